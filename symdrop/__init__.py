@@ -1,0 +1,19 @@
+"""symdrop: exact, step-by-step dropout forward passes as worked solutions."""
+
+from importlib import resources
+
+from .derive import Derivation, Equation, Step, derive
+from .errors import RenderError, SpecError, SymdropError
+from .network import Layer, Network
+from .spec import load_spec, parse_spec, read_document, to_spec
+
+__all__ = [
+    "Derivation", "Equation", "Layer", "Network", "RenderError", "SpecError", "Step",
+    "SymdropError", "derive", "example", "load_spec", "parse_spec", "read_document", "to_spec",
+]
+
+
+def example() -> Network:
+    """The tutorial's toy example: 2 -> 3 -> 3 -> 2 -> 1, x = (1, 1), prediction 7."""
+    text = resources.files("symdrop.data").joinpath("tutorial.yaml").read_text(encoding="utf-8")
+    return parse_spec(read_document(text, name="tutorial.yaml"))

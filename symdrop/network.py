@@ -1,0 +1,47 @@
+"""The model: layers (W, b, activation), dropout masks and the input; immutable."""
+
+from dataclasses import dataclass
+
+from sympy import ImmutableMatrix
+
+from .activations import ACTIVATIONS, Activation
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One fully connected layer: ``z = W a~ + b``, ``a = g(z)``; ``W`` is n_l x n_(l-1)."""
+
+    W: ImmutableMatrix
+    b: ImmutableMatrix
+    activation: str
+
+    @property
+    def g(self) -> Activation:
+        return ACTIVATIONS[self.activation]
+
+    @property
+    def units(self) -> int:
+        return self.W.rows
+
+
+@dataclass(frozen=True)
+class Network:
+    """A problem: input ``x``, layers 1..L, and masks ``mu[l]`` on the input of layer l+1.
+
+    ``masks[0]`` masks the input; ``masks[L-1]`` the last hidden layer. The output is never
+    masked, and biases never are.
+    """
+
+    x: ImmutableMatrix
+    layers: tuple[Layer, ...]
+    masks: tuple[ImmutableMatrix, ...]
+    title: str = ""
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Units per layer, input first: (2, 3, 3, 2, 1) for the tutorial."""
+        return (self.x.rows,) + tuple(layer.units for layer in self.layers)
+
+    @property
+    def depth(self) -> int:
+        return len(self.layers)

@@ -1,0 +1,98 @@
+"""The notation: a SymPy LaTeX printer for vectors, masks, fractions, ReLU and our symbols."""
+
+import re
+
+import sympy
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
+
+# Plain symbol names (w1_1_2, b1_1, a1_1, mu0_1, x_1) as the notation writes them.
+_NAMED = [
+    (re.compile(r"w(\d+)_(\d+)_(\d+)"), lambda l, i, j: rf"w^{{({l})}}_{{{_pair(i, j)}}}"),
+    (re.compile(r"(b|a)(\d+)_(\d+)"), lambda name, l, i: rf"{name}^{{({l})}}_{{{i}}}"),
+    (re.compile(r"mu(\d+)_(\d+)"), lambda l, j: rf"\mu^{{({l})}}_{{{j}}}"),
+    (re.compile(r"x_(\d+)"), lambda j: rf"x_{{{j}}}"),
+]
+
+
+def _rank(factor) -> int:
+    if factor.is_number:
+        return 0
+    name = getattr(factor, "name", "")
+    for rank, prefix in enumerate(("w", "b", "mu", "a", "x"), start=1):
+        if name.startswith(prefix):
+            return rank
+    return 6
+
+
+def _pair(i: str, j: str) -> str:
+    return f"{i}{j}" if len(i) == len(j) == 1 else f"{i},{j}"
+
+
+class SymdropLatexPrinter(LatexPrinter):
+    """LaTeX in the tutorial's notation: column vectors as pmatrix, masks with ``\\odot``."""
+
+    printmethod = "_symdrop_latex"
+    _default_settings = {
+        **LatexPrinter._default_settings,
+        "mat_str": "pmatrix",
+        "mat_delim": "",
+        "order": "none",
+        "marked": frozenset(),  # entries of column vectors to highlight (dropped units)
+    }
+
+    def _print_Symbol(self, expr, style="plain"):
+        for pattern, spell in _NAMED:
+            match = pattern.fullmatch(expr.name)
+            if match:
+                return spell(*match.groups())
+        return super()._print_Symbol(expr, style)
+
+    def _print_MatrixSymbol(self, expr):
+        return expr.name  # names are written in LaTeX already: W^{(1)}, \tilde{a}^{(0)}
+
+    def _print_Mul(self, expr):
+        # Factors in the order a student writes them: 2 w mu a, not SymPy's a mu w.
+        factors = sorted(expr.args, key=_rank)
+        return super()._print_Mul(sympy.Mul(*factors, evaluate=False))
+
+    def _print_HadamardProduct(self, expr):
+        return r" \odot ".join(self.parenthesize(arg, PRECEDENCE["Mul"], strict=True) for arg in expr.args)
+
+    def _print_ReLU(self, expr):
+        return r"\operatorname{ReLU}\left(%s\right)" % self._print(expr.args[0])
+
+    def _print_Max(self, expr):
+        # Plain parentheses (no \left...\right group) so TeX may break a long closed form.
+        args = sorted(expr.args, key=lambda arg: not arg.is_zero)
+        return r"\max(%s)" % ", ".join(self._print(arg) for arg in args)
+
+    def _print_ImmutableDenseMatrix(self, expr):
+        if expr.shape == (1, 1):  # a single unit reads as a number: y = 7, not (7)
+            return self._print(expr[0, 0])
+        marked = self._settings["marked"]
+        if expr.cols != 1 or not marked:
+            return self._print_MatrixBase(expr)
+        cells = [self._print(v) for v in expr]
+        cells = [rf"\textcolor{{red}}{{{c}}}" if j in marked else c for j, c in enumerate(cells)]
+        return r"\begin{pmatrix}%s\end{pmatrix}" % r"\\".join(cells)
+
+def latex(expr, **settings) -> str:
+    """``expr`` in symdrop's notation; ``marked`` highlights entries of a vector."""
+    if "marked" in settings:
+        settings["marked"] = frozenset(settings["marked"])
+    return SymdropLatexPrinter(settings).doprint(expr)
+
+
+def factor(expr) -> str:
+    """``expr`` ready to stand in a product: negatives and sums in parentheses."""
+    printer = SymdropLatexPrinter()
+    text = printer._print(expr)
+    if expr.is_Add or (expr.is_number and expr.is_negative) or sympy.Expr.could_extract_minus_sign(expr):
+        return rf"\left({text}\right)"
+    return text
+
+
+def plain(expr) -> str:
+    """An exact value as plain text: ``7``, ``-3/4``, ``Max(0, 3*mu1_1)``."""
+    return sympy.sstr(expr)

@@ -1,0 +1,96 @@
+"""The Jinja environment, its filters, and the render_* functions for every document kind."""
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+import jinja2
+import sympy
+
+from .derive import Derivation
+from .printing import factor, latex, plain
+
+FORMATS = {"latex": "tex", "markdown": "md"}
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+_TEX_SPECIAL = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|$~])")
+
+
+def escape_tex(text: str) -> str:
+    """Prose for LaTeX: every special character printed literally, nothing executed."""
+    return "".join(_TEX_SPECIAL.get(char, char) for char in str(text))
+
+
+def escape_markdown(text: str) -> str:
+    """Prose for Markdown: punctuation that Markdown or the math renderer would act on, escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def layer_noun(l: int, depth: int) -> str:
+    """``the first hidden layer`` ... ``the output layer``, as the tutorial says it."""
+    if l == depth:
+        return "the output layer"
+    return f"the {ORDINALS[l - 1]} hidden layer" if l <= len(ORDINALS) else f"hidden layer {l}"
+
+
+def capitalize_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _finalize(value):
+    return latex(value) if isinstance(value, sympy.Basic) else value
+
+
+@lru_cache(maxsize=None)
+def make_env() -> jinja2.Environment:
+    """The one environment: LaTeX-friendly delimiters, strict undefined, SymPy printed as LaTeX."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resources.files("symdrop.templates"))),
+        block_start_string=r"\BLOCK{",
+        block_end_string="}",
+        variable_start_string=r"\VAR{",
+        variable_end_string="}",
+        comment_start_string=r"\#{",
+        comment_end_string="}",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+    )
+    env.filters.update(latex=latex, factor=factor, plain=plain, tex=escape_tex, md=escape_markdown)
+    env.globals.update(layer_noun=layer_noun)
+    env.filters.update(capitalize_first=capitalize_first)
+    return env
+
+
+def render_solution(derivation: Derivation, fmt: str) -> str:
+    """The worked solution of ``derivation`` as a LaTeX document or Markdown."""
+    template = make_env().get_template(f"solution.{FORMATS[fmt]}.j2")
+    return template.render(d=derivation, network=derivation.network, steps=derivation.steps)
+
+
+def render_summary(derivation: Derivation) -> str:
+    """The layer equations as one display-math block (Jupyter's ``_repr_latex_``)."""
+    return make_env().get_template("summary.tex.j2").render(d=derivation, steps=derivation.steps)
+
+
+def solution_json(derivation: Derivation) -> dict:
+    """``{"prediction": [...], "layers": [...]}`` with every number an exact string."""
+    return {
+        "prediction": [plain(v) for v in derivation.prediction],
+        "layers": [
+            {
+                "masked_input": [plain(v) for v in step.masked_input.value],
+                "pre_activation": [plain(v) for v in step.pre_activation.value],
+                "activation": [plain(v) for v in step.activation.value],
+            }
+            for step in derivation.steps
+        ],
+    }

@@ -1,0 +1,181 @@
+"""Reading and validating problem specs (YAML or JSON); every error names its field."""
+
+import json
+from pathlib import Path
+
+import yaml
+from sympy import ImmutableMatrix
+
+from .activations import ACTIVATIONS
+from .errors import SpecError, describe
+from .network import Layer, Network
+from .numbers import exact
+
+KEYS = ("title", "input", "layers", "masks")
+LAYER_KEYS = ("weights", "bias", "activation")
+
+
+class _ExactLoader(yaml.SafeLoader):
+    """YAML that hands decimals over as written (``0.1`` stays the text ``"0.1"``)."""
+
+
+_ExactLoader.add_constructor(
+    "tag:yaml.org,2002:float", lambda loader, node: loader.construct_scalar(node)
+)
+
+
+def load_spec(source) -> Network:
+    """Read a spec from a path (``.json`` is JSON, anything else YAML) into a :class:`Network`."""
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(str(path), "no such file") from None
+    except IsADirectoryError:
+        raise SpecError(str(path), "expected a file, got a directory") from None
+    except UnicodeDecodeError:
+        raise SpecError(str(path), "expected UTF-8 text") from None
+    except OSError as error:
+        raise SpecError(str(path), f"cannot read: {error.strerror}") from None
+    return parse_spec(read_document(text, json_format=path.suffix.lower() == ".json", name=str(path)))
+
+
+def read_document(text: str, *, json_format: bool = False, name: str = "spec"):
+    """Parse YAML or JSON text into plain data, keeping every decimal as its written text."""
+    if json_format:
+        try:
+            return json.loads(text, parse_float=str)
+        except json.JSONDecodeError as error:
+            raise SpecError(name, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+    try:
+        return yaml.load(text, Loader=_ExactLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or "unreadable"
+        raise SpecError(name, f"not valid YAML or JSON: {problem}{where}") from None
+
+
+def parse_spec(data) -> Network:
+    """Validate plain data (as read from YAML/JSON) and build the exact :class:`Network`."""
+    if not isinstance(data, dict):
+        raise SpecError("spec", f"expected a mapping with keys {', '.join(KEYS)}, got {describe(data)}")
+    _no_unknown_keys(data, KEYS, "")
+    title = data.get("title", "")
+    if not isinstance(title, str):
+        raise SpecError("title", f"expected text, got {describe(title)}")
+    x = _vector(_required(data, "input", ""), "input")
+    layers = _required(data, "layers", "")
+    if not isinstance(layers, list) or not layers:
+        raise SpecError("layers", f"expected a non-empty list of layers, got {describe(layers)}")
+    built = []
+    previous = x.rows
+    for l, layer in enumerate(layers):
+        built.append(_layer(layer, f"layers[{l}]", previous, last=l == len(layers) - 1))
+        previous = built[-1].units
+    sizes = (x.rows,) + tuple(layer.units for layer in built)
+    masks = _masks(_required(data, "masks", ""), sizes)
+    return Network(x=x, layers=tuple(built), masks=masks, title=title.strip())
+
+
+def to_spec(network: Network) -> dict:
+    """The spec of ``network`` as plain data with exact strings; ``parse_spec`` reads it back."""
+    spec = {"title": network.title} if network.title else {}
+    spec["input"] = [str(v) for v in network.x]
+    spec["layers"] = [
+        {
+            "weights": [[str(v) for v in layer.W.row(i)] for i in range(layer.W.rows)],
+            "bias": [str(v) for v in layer.b],
+            "activation": layer.activation,
+        }
+        for layer in network.layers
+    ]
+    spec["masks"] = [[int(v) for v in mask] for mask in network.masks]
+    return spec
+
+
+def _layer(data, field: str, previous: int, *, last: bool) -> Layer:
+    if not isinstance(data, dict):
+        raise SpecError(field, f"expected a mapping with keys weights, bias, activation, got {describe(data)}")
+    _no_unknown_keys(data, LAYER_KEYS, field)
+    W = _matrix(_required(data, "weights", field), f"{field}.weights", previous)
+    b = _vector(_required(data, "bias", field), f"{field}.bias")
+    if b.rows != W.rows:
+        raise SpecError(
+            f"{field}.bias", f"expected {W.rows} entries (one per row of weights), got {b.rows}"
+        )
+    activation = data.get("activation", "identity" if last else "relu")
+    if activation not in ACTIVATIONS:
+        raise SpecError(
+            f"{field}.activation", f"expected one of {', '.join(sorted(ACTIVATIONS))}, got {describe(activation)}"
+        )
+    return Layer(W=W, b=b, activation=activation)
+
+
+def _masks(data, sizes) -> tuple[ImmutableMatrix, ...]:
+    hidden = len(sizes) - 2
+    if not isinstance(data, list):
+        raise SpecError("masks", f"expected a list of 0/1 vectors, got {describe(data)}")
+    if len(data) == hidden:
+        data = [[1] * sizes[0]] + data
+    elif len(data) != hidden + 1:
+        raise SpecError(
+            "masks",
+            f"expected {hidden + 1} masks (mu^(0) .. mu^({hidden})) or {hidden} "
+            f"(mu^(1) .. mu^({hidden}), mu^(0) all ones), got {len(data)}",
+        )
+    masks = []
+    for l, mask in enumerate(data):
+        field = f"masks[{l}]"
+        vector = _vector(mask, field)
+        if vector.rows != sizes[l]:
+            owner = "the input has" if l == 0 else f"layer {l} has"
+            raise SpecError(field, f"expected {sizes[l]} entries ({owner} {sizes[l]} units), got {vector.rows}")
+        for j, value in enumerate(vector):
+            if value not in (0, 1):
+                raise SpecError(f"{field}[{j}]", f"expected 0 or 1, got {value}")
+        masks.append(vector)
+    return tuple(masks)
+
+
+def _matrix(data, field: str, columns: int) -> ImmutableMatrix:
+    if not isinstance(data, list) or not data:
+        raise SpecError(field, f"expected a non-empty list of rows, got {describe(data)}")
+    for i, row in enumerate(data):
+        if not isinstance(row, list):
+            raise SpecError(f"{field}[{i}]", f"expected a row (a list of numbers), got {describe(row)}")
+    lengths = {len(row) for row in data}
+    if len(lengths) > 1:
+        i = next(i for i, row in enumerate(data) if len(row) != len(data[0]))
+        raise SpecError(
+            f"{field}[{i}]", f"expected {len(data[0])} entries like row 0 (ragged matrix), got {len(data[i])}"
+        )
+    if lengths != {columns}:
+        raise SpecError(
+            field,
+            f"expected {columns} columns (the previous layer has {columns} units), got {len(data[0])}",
+        )
+    return ImmutableMatrix(
+        [[exact(value, f"{field}[{i}][{j}]") for j, value in enumerate(row)] for i, row in enumerate(data)]
+    )
+
+
+def _vector(data, field: str) -> ImmutableMatrix:
+    if not isinstance(data, list) or not data:
+        raise SpecError(field, f"expected a non-empty list of numbers, got {describe(data)}")
+    return ImmutableMatrix([exact(value, f"{field}[{j}]") for j, value in enumerate(data)])
+
+
+def _required(data: dict, key: str, field: str):
+    if key not in data:
+        where = f"{field}.{key}" if field else key
+        raise SpecError(where, "missing (required)")
+    return data[key]
+
+
+def _no_unknown_keys(data: dict, known, field: str) -> None:
+    for key in data:
+        if key not in known:
+            where = f"{field}.{key}" if field else str(key)
+            raise SpecError(where, f"unknown key (expected one of {', '.join(known)})")
+

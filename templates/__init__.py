@@ -1,0 +1,1 @@
+"""The Jinja2 templates, shipped inside the wheel as the package symdrop.templates."""
