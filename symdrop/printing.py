@@ -51,16 +51,26 @@ class SymdropLatexPrinter(LatexPrinter):
     def _print_MatrixSymbol(self, expr):
         return expr.name  # names are written in LaTeX already: W^{(1)}, \tilde{a}^{(0)}
 
+    def _print_Add(self, expr, order=None):
+        # Sums in the usual order, constant last (x_1 - 1); "none" is only for structure.
+        return super()._print_Add(expr, order="lex")
+
     def _print_Mul(self, expr):
         # Factors in the order a student writes them: 2 w mu a, not SymPy's a mu w.
         factors = sorted(expr.args, key=_rank)
         return super()._print_Mul(sympy.Mul(*factors, evaluate=False))
 
+    def _print_MatAdd(self, expr):
+        return " + ".join(self._print(arg) for arg in expr.args)  # W a + b, as written
+
     def _print_HadamardProduct(self, expr):
         return r" \odot ".join(self.parenthesize(arg, PRECEDENCE["Mul"], strict=True) for arg in expr.args)
 
     def _print_ReLU(self, expr):
-        return r"\operatorname{ReLU}\left(%s\right)" % self._print(expr.args[0])
+        arg = expr.args[0]
+        if isinstance(arg, sympy.MatrixBase) and arg.shape != (1, 1):
+            return r"\operatorname{ReLU}%s" % self._print(arg)  # the matrix brings its parentheses
+        return r"\operatorname{ReLU}(%s)" % self._print(arg)
 
     def _print_Max(self, expr):
         # Plain parentheses (no \left...\right group) so TeX may break a long closed form.
@@ -82,6 +92,11 @@ def latex(expr, **settings) -> str:
     if "marked" in settings:
         settings["marked"] = frozenset(settings["marked"])
     return SymdropLatexPrinter(settings).doprint(expr)
+
+
+def inline(vector) -> str:
+    """A vector inside a sentence, as the tutorial writes it: ``(1, 1)``."""
+    return "(%s)" % ", ".join(latex(v) for v in vector)
 
 
 def factor(expr) -> str:

@@ -1,6 +1,5 @@
 """The Jinja environment, its filters, and the render_* functions for every document kind."""
 
-import re
 from functools import lru_cache
 from importlib import resources
 
@@ -8,28 +7,11 @@ import jinja2
 import sympy
 
 from .derive import Derivation
-from .printing import factor, latex, plain
+from .escape import escape_markdown, escape_tex
+from .printing import factor, inline, latex, plain
 
 FORMATS = {"latex": "tex", "markdown": "md"}
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
-
-_TEX_SPECIAL = {
-    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
-}
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|$~])")
-
-
-def escape_tex(text: str) -> str:
-    """Prose for LaTeX: every special character printed literally, nothing executed."""
-    return "".join(_TEX_SPECIAL.get(char, char) for char in str(text))
-
-
-def escape_markdown(text: str) -> str:
-    """Prose for Markdown: punctuation that Markdown or the math renderer would act on, escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
-
 
 def layer_noun(l: int, depth: int) -> str:
     """``the first hidden layer`` ... ``the output layer``, as the tutorial says it."""
@@ -64,7 +46,7 @@ def make_env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
     )
-    env.filters.update(latex=latex, factor=factor, plain=plain, tex=escape_tex, md=escape_markdown)
+    env.filters.update(latex=latex, factor=factor, inline=inline, plain=plain, tex=escape_tex, md=escape_markdown)
     env.globals.update(layer_noun=layer_noun)
     env.filters.update(capitalize_first=capitalize_first)
     return env

@@ -1,0 +1,61 @@
+"""Escaping users' text for LaTeX and Markdown: every character prints literally, none runs."""
+
+import re
+import unicodedata
+from bisect import bisect_right
+
+# Non-ASCII characters that pdflatex prints with the T1, TS1, OMS and OT1 encodings, as ranges
+# (from TeX Live's t1enc.dfu, ts1enc.dfu, omsenc.dfu, ot1enc.dfu); others would stop the run.
+_TEX_UNICODE = (
+    (0x00A0, 0x00AC), (0x00AE, 0x0125), (0x0128, 0x0137), (0x0139, 0x013E), (0x0141, 0x0148),
+    (0x014A, 0x0165), (0x0168, 0x017E), (0x0192, 0x0192), (0x01C4, 0x01D4), (0x01E2, 0x01E3),
+    (0x01E6, 0x01EB), (0x01F0, 0x01F0), (0x01F4, 0x01F5), (0x0218, 0x021B), (0x0232, 0x0233),
+    (0x0237, 0x0237), (0x02C7, 0x02C7), (0x02D8, 0x02D9), (0x02DB, 0x02DB), (0x02DD, 0x02DD),
+    (0x0E3F, 0x0E3F), (0x1E02, 0x1E03), (0x1E0D, 0x1E0D), (0x1E1E, 0x1E21), (0x1E25, 0x1E25),
+    (0x1E30, 0x1E31), (0x1E37, 0x1E37), (0x1E43, 0x1E43), (0x1E45, 0x1E45), (0x1E47, 0x1E47),
+    (0x1E5B, 0x1E5B), (0x1E63, 0x1E63), (0x1E6D, 0x1E6D), (0x1E8E, 0x1E91), (0x1E9E, 0x1E9E),
+    (0x1EF2, 0x1EF3), (0x200C, 0x200C), (0x2010, 0x2016), (0x2018, 0x201A), (0x201C, 0x201E),
+    (0x2020, 0x2022), (0x2030, 0x2031), (0x2039, 0x203B), (0x203D, 0x203D), (0x2044, 0x2044),
+    (0x204E, 0x204E), (0x2052, 0x2052), (0x20A1, 0x20A1), (0x20A4, 0x20A4), (0x20A6, 0x20A6),
+    (0x20A9, 0x20A9), (0x20AB, 0x20AC), (0x20B1, 0x20B1), (0x2103, 0x2103), (0x2116, 0x2117),
+    (0x211E, 0x211E), (0x2120, 0x2120), (0x2122, 0x2122), (0x2126, 0x2127), (0x212E, 0x212E),
+    (0x2190, 0x2193), (0x2329, 0x232A), (0x2422, 0x2423), (0x25E6, 0x25E6), (0x25EF, 0x25EF),
+    (0x266A, 0x266A), (0x27E8, 0x27E9), (0x3008, 0x3009), (0xFB00, 0xFB06),
+)
+_STARTS = [start for start, _ in _TEX_UNICODE]
+
+_TEX_SPECIAL = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", "-": "-{}",
+    "'": r"\textquotesingle{}", "`": r"\textasciigrave{}", '"': r"\textquotedbl{}",
+}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|$~])")
+
+
+def escape_tex(text: str) -> str:
+    """Users' text for LaTeX, inside ``\\usertext``: printed literally, never executed.
+
+    A character no pdflatex encoding here can print is shown as its code point, ``[U+0126]``.
+    """
+    out = []
+    for char in unicodedata.normalize("NFC", str(text)):
+        if char in _TEX_SPECIAL:
+            out.append(_TEX_SPECIAL[char])
+        elif char.isspace() or unicodedata.category(char) == "Cc":
+            out.append(" ")
+        elif char.isascii() or _printable(ord(char)):
+            out.append(char)
+        else:
+            out.append(f"[U+{ord(char):04X}]")
+    return r"\usertext{" + "".join(out) + "}"
+
+
+def escape_markdown(text: str) -> str:
+    """Users' text for Markdown: punctuation Markdown or the math renderer would act on, escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _printable(code: int) -> bool:
+    i = bisect_right(_STARTS, code) - 1
+    return i >= 0 and _TEX_UNICODE[i][0] <= code <= _TEX_UNICODE[i][1]

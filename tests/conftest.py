@@ -1,0 +1,26 @@
+"""Shared fixtures: the tutorial network and a TeX check that fails in CI instead of skipping."""
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+
+def require_pdflatex():
+    """Skip without pdflatex on a developer's machine; in CI its absence is a failure."""
+    if shutil.which("pdflatex") is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdflatex is missing in CI (.ci/run installs TeX Live)")
+        pytest.skip("pdflatex not installed (apt-get install texlive-latex-base texlive-latex-recommended texlive-pictures)")
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    """The text of a PDF in content order, as pdftotext -raw reads it (what a reader copies)."""
+    if shutil.which("pdftotext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext is missing in CI (.ci/run installs poppler-utils)")
+        pytest.skip("pdftotext not installed (apt-get install poppler-utils)")
+    path = tmp_path / "text-of.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout

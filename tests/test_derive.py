@@ -1,0 +1,150 @@
+import itertools
+import random
+from fractions import Fraction
+
+import pytest
+import sympy
+
+import symdrop
+from symdrop import derive, parse_spec
+
+from .reference import forward, random_problem
+
+
+def values(matrix):
+    return [Fraction(int(v.p), int(v.q)) for v in matrix]
+
+
+# The tutorial, by hand (issue #2): (masked input, pre-activation, activation) per layer.
+TUTORIAL_BY_HAND = [
+    ([1, 1], [3, 1, -2], [3, 1, 0]),
+    ([3, 0, 0], [4, -4, 3], [4, 0, 3]),
+    ([0, 0, 3], [-1, 2], [0, 2]),
+    ([0, 2], [7], [7]),
+]
+
+
+@pytest.mark.parametrize("l, expected", list(enumerate(TUTORIAL_BY_HAND, start=1)))
+def test_tutorial_every_layer(l, expected):
+    step = derive(symdrop.example()).steps[l - 1]
+    got = (step.masked_input.value, step.pre_activation.value, step.activation.value)
+    assert [values(v) for v in got] == [list(map(Fraction, v)) for v in expected]
+
+
+def test_tutorial_prediction_and_without_dropout():
+    d = derive(symdrop.example())
+    assert values(d.prediction) == [7]
+    assert values(d.without_dropout) == [27]
+    assert d.input_mask_is_ones
+    # mu^(3) drops unit 1 of the third hidden layer, which ReLU had already zeroed.
+    assert d.steps[3].dropped == (0,) and d.steps[3].dropped_inactive == (0,)
+    assert d.steps[1].dropped == (1,) and d.steps[1].dropped_inactive == ()
+
+
+def spec(x, layers, masks):
+    return {
+        "input": x,
+        "layers": [{"weights": W, "bias": b, "activation": g} for W, b, g in layers],
+        "masks": masks,
+    }
+
+
+# Hand-checked cases: (spec, expected activation of every layer, worked out on paper).
+HAND_CASES = {
+    "fractions": (
+        spec(["1/2", "-1/3"], [([["2/3", "3/4"]], ["1/6"], "identity")], [[1, 1]]),
+        # 2/3*1/2 + 3/4*(-1/3) + 1/6 = 1/3 - 1/4 + 1/6 = 1/4
+        [[Fraction(1, 4)]],
+    ),
+    "decimals as written": (
+        spec([0.1, "0.2"], [([[0.1, 0.1]], [0.3], "identity")], [[1, 1]]),
+        # 0.01 + 0.02 + 0.3 = 0.33 exactly (the floats would give 0.33000000000000004)
+        [[Fraction(33, 100)]],
+    ),
+    "input dropout": (
+        spec([2, 5], [([[1, 1], [1, -1]], [0, 0], "relu"), ([[1, 1]], [0], "identity")], [[0, 1], [1, 1]]),
+        # x~ = (0, 5); z1 = (5, -5); a1 = (5, 0); y = 5
+        [[5, 0], [5]],
+    ),
+    "mu0 omitted": (
+        spec([1, 1], [([[1, 2], [-1, 1]], [0, 0], "relu"), ([[1, 1]], [1], "identity")], [[0, 1]]),
+        # a1 = (3, 0); masked (0, 0); y = 1
+        [[3, 0], [1]],
+    ),
+    "hidden layer fully dropped": (
+        spec([1], [([[2], [3]], [1, 1], "relu"), ([[5, 7]], ["-1/2"], "identity")], [[1], [0, 0]]),
+        # only the bias survives: y = -1/2
+        [[3, 4], [Fraction(-1, 2)]],
+    ),
+    "vector output": (
+        spec([1, -1], [([[1, 0], [0, 1]], [1, 1], "relu"), ([[1, 2], [3, -4]], [0, 1], "identity")], [[1, 1], [1, 1]]),
+        # a1 = relu(2, 0) = (2, 0); y = (2, 7)
+        [[2, 0], [2, 7]],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", HAND_CASES)
+def test_hand_checked_cases(name):
+    data, expected = HAND_CASES[name]
+    d = derive(parse_spec(data))
+    assert [values(step.activation.value) for step in d.steps] == [list(map(Fraction, v)) for v in expected]
+    assert values(d.prediction) == list(map(Fraction, expected[-1]))
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_random_networks_match_fraction_reference(seed):
+    data, x, layers, masks = random_problem(random.Random(seed))
+    d = derive(parse_spec(data))
+    reference = forward(x, layers, masks)
+    for step, (masked, z, a) in zip(d.steps, reference, strict=True):
+        assert values(step.masked_input.value) == masked
+        assert values(step.pre_activation.value) == z
+        assert values(step.activation.value) == a
+    assert values(d.prediction) == reference[-1][2]
+
+
+def tutorial_fractions():
+    spec_ = symdrop.to_spec(symdrop.example())
+    layers = [
+        ([[Fraction(v) for v in row] for row in layer["weights"]], [Fraction(v) for v in layer["bias"]], layer["activation"])
+        for layer in spec_["layers"]
+    ]
+    return [Fraction(v) for v in spec_["input"]], layers, spec_["masks"]
+
+
+def test_symbolic_masks_prediction_is_right_for_every_mask():
+    """The expression in the masks gives the reference's prediction for all 2^11 masks."""
+    d = derive(symdrop.example(), symbolic="masks")
+    x, layers, masks = tutorial_fractions()
+    mu = sorted(d.prediction.free_symbols, key=lambda s: s.name)
+    assert values(d.at_spec_masks) == [7]
+    names = [f"mu{l}_{j + 1}" for l, m in enumerate(masks) for j in range(len(m))]
+    symbols = {s.name: s for s in mu}
+    f = sympy.lambdify([sympy.Symbol(n, nonnegative=True) for n in names], d.prediction[0], "sympy")
+    sizes = [len(m) for m in masks]
+    for bits in itertools.product((0, 1), repeat=len(names)):
+        split, start = [], 0
+        for n in sizes:
+            split.append(list(bits[start : start + n]))
+            start += n
+        expected = forward(x, layers, split)[-1][2][0]
+        assert Fraction(str(f(*bits))) == expected
+    assert set(symbols) <= set(names)
+
+
+def test_symbolic_all_closed_form_gives_the_tutorial_values():
+    d = derive(symdrop.example(), symbolic="all")
+    x, layers, masks = tutorial_fractions()
+    numbers = {f"x_{j + 1}": v for j, v in enumerate(x)}
+    for l, (W, b, _) in enumerate(layers, start=1):
+        numbers.update({f"w{l}_{i + 1}_{j + 1}": w for i, row in enumerate(W) for j, w in enumerate(row)})
+        numbers.update({f"b{l}_{i + 1}": v for i, v in enumerate(b)})
+    for l, mask in enumerate(masks):
+        numbers.update({f"mu{l}_{j + 1}": v for j, v in enumerate(mask)})
+    free = {s.name: s for s in d.prediction.free_symbols}
+    assert set(free) == set(numbers)  # every weight, bias, mask and input appears
+    value = d.prediction.subs({free[n]: sympy.Rational(v.numerator, v.denominator) for n, v in numbers.items()})
+    assert values(value) == [7]
+    # each layer is written in the previous layer's symbols: relu(z) of a^(l-1)
+    assert str(d.steps[1].activation.value[0]) == "Max(0, a1_1*mu1_1*w2_1_1 + a1_2*mu1_2*w2_1_2 + a1_3*mu1_3*w2_1_3 + b2_1)"

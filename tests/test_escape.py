@@ -1,0 +1,49 @@
+"""Users' text prints literally in LaTeX (checked in the PDF) and in Markdown."""
+
+import pytest
+
+import symdrop
+from symdrop import derive, parse_spec, to_spec
+from symdrop.escape import escape_markdown, escape_tex
+from symdrop.tex import compile_pdf
+
+from .conftest import pdf_text, require_pdflatex
+
+HOSTILE = [
+    "Zoë O'Brien-Łukasiewicz",
+    r"A & B 100% $5 #1 x_1 {y} ~z ^w \\ <|> -- ``q''",
+    r"\input{/etc/passwd} \write18{touch pwned} \def\x{y} \end{document}",
+    "Ünal Çelik, Søren Ærø, José Núñez",
+]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("a & b", r"\usertext{a \& b}"),
+        ("50%", r"\usertext{50\%}"),
+        (r"\input", r"\usertext{\textbackslash{}input}"),
+        ("x_1^2", r"\usertext{x\_1\textasciicircum{}2}"),
+        ("Zoë", r"\usertext{Zoë}"),
+        ("Ħ", r"\usertext{[U+0126]}"),  # no pdflatex encoding here has it: shown, not fatal
+        ("a\nb", r"\usertext{a b}"),
+    ],
+)
+def test_escape_tex(text, expected):
+    assert escape_tex(text) == expected
+
+
+def test_escape_markdown():
+    assert escape_markdown("*bold* $x$ [l](u)") == r"\*bold\* \$x\$ \[l\]\(u\)"
+
+
+@pytest.mark.parametrize("title", HOSTILE)
+def test_hostile_title_prints_literally_in_the_pdf(title, tmp_path, monkeypatch):
+    require_pdflatex()
+    monkeypatch.chdir(tmp_path)
+    spec = to_spec(symdrop.example())
+    spec["title"] = title
+    pdf = compile_pdf(derive(parse_spec(spec)).to_latex())
+    first_line = pdf_text(pdf, tmp_path).splitlines()[0]
+    assert first_line == title
+    assert not (tmp_path / "pwned").exists()

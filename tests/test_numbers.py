@@ -1,0 +1,47 @@
+from fractions import Fraction
+
+import pytest
+import sympy
+
+from symdrop.errors import SpecError
+from symdrop.numbers import exact
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (2, Fraction(2)),
+        (-7, Fraction(-7)),
+        ("-3/4", Fraction(-3, 4)),
+        (" 6/8 ", Fraction(3, 4)),
+        ("0.1", Fraction(1, 10)),
+        (0.1, Fraction(1, 10)),  # a YAML/Python float is read as written, not as the double
+        (0.3, Fraction(3, 10)),
+        (-2.5, Fraction(-5, 2)),
+        ("1e-3", Fraction(1, 1000)),
+        (Fraction(5, 3), Fraction(5, 3)),
+        ("12345678901234567890.5", Fraction(24691357802469135781, 2)),
+    ],
+)
+def test_exact_reads_numbers_as_written(value, expected):
+    result = exact(value, "input[0]")
+    assert isinstance(result, sympy.Rational)
+    assert (result.p, result.q) == (expected.numerator, expected.denominator)
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("1/0", "input[0]: division by zero in '1/0'"),
+        ("abc", "input[0]: expected a number such as 2, \"-3/4\" or 0.1, got 'abc'"),
+        (True, "input[0]: expected a number, got True"),
+        (None, "input[0]: expected a number, got nothing"),
+        ([1], "input[0]: expected a number, got a list"),
+        (float("nan"), "input[0]: expected a number such as 2, \"-3/4\" or 0.1, got nan"),
+        ("inf", "input[0]: expected a number such as 2, \"-3/4\" or 0.1, got 'inf'"),
+    ],
+)
+def test_exact_rejects_non_numbers(value, message):
+    with pytest.raises(SpecError) as caught:
+        exact(value, "input[0]")
+    assert str(caught.value) == message

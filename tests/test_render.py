@@ -1,0 +1,84 @@
+"""Rendering: the committed gallery is current, LaTeX compiles, Markdown shows every step."""
+
+import random
+from pathlib import Path
+
+import pytest
+
+import symdrop
+from symdrop import derive, parse_spec
+from symdrop.tex import compile_pdf
+
+from .conftest import pdf_text, require_pdflatex
+from .reference import forward, random_problem
+
+OUTPUT = Path(__file__).resolve().parent.parent / "output"
+
+
+@pytest.mark.parametrize("name, render", [("tutorial.tex", "to_latex"), ("tutorial.md", "to_markdown")])
+def test_committed_gallery_matches_the_code(name, render):
+    """output/ holds the example as generated now (refresh: `symdrop example --pdf`)."""
+    current = getattr(derive(symdrop.example()), render)()
+    assert (OUTPUT / name).read_text(encoding="utf-8") == current
+
+
+def test_markdown_shows_the_tutorials_steps():
+    md = derive(symdrop.example()).to_markdown()
+    for heading in ("The first hidden layer", "The second hidden layer", "The third hidden layer", "The output layer"):
+        assert f"## {heading}\n" in md
+    assert r"\boxed{\hat{y} = a^{(4)} = 7}" in md
+    assert "The input mask $\\mu^{(0)}$ is all ones, so it has no effect" in md
+    assert "but ReLU has already made it 0, so dropping it changes nothing" in md
+    assert "prediction would be $27$" in md
+    # formula = substituted = value, with the dropped entry in red
+    assert (
+        r"\tilde{a}^{(1)} &= \mu^{(1)} \odot a^{(1)} = \begin{pmatrix}1\\\textcolor{red}{0}\\1\end{pmatrix}"
+        r" \odot \begin{pmatrix}3\\\textcolor{red}{1}\\0\end{pmatrix} = \begin{pmatrix}3\\\textcolor{red}{0}\\0\end{pmatrix}"
+    ) in md
+    assert r"z^{(2)}_{2} &= \left(-2\right) \cdot 3 + 1 \cdot 0 + 1 \cdot 0 + 2 = -4" in md
+
+
+def test_tutorial_latex_compiles(tmp_path):
+    require_pdflatex()
+    pdf = compile_pdf(derive(symdrop.example()).to_latex())
+    assert pdf.startswith(b"%PDF")
+    text = pdf_text(pdf, tmp_path)
+    assert "The output layer" in text and "Dropout toy example" in text
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_random_problem_latex_compiles_with_its_prediction(seed, tmp_path):
+    require_pdflatex()
+    data, x, layers, masks = random_problem(random.Random(seed))
+    data["title"] = r"Seed & 100% $x_1$ #1 {\input{/etc/passwd}} ~^\ <|>"
+    pdf = compile_pdf(derive(parse_spec(data)).to_latex())
+    text = pdf_text(pdf, tmp_path)
+    assert r"Seed & 100% $x_1$ #1 {\input{/etc/passwd}} ~^\ <|>" in text.replace("\n", " ")
+    assert "root:" not in text
+
+
+@pytest.mark.parametrize("mode", ["all", "masks"])
+def test_symbolic_latex_compiles(mode, tmp_path):
+    require_pdflatex()
+    pdf = compile_pdf(derive(symdrop.example(), symbolic=mode).to_latex())
+    assert "The prediction" in pdf_text(pdf, tmp_path)
+
+
+def test_broken_latex_is_a_clear_error():
+    require_pdflatex()
+    with pytest.raises(symdrop.RenderError, match=r"pdflatex failed: .*Undefined control sequence"):
+        compile_pdf("\\documentclass{article}\\begin{document}\\nosuchmacro\\end{document}\n")
+
+
+def test_no_shell_escape():
+    require_pdflatex()
+    source = "\\documentclass{article}\\begin{document}\\immediate\\write18{touch pwned}ok\\end{document}\n"
+    pdf = compile_pdf(source)
+    assert pdf.startswith(b"%PDF") and not Path("pwned").exists()
+
+
+def test_jupyter_reprs():
+    d = derive(symdrop.example())
+    assert d._repr_markdown_() == d.to_markdown()
+    latex = d._repr_latex_()
+    assert latex.startswith("$$") and r"\hat{y} &= 7" in latex
