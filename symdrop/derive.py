@@ -51,7 +51,10 @@ class Step:
 
 @dataclass(frozen=True)
 class Derivation:
-    """A whole forward pass: the steps, the prediction and what it would be without dropout."""
+    """A whole forward pass: the steps, the prediction and what it would be without dropout.
+
+    With ``symbolic`` set, ``network`` is the network as derived: symbols in place of numbers.
+    """
 
     network: Network
     steps: tuple[Step, ...]
@@ -107,7 +110,7 @@ def derive(network: Network, symbolic: str | None = None) -> Derivation:
         prediction = steps[-1].activation.value
         values = dict(zip(mu, (v for mask in network.masks for v in mask)))
         return Derivation(
-            network, steps, prediction, symbolic,
+            symbolic_network, steps, prediction, symbolic,
             masks_in_prediction=tuple(s for s in mu if prediction.has(s)),
             at_spec_masks=prediction.subs(values),
         )
@@ -117,7 +120,7 @@ def derive(network: Network, symbolic: str | None = None) -> Derivation:
     for step in steps[1:]:
         names = sympy.symbols(f"a{step.l - 1}_1:{step.previous.rows + 1}")
         prediction = step.activation.value.subs(dict(zip(names, prediction)), simultaneous=True)
-    return Derivation(network, steps, prediction, symbolic)
+    return Derivation(symbolic_network, steps, prediction, symbolic)
 
 
 def symbolize(network: Network, which: str) -> tuple[Network, tuple[sympy.Symbol, ...]]:

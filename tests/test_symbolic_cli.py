@@ -26,4 +26,5 @@ def test_all_markdown_has_the_closed_form(capsys):
     assert main(["solve", str(TUTORIAL), "--symbolic", "all", "--format", "markdown"]) == 0
     md = capsys.readouterr().out
     assert "The closed form of the prediction" in md
+    assert "for the input $x = (x_{1}, x_{2})$" in md  # the network as derived, not its numbers
     assert r"w^{(4)}_{12} \mu^{(3)}_{2} \max(0, " in md
