@@ -16,7 +16,7 @@ WEIGHT_DEPTH = 4  # ... and at most this many layers, or the numbers would overl
 RADIUS = 0.4  # of a unit, cm
 BIAS_SIZE = 0.5  # side of a bias square, cm
 ROW = 1.3  # cm between the centres of units in a column
-ROW_WEIGHTS = 1.8  # the same with edge weights, which need room between the converging lines
+ROW_WEIGHTS = 2.0  # the same with edge weights, which need room between the converging lines
 SPAN = 13.5  # cm from the first column to the last, at most
 COLUMN = 3.2  # cm between columns, at most
 COLUMN_WEIGHTS = 3.6
@@ -255,12 +255,13 @@ def _shown(n: int) -> tuple[int, ...]:
 
 def _edge(source, x1, y1, target: Unit, weight, dropped, t, bias=False) -> Edge:
     dx, dy = target.x - x1, target.y - y1
-    length = math.hypot(dx, dy)
-    # The weight sits above its line, along it: (dy, -dx) / length is the normal pointing up.
+    # The weight sits WEIGHT_ABOVE above its line (so a minus sign stays apart from it), moved
+    # straight up: a vertical shift keeps the weights of different sources apart across.
+    above = WEIGHT_ABOVE * math.hypot(dx, dy) / dx
     return Edge(
         source, target.name, _round(x1), _round(y1), _round(target.x), _round(target.y),
         weight, dropped, bias,
-        _round(x1 + t * dx + WEIGHT_ABOVE * dy / length), _round(y1 + t * dy - WEIGHT_ABOVE * dx / length),
+        _round(x1 + t * dx), _round(y1 + t * dy - above),
         _round(math.degrees(math.atan2(-dy, dx))),
     )
 
