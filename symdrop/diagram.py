@@ -21,9 +21,9 @@ SPAN = 13.5  # cm from the first column to the last, at most
 COLUMN = 3.2  # cm between columns, at most
 COLUMN_WEIGHTS = 3.6
 MASK_BELOW = 0.3  # cm from a unit's circle to the centre of its mask label
-WEIGHT_BEFORE = 0.75  # cm left of a target's centre: the last place a weight is written, clear of the circle
+WEIGHT_BEFORE = 0.75  # cm left of a target's centre: the last place for a weight, clear of the circle
 WEIGHT_FROM = 0.25  # the first place, as the fraction of the way from the source
-WEIGHT_ABOVE = 0.16  # cm from the line up to the centre of its weight: a minus sign must not merge into it
+WEIGHT_ABOVE = 0.16  # cm from a line up to its weight's centre: a minus sign must not merge into it
 MARGIN = 0.7  # cm around everything, room for labels that stick out
 
 _SUPERSCRIPT = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
@@ -189,7 +189,8 @@ def draw(network: Network, *, edge_weights: bool = False) -> Diagram:
             y = _round((slot - (k - 1) / 2) * row + dy)
             symbol, text = label(l, j, sizes)
             mask = network.masks[l][j] if l < depth else None
-            units.append(Unit(f"u{l}-{j + 1}", l, j, x, y, symbol, text, mask, _round(y + RADIUS + MASK_BELOW)))
+            mask_y = _round(y + RADIUS + MASK_BELOW)
+            units.append(Unit(f"u{l}-{j + 1}", l, j, x, y, symbol, text, mask, mask_y))
         if len(keep) < n:
             gaps.append(Gap(l, x, _round((k - 2 - (k - 1) / 2) * row + dy), len(keep), n - 1))
         if l < depth:
@@ -223,10 +224,11 @@ def _edges(network: Network, units: list[Unit], biases: list[Bias], column: floa
         t_max = 1 - WEIGHT_BEFORE / column
         step = (t_max - WEIGHT_FROM) / len(sources)
         for target in (u for u in units if u.l == l):
-            for k, source in enumerate(sources, start=1):
-                weight = layer.W[target.j, source.j]
-                edges.append(_edge(source.name, source.x, source.y, target, weight, source.dropped, WEIGHT_FROM + k * step))
-            edges.append(_edge(bias.name, bias.x, bias.y, target, layer.b[target.j], False, WEIGHT_FROM, bias=True))
+            for k, s in enumerate(sources, start=1):
+                t = WEIGHT_FROM + k * step
+                edges.append(_edge(s.name, s.x, s.y, target, layer.W[target.j, s.j], s.dropped, t))
+            b = layer.b[target.j]
+            edges.append(_edge(bias.name, bias.x, bias.y, target, b, False, WEIGHT_FROM, bias=True))
     return tuple(edges)
 
 

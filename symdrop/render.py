@@ -59,7 +59,8 @@ def make_env() -> jinja2.Environment:
 
 
 def render_solution(
-    derivation: Derivation, fmt: str, *, diagram: bool = True, edge_weights: bool = False, svg: str | None = None
+    derivation: Derivation, fmt: str, *,
+    diagram: bool = True, edge_weights: bool = False, svg: str | None = None,
 ) -> str:
     """The worked solution of ``derivation`` as a LaTeX document or Markdown.
 

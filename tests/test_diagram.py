@@ -99,7 +99,8 @@ def test_edge_weights_are_the_specs_exact_numbers():
     spec["layers"][0]["bias"][2] = 0.1
     root = ET.fromstring(render_svg(derive(parse_spec(spec)), edge_weights=True))
     written = sorted(t.text for t in root.iter(f"{SVG}text") if t.get("class") == "weight")
-    numbers = [Fraction(str(v)) for layer in spec["layers"] for row in layer["weights"] + [layer["bias"]] for v in row]
+    rows = [row for layer in spec["layers"] for row in layer["weights"] + [layer["bias"]]]
+    numbers = [Fraction(str(v)) for row in rows for v in row]
     assert written == sorted(str(v).replace("-", "−") for v in numbers)
     assert "−3/4" in written and "1/10" in written
 
@@ -133,7 +134,7 @@ def test_nothing_overlaps_and_everything_is_inside(sizes):
     for b in d.biases:  # a square's corner is half * sqrt(2) from its centre
         assert all((b.x - x) ** 2 + (b.y - y) ** 2 >= (r + half * 2**0.5 + 0.2) ** 2 for x, y in circles)
     for u in d.units:  # a mask label (0.3 cm high) between its unit and the next one down
-        below = [v.y for v in d.units if v.x == u.x and v.y > u.y] + [g.y for g in d.gaps if g.x == u.x and g.y > u.y]
+        below = [v.y for v in (*d.units, *d.gaps) if v.x == u.x and v.y > u.y]
         assert u.mask_y - 0.15 >= u.y + r
         assert all(u.mask_y + 0.15 <= y - r for y in below)
     xs = [u.x for u in d.units] + [b.x for b in d.biases]
@@ -187,7 +188,8 @@ def test_latex_picture_uses_the_dropped_style_once_per_zero():
 
 def test_markdown_links_the_svg_right_after_the_heading():
     md = derive(symdrop.example()).to_markdown(svg="my solution.svg")
-    assert "## The network\n\n![The network, layer sizes 2 → 3 → 3 → 2 → 1, dropped units crossed out](my%20solution.svg)\n" in md
+    image = "![The network, layer sizes 2 → 3 → 3 → 2 → 1, dropped units crossed out](my%20solution.svg)"
+    assert f"## The network\n\n{image}\n" in md
     assert "](" not in derive(symdrop.example()).to_markdown()
 
 
@@ -268,7 +270,7 @@ def test_example_with_edge_weights(tmp_path):
 @pytest.mark.parametrize(
     "sizes, args, message",
     [
-        ((2, 5, 1), ["-o", "out/s.md", "--edge-weights"], "edge weights: drawn for at most 4 layers of at most 3 units each"),
+        ((2, 5, 1), ["-o", "out/s.md", "--edge-weights"], "edge weights: drawn for at most 4 layers of at most 3"),
         ((2, 1), ["-o", "out/s.svg", "--format", "markdown"], "the picture goes to FILE.svg"),
     ],
 )
