@@ -9,6 +9,7 @@ from . import derive, example, load_spec
 from .derive import SYMBOLIC_MODES
 from .errors import SymdropError
 from .files import write_files
+from .render import render_svg
 from .tex import compile_pdf
 
 SUFFIXES = {".tex": "latex", ".md": "markdown", ".json": "json"}
@@ -36,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     ex = commands.add_parser("example", help="the tutorial's toy example as .tex and .md (and .pdf)")
     ex.add_argument("--out", type=Path, default=Path("output"), help="directory (default: output/)")
     ex.add_argument("--pdf", action="store_true", help="also compile the LaTeX to PDF")
+    _diagram_flags(ex)
     ex.set_defaults(run=_example)
 
     solve = commands.add_parser("solve", help="the worked solution of a problem spec (YAML or JSON)")
@@ -46,14 +48,28 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--pdf", action="store_true", help="also write the compiled PDF beside -o")
     solve.add_argument("--symbolic", choices=SYMBOLIC_MODES,
                        help="all: every weight, bias, mask and input a symbol; masks: masks only")
+    _diagram_flags(solve)
     solve.set_defaults(run=_solve)
     return parser
 
 
+def _diagram_flags(command) -> None:
+    picture = command.add_mutually_exclusive_group()
+    picture.add_argument("--no-diagram", dest="diagram", action="store_false",
+                         help="no picture of the network (default: TikZ in LaTeX, an SVG beside -o FILE.md)")
+    picture.add_argument("--edge-weights", action="store_true",
+                         help="write the weights on the picture's connections (small networks only)")
+
+
 def _example(args) -> int:
     derivation = derive(example())
-    latex = derivation.to_latex()
-    files = {args.out / "tutorial.tex": latex, args.out / "tutorial.md": derivation.to_markdown()}
+    options = {"diagram": args.diagram, "edge_weights": args.edge_weights}
+    svg = render_svg(derivation, edge_weights=args.edge_weights) if args.diagram else None
+    latex = derivation.to_latex(**options)
+    markdown = derivation.to_markdown(svg="tutorial.svg" if svg else None, **options)
+    files = {args.out / "tutorial.tex": latex, args.out / "tutorial.md": markdown}
+    if svg:
+        files[args.out / "tutorial.svg"] = svg
     if args.pdf:
         files[args.out / "tutorial.pdf"] = compile_pdf(latex)
     for path in write_files(files):
@@ -66,15 +82,25 @@ def _solve(args) -> int:
     if args.pdf and args.output is None:
         raise SymdropError("--pdf: expected -o FILE (the PDF is written beside it)")
     derivation = derive(load_spec(args.spec), symbolic=args.symbolic)
+    options = {"diagram": args.diagram, "edge_weights": args.edge_weights}
+    # Markdown shows the picture as an SVG file beside -o FILE; on standard output it has none.
+    writes_md = fmt == "markdown" and args.output is not None and args.output.suffix.lower() != ".pdf"
+    svg = render_svg(derivation, edge_weights=args.edge_weights) if writes_md and args.diagram else None
+    if svg and args.output.suffix.lower() == ".svg":
+        raise SymdropError(f"-o {args.output}: the picture goes to FILE.svg; name the Markdown FILE.md")
     if fmt == "json":
         text = json.dumps(derivation.to_json(), indent=2) + "\n"
+    elif fmt == "latex":
+        text = derivation.to_latex(**options)
     else:
-        text = derivation.to_latex() if fmt == "latex" else derivation.to_markdown()
+        text = derivation.to_markdown(svg=args.output.with_suffix(".svg").name if svg else None, **options)
     files = {}
     if args.output is not None and args.output.suffix.lower() != ".pdf":
         files[args.output] = text
+    if svg:
+        files[args.output.with_suffix(".svg")] = svg
     if args.pdf:
-        source = text if fmt == "latex" else derivation.to_latex()
+        source = text if fmt == "latex" else derivation.to_latex(**options)
         files[args.output.with_suffix(".pdf")] = compile_pdf(source)
     if args.output is None:
         sys.stdout.write(text)

@@ -7,6 +7,7 @@ import jinja2
 import sympy
 
 from .derive import Derivation
+from .diagram import draw
 from .escape import escape_markdown, escape_tex
 from .printing import factor, inline, latex, plain
 
@@ -22,6 +23,11 @@ def layer_noun(l: int, depth: int) -> str:
 
 def capitalize_first(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def cm(value: float) -> str:
+    """A layout length, fixed to three decimals so the same picture gives the same bytes."""
+    return f"{value + 0.0:.3f}"
 
 
 def _finalize(value):
@@ -48,14 +54,34 @@ def make_env() -> jinja2.Environment:
     )
     env.filters.update(latex=latex, factor=factor, inline=inline, plain=plain, tex=escape_tex, md=escape_markdown)
     env.globals.update(layer_noun=layer_noun)
-    env.filters.update(capitalize_first=capitalize_first)
+    env.filters.update(capitalize_first=capitalize_first, cm=cm)
     return env
 
 
-def render_solution(derivation: Derivation, fmt: str) -> str:
-    """The worked solution of ``derivation`` as a LaTeX document or Markdown."""
+def render_solution(
+    derivation: Derivation, fmt: str, *,
+    diagram: bool = True, edge_weights: bool = False, svg: str | None = None,
+) -> str:
+    """The worked solution of ``derivation`` as a LaTeX document or Markdown.
+
+    ``diagram``: draw the network (``edge_weights``: with the weights on the connections); in
+    LaTeX as a TikZ picture, in Markdown as a link to ``svg``, the name of the SVG file
+    :func:`render_svg` makes (no ``svg``, no picture).
+    """
+    picture = draw(derivation.network, edge_weights=edge_weights) if diagram else None
     template = make_env().get_template(f"solution.{FORMATS[fmt]}.j2")
-    return template.render(d=derivation, network=derivation.network, steps=derivation.steps)
+    return template.render(
+        d=derivation, network=derivation.network, steps=derivation.steps, dia=picture, svg=svg
+    )
+
+
+def render_svg(derivation: Derivation, *, edge_weights: bool = False) -> str | None:
+    """The picture of the network as an SVG document; None if it is too large to draw."""
+    picture = draw(derivation.network, edge_weights=edge_weights)
+    if picture.too_large:
+        return None
+    title = derivation.network.title or "Dropout forward pass"
+    return make_env().get_template("diagram.svg.j2").render(dia=picture, title=title)
 
 
 def render_summary(derivation: Derivation) -> str:

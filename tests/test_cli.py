@@ -20,8 +20,10 @@ TUTORIAL = ROOT / "symdrop" / "data" / "tutorial.yaml"
 
 def test_example_writes_tex_and_md(tmp_path, capsys):
     assert main(["example", "--out", str(tmp_path / "out")]) == 0
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["tutorial.md", "tutorial.tex"]
-    assert capsys.readouterr().out.splitlines() == [str(tmp_path / "out" / n) for n in ("tutorial.tex", "tutorial.md")]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["tutorial.md", "tutorial.svg", "tutorial.tex"]
+    assert capsys.readouterr().out.splitlines() == [
+        str(tmp_path / "out" / n) for n in ("tutorial.tex", "tutorial.md", "tutorial.svg")
+    ]
 
 
 def test_solve_json_shape_and_exact_strings(capsys):
@@ -75,7 +77,7 @@ def test_two_processes_write_byte_identical_files(tmp_path):
         run(["example", "--out", f"run{seed}", "--pdf"], tmp_path, seed)
         run(["solve", str(TUTORIAL), "--symbolic", "masks", "-o", f"run{seed}/masks.md"], tmp_path, seed)
     names = sorted(p.name for p in (tmp_path / "run1").iterdir())
-    assert names == ["masks.md", "tutorial.md", "tutorial.pdf", "tutorial.tex"]
+    assert names == ["masks.md", "masks.svg", "tutorial.md", "tutorial.pdf", "tutorial.svg", "tutorial.tex"]
     for name in names:
         assert (tmp_path / "run1" / name).read_bytes() == (tmp_path / "run2" / name).read_bytes(), name
 

@@ -1,0 +1,273 @@
+"""The picture of a network as geometry: units, biases, connections and labels, in centimetres."""
+
+import math
+from dataclasses import dataclass
+
+import sympy
+
+from .errors import RenderError
+from .network import Network
+
+MAX_UNITS = 8  # units drawn per layer; a larger layer shows its first MAX_UNITS - 2, "...", its last
+MAX_DEPTH = 6  # layers of weights drawn (7 columns of units); a deeper network is not drawn
+WEIGHT_UNITS = 3  # edge weights: at most this many units in every layer ...
+WEIGHT_DEPTH = 4  # ... and at most this many layers, or the numbers would overlap
+
+RADIUS = 0.4  # of a unit, cm
+BIAS_SIZE = 0.5  # side of a bias square, cm
+ROW = 1.3  # cm between the centres of units in a column
+ROW_WEIGHTS = 2.0  # the same with edge weights, which need room between the converging lines
+SPAN = 13.5  # cm from the first column to the last, at most
+COLUMN = 3.2  # cm between columns, at most
+COLUMN_WEIGHTS = 3.6
+MASK_BELOW = 0.3  # cm from a unit's circle to the centre of its mask label
+WEIGHT_BEFORE = 0.75  # cm left of a target's centre: the last place for a weight, clear of the circle
+WEIGHT_FROM = 0.25  # the first place, as the fraction of the way from the source
+WEIGHT_ABOVE = 0.16  # cm from a line up to its weight's centre: a minus sign must not merge into it
+MARGIN = 0.7  # cm around everything, room for labels that stick out
+
+_SUPERSCRIPT = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Unit ``j`` (from 0) of layer ``l`` (0: the inputs) with its centre and its mask value."""
+
+    name: str  # "u1-2": unit 2 of layer 1, the TikZ node and the SVG id
+    l: int
+    j: int
+    x: float
+    y: float  # downwards, as on a page
+    symbol: sympy.Symbol  # x_1, a1_2, yhat: the LaTeX printer writes x_{1}, a^{(1)}_{2}, \hat{y}
+    text: str  # the same in plain Unicode for SVG: x₁, a⁽¹⁾₂, ŷ
+    mask: sympy.Integer | None  # mu^(l)_j; None for an output unit, which is never masked
+    mask_y: float  # centre of the mask label, below the unit
+
+    @property
+    def dropped(self) -> bool:
+        return self.mask == 0
+
+
+@dataclass(frozen=True)
+class Bias:
+    """The bias node that feeds layer ``l``; biases are never dropped."""
+
+    name: str  # "b1"
+    l: int
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Edge:
+    """The connection from a unit of layer l-1 (or the bias of layer l) to a unit of layer l."""
+
+    source: str
+    target: str
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    weight: sympy.Expr  # W^(l)_ij, or b^(l)_i from a bias
+    dropped: bool  # its source unit is dropped: the connection carries nothing
+    bias: bool
+    label_x: float  # where the weight is written, on the line
+    label_y: float
+    angle: float  # of the line in degrees, counterclockwise as seen on the page: the weight's slope
+
+    @property
+    def text(self) -> str:
+        """The weight as plain Unicode text for SVG, exact: ``−3/4``."""
+        return sympy.sstr(self.weight).replace("-", "\N{MINUS SIGN}")
+
+    @property
+    def clockwise(self) -> float:
+        """The same angle clockwise, as SVG rotates with its y axis pointing down."""
+        return _round(-self.angle)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A layer too large to draw whole: units ``first`` to ``last`` (from 1) left out at (x, y)."""
+
+    l: int
+    x: float
+    y: float
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class Column:
+    """A layer's column: its caption ("input", "hidden 1", "output") under the units."""
+
+    l: int
+    x: float
+    caption: str
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """Everything a template needs to draw the network; empty when it is too large to draw."""
+
+    sizes: tuple[int, ...]
+    width: float
+    height: float
+    columns: tuple[Column, ...] = ()
+    units: tuple[Unit, ...] = ()
+    biases: tuple[Bias, ...] = ()
+    edges: tuple[Edge, ...] = ()
+    gaps: tuple[Gap, ...] = ()
+    edge_weights: bool = False
+    caption_y: float = 0.0
+    radius: float = RADIUS
+    bias_size: float = BIAS_SIZE
+    too_large: bool = False
+    max_depth: int = MAX_DEPTH
+
+    @property
+    def depth(self) -> int:
+        return len(self.sizes) - 1
+
+    @property
+    def unit_size(self) -> float:
+        return 2 * self.radius
+
+    @property
+    def bias_half(self) -> float:
+        return _round(self.bias_size / 2)
+
+    @property
+    def cross(self) -> float:
+        """Half the side of the square inscribed in a unit: where its cross meets the circle."""
+        return _round(self.radius / math.sqrt(2))
+
+    @property
+    def mask_offset(self) -> float:
+        """From a unit's centre down to its mask label's."""
+        return _round(self.radius + MASK_BELOW)
+
+    @property
+    def dropped(self) -> tuple[Unit, ...]:
+        return tuple(u for u in self.units if u.dropped)
+
+
+def draw(network: Network, *, edge_weights: bool = False) -> Diagram:
+    """Lay out ``network``: columns of units, bias squares above them, every connection.
+
+    Layers of more than MAX_UNITS units show an ellipsis; a network deeper than MAX_DEPTH gives a
+    diagram with ``too_large`` set and nothing in it. Edge weights need a small network
+    (WEIGHT_DEPTH layers of at most WEIGHT_UNITS units); otherwise a RenderError says why.
+    """
+    sizes = network.sizes
+    depth = network.depth
+    if edge_weights and (depth > WEIGHT_DEPTH or max(sizes) > WEIGHT_UNITS):
+        raise RenderError(
+            f"edge weights: drawn for at most {WEIGHT_DEPTH} layers of at most {WEIGHT_UNITS} units "
+            f"each; this network has {depth} layers and up to {max(sizes)} units in one"
+        )
+    if depth > MAX_DEPTH:
+        return Diagram(sizes=sizes, width=0.0, height=0.0, too_large=True)
+
+    row = ROW_WEIGHTS if edge_weights else ROW
+    column = min(COLUMN_WEIGHTS if edge_weights else COLUMN, SPAN / depth)
+    shown = [_shown(n) for n in sizes]
+    slots = [len(s) + (1 if len(s) < n else 0) for s, n in zip(shown, sizes)]  # the gap takes one
+    # Every column is centred on one line; its bias sits one row above its top unit.
+    top = min(
+        min(-(k - 1) / 2 * row - row - BIAS_SIZE / 2 for k in slots[:-1]),
+        -(slots[-1] - 1) / 2 * row - RADIUS,
+    )
+    dy = MARGIN - top
+
+    units, biases, gaps, columns = [], [], [], []
+    for l, (n, keep, k) in enumerate(zip(sizes, shown, slots)):
+        x = _round(MARGIN + l * column)
+        places = range(n) if len(keep) == n else [*range(len(keep) - 1), k - 1]
+        for slot, j in zip(places, keep):
+            y = _round((slot - (k - 1) / 2) * row + dy)
+            symbol, text = label(l, j, sizes)
+            mask = network.masks[l][j] if l < depth else None
+            mask_y = _round(y + RADIUS + MASK_BELOW)
+            units.append(Unit(f"u{l}-{j + 1}", l, j, x, y, symbol, text, mask, mask_y))
+        if len(keep) < n:
+            gaps.append(Gap(l, x, _round((k - 2 - (k - 1) / 2) * row + dy), len(keep), n - 1))
+        if l < depth:
+            biases.append(Bias(f"b{l + 1}", l + 1, x, _round((-(k - 1) / 2 - 1) * row + dy)))
+        columns.append(Column(l, x, "input" if l == 0 else "output" if l == depth else f"hidden {l}"))
+
+    caption_y = max((k - 1) / 2 * row for k in slots) + dy + RADIUS + MASK_BELOW + 0.6
+    return Diagram(
+        sizes=sizes,
+        width=_round(2 * MARGIN + depth * column),
+        height=_round(caption_y + MARGIN - 0.2),
+        columns=tuple(columns),
+        units=tuple(units),
+        biases=tuple(biases),
+        edges=_edges(network, units, biases, column),
+        gaps=tuple(gaps),
+        edge_weights=edge_weights,
+        caption_y=_round(caption_y),
+    )
+
+
+def _edges(network: Network, units: list[Unit], biases: list[Bias], column: float) -> tuple[Edge, ...]:
+    """Every connection between drawn units, and from each bias, target by target."""
+    edges = []
+    for l, layer in enumerate(network.layers, start=1):
+        bias = biases[l - 1]
+        sources = [u for u in units if u.l == l - 1]
+        # Each source writes its weights at its own fraction of the way, the bias (on top) first:
+        # the weights of two sources are then at least (t_max - WEIGHT_FROM) / WEIGHT_UNITS of a
+        # column apart across, and those of one source at least WEIGHT_FROM rows apart down.
+        t_max = 1 - WEIGHT_BEFORE / column
+        step = (t_max - WEIGHT_FROM) / len(sources)
+        for target in (u for u in units if u.l == l):
+            for k, s in enumerate(sources, start=1):
+                t = WEIGHT_FROM + k * step
+                edges.append(_edge(s.name, s.x, s.y, target, layer.W[target.j, s.j], s.dropped, t))
+            b = layer.b[target.j]
+            edges.append(_edge(bias.name, bias.x, bias.y, target, b, False, WEIGHT_FROM, bias=True))
+    return tuple(edges)
+
+
+def label(l: int, j: int, sizes: tuple[int, ...]) -> tuple[sympy.Symbol, str]:
+    """Unit ``j`` of layer ``l`` as a symbol for the LaTeX printer and as Unicode text.
+
+    ``x_1`` (x₁) for inputs, ``a1_2`` (a⁽¹⁾₂) for hidden units, ``yhat`` (ŷ) for a single output,
+    ``yhat_2`` (ŷ₂) for one of several.
+    """
+    index = str(j + 1)
+    if l == 0:
+        return sympy.Symbol(f"x_{index}"), "x" + index.translate(_SUBSCRIPT)
+    if l == len(sizes) - 1:
+        if sizes[-1] == 1:
+            return sympy.Symbol("yhat"), "ŷ"
+        return sympy.Symbol(f"yhat_{index}"), "ŷ" + index.translate(_SUBSCRIPT)
+    return sympy.Symbol(f"a{l}_{index}"), f"a({l})".translate(_SUPERSCRIPT) + index.translate(_SUBSCRIPT)
+
+
+def _shown(n: int) -> tuple[int, ...]:
+    """The units of a layer of ``n`` that are drawn: all, or the first few and the last."""
+    if n <= MAX_UNITS:
+        return tuple(range(n))
+    return tuple(range(MAX_UNITS - 2)) + (n - 1,)
+
+
+def _edge(source, x1, y1, target: Unit, weight, dropped, t, bias=False) -> Edge:
+    dx, dy = target.x - x1, target.y - y1
+    # The weight sits WEIGHT_ABOVE above its line (so a minus sign stays apart from it), moved
+    # straight up: a vertical shift keeps the weights of different sources apart across.
+    above = WEIGHT_ABOVE * math.hypot(dx, dy) / dx
+    return Edge(
+        source, target.name, _round(x1), _round(y1), _round(target.x), _round(target.y),
+        weight, dropped, bias,
+        _round(x1 + t * dx), _round(y1 + t * dy - above),
+        _round(math.degrees(math.atan2(-dy, dx))),
+    )
+
+
+def _round(value: float) -> float:
+    """Layout numbers to a hundredth of a millimetre; ``+ 0.0`` turns -0.0 into 0.0."""
+    return round(value, 3) + 0.0

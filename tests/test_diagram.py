@@ -1,0 +1,297 @@
+"""The network picture: geometry, SVG, TikZ; counts checked against the spec, not the code."""
+
+import os
+import re
+import xml.etree.ElementTree as ET
+from fractions import Fraction
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+import sympy
+import yaml
+
+import symdrop
+from symdrop import derive, parse_spec
+from symdrop.diagram import draw, label
+from symdrop.cli import main
+from symdrop.errors import RenderError
+from symdrop.printing import latex
+from symdrop.render import render_svg
+from symdrop.tex import compile_pdf
+
+from .conftest import pdf_text, require_pdflatex
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+TUTORIAL = Path(__file__).resolve().parent.parent / "symdrop" / "data" / "tutorial.yaml"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def spec_of(sizes, dropped=lambda l, j: (l + 2 * j) % 3 == 1):
+    """A spec with layer ``sizes`` (input first), small integer weights, and masks from ``dropped``."""
+    return {
+        "title": "sizes " + " ".join(map(str, sizes)),
+        "input": [j % 3 - 1 for j in range(sizes[0])],
+        "layers": [
+            {"weights": [[(i + 2 * j + l) % 5 - 2 for j in range(sizes[l - 1])] for i in range(sizes[l])],
+             "bias": [(i + l) % 3 - 1 for i in range(sizes[l])]}
+            for l in range(1, len(sizes))
+        ],
+        "masks": [[0 if dropped(l, j) else 1 for j in range(sizes[l])] for l in range(len(sizes) - 1)],
+    }
+
+
+def drawn(n):
+    """Which units of a layer of n the picture shows: all up to 8, else the first 6 and the last."""
+    return list(range(n)) if n <= 8 else list(range(6)) + [n - 1]
+
+
+def classes(element):
+    return element.get("class", "").split()
+
+
+SHAPES = {
+    "tutorial": yaml.safe_load(TUTORIAL.read_text()),
+    "one unit": spec_of((1, 1)),
+    "all dropped": spec_of((3, 2, 1), dropped=lambda l, j: True),
+    "largest drawn whole": spec_of((8, 8, 8, 8, 8, 8, 8)),
+    "ellipsis": spec_of((3, 10, 9, 2)),
+    "wide input": spec_of((12, 2, 1), dropped=lambda l, j: j in (1, 7, 11)),
+}
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_svg_has_one_unit_element_per_unit_and_one_dropped_per_zero(name):
+    spec = SHAPES[name]
+    sizes = [len(spec["input"])] + [len(layer["bias"]) for layer in spec["layers"]]
+    masks = spec["masks"] if len(spec["masks"]) == len(sizes) - 1 else [[1] * sizes[0]] + spec["masks"]
+    svg = render_svg(derive(parse_spec(spec)))
+    root = ET.fromstring(svg)
+    units = [e for e in root.iter() if "unit" in classes(e)]
+    assert len(units) == sum(len(drawn(n)) for n in sizes)
+    zeros = sum(1 for l, mask in enumerate(masks) for j in drawn(sizes[l]) if mask[j] == 0)
+    assert sum("dropped" in classes(e) for e in units) == zeros
+    # each dropped unit's outgoing connections are dashed: one per drawn unit of the next layer
+    dashed = [e for e in root.iter(f"{SVG}line") if classes(e) == ["edge", "dropped"]]
+    assert len(dashed) == sum(
+        len(drawn(sizes[l + 1])) for l, mask in enumerate(masks) for j in drawn(sizes[l]) if mask[j] == 0
+    )
+    edges = [e for e in root.iter(f"{SVG}line") if "edge" in classes(e)]
+    assert len(edges) == sum(len(drawn(m)) * (len(drawn(n)) + 1) for n, m in zip(sizes, sizes[1:]))
+    assert len([e for e in root.iter() if classes(e) == ["bias"]]) == len(sizes) - 1
+
+
+def test_tutorial_units_are_labelled_and_masked_as_in_the_spec():
+    root = ET.fromstring(render_svg(derive(symdrop.example())))
+    units = [e for e in root.iter() if "unit" in classes(e)]
+    names = [[t.text for t in u.iter(f"{SVG}text") if t.get("class") == "name"][0] for u in units]
+    assert names == ["x₁", "x₂", "a⁽¹⁾₁", "a⁽¹⁾₂", "a⁽¹⁾₃", "a⁽²⁾₁", "a⁽²⁾₂", "a⁽²⁾₃", "a⁽³⁾₁", "a⁽³⁾₂", "ŷ"]
+    masks = [[t.text for t in u.iter(f"{SVG}text") if t.get("class") == "mask"] for u in units]
+    # tutorial.yaml: [1, 1], [1, 0, 1], [0, 1, 1], [0, 1]; the output has no mask
+    expected = ["1", "1", "1", "0", "1", "0", "1", "1", "0", "1"]
+    assert masks == [[f"μ = {m}"] for m in expected] + [[]]
+    assert [u.get("id") for u in units if "dropped" in classes(u)] == ["u1-2", "u2-1", "u3-1"]
+
+
+def test_edge_weights_are_the_specs_exact_numbers():
+    spec = spec_of((2, 3, 1))
+    spec["layers"][0]["weights"][1][0] = "-3/4"
+    spec["layers"][0]["bias"][2] = 0.1
+    root = ET.fromstring(render_svg(derive(parse_spec(spec)), edge_weights=True))
+    written = sorted(t.text for t in root.iter(f"{SVG}text") if t.get("class") == "weight")
+    rows = [row for layer in spec["layers"] for row in layer["weights"] + [layer["bias"]]]
+    numbers = [Fraction(str(v)) for row in rows for v in row]
+    assert written == sorted(str(v).replace("-", "−") for v in numbers)
+    assert "−3/4" in written and "1/10" in written
+
+
+@pytest.mark.parametrize(
+    "l, j, sizes, symbol, text",
+    [
+        (0, 0, (2, 3, 1), r"x_{1}", "x₁"),
+        (0, 11, (12, 1), r"x_{12}", "x₁₂"),
+        (1, 1, (2, 3, 1), r"a^{(1)}_{2}", "a⁽¹⁾₂"),
+        (10, 0, (1,) * 12, r"a^{(10)}_{1}", "a⁽¹⁰⁾₁"),
+        (2, 0, (2, 3, 1), r"\hat{y}", "ŷ"),
+        (2, 1, (2, 3, 2), r"\hat{y}_{2}", "ŷ₂"),
+    ],
+)
+def test_labels(l, j, sizes, symbol, text):
+    s, t = label(l, j, sizes)
+    assert (latex(s), t) == (symbol, text)
+
+
+LAYOUTS = [(8,) * 7, (1, 8, 1, 8, 1, 8, 1), (3, 10, 9, 2), (2, 3, 3, 2, 1), (1, 1)]
+
+
+@pytest.mark.parametrize("sizes", LAYOUTS)
+def test_nothing_overlaps_and_everything_is_inside(sizes):
+    d = draw(parse_spec(spec_of(sizes)))
+    r, half = d.radius, d.bias_size / 2
+    circles = [(u.x, u.y) for u in d.units]
+    for (x1, y1), (x2, y2) in combinations(circles, 2):
+        assert (x1 - x2) ** 2 + (y1 - y2) ** 2 >= (2 * r + 0.3) ** 2
+    for b in d.biases:  # a square's corner is half * sqrt(2) from its centre
+        assert all((b.x - x) ** 2 + (b.y - y) ** 2 >= (r + half * 2**0.5 + 0.2) ** 2 for x, y in circles)
+    for u in d.units:  # a mask label (0.3 cm high) between its unit and the next one down
+        below = [v.y for v in (*d.units, *d.gaps) if v.x == u.x and v.y > u.y]
+        assert u.mask_y - 0.15 >= u.y + r
+        assert all(u.mask_y + 0.15 <= y - r for y in below)
+    xs = [u.x for u in d.units] + [b.x for b in d.biases]
+    ys = [u.y for u in d.units] + [b.y for b in d.biases]
+    assert min(xs) - 0.45 >= 0 and max(xs) + r <= d.width - 0.2  # a mask label is 0.9 cm wide
+    assert min(ys) - r >= 0.3 and max(u.mask_y for u in d.units) < d.caption_y - 0.3 < d.height
+    assert d.width <= 16  # the text width of the A4 page is 16.6 cm
+
+
+@pytest.mark.parametrize("sizes", [(2, 3, 3, 2, 1), (3, 3, 3, 3, 3), (1, 3, 1), (3, 1)])
+def test_edge_weights_do_not_overlap(sizes):
+    d = draw(parse_spec(spec_of(sizes)), edge_weights=True)
+    labels = [(e.label_x, e.label_y) for e in d.edges]
+    for (x1, y1), (x2, y2) in combinations(labels, 2):
+        assert abs(x1 - x2) >= 0.55 or abs(y1 - y2) >= 0.3, ((x1, y1), (x2, y2))
+    for x, y in labels:  # clear of every unit
+        assert all((x - u.x) ** 2 + (y - u.y) ** 2 >= (d.radius + 0.3) ** 2 for u in d.units)
+
+
+@pytest.mark.parametrize(
+    "sizes, message",
+    [
+        ((2, 4, 1), "this network has 2 layers and up to 4 units in one"),
+        ((1,) * 6, "this network has 5 layers and up to 1 units in one"),
+    ],
+)
+def test_edge_weights_on_a_large_network_is_an_error(sizes, message):
+    with pytest.raises(RenderError, match=re.escape(message)):
+        draw(parse_spec(spec_of(sizes)), edge_weights=True)
+
+
+def test_too_deep_to_draw_says_so():
+    d = derive(parse_spec(spec_of((2,) * 8)))
+    assert render_svg(d) is None
+    assert r"\emph{The network has 7 layers, too many to draw here: pictures show at most 6.}" in d.to_latex()
+    assert "tikzpicture" not in d.to_latex()
+    assert "*The network has 7 layers, too many to draw here: pictures show at most 6.*" in d.to_markdown()
+    assert d.to_latex(diagram=False).count("too many to draw") == 0
+
+
+def test_latex_picture_uses_the_dropped_style_once_per_zero():
+    d = derive(symdrop.example())
+    tex = d.to_latex()
+    assert tex.count(r"\node[dropped]") == 3 and tex.count(r"\node[unit]") == 8
+    assert tex.count(r"\draw[dropped edge]") == 3 + 2 + 1  # from a(1)_2, a(2)_1, a(3)_1 to the next layer
+    assert tex.index(r"\subsection*{The network}") < tex.index(r"\begin{tikzpicture}") < tex.index("Layer sizes")
+    assert "tikzpicture" not in d.to_latex(diagram=False)
+    weights = d.to_latex(edge_weights=True)
+    assert weights.count(r"\node[weight") == 3 * 3 + 3 * 4 + 2 * 4 + 1 * 3
+
+
+def test_markdown_links_the_svg_right_after_the_heading():
+    md = derive(symdrop.example()).to_markdown(svg="my solution.svg")
+    image = "![The network, layer sizes 2 → 3 → 3 → 2 → 1, dropped units crossed out](my%20solution.svg)"
+    assert f"## The network\n\n{image}\n" in md
+    assert "](" not in derive(symdrop.example()).to_markdown()
+
+
+def test_hostile_title_is_escaped_in_the_svg():
+    spec = spec_of((2, 1))
+    spec["title"] = "<b>&amp; \"x\" ]]> </title>"
+    root = ET.fromstring(render_svg(derive(parse_spec(spec))))
+    assert root.find(f"{SVG}title").text.startswith(spec["title"] + ":")
+
+
+@pytest.mark.parametrize("name, edge_weights", [("tutorial-edge-weights.svg", True)])
+def test_golden_svg(name, edge_weights):
+    """Also output/tutorial.svg, checked by test_render. Refresh: SYMDROP_REFRESH_GOLDEN=1 pytest."""
+    current = render_svg(derive(symdrop.example()), edge_weights=edge_weights)
+    path = GOLDEN / name
+    if os.environ.get("SYMDROP_REFRESH_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(current, encoding="utf-8")
+    assert current == path.read_text(encoding="utf-8")
+
+
+def test_pictures_compile(tmp_path):
+    """One PDF with an ellipsis, dropped inputs and two outputs, and the tutorial with weights."""
+    require_pdflatex()
+    text = pdf_text(compile_pdf(derive(parse_spec(spec_of((3, 10, 9, 2)))).to_latex()), tmp_path)
+    assert "hidden 1" in text and "Units 7 to 9 of the first hidden layer are left out" in text.replace("\n", " ")
+    text = pdf_text(compile_pdf(derive(symdrop.example()).to_latex(edge_weights=True)), tmp_path)
+    assert "The numbers on the connections are the weights and biases." in text.replace("\n", " ")
+
+
+def test_layout_numbers_are_fixed_precision():
+    svg = render_svg(derive(symdrop.example()), edge_weights=True)
+    numbers = re.findall(r'(?:x|y|x1|y1|x2|y2|r)="(-?[0-9.]+)"', svg)
+    assert numbers and all(re.fullmatch(r"-?\d+\.\d{3}", n) for n in numbers)
+    assert not any(isinstance(e.weight, sympy.Float) for e in draw(symdrop.example(), edge_weights=True).edges)
+
+
+# The command line: where the pictures go.
+
+def test_solve_markdown_writes_the_svg_beside_it(tmp_path, capsys):
+    assert main(["solve", str(TUTORIAL), "-o", str(tmp_path / "sol.md")]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sol.md", "sol.svg"]
+    assert "](sol.svg)" in (tmp_path / "sol.md").read_text()
+    assert (tmp_path / "sol.svg").read_text() == render_svg(derive(symdrop.example()))
+    assert capsys.readouterr().err.splitlines() == [str(tmp_path / "sol.md"), str(tmp_path / "sol.svg")]
+
+
+@pytest.mark.parametrize(
+    "args, files, picture",
+    [
+        (["-o", "s.md", "--no-diagram"], ["s.md"], None),
+        (["-o", "s.tex"], ["s.tex"], r"\begin{tikzpicture}"),
+        (["-o", "s.tex", "--no-diagram"], ["s.tex"], None),
+        (["-o", "s.json", "--edge-weights"], ["s.json"], None),
+        (["-o", "s.txt", "--format", "markdown", "--edge-weights"], ["s.svg", "s.txt"], "](s.svg)"),
+    ],
+)
+def test_solve_picture_options(args, files, picture, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["solve", str(TUTORIAL), *args]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == files
+    text = (tmp_path / args[1]).read_text()
+    assert (picture in text) if picture else ("tikzpicture" not in text and "](" not in text)
+
+
+def test_solve_markdown_to_stdout_has_no_picture(capsys):
+    assert main(["solve", str(TUTORIAL)]) == 0
+    out = capsys.readouterr().out
+    assert "## The network\n\nLayer sizes" in out and ".svg" not in out
+
+
+def test_example_with_edge_weights(tmp_path):
+    assert main(["example", "--out", str(tmp_path), "--edge-weights"]) == 0
+    assert (tmp_path / "tutorial.svg").read_text() == (GOLDEN / "tutorial-edge-weights.svg").read_text()
+    assert r"\node[weight" in (tmp_path / "tutorial.tex").read_text()
+
+
+@pytest.mark.parametrize(
+    "sizes, args, message",
+    [
+        ((2, 5, 1), ["-o", "out/s.md", "--edge-weights"], "edge weights: drawn for at most 4 layers of at most 3"),
+        ((2, 1), ["-o", "out/s.svg", "--format", "markdown"], "the picture goes to FILE.svg"),
+    ],
+)
+def test_picture_errors_are_one_line_and_write_nothing(sizes, args, message, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(spec_of(sizes)))
+    assert main(["solve", "p.yaml", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("symdrop: error: ") and message in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml"]
+
+
+def test_too_deep_markdown_writes_no_svg(tmp_path):
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(spec_of((2,) * 8)))
+    assert main(["solve", str(tmp_path / "p.yaml"), "-o", str(tmp_path / "s.md")]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml", "s.md"]
+    assert "too many to draw here" in (tmp_path / "s.md").read_text()
+
+
+def test_no_diagram_and_edge_weights_exclude_each_other(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["solve", str(TUTORIAL), "--no-diagram", "--edge-weights"])
+    assert caught.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
