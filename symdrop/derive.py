@@ -164,9 +164,15 @@ def _step(l, layer: Layer, mu: ImmutableMatrix, a: ImmutableMatrix, simplify, ou
     z_name = MatrixSymbol(f"z^{{({l})}}", n_out, 1)
     a_out = MatrixSymbol(f"a^{{({l})}}", n_out, 1)
 
-    masked = mu.multiply_elementwise(a).applyfunc(simplify)
-    z = (layer.W * masked + layer.b).applyfunc(lambda e: simplify(sympy.expand(e)))
-    activated = layer.g(z).applyfunc(simplify)
+    masked = mu.multiply_elementwise(a)
+    z = layer.W * masked + layer.b
+    # Exact numbers are final already; the element-wise passes below would only copy them, at a
+    # large share of the derivation's time. Symbols: expand products and simplify.
+    numeric = not z.free_symbols and not masked.free_symbols
+    if not numeric:
+        masked = masked.applyfunc(simplify)
+        z = z.applyfunc(lambda e: simplify(sympy.expand(e)))
+    activated = layer.g(z) if numeric else layer.g(z).applyfunc(simplify)
     return Step(
         l=l,
         layer=layer,

@@ -1,6 +1,7 @@
 """The notation: a SymPy LaTeX printer for vectors, masks, fractions, ReLU and our symbols."""
 
 import re
+from functools import lru_cache
 
 import sympy
 from sympy.printing.latex import LatexPrinter
@@ -41,6 +42,15 @@ class SymdropLatexPrinter(LatexPrinter):
         "marked": frozenset(),  # entries of column vectors to highlight (dropped units)
     }
 
+    def _print(self, expr, **kwargs):
+        # Most of a worked solution is exact numbers: print them without the generic dispatch
+        # (a walk over the class hierarchy per number), exactly as LatexPrinter would.
+        if isinstance(expr, sympy.Rational):
+            if expr.q == 1:
+                return str(expr.p)
+            return r"%s\frac{%d}{%d}" % ("- " if expr.p < 0 else "", abs(expr.p), expr.q)
+        return super()._print(expr, **kwargs)
+
     def _print_Symbol(self, expr, style="plain"):
         for pattern, spell in _NAMED:
             match = pattern.fullmatch(expr.name)
@@ -63,6 +73,14 @@ class SymdropLatexPrinter(LatexPrinter):
     def _print_MatAdd(self, expr):
         return " + ".join(self._print(arg) for arg in expr.args)  # W a + b, as written
 
+    def _print_MatMul(self, expr):
+        # W a~ as written. SymPy's printer first asks could_extract_minus_sign(), which multiplies
+        # the explicit matrices out (most of the time of a render); a product whose factors are
+        # all matrices has no sign to extract, so it prints the same without asking.
+        if all(isinstance(arg, (sympy.MatrixBase, sympy.MatrixSymbol)) for arg in expr.args):
+            return " ".join(self.parenthesize(arg, PRECEDENCE["Mul"]) for arg in expr.args)
+        return super()._print_MatMul(expr)
+
     def _print_HadamardProduct(self, expr):
         return r" \odot ".join(self.parenthesize(arg, PRECEDENCE["Mul"], strict=True) for arg in expr.args)
 
@@ -80,18 +98,28 @@ class SymdropLatexPrinter(LatexPrinter):
     def _print_ImmutableDenseMatrix(self, expr):
         if expr.shape == (1, 1):  # a single unit reads as a number: y = 7, not (7)
             return self._print(expr[0, 0])
-        marked = self._settings["marked"]
-        if expr.cols != 1 or not marked:
-            return self._print_MatrixBase(expr)
-        cells = [self._print(v) for v in expr]
-        cells = [rf"\textcolor{{red}}{{{c}}}" if j in marked else c for j, c in enumerate(cells)]
-        return r"\begin{pmatrix}%s\end{pmatrix}" % r"\\".join(cells)
+        marked = self._settings["marked"] if expr.cols == 1 else ()
+        # Rows from tolist(): indexing a SymPy matrix entry by entry is slow.
+        rows = [[self._print(v) for v in row] for row in expr.tolist()]
+        if marked:
+            rows = [[rf"\textcolor{{red}}{{{row[0]}}}" if j in marked else row[0]] for j, row in enumerate(rows)]
+        return r"\begin{pmatrix}%s\end{pmatrix}" % r"\\".join(" & ".join(row) for row in rows)
 
 def latex(expr, **settings) -> str:
     """``expr`` in symdrop's notation; ``marked`` highlights entries of a vector."""
     if "marked" in settings:
         settings["marked"] = frozenset(settings["marked"])
+    if settings.keys() <= {"marked"} and isinstance(expr, sympy.Basic):
+        return _latex(expr, settings.get("marked", frozenset()))
     return SymdropLatexPrinter(settings).doprint(expr)
+
+
+@lru_cache(maxsize=4096)
+def _latex(expr: sympy.Basic, marked: frozenset) -> str:
+    # Memoized: a document prints the same numbers, vectors and names many times, and the LaTeX
+    # and Markdown solutions print the same objects. SymPy's == is structural (no 1/2 == 0.5), so
+    # equal keys print equally.
+    return SymdropLatexPrinter({"marked": marked}).doprint(expr)
 
 
 def inline(vector) -> str:
@@ -99,10 +127,10 @@ def inline(vector) -> str:
     return "(%s)" % ", ".join(latex(v) for v in vector)
 
 
+@lru_cache(maxsize=4096)
 def factor(expr) -> str:
     """``expr`` ready to stand in a product: negatives and sums in parentheses."""
-    printer = SymdropLatexPrinter()
-    text = printer._print(expr)
+    text = latex(expr)
     if expr.is_Add or (expr.is_number and expr.is_negative) or sympy.Expr.could_extract_minus_sign(expr):
         return rf"\left({text}\right)"
     return text
