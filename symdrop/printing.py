@@ -40,6 +40,7 @@ class SymdropLatexPrinter(LatexPrinter):
         "mat_delim": "",
         "order": "none",
         "marked": frozenset(),  # entries of column vectors to highlight (dropped units)
+        "decimals": False,  # exact decimals as decimals (0.25), other fractions as fractions
     }
 
     def _print(self, expr, **kwargs):
@@ -48,6 +49,8 @@ class SymdropLatexPrinter(LatexPrinter):
         if isinstance(expr, sympy.Rational):
             if expr.q == 1:
                 return str(expr.p)
+            if self._settings["decimals"] and decimal_places(expr.q) is not None:
+                return decimal(expr.p, expr.q)
             return r"%s\frac{%d}{%d}" % ("- " if expr.p < 0 else "", abs(expr.p), expr.q)
         return super()._print(expr, **kwargs)
 
@@ -106,31 +109,32 @@ class SymdropLatexPrinter(LatexPrinter):
         return r"\begin{pmatrix}%s\end{pmatrix}" % r"\\".join(" & ".join(row) for row in rows)
 
 def latex(expr, **settings) -> str:
-    """``expr`` in symdrop's notation; ``marked`` highlights entries of a vector."""
+    """``expr`` in symdrop's notation; ``marked`` highlights entries of a vector, ``decimals``
+    prints exact decimals as decimals."""
     if "marked" in settings:
         settings["marked"] = frozenset(settings["marked"])
-    if settings.keys() <= {"marked"} and isinstance(expr, sympy.Basic):
-        return _latex(expr, settings.get("marked", frozenset()))
+    if settings.keys() <= {"marked", "decimals"} and isinstance(expr, sympy.Basic):
+        return _latex(expr, settings.get("marked", frozenset()), bool(settings.get("decimals")))
     return SymdropLatexPrinter(settings).doprint(expr)
 
 
 @lru_cache(maxsize=4096)
-def _latex(expr: sympy.Basic, marked: frozenset) -> str:
+def _latex(expr: sympy.Basic, marked: frozenset, decimals: bool) -> str:
     # Memoized: a document prints the same numbers, vectors and names many times, and the LaTeX
     # and Markdown solutions print the same objects. SymPy's == is structural (no 1/2 == 0.5), so
     # equal keys print equally.
-    return SymdropLatexPrinter({"marked": marked}).doprint(expr)
+    return SymdropLatexPrinter({"marked": marked, "decimals": decimals}).doprint(expr)
 
 
-def inline(vector) -> str:
+def inline(vector, decimals: bool = False) -> str:
     """A vector inside a sentence, as the tutorial writes it: ``(1, 1)``."""
-    return "(%s)" % ", ".join(latex(v) for v in vector)
+    return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in vector)
 
 
 @lru_cache(maxsize=4096)
-def factor(expr) -> str:
+def factor(expr, decimals: bool = False) -> str:
     """``expr`` ready to stand in a product: negatives and sums in parentheses."""
-    text = latex(expr)
+    text = latex(expr, decimals=decimals)
     if expr.is_Add or (expr.is_number and expr.is_negative) or sympy.Expr.could_extract_minus_sign(expr):
         return rf"\left({text}\right)"
     return text
@@ -139,3 +143,19 @@ def factor(expr) -> str:
 def plain(expr) -> str:
     """An exact value as plain text: ``7``, ``-3/4``, ``Max(0, 3*mu1_1)``."""
     return sympy.sstr(expr)
+
+
+def decimal_places(q: int) -> int | None:
+    """How many decimal places 1/q needs (2 for q = 4), or None if its expansion never ends."""
+    for places in range(7):
+        if 10**places % q == 0:
+            return places
+    return None
+
+
+def decimal(p: int, q: int) -> str:
+    """The exact decimal p/q as written by hand: ``-0.65``; q must be a divisor of a power of 10."""
+    places = decimal_places(q)
+    digits = str(abs(p) * 10**places // q).rjust(places + 1, "0")
+    text = digits[: len(digits) - places] + ("." + digits[-places:] if places else "")
+    return ("-" if p < 0 else "") + text
