@@ -79,9 +79,10 @@ def build_sheet(seed: int, options: Options, problems: int = 5, *, progress: Pro
     """``problems`` distinct exercises; problem k comes from its own stream (seed, k), so a longer
     sheet starts with the same problems as a shorter one."""
     chosen: list[Problem] = []
+    taken: set[str] = set()
     for k in range(1, problems + 1):
-        taken = {variant_code(p) for p in chosen}
         chosen.append(generate(stream(seed, "problem", k), options, taken=taken, what=f"problem {k}"))
+        taken.add(variant_code(chosen[-1]))
     exercises = []
     for k, problem in enumerate(chosen, start=1):
         exercises.append(make_exercise(seed, k, problem))
