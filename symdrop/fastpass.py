@@ -1,6 +1,7 @@
 """A fast exact forward pass in plain Python numbers (int or Fraction), to screen generated problems."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 from fractions import Fraction
 from typing import Union
 
@@ -31,13 +32,13 @@ class Problem:
     def network(self, title: str = "") -> Network:
         """The model symdrop derives: the same numbers as exact SymPy rationals."""
         return Network(
-            x=ImmutableMatrix([_rational(v) for v in self.x]),
+            x=_vector(self.x),
             layers=tuple(
-                Layer(W=ImmutableMatrix([[_rational(w) for w in row] for row in W]),
-                      b=ImmutableMatrix([_rational(v) for v in b]), activation=g)
+                Layer(W=ImmutableMatrix._new(len(W), len(W[0]), [_rational(w) for row in W for w in row]),
+                      b=_vector(b), activation=g)
                 for W, b, g in self.layers
             ),
-            masks=tuple(ImmutableMatrix(list(m)) for m in self.masks),
+            masks=tuple(_mask(m) for m in self.masks),
             title=title,
         )
 
@@ -77,6 +78,15 @@ def forward(problem: Problem, *, masks=None, activations=None) -> tuple[LayerVal
         a = activate(g if activations is None else activations[l], z)
         values.append(LayerValues(masked, terms, z, a))
     return tuple(values)
+
+
+def _vector(values) -> ImmutableMatrix:
+    return ImmutableMatrix._new(len(values), 1, [_rational(v) for v in values])
+
+
+@lru_cache(maxsize=1024)
+def _mask(mu: tuple[int, ...]) -> ImmutableMatrix:
+    return _vector(mu)  # few distinct masks: made once each
 
 
 def _rational(value: Number) -> sympy.Rational:

@@ -43,6 +43,11 @@ class SymdropLatexPrinter(LatexPrinter):
         "decimals": False,  # exact decimals as decimals (0.25), other fractions as fractions
     }
 
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        # Only "marked" and "decimals" set: the output depends on them alone, so it may be memoized.
+        self._memoizable = not settings or settings.keys() <= _MEMOIZED
+
     def _print(self, expr, **kwargs):
         # Most of a worked solution is exact numbers: print them without the generic dispatch
         # (a walk over the class hierarchy per number), exactly as LatexPrinter would.
@@ -101,6 +106,15 @@ class SymdropLatexPrinter(LatexPrinter):
     def _print_ImmutableDenseMatrix(self, expr):
         if expr.shape == (1, 1):  # a single unit reads as a number: y = 7, not (7)
             return self._print(expr[0, 0])
+        if self._memoizable:  # as latex() is: a matrix recurs in many formulas (W in W a~ + b,
+            # in the network, in the question)
+            marked = frozenset(self._settings["marked"]) if expr.cols == 1 else _NONE
+            return _matrix(expr, marked, self._settings["decimals"])
+        if expr.cols != 1 or not self._settings["marked"]:
+            return self._print_MatrixBase(expr)  # other settings (mat_str, mat_delim) as SymPy has them
+        return self._print_matrix(expr)
+
+    def _print_matrix(self, expr):
         marked = self._settings["marked"] if expr.cols == 1 else ()
         # Rows from tolist(): indexing a SymPy matrix entry by entry is slow.
         rows = [[self._print(v) for v in row] for row in expr.tolist()]
@@ -111,11 +125,21 @@ class SymdropLatexPrinter(LatexPrinter):
 def latex(expr, **settings) -> str:
     """``expr`` in symdrop's notation; ``marked`` highlights entries of a vector, ``decimals``
     prints exact decimals as decimals."""
+    if isinstance(expr, sympy.Basic) and settings.keys() <= _MEMOIZED:
+        marked = settings.get("marked")
+        return _latex(expr, frozenset(marked) if marked else _NONE, bool(settings.get("decimals")))
     if "marked" in settings:
         settings["marked"] = frozenset(settings["marked"])
-    if settings.keys() <= {"marked", "decimals"} and isinstance(expr, sympy.Basic):
-        return _latex(expr, settings.get("marked", frozenset()), bool(settings.get("decimals")))
     return SymdropLatexPrinter(settings).doprint(expr)
+
+
+_MEMOIZED = frozenset({"marked", "decimals"})
+_NONE = frozenset()
+
+
+@lru_cache(maxsize=4096)
+def _matrix(expr: sympy.ImmutableMatrix, marked: frozenset, decimals: bool) -> str:
+    return SymdropLatexPrinter({"marked": marked, "decimals": decimals})._print_matrix(expr)
 
 
 @lru_cache(maxsize=4096)
@@ -128,6 +152,13 @@ def _latex(expr: sympy.Basic, marked: frozenset, decimals: bool) -> str:
 
 def inline(vector, decimals: bool = False) -> str:
     """A vector inside a sentence, as the tutorial writes it: ``(1, 1)``."""
+    if isinstance(vector, sympy.ImmutableMatrix):
+        return _inline(vector, decimals)  # memoized: the LaTeX and Markdown keys print the same
+    return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in vector)
+
+
+@lru_cache(maxsize=4096)
+def _inline(vector, decimals: bool) -> str:
     return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in vector)
 
 
