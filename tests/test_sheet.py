@@ -166,6 +166,8 @@ def test_hostile_roster_compiles_and_prints_names_literally(tmp_path, monkeypatc
         # the heading of the student's page, after the header (-raw may drop a space between words)
         assert page.splitlines()[1].replace(" ", "") == student.name.replace(" ", "")
         assert f"Student id {student.id}." in page
+    for page in pages(key_pdf, tmp_path):  # the key table's pages too: its rows set the marks
+        assert re.match(r"Answer key seed 21 variants? [2-9A-Z]{6}", page), page.splitlines()[0]
     key_text = "".join(pdf_text(key_pdf, tmp_path).split())
     for student in students:  # each key table row: id, name, problem, variant
         e = next(e for e in sheet.exercises if e.student == student)
