@@ -1,6 +1,6 @@
 """How fast symdrop makes worked problems and class sets, on the machine it runs on.
 
-    python3 benchmarks/sheet_speed.py [--problems 400] [--students 300] [--workers 2] [--no-pdf]
+    python3 benchmarks/sheet_speed.py [--problems 400] [--students 300] [--workers 2] [--values int] [--no-pdf]
 
 Reports, in one run:
 1. complete worked problems per second: generate (fast exact pass + rules 1-5) + derive (SymPy)
@@ -34,7 +34,7 @@ from symdrop.roster import Student  # noqa: E402
 from symdrop.sheet import build_class_set, make_exercise, render_documents, sheet_files  # noqa: E402
 from symdrop.tex import compile_pdf  # noqa: E402
 
-OPTIONS = Options()  # the defaults: the tutorial's shape, integers in -3..3
+OPTIONS = Options()  # the defaults: the tutorial's shape, integers in -3..3 (--values changes the kind)
 
 
 def render_parts(exercise) -> int:
@@ -67,7 +67,8 @@ def sympy_accepts(problem) -> bool:
     d = derive(network)
     y = d.prediction
     values = [v for s in d.steps for q in (s.masked_input, s.pre_activation, s.activation) for v in q.value]
-    if any(abs(v) > 99 or v.q != 1 for v in values):
+    allowed = {"int": (1,), "half": (1, 2), "decimal": (1, 2, 4, 5, 10, 20, 25, 50, 100)}[OPTIONS.values]
+    if any(abs(v) > 99 or v.q not in allowed for v in values):
         return False
     steps = d.steps
     hidden = range(len(steps) - 1)
@@ -104,6 +105,11 @@ def baseline(count: int) -> int:
     return size
 
 
+def _use(options: Options) -> None:
+    global OPTIONS
+    OPTIONS = options
+
+
 def rate(label: str, count: int, run) -> float:
     start = time.perf_counter()
     run()
@@ -117,15 +123,18 @@ def main() -> None:
     parser.add_argument("--problems", type=int, default=400)
     parser.add_argument("--students", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--values", choices=("int", "half", "decimal"), default="int")
     parser.add_argument("--no-pdf", action="store_true")
     args = parser.parse_args()
+    global OPTIONS
+    OPTIONS = Options(values=args.values)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, options: {OPTIONS.describe()}")
     worked(range(5))  # templates compiled, caches warm: what a long run sees
 
     n = args.problems
     rate("worked problems, 1 process", n, lambda: worked(range(n)))
     chunks = [range(i, n, args.workers * 4) for i in range(args.workers * 4)]
-    with ProcessPoolExecutor(args.workers) as pool:
+    with ProcessPoolExecutor(args.workers, initializer=_use, initargs=(OPTIONS,)) as pool:
         list(pool.map(worked, [range(5)] * args.workers))  # start the workers
         rate(f"worked problems, {args.workers} processes", n, lambda: sum(pool.map(worked, chunks)))
     m = max(20, n // 10)

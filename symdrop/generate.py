@@ -6,10 +6,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property
 
 from .errors import SymdropError
-from .fastpass import LayerValues, Number, Problem, activate, affine, forward
+from .fastpass import LayerValues, Number, Problem, activate, affine, values_of
 from .mistakes import mistakes
 
 SHAPE = (2, 3, 3, 2, 1)  # the tutorial's network
@@ -93,9 +92,9 @@ class Candidate:
     problem: Problem
     options: Options
 
-    @cached_property
+    @property
     def values(self) -> tuple[LayerValues, ...]:
-        return forward(self.problem)
+        return values_of(self.problem)
 
 
 # --- The acceptance rules; each is a small named function of a candidate. ---------------------

@@ -1,8 +1,9 @@
 """The common dropout mistakes (DROPOUT.md) as alternative exact forward passes: a student's wrong answer."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from .fastpass import Number, Problem, activate, affine, forward
+from .fastpass import Number, Problem, activate, affine, forward, values_of
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,7 @@ class Mistake:
     answer: tuple[Number, ...]
 
 
+@lru_cache(maxsize=1024)  # asked by rule 5, then again for the exercise's key
 def mistakes(problem: Problem) -> tuple[Mistake, ...]:
     """Every mistake of DROPOUT.md that applies to ``problem`` (a plain-convention training pass).
 
@@ -61,7 +63,7 @@ def masked_z(problem: Problem) -> tuple[Number, ...]:
 def _clipping_layers(problem: Problem, relu_layers) -> list[int]:
     # Forgetting a layer's ReLU is a mistake one can make only where that ReLU acts: where it
     # clips a unit the next layer keeps. (Elsewhere the student's values are the right ones.)
-    values = forward(problem)
+    values = values_of(problem)
     return [
         l for l in relu_layers
         if any(z < 0 and keep for z, keep in zip(values[l].z, problem.masks[l + 1]))
