@@ -37,24 +37,26 @@ from symdrop.tex import compile_pdf  # noqa: E402
 OPTIONS = Options()  # the defaults: the tutorial's shape, integers in -3..3 (--values changes the kind)
 
 
-def render_parts(exercise) -> int:
-    """The question, key entry and worked solution of one exercise, LaTeX and Markdown."""
+def render_parts(exercise, solution_only: bool = False) -> int:
+    """The question, key entry and worked solution of one exercise (or the solution only), LaTeX
+    and Markdown."""
     d = exercise.derivation
     context = dict(e=exercise, d=d, network=d.network, steps=d.steps)
     size = 0
     for ext in ("tex", "md"):
-        size += len(render_template(f"problem.{ext}.j2", **context))
-        size += len(render_template(f"answer.{ext}.j2", **context))
+        if not solution_only:
+            size += len(render_template(f"problem.{ext}.j2", **context))
+            size += len(render_template(f"answer.{ext}.j2", **context))
         size += len(render_template(f"solution.{ext}.j2", standalone=False, **context))
     return size
 
 
-def worked(numbers) -> int:
+def worked(numbers, solution_only: bool = False) -> int:
     """Complete worked problems for ``numbers`` (each its own stream), as symdrop sheet makes them."""
     size = 0
     for k in numbers:
         problem = generate(stream(2024, "bench", k), OPTIONS)
-        size += render_parts(make_exercise(2024, k, problem))
+        size += render_parts(make_exercise(2024, k, problem), solution_only)
     return size
 
 
@@ -133,6 +135,7 @@ def main() -> None:
 
     n = args.problems
     rate("worked problems, 1 process", n, lambda: worked(range(n)))
+    rate("  the same, rendering the worked solution only", n, lambda: worked(range(n), solution_only=True))
     chunks = [range(i, n, args.workers * 4) for i in range(args.workers * 4)]
     with ProcessPoolExecutor(args.workers, initializer=_use, initargs=(OPTIONS,)) as pool:
         list(pool.map(worked, [range(5)] * args.workers))  # start the workers
