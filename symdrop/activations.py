@@ -31,7 +31,14 @@ class Activation:
         return z.applyfunc(self.apply)
 
 
+def _relu(z: sympy.Expr) -> sympy.Expr:
+    # An exact number directly (what Max(0, z) gives, without its slow general argument logic).
+    if isinstance(z, sympy.Rational):
+        return z if z.p >= 0 else sympy.S.Zero
+    return sympy.Max(0, z)
+
+
 ACTIVATIONS = {
-    "relu": Activation("relu", r"\operatorname{ReLU}", lambda z: sympy.Max(0, z), ReLU, clips_negatives=True),
+    "relu": Activation("relu", r"\operatorname{ReLU}", _relu, ReLU, clips_negatives=True),
     "identity": Activation("identity", r"\operatorname{id}", lambda z: z, None),
 }

@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import random
 import sys
 from pathlib import Path
 
@@ -50,6 +51,26 @@ def _parser() -> argparse.ArgumentParser:
                        help="all: every weight, bias, mask and input a symbol; masks: masks only")
     _diagram_flags(solve)
     solve.set_defaults(run=_solve)
+
+    sheet = commands.add_parser("sheet", help="random exercises with answer key and worked solutions")
+    sheet.add_argument("--problems", type=int, metavar="N",
+                       help="problems on the sheet (default 5), or per student with --roster (default 1)")
+    sheet.add_argument("--seed", type=int, metavar="S", help="the seed (default: a random one, printed)")
+    sheet.add_argument("--shape", default="2-3-3-2-1", help="layer sizes, input first (default 2-3-3-2-1)")
+    sheet.add_argument("--values", default="int", choices=("int", "half", "decimal"),
+                       help="integers, halves or decimals (default int)")
+    sheet.add_argument("--range", default="-3..3", metavar="LOW..HIGH",
+                       help="bounds of inputs, weights and biases (default -3..3)")
+    sheet.add_argument("--format", default="latex,markdown", metavar="FORMATS",
+                       help="latex, markdown or both, comma-separated (default latex,markdown)")
+    sheet.add_argument("--pdf", action="store_true", help="also compile the LaTeX to PDF")
+    sheet.add_argument("--out", type=Path, default=Path("output"), help="directory (default: output/)")
+    sheet.add_argument("--roster", type=Path, metavar="FILE.csv",
+                       help="a class set: one variant per student of this CSV (columns id,name)")
+    sheet.add_argument("--split", action="store_true", help="with --roster: also one sheet per student")
+    sheet.add_argument("--no-diagram", dest="diagram", action="store_false",
+                       help="no pictures of the networks (default: TikZ in LaTeX, SVGs in figures/ for Markdown)")
+    sheet.set_defaults(run=_sheet)
     return parser
 
 
@@ -107,6 +128,41 @@ def _solve(args) -> int:
     else:
         for path in write_files(files):
             print(path, file=sys.stderr)
+    return 0
+
+
+def _sheet(args) -> int:
+    from .generate import Options, check_options, parse_range, parse_shape
+    from .progress import Progress
+    from .roster import read_roster
+    from .sheet import FORMATS, build_class_set, build_sheet, sheet_files
+
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    if not formats or any(f not in FORMATS for f in formats):
+        raise SymdropError(f"--format: expected latex, markdown or latex,markdown, got {args.format!r}")
+    if args.split and args.roster is None:
+        raise SymdropError("--split: expected --roster FILE.csv (it splits a class set by student)")
+    if args.problems is not None and not 1 <= args.problems <= 500:
+        raise SymdropError(f"--problems: expected 1 to 500, got {args.problems}")
+    if args.seed is not None and args.seed < 0:
+        raise SymdropError(f"--seed: expected a non-negative integer, got {args.seed}")
+    options = Options(parse_shape(args.shape), args.values, *parse_range(args.range))
+    check_options(options)
+    students = read_roster(args.roster) if args.roster is not None else ()
+    seed = random.SystemRandom().randrange(1_000_000) if args.seed is None else args.seed
+    problems = args.problems or (1 if students else 5)
+    count = problems * (len(students) or 1)
+    with Progress(count * (1 + len(formats)), "symdrop sheet") as progress:
+        if students:
+            sheet = build_class_set(seed, options, students, problems, progress=progress)
+        else:
+            sheet = build_sheet(seed, options, problems, progress=progress)
+        files = sheet_files(sheet, args.out, formats, pdf=args.pdf, split=args.split, diagram=args.diagram,
+                            progress=progress)
+    for path in write_files(files):
+        print(path)
+    if args.seed is None:
+        print(f"symdrop: seed {seed} (pass --seed {seed} to make the same files again)", file=sys.stderr)
     return 0
 
 

@@ -1,6 +1,7 @@
 """The forward pass as data: one Step per layer, each quantity as formula, numbers and value."""
 
 from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 
 import sympy
 from sympy import HadamardProduct, ImmutableMatrix, MatAdd, MatMul, MatrixSymbol
@@ -33,20 +34,26 @@ class Step:
     previous: ImmutableMatrix  # a^(l-1) before the mask (x for the first layer)
     output: bool = False
 
-    @property
+    # Cached: templates ask for these many times, and indexing a SymPy matrix entry by entry is slow.
+    @cached_property
     def dropped(self) -> tuple[int, ...]:
         """Indices j of the units of layer l-1 the mask drops (mu_j = 0)."""
-        return tuple(j for j, m in enumerate(self.mask) if m == 0)
+        return tuple(j for j, m in enumerate(self.mask.tolist()) if m[0] == 0)
 
-    @property
+    @cached_property
     def dropped_inactive(self) -> tuple[int, ...]:
         """Dropped units that were already 0: dropping them changes nothing."""
-        return tuple(j for j in self.dropped if self.previous[j] == 0)
+        previous = self.previous.tolist()
+        return tuple(j for j in self.dropped if previous[j][0] == 0)
 
     def terms(self, i: int) -> tuple[list[tuple[sympy.Expr, sympy.Expr]], sympy.Expr]:
         """Unit ``i``'s sum ``z_i = sum_j w_ij a~_j + b_i`` as the pairs (w_ij, a~_j) and b_i."""
-        W, a = self.layer.W, self.masked_input.value
-        return [(W[i, j], a[j]) for j in range(W.cols)], self.layer.b[i]
+        W, a, b = self._entries
+        return list(zip(W[i], a)), b[i]
+
+    @cached_property
+    def _entries(self):
+        return self.layer.W.tolist(), [v for (v,) in self.masked_input.value.tolist()], [v for (v,) in self.layer.b.tolist()]
 
 
 @dataclass(frozen=True)
@@ -99,11 +106,7 @@ def derive(network: Network, symbolic: str | None = None) -> Derivation:
         raise ValueError(f"symbolic must be one of {SYMBOLIC_MODES}, not {symbolic!r}")
     if symbolic is None:
         steps = _forward(network)
-        plain = replace(network, masks=tuple(m.applyfunc(lambda _: 1) for m in network.masks))
-        return Derivation(
-            network, steps, steps[-1].activation.value,
-            without_dropout=_forward(plain)[-1].activation.value,
-        )
+        return Derivation(network, steps, steps[-1].activation.value, without_dropout=_without_dropout(network))
     symbolic_network, mu = symbolize(network, symbolic)
     if symbolic == "masks":
         steps = _forward(symbolic_network, simplify=_binary(mu))
@@ -157,19 +160,41 @@ def _forward(network: Network, *, simplify=lambda e: e, local: bool = False) -> 
     return tuple(steps)
 
 
+def _without_dropout(network: Network) -> ImmutableMatrix:
+    """The prediction with every mask all ones: the values of ``_forward``, without the steps."""
+    a = network.x
+    for layer in network.layers:
+        a = layer.g(layer.W * a + layer.b)
+    return a
+
+
+@lru_cache(maxsize=None)
+def _names(l: int, n_in: int, n_out: int) -> tuple[MatrixSymbol, ...]:
+    """The symbols of layer l's formulas (the same for every network of these sizes)."""
+    return (
+        MatrixSymbol("x" if l == 1 else f"a^{{({l - 1})}}", n_in, 1),
+        MatrixSymbol(f"\\mu^{{({l - 1})}}", n_in, 1),
+        MatrixSymbol(f"\\tilde{{a}}^{{({l - 1})}}", n_in, 1),
+        MatrixSymbol(f"W^{{({l})}}", n_out, n_in),
+        MatrixSymbol(f"b^{{({l})}}", n_out, 1),
+        MatrixSymbol(f"z^{{({l})}}", n_out, 1),
+        MatrixSymbol(f"a^{{({l})}}", n_out, 1),
+    )
+
+
 def _step(l, layer: Layer, mu: ImmutableMatrix, a: ImmutableMatrix, simplify, output: bool) -> Step:
     n_in, n_out = layer.W.cols, layer.W.rows
-    a_name = MatrixSymbol("x" if l == 1 else f"a^{{({l - 1})}}", n_in, 1)
-    mu_name = MatrixSymbol(f"\\mu^{{({l - 1})}}", n_in, 1)
-    tilde = MatrixSymbol(f"\\tilde{{a}}^{{({l - 1})}}", n_in, 1)
-    W_name = MatrixSymbol(f"W^{{({l})}}", n_out, n_in)
-    b_name = MatrixSymbol(f"b^{{({l})}}", n_out, 1)
-    z_name = MatrixSymbol(f"z^{{({l})}}", n_out, 1)
-    a_out = MatrixSymbol(f"a^{{({l})}}", n_out, 1)
+    a_name, mu_name, tilde, W_name, b_name, z_name, a_out = _names(l, n_in, n_out)
 
-    masked = mu.multiply_elementwise(a).applyfunc(simplify)
-    z = (layer.W * masked + layer.b).applyfunc(lambda e: simplify(sympy.expand(e)))
-    activated = layer.g(z).applyfunc(simplify)
+    masked = mu.multiply_elementwise(a)
+    z = layer.W * masked + layer.b
+    # Exact numbers are final already; the element-wise passes below would only copy them, at a
+    # large share of the derivation's time. Symbols: expand products and simplify.
+    numeric = not z.free_symbols and not masked.free_symbols
+    if not numeric:
+        masked = masked.applyfunc(simplify)
+        z = z.applyfunc(lambda e: simplify(sympy.expand(e)))
+    activated = layer.g(z) if numeric else layer.g(z).applyfunc(simplify)
     return Step(
         l=l,
         layer=layer,

@@ -1,6 +1,7 @@
 """The notation: a SymPy LaTeX printer for vectors, masks, fractions, ReLU and our symbols."""
 
 import re
+from functools import lru_cache
 
 import sympy
 from sympy.printing.latex import LatexPrinter
@@ -39,7 +40,24 @@ class SymdropLatexPrinter(LatexPrinter):
         "mat_delim": "",
         "order": "none",
         "marked": frozenset(),  # entries of column vectors to highlight (dropped units)
+        "decimals": False,  # exact decimals as decimals (0.25), other fractions as fractions
     }
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        # Only "marked" and "decimals" set: the output depends on them alone, so it may be memoized.
+        self._memoizable = not settings or settings.keys() <= _MEMOIZED
+
+    def _print(self, expr, **kwargs):
+        # Most of a worked solution is exact numbers: print them without the generic dispatch
+        # (a walk over the class hierarchy per number), exactly as LatexPrinter would.
+        if isinstance(expr, sympy.Rational):
+            if expr.q == 1:
+                return str(expr.p)
+            if self._settings["decimals"] and decimal_places(expr.q) is not None:
+                return decimal(expr.p, expr.q)
+            return r"%s\frac{%d}{%d}" % ("- " if expr.p < 0 else "", abs(expr.p), expr.q)
+        return super()._print(expr, **kwargs)
 
     def _print_Symbol(self, expr, style="plain"):
         for pattern, spell in _NAMED:
@@ -63,6 +81,14 @@ class SymdropLatexPrinter(LatexPrinter):
     def _print_MatAdd(self, expr):
         return " + ".join(self._print(arg) for arg in expr.args)  # W a + b, as written
 
+    def _print_MatMul(self, expr):
+        # W a~ as written. SymPy's printer first asks could_extract_minus_sign(), which multiplies
+        # the explicit matrices out (most of the time of a render); a product whose factors are
+        # all matrices has no sign to extract, so it prints the same without asking.
+        if all(isinstance(arg, (sympy.MatrixBase, sympy.MatrixSymbol)) for arg in expr.args):
+            return " ".join(self.parenthesize(arg, PRECEDENCE["Mul"]) for arg in expr.args)
+        return super()._print_MatMul(expr)
+
     def _print_HadamardProduct(self, expr):
         return r" \odot ".join(self.parenthesize(arg, PRECEDENCE["Mul"], strict=True) for arg in expr.args)
 
@@ -80,29 +106,66 @@ class SymdropLatexPrinter(LatexPrinter):
     def _print_ImmutableDenseMatrix(self, expr):
         if expr.shape == (1, 1):  # a single unit reads as a number: y = 7, not (7)
             return self._print(expr[0, 0])
-        marked = self._settings["marked"]
-        if expr.cols != 1 or not marked:
-            return self._print_MatrixBase(expr)
-        cells = [self._print(v) for v in expr]
-        cells = [rf"\textcolor{{red}}{{{c}}}" if j in marked else c for j, c in enumerate(cells)]
-        return r"\begin{pmatrix}%s\end{pmatrix}" % r"\\".join(cells)
+        if self._memoizable:  # as latex() is: a matrix recurs in many formulas (W in W a~ + b,
+            # in the network, in the question)
+            marked = frozenset(self._settings["marked"]) if expr.cols == 1 else _NONE
+            return _matrix(expr, marked, self._settings["decimals"])
+        if expr.cols != 1 or not self._settings["marked"]:
+            return self._print_MatrixBase(expr)  # other settings (mat_str, mat_delim) as SymPy has them
+        return self._print_matrix(expr)
+
+    def _print_matrix(self, expr):
+        marked = self._settings["marked"] if expr.cols == 1 else ()
+        # Rows from tolist(): indexing a SymPy matrix entry by entry is slow.
+        rows = [[self._print(v) for v in row] for row in expr.tolist()]
+        if marked:
+            rows = [[rf"\textcolor{{red}}{{{row[0]}}}" if j in marked else row[0]] for j, row in enumerate(rows)]
+        return r"\begin{pmatrix}%s\end{pmatrix}" % r"\\".join(" & ".join(row) for row in rows)
 
 def latex(expr, **settings) -> str:
-    """``expr`` in symdrop's notation; ``marked`` highlights entries of a vector."""
+    """``expr`` in symdrop's notation; ``marked`` highlights entries of a vector, ``decimals``
+    prints exact decimals as decimals."""
+    if isinstance(expr, sympy.Basic) and settings.keys() <= _MEMOIZED:
+        marked = settings.get("marked")
+        return _latex(expr, frozenset(marked) if marked else _NONE, bool(settings.get("decimals")))
     if "marked" in settings:
         settings["marked"] = frozenset(settings["marked"])
     return SymdropLatexPrinter(settings).doprint(expr)
 
 
-def inline(vector) -> str:
+_MEMOIZED = frozenset({"marked", "decimals"})
+_NONE = frozenset()
+
+
+@lru_cache(maxsize=4096)
+def _matrix(expr: sympy.ImmutableMatrix, marked: frozenset, decimals: bool) -> str:
+    return SymdropLatexPrinter({"marked": marked, "decimals": decimals})._print_matrix(expr)
+
+
+@lru_cache(maxsize=4096)
+def _latex(expr: sympy.Basic, marked: frozenset, decimals: bool) -> str:
+    # Memoized: a document prints the same numbers, vectors and names many times, and the LaTeX
+    # and Markdown solutions print the same objects. SymPy's == is structural (no 1/2 == 0.5), so
+    # equal keys print equally.
+    return SymdropLatexPrinter({"marked": marked, "decimals": decimals}).doprint(expr)
+
+
+def inline(vector, decimals: bool = False) -> str:
     """A vector inside a sentence, as the tutorial writes it: ``(1, 1)``."""
-    return "(%s)" % ", ".join(latex(v) for v in vector)
+    if isinstance(vector, sympy.ImmutableMatrix):
+        return _inline(vector, decimals)  # memoized: the LaTeX and Markdown keys print the same
+    return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in vector)
 
 
-def factor(expr) -> str:
+@lru_cache(maxsize=4096)
+def _inline(vector, decimals: bool) -> str:
+    return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in vector)
+
+
+@lru_cache(maxsize=4096)
+def factor(expr, decimals: bool = False) -> str:
     """``expr`` ready to stand in a product: negatives and sums in parentheses."""
-    printer = SymdropLatexPrinter()
-    text = printer._print(expr)
+    text = latex(expr, decimals=decimals)
     if expr.is_Add or (expr.is_number and expr.is_negative) or sympy.Expr.could_extract_minus_sign(expr):
         return rf"\left({text}\right)"
     return text
@@ -111,3 +174,19 @@ def factor(expr) -> str:
 def plain(expr) -> str:
     """An exact value as plain text: ``7``, ``-3/4``, ``Max(0, 3*mu1_1)``."""
     return sympy.sstr(expr)
+
+
+def decimal_places(q: int) -> int | None:
+    """How many decimal places 1/q needs (2 for q = 4), or None if its expansion never ends."""
+    for places in range(7):
+        if 10**places % q == 0:
+            return places
+    return None
+
+
+def decimal(p: int, q: int) -> str:
+    """The exact decimal p/q as written by hand: ``-0.65``; q must be a divisor of a power of 10."""
+    places = decimal_places(q)
+    digits = str(abs(p) * 10**places // q).rjust(places + 1, "0")
+    text = digits[: len(digits) - places] + ("." + digits[-places:] if places else "")
+    return ("-" if p < 0 else "") + text

@@ -1,6 +1,6 @@
 """The Jinja environment, its filters, and the render_* functions for every document kind."""
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 
 import jinja2
@@ -30,13 +30,16 @@ def cm(value: float) -> str:
     return f"{value + 0.0:.3f}"
 
 
-def _finalize(value):
-    return latex(value) if isinstance(value, sympy.Basic) else value
+def compact(vector, decimals: bool = False) -> str:
+    """A vector on one line, ``(1, -2)``; a single entry as a number, ``7`` (answer keys)."""
+    values = list(vector)
+    return latex(values[0], decimals=decimals) if len(values) == 1 else inline(values, decimals=decimals)
 
 
 @lru_cache(maxsize=None)
-def make_env() -> jinja2.Environment:
-    """The one environment: LaTeX-friendly delimiters, strict undefined, SymPy printed as LaTeX."""
+def make_env(decimals: bool = False) -> jinja2.Environment:
+    """The one environment: LaTeX-friendly delimiters, strict undefined, SymPy printed as LaTeX
+    (with ``decimals``, exact decimals as decimals: 0.25, not 1/4)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(resources.files("symdrop.templates"))),
         block_start_string=r"\BLOCK{",
@@ -50,9 +53,11 @@ def make_env() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
         undefined=jinja2.StrictUndefined,
-        finalize=_finalize,
+        finalize=lambda value: latex(value, decimals=decimals) if isinstance(value, sympy.Basic) else value,
     )
-    env.filters.update(latex=latex, factor=factor, inline=inline, plain=plain, tex=escape_tex, md=escape_markdown)
+    env.filters.update(latex=partial(latex, decimals=decimals), factor=partial(factor, decimals=decimals),
+                       inline=partial(inline, decimals=decimals), plain=plain, tex=escape_tex, md=escape_markdown)
+    env.filters["compact"] = partial(compact, decimals=decimals)
     env.globals.update(layer_noun=layer_noun)
     env.filters.update(capitalize_first=capitalize_first, cm=cm)
     return env
@@ -102,3 +107,8 @@ def solution_json(derivation: Derivation) -> dict:
             for step in derivation.steps
         ],
     }
+
+
+def render_template(name: str, *, decimals: bool = False, **context) -> str:
+    """Any template by name with ``context``: the documents and parts of sheets and keys."""
+    return make_env(decimals).get_template(name).render(**context)

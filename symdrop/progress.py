@@ -1,0 +1,62 @@
+"""A one-line progress bar on standard error, drawn only on a terminal (never into logs or pipes)."""
+
+import sys
+
+MIN_TOTAL = 20  # smaller jobs finish before a bar is worth reading
+WIDTH = 30
+
+
+class Progress:
+    """``label [#######.......]  120/300`` redrawn in place while work advances.
+
+    Drawn only when ``stream`` is a terminal and ``total`` is at least ``MIN_TOTAL``: a redirected
+    standard error (CI logs, files, tests) stays clean and byte-identical from run to run.
+    """
+
+    def __init__(self, total: int, label: str, stream=None, *, enabled: bool | None = None):
+        self.total, self.label, self.done = total, label, 0
+        self.stream = sys.stderr if stream is None else stream
+        if enabled is None:
+            enabled = total >= MIN_TOTAL and _isatty(self.stream)
+        self.enabled = enabled
+        self._drawn = None
+
+    def advance(self, n: int = 1) -> None:
+        self.done = min(self.total, self.done + n)
+        self._draw()
+
+    def stage(self, label: str) -> None:
+        """A new step of the work (e.g. compiling PDFs) on the same line."""
+        self.label = label
+        self._draw(force=True)
+
+    def close(self) -> None:
+        if self.enabled and self._drawn is not None:
+            self.stream.write("\r\033[K")  # leave the terminal as it was
+            self.stream.flush()
+
+    def __enter__(self):
+        self._draw(force=True)
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _draw(self, force: bool = False) -> None:
+        if not self.enabled:
+            return
+        filled = WIDTH * self.done // max(self.total, 1)
+        state = (self.label, filled, self.done)
+        if state == self._drawn and not force:
+            return
+        self._drawn = state
+        bar = "#" * filled + "." * (WIDTH - filled)
+        self.stream.write(f"\r\033[K{self.label} [{bar}] {self.done}/{self.total}")
+        self.stream.flush()
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

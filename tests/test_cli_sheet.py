@@ -1,0 +1,115 @@
+"""`symdrop sheet` end to end: the files it writes, the seed, one-line errors, determinism."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from symdrop.cli import main
+
+from .conftest import require_pdflatex
+
+DOCUMENTS = ["key.json", "key.md", "key.tex", "sheet.md", "sheet.tex", "solutions.md", "solutions.tex"]
+
+
+def names(directory):
+    return sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file())
+
+
+def test_defaults_write_sheet_key_solutions_and_key_json(tmp_path, capsys):
+    assert main(["sheet", "--seed", "7", "--out", str(tmp_path / "out")]) == 0
+    key = json.loads((tmp_path / "out" / "key.json").read_text())
+    figures = [f"figures/{e['code']}.svg" for e in key["problems"]]  # the Markdown's pictures
+    assert names(tmp_path / "out") == sorted(DOCUMENTS + figures)
+    out, err = capsys.readouterr()
+    assert err == ""  # a given seed is not repeated
+    assert sorted(str(Path(line).relative_to(tmp_path / "out")) for line in out.splitlines()) == sorted(DOCUMENTS + figures)
+    assert key["seed"] == 7 and len(key["problems"]) == 5
+    assert key["options"] == {"shape": "2-3-3-2-1", "values": "int", "range": "-3..3"}
+    assert set(key["problems"][0]) == {"code", "number", "spec", "answer"}
+
+
+def test_seed_is_chosen_and_printed_when_not_given(tmp_path, capsys):
+    assert main(["sheet", "--problems", "1", "--format", "markdown", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    seed = json.loads((tmp_path / "key.json").read_text())["seed"]
+    assert err == f"symdrop: seed {seed} (pass --seed {seed} to make the same files again)\n"
+
+
+def test_class_set_with_split(tmp_path, capsys):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\ns1,Ada\ns2,Bo\n", encoding="utf-8")
+    args = ["sheet", "--seed", "3", "--roster", str(roster), "--split", "--format", "markdown", "--out", str(tmp_path / "o")]
+    assert main(args) == 0
+    key = json.loads((tmp_path / "o" / "key.json").read_text())
+    assert [(e["student"], e["number"]) for e in key["problems"]] == [("s1", 1), ("s2", 1)]
+    codes = [e["code"] for e in key["problems"]]
+    assert names(tmp_path / "o") == sorted(
+        ["key.csv", "key.json", "key.md", "sheet.md", "solutions.md", f"students/s1-{codes[0]}.md", f"students/s2-{codes[1]}.md"]
+        + [f"figures/{code}.svg" for code in codes]
+    )
+    # each sheet links its picture where it lies, from the top folder and from students/
+    assert f"](figures/{codes[0]}.svg)" in (tmp_path / "o" / "sheet.md").read_text()
+    assert f"](../figures/{codes[1]}.svg)" in (tmp_path / "o" / "students" / f"s2-{codes[1]}.md").read_text()
+
+
+def test_no_diagram_writes_no_pictures(tmp_path):
+    assert main(["sheet", "--seed", "7", "--problems", "2", "--no-diagram", "--out", str(tmp_path)]) == 0
+    assert names(tmp_path) == DOCUMENTS
+    assert "tikzpicture" not in (tmp_path / "sheet.tex").read_text()
+
+
+BAD = {
+    "impossible shape": (["--shape", "1-1-1"], "--shape 1-1-1: hidden layer 1 has 1 unit"),
+    "no candidate": (["--shape", "1-2-1"], "cannot generate problem 1: no candidate met the rules in 1000 attempts"),
+    "bad range": (["--range", "3..1"], "--range: expected LOW..HIGH with integers LOW < HIGH"),
+    "bad format": (["--format", "latex,html"], "--format: expected latex, markdown or latex,markdown"),
+    "split alone": (["--split"], "--split: expected --roster FILE.csv"),
+    "no roster": (["--roster", "nope.csv"], "nope.csv: no such file"),
+    "zero problems": (["--problems", "0"], "--problems: expected 1 to 500, got 0"),
+    "negative seed": (["--seed", "-1"], "--seed: expected a non-negative integer, got -1"),
+}
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_bad_options_are_one_line_exit_2_and_no_files(case, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args, message = BAD[case]
+    assert main(["sheet", *args, "--out", "out"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"symdrop: error: {message}"), err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_roster_from_a_real_process_has_no_traceback(tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("id,name\ns1,Ada\ns1,Bo\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "symdrop", "sheet", "--roster", str(roster), "--out", str(tmp_path / "o")],
+        capture_output=True, text=True,
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"symdrop: error: {roster}: row 3, column id: 's1' is already the id of row 2\n"
+    assert not (tmp_path / "o").exists()
+
+
+def run(args, cwd, hashseed):
+    env = {**os.environ, "PYTHONHASHSEED": str(hashseed)}
+    return subprocess.run([sys.executable, "-m", "symdrop", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def test_same_seed_gives_byte_identical_files_across_processes(tmp_path):
+    """Two processes, two PYTHONHASHSEEDs: every file, the PDFs included, byte for byte."""
+    require_pdflatex()
+    (tmp_path / "roster.csv").write_text("id,name\nb,Zoë & co\na,Ünal\n", encoding="utf-8")
+    for hashseed in (1, 2):
+        run(["sheet", "--seed", "99", "--values", "decimal", "--roster", "roster.csv", "--split", "--pdf",
+             "--out", f"run{hashseed}"], tmp_path, hashseed)
+    files = names(tmp_path / "run1")
+    # 3 documents x 3 formats, 2 students x 3, key.json, key.csv, and 2 pictures for the Markdown
+    assert files == names(tmp_path / "run2") and len(files) == 19
+    for name in files:
+        assert (tmp_path / "run1" / name).read_bytes() == (tmp_path / "run2" / name).read_bytes(), name

@@ -1,0 +1,246 @@
+"""The generator: every rule on 1000 seeds per kind of numbers, checked against the independent
+reference pass; each rule able to fail; impossible options refused; mistakes by hand."""
+
+from fractions import Fraction
+
+import pytest
+
+from symdrop.errors import SymdropError
+from symdrop.fastpass import Problem, forward
+from symdrop.generate import (
+    RULES, Options, check_options, distinct, failed_rules, generate, parse_range, parse_shape, stream,
+    variant_code,
+)
+from symdrop.mistakes import masked_z, mistakes
+
+from . import reference
+
+SEEDS = range(1000)
+
+# The tutorial's network as a generator problem (prediction 7, 27 without dropout).
+TUTORIAL = Problem(
+    x=(1, 1),
+    layers=(
+        (((1, 2), (-1, 1), (2, -3)), (0, 1, -1), "relu"),
+        (((1, -1, 2), (-2, 1, 1), (1, 1, -1)), (1, 2, 0), "relu"),
+        (((1, 2, -1), (2, -1, 1)), (2, -1), "relu"),
+        (((-1, 3),), (1,), "identity"),
+    ),
+    masks=((1, 1), (1, 0, 1), (0, 1, 1), (0, 1)),
+)
+
+
+def reference_pass(problem: Problem):
+    """The problem through tests/reference.py's forward pass (no code shared with symdrop)."""
+    layers = [([[Fraction(w) for w in row] for row in W], [Fraction(v) for v in b], g) for W, b, g in problem.layers]
+    return reference.forward([Fraction(v) for v in problem.x], layers, [list(m) for m in problem.masks])
+
+
+def generated(kind: str):
+    options = Options(values=kind)
+    return [generate(stream(seed, "test"), options) for seed in SEEDS]
+
+
+@pytest.fixture(scope="module", params=["int", "half", "decimal"])
+def sample(request):
+    return request.param, generated(request.param)
+
+
+def test_rule_1_hand_computable(sample):
+    kind, problems = sample
+    allowed = {"int": {1}, "half": {1, 2}, "decimal": {1, 2, 4, 5, 10, 20, 25, 50, 100}}[kind]
+    for problem in problems:
+        numbers = list(map(Fraction, problem.x))
+        for (W, b, _), (masked, z, a) in zip(problem.layers, reference_pass(problem)):
+            numbers += [Fraction(w) for row in W for w in row] + [Fraction(v) for v in b] + masked + z + a
+            numbers += [Fraction(w) * v for row in W for w, v in zip(row, masked)]
+        assert all(v.denominator in allowed and abs(v) <= 99 for v in numbers), problem
+
+
+def test_rule_2_no_relu_pre_activation_is_zero(sample):
+    for problem in sample[1]:
+        for (_, _, g), (_, z, _) in zip(problem.layers, reference_pass(problem)):
+            assert g != "relu" or 0 not in z
+
+
+def test_rule_3_masks_drop_active_units_and_keep_one(sample):
+    for problem in sample[1]:
+        values = reference_pass(problem)
+        for l in range(1, problem.depth):
+            mu, a = problem.masks[l], values[l - 1][2]
+            assert 0 in mu and 1 in mu
+            assert all(v > 0 for m, v in zip(mu, a) if m == 0)
+
+
+def test_rule_4_a_kept_relu_unit_clips_a_negative(sample):
+    for problem in sample[1]:
+        values = reference_pass(problem)
+        assert any(
+            z < 0 and keep for l in range(1, problem.depth) for z, keep in zip(values[l - 1][1], problem.masks[l])
+        )
+
+
+def test_rule_5_answer_differs_from_every_mistake(sample):
+    for problem in sample[1]:
+        y = reference_pass(problem)[-1][2]
+        no_dropout = reference.forward(
+            [Fraction(v) for v in problem.x],
+            [([[Fraction(w) for w in row] for row in W], [Fraction(v) for v in b], g) for W, b, g in problem.layers],
+            [[1] * len(m) for m in problem.masks],
+        )[-1][2]
+        assert y != no_dropout
+        assert y != [0] * len(y) and y != [Fraction(v) for v in problem.layers[-1][1]]  # output dropped
+        assert any(v < 0 for v in y)  # else "applied ReLU on the linear output" gives y
+        assert all(list(m.answer) != y for m in mistakes(problem))
+
+
+def test_rule_6_problems_in_a_set_are_distinct(sample):
+    assert distinct(sample[1])
+
+
+def test_the_rules_functions_accept_every_generated_problem(sample):
+    kind, problems = sample
+    assert all(failed_rules(p, Options(values=kind)) == [] for p in problems[:200])
+
+
+def changed(problem: Problem, **fields) -> Problem:
+    return Problem(**{"x": problem.x, "layers": problem.layers, "masks": problem.masks, **fields})
+
+
+def with_layer(problem: Problem, l: int, W=None, b=None, g=None) -> Problem:
+    layers = list(problem.layers)
+    old = layers[l]
+    layers[l] = (W or old[0], b or old[1], g or old[2])
+    return changed(problem, layers=tuple(layers))
+
+
+ACCEPTED = Problem(  # a problem meeting every rule, by hand:
+    x=(1, 2),
+    layers=(
+        (((1, 1), (1, -2), (2, 1)), (1, 1, -1), "relu"),  # z = (4, -2, 3): unit 2 clipped and kept
+        (((1, 1, 1), (-1, 2, 1)), (0, 1), "relu"),  # a~ = (0, 0, 3): z = (3, 4)
+        (((-1, 1),), (-1,), "identity"),  # a~ = (3, 0): y = -4; no dropout -8, no ReLU -2
+    ),
+    masks=((1, 1), (0, 1, 1), (1, 0)),
+)
+
+# Each case breaks exactly one rule; the rule's function must say so.
+BROKEN = {
+    "hand_computable": (with_layer(ACCEPTED, 0, W=((50, 50), (1, -2), (2, 1))), "int"),
+    "hand_computable half in int": (changed(ACCEPTED, x=(Fraction(1, 2), 2)), "int"),
+    "no_relu_zero": (with_layer(ACCEPTED, 0, b=(1, 3, -1)), "int"),
+    "masks_drop_active_units": (changed(ACCEPTED, masks=((1, 1), (0, 0, 1), (1, 0))), "int"),  # drops a 0
+    "masks_drop_active_units keeps none": (changed(ACCEPTED, masks=((1, 1), (0, 1, 1), (0, 0))), "int"),
+    "relu_clips_negative": (with_layer(ACCEPTED, 0, b=(1, 5, -1)), "int"),
+    "differs_from_mistakes": (with_layer(ACCEPTED, 2, W=((1, 1),), b=(-1,)), "int"),
+}
+
+
+def test_accepted_example_meets_every_rule():
+    assert failed_rules(ACCEPTED, Options(shape=(2, 3, 2, 1))) == []
+    assert forward(ACCEPTED)[-1].a == (-4,)
+    assert {m.name: m.answer for m in mistakes(ACCEPTED)} == {
+        "forgot_masks": (-8,), "dropped_output": (0,), "dropped_output_bias": (-1,),
+        "forgot_relu_1": (-2,), "forgot_all_relus": (-2,), "relu_on_output": (0,),
+    }
+
+
+@pytest.mark.parametrize("case", BROKEN)
+def test_each_rule_can_fail(case):
+    problem, kind = BROKEN[case]
+    rule = case.split()[0]
+    assert failed_rules(problem, Options(shape=(2, 3, 2, 1), values=kind))[:1] == [rule]
+
+
+def test_rules_are_numbered_as_in_the_issue():
+    assert list(RULES) == [
+        "hand_computable", "no_relu_zero", "masks_drop_active_units", "relu_clips_negative", "differs_from_mistakes",
+    ]
+
+
+# The tutorial's mistakes, worked out by hand (see DROPOUT.md's table).
+TUTORIAL_MISTAKES = {
+    "forgot_masks": (27,),
+    "dropped_output": (0,),
+    "dropped_output_bias": (1,),
+    "forgot_relu_1": (13,),  # a1 = (3, 1, -2) -> z2 = (0, -6, 5) -> z3 = (-3, 4) -> 3*4 + 1
+    "forgot_relu_2": (19,),  # a2 = (4, -4, 3) -> z3 = (-9, 6) -> 3*6 + 1
+    "forgot_all_relus": (31,),
+    "relu_on_output": (7,),  # y = 7 > 0: this mistake goes unnoticed here
+}
+
+
+def test_tutorial_mistakes_by_hand():
+    found = {m.name: m.answer for m in mistakes(TUTORIAL)}
+    assert found == TUTORIAL_MISTAKES  # hidden layer 3's ReLU clips only a dropped unit: no entry
+
+
+def test_masked_z_is_the_right_answer_with_relu(sample):
+    """Why "masked z instead of the input" is no rule-5 mistake: with g(0) = 0 it is correct."""
+    for problem in sample[1][:300]:
+        assert masked_z(problem) == forward(problem)[-1].a
+
+
+@pytest.mark.parametrize(
+    "shape, message",
+    [
+        ("1-1-1", "--shape 1-1-1: hidden layer 1 has 1 unit, but rule 3 needs its mask to drop one unit and keep another"),
+        ("2-3-1-1", "--shape 2-3-1-1: hidden layer 2 has 1 unit"),
+        ("2-1", "--shape 2-1: no hidden layer"),
+    ],
+)
+def test_impossible_shapes_are_refused(shape, message):
+    with pytest.raises(SymdropError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        check_options(Options(shape=parse_shape(shape)))
+
+
+@pytest.mark.parametrize(
+    "options, rule",
+    [
+        (Options(shape=(1, 2, 1)), "rule 3"),  # drop one, keep one: no clipped kept unit but y = b
+        (Options(low=0, high=3), "rule"),  # nothing negative: no ReLU ever clips
+    ],
+)
+def test_impossible_options_stop_after_bounded_attempts(options, rule):
+    check_options(options)
+    with pytest.raises(SymdropError, match=f"cannot generate problem 1: no candidate met the rules in 1000 attempts .*{rule}"):
+        generate(stream(1, "problem", 1), options, what="problem 1")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("2-3-3-2-1", (2, 3, 3, 2, 1)), (" 3 - 4 - 1 ", (3, 4, 1))],
+)
+def test_parse_shape(text, expected):
+    assert parse_shape(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2", "2-x-1", "2-0-1", "2-10-1", ""])
+def test_parse_shape_rejects(text):
+    with pytest.raises(SymdropError, match="--shape: expected"):
+        parse_shape(text)
+
+
+@pytest.mark.parametrize("text, expected", [("-3..3", (-3, 3)), ("0..5", (0, 5)), (" -10 .. -1 ", (-10, -1))])
+def test_parse_range(text, expected):
+    assert parse_range(text) == expected
+
+
+@pytest.mark.parametrize("text", ["3..-3", "1..1", "-3-3", "a..b", "-200..3"])
+def test_parse_range_rejects(text):
+    with pytest.raises(SymdropError, match="--range: expected"):
+        parse_range(text)
+
+
+def test_taken_codes_make_the_generator_draw_again():
+    first = generate(stream(5, "x"), Options())
+    second = generate(stream(5, "x"), Options(), taken={variant_code(first)})
+    assert second != first and variant_code(second) != variant_code(first)
+
+
+def test_streams_and_codes_are_fixed():
+    """Pinned values: a change of the stream derivation or of the code changes every sheet."""
+    assert stream(42, "problem", 1).random() == stream(42, "problem", 1).random()
+    assert stream(42, "problem", 1).random() != stream(42, "problem", 2).random()
+    assert variant_code(TUTORIAL) == "9B5H9G"
+    assert len(set(variant_code(p) for p in generated("int")[:300])) == 300

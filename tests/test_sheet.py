@@ -1,0 +1,213 @@
+"""Sheets and class sets: key.json re-solved independently, golden files per seed, LaTeX that
+compiles with the seed and variant on every page, hostile names printed literally."""
+
+import csv
+import io
+import os
+import random
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from symdrop import derive, parse_spec
+from symdrop.generate import Options
+from symdrop.progress import Progress
+from symdrop.roster import Student
+from symdrop.sheet import build_class_set, build_sheet, key_csv, key_json, render_documents, sheet_files
+from symdrop.tex import compile_pdf
+
+from . import reference
+from .conftest import pdf_text, require_pdflatex
+from .test_escape import HOSTILE
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+REFRESH = os.environ.get("SYMDROP_REFRESH_GOLDEN") == "1"  # SYMDROP_REFRESH_GOLDEN=1 pytest: rewrite
+
+
+def resolve(spec: dict) -> list[Fraction]:
+    """The prediction of a key.json spec by tests/reference.py: plain Fractions, nothing of symdrop."""
+    layers = [
+        ([[Fraction(w) for w in row] for row in layer["weights"]], [Fraction(v) for v in layer["bias"]], layer["activation"])
+        for layer in spec["layers"]
+    ]
+    return reference.forward([Fraction(v) for v in spec["input"]], layers, spec["masks"])[-1][2]
+
+
+@pytest.mark.parametrize("kind", ["int", "half", "decimal"])
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4, 5, 6, 7])
+def test_every_key_answer_resolved_independently(kind, seed):
+    options = Options(values=kind, shape=(2, 3, 3, 2, 1) if seed % 2 else (3, 4, 3, 2))
+    key = key_json(build_sheet(seed, options, 5))
+    assert key["seed"] == seed and len(key["problems"]) == 5
+    for entry in key["problems"]:
+        assert [Fraction(a) for a in entry["answer"]] == resolve(entry["spec"])
+        # the spec is what `symdrop solve` reads: the same answer through the whole pipeline
+        assert [Fraction(str(v)) for v in derive(parse_spec(entry["spec"])).prediction] == resolve(entry["spec"])
+
+
+def test_decimal_keys_write_decimals():
+    key = key_json(build_sheet(11, Options(values="decimal"), 3))
+    numbers = [v for e in key["problems"] for v in e["spec"]["input"] + e["answer"]]
+    assert all(re.fullmatch(r"-?\d+(\.\d{1,2})?", v) for v in numbers), numbers
+    assert any("." in v for v in numbers)
+
+
+STUDENTS = [Student(f"s{n:02d}", name) for n, name in enumerate(["Ada", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal"])]
+
+
+def codes(sheet) -> dict[str, list[str]]:
+    found = {}
+    for e in sheet.exercises:
+        found.setdefault(e.student.id, []).append(e.code)
+    return found
+
+
+def test_class_set_key_carries_ids_and_resolves():
+    sheet = build_class_set(5, Options(), STUDENTS, problems=2)
+    key = key_json(sheet)
+    assert [e["student"] for e in key["problems"]] == [s.id for s in STUDENTS for _ in range(2)]
+    for entry in key["problems"]:
+        assert [Fraction(a) for a in entry["answer"]] == resolve(entry["spec"])
+    assert len({e["code"] for e in key["problems"]}) == 16  # rule 6 across the class set
+
+
+def test_adding_or_reordering_students_changes_nobody_elses_problem():
+    before = codes(build_class_set(5, Options(), STUDENTS))
+    more = STUDENTS[:3] + [Student("new", "Newcomer")] + STUDENTS[3:]
+    random.Random(1).shuffle(more)
+    after = codes(build_class_set(5, Options(), more))
+    assert {i: c for i, c in after.items() if i != "new"} == before
+    assert after["new"] not in before.values()
+
+
+def test_different_seeds_give_different_class_sets():
+    assert codes(build_class_set(5, Options(), STUDENTS)) != codes(build_class_set(6, Options(), STUDENTS))
+
+
+def test_longer_sheet_starts_with_the_shorter_one():
+    short, long = build_sheet(8, Options(), 2), build_sheet(8, Options(), 4)
+    assert [e.code for e in long.exercises[:2]] == [e.code for e in short.exercises]
+
+
+def test_key_csv_has_names_exactly():
+    students = [Student(f"id{n}", name) for n, name in enumerate(HOSTILE)]
+    rows = list(csv.reader(io.StringIO(key_csv(build_class_set(3, Options(), students)))))
+    assert rows[0] == ["id", "name", "problem", "variant", "y"]
+    assert [(r[0], r[1]) for r in rows[1:]] == [(s.id, s.name) for s in students]
+
+
+GOLDEN_CASES = {  # name: (seed, options, problems)
+    "int-seed1": (1, Options(), 2),
+    "half-seed2": (2, Options(values="half", shape=(2, 3, 1), low=-2, high=2), 2),
+    "decimal-seed3": (3, Options(values="decimal", shape=(2, 2, 2, 1)), 2),
+}
+
+
+@pytest.mark.parametrize("case", GOLDEN_CASES)
+@pytest.mark.parametrize("document", ["sheet.md", "key.md", "sheet.tex", "key.tex"])
+def test_golden_files(case, document):
+    """The rendered sheet and key per seed (refresh: SYMDROP_REFRESH_GOLDEN=1 python3 -m pytest)."""
+    seed, options, problems = GOLDEN_CASES[case]
+    fmt = "markdown" if document.endswith(".md") else "latex"
+    text = render_documents(build_sheet(seed, options, problems), (fmt,))[document]
+    path = GOLDEN / f"{case}-{document}"
+    if REFRESH:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_documents_hold_no_values_they_should_not():
+    docs = render_documents(build_sheet(4, Options(), 3), ("markdown",))
+    assert "Prediction" not in docs["sheet.md"] and "Common wrong answers" in docs["key.md"]
+    decimal = render_documents(build_sheet(4, Options(values="decimal"), 2), ("latex", "markdown"))
+    assert all(r"\frac" not in text for text in decimal.values())
+
+
+def pages(pdf: bytes, tmp_path) -> list[str]:
+    return pdf_text(pdf, tmp_path).split("\f")[:-1]
+
+
+def test_latex_of_sheet_key_and_solutions_compiles_with_seed_and_variants_on_every_page(tmp_path):
+    require_pdflatex()
+    sheet = build_sheet(12, Options(values="half"), 4)
+    files = sheet_files(sheet, tmp_path, ("latex",), pdf=True)
+    all_codes = [e.code for e in sheet.exercises]
+    for name in ("sheet", "key", "solutions"):
+        document = pages(files[tmp_path / f"{name}.pdf"], tmp_path)
+        assert document, name
+        current = None
+        for number, page in enumerate(document, start=1):
+            header, body = page.split("\n", 1)
+            assert "seed 12" in header, (name, number, header)
+            shown = re.findall(r"[2-9A-HJKMNP-Z]{6}", header)
+            started = [c for c in all_codes if f"variant {c}" in body]  # headings on this page
+            # first and last variant of the page: its first and last heading, or on a page with
+            # none the problem it continues (problems start on a page of their own or fit on one)
+            assert shown[0] == (started[0] if started else current), (name, number, header)
+            assert shown[-1] == (started[-1] if started else current), (name, number, header)
+            current = shown[-1]
+    solutions = pdf_text(files[tmp_path / "solutions.pdf"], tmp_path)
+    for e in sheet.exercises:
+        assert f"Problem {e.number} (variant {e.code})" in solutions
+
+
+def test_hostile_roster_compiles_and_prints_names_literally(tmp_path, monkeypatch):
+    require_pdflatex()
+    monkeypatch.chdir(tmp_path)
+    students = [Student(f"{n}_{{#}}", name) for n, name in enumerate(HOSTILE)] + [Student("x", "O'Hara ~^ \\LaTeX")]
+    sheet = build_class_set(21, Options(), students)
+    files = render_documents(sheet, ("latex", "markdown"))
+    sheet_pdf, key_pdf = compile_pdf(files["sheet.tex"]), compile_pdf(files["key.tex"])
+    sheet_text = pdf_text(sheet_pdf, tmp_path)
+    for page, student in zip(sheet_text.split("\f"), students):
+        # the heading of the student's page, after the header (-raw may drop a space between words)
+        assert page.splitlines()[1].replace(" ", "") == student.name.replace(" ", "")
+        assert f"Student id {student.id}." in page
+    for page in pages(key_pdf, tmp_path):  # the key table's pages too: its rows set the marks
+        assert re.match(r"Answer key seed 21 variants? [2-9A-Z]{6}", page), page.splitlines()[0]
+    key_text = "".join(pdf_text(key_pdf, tmp_path).split())
+    for student in students:  # each key table row: id, name, problem, variant
+        e = next(e for e in sheet.exercises if e.student == student)
+        assert "".join(f"{student.id} {student.name} 1 {e.code}".split()) in key_text
+    assert not (tmp_path / "pwned").exists()
+    assert "root:" not in sheet_text + key_text
+    assert files["sheet.md"].count("\n---\n") == len(students) - 1
+
+
+def test_split_writes_one_sheet_per_student(tmp_path):
+    students = [Student("a/b", "Ann"), Student("..", "Dot"), Student("c d", "Cid")]
+    sheet = build_class_set(2, Options(), students)
+    docs = render_documents(sheet, ("markdown",), split=True)
+    split = sorted(n for n in docs if n.startswith("students/"))
+    expected = sorted(f"students/{p}{e.code}.md" for p, e in zip(["a_b-", "", "c_d-"], sheet.exercises))
+    assert split == expected
+    for student, e in zip(students, sheet.exercises):
+        name = next(n for n in split if e.code in n)
+        assert f"# {student.name}" in docs[name] and docs[name].count("## Problem") == 1
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("stream, total, drawn", [(FakeTerminal(), 40, True), (io.StringIO(), 40, False), (FakeTerminal(), 5, False)])
+def test_progress_bar_only_on_a_terminal_and_for_large_jobs(stream, total, drawn):
+    with Progress(total, "symdrop sheet", stream) as progress:
+        for _ in range(total):
+            progress.advance()
+    text = stream.getvalue()
+    assert ("symdrop sheet [" + "#" * 30 + "] 40/40" in text) == drawn
+    assert (text == "") == (not drawn)
+
+
+def test_class_set_renders_with_progress(capsys):
+    stream = FakeTerminal()
+    students = [Student(str(n), f"S{n}") for n in range(24)]
+    sheet = build_class_set(1, Options(), students, progress=Progress(24, "classes", stream))
+    render_documents(sheet, ("markdown",), progress=Progress(24, "render", stream))
+    assert "classes [" + "#" * 30 + "] 24/24" in stream.getvalue()
+    assert "render [" + "#" * 30 + "] 24/24" in stream.getvalue()
