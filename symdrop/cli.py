@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from . import derive, example, load_spec
+from .conventions import MODES
 from .derive import SYMBOLIC_MODES
 from .errors import SymdropError
 from .files import write_files
@@ -46,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--pdf", action="store_true", help="also write the compiled PDF beside -o")
     solve.add_argument("--symbolic", choices=SYMBOLIC_MODES,
                        help="all: every weight, bias, mask and input a symbol; masks: masks only")
+    solve.add_argument("--mode", choices=MODES, default="train",
+                       help="train (default): the masks, with the convention's scaling; test: the test-time pass")
     solve.set_defaults(run=_solve)
     return parser
 
@@ -65,7 +68,7 @@ def _solve(args) -> int:
     fmt = args.format or SUFFIXES.get(args.output.suffix.lower() if args.output else "", "markdown")
     if args.pdf and args.output is None:
         raise SymdropError("--pdf: expected -o FILE (the PDF is written beside it)")
-    derivation = derive(load_spec(args.spec), symbolic=args.symbolic)
+    derivation = derive(load_spec(args.spec), symbolic=args.symbolic, mode=args.mode)
     if fmt == "json":
         text = json.dumps(derivation.to_json(), indent=2) + "\n"
     else:

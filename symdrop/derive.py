@@ -5,6 +5,8 @@ from dataclasses import dataclass, replace
 import sympy
 from sympy import HadamardProduct, ImmutableMatrix, MatAdd, MatMul, MatrixSymbol
 
+from .conventions import MODES, Rule
+from .errors import SymdropError
 from .network import Layer, Network
 
 SYMBOLIC_MODES = ("all", "masks")
@@ -32,6 +34,14 @@ class Step:
     activation: Equation
     previous: ImmutableMatrix  # a^(l-1) before the mask (x for the first layer)
     output: bool = False
+    rule: Rule = Rule(masked=True, input_scale=None, weight_scale=None)
+    keep: sympy.Expr | None = None  # q of the mask mu^(l-1), when the spec gives it
+
+    @property
+    def W(self) -> ImmutableMatrix:
+        """The weights this pass multiplies by: ``q W`` at test time with weight scaling."""
+        scale = self.rule.weight_scale
+        return self.layer.W if scale is None else (scale * self.layer.W).applyfunc(sympy.expand)
 
     @property
     def dropped(self) -> tuple[int, ...]:
@@ -45,7 +55,7 @@ class Step:
 
     def terms(self, i: int) -> tuple[list[tuple[sympy.Expr, sympy.Expr]], sympy.Expr]:
         """Unit ``i``'s sum ``z_i = sum_j w_ij a~_j + b_i`` as the pairs (w_ij, a~_j) and b_i."""
-        W, a = self.layer.W, self.masked_input.value
+        W, a = self.W, self.masked_input.value
         return [(W[i, j], a[j]) for j in range(W.cols)], self.layer.b[i]
 
 
@@ -58,9 +68,15 @@ class Derivation:
     prediction: ImmutableMatrix
     symbolic: str | None = None
     without_dropout: ImmutableMatrix | None = None
+    mode: str = "train"
+    at_test_time: ImmutableMatrix | None = None  # the test-time prediction, beside a training pass
     # With symbolic masks: the masks the prediction depends on, and its value at the spec's masks.
     masks_in_prediction: tuple[sympy.Symbol, ...] = ()
     at_spec_masks: ImmutableMatrix | None = None
+
+    @property
+    def dropout(self):
+        return self.network.dropout
 
     @property
     def input_mask_is_ones(self) -> bool:
@@ -90,16 +106,31 @@ class Derivation:
         return self.to_markdown()
 
 
-def derive(network: Network, symbolic: str | None = None) -> Derivation:
-    """Derive the exact forward pass of ``network`` (``symbolic``: None, "all" or "masks")."""
+def derive(network: Network, symbolic: str | None = None, mode: str = "train") -> Derivation:
+    """Derive the exact forward pass of ``network`` (``symbolic``: None, "all" or "masks").
+
+    ``mode`` is "train" (the masks, with the convention's scaling) or "test" (the convention's
+    test-time pass: no masks; weight scaling multiplies W by q).
+    """
     if symbolic not in (None,) + SYMBOLIC_MODES:
         raise ValueError(f"symbolic must be one of {SYMBOLIC_MODES}, not {symbolic!r}")
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    if mode == "test":
+        network.dropout.check_test_time()
+        if symbolic == "masks":
+            raise SymdropError("--symbolic masks: the test-time pass has no masks (use --symbolic all)")
     if symbolic is None:
-        steps = _forward(network)
+        steps = _forward(network, mode=mode)
+        if mode == "test":
+            return Derivation(network, steps, steps[-1].activation.value, mode=mode)
         plain = replace(network, masks=tuple(m.applyfunc(lambda _: 1) for m in network.masks))
+        plain = replace(plain, dropout=replace(network.dropout, convention="plain"))
+        test = network.dropout.convention != "plain"
         return Derivation(
             network, steps, steps[-1].activation.value,
             without_dropout=_forward(plain)[-1].activation.value,
+            at_test_time=_forward(network, mode="test")[-1].activation.value if test else None,
         )
     symbolic_network, mu = symbolize(network, symbolic)
     if symbolic == "masks":
@@ -112,16 +143,17 @@ def derive(network: Network, symbolic: str | None = None) -> Derivation:
             at_spec_masks=prediction.subs(values),
         )
     # "all": each layer in terms of the previous layer's symbols; the prediction composed.
-    steps = _forward(symbolic_network, local=True)
+    steps = _forward(symbolic_network, local=True, mode=mode)
     prediction = steps[0].activation.value
     for step in steps[1:]:
         names = sympy.symbols(f"a{step.l - 1}_1:{step.previous.rows + 1}")
         prediction = step.activation.value.subs(dict(zip(names, prediction)), simultaneous=True)
-    return Derivation(network, steps, prediction, symbolic)
+    return Derivation(network, steps, prediction, symbolic, mode=mode)
 
 
 def symbolize(network: Network, which: str) -> tuple[Network, tuple[sympy.Symbol, ...]]:
-    """``network`` with masks (and, for "all", weights, biases and inputs) made symbols.
+    """``network`` with masks (and, for "all", weights, biases, inputs and keep probabilities
+    below 1) made symbols.
 
     Also returns the mask symbols, mu^(0) first; they are nonnegative, as masks are 0 or 1.
     """
@@ -138,23 +170,41 @@ def symbolize(network: Network, which: str) -> tuple[Network, tuple[sympy.Symbol
             layer.W.rows, layer.W.cols, lambda i, j: sympy.Symbol(f"w{l}_{i + 1}_{j + 1}")
         )
         b = ImmutableMatrix(sympy.symbols(f"b{l}_1:{layer.units + 1}"))
-        layers.append(Layer(W=W, b=b, activation=layer.activation))
+        layers.append(replace(layer, W=W, b=b))
     x = ImmutableMatrix(sympy.symbols(f"x_1:{network.x.rows + 1}"))
-    return replace(network, x=x, layers=tuple(layers), masks=tuple(mu)), symbols
+    dropout = network.dropout
+    if dropout.keep is not None:
+        dropout = replace(dropout, keep=keep_symbols(dropout))
+    return replace(network, x=x, layers=tuple(layers), masks=tuple(mu), dropout=dropout), symbols
 
 
-def _forward(network: Network, *, simplify=lambda e: e, local: bool = False) -> tuple[Step, ...]:
+def keep_symbols(dropout) -> tuple[sympy.Expr, ...]:
+    """The keep probabilities with every q < 1 a positive symbol ``q^(l)``; q = 1 stays 1."""
+    return tuple(
+        sympy.Symbol(f"q{l}", positive=True) if dropout.maskable(l) else q for l, q in enumerate(dropout.keep)
+    )
+
+
+def _forward(
+    network: Network, *, simplify=lambda e: e, local: bool = False, mode: str = "train"
+) -> tuple[Step, ...]:
     steps = []
     a = network.x
+    keep = network.dropout.keep
     for l, (layer, mu) in enumerate(zip(network.layers, network.masks), start=1):
         if local and l > 1:
             a = ImmutableMatrix(sympy.symbols(f"a{l - 1}_1:{a.rows + 1}"))
-        steps.append(_step(l, layer, mu, a, simplify, output=l == network.depth))
+        rule = network.dropout.rule(l, mode)
+        q = None if keep is None else keep[l - 1]
+        steps.append(_step(l, layer, mu, a, simplify, output=l == network.depth, rule=rule, keep=q))
         a = steps[-1].activation.value
     return tuple(steps)
 
 
-def _step(l, layer: Layer, mu: ImmutableMatrix, a: ImmutableMatrix, simplify, output: bool) -> Step:
+def _step(
+    l, layer: Layer, mu: ImmutableMatrix, a: ImmutableMatrix, simplify, output: bool,
+    rule: Rule = Rule(True, None, None), keep=None,
+) -> Step:
     n_in, n_out = layer.W.cols, layer.W.rows
     a_name = MatrixSymbol("x" if l == 1 else f"a^{{({l - 1})}}", n_in, 1)
     mu_name = MatrixSymbol(f"\\mu^{{({l - 1})}}", n_in, 1)
@@ -164,8 +214,32 @@ def _step(l, layer: Layer, mu: ImmutableMatrix, a: ImmutableMatrix, simplify, ou
     z_name = MatrixSymbol(f"z^{{({l})}}", n_out, 1)
     a_out = MatrixSymbol(f"a^{{({l})}}", n_out, 1)
 
-    masked = mu.multiply_elementwise(a).applyfunc(simplify)
-    z = (layer.W * masked + layer.b).applyfunc(lambda e: simplify(sympy.expand(e)))
+    q_name = sympy.Symbol(f"q{l - 1}", positive=True)
+
+    if not rule.masked:  # test time: the input as it is
+        mu = mu.applyfunc(lambda _: 1)
+        masked = a
+        masked_input = Equation(tilde, a_name, a, masked)
+    elif rule.input_scale is None:
+        masked = mu.multiply_elementwise(a).applyfunc(simplify)
+        masked_input = Equation(
+            tilde, HadamardProduct(mu_name, a_name, evaluate=False), HadamardProduct(mu, a, evaluate=False), masked
+        )
+    else:  # inverted dropout: kept values divided by q
+        masked = (rule.input_scale * mu.multiply_elementwise(a)).applyfunc(lambda e: simplify(sympy.expand(e)))
+        masked_input = Equation(
+            tilde,
+            MatMul(1 / q_name, HadamardProduct(mu_name, a_name, evaluate=False), evaluate=False),
+            MatMul(rule.input_scale, HadamardProduct(mu, a, evaluate=False), evaluate=False),
+            masked,
+        )
+    if rule.weight_scale is None:
+        W, Wx, Wx_values = layer.W, MatMul(W_name, tilde, evaluate=False), (layer.W, masked)
+    else:  # weight scaling at test time: q W, the bias unscaled
+        W = (rule.weight_scale * layer.W).applyfunc(sympy.expand)
+        Wx = MatMul(q_name, W_name, tilde, evaluate=False)
+        Wx_values = (rule.weight_scale, layer.W, masked)
+    z = (W * masked + layer.b).applyfunc(lambda e: simplify(sympy.expand(e)))
     activated = layer.g(z).applyfunc(simplify)
     return Step(
         l=l,
@@ -173,16 +247,13 @@ def _step(l, layer: Layer, mu: ImmutableMatrix, a: ImmutableMatrix, simplify, ou
         mask=mu,
         previous=a,
         output=output,
-        masked_input=Equation(
-            tilde,
-            HadamardProduct(mu_name, a_name, evaluate=False),
-            HadamardProduct(mu, a, evaluate=False),
-            masked,
-        ),
+        rule=rule,
+        keep=keep,
+        masked_input=masked_input,
         pre_activation=Equation(
             z_name,
-            MatAdd(MatMul(W_name, tilde, evaluate=False), b_name, evaluate=False),
-            MatAdd(MatMul(layer.W, masked, evaluate=False), layer.b, evaluate=False),
+            MatAdd(Wx, b_name, evaluate=False),
+            MatAdd(MatMul(*Wx_values, evaluate=False), layer.b, evaluate=False),
             z,
         ),
         activation=Equation(a_out, layer.g.formula(z_name), layer.g.formula(z), activated),

@@ -8,7 +8,7 @@ import sympy
 
 from .derive import Derivation
 from .escape import escape_markdown, escape_tex
-from .printing import factor, inline, latex, plain
+from .printing import approx, decimals, factor, inline, latex, needs_decimal, plain
 
 FORMATS = {"latex": "tex", "markdown": "md"}
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
@@ -48,7 +48,7 @@ def make_env() -> jinja2.Environment:
     )
     env.filters.update(latex=latex, factor=factor, inline=inline, plain=plain, tex=escape_tex, md=escape_markdown)
     env.globals.update(layer_noun=layer_noun)
-    env.filters.update(capitalize_first=capitalize_first)
+    env.filters.update(capitalize_first=capitalize_first, approx=approx)
     return env
 
 
@@ -64,14 +64,28 @@ def render_summary(derivation: Derivation) -> str:
 
 
 def solution_json(derivation: Derivation) -> dict:
-    """``{"prediction": [...], "layers": [...]}`` with every number an exact string."""
+    """``{"prediction": [...], "layers": [...]}`` with every number an exact string.
+
+    When a value is irrational (sigmoid, tanh), ``"decimal"`` repeats the same shape with each
+    number to 15 significant digits.
+    """
+    data = _values_json(derivation, plain)
+    values = [derivation.prediction] + [
+        q.value for step in derivation.steps for q in (step.masked_input, step.pre_activation, step.activation)
+    ]
+    if any(needs_decimal(v) for v in values):
+        data["decimal"] = _values_json(derivation, lambda v: decimals(v)[0])
+    return data
+
+
+def _values_json(derivation: Derivation, text) -> dict:
     return {
-        "prediction": [plain(v) for v in derivation.prediction],
+        "prediction": [text(v) for v in derivation.prediction],
         "layers": [
             {
-                "masked_input": [plain(v) for v in step.masked_input.value],
-                "pre_activation": [plain(v) for v in step.pre_activation.value],
-                "activation": [plain(v) for v in step.activation.value],
+                "masked_input": [text(v) for v in step.masked_input.value],
+                "pre_activation": [text(v) for v in step.pre_activation.value],
+                "activation": [text(v) for v in step.activation.value],
             }
             for step in derivation.steps
         ],

@@ -49,7 +49,7 @@ BAD_SPECS = {
     "missing masks": (changed(("masks",), DELETE), "masks: missing (required)"),
     "missing weights": (changed(("layers", 1, "weights"), DELETE), "layers[1].weights: missing (required)"),
     "missing bias": (changed(("layers", 0, "bias"), DELETE), "layers[0].bias: missing (required)"),
-    "unknown key": (changed(("mask",), [[1, 1]]), "mask: unknown key (expected one of title, input, layers, masks)"),
+    "unknown key": (changed(("mask",), [[1, 1]]), "mask: unknown key (expected one of title, input, layers, masks, dropout)"),
     "wrong columns": (
         changed(("layers", 1, "weights"), [[1, 2]]),
         "layers[1].weights: expected 3 columns (the previous layer has 3 units), got 2",
@@ -78,7 +78,7 @@ BAD_SPECS = {
     ),
     "unknown activation": (
         changed(("layers", 0, "activation"), "tanhh"),
-        "layers[0].activation: expected one of identity, relu, got 'tanhh'",
+        "layers[0].activation: expected one of identity, leaky_relu, relu, sigmoid, tanh or {leaky_relu: slope}, got 'tanhh'",
     ),
     "not a number": (changed(("input", 1), "one"), 'input[1]: expected a number such as 2, "-3/4" or 0.1, got \'one\''),
     "weight not a number": (
@@ -89,7 +89,7 @@ BAD_SPECS = {
     "empty input": (changed(("input",), []), "input: expected a non-empty list of numbers, got an empty list"),
     "layers not a list": (changed(("layers",), "many"), "layers: expected a non-empty list of layers, got 'many'"),
     "not YAML": ("input: [1, 2\nlayers: {", "not valid YAML or JSON"),
-    "not a mapping": ("- 1\n- 2\n", "spec: expected a mapping with keys title, input, layers, masks, got a list"),
+    "not a mapping": ("- 1\n- 2\n", "spec: expected a mapping with keys title, input, layers, masks, dropout, got a list"),
 }
 
 
