@@ -8,6 +8,7 @@ from pathlib import Path
 from . import derive, example, load_spec
 from .conventions import MODES
 from .derive import SYMBOLIC_MODES
+from .ensemble import expect
 from .errors import SymdropError
 from .files import write_files
 from .tex import compile_pdf
@@ -50,6 +51,23 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--mode", choices=MODES, default="train",
                        help="train (default): the masks, with the convention's scaling; test: the test-time pass")
     solve.set_defaults(run=_solve)
+
+    mean = commands.add_parser("expect", help="the exact mean prediction over all dropout masks")
+    mean.add_argument("spec", type=Path, help="problem spec file (needs dropout.keep)")
+    mean.add_argument("--format", choices=("latex", "markdown", "json"),
+                      help="output format (default: from -o's suffix, else markdown)")
+    mean.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+    mean.add_argument("--pdf", action="store_true", help="also write the compiled PDF beside -o")
+    mean.add_argument("--symbolic-q", action="store_true", help="the mean as an expression in the keep probabilities")
+    mean.add_argument("--samples", type=int, metavar="T", help="also a Monte-Carlo estimate from T sampled masks")
+    mean.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the sampled masks (default 0)")
+    mean.set_defaults(run=_expect)
+
+    check = commands.add_parser("verify", help="compare the exact pass with PyTorch (float64)")
+    check.add_argument("spec", type=Path, help="problem spec file")
+    check.add_argument("--seed", type=int, default=0, metavar="S",
+                       help="torch.manual_seed for the masks nn.Dropout draws (default 0)")
+    check.set_defaults(run=_verify)
     return parser
 
 
@@ -85,6 +103,36 @@ def _solve(args) -> int:
         for path in write_files(files):
             print(path, file=sys.stderr)
     return 0
+
+
+def _expect(args) -> int:
+    fmt = args.format or SUFFIXES.get(args.output.suffix.lower() if args.output else "", "markdown")
+    if args.pdf and args.output is None:
+        raise SymdropError("--pdf: expected -o FILE (the PDF is written beside it)")
+    ensemble = expect(load_spec(args.spec), symbolic_q=args.symbolic_q, samples=args.samples, seed=args.seed)
+    if fmt == "json":
+        text = json.dumps(ensemble.to_json(), indent=2) + "\n"
+    else:
+        text = ensemble.to_latex() if fmt == "latex" else ensemble.to_markdown()
+    files = {}
+    if args.output is not None and args.output.suffix.lower() != ".pdf":
+        files[args.output] = text
+    if args.pdf:
+        files[args.output.with_suffix(".pdf")] = compile_pdf(text if fmt == "latex" else ensemble.to_latex())
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        for path in write_files(files):
+            print(path, file=sys.stderr)
+    return 0
+
+
+def _verify(args) -> int:
+    from .verify import verify
+
+    report = verify(load_spec(args.spec), seed=args.seed)
+    sys.stdout.write(report.table(str(args.spec)))
+    return 0 if report.ok else 1
 
 
 if __name__ == "__main__":

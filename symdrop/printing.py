@@ -178,9 +178,13 @@ def decimals(expr) -> list[str]:
     return [decimal(e) for e in entries]
 
 
-def approx(expr, **settings) -> str:
-    """`` \\approx`` and the decimals of ``expr`` when it has an irrational entry; else nothing."""
-    if not needs_decimal(expr):
+def approx(expr, always: bool = False, **settings) -> str:
+    """`` \\approx`` and the decimals of ``expr`` when it has an irrational entry (or, with
+    ``always``, any entry that is not an integer); else nothing. Never for expressions in symbols."""
+    entries = expr if isinstance(expr, sympy.MatrixBase) else [expr]
+    if any(sympy.sympify(e).free_symbols for e in entries):
+        return ""
+    if not (needs_decimal(expr) or (always and any(not sympy.sympify(e).is_Integer for e in entries))):
         return ""
     if isinstance(expr, sympy.MatrixBase):
         shown = expr.applyfunc(lambda e: sympy.Float(decimal(e), DIGITS))

@@ -7,6 +7,7 @@ import jinja2
 import sympy
 
 from .derive import Derivation
+from .ensemble import Ensemble
 from .escape import escape_markdown, escape_tex
 from .printing import approx, decimals, factor, inline, latex, needs_decimal, plain
 
@@ -90,3 +91,44 @@ def _values_json(derivation: Derivation, text) -> dict:
             for step in derivation.steps
         ],
     }
+
+
+def render_expect(ensemble: Ensemble, fmt: str) -> str:
+    """The exact ensemble mean, the approximation and their gap as LaTeX or Markdown."""
+    template = make_env().get_template(f"expect.{FORMATS[fmt]}.j2")
+    return template.render(e=ensemble, network=ensemble.network, mode="train")
+
+
+def expect_json(ensemble: Ensemble) -> dict:
+    """``{"exact_mean": [...], "approximation": [...], "maskable_units": n, ...}``, exact strings.
+
+    Also the difference, the convention, and with ``--symbolic-q`` the symbols' values and the
+    mean at them; with ``--samples`` the Monte-Carlo estimate; ``"decimal"`` for irrational values.
+    """
+    values = {
+        "exact_mean": ensemble.exact_mean,
+        "approximation": ensemble.approximation,
+        "difference": ensemble.difference,
+    }
+    data = {key: [plain(v) for v in value] for key, value in values.items()}
+    data["maskable_units"] = ensemble.maskable_units
+    data["convention"] = ensemble.network.dropout.convention
+    if ensemble.symbolic_q:
+        data["keep"] = {
+            plain(q): plain(value) for q, value in zip(ensemble.keep, ensemble.network.dropout.keep) if q.free_symbols
+        }
+        data["exact_mean_at_keep"] = [plain(v) for v in ensemble.at_keep]
+        values = {"exact_mean_at_keep": ensemble.at_keep}
+    if any(needs_decimal(v) for v in values.values()):
+        data["decimal"] = {key: decimals(value) for key, value in values.items()}
+    mc = ensemble.monte_carlo
+    if mc is not None:
+        data["monte_carlo"] = {
+            "samples": mc.samples,
+            "seed": mc.seed,
+            "mean": [plain(v) for v in mc.mean],
+            "variance_of_mean": [plain(v) for v in mc.variance_of_mean],
+            "standard_error": list(mc.standard_error),
+            "distinct_masks": mc.distinct_masks,
+        }
+    return data
