@@ -52,25 +52,33 @@ def sample_masks(network: Network, rng: random.Random) -> tuple[tuple[int, ...],
 
 
 def thinned_output(network: Network, masks) -> tuple:
-    """The training pass's output for ``masks``, fast: Fractions, or SymPy for sigmoid and tanh."""
+    """The training pass's output for ``masks`` (0/1 per unit, mu^(0) first), exact."""
+    return thinned_pass(network)(masks)
+
+
+def thinned_pass(network: Network):
+    """A fast function ``masks -> output`` of the training pass: Fractions, converted once, for
+    piecewise linear activations; SymPy for sigmoid and tanh."""
     rational = all(layer.g.negative_slope is not None for layer in network.layers)
-    number = fraction if rational else (lambda v: v)
+    number = fraction if rational else sympy.sympify
     inverted = network.dropout.convention == "inverted"
-    a = [number(v) for v in network.x]
-    for l, (layer, mu) in enumerate(zip(network.layers, masks), start=1):
+    x = [number(v) for v in network.x]
+    layers = []
+    for l, layer in enumerate(network.layers, start=1):
         q = number(network.dropout.keep[l - 1])
-        scale = 1 / q if inverted else 1
-        masked = [v * scale if m else 0 for m, v in zip(mu, a)]
-        z = [
-            sum((number(w) * v for w, v in zip(layer.W.row(i), masked)), number(0)) + number(layer.b[i])
-            for i in range(layer.units)
-        ]
-        if rational:
-            c = number(layer.g.negative_slope)
-            a = [v if v > 0 else c * v for v in z]
-        else:
-            a = [layer.g.apply(sympy.expand(v)) for v in z]
-    return tuple(sympy.Rational(v.numerator, v.denominator) if rational else v for v in a)
+        W = [[number(w) for w in layer.W.row(i)] for i in range(layer.units)]
+        b = [number(v) for v in layer.b]
+        g = (lambda c: lambda v: v if v > 0 else c * v)(number(layer.g.negative_slope)) if rational else layer.g.apply
+        layers.append((W, b, 1 / q if inverted else 1, g))
+
+    def output(masks) -> tuple:
+        a = x
+        for (W, b, scale, g), mu in zip(layers, masks):
+            masked = [v * scale if m else 0 for m, v in zip(mu, a)]
+            a = [g(sum((w * v for w, v in zip(row, masked)), c)) for row, c in zip(W, b)]
+        return tuple(sympy.Rational(v.numerator, v.denominator) for v in a) if rational else tuple(a)
+
+    return output
 
 
 def monte_carlo(network: Network, samples: int, seed: int) -> MonteCarlo:
@@ -80,7 +88,8 @@ def monte_carlo(network: Network, samples: int, seed: int) -> MonteCarlo:
     network.dropout.require_keep("for Monte-Carlo sampling")
     rng = random.Random(seed)
     counts = Counter(sample_masks(network, rng) for _ in range(samples))
-    outputs = {masks: thinned_output(network, masks) for masks in counts}
+    output = thinned_pass(network)
+    outputs = {masks: output(masks) for masks in counts}
     units = network.layers[-1].units
     mean = [sympy.Add(*(k * outputs[m][i] for m, k in counts.items())) / samples for i in range(units)]
     # sample variance s^2 = sum (y - mean)^2 / (T - 1); the variance of the mean is s^2 / T

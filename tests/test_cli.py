@@ -139,3 +139,15 @@ def test_expect_and_test_mode_are_byte_identical_across_processes(tmp_path):
         run(["solve", str(spec), "--mode", "test", "-o", f"run{seed}/t.tex"], tmp_path, seed)
     for name in ("e.md", "e.json", "t.tex"):
         assert (tmp_path / "run1" / name).read_bytes() == (tmp_path / "run2" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("example", sorted((ROOT / "examples").glob("*.yaml")), ids=lambda p: p.name)
+def test_examples_solve_in_both_modes_and_expect(example, capsys):
+    for mode in ("train", "test"):
+        assert main(["solve", str(example), "--mode", mode]) == 0
+        assert "Dropout convention" in capsys.readouterr().out
+    assert main(["expect", str(example), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"exact_mean", "approximation", "maskable_units"} <= set(data)
+    if example.name == "weight-scaling-gap.yaml":  # by hand, in the file's comment
+        assert (data["exact_mean"], data["approximation"]) == (["1/8"], ["0"])
