@@ -100,7 +100,7 @@ def _torch():
     return torch
 
 
-def _tensor(torch, matrix) -> "torch.Tensor":
+def _tensor(torch, matrix):
     rows = [[float(fraction(matrix[i, j])) for j in range(matrix.cols)] for i in range(matrix.rows)]
     return torch.tensor(rows, dtype=torch.float64)
 

@@ -2,7 +2,6 @@
 
 import json
 import sys
-from fractions import Fraction
 from pathlib import Path
 
 import mpmath
