@@ -75,10 +75,6 @@ class Derivation:
     at_spec_masks: ImmutableMatrix | None = None
 
     @property
-    def dropout(self):
-        return self.network.dropout
-
-    @property
     def input_mask_is_ones(self) -> bool:
         return all(m == 1 for m in self.network.masks[0])
 

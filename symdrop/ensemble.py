@@ -75,6 +75,9 @@ class Ensemble:
 
         return expect_json(self)
 
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
 
 def expect(network: Network, *, symbolic_q: bool = False, samples: int | None = None, seed: int = 0) -> Ensemble:
     """The exact ensemble mean of ``network`` over all masks of its units with keep q < 1.
