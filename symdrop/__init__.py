@@ -2,7 +2,9 @@
 
 from importlib import resources
 
+from .conventions import Dropout
 from .derive import Derivation, Equation, Step, derive
+from .ensemble import Ensemble, expect
 from .errors import RenderError, SpecError, SymdropError
 from .network import Layer, Network
 from .spec import load_spec, parse_spec, read_document, to_spec
@@ -10,6 +12,7 @@ from .spec import load_spec, parse_spec, read_document, to_spec
 __all__ = [
     "Derivation", "Equation", "Layer", "Network", "RenderError", "SpecError", "Step",
     "SymdropError", "derive", "example", "load_spec", "parse_spec", "read_document", "to_spec",
+    "Dropout", "Ensemble", "expect",
 ]
 
 

@@ -4,10 +4,37 @@ from dataclasses import dataclass
 from typing import Callable
 
 import sympy
+from sympy.core.evalf import PrecisionExhausted
+
+from .errors import SymdropError
 
 
 class ReLU(sympy.Function):
     """ReLU applied to a whole vector, kept unevaluated for display: ``ReLU(z)``."""
+
+    nargs = 1
+
+
+class LeakyReLU(sympy.Function):
+    """Leaky ReLU with its slope for negative inputs, unevaluated for display: ``LeakyReLU(z, a)``."""
+
+    nargs = 2
+
+
+class LeakyReLUName(sympy.Function):
+    """The name of a leaky ReLU with slope ``a``, as the network table writes ``g``."""
+
+    nargs = 1
+
+
+class Sigmoid(sympy.Function):
+    """The logistic sigmoid, unevaluated for display: ``sigma(z)``."""
+
+    nargs = 1
+
+
+class Tanh(sympy.Function):
+    """tanh applied to a whole vector, unevaluated for display."""
 
     nargs = 1
 
@@ -17,11 +44,15 @@ class Activation:
     """An elementwise activation ``g``; ``apply`` maps one exact entry to its exact value."""
 
     name: str
-    label: str  # how formulas write g, in LaTeX math
+    label: object  # how formulas write g: LaTeX math, or a SymPy object the printer writes
     apply: Callable[[sympy.Expr], sympy.Expr]
-    # The unevaluated function that stands for g(z) in formulas; None means g(z) = z.
-    display: type | None
+    # Builds the unevaluated g(z) of formulas; None means g(z) = z.
+    display: Callable[[sympy.Basic], sympy.Basic] | None
     clips_negatives: bool = False
+    # Piecewise linear g(z) = z for z > 0 and c z for z <= 0: c, else None (sigmoid, tanh).
+    # Such a g maps rationals to rationals and commutes with positive scaling, which the
+    # ensemble's integer arithmetic relies on.
+    negative_slope: sympy.Rational | None = None
 
     def formula(self, z: sympy.Basic) -> sympy.Basic:
         """``g(z)`` unevaluated, as a student writes it; ``z`` itself for the identity."""
@@ -35,10 +66,60 @@ def _relu(z: sympy.Expr) -> sympy.Expr:
     # An exact number directly (what Max(0, z) gives, without its slow general argument logic).
     if isinstance(z, sympy.Rational):
         return z if z.p >= 0 else sympy.S.Zero
-    return sympy.Max(0, z)
+    if z.free_symbols:
+        return sympy.Max(0, z)
+    return z if sign(z) > 0 else sympy.S.Zero
+
+
+def sign(z: sympy.Expr) -> int:
+    """The sign of an exact number without symbols, also of one as close to 0 as 1 - tanh(228),
+    where SymPy's comparisons give up: evaluated to more and more digits until they decide."""
+    if z.is_Rational:
+        return (z.p > 0) - (z.p < 0)
+    for digits in (15, 60, 400):
+        try:
+            value = sympy.N(z, digits, strict=True)
+        except PrecisionExhausted:
+            continue
+        if value != 0:
+            return 1 if value > 0 else -1
+    if z.is_zero:
+        return 0
+    raise SymdropError(f"cannot decide the sign of {z} (equal to 0 to 400 digits)")
+
+
+def _sigmoid(z):
+    return 1 / (1 + sympy.exp(-z))
 
 
 ACTIVATIONS = {
-    "relu": Activation("relu", r"\operatorname{ReLU}", _relu, ReLU, clips_negatives=True),
-    "identity": Activation("identity", r"\operatorname{id}", lambda z: z, None),
+    "relu": Activation(
+        "relu", r"\operatorname{ReLU}", _relu, ReLU,
+        clips_negatives=True, negative_slope=sympy.Integer(0),
+    ),
+    "identity": Activation("identity", r"\operatorname{id}", lambda z: z, None, negative_slope=sympy.Integer(1)),
+    "sigmoid": Activation("sigmoid", r"\sigma", _sigmoid, Sigmoid),
+    "tanh": Activation("tanh", r"\tanh", sympy.tanh, Tanh),
 }
+
+# Activations with a parameter: the name, and the default when the spec gives just the name.
+PARAMETRIZED = {"leaky_relu": sympy.Rational(1, 100)}  # PyTorch's default negative_slope
+
+
+def leaky_relu(slope: sympy.Rational) -> Activation:
+    """Leaky ReLU, ``max(z, a z)`` for a slope ``0 < a < 1``."""
+    return Activation(
+        "leaky_relu", LeakyReLUName(slope),
+        lambda z: sympy.Max(z, slope * z) if z.free_symbols else (z if sign(z) > 0 else slope * z),
+        lambda z: LeakyReLU(z, slope), negative_slope=slope,
+    )
+
+
+def activation(name: str, slope: sympy.Rational | None = None) -> Activation:
+    """The activation called ``name`` (with its ``slope`` for leaky ReLU)."""
+    if name == "leaky_relu":
+        return leaky_relu(PARAMETRIZED[name] if slope is None else slope)
+    return ACTIVATIONS[name]
+
+
+NAMES = tuple(sorted((*ACTIVATIONS, *PARAMETRIZED)))

@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 from . import derive, example, load_spec
+from .conventions import MODES
 from .derive import SYMBOLIC_MODES
+from .ensemble import expect
 from .errors import SymdropError
 from .files import write_files
 from .render import render_svg
@@ -49,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--pdf", action="store_true", help="also write the compiled PDF beside -o")
     solve.add_argument("--symbolic", choices=SYMBOLIC_MODES,
                        help="all: every weight, bias, mask and input a symbol; masks: masks only")
+    solve.add_argument("--mode", choices=MODES, default="train",
+                       help="train (default): the masks, with the convention's scaling; test: the test-time pass")
     _diagram_flags(solve)
     solve.set_defaults(run=_solve)
 
@@ -71,6 +75,23 @@ def _parser() -> argparse.ArgumentParser:
     sheet.add_argument("--no-diagram", dest="diagram", action="store_false",
                        help="no pictures of the networks (default: TikZ in LaTeX, SVGs in figures/ for Markdown)")
     sheet.set_defaults(run=_sheet)
+
+    mean = commands.add_parser("expect", help="the exact mean prediction over all dropout masks")
+    mean.add_argument("spec", type=Path, help="problem spec file (needs dropout.keep)")
+    mean.add_argument("--format", choices=("latex", "markdown", "json"),
+                      help="output format (default: from -o's suffix, else markdown)")
+    mean.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+    mean.add_argument("--pdf", action="store_true", help="also write the compiled PDF beside -o")
+    mean.add_argument("--symbolic-q", action="store_true", help="the mean as an expression in the keep probabilities")
+    mean.add_argument("--samples", type=int, metavar="T", help="also a Monte-Carlo estimate from T sampled masks")
+    mean.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the sampled masks (default 0)")
+    mean.set_defaults(run=_expect)
+
+    check = commands.add_parser("verify", help="compare the exact pass with PyTorch (float64)")
+    check.add_argument("spec", type=Path, help="problem spec file")
+    check.add_argument("--seed", type=int, default=0, metavar="S",
+                       help="torch.manual_seed for the masks nn.Dropout draws (default 0)")
+    check.set_defaults(run=_verify)
     return parser
 
 
@@ -102,7 +123,7 @@ def _solve(args) -> int:
     fmt = args.format or SUFFIXES.get(args.output.suffix.lower() if args.output else "", "markdown")
     if args.pdf and args.output is None:
         raise SymdropError("--pdf: expected -o FILE (the PDF is written beside it)")
-    derivation = derive(load_spec(args.spec), symbolic=args.symbolic)
+    derivation = derive(load_spec(args.spec), symbolic=args.symbolic, mode=args.mode)
     options = {"diagram": args.diagram, "edge_weights": args.edge_weights}
     # Markdown shows the picture as an SVG file beside -o FILE; on standard output it has none.
     writes_md = fmt == "markdown" and args.output is not None and args.output.suffix.lower() != ".pdf"
@@ -164,6 +185,36 @@ def _sheet(args) -> int:
     if args.seed is None:
         print(f"symdrop: seed {seed} (pass --seed {seed} to make the same files again)", file=sys.stderr)
     return 0
+
+
+def _expect(args) -> int:
+    fmt = args.format or SUFFIXES.get(args.output.suffix.lower() if args.output else "", "markdown")
+    if args.pdf and args.output is None:
+        raise SymdropError("--pdf: expected -o FILE (the PDF is written beside it)")
+    ensemble = expect(load_spec(args.spec), symbolic_q=args.symbolic_q, samples=args.samples, seed=args.seed)
+    if fmt == "json":
+        text = json.dumps(ensemble.to_json(), indent=2) + "\n"
+    else:
+        text = ensemble.to_latex() if fmt == "latex" else ensemble.to_markdown()
+    files = {}
+    if args.output is not None and args.output.suffix.lower() != ".pdf":
+        files[args.output] = text
+    if args.pdf:
+        files[args.output.with_suffix(".pdf")] = compile_pdf(text if fmt == "latex" else ensemble.to_latex())
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        for path in write_files(files):
+            print(path, file=sys.stderr)
+    return 0
+
+
+def _verify(args) -> int:
+    from .verify import verify
+
+    report = verify(load_spec(args.spec), seed=args.seed)
+    sys.stdout.write(report.table(str(args.spec)))
+    return 0 if report.ok else 1
 
 
 if __name__ == "__main__":

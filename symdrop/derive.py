@@ -6,6 +6,8 @@ from functools import cached_property, lru_cache
 import sympy
 from sympy import HadamardProduct, ImmutableMatrix, MatAdd, MatMul, MatrixSymbol
 
+from .conventions import MODES, Rule
+from .errors import SymdropError
 from .network import Layer, Network
 
 SYMBOLIC_MODES = ("all", "masks")
@@ -33,6 +35,14 @@ class Step:
     activation: Equation
     previous: ImmutableMatrix  # a^(l-1) before the mask (x for the first layer)
     output: bool = False
+    rule: Rule = Rule(masked=True, input_scale=None, weight_scale=None)
+    keep: sympy.Expr | None = None  # q of the mask mu^(l-1), when the spec gives it
+
+    @property
+    def W(self) -> ImmutableMatrix:
+        """The weights this pass multiplies by: ``q W`` at test time with weight scaling."""
+        scale = self.rule.weight_scale
+        return self.layer.W if scale is None else (scale * self.layer.W).applyfunc(sympy.expand)
 
     # Cached: templates ask for these many times, and indexing a SymPy matrix entry by entry is slow.
     @cached_property
@@ -53,7 +63,7 @@ class Step:
 
     @cached_property
     def _entries(self):
-        return self.layer.W.tolist(), [v for (v,) in self.masked_input.value.tolist()], [v for (v,) in self.layer.b.tolist()]
+        return self.W.tolist(), [v for (v,) in self.masked_input.value.tolist()], [v for (v,) in self.layer.b.tolist()]
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,8 @@ class Derivation:
     prediction: ImmutableMatrix
     symbolic: str | None = None
     without_dropout: ImmutableMatrix | None = None
+    mode: str = "train"
+    at_test_time: ImmutableMatrix | None = None  # the test-time prediction, beside a training pass
     # With symbolic masks: the masks the prediction depends on, and its value at the spec's masks.
     masks_in_prediction: tuple[sympy.Symbol, ...] = ()
     at_spec_masks: ImmutableMatrix | None = None
@@ -100,13 +112,30 @@ class Derivation:
         return self.to_markdown()
 
 
-def derive(network: Network, symbolic: str | None = None) -> Derivation:
-    """Derive the exact forward pass of ``network`` (``symbolic``: None, "all" or "masks")."""
+def derive(network: Network, symbolic: str | None = None, mode: str = "train") -> Derivation:
+    """Derive the exact forward pass of ``network`` (``symbolic``: None, "all" or "masks").
+
+    ``mode`` is "train" (the masks, with the convention's scaling) or "test" (the convention's
+    test-time pass: no masks; weight scaling multiplies W by q).
+    """
     if symbolic not in (None,) + SYMBOLIC_MODES:
         raise ValueError(f"symbolic must be one of {SYMBOLIC_MODES}, not {symbolic!r}")
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    if mode == "test":
+        network.dropout.check_test_time()
+        if symbolic == "masks":
+            raise SymdropError("--symbolic masks: the test-time pass has no masks (use --symbolic all)")
     if symbolic is None:
-        steps = _forward(network)
-        return Derivation(network, steps, steps[-1].activation.value, without_dropout=_without_dropout(network))
+        steps = _forward(network, mode=mode)
+        if mode == "test":
+            return Derivation(network, steps, steps[-1].activation.value, mode=mode)
+        test = network.dropout.convention != "plain"
+        return Derivation(
+            network, steps, steps[-1].activation.value,
+            without_dropout=_without_dropout(network),
+            at_test_time=_forward(network, mode="test")[-1].activation.value if test else None,
+        )
     symbolic_network, mu = symbolize(network, symbolic)
     if symbolic == "masks":
         steps = _forward(symbolic_network, simplify=_binary(mu))
@@ -118,16 +147,17 @@ def derive(network: Network, symbolic: str | None = None) -> Derivation:
             at_spec_masks=prediction.subs(values),
         )
     # "all": each layer in terms of the previous layer's symbols; the prediction composed.
-    steps = _forward(symbolic_network, local=True)
+    steps = _forward(symbolic_network, local=True, mode=mode)
     prediction = steps[0].activation.value
     for step in steps[1:]:
         names = sympy.symbols(f"a{step.l - 1}_1:{step.previous.rows + 1}")
         prediction = step.activation.value.subs(dict(zip(names, prediction)), simultaneous=True)
-    return Derivation(symbolic_network, steps, prediction, symbolic)
+    return Derivation(symbolic_network, steps, prediction, symbolic, mode=mode)
 
 
 def symbolize(network: Network, which: str) -> tuple[Network, tuple[sympy.Symbol, ...]]:
-    """``network`` with masks (and, for "all", weights, biases and inputs) made symbols.
+    """``network`` with masks (and, for "all", weights, biases, inputs and keep probabilities
+    below 1) made symbols.
 
     Also returns the mask symbols, mu^(0) first; they are nonnegative, as masks are 0 or 1.
     """
@@ -144,18 +174,33 @@ def symbolize(network: Network, which: str) -> tuple[Network, tuple[sympy.Symbol
             layer.W.rows, layer.W.cols, lambda i, j: sympy.Symbol(f"w{l}_{i + 1}_{j + 1}")
         )
         b = ImmutableMatrix(sympy.symbols(f"b{l}_1:{layer.units + 1}"))
-        layers.append(Layer(W=W, b=b, activation=layer.activation))
+        layers.append(replace(layer, W=W, b=b))
     x = ImmutableMatrix(sympy.symbols(f"x_1:{network.x.rows + 1}"))
-    return replace(network, x=x, layers=tuple(layers), masks=tuple(mu)), symbols
+    dropout = network.dropout
+    if dropout.keep is not None:
+        dropout = replace(dropout, keep=keep_symbols(dropout))
+    return replace(network, x=x, layers=tuple(layers), masks=tuple(mu), dropout=dropout), symbols
 
 
-def _forward(network: Network, *, simplify=lambda e: e, local: bool = False) -> tuple[Step, ...]:
+def keep_symbols(dropout) -> tuple[sympy.Expr, ...]:
+    """The keep probabilities with every q < 1 a positive symbol ``q^(l)``; q = 1 stays 1."""
+    return tuple(
+        sympy.Symbol(f"q{l}", positive=True) if dropout.maskable(l) else q for l, q in enumerate(dropout.keep)
+    )
+
+
+def _forward(
+    network: Network, *, simplify=lambda e: e, local: bool = False, mode: str = "train"
+) -> tuple[Step, ...]:
     steps = []
     a = network.x
+    keep = network.dropout.keep
     for l, (layer, mu) in enumerate(zip(network.layers, network.masks), start=1):
         if local and l > 1:
             a = ImmutableMatrix(sympy.symbols(f"a{l - 1}_1:{a.rows + 1}"))
-        steps.append(_step(l, layer, mu, a, simplify, output=l == network.depth))
+        rule = network.dropout.rule(l, mode)
+        q = None if keep is None else keep[l - 1]
+        steps.append(_step(l, layer, mu, a, simplify, output=l == network.depth, rule=rule, keep=q))
         a = steps[-1].activation.value
     return tuple(steps)
 
@@ -182,35 +227,59 @@ def _names(l: int, n_in: int, n_out: int) -> tuple[MatrixSymbol, ...]:
     )
 
 
-def _step(l, layer: Layer, mu: ImmutableMatrix, a: ImmutableMatrix, simplify, output: bool) -> Step:
+def _step(
+    l, layer: Layer, mu: ImmutableMatrix, a: ImmutableMatrix, simplify, output: bool,
+    rule: Rule = Rule(True, None, None), keep=None,
+) -> Step:
     n_in, n_out = layer.W.cols, layer.W.rows
     a_name, mu_name, tilde, W_name, b_name, z_name, a_out = _names(l, n_in, n_out)
 
-    masked = mu.multiply_elementwise(a)
-    z = layer.W * masked + layer.b
+    q_name = sympy.Symbol(f"q{l - 1}", positive=True)
+
+    if not rule.masked:  # test time: the input as it is
+        mu = mu.applyfunc(lambda _: 1)
+        masked = a
+        masked_input = Equation(tilde, a_name, a, masked)
+    elif rule.input_scale is None:
+        masked = mu.multiply_elementwise(a)
+        if masked.free_symbols:
+            masked = masked.applyfunc(simplify)
+        masked_input = Equation(
+            tilde, HadamardProduct(mu_name, a_name, evaluate=False), HadamardProduct(mu, a, evaluate=False), masked
+        )
+    else:  # inverted dropout: kept values divided by q
+        masked = (rule.input_scale * mu.multiply_elementwise(a)).applyfunc(lambda e: simplify(sympy.expand(e)))
+        masked_input = Equation(
+            tilde,
+            MatMul(1 / q_name, HadamardProduct(mu_name, a_name, evaluate=False), evaluate=False),
+            MatMul(rule.input_scale, HadamardProduct(mu, a, evaluate=False), evaluate=False),
+            masked,
+        )
+    if rule.weight_scale is None:
+        W, Wx, Wx_values = layer.W, MatMul(W_name, tilde, evaluate=False), (layer.W, masked)
+    else:  # weight scaling at test time: q W, the bias unscaled
+        W = (rule.weight_scale * layer.W).applyfunc(sympy.expand)
+        Wx = MatMul(q_name, W_name, tilde, evaluate=False)
+        Wx_values = (rule.weight_scale, layer.W, masked)
+    z = W * masked + layer.b
     # Exact numbers are final already; the element-wise passes below would only copy them, at a
     # large share of the derivation's time. Symbols: expand products and simplify.
-    numeric = not z.free_symbols and not masked.free_symbols
-    if not numeric:
-        masked = masked.applyfunc(simplify)
+    if z.free_symbols:
         z = z.applyfunc(lambda e: simplify(sympy.expand(e)))
-    activated = layer.g(z) if numeric else layer.g(z).applyfunc(simplify)
+    activated = layer.g(z).applyfunc(simplify) if z.free_symbols else layer.g(z)
     return Step(
         l=l,
         layer=layer,
         mask=mu,
         previous=a,
         output=output,
-        masked_input=Equation(
-            tilde,
-            HadamardProduct(mu_name, a_name, evaluate=False),
-            HadamardProduct(mu, a, evaluate=False),
-            masked,
-        ),
+        rule=rule,
+        keep=keep,
+        masked_input=masked_input,
         pre_activation=Equation(
             z_name,
-            MatAdd(MatMul(W_name, tilde, evaluate=False), b_name, evaluate=False),
-            MatAdd(MatMul(layer.W, masked, evaluate=False), layer.b, evaluate=False),
+            MatAdd(Wx, b_name, evaluate=False),
+            MatAdd(MatMul(*Wx_values, evaluate=False), layer.b, evaluate=False),
             z,
         ),
         activation=Equation(a_out, layer.g.formula(z_name), layer.g.formula(z), activated),

@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 
+import sympy
 from sympy import ImmutableMatrix
 
-from .activations import ACTIVATIONS, Activation
+from .activations import Activation, activation
+from .conventions import Dropout
 
 
 @dataclass(frozen=True)
@@ -14,10 +16,11 @@ class Layer:
     W: ImmutableMatrix
     b: ImmutableMatrix
     activation: str
+    slope: sympy.Rational | None = None  # leaky ReLU's slope for negative inputs
 
     @property
     def g(self) -> Activation:
-        return ACTIVATIONS[self.activation]
+        return activation(self.activation, self.slope)
 
     @property
     def units(self) -> int:
@@ -29,13 +32,14 @@ class Network:
     """A problem: input ``x``, layers 1..L, and masks ``mu[l]`` on the input of layer l+1.
 
     ``masks[0]`` masks the input; ``masks[L-1]`` the last hidden layer. The output is never
-    masked, and biases never are.
+    masked, and biases never are. ``dropout`` holds the convention and keep probabilities.
     """
 
     x: ImmutableMatrix
     layers: tuple[Layer, ...]
     masks: tuple[ImmutableMatrix, ...]
     title: str = ""
+    dropout: Dropout = Dropout()
 
     @property
     def sizes(self) -> tuple[int, ...]:

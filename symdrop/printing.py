@@ -3,9 +3,12 @@
 import re
 from functools import lru_cache
 
+import mpmath
 import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
+
+from .activations import LeakyReLUName
 
 # Plain symbol names (w1_1_2, b1_1, a1_1, mu0_1, x_1) as the notation writes them.
 _NAMED = [
@@ -13,7 +16,10 @@ _NAMED = [
     (re.compile(r"(b|a)(\d+)_(\d+)"), lambda name, l, i: rf"{name}^{{({l})}}_{{{i}}}"),
     (re.compile(r"mu(\d+)_(\d+)"), lambda l, j: rf"\mu^{{({l})}}_{{{j}}}"),
     (re.compile(r"x_(\d+)"), lambda j: rf"x_{{{j}}}"),
+    (re.compile(r"q(\d+)"), lambda l: rf"q^{{({l})}}"),  # the keep probability of mu^(l)
 ]
+
+DIGITS = 15  # significant digits of the decimals printed beside exact irrational values
 
 
 def _rank(factor) -> int:
@@ -55,7 +61,7 @@ class SymdropLatexPrinter(LatexPrinter):
             if expr.q == 1:
                 return str(expr.p)
             if self._settings["decimals"] and decimal_places(expr.q) is not None:
-                return decimal(expr.p, expr.q)
+                return exact_decimal(expr.p, expr.q)
             return r"%s\frac{%d}{%d}" % ("- " if expr.p < 0 else "", abs(expr.p), expr.q)
         return super()._print(expr, **kwargs)
 
@@ -70,24 +76,39 @@ class SymdropLatexPrinter(LatexPrinter):
         return expr.name  # names are written in LaTeX already: W^{(1)}, \tilde{a}^{(0)}
 
     def _print_Add(self, expr, order=None):
+        if len(expr.args) == 2 and sympy.S.One in expr.args and any(isinstance(t, sympy.exp) for t in expr.args):
+            # The sigmoid's denominator as it is written: 1 + e^{-z}.
+            other = expr.args[0] if expr.args[1] == 1 else expr.args[1]
+            return "1 + " + self._print(other)
         # Sums in the usual order, constant last (x_1 - 1); "none" is only for structure.
         return super()._print_Add(expr, order="lex")
 
     def _print_Mul(self, expr):
+        if not expr.is_Mul:  # the parent prints 1/x through here too
+            return super()._print_Mul(expr)
         # Factors in the order a student writes them: 2 w mu a, not SymPy's a mu w.
         factors = sorted(expr.args, key=_rank)
         return super()._print_Mul(sympy.Mul(*factors, evaluate=False))
 
+    def _print_MatMul(self, expr):
+        scalar, *matrices = expr.args
+        if getattr(scalar, "is_Matrix", True):
+            # W a~ as written. SymPy's printer first asks could_extract_minus_sign(), which
+            # multiplies the explicit matrices out (most of the time of a render); a product whose
+            # factors are all matrices has no sign to extract, so it prints the same without asking.
+            if all(isinstance(arg, (sympy.MatrixBase, sympy.MatrixSymbol)) for arg in expr.args):
+                return " ".join(self.parenthesize(arg, PRECEDENCE["Mul"]) for arg in expr.args)
+            return super()._print_MatMul(expr)
+        # A number or symbol times matrices: 1/q (mu . a), q W a~; a sum or negative in parentheses.
+        head = factor(scalar)
+        parts = [
+            rf"\left({self._print(m)}\right)" if isinstance(m, sympy.HadamardProduct) else self._print(m)
+            for m in matrices
+        ]
+        return " ".join([head, *parts])
+
     def _print_MatAdd(self, expr):
         return " + ".join(self._print(arg) for arg in expr.args)  # W a + b, as written
-
-    def _print_MatMul(self, expr):
-        # W a~ as written. SymPy's printer first asks could_extract_minus_sign(), which multiplies
-        # the explicit matrices out (most of the time of a render); a product whose factors are
-        # all matrices has no sign to extract, so it prints the same without asking.
-        if all(isinstance(arg, (sympy.MatrixBase, sympy.MatrixSymbol)) for arg in expr.args):
-            return " ".join(self.parenthesize(arg, PRECEDENCE["Mul"]) for arg in expr.args)
-        return super()._print_MatMul(expr)
 
     def _print_HadamardProduct(self, expr):
         return r" \odot ".join(self.parenthesize(arg, PRECEDENCE["Mul"], strict=True) for arg in expr.args)
@@ -97,6 +118,27 @@ class SymdropLatexPrinter(LatexPrinter):
         if isinstance(arg, sympy.MatrixBase) and arg.shape != (1, 1):
             return r"\operatorname{ReLU}%s" % self._print(arg)  # the matrix brings its parentheses
         return r"\operatorname{ReLU}(%s)" % self._print(arg)
+
+    def _print_LeakyReLU(self, expr):
+        z, slope = expr.args
+        name = self._print(LeakyReLUName(slope))
+        if isinstance(z, sympy.MatrixBase) and z.shape != (1, 1):
+            return name + self._print(z)
+        return r"%s(%s)" % (name, self._print(z))
+
+    def _print_LeakyReLUName(self, expr):
+        return r"\operatorname{LeakyReLU}_{%s}" % self._print(expr.args[0])
+
+    def _print_Sigmoid(self, expr):
+        return self._print_named(r"\sigma", expr.args[0])
+
+    def _print_Tanh(self, expr):
+        return self._print_named(r"\tanh", expr.args[0])
+
+    def _print_named(self, name, arg):
+        if isinstance(arg, sympy.MatrixBase) and arg.shape != (1, 1):
+            return name + self._print(arg)  # the matrix brings its parentheses
+        return r"%s(%s)" % (name, self._print(arg))
 
     def _print_Max(self, expr):
         # Plain parentheses (no \left...\right group) so TeX may break a long closed form.
@@ -184,9 +226,44 @@ def decimal_places(q: int) -> int | None:
     return None
 
 
-def decimal(p: int, q: int) -> str:
+def exact_decimal(p: int, q: int) -> str:
     """The exact decimal p/q as written by hand: ``-0.65``; q must be a divisor of a power of 10."""
     places = decimal_places(q)
     digits = str(abs(p) * 10**places // q).rjust(places + 1, "0")
     text = digits[: len(digits) - places] + ("." + digits[-places:] if places else "")
     return ("-" if p < 0 else "") + text
+
+
+def needs_decimal(expr) -> bool:
+    """Whether ``expr`` (a number or a matrix of them) has an irrational entry without symbols."""
+    entries = expr if isinstance(expr, sympy.MatrixBase) else [expr]
+    return any(not e.is_Rational and not e.free_symbols for e in map(sympy.sympify, entries))
+
+
+def decimal(expr) -> str:
+    """An exact number to 15 significant digits, the same text on every machine: ``0.952574126822433``."""
+    value = sympy.N(expr, DIGITS)
+    if not value.is_Float:
+        value = sympy.Float(value, DIGITS)
+    return mpmath.nstr(mpmath.mpf(value._mpf_), DIGITS, min_fixed=-6, max_fixed=DIGITS)
+
+
+def decimals(expr) -> list[str]:
+    """Every entry of a matrix (or one number) as :func:`decimal` text."""
+    entries = expr if isinstance(expr, sympy.MatrixBase) else [expr]
+    return [decimal(e) for e in entries]
+
+
+def approx(expr, always: bool = False, **settings) -> str:
+    """`` \\approx`` and the decimals of ``expr`` when it has an irrational entry (or, with
+    ``always``, any entry that is not an integer); else nothing. Never for expressions in symbols."""
+    entries = expr if isinstance(expr, sympy.MatrixBase) else [expr]
+    if any(sympy.sympify(e).free_symbols for e in entries):
+        return ""
+    if not (needs_decimal(expr) or (always and any(not sympy.sympify(e).is_Integer for e in entries))):
+        return ""
+    if isinstance(expr, sympy.MatrixBase):
+        shown = expr.applyfunc(lambda e: sympy.Float(decimal(e), DIGITS))
+    else:
+        shown = sympy.Float(decimal(expr), DIGITS)
+    return r" \approx " + latex(shown, **settings)

@@ -15,7 +15,7 @@ from .derive import Derivation, derive
 from .fastpass import Number, Problem
 from .generate import Options, generate, stream, variant_code
 from .mistakes import Mistake, mistakes
-from .printing import decimal, decimal_places
+from .printing import decimal_places, exact_decimal
 from .progress import Progress
 from .diagram import draw
 from .render import render_svg, render_template
@@ -227,7 +227,7 @@ def exact_text(value, decimals: bool = False) -> str:
     """An exact number as text: ``7``, ``-13/20``, or with ``decimals`` ``-0.65`` where exact."""
     value = _rational(value)
     if decimals and value.q != 1 and decimal_places(value.q) is not None:
-        return decimal(value.p, value.q)
+        return exact_decimal(value.p, value.q)
     return str(value)
 
 

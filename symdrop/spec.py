@@ -3,16 +3,19 @@
 import json
 from pathlib import Path
 
+import sympy
 import yaml
 from sympy import ImmutableMatrix
 
-from .activations import ACTIVATIONS
+from .activations import NAMES, PARAMETRIZED
+from .conventions import CONVENTIONS, Dropout
 from .errors import SpecError, describe
 from .network import Layer, Network
 from .numbers import exact
 
-KEYS = ("title", "input", "layers", "masks")
+KEYS = ("title", "input", "layers", "masks", "dropout")
 LAYER_KEYS = ("weights", "bias", "activation")
+DROPOUT_KEYS = ("convention", "keep")
 
 
 class _ExactLoader(yaml.SafeLoader):
@@ -75,7 +78,8 @@ def parse_spec(data) -> Network:
         previous = built[-1].units
     sizes = (x.rows,) + tuple(layer.units for layer in built)
     masks = _masks(_required(data, "masks", ""), sizes)
-    return Network(x=x, layers=tuple(built), masks=masks, title=title.strip())
+    dropout = _dropout(data["dropout"], masks) if "dropout" in data else Dropout()
+    return Network(x=x, layers=tuple(built), masks=masks, title=title.strip(), dropout=dropout)
 
 
 def to_spec(network: Network) -> dict:
@@ -86,11 +90,15 @@ def to_spec(network: Network) -> dict:
         {
             "weights": [[str(v) for v in layer.W.row(i)] for i in range(layer.W.rows)],
             "bias": [str(v) for v in layer.b],
-            "activation": layer.activation,
+            "activation": {layer.activation: str(layer.slope)} if layer.slope is not None else layer.activation,
         }
         for layer in network.layers
     ]
     spec["masks"] = [[int(v) for v in mask] for mask in network.masks]
+    if network.dropout != Dropout():
+        spec["dropout"] = {"convention": network.dropout.convention}
+        if network.dropout.keep is not None:
+            spec["dropout"]["keep"] = [str(q) for q in network.dropout.keep]
     return spec
 
 
@@ -104,12 +112,62 @@ def _layer(data, field: str, previous: int, *, last: bool) -> Layer:
         raise SpecError(
             f"{field}.bias", f"expected {W.rows} entries (one per row of weights), got {b.rows}"
         )
-    activation = data.get("activation", "identity" if last else "relu")
-    if activation not in ACTIVATIONS:
-        raise SpecError(
-            f"{field}.activation", f"expected one of {', '.join(sorted(ACTIVATIONS))}, got {describe(activation)}"
-        )
-    return Layer(W=W, b=b, activation=activation)
+    activation, slope = _activation(data.get("activation", "identity" if last else "relu"), f"{field}.activation")
+    return Layer(W=W, b=b, activation=activation, slope=slope)
+
+
+def _activation(data, field: str):
+    """A name (``relu``) or a name with its parameter (``{leaky_relu: "1/10"}``): (name, slope)."""
+    if isinstance(data, dict) and len(data) == 1 and next(iter(data)) in PARAMETRIZED:
+        name, value = next(iter(data.items()))
+        slope = exact(value, f"{field}.{name}")
+        if not 0 < slope < 1:
+            raise SpecError(f"{field}.{name}", f"expected a slope 0 < a < 1, got {slope}")
+        return name, slope
+    if isinstance(data, str) and data in NAMES:
+        return data, PARAMETRIZED.get(data)
+    raise SpecError(
+        field, f"expected one of {', '.join(NAMES)} or {{leaky_relu: slope}}, got {describe(data)}"
+    )
+
+
+def _dropout(data, masks) -> Dropout:
+    """The convention and one keep probability per mask (one value: every hidden-layer mask)."""
+    if not isinstance(data, dict):
+        raise SpecError("dropout", f"expected a mapping with keys {', '.join(DROPOUT_KEYS)}, got {describe(data)}")
+    _no_unknown_keys(data, DROPOUT_KEYS, "dropout")
+    convention = data.get("convention", "plain")
+    if convention not in CONVENTIONS:
+        raise SpecError("dropout.convention", f"expected one of {', '.join(CONVENTIONS)}, got {describe(convention)}")
+    if "keep" not in data:
+        if convention != "plain":
+            raise SpecError("dropout.keep", f"missing (required for the {convention} convention)")
+        return Dropout(convention)
+    keep, hidden = data["keep"], len(masks) - 1
+    if isinstance(keep, list):
+        if len(keep) not in (hidden, hidden + 1) or not keep:
+            raise SpecError(
+                "dropout.keep",
+                f"expected {hidden + 1} keep probabilities (mu^(0) .. mu^({hidden})) or {hidden} "
+                f"(mu^(1) .. mu^({hidden}), mu^(0) keeping everything), got {len(keep)}",
+            )
+        values = [_probability(q, f"dropout.keep[{i}]") for i, q in enumerate(keep)]
+        values = [sympy.Integer(1)] * (hidden + 1 - len(values)) + values
+    else:
+        values = [sympy.Integer(1)] + [_probability(keep, "dropout.keep")] * hidden
+    for l, (mask, q) in enumerate(zip(masks, values)):
+        for j, m in enumerate(mask):
+            if m == 0 and q == 1:
+                hint = " (one dropout.keep value keeps every input; give a list to drop inputs)" if l == 0 and not isinstance(keep, list) else ""
+                raise SpecError(f"masks[{l}][{j}]", f"expected 1: mu^({l}) has keep probability 1{hint}")
+    return Dropout(convention, tuple(values))
+
+
+def _probability(value, field: str) -> sympy.Rational:
+    q = exact(value, field)
+    if not 0 < q <= 1:
+        raise SpecError(field, f"expected a probability 0 < q <= 1, got {q}")
+    return q
 
 
 def _masks(data, sizes) -> tuple[ImmutableMatrix, ...]:

@@ -1,4 +1,4 @@
-"""Shared fixtures: the tutorial network and a TeX check that fails in CI instead of skipping."""
+"""Shared fixtures: the tutorial network, and TeX and PyTorch checks that fail in CI instead of skipping."""
 
 import os
 import shutil
@@ -24,3 +24,14 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
     path = tmp_path / "text-of.pdf"
     path.write_bytes(pdf)
     return subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def require_torch():
+    """PyTorch, or a skip on a developer's machine; in CI its absence is a failure."""
+    try:
+        import torch
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("PyTorch is missing in CI (the test extra pins torch==2.13.0)")
+        pytest.skip("PyTorch not installed (pip install 'symdrop[torch]', or torch==2.13.0 as CI does)")
+    return torch

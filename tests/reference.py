@@ -1,19 +1,60 @@
 """An independent forward pass in plain ``fractions``, and random problems to feed it."""
 
+import itertools
 import random
 from fractions import Fraction
 
 
-def forward(x, layers, masks):
-    """Every layer's (masked input, pre-activation, activation) with plain Fractions."""
+def g(activation, v: Fraction) -> Fraction:
+    """relu, identity, or ("leaky_relu", slope), on one Fraction."""
+    if activation == "relu":
+        return max(Fraction(0), v)
+    if activation == "identity":
+        return v
+    name, slope = activation
+    assert name == "leaky_relu"
+    return v if v > 0 else slope * v
+
+
+def forward(x, layers, masks, convention="plain", keep=None, mode="train"):
+    """Every layer's (masked input, pre-activation, activation) with plain Fractions.
+
+    DROPOUT.md's table: train masks the input (inverted also divides by q); test uses no
+    masks, and weight scaling multiplies W (not b) by the q of the mask on the layer's input.
+    """
     values = []
     a = list(x)
-    for (W, b, activation), mu in zip(layers, masks):
-        masked = [m * v for m, v in zip(mu, a)]
-        z = [sum((w * v for w, v in zip(row, masked)), Fraction(0)) + bias for row, bias in zip(W, b)]
-        a = [max(Fraction(0), v) for v in z] if activation == "relu" else list(z)
+    for l, ((W, b, activation), mu) in enumerate(zip(layers, masks)):
+        q = keep[l] if keep is not None else Fraction(1)
+        scale_w = Fraction(1)
+        if mode == "test":
+            masked = list(a)
+            if convention == "weight-scaling":
+                scale_w = q
+        else:
+            masked = [m * v for m, v in zip(mu, a)]
+            if convention == "inverted":
+                masked = [v / q for v in masked]
+        z = [sum((scale_w * w * v for w, v in zip(row, masked)), Fraction(0)) + bias for row, bias in zip(W, b)]
+        a = [g(activation, v) for v in z]
         values.append((masked, z, a))
     return values
+
+
+def brute_force_mean(x, layers, keep, convention="plain"):
+    """E[y] by visiting every mask of the units with q < 1, one by one."""
+    sizes = [len(x)] + [len(W) for W, _, _ in layers[:-1]]
+    units = [(l, j) for l, q in enumerate(keep) if q != 1 for j in range(sizes[l])]
+    mean = None
+    for bits in itertools.product((0, 1), repeat=len(units)):
+        masks = [[1] * n for n in sizes]
+        p = Fraction(1)
+        for (l, j), bit in zip(units, bits):
+            masks[l][j] = bit
+            p *= keep[l] if bit else 1 - keep[l]
+        y = forward(x, layers, masks, convention, keep)[-1][2]
+        mean = [p * v for v in y] if mean is None else [m + p * v for m, v in zip(mean, y)]
+    return mean
 
 
 def written(value: Fraction, rng: random.Random):
@@ -64,3 +105,37 @@ def random_problem(rng: random.Random):
         "masks": masks,
     }
     return spec, x, layers, masks
+
+
+KEEPS = [Fraction(1, 2), Fraction(2, 3), Fraction(4, 5), Fraction(1, 4), Fraction(9, 10), Fraction(1)]
+
+
+def random_dropout_problem(rng: random.Random, conventions=("plain", "inverted", "weight-scaling")):
+    """A random network with a convention and keep probabilities, as (spec, x, layers, masks, convention, keep).
+
+    Hidden layers use relu, identity or leaky ReLU; masks drop only where q < 1.
+    """
+    spec, x, layers, _ = random_problem(rng)
+    convention = rng.choice(conventions)
+    depth = len(layers)
+    sizes = [len(x)] + [len(W) for W, _, _ in layers]
+    chosen = []
+    for l, (W, b, activation) in enumerate(layers, start=1):
+        if l < depth:
+            activation = rng.choice(["relu", "relu", "identity", ("leaky_relu", rng.choice([Fraction(1, 10), Fraction(1, 3)]))])
+        else:
+            activation = rng.choice(["identity", "identity", "relu"])
+        chosen.append((W, b, activation))
+        spec["layers"][l - 1]["activation"] = (
+            {"leaky_relu": str(activation[1])} if isinstance(activation, tuple) else activation
+        )
+    if rng.random() < 0.5:
+        q = rng.choice(KEEPS[:-1])
+        keep = [Fraction(1)] + [q] * (depth - 1)
+        spec["dropout"] = {"convention": convention, "keep": written(q, rng)}
+    else:
+        keep = [rng.choice(KEEPS) for _ in range(depth)]
+        spec["dropout"] = {"convention": convention, "keep": [written(q, rng) for q in keep]}
+    masks = [[rng.choice([0, 1, 1]) if keep[l] != 1 else 1 for _ in range(sizes[l])] for l in range(depth)]
+    spec["masks"] = masks
+    return spec, x, chosen, masks, convention, keep

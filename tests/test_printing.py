@@ -50,3 +50,52 @@ def test_matrix_sum_keeps_the_written_order():
 
 def test_inline_vector():
     assert inline(ImmutableMatrix([1, Rational(-1, 2)])) == r"(1, - \frac{1}{2})"
+
+
+from symdrop.activations import LeakyReLU, LeakyReLUName, Sigmoid, Tanh  # noqa: E402
+from symdrop.printing import approx, decimal  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "expr, expected",
+    [
+        (Symbol("q1"), r"q^{(1)}"),
+        (1 / (1 + sympy.exp(-3)), r"\frac{1}{1 + e^{-3}}"),  # the sigmoid as it is written
+        (LeakyReLU(Symbol("x_1"), Rational(1, 10)), r"\operatorname{LeakyReLU}_{\frac{1}{10}}(x_{1})"),
+        (LeakyReLUName(Rational(1, 10)), r"\operatorname{LeakyReLU}_{\frac{1}{10}}"),
+        (Sigmoid(ImmutableMatrix([1, 2])), r"\sigma\begin{pmatrix}1\\2\end{pmatrix}"),
+        (Tanh(Symbol("x_1")), r"\tanh(x_{1})"),
+        (1 / Symbol("x_1"), r"\frac{1}{x_{1}}"),
+    ],
+)
+def test_latex_notation_for_dropout_and_activations(expr, expected):
+    assert latex(expr) == expected
+
+
+def test_scalar_times_matrices():
+    mu, a = sympy.MatrixSymbol(r"\mu^{(1)}", 2, 1), sympy.MatrixSymbol("a^{(1)}", 2, 1)
+    q = Symbol("q1", positive=True)
+    inverted = sympy.MatMul(1 / q, sympy.HadamardProduct(mu, a, evaluate=False), evaluate=False)
+    assert latex(inverted) == r"\frac{1}{q^{(1)}} \left(\mu^{(1)} \odot a^{(1)}\right)"
+    scaled = sympy.MatMul(Rational(-2, 3), ImmutableMatrix([[1, 2]]), ImmutableMatrix([3, 4]), evaluate=False)
+    assert latex(scaled) == r"\left(- \frac{2}{3}\right) \begin{pmatrix}1 & 2\end{pmatrix} \begin{pmatrix}3\\4\end{pmatrix}"
+
+
+@pytest.mark.parametrize(
+    "expr, expected",
+    [
+        (1 / (1 + sympy.exp(-3)), "0.952574126822433"),  # 1/(1 + e^-3) = 0.95257412682243321...
+        (sympy.tanh(Rational(1, 2)), "0.46211715726001"),  # 0.46211715726000975...
+        (Rational(1, 8), "0.125"),
+        (Rational(-7), "-7.0"),
+    ],
+)
+def test_decimals_are_fixed_text(expr, expected):
+    assert decimal(expr) == expected
+
+
+def test_approx_only_beside_irrational_numbers():
+    assert approx(Rational(1, 3)) == ""
+    assert approx(Rational(1, 3), always=True) == r" \approx 0.333333333333333"
+    assert approx(Symbol("q1") / 2, always=True) == ""
+    assert approx(ImmutableMatrix([1, sympy.tanh(1)])) == r" \approx \begin{pmatrix}1.0\\0.761594155955765\end{pmatrix}"

@@ -90,3 +90,37 @@ def test_jupyter_reprs():
     assert d._repr_markdown_() == d.to_markdown()
     latex = d._repr_latex_()
     assert latex.startswith("$$") and r"\hat{y} &= 7" in latex
+
+
+SIGMOID_INVERTED = {
+    "title": "Sigmoid, leaky ReLU and tanh with inverted dropout",
+    "input": [1, -1],
+    "layers": [
+        {"weights": [[1, 2], [-1, 1]], "bias": [0, 1], "activation": "sigmoid"},
+        {"weights": [[1, 1], [2, -1]], "bias": [0, 0], "activation": {"leaky_relu": "1/10"}},
+        {"weights": [[1, -1]], "bias": [0], "activation": "tanh"},
+    ],
+    "masks": [[1, 1], [1, 0], [1, 1]],
+    "dropout": {"convention": "inverted", "keep": ["4/5", "1/2", "1/2"]},
+}
+
+
+@pytest.mark.parametrize("mode", ["train", "test"])
+def test_sigmoid_inverted_solution_compiles(mode, tmp_path):
+    require_pdflatex()
+    pdf = compile_pdf(derive(parse_spec(SIGMOID_INVERTED), mode=mode).to_latex())
+    text = pdf_text(pdf, tmp_path)
+    assert "Dropout convention: inverted dropout" in text
+    assert "PyTorch p =" in text.replace("\n", " ")
+
+
+def test_expect_document_compiles(tmp_path):
+    require_pdflatex()
+    from symdrop.ensemble import expect
+
+    data = dict(SIGMOID_INVERTED, layers=[dict(layer) for layer in SIGMOID_INVERTED["layers"]])
+    data["layers"][0]["activation"] = "relu"
+    pdf = compile_pdf(expect(parse_spec(data), samples=20, seed=1).to_latex())
+    text = pdf_text(pdf, tmp_path)
+    for heading in ("Exact ensemble mean", "The exact mean", "The approximation", "The gap", "Monte-Carlo estimate"):
+        assert heading in text

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+import sympy
 import yaml
 
 import symdrop
@@ -49,7 +50,7 @@ BAD_SPECS = {
     "missing masks": (changed(("masks",), DELETE), "masks: missing (required)"),
     "missing weights": (changed(("layers", 1, "weights"), DELETE), "layers[1].weights: missing (required)"),
     "missing bias": (changed(("layers", 0, "bias"), DELETE), "layers[0].bias: missing (required)"),
-    "unknown key": (changed(("mask",), [[1, 1]]), "mask: unknown key (expected one of title, input, layers, masks)"),
+    "unknown key": (changed(("mask",), [[1, 1]]), "mask: unknown key (expected one of title, input, layers, masks, dropout)"),
     "wrong columns": (
         changed(("layers", 1, "weights"), [[1, 2]]),
         "layers[1].weights: expected 3 columns (the previous layer has 3 units), got 2",
@@ -78,7 +79,7 @@ BAD_SPECS = {
     ),
     "unknown activation": (
         changed(("layers", 0, "activation"), "tanhh"),
-        "layers[0].activation: expected one of identity, relu, got 'tanhh'",
+        "layers[0].activation: expected one of identity, leaky_relu, relu, sigmoid, tanh or {leaky_relu: slope}, got 'tanhh'",
     ),
     "not a number": (changed(("input", 1), "one"), 'input[1]: expected a number such as 2, "-3/4" or 0.1, got \'one\''),
     "weight not a number": (
@@ -89,7 +90,52 @@ BAD_SPECS = {
     "empty input": (changed(("input",), []), "input: expected a non-empty list of numbers, got an empty list"),
     "layers not a list": (changed(("layers",), "many"), "layers: expected a non-empty list of layers, got 'many'"),
     "not YAML": ("input: [1, 2\nlayers: {", "not valid YAML or JSON"),
-    "not a mapping": ("- 1\n- 2\n", "spec: expected a mapping with keys title, input, layers, masks, got a list"),
+    "keep above 1": (
+        changed(("dropout",), {"convention": "inverted", "keep": ["1/2", "3/2"]}),
+        "dropout.keep[1]: expected a probability 0 < q <= 1, got 3/2",
+    ),
+    "keep 0": (changed(("dropout",), {"keep": 0}), "dropout.keep: expected a probability 0 < q <= 1, got 0"),
+    "keep not a number": (
+        changed(("dropout",), {"keep": "half"}),
+        'dropout.keep: expected a number such as 2, "-3/4" or 0.1, got \'half\'',
+    ),
+    "keep list length": (
+        changed(("dropout",), {"keep": ["1/2", "1/2", "1/2"]}),
+        "dropout.keep: expected 2 keep probabilities (mu^(0) .. mu^(1)) or 1 (mu^(1) .. mu^(1), mu^(0) keeping everything), got 3",
+    ),
+    "unknown convention": (
+        changed(("dropout",), {"convention": "pytorch", "keep": "1/2"}),
+        "dropout.convention: expected one of plain, inverted, weight-scaling, got 'pytorch'",
+    ),
+    "inverted without keep": (
+        changed(("dropout",), {"convention": "inverted"}),
+        "dropout.keep: missing (required for the inverted convention)",
+    ),
+    "dropout not a mapping": (
+        changed(("dropout",), "inverted"),
+        "dropout: expected a mapping with keys convention, keep, got 'inverted'",
+    ),
+    "dropout unknown key": (
+        changed(("dropout",), {"keep": "1/2", "p": "1/2"}),
+        "dropout.p: unknown key (expected one of convention, keep)",
+    ),
+    "mask drops where q = 1": (
+        changed(("dropout",), {"keep": ["1/2", 1]}),
+        "masks[1][1]: expected 1: mu^(1) has keep probability 1",
+    ),
+    "leaky slope": (
+        changed(("layers", 0, "activation"), {"leaky_relu": 2}),
+        "layers[0].activation.leaky_relu: expected a slope 0 < a < 1, got 2",
+    ),
+    "leaky slope not a number": (
+        changed(("layers", 0, "activation"), {"leaky_relu": [1]}),
+        "layers[0].activation.leaky_relu: expected a number, got a list",
+    ),
+    "activation mapping": (
+        changed(("layers", 0, "activation"), {"relu": 1}),
+        "layers[0].activation: expected one of identity, leaky_relu, relu, sigmoid, tanh or {leaky_relu: slope}, got a mapping",
+    ),
+    "not a mapping": ("- 1\n- 2\n", "spec: expected a mapping with keys title, input, layers, masks, dropout, got a list"),
 }
 
 
@@ -154,4 +200,15 @@ def test_default_activations_and_omitted_input_mask():
 
 def test_to_spec_round_trips():
     network = symdrop.example()
+    assert parse_spec(to_spec(network)) == network
+
+
+def test_dropout_round_trips_and_one_keep_value_spares_the_input():
+    data = json.loads(json.dumps(GOOD))
+    data["dropout"] = {"convention": "weight-scaling", "keep": 0.8}
+    data["layers"][0]["activation"] = {"leaky_relu": "1/10"}
+    network = parse_spec(data)
+    assert [str(q) for q in network.dropout.keep] == ["1", "4/5"]
+    assert [str(p) for p in network.dropout.drop] == ["0", "1/5"]
+    assert network.layers[0].slope == sympy.Rational(1, 10)
     assert parse_spec(to_spec(network)) == network

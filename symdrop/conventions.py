@@ -1,0 +1,72 @@
+"""Dropout conventions and keep probabilities: what a mask does in training and at test time."""
+
+from dataclasses import dataclass
+
+import sympy
+
+from .errors import SpecError
+
+CONVENTIONS = ("plain", "inverted", "weight-scaling")
+MODES = ("train", "test")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How layer l treats its input a^(l-1) in one pass: ``z = s_W W (s_a mu . a) + b``."""
+
+    masked: bool  # the mask mu^(l-1) multiplies the input
+    input_scale: sympy.Expr | None  # s_a = 1/q (inverted training); None: no scaling
+    weight_scale: sympy.Expr | None  # s_W = q (weight scaling at test time); None: no scaling
+
+
+@dataclass(frozen=True)
+class Dropout:
+    """The convention and the keep probability q of every mask mu^(0) .. mu^(L-1).
+
+    ``keep`` is None when a plain-mask spec gives no probabilities; the other conventions need
+    them. PyTorch's ``p`` is the drop probability ``1 - q``.
+    """
+
+    convention: str = "plain"
+    keep: tuple[sympy.Expr, ...] | None = None
+
+    @property
+    def drop(self) -> tuple[sympy.Expr, ...] | None:
+        """PyTorch's ``p`` for every mask: the drop probability ``1 - q``."""
+        return None if self.keep is None else tuple(1 - q for q in self.keep)
+
+    def require_keep(self, purpose: str) -> tuple[sympy.Expr, ...]:
+        if self.keep is None:
+            raise SpecError("dropout.keep", f"missing (required {purpose})")
+        return self.keep
+
+    def maskable(self, l: int) -> bool:
+        """Whether mask mu^(l) can drop anything (q < 1); True when q is unknown or a symbol."""
+        if self.keep is None:
+            return True
+        q = self.keep[l]
+        return not (q.is_number and q == 1)
+
+    def rule(self, l: int, mode: str) -> Rule:
+        """The rule for the mask mu^(l-1) on the input of layer ``l`` in ``mode``."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        if mode == "test":
+            self.check_test_time()
+        q = None if self.keep is None else self.keep[l - 1]
+        scaled = q is not None and self.maskable(l - 1)
+        if mode == "train":
+            inverse = 1 / q if scaled and self.convention == "inverted" else None
+            return Rule(masked=True, input_scale=inverse, weight_scale=None)
+        weights = q if scaled and self.convention == "weight-scaling" else None
+        return Rule(masked=False, input_scale=None, weight_scale=weights)
+
+    def check_test_time(self) -> None:
+        """Plain masks define no test-time pass: say so, and what to use instead."""
+        if self.convention == "plain":
+            raise SpecError(
+                "dropout.convention",
+                "plain masks (the default) have no test-time rule; use inverted (no masks, no scaling) "
+                "or weight-scaling (W scaled by q) for --mode test",
+            )
+        self.require_keep(f"for the {self.convention} convention")

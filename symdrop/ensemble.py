@@ -1,0 +1,289 @@
+"""The exact ensemble mean over all dropout masks, by propagating distinct activation vectors."""
+
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from itertools import product
+from math import lcm
+
+import sympy
+from sympy import ImmutableMatrix
+
+from .derive import derive, keep_symbols
+from .montecarlo import MonteCarlo, fraction, monte_carlo
+from .network import Network
+
+LIST_MASKS_UP_TO = 4  # maskable units; the worked solution lists every mask up to 2^4 = 16
+
+
+@dataclass(frozen=True)
+class Thinned:
+    """One thinned network: its masks mu^(0) .. mu^(L-1), their probability, and its output."""
+
+    masks: tuple[ImmutableMatrix, ...]
+    probability: sympy.Expr
+    output: ImmutableMatrix
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    """The exact mean prediction ``E[y] = sum P(mask) y(mask)`` beside the test-time approximation."""
+
+    network: Network
+    keep: tuple[sympy.Expr, ...]  # q per mask: numbers, or symbols with ``symbolic_q``
+    exact_mean: ImmutableMatrix
+    approximation: ImmutableMatrix  # the test-time pass (weight scaling for plain masks)
+    maskable_units: int
+    distinct_vectors: int  # the most distinct activation vectors held at one layer
+    thinned: tuple[Thinned, ...] = ()  # every mask, when there are at most LIST_MASKS_UP_TO units
+    symbolic_q: bool = False
+    at_keep: ImmutableMatrix | None = None  # with symbolic_q: the mean at the spec's q
+    monte_carlo: MonteCarlo | None = None
+
+    @property
+    def difference(self) -> ImmutableMatrix:
+        """``E[y]`` minus the approximation, exact."""
+        return (self.exact_mean - self.approximation).applyfunc(_tidy)
+
+    @property
+    def approximation_rule(self) -> str:
+        """The test-time rule used: inverted (no masks, no scaling) or weight-scaling."""
+        return "inverted" if self.network.dropout.convention == "inverted" else "weight-scaling"
+
+    @property
+    def masked_layers(self) -> tuple[int, ...]:
+        """The l of every mask mu^(l) that can drop a unit (q < 1)."""
+        return tuple(l for l in range(self.network.depth) if self.network.dropout.maskable(l))
+
+    @property
+    def exact_by_structure(self) -> bool:
+        """The approximation is exact whatever the numbers: only the last mask drops, output linear."""
+        network = self.network
+        return network.layers[-1].activation == "identity" and set(self.masked_layers) <= {network.depth - 1}
+
+    def to_latex(self) -> str:
+        from .render import render_expect
+
+        return render_expect(self, "latex")
+
+    def to_markdown(self) -> str:
+        from .render import render_expect
+
+        return render_expect(self, "markdown")
+
+    def to_json(self) -> dict:
+        from .render import expect_json
+
+        return expect_json(self)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
+def expect(network: Network, *, symbolic_q: bool = False, samples: int | None = None, seed: int = 0) -> Ensemble:
+    """The exact ensemble mean of ``network`` over all masks of its units with keep q < 1.
+
+    ``symbolic_q`` makes every q < 1 a symbol ``q^(l)``; ``samples`` adds a Monte-Carlo estimate
+    from that many sampled masks drawn with ``random.Random(seed)`` (at the spec's q).
+    """
+    dropout = network.dropout
+    keep = dropout.require_keep("for the ensemble mean")
+    if symbolic_q:
+        keep = keep_symbols(dropout)
+    model = replace(network, dropout=replace(dropout, keep=keep))
+    mean, distinct = exact_mean(model)
+    n = maskable_units(model)
+    approximation = test_time(model).applyfunc(_tidy)
+    thinned = tuple(thinned_networks(model)) if n <= LIST_MASKS_UP_TO else ()
+    at_keep = None
+    if symbolic_q:
+        values = dict(zip(keep, dropout.keep))
+        at_keep = mean.subs(values).applyfunc(_tidy)
+    mc = monte_carlo(network, samples, seed) if samples is not None else None
+    return Ensemble(
+        network, keep, mean, approximation, n, distinct, thinned, symbolic_q, at_keep, mc
+    )
+
+
+def maskable_units(network: Network) -> int:
+    """How many units a mask can drop: the sizes of the masks with keep q < 1."""
+    return sum(m.rows for l, m in enumerate(network.masks) if network.dropout.maskable(l))
+
+
+def test_time(network: Network) -> ImmutableMatrix:
+    """The usual approximation of the mean: the convention's test-time pass (plain: weight scaling)."""
+    if network.dropout.convention == "plain":
+        network = replace(network, dropout=replace(network.dropout, convention="weight-scaling"))
+    return derive(network, mode="test").prediction
+
+
+def thinned_networks(network: Network):
+    """Every mask of the maskable units with its probability and the training pass's output."""
+    keep = network.dropout.keep
+    units = [(l, j) for l, m in enumerate(network.masks) if network.dropout.maskable(l) for j in range(m.rows)]
+    for bits in product((1, 0), repeat=len(units)):
+        masks = [[1] * m.rows for m in network.masks]
+        probability = sympy.Integer(1)
+        for (l, j), bit in zip(units, bits):
+            masks[l][j] = bit
+            probability *= keep[l] if bit else 1 - keep[l]
+        masks = tuple(ImmutableMatrix(m) for m in masks)
+        output = derive(replace(network, masks=masks)).prediction
+        yield Thinned(masks, sympy.expand(probability), output)
+
+
+def exact_mean(network: Network) -> tuple[ImmutableMatrix, int]:
+    """``E[y]`` over all masks, exact, and the most distinct activation vectors held at a layer.
+
+    Instead of the 2^n masks one by one, the distribution of a layer's activation vector is
+    carried forward: a mask only matters for units that are not 0 (ReLU has zeroed the rest),
+    equal vectors are merged with their probabilities added, and the output layer, linear in
+    its masked input, takes the mean of its input instead of every mask.
+    """
+    keep = network.dropout.keep
+    rational = all(q.is_Rational for q in keep) and all(
+        layer.g.negative_slope is not None for layer in network.layers[:-1]
+    )
+    return _mean_integers(network) if rational else _mean_exact(network)
+
+
+def _mean_integers(network: Network) -> tuple[ImmutableMatrix, int]:
+    """Rational networks in integers: a vector a is (A, s) with a = A / s, a probability w / P.
+
+    Piecewise linear activations (ReLU, leaky ReLU, identity) commute with positive scaling, so
+    one scale s per layer serves every vector; Python integers are exact and fast.
+    """
+    inverted = network.dropout.convention == "inverted"
+    linear_output = network.layers[-1].activation == "identity"
+    x = [fraction(v) for v in network.x]
+    s = lcm(*(v.denominator for v in x))
+    states, P, most = {tuple(int(v * s) for v in x): 1}, 1, 1
+    total = None  # sum of w A over the input of a linear output layer: all that layer needs
+    for l, layer in enumerate(network.layers, start=1):
+        q = fraction(network.dropout.keep[l - 1])
+        m, n = q.numerator, q.denominator
+        maskable = q != 1
+        W = [[fraction(w) for w in layer.W.row(i)] for i in range(layer.W.rows)]
+        b = [fraction(v) for v in layer.b]
+        if l == network.depth and linear_output:
+            if total is None:  # a single layer: its input is x
+                total = [sum(w * A[j] for A, w in states.items()) for j in range(len(W[0]))]
+            expected = q if maskable and not inverted else 1  # E[mu] = q; E[mu / q] = 1
+            mean = [Fraction(t, P * s) * expected for t in total]
+            y = [sum((w * a for w, a in zip(row, mean)), Fraction(0)) + bias for row, bias in zip(W, b)]
+            return ImmutableMatrix([sympy.Rational(v.numerator, v.denominator) for v in y]), most
+        D = lcm(*(v.denominator for row in W for v in row), *(v.denominator for v in b))
+        Wi, Bi = [[int(w * D) for w in row] for row in W], [int(v * D) for v in b]
+        # Inverted dropout divides kept values by q = m/n: A n over the scale s m.
+        factor, s_in = (n, s * m) if maskable and inverted else (1, s)
+        c = fraction(layer.g.negative_slope) if layer.g.negative_slope is not None else None
+        feeds_output = l == network.depth - 1 and linear_output
+        zs, total = {}, [0] * layer.units if feeds_output else None
+        for A, w in states.items():
+            units = range(len(A))
+            active = [j for j in units if A[j] != 0] if maskable else []
+            base = [s_in * bias for bias in Bi]
+            if not maskable:
+                base = [z + sum(row[j] * A[j] * factor for j in units) for z, row in zip(base, Wi)]
+            weight = w * n ** (len(A) - len(active)) if maskable else w
+            if feeds_output:
+                # The output is linear, so only each unit's mean matters: one unit at a time.
+                for i, row in enumerate(Wi):
+                    columns = [row[j] * A[j] * factor for j in active]
+                    total[i] += weight * _unit_sum(base[i], columns, m, n, c)
+                continue
+            values, weights = [tuple(base)], [weight]
+            for j in active:  # doubling: every mask of the active units, one unit at a time
+                column = [row[j] * A[j] * factor for row in Wi]
+                values += [tuple(z + c_ for z, c_ in zip(v, column)) for v in values]
+                weights = [u * (n - m) for u in weights] + [u * m for u in weights]
+            for v, u in zip(values, weights):
+                zs[v] = zs.get(v, 0) + u
+        if maskable:
+            P *= n ** len(W[0])
+        s = s_in * D
+        if feeds_output:
+            s *= c.denominator
+            continue
+        most = max(most, len(zs))
+        if c is None:  # sigmoid or tanh on the output: applied exactly, once per distinct z
+            return _weighted_mean(zs, P, s, layer.g.apply), most
+        states = {}
+        for Z, w in zs.items():
+            A = tuple(z * c.denominator if z > 0 else z * c.numerator for z in Z)
+            states[A] = states.get(A, 0) + w
+        s *= c.denominator
+    # a piecewise linear output activation other than the identity
+    total = [sum(w * A[i] for A, w in states.items()) for i in range(network.layers[-1].units)]
+    return ImmutableMatrix([sympy.Rational(t, P * s) for t in total]), most
+
+
+def _unit_sum(base: int, columns: list[int], m: int, n: int, c: Fraction) -> int:
+    """``sum over masks of weight * g(z)`` for one unit, ``z = base + sum_j mu_j columns[j]``.
+
+    Each mu_j weighs m (kept) or n - m (dropped). Where z keeps its sign for every mask, g is
+    linear there and the sum is direct; otherwise the distinct partial sums are merged as they
+    grow (the distribution of a sum of independent terms), not every mask visited.
+    """
+    k = len(columns)
+    low = base + sum(min(0, col) for col in columns)
+    high = base + sum(max(0, col) for col in columns)
+    if low >= 0 or high <= 0:
+        slope = c.denominator if low >= 0 else c.numerator
+        # sum of weight * z over all masks: n^k base + sum_j m n^(k-1) columns[j]
+        return slope * (n**k * base + m * n ** (k - 1) * sum(columns)) if k else slope * base
+    sums = {base: 1}
+    for col in columns:
+        grown = {}
+        for z, u in sums.items():
+            grown[z] = grown.get(z, 0) + u * (n - m)
+            grown[z + col] = grown.get(z + col, 0) + u * m
+        sums = grown
+    return sum(u * (z * c.denominator if z > 0 else z * c.numerator) for z, u in sums.items())
+
+
+def _weighted_mean(zs: dict, P: int, s: int, g) -> ImmutableMatrix:
+    outputs = len(next(iter(zs)))
+    mean = [sympy.Integer(0)] * outputs
+    for Z, w in zs.items():
+        for i, z in enumerate(Z):
+            mean[i] += sympy.Rational(w, P) * g(sympy.Rational(z, s))
+    return ImmutableMatrix(mean)
+
+
+def _mean_exact(network: Network) -> tuple[ImmutableMatrix, int]:
+    """The same propagation in SymPy: sigmoid and tanh values, or keep probabilities as symbols."""
+    dropout = network.dropout
+    inverted = dropout.convention == "inverted"
+    states, most = {tuple(network.x): sympy.Integer(1)}, 1
+    for l, layer in enumerate(network.layers, start=1):
+        q = dropout.keep[l - 1]
+        maskable = dropout.maskable(l - 1)
+        scale = 1 / q if maskable and inverted else 1
+        W, b = layer.W, layer.b
+        if l == network.depth and layer.activation == "identity":
+            total = [sympy.Add(*(p * A[j] for A, p in states.items())) for j in range(W.cols)]
+            expected = q if maskable and not inverted else 1
+            mean = ImmutableMatrix(total) * expected
+            return (W * mean + b).applyfunc(_tidy), most
+        new = {}
+        for A, p in states.items():
+            units = range(len(A))
+            active = [j for j in units if A[j] != 0] if maskable else []
+            base = list(b) if maskable else [b[i] + sum(W[i, j] * A[j] for j in units) for i in range(W.rows)]
+            values, weights = [tuple(base)], [p]
+            for j in active:
+                column = [W[i, j] * A[j] * scale for i in range(W.rows)]
+                values += [tuple(z + c for z, c in zip(v, column)) for v in values]
+                weights = [u * (1 - q) for u in weights] + [u * q for u in weights]
+            for v, u in zip(values, weights):
+                a = tuple(layer.g.apply(sympy.expand(z)) for z in v)
+                new[a] = new.get(a, 0) + u
+        most = max(most, len(new))
+        states = new
+    total = [sympy.Add(*(p * A[i] for A, p in states.items())) for i in range(network.layers[-1].units)]
+    return ImmutableMatrix(total).applyfunc(_tidy), most
+
+
+def _tidy(expr):
+    """Polynomials in the keep probabilities expanded; numbers left as SymPy keeps them."""
+    return sympy.expand(expr) if expr.free_symbols else expr

@@ -1,0 +1,186 @@
+"""The exact pass checked against real PyTorch in float64, every layer, every pass."""
+
+from dataclasses import dataclass, replace
+
+import mpmath
+import sympy
+from sympy import ImmutableMatrix
+
+from .derive import Step, derive
+from .errors import SymdropError
+from .montecarlo import fraction
+from .network import Network
+
+TOLERANCE = 1e-9  # relative
+INSTALL = "pip install 'symdrop[torch]'"
+_DIGITS = 30  # the exact values, as compared with float64
+
+
+@dataclass(frozen=True)
+class LayerError:
+    """The largest errors of PyTorch's layer ``l`` (masked input, z and a) in one pass.
+
+    The relative error is the largest absolute error over the largest exact magnitude of the
+    same vector (1 when the vector is all zeros): entry by entry, an exact 0 computed as 1e-17
+    would count as infinitely wrong.
+    """
+
+    check: str
+    l: int
+    max_abs: float
+    max_rel: float
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Every comparison of symdrop's exact values with PyTorch, and the masks nn.Dropout drew."""
+
+    convention: str
+    torch_version: str
+    rows: tuple[LayerError, ...]
+    drawn: tuple[ImmutableMatrix, ...] | None = None
+    seed: int = 0
+    tolerance: float = TOLERANCE
+
+    @property
+    def ok(self) -> bool:
+        return all(row.max_rel <= self.tolerance for row in self.rows)
+
+    def table(self, name: str) -> str:
+        """The report ``symdrop verify`` prints: one line per pass and layer, then the verdict."""
+        lines = [
+            f"symdrop verify {name}: convention {self.convention}, PyTorch {self.torch_version}, "
+            f"float64, tolerance {self.tolerance:g} relative",
+            f"{'pass':<28}{'layer':>5}  {'max abs error':>13}  {'max rel error':>13}",
+        ]
+        for row in self.rows:
+            lines.append(f"{row.check:<28}{row.l:>5}  {row.max_abs:>13.2e}  {row.max_rel:>13.2e}")
+        if self.drawn is not None:
+            masks = ", ".join(
+                f"mu^({l}) = ({', '.join(str(int(v)) for v in mask)})" for l, mask in enumerate(self.drawn)
+            )
+            lines.append(f"nn.Dropout drew (torch.manual_seed({self.seed})): {masks}")
+        bad = [row for row in self.rows if row.max_rel > self.tolerance]
+        if bad:
+            lines.append(f"FAILED: {len(bad)} of {len(self.rows)} layers beyond {self.tolerance:g} relative")
+        else:
+            lines.append(f"ok: all {len(self.rows)} layers within {self.tolerance:g} relative")
+        return "\n".join(lines) + "\n"
+
+
+def verify(network: Network, *, seed: int = 0, tolerance: float = TOLERANCE) -> Verification:
+    """Run ``network`` in PyTorch (float64) and compare every layer with the exact pass.
+
+    Always the training pass with the spec's masks; with weight scaling also the test-time pass
+    (q W); with inverted dropout also real ``nn.Dropout`` modules in training mode (the masks they
+    draw are read back and the exact pass redone with them) and the same modules after ``eval()``.
+    """
+    torch = _torch()
+    convention = network.dropout.convention
+    rows = _compare("train, spec masks", derive(network).steps, _pass(torch, network, "train"))
+    drawn = None
+    if convention == "weight-scaling":
+        rows += _compare("test, q W", derive(network, mode="test").steps, _pass(torch, network, "test"))
+    if convention == "inverted":
+        modules = _modules(torch, network)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            drawn, layers = _run_modules(torch, modules, network, training=True)
+        rows += _compare("nn.Dropout, train()", derive(replace(network, masks=drawn)).steps, layers)
+        _, layers = _run_modules(torch, modules, network, training=False)
+        rows += _compare("nn.Dropout, eval()", derive(network, mode="test").steps, layers)
+    return Verification(convention, torch.__version__, tuple(rows), drawn, seed, tolerance)
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        raise SymdropError(f"verify needs PyTorch, which is not installed: {INSTALL}") from None
+    return torch
+
+
+def _tensor(torch, matrix):
+    rows = [[float(fraction(matrix[i, j])) for j in range(matrix.cols)] for i in range(matrix.rows)]
+    return torch.tensor(rows, dtype=torch.float64)
+
+
+def _activation(torch, layer):
+    nn = torch.nn
+    if layer.activation == "leaky_relu":
+        return nn.LeakyReLU(float(fraction(layer.slope)))
+    return {"relu": nn.ReLU, "identity": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}[layer.activation]()
+
+
+def _linear(torch, layer):
+    linear = torch.nn.Linear(layer.W.cols, layer.W.rows, dtype=torch.float64)
+    with torch.no_grad():
+        linear.weight.copy_(_tensor(torch, layer.W))
+        linear.bias.copy_(_tensor(torch, layer.b).reshape(-1))
+    return linear
+
+
+def _pass(torch, network: Network, mode: str) -> list:
+    """The convention's pass written out with tensors: masks, 1/q, q W as the rules say."""
+    layers, a = [], _tensor(torch, network.x).reshape(1, -1)
+    for l, (layer, mu) in enumerate(zip(network.layers, network.masks), start=1):
+        rule = network.dropout.rule(l, mode)
+        masked = a * _tensor(torch, mu).reshape(1, -1) if rule.masked else a
+        if rule.input_scale is not None:
+            masked = masked / float(fraction(network.dropout.keep[l - 1]))
+        linear = _linear(torch, layer)
+        weight = linear.weight
+        if rule.weight_scale is not None:
+            weight = weight * float(fraction(rule.weight_scale))
+        with torch.no_grad():
+            z = torch.nn.functional.linear(masked, weight, linear.bias)
+            a = _activation(torch, layer)(z)
+        layers.append((masked, z, a))
+    return layers
+
+
+def _modules(torch, network: Network) -> list:
+    """Per layer: an ``nn.Dropout(p = 1 - q)`` on its input (when q < 1), its Linear, its g."""
+    modules = []
+    for l, layer in enumerate(network.layers, start=1):
+        q = network.dropout.keep[l - 1]
+        dropout = torch.nn.Dropout(p=float(fraction(1 - q))) if network.dropout.maskable(l - 1) else None
+        modules.append((dropout, _linear(torch, layer), _activation(torch, layer)))
+    return modules
+
+
+def _run_modules(torch, modules, network: Network, *, training: bool):
+    """Run the modules; read each drawn mask back (a kept unit is nonzero, unless it was 0)."""
+    layers, masks, a = [], [], _tensor(torch, network.x).reshape(1, -1)
+    with torch.no_grad():
+        for dropout, linear, g in modules:
+            masked = a
+            if dropout is not None:
+                dropout.train(training)
+                masked = dropout(a)
+            kept = (masked != 0) | (a == 0)  # a unit that is already 0 reads as kept: it cannot matter
+            masks.append(ImmutableMatrix([int(v) for v in kept.reshape(-1).tolist()]))
+            z = linear(masked)
+            a = g(z)
+            layers.append((masked, z, a))
+    return tuple(masks), layers
+
+
+def _compare(check: str, steps: tuple[Step, ...], layers: list) -> list[LayerError]:
+    rows = []
+    for step, tensors in zip(steps, layers, strict=True):
+        exact = (step.masked_input.value, step.pre_activation.value, step.activation.value)
+        worst_abs = worst_rel = 0.0
+        for values, tensor in zip(exact, tensors):
+            absolute, relative = _errors(values, tensor.reshape(-1).tolist())
+            worst_abs, worst_rel = max(worst_abs, absolute), max(worst_rel, relative)
+        rows.append(LayerError(check, step.l, worst_abs, worst_rel))
+    return rows
+
+
+def _errors(exact: ImmutableMatrix, computed: list[float]) -> tuple[float, float]:
+    with mpmath.workdps(_DIGITS):
+        truth = [mpmath.mpf(sympy.N(v, _DIGITS)._mpf_) if not v.is_zero else mpmath.mpf(0) for v in exact]
+        absolute = max(abs(mpmath.mpf(c) - t) for c, t in zip(computed, truth, strict=True))
+        scale = max(abs(t) for t in truth) or mpmath.mpf(1)
+        return float(absolute), float(absolute / scale)

@@ -1,0 +1,205 @@
+"""Dropout conventions and modes: hand-checked cases, and random networks against plain fractions."""
+
+import random
+from fractions import Fraction
+
+import pytest
+import sympy
+
+from symdrop import SpecError, derive, parse_spec, to_spec
+from symdrop.cli import main
+
+from .reference import forward, random_dropout_problem
+
+
+def values(matrix):
+    return [Fraction(int(v.p), int(v.q)) for v in matrix]
+
+
+def spec(masks, keep, convention):
+    return {
+        "input": [2, 1],
+        "layers": [
+            {"weights": [[1, -1], [1, 1], [-1, 2]], "bias": [0, -1, 1], "activation": "relu"},
+            {"weights": [[1, 2, 1]], "bias": ["1/2"]},
+        ],
+        "masks": masks,
+        "dropout": {"convention": convention, "keep": keep},
+    }
+
+
+# (masks, keep, convention, mode) -> (a^(1), prediction), worked out on paper.
+# One keep value: mu^(0) keeps everything. a^(1) = ReLU(1, 2, 1) = (1, 2, 1) without input masks.
+HAND = {
+    # plain: a~1 = (1, 0, 1): y = 1 + 0 + 1 + 1/2
+    "plain train": ([[1, 0, 1]], "2/3", "plain", "train", [1, 2, 1], "5/2"),
+    # inverted: a~1 = (1, 0, 1) * 3/2: y = 3/2 + 3/2 + 1/2
+    "inverted train": ([[1, 0, 1]], "2/3", "inverted", "train", [1, 2, 1], "7/2"),
+    # weight scaling trains like plain masks
+    "weight-scaling train": ([[1, 0, 1]], "2/3", "weight-scaling", "train", [1, 2, 1], "5/2"),
+    # inverted at test time: no masks, no scaling: y = 1 + 4 + 1 + 1/2
+    "inverted test": ([[1, 0, 1]], "2/3", "inverted", "test", [1, 2, 1], "13/2"),
+    # weight scaling at test time: 2/3 W2 a1 + b2 = 2/3 * 6 + 1/2
+    "weight-scaling test": ([[1, 0, 1]], "2/3", "weight-scaling", "test", [1, 2, 1], "9/2"),
+    # input dropout, q0 = 1/2, q1 = 4/5; x~ = (0, 1): z1 = (-1, 0, 3), a~1 = (0, 0, 0): y = b2
+    "plain train, input mask": ([[0, 1], [1, 1, 0]], ["1/2", "4/5"], "plain", "train", [0, 0, 3], "1/2"),
+    # x~ = (0, 1) * 2: z1 = (-2, 1, 5); a~1 = (0, 1, 0) * 5/4: y = 2 * 5/4 + 1/2
+    "inverted train, input mask": ([[0, 1], [1, 1, 0]], ["1/2", "4/5"], "inverted", "train", [0, 1, 5], "3"),
+    # z1 = 1/2 W1 x + b1 = (1/2, 3/2, 0) + (0, -1, 1); y = 4/5 (1/2 + 1 + 1) + 1/2
+    "weight-scaling test, input mask": ([[0, 1], [1, 1, 0]], ["1/2", "4/5"], "weight-scaling", "test", ["1/2", "1/2", 1], "5/2"),
+    "inverted test, input mask": ([[0, 1], [1, 1, 0]], ["1/2", "4/5"], "inverted", "test", [1, 2, 1], "13/2"),
+}
+
+
+@pytest.mark.parametrize("name", HAND)
+def test_hand_checked_conventions(name):
+    masks, keep, convention, mode, a1, y = HAND[name]
+    d = derive(parse_spec(spec(masks, keep, convention)), mode=mode)
+    assert values(d.steps[0].activation.value) == [Fraction(v) for v in a1]
+    assert values(d.prediction) == [Fraction(y)]
+
+
+@pytest.mark.parametrize(
+    "activation, x, expected",
+    [
+        ({"leaky_relu": "1/10"}, [-2, 3], ["-1/5", "3"]),
+        ("leaky_relu", [-2, 3], ["-1/50", "3"]),  # PyTorch's default slope, 1/100
+        ("relu", [-2, 3], ["0", "3"]),
+    ],
+)
+def test_piecewise_linear_activations(activation, x, expected):
+    data = {
+        "input": [1],
+        "layers": [{"weights": [[x[0]], [x[1]]], "bias": [0, 0], "activation": activation}, {"weights": [[1, 1]], "bias": [0]}],
+        "masks": [[1, 1]],
+    }
+    d = derive(parse_spec(data))
+    assert values(d.steps[0].activation.value) == [Fraction(v) for v in expected]
+
+
+E = sympy.E
+
+
+@pytest.mark.parametrize(
+    "activation, z, exact",
+    [
+        ("sigmoid", 3, 1 / (1 + E**-3)),
+        ("sigmoid", 0, sympy.Rational(1, 2)),
+        ("sigmoid", "-1/2", 1 / (1 + sympy.exp(sympy.Rational(1, 2)))),
+        ("tanh", "1/2", sympy.tanh(sympy.Rational(1, 2))),
+        ("tanh", 0, sympy.Integer(0)),
+    ],
+)
+def test_sigmoid_and_tanh_are_exact_symbols(activation, z, exact):
+    data = {"input": [1], "layers": [{"weights": [[z]], "bias": [0], "activation": activation}], "masks": [[1]]}
+    d = derive(parse_spec(data))
+    assert sympy.simplify(d.prediction[0] - exact) == 0
+    assert d.prediction[0].is_Rational == exact.is_Rational  # never a float
+
+
+def test_plain_has_no_test_time_pass(tmp_path, capsys):
+    path = tmp_path / "p.yaml"
+    path.write_text("input: [1]\nlayers: [{weights: [[1]], bias: [0]}]\nmasks: [[1]]\n")
+    assert main(["solve", str(path), "--mode", "test", "-o", str(tmp_path / "out.md")]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "symdrop: error: dropout.convention: plain masks (the default) have no test-time rule; "
+        "use inverted (no masks, no scaling) or weight-scaling (W scaled by q) for --mode test\n"
+    )
+    assert not (tmp_path / "out.md").exists()
+
+
+@pytest.mark.parametrize("seed", range(240))
+def test_random_networks_every_convention_and_mode(seed):
+    data, x, layers, masks, convention, keep = random_dropout_problem(random.Random(seed))
+    network = parse_spec(data)
+    assert parse_spec(to_spec(network)) == network
+    modes = ("train",) if convention == "plain" else ("train", "test")
+    for mode in modes:
+        d = derive(network, mode=mode)
+        reference = forward(x, layers, masks, convention, keep, mode)
+        for step, (masked, z, a) in zip(d.steps, reference, strict=True):
+            assert values(step.masked_input.value) == masked
+            assert values(step.pre_activation.value) == z
+            assert values(step.activation.value) == a
+
+
+def test_symbolic_masks_with_inverted_scaling():
+    """The expression in the masks gives the inverted reference's output for every mask."""
+    data = spec([[1, 0, 1]], "2/3", "inverted")
+    d = derive(parse_spec(data), symbolic="masks")
+    x = [Fraction(2), Fraction(1)]
+    layers = [
+        ([[1, -1], [1, 1], [-1, 2]], [0, -1, 1], "relu"),
+        ([[1, 2, 1]], [Fraction(1, 2)], "identity"),
+    ]
+    layers = [([[Fraction(w) for w in row] for row in W], [Fraction(v) for v in b], g) for W, b, g in layers]
+    mu = {s.name: s for s in d.prediction.free_symbols}
+    for bits in range(8):
+        mask = [(bits >> k) & 1 for k in range(3)]
+        expected = forward(x, layers, [[1, 1], mask], "inverted", [Fraction(1), Fraction(2, 3)])[-1][2]
+        at = {mu[f"mu1_{k + 1}"]: mask[k] for k in range(3) if f"mu1_{k + 1}" in mu}
+        at.update({s: 1 for name, s in mu.items() if name.startswith("mu0_")})
+        assert values(d.prediction.subs(at)) == expected
+
+
+def test_symbolic_all_writes_q_as_a_symbol():
+    d = derive(parse_spec(spec([[1, 0, 1]], "2/3", "inverted")), symbolic="all")
+    names = {s.name for s in d.prediction.free_symbols}
+    assert "q1" in names and "q0" not in names  # q0 = 1 scales nothing
+
+
+def test_test_mode_with_symbolic_masks_is_an_error():
+    with pytest.raises(Exception, match="test-time pass has no masks"):
+        derive(parse_spec(spec([[1, 0, 1]], "2/3", "inverted")), symbolic="masks", mode="test")
+
+
+@pytest.mark.parametrize(
+    "convention, mode, phrases",
+    [
+        ("plain", "train", ["Dropout convention: plain masks"]),
+        ("inverted", "train", ["Dropout convention: inverted dropout", r"\frac{1}{q^{(1)}}", "At test time"]),
+        ("inverted", "test", ["inverted dropout at test time", "no masks and no scaling"]),
+        ("weight-scaling", "train", ["Dropout convention: weight scaling"]),
+        ("weight-scaling", "test", ["weight scaling at test time", r"q^{(1)} W^{(2)} \tilde{a}^{(1)}", "Biases are not scaled"]),
+    ],
+)
+def test_worked_solution_states_convention_keep_and_pytorch_p(convention, mode, phrases):
+    md = derive(parse_spec(spec([[1, 0, 1]], "4/5", convention)), mode=mode).to_markdown()
+    assert r"$q^{(1)} = \frac{4}{5}$ (PyTorch $p = \frac{1}{5}$)" in md
+    assert r"$q^{(0)} = 1$ (keeps everything)" in md
+    for phrase in phrases:
+        assert phrase in md
+    if mode == "test":
+        assert r"\mu^{(1)} = " not in md and "Dropped units" not in md
+
+
+def test_sigmoid_json_gives_exact_form_and_decimal(tmp_path, capsys):
+    import json
+    import math
+
+    path = tmp_path / "s.yaml"
+    path.write_text("input: [3]\nlayers: [{weights: [[1]], bias: [0], activation: sigmoid}, {weights: [[2]], bias: [-1]}]\nmasks: [[1]]\n")
+    assert main(["solve", str(path), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["layers"][0]["activation"] == ["1/(exp(-3) + 1)"]
+    assert sympy.simplify(sympy.sympify(data["prediction"][0]) - (2 / (1 + sympy.exp(-3)) - 1)) == 0
+    decimal = float(data["decimal"]["layers"][0]["activation"][0])
+    assert abs(decimal - 1 / (1 + math.exp(-3))) < 1e-14
+    assert data["decimal"]["layers"][0]["pre_activation"] == ["3.0"]
+    assert abs(float(data["decimal"]["prediction"][0]) - (2 / (1 + math.exp(-3)) - 1)) < 1e-14
+
+
+def test_rational_json_has_no_decimal_part(capsys):
+    from pathlib import Path
+
+    tutorial = Path(__file__).resolve().parent.parent / "symdrop" / "data" / "tutorial.yaml"
+    assert main(["solve", str(tutorial), "--format", "json"]) == 0
+    import json
+
+    assert set(json.loads(capsys.readouterr().out)) == {"prediction", "layers"}
+
+
+def test_keep_probability_one_cannot_drop():
+    with pytest.raises(SpecError, match=r"masks\[0\]\[0\]: expected 1: mu\^\(0\) has keep probability 1 \(one dropout.keep"):
+        parse_spec(spec([[0, 1], [1, 1, 1]], "1/2", "inverted"))

@@ -1,0 +1,178 @@
+"""symdrop against real PyTorch (float64): a property test, and the verify command."""
+
+import json
+import sys
+from pathlib import Path
+
+import mpmath
+import pytest
+import sympy
+from hypothesis import given, settings
+
+import symdrop
+from symdrop import derive, parse_spec, to_spec
+from symdrop.cli import main
+
+from .conftest import require_torch
+from .strategies import HIDDEN, networks, spec_of
+
+ROOT = Path(__file__).resolve().parent.parent
+TUTORIAL = ROOT / "symdrop" / "data" / "tutorial.yaml"
+
+
+def torch_pass(torch, x, layers, masks, convention, keep, mode):
+    """The convention's pass written directly with tensors (DROPOUT.md's table)."""
+    functions = {
+        "relu": torch.relu, "identity": lambda z: z, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
+    }
+    a = torch.tensor([float(v) for v in x], dtype=torch.float64)
+    out = []
+    for (W, b, g), mu, q in zip(layers, masks, keep):
+        W = torch.tensor([[float(w) for w in row] for row in W], dtype=torch.float64)
+        b = torch.tensor([float(v) for v in b], dtype=torch.float64)
+        if mode == "train":
+            masked = a * torch.tensor(mu, dtype=torch.float64)
+            if convention == "inverted":
+                masked = masked / float(q)
+        else:
+            masked = a
+            if convention == "weight-scaling":
+                W = W * float(q)
+        z = W @ masked + b
+        if isinstance(g, tuple):
+            a = torch.nn.functional.leaky_relu(z, float(g[1]))
+        else:
+            a = functions[g](z)
+        out.append((masked, z, a))
+    return out
+
+
+def relative_error(exact, tensor, scale=None) -> float:
+    """The largest error over the layer's ``scale``: by default its largest exact value."""
+    with mpmath.workdps(30):
+        truth = [mpmath.mpf(sympy.N(v, 30)) for v in exact]
+        error = max(abs(mpmath.mpf(t) - e) for t, e in zip(tensor.tolist(), truth))
+        return float(error / (scale or max(abs(e) for e in truth) or 1))
+
+
+def magnitudes(x, layers, masks, convention, keep, mode):
+    """Per layer, the size of the numbers float64 adds up before any cancellation: for z,
+    sum |w a~| + |b|; every activation here has slope at most 1, so a keeps z's size. A value
+    like 4 - 4 tanh(28/3) = 6e-8, summed from terms of size 4, is only as exact as those terms."""
+    a = [abs(float(v)) for v in x]
+    out = []
+    for (W, b, _), mu, q in zip(layers, masks, keep):
+        if mode == "train":
+            masked = [m * v / (float(q) if convention == "inverted" else 1) for m, v in zip(mu, a)]
+        else:
+            masked = a
+        scale = float(q) if mode == "test" and convention == "weight-scaling" else 1
+        z = [sum(abs(float(w)) * scale * v for w, v in zip(row, masked)) + abs(float(c)) for row, c in zip(W, b)]
+        a = z
+        out.append((max(masked), max(z), max(z)))
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(networks(max_maskable=16, hidden=HIDDEN + ["sigmoid", "tanh"]))
+def test_exact_pass_equals_pytorch_float64(case):
+    torch = require_torch()
+    x, layers, keep, convention, masks = case
+    network = parse_spec(spec_of(x, layers, keep, convention, masks))
+    for mode in ("train",) if convention == "plain" else ("train", "test"):
+        steps = derive(network, mode=mode).steps
+        tensors = torch_pass(torch, x, layers, masks, convention, keep, mode)
+        scales = magnitudes(x, layers, masks, convention, keep, mode)
+        for step, layer_tensors, layer_scales in zip(steps, tensors, scales, strict=True):
+            equations = (step.masked_input, step.pre_activation, step.activation)
+            for equation, tensor, scale in zip(equations, layer_tensors, layer_scales):
+                assert relative_error(equation.value, tensor, scale) <= 1e-9
+
+
+def write(tmp_path, data):
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def inverted_tutorial(keep="1/2"):
+    data = to_spec(symdrop.example())
+    data["dropout"] = {"convention": "inverted", "keep": keep}
+    return data
+
+
+def test_verify_tutorial(capsys):
+    require_torch()
+    assert main(["verify", str(TUTORIAL)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"symdrop verify {TUTORIAL}: convention plain, PyTorch ")
+    assert [line.split()[:4] for line in out[2:6]] == [["train,", "spec", "masks", str(l)] for l in (1, 2, 3, 4)]
+    assert out[-1] == "ok: all 4 layers within 1e-09 relative"
+
+
+@pytest.mark.parametrize("convention, passes", [
+    ("weight-scaling", ["train, spec masks", "test, q W"]),
+    ("inverted", ["train, spec masks", "nn.Dropout, train()", "nn.Dropout, eval()"]),
+])
+def test_verify_runs_every_pass_of_the_convention(convention, passes, tmp_path, capsys):
+    require_torch()
+    data = inverted_tutorial(["4/5", "1/2", "1/2", "2/3"])
+    data["dropout"]["convention"] = convention
+    assert main(["verify", str(write(tmp_path, data)), "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    for name in passes:
+        assert sum(line.startswith(name) for line in out.splitlines()) == 4
+    assert ("nn.Dropout drew (torch.manual_seed(3)): mu^(0) = (" in out) == (convention == "inverted")
+
+
+def test_masks_nn_dropout_drew_give_its_output():
+    """The masks read back from nn.Dropout, put into the exact pass, give PyTorch's output."""
+    torch = require_torch()
+    from symdrop.verify import verify
+
+    network = parse_spec(inverted_tutorial())
+    seen = set()
+    for seed in range(6):
+        report = verify(network, seed=seed)
+        assert report.ok
+        seen.add(tuple(tuple(int(v) for v in m) for m in report.drawn))
+        # independently: the same seed in one nn.Dropout on a^(1) = (3, 1, 0) draws mu^(1)
+        # (mu^(0) keeps everything; the unit that is 0 reads as kept)
+        torch.manual_seed(seed)
+        a1 = torch.tensor([[3.0, 1.0, 0.0]], dtype=torch.float64)
+        out = torch.nn.Dropout(p=0.5)(a1).reshape(-1).tolist()
+        assert [int(v) for v in report.drawn[1]] == [int(o != 0 or i == 0) for o, i in zip(out, (3, 1, 0))]
+        assert list(report.drawn[0]) == [1, 1]
+    assert len(seen) > 1  # the seed matters
+
+
+def test_verify_fails_beyond_tolerance(tmp_path, capsys, monkeypatch):
+    require_torch()
+    import symdrop.verify as module
+
+    def off(network, **options):  # the "exact" side off by one part in a million
+        layers = list(network.layers)
+        layers[0] = type(layers[0])(layers[0].W * sympy.Rational(1000001, 1000000), layers[0].b, layers[0].activation)
+        from dataclasses import replace
+
+        return derive(replace(network, layers=tuple(layers)), **options)
+
+    monkeypatch.setattr(module, "derive", off)
+    assert main(["verify", str(TUTORIAL)]) == 1
+    assert capsys.readouterr().out.splitlines()[-1].startswith("FAILED: ")
+
+
+def test_verify_without_torch_says_how_to_install(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch raises ImportError
+    assert main(["verify", str(TUTORIAL)]) == 2
+    assert capsys.readouterr().err == (
+        "symdrop: error: verify needs PyTorch, which is not installed: pip install 'symdrop[torch]'\n"
+    )
+
+
+@pytest.mark.parametrize("ci, outcome", [("1", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_missing_torch_fails_in_ci_and_skips_elsewhere(ci, outcome, monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome):
+        require_torch()
