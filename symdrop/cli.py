@@ -137,19 +137,12 @@ def _solve(args) -> int:
     else:
         text = derivation.to_markdown(svg=args.output.with_suffix(".svg").name if svg else None, **options)
     files = {}
-    if args.output is not None and args.output.suffix.lower() != ".pdf":
-        files[args.output] = text
     if svg:
         files[args.output.with_suffix(".svg")] = svg
     if args.pdf:
         source = text if fmt == "latex" else derivation.to_latex(**options)
         files[args.output.with_suffix(".pdf")] = compile_pdf(source)
-    if args.output is None:
-        sys.stdout.write(text)
-    else:
-        for path in write_files(files):
-            print(path, file=sys.stderr)
-    return 0
+    return _output(args, text, files)
 
 
 def _sheet(args) -> int:
@@ -197,15 +190,21 @@ def _expect(args) -> int:
     else:
         text = ensemble.to_latex() if fmt == "latex" else ensemble.to_markdown()
     files = {}
-    if args.output is not None and args.output.suffix.lower() != ".pdf":
-        files[args.output] = text
     if args.pdf:
         files[args.output.with_suffix(".pdf")] = compile_pdf(text if fmt == "latex" else ensemble.to_latex())
+    return _output(args, text, files)
+
+
+def _output(args, text: str, files: dict) -> int:
+    """``text`` on standard output, or into ``-o FILE`` (unless it names the PDF) with ``files``
+    beside it: all of them written, or none."""
     if args.output is None:
         sys.stdout.write(text)
-    else:
-        for path in write_files(files):
-            print(path, file=sys.stderr)
+        return 0
+    if args.output.suffix.lower() != ".pdf":
+        files = {args.output: text, **files}
+    for path in write_files(files):
+        print(path, file=sys.stderr)
     return 0
 
 
