@@ -45,10 +45,7 @@ def _parser() -> argparse.ArgumentParser:
 
     solve = commands.add_parser("solve", help="the worked solution of a problem spec (YAML or JSON)")
     solve.add_argument("spec", type=Path, help="problem spec file")
-    solve.add_argument("--format", choices=("latex", "markdown", "json"),
-                       help="output format (default: from -o's suffix, else markdown)")
-    solve.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
-    solve.add_argument("--pdf", action="store_true", help="also write the compiled PDF beside -o")
+    _output_flags(solve)
     solve.add_argument("--symbolic", choices=SYMBOLIC_MODES,
                        help="all: every weight, bias, mask and input a symbol; masks: masks only")
     solve.add_argument("--mode", choices=MODES, default="train",
@@ -78,10 +75,7 @@ def _parser() -> argparse.ArgumentParser:
 
     mean = commands.add_parser("expect", help="the exact mean prediction over all dropout masks")
     mean.add_argument("spec", type=Path, help="problem spec file (needs dropout.keep)")
-    mean.add_argument("--format", choices=("latex", "markdown", "json"),
-                      help="output format (default: from -o's suffix, else markdown)")
-    mean.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
-    mean.add_argument("--pdf", action="store_true", help="also write the compiled PDF beside -o")
+    _output_flags(mean)
     mean.add_argument("--symbolic-q", action="store_true", help="the mean as an expression in the keep probabilities")
     mean.add_argument("--samples", type=int, metavar="T", help="also a Monte-Carlo estimate from T sampled masks")
     mean.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the sampled masks (default 0)")
@@ -93,6 +87,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="torch.manual_seed for the masks nn.Dropout draws (default 0)")
     check.set_defaults(run=_verify)
     return parser
+
+
+def _output_flags(command) -> None:
+    command.add_argument("--format", choices=("latex", "markdown", "json"),
+                         help="output format (default: from -o's suffix, else markdown)")
+    command.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+    command.add_argument("--pdf", action="store_true", help="also write the compiled PDF beside -o")
 
 
 def _diagram_flags(command) -> None:
