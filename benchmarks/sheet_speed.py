@@ -29,9 +29,10 @@ from sympy import ImmutableMatrix  # noqa: E402
 from symdrop import derive  # noqa: E402
 from symdrop.generate import Options, _draw, _Grids, generate, stream  # noqa: E402
 from symdrop.network import Layer  # noqa: E402
-from symdrop.render import render_template  # noqa: E402
+from symdrop.diagram import draw  # noqa: E402
 from symdrop.roster import Student  # noqa: E402
 from symdrop.sheet import build_class_set, make_exercise, render_documents, sheet_files  # noqa: E402
+from symdrop.sheet import render_parts as sheet_parts  # noqa: E402
 from symdrop.tex import compile_pdf  # noqa: E402
 
 OPTIONS = Options()  # the defaults: the tutorial's shape, integers in -3..3 (--values changes the kind)
@@ -39,15 +40,12 @@ OPTIONS = Options()  # the defaults: the tutorial's shape, integers in -3..3 (--
 
 def render_parts(exercise, solution_only: bool = False) -> int:
     """The question, key entry and worked solution of one exercise (or the solution only), LaTeX
-    and Markdown."""
-    d = exercise.derivation
-    context = dict(e=exercise, d=d, network=d.network, steps=d.steps)
+    and Markdown, each with the picture of its network, as ``symdrop sheet`` renders them."""
+    picture = draw(exercise.derivation.network)
     size = 0
     for ext in ("tex", "md"):
-        if not solution_only:
-            size += len(render_template(f"problem.{ext}.j2", **context))
-            size += len(render_template(f"answer.{ext}.j2", **context))
-        size += len(render_template(f"solution.{ext}.j2", standalone=False, **context))
+        parts = sheet_parts(exercise, ext, OPTIONS.decimals, picture)
+        size += len(parts["solution"]) if solution_only else sum(map(len, parts.values()))
     return size
 
 

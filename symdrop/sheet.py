@@ -168,13 +168,7 @@ def render_documents(
         ext = FORMATS[fmt]
         parts = {}  # by id(exercise): each exercise is rendered once, whatever documents hold it
         for e in sheet.exercises:
-            context = dict(e=e, d=e.derivation, network=e.derivation.network, steps=e.derivation.steps,
-                           dia=pictures[id(e)], svg=f"{FIGURES}/{e.code}.svg")
-            parts[id(e)] = {
-                "problem": render_template(f"problem.{ext}.j2", decimals=decimals, **context),
-                "answer": render_template(f"answer.{ext}.j2", decimals=decimals, **context),
-                "solution": render_template(f"solution.{ext}.j2", decimals=decimals, standalone=False, **context),
-            }
+            parts[id(e)] = render_parts(e, ext, decimals, pictures[id(e)])
             if progress:
                 progress.advance()
         common = dict(seed=sheet.seed, options=sheet.options, class_set=sheet.class_set)
@@ -187,13 +181,23 @@ def render_documents(
         if split and sheet.class_set:
             for student, items in groups:
                 if fmt == "markdown" and diagram:  # students/ is one folder down from figures/
-                    items = [(e, {**part, "problem": render_template(
-                        "problem.md.j2", decimals=decimals, e=e, d=e.derivation, network=e.derivation.network,
-                        steps=e.derivation.steps, dia=pictures[id(e)], svg=f"../{FIGURES}/{e.code}.svg",
-                    )}) for e, part in items]
+                    items = [(e, render_parts(e, ext, decimals, pictures[id(e)], f"../{FIGURES}/"))
+                             for e, _ in items]
                 path = f"students/{student_file(student, items[0][0].code)}.{ext}"
                 documents[path] = render_template(f"sheet.{ext}.j2", decimals=decimals, groups=[(student, items)], **common)
     return documents
+
+
+def render_parts(e: Exercise, ext: str, decimals: bool = False, picture=None, figures=f"{FIGURES}/") -> dict[str, str]:
+    """One exercise's question, key entry and worked solution in one format (``ext``), with its
+    ``picture`` (the network's geometry; in Markdown linked as ``figures``/CODE.svg)."""
+    context = dict(e=e, d=e.derivation, network=e.derivation.network, steps=e.derivation.steps,
+                   dia=picture, svg=f"{figures}{e.code}.svg")
+    return {
+        "problem": render_template(f"problem.{ext}.j2", decimals=decimals, **context),
+        "answer": render_template(f"answer.{ext}.j2", decimals=decimals, **context),
+        "solution": render_template(f"solution.{ext}.j2", decimals=decimals, standalone=False, **context),
+    }
 
 
 def key_json(sheet: Sheet) -> dict:
