@@ -114,12 +114,14 @@ def tutorial_fractions():
 
 
 def test_symbolic_masks_prediction_is_right_for_every_mask():
-    """The expression in the masks gives the reference's prediction for all 2^11 masks."""
+    """The expression in the masks gives the reference's prediction for all 2^10 masks
+    (the tutorial has 2 + 3 + 3 + 2 mask entries, mu^(0) included)."""
     d = derive(symdrop.example(), symbolic="masks")
     x, layers, masks = tutorial_fractions()
     mu = sorted(d.prediction.free_symbols, key=lambda s: s.name)
     assert values(d.at_spec_masks) == [7]
     names = [f"mu{l}_{j + 1}" for l, m in enumerate(masks) for j in range(len(m))]
+    assert len(names) == 10
     symbols = {s.name: s for s in mu}
     f = sympy.lambdify([sympy.Symbol(n, nonnegative=True) for n in names], d.prediction[0], "sympy")
     sizes = [len(m) for m in masks]
