@@ -176,3 +176,22 @@ def test_missing_torch_fails_in_ci_and_skips_elsewhere(ci, outcome, monkeypatch)
     monkeypatch.setenv("CI", ci)
     with pytest.raises(outcome):
         require_torch()
+
+
+def test_verify_measures_against_the_numbers_float64_summed(tmp_path, capsys):
+    """z2 = 4 - 4 tanh(28/3) is 6.25e-8, summed from terms of size 4: float64 gets it to about
+    2e-16, which is 3e-9 of z2 itself but 3e-17 of the terms. verify must not call that a failure."""
+    require_torch()
+    spec = {
+        "input": [1],
+        "layers": [
+            {"weights": [["28/3"]], "bias": [0], "activation": "tanh"},
+            {"weights": [[-4]], "bias": [4], "activation": "identity"},
+        ],
+        "masks": [[1], [1]],
+    }
+    z2 = 4 - 4 * sympy.tanh(sympy.Rational(28, 3))
+    assert 6e-8 < float(z2) < 7e-8
+    assert main(["verify", str(write(tmp_path, spec))]) == 0
+    out = capsys.readouterr().out
+    assert "ok: all 2 layers within 1e-09 relative" in out
