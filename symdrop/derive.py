@@ -35,14 +35,9 @@ class Step:
     activation: Equation
     previous: ImmutableMatrix  # a^(l-1) before the mask (x for the first layer)
     output: bool = False
+    W: ImmutableMatrix | None = None  # the weights this pass multiplies by: q W when weight scaling
     rule: Rule = Rule(masked=True, input_scale=None, weight_scale=None)
     keep: sympy.Expr | None = None  # q of the mask mu^(l-1), when the spec gives it
-
-    @property
-    def W(self) -> ImmutableMatrix:
-        """The weights this pass multiplies by: ``q W`` at test time with weight scaling."""
-        scale = self.rule.weight_scale
-        return self.layer.W if scale is None else (scale * self.layer.W).applyfunc(sympy.expand)
 
     # Cached: templates ask for these many times, and indexing a SymPy matrix entry by entry is slow.
     @cached_property
@@ -63,7 +58,8 @@ class Step:
 
     @cached_property
     def _entries(self):
-        return self.W.tolist(), [v for (v,) in self.masked_input.value.tolist()], [v for (v,) in self.layer.b.tolist()]
+        a = [v for (v,) in self.masked_input.value.tolist()]
+        return self.W.tolist(), a, [v for (v,) in self.layer.b.tolist()]
 
 
 @dataclass(frozen=True)
@@ -273,6 +269,7 @@ def _step(
         mask=mu,
         previous=a,
         output=output,
+        W=W,
         rule=rule,
         keep=keep,
         masked_input=masked_input,

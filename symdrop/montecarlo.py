@@ -51,11 +51,6 @@ def sample_masks(network: Network, rng: random.Random) -> tuple[tuple[int, ...],
     return tuple(masks)
 
 
-def thinned_output(network: Network, masks) -> tuple:
-    """The training pass's output for ``masks`` (0/1 per unit, mu^(0) first), exact."""
-    return thinned_pass(network)(masks)
-
-
 def thinned_pass(network: Network):
     """A fast function ``masks -> output`` of the training pass: Fractions, converted once, for
     piecewise linear activations; SymPy for sigmoid and tanh."""
