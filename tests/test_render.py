@@ -1,6 +1,7 @@
 """Rendering: the committed gallery is current, LaTeX compiles, Markdown shows every step."""
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,15 @@ def test_random_problem_latex_compiles_with_its_prediction(seed, tmp_path):
     text = pdf_text(pdf, tmp_path)
     assert r"Seed & 100% $x_1$ #1 {\input{/etc/passwd}} ~^\ <|>" in text.replace("\n", " ")
     assert "root:" not in text
+    # The boxed prediction is the reference's: its numerators and denominators, in order.
+    boxed = text[text.index("The prediction"):text.index("Without dropout")]
+    shown = boxed.split("=")[-1]
+    y = forward(x, layers, masks)[-1][2]
+    expected = []
+    for v in y:
+        expected += [str(abs(v.numerator))] + ([str(v.denominator)] if v.denominator != 1 else [])
+    assert re.findall(r"\d+", shown) == expected, boxed
+    assert shown.count("\N{MINUS SIGN}") == sum(v < 0 for v in y), boxed
 
 
 @pytest.mark.parametrize("mode", ["all", "masks"])
