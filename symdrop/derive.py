@@ -9,6 +9,7 @@ from sympy import HadamardProduct, ImmutableMatrix, MatAdd, MatMul, MatrixSymbol
 from .conventions import MODES, Rule
 from .errors import SymdropError
 from .network import Layer, Network
+from .numbers import entries
 
 SYMBOLIC_MODES = ("all", "masks")
 
@@ -43,23 +44,27 @@ class Step:
     @cached_property
     def dropped(self) -> tuple[int, ...]:
         """Indices j of the units of layer l-1 the mask drops (mu_j = 0)."""
-        return tuple(j for j, m in enumerate(self.mask.tolist()) if m[0] == 0)
+        return tuple(j for j, m in enumerate(entries(self.mask)) if m == 0)
 
     @cached_property
     def dropped_inactive(self) -> tuple[int, ...]:
         """Dropped units that were already 0: dropping them changes nothing."""
-        previous = self.previous.tolist()
-        return tuple(j for j in self.dropped if previous[j][0] == 0)
+        return tuple(j for j in self.dropped if self.previous_values[j] == 0)
 
-    def terms(self, i: int) -> tuple[list[tuple[sympy.Expr, sympy.Expr]], sympy.Expr]:
-        """Unit ``i``'s sum ``z_i = sum_j w_ij a~_j + b_i`` as the pairs (w_ij, a~_j) and b_i."""
-        W, a, b = self._entries
-        return list(zip(W[i], a)), b[i]
+    @cached_property
+    def previous_values(self) -> tuple[sympy.Expr, ...]:
+        """The entries of a^(l-1) before the mask (of x for the first layer)."""
+        return entries(self.previous)
+
+    def terms(self, i: int) -> tuple[list[tuple[sympy.Expr, sympy.Expr]], sympy.Expr, sympy.Expr]:
+        """Unit ``i``'s sum ``z_i = sum_j w_ij a~_j + b_i``: the pairs (w_ij, a~_j), b_i and z_i."""
+        W, a, b, z = self._entries
+        row = W[i * len(a) : (i + 1) * len(a)]
+        return list(zip(row, a)), b[i], z[i]
 
     @cached_property
     def _entries(self):
-        a = [v for (v,) in self.masked_input.value.tolist()]
-        return self.W.tolist(), a, [v for (v,) in self.layer.b.tolist()]
+        return tuple(entries(m) for m in (self.W, self.masked_input.value, self.layer.b, self.pre_activation.value))
 
 
 @dataclass(frozen=True)

@@ -36,3 +36,15 @@ def exact(value, field: str) -> sympy.Rational:
         ) from None
     return sympy.Rational(fraction.numerator, fraction.denominator)
 
+
+
+def entries(matrix) -> tuple[sympy.Expr, ...]:
+    """The entries of an explicit SymPy matrix, row by row, as SymPy holds them.
+
+    An ``ImmutableMatrix`` keeps its entries as its third argument (``rows, cols, Tuple(...)``);
+    reading them there avoids converting the matrix's internal DomainMatrix entry by entry, which
+    is what indexing and ``tolist()`` do (most of the time of printing a worked solution).
+    """
+    if isinstance(matrix, sympy.ImmutableDenseMatrix):
+        return matrix.args[2].args
+    return tuple(matrix)

@@ -9,6 +9,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from .activations import LeakyReLUName
+from .numbers import entries
 
 # Plain symbol names (w1_1_2, b1_1, a1_1, mu0_1, x_1) as the notation writes them.
 _NAMED = [
@@ -147,7 +148,7 @@ class SymdropLatexPrinter(LatexPrinter):
 
     def _print_ImmutableDenseMatrix(self, expr):
         if expr.shape == (1, 1):  # a single unit reads as a number: y = 7, not (7)
-            return self._print(expr[0, 0])
+            return self._print(entries(expr)[0])
         if self._memoizable:  # as latex() is: a matrix recurs in many formulas (W in W a~ + b,
             # in the network, in the question)
             marked = frozenset(self._settings["marked"]) if expr.cols == 1 else _NONE
@@ -158,8 +159,8 @@ class SymdropLatexPrinter(LatexPrinter):
 
     def _print_matrix(self, expr):
         marked = self._settings["marked"] if expr.cols == 1 else ()
-        # Rows from tolist(): indexing a SymPy matrix entry by entry is slow.
-        rows = [[self._print(v) for v in row] for row in expr.tolist()]
+        flat = [self._print(v) for v in entries(expr)]
+        rows = [flat[i : i + expr.cols] for i in range(0, len(flat), expr.cols)]
         if marked:
             rows = [[rf"\textcolor{{red}}{{{row[0]}}}" if j in marked else row[0]] for j, row in enumerate(rows)]
         return r"\begin{pmatrix}%s\end{pmatrix}" % r"\\".join(" & ".join(row) for row in rows)
@@ -201,7 +202,7 @@ def inline(vector, decimals: bool = False) -> str:
 
 @lru_cache(maxsize=4096)
 def _inline(vector, decimals: bool) -> str:
-    return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in vector)
+    return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in entries(vector))
 
 
 @lru_cache(maxsize=4096)
@@ -236,8 +237,11 @@ def exact_decimal(p: int, q: int) -> str:
 
 def needs_decimal(expr) -> bool:
     """Whether ``expr`` (a number or a matrix of them) has an irrational entry without symbols."""
-    entries = expr if isinstance(expr, sympy.MatrixBase) else [expr]
-    return any(not e.is_Rational and not e.free_symbols for e in map(sympy.sympify, entries))
+    return any(not e.is_Rational and not e.free_symbols for e in _entries(expr))
+
+
+def _entries(expr) -> tuple:
+    return entries(expr) if isinstance(expr, sympy.MatrixBase) else (sympy.sympify(expr),)
 
 
 def decimal(expr) -> str:
@@ -250,17 +254,18 @@ def decimal(expr) -> str:
 
 def decimals(expr) -> list[str]:
     """Every entry of a matrix (or one number) as :func:`decimal` text."""
-    entries = expr if isinstance(expr, sympy.MatrixBase) else [expr]
-    return [decimal(e) for e in entries]
+    return [decimal(e) for e in _entries(expr)]
 
 
 def approx(expr, always: bool = False, **settings) -> str:
     """`` \\approx`` and the decimals of ``expr`` when it has an irrational entry (or, with
     ``always``, any entry that is not an integer); else nothing. Never for expressions in symbols."""
-    entries = expr if isinstance(expr, sympy.MatrixBase) else [expr]
-    if any(sympy.sympify(e).free_symbols for e in entries):
+    values = _entries(expr)
+    if all(e.is_Integer for e in values) or (not always and all(e.is_Rational for e in values)):
+        return ""  # the common case, decided without looking for symbols
+    if any(e.free_symbols for e in values):
         return ""
-    if not (needs_decimal(expr) or (always and any(not sympy.sympify(e).is_Integer for e in entries))):
+    if not (needs_decimal(expr) or (always and any(not e.is_Integer for e in values))):
         return ""
     if isinstance(expr, sympy.MatrixBase):
         shown = expr.applyfunc(lambda e: sympy.Float(decimal(e), DIGITS))

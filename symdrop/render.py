@@ -10,6 +10,7 @@ from .derive import Derivation
 from .diagram import draw
 from .ensemble import Ensemble
 from .escape import escape_markdown, escape_tex
+from .numbers import entries
 from .printing import approx, factor, inline, latex, needs_decimal, plain
 from .printing import decimals as decimal_texts
 
@@ -34,7 +35,7 @@ def cm(value: float) -> str:
 
 def compact(vector, decimals: bool = False) -> str:
     """A vector on one line, ``(1, -2)``; a single entry as a number, ``7`` (answer keys)."""
-    values = list(vector)
+    values = entries(vector) if isinstance(vector, sympy.MatrixBase) else list(vector)
     return latex(values[0], decimals=decimals) if len(values) == 1 else inline(values, decimals=decimals)
 
 
@@ -54,6 +55,7 @@ def make_env(decimals: bool = False) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        auto_reload=False,  # templates are package data: no stat() per render to see if they changed
         undefined=jinja2.StrictUndefined,
         finalize=lambda value: latex(value, decimals=decimals) if isinstance(value, sympy.Basic) else value,
     )
@@ -78,8 +80,18 @@ def render_solution(
     picture = draw(derivation.network, edge_weights=edge_weights) if diagram else None
     template = make_env().get_template(f"solution.{FORMATS[fmt]}.j2")
     return template.render(
-        d=derivation, network=derivation.network, steps=derivation.steps, dia=picture, svg=svg
+        d=derivation, network=derivation.network, steps=derivation.steps,
+        figure=render_figure(picture, fmt, svg=svg),
     )
+
+
+def render_figure(picture, fmt: str, *, decimals: bool = False, svg: str | None = None) -> str:
+    """The picture of a network as a document shows it: in LaTeX the TikZ picture, in Markdown a
+    link to ``svg`` (the SVG file's name) with the legend. Empty without ``picture`` or, in
+    Markdown, without a file to link. Rendered once, it stands in every document of an exercise."""
+    if picture is None or (fmt == "markdown" and not (svg or picture.too_large)):
+        return ""
+    return make_env(decimals).get_template(f"diagram.{FORMATS[fmt]}.j2").render(dia=picture, svg=svg)
 
 
 def render_svg(derivation: Derivation, *, edge_weights: bool = False) -> str | None:

@@ -18,7 +18,7 @@ from .mistakes import Mistake, mistakes
 from .printing import decimal_places, exact_decimal
 from .progress import Progress
 from .diagram import draw
-from .render import render_svg, render_template
+from .render import render_figure, render_svg, render_template
 from .roster import Student
 from .spec import to_spec
 from .tex import compile_pdf
@@ -191,8 +191,9 @@ def render_documents(
 def render_parts(e: Exercise, ext: str, decimals: bool = False, picture=None, figures=f"{FIGURES}/") -> dict[str, str]:
     """One exercise's question, key entry and worked solution in one format (``ext``), with its
     ``picture`` (the network's geometry; in Markdown linked as ``figures``/CODE.svg)."""
-    context = dict(e=e, d=e.derivation, network=e.derivation.network, steps=e.derivation.steps,
-                   dia=picture, svg=f"{figures}{e.code}.svg")
+    fmt = {ext: fmt for fmt, ext in FORMATS.items()}[ext]
+    figure = render_figure(picture, fmt, decimals=decimals, svg=f"{figures}{e.code}.svg")
+    context = dict(e=e, d=e.derivation, network=e.derivation.network, steps=e.derivation.steps, figure=figure)
     return {
         "problem": render_template(f"problem.{ext}.j2", decimals=decimals, **context),
         "answer": render_template(f"answer.{ext}.j2", decimals=decimals, **context),
