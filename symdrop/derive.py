@@ -9,7 +9,7 @@ from sympy import HadamardProduct, ImmutableMatrix, MatAdd, MatMul, MatrixSymbol
 from .conventions import MODES, Rule
 from .errors import SymdropError
 from .network import Layer, Network
-from .numbers import entries
+from .numbers import entries, rational_matrix
 
 SYMBOLIC_MODES = ("all", "masks")
 
@@ -209,9 +209,12 @@ def _forward(
 def _without_dropout(network: Network) -> ImmutableMatrix:
     """The prediction with every mask all ones: the values of ``_forward``, without the steps."""
     a = network.x
-    for layer in network.layers:
-        a = layer.g(layer.W * a + layer.b)
+    for layer, mu in zip(network.layers, network.masks):
+        a = _pass(layer, mu, a, _UNMASKED)[-1]
     return a
+
+
+_UNMASKED = Rule(masked=False, input_scale=None, weight_scale=None)
 
 
 @lru_cache(maxsize=None)
@@ -236,20 +239,15 @@ def _step(
     a_name, mu_name, tilde, W_name, b_name, z_name, a_out = _names(l, n_in, n_out)
 
     q_name = sympy.Symbol(f"q{l - 1}", positive=True)
+    mu, masked, W, z, activated = _pass(layer, mu, a, rule, simplify)
 
     if not rule.masked:  # test time: the input as it is
-        mu = mu.applyfunc(lambda _: 1)
-        masked = a
         masked_input = Equation(tilde, a_name, a, masked)
     elif rule.input_scale is None:
-        masked = mu.multiply_elementwise(a)
-        if masked.free_symbols:
-            masked = masked.applyfunc(simplify)
         masked_input = Equation(
             tilde, HadamardProduct(mu_name, a_name, evaluate=False), HadamardProduct(mu, a, evaluate=False), masked
         )
     else:  # inverted dropout: kept values divided by q
-        masked = (rule.input_scale * mu.multiply_elementwise(a)).applyfunc(lambda e: simplify(sympy.expand(e)))
         masked_input = Equation(
             tilde,
             MatMul(1 / q_name, HadamardProduct(mu_name, a_name, evaluate=False), evaluate=False),
@@ -257,17 +255,10 @@ def _step(
             masked,
         )
     if rule.weight_scale is None:
-        W, Wx, Wx_values = layer.W, MatMul(W_name, tilde, evaluate=False), (layer.W, masked)
+        Wx, Wx_values = MatMul(W_name, tilde, evaluate=False), (layer.W, masked)
     else:  # weight scaling at test time: q W, the bias unscaled
-        W = (rule.weight_scale * layer.W).applyfunc(sympy.expand)
         Wx = MatMul(q_name, W_name, tilde, evaluate=False)
         Wx_values = (rule.weight_scale, layer.W, masked)
-    z = W * masked + layer.b
-    # Exact numbers are final already; the element-wise passes below would only copy them, at a
-    # large share of the derivation's time. Symbols: expand products and simplify.
-    if z.free_symbols:
-        z = z.applyfunc(lambda e: simplify(sympy.expand(e)))
-    activated = layer.g(z).applyfunc(simplify) if z.free_symbols else layer.g(z)
     return Step(
         l=l,
         layer=layer,
@@ -285,6 +276,72 @@ def _step(
             z,
         ),
         activation=Equation(a_out, layer.g.formula(z_name), layer.g.formula(z), activated),
+    )
+
+
+def _pass(layer: Layer, mu, a, rule: Rule, simplify=lambda e: e):
+    """Layer ``layer`` applied to ``a`` under ``mu`` and ``rule``: the mask as applied (all ones
+    at test time), the masked input, the weights multiplied by, z and the activation."""
+    scales = [s for s in (rule.input_scale, rule.weight_scale) if s is not None]
+    if _rational(a, mu, layer.W, layer.b, *scales):
+        return _rational_pass(layer, mu, a, rule)
+    return _expression_pass(layer, mu, a, rule, simplify)
+
+
+def _expression_pass(layer: Layer, mu, a, rule: Rule, simplify):
+    """The layer's mask, masked input, weights, z and activation with SymPy's matrix arithmetic:
+    for symbols, and for irrational values (after a sigmoid or tanh)."""
+    if not rule.masked:
+        mu, masked = mu.applyfunc(lambda _: 1), a
+    elif rule.input_scale is None:
+        masked = mu.multiply_elementwise(a)
+        if masked.free_symbols:
+            masked = masked.applyfunc(simplify)
+    else:
+        masked = (rule.input_scale * mu.multiply_elementwise(a)).applyfunc(lambda e: simplify(sympy.expand(e)))
+    W = layer.W if rule.weight_scale is None else (rule.weight_scale * layer.W).applyfunc(sympy.expand)
+    z = W * masked + layer.b
+    # Exact numbers are final already; the element-wise passes below would only copy them.
+    # Symbols: expand products and simplify.
+    if z.free_symbols:
+        z = z.applyfunc(lambda e: simplify(sympy.expand(e)))
+    activated = layer.g(z).applyfunc(simplify) if z.free_symbols else layer.g(z)
+    return mu, masked, W, z, activated
+
+
+def _rational_pass(layer: Layer, mu, a, rule: Rule):
+    """The same as :func:`_expression_pass` when every number is rational (every generated
+    problem, and most specs), entry by entry in SymPy rationals: the same exact values, and one
+    matrix per result instead of the intermediate matrices of matrix arithmetic, which made up
+    most of the time of a derivation."""
+    n_out, n_in = layer.W.shape
+    if not rule.masked:
+        mu, masked = rational_matrix(n_in, 1, [sympy.S.One] * n_in), a
+    else:
+        scale = sympy.S.One if rule.input_scale is None else rule.input_scale
+        masked = rational_matrix(n_in, 1, [scale * m * v for m, v in zip(entries(mu), entries(a))])
+    W = layer.W
+    if rule.weight_scale is not None:
+        W = rational_matrix(n_out, n_in, [rule.weight_scale * w for w in entries(W)])
+    weights, inputs = entries(W), entries(masked)
+    z = [
+        sum((w * v for w, v in zip(weights[i * n_in : (i + 1) * n_in], inputs)), start=bias)
+        for i, bias in enumerate(entries(layer.b))
+    ]
+    activated = [layer.g.apply(v) for v in z]
+    if all(isinstance(v, sympy.Rational) for v in activated):
+        activated = rational_matrix(n_out, 1, activated)
+    else:  # a sigmoid or tanh: irrational values
+        activated = ImmutableMatrix(activated)
+    return mu, masked, W, rational_matrix(n_out, 1, z), activated
+
+
+def _rational(*values) -> bool:
+    """Whether every value, number or matrix entry, is a SymPy rational."""
+    return all(
+        isinstance(e, sympy.Rational)
+        for v in values
+        for e in (entries(v) if isinstance(v, sympy.MatrixBase) else (v,))
     )
 
 

@@ -9,6 +9,7 @@ import sympy
 from sympy import ImmutableMatrix
 
 from .network import Layer, Network
+from .numbers import rational_matrix
 
 Number = Union[int, Fraction]  # exact only: a float never enters a problem
 
@@ -34,7 +35,7 @@ class Problem:
         return Network(
             x=_vector(self.x),
             layers=tuple(
-                Layer(W=ImmutableMatrix._new(len(W), len(W[0]), [_rational(w) for row in W for w in row]),
+                Layer(W=rational_matrix(len(W), len(W[0]), [_rational(w) for row in W for w in row]),
                       b=_vector(b), activation=g)
                 for W, b, g in self.layers
             ),
@@ -87,7 +88,7 @@ def values_of(problem: Problem) -> tuple[LayerValues, ...]:
 
 
 def _vector(values) -> ImmutableMatrix:
-    return ImmutableMatrix._new(len(values), 1, [_rational(v) for v in values])
+    return rational_matrix(len(values), 1, [_rational(v) for v in values])
 
 
 @lru_cache(maxsize=1024)

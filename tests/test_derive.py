@@ -4,11 +4,15 @@ from fractions import Fraction
 
 import pytest
 import sympy
+from hypothesis import given, settings, strategies as st
 
 import symdrop
 from symdrop import derive, parse_spec
 
+from symdrop.derive import _expression_pass, _rational_pass
+
 from .reference import forward, random_problem
+from .strategies import networks, spec_of
 
 
 def values(matrix):
@@ -150,3 +154,22 @@ def test_symbolic_all_closed_form_gives_the_tutorial_values():
     assert values(value) == [7]
     # each layer is written in the previous layer's symbols: relu(z) of a^(l-1)
     assert str(d.steps[1].activation.value[0]) == "Max(0, a1_1*mu1_1*w2_1_1 + a1_2*mu1_2*w2_1_2 + a1_3*mu1_3*w2_1_3 + b2_1)"
+
+
+@settings(max_examples=150, deadline=None)
+@given(networks(max_maskable=12), st.sampled_from(["train", "test"]))
+def test_rational_pass_is_the_matrix_arithmetic_pass(data, mode):
+    """Rational networks take a fast entry-by-entry pass; SymPy's matrix arithmetic must agree
+    on every matrix of every layer, under every convention and in both modes."""
+    x, layers, keep, convention, masks = data
+    if mode == "test" and convention == "plain":
+        mode = "train"
+    network = parse_spec(spec_of(x, layers, keep, convention, masks))
+    a = network.x
+    for l, (layer, mu) in enumerate(zip(network.layers, network.masks), start=1):
+        rule = network.dropout.rule(l, mode)
+        fast = _rational_pass(layer, mu, a, rule)
+        general = _expression_pass(layer, mu, a, rule, lambda e: e)
+        assert fast == general
+        assert [m.args for m in fast] == [m.args for m in general]
+        a = fast[-1]
