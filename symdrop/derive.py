@@ -87,7 +87,7 @@ class Derivation:
 
     @property
     def input_mask_is_ones(self) -> bool:
-        return all(m == 1 for m in self.network.masks[0])
+        return all(m == 1 for m in entries(self.network.masks[0]))
 
     def to_latex(self, **options) -> str:
         from .render import render_solution

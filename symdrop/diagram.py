@@ -1,12 +1,14 @@
 """The picture of a network as geometry: units, biases, connections and labels, in centimetres."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import sympy
 
 from .errors import RenderError
 from .network import Network
+from .numbers import entries
 
 MAX_UNITS = 8  # units drawn per layer; a larger layer shows its first MAX_UNITS - 2, "...", its last
 MAX_DEPTH = 6  # layers of weights drawn (7 columns of units); a deeper network is not drawn
@@ -169,7 +171,28 @@ def draw(network: Network, *, edge_weights: bool = False) -> Diagram:
         )
     if depth > MAX_DEPTH:
         return Diagram(sizes=sizes, width=0.0, height=0.0, too_large=True)
+    layout, connections = _layout(sizes, edge_weights)
+    # The layout depends on the sizes alone; the network brings the masks and the weights.
+    masks = [entries(m) for m in network.masks]
+    units = tuple(
+        Unit(u.name, u.l, u.j, u.x, u.y, u.symbol, u.text, masks[u.l][u.j] if u.l < depth else None, u.mask_y)
+        for u in layout.units
+    )
+    dropped = {(u.l, u.j) for u in units if u.dropped}
+    weights = [(entries(layer.W), layer.W.cols, entries(layer.b)) for layer in network.layers]
+    edges = []
+    for e, (l, i, j) in zip(layout.edges, connections):
+        W, n, b = weights[l - 1]
+        weight, cut = (b[i], False) if j is None else (W[i * n + j], (l - 1, j) in dropped)
+        edges.append(Edge(e.source, e.target, e.x1, e.y1, e.x2, e.y2, weight, cut, e.bias, e.label_x, e.label_y, e.angle))
+    return replace(layout, units=units, edges=tuple(edges))
 
+
+@lru_cache(maxsize=64)
+def _layout(sizes: tuple[int, ...], edge_weights: bool) -> tuple[Diagram, tuple[tuple[int, int, int | None], ...]]:
+    """The geometry of every network of these ``sizes``, with no masks and no weights yet; and
+    for each connection (l, i, j): layer l, target unit i, source unit j (None for the bias)."""
+    depth = len(sizes) - 1
     row = ROW_WEIGHTS if edge_weights else ROW
     column = min(COLUMN_WEIGHTS if edge_weights else COLUMN, SPAN / depth)
     shown = [_shown(n) for n in sizes]
@@ -188,9 +211,8 @@ def draw(network: Network, *, edge_weights: bool = False) -> Diagram:
         for slot, j in zip(places, keep):
             y = _round((slot - (k - 1) / 2) * row + dy)
             symbol, text = label(l, j, sizes)
-            mask = network.masks[l][j] if l < depth else None
             mask_y = _round(y + RADIUS + MASK_BELOW)
-            units.append(Unit(f"u{l}-{j + 1}", l, j, x, y, symbol, text, mask, mask_y))
+            units.append(Unit(f"u{l}-{j + 1}", l, j, x, y, symbol, text, None, mask_y))
         if len(keep) < n:
             gaps.append(Gap(l, x, _round((k - 2 - (k - 1) / 2) * row + dy), len(keep), n - 1))
         if l < depth:
@@ -198,24 +220,27 @@ def draw(network: Network, *, edge_weights: bool = False) -> Diagram:
         columns.append(Column(l, x, "input" if l == 0 else "output" if l == depth else f"hidden {l}"))
 
     caption_y = max((k - 1) / 2 * row for k in slots) + dy + RADIUS + MASK_BELOW + 0.6
-    return Diagram(
+    edges, connections = _edges(depth, units, biases, column)
+    diagram = Diagram(
         sizes=sizes,
         width=_round(2 * MARGIN + depth * column),
         height=_round(caption_y + MARGIN - 0.2),
         columns=tuple(columns),
         units=tuple(units),
         biases=tuple(biases),
-        edges=_edges(network, units, biases, column),
+        edges=edges,
         gaps=tuple(gaps),
         edge_weights=edge_weights,
         caption_y=_round(caption_y),
     )
+    return diagram, connections
 
 
-def _edges(network: Network, units: list[Unit], biases: list[Bias], column: float) -> tuple[Edge, ...]:
-    """Every connection between drawn units, and from each bias, target by target."""
-    edges = []
-    for l, layer in enumerate(network.layers, start=1):
+def _edges(depth: int, units: list[Unit], biases: list[Bias], column: float):
+    """Every connection between drawn units, and from each bias, target by target (no weights
+    yet), and which weight each one carries: (l, i, j), j None for the bias."""
+    edges, connections = [], []
+    for l in range(1, depth + 1):
         bias = biases[l - 1]
         sources = [u for u in units if u.l == l - 1]
         # Each source writes its weights at its own fraction of the way, the bias (on top) first:
@@ -226,10 +251,11 @@ def _edges(network: Network, units: list[Unit], biases: list[Bias], column: floa
         for target in (u for u in units if u.l == l):
             for k, s in enumerate(sources, start=1):
                 t = WEIGHT_FROM + k * step
-                edges.append(_edge(s.name, s.x, s.y, target, layer.W[target.j, s.j], s.dropped, t))
-            b = layer.b[target.j]
-            edges.append(_edge(bias.name, bias.x, bias.y, target, b, False, WEIGHT_FROM, bias=True))
-    return tuple(edges)
+                edges.append(_edge(s.name, s.x, s.y, target, t))
+                connections.append((l, target.j, s.j))
+            edges.append(_edge(bias.name, bias.x, bias.y, target, WEIGHT_FROM, bias=True))
+            connections.append((l, target.j, None))
+    return tuple(edges), tuple(connections)
 
 
 def label(l: int, j: int, sizes: tuple[int, ...]) -> tuple[sympy.Symbol, str]:
@@ -255,14 +281,14 @@ def _shown(n: int) -> tuple[int, ...]:
     return tuple(range(MAX_UNITS - 2)) + (n - 1,)
 
 
-def _edge(source, x1, y1, target: Unit, weight, dropped, t, bias=False) -> Edge:
+def _edge(source, x1, y1, target: Unit, t, bias=False) -> Edge:
     dx, dy = target.x - x1, target.y - y1
     # The weight sits WEIGHT_ABOVE above its line (so a minus sign stays apart from it), moved
     # straight up: a vertical shift keeps the weights of different sources apart across.
     above = WEIGHT_ABOVE * math.hypot(dx, dy) / dx
     return Edge(
         source, target.name, _round(x1), _round(y1), _round(target.x), _round(target.y),
-        weight, dropped, bias,
+        None, False, bias,
         _round(x1 + t * dx), _round(y1 + t * dy - above),
         _round(math.degrees(math.atan2(-dy, dx))),
     )

@@ -182,7 +182,7 @@ _NONE = frozenset()
 
 @lru_cache(maxsize=4096)
 def _matrix(expr: sympy.ImmutableMatrix, marked: frozenset, decimals: bool) -> str:
-    return SymdropLatexPrinter({"marked": marked, "decimals": decimals})._print_matrix(expr)
+    return _printer(marked, decimals)._print_matrix(expr)
 
 
 @lru_cache(maxsize=4096)
@@ -190,7 +190,24 @@ def _latex(expr: sympy.Basic, marked: frozenset, decimals: bool) -> str:
     # Memoized: a document prints the same numbers, vectors and names many times, and the LaTeX
     # and Markdown solutions print the same objects. SymPy's == is structural (no 1/2 == 0.5), so
     # equal keys print equally.
-    return SymdropLatexPrinter({"marked": marked, "decimals": decimals}).doprint(expr)
+    return _printer(marked, decimals).doprint(expr)
+
+
+@lru_cache(maxsize=256)
+def _printer(marked: frozenset, decimals: bool) -> SymdropLatexPrinter:
+    # One printer per setting: making one (LatexPrinter's settings checks) costs more than most
+    # of what it prints. A printer keeps nothing between prints but its settings.
+    return SymdropLatexPrinter({"marked": marked, "decimals": decimals})
+
+
+def finalizer(decimals: bool = False):
+    """What a template does with every value it prints: SymPy objects as LaTeX, the rest as is.
+    (Called for every ``\\VAR{}`` of every document: kept to one call and one test.)"""
+
+    def finalize(value):
+        return _latex(value, _NONE, decimals) if isinstance(value, sympy.Basic) else value
+
+    return finalize
 
 
 def inline(vector, decimals: bool = False) -> str:

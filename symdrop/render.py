@@ -11,7 +11,7 @@ from .diagram import draw
 from .ensemble import Ensemble
 from .escape import escape_markdown, escape_tex
 from .numbers import entries
-from .printing import approx, factor, inline, latex, needs_decimal, plain
+from .printing import approx, factor, finalizer, inline, latex, needs_decimal, plain
 from .printing import decimals as decimal_texts
 
 FORMATS = {"latex": "tex", "markdown": "md"}
@@ -57,7 +57,7 @@ def make_env(decimals: bool = False) -> jinja2.Environment:
         autoescape=False,
         auto_reload=False,  # templates are package data: no stat() per render to see if they changed
         undefined=jinja2.StrictUndefined,
-        finalize=lambda value: latex(value, decimals=decimals) if isinstance(value, sympy.Basic) else value,
+        finalize=finalizer(decimals),
     )
     env.filters.update(latex=partial(latex, decimals=decimals), factor=partial(factor, decimals=decimals),
                        inline=partial(inline, decimals=decimals), plain=plain, tex=escape_tex, md=escape_markdown)
