@@ -315,10 +315,12 @@ def _rational_pass(layer: Layer, mu, a, rule: Rule):
     matrix per result instead of the intermediate matrices of matrix arithmetic, which made up
     most of the time of a derivation."""
     n_out, n_in = layer.W.shape
+    scale = sympy.S.One if rule.input_scale is None else rule.input_scale
     if not rule.masked:
-        mu, masked = rational_matrix(n_in, 1, [sympy.S.One] * n_in), a
+        mu, masked = _ones(n_in), a
+    elif scale == 1 and all(m == 1 for m in entries(mu)):
+        masked = a  # the same values: the same matrix (printed once, compared by identity)
     else:
-        scale = sympy.S.One if rule.input_scale is None else rule.input_scale
         masked = rational_matrix(n_in, 1, [scale * m * v for m, v in zip(entries(mu), entries(a))])
     W = layer.W
     if rule.weight_scale is not None:
@@ -334,6 +336,11 @@ def _rational_pass(layer: Layer, mu, a, rule: Rule):
     else:  # a sigmoid or tanh: irrational values
         activated = ImmutableMatrix(activated)
     return mu, masked, W, rational_matrix(n_out, 1, z), activated
+
+
+@lru_cache(maxsize=None)
+def _ones(n: int) -> ImmutableMatrix:
+    return rational_matrix(n, 1, [sympy.S.One] * n)
 
 
 def _rational(*values) -> bool:

@@ -71,7 +71,7 @@ class Edge:
     y1: float
     x2: float
     y2: float
-    weight: sympy.Expr  # W^(l)_ij, or b^(l)_i from a bias
+    weight: sympy.Expr | None  # W^(l)_ij, or b^(l)_i from a bias; None unless the picture shows weights
     dropped: bool  # its source unit is dropped: the connection carries nothing
     bias: bool
     label_x: float  # where the weight is written, on the line
@@ -184,6 +184,8 @@ def draw(network: Network, *, edge_weights: bool = False) -> Diagram:
     for e, (l, i, j) in zip(layout.edges, connections):
         W, n, b = weights[l - 1]
         weight, cut = (b[i], False) if j is None else (W[i * n + j], (l - 1, j) in dropped)
+        if not edge_weights:  # a picture without weights is the same for every network with
+            weight = None  # these sizes and masks (and renders once for all of them)
         edges.append(Edge(e.source, e.target, e.x1, e.y1, e.x2, e.y2, weight, cut, e.bias, e.label_x, e.label_y, e.angle))
     return replace(layout, units=units, edges=tuple(edges))
 

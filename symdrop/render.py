@@ -91,6 +91,13 @@ def render_figure(picture, fmt: str, *, decimals: bool = False, svg: str | None 
     Markdown, without a file to link. Rendered once, it stands in every document of an exercise."""
     if picture is None or (fmt == "markdown" and not (svg or picture.too_large)):
         return ""
+    return _figure(picture, fmt, decimals, svg if fmt == "markdown" else None)
+
+
+@lru_cache(maxsize=1024)
+def _figure(picture, fmt: str, decimals: bool, svg: str | None) -> str:
+    # Memoized: without weights a picture depends on the sizes and masks alone, and a sheet's
+    # problems share a few of those (a picture is equal, and hashes equal, to another of them).
     return make_env(decimals).get_template(f"diagram.{FORMATS[fmt]}.j2").render(dia=picture, svg=svg)
 
 
