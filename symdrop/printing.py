@@ -23,6 +23,9 @@ _NAMED = [
 DIGITS = 15  # significant digits of the decimals printed beside exact irrational values
 
 
+_ATOMS = (sympy.MatrixBase, sympy.MatrixSymbol)
+
+
 def _rank(factor) -> int:
     if factor.is_number:
         return 0
@@ -97,8 +100,8 @@ class SymdropLatexPrinter(LatexPrinter):
             # W a~ as written. SymPy's printer first asks could_extract_minus_sign(), which
             # multiplies the explicit matrices out (most of the time of a render); a product whose
             # factors are all matrices has no sign to extract, so it prints the same without asking.
-            if all(isinstance(arg, (sympy.MatrixBase, sympy.MatrixSymbol)) for arg in expr.args):
-                return " ".join(self.parenthesize(arg, PRECEDENCE["Mul"]) for arg in expr.args)
+            if all(isinstance(arg, _ATOMS) for arg in expr.args):
+                return " ".join(self._print(arg) for arg in expr.args)
             return super()._print_MatMul(expr)
         # A number or symbol times matrices: 1/q (mu . a), q W a~; a sum or negative in parentheses.
         head = factor(scalar)
@@ -112,7 +115,10 @@ class SymdropLatexPrinter(LatexPrinter):
         return " + ".join(self._print(arg) for arg in expr.args)  # W a + b, as written
 
     def _print_HadamardProduct(self, expr):
-        return r" \odot ".join(self.parenthesize(arg, PRECEDENCE["Mul"], strict=True) for arg in expr.args)
+        return r" \odot ".join(
+            self._print(arg) if isinstance(arg, _ATOMS) else self.parenthesize(arg, PRECEDENCE["Mul"], strict=True)
+            for arg in expr.args
+        )
 
     def _print_ReLU(self, expr):
         arg = expr.args[0]
