@@ -9,34 +9,42 @@ from sympy.core.evalf import PrecisionExhausted
 from .errors import SymdropError
 
 
-class ReLU(sympy.Function):
+class Written(sympy.Basic):
+    """``g(z)`` as written, never evaluated: a node only the printer reads.
+
+    A plain ``Basic`` rather than a SymPy ``Function``: a Function's constructor checks its
+    arity through a FiniteSet and asks each argument whether to evaluate, some 50 us for every
+    layer of every derivation, and these nodes need none of that.
+    """
+
+    arity = 1
+
+    def __new__(cls, *args):
+        if len(args) != cls.arity:
+            raise TypeError(f"{cls.__name__} takes {cls.arity} argument(s), got {len(args)}")
+        return super().__new__(cls, *map(sympy.sympify, args))
+
+
+class ReLU(Written):
     """ReLU applied to a whole vector, kept unevaluated for display: ``ReLU(z)``."""
 
-    nargs = 1
 
-
-class LeakyReLU(sympy.Function):
+class LeakyReLU(Written):
     """Leaky ReLU with its slope for negative inputs, unevaluated for display: ``LeakyReLU(z, a)``."""
 
-    nargs = 2
+    arity = 2
 
 
-class LeakyReLUName(sympy.Function):
+class LeakyReLUName(Written):
     """The name of a leaky ReLU with slope ``a``, as the network table writes ``g``."""
 
-    nargs = 1
 
-
-class Sigmoid(sympy.Function):
+class Sigmoid(Written):
     """The logistic sigmoid, unevaluated for display: ``sigma(z)``."""
 
-    nargs = 1
 
-
-class Tanh(sympy.Function):
+class Tanh(Written):
     """tanh applied to a whole vector, unevaluated for display."""
-
-    nargs = 1
 
 
 @dataclass(frozen=True)
