@@ -30,6 +30,7 @@ from symdrop import derive  # noqa: E402
 from symdrop.generate import Options, _draw, _Grids, generate, stream  # noqa: E402
 from symdrop.network import Layer  # noqa: E402
 from symdrop.diagram import draw  # noqa: E402
+from symdrop.render import render_math  # noqa: E402
 from symdrop.roster import Student  # noqa: E402
 from symdrop.sheet import build_class_set, make_exercise, render_documents, sheet_files  # noqa: E402
 from symdrop.sheet import render_parts as sheet_parts  # noqa: E402
@@ -38,23 +39,21 @@ from symdrop.tex import compile_pdf  # noqa: E402
 OPTIONS = Options()  # the defaults: the tutorial's shape, integers in -3..3 (--values changes the kind)
 
 
-def render_parts(exercise, solution_only: bool = False) -> int:
-    """The question, key entry and worked solution of one exercise (or the solution only), LaTeX
-    and Markdown, each with the picture of its network, as ``symdrop sheet`` renders them."""
+def render_parts(exercise) -> int:
+    """The question, key entry and worked solution of one exercise, LaTeX and Markdown, each with
+    the picture of its network, as ``symdrop sheet`` renders them (picture and formulas once)."""
     picture = draw(exercise.derivation.network)
-    size = 0
-    for ext in ("tex", "md"):
-        parts = sheet_parts(exercise, ext, OPTIONS.decimals, picture)
-        size += len(parts["solution"]) if solution_only else sum(map(len, parts.values()))
-    return size
+    math = render_math(exercise.derivation, OPTIONS.decimals)
+    return sum(len(text) for ext in ("tex", "md")
+               for text in sheet_parts(exercise, ext, OPTIONS.decimals, picture, math).values())
 
 
-def worked(numbers, solution_only: bool = False) -> int:
+def worked(numbers) -> int:
     """Complete worked problems for ``numbers`` (each its own stream), as symdrop sheet makes them."""
     size = 0
     for k in numbers:
         problem = generate(stream(2024, "bench", k), OPTIONS)
-        size += render_parts(make_exercise(2024, k, problem), solution_only)
+        size += render_parts(make_exercise(2024, k, problem))
     return size
 
 
@@ -133,7 +132,6 @@ def main() -> None:
 
     n = args.problems
     rate("worked problems, 1 process", n, lambda: worked(range(n)))
-    rate("  the same, rendering the worked solution only", n, lambda: worked(range(n), solution_only=True))
     chunks = [range(i, n, args.workers * 4) for i in range(args.workers * 4)]
     with ProcessPoolExecutor(args.workers, initializer=_use, initargs=(OPTIONS,)) as pool:
         list(pool.map(worked, [range(5)] * args.workers))  # start the workers

@@ -81,6 +81,17 @@ def forward(problem: Problem, *, masks=None, activations=None) -> tuple[LayerVal
     return tuple(values)
 
 
+def predict(problem: Problem, *, masks=None, activations=None) -> tuple[Number, ...]:
+    """The prediction of :func:`forward` alone (a mistake's answer): no products kept."""
+    masks = problem.masks if masks is None else masks
+    a = problem.x
+    for l, ((W, b, g), mu) in enumerate(zip(problem.layers, masks)):
+        masked = [m * v for m, v in zip(mu, a)]
+        z = [sum(w * v for w, v in zip(row, masked)) + bias for row, bias in zip(W, b)]
+        a = activate(g if activations is None else activations[l], z)
+    return a
+
+
 @lru_cache(maxsize=1024)
 def values_of(problem: Problem) -> tuple[LayerValues, ...]:
     """``forward(problem)``, memoized: the rules, the mistakes and the key all ask for it."""

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .fastpass import Number, Problem, activate, affine, forward, values_of
+from .fastpass import Number, Problem, activate, affine, predict, values_of
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def _masked_z_applies(problem: Problem) -> bool:
 
 
 def _prediction(problem: Problem, **changes) -> tuple[Number, ...]:
-    return forward(problem, **changes)[-1].a
+    return predict(problem, **changes)
 
 
 def _ones(problem: Problem):

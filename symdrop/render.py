@@ -1,5 +1,6 @@
 """The Jinja environment, its filters, and the render_* functions for every document kind."""
 
+from dataclasses import dataclass
 from functools import lru_cache, partial
 from importlib import resources
 
@@ -67,6 +68,31 @@ def make_env(decimals: bool = False) -> jinja2.Environment:
     return env
 
 
+@dataclass(frozen=True)
+class Math:
+    """The formulas the documents of one derivation share, rendered once and set in each (LaTeX
+    and Markdown, question and solution): the network's rows x, W, b, g, and each step's
+    equations (none for a symbolic derivation, whose documents write its steps otherwise)."""
+
+    network: str
+    steps: tuple[str, ...] = ()
+
+
+def render_math(derivation: Derivation, decimals: bool = False) -> Math:
+    """The shared formulas of ``derivation`` (``decimals``: exact decimals as decimals)."""
+    env = make_env(decimals)
+    steps = ()
+    if not derivation.symbolic:
+        rows = env.get_template("step-rows.j2")
+        steps = tuple(rows.render(step=step).removesuffix("\n") for step in derivation.steps)
+    return Math(network_rows(derivation.network, decimals), steps)
+
+
+def network_rows(network, decimals: bool = False) -> str:
+    """The rows x, W, b, g of ``network`` for an align* or aligned block."""
+    return make_env(decimals).get_template("network-rows.j2").render(network=network).removesuffix("\n")
+
+
 def render_solution(
     derivation: Derivation, fmt: str, *,
     diagram: bool = True, edge_weights: bool = False, svg: str | None = None,
@@ -80,7 +106,7 @@ def render_solution(
     picture = draw(derivation.network, edge_weights=edge_weights) if diagram else None
     template = make_env().get_template(f"solution.{FORMATS[fmt]}.j2")
     return template.render(
-        d=derivation, network=derivation.network, steps=derivation.steps,
+        d=derivation, network=derivation.network, steps=derivation.steps, math=render_math(derivation),
         figure=render_figure(picture, fmt, svg=svg),
     )
 
@@ -152,7 +178,7 @@ def render_template(name: str, *, decimals: bool = False, **context) -> str:
 def render_expect(ensemble: Ensemble, fmt: str) -> str:
     """The exact ensemble mean, the approximation and their gap as LaTeX or Markdown."""
     template = make_env().get_template(f"expect.{FORMATS[fmt]}.j2")
-    return template.render(e=ensemble, network=ensemble.network, mode="train")
+    return template.render(e=ensemble, network=ensemble.network, mode="train", math=Math(network_rows(ensemble.network)))
 
 
 def expect_json(ensemble: Ensemble) -> dict:

@@ -18,7 +18,7 @@ from .mistakes import Mistake, mistakes
 from .printing import decimal_places, exact_decimal
 from .progress import Progress
 from .diagram import draw
-from .render import render_figure, render_svg, render_template
+from .render import Math, render_figure, render_math, render_svg, render_template
 from .roster import Student
 from .spec import to_spec
 from .tex import compile_pdf
@@ -164,11 +164,12 @@ def render_documents(
     decimals = sheet.options.decimals
     documents = {}
     pictures = {id(e): draw(e.derivation.network) if diagram else None for e in sheet.exercises}
+    maths = {id(e): render_math(e.derivation, decimals) for e in sheet.exercises}  # shared by both formats
     for fmt in formats:
         ext = FORMATS[fmt]
         parts = {}  # by id(exercise): each exercise is rendered once, whatever documents hold it
         for e in sheet.exercises:
-            parts[id(e)] = render_parts(e, ext, decimals, pictures[id(e)])
+            parts[id(e)] = render_parts(e, ext, decimals, pictures[id(e)], maths[id(e)])
             if progress:
                 progress.advance()
         common = dict(seed=sheet.seed, options=sheet.options, class_set=sheet.class_set)
@@ -181,19 +182,25 @@ def render_documents(
         if split and sheet.class_set:
             for student, items in groups:
                 if fmt == "markdown" and diagram:  # students/ is one folder down from figures/
-                    items = [(e, render_parts(e, ext, decimals, pictures[id(e)], f"../{FIGURES}/"))
+                    items = [(e, render_parts(e, ext, decimals, pictures[id(e)], maths[id(e)], f"../{FIGURES}/"))
                              for e, _ in items]
                 path = f"students/{student_file(student, items[0][0].code)}.{ext}"
                 documents[path] = render_template(f"sheet.{ext}.j2", decimals=decimals, groups=[(student, items)], **common)
     return documents
 
 
-def render_parts(e: Exercise, ext: str, decimals: bool = False, picture=None, figures=f"{FIGURES}/") -> dict[str, str]:
+def render_parts(
+    e: Exercise, ext: str, decimals: bool = False, picture=None, math: Math | None = None, figures=f"{FIGURES}/"
+) -> dict[str, str]:
     """One exercise's question, key entry and worked solution in one format (``ext``), with its
-    ``picture`` (the network's geometry; in Markdown linked as ``figures``/CODE.svg)."""
+    ``picture`` (the network's geometry; in Markdown linked as ``figures``/CODE.svg) and its
+    formulas (``math``, rendered here unless given: the formats share them)."""
+    if math is None:
+        math = render_math(e.derivation, decimals)
     fmt = {ext: fmt for fmt, ext in FORMATS.items()}[ext]
     figure = render_figure(picture, fmt, decimals=decimals, svg=f"{figures}{e.code}.svg")
-    context = dict(e=e, d=e.derivation, network=e.derivation.network, steps=e.derivation.steps, figure=figure)
+    context = dict(e=e, d=e.derivation, network=e.derivation.network, steps=e.derivation.steps, figure=figure,
+                   math=math)
     return {
         "problem": render_template(f"problem.{ext}.j2", decimals=decimals, **context),
         "answer": render_template(f"answer.{ext}.j2", decimals=decimals, **context),
