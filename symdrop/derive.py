@@ -208,6 +208,14 @@ def _forward(
 
 def _without_dropout(network: Network) -> ImmutableMatrix:
     """The prediction with every mask all ones: the values of ``_forward``, without the steps."""
+    if _rational(network.x, *(m for layer in network.layers for m in (layer.W, layer.b))):
+        values = entries(network.x)  # entries alone, one matrix at the end
+        for layer in network.layers:
+            values = _affine(layer, entries(layer.W), values)[1]
+            if not _rational(*values):
+                break  # a sigmoid or tanh: the general pass below
+        else:
+            return rational_matrix(len(values), 1, values)
     a = network.x
     for layer, mu in zip(network.layers, network.masks):
         a = _pass(layer, mu, a, _UNMASKED)[-1]
@@ -325,17 +333,22 @@ def _rational_pass(layer: Layer, mu, a, rule: Rule):
     W = layer.W
     if rule.weight_scale is not None:
         W = rational_matrix(n_out, n_in, [rule.weight_scale * w for w in entries(W)])
-    weights, inputs = entries(W), entries(masked)
-    z = [
-        sum((w * v for w, v in zip(weights[i * n_in : (i + 1) * n_in], inputs)), start=bias)
-        for i, bias in enumerate(entries(layer.b))
-    ]
-    activated = [layer.g.apply(v) for v in z]
+    z, activated = _affine(layer, entries(W), entries(masked))
     if all(isinstance(v, sympy.Rational) for v in activated):
         activated = rational_matrix(n_out, 1, activated)
     else:  # a sigmoid or tanh: irrational values
         activated = ImmutableMatrix(activated)
     return mu, masked, W, rational_matrix(n_out, 1, z), activated
+
+
+def _affine(layer: Layer, weights, inputs) -> tuple[list, list]:
+    """``z = W a + b`` and ``g(z)`` entry by entry, for W's entries (row by row) and a's."""
+    n_in = len(inputs)
+    z = [
+        sum((w * v for w, v in zip(weights[i * n_in : (i + 1) * n_in], inputs)), start=bias)
+        for i, bias in enumerate(entries(layer.b))
+    ]
+    return z, [layer.g.apply(v) for v in z]
 
 
 @lru_cache(maxsize=None)
