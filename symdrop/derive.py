@@ -253,19 +253,19 @@ def _step(
         masked_input = Equation(tilde, a_name, a, masked)
     elif rule.input_scale is None:
         masked_input = Equation(
-            tilde, HadamardProduct(mu_name, a_name, evaluate=False), HadamardProduct(mu, a, evaluate=False), masked
+            tilde, _written(HadamardProduct, mu_name, a_name), _written(HadamardProduct, mu, a), masked
         )
     else:  # inverted dropout: kept values divided by q
         masked_input = Equation(
             tilde,
-            MatMul(1 / q_name, HadamardProduct(mu_name, a_name, evaluate=False), evaluate=False),
-            MatMul(rule.input_scale, HadamardProduct(mu, a, evaluate=False), evaluate=False),
+            _written(MatMul, 1 / q_name, _written(HadamardProduct, mu_name, a_name)),
+            _written(MatMul, rule.input_scale, _written(HadamardProduct, mu, a)),
             masked,
         )
     if rule.weight_scale is None:
-        Wx, Wx_values = MatMul(W_name, tilde, evaluate=False), (layer.W, masked)
+        Wx, Wx_values = _written(MatMul, W_name, tilde), (layer.W, masked)
     else:  # weight scaling at test time: q W, the bias unscaled
-        Wx = MatMul(q_name, W_name, tilde, evaluate=False)
+        Wx = _written(MatMul, q_name, W_name, tilde)
         Wx_values = (rule.weight_scale, layer.W, masked)
     return Step(
         l=l,
@@ -279,12 +279,19 @@ def _step(
         masked_input=masked_input,
         pre_activation=Equation(
             z_name,
-            MatAdd(Wx, b_name, evaluate=False),
-            MatAdd(MatMul(*Wx_values, evaluate=False), layer.b, evaluate=False),
+            _written(MatAdd, Wx, b_name),
+            _written(MatAdd, _written(MatMul, *Wx_values), layer.b),
             z,
         ),
         activation=Equation(a_out, layer.g.formula(z_name), layer.g.formula(z), activated),
     )
+
+
+def _written(cls, *args):
+    """``cls(*args, evaluate=False)`` for a formula's matrix sum or product, built as SymPy builds
+    it but without its shape checks: the shapes are right by construction, and checking them
+    took a third of a derivation's time. ``tests/test_derive.py`` checks both give the same."""
+    return sympy.Basic.__new__(cls, *args)
 
 
 def _pass(layer: Layer, mu, a, rule: Rule, simplify=lambda e: e):

@@ -171,29 +171,43 @@ def draw(network: Network, *, edge_weights: bool = False) -> Diagram:
         )
     if depth > MAX_DEPTH:
         return Diagram(sizes=sizes, width=0.0, height=0.0, too_large=True)
-    layout, connections = _layout(sizes, edge_weights)
-    # The layout depends on the sizes alone; the network brings the masks and the weights.
+    layout, connections, variants = _layout(sizes, edge_weights)
+    # The layout depends on the sizes alone; the network brings the masks (and the weights).
+    # Units with a mask of 0 or 1, and connections without weights, are made once per layout.
     masks = [entries(m) for m in network.masks]
-    units = tuple(
-        Unit(u.name, u.l, u.j, u.x, u.y, u.symbol, u.text, masks[u.l][u.j] if u.l < depth else None, u.mask_y)
-        for u in layout.units
-    )
+    units = []
+    for u, made in zip(layout.units, variants.units):
+        mask = masks[u.l][u.j] if u.l < depth else None
+        unit = made.get(mask)
+        units.append(unit or Unit(u.name, u.l, u.j, u.x, u.y, u.symbol, u.text, mask, u.mask_y))
     dropped = {(u.l, u.j) for u in units if u.dropped}
     weights = [(entries(layer.W), layer.W.cols, entries(layer.b)) for layer in network.layers]
     edges = []
-    for e, (l, i, j) in zip(layout.edges, connections):
+    for e, (l, i, j), made in zip(layout.edges, connections, variants.edges):
+        cut = j is not None and (l - 1, j) in dropped
+        if not edge_weights:
+            edges.append(made[cut])
+            continue
         W, n, b = weights[l - 1]
-        weight, cut = (b[i], False) if j is None else (W[i * n + j], (l - 1, j) in dropped)
-        if not edge_weights:  # a picture without weights is the same for every network with
-            weight = None  # these sizes and masks (and renders once for all of them)
+        weight = b[i] if j is None else W[i * n + j]
         edges.append(Edge(e.source, e.target, e.x1, e.y1, e.x2, e.y2, weight, cut, e.bias, e.label_x, e.label_y, e.angle))
-    return replace(layout, units=units, edges=tuple(edges))
+    return replace(layout, units=tuple(units), edges=tuple(edges))
+
+
+@dataclass(frozen=True)
+class _Variants:
+    """A layout's units with each mask value a spec gives (0, 1; None for outputs) and its
+    connections without weights, kept and dropped: what most pictures are made of."""
+
+    units: tuple[dict, ...]
+    edges: tuple[tuple[Edge, Edge], ...]
 
 
 @lru_cache(maxsize=64)
-def _layout(sizes: tuple[int, ...], edge_weights: bool) -> tuple[Diagram, tuple[tuple[int, int, int | None], ...]]:
-    """The geometry of every network of these ``sizes``, with no masks and no weights yet; and
-    for each connection (l, i, j): layer l, target unit i, source unit j (None for the bias)."""
+def _layout(sizes: tuple[int, ...], edge_weights: bool):
+    """The geometry of every network of these ``sizes``, with no masks and no weights yet; for
+    each connection (l, i, j): layer l, target unit i, source unit j (None for the bias); and
+    the :class:`_Variants` of its units and connections."""
     depth = len(sizes) - 1
     row = ROW_WEIGHTS if edge_weights else ROW
     column = min(COLUMN_WEIGHTS if edge_weights else COLUMN, SPAN / depth)
@@ -223,6 +237,12 @@ def _layout(sizes: tuple[int, ...], edge_weights: bool) -> tuple[Diagram, tuple[
 
     caption_y = max((k - 1) / 2 * row for k in slots) + dy + RADIUS + MASK_BELOW + 0.6
     edges, connections = _edges(depth, units, biases, column)
+    variants = _Variants(
+        units=tuple(
+            {None: u} if u.l == depth else {m: replace(u, mask=m) for m in (sympy.S.Zero, sympy.S.One)} for u in units
+        ),
+        edges=tuple((e, replace(e, dropped=True)) for e in edges),
+    )
     diagram = Diagram(
         sizes=sizes,
         width=_round(2 * MARGIN + depth * column),
@@ -235,7 +255,7 @@ def _layout(sizes: tuple[int, ...], edge_weights: bool) -> tuple[Diagram, tuple[
         edge_weights=edge_weights,
         caption_y=_round(caption_y),
     )
-    return diagram, connections
+    return diagram, connections, variants
 
 
 def _edges(depth: int, units: list[Unit], biases: list[Bias], column: float):

@@ -66,13 +66,14 @@ def rational_matrix(rows: int, cols: int, values) -> sympy.ImmutableMatrix:
     values = tuple(values)
     if len(values) != rows * cols or not all(isinstance(v, sympy.Rational) for v in values):
         raise ValueError(f"expected {rows * cols} SymPy rationals, got {values!r}")
-    domain = ZZ if all(v.q == 1 for v in values) else QQ
-    convert = domain.from_sympy
+    integers = all(v.q == 1 for v in values)
+    domain = ZZ if integers else QQ
+    convert = (lambda v: ZZ(v.p)) if integers else (lambda v: QQ(v.p, v.q))
     elements: dict[int, dict[int, object]] = {}
-    for n, v in enumerate(values):
-        if v.p:
-            i, j = divmod(n, cols)
-            elements.setdefault(i, {})[j] = convert(v)
+    for i in range(rows):  # SymPy's sparse form: nonzero entries only, rows without any left out
+        row = {j: convert(v) for j, v in enumerate(values[i * cols : (i + 1) * cols]) if v.p}
+        if row:
+            elements[i] = row
     matrix = sympy.Basic.__new__(
         sympy.ImmutableMatrix, sympy.Integer(rows), sympy.Integer(cols), sympy.Tuple(*values, sympify=False)
     )

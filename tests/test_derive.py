@@ -1,3 +1,4 @@
+import importlib
 import itertools
 import random
 from fractions import Fraction
@@ -173,3 +174,28 @@ def test_rational_pass_is_the_matrix_arithmetic_pass(data, mode):
         assert fast == general
         assert [m.args for m in fast] == [m.args for m in general]
         a = fast[-1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(networks(max_maskable=6, max_depth=3), st.sampled_from(["train", "test"]), st.sampled_from([None, "masks", "all"]))
+def test_formulas_are_the_ones_sympys_checked_constructors_build(data, mode, symbolic):
+    """Formulas are built without SymPy's shape checks; with them, every one must be the same."""
+    module = importlib.import_module("symdrop.derive")  # the package exports derive(), the function
+
+    x, layers, keep, convention, masks = data
+    if mode == "test" and convention == "plain":
+        mode = "train"
+    if mode == "test" and symbolic == "masks":
+        symbolic = None
+    network = parse_spec(spec_of(x, layers, keep, convention, masks))
+    fast = derive(network, symbolic=symbolic, mode=mode)
+    unchecked = module._written
+    try:
+        module._written = lambda cls, *args: cls(*args, evaluate=False)
+        checked = derive(network, symbolic=symbolic, mode=mode)
+    finally:
+        module._written = unchecked
+    for a, b in zip(fast.steps, checked.steps, strict=True):
+        for qa, qb in ((a.masked_input, b.masked_input), (a.pre_activation, b.pre_activation)):
+            assert qa.symbolic == qb.symbolic and qa.substituted == qb.substituted
+            assert type(qa.substituted) is type(qb.substituted) and qa.substituted.args == qb.substituted.args
