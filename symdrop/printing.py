@@ -67,6 +67,8 @@ class SymdropLatexPrinter(LatexPrinter):
             if self._settings["decimals"] and decimal_places(expr.q) is not None:
                 return exact_decimal(expr.p, expr.q)
             return r"%s\frac{%d}{%d}" % ("- " if expr.p < 0 else "", abs(expr.p), expr.q)
+        if type(expr) is sympy.ImmutableDenseMatrix:  # the other common case, straight to its method
+            return self._print_ImmutableDenseMatrix(expr)
         return super()._print(expr, **kwargs)
 
     def _print_Symbol(self, expr, style="plain"):
