@@ -1,13 +1,15 @@
 """How fast symdrop makes worked problems and class sets, on the machine it runs on.
 
-    python3 benchmarks/sheet_speed.py [--problems 400] [--students 300] [--workers 2] [--values int] [--no-pdf]
+    python3 benchmarks/sheet_speed.py [--problems 400] [--students 300] [--workers 2] [--values int]
+                                      [--repeat 5] [--no-pdf]
 
 Reports, in one run:
 1. complete worked problems per second: generate (fast exact pass + rules 1-5) + derive (SymPy)
    + render the question, key entry and worked solution in LaTeX and Markdown; in one process and
    in ``--workers`` processes;
-2. the baseline: the plain per-problem SymPy approach, checking every candidate's rules with
-   symdrop.derive (SymPy) instead of the fast pass, then deriving and rendering the same way;
+2. the baseline: the plain per-problem SymPy approach, every candidate's rules checked with
+   ImmutableMatrix arithmetic (W (mu * a) + b, Max(0, z)) instead of the fast exact pass, then
+   derived and rendered the same way;
 3. the time to make a class set of ``--students`` students (.tex, .md) and to compile its
    exercise sheet to one PDF (and all three documents), with the file sizes.
 """
@@ -15,20 +17,19 @@ Reports, in one run:
 import argparse
 from collections import Counter
 import os
+import statistics
 import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import sympy  # noqa: E402
 from sympy import ImmutableMatrix  # noqa: E402
 
-from symdrop import derive  # noqa: E402
 from symdrop.generate import Options, _draw, _Grids, generate, stream  # noqa: E402
-from symdrop.network import Layer  # noqa: E402
 from symdrop.diagram import draw  # noqa: E402
 from symdrop.render import render_math  # noqa: E402
 from symdrop.roster import Student  # noqa: E402
@@ -57,44 +58,53 @@ def worked(numbers) -> int:
     return size
 
 
-# --- The baseline: every candidate checked with SymPy derivations ------------------------------
+# --- The baseline: every candidate checked in plain SymPy matrix arithmetic ---------------------
+
+
+def sympy_pass(network, activations=None, masks=None):
+    """Every layer's (masked input, z, a) with ImmutableMatrix arithmetic, as a plain SymPy
+    program would compute them: ``a = g(W (mu * a) + b)``."""
+    a, layers = network.x, []
+    for l, (layer, mu) in enumerate(zip(network.layers, masks or network.masks)):
+        masked = mu.multiply_elementwise(a)
+        z = layer.W * masked + layer.b
+        g = layer.activation if activations is None else activations[l]
+        a = z.applyfunc(lambda v: sympy.Max(0, v)) if g == "relu" else z
+        layers.append((masked, z, a))
+    return layers
 
 
 def sympy_accepts(problem) -> bool:
-    """Rules 1-5 with symdrop.derive on the candidate and on each mistake's network (SymPy)."""
+    """Rules 1-5, each candidate's values and every mistake's answer from :func:`sympy_pass`."""
     network = problem.network()
-    d = derive(network)
-    y = d.prediction
-    values = [v for s in d.steps for q in (s.masked_input, s.pre_activation, s.activation) for v in q.value]
+    passes = sympy_pass(network)
+    y = passes[-1][2]
+    values = [v for layer in passes for m in layer for v in m]
     allowed = {"int": (1,), "half": (1, 2), "decimal": (1, 2, 4, 5, 10, 20, 25, 50, 100)}[OPTIONS.values]
     if any(abs(v) > 99 or v.q not in allowed for v in values):
         return False
-    steps = d.steps
-    hidden = range(len(steps) - 1)
-    if any(v == 0 for l in hidden for v in steps[l].pre_activation.value):
+    hidden = range(len(passes) - 1)
+    if any(v == 0 for l in hidden for v in passes[l][1]):
         return False
     for l in hidden:
-        mu, a = steps[l + 1].mask, steps[l].activation.value
+        mu, a = network.masks[l + 1], passes[l][2]
         if 0 not in mu or 1 not in mu or any(m == 0 and v <= 0 for m, v in zip(mu, a)):
             return False
-    if not any(z < 0 and m == 1 for l in hidden for z, m in zip(steps[l].pre_activation.value, steps[l + 1].mask)):
+    clips = [l for l in hidden if any(z < 0 and m == 1 for z, m in zip(passes[l][1], network.masks[l + 1]))]
+    if not clips:
         return False
-    wrong = [d.without_dropout, ImmutableMatrix.zeros(*y.shape), network.layers[-1].b]
-    variants = [[layer.activation for layer in network.layers]]
-    for l in hidden:
-        if any(z < 0 and m == 1 for z, m in zip(steps[l].pre_activation.value, steps[l + 1].mask)):
-            variants.append([("identity" if i == l else layer.activation) for i, layer in enumerate(network.layers)])
-    variants.append(["identity"] * (len(steps) - 1) + [network.layers[-1].activation])
-    variants.append([layer.activation for layer in network.layers[:-1]] + ["relu"])
-    for activations in variants[1:]:
-        layers = tuple(Layer(W=layer.W, b=layer.b, activation=g) for layer, g in zip(network.layers, activations))
-        wrong.append(derive(replace(network, layers=layers)).prediction)
+    ones = [ImmutableMatrix.ones(*m.shape) for m in network.masks]
+    names = [layer.activation for layer in network.layers]
+    wrong = [sympy_pass(network, masks=ones)[-1][2], ImmutableMatrix.zeros(*y.shape), network.layers[-1].b]
+    variants = [[("identity" if i == l else g) for i, g in enumerate(names)] for l in clips]
+    variants += [["identity"] * len(hidden) + names[-1:], names[:-1] + ["relu"]]
+    wrong += [sympy_pass(network, activations=v)[-1][2] for v in variants]
     return all(w != y for w in wrong)
 
 
-def baseline(count: int) -> int:
+def baseline(numbers) -> int:
     grids, size, failures = _Grids(OPTIONS), 0, Counter()
-    for k in range(count):
+    for k in numbers:
         rng = stream(2024, "baseline", k)
         while True:
             problem = _draw(rng, OPTIONS, grids, failures)
@@ -109,12 +119,18 @@ def _use(options: Options) -> None:
     OPTIONS = options
 
 
-def rate(label: str, count: int, run) -> float:
+def seconds(run) -> float:
     start = time.perf_counter()
     run()
-    seconds = time.perf_counter() - start
-    print(f"{label:<58} {count / seconds:8.1f} problems/s  ({seconds:.2f} s for {count})")
-    return count / seconds
+    return time.perf_counter() - start
+
+
+def report(label: str, count: int, times: list[float]) -> None:
+    """Best and median rate over the runs. On a shared machine the best run is the one least
+    disturbed by other work (as timeit's documentation advises); the median shows the spread."""
+    rates = sorted(count / t for t in times)
+    print(f"{label:<62} best {rates[-1]:6.1f}/s, median {statistics.median(rates):6.1f}/s "
+          f"({len(times)} runs of {count} problems)")
 
 
 def main() -> None:
@@ -123,6 +139,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--values", choices=("int", "half", "decimal"), default="int")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each rate (best and median shown)")
     parser.add_argument("--no-pdf", action="store_true")
     args = parser.parse_args()
     global OPTIONS
@@ -130,14 +147,19 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, options: {OPTIONS.describe()}")
     worked(range(5))  # templates compiled, caches warm: what a long run sees
 
-    n = args.problems
-    rate("worked problems, 1 process", n, lambda: worked(range(n)))
-    chunks = [range(i, n, args.workers * 4) for i in range(args.workers * 4)]
-    with ProcessPoolExecutor(args.workers, initializer=_use, initargs=(OPTIONS,)) as pool:
-        list(pool.map(worked, [range(5)] * args.workers))  # start the workers
-        rate(f"worked problems, {args.workers} processes", n, lambda: sum(pool.map(worked, chunks)))
-    m = max(20, n // 10)
-    rate("baseline: plain per-problem SymPy (rules via derive), 1 process", m, lambda: baseline(m))
+    n, m, w = args.problems, max(20, args.problems // 10), args.workers
+    one, many, plain = [], [], []
+    with ProcessPoolExecutor(w, initializer=_use, initargs=(OPTIONS,)) as pool:
+        list(pool.map(worked, [range(5)] * w))  # start the workers
+        for r in range(args.repeat):  # the three interleaved, so that each run sees the same machine
+            first = 1000 + r * n  # new problems every run: no run reuses another's caches
+            one.append(seconds(lambda: worked(range(first, first + n))))
+            chunks = [range(first + i, first + n, w * 4) for i in range(w * 4)]
+            many.append(seconds(lambda: sum(pool.map(worked, chunks))))
+            plain.append(seconds(lambda: baseline(range(r * m, (r + 1) * m))))
+    report("worked problems, 1 process", n, one)
+    report(f"worked problems, {w} processes", n, many)
+    report("baseline: candidates checked in plain SymPy matrices, 1 process", m, plain)
 
     students = [Student(f"s{i:03d}", f"Student {i}") for i in range(args.students)]
     start = time.perf_counter()

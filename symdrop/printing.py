@@ -159,16 +159,16 @@ class SymdropLatexPrinter(LatexPrinter):
             return self._print(entries(expr)[0])
         if self._memoizable:  # as latex() is: a matrix recurs in many formulas (W in W a~ + b,
             # in the network, in the question)
-            marked = frozenset(self._settings["marked"]) if expr.cols == 1 else _NONE
-            return _matrix(expr, marked, self._settings["decimals"])
+            return _dense(expr, self._settings["marked"], self._settings["decimals"])
         if expr.cols != 1 or not self._settings["marked"]:
             return self._print_MatrixBase(expr)  # other settings (mat_str, mat_delim) as SymPy has them
-        return self._print_matrix(expr)
+        return self._print_entries(entries(expr), expr.cols)
 
-    def _print_matrix(self, expr):
-        marked = self._settings["marked"] if expr.cols == 1 else ()
-        flat = [self._print(v) for v in entries(expr)]
-        rows = [flat[i : i + expr.cols] for i in range(0, len(flat), expr.cols)]
+    def _print_entries(self, values, cols: int) -> str:
+        """A matrix of ``values`` (row by row) with ``cols`` columns as a pmatrix."""
+        marked = self._settings["marked"] if cols == 1 else ()
+        flat = [self._print(v) for v in values]
+        rows = [flat[i : i + cols] for i in range(0, len(flat), cols)]
         if marked:
             rows = [[rf"\textcolor{{red}}{{{row[0]}}}" if j in marked else row[0]] for j, row in enumerate(rows)]
         return r"\begin{pmatrix}%s\end{pmatrix}" % r"\\".join(" & ".join(row) for row in rows)
@@ -177,8 +177,10 @@ def latex(expr, **settings) -> str:
     """``expr`` in symdrop's notation; ``marked`` highlights entries of a vector, ``decimals``
     prints exact decimals as decimals."""
     if isinstance(expr, sympy.Basic) and settings.keys() <= _MEMOIZED:
-        marked = settings.get("marked")
-        return _latex(expr, frozenset(marked) if marked else _NONE, bool(settings.get("decimals")))
+        marked = frozenset(settings["marked"]) if settings.get("marked") else _NONE
+        if type(expr) is sympy.ImmutableDenseMatrix:
+            return _dense(expr, marked, bool(settings.get("decimals")))
+        return _latex(expr, marked, bool(settings.get("decimals")))
     if "marked" in settings:
         settings["marked"] = frozenset(settings["marked"])
     return SymdropLatexPrinter(settings).doprint(expr)
@@ -188,9 +190,19 @@ _MEMOIZED = frozenset({"marked", "decimals"})
 _NONE = frozenset()
 
 
+def _dense(matrix: sympy.ImmutableMatrix, marked: frozenset, decimals: bool) -> str:
+    """An explicit matrix, memoized by its entries: the same tuple for the same matrix, and quick
+    to compare for another (SymPy's == on two matrices first brings both to a common domain, and
+    equal vectors recur all the time: x and the masked input, small vectors across problems)."""
+    values = entries(matrix)
+    if len(values) == 1:  # a single unit reads as a number: y = 7, not (7)
+        return _latex(values[0], _NONE, decimals)
+    return _matrix(values, matrix.cols, marked if matrix.cols == 1 else _NONE, decimals)
+
+
 @lru_cache(maxsize=4096)
-def _matrix(expr: sympy.ImmutableMatrix, marked: frozenset, decimals: bool) -> str:
-    return _printer(marked, decimals)._print_matrix(expr)
+def _matrix(values: tuple, cols: int, marked: frozenset, decimals: bool) -> str:
+    return _printer(marked, decimals)._print_entries(values, cols)
 
 
 @lru_cache(maxsize=4096)
@@ -213,6 +225,8 @@ def finalizer(decimals: bool = False):
     (Called for every ``\\VAR{}`` of every document: kept to one call and one test.)"""
 
     def finalize(value):
+        if type(value) is sympy.ImmutableDenseMatrix:
+            return _dense(value, _NONE, decimals)
         return _latex(value, _NONE, decimals) if isinstance(value, sympy.Basic) else value
 
     return finalize
@@ -221,13 +235,13 @@ def finalizer(decimals: bool = False):
 def inline(vector, decimals: bool = False) -> str:
     """A vector inside a sentence, as the tutorial writes it: ``(1, 1)``."""
     if isinstance(vector, sympy.ImmutableMatrix):
-        return _inline(vector, decimals)  # memoized: the LaTeX and Markdown keys print the same
+        return _inline(entries(vector), decimals)  # memoized: the LaTeX and Markdown keys print the same
     return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in vector)
 
 
 @lru_cache(maxsize=4096)
-def _inline(vector, decimals: bool) -> str:
-    return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in entries(vector))
+def _inline(values: tuple, decimals: bool) -> str:
+    return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in values)
 
 
 @lru_cache(maxsize=4096)
