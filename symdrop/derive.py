@@ -226,8 +226,9 @@ _UNMASKED = Rule(masked=False, input_scale=None, weight_scale=None)
 
 
 @lru_cache(maxsize=None)
-def _names(l: int, n_in: int, n_out: int) -> tuple[MatrixSymbol, ...]:
-    """The symbols of layer l's formulas (the same for every network of these sizes)."""
+def _names(l: int, n_in: int, n_out: int) -> tuple[sympy.Basic, ...]:
+    """The symbols of layer l's formulas (the same for every network of these sizes): the matrix
+    names, and q^(l-1)."""
     return (
         MatrixSymbol("x" if l == 1 else f"a^{{({l - 1})}}", n_in, 1),
         MatrixSymbol(f"\\mu^{{({l - 1})}}", n_in, 1),
@@ -236,6 +237,7 @@ def _names(l: int, n_in: int, n_out: int) -> tuple[MatrixSymbol, ...]:
         MatrixSymbol(f"b^{{({l})}}", n_out, 1),
         MatrixSymbol(f"z^{{({l})}}", n_out, 1),
         MatrixSymbol(f"a^{{({l})}}", n_out, 1),
+        sympy.Symbol(f"q{l - 1}", positive=True),  # the keep probability of mu^(l-1)
     )
 
 
@@ -244,9 +246,7 @@ def _step(
     rule: Rule = Rule(True, None, None), keep=None,
 ) -> Step:
     n_in, n_out = layer.W.cols, layer.W.rows
-    a_name, mu_name, tilde, W_name, b_name, z_name, a_out = _names(l, n_in, n_out)
-
-    q_name = sympy.Symbol(f"q{l - 1}", positive=True)
+    a_name, mu_name, tilde, W_name, b_name, z_name, a_out, q_name = _names(l, n_in, n_out)
     mu, masked, W, z, activated = _pass(layer, mu, a, rule, simplify)
 
     if not rule.masked:  # test time: the input as it is
@@ -341,11 +341,14 @@ def _rational_pass(layer: Layer, mu, a, rule: Rule):
     if rule.weight_scale is not None:
         W = rational_matrix(n_out, n_in, [rule.weight_scale * w for w in entries(W)])
     z, activated = _affine(layer, entries(W), entries(masked))
-    if all(isinstance(v, sympy.Rational) for v in activated):
+    z_matrix = rational_matrix(n_out, 1, z)
+    if all(g is v for g, v in zip(activated, z)):
+        activated = z_matrix  # g changed nothing (identity, or ReLU of nothing negative): one matrix
+    elif all(isinstance(v, sympy.Rational) for v in activated):
         activated = rational_matrix(n_out, 1, activated)
     else:  # a sigmoid or tanh: irrational values
         activated = ImmutableMatrix(activated)
-    return mu, masked, W, rational_matrix(n_out, 1, z), activated
+    return mu, masked, W, z_matrix, activated
 
 
 def _affine(layer: Layer, weights, inputs) -> tuple[list, list]:

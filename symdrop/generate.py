@@ -5,6 +5,7 @@ import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from fractions import Fraction
 
 from .errors import SymdropError
@@ -180,6 +181,7 @@ def stream(seed: int, *key) -> random.Random:
     return random.Random(int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest(), "big"))
 
 
+@lru_cache(maxsize=4096)  # asked when drawn (rule 6), when kept, and for the exercise
 def variant_code(problem: Problem) -> str:
     """A short code that names ``problem`` by its content: 6 characters, SHA-256 based."""
     text = repr((problem.x, problem.layers, problem.masks)).replace("Fraction", "F")
