@@ -125,6 +125,14 @@ def seconds(run) -> float:
     return time.perf_counter() - start
 
 
+def loop() -> int:
+    """A fixed pure-Python loop, timed beside the rates: how steady the machine was meanwhile."""
+    total = 0
+    for i in range(1_000_000):
+        total += i * i
+    return total
+
+
 def report(label: str, count: int, times: list[float]) -> None:
     """Best and median rate over the runs. On a shared machine the best run is the one least
     disturbed by other work (as timeit's documentation advises); the median shows the spread."""
@@ -148,7 +156,7 @@ def main() -> None:
     worked(range(5))  # templates compiled, caches warm: what a long run sees
 
     n, m, w = args.problems, max(20, args.problems // 10), args.workers
-    one, many, plain = [], [], []
+    one, many, plain, steady = [], [], [], []
     with ProcessPoolExecutor(w, initializer=_use, initargs=(OPTIONS,)) as pool:
         list(pool.map(worked, [range(5)] * w))  # start the workers
         for r in range(args.repeat):  # the three interleaved, so that each run sees the same machine
@@ -157,6 +165,10 @@ def main() -> None:
             chunks = [range(first + i, first + n, w * 4) for i in range(w * 4)]
             many.append(seconds(lambda: sum(pool.map(worked, chunks))))
             plain.append(seconds(lambda: baseline(range(r * m, (r + 1) * m))))
+            steady.append(seconds(loop) * 1000)
+    steady.sort()
+    print(f"{'machine: a fixed 1e6-step Python loop, once per run':<62} best {steady[0]:6.1f} ms, "
+          f"median {statistics.median(steady):6.1f} ms, worst {steady[-1]:6.1f} ms")
     report("worked problems, 1 process", n, one)
     report(f"worked problems, {w} processes", n, many)
     report("baseline: candidates checked in plain SymPy matrices, 1 process", m, plain)
