@@ -23,6 +23,7 @@ _NAMED = [
 DIGITS = 15  # significant digits of the decimals printed beside exact irrational values
 
 
+# Explicit matrices and matrix names: atoms to SymPy's precedence, never parenthesized in a product.
 _ATOMS = (sympy.MatrixBase, sympy.MatrixSymbol)
 
 
@@ -222,7 +223,7 @@ def _printer(marked: frozenset, decimals: bool) -> SymdropLatexPrinter:
 
 def finalizer(decimals: bool = False):
     """What a template does with every value it prints: SymPy objects as LaTeX, the rest as is.
-    (Called for every ``\\VAR{}`` of every document: kept to one call and one test.)"""
+    (Called for every ``\\VAR{}`` of every document: explicit matrices go straight to their memo.)"""
 
     def finalize(value):
         if type(value) is sympy.ImmutableDenseMatrix:
