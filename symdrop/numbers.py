@@ -1,6 +1,7 @@
 """Exact numbers: the one gate where user numbers become SymPy rationals, and fast SymPy vectors of them."""
 
 from fractions import Fraction
+from functools import lru_cache
 from numbers import Rational as _RationalABC
 
 import sympy
@@ -63,7 +64,13 @@ def rational_matrix(rows: int, cols: int, values) -> sympy.ImmutableMatrix:
     ``tests/test_numbers.py`` checks that both give the same matrix, so a SymPy release that
     changes this form is caught.
     """
-    values = tuple(values)
+    return _rational_matrix(rows, cols, tuple(values))
+
+
+@lru_cache(maxsize=4096)
+def _rational_matrix(rows: int, cols: int, values: tuple) -> sympy.ImmutableMatrix:
+    # Memoized (the matrix is immutable): small vectors recur across problems, and a matrix made
+    # once is also printed once (the printing memos meet the same object).
     if len(values) != rows * cols or not all(isinstance(v, sympy.Rational) for v in values):
         raise ValueError(f"expected {rows * cols} SymPy rationals, got {values!r}")
     integers = all(v.q == 1 for v in values)
