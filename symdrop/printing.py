@@ -192,18 +192,17 @@ _NONE = frozenset()
 
 
 def _dense(matrix: sympy.ImmutableMatrix, marked: frozenset, decimals: bool) -> str:
-    """An explicit matrix, memoized by its entries: the same tuple for the same matrix, and quick
-    to compare for another (SymPy's == on two matrices first brings both to a common domain, and
-    equal vectors recur all the time: x and the masked input, small vectors across problems)."""
-    values = entries(matrix)
-    if len(values) == 1:  # a single unit reads as a number: y = 7, not (7)
-        return _latex(values[0], _NONE, decimals)
-    return _matrix(values, matrix.cols, marked if matrix.cols == 1 else _NONE, decimals)
+    """An explicit matrix, memoized. Equal rational matrices are mostly one object already
+    (``numbers.rational_matrix`` is memoized), so the memo meets them by identity and by the hash
+    SymPy keeps, without hashing their entries again."""
+    if matrix.shape == (1, 1):  # a single unit reads as a number: y = 7, not (7)
+        return _latex(entries(matrix)[0], _NONE, decimals)
+    return _matrix(matrix, marked if matrix.cols == 1 else _NONE, decimals)
 
 
 @lru_cache(maxsize=4096)
-def _matrix(values: tuple, cols: int, marked: frozenset, decimals: bool) -> str:
-    return _printer(marked, decimals)._print_entries(values, cols)
+def _matrix(matrix: sympy.ImmutableMatrix, marked: frozenset, decimals: bool) -> str:
+    return _printer(marked, decimals)._print_entries(entries(matrix), matrix.cols)
 
 
 @lru_cache(maxsize=4096)
@@ -236,13 +235,13 @@ def finalizer(decimals: bool = False):
 def inline(vector, decimals: bool = False) -> str:
     """A vector inside a sentence, as the tutorial writes it: ``(1, 1)``."""
     if isinstance(vector, sympy.ImmutableMatrix):
-        return _inline(entries(vector), decimals)  # memoized: the LaTeX and Markdown keys print the same
+        return _inline(vector, decimals)  # memoized: the LaTeX and Markdown keys print the same
     return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in vector)
 
 
 @lru_cache(maxsize=4096)
-def _inline(values: tuple, decimals: bool) -> str:
-    return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in values)
+def _inline(vector: sympy.ImmutableMatrix, decimals: bool) -> str:
+    return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in entries(vector))
 
 
 @lru_cache(maxsize=4096)
