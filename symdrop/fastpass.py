@@ -39,7 +39,7 @@ class Problem:
                       b=_vector(b), activation=g)
                 for W, b, g in self.layers
             ),
-            masks=tuple(_mask(m) for m in self.masks),
+            masks=tuple(_vector(m) for m in self.masks),
             title=title,
         )
 
@@ -101,10 +101,6 @@ def values_of(problem: Problem) -> tuple[LayerValues, ...]:
 def _vector(values) -> ImmutableMatrix:
     return rational_matrix(len(values), 1, [_rational(v) for v in values])
 
-
-@lru_cache(maxsize=1024)
-def _mask(mu: tuple[int, ...]) -> ImmutableMatrix:
-    return _vector(mu)  # few distinct masks: made once each
 
 
 def _rational(value: Number) -> sympy.Rational:

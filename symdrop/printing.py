@@ -156,11 +156,11 @@ class SymdropLatexPrinter(LatexPrinter):
         return r"\max(%s)" % ", ".join(self._print(arg) for arg in args)
 
     def _print_ImmutableDenseMatrix(self, expr):
-        if expr.shape == (1, 1):  # a single unit reads as a number: y = 7, not (7)
-            return self._print(entries(expr)[0])
         if self._memoizable:  # as latex() is: a matrix recurs in many formulas (W in W a~ + b,
             # in the network, in the question)
             return _dense(expr, self._settings["marked"], self._settings["decimals"])
+        if expr.shape == (1, 1):  # a single unit reads as a number: y = 7, not (7)
+            return self._print(entries(expr)[0])
         if expr.cols != 1 or not self._settings["marked"]:
             return self._print_MatrixBase(expr)  # other settings (mat_str, mat_delim) as SymPy has them
         return self._print_entries(entries(expr), expr.cols)

@@ -18,12 +18,12 @@ from .mistakes import Mistake, mistakes
 from .printing import decimal_places, exact_decimal
 from .progress import Progress
 from .diagram import draw
-from .render import Math, render_figure, render_math, render_svg, render_template
+from .render import FORMATS, Math, render_figure, render_math, render_svg, render_template
 from .roster import Student
 from .spec import to_spec
 from .tex import compile_pdf
 
-FORMATS = {"latex": "tex", "markdown": "md"}
+FORMAT_OF = {ext: fmt for fmt, ext in FORMATS.items()}  # "tex" -> "latex"
 DOCUMENTS = ("sheet", "key", "solutions")
 FIGURES = "figures"  # the Markdown documents' pictures, one SVG per variant
 
@@ -197,8 +197,7 @@ def render_parts(
     formulas (``math``, rendered here unless given: the formats share them)."""
     if math is None:
         math = render_math(e.derivation, decimals)
-    fmt = {ext: fmt for fmt, ext in FORMATS.items()}[ext]
-    figure = render_figure(picture, fmt, decimals=decimals, svg=f"{figures}{e.code}.svg")
+    figure = render_figure(picture, FORMAT_OF[ext], decimals=decimals, svg=f"{figures}{e.code}.svg")
     context = dict(e=e, d=e.derivation, network=e.derivation.network, steps=e.derivation.steps, figure=figure,
                    math=math)
     return {
