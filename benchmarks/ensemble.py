@@ -13,8 +13,8 @@ import time
 from fractions import Fraction
 
 from symdrop import parse_spec
-from symdrop.ensemble import exact_mean, maskable_units
-from symdrop.montecarlo import thinned_pass
+from symdrop.core.ensemble import exact_mean, maskable_units
+from symdrop.core.montecarlo import thinned_pass
 
 
 def network(rng: random.Random, sizes, convention, *, positive=False):

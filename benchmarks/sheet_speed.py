@@ -29,13 +29,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sympy  # noqa: E402
 from sympy import ImmutableMatrix  # noqa: E402
 
-from symdrop.generate import Options, _draw, _Grids, generate, stream  # noqa: E402
-from symdrop.diagram import draw  # noqa: E402
-from symdrop.render import render_math  # noqa: E402
-from symdrop.roster import Student  # noqa: E402
-from symdrop.sheet import build_class_set, make_exercise, render_documents, sheet_files  # noqa: E402
-from symdrop.sheet import render_parts as sheet_parts  # noqa: E402
-from symdrop.tex import compile_pdf  # noqa: E402
+from symdrop.exercises.generate import Options, _draw, _Grids, generate, stream  # noqa: E402
+from symdrop.render.diagram import draw  # noqa: E402
+from symdrop.render.documents import render_math  # noqa: E402
+from symdrop.exercises.roster import Student  # noqa: E402
+from symdrop.exercises.sheet import build_class_set, make_exercise, render_documents, sheet_files  # noqa: E402
+from symdrop.exercises.sheet import render_parts as sheet_parts  # noqa: E402
+from symdrop.io.tex import compile_pdf  # noqa: E402
 
 OPTIONS = Options()  # the defaults: the tutorial's shape, integers in -3..3 (--values changes the kind)
 

@@ -2,12 +2,12 @@
 
 from importlib import resources
 
-from .conventions import Dropout
-from .derive import Derivation, Equation, Step, derive
-from .ensemble import Ensemble, expect
+from .model.conventions import Dropout
+from .core.derive import Derivation, Equation, Step, derive
+from .core.ensemble import Ensemble, expect
 from .errors import RenderError, SpecError, SymdropError
-from .network import Layer, Network
-from .spec import load_spec, parse_spec, read_document, to_spec
+from .model.network import Layer, Network
+from .model.spec import load_spec, parse_spec, read_document, to_spec
 
 __all__ = [
     "Derivation", "Equation", "Layer", "Network", "RenderError", "SpecError", "Step",

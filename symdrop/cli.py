@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 
 from . import derive, example, load_spec
-from .conventions import MODES
-from .derive import SYMBOLIC_MODES
-from .ensemble import expect
+from .model.conventions import MODES
+from .core.derive import SYMBOLIC_MODES
+from .core.ensemble import expect
 from .errors import SymdropError
-from .files import write_files
-from .render import render_svg
-from .tex import compile_pdf
+from .io.files import write_files
+from .render.documents import render_svg
+from .io.tex import compile_pdf
 
 SUFFIXES = {".tex": "latex", ".md": "markdown", ".json": "json"}
 
@@ -147,10 +147,10 @@ def _solve(args) -> int:
 
 
 def _sheet(args) -> int:
-    from .generate import Options, check_options, parse_range, parse_shape
-    from .progress import Progress
-    from .roster import read_roster
-    from .sheet import FORMATS, build_class_set, build_sheet, sheet_files
+    from .exercises.generate import Options, check_options, parse_range, parse_shape
+    from .io.progress import Progress
+    from .exercises.roster import read_roster
+    from .exercises.sheet import FORMATS, build_class_set, build_sheet, sheet_files
 
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     if not formats or any(f not in FORMATS for f in formats):
@@ -210,7 +210,7 @@ def _output(args, text: str, files: dict) -> int:
 
 
 def _verify(args) -> int:
-    from .verify import verify
+    from .core.verify import verify
 
     report = verify(load_spec(args.spec), seed=args.seed)
     sys.stdout.write(report.table(str(args.spec)))

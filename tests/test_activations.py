@@ -4,7 +4,7 @@ import pytest
 import sympy
 
 from symdrop import derive, parse_spec
-from symdrop.activations import ACTIVATIONS, activation, sign
+from symdrop.model.activations import ACTIVATIONS, activation, sign
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 import symdrop
 from symdrop import derive, parse_spec
 
-from symdrop.derive import _expression_pass, _rational_pass
+from symdrop.core.derive import _expression_pass, _rational_pass
 
 from .reference import forward, random_problem
 from .strategies import networks, spec_of
@@ -180,7 +180,7 @@ def test_rational_pass_is_the_matrix_arithmetic_pass(data, mode):
 @given(networks(max_maskable=6, max_depth=3), st.sampled_from(["train", "test"]), st.sampled_from([None, "masks", "all"]))
 def test_formulas_are_the_ones_sympys_checked_constructors_build(data, mode, symbolic):
     """Formulas are built without SymPy's shape checks; with them, every one must be the same."""
-    module = importlib.import_module("symdrop.derive")  # the package exports derive(), the function
+    module = importlib.import_module("symdrop.core.derive")  # the package exports derive(), the function
 
     x, layers, keep, convention, masks = data
     if mode == "test" and convention == "plain":

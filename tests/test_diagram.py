@@ -13,12 +13,12 @@ import yaml
 
 import symdrop
 from symdrop import derive, parse_spec
-from symdrop.diagram import draw, label
+from symdrop.render.diagram import draw, label
 from symdrop.cli import main
 from symdrop.errors import RenderError
-from symdrop.printing import latex
-from symdrop.render import render_svg
-from symdrop.tex import compile_pdf
+from symdrop.render.printing import latex
+from symdrop.render.documents import render_svg
+from symdrop.io.tex import compile_pdf
 
 from .conftest import pdf_text, require_pdflatex
 

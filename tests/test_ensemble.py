@@ -12,7 +12,7 @@ from hypothesis import given, settings
 import symdrop
 from symdrop import parse_spec, to_spec
 from symdrop.cli import main
-from symdrop.ensemble import _mean_exact, exact_mean, expect
+from symdrop.core.ensemble import _mean_exact, exact_mean, expect
 
 from .reference import brute_force_mean
 from .strategies import networks, spec_of

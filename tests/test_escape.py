@@ -4,8 +4,8 @@ import pytest
 
 import symdrop
 from symdrop import derive, parse_spec, to_spec
-from symdrop.escape import escape_markdown, escape_tex
-from symdrop.tex import compile_pdf
+from symdrop.render.escape import escape_markdown, escape_tex
+from symdrop.io.tex import compile_pdf
 
 from .conftest import pdf_text, require_pdflatex
 

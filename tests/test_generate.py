@@ -6,12 +6,12 @@ from fractions import Fraction
 import pytest
 
 from symdrop.errors import SymdropError
-from symdrop.fastpass import Problem, forward
-from symdrop.generate import (
+from symdrop.core.fastpass import Problem, forward
+from symdrop.exercises.generate import (
     RULES, Options, check_options, distinct, failed_rules, generate, parse_range, parse_shape, stream,
     variant_code,
 )
-from symdrop.mistakes import masked_z, mistakes
+from symdrop.exercises.mistakes import masked_z, mistakes
 
 from . import reference
 

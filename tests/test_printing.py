@@ -2,7 +2,7 @@ import pytest
 import sympy
 from sympy import ImmutableMatrix, Rational, Symbol
 
-from symdrop.printing import factor, inline, latex, plain
+from symdrop.render.printing import factor, inline, latex, plain
 
 
 @pytest.mark.parametrize(
@@ -52,8 +52,8 @@ def test_inline_vector():
     assert inline(ImmutableMatrix([1, Rational(-1, 2)])) == r"(1, - \frac{1}{2})"
 
 
-from symdrop.activations import LeakyReLU, LeakyReLUName, Sigmoid, Tanh  # noqa: E402
-from symdrop.printing import approx, decimal  # noqa: E402
+from symdrop.model.activations import LeakyReLU, LeakyReLUName, Sigmoid, Tanh  # noqa: E402
+from symdrop.render.printing import approx, decimal  # noqa: E402
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ import pytest
 
 import symdrop
 from symdrop import derive, parse_spec
-from symdrop.render import render_svg
-from symdrop.tex import compile_pdf
+from symdrop.render.documents import render_svg
+from symdrop.io.tex import compile_pdf
 
 from .conftest import pdf_text, require_pdflatex
 from .reference import forward, random_problem
@@ -126,7 +126,7 @@ def test_sigmoid_inverted_solution_compiles(mode, tmp_path):
 
 def test_expect_document_compiles(tmp_path):
     require_pdflatex()
-    from symdrop.ensemble import expect
+    from symdrop.core.ensemble import expect
 
     data = dict(SIGMOID_INVERTED, layers=[dict(layer) for layer in SIGMOID_INVERTED["layers"]])
     data["layers"][0]["activation"] = "relu"

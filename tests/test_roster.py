@@ -3,7 +3,7 @@
 import pytest
 
 from symdrop.errors import SymdropError
-from symdrop.roster import Student, parse_roster, read_roster
+from symdrop.exercises.roster import Student, parse_roster, read_roster
 
 
 @pytest.mark.parametrize(

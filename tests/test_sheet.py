@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from symdrop import derive, parse_spec
-from symdrop.generate import Options
-from symdrop.progress import Progress
-from symdrop.roster import Student
-from symdrop.sheet import build_class_set, build_sheet, key_csv, key_json, render_documents, sheet_files
-from symdrop.tex import compile_pdf
+from symdrop.exercises.generate import Options
+from symdrop.io.progress import Progress
+from symdrop.exercises.roster import Student
+from symdrop.exercises.sheet import build_class_set, build_sheet, key_csv, key_json, render_documents, sheet_files
+from symdrop.io.tex import compile_pdf
 
 from . import reference
 from .conftest import pdf_text, require_pdflatex

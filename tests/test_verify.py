@@ -128,7 +128,7 @@ def test_verify_runs_every_pass_of_the_convention(convention, passes, tmp_path, 
 def test_masks_nn_dropout_drew_give_its_output():
     """The masks read back from nn.Dropout, put into the exact pass, give PyTorch's output."""
     torch = require_torch()
-    from symdrop.verify import verify
+    from symdrop.core.verify import verify
 
     network = parse_spec(inverted_tutorial())
     seen = set()
@@ -148,7 +148,7 @@ def test_masks_nn_dropout_drew_give_its_output():
 
 def test_verify_fails_beyond_tolerance(tmp_path, capsys, monkeypatch):
     require_torch()
-    import symdrop.verify as module
+    import symdrop.core.verify as module
 
     def off(network, **options):  # the "exact" side off by one part in a million
         layers = list(network.layers)

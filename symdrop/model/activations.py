@@ -6,7 +6,7 @@ from typing import Callable
 import sympy
 from sympy.core.evalf import PrecisionExhausted
 
-from .errors import SymdropError
+from ..errors import SymdropError
 
 
 class Written(sympy.Basic):

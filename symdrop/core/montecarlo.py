@@ -8,9 +8,9 @@ from fractions import Fraction
 import sympy
 from sympy import ImmutableMatrix
 
-from .errors import SymdropError
-from .network import Network
-from .printing import decimal
+from ..errors import SymdropError
+from ..model.network import Network
+from ..render.printing import decimal
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ from functools import cached_property, lru_cache
 import sympy
 from sympy import HadamardProduct, ImmutableMatrix, MatAdd, MatMul, MatrixSymbol
 
-from .conventions import MODES, Rule
-from .errors import SymdropError
-from .network import Layer, Network
-from .numbers import entries, rational_matrix
+from ..model.conventions import MODES, Rule
+from ..errors import SymdropError
+from ..model.network import Layer, Network
+from ..numbers import entries, rational_matrix
 
 SYMBOLIC_MODES = ("all", "masks")
 
@@ -90,22 +90,22 @@ class Derivation:
         return all(m == 1 for m in entries(self.network.masks[0]))
 
     def to_latex(self, **options) -> str:
-        from .render import render_solution
+        from ..render.documents import render_solution
 
         return render_solution(self, "latex", **options)
 
     def to_markdown(self, **options) -> str:
-        from .render import render_solution
+        from ..render.documents import render_solution
 
         return render_solution(self, "markdown", **options)
 
     def to_json(self) -> dict:
-        from .render import solution_json
+        from ..render.documents import solution_json
 
         return solution_json(self)
 
     def _repr_latex_(self) -> str:
-        from .render import render_summary
+        from ..render.documents import render_summary
 
         return render_summary(self)
 

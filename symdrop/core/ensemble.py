@@ -10,7 +10,7 @@ from sympy import ImmutableMatrix
 
 from .derive import derive, keep_symbols
 from .montecarlo import MonteCarlo, fraction, monte_carlo
-from .network import Network
+from ..model.network import Network
 
 LIST_MASKS_UP_TO = 4  # maskable units; the worked solution lists every mask up to 2^4 = 16
 
@@ -61,17 +61,17 @@ class Ensemble:
         return network.layers[-1].activation == "identity" and set(self.masked_layers) <= {network.depth - 1}
 
     def to_latex(self) -> str:
-        from .render import render_expect
+        from ..render.documents import render_expect
 
         return render_expect(self, "latex")
 
     def to_markdown(self) -> str:
-        from .render import render_expect
+        from ..render.documents import render_expect
 
         return render_expect(self, "markdown")
 
     def to_json(self) -> dict:
-        from .render import expect_json
+        from ..render.documents import expect_json
 
         return expect_json(self)
 

@@ -6,7 +6,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import RenderError
+from ..errors import RenderError
 
 TEX_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-pictures"
 TIMEOUT_SECONDS = 120

@@ -7,9 +7,9 @@ import sympy
 from sympy import ImmutableMatrix
 
 from .derive import Step, derive
-from .errors import SymdropError
+from ..errors import SymdropError
 from .montecarlo import fraction
-from .network import Network
+from ..model.network import Network
 
 TOLERANCE = 1e-9  # relative
 INSTALL = "pip install 'symdrop[torch]'"

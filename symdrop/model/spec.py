@@ -9,9 +9,9 @@ from sympy import ImmutableMatrix
 
 from .activations import NAMES, PARAMETRIZED
 from .conventions import CONVENTIONS, Dropout
-from .errors import SpecError, describe
+from ..errors import SpecError, describe
 from .network import Layer, Network
-from .numbers import exact
+from ..numbers import exact
 
 KEYS = ("title", "input", "layers", "masks", "dropout")
 LAYER_KEYS = ("weights", "bias", "activation")

@@ -8,8 +8,8 @@ from typing import Union
 import sympy
 from sympy import ImmutableMatrix
 
-from .network import Layer, Network
-from .numbers import rational_matrix
+from ..model.network import Layer, Network
+from ..numbers import rational_matrix
 
 Number = Union[int, Fraction]  # exact only: a float never enters a problem
 

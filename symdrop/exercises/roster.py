@@ -5,7 +5,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import SymdropError
+from ..errors import SymdropError
 
 COLUMNS = ("id", "name")
 

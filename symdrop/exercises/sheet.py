@@ -11,17 +11,17 @@ from pathlib import Path
 
 import sympy
 
-from .derive import Derivation, derive
-from .fastpass import Number, Problem
+from ..core.derive import Derivation, derive
+from ..core.fastpass import Number, Problem
 from .generate import Options, generate, stream, variant_code
 from .mistakes import Mistake, mistakes
-from .printing import decimal_places, exact_decimal
-from .progress import Progress
-from .diagram import draw
-from .render import FORMATS, Math, render_figure, render_math, render_svg, render_template
+from ..render.printing import decimal_places, exact_decimal
+from ..io.progress import Progress
+from ..render.diagram import draw
+from ..render.documents import FORMATS, Math, render_figure, render_math, render_svg, render_template
 from .roster import Student
-from .spec import to_spec
-from .tex import compile_pdf
+from ..model.spec import to_spec
+from ..io.tex import compile_pdf
 
 FORMAT_OF = {ext: fmt for fmt, ext in FORMATS.items()}  # "tex" -> "latex"
 DOCUMENTS = ("sheet", "key", "solutions")

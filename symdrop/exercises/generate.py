@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from fractions import Fraction
 
-from .errors import SymdropError
-from .fastpass import LayerValues, Number, Problem, activate, affine, values_of
+from ..errors import SymdropError
+from ..core.fastpass import LayerValues, Number, Problem, activate, affine, values_of
 from .mistakes import mistakes
 
 SHAPE = (2, 3, 3, 2, 1)  # the tutorial's network

@@ -7,11 +7,11 @@ from importlib import resources
 import jinja2
 import sympy
 
-from .derive import Derivation
+from ..core.derive import Derivation
 from .diagram import draw
-from .ensemble import Ensemble
+from ..core.ensemble import Ensemble
 from .escape import escape_markdown, escape_tex
-from .numbers import entries
+from ..numbers import entries
 from .printing import approx, factor, finalizer, inline, latex, needs_decimal, plain
 from .printing import decimals as decimal_texts
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from .errors import SpecError
+from ..errors import SpecError
 
 CONVENTIONS = ("plain", "inverted", "weight-scaling")
 MODES = ("train", "test")

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .fastpass import Number, Problem, activate, affine, predict, values_of
+from ..core.fastpass import Number, Problem, activate, affine, predict, values_of
 
 
 @dataclass(frozen=True)

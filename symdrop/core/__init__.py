@@ -1,0 +1,1 @@
+"""The numeric core: the one exact forward pass, derivations as data, the ensemble mean, MC, verify."""

@@ -1,0 +1,1 @@
+"""Exercises: the registry of kinds, problem generation, sheets and class sets, rosters."""

@@ -1,0 +1,1 @@
+"""The model: specs, networks and layers, activations, dropout conventions."""

@@ -1,0 +1,1 @@
+"""Rendering: options, the Jinja environment, the printer, escaping, pictures, the format registry."""
