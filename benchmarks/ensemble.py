@@ -2,7 +2,7 @@
 
 Run from the repository root: ``python benchmarks/ensemble.py`` (``--full`` adds brute force
 on 16 and 18 units, which takes minutes). Every exact mean is checked
-against visiting every mask one by one (``thinned_pass``, plain Fractions) where that takes
+against visiting every mask one by one (the core's pass, ``symdrop.core.forward.prediction``, in int and Fraction) where that takes
 seconds, and the script exits non-zero if any check fails.
 """
 
@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from symdrop import parse_spec
 from symdrop.core.ensemble import exact_mean, maskable_units
-from symdrop.core.montecarlo import thinned_pass
+from symdrop.core.forward import prediction
 
 
 def network(rng: random.Random, sizes, convention, *, positive=False):
@@ -37,7 +37,7 @@ def network(rng: random.Random, sizes, convention, *, positive=False):
 
 def brute_force(net):
     """E[y] by visiting all 2^n masks one by one (a Fraction pass, its numbers converted once)."""
-    output = thinned_pass(net)
+    output = lambda masks: prediction(net, masks=masks)  # noqa: E731
     keep = net.dropout.keep
     units = [(l, j) for l, m in enumerate(net.masks) if keep[l] != 1 for j in range(m.rows)]
     mean = None
@@ -47,7 +47,7 @@ def brute_force(net):
         for (l, j), bit in zip(units, bits):
             masks[l][j] = bit
             p *= Fraction(1, 2)
-        y = [Fraction(int(v.p), int(v.q)) * p for v in output(masks)]
+        y = [Fraction(v) * p for v in output(masks)]
         mean = y if mean is None else [a + b for a, b in zip(mean, y)]
     return mean
 

@@ -29,13 +29,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sympy  # noqa: E402
 from sympy import ImmutableMatrix  # noqa: E402
 
-from symdrop.exercises.generate import Options, _draw, _Grids, generate, stream  # noqa: E402
+from symdrop.exercises.forward import KIND, draw as draw_candidate  # noqa: E402
+from symdrop.exercises.generate import generate, stream  # noqa: E402
+from symdrop.exercises.options import Options  # noqa: E402
+from symdrop.exercises.roster import Student  # noqa: E402
+from symdrop.exercises.sheet import build_class_set, make_exercise  # noqa: E402
+from symdrop.io.outputs import sheet_files  # noqa: E402
+from symdrop.io.tex import compile_pdf  # noqa: E402
 from symdrop.render.diagram import draw  # noqa: E402
 from symdrop.render.documents import render_math  # noqa: E402
-from symdrop.exercises.roster import Student  # noqa: E402
-from symdrop.exercises.sheet import build_class_set, make_exercise, render_documents, sheet_files  # noqa: E402
-from symdrop.exercises.sheet import render_parts as sheet_parts  # noqa: E402
-from symdrop.io.tex import compile_pdf  # noqa: E402
+from symdrop.render.options import RenderOptions  # noqa: E402
+from symdrop.render.sheets import render_documents  # noqa: E402
+from symdrop.render.sheets import render_parts as sheet_parts  # noqa: E402
 
 OPTIONS = Options()  # the defaults: the tutorial's shape, integers in -3..3 (--values changes the kind)
 
@@ -43,18 +48,19 @@ OPTIONS = Options()  # the defaults: the tutorial's shape, integers in -3..3 (--
 def render_parts(exercise) -> int:
     """The question, key entry and worked solution of one exercise, LaTeX and Markdown, each with
     the picture of its network, as ``symdrop sheet`` renders them (picture and formulas once)."""
+    options = RenderOptions(decimals=OPTIONS.decimals)
     picture = draw(exercise.derivation.network)
-    math = render_math(exercise.derivation, OPTIONS.decimals)
-    return sum(len(text) for ext in ("tex", "md")
-               for text in sheet_parts(exercise, ext, OPTIONS.decimals, picture, math).values())
+    math = render_math(exercise.derivation, options)
+    return sum(len(text) for fmt in ("latex", "markdown")
+               for text in sheet_parts(exercise, fmt, options, picture, math).values())
 
 
 def worked(numbers) -> int:
     """Complete worked problems for ``numbers`` (each its own stream), as symdrop sheet makes them."""
     size = 0
     for k in numbers:
-        problem = generate(stream(2024, "bench", k), OPTIONS)
-        size += render_parts(make_exercise(2024, k, problem))
+        problem = generate(stream(2024, "bench", k), OPTIONS, KIND)
+        size += render_parts(make_exercise(2024, k, problem, OPTIONS))
     return size
 
 
@@ -76,7 +82,7 @@ def sympy_pass(network, activations=None, masks=None):
 
 def sympy_accepts(problem) -> bool:
     """Rules 1-5, each candidate's values and every mistake's answer from :func:`sympy_pass`."""
-    network = problem.network()
+    network = problem
     passes = sympy_pass(network)
     y = passes[-1][2]
     values = [v for layer in passes for m in layer for v in m]
@@ -103,14 +109,14 @@ def sympy_accepts(problem) -> bool:
 
 
 def baseline(numbers) -> int:
-    grids, size, failures = _Grids(OPTIONS), 0, Counter()
+    size, failures = 0, Counter()
     for k in numbers:
         rng = stream(2024, "baseline", k)
         while True:
-            problem = _draw(rng, OPTIONS, grids, failures)
+            problem = draw_candidate(rng, OPTIONS, failures)
             if problem is not None and sympy_accepts(problem):
                 break
-        size += render_parts(make_exercise(2024, k, problem))
+        size += render_parts(make_exercise(2024, k, problem, OPTIONS))
     return size
 
 

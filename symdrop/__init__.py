@@ -2,17 +2,18 @@
 
 from importlib import resources
 
-from .model.conventions import Dropout
-from .core.derive import Derivation, Equation, Step, derive
-from .core.ensemble import Ensemble, expect
+from .api import Expectation, Solution, derive, expect
+from .core.derive import Derivation, Equation, Step
+from .core.ensemble import Ensemble
 from .errors import RenderError, SpecError, SymdropError
+from .model.conventions import Dropout
 from .model.network import Layer, Network
 from .model.spec import load_spec, parse_spec, read_document, to_spec
 
 __all__ = [
     "Derivation", "Equation", "Layer", "Network", "RenderError", "SpecError", "Step",
     "SymdropError", "derive", "example", "load_spec", "parse_spec", "read_document", "to_spec",
-    "Dropout", "Ensemble", "expect",
+    "Dropout", "Ensemble", "Expectation", "Solution", "expect",
 ]
 
 

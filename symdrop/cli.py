@@ -6,16 +6,15 @@ import random
 import sys
 from pathlib import Path
 
-from . import derive, example, load_spec
-from .model.conventions import MODES
-from .core.derive import SYMBOLIC_MODES
+from . import example, load_spec
+from .core.derive import SYMBOLIC_MODES, derive
 from .core.ensemble import expect
 from .errors import SymdropError
 from .io.files import write_files
-from .render.documents import render_svg
 from .io.tex import compile_pdf
-
-SUFFIXES = {".tex": "latex", ".md": "markdown", ".json": "json"}
+from .model.conventions import MODES
+from .render import documents, formats, values
+from .render.options import RenderOptions
 
 
 def main(argv=None) -> int:
@@ -32,6 +31,8 @@ def main(argv=None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .exercises.kinds import KINDS
+
     parser = argparse.ArgumentParser(
         prog="symdrop", description="Exact dropout forward passes as worked solutions."
     )
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--out", type=Path, default=Path("output"), help="directory (default: output/)")
     ex.add_argument("--pdf", action="store_true", help="also compile the LaTeX to PDF")
     _diagram_flags(ex)
+    _templates_flag(ex)
     ex.set_defaults(run=_example)
 
     solve = commands.add_parser("solve", help="the worked solution of a problem spec (YAML or JSON)")
@@ -51,19 +53,24 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--mode", choices=MODES, default="train",
                        help="train (default): the masks, with the convention's scaling; test: the test-time pass")
     _diagram_flags(solve)
+    _templates_flag(solve)
     solve.set_defaults(run=_solve)
 
     sheet = commands.add_parser("sheet", help="random exercises with answer key and worked solutions")
     sheet.add_argument("--problems", type=int, metavar="N",
                        help="problems on the sheet (default 5), or per student with --roster (default 1)")
     sheet.add_argument("--seed", type=int, metavar="S", help="the seed (default: a random one, printed)")
+    sheet.add_argument("--kinds", default="forward", metavar="KINDS",
+                       help=f"exercise kinds the problems cycle through, comma-separated: {', '.join(KINDS)} "
+                            "(default forward)")
     sheet.add_argument("--shape", default="2-3-3-2-1", help="layer sizes, input first (default 2-3-3-2-1)")
     sheet.add_argument("--values", default="int", choices=("int", "half", "decimal"),
                        help="integers, halves or decimals (default int)")
     sheet.add_argument("--range", default="-3..3", metavar="LOW..HIGH",
                        help="bounds of inputs, weights and biases (default -3..3)")
-    sheet.add_argument("--format", default="latex,markdown", metavar="FORMATS",
-                       help="latex, markdown or both, comma-separated (default latex,markdown)")
+    sheet_formats = ",".join(formats.sheet_formats())
+    sheet.add_argument("--format", default=sheet_formats, metavar="FORMATS",
+                       help=f"formats of the documents, comma-separated (default {sheet_formats})")
     sheet.add_argument("--pdf", action="store_true", help="also compile the LaTeX to PDF")
     sheet.add_argument("--out", type=Path, default=Path("output"), help="directory (default: output/)")
     sheet.add_argument("--roster", type=Path, metavar="FILE.csv",
@@ -71,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     sheet.add_argument("--split", action="store_true", help="with --roster: also one sheet per student")
     sheet.add_argument("--no-diagram", dest="diagram", action="store_false",
                        help="no pictures of the networks (default: TikZ in LaTeX, SVGs in figures/ for Markdown)")
+    _templates_flag(sheet)
     sheet.set_defaults(run=_sheet)
 
     mean = commands.add_parser("expect", help="the exact mean prediction over all dropout masks")
@@ -79,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     mean.add_argument("--symbolic-q", action="store_true", help="the mean as an expression in the keep probabilities")
     mean.add_argument("--samples", type=int, metavar="T", help="also a Monte-Carlo estimate from T sampled masks")
     mean.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the sampled masks (default 0)")
+    _templates_flag(mean)
     mean.set_defaults(run=_expect)
 
     check = commands.add_parser("verify", help="compare the exact pass with PyTorch (float64)")
@@ -86,11 +95,15 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--seed", type=int, default=0, metavar="S",
                        help="torch.manual_seed for the masks nn.Dropout draws (default 0)")
     check.set_defaults(run=_verify)
+
+    copy = commands.add_parser("templates", help="write the built-in templates into a folder, to change them")
+    copy.add_argument("--out", type=Path, required=True, help="the folder (pass it to --templates afterwards)")
+    copy.set_defaults(run=_templates)
     return parser
 
 
 def _output_flags(command) -> None:
-    command.add_argument("--format", choices=("latex", "markdown", "json"),
+    command.add_argument("--format", choices=tuple(formats.FORMATS),
                          help="output format (default: from -o's suffix, else markdown)")
     command.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
     command.add_argument("--pdf", action="store_true", help="also write the compiled PDF beside -o")
@@ -104,12 +117,26 @@ def _diagram_flags(command) -> None:
                          help="write the weights on the picture's connections (small networks only)")
 
 
+def _templates_flag(command) -> None:
+    command.add_argument("--templates", type=Path, metavar="DIR", action="append", default=[],
+                         help="a folder of templates that replace the built-in ones of the same name "
+                              "(start from `symdrop templates --out DIR`); may be given more than once")
+
+
+def _render_options(args) -> RenderOptions:
+    for folder in args.templates:
+        if not folder.is_dir():
+            raise SymdropError(f"--templates {folder}: expected a folder of templates")
+    return RenderOptions(diagram=getattr(args, "diagram", True), edge_weights=getattr(args, "edge_weights", False),
+                         templates=tuple(args.templates))
+
+
 def _example(args) -> int:
     derivation = derive(example())
-    options = {"diagram": args.diagram, "edge_weights": args.edge_weights}
-    svg = render_svg(derivation, edge_weights=args.edge_weights) if args.diagram else None
-    latex = derivation.to_latex(**options)
-    markdown = derivation.to_markdown(svg="tutorial.svg" if svg else None, **options)
+    options = _render_options(args)
+    svg = documents.render_svg(derivation, options) if options.diagram else None
+    latex = documents.render_solution(derivation, "latex", options)
+    markdown = documents.render_solution(derivation, "markdown", options, svg="tutorial.svg" if svg else None)
     files = {args.out / "tutorial.tex": latex, args.out / "tutorial.md": markdown}
     if svg:
         files[args.out / "tutorial.svg"] = svg
@@ -120,59 +147,68 @@ def _example(args) -> int:
     return 0
 
 
-def _solve(args) -> int:
-    fmt = args.format or SUFFIXES.get(args.output.suffix.lower() if args.output else "", "markdown")
+def _format(args) -> str:
     if args.pdf and args.output is None:
         raise SymdropError("--pdf: expected -o FILE (the PDF is written beside it)")
+    return args.format or formats.by_suffix(args.output.suffix if args.output else "").name
+
+
+def _solve(args) -> int:
+    fmt = _format(args)
+    options = _render_options(args)
     derivation = derive(load_spec(args.spec), symbolic=args.symbolic, mode=args.mode)
-    options = {"diagram": args.diagram, "edge_weights": args.edge_weights}
-    # Markdown shows the picture as an SVG file beside -o FILE; on standard output it has none.
-    writes_md = fmt == "markdown" and args.output is not None and args.output.suffix.lower() != ".pdf"
-    svg = render_svg(derivation, edge_weights=args.edge_weights) if writes_md and args.diagram else None
+    # A format that links its picture shows it as an SVG file beside -o FILE; on standard output it has none.
+    links = formats.get(fmt).figure == "file" and args.output is not None and args.output.suffix.lower() != ".pdf"
+    svg = documents.render_svg(derivation, options) if links and options.diagram else None
     if svg and args.output.suffix.lower() == ".svg":
         raise SymdropError(f"-o {args.output}: the picture goes to FILE.svg; name the Markdown FILE.md")
     if fmt == "json":
-        text = json.dumps(derivation.to_json(), indent=2) + "\n"
-    elif fmt == "latex":
-        text = derivation.to_latex(**options)
+        text = json.dumps(values.solution_json(derivation), indent=2) + "\n"
     else:
-        text = derivation.to_markdown(svg=args.output.with_suffix(".svg").name if svg else None, **options)
+        text = documents.render_solution(derivation, fmt, options,
+                                         svg=args.output.with_suffix(".svg").name if svg else None)
     files = {}
     if svg:
         files[args.output.with_suffix(".svg")] = svg
     if args.pdf:
-        source = text if fmt == "latex" else derivation.to_latex(**options)
+        source = text if fmt == "latex" else documents.render_solution(derivation, "latex", options)
         files[args.output.with_suffix(".pdf")] = compile_pdf(source)
     return _output(args, text, files)
 
 
 def _sheet(args) -> int:
-    from .exercises.generate import Options, check_options, parse_range, parse_shape
-    from .io.progress import Progress
+    from .exercises.kinds import parse_kinds
+    from .exercises.options import Options, parse_range, parse_shape
     from .exercises.roster import read_roster
-    from .exercises.sheet import FORMATS, build_class_set, build_sheet, sheet_files
+    from .exercises.sheet import build_class_set, build_sheet
+    from .io.outputs import sheet_files
+    from .io.progress import Progress
 
-    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
-    if not formats or any(f not in FORMATS for f in formats):
-        raise SymdropError(f"--format: expected latex, markdown or latex,markdown, got {args.format!r}")
+    chosen = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    allowed = formats.sheet_formats()
+    if not chosen or any(f not in allowed for f in chosen):
+        raise SymdropError(f"--format: expected {', '.join(allowed)} or {','.join(allowed)}, got {args.format!r}")
     if args.split and args.roster is None:
         raise SymdropError("--split: expected --roster FILE.csv (it splits a class set by student)")
     if args.problems is not None and not 1 <= args.problems <= 500:
         raise SymdropError(f"--problems: expected 1 to 500, got {args.problems}")
     if args.seed is not None and args.seed < 0:
         raise SymdropError(f"--seed: expected a non-negative integer, got {args.seed}")
+    kinds = parse_kinds(args.kinds)
     options = Options(parse_shape(args.shape), args.values, *parse_range(args.range))
-    check_options(options)
+    for kind in dict.fromkeys(kinds):
+        kind.check_options(options)
+    render_options = _render_options(args)
     students = read_roster(args.roster) if args.roster is not None else ()
     seed = random.SystemRandom().randrange(1_000_000) if args.seed is None else args.seed
     problems = args.problems or (1 if students else 5)
     count = problems * (len(students) or 1)
-    with Progress(count * (1 + len(formats)), "symdrop sheet") as progress:
+    with Progress(count * (1 + len(chosen)), "symdrop sheet") as progress:
         if students:
-            sheet = build_class_set(seed, options, students, problems, progress=progress)
+            sheet = build_class_set(seed, options, students, problems, kinds=kinds, progress=progress)
         else:
-            sheet = build_sheet(seed, options, problems, progress=progress)
-        files = sheet_files(sheet, args.out, formats, pdf=args.pdf, split=args.split, diagram=args.diagram,
+            sheet = build_sheet(seed, options, problems, kinds=kinds, progress=progress)
+        files = sheet_files(sheet, args.out, chosen, render_options, pdf=args.pdf, split=args.split,
                             progress=progress)
     for path in write_files(files):
         print(path)
@@ -182,17 +218,17 @@ def _sheet(args) -> int:
 
 
 def _expect(args) -> int:
-    fmt = args.format or SUFFIXES.get(args.output.suffix.lower() if args.output else "", "markdown")
-    if args.pdf and args.output is None:
-        raise SymdropError("--pdf: expected -o FILE (the PDF is written beside it)")
+    fmt = _format(args)
+    options = _render_options(args)
     ensemble = expect(load_spec(args.spec), symbolic_q=args.symbolic_q, samples=args.samples, seed=args.seed)
     if fmt == "json":
-        text = json.dumps(ensemble.to_json(), indent=2) + "\n"
+        text = json.dumps(values.expect_json(ensemble), indent=2) + "\n"
     else:
-        text = ensemble.to_latex() if fmt == "latex" else ensemble.to_markdown()
+        text = documents.render_expect(ensemble, fmt, options)
     files = {}
     if args.pdf:
-        files[args.output.with_suffix(".pdf")] = compile_pdf(text if fmt == "latex" else ensemble.to_latex())
+        source = text if fmt == "latex" else documents.render_expect(ensemble, "latex", options)
+        files[args.output.with_suffix(".pdf")] = compile_pdf(source)
     return _output(args, text, files)
 
 
@@ -215,6 +251,17 @@ def _verify(args) -> int:
     report = verify(load_spec(args.spec), seed=args.seed)
     sys.stdout.write(report.table(str(args.spec)))
     return 0 if report.ok else 1
+
+
+def _templates(args) -> int:
+    from .render.env import builtin_templates
+
+    source = builtin_templates()
+    files = {args.out / path.relative_to(source): path.read_text(encoding="utf-8")
+             for path in sorted(source.rglob("*.j2"))}
+    for path in write_files(files):
+        print(path)
+    return 0
 
 
 if __name__ == "__main__":

@@ -19,8 +19,9 @@ def g(activation, v: Fraction) -> Fraction:
 def forward(x, layers, masks, convention="plain", keep=None, mode="train"):
     """Every layer's (masked input, pre-activation, activation) with plain Fractions.
 
-    DROPOUT.md's table: train masks the input (inverted also divides by q); test uses no
-    masks, and weight scaling multiplies W (not b) by the q of the mask on the layer's input.
+    The table of docs/dropout.md ("The three conventions"): train masks the input (inverted also
+    divides by q); test uses no masks, and weight scaling multiplies W (not b) by the q of the mask
+    on the layer's input.
     """
     values = []
     a = list(x)

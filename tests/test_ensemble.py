@@ -24,8 +24,9 @@ def values(matrix):
     return [Fraction(int(v.p), int(v.q)) for v in matrix]
 
 
-# DROPOUT.md: two ReLU hidden layers, q = 1/2; by hand: y = 1/2 relu(2 mu1 - 1) mu2, so
-# E[y] = 1/2 * P(mu1 = 1) * P(mu2 = 1) = 1/8, while weight scaling gives 1/2 * 1/2 * relu(2 * 1/2 - 1) = 0.
+# docs/dropout.md ("The ensemble mean"): two ReLU hidden layers, q = 1/2; by hand:
+# y = 1/2 relu(2 mu1 - 1) mu2, so E[y] = 1/2 * P(mu1 = 1) * P(mu2 = 1) = 1/8, while weight scaling
+# gives 1/2 * 1/2 * relu(2 * 1/2 - 1) = 0.
 GAP = {
     "input": [1],
     "layers": [

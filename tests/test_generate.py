@@ -5,20 +5,38 @@ from fractions import Fraction
 
 import pytest
 
+from symdrop.core.forward import prediction
 from symdrop.errors import SymdropError
-from symdrop.core.fastpass import Problem, forward
-from symdrop.exercises.generate import (
-    RULES, Options, check_options, distinct, failed_rules, generate, parse_range, parse_shape, stream,
-    variant_code,
-)
-from symdrop.exercises.mistakes import masked_z, mistakes
+from symdrop.exercises.forward import KIND, RULES, check_options, mistakes
+from symdrop.exercises.generate import distinct, generate, stream, variant_code
+from symdrop.exercises.options import Options, parse_range, parse_shape
+from symdrop.model.network import build
 
 from . import reference
 
 SEEDS = range(1000)
 
+
+class Problem:
+    """A problem as plain Fractions read off a network with SymPy's public API (``tolist``), for
+    the reference pass: nothing shared with symdrop's own pass."""
+
+    def __init__(self, network):
+        fractions = lambda m: [[Fraction(int(v.p), int(v.q)) for v in row] for row in m.tolist()]  # noqa: E731
+        self.network = network
+        self.x = [row[0] for row in fractions(network.x)]
+        self.layers = [(fractions(layer.W), [row[0] for row in fractions(layer.b)], layer.activation)
+                       for layer in network.layers]
+        self.masks = [[int(row[0]) for row in fractions(m)] for m in network.masks]
+        self.depth = len(self.layers)
+
+
+def problem(x, layers, masks) -> Problem:
+    return Problem(build(x, layers, masks))
+
+
 # The tutorial's network as a generator problem (prediction 7, 27 without dropout).
-TUTORIAL = Problem(
+TUTORIAL = problem(
     x=(1, 1),
     layers=(
         (((1, 2), (-1, 1), (2, -3)), (0, 1, -1), "relu"),
@@ -32,13 +50,16 @@ TUTORIAL = Problem(
 
 def reference_pass(problem: Problem):
     """The problem through tests/reference.py's forward pass (no code shared with symdrop)."""
-    layers = [([[Fraction(w) for w in row] for row in W], [Fraction(v) for v in b], g) for W, b, g in problem.layers]
-    return reference.forward([Fraction(v) for v in problem.x], layers, [list(m) for m in problem.masks])
+    return reference.forward(problem.x, problem.layers, problem.masks)
+
+
+def failed_rules(problem: Problem, options: Options) -> list[str]:
+    return KIND.failed_rules(problem.network, options)
 
 
 def generated(kind: str):
     options = Options(values=kind)
-    return [generate(stream(seed, "test"), options) for seed in SEEDS]
+    return [Problem(generate(stream(seed, "test"), options, KIND)) for seed in SEEDS]
 
 
 @pytest.fixture(scope="module", params=["int", "half", "decimal"])
@@ -83,19 +104,18 @@ def test_rule_4_a_kept_relu_unit_clips_a_negative(sample):
 def test_rule_5_answer_differs_from_every_mistake(sample):
     for problem in sample[1]:
         y = reference_pass(problem)[-1][2]
-        no_dropout = reference.forward(
-            [Fraction(v) for v in problem.x],
-            [([[Fraction(w) for w in row] for row in W], [Fraction(v) for v in b], g) for W, b, g in problem.layers],
-            [[1] * len(m) for m in problem.masks],
-        )[-1][2]
+        no_dropout = reference.forward(problem.x, problem.layers, [[1] * len(m) for m in problem.masks])[-1][2]
         assert y != no_dropout
         assert y != [0] * len(y) and y != [Fraction(v) for v in problem.layers[-1][1]]  # output dropped
         assert any(v < 0 for v in y)  # else "applied ReLU on the linear output" gives y
-        assert all(list(m.answer) != y for m in mistakes(problem))
+        assert all(list(m.answer) != y for m in mistakes(problem.network))
 
 
 def test_rule_6_problems_in_a_set_are_distinct(sample):
-    assert distinct(sample[1])
+    kind, problems = sample
+    codes = [variant_code(KIND, p.network, Options(values=kind)) for p in problems]
+    assert distinct(codes) and len({p.network for p in problems}) == len(problems)
+    assert not distinct(codes[:2] + codes[:1])
 
 
 def test_the_rules_functions_accept_every_generated_problem(sample):
@@ -104,7 +124,7 @@ def test_the_rules_functions_accept_every_generated_problem(sample):
 
 
 def changed(problem: Problem, **fields) -> Problem:
-    return Problem(**{"x": problem.x, "layers": problem.layers, "masks": problem.masks, **fields})
+    return globals()["problem"](**{"x": problem.x, "layers": problem.layers, "masks": problem.masks, **fields})
 
 
 def with_layer(problem: Problem, l: int, W=None, b=None, g=None) -> Problem:
@@ -114,7 +134,7 @@ def with_layer(problem: Problem, l: int, W=None, b=None, g=None) -> Problem:
     return changed(problem, layers=tuple(layers))
 
 
-ACCEPTED = Problem(  # a problem meeting every rule, by hand:
+ACCEPTED = problem(  # a problem meeting every rule, by hand:
     x=(1, 2),
     layers=(
         (((1, 1), (1, -2), (2, 1)), (1, 1, -1), "relu"),  # z = (4, -2, 3): unit 2 clipped and kept
@@ -138,8 +158,8 @@ BROKEN = {
 
 def test_accepted_example_meets_every_rule():
     assert failed_rules(ACCEPTED, Options(shape=(2, 3, 2, 1))) == []
-    assert forward(ACCEPTED)[-1].a == (-4,)
-    assert {m.name: m.answer for m in mistakes(ACCEPTED)} == {
+    assert reference_pass(ACCEPTED)[-1][2] == [-4]
+    assert {m.name: m.answer for m in mistakes(ACCEPTED.network)} == {
         "forgot_masks": (-8,), "dropped_output": (0,), "dropped_output_bias": (-1,),
         "forgot_relu_1": (-2,), "forgot_all_relus": (-2,), "relu_on_output": (0,),
     }
@@ -158,7 +178,7 @@ def test_rules_are_numbered_as_in_the_issue():
     ]
 
 
-# The tutorial's mistakes, worked out by hand (see DROPOUT.md's table).
+# The tutorial's mistakes, worked out by hand (see docs/dropout.md, "Common mistakes").
 TUTORIAL_MISTAKES = {
     "forgot_masks": (27,),
     "dropped_output": (0,),
@@ -171,14 +191,23 @@ TUTORIAL_MISTAKES = {
 
 
 def test_tutorial_mistakes_by_hand():
-    found = {m.name: m.answer for m in mistakes(TUTORIAL)}
+    found = {m.name: m.answer for m in mistakes(TUTORIAL.network)}
     assert found == TUTORIAL_MISTAKES  # hidden layer 3's ReLU clips only a dropped unit: no entry
 
 
 def test_masked_z_is_the_right_answer_with_relu(sample):
     """Why "masked z instead of the input" is no rule-5 mistake: with g(0) = 0 it is correct."""
     for problem in sample[1][:300]:
-        assert masked_z(problem) == forward(problem)[-1].a
+        assert list(prediction(problem.network, masks_on="z")) == reference_pass(problem)[-1][2]
+
+
+def test_masked_z_by_hand():
+    """Masking z (bias and all) differs from masking the next input where g(0) != 0, and the core
+    does what the mistake says: a network of one sigmoid unit, dropped, feeding y = 2 a + 1."""
+    network = build((1,), [(((1,),), (1,), "sigmoid"), (((2,),), (1,), "identity")], [(1,), (0,)])
+    # correct: the unit is dropped from the output's input, y = 1; masked z: z = 0, a = 1/2, y = 2
+    assert prediction(network) == (1,)
+    assert prediction(network, masks_on="z") == (2,)
 
 
 @pytest.mark.parametrize(
@@ -204,7 +233,7 @@ def test_impossible_shapes_are_refused(shape, message):
 def test_impossible_options_stop_after_bounded_attempts(options, rule):
     check_options(options)
     with pytest.raises(SymdropError, match=f"cannot generate problem 1: no candidate met the rules in 1000 attempts .*{rule}"):
-        generate(stream(1, "problem", 1), options, what="problem 1")
+        generate(stream(1, "problem", 1), options, KIND, what="problem 1")
 
 
 @pytest.mark.parametrize(
@@ -233,14 +262,14 @@ def test_parse_range_rejects(text):
 
 
 def test_taken_codes_make_the_generator_draw_again():
-    first = generate(stream(5, "x"), Options())
-    second = generate(stream(5, "x"), Options(), taken={variant_code(first)})
-    assert second != first and variant_code(second) != variant_code(first)
+    first = generate(stream(5, "x"), Options(), KIND)
+    second = generate(stream(5, "x"), Options(), KIND, taken={variant_code(KIND, first, Options())})
+    assert second != first and variant_code(KIND, second, Options()) != variant_code(KIND, first, Options())
 
 
 def test_streams_and_codes_are_fixed():
     """Pinned values: a change of the stream derivation or of the code changes every sheet."""
     assert stream(42, "problem", 1).random() == stream(42, "problem", 1).random()
     assert stream(42, "problem", 1).random() != stream(42, "problem", 2).random()
-    assert variant_code(TUTORIAL) == "9B5H9G"
-    assert len(set(variant_code(p) for p in generated("int")[:300])) == 300
+    assert variant_code(KIND, TUTORIAL.network, Options()) == "9B5H9G"
+    assert len(set(variant_code(KIND, p.network, Options()) for p in generated("int")[:300])) == 300

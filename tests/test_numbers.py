@@ -6,7 +6,7 @@ import sympy
 from symdrop.errors import SpecError
 from hypothesis import given, strategies as st
 
-from symdrop.numbers import entries, exact, rational_matrix
+from symdrop.numbers import exact
 
 
 @pytest.mark.parametrize(
@@ -48,39 +48,3 @@ def test_exact_rejects_non_numbers(value, message):
         exact(value, "input[0]")
     assert str(caught.value) == message
 
-
-rationals = st.fractions(min_value=-99, max_value=99, max_denominator=20).map(
-    lambda f: sympy.Rational(f.numerator, f.denominator)
-)
-
-
-@st.composite
-def shaped(draw, integers: bool = False):
-    rows, cols = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    values = st.integers(-9, 9).map(sympy.Integer) if integers else rationals
-    return rows, cols, draw(st.lists(values, min_size=rows * cols, max_size=rows * cols))
-
-
-@given(st.one_of(shaped(), shaped(integers=True)))
-def test_rational_matrix_is_the_matrix_sympy_builds(data):
-    rows, cols, values = data
-    fast, plain = rational_matrix(rows, cols, values), sympy.ImmutableMatrix(rows, cols, values)
-    # The same object in every way SymPy looks at it: arguments, hash, internal form and domain.
-    assert type(fast) is type(plain)
-    assert fast.args == plain.args and hash(fast) == hash(plain) and fast == plain
-    assert fast._rep == plain._rep and fast._rep.domain == plain._rep.domain
-    assert fast._rep.rep.fmt == plain._rep.rep.fmt == "sparse"
-    assert fast.shape == plain.shape and fast.tolist() == plain.tolist()
-    # And it computes the same: products, sums, entries.
-    assert fast.T * fast == plain.T * plain and fast + plain == 2 * plain
-    assert fast.multiply_elementwise(plain) == plain.multiply_elementwise(plain)
-    assert entries(fast) == tuple(values) == tuple(plain)
-
-
-def test_rational_matrix_refuses_what_is_not_an_exact_rational():
-    with pytest.raises(ValueError, match="expected 2 SymPy rationals"):
-        rational_matrix(2, 1, [sympy.Integer(1), sympy.Float(0.5)])
-    with pytest.raises(ValueError, match="expected 2 SymPy rationals"):
-        rational_matrix(2, 1, [sympy.Integer(1)])
-    with pytest.raises(ValueError):
-        rational_matrix(1, 1, [sympy.Symbol("x")])

@@ -126,7 +126,7 @@ def test_sigmoid_inverted_solution_compiles(mode, tmp_path):
 
 def test_expect_document_compiles(tmp_path):
     require_pdflatex()
-    from symdrop.core.ensemble import expect
+    from symdrop import expect
 
     data = dict(SIGMOID_INVERTED, layers=[dict(layer) for layer in SIGMOID_INVERTED["layers"]])
     data["layers"][0]["activation"] = "relu"

@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 
 from symdrop import derive, parse_spec
-from symdrop.exercises.generate import Options
-from symdrop.io.progress import Progress
+from symdrop.exercises.options import Options
 from symdrop.exercises.roster import Student
-from symdrop.exercises.sheet import build_class_set, build_sheet, key_csv, key_json, render_documents, sheet_files
+from symdrop.exercises.sheet import build_class_set, build_sheet
+from symdrop.io.outputs import sheet_files
+from symdrop.io.progress import Progress
 from symdrop.io.tex import compile_pdf
+from symdrop.render.sheets import key_csv, key_json, render_documents
 
 from . import reference
 from .conftest import pdf_text, require_pdflatex

@@ -21,7 +21,7 @@ TUTORIAL = ROOT / "symdrop" / "data" / "tutorial.yaml"
 
 
 def torch_pass(torch, x, layers, masks, convention, keep, mode):
-    """The convention's pass written directly with tensors (DROPOUT.md's table)."""
+    """The convention's pass written directly with tensors (docs/dropout.md, "The three conventions")."""
     functions = {
         "relu": torch.relu, "identity": lambda z: z, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
     }

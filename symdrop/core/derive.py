@@ -6,10 +6,12 @@ from functools import cached_property, lru_cache
 import sympy
 from sympy import HadamardProduct, ImmutableMatrix, MatAdd, MatMul, MatrixSymbol
 
-from ..model.conventions import MODES, Rule
 from ..errors import SymdropError
+from ..model.conventions import MODES, Rule
 from ..model.network import Layer, Network
-from ..numbers import entries, rational_matrix
+from ..sympy_internals import entries, rational_matrix, unchecked
+from ..numbers import to_sympy
+from .forward import passes
 
 SYMBOLIC_MODES = ("all", "masks")
 
@@ -89,29 +91,6 @@ class Derivation:
     def input_mask_is_ones(self) -> bool:
         return all(m == 1 for m in entries(self.network.masks[0]))
 
-    def to_latex(self, **options) -> str:
-        from ..render.documents import render_solution
-
-        return render_solution(self, "latex", **options)
-
-    def to_markdown(self, **options) -> str:
-        from ..render.documents import render_solution
-
-        return render_solution(self, "markdown", **options)
-
-    def to_json(self) -> dict:
-        from ..render.documents import solution_json
-
-        return solution_json(self)
-
-    def _repr_latex_(self) -> str:
-        from ..render.documents import render_summary
-
-        return render_summary(self)
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
-
 
 def derive(network: Network, symbolic: str | None = None, mode: str = "train") -> Derivation:
     """Derive the exact forward pass of ``network`` (``symbolic``: None, "all" or "masks").
@@ -128,18 +107,18 @@ def derive(network: Network, symbolic: str | None = None, mode: str = "train") -
         if symbolic == "masks":
             raise SymdropError("--symbolic masks: the test-time pass has no masks (use --symbolic all)")
     if symbolic is None:
-        steps = _forward(network, mode=mode)
+        steps = _numeric_steps(network, mode)
         if mode == "test":
             return Derivation(network, steps, steps[-1].activation.value, mode=mode)
         test = network.dropout.convention != "plain"
         return Derivation(
             network, steps, steps[-1].activation.value,
-            without_dropout=_without_dropout(network),
-            at_test_time=_forward(network, mode="test")[-1].activation.value if test else None,
+            without_dropout=_matrix(passes(network, "off")[-1].a),
+            at_test_time=_matrix(passes(network, "test")[-1].a) if test else None,
         )
     symbolic_network, mu = symbolize(network, symbolic)
     if symbolic == "masks":
-        steps = _forward(symbolic_network, simplify=_binary(mu))
+        steps = _symbolic_steps(symbolic_network, simplify=_binary(mu))
         prediction = steps[-1].activation.value
         values = dict(zip(mu, (v for mask in network.masks for v in mask)))
         return Derivation(
@@ -148,7 +127,7 @@ def derive(network: Network, symbolic: str | None = None, mode: str = "train") -
             at_spec_masks=prediction.subs(values),
         )
     # "all": each layer in terms of the previous layer's symbols; the prediction composed.
-    steps = _forward(symbolic_network, local=True, mode=mode)
+    steps = _symbolic_steps(symbolic_network, local=True, mode=mode)
     prediction = steps[0].activation.value
     for step in steps[1:]:
         names = sympy.symbols(f"a{step.l - 1}_1:{step.previous.rows + 1}")
@@ -190,39 +169,48 @@ def keep_symbols(dropout) -> tuple[sympy.Expr, ...]:
     )
 
 
-def _forward(
-    network: Network, *, simplify=lambda e: e, local: bool = False, mode: str = "train"
-) -> tuple[Step, ...]:
+def _symbolic_steps(network: Network, *, simplify=lambda e: e, local: bool = False, mode: str = "train") -> tuple[Step, ...]:
+    """The steps of a network with symbols, in SymPy's matrix arithmetic (``local``: each layer
+    in terms of the previous layer's symbols)."""
     steps = []
     a = network.x
-    keep = network.dropout.keep
     for l, (layer, mu) in enumerate(zip(network.layers, network.masks), start=1):
         if local and l > 1:
             a = ImmutableMatrix(sympy.symbols(f"a{l - 1}_1:{a.rows + 1}"))
         rule = network.dropout.rule(l, mode)
-        q = None if keep is None else keep[l - 1]
-        steps.append(_step(l, layer, mu, a, simplify, output=l == network.depth, rule=rule, keep=q))
+        computed = _expression_pass(layer, mu, a, rule, simplify)
+        steps.append(_step(network, l, a, computed, rule))
         a = steps[-1].activation.value
     return tuple(steps)
 
 
-def _without_dropout(network: Network) -> ImmutableMatrix:
-    """The prediction with every mask all ones: the values of ``_forward``, without the steps."""
-    if _rational(network.x, *(m for layer in network.layers for m in (layer.W, layer.b))):
-        values = entries(network.x)  # entries alone, one matrix at the end
-        for layer in network.layers:
-            values = _affine(layer, entries(layer.W), values)[1]
-            if not _rational(*values):
-                break  # a sigmoid or tanh: the general pass below
-        else:
-            return rational_matrix(len(values), 1, values)
+def _numeric_steps(network: Network, mode: str) -> tuple[Step, ...]:
+    """The steps of a network of numbers: the core's pass (:func:`.forward.forward`), each
+    layer's values as the matrices the formulas print."""
+    steps = []
     a = network.x
-    for layer, mu in zip(network.layers, network.masks):
-        a = _pass(layer, mu, a, _UNMASKED)[-1]
-    return a
+    for l, (layer, values) in enumerate(zip(network.layers, passes(network, mode)), start=1):
+        rule = network.dropout.rule(l, mode)
+        mu = network.masks[l - 1] if rule.masked else _ones(layer.W.cols)
+        W = layer.W if rule.weight_scale is None else _matrix(values.weights, layer.W.cols)
+        z = _matrix(values.z)
+        computed = (mu, _matrix(values.masked, like=a), W, z, _matrix(values.a, like=z))
+        steps.append(_step(network, l, a, computed, rule))
+        a = steps[-1].activation.value
+    return tuple(steps)
 
 
-_UNMASKED = Rule(masked=False, input_scale=None, weight_scale=None)
+def _matrix(values, cols: int = 1, *, like: ImmutableMatrix | None = None) -> ImmutableMatrix:
+    """The matrix of a pass's values (row by row, ``cols`` per row; nested rows are flattened);
+    ``like`` itself when it holds the same values (one object, printed once)."""
+    if values and isinstance(values[0], tuple):
+        values = [v for row in values for v in row]
+    exact = [to_sympy(v) for v in values]
+    if like is not None and entries(like) == tuple(exact):
+        return like
+    if all(isinstance(v, sympy.Rational) for v in exact):
+        return rational_matrix(len(exact) // cols, cols, exact)
+    return ImmutableMatrix(len(exact) // cols, cols, exact)
 
 
 @lru_cache(maxsize=None)
@@ -241,71 +229,55 @@ def _names(l: int, n_in: int, n_out: int) -> tuple[sympy.Basic, ...]:
     )
 
 
-def _step(
-    l, layer: Layer, mu: ImmutableMatrix, a: ImmutableMatrix, simplify, output: bool,
-    rule: Rule = Rule(True, None, None), keep=None,
-) -> Step:
+def _step(network: Network, l: int, a: ImmutableMatrix, computed, rule: Rule) -> Step:
+    """Layer ``l``'s step: its formulas, the numbers put in, and the values ``computed`` (the
+    mask as applied, the masked input, the weights multiplied by, z and the activation)."""
+    layer = network.layers[l - 1]
     n_in, n_out = layer.W.cols, layer.W.rows
     a_name, mu_name, tilde, W_name, b_name, z_name, a_out, q_name = _names(l, n_in, n_out)
-    mu, masked, W, z, activated = _pass(layer, mu, a, rule, simplify)
-
+    mu, masked, W, z, activated = computed
     if not rule.masked:  # test time: the input as it is
         masked_input = Equation(tilde, a_name, a, masked)
     elif rule.input_scale is None:
         masked_input = Equation(
-            tilde, _written(HadamardProduct, mu_name, a_name), _written(HadamardProduct, mu, a), masked
+            tilde, unchecked(HadamardProduct, mu_name, a_name), unchecked(HadamardProduct, mu, a), masked
         )
     else:  # inverted dropout: kept values divided by q
         masked_input = Equation(
             tilde,
-            _written(MatMul, 1 / q_name, _written(HadamardProduct, mu_name, a_name)),
-            _written(MatMul, rule.input_scale, _written(HadamardProduct, mu, a)),
+            unchecked(MatMul, 1 / q_name, unchecked(HadamardProduct, mu_name, a_name)),
+            unchecked(MatMul, rule.input_scale, unchecked(HadamardProduct, mu, a)),
             masked,
         )
     if rule.weight_scale is None:
-        Wx, Wx_values = _written(MatMul, W_name, tilde), (layer.W, masked)
+        Wx, Wx_values = unchecked(MatMul, W_name, tilde), (layer.W, masked)
     else:  # weight scaling at test time: q W, the bias unscaled
-        Wx = _written(MatMul, q_name, W_name, tilde)
+        Wx = unchecked(MatMul, q_name, W_name, tilde)
         Wx_values = (rule.weight_scale, layer.W, masked)
+    keep = network.dropout.keep
     return Step(
         l=l,
         layer=layer,
         mask=mu,
         previous=a,
-        output=output,
+        output=l == network.depth,
         W=W,
         rule=rule,
-        keep=keep,
+        keep=None if keep is None else keep[l - 1],
         masked_input=masked_input,
         pre_activation=Equation(
             z_name,
-            _written(MatAdd, Wx, b_name),
-            _written(MatAdd, _written(MatMul, *Wx_values), layer.b),
+            unchecked(MatAdd, Wx, b_name),
+            unchecked(MatAdd, unchecked(MatMul, *Wx_values), layer.b),
             z,
         ),
         activation=Equation(a_out, layer.g.formula(z_name), layer.g.formula(z), activated),
     )
 
 
-def _written(cls, *args):
-    """``cls(*args, evaluate=False)`` for a formula's matrix sum or product, built as SymPy builds
-    it but without its shape checks: the shapes are right by construction, and checking them
-    took a third of a derivation's time. ``tests/test_derive.py`` checks both give the same."""
-    return sympy.Basic.__new__(cls, *args)
-
-
-def _pass(layer: Layer, mu, a, rule: Rule, simplify=lambda e: e):
-    """Layer ``layer`` applied to ``a`` under ``mu`` and ``rule``: the mask as applied (all ones
-    at test time), the masked input, the weights multiplied by, z and the activation."""
-    scales = [s for s in (rule.input_scale, rule.weight_scale) if s is not None]
-    if _rational(a, mu, layer.W, layer.b, *scales):
-        return _rational_pass(layer, mu, a, rule)
-    return _expression_pass(layer, mu, a, rule, simplify)
-
-
 def _expression_pass(layer: Layer, mu, a, rule: Rule, simplify):
-    """The layer's mask, masked input, weights, z and activation with SymPy's matrix arithmetic:
-    for symbols, and for irrational values (after a sigmoid or tanh)."""
+    """The layer's mask, masked input, weights, z and activation with SymPy's matrix arithmetic,
+    for symbols (``--symbolic``); ``simplify`` knows what SymPy cannot (a mask is 0 or 1)."""
     if not rule.masked:
         mu, masked = mu.applyfunc(lambda _: 1), a
     elif rule.input_scale is None:
@@ -316,63 +288,15 @@ def _expression_pass(layer: Layer, mu, a, rule: Rule, simplify):
         masked = (rule.input_scale * mu.multiply_elementwise(a)).applyfunc(lambda e: simplify(sympy.expand(e)))
     W = layer.W if rule.weight_scale is None else (rule.weight_scale * layer.W).applyfunc(sympy.expand)
     z = W * masked + layer.b
-    # Exact numbers are final already; the element-wise passes below would only copy them.
-    # Symbols: expand products and simplify.
-    if z.free_symbols:
+    if z.free_symbols:  # expand products and simplify; exact numbers are final already
         z = z.applyfunc(lambda e: simplify(sympy.expand(e)))
     activated = layer.g(z).applyfunc(simplify) if z.free_symbols else layer.g(z)
     return mu, masked, W, z, activated
 
 
-def _rational_pass(layer: Layer, mu, a, rule: Rule):
-    """The same as :func:`_expression_pass` when every number is rational (every generated
-    problem, and most specs), entry by entry in SymPy rationals: the same exact values, and one
-    matrix per result instead of the intermediate matrices of matrix arithmetic, which made up
-    most of the time of a derivation."""
-    n_out, n_in = layer.W.shape
-    scale = sympy.S.One if rule.input_scale is None else rule.input_scale
-    if not rule.masked:
-        mu, masked = _ones(n_in), a
-    elif scale == 1 and all(m == 1 for m in entries(mu)):
-        masked = a  # the same values: the same matrix (printed once, compared by identity)
-    else:
-        masked = rational_matrix(n_in, 1, [scale * m * v for m, v in zip(entries(mu), entries(a))])
-    W = layer.W
-    if rule.weight_scale is not None:
-        W = rational_matrix(n_out, n_in, [rule.weight_scale * w for w in entries(W)])
-    z, activated = _affine(layer, entries(W), entries(masked))
-    z_matrix = rational_matrix(n_out, 1, z)
-    if all(g is v for g, v in zip(activated, z)):
-        activated = z_matrix  # g changed nothing (identity, or ReLU of nothing negative): one matrix
-    elif all(isinstance(v, sympy.Rational) for v in activated):
-        activated = rational_matrix(n_out, 1, activated)
-    else:  # a sigmoid or tanh: irrational values
-        activated = ImmutableMatrix(activated)
-    return mu, masked, W, z_matrix, activated
-
-
-def _affine(layer: Layer, weights, inputs) -> tuple[list, list]:
-    """``z = W a + b`` and ``g(z)`` entry by entry, for W's entries (row by row) and a's."""
-    n_in = len(inputs)
-    z = [
-        sum((w * v for w, v in zip(weights[i * n_in : (i + 1) * n_in], inputs)), start=bias)
-        for i, bias in enumerate(entries(layer.b))
-    ]
-    return z, [layer.g.apply(v) for v in z]
-
-
 @lru_cache(maxsize=None)
 def _ones(n: int) -> ImmutableMatrix:
     return rational_matrix(n, 1, [sympy.S.One] * n)
-
-
-def _rational(*values) -> bool:
-    """Whether every value, number or matrix entry, is a SymPy rational."""
-    return all(
-        isinstance(e, sympy.Rational)
-        for v in values
-        for e in (entries(v) if isinstance(v, sympy.MatrixBase) else (v,))
-    )
 
 
 def _binary(mask_symbols):

@@ -8,8 +8,10 @@ from math import lcm
 import sympy
 from sympy import ImmutableMatrix
 
-from .derive import derive, keep_symbols
-from .montecarlo import MonteCarlo, fraction, monte_carlo
+from .derive import keep_symbols
+from ..numbers import to_fraction, to_sympy
+from .forward import prediction
+from .montecarlo import MonteCarlo, monte_carlo
 from ..model.network import Network
 
 LIST_MASKS_UP_TO = 4  # maskable units; the worked solution lists every mask up to 2^4 = 16
@@ -60,24 +62,6 @@ class Ensemble:
         network = self.network
         return network.layers[-1].activation == "identity" and set(self.masked_layers) <= {network.depth - 1}
 
-    def to_latex(self) -> str:
-        from ..render.documents import render_expect
-
-        return render_expect(self, "latex")
-
-    def to_markdown(self) -> str:
-        from ..render.documents import render_expect
-
-        return render_expect(self, "markdown")
-
-    def to_json(self) -> dict:
-        from ..render.documents import expect_json
-
-        return expect_json(self)
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
-
 
 def expect(network: Network, *, symbolic_q: bool = False, samples: int | None = None, seed: int = 0) -> Ensemble:
     """The exact ensemble mean of ``network`` over all masks of its units with keep q < 1.
@@ -113,7 +97,7 @@ def test_time(network: Network) -> ImmutableMatrix:
     """The usual approximation of the mean: the convention's test-time pass (plain: weight scaling)."""
     if network.dropout.convention == "plain":
         network = replace(network, dropout=replace(network.dropout, convention="weight-scaling"))
-    return derive(network, mode="test").prediction
+    return ImmutableMatrix([to_sympy(v) for v in prediction(network, "test")])
 
 
 def thinned_networks(network: Network):
@@ -126,9 +110,8 @@ def thinned_networks(network: Network):
         for (l, j), bit in zip(units, bits):
             masks[l][j] = bit
             probability *= keep[l] if bit else 1 - keep[l]
-        masks = tuple(ImmutableMatrix(m) for m in masks)
-        output = derive(replace(network, masks=masks)).prediction
-        yield Thinned(masks, sympy.expand(probability), output)
+        output = ImmutableMatrix([to_sympy(v) for v in prediction(network, masks=tuple(map(tuple, masks)))])
+        yield Thinned(tuple(ImmutableMatrix(m) for m in masks), sympy.expand(probability), output)
 
 
 def exact_mean(network: Network) -> tuple[ImmutableMatrix, int]:
@@ -152,18 +135,18 @@ def _mean_integers(network: Network) -> tuple[ImmutableMatrix, int]:
     Piecewise linear activations (ReLU, leaky ReLU, identity) commute with positive scaling, so
     one scale s per layer serves every vector; Python integers are exact and fast.
     """
-    inverted = network.dropout.convention == "inverted"
     linear_output = network.layers[-1].activation == "identity"
-    x = [fraction(v) for v in network.x]
+    x = [to_fraction(v) for v in network.x]
     s = lcm(*(v.denominator for v in x))
     states, P, most = {tuple(int(v * s) for v in x): 1}, 1, 1
     total = None  # sum of w A over the input of a linear output layer: all that layer needs
     for l, layer in enumerate(network.layers, start=1):
-        q = fraction(network.dropout.keep[l - 1])
+        q = to_fraction(network.dropout.keep[l - 1])
         m, n = q.numerator, q.denominator
         maskable = q != 1
-        W = [[fraction(w) for w in layer.W.row(i)] for i in range(layer.W.rows)]
-        b = [fraction(v) for v in layer.b]
+        inverted = network.dropout.rule(l, "train").input_scale is not None  # kept values / q
+        W = [[to_fraction(w) for w in layer.W.row(i)] for i in range(layer.W.rows)]
+        b = [to_fraction(v) for v in layer.b]
         if l == network.depth and linear_output:
             if total is None:  # a single layer: its input is x
                 total = [sum(w * A[j] for A, w in states.items()) for j in range(len(W[0]))]
@@ -175,7 +158,7 @@ def _mean_integers(network: Network) -> tuple[ImmutableMatrix, int]:
         Wi, Bi = [[int(w * D) for w in row] for row in W], [int(v * D) for v in b]
         # Inverted dropout divides kept values by q = m/n: A n over the scale s m.
         factor, s_in = (n, s * m) if maskable and inverted else (1, s)
-        c = fraction(layer.g.negative_slope) if layer.g.negative_slope is not None else None
+        c = to_fraction(layer.g.negative_slope) if layer.g.negative_slope is not None else None
         feeds_output = l == network.depth - 1 and linear_output
         zs, total = {}, [0] * layer.units if feeds_output else None
         for A, w in states.items():
@@ -253,12 +236,13 @@ def _weighted_mean(zs: dict, P: int, s: int, g) -> ImmutableMatrix:
 def _mean_exact(network: Network) -> tuple[ImmutableMatrix, int]:
     """The same propagation in SymPy: sigmoid and tanh values, or keep probabilities as symbols."""
     dropout = network.dropout
-    inverted = dropout.convention == "inverted"
     states, most = {tuple(network.x): sympy.Integer(1)}, 1
     for l, layer in enumerate(network.layers, start=1):
         q = dropout.keep[l - 1]
         maskable = dropout.maskable(l - 1)
-        scale = 1 / q if maskable and inverted else 1
+        rule = dropout.rule(l, "train")
+        inverted = rule.input_scale is not None  # kept values divided by q
+        scale = rule.input_scale if inverted else 1
         W, b = layer.W, layer.b
         if l == network.depth and layer.activation == "identity":
             total = [sympy.Add(*(p * A[j] for A, p in states.items())) for j in range(W.cols)]

@@ -7,8 +7,8 @@ import sympy
 from sympy import ImmutableMatrix
 
 from .derive import Step, derive
+from ..numbers import to_fraction
 from ..errors import SymdropError
-from .montecarlo import fraction
 from ..model.network import Network
 
 TOLERANCE = 1e-9  # relative
@@ -103,14 +103,14 @@ def _torch():
 
 
 def _tensor(torch, matrix):
-    rows = [[float(fraction(matrix[i, j])) for j in range(matrix.cols)] for i in range(matrix.rows)]
+    rows = [[float(to_fraction(matrix[i, j])) for j in range(matrix.cols)] for i in range(matrix.rows)]
     return torch.tensor(rows, dtype=torch.float64)
 
 
 def _activation(torch, layer):
     nn = torch.nn
     if layer.activation == "leaky_relu":
-        return nn.LeakyReLU(float(fraction(layer.slope)))
+        return nn.LeakyReLU(float(to_fraction(layer.slope)))
     return {"relu": nn.ReLU, "identity": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}[layer.activation]()
 
 
@@ -129,11 +129,11 @@ def _pass(torch, network: Network, mode: str) -> list:
         rule = network.dropout.rule(l, mode)
         masked = a * _tensor(torch, mu).reshape(1, -1) if rule.masked else a
         if rule.input_scale is not None:
-            masked = masked / float(fraction(network.dropout.keep[l - 1]))
+            masked = masked / float(to_fraction(network.dropout.keep[l - 1]))
         linear = _linear(torch, layer)
         weight = linear.weight
         if rule.weight_scale is not None:
-            weight = weight * float(fraction(rule.weight_scale))
+            weight = weight * float(to_fraction(rule.weight_scale))
         with torch.no_grad():
             z = torch.nn.functional.linear(masked, weight, linear.bias)
             a = _activation(torch, layer)(z)
@@ -146,7 +146,7 @@ def _modules(torch, network: Network) -> list:
     modules = []
     for l, layer in enumerate(network.layers, start=1):
         q = network.dropout.keep[l - 1]
-        dropout = torch.nn.Dropout(p=float(fraction(1 - q))) if network.dropout.maskable(l - 1) else None
+        dropout = torch.nn.Dropout(p=float(to_fraction(1 - q))) if network.dropout.maskable(l - 1) else None
         modules.append((dropout, _linear(torch, layer), _activation(torch, layer)))
     return modules
 

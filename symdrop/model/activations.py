@@ -1,6 +1,8 @@
 """Activation functions: the name a spec uses, how SymPy applies it, how it is written."""
 
 from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
 from typing import Callable
 
 import sympy
@@ -62,12 +64,28 @@ class Activation:
     # ensemble's integer arithmetic relies on.
     negative_slope: sympy.Rational | None = None
 
+    @property
+    def number(self) -> Callable:
+        """``g`` of one int or Fraction, for the piecewise linear activations (None otherwise)."""
+        return None if self.negative_slope is None else piecewise(self.negative_slope)
+
     def formula(self, z: sympy.Basic) -> sympy.Basic:
         """``g(z)`` unevaluated, as a student writes it; ``z`` itself for the identity."""
         return z if self.display is None else self.display(z)
 
     def __call__(self, z: sympy.ImmutableMatrix) -> sympy.ImmutableMatrix:
         return z.applyfunc(self.apply)
+
+
+@lru_cache(maxsize=None)
+def piecewise(slope: sympy.Rational) -> Callable:
+    """``g(v) = v`` for ``v > 0``, ``slope * v`` otherwise, on int and Fraction (ReLU: slope 0)."""
+    if slope == 0:
+        return lambda v: v if v > 0 else 0
+    if slope == 1:
+        return lambda v: v
+    c = Fraction(int(slope.p), int(slope.q))
+    return lambda v: v if v > 0 else c * v
 
 
 def _relu(z: sympy.Expr) -> sympy.Expr:

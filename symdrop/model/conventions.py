@@ -7,7 +7,8 @@ import sympy
 from ..errors import SpecError
 
 CONVENTIONS = ("plain", "inverted", "weight-scaling")
-MODES = ("train", "test")
+MODES = ("train", "test")  # the passes a user asks for
+PASSES = MODES + ("off",)  # and the pass without dropout, every mask all ones and no scaling
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,11 @@ class Dropout:
         return not (q.is_number and q == 1)
 
     def rule(self, l: int, mode: str) -> Rule:
-        """The rule for the mask mu^(l-1) on the input of layer ``l`` in ``mode``."""
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        """The rule for the mask mu^(l-1) on the input of layer ``l`` in ``mode`` (one of PASSES)."""
+        if mode not in PASSES:
+            raise ValueError(f"mode must be one of {PASSES}, not {mode!r}")
+        if mode == "off":
+            return Rule(masked=False, input_scale=None, weight_scale=None)
         if mode == "test":
             self.check_test_time()
         q = None if self.keep is None else self.keep[l - 1]

@@ -1,10 +1,12 @@
 """The model: layers (W, b, activation), dropout masks and the input; immutable."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy
 from sympy import ImmutableMatrix
 
+from ..numbers import to_sympy
+from ..sympy_internals import rational_matrix
 from .activations import Activation, activation
 from .conventions import Dropout
 
@@ -38,7 +40,9 @@ class Network:
     x: ImmutableMatrix
     layers: tuple[Layer, ...]
     masks: tuple[ImmutableMatrix, ...]
-    title: str = ""
+    # The title names a problem; it changes no number, so networks that differ only in it are
+    # equal (and one memoized pass serves both).
+    title: str = field(default="", compare=False)
     dropout: Dropout = Dropout()
 
     @property
@@ -49,3 +53,23 @@ class Network:
     @property
     def depth(self) -> int:
         return len(self.layers)
+
+
+def build(x, layers, masks, *, title: str = "", dropout: Dropout = Dropout()) -> Network:
+    """A network from plain exact numbers (int, Fraction or SymPy rationals): ``layers`` as
+    (W rows, b, activation name), ``masks`` mu^(0) .. mu^(L-1) of 0 and 1."""
+    return Network(
+        x=_vector(x),
+        layers=tuple(
+            Layer(W=rational_matrix(len(W), len(W[0]), [to_sympy(w) for row in W for w in row]), b=_vector(b),
+                  activation=g)
+            for W, b, g in layers
+        ),
+        masks=tuple(_vector(m) for m in masks),
+        title=title,
+        dropout=dropout,
+    )
+
+
+def _vector(values) -> ImmutableMatrix:
+    return rational_matrix(len(values), 1, [to_sympy(v) for v in values])

@@ -8,7 +8,7 @@ import sympy
 
 from ..errors import RenderError
 from ..model.network import Network
-from ..numbers import entries
+from ..sympy_internals import entries
 
 MAX_UNITS = 8  # units drawn per layer; a larger layer shows its first MAX_UNITS - 2, "...", its last
 MAX_DEPTH = 6  # layers of weights drawn (7 columns of units); a deeper network is not drawn

@@ -9,7 +9,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from ..model.activations import LeakyReLUName
-from ..numbers import entries
+from ..sympy_internals import entries
 
 # Plain symbol names (w1_1_2, b1_1, a1_1, mu0_1, x_1) as the notation writes them.
 _NAMED = [

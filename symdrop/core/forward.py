@@ -1,0 +1,150 @@
+"""The one exact forward pass: every layer's masked input, products, pre-activation and activation."""
+
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from functools import lru_cache
+from typing import Union
+
+import sympy
+
+from ..model.network import Network
+from ..sympy_internals import entries
+
+# Exact numbers only, a float never: Python's int and Fraction where every number of a network is
+# rational and every activation piecewise linear (most networks, every generated problem: their
+# arithmetic is some 25 times faster than SymPy's); SymPy numbers otherwise (sigmoid, tanh).
+Number = Union[int, Fraction, sympy.Expr]
+
+
+@dataclass(frozen=True)
+class LayerValues:
+    """Layer l of a pass: its masked input a~^(l-1), the products w_ij a~_j of every unit, z^(l)
+    and a^(l). ``weights`` are the rows the pass multiplied by (q W when weight scaling)."""
+
+    masked: tuple[Number, ...]
+    weights: tuple[tuple[Number, ...], ...]
+    terms: tuple[tuple[Number, ...], ...]
+    z: tuple[Number, ...]
+    a: tuple[Number, ...]
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """A network's numbers as the pass computes with them: x, each layer's W rows and b, each
+    mask, each keep probability, and each activation's function of one number."""
+
+    x: tuple[Number, ...]
+    layers: tuple[tuple[tuple[tuple[Number, ...], ...], tuple[Number, ...]], ...]
+    masks: tuple[tuple[int, ...], ...]
+    keep: tuple[Number, ...] | None
+    python: bool  # int and Fraction (else SymPy numbers)
+
+
+def forward(network: Network, mode: str = "train", *, masks=None, activations=None,
+            masks_on: str = "input") -> tuple[LayerValues, ...]:
+    """Every layer's values of ``network`` in ``mode``: "train" (its masks, with its convention's
+    scaling), "test" (the convention's test-time pass) or "off" (no dropout at all).
+
+    The other arguments are the changes a mistake makes (each a student's wrong pass):
+    ``masks`` replaces mu^(0) .. mu^(L-1), and an L+1-th mask multiplies the output a^(L);
+    ``activations`` replaces each layer's activation (names, as ``Layer.activation``);
+    ``masks_on="z"`` applies mu^(l) to z^(l) of the layer it belongs to, bias and all, instead of
+    to the next layer's input (mu^(0) still masks x).
+    """
+    values = numbers(network)
+    masks = values.masks if masks is None else masks
+    functions = _functions(network, values.python, activations)
+    rules = tuple(network.dropout.rule(l, mode) for l in range(1, network.depth + 1))
+    a, out = values.x, []
+    for l, ((W, b), rule, g) in enumerate(zip(values.layers, rules, functions), start=1):
+        mu = masks[l - 1]
+        masked = a if masks_on == "z" and l > 1 else _mask(a, mu, rule, values, l)
+        if rule.weight_scale is not None:
+            q = values.keep[l - 1]
+            W = tuple(tuple(q * w for w in row) for row in W)
+        terms, z = affine(W, b, masked)
+        if not values.python:  # expressions in symbols (keep probabilities q) expanded, as a student sums them
+            z = tuple(sympy.expand(v) if v.free_symbols else v for v in z)
+        if masks_on == "z" and l < len(masks):
+            z = tuple(m * v for m, v in zip(masks[l], z))
+        a = tuple(g(v) for v in z)
+        if l == network.depth and len(masks) > network.depth:
+            a = tuple(m * v for m, v in zip(masks[-1], a))
+        out.append(LayerValues(masked, W, terms, z, a))
+    return tuple(out)
+
+
+def affine(W, b, masked) -> tuple[tuple[tuple[Number, ...], ...], tuple[Number, ...]]:
+    """The products ``w_ij a~_j`` of every unit (W as rows) and ``z = W a~ + b``, bias first."""
+    terms = tuple(tuple(w * v for w, v in zip(row, masked)) for row in W)
+    return terms, tuple(sum(t, bias) for t, bias in zip(terms, b))
+
+
+def prediction(network: Network, mode: str = "train", **changes) -> tuple[Number, ...]:
+    """The output of :func:`forward`: a^(L)."""
+    return forward(network, mode, **changes)[-1].a
+
+
+@lru_cache(maxsize=1024)
+def passes(network: Network, mode: str = "train") -> tuple[LayerValues, ...]:
+    """``forward(network, mode)``, memoized: a problem's rules, mistakes, derivation and key all
+    ask for it."""
+    return forward(network, mode)
+
+
+@lru_cache(maxsize=1024)
+def numbers(network: Network) -> Numbers:
+    """The numbers of ``network`` as the pass computes with them (see :data:`Number`), read once."""
+    python = _python(network)
+    number = _to_python if python else (lambda v: v)
+    layers = tuple(
+        (_rows(layer.W, number), tuple(number(v) for v in entries(layer.b))) for layer in network.layers
+    )
+    keep = network.dropout.keep
+    return Numbers(
+        x=tuple(number(v) for v in entries(network.x)),
+        layers=layers,
+        masks=tuple(tuple(int(m) if m.is_Integer else m for m in entries(mask)) for mask in network.masks),
+        keep=None if keep is None else tuple(number(q) for q in keep),
+        python=python,
+    )
+
+
+def _mask(a, mu, rule, values: Numbers, l: int):
+    """The layer's input under the convention's rule: masked (and divided by q when inverted)."""
+    if not rule.masked:
+        return a
+    if rule.input_scale is None:
+        return tuple(v if m == 1 else m * v for m, v in zip(mu, a))
+    scale = 1 / values.keep[l - 1]
+    if values.python:
+        return tuple(scale * m * v for m, v in zip(mu, a))
+    # SymPy numbers: products expanded, 5/(4 e^{-3} + 4) rather than 5/(4 (e^{-3} + 1)), as before
+    return tuple(sympy.expand(scale * m * v) for m, v in zip(mu, a))
+
+
+def _functions(network: Network, python: bool, names):
+    layers = network.layers
+    if names is not None:
+        layers = [replace(layer, activation=name) for layer, name in zip(layers, names)]
+    return tuple(layer.g.number if python else layer.g.apply for layer in layers)
+
+
+def _python(network: Network) -> bool:
+    """Whether the pass may compute in int and Fraction: every number rational, every activation
+    piecewise linear."""
+    if any(layer.g.negative_slope is None for layer in network.layers):
+        return False
+    keep = network.dropout.keep or ()
+    values = (*entries(network.x), *keep, *(v for layer in network.layers for m in (layer.W, layer.b)
+                                          for v in entries(m)))
+    return all(isinstance(v, sympy.Rational) for v in values)
+
+
+def _rows(W, number) -> tuple[tuple[Number, ...], ...]:
+    values, n = entries(W), W.cols
+    return tuple(tuple(number(v) for v in values[i * n : (i + 1) * n]) for i in range(W.rows))
+
+
+def _to_python(value: sympy.Rational) -> int | Fraction:
+    return int(value.p) if value.q == 1 else Fraction(int(value.p), int(value.q))

@@ -1,0 +1,39 @@
+"""What an exercise kind is: how to draw a problem, its rules, its mistakes, its derivation and answer."""
+
+import random
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from ..core.derive import Derivation
+from ..model.network import Network
+from .mistakes import Mistake
+from .options import Options
+
+
+@dataclass(frozen=True, eq=False)  # one object per kind: compared and hashed by identity
+class Kind:
+    """One kind of exercise, as R/exams has them: a data-generating process, named acceptance
+    rules, the mistakes students make, the derivation a worked solution shows, and the answer
+    (the meta of the key). Adding a kind is one module (see ``forward.py``) plus its templates.
+
+    ``draw(rng, options, failures, flow)`` gives one candidate or None (counting in ``failures``
+    why a part was drawn again); ``rules`` are checked in order, cheapest first, on candidates
+    that were drawn; ``code_text`` is the text whose SHA-256 names a problem (its variant code).
+    ``templates`` names the template of each part: the question, the key entry, the solution.
+    """
+
+    name: str
+    title: str
+    draw: Callable[[random.Random, Options, Counter, bool], Network | None]
+    rules: Mapping[str, Callable[[Network, Options], bool]]
+    mistakes: Callable[[Network], tuple[Mistake, ...]]
+    derive: Callable[[Network], Derivation]
+    answer: Callable[[Derivation], tuple]
+    code_text: Callable[[Network, Options], str]
+    check_options: Callable[[Options], None]
+    templates: Mapping[str, str]
+
+    def failed_rules(self, network: Network, options: Options) -> list[str]:
+        """The names of the rules ``network`` breaks (empty: acceptable)."""
+        return [name for name, rule in self.rules.items() if not rule(network, options)]

@@ -1,0 +1,26 @@
+"""The registry of exercise kinds: sheets, keys and the command line take their choices from it."""
+
+from ..errors import SymdropError
+from . import forward
+from .kind import Kind
+
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (forward.KIND,)}
+
+
+def get(name: str) -> Kind:
+    """The kind called ``name``."""
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise SymdropError(f"unknown exercise kind {name!r} (expected one of {', '.join(KINDS)})") from None
+
+
+def parse_kinds(text: str) -> tuple[Kind, ...]:
+    """``"forward,forward"`` -> the kinds a sheet cycles through, in that order."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise SymdropError(f"--kinds: expected kinds like {','.join(KINDS)}, got {text!r}")
+    unknown = [name for name in names if name not in KINDS]
+    if unknown:
+        raise SymdropError(f"--kinds: unknown kind {unknown[0]!r} (expected one of {', '.join(KINDS)})")
+    return tuple(KINDS[name] for name in names)

@@ -1,0 +1,84 @@
+"""The one Jinja environment factory: delimiters, filters and the template search path of RenderOptions."""
+
+from functools import lru_cache, partial
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+import sympy
+
+from ..sympy_internals import entries
+from .escape import escape_markdown, escape_tex
+from .options import RenderOptions
+from .printing import approx, decimal, factor, finalizer, inline, latex, plain
+
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def builtin_templates() -> Path:
+    """The folder of the templates symdrop ships (package data)."""
+    return Path(str(resources.files("symdrop.templates")))
+
+
+def make_env(options: RenderOptions = RenderOptions()) -> jinja2.Environment:
+    """The environment for ``options``: LaTeX-friendly delimiters, strict undefined, SymPy printed
+    as LaTeX, and the user's template folders before the built-in ones (Jinja's ChoiceLoader)."""
+    return _env(options.decimals, tuple(Path(folder) for folder in options.templates))
+
+
+def render_template(name: str, options: RenderOptions = RenderOptions(), /, **context) -> str:
+    """Any template by name with ``context``."""
+    return make_env(options).get_template(name).render(**context)
+
+
+@lru_cache(maxsize=None)
+def _env(decimals: bool, folders: tuple[Path, ...]) -> jinja2.Environment:
+    # Keyed by all the environment depends on: how numbers print, and where templates come from.
+    builtin = jinja2.FileSystemLoader(str(builtin_templates()))
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader([str(f) for f in folders]), builtin]) if folders else builtin
+    env = jinja2.Environment(
+        loader=loader,
+        block_start_string=r"\BLOCK{",
+        block_end_string="}",
+        variable_start_string=r"\VAR{",
+        variable_end_string="}",
+        comment_start_string=r"\#{",
+        comment_end_string="}",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        auto_reload=False,  # templates do not change while symdrop runs: no stat() per render
+        undefined=jinja2.StrictUndefined,
+        finalize=finalizer(decimals),
+    )
+    env.filters.update(
+        latex=partial(latex, decimals=decimals), factor=partial(factor, decimals=decimals),
+        inline=partial(inline, decimals=decimals), compact=partial(compact, decimals=decimals),
+        plain=plain, decimal=decimal, tex=escape_tex, md=escape_markdown,
+        capitalize_first=capitalize_first, cm=cm, approx=approx,
+    )
+    env.globals.update(layer_noun=layer_noun)
+    return env
+
+
+def layer_noun(l: int, depth: int) -> str:
+    """``the first hidden layer`` ... ``the output layer``, as the tutorial says it."""
+    if l == depth:
+        return "the output layer"
+    return f"the {ORDINALS[l - 1]} hidden layer" if l <= len(ORDINALS) else f"hidden layer {l}"
+
+
+def capitalize_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def cm(value: float) -> str:
+    """A layout length, fixed to three decimals so the same picture gives the same bytes."""
+    return f"{value + 0.0:.3f}"
+
+
+def compact(vector, decimals: bool = False) -> str:
+    """A vector on one line, ``(1, -2)``; a single entry as a number, ``7`` (answer keys)."""
+    values = entries(vector) if isinstance(vector, sympy.MatrixBase) else list(vector)
+    return latex(values[0], decimals=decimals) if len(values) == 1 else inline(values, decimals=decimals)

@@ -1,0 +1,21 @@
+"""RenderOptions: every setting that changes what a document looks like, in one frozen value."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How documents are rendered; every memo of rendered text is keyed by what it uses of these.
+
+    ``decimals``: exact decimals printed as decimals (0.25, not 1/4). ``diagram``: the picture of
+    the network; ``edge_weights``: with the weights on its connections. ``figures``: where
+    Markdown documents link pictures (``figures/CODE.svg``). ``templates``: folders whose
+    templates replace the built-in ones of the same name, the first folder first.
+    """
+
+    decimals: bool = False
+    diagram: bool = True
+    edge_weights: bool = False
+    figures: str = "figures/"
+    templates: tuple[Path, ...] = ()

@@ -1,0 +1,123 @@
+"""The documents of a sheet or class set: each exercise's parts rendered once, laid out per format; keys."""
+
+import csv
+import io
+import re
+from dataclasses import replace
+
+import sympy
+
+from ..exercises.sheet import Exercise, Sheet
+from ..exercises.roster import Student
+from ..model.spec import to_spec
+from ..numbers import to_sympy
+from .diagram import draw
+from .documents import Math, render_figure, render_math
+from .env import render_template
+from .formats import get
+from .options import RenderOptions
+from .printing import decimal_places, exact_decimal
+
+FIGURES = "figures"  # the Markdown documents' pictures, one SVG per variant
+
+
+def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptions(), *,
+                     split: bool = False, progress=None) -> dict[str, str]:
+    """``{file name: text}``: each exercise's parts are rendered once and laid out by the
+    document templates (all students together, and one sheet per student with ``split``).
+    ``progress`` (anything with ``advance()``) counts the exercises rendered, per format. A sheet
+    of decimals prints its exact decimals as decimals, whatever ``options`` say."""
+    options = replace(options, decimals=options.decimals or sheet.options.decimals)
+    documents = {}
+    pictures = {id(e): draw(e.network) if options.diagram else None for e in sheet.exercises}
+    maths = {id(e): render_math(e.derivation, options) for e in sheet.exercises}  # shared by every format
+    common = dict(seed=sheet.seed, options=sheet.options, class_set=sheet.class_set)
+    rows = [(e, list(e.answer)) for e in sheet.exercises]
+    for fmt in map(get, formats):
+        parts = {}  # by id(exercise): each exercise is rendered once, whatever documents hold it
+        for e in sheet.exercises:
+            parts[id(e)] = render_parts(e, fmt.name, options, pictures[id(e)], maths[id(e)])
+            if progress:
+                progress.advance()
+        groups = [(student, [(e, parts[id(e)]) for e in exercises]) for student, exercises in sheet.groups()]
+        for name in fmt.documents:
+            documents[f"{name}.{fmt.suffix}"] = render_template(fmt.template(name), options, groups=groups,
+                                                                rows=rows, **common)
+        if split and sheet.class_set:
+            for student, items in groups:
+                if fmt.figure == "file" and options.diagram:  # students/ is one folder down from figures/
+                    linked = replace(options, figures=f"../{options.figures}")
+                    items = [(e, render_parts(e, fmt.name, linked, pictures[id(e)], maths[id(e)])) for e, _ in items]
+                path = f"students/{student_file(student, items[0][0].code)}.{fmt.suffix}"
+                documents[path] = render_template(fmt.template("sheet"), options, groups=[(student, items)], **common)
+    return documents
+
+
+def render_parts(e: Exercise, fmt: str, options: RenderOptions = RenderOptions(), picture=None,
+                 math: Math | None = None) -> dict[str, str]:
+    """One exercise's question, key entry and worked solution in format ``fmt``, with its
+    ``picture`` (the network's geometry; linked as ``options.figures``/CODE.svg where the format
+    links pictures) and its formulas (``math``, rendered here unless given: formats share them)."""
+    if math is None:
+        math = render_math(e.derivation, options)
+    figure = render_figure(picture, fmt, options, svg=f"{options.figures}{e.code}.svg")
+    context = dict(e=e, d=e.derivation, network=e.derivation.network, steps=e.derivation.steps, figure=figure,
+                   math=math)
+    template = get(fmt).template
+    return {
+        part: render_template(template(name), options, standalone=False, **context)
+        for part, name in e.kind.templates.items()
+    }
+
+
+def key_json(sheet: Sheet) -> dict:
+    """``{"seed", "options", "problems": [{"code", "spec", "answer"}, ...]}``: each spec is what
+    ``symdrop solve`` reads, each answer an exact string; class sets add each entry's student."""
+    entries = []
+    for e in sheet.exercises:
+        entry = {"code": e.code, "number": e.number}
+        if e.student is not None:
+            entry["student"] = e.student.id
+        entry["spec"] = _spec(e, sheet.options.decimals)
+        entry["answer"] = [exact_text(v, sheet.options.decimals) for v in e.answer]
+        entries.append(entry)
+    return {"seed": sheet.seed, "options": sheet.options.as_json(), "problems": entries}
+
+
+def key_csv(sheet: Sheet) -> str:
+    """The class set's key table: id, name, problem, variant, and the answer (y, or y1, y2, ...)."""
+    outputs = sheet.options.shape[-1]
+    answers = ["y"] if outputs == 1 else [f"y{i}" for i in range(1, outputs + 1)]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", "name", "problem", "variant", *answers])
+    for e in sheet.exercises:
+        writer.writerow([e.student.id, e.student.name, e.number, e.code,
+                         *(exact_text(v, sheet.options.decimals) for v in e.answer)])
+    return buffer.getvalue()
+
+
+def exact_text(value, decimals: bool = False) -> str:
+    """An exact number as text: ``7``, ``-13/20``, or with ``decimals`` ``-0.65`` where exact."""
+    value = to_sympy(value)
+    if decimals and value.q != 1 and decimal_places(value.q) is not None:
+        return exact_decimal(value.p, value.q)
+    return str(value)
+
+
+def student_file(student: Student, code: str) -> str:
+    """A safe, unique file name for a student's own sheet: the id's safe characters and the code."""
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "_", student.id).strip("_")[:40]
+    return f"{safe}-{code}" if safe else code
+
+
+def _spec(e: Exercise, decimals: bool) -> dict:
+    spec = to_spec(e.derivation.network)
+    if not decimals:
+        return spec
+    number = lambda text: exact_text(sympy.Rational(text), decimals=True)  # noqa: E731
+    spec["input"] = [number(v) for v in spec["input"]]
+    for layer in spec["layers"]:
+        layer["weights"] = [[number(v) for v in row] for row in layer["weights"]]
+        layer["bias"] = [number(v) for v in layer["bias"]]
+    return spec

@@ -1,0 +1,70 @@
+"""Derivations and ensembles as plain data (the JSON format): every number an exact string."""
+
+from ..core.derive import Derivation
+from ..core.ensemble import Ensemble
+from .printing import decimal, needs_decimal, plain
+from .printing import decimals as decimal_texts
+
+
+def solution_json(derivation: Derivation) -> dict:
+    """``{"prediction": [...], "layers": [...]}`` with every number an exact string.
+
+    When a value is irrational (sigmoid, tanh), ``"decimal"`` repeats the same shape with each
+    number to 15 significant digits.
+    """
+    data = _values_json(derivation, plain)
+    values = [derivation.prediction] + [
+        q.value for step in derivation.steps for q in (step.masked_input, step.pre_activation, step.activation)
+    ]
+    if any(needs_decimal(v) for v in values):
+        data["decimal"] = _values_json(derivation, lambda v: decimal_texts(v)[0])
+    return data
+
+
+def _values_json(derivation: Derivation, text) -> dict:
+    return {
+        "prediction": [text(v) for v in derivation.prediction],
+        "layers": [
+            {
+                "masked_input": [text(v) for v in step.masked_input.value],
+                "pre_activation": [text(v) for v in step.pre_activation.value],
+                "activation": [text(v) for v in step.activation.value],
+            }
+            for step in derivation.steps
+        ],
+    }
+
+
+def expect_json(ensemble: Ensemble) -> dict:
+    """``{"exact_mean": [...], "approximation": [...], "maskable_units": n, ...}``, exact strings.
+
+    Also the difference, the convention, and with ``--symbolic-q`` the symbols' values and the
+    mean at them; with ``--samples`` the Monte-Carlo estimate; ``"decimal"`` for irrational values.
+    """
+    values = {
+        "exact_mean": ensemble.exact_mean,
+        "approximation": ensemble.approximation,
+        "difference": ensemble.difference,
+    }
+    data = {key: [plain(v) for v in value] for key, value in values.items()}
+    data["maskable_units"] = ensemble.maskable_units
+    data["convention"] = ensemble.network.dropout.convention
+    if ensemble.symbolic_q:
+        data["keep"] = {
+            plain(q): plain(value) for q, value in zip(ensemble.keep, ensemble.network.dropout.keep) if q.free_symbols
+        }
+        data["exact_mean_at_keep"] = [plain(v) for v in ensemble.at_keep]
+        values = {"exact_mean_at_keep": ensemble.at_keep}
+    if any(needs_decimal(v) for v in values.values()):
+        data["decimal"] = {key: decimal_texts(value) for key, value in values.items()}
+    mc = ensemble.monte_carlo
+    if mc is not None:
+        data["monte_carlo"] = {
+            "samples": mc.samples,
+            "seed": mc.seed,
+            "mean": [plain(v) for v in mc.mean],
+            "variance_of_mean": [plain(v) for v in mc.variance_of_mean],
+            "standard_error": [decimal(v) for v in mc.standard_error],
+            "distinct_masks": mc.distinct_masks,
+        }
+    return data

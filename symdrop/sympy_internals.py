@@ -1,0 +1,63 @@
+"""The few shortcuts past SymPy's public constructors, each checked against them in tests/test_sympy_internals.py."""
+
+from functools import lru_cache
+
+import sympy
+from sympy.polys.domains import QQ, ZZ
+from sympy.polys.matrices import DomainMatrix
+
+
+def entries(matrix) -> tuple[sympy.Expr, ...]:
+    """The entries of an explicit SymPy matrix, row by row, as SymPy holds them.
+
+    An ``ImmutableMatrix`` keeps its entries as its third argument (``rows, cols, Tuple(...)``);
+    reading them there avoids converting the matrix's internal DomainMatrix entry by entry, which
+    is what indexing and ``tolist()`` do (most of the time of printing a worked solution).
+    """
+    if isinstance(matrix, sympy.ImmutableDenseMatrix):
+        return matrix.args[2].args
+    return tuple(matrix)
+
+
+def rational_matrix(rows: int, cols: int, values) -> sympy.ImmutableMatrix:
+    """An ``ImmutableMatrix`` of exact rationals (SymPy ``Rational``), row by row.
+
+    The same matrix as ``ImmutableMatrix(rows, cols, values)``, built the way SymPy builds one
+    from its internal form (``ImmutableDenseMatrix._fromrep``): the entries as its arguments,
+    beside a sparse DomainMatrix over ZZ (integers) or QQ. The general constructor reaches that
+    form through the expression domain and converts every entry there and back, which made up
+    most of the time of deriving a generated problem (about 8 us against 45 us for a 3-vector).
+    Memoized: equal vectors (masks, small inputs and biases) recur across problems.
+    ``tests/test_numbers.py`` checks that both give the same matrix, so a SymPy release that
+    changes this form is caught.
+    """
+    return _rational_matrix(rows, cols, tuple(values))
+
+
+@lru_cache(maxsize=4096)
+def _rational_matrix(rows: int, cols: int, values: tuple) -> sympy.ImmutableMatrix:
+    # Memoized (the matrix is immutable): small vectors recur across problems, and a matrix made
+    # once is also printed once (the printing memos meet the same object).
+    if len(values) != rows * cols or not all(isinstance(v, sympy.Rational) for v in values):
+        raise ValueError(f"expected {rows * cols} SymPy rationals, got {values!r}")
+    integers = all(v.q == 1 for v in values)
+    domain = ZZ if integers else QQ
+    convert = (lambda v: ZZ(v.p)) if integers else (lambda v: QQ(v.p, v.q))
+    elements: dict[int, dict[int, object]] = {}
+    for i in range(rows):  # SymPy's sparse form: nonzero entries only, rows without any left out
+        row = {j: convert(v) for j, v in enumerate(values[i * cols : (i + 1) * cols]) if v.p}
+        if row:
+            elements[i] = row
+    matrix = sympy.Basic.__new__(
+        sympy.ImmutableMatrix, sympy.Integer(rows), sympy.Integer(cols), sympy.Tuple(*values, sympify=False)
+    )
+    matrix._rows, matrix._cols = rows, cols
+    matrix._rep = DomainMatrix(elements, (rows, cols), domain)
+    return matrix
+
+
+def unchecked(cls, *args):
+    """``cls(*args, evaluate=False)`` for a formula's matrix sum or product (MatAdd, MatMul,
+    HadamardProduct), built as SymPy builds it but without its shape checks: the shapes are right
+    by construction, and checking them took a third of a derivation's time."""
+    return sympy.Basic.__new__(cls, *args)
