@@ -8,42 +8,42 @@ from .model.network import Network
 from .render import documents, values
 
 
-@dataclass(frozen=True)
-class Solution(_derive.Derivation):
-    """A :class:`~symdrop.core.derive.Derivation` with its documents: ``to_latex()``,
-    ``to_markdown()``, ``to_json()``, and its display in Jupyter."""
+class _Documents:
+    """``to_latex()``, ``to_markdown()``, ``to_json()`` and the display in Jupyter, from the
+    class's renderer (``_render(self, format, **options)``) and data (``_data(self)``)."""
 
     def to_latex(self, **options) -> str:
-        return documents.render_solution(self, "latex", **options)
+        return type(self)._render(self, "latex", **options)
 
     def to_markdown(self, **options) -> str:
-        return documents.render_solution(self, "markdown", **options)
+        return type(self)._render(self, "markdown", **options)
 
     def to_json(self) -> dict:
-        return values.solution_json(self)
+        return type(self)._data(self)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
+@dataclass(frozen=True)
+class Solution(_Documents, _derive.Derivation):
+    """A :class:`~symdrop.core.derive.Derivation` with its documents (options of
+    :func:`symdrop.render.documents.render_solution`: ``diagram``, ``edge_weights``, ``svg``,
+    ``templates``)."""
+
+    _render = staticmethod(documents.render_solution)
+    _data = staticmethod(values.solution_json)
 
     def _repr_latex_(self) -> str:
         return documents.render_summary(self)
 
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
-
 
 @dataclass(frozen=True)
-class Expectation(_ensemble.Ensemble):
-    """An :class:`~symdrop.core.ensemble.Ensemble` with its documents."""
+class Expectation(_Documents, _ensemble.Ensemble):
+    """An :class:`~symdrop.core.ensemble.Ensemble` with its documents (option: ``templates``)."""
 
-    def to_latex(self, **options) -> str:
-        return documents.render_expect(self, "latex", **options)
-
-    def to_markdown(self, **options) -> str:
-        return documents.render_expect(self, "markdown", **options)
-
-    def to_json(self) -> dict:
-        return values.expect_json(self)
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
+    _render = staticmethod(documents.render_expect)
+    _data = staticmethod(values.expect_json)
 
 
 def derive(network: Network, symbolic: str | None = None, mode: str = "train") -> Solution:

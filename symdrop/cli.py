@@ -31,8 +31,6 @@ def main(argv=None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .exercises.kinds import KINDS
-
     parser = argparse.ArgumentParser(
         prog="symdrop", description="Exact dropout forward passes as worked solutions."
     )
@@ -55,6 +53,32 @@ def _parser() -> argparse.ArgumentParser:
     _diagram_flags(solve)
     _templates_flag(solve)
     solve.set_defaults(run=_solve)
+
+    _add_sheet(commands)
+
+    mean = commands.add_parser("expect", help="the exact mean prediction over all dropout masks")
+    mean.add_argument("spec", type=Path, help="problem spec file (needs dropout.keep)")
+    _output_flags(mean)
+    mean.add_argument("--symbolic-q", action="store_true", help="the mean as an expression in the keep probabilities")
+    mean.add_argument("--samples", type=int, metavar="T", help="also a Monte-Carlo estimate from T sampled masks")
+    mean.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the sampled masks (default 0)")
+    _templates_flag(mean)
+    mean.set_defaults(run=_expect)
+
+    check = commands.add_parser("verify", help="compare the exact pass with PyTorch (float64)")
+    check.add_argument("spec", type=Path, help="problem spec file")
+    check.add_argument("--seed", type=int, default=0, metavar="S",
+                       help="torch.manual_seed for the masks nn.Dropout draws (default 0)")
+    check.set_defaults(run=_verify)
+
+    copy = commands.add_parser("templates", help="write the built-in templates into a folder, to change them")
+    copy.add_argument("--out", type=Path, required=True, help="the folder (pass it to --templates afterwards)")
+    copy.set_defaults(run=_templates)
+    return parser
+
+
+def _add_sheet(commands) -> None:
+    from .exercises.kinds import KINDS
 
     sheet = commands.add_parser("sheet", help="random exercises with answer key and worked solutions")
     sheet.add_argument("--problems", type=int, metavar="N",
@@ -80,26 +104,6 @@ def _parser() -> argparse.ArgumentParser:
                        help="no pictures of the networks (default: TikZ in LaTeX, SVGs in figures/ for Markdown)")
     _templates_flag(sheet)
     sheet.set_defaults(run=_sheet)
-
-    mean = commands.add_parser("expect", help="the exact mean prediction over all dropout masks")
-    mean.add_argument("spec", type=Path, help="problem spec file (needs dropout.keep)")
-    _output_flags(mean)
-    mean.add_argument("--symbolic-q", action="store_true", help="the mean as an expression in the keep probabilities")
-    mean.add_argument("--samples", type=int, metavar="T", help="also a Monte-Carlo estimate from T sampled masks")
-    mean.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the sampled masks (default 0)")
-    _templates_flag(mean)
-    mean.set_defaults(run=_expect)
-
-    check = commands.add_parser("verify", help="compare the exact pass with PyTorch (float64)")
-    check.add_argument("spec", type=Path, help="problem spec file")
-    check.add_argument("--seed", type=int, default=0, metavar="S",
-                       help="torch.manual_seed for the masks nn.Dropout draws (default 0)")
-    check.set_defaults(run=_verify)
-
-    copy = commands.add_parser("templates", help="write the built-in templates into a folder, to change them")
-    copy.add_argument("--out", type=Path, required=True, help="the folder (pass it to --templates afterwards)")
-    copy.set_defaults(run=_templates)
-    return parser
 
 
 def _output_flags(command) -> None:

@@ -12,6 +12,7 @@ from ..model.network import Layer, Network
 from ..sympy_internals import entries, rational_matrix, unchecked
 from ..numbers import to_sympy
 from .forward import passes
+from .forward import prediction as output_of
 
 SYMBOLIC_MODES = ("all", "masks")
 
@@ -113,8 +114,8 @@ def derive(network: Network, symbolic: str | None = None, mode: str = "train") -
         test = network.dropout.convention != "plain"
         return Derivation(
             network, steps, steps[-1].activation.value,
-            without_dropout=_matrix(passes(network, "off")[-1].a),
-            at_test_time=_matrix(passes(network, "test")[-1].a) if test else None,
+            without_dropout=_matrix(output_of(network, "off")),
+            at_test_time=_matrix(output_of(network, "test")) if test else None,
         )
     symbolic_network, mu = symbolize(network, symbolic)
     if symbolic == "masks":

@@ -1,12 +1,13 @@
 """The one exact forward pass: every layer's masked input, products, pre-activation and activation."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import Union
+from typing import NamedTuple, Union
 
 import sympy
 
+from ..model.activations import activation
 from ..model.network import Network
 from ..sympy_internals import entries
 
@@ -16,10 +17,10 @@ from ..sympy_internals import entries
 Number = Union[int, Fraction, sympy.Expr]
 
 
-@dataclass(frozen=True)
-class LayerValues:
+class LayerValues(NamedTuple):
     """Layer l of a pass: its masked input a~^(l-1), the products w_ij a~_j of every unit, z^(l)
-    and a^(l). ``weights`` are the rows the pass multiplied by (q W when weight scaling)."""
+    and a^(l). ``weights`` are the rows the pass multiplied by (q W when weight scaling). (A
+    named tuple: made some ten times for every generated problem, it must be cheap to make.)"""
 
     masked: tuple[Number, ...]
     weights: tuple[tuple[Number, ...], ...]
@@ -41,7 +42,7 @@ class Numbers:
 
 
 def forward(network: Network, mode: str = "train", *, masks=None, activations=None,
-            masks_on: str = "input") -> tuple[LayerValues, ...]:
+            masks_on: str = "input", terms: bool = True) -> tuple[LayerValues, ...]:
     """Every layer's values of ``network`` in ``mode``: "train" (its masks, with its convention's
     scaling), "test" (the convention's test-time pass) or "off" (no dropout at all).
 
@@ -49,12 +50,13 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
     ``masks`` replaces mu^(0) .. mu^(L-1), and an L+1-th mask multiplies the output a^(L);
     ``activations`` replaces each layer's activation (names, as ``Layer.activation``);
     ``masks_on="z"`` applies mu^(l) to z^(l) of the layer it belongs to, bias and all, instead of
-    to the next layer's input (mu^(0) still masks x).
+    to the next layer's input (mu^(0) still masks x). ``terms=False`` keeps no products (they
+    are then empty): what a mistake's answer needs, and a third of the work.
     """
     values = numbers(network)
     masks = values.masks if masks is None else masks
     functions = _functions(network, values.python, activations)
-    rules = tuple(network.dropout.rule(l, mode) for l in range(1, network.depth + 1))
+    rules = _rules(network.dropout, network.depth, mode)
     a, out = values.x, []
     for l, ((W, b), rule, g) in enumerate(zip(values.layers, rules, functions), start=1):
         mu = masks[l - 1]
@@ -62,7 +64,7 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
         if rule.weight_scale is not None:
             q = values.keep[l - 1]
             W = tuple(tuple(q * w for w in row) for row in W)
-        terms, z = affine(W, b, masked)
+        products, z = affine(W, b, masked) if terms else ((), _sums(W, b, masked))
         if not values.python:  # expressions in symbols (keep probabilities q) expanded, as a student sums them
             z = tuple(sympy.expand(v) if v.free_symbols else v for v in z)
         if masks_on == "z" and l < len(masks):
@@ -70,7 +72,7 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
         a = tuple(g(v) for v in z)
         if l == network.depth and len(masks) > network.depth:
             a = tuple(m * v for m, v in zip(masks[-1], a))
-        out.append(LayerValues(masked, W, terms, z, a))
+        out.append(LayerValues(masked, W, products, z, a))
     return tuple(out)
 
 
@@ -80,9 +82,16 @@ def affine(W, b, masked) -> tuple[tuple[tuple[Number, ...], ...], tuple[Number, 
     return terms, tuple(sum(t, bias) for t, bias in zip(terms, b))
 
 
+def _sums(W, b, masked) -> tuple[Number, ...]:
+    """``z = W a~ + b`` as :func:`affine` computes it, without keeping the products."""
+    return tuple(sum((w * v for w, v in zip(row, masked)), bias) for row, bias in zip(W, b))
+
+
 def prediction(network: Network, mode: str = "train", **changes) -> tuple[Number, ...]:
-    """The output of :func:`forward`: a^(L)."""
-    return forward(network, mode, **changes)[-1].a
+    """The output of :func:`forward`: a^(L) (of the memoized pass when nothing is changed)."""
+    if not changes:
+        return passes(network, mode)[-1].a
+    return forward(network, mode, terms=False, **changes)[-1].a
 
 
 @lru_cache(maxsize=1024)
@@ -123,11 +132,20 @@ def _mask(a, mu, rule, values: Numbers, l: int):
     return tuple(sympy.expand(scale * m * v) for m, v in zip(mu, a))
 
 
+@lru_cache(maxsize=256)
+def _rules(dropout, depth: int, mode: str) -> tuple:
+    """The convention's rule for every layer's input in ``mode``: the one place the core asks it."""
+    return tuple(dropout.rule(l, mode) for l in range(1, depth + 1))
+
+
 def _functions(network: Network, python: bool, names):
-    layers = network.layers
-    if names is not None:
-        layers = [replace(layer, activation=name) for layer, name in zip(layers, names)]
-    return tuple(layer.g.number if python else layer.g.apply for layer in layers)
+    """Each layer's activation as a function of one number (``names`` replacing the network's)."""
+    if names is None:
+        gs = [layer.g for layer in network.layers]
+    else:
+        gs = [activation(name, layer.slope if name == layer.activation else None)
+              for name, layer in zip(names, network.layers)]
+    return tuple(g.number if python else g.apply for g in gs)
 
 
 def _python(network: Network) -> bool:

@@ -45,6 +45,12 @@ class Network:
     title: str = field(default="", compare=False)
     dropout: Dropout = Dropout()
 
+    def __hash__(self) -> int:
+        # Memoized: networks key the core's memos, asked many times per problem.
+        if "_hash" not in self.__dict__:
+            object.__setattr__(self, "_hash", hash((self.x, self.layers, self.masks, self.dropout)))
+        return self.__dict__["_hash"]
+
     @property
     def sizes(self) -> tuple[int, ...]:
         """Units per layer, input first: (2, 3, 3, 2, 1) for the tutorial."""

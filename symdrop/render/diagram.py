@@ -207,7 +207,8 @@ class _Variants:
 def _layout(sizes: tuple[int, ...], edge_weights: bool):
     """The geometry of every network of these ``sizes``, with no masks and no weights yet; for
     each connection (l, i, j): layer l, target unit i, source unit j (None for the bias); and
-    the :class:`_Variants` of its units and connections."""
+    the :class:`_Variants` of its units and connections. (Long, as one pass that places every
+    element in order, top to bottom: split up, the geometry would be harder to follow.)"""
     depth = len(sizes) - 1
     row = ROW_WEIGHTS if edge_weights else ROW
     column = min(COLUMN_WEIGHTS if edge_weights else COLUMN, SPAN / depth)

@@ -1,0 +1,76 @@
+"""The one numeric core: its pass against the plain-fractions reference, and the changes mistakes hand it."""
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import symdrop
+from symdrop import parse_spec
+from symdrop.core.forward import forward, numbers, passes, prediction
+
+from . import reference
+from .strategies import networks, spec_of
+
+
+def fractions(values):
+    return [Fraction(v) for v in values]
+
+
+@settings(max_examples=200, deadline=None)
+@given(networks(max_maskable=12), st.sampled_from(["train", "test", "off"]))
+def test_every_layer_is_the_reference_pass(data, mode):
+    """Masked input, z and a of every layer equal the reference's, in every convention and pass
+    ("off": no dropout, the reference's training pass with every mask all ones and no scaling)."""
+    x, layers, keep, convention, masks = data
+    if mode == "test" and convention == "plain":
+        mode = "train"
+    network = parse_spec(spec_of(x, layers, keep, convention, masks))
+    if mode == "off":
+        expected = reference.forward(x, layers, [[1] * len(m) for m in masks])
+    else:
+        expected = reference.forward(x, layers, masks, convention, keep, mode)
+    got = forward(network, mode)
+    assert [(fractions(v.masked), fractions(v.z), fractions(v.a)) for v in got] == expected
+    # each product w_ij a~_j, with the weights the pass multiplied by
+    for values, (masked, _, _) in zip(got, expected):
+        assert [fractions(t) for t in values.terms] == [[Fraction(w) * v for w, v in zip(row, masked)]
+                                                        for row in map(fractions, values.weights)]
+
+
+def test_rational_networks_compute_in_python_numbers_and_others_in_sympy():
+    assert numbers(symdrop.example()).python
+    spec = {"input": [1], "layers": [{"weights": [[1]], "bias": [0], "activation": "sigmoid"},
+                                     {"weights": [[2]], "bias": [1]}], "masks": [[1], [1]]}
+    sigmoid = parse_spec(spec)
+    assert not numbers(sigmoid).python
+    assert str(prediction(sigmoid)[0]) == "1 + 2/(exp(-1) + 1)"
+
+
+def test_passes_is_the_memoized_forward():
+    network = symdrop.example()
+    assert passes(network) is passes(network) and passes(network) == forward(network)
+
+
+# The changes a mistake makes, on the tutorial (by hand: docs/dropout.md, "Worked example").
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({}, [7]),
+        ({"masks": ((1, 1), (1, 1, 1), (1, 1, 1), (1, 1))}, [27]),  # every mask all ones
+        ({"masks": ((1, 1), (1, 0, 1), (0, 1, 1), (0, 1), (0,))}, [0]),  # an L+1-th mask drops the output
+        ({"masks": ((1, 1), (1, 0, 1), (0, 1, 1), (0, 0))}, [1]),  # the output's inputs dropped: y = b
+        # ReLU left out on hidden layer 1: a1 = (3, 1, -2), masked (3, 0, -2) -> z2 = (0, -6, 5)
+        # -> a2 = (0, 0, 5), masked (0, 0, 5) -> z3 = (-3, 4) -> a3 = (0, 4), masked (0, 4) -> 13
+        ({"activations": ("identity", "relu", "relu", "identity")}, [13]),
+        # masks on z: z1 = (3, 1, -2) * (1, 0, 1) = (3, 0, -2) -> a1 = (3, 0, 0), the same as
+        # masking the next input, because ReLU(0) = 0: the prediction stays 7
+        ({"masks_on": "z"}, [7]),
+    ],
+)
+def test_changes_a_mistake_hands_the_core(changes, expected):
+    assert fractions(prediction(symdrop.example(), **changes)) == expected
+
+
+def test_the_pass_without_dropout():
+    assert fractions(prediction(symdrop.example(), "off")) == [27]
