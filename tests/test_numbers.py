@@ -4,7 +4,6 @@ import pytest
 import sympy
 
 from symdrop.errors import SpecError
-from hypothesis import given, strategies as st
 
 from symdrop.numbers import exact
 

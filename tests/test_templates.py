@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-import pytest
 
 from symdrop import derive, example
 from symdrop.cli import main
