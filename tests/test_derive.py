@@ -45,6 +45,41 @@ def test_tutorial_prediction_and_without_dropout():
     assert d.steps[1].dropped == (1,) and d.steps[1].dropped_inactive == ()
 
 
+# Why each dropped unit is dropped, the fact a solution's sentence about it is chosen by.
+DROP_CASES = {
+    "the tutorial": (None, [(), ((1, "removed"),), ((0, "removed"),), ((0, "relu"),)]),
+    "an input, a zero of an identity layer": (
+        {"input": [1, 0], "masks": [[1, 0], [0, 1]],
+         "layers": [{"weights": [[1, 0], [0, 1]], "bias": [0, 0], "activation": "identity"},
+                    {"weights": [[1, 1]], "bias": [0]}]},
+        [((1, "input"),), ((0, "removed"),)],
+    ),
+    "a zero that is not ReLU's": (
+        {"input": [0, 2], "masks": [[1, 1], [0, 1]],
+         "layers": [{"weights": [[1, 0], [0, 1]], "bias": [0, 0], "activation": "identity"},
+                    {"weights": [[1, 1]], "bias": [0]}]},
+        [(), ((0, "zero"),)],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", DROP_CASES)
+def test_dropped_reasons(name):
+    data, expected = DROP_CASES[name]
+    network = symdrop.example() if data is None else parse_spec(data)
+    assert [step.dropped_reasons for step in derive(network).steps] == expected
+
+
+def test_input_mask_changes_nothing_unless_inverted_dropout_scales_x():
+    assert derive(symdrop.example()).input_mask_changes_nothing
+    data = {"input": [1, 1], "masks": [[1, 1], [1, 0]],
+            "layers": [{"weights": [[1, 1], [1, -1]], "bias": [0, 0]}, {"weights": [[1, 1]], "bias": [0]}],
+            "dropout": {"convention": "inverted", "keep": ["1/2", "1/2"]}}
+    assert not derive(parse_spec(data)).input_mask_changes_nothing
+    data["dropout"]["keep"] = ["1", "1/2"]
+    assert derive(parse_spec(data)).input_mask_changes_nothing
+
+
 def spec(x, layers, masks):
     return {
         "input": x,

@@ -15,6 +15,10 @@ from .forward import passes
 from .forward import prediction as output_of
 
 SYMBOLIC_MODES = ("all", "masks")
+# Why a dropped unit j of a^(l-1) matters or not, as Step.dropped_reasons gives it: an input x_j
+# ("input"), a unit ReLU had already made 0 ("relu"), a unit that was 0 anyway ("zero"), or a
+# nonzero value the mask removes ("removed"). A solution says one sentence for each.
+DROP_REASONS = ("input", "relu", "zero", "removed")
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Step:
     W: ImmutableMatrix | None = None  # the weights this pass multiplies by: q W when weight scaling
     rule: Rule = Rule(masked=True, input_scale=None, weight_scale=None)
     keep: sympy.Expr | None = None  # q of the mask mu^(l-1), when the spec gives it
+    previous_activation: str | None = None  # the activation that made a^(l-1); None when it is x
 
     # Cached: templates ask for these many times, and indexing a SymPy matrix entry by entry is slow.
     @cached_property
@@ -53,6 +58,20 @@ class Step:
     def dropped_inactive(self) -> tuple[int, ...]:
         """Dropped units that were already 0: dropping them changes nothing."""
         return tuple(j for j in self.dropped if self.previous_values[j] == 0)
+
+    @cached_property
+    def dropped_reasons(self) -> tuple[tuple[int, str], ...]:
+        """``(j, reason)`` for every dropped unit j, the reason one of :data:`DROP_REASONS`."""
+        inactive = set(self.dropped_inactive)
+
+        def reason(j: int) -> str:
+            if self.previous_activation is None:
+                return "input"
+            if j in inactive:
+                return "relu" if self.previous_activation == "relu" else "zero"
+            return "removed"
+
+        return tuple((j, reason(j)) for j in self.dropped)
 
     @cached_property
     def previous_values(self) -> tuple[sympy.Expr, ...]:
@@ -91,6 +110,12 @@ class Derivation:
     @property
     def input_mask_is_ones(self) -> bool:
         return all(m == 1 for m in entries(self.network.masks[0]))
+
+    @property
+    def input_mask_changes_nothing(self) -> bool:
+        """mu^(0) is all ones and nothing scales x (inverted dropout would divide it by q^(0)):
+        the first layer's masked input is x itself."""
+        return self.input_mask_is_ones and self.steps[0].rule.input_scale is None
 
 
 def derive(network: Network, symbolic: str | None = None, mode: str = "train") -> Derivation:
@@ -265,6 +290,7 @@ def _step(network: Network, l: int, a: ImmutableMatrix, computed, rule: Rule) ->
         W=W,
         rule=rule,
         keep=None if keep is None else keep[l - 1],
+        previous_activation=network.layers[l - 2].activation if l > 1 else None,
         masked_input=masked_input,
         pre_activation=Equation(
             z_name,

@@ -11,6 +11,11 @@ from .formats import get
 from .options import RenderOptions
 
 
+# A step whose W has more rows or columns than this breaks each equation after its formula, so the
+# matrices that follow get a line of their own and fit the page.
+BREAK_ROWS_ABOVE = 4
+
+
 @dataclass(frozen=True)
 class Math:
     """The formulas the documents of one derivation share, rendered once and set in each (LaTeX
@@ -26,7 +31,8 @@ def render_math(derivation: Derivation, options: RenderOptions = RenderOptions()
     steps = ()
     if not derivation.symbolic:
         rows = make_env(options).get_template("step-rows.j2")
-        steps = tuple(rows.render(step=step).removesuffix("\n") for step in derivation.steps)
+        steps = tuple(rows.render(step=step, wide=max(step.layer.W.shape) > BREAK_ROWS_ABOVE).removesuffix("\n")
+                      for step in derivation.steps)
     return Math(network_rows(derivation.network, options), steps)
 
 
@@ -97,4 +103,6 @@ def render_expect(ensemble: Ensemble, fmt: str, options: RenderOptions | None = 
         options = RenderOptions(templates=tuple(templates))
     template = make_env(options).get_template(get(fmt).template("expect"))
     math = Math(network_rows(ensemble.network, options))
-    return template.render(e=ensemble, network=ensemble.network, mode="train", math=math)
+    # One maskable unit has two masks: there is no shortcut past visiting them to explain.
+    return template.render(e=ensemble, network=ensemble.network, mode="train", math=math,
+                           explain_method=ensemble.maskable_units > 1)
