@@ -40,7 +40,7 @@ def test_formats_by_suffix(suffix, name):
 
 def test_format_entries():
     assert formats.sheet_formats() == ("latex", "markdown")
-    assert formats.get("latex").template("solution") == "solution.tex.j2"
+    assert formats.get("latex").template("solution") == formats.get("markdown").template("solution") == "documents/solution.j2"
     assert formats.get("markdown").figure == "file" and formats.get("latex").figure == "inline"
     assert r"50\% \& \$" in formats.get("latex").escape("50% & $")
     with pytest.raises(SymdropError, match="unknown format 'html'"):

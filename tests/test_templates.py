@@ -17,7 +17,7 @@ def test_templates_command_writes_every_builtin_template(tmp_path, capsys):
     assert main(["templates", "--out", str(tmp_path / "mine")]) == 0
     builtin = sorted(p.relative_to(builtin_templates()) for p in builtin_templates().rglob("*.j2"))
     written = sorted(p.relative_to(tmp_path / "mine") for p in (tmp_path / "mine").rglob("*.j2"))
-    assert written == builtin and len(builtin) >= 20
+    assert written == builtin and len(builtin) >= 15
     for name in builtin:
         assert (tmp_path / "mine" / name).read_text() == (builtin_templates() / name).read_text()
     assert len(capsys.readouterr().out.splitlines()) == len(builtin)
@@ -25,17 +25,20 @@ def test_templates_command_writes_every_builtin_template(tmp_path, capsys):
 
 def overridden(tmp_path: Path) -> Path:
     """A template folder as the README shows it: the department on every sheet page's head (the
-    LaTeX preamble every sheet document includes) and above every Markdown worked solution."""
+    LaTeX preamble every sheet document includes) and above every worked solution (the one body
+    both formats share)."""
     folder = tmp_path / "mine"
     assert main(["templates", "--out", str(folder)]) == 0
-    preamble = folder / "sheet-preamble.tex.j2"
+    preamble = folder / "latex" / "sheet-preamble.tex.j2"
     text = preamble.read_text()
     assert r"\def\@oddhead{\small \VAR{doc_title}" in text
     preamble.write_text(text.replace(r"\def\@oddhead{\small \VAR{doc_title}", rf"\def\@oddhead{{\small {HEADER} -- \VAR{{doc_title}}"))
-    solution = folder / "solution.md.j2"
-    solution.write_text(f"*{HEADER}*\n\n" + solution.read_text())
+    solution = folder / "documents" / "solution.j2"
+    lines = solution.read_text().splitlines(keepends=True)
+    title = next(i for i, line in enumerate(lines) if line.startswith(r"\VAR{ m.heading(1,"))
+    solution.write_text("".join(lines[: title + 1] + [f"{HEADER}\n", "\n"] + lines[title + 1 :]))
     for path in folder.rglob("*.j2"):  # only the two changed ones need stay: the rest fall back
-        if path.name not in ("sheet-preamble.tex.j2", "solution.md.j2"):
+        if path.name not in ("sheet-preamble.tex.j2", "solution.j2"):
             path.unlink()
     return folder
 
@@ -60,11 +63,15 @@ def test_every_rendering_command_takes_templates(tmp_path, capsys):
     spec = tmp_path / "spec.yaml"
     spec.write_text((Path(__file__).parent.parent / "symdrop" / "data" / "tutorial.yaml").read_text())
     assert main(["solve", str(spec), "--templates", str(folder)]) == 0
-    assert capsys.readouterr().out.startswith(f"*{HEADER}*")
+    assert capsys.readouterr().out.startswith(f"# Dropout toy example\n\n{HEADER}\n")
+    assert main(["solve", str(spec), "--format", "latex", "--templates", str(folder)]) == 0
+    latex = capsys.readouterr().out
+    assert latex.index("\\section*") < latex.index(HEADER) < latex.index("We predict")
     assert main(["example", "--out", str(tmp_path / "ex"), "--templates", str(folder)]) == 0
-    assert (tmp_path / "ex" / "tutorial.md").read_text().startswith(f"*{HEADER}*")
+    assert HEADER in (tmp_path / "ex" / "tutorial.md").read_text()
+    assert HEADER in (tmp_path / "ex" / "tutorial.tex").read_text()
     capsys.readouterr()
-    (folder / "expect.md.j2").write_text(r"mean \VAR{e.exact_mean | compact}" + "\n")
+    (folder / "documents" / "expect.j2").write_text(r"mean \VAR{e.exact_mean | compact}" + "\n")
     keep = tmp_path / "keep.yaml"
     keep.write_text(spec.read_text() + "dropout: {keep: '1/2'}\n")
     assert main(["expect", str(keep), "--templates", str(folder)]) == 0
@@ -83,7 +90,8 @@ def test_memoized_pictures_are_keyed_by_the_template_folders(tmp_path):
     builtin = render_figure(picture, "latex")
     folder = tmp_path / "mine"
     folder.mkdir()
-    (folder / "diagram.tex.j2").write_text("my picture\n")
+    (folder / "documents").mkdir()
+    (folder / "documents" / "diagram.j2").write_text("my picture\n")
     assert render_figure(picture, "latex", RenderOptions(templates=(folder,))) == "my picture\n"
     assert render_figure(picture, "latex") == builtin
 
@@ -91,6 +99,7 @@ def test_memoized_pictures_are_keyed_by_the_template_folders(tmp_path):
 def test_the_api_takes_templates(tmp_path):
     folder = tmp_path / "mine"
     folder.mkdir()
-    (folder / "solution.tex.j2").write_text(r"y = \VAR{d.prediction | compact}" + "\n")
+    (folder / "documents").mkdir()
+    (folder / "documents" / "solution.j2").write_text(r"y = \VAR{d.prediction | compact}" + "\n")
     assert derive(example()).to_latex(templates=[folder]) == "y = 7\n"
     assert render_solution(derive(example()), "latex", RenderOptions(templates=(folder,))) == "y = 7\n"

@@ -6,7 +6,7 @@ from functools import lru_cache
 from ..core.derive import Derivation
 from ..core.ensemble import Ensemble
 from .diagram import Diagram, draw
-from .env import make_env
+from .env import make_env, render_document
 from .formats import get
 from .options import RenderOptions
 
@@ -30,7 +30,7 @@ def render_math(derivation: Derivation, options: RenderOptions = RenderOptions()
     """The shared formulas of ``derivation``."""
     steps = ()
     if not derivation.symbolic:
-        rows = make_env(options).get_template("step-rows.j2")
+        rows = make_env(options).get_template("math/step-rows.j2")
         steps = tuple(rows.render(step=step, wide=max(step.layer.W.shape) > BREAK_ROWS_ABOVE).removesuffix("\n")
                       for step in derivation.steps)
     return Math(network_rows(derivation.network, options), steps)
@@ -38,7 +38,7 @@ def render_math(derivation: Derivation, options: RenderOptions = RenderOptions()
 
 def network_rows(network, options: RenderOptions = RenderOptions()) -> str:
     """The rows x, W, b, g of ``network`` for an align* or aligned block."""
-    return make_env(options).get_template("network-rows.j2").render(network=network).removesuffix("\n")
+    return make_env(options).get_template("math/network-rows.j2").render(network=network).removesuffix("\n")
 
 
 def render_solution(
@@ -54,9 +54,8 @@ def render_solution(
     if options is None:
         options = RenderOptions(diagram=diagram, edge_weights=edge_weights, templates=tuple(templates))
     picture = draw(derivation.network, edge_weights=options.edge_weights) if options.diagram else None
-    template = make_env(options).get_template(get(fmt).template("solution"))
-    return template.render(
-        d=derivation, network=derivation.network, steps=derivation.steps, math=render_math(derivation, options),
+    return render_document(
+        "solution", fmt, options, d=derivation, network=derivation.network, steps=derivation.steps, math=render_math(derivation, options),
         figure=render_figure(picture, fmt, options, svg=svg),
     )
 
@@ -78,7 +77,7 @@ def _figure(picture: Diagram, fmt: str, decimals: bool, templates: tuple, svg: s
     # Memoized by all it depends on: without weights a picture depends on the sizes and masks
     # alone, and a sheet's problems share a few of those (equal pictures hash equal).
     options = RenderOptions(decimals=decimals, templates=templates)
-    return make_env(options).get_template(get(fmt).template("diagram")).render(dia=picture, svg=svg)
+    return render_document("diagram", fmt, options, dia=picture, svg=svg)
 
 
 def render_svg(derivation: Derivation, options: RenderOptions = RenderOptions(), *,
@@ -89,20 +88,19 @@ def render_svg(derivation: Derivation, options: RenderOptions = RenderOptions(),
     if picture.too_large:
         return None
     title = derivation.network.title or "Dropout forward pass"
-    return make_env(options).get_template("diagram.svg.j2").render(dia=picture, title=title)
+    return make_env(options).get_template("svg/diagram.svg.j2").render(dia=picture, title=title)
 
 
 def render_summary(derivation: Derivation, options: RenderOptions = RenderOptions()) -> str:
     """The layer equations as one display-math block (Jupyter's ``_repr_latex_``)."""
-    return make_env(options).get_template("summary.tex.j2").render(d=derivation, steps=derivation.steps)
+    return make_env(options).get_template("latex/summary.tex.j2").render(d=derivation, steps=derivation.steps)
 
 
 def render_expect(ensemble: Ensemble, fmt: str, options: RenderOptions | None = None, *, templates=()) -> str:
     """The exact ensemble mean, the approximation and their gap as LaTeX or Markdown."""
     if options is None:
         options = RenderOptions(templates=tuple(templates))
-    template = make_env(options).get_template(get(fmt).template("expect"))
     math = Math(network_rows(ensemble.network, options))
     # One maskable unit has two masks: there is no shortcut past visiting them to explain.
-    return template.render(e=ensemble, network=ensemble.network, mode="train", math=math,
+    return render_document("expect", fmt, options, e=ensemble, network=ensemble.network, mode="train", math=math,
                            explain_method=ensemble.maskable_units > 1)

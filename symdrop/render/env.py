@@ -9,6 +9,7 @@ import sympy
 
 from ..sympy_internals import entries
 from .escape import escape_markdown, escape_tex
+from .formats import get
 from .options import RenderOptions
 from .printing import approx, decimal, factor, finalizer, inline, latex, plain
 
@@ -29,6 +30,12 @@ def make_env(options: RenderOptions = RenderOptions()) -> jinja2.Environment:
 def render_template(name: str, options: RenderOptions = RenderOptions(), /, **context) -> str:
     """Any template by name with ``context``."""
     return make_env(options).get_template(name).render(**context)
+
+
+def render_document(document: str, fmt: str, options: RenderOptions = RenderOptions(), /, **context) -> str:
+    """``document`` (``"solution"``) in format ``fmt``: its template, told the format (``fmt``),
+    from which a shared body imports the format's macros."""
+    return render_template(get(fmt).template(document), options, fmt=fmt, **context)
 
 
 @lru_cache(maxsize=None)

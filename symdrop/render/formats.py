@@ -24,10 +24,13 @@ class Format:
     figure: str | None
     documents: tuple[str, ...] = ()
     templated: bool = True  # rendered from templates (JSON is written from data)
+    # Where its documents' templates are: LaTeX and Markdown share one body per document, which
+    # imports the format's macros (``latex/macros.j2``); another format may bring its own bodies.
+    bodies: str = "documents"
 
     def template(self, document: str) -> str:
-        """The name of this format's template of ``document``: ``solution.tex.j2``."""
-        return f"{document}.{self.suffix}.j2"
+        """The name of this format's template of ``document``: ``documents/solution.j2``."""
+        return f"{self.bodies}/{document}.j2"
 
 
 LATEX = Format("latex", "tex", escape_tex, "inline", SHEET_DOCUMENTS)

@@ -13,7 +13,7 @@ from ..model.spec import to_spec
 from ..numbers import to_sympy
 from .diagram import draw
 from .documents import Math, render_figure, render_math
-from .env import render_template
+from .env import render_document
 from .formats import get
 from .options import RenderOptions
 from .printing import decimal_places, exact_decimal
@@ -41,7 +41,7 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
                 progress.advance()
         groups = [(student, [(e, parts[id(e)]) for e in exercises]) for student, exercises in sheet.groups()]
         for name in fmt.documents:
-            documents[f"{name}.{fmt.suffix}"] = render_template(fmt.template(name), options, groups=groups,
+            documents[f"{name}.{fmt.suffix}"] = render_document(name, fmt.name, options, groups=groups,
                                                                 rows=rows, **common)
         if split and sheet.class_set:
             for student, items in groups:
@@ -49,7 +49,7 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
                     linked = replace(options, figures=f"../{options.figures}")
                     items = [(e, render_parts(e, fmt.name, linked, pictures[id(e)], maths[id(e)])) for e, _ in items]
                 path = f"students/{student_file(student, items[0][0].code)}.{fmt.suffix}"
-                documents[path] = render_template(fmt.template("sheet"), options, groups=[(student, items)], **common)
+                documents[path] = render_document("sheet", fmt.name, options, groups=[(student, items)], **common)
     return documents
 
 
@@ -63,9 +63,8 @@ def render_parts(e: Exercise, fmt: str, options: RenderOptions = RenderOptions()
     figure = render_figure(picture, fmt, options, svg=f"{options.figures}{e.code}.svg")
     context = dict(e=e, d=e.derivation, network=e.derivation.network, steps=e.derivation.steps, figure=figure,
                    math=math)
-    template = get(fmt).template
     return {
-        part: render_template(template(name), options, standalone=False, **context)
+        part: render_document(name, fmt, options, standalone=False, **context)
         for part, name in e.kind.templates.items()
     }
 
