@@ -69,7 +69,7 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
             z = tuple(sympy.expand(v) if v.free_symbols else v for v in z)
         if masks_on == "z" and l < len(masks):
             z = tuple(m * v for m, v in zip(masks[l], z))
-        a = tuple(g(v) for v in z)
+        a = tuple(map(g, z))
         if l == network.depth and len(masks) > network.depth:
             a = tuple(m * v for m, v in zip(masks[-1], a))
         out.append(LayerValues(masked, W, products, z, a))
@@ -78,13 +78,14 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
 
 def affine(W, b, masked) -> tuple[tuple[tuple[Number, ...], ...], tuple[Number, ...]]:
     """The products ``w_ij a~_j`` of every unit (W as rows) and ``z = W a~ + b``, bias first."""
-    terms = tuple(tuple(w * v for w, v in zip(row, masked)) for row in W)
-    return terms, tuple(sum(t, bias) for t, bias in zip(terms, b))
+    # List comprehensions, not generators: this is the inner loop of every pass.
+    terms = tuple([tuple([w * v for w, v in zip(row, masked)]) for row in W])
+    return terms, tuple([sum(t, bias) for t, bias in zip(terms, b)])
 
 
 def _sums(W, b, masked) -> tuple[Number, ...]:
     """``z = W a~ + b`` as :func:`affine` computes it, without keeping the products."""
-    return tuple(sum((w * v for w, v in zip(row, masked)), bias) for row, bias in zip(W, b))
+    return tuple([sum([w * v for w, v in zip(row, masked)], bias) for row, bias in zip(W, b)])
 
 
 def prediction(network: Network, mode: str = "train", **changes) -> tuple[Number, ...]:
@@ -124,10 +125,10 @@ def _mask(a, mu, rule, values: Numbers, l: int):
     if not rule.masked:
         return a
     if rule.input_scale is None:
-        return tuple(v if m == 1 else m * v for m, v in zip(mu, a))
+        return tuple([v if m == 1 else m * v for m, v in zip(mu, a)])
     scale = 1 / values.keep[l - 1]
     if values.python:
-        return tuple(scale * m * v for m, v in zip(mu, a))
+        return tuple([scale * m * v for m, v in zip(mu, a)])
     # SymPy numbers: products expanded, 5/(4 e^{-3} + 4) rather than 5/(4 (e^{-3} + 1)), as before
     return tuple(sympy.expand(scale * m * v) for m, v in zip(mu, a))
 

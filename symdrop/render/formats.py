@@ -25,16 +25,18 @@ class Format:
     documents: tuple[str, ...] = ()
     templated: bool = True  # rendered from templates (JSON is written from data)
     # Where its documents' templates are: LaTeX and Markdown share one body per document, which
-    # imports the format's macros (``latex/macros.j2``); another format may bring its own bodies.
+    # writes through the format's macros (``m``, from ``latex/macros.j2``); another format may
+    # bring bodies of its own.
     bodies: str = "documents"
+    macros: str | None = None
 
     def template(self, document: str) -> str:
         """The name of this format's template of ``document``: ``documents/solution.j2``."""
         return f"{self.bodies}/{document}.j2"
 
 
-LATEX = Format("latex", "tex", escape_tex, "inline", SHEET_DOCUMENTS)
-MARKDOWN = Format("markdown", "md", escape_markdown, "file", SHEET_DOCUMENTS)
+LATEX = Format("latex", "tex", escape_tex, "inline", SHEET_DOCUMENTS, macros="latex/macros.j2")
+MARKDOWN = Format("markdown", "md", escape_markdown, "file", SHEET_DOCUMENTS, macros="markdown/macros.j2")
 JSON = Format("json", "json", None, None, templated=False)
 
 FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON)}
