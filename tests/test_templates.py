@@ -35,7 +35,7 @@ def overridden(tmp_path: Path) -> Path:
     preamble.write_text(text.replace(r"\def\@oddhead{\small \VAR{doc_title}", rf"\def\@oddhead{{\small {HEADER} -- \VAR{{doc_title}}"))
     solution = folder / "documents" / "solution.j2"
     lines = solution.read_text().splitlines(keepends=True)
-    title = next(i for i, line in enumerate(lines) if line.startswith(r"\VAR{ m.heading(1,"))
+    title = next(i for i, line in enumerate(lines) if line.startswith(r"\VAR{ m.h1 % "))
     solution.write_text("".join(lines[: title + 1] + [f"{HEADER}\n", "\n"] + lines[title + 1 :]))
     for path in folder.rglob("*.j2"):  # only the two changed ones need stay: the rest fall back
         if path.name not in ("sheet-preamble.tex.j2", "solution.j2"):

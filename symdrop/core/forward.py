@@ -32,7 +32,7 @@ class LayerValues(NamedTuple):
 @dataclass(frozen=True)
 class Numbers:
     """A network's numbers as the pass computes with them: x, each layer's W rows and b, each
-    mask, each keep probability, and each activation's function of one number."""
+    mask and each keep probability."""
 
     x: tuple[Number, ...]
     layers: tuple[tuple[tuple[tuple[Number, ...], ...], tuple[Number, ...]], ...]

@@ -15,7 +15,8 @@ from .options import Options
 class Kind:
     """One kind of exercise, as R/exams has them: a data-generating process, named acceptance
     rules, the mistakes students make, the derivation a worked solution shows, and the answer
-    (the meta of the key). Adding a kind is one module (see ``forward.py``) plus its templates.
+    (the meta of the key). Adding a kind is one module (see ``forward.py``), its line in
+    ``kinds.py`` and its templates.
 
     ``draw(rng, options, failures, flow)`` gives one candidate or None (counting in ``failures``
     why a part was drawn again); ``rules`` are checked in order, cheapest first, on candidates

@@ -10,7 +10,7 @@ from ..exercises.sheet import Sheet
 from ..render.documents import render_svg
 from ..render.formats import get
 from ..render.options import RenderOptions
-from ..render.sheets import FIGURES, key_csv, key_json, render_documents
+from ..render.sheets import key_csv, key_json, render_documents
 from .tex import compile_pdf
 
 
@@ -27,7 +27,7 @@ def sheet_files(sheet: Sheet, out: Path, formats=("latex", "markdown"), options:
         for e in sheet.exercises:
             svg = render_svg(e.derivation, options)
             if svg is not None:
-                files[out / FIGURES / f"{e.code}.svg"] = svg
+                files[out / options.figures / f"{e.code}.svg"] = svg  # where the documents link it
     files[out / "key.json"] = json.dumps(key_json(sheet), indent=2, ensure_ascii=False) + "\n"
     if sheet.class_set:
         files[out / "key.csv"] = key_csv(sheet)

@@ -23,7 +23,6 @@ class Format:
     escape: Callable[[str], str] | None  # users' text made literal; None: not a text document
     figure: str | None
     documents: tuple[str, ...] = ()
-    templated: bool = True  # rendered from templates (JSON is written from data)
     # Where its documents' templates are: LaTeX and Markdown share one body per document, which
     # writes through the format's macros (``m``, from ``latex/macros.j2``); another format may
     # bring bodies of its own.
@@ -37,7 +36,7 @@ class Format:
 
 LATEX = Format("latex", "tex", escape_tex, "inline", SHEET_DOCUMENTS, macros="latex/macros.j2")
 MARKDOWN = Format("markdown", "md", escape_markdown, "file", SHEET_DOCUMENTS, macros="markdown/macros.j2")
-JSON = Format("json", "json", None, None, templated=False)
+JSON = Format("json", "json", None, None)  # written from data (render/values.py), not templates
 
 FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON)}
 

@@ -18,9 +18,6 @@ from .formats import get
 from .options import RenderOptions
 from .printing import decimal_places, exact_decimal
 
-FIGURES = "figures"  # the Markdown documents' pictures, one SVG per variant
-
-
 def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptions(), *,
                      split: bool = False, progress=None) -> dict[str, str]:
     """``{file name: text}``: each exercise's parts are rendered once and laid out by the
