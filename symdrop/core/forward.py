@@ -141,11 +141,17 @@ def _rules(dropout, depth: int, mode: str) -> tuple:
 
 def _functions(network: Network, python: bool, names):
     """Each layer's activation as a function of one number (``names`` replacing the network's)."""
+    layers = tuple((layer.activation, layer.slope) for layer in network.layers)
+    return _activation_functions(layers, python, None if names is None else tuple(names))
+
+
+@lru_cache(maxsize=256)
+def _activation_functions(layers: tuple, python: bool, names: tuple | None) -> tuple:
+    # Memoized: every mistake's pass asks again, for the same few activations.
     if names is None:
-        gs = [layer.g for layer in network.layers]
+        gs = [activation(name, slope) for name, slope in layers]
     else:
-        gs = [activation(name, layer.slope if name == layer.activation else None)
-              for name, layer in zip(names, network.layers)]
+        gs = [activation(name, slope if name == own else None) for name, (own, slope) in zip(names, layers)]
     return tuple(g.number if python else g.apply for g in gs)
 
 

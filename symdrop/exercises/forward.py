@@ -244,6 +244,7 @@ def _allowed(value: Number, kind: str) -> bool:
     return 100 % denominator == 0  # at most two decimal places: the denominator divides 100
 
 
+@lru_cache(maxsize=1024)  # asked when a problem is drawn (rule 6) and again for its exercise
 def code_text(network: Network, options: Options) -> str:
     """The text a variant code hashes: the problem as the generator first wrote it out, a Python
     repr of (x, layers as (W, b, g), masks) with fractions as F(p, q), the entries drawn from a

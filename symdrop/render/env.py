@@ -36,9 +36,17 @@ def render_document(document: str, fmt: str, options: RenderOptions = RenderOpti
     """``document`` (``"solution"``) in format ``fmt``: its template, told the format (``fmt``) and
     handed the format's macros as ``m``. (Handed in, not imported by every body: an import costs a
     render some 10 us, and a worked problem renders six bodies and their includes.)"""
-    env, format_ = make_env(options), get(fmt)
+    body, macros = _document(make_env(options), document, fmt)
+    return body.render(fmt=fmt, m=macros, **context)
+
+
+@lru_cache(maxsize=None)
+def _document(env: jinja2.Environment, document: str, fmt: str):
+    # The body and the macros of a document, looked up once per environment (templates do not
+    # change while symdrop runs: auto_reload is off).
+    format_ = get(fmt)
     macros = env.get_template(format_.macros).module if format_.macros else None
-    return env.get_template(format_.template(document)).render(fmt=fmt, m=macros, **context)
+    return env.get_template(format_.template(document)), macros
 
 
 @lru_cache(maxsize=None)
