@@ -74,3 +74,16 @@ def test_changes_a_mistake_hands_the_core(changes, expected):
 
 def test_the_pass_without_dropout():
     assert fractions(prediction(symdrop.example(), "off")) == [27]
+
+
+@settings(max_examples=100, deadline=None)
+@given(networks(max_maskable=12), st.sampled_from(["train", "test", "off"]))
+def test_the_fast_path_without_products_is_the_plain_pass(data, mode):
+    """``terms=False`` (a mistake's pass) computes z without keeping the products: the same values."""
+    x, layers, keep, convention, masks = data
+    if mode == "test" and convention == "plain":
+        mode = "train"
+    network = parse_spec(spec_of(x, layers, keep, convention, masks))
+    fast, plain = forward(network, mode, terms=False), forward(network, mode)
+    assert [(v.masked, v.z, v.a) for v in fast] == [(v.masked, v.z, v.a) for v in plain]
+    assert all(v.terms == () for v in fast)

@@ -205,13 +205,7 @@ def _redraw(terms, z, b, hidden: bool, need: int) -> str | None:
     return None
 
 
-_GRIDS: dict = {}
-
-
-def _grids(options: Options) -> Grids:
-    if options not in _GRIDS:
-        _GRIDS[options] = Grids(options)
-    return _GRIDS[options]
+_grids = lru_cache(maxsize=64)(Grids)  # one per set of options: the same grids for every candidate
 
 
 def _draw_mask(rng: random.Random, a) -> tuple[int, ...]:
@@ -268,10 +262,6 @@ def check_options(options: Options) -> None:
     check_hidden_layers(options)
 
 
-def _derive(network: Network) -> Derivation:
-    return derive(network)
-
-
 def _answer(derivation: Derivation) -> tuple:
     return tuple(derivation.prediction)
 
@@ -282,7 +272,7 @@ KIND = Kind(
     draw=draw,
     rules=RULES,
     mistakes=mistakes,
-    derive=_derive,
+    derive=derive,
     answer=_answer,
     code_text=code_text,
     check_options=check_options,

@@ -35,7 +35,6 @@ def sheet_files(sheet: Sheet, out: Path, formats=("latex", "markdown"), options:
         sources = {name: text for name, text in documents.items() if name.endswith(".tex")}
         if "latex" not in formats:  # the PDF still comes from the LaTeX, which is then not kept
             sources = render_documents(sheet, ("latex",), options, split=split)
-            files = {p: c for p, c in files.items() if p.suffix != ".tex"}
         if progress:
             progress.stage(f"compiling {len(sources)} PDF{'s' if len(sources) > 1 else ''}")
         for name, data in zip(sources, compile_all(list(sources.values()))):

@@ -27,11 +27,6 @@ def make_env(options: RenderOptions = RenderOptions()) -> jinja2.Environment:
     return _env(options.decimals, tuple(Path(folder) for folder in options.templates))
 
 
-def render_template(name: str, options: RenderOptions = RenderOptions(), /, **context) -> str:
-    """Any template by name with ``context``."""
-    return make_env(options).get_template(name).render(**context)
-
-
 def render_document(document: str, fmt: str, options: RenderOptions = RenderOptions(), /, **context) -> str:
     """``document`` (``"solution"``) in format ``fmt``: its template, told the format (``fmt``) and
     handed the format's macros as ``m``. (Handed in, not imported by every body: an import costs a
