@@ -28,8 +28,9 @@ def test_defaults_write_sheet_key_solutions_and_key_json(tmp_path, capsys):
     assert err == ""  # a given seed is not repeated
     assert sorted(str(Path(line).relative_to(tmp_path / "out")) for line in out.splitlines()) == sorted(DOCUMENTS + figures)
     assert key["seed"] == 7 and len(key["problems"]) == 5
-    assert key["options"] == {"shape": "2-3-3-2-1", "values": "int", "range": "-3..3"}
-    assert set(key["problems"][0]) == {"code", "number", "spec", "answer"}
+    assert key["options"] == {"shape": "2-3-3-2-1", "values": "int", "range": "-3..3",
+                              "keep": ["1/2", "2/3", "3/4", "4/5"], "answers": "exact"}
+    assert set(key["problems"][0]) == {"code", "number", "kind", "spec", "answer", "mistakes"}
 
 
 def test_seed_is_chosen_and_printed_when_not_given(tmp_path, capsys):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from symdrop import derive, parse_spec
+from symdrop.exercises.kinds import parse_kinds
 from symdrop.exercises.options import Options
 from symdrop.exercises.roster import Student
 from symdrop.exercises.sheet import build_class_set, build_sheet
@@ -100,10 +101,10 @@ def test_key_csv_has_names_exactly():
     assert [(r[0], r[1]) for r in rows[1:]] == [(s.id, s.name) for s in students]
 
 
-GOLDEN_CASES = {  # name: (seed, options, problems)
-    "int-seed1": (1, Options(), 2),
-    "half-seed2": (2, Options(values="half", shape=(2, 3, 1), low=-2, high=2), 2),
-    "decimal-seed3": (3, Options(values="decimal", shape=(2, 2, 2, 1)), 2),
+GOLDEN_CASES = {  # name: (seed, options, problems, kinds)
+    "int-seed1": (1, Options(), 2, "forward"),
+    "half-seed2": (2, Options(values="half", shape=(2, 3, 1), low=-2, high=2), 2, "forward"),
+    "decimal-seed3": (3, Options(values="decimal", shape=(2, 2, 2, 1)), 2, "forward"),
 }
 
 
@@ -111,9 +112,9 @@ GOLDEN_CASES = {  # name: (seed, options, problems)
 @pytest.mark.parametrize("document", ["sheet.md", "key.md", "sheet.tex", "key.tex"])
 def test_golden_files(case, document):
     """The rendered sheet and key per seed (refresh: SYMDROP_REFRESH_GOLDEN=1 python3 -m pytest)."""
-    seed, options, problems = GOLDEN_CASES[case]
+    seed, options, problems, kinds = GOLDEN_CASES[case]
     fmt = "markdown" if document.endswith(".md") else "latex"
-    text = render_documents(build_sheet(seed, options, problems), (fmt,))[document]
+    text = render_documents(build_sheet(seed, options, problems, kinds=parse_kinds(kinds)), (fmt,))[document]
     path = GOLDEN / f"{case}-{document}"
     if REFRESH:
         path.parent.mkdir(exist_ok=True)

@@ -42,7 +42,7 @@ class Numbers:
 
 
 def forward(network: Network, mode: str = "train", *, masks=None, activations=None,
-            masks_on: str = "input", terms: bool = True) -> tuple[LayerValues, ...]:
+            masks_on: str = "input", scale_bias: bool = False, terms: bool = True) -> tuple[LayerValues, ...]:
     """Every layer's values of ``network`` in ``mode``: "train" (its masks, with its convention's
     scaling), "test" (the convention's test-time pass) or "off" (no dropout at all).
 
@@ -50,8 +50,10 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
     ``masks`` replaces mu^(0) .. mu^(L-1), and an L+1-th mask multiplies the output a^(L);
     ``activations`` replaces each layer's activation (names, as ``Layer.activation``);
     ``masks_on="z"`` applies mu^(l) to z^(l) of the layer it belongs to, bias and all, instead of
-    to the next layer's input (mu^(0) still masks x). ``terms=False`` keeps no products (they
-    are then empty): what a mistake's answer needs, and a third of the work.
+    to the next layer's input (mu^(0) still masks x); ``scale_bias`` scales each bias as the
+    convention scales that layer (b/q with inverted training, q b with weight scaling at test
+    time). ``terms=False`` keeps no products (they are then empty): what a mistake's answer
+    needs, and a third of the work.
     """
     values = numbers(network)
     masks = values.masks if masks is None else masks
@@ -64,6 +66,10 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
         if rule.weight_scale is not None:
             q = values.keep[l - 1]
             W = tuple(tuple(q * w for w in row) for row in W)
+            if scale_bias:
+                b = tuple(q * v for v in b)
+        elif scale_bias and rule.input_scale is not None:
+            b = tuple(v / values.keep[l - 1] for v in b)
         products, z = affine(W, b, masked) if terms else ((), _sums(W, b, masked))
         if not values.python:  # expressions in symbols (keep probabilities q) expanded, as a student sums them
             z = tuple(sympy.expand(v) if v.free_symbols else v for v in z)

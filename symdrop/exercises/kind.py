@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 from ..core.derive import Derivation
+from ..core.ensemble import Ensemble
 from ..model.network import Network
 from .mistakes import Mistake
 from .options import Options
@@ -21,7 +22,9 @@ class Kind:
     ``draw(rng, options, failures, flow)`` gives one candidate or None (counting in ``failures``
     why a part was drawn again); ``rules`` are checked in order, cheapest first, on candidates
     that were drawn; ``code_text`` is the text whose SHA-256 names a problem (its variant code).
-    ``templates`` names the template of each part: the question, the key entry, the solution.
+    ``templates`` names the template of each part: the question, the key entry, the solution;
+    ``intro`` the paragraph a sheet says once about every kind it holds; ``uses_keep`` whether
+    its problems draw keep probabilities (``--keep``).
     """
 
     name: str
@@ -29,11 +32,13 @@ class Kind:
     draw: Callable[[random.Random, Options, Counter, bool], Network | None]
     rules: Mapping[str, Callable[[Network, Options], bool]]
     mistakes: Callable[[Network], tuple[Mistake, ...]]
-    derive: Callable[[Network], Derivation]
-    answer: Callable[[Derivation], tuple]
+    derive: Callable[[Network], Derivation | Ensemble]
+    answer: Callable[[Derivation | Ensemble], tuple]
     code_text: Callable[[Network, Options], str]
     check_options: Callable[[Options], None]
     templates: Mapping[str, str]
+    intro: str
+    uses_keep: bool = False
 
     def failed_rules(self, network: Network, options: Options) -> list[str]:
         """The names of the rules ``network`` breaks (empty: acceptable)."""

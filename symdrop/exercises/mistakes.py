@@ -1,16 +1,49 @@
-"""A mistake a student makes, and the wrong answer it gives (docs/dropout.md lists them)."""
+"""A mistake a student makes, the wrong answer it gives, and the mistakes every kind shares.
 
-from dataclasses import dataclass
+Every mistake is the core's pass with one change (to the network, the masks, the rule or the
+activations), never a pass of its own; docs/dropout.md explains each in words.
+"""
+
+from dataclasses import dataclass, replace
+
+from ..core.forward import numbers, passes, prediction
+from ..model.network import Network
+from ..numbers import to_sympy
 
 
 @dataclass(frozen=True)
 class Mistake:
-    """A mistake on a problem and the prediction it gives: the core's pass with one change (to
-    the network, the masks or the rule), never a pass of its own."""
+    """A mistake on a problem and the answer it gives."""
 
     name: str  # stable identifier, e.g. "forgot_relu_2"
-    label: str  # how the answer key names it
+    label: str  # how the answer key names it, in plain words
     answer: tuple  # exact numbers
+
+
+def applicable(answer: tuple, candidates) -> tuple[Mistake, ...]:
+    """The mistakes one can make on a problem: those whose answer differs from ``answer`` (a
+    mistake that gives the right answer is not one a student can make there).
+
+    Two mistakes give the same answer by construction in places, and there the key names the
+    one a student more likely made: with every output negative, ReLU on the output gives 0, as
+    dropping the output unit does ("ReLU on the output" is listed); and forgetting every ReLU
+    gives the answer of forgetting one layer's where only that one acts (the layer is listed).
+    Any other two mistakes with one answer make the kind's rule mistakes_distinct reject the
+    problem."""
+    found = [m for m in candidates if m.answer != answer]
+    answers = {m.name: m.answer for m in found}
+    singles = {m.answer for m in found if m.name.startswith("forgot_relu_")}
+    return tuple(
+        m for m in found
+        if not (m.name == "forgot_all_relus" and m.answer in singles)
+        and not (m.name == "dropped_output" and answers.get("relu_on_output") == m.answer)
+    )
+
+
+def distinct(mistakes) -> bool:
+    """No two mistakes give the same answer: a wrong answer names exactly one mistake."""
+    answers = [m.answer for m in mistakes]
+    return len(set(answers)) == len(answers)
 
 
 def grouped(mistakes) -> list[tuple[list[str], tuple]]:
@@ -19,3 +52,66 @@ def grouped(mistakes) -> list[tuple[list[str], tuple]]:
     for m in mistakes:
         by_answer.setdefault(m.answer, []).append(m.label)
     return list(by_answer.items())
+
+
+def clipping_layers(network: Network, mode: str = "train") -> list[int]:
+    """The hidden layers (from 0) whose ReLU acts in the pass of ``mode``: it clips a negative
+    pre-activation of a unit the next layer uses (in training: keeps). Forgetting such a ReLU is
+    a mistake one can make; elsewhere the student's values are the right ones."""
+    values = passes(network, mode)
+    masks = numbers(network).masks
+    return [
+        l for l in range(network.depth - 1)
+        if network.layers[l].activation == "relu"
+        and any(z < 0 and (mode != "train" or keep == 1) for z, keep in zip(values[l].z, masks[l + 1]))
+    ]
+
+
+def activation_mistakes(network: Network, mode: str = "train", **changes) -> list[Mistake]:
+    """Forgot a hidden layer's ReLU (each layer where it acts), forgot every ReLU, and ReLU on a
+    linear output, in the pass of ``mode`` (with ``changes`` to the core's pass)."""
+    names = [layer.activation for layer in network.layers]
+    found = []
+    for l in clipping_layers(network, mode):
+        skipped = names[:l] + ["identity"] + names[l + 1:]
+        found.append(Mistake(f"forgot_relu_{l + 1}", f"forgot the ReLU on hidden layer {l + 1}",
+                             prediction(network, mode, activations=skipped, **changes)))
+    relu_layers = [l for l in range(network.depth - 1) if names[l] == "relu"]
+    if len(relu_layers) > 1:
+        linear = ["identity" if l in relu_layers else g for l, g in enumerate(names)]
+        found.append(Mistake("forgot_all_relus", "forgot every ReLU",
+                             prediction(network, mode, activations=linear, **changes)))
+    if names[-1] == "identity":
+        found.append(Mistake("relu_on_output", "applied ReLU on the linear output",
+                             prediction(network, mode, activations=names[:-1] + ["relu"], **changes)))
+    return found
+
+
+def output_mistakes(network: Network) -> list[Mistake]:
+    """Dropped the output unit (a mask on y), or dropped the output layer's inputs (y = g(b))."""
+    masks = numbers(network).masks
+    outputs = network.layers[-1].units
+    inputs = tuple(0 for _ in masks[-1])
+    return [
+        Mistake("dropped_output", "dropped the output unit (0)", prediction(network, masks=masks + ((0,) * outputs,))),
+        Mistake("dropped_output_bias", "dropped the output unit (its bias left)",
+                prediction(network, masks=masks[:-1] + (inputs,))),
+    ]
+
+
+def with_keep(network: Network, keep, convention: str | None = None) -> Network:
+    """``network`` with other keep probabilities (and convention): the network a student who
+    mixed them up computes with."""
+    dropout = replace(network.dropout, keep=tuple(map(to_sympy, keep)),
+                      convention=convention or network.dropout.convention)
+    return replace(network, dropout=dropout)
+
+
+def drop_for_keep(network: Network) -> Network:
+    """The keep/drop confusion: every q < 1 replaced by the drop probability p = 1 - q."""
+    return with_keep(network, [1 - q if q != 1 else q for q in network.dropout.keep])
+
+
+def ones(network: Network) -> tuple[tuple[int, ...], ...]:
+    """Masks that keep every unit."""
+    return tuple(tuple(1 for _ in mask) for mask in network.masks)

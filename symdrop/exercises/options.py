@@ -2,12 +2,17 @@
 
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 
 from ..errors import SymdropError
 
 SHAPE = (2, 3, 3, 2, 1)  # the tutorial's network
 VALUES = ("int", "half", "decimal")
 MAX_MAGNITUDE = 99  # rule 1: every value a student writes down stays this small
+# The keep probabilities q drawn from, unless --keep says otherwise: friendly fractions.
+KEEP = (Fraction(1, 2), Fraction(2, 3), Fraction(3, 4), Fraction(4, 5))
+ANSWERS = ("exact", "decimal")  # decimal: every answer a terminating decimal of at most 4 places
+DECIMAL_PLACES = 4
 
 
 @dataclass(frozen=True)
@@ -18,18 +23,28 @@ class Options:
     values: str = "int"
     low: int = -3
     high: int = 3
+    keep: tuple[Fraction, ...] = KEEP
+    answers: str = "exact"
 
     @property
     def decimals(self) -> bool:
-        """Print numbers as decimals (0.25), not fractions."""
-        return self.values == "decimal"
+        """Print numbers as decimals (0.25), not fractions, where they terminate: decimal values,
+        or answers that are decimals."""
+        return self.values == "decimal" or self.answers == "decimal"
 
-    def describe(self) -> str:
+    def describe(self, keep: bool = False) -> str:
+        """The options in words; ``keep``: with the keep probabilities drawn from."""
         kind = {"int": "integers", "half": "halves", "decimal": "decimals"}[self.values]
-        return f"shape {format_shape(self.shape)}, {kind} in {self.low}..{self.high}"
+        text = f"shape {format_shape(self.shape)}, {kind} in {self.low}..{self.high}"
+        if keep:
+            text += f", keep probabilities from {format_keep(self.keep)}"
+        if self.answers == "decimal":
+            text += ", answers terminating decimals"
+        return text
 
     def as_json(self) -> dict:
-        return {"shape": format_shape(self.shape), "values": self.values, "range": f"{self.low}..{self.high}"}
+        return {"shape": format_shape(self.shape), "values": self.values, "range": f"{self.low}..{self.high}",
+                "keep": [str(q) for q in self.keep], "answers": self.answers}
 
 
 def format_shape(shape) -> str:
@@ -46,6 +61,27 @@ def parse_shape(text: str) -> tuple[int, ...]:
     return shape
 
 
+def format_keep(keep) -> str:
+    return ", ".join(str(q) for q in keep)
+
+
+def parse_keep(text: str) -> tuple[Fraction, ...]:
+    """``"2/3,3/4"`` -> (2/3, 3/4): the keep probabilities a problem's q are drawn from, each
+    0 < q < 1, read exactly (0.8 is 4/5), in the order given, without repeats."""
+    keep = []
+    for item in (t.strip() for t in text.split(",")):
+        if not re.fullmatch(r"\d+/\d+|\d*\.\d+|\d+", item or "x") or item.endswith("/0"):
+            raise SymdropError(f"--keep: expected keep probabilities like 2/3,3/4,4/5 (or 0.75), got {item!r} in {text!r}")
+        q = Fraction(item)
+        if not 0 < q < 1:
+            raise SymdropError(f"--keep: expected probabilities 0 < q < 1 (q = 1 drops nothing), got {item!r}")
+        if q.denominator > 10:
+            raise SymdropError(f"--keep: expected small denominators (at most 10) for hand computation, got {item!r}")
+        if q not in keep:
+            keep.append(q)
+    return tuple(keep)
+
+
 def parse_range(text: str) -> tuple[int, int]:
     """``"-3..3"`` -> (-3, 3): the integers bounding every input, weight and bias."""
     match = re.fullmatch(r"\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*", text)
@@ -58,9 +94,22 @@ def parse_range(text: str) -> tuple[int, int]:
 
 
 def check_values(options: Options) -> None:
-    """Refuse, in one line, a kind of numbers symdrop does not draw."""
+    """Refuse, in one line, a kind of numbers or answers symdrop does not draw."""
     if options.values not in VALUES:
         raise SymdropError(f"--values: expected one of {', '.join(VALUES)}, got {options.values!r}")
+    if options.answers not in ANSWERS:
+        raise SymdropError(f"--answers: expected one of {', '.join(ANSWERS)}, got {options.answers!r}")
+
+
+def check_keep(options: Options, kind: str, *, avoid_half: bool = True) -> None:
+    """Refuse, in one line, keep probabilities a kind cannot use: it draws q from ``options.keep``
+    but avoids q = 1/2 (``avoid_half``), where 1/q = 1/(1 - q) hides the keep/drop confusion."""
+    usable = [q for q in options.keep if not (avoid_half and q == Fraction(1, 2))]
+    if not usable:
+        raise SymdropError(
+            f"--keep {format_keep(options.keep)}: the {kind} kind avoids q = 1/2 (there q = 1 - q hides "
+            f"the keep/drop confusion); give another keep probability, like 2/3,3/4,4/5"
+        )
 
 
 def check_hidden_layers(options: Options) -> None:

@@ -5,12 +5,13 @@ from dataclasses import dataclass, replace
 import sympy
 
 from ..core.derive import Derivation
+from ..core.ensemble import Ensemble
 from ..model.network import Network
 from ..numbers import to_sympy
 from .generate import generate, stream, variant_code
 from .kind import Kind
 from .kinds import KINDS
-from .mistakes import Mistake, grouped
+from .mistakes import Mistake
 from .options import Options
 from .roster import Student
 
@@ -29,7 +30,7 @@ class Exercise:
     seed: int
     kind: Kind
     network: Network
-    derivation: Derivation
+    derivation: Derivation | Ensemble  # what the kind's worked solution shows
     mistakes: tuple[Mistake, ...]
     student: Student | None = None
 
@@ -37,9 +38,10 @@ class Exercise:
     def answer(self) -> tuple[sympy.Expr, ...]:
         return self.kind.answer(self.derivation)
 
-    def wrong_answers(self) -> list[tuple[list[str], tuple[sympy.Expr, ...]]]:
-        """The mistakes' answers for the key, one entry per distinct answer with all its labels."""
-        return [(labels, tuple(map(to_sympy, answer))) for answer, labels in grouped(self.mistakes)]
+    def wrong_answers(self) -> list[tuple[Mistake, tuple[sympy.Expr, ...]]]:
+        """Every applicable mistake with its answer (exact SymPy numbers), for the key: each a
+        different answer (the kinds' rule mistakes_distinct)."""
+        return [(m, tuple(map(to_sympy, m.answer))) for m in self.mistakes]
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,11 @@ class Sheet:
     @property
     def class_set(self) -> bool:
         return bool(self.students)
+
+    @property
+    def kinds(self) -> tuple[Kind, ...]:
+        """The kinds of its exercises, in the order they first appear."""
+        return tuple(dict.fromkeys(e.kind for e in self.exercises))
 
     def groups(self) -> list[tuple[Student | None, list[Exercise]]]:
         """The exercises by student, in roster order (one group without a student for a sheet)."""

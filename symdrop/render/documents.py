@@ -1,7 +1,9 @@
 """The documents of a derivation or an ensemble: free functions from data to rendered text."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+
+from sympy import ImmutableMatrix
 
 from ..core.derive import Derivation
 from ..core.ensemble import Ensemble
@@ -26,14 +28,23 @@ class Math:
     steps: tuple[str, ...] = ()
 
 
-def render_math(derivation: Derivation, options: RenderOptions = RenderOptions()) -> Math:
-    """The shared formulas of ``derivation``."""
+def render_math(derivation: Derivation | Ensemble, options: RenderOptions = RenderOptions()) -> Math:
+    """The shared formulas of ``derivation`` (of an ensemble: the network's rows alone)."""
     steps = ()
-    if not derivation.symbolic:
+    if isinstance(derivation, Derivation) and not derivation.symbolic:
         rows = make_env(options).get_template("math/step-rows.j2")
         steps = tuple(rows.render(step=step, wide=max(step.layer.W.shape) > BREAK_ROWS_ABOVE).removesuffix("\n")
                       for step in derivation.steps)
     return Math(network_rows(derivation.network, options), steps)
+
+
+def pictured(derivation: Derivation | Ensemble):
+    """The network as its picture shows it: at test time, and for the ensemble (whose masks are
+    every mask), no unit is crossed out."""
+    network = derivation.network
+    if isinstance(derivation, Derivation) and derivation.mode == "train":
+        return network
+    return replace(network, masks=tuple(ImmutableMatrix.ones(m.rows, 1) for m in network.masks))
 
 
 def network_rows(network, options: RenderOptions = RenderOptions()) -> str:
@@ -53,7 +64,7 @@ def render_solution(
     """
     if options is None:
         options = RenderOptions(diagram=diagram, edge_weights=edge_weights, templates=tuple(templates))
-    picture = draw(derivation.network, edge_weights=options.edge_weights) if options.diagram else None
+    picture = draw(pictured(derivation), edge_weights=options.edge_weights) if options.diagram else None
     return render_document(
         "solution", fmt, options, d=derivation, network=derivation.network, steps=derivation.steps, math=render_math(derivation, options),
         figure=render_figure(picture, fmt, options, svg=svg),
@@ -84,7 +95,7 @@ def render_svg(derivation: Derivation, options: RenderOptions = RenderOptions(),
                edge_weights: bool | None = None) -> str | None:
     """The picture of the network as an SVG document; None if it is too large to draw."""
     weights = options.edge_weights if edge_weights is None else edge_weights
-    picture = draw(derivation.network, edge_weights=weights)
+    picture = draw(pictured(derivation), edge_weights=weights)
     if picture.too_large:
         return None
     title = derivation.network.title or "Dropout forward pass"
@@ -102,5 +113,6 @@ def render_expect(ensemble: Ensemble, fmt: str, options: RenderOptions | None = 
         options = RenderOptions(templates=tuple(templates))
     math = Math(network_rows(ensemble.network, options))
     # One maskable unit has two masks: there is no shortcut past visiting them to explain.
-    return render_document("expect", fmt, options, e=ensemble, network=ensemble.network, mode="train", math=math,
+    # ``e`` is the ensemble's name in templates written before the ensemble kind (which names it ``d``).
+    return render_document("expect", fmt, options, d=ensemble, e=ensemble, network=ensemble.network, mode="train", math=math,
                            explain_method=ensemble.maskable_units > 1)

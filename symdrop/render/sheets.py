@@ -12,7 +12,7 @@ from ..exercises.roster import Student
 from ..model.spec import to_spec
 from ..numbers import to_sympy
 from .diagram import draw
-from .documents import Math, render_figure, render_math
+from .documents import Math, pictured, render_figure, render_math
 from .env import render_document
 from .formats import get
 from .options import RenderOptions
@@ -26,9 +26,11 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
     of decimals prints its exact decimals as decimals, whatever ``options`` say."""
     options = replace(options, decimals=options.decimals or sheet.options.decimals)
     documents = {}
-    pictures = {id(e): draw(e.network) if options.diagram else None for e in sheet.exercises}
+    pictures = {id(e): draw(pictured(e.derivation)) if options.diagram else None for e in sheet.exercises}
     maths = {id(e): render_math(e.derivation, options) for e in sheet.exercises}  # shared by every format
-    common = dict(seed=sheet.seed, options=sheet.options, class_set=sheet.class_set)
+    kinds = sheet.kinds
+    common = dict(seed=sheet.seed, options=sheet.options, class_set=sheet.class_set, kinds=kinds,
+                  described=sheet.options.describe(keep=any(k.uses_keep for k in kinds)))
     rows = [(e, list(e.answer)) for e in sheet.exercises]
     for fmt in map(get, formats):
         parts = {}  # by id(exercise): each exercise is rendered once, whatever documents hold it
@@ -58,8 +60,10 @@ def render_parts(e: Exercise, fmt: str, options: RenderOptions = RenderOptions()
     if math is None:
         math = render_math(e.derivation, options)
     figure = render_figure(picture, fmt, options, svg=f"{options.figures}{e.code}.svg")
-    context = dict(e=e, d=e.derivation, network=e.derivation.network, steps=e.derivation.steps, figure=figure,
-                   math=math)
+    d = e.derivation
+    context = dict(e=e, d=d, network=d.network, steps=getattr(d, "steps", ()), figure=figure, math=math,
+                   mode="test" if getattr(d, "mode", "train") == "test" else "train",
+                   explain_method=False)
     return {
         part: render_document(name, fmt, options, standalone=False, **context)
         for part, name in e.kind.templates.items()
@@ -67,15 +71,21 @@ def render_parts(e: Exercise, fmt: str, options: RenderOptions = RenderOptions()
 
 
 def key_json(sheet: Sheet) -> dict:
-    """``{"seed", "options", "problems": [{"code", "spec", "answer"}, ...]}``: each spec is what
-    ``symdrop solve`` reads, each answer an exact string; class sets add each entry's student."""
+    """``{"seed", "options", "problems": [{"code", "number", "kind", "spec", "answer", "mistakes"}]}``:
+    each spec is what ``symdrop solve`` (``--mode test`` for a test-time entry) or ``symdrop
+    expect`` (an ensemble entry) reads, each answer an exact string (a decimal where the options
+    ask for decimals), each mistake ``{"id", "label", "answer"}``; class sets add each entry's
+    student."""
     entries = []
+    decimals = sheet.options.decimals
     for e in sheet.exercises:
-        entry = {"code": e.code, "number": e.number}
+        entry = {"code": e.code, "number": e.number, "kind": e.kind.name}
         if e.student is not None:
             entry["student"] = e.student.id
         entry["spec"] = _spec(e, sheet.options.decimals)
-        entry["answer"] = [exact_text(v, sheet.options.decimals) for v in e.answer]
+        entry["answer"] = [exact_text(v, decimals) for v in e.answer]
+        entry["mistakes"] = [{"id": m.name, "label": m.label, "answer": [exact_text(v, decimals) for v in answer]}
+                             for m, answer in e.wrong_answers()]
         entries.append(entry)
     return {"seed": sheet.seed, "options": sheet.options.as_json(), "problems": entries}
 
@@ -83,13 +93,14 @@ def key_json(sheet: Sheet) -> dict:
 def key_csv(sheet: Sheet) -> str:
     """The class set's key table: id, name, problem, variant, and the answer (y, or y1, y2, ...)."""
     outputs = sheet.options.shape[-1]
+    decimals = sheet.options.decimals
     answers = ["y"] if outputs == 1 else [f"y{i}" for i in range(1, outputs + 1)]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["id", "name", "problem", "variant", *answers])
     for e in sheet.exercises:
         writer.writerow([e.student.id, e.student.name, e.number, e.code,
-                         *(exact_text(v, sheet.options.decimals) for v in e.answer)])
+                         *(exact_text(v, decimals) for v in e.answer)])
     return buffer.getvalue()
 
 

@@ -1,0 +1,171 @@
+"""Drawing a random problem layer by layer: the grids numbers come from, masks, keep probabilities."""
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+
+import sympy
+
+from ..core.forward import Number, affine
+from ..model.activations import activation
+from ..model.conventions import Dropout
+from ..model.network import Network, build
+from .options import DECIMAL_PLACES, MAX_MAGNITUDE, Options
+
+LAYER_TRIES = 20  # draws of one layer's W and b before the candidate is given up
+# A kind that scales (1/q, q W) writes fractions; their denominators stay at most this (int and
+# half sheets; decimal sheets: at most DECIMAL_PLACES places).
+MAX_DENOMINATOR = 8
+HALF = Fraction(1, 2)
+RELU, IDENTITY = activation("relu").number, activation("identity").number
+
+
+@dataclass(frozen=True)
+class Grids:
+    """The numbers each entry is drawn from; the kind of numbers keeps every value hand-computable:
+    int: integers; half: x and b in halves, weights integers; decimal: x, b and the first layer's
+    weights in tenths, later weights integers (so at most two decimal places anywhere)."""
+
+    options: Options
+    x: tuple = field(init=False)
+    b: tuple = field(init=False)
+    w_first: tuple = field(init=False)
+    w: tuple = field(init=False)
+
+    def __post_init__(self):
+        low, high = self.options.low, self.options.high
+        integers = tuple(range(low, high + 1))
+        step = {"int": 1, "half": 2, "decimal": 10}[self.options.values]
+        fine = integers if step == 1 else tuple(Fraction(k, step) for k in range(low * step, high * step + 1))
+        nonzero = lambda values: tuple(v for v in values if v != 0)  # noqa: E731
+        object.__setattr__(self, "x", nonzero(fine))
+        object.__setattr__(self, "b", fine)
+        object.__setattr__(self, "w_first", nonzero(fine if self.options.values == "decimal" else integers))
+        object.__setattr__(self, "w", nonzero(integers))
+
+
+_grids = lru_cache(maxsize=64)(Grids)  # one per set of options: the same grids for every candidate
+
+
+def draw_keep(rng: random.Random, options: Options, depth: int, *, avoid_half: bool) -> tuple[Fraction, ...]:
+    """A keep probability for every hidden layer's mask, from ``options.keep`` (q = 1/2 left out
+    with ``avoid_half``), and q^(0) = 1: the input is kept, as in the tutorial."""
+    usable = [q for q in options.keep if not (avoid_half and q == HALF)]
+    return (Fraction(1),) + tuple(rng.choice(usable) for _ in range(depth - 1))
+
+
+def dropout(convention: str, keep) -> Dropout:
+    """The Dropout of a drawn problem (its keep probabilities as SymPy rationals)."""
+    return Dropout(convention, tuple(sympy.Rational(q.numerator, q.denominator) for q in map(Fraction, keep)))
+
+
+def draw_network(rng: random.Random, options: Options, failures: Counter, flow: bool = True, *,
+                 convention: str = "plain", keep=None, mode: str = "train", masked=None) -> Network | None:
+    """One candidate, layer by layer, for the pass a student computes (``mode`` under
+    ``convention`` with keep probabilities ``keep``, q^(0) first; none for plain masks).
+
+    A layer's W and b are redrawn (a few times) until its values are small and, for a hidden
+    layer, no pre-activation is 0 and two units are active, so that its mask drops one and keeps
+    one and the signal reaches the output (``flow``; without it one active unit will do, except in
+    the last hidden layer, where y = b would follow); for the output layer, until y != b. Hidden
+    layers l in ``masked`` (default: all) get a mask dropping an active unit, the others all ones.
+    The kind's rules are checked afterwards.
+    """
+    grids = _grids(options)
+    sizes = options.shape
+    depth = len(sizes) - 1
+    masked = range(1, depth) if masked is None else masked
+    keep = (Fraction(1),) * depth if keep is None else tuple(keep)
+    x = tuple(rng.choice(grids.x) for _ in range(sizes[0]))
+    masks = [tuple(1 for _ in x)]  # mu^(0): the input is kept, as in the tutorial
+    layers = []
+    a = x
+    scaled = convention != "plain"
+    for l in range(1, depth + 1):
+        hidden = l < depth
+        q = keep[l - 1]
+        if mode == "train":
+            inputs = tuple(m * v for m, v in zip(masks[-1], a))
+            if convention == "inverted" and q != 1:
+                inputs = tuple(v / q for v in inputs)
+        else:
+            inputs = a
+        scale = q if mode == "test" and convention == "weight-scaling" and q != 1 else None
+        weights = grids.w_first if l == 1 else grids.w
+        for _ in range(LAYER_TRIES):
+            W = tuple(tuple(rng.choice(weights) for _ in range(sizes[l - 1])) for _ in range(sizes[l]))
+            b = tuple(rng.choice(grids.b) for _ in range(sizes[l]))
+            used = W if scale is None else tuple(tuple(scale * w for w in row) for row in W)
+            terms, z = affine(used, b, inputs)
+            reason = _redraw(terms, z, b, hidden, 2 if flow or l == depth - 1 else 1, options, scaled)
+            if reason is None:
+                break
+            failures[reason] += 1
+        else:
+            return None
+        layers.append((W, b, "relu" if hidden else "identity"))
+        a = tuple(map(RELU if hidden else IDENTITY, z))
+        if hidden:
+            masks.append(draw_mask(rng, a) if l in masked else tuple(1 for _ in a))
+    return build(x, layers, masks, dropout=dropout(convention, keep) if scaled else Dropout())
+
+
+def _redraw(terms, z, b, hidden: bool, need: int, options: Options, scaled: bool) -> str | None:
+    """Why a drawn layer is drawn again (the rule it would break), or None to keep it."""
+    if not small(terms, z, options, scaled):
+        return "hand_computable"
+    if hidden and 0 in z:
+        return "no_relu_zero"
+    if hidden and sum(v > 0 for v in z) < need:
+        return "masks_drop_active_units"
+    if not hidden and z == b:  # y = b: dropping the output's inputs would go unnoticed
+        return "mistakes_distinct"
+    return None
+
+
+def draw_mask(rng: random.Random, a) -> tuple[int, ...]:
+    """Drop one or more active units and keep at least one unit, an active one where there are
+    two (so the signal goes on)."""
+    active = [j for j, v in enumerate(a) if v > 0]
+    count = rng.randint(1, len(active) - 1 if len(active) > 1 else 1)
+    dropped = set(rng.sample(active, count))
+    return tuple(0 if j in dropped else 1 for j in range(len(a)))
+
+
+def small(terms, z, options: Options, scaled: bool = False) -> bool:
+    """Every product, running sum and z of a layer allowed (see :func:`allowed`); the
+    denominators are checked only where a kind scales (elsewhere the grids keep them small)."""
+    for row in terms:
+        partial = 0
+        for t in row:
+            partial += t
+            if abs(t) > MAX_MAGNITUDE or abs(partial) > MAX_MAGNITUDE:
+                return False
+            if scaled and not (allowed(t, options, True) and allowed(partial, options, True)):
+                return False
+    return all(abs(v) <= MAX_MAGNITUDE and (not scaled or allowed(v, options, True)) for v in z)
+
+
+def allowed(value: Number, options: Options, scaled: bool = False) -> bool:
+    """Rule 1 for one number: within +-MAX_MAGNITUDE, and integers (int), denominators at most 2
+    (half) or at most two decimal places (decimal); where a kind scales by q or 1/q, denominators
+    at most MAX_DENOMINATOR (int, half) or at most DECIMAL_PLACES places (decimal)."""
+    if abs(value) > MAX_MAGNITUDE:
+        return False
+    denominator = value.denominator  # int and Fraction alike
+    if scaled:
+        if options.values == "decimal":
+            return 10**DECIMAL_PLACES % denominator == 0
+        return denominator <= MAX_DENOMINATOR
+    if options.values == "int":
+        return denominator == 1
+    if options.values == "half":
+        return denominator <= 2
+    return 100 % denominator == 0  # at most two decimal places: the denominator divides 100
+
+
+def terminating(value: Number) -> bool:
+    """A decimal of at most DECIMAL_PLACES places: the denominator divides 10^DECIMAL_PLACES."""
+    return 10**DECIMAL_PLACES % Fraction(value).denominator == 0

@@ -1,0 +1,92 @@
+"""Acceptance rules the kinds share: each a small named function of a candidate and the options.
+
+A kind lists its rules in the order they are checked (cheapest first); the rules that depend on
+the pass a student computes take its mode ("train" or "test") and return the rule itself.
+"""
+
+from fractions import Fraction
+
+from ..core.forward import numbers, passes
+from ..model.network import Network
+from .drawing import allowed, terminating
+from .mistakes import clipping_layers
+from .mistakes import distinct as answers_distinct
+from .options import Options
+
+
+def hand_computable(mode: str = "train", scaled: bool = False):
+    def hand_computable(network: Network, options: Options) -> bool:
+        """Every number written down is small: integers (int), denominators at most 2 (half) or
+        at most two decimal places (decimal), within +-99; where the kind scales by q or 1/q,
+        denominators at most 16 (int, half) or at most 4 decimal places (decimal). Checked for
+        x, W, b, every masked input, product, running sum of z_i, z and a."""
+        values = numbers(network)
+        written = list(values.x)
+        for (W, b), layer in zip(values.layers, passes(network, mode)):
+            rows = W if layer.weights is W else W + layer.weights  # q W too, when weight scaling
+            written += [w for row in rows for w in row] + list(b) + list(layer.masked) + list(layer.z) + list(layer.a)
+            for terms, bias in zip(layer.terms, b):
+                partial = 0
+                for t in terms:  # each product and each running sum of z_i = w_i1 a~_1 + ... + b_i
+                    partial += t
+                    written += [t, partial]
+        return all(allowed(v, options, scaled) for v in written)
+
+    return hand_computable
+
+
+def no_relu_zero(mode: str = "train"):
+    def no_relu_zero(network: Network, options: Options) -> bool:
+        """No ReLU pre-activation is exactly 0 (nobody should wonder about relu(0))."""
+        return all(
+            v != 0 for layer, values in zip(network.layers, passes(network, mode)) if layer.activation == "relu"
+            for v in values.z
+        )
+
+    return no_relu_zero
+
+
+def masks_drop_active_units(network: Network, options: Options) -> bool:
+    """Every hidden-layer mask drops a unit and keeps one, and every dropped unit is active
+    (a > 0) in the training pass, so forgetting the mask changes the answer."""
+    values = numbers(network)
+    for l in range(1, network.depth):
+        mu, a = values.masks[l], passes(network)[l - 1].a
+        if 0 not in mu or 1 not in mu or any(m == 0 and v <= 0 for m, v in zip(mu, a)):
+            return False
+    return True
+
+
+def relu_clips_negative(mode: str = "train"):
+    def relu_clips_negative(network: Network, options: Options) -> bool:
+        """Some ReLU unit the next layer uses clips a negative pre-activation to 0."""
+        return bool(clipping_layers(network, mode))
+
+    return relu_clips_negative
+
+
+def keep_not_half(network: Network, options: Options) -> bool:
+    """No keep probability is 1/2: there 1/q = 1/(1 - q) and q = 1 - q, which hides the
+    keep/drop confusion (dividing by the drop probability gives the right answer)."""
+    return all(q != Fraction(1, 2) for q in numbers(network).keep or ())
+
+
+def mistakes_distinct(answer, mistakes):
+    def mistakes_distinct(network: Network, options: Options) -> bool:
+        """Every listed mistake's answer differs from every other's (each already differs from
+        the correct answer, or it is not listed), so a wrong answer names exactly one mistake."""
+        return answers_distinct(mistakes(network))
+
+    return mistakes_distinct
+
+
+def decimal_answers(answer, mistakes):
+    def decimal_answers(network: Network, options: Options) -> bool:
+        """With --answers decimal: the answer and every mistake's answer are terminating
+        decimals of at most 4 places, so an LMS numerical question checks them exactly."""
+        if options.answers != "decimal":
+            return True
+        values = list(answer(network)) + [v for m in mistakes(network) for v in m.answer]
+        return all(terminating(v) for v in values)
+
+    return decimal_answers
