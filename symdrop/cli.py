@@ -92,6 +92,15 @@ def _add_sheet(commands) -> None:
                        help="integers, halves or decimals (default int)")
     sheet.add_argument("--range", default="-3..3", metavar="LOW..HIGH",
                        help="bounds of inputs, weights and biases (default -3..3)")
+    sheet.add_argument("--keep", default="1/2,2/3,3/4,4/5", metavar="Q,Q,...",
+                       help="keep probabilities q drawn from (default 1/2,2/3,3/4,4/5; "
+                            "kinds that scale avoid 1/2)")
+    sheet.add_argument("--answers", default="exact", choices=("exact", "decimal"),
+                       help="decimal: every answer and every mistake's answer a terminating decimal "
+                            "of at most 4 places, as LMS numerical questions need (default exact)")
+    sheet.add_argument("--stats", type=int, metavar="N",
+                       help="write nothing: draw N problems of each kind and print their statistics "
+                            "(answers, masks, rules, mistakes)")
     sheet_formats = ",".join(formats.sheet_formats())
     sheet.add_argument("--format", default=sheet_formats, metavar="FORMATS",
                        help=f"formats of the documents, comma-separated (default {sheet_formats})")
@@ -182,7 +191,7 @@ def _solve(args) -> int:
 
 def _sheet(args) -> int:
     from .exercises.kinds import parse_kinds
-    from .exercises.options import Options, parse_range, parse_shape
+    from .exercises.options import Options, parse_keep, parse_range, parse_shape
     from .exercises.roster import read_roster
     from .exercises.sheet import build_class_set, build_sheet
     from .io.outputs import sheet_files
@@ -199,9 +208,12 @@ def _sheet(args) -> int:
     if args.seed is not None and args.seed < 0:
         raise SymdropError(f"--seed: expected a non-negative integer, got {args.seed}")
     kinds = parse_kinds(args.kinds)
-    options = Options(parse_shape(args.shape), args.values, *parse_range(args.range))
+    options = Options(parse_shape(args.shape), args.values, *parse_range(args.range), keep=parse_keep(args.keep),
+                      answers=args.answers)
     for kind in dict.fromkeys(kinds):
         kind.check_options(options)
+    if args.stats is not None:
+        return _stats(args, options, kinds)
     render_options = _render_options(args)
     students = read_roster(args.roster) if args.roster is not None else ()
     seed = random.SystemRandom().randrange(1_000_000) if args.seed is None else args.seed
@@ -218,6 +230,20 @@ def _sheet(args) -> int:
         print(path)
     if args.seed is None:
         print(f"symdrop: seed {seed} (pass --seed {seed} to make the same files again)", file=sys.stderr)
+    return 0
+
+
+def _stats(args, options, kinds) -> int:
+    from .exercises.stats import SIZES, stats
+    from .render.env import render_document
+
+    if not 1 <= args.stats <= 10_000:
+        raise SymdropError(f"--stats: expected 1 to 10000 problems, got {args.stats}")
+    seed = 0 if args.seed is None else args.seed
+    found = stats(seed, options, kinds, args.stats)
+    described = options.describe(keep=any(k.uses_keep for k in kinds))
+    sys.stdout.write(render_document("stats", "markdown", _render_options(args), kinds=found, seed=seed,
+                                     described=described, problems=args.stats, sizes=SIZES))
     return 0
 
 

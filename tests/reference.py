@@ -16,12 +16,12 @@ def g(activation, v: Fraction) -> Fraction:
     return v if v > 0 else slope * v
 
 
-def forward(x, layers, masks, convention="plain", keep=None, mode="train"):
+def forward(x, layers, masks, convention="plain", keep=None, mode="train", scale_bias=False):
     """Every layer's (masked input, pre-activation, activation) with plain Fractions.
 
     The table of docs/dropout.md ("The three conventions"): train masks the input (inverted also
     divides by q); test uses no masks, and weight scaling multiplies W (not b) by the q of the mask
-    on the layer's input.
+    on the layer's input. ``scale_bias`` is the mistake of scaling b as well (b/q, q b).
     """
     values = []
     a = list(x)
@@ -36,14 +36,21 @@ def forward(x, layers, masks, convention="plain", keep=None, mode="train"):
             masked = [m * v for m, v in zip(mu, a)]
             if convention == "inverted":
                 masked = [v / q for v in masked]
-        z = [sum((scale_w * w * v for w, v in zip(row, masked)), Fraction(0)) + bias for row, bias in zip(W, b)]
+        scale_b = Fraction(1)
+        if scale_bias and mode == "test" and convention == "weight-scaling":
+            scale_b = q
+        elif scale_bias and mode == "train" and convention == "inverted":
+            scale_b = 1 / q
+        z = [sum((scale_w * w * v for w, v in zip(row, masked)), Fraction(0)) + scale_b * bias
+             for row, bias in zip(W, b)]
         a = [g(activation, v) for v in z]
         values.append((masked, z, a))
     return values
 
 
-def brute_force_mean(x, layers, keep, convention="plain"):
-    """E[y] by visiting every mask of the units with q < 1, one by one."""
+def brute_force_mean(x, layers, keep, convention="plain", probability=None):
+    """E[y] by visiting every mask of the units with q < 1, one by one. ``probability(masks, p)``
+    replaces the weight of a mask (p: its probability), for the mistakes that weigh them wrong."""
     sizes = [len(x)] + [len(W) for W, _, _ in layers[:-1]]
     units = [(l, j) for l, q in enumerate(keep) if q != 1 for j in range(sizes[l])]
     mean = None
@@ -54,6 +61,8 @@ def brute_force_mean(x, layers, keep, convention="plain"):
             masks[l][j] = bit
             p *= keep[l] if bit else 1 - keep[l]
         y = forward(x, layers, masks, convention, keep)[-1][2]
+        if probability is not None:
+            p = probability(bits, p)
         mean = [p * v for v in y] if mean is None else [m + p * v for m, v in zip(mean, y)]
     return mean
 

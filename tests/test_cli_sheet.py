@@ -65,7 +65,7 @@ def test_no_diagram_writes_no_pictures(tmp_path):
 
 BAD = {
     "impossible shape": (["--shape", "1-1-1"], "--shape 1-1-1: hidden layer 1 has 1 unit"),
-    "no candidate": (["--shape", "1-2-1"], "cannot generate problem 1: no candidate met the rules in 1000 attempts"),
+    "no candidate": (["--shape", "1-2-1"], "cannot generate problem 1 of kind forward: no candidate met the rules in 1000 attempts"),
     "bad range": (["--range", "3..1"], "--range: expected LOW..HIGH with integers LOW < HIGH"),
     "bad format": (["--format", "latex,html"], "--format: expected latex, markdown or latex,markdown"),
     "split alone": (["--split"], "--split: expected --roster FILE.csv"),

@@ -247,7 +247,7 @@ def test_impossible_shapes_are_refused(shape, message):
 )
 def test_impossible_options_stop_after_bounded_attempts(options, rule):
     check_options(options)
-    with pytest.raises(SymdropError, match=f"cannot generate problem 1: no candidate met the rules in 1000 attempts .*{rule}"):
+    with pytest.raises(SymdropError, match=f"cannot generate problem 1 of kind forward: no candidate met the rules in 1000 attempts .*{rule}"):
         generate(stream(1, "problem", 1), options, KIND, what="problem 1")
 
 

@@ -10,13 +10,13 @@ from symdrop.render import formats
 
 def test_the_forward_kind_is_registered_with_everything_a_kind_has():
     forward = kind("forward")
-    assert list(KINDS) == ["forward"] and forward.name == "forward"
+    assert list(KINDS) == ["forward", "inverted", "test-time", "ensemble"] and forward.name == "forward"
     assert list(forward.rules)[:1] == ["hand_computable"] and set(forward.templates) == {"problem", "answer", "solution"}
 
 
 @pytest.mark.parametrize("text, message", [
     ("", "--kinds: expected kinds like forward"),
-    ("forward,nope", "--kinds: unknown kind 'nope' (expected one of forward)"),
+    ("forward,nope", "--kinds: unknown kind 'nope' (expected one of forward, inverted, test-time, ensemble)"),
 ])
 def test_bad_kinds_are_refused(text, message):
     with pytest.raises(SymdropError, match=message.replace("(", r"\(").replace(")", r"\)")):

@@ -105,6 +105,11 @@ GOLDEN_CASES = {  # name: (seed, options, problems, kinds)
     "int-seed1": (1, Options(), 2, "forward"),
     "half-seed2": (2, Options(values="half", shape=(2, 3, 1), low=-2, high=2), 2, "forward"),
     "decimal-seed3": (3, Options(values="decimal", shape=(2, 2, 2, 1)), 2, "forward"),
+    "inverted-seed4": (4, Options(shape=(2, 3, 2, 1)), 2, "inverted"),
+    "test-time-seed5": (5, Options(shape=(2, 3, 2, 1)), 2, "test-time"),
+    "ensemble-seed6": (6, Options(shape=(2, 3, 2, 1)), 2, "ensemble"),
+    "mixed-seed7": (7, Options(shape=(2, 2, 2, 1), answers="decimal", keep=(Fraction(4, 5),)), 4,
+                    "forward,inverted,test-time,ensemble"),
 }
 
 

@@ -49,11 +49,19 @@ class Grids:
 _grids = lru_cache(maxsize=64)(Grids)  # one per set of options: the same grids for every candidate
 
 
-def draw_keep(rng: random.Random, options: Options, depth: int, *, avoid_half: bool) -> tuple[Fraction, ...]:
+def draw_keep(rng: random.Random, options: Options, depth: int, *, avoid_half: bool,
+              some: bool = False) -> tuple[Fraction, ...]:
     """A keep probability for every hidden layer's mask, from ``options.keep`` (q = 1/2 left out
-    with ``avoid_half``), and q^(0) = 1: the input is kept, as in the tutorial."""
+    with ``avoid_half``), and q^(0) = 1: the input is kept, as in the tutorial. With ``some``,
+    each hidden layer has dropout (q < 1) with chance 1/2, and at least one has."""
     usable = [q for q in options.keep if not (avoid_half and q == HALF)]
-    return (Fraction(1),) + tuple(rng.choice(usable) for _ in range(depth - 1))
+    keep = [rng.choice(usable) for _ in range(depth - 1)]
+    if some:
+        chosen = [rng.random() < 0.5 for _ in keep]
+        if not any(chosen):
+            chosen[rng.randrange(len(chosen))] = True
+        keep = [q if c else Fraction(1) for q, c in zip(keep, chosen)]
+    return (Fraction(1),) + tuple(keep)
 
 
 def dropout(convention: str, keep) -> Dropout:

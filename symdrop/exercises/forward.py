@@ -104,6 +104,7 @@ KIND = Kind(
     mistakes=mistakes,
     derive=derive,
     answer=_answer,
+    solve=answer,
     code_text=code_text,
     check_options=check_options,
     templates={"problem": "problem", "answer": "answer", "solution": "solution"},

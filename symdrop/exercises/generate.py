@@ -47,12 +47,14 @@ def distinct(codes) -> bool:
 
 
 def generate(rng: random.Random, options: Options, kind: Kind, *, taken=frozenset(),
-             what: str = "a problem") -> Network:
+             what: str = "a problem", rejected: Counter | None = None, redrawn: Counter | None = None) -> Network:
     """The first problem of ``kind`` drawn from ``rng`` that meets the kind's rules and whose code
-    is not ``taken`` (rule 6). Raises :class:`SymdropError` after ``MAX_ATTEMPTS`` candidates."""
-    failures = Counter()
+    is not ``taken`` (the last rule, distinct). Raises :class:`SymdropError` after
+    ``MAX_ATTEMPTS`` candidates. ``rejected`` counts the candidates each rule rejected (the first
+    it broke), ``redrawn`` the layers drawn again while drawing (by the rule they would break)."""
+    failures, drawing = Counter(), Counter()
     for attempt in range(MAX_ATTEMPTS):
-        network = kind.draw(rng, options, failures, attempt < FLOW_ATTEMPTS)
+        network = kind.draw(rng, options, drawing, attempt < FLOW_ATTEMPTS)
         if network is None:
             continue
         failed = kind.failed_rules(network, options)
@@ -61,10 +63,17 @@ def generate(rng: random.Random, options: Options, kind: Kind, *, taken=frozense
         elif variant_code(kind, network, options) in taken:
             failures["distinct"] += 1
         else:
+            if rejected is not None:
+                rejected.update(failures)
+            if redrawn is not None:
+                redrawn.update(drawing)
             return network
+    failures.update(drawing)
     rule, _ = failures.most_common(1)[0]
-    number = list(kind.rules).index(rule) + 1 if rule in kind.rules else len(kind.rules) + 1
+    names = list(kind.rules) + ["distinct"]
+    which = f"rule {names.index(rule) + 1}, {rule}" if rule in names else f"{rule}, while drawing"
+    hint = "a wider --range, another --shape or other --keep values" if kind.uses_keep else "a wider --range or another --shape"
     raise SymdropError(
-        f"cannot generate {what}: no candidate met the rules in {MAX_ATTEMPTS} attempts with {options.describe()} "
-        f"(failed most often: rule {number}, {rule}); try a wider --range or another --shape"
+        f"cannot generate {what} of kind {kind.name}: no candidate met the rules in {MAX_ATTEMPTS} attempts with "
+        f"{options.describe(keep=kind.uses_keep)} (failed most often: {which}); try {hint}"
     )

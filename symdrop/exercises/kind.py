@@ -23,6 +23,7 @@ class Kind:
     why a part was drawn again); ``rules`` are checked in order, cheapest first, on candidates
     that were drawn; ``code_text`` is the text whose SHA-256 names a problem (its variant code).
     ``templates`` names the template of each part: the question, the key entry, the solution;
+    ``solve`` gives the answer ``answer`` reads off the derivation, from the core's pass alone;
     ``intro`` the paragraph a sheet says once about every kind it holds; ``uses_keep`` whether
     its problems draw keep probabilities (``--keep``).
     """
@@ -34,6 +35,7 @@ class Kind:
     mistakes: Callable[[Network], tuple[Mistake, ...]]
     derive: Callable[[Network], Derivation | Ensemble]
     answer: Callable[[Derivation | Ensemble], tuple]
+    solve: Callable[[Network], tuple]  # the answer from the core alone (rules, --stats): no derivation
     code_text: Callable[[Network, Options], str]
     check_options: Callable[[Options], None]
     templates: Mapping[str, str]

@@ -1,0 +1,175 @@
+"""The kind "ensemble": the exact mean prediction over all masks, beside the test-time approximation."""
+
+import random
+from collections import Counter
+from fractions import Fraction
+from functools import lru_cache
+from itertools import product
+
+from ..core.ensemble import Ensemble, expect
+from ..core.forward import forward, numbers, prediction
+from ..model.network import Network
+from . import rules
+from .drawing import HALF, allowed, draw_network
+from .inverted import spec_text
+from .kind import Kind
+from .mistakes import Mistake, applicable, with_keep
+from .options import Options, check_hidden_layers, check_keep, check_values
+from ..errors import SymdropError
+
+CONVENTIONS = ("weight-scaling", "inverted")
+MASKABLE = (2, 3)  # units of the one masked hidden layer: 4 or 8 masks to list by hand
+MASKABLE_AT_MOST = 4  # where no hidden layer is that small: 16 masks
+
+
+def thinned(network: Network, keep=None) -> tuple[tuple[tuple, Fraction, tuple], ...]:
+    """Every mask of the maskable units with its probability and the training pass's output,
+    by listing the masks (the core's pass for each); ``keep`` replaces the q of the probabilities
+    (not of the pass)."""
+    return _thinned(network, None if keep is None else tuple(keep))
+
+
+@lru_cache(maxsize=1024)
+def _thinned(network: Network, keep) -> tuple:
+    values = numbers(network)
+    keep = values.keep if keep is None else keep
+    units = [(l, j) for l, mask in enumerate(values.masks) if values.keep[l] != 1 for j in range(len(mask))]
+    listed = []
+    for bits in product((1, 0), repeat=len(units)):
+        masks = [list(mask) for mask in values.masks]
+        probability = Fraction(1)
+        for (l, j), bit in zip(units, bits):
+            masks[l][j] = bit
+            probability *= keep[l] if bit else 1 - keep[l]
+        masks = tuple(map(tuple, masks))
+        listed.append((masks, probability, prediction(network, masks=masks)))
+    return tuple(listed)
+
+
+def mean(listed, weights=None) -> tuple:
+    """sum P(mu) y(mu) over ``listed`` thinned networks (``weights`` replacing P)."""
+    weights = [p for _, p, _ in listed] if weights is None else weights
+    outputs = [y for _, _, y in listed]
+    return tuple(sum((w * y[i] for w, y in zip(weights, outputs)), Fraction(0)) for i in range(len(outputs[0])))
+
+
+def answer(network: Network) -> tuple:
+    """The exact mean E[y] over every mask, each weighted by its probability."""
+    return mean(thinned(network))
+
+
+def dropout_matters(network: Network, options: Options) -> bool:
+    """The thinned networks do not all predict the same: the mean needs their probabilities."""
+    return len({y for _, _, y in thinned(network)}) > 1
+
+
+def hand_computable(network: Network, options: Options) -> bool:
+    """Every number of every thinned network's pass and of the test-time pass is small (rule 1
+    of the forward kind; denominators at most 16 or 4 decimal places where q scales)."""
+    passes = [forward(network, masks=masks) for masks, _, _ in thinned(network)] + [forward(network, "test")]
+    for layers in passes:
+        for layer in layers:
+            written = [*layer.masked, *layer.z, *layer.a, *(v for row in layer.weights for v in row)]
+            for terms in layer.terms:
+                partial = 0
+                for t in terms:
+                    partial += t
+                    written += [t, partial]
+            if not all(allowed(v, options, True) for v in written):
+                return False
+    return True
+
+
+def mistakes(network: Network) -> tuple[Mistake, ...]:
+    """The mistakes of docs/dropout.md one can make on the exact mean."""
+    return _mistakes(network)
+
+
+@lru_cache(maxsize=1024)
+def _mistakes(network: Network) -> tuple[Mistake, ...]:
+    listed = thinned(network)
+    inverted = network.dropout.convention == "inverted"
+    drop = [1 - q if q != 1 else q for q in numbers(network).keep]
+    found = [
+        Mistake("weight_scaling_mean",
+                "took the test-time pass (no masks, no scaling) for the exact mean" if inverted
+                else "took the weight-scaling value (q W) for the exact mean",
+                prediction(network, "test")),
+        Mistake("unweighted_mean", "averaged the thinned networks without their probabilities",
+                mean(listed, [Fraction(1, len(listed))] * len(listed))),
+        Mistake("swapped_keep_drop", "used the drop probability p = 1 - q as the keep probability in P(mu)",
+                mean(thinned(network, drop))),
+    ]
+    if inverted:
+        plain = with_keep(network, network.dropout.keep, "plain")
+        found.append(Mistake("forgot_scale", "forgot the 1/q scale in the thinned networks", mean(thinned(plain))))
+    else:
+        found.append(Mistake("forgot_masks", "ignored dropout (the pass without masks or scaling)",
+                             prediction(network, "off")))
+    return applicable(answer(network), found)
+
+
+RULES = {  # in the order they are checked: cheapest first
+    "keep_not_half": rules.keep_not_half,
+    "no_relu_zero": rules.no_relu_zero("test"),
+    "hand_computable": hand_computable,
+    "dropout_matters": dropout_matters,
+    "mistakes_distinct": rules.mistakes_distinct(answer, mistakes),
+    "decimal_answers": rules.decimal_answers(answer, mistakes),
+}
+
+
+def masked_layers(options: Options) -> list[int]:
+    """The hidden layers whose mask the ensemble may drop: 2 or 3 units (else 4)."""
+    hidden = list(enumerate(options.shape[1:-1], start=1))
+    small = [l for l, n in hidden if n in MASKABLE]
+    return small or [l for l, n in hidden if n == MASKABLE_AT_MOST]
+
+
+def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = True) -> Network | None:
+    """One candidate: the convention, one hidden layer whose mask drops (2 or 3 units, so 4 or 8
+    masks to list) and its keep probability (not 1/2), every other q = 1; then x and layer by
+    layer W and b, masks all ones (the mean is over every mask)."""
+    convention = rng.choice(CONVENTIONS)
+    masked = rng.choice(masked_layers(options))
+    q = rng.choice([q for q in options.keep if q != HALF])
+    keep = tuple(q if l == masked else Fraction(1) for l in range(len(options.shape) - 1))
+    return draw_network(rng, options, failures, flow, convention=convention, keep=keep, mode="test", masked=())
+
+
+def code_text(network: Network, options: Options) -> str:
+    """The text a variant code hashes: the kind and the problem's spec."""
+    return spec_text("ensemble", network)
+
+
+def check_options(options: Options) -> None:
+    """Refuse, in one line, options under which no problem can meet the rules."""
+    check_values(options)
+    check_hidden_layers(options)
+    check_keep(options, "ensemble")
+    if not masked_layers(options):
+        raise SymdropError(
+            f"--shape {'-'.join(map(str, options.shape))}: the ensemble kind lists every mask of one "
+            f"hidden layer by hand, so it needs a hidden layer of 2 to {MASKABLE_AT_MOST} units"
+        )
+
+
+def _answer(ensemble: Ensemble) -> tuple:
+    return tuple(ensemble.exact_mean)
+
+
+KIND = Kind(
+    name="ensemble",
+    title="the exact ensemble mean over all masks",
+    draw=draw,
+    rules=RULES,
+    mistakes=mistakes,
+    derive=expect,
+    answer=_answer,
+    solve=answer,
+    code_text=code_text,
+    check_options=check_options,
+    templates={"problem": "problem-ensemble", "answer": "answer-ensemble", "solution": "expect"},
+    intro="intro-ensemble",
+    uses_keep=True,
+)

@@ -1,0 +1,110 @@
+"""The kind "inverted": a training pass of inverted dropout (PyTorch's), kept values divided by q."""
+
+import json
+import random
+from collections import Counter
+from functools import lru_cache
+
+from ..core.derive import Derivation, derive
+from ..core.forward import prediction
+from ..model.network import Network
+from ..model.spec import to_spec
+from . import rules
+from .drawing import draw_keep, draw_network
+from .kind import Kind
+from .mistakes import (Mistake, activation_mistakes, applicable, drop_for_keep, ones, output_mistakes,
+                       with_keep)
+from .options import Options, check_hidden_layers, check_keep, check_values
+
+
+def answer(network: Network) -> tuple:
+    """The prediction of the training pass: masked, kept values divided by q."""
+    return prediction(network)
+
+
+def dropout_matters(network: Network, options: Options) -> bool:
+    """The answer differs from the answer without dropout and from the answer without the 1/q
+    scale (plain masks): both the masks and the scale show in it."""
+    right = answer(network)
+    return prediction(network, "off") != right and prediction(_plain(network)) != right
+
+
+def mistakes(network: Network) -> tuple[Mistake, ...]:
+    """The mistakes of docs/dropout.md one can make on an inverted-dropout training pass."""
+    return _mistakes(network)
+
+
+@lru_cache(maxsize=1024)
+def _mistakes(network: Network) -> tuple[Mistake, ...]:
+    found = [
+        Mistake("forgot_masks", "forgot the masks and the scale (no dropout)", prediction(network, "off")),
+        Mistake("forgot_scale", "forgot the 1/q scale (plain masks)", prediction(_plain(network))),
+        Mistake("scaled_by_drop", "divided by the drop probability p = 1 - q instead of q",
+                prediction(drop_for_keep(network))),
+        Mistake("scaled_bias", "divided the bias by q too", prediction(network, scale_bias=True)),
+        Mistake("scaled_without_masks", "divided by q but forgot the masks", prediction(network, masks=ones(network))),
+    ]
+    found += output_mistakes(network)
+    found += activation_mistakes(network)
+    return applicable(answer(network), found)
+
+
+def _plain(network: Network) -> Network:
+    return with_keep(network, network.dropout.keep, "plain")
+
+
+RULES = {  # in the order they are checked: cheapest first
+    "keep_not_half": rules.keep_not_half,
+    "hand_computable": rules.hand_computable(scaled=True),
+    "no_relu_zero": rules.no_relu_zero(),
+    "masks_drop_active_units": rules.masks_drop_active_units,
+    "relu_clips_negative": rules.relu_clips_negative(),
+    "dropout_matters": dropout_matters,
+    "mistakes_distinct": rules.mistakes_distinct(answer, mistakes),
+    "decimal_answers": rules.decimal_answers(answer, mistakes),
+}
+
+
+def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = True) -> Network | None:
+    """One candidate: a keep probability for every hidden layer's mask (never 1/2), then x and
+    layer by layer W, b and the mask, for the pass with kept values divided by q."""
+    keep = draw_keep(rng, options, len(options.shape) - 1, avoid_half=True)
+    return draw_network(rng, options, failures, flow, convention="inverted", keep=keep)
+
+
+def code_text(network: Network, options: Options) -> str:
+    """The text a variant code hashes: the kind and the problem's spec."""
+    return spec_text("inverted", network)
+
+
+def spec_text(kind: str, network: Network) -> str:
+    """A kind's name and a network's spec (exact strings) as one canonical line."""
+    return kind + "\x1f" + json.dumps(to_spec(network), sort_keys=True, separators=(",", ":"))
+
+
+def check_options(options: Options) -> None:
+    """Refuse, in one line, options under which no problem can meet the rules."""
+    check_values(options)
+    check_hidden_layers(options)
+    check_keep(options, "inverted")
+
+
+def prediction_of(derivation: Derivation) -> tuple:
+    return tuple(derivation.prediction)
+
+
+KIND = Kind(
+    name="inverted",
+    title="a training pass with inverted dropout",
+    draw=draw,
+    rules=RULES,
+    mistakes=mistakes,
+    derive=derive,
+    answer=prediction_of,
+    solve=answer,
+    code_text=code_text,
+    check_options=check_options,
+    templates={"problem": "problem-inverted", "answer": "answer", "solution": "solution"},
+    intro="intro-inverted",
+    uses_keep=True,
+)

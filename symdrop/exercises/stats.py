@@ -1,0 +1,66 @@
+"""What an instructor needs to judge a set of options fair (R/exams' stress test): N problems drawn."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from ..core.forward import numbers
+from .generate import generate, stream
+from .kind import Kind
+from .options import Options
+
+SIZES = ((1, "below 1"), (10, "1 to 10"), (50, "10 to 50"), (None, "50 or more"))  # of |answer|
+
+
+@dataclass
+class KindStats:
+    """N problems of one kind: their answers, masks, the rules that rejected candidates, and how
+    often each mistake applies (counts of problems)."""
+
+    kind: Kind
+    problems: int
+    signs: Counter = field(default_factory=Counter)  # "positive", "zero", "negative", per answer entry
+    sizes: Counter = field(default_factory=Counter)  # SIZES labels
+    denominators: Counter = field(default_factory=Counter)
+    dropped: dict = field(default_factory=dict)  # l -> Counter(units dropped by mu^(l))
+    masked_layers: Counter = field(default_factory=Counter)  # l of every mu^(l) with q < 1
+    rejected: Counter = field(default_factory=Counter)  # candidates, by the first rule they broke
+    redrawn: Counter = field(default_factory=Counter)  # layers drawn again, by the rule they would break
+    mistakes: Counter = field(default_factory=Counter)
+
+    @property
+    def answers(self) -> int:
+        return sum(self.signs.values())
+
+    @property
+    def candidates(self) -> int:
+        return self.problems + sum(self.rejected.values())
+
+
+def stats(seed: int, options: Options, kinds: tuple[Kind, ...], problems: int) -> list[KindStats]:
+    """Draw ``problems`` problems of each kind (streams (seed, "stats", kind, k)) and count."""
+    found = []
+    for kind in dict.fromkeys(kinds):
+        s = KindStats(kind, problems)
+        for k in range(1, problems + 1):
+            network = generate(stream(seed, "stats", kind.name, k), options, kind, what=f"problem {k}",
+                               rejected=s.rejected, redrawn=s.redrawn)
+            _count(s, kind, network)
+        found.append(s)
+    return found
+
+
+def _count(s: KindStats, kind: Kind, network) -> None:
+    for value in kind.solve(network):
+        value = Fraction(value)
+        s.signs["positive" if value > 0 else "zero" if value == 0 else "negative"] += 1
+        s.sizes[next(label for bound, label in SIZES if bound is None or abs(value) < bound)] += 1
+        s.denominators[value.denominator] += 1
+    values = numbers(network)
+    for l, mask in enumerate(values.masks[1:], start=1):  # mu^(0) keeps the input in every kind
+        if kind.name != "ensemble":  # the ensemble's masks are every mask
+            s.dropped.setdefault(l, Counter())[mask.count(0)] += 1
+        if values.keep is not None and values.keep[l] != 1:
+            s.masked_layers[l] += 1
+    for m in kind.mistakes(network):
+        s.mistakes[m.name] += 1

@@ -1,0 +1,138 @@
+"""The kind "test-time": the prediction of a network trained with dropout, at test time."""
+
+import random
+from collections import Counter
+from functools import lru_cache
+
+from ..core.derive import Derivation, derive
+from ..core.forward import prediction
+from ..model.network import Network
+from . import rules
+from .drawing import draw_keep, draw_network
+from .inverted import spec_text
+from .kind import Kind
+from .mistakes import Mistake, activation_mistakes, applicable, drop_for_keep, ones, with_keep
+from .options import Options, check_hidden_layers, check_values
+
+CONVENTIONS = ("weight-scaling", "inverted")  # drawn in turn at random, and said explicitly
+
+
+def answer(network: Network) -> tuple:
+    """The convention's test-time prediction: q W with weight scaling, no masks and no scaling
+    with inverted dropout."""
+    return prediction(network, "test")
+
+
+def convention_matters(network: Network, options: Options) -> bool:
+    """The answer depends on the convention: with weight scaling it differs from the answer
+    without scaling, with inverted dropout from the answer scaled by q all the same."""
+    right = answer(network)
+    if network.dropout.convention == "weight-scaling":
+        return prediction(network, "off") != right
+    return prediction(_as(network, "weight-scaling"), "test") != right
+
+
+def keep_not_half(network: Network, options: Options) -> bool:
+    """With weight scaling no keep probability is 1/2 (there q W = p W hides the keep/drop
+    confusion); inverted dropout's test-time pass uses no q, so 1/2 is fine there."""
+    return network.dropout.convention != "weight-scaling" or rules.keep_not_half(network, options)
+
+
+def mistakes(network: Network) -> tuple[Mistake, ...]:
+    """The test-time mistakes of docs/dropout.md for the network's convention."""
+    return _mistakes(network)
+
+
+@lru_cache(maxsize=1024)
+def _mistakes(network: Network) -> tuple[Mistake, ...]:
+    if network.dropout.convention == "weight-scaling":
+        found = [
+            Mistake("forgot_scale", "forgot to scale the weights by q (no dropout)", prediction(network, "off")),
+            Mistake("applied_masks", "applied the training masks at test time", prediction(network)),
+            Mistake("scaled_bias", "scaled the bias by q too", prediction(network, "test", scale_bias=True)),
+            Mistake("receiving_q", "used the receiving layer's q (q of the layer's own units)",
+                    prediction(_receiving(network), "test")),
+            Mistake("scaled_by_drop", "scaled by the drop probability p = 1 - q instead of q",
+                    prediction(drop_for_keep(network), "test")),
+            Mistake("divided_by_keep", "divided by q (the inverted rule) instead of multiplying",
+                    prediction(_as(network, "inverted"), masks=ones(network))),
+        ]
+    else:
+        found = [
+            Mistake("scaled_twice", "scaled the weights by q at test time (inverted dropout already scaled in training)",
+                    prediction(_as(network, "weight-scaling"), "test")),
+            Mistake("divided_at_test", "divided by q at test time as in training",
+                    prediction(network, masks=ones(network))),
+            Mistake("applied_masks", "applied the training masks at test time", prediction(network)),
+        ]
+    found += activation_mistakes(network, "test")
+    return applicable(answer(network), found)
+
+
+def _as(network: Network, convention: str) -> Network:
+    return with_keep(network, network.dropout.keep, convention)
+
+
+def _receiving(network: Network) -> Network:
+    """Layer l's weights scaled by q^(l), the keep of its own units' mask (1 for the output)."""
+    keep = network.dropout.keep
+    return with_keep(network, tuple(keep[1:]) + (1,))
+
+
+RULES = {  # in the order they are checked: cheapest first
+    "keep_not_half": keep_not_half,
+    "hand_computable": rules.hand_computable("test", scaled=True),
+    "no_relu_zero": rules.no_relu_zero("test"),
+    "relu_clips_negative": rules.relu_clips_negative("test"),
+    "convention_matters": convention_matters,
+    "mistakes_distinct": rules.mistakes_distinct(answer, mistakes),
+    "decimal_answers": rules.decimal_answers(answer, mistakes),
+}
+
+
+def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = True) -> Network | None:
+    """One candidate: the convention, a keep probability for every hidden layer's mask (with
+    weight scaling: not 1/2, and q = 1 on some layers), then x and layer by layer W, b for the
+    test-time pass, and the masks of a training step (which the test-time pass does not use)."""
+    convention = rng.choice(CONVENTIONS)
+    scaling = convention == "weight-scaling"
+    # Weight scaling multiplies the denominators of q layer after layer: dropout on some layers.
+    keep = draw_keep(rng, options, len(options.shape) - 1, avoid_half=scaling, some=scaling)
+    masked = [l for l, q in enumerate(keep) if q != 1]
+    return draw_network(rng, options, failures, flow, convention=convention, keep=keep, mode="test", masked=masked)
+
+
+def code_text(network: Network, options: Options) -> str:
+    """The text a variant code hashes: the kind and the problem's spec."""
+    return spec_text("test-time", network)
+
+
+def check_options(options: Options) -> None:
+    """Refuse, in one line, options under which no problem can meet the rules."""
+    check_values(options)
+    check_hidden_layers(options)
+
+
+def _derive(network: Network) -> Derivation:
+    return derive(network, mode="test")
+
+
+def prediction_of(derivation: Derivation) -> tuple:
+    return tuple(derivation.prediction)
+
+
+KIND = Kind(
+    name="test-time",
+    title="the test-time prediction of a network trained with dropout",
+    draw=draw,
+    rules=RULES,
+    mistakes=mistakes,
+    derive=_derive,
+    answer=prediction_of,
+    solve=answer,
+    code_text=code_text,
+    check_options=check_options,
+    templates={"problem": "problem-test-time", "answer": "answer", "solution": "solution"},
+    intro="intro-test-time",
+    uses_keep=True,
+)

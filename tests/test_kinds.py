@@ -1,0 +1,328 @@
+"""The kinds inverted, test-time and ensemble: 1,000 seeds each through the rules, every answer and
+every listed mistake re-computed by tests/reference.py from the problem's spec (plain fractions,
+nothing of symdrop), the sign balance, each rule able to fail, mixed sheets and class sets."""
+
+import json
+from fractions import Fraction
+
+import pytest
+
+from symdrop import derive, parse_spec
+from symdrop.core.ensemble import expect
+from symdrop.exercises.generate import generate, stream
+from symdrop.exercises.kinds import KINDS, parse_kinds
+from symdrop.exercises.options import Options, parse_keep
+from symdrop.exercises.roster import Student
+from symdrop.exercises.sheet import build_class_set, build_sheet
+from symdrop.errors import SymdropError
+from symdrop.model.spec import to_spec
+from symdrop.render.sheets import key_json, render_documents
+
+from . import reference
+
+SEEDS = range(1000)
+NEW_KINDS = ("inverted", "test-time", "ensemble")
+
+
+class Spec:
+    """A problem as plain Fractions read off its spec (the strings ``symdrop solve`` reads)."""
+
+    def __init__(self, spec: dict):
+        self.spec = spec
+        self.x = [Fraction(v) for v in spec["input"]]
+        self.layers = [([[Fraction(w) for w in row] for row in layer["weights"]], [Fraction(v) for v in layer["bias"]],
+                        layer["activation"]) for layer in spec["layers"]]
+        self.masks = spec["masks"]
+        dropout = spec.get("dropout", {})
+        self.convention = dropout.get("convention", "plain")
+        self.keep = [Fraction(q) for q in dropout["keep"]] if "keep" in dropout else None
+
+    def run(self, *, layers=None, masks=None, convention=None, keep=None, mode="train", scale_bias=False):
+        return reference.forward(self.x, layers or self.layers, masks or self.masks, convention or self.convention,
+                                 keep or self.keep, mode, scale_bias)
+
+    def y(self, **changes):
+        return self.run(**changes)[-1][2]
+
+    def ones(self):
+        return [[1] * len(m) for m in self.masks]
+
+    def drop_for_keep(self):
+        return [1 - q if q != 1 else q for q in self.keep]
+
+    def mean(self, convention=None, probability=None):
+        return reference.brute_force_mean(self.x, self.layers, self.keep, convention or self.convention, probability)
+
+
+def answer(kind: str, p: Spec):
+    """The right answer of each kind by the reference (brute force for the ensemble)."""
+    if kind in ("forward", "inverted"):
+        return p.y()
+    if kind == "test-time":
+        return p.y(mode="test")
+    return p.mean()
+
+
+def relu_mistakes(p: Spec, mode: str) -> dict:
+    """The activation mistakes, by the reference with the activations changed."""
+    found = {}
+    names = [g for _, _, g in p.layers]
+    for l, g in enumerate(names[:-1]):
+        if g == "relu":
+            layers = [(W, b, "identity" if k == l else h) for k, (W, b, h) in enumerate(p.layers)]
+            found[f"forgot_relu_{l + 1}"] = p.y(layers=layers, mode=mode)
+    linear = [(W, b, "identity" if g == "relu" else g) for W, b, g in p.layers[:-1]] + [p.layers[-1]]
+    found["forgot_all_relus"] = p.y(layers=linear, mode=mode)
+    found["relu_on_output"] = p.y(layers=p.layers[:-1] + [(*p.layers[-1][:2], "relu")], mode=mode)
+    return found
+
+
+def expected_mistakes(kind: str, p: Spec) -> dict:
+    """What each mistake's label says, done by the reference: id -> answer."""
+    if kind == "inverted":
+        found = {
+            "forgot_masks": p.y(masks=p.ones(), convention="plain"),
+            "forgot_scale": p.y(convention="plain"),
+            "scaled_by_drop": p.y(keep=p.drop_for_keep()),
+            "scaled_bias": p.y(scale_bias=True),
+            "scaled_without_masks": p.y(masks=p.ones()),
+            "dropped_output": [Fraction(0)] * len(p.layers[-1][1]),
+            "dropped_output_bias": p.y(masks=p.masks[:-1] + [[0] * len(p.masks[-1])]),
+        }
+        return {**found, **relu_mistakes(p, "train")}
+    if kind == "test-time" and p.convention == "weight-scaling":
+        found = {
+            "forgot_scale": p.y(mode="test", convention="inverted"),  # no masks, no scaling
+            "applied_masks": p.y(convention="plain"),
+            "scaled_bias": p.y(mode="test", scale_bias=True),
+            "receiving_q": p.y(mode="test", keep=p.keep[1:] + [Fraction(1)]),
+            "scaled_by_drop": p.y(mode="test", keep=p.drop_for_keep()),
+            "divided_by_keep": p.y(convention="inverted", masks=p.ones()),
+        }
+        return {**found, **relu_mistakes(p, "test")}
+    if kind == "test-time":
+        found = {
+            "scaled_twice": p.y(mode="test", convention="weight-scaling"),
+            "divided_at_test": p.y(masks=p.ones()),
+            "applied_masks": p.y(),
+        }
+        return {**found, **relu_mistakes(p, "test")}
+    q = next(q for q in p.keep if q != 1)
+    n = sum(len(m) for m, k in zip(p.masks, p.keep) if k != 1)
+    found = {
+        "weight_scaling_mean": p.y(mode="test"),
+        "unweighted_mean": p.mean(probability=lambda bits, _: Fraction(1, 2**n)),
+        "swapped_keep_drop": p.mean(probability=lambda bits, _: _product([(1 - q) if b else q for b in bits])),
+    }
+    if p.convention == "inverted":
+        found["forgot_scale"] = p.mean(convention="plain")
+    else:
+        found["forgot_masks"] = p.y(masks=p.ones(), convention="plain")
+    return found
+
+
+def _product(values):
+    result = Fraction(1)
+    for v in values:
+        result *= v
+    return result
+
+
+@pytest.fixture(scope="module", params=NEW_KINDS)
+def sample(request):
+    kind = KINDS[request.param]
+    options = Options()
+    networks = [generate(stream(seed, "kinds"), options, kind) for seed in SEEDS]
+    return kind, [(network, Spec(to_spec(network))) for network in networks]
+
+
+def test_every_answer_is_the_references(sample):
+    kind, problems = sample
+    for network, p in problems:
+        assert [Fraction(v) for v in kind.solve(network)] == answer(kind.name, p)
+
+
+def test_every_listed_mistake_is_what_its_label_says_and_differs(sample):
+    kind, problems = sample
+    for network, p in problems:
+        right = answer(kind.name, p)
+        expected = expected_mistakes(kind.name, p)
+        listed = kind.mistakes(network)
+        assert listed, "every problem lists mistakes"
+        for m in listed:
+            assert [Fraction(v) for v in m.answer] == expected[m.name], m.name
+        answers = [tuple(m.answer) for m in listed]
+        assert tuple(right) not in answers and len(set(answers)) == len(answers)  # a wrong answer names one mistake
+
+
+def test_rules_hold_by_the_reference(sample):
+    kind, problems = sample
+    for network, p in problems:
+        if kind.name != "ensemble":
+            mode = "test" if kind.name == "test-time" else "train"
+            for masked, z, a in p.run(mode=mode):
+                assert all(abs(v) <= 99 and v.denominator <= 8 for v in (*masked, *z, *a))
+        if kind.name == "inverted" or p.convention == "weight-scaling":
+            assert Fraction(1, 2) not in p.keep  # 1/q = 1/(1 - q) would hide the keep/drop confusion
+        if kind.name == "inverted":
+            assert p.y() != p.y(masks=p.ones(), convention="plain") and p.y() != p.y(convention="plain")
+        if kind.name == "ensemble":
+            masked = [l for l, q in enumerate(p.keep) if q != 1]
+            assert len(masked) == 1 and 2 <= len(p.masks[masked[0]]) <= 3 and all(v == 1 for m in p.masks for v in m)
+
+
+def test_answers_are_positive_about_half_the_time(sample):
+    kind, problems = sample
+    positive = sum(answer(kind.name, p)[0] > 0 for _, p in problems)
+    assert 350 <= positive <= 650, positive
+
+
+def test_conventions_of_test_time_and_ensemble_both_occur(sample):
+    kind, problems = sample
+    if kind.name == "inverted":
+        assert {p.convention for _, p in problems} == {"inverted"}
+        return
+    counts = {c: sum(p.convention == c for _, p in problems) for c in ("inverted", "weight-scaling")}
+    assert min(counts.values()) >= 300, counts
+
+
+def test_the_ensemble_mean_equals_weight_scaling_on_some_problems_and_not_on_others():
+    kind = KINDS["ensemble"]
+    equal = 0
+    for seed in range(200):
+        p = Spec(to_spec(generate(stream(seed, "kinds"), Options(), kind)))
+        equal += p.mean() == p.y(mode="test")
+    assert 20 <= equal <= 180, equal
+
+
+def case(layers, masks, convention, keep, x=(1, 2)):
+    from symdrop.exercises.drawing import dropout
+    from symdrop.model.network import build
+
+    return build(x, layers, masks, dropout=dropout(convention, keep))
+
+
+# A hand-made network of shape 2-3-2-1 (hidden layer 1: z = (4, -2, 3)).
+LAYERS = (
+    (((1, 1), (1, -2), (2, 1)), (1, 1, -1), "relu"),
+    (((1, 1, 1), (-1, 2, 1)), (0, 1), "relu"),
+    (((-1, 1),), (-1,), "identity"),
+)
+MASKS = ((1, 1), (0, 1, 1), (1, 0))
+SHAPE = Options(shape=(2, 3, 2, 1))
+
+
+def test_inverted_rules_can_fail():
+    rules = KINDS["inverted"].failed_rules
+    half = case(LAYERS, MASKS, "inverted", (1, Fraction(1, 2), Fraction(1, 2)))
+    assert rules(half, SHAPE)[:1] == ["keep_not_half"]
+    # q = 1/9: a~^(1) = 9 (0, 0, 3) = (0, 0, 27), z^(2) = (27, 28), a~^(2) = 9 (27, 0) = (243, 0) > 99
+    big = case(LAYERS, MASKS, "inverted", (1, Fraction(1, 9), Fraction(1, 9)))
+    assert rules(big, SHAPE)[:1] == ["hand_computable"]
+    # q = 2/9: a~^(1) = (0, 0, 27/2), a~^(2) = 9/2 (27/2, 0) = (243/4, 0): quarters are fine
+    assert "hand_computable" not in rules(case(LAYERS, MASKS, "inverted", (1, Fraction(2, 9), Fraction(2, 9))), SHAPE)
+    decimal = Options(shape=(2, 3, 2, 1), answers="decimal")
+    thirds = case(LAYERS, MASKS, "inverted", (1, Fraction(3, 4), Fraction(4, 5)))  # 1/q = 4/3: thirds
+    assert "decimal_answers" in rules(thirds, decimal) and "decimal_answers" not in rules(thirds, SHAPE)
+
+
+def test_test_time_rules_can_fail():
+    rules = KINDS["test-time"].failed_rules
+    # weight scaling at q = 1/2 hides p = q; with inverted dropout q = 1/2 is fine
+    assert rules(case(LAYERS, MASKS, "weight-scaling", (1, Fraction(1, 2), Fraction(1, 2))), SHAPE)[:1] == ["keep_not_half"]
+    assert "keep_not_half" not in rules(case(LAYERS, MASKS, "inverted", (1, Fraction(1, 2), Fraction(1, 2))), SHAPE)
+    # only the output layer's W would be scaled, and the last hidden layer is all zero at test time:
+    # y = b^(3) with or without q, so the convention does not matter
+    dead = (LAYERS[0], (((-1, -1, -1), (-1, -1, -1)), (0, 0), "relu"), LAYERS[2])
+    keep = (1, 1, Fraction(2, 3))
+    assert "convention_matters" in rules(case(dead, ((1, 1), (1, 1, 1), (1, 0)), "weight-scaling", keep), SHAPE)
+
+
+def test_ensemble_rules_can_fail():
+    rules = KINDS["ensemble"].failed_rules
+    ones = ((1, 1), (1, 1, 1), (1, 1))
+    half = case(LAYERS, ones, "weight-scaling", (1, 1, Fraction(1, 2)))
+    assert rules(half, SHAPE)[:1] == ["keep_not_half"]
+    # the output ignores hidden layer 2 (weights 0): every thinned network predicts the same
+    flat = LAYERS[:2] + ((((0, 0),), (-1,), "identity"),)
+    assert "dropout_matters" in rules(case(flat, ones, "weight-scaling", (1, 1, Fraction(2, 3))), SHAPE)
+
+
+def test_a_mixed_sheet_cycles_through_the_kinds_and_its_key_re_solves(tmp_path):
+    kinds = parse_kinds("forward,inverted,test-time,ensemble")
+    sheet = build_sheet(11, Options(), 8, kinds=kinds)
+    key = key_json(sheet)
+    assert [e["kind"] for e in key["problems"]] == [k.name for k in kinds] * 2
+    for entry in key["problems"]:
+        p = Spec(entry["spec"])
+        assert [Fraction(v) for v in entry["answer"]] == answer(entry["kind"], p)
+        network = parse_spec(entry["spec"])  # what `symdrop solve` / `expect` read
+        if entry["kind"] == "ensemble":
+            assert [Fraction(str(v)) for v in expect(network).exact_mean] == p.mean()
+        else:
+            mode = "test" if entry["kind"] == "test-time" else "train"
+            assert [Fraction(str(v)) for v in derive(network, mode=mode).prediction] == answer(entry["kind"], p)
+        expected = expected_mistakes(entry["kind"], p) if entry["kind"] != "forward" else None
+        for m in entry["mistakes"]:
+            assert set(m) == {"id", "label", "answer"}
+            if expected is not None:
+                assert [Fraction(v) for v in m["answer"]] == expected[m["id"]]
+
+
+def test_a_class_set_gives_every_student_the_same_sequence_of_kinds():
+    students = [Student(f"s{i}", f"Student {i}") for i in range(6)]
+    kinds = parse_kinds("ensemble,inverted")
+    sheet = build_class_set(3, Options(), students, 2, kinds=kinds)
+    key = key_json(sheet)
+    for student in students:
+        entries = [e for e in key["problems"] if e["student"] == student.id]
+        assert [e["kind"] for e in entries] == ["ensemble", "inverted"]
+        for entry in entries:
+            assert [Fraction(v) for v in entry["answer"]] == answer(entry["kind"], Spec(entry["spec"]))
+
+
+def test_decimal_answers_terminate_in_at_most_four_places():
+    options = Options(answers="decimal")
+    for name in ("forward", *NEW_KINDS):
+        sheet = build_sheet(5, options, 12, kinds=(KINDS[name],))
+        key = key_json(sheet)
+        for entry in key["problems"]:
+            values = entry["answer"] + [v for m in entry["mistakes"] for v in m["answer"]]
+            for text in values:
+                assert "/" not in text and len(text.partition(".")[2]) <= 4, (name, text)
+            assert [Fraction(v) for v in entry["answer"]] == answer(entry["kind"], Spec(entry["spec"]))
+
+
+def test_keep_is_parsed_exactly_and_refused_in_one_line():
+    assert parse_keep("2/3, 0.8,3/4,2/3") == (Fraction(2, 3), Fraction(4, 5), Fraction(3, 4))
+    for text, message in [("1", "0 < q < 1"), ("2/3,x", "expected keep probabilities like"),
+                          ("1/0", "expected keep probabilities like"), ("7/11", "small denominators")]:
+        with pytest.raises(SymdropError, match=message):
+            parse_keep(text)
+    with pytest.raises(SymdropError, match="avoids q = 1/2"):
+        KINDS["inverted"].check_options(Options(keep=(Fraction(1, 2),)))
+    KINDS["test-time"].check_options(Options(keep=(Fraction(1, 2),)))  # inverted test time takes 1/2
+
+
+def test_keep_draws_only_the_given_probabilities():
+    options = Options(keep=(Fraction(3, 5),), shape=(2, 3, 2, 1))
+    for name in NEW_KINDS:
+        for seed in range(30):
+            p = Spec(to_spec(generate(stream(seed, "keep"), options, KINDS[name])))
+            assert set(p.keep) <= {Fraction(1), Fraction(3, 5)} and Fraction(3, 5) in p.keep
+
+
+def test_documents_of_every_kind_state_the_convention_and_p(tmp_path):
+    sheet = build_sheet(2, Options(shape=(2, 3, 2, 1)), 4, kinds=parse_kinds("forward,inverted,test-time,ensemble"))
+    docs = render_documents(sheet, ("markdown",))
+    text = docs["sheet.md"]
+    assert "Inverted dropout." in text and "Test time." in text and "The ensemble mean." in text
+    problems = text.split("## Problem ")[1:]
+    assert "PyTorch $p = " in problems[1] and "PyTorch $p = " in problems[2] and "PyTorch $p = " in problems[3]
+    assert "A training step used the masks" in problems[2]
+    key = json.loads(json.dumps(key_json(sheet)))
+    solutions = docs["solutions.md"]
+    ensemble = key["problems"][3]
+    assert "Every thinned network" in solutions and ensemble["code"] in solutions
+    for m in ensemble["mistakes"]:
+        assert m["id"].replace("_", "\\_") in docs["key.md"]
