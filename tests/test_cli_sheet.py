@@ -72,6 +72,11 @@ BAD = {
     "no roster": (["--roster", "nope.csv"], "nope.csv: no such file"),
     "zero problems": (["--problems", "0"], "--problems: expected 1 to 500, got 0"),
     "negative seed": (["--seed", "-1"], "--seed: expected a non-negative integer, got -1"),
+    "keep of 1": (["--kinds", "inverted", "--keep", "1"], "--keep: expected probabilities 0 < q < 1"),
+    "keep text": (["--keep", "2/3,abc"], "--keep: expected keep probabilities like 2/3,3/4,4/5"),
+    "keep half only": (["--kinds", "forward,ensemble", "--keep", "1/2"], "--keep 1/2: the ensemble kind avoids q = 1/2"),
+    "ensemble too wide": (["--kinds", "ensemble", "--shape", "2-5-5-1"], "--shape 2-5-5-1: the ensemble kind lists every mask"),
+    "stats zero": (["--stats", "0"], "--stats: expected 1 to 10000 problems, got 0"),
 }
 
 
@@ -114,3 +119,44 @@ def test_same_seed_gives_byte_identical_files_across_processes(tmp_path):
     assert files == names(tmp_path / "run2") and len(files) == 19
     for name in files:
         assert (tmp_path / "run1" / name).read_bytes() == (tmp_path / "run2" / name).read_bytes(), name
+
+
+def test_stats_prints_the_counts_of_the_problems_it_drew(tmp_path, capsys, monkeypatch):
+    """--stats writes no file; its sign counts are those of the same problems by the reference."""
+    from fractions import Fraction
+
+    from symdrop.exercises.generate import generate, stream
+    from symdrop.exercises.kinds import KINDS
+    from symdrop.exercises.options import Options
+    from symdrop.model.spec import to_spec
+
+    from .test_kinds import Spec, answer
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["sheet", "--stats", "40", "--seed", "3", "--kinds", "inverted,ensemble"]) == 0
+    out = capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
+    for name in ("inverted", "ensemble"):
+        section = out.split(f"## Kind {name}")[1].split("## Kind")[0]
+        signs = [answer(name, Spec(to_spec(generate(stream(3, "stats", name, k), Options(), KINDS[name]))))[0]
+                 for k in range(1, 41)]
+        positive = sum(v > 0 for v in signs)
+        assert f"| positive | {positive} | {100 * positive / 40:.1f}% |" in section
+        assert f"| negative | {sum(v < 0 for v in signs)} |" in section
+        denominators = {Fraction(v).denominator for v in signs}
+        assert all(f"| denominator {d} |" in section for d in denominators)
+        for rule in KINDS[name].rules:
+            assert f". {rule} |" in section
+
+
+def test_answers_decimal_writes_decimals_in_key_json_and_csv(tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("id,name\ns1,Ada\ns2,Bo\n", encoding="utf-8")
+    args = ["sheet", "--seed", "4", "--kinds", "inverted,ensemble", "--problems", "2", "--answers", "decimal",
+            "--roster", str(roster), "--out", str(tmp_path / "o")]
+    assert main(args) == 0
+    key = json.loads((tmp_path / "o" / "key.json").read_text())
+    assert key["options"]["answers"] == "decimal" and [e["kind"] for e in key["problems"]] == ["inverted", "ensemble"] * 2
+    values = [v for e in key["problems"] for v in e["answer"] + [x for m in e["mistakes"] for x in m["answer"]]]
+    assert values and all("/" not in v and len(v.partition(".")[2]) <= 4 for v in values)
+    assert "/" not in (tmp_path / "o" / "key.csv").read_text().split("\n", 1)[1]
