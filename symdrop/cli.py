@@ -56,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_sheet(commands)
 
+    back = commands.add_parser("backprop", help="the exact backward pass through dropout (the spec needs a target)")
+    back.add_argument("spec", type=Path, help="problem spec file with target: [...] (and loss: squared|bce)")
+    _output_flags(back)
+    back.add_argument("--step", metavar="LR", help="also one gradient-descent step with this exact learning rate, e.g. 1/10")
+    _diagram_flags(back)
+    _templates_flag(back)
+    back.set_defaults(run=_backprop)
+
     mean = commands.add_parser("expect", help="the exact mean prediction over all dropout masks")
     mean.add_argument("spec", type=Path, help="problem spec file (needs dropout.keep)")
     _output_flags(mean)
@@ -189,6 +197,34 @@ def _solve(args) -> int:
     return _output(args, text, files)
 
 
+def _backprop(args) -> int:
+    from .core.backprop import derive_backprop
+    from .numbers import exact
+
+    fmt = _format(args)
+    options = _render_options(args)
+    rate = None
+    if args.step is not None:
+        rate = exact(args.step, "--step")
+        if rate <= 0:
+            raise SymdropError(f"--step: expected a positive learning rate, got {args.step}")
+    network = load_spec(args.spec)
+    if network.target is None:
+        raise SymdropError(f"{args.spec}: target: missing (the backward pass needs one target value per output)")
+    backprop = derive_backprop(network, rate)
+    links = formats.get(fmt).figure == "file" and args.output is not None and args.output.suffix.lower() != ".pdf"
+    svg = documents.render_svg(backprop.forward, options) if links and options.diagram else None
+    if fmt == "json":
+        text = json.dumps(values.backprop_json(backprop), indent=2) + "\n"
+    else:
+        text = documents.render_backprop(backprop, fmt, options, svg=args.output.with_suffix(".svg").name if svg else None)
+    files = {args.output.with_suffix(".svg"): svg} if svg else {}
+    if args.pdf:
+        source = text if fmt == "latex" else documents.render_backprop(backprop, "latex", options)
+        files[args.output.with_suffix(".pdf")] = compile_pdf(source)
+    return _output(args, text, files)
+
+
 def _sheet(args) -> int:
     from .exercises.kinds import parse_kinds
     from .exercises.options import Options, parse_keep, parse_range, parse_shape
@@ -236,12 +272,13 @@ def _sheet(args) -> int:
 def _stats(args, options, kinds) -> int:
     from .exercises.stats import SIZES, stats
     from .render.env import render_document
+    from .render.sheets import describe
 
     if not 1 <= args.stats <= 10_000:
         raise SymdropError(f"--stats: expected 1 to 10000 problems, got {args.stats}")
     seed = 0 if args.seed is None else args.seed
     found = stats(seed, options, kinds, args.stats)
-    described = options.describe(keep=any(k.uses_keep for k in kinds))
+    described = describe(options, kinds)
     sys.stdout.write(render_document("stats", "markdown", _render_options(args), kinds=found, seed=seed,
                                      described=described, problems=args.stats, sizes=SIZES))
     return 0

@@ -325,4 +325,4 @@ def test_documents_of_every_kind_state_the_convention_and_p(tmp_path):
     ensemble = key["problems"][3]
     assert "Every thinned network" in solutions and ensemble["code"] in solutions
     for m in ensemble["mistakes"]:
-        assert m["id"].replace("_", "\\_") in docs["key.md"]
+        assert f"`{m['id']}`" in docs["key.md"]

@@ -10,13 +10,13 @@ from symdrop.render import formats
 
 def test_the_forward_kind_is_registered_with_everything_a_kind_has():
     forward = kind("forward")
-    assert list(KINDS) == ["forward", "inverted", "test-time", "ensemble"] and forward.name == "forward"
+    assert list(KINDS) == ["forward", "inverted", "test-time", "ensemble", "backprop"] and forward.name == "forward"
     assert list(forward.rules)[:1] == ["hand_computable"] and set(forward.templates) == {"problem", "answer", "solution"}
 
 
 @pytest.mark.parametrize("text, message", [
     ("", "--kinds: expected kinds like forward"),
-    ("forward,nope", "--kinds: unknown kind 'nope' (expected one of forward, inverted, test-time, ensemble)"),
+    ("forward,nope", "--kinds: unknown kind 'nope' (expected one of forward, inverted, test-time, ensemble, backprop)"),
 ])
 def test_bad_kinds_are_refused(text, message):
     with pytest.raises(SymdropError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -29,7 +29,7 @@ def test_kinds_cycle_on_a_sheet(tmp_path):
 
 
 def test_sheet_refuses_an_unknown_kind_in_one_line(tmp_path, capsys):
-    assert main(["sheet", "--kinds", "backprop", "--out", str(tmp_path)]) == 2
+    assert main(["sheet", "--kinds", "grading", "--out", str(tmp_path)]) == 2
     assert capsys.readouterr().err.count("\n") == 1 and not list(tmp_path.iterdir())
 
 

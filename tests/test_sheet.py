@@ -97,7 +97,7 @@ def test_longer_sheet_starts_with_the_shorter_one():
 def test_key_csv_has_names_exactly():
     students = [Student(f"id{n}", name) for n, name in enumerate(HOSTILE)]
     rows = list(csv.reader(io.StringIO(key_csv(build_class_set(3, Options(), students)))))
-    assert rows[0] == ["id", "name", "problem", "variant", "y"]
+    assert rows[0] == ["id", "name", "problem", "variant", "kind", "answer"]
     assert [(r[0], r[1]) for r in rows[1:]] == [(s.id, s.name) for s in students]
 
 
@@ -129,7 +129,7 @@ def test_golden_files(case, document):
 
 def test_documents_hold_no_values_they_should_not():
     docs = render_documents(build_sheet(4, Options(), 3), ("markdown",))
-    assert "Prediction" not in docs["sheet.md"] and "Common wrong answers" in docs["key.md"]
+    assert "Prediction" not in docs["sheet.md"] and "| common wrong answer | mistake | id |" in docs["key.md"]
     decimal = render_documents(build_sheet(4, Options(values="decimal"), 2), ("latex", "markdown"))
     assert all(r"\frac" not in text for text in decimal.values())
 

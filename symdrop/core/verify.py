@@ -7,7 +7,7 @@ import sympy
 from sympy import ImmutableMatrix
 
 from .derive import Step, derive
-from ..numbers import to_fraction
+from ..numbers import to_fraction, to_sympy
 from ..errors import SymdropError
 from ..model.network import Network
 
@@ -91,7 +91,74 @@ def verify(network: Network, *, seed: int = 0, tolerance: float = TOLERANCE) -> 
         rows += _compare("nn.Dropout, train()", derive(replace(network, masks=drawn)).steps, layers)
         _, layers = _run_modules(torch, modules, network, training=False)
         rows += _compare("nn.Dropout, eval()", derive(network, mode="test").steps, layers)
+    if network.target is not None:
+        rows += _compare_gradients("autograd, spec masks", network, _autograd(torch, network))
+        if convention == "inverted":
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(seed)  # the same masks as the nn.Dropout run above
+                masks, grads = _autograd_modules(torch, _modules(torch, network), network)
+            rows += _compare_gradients("autograd, nn.Dropout", replace(network, masks=masks), grads)
     return Verification(convention, torch.__version__, tuple(rows), drawn, seed, tolerance)
+
+
+def _loss(torch, network: Network, y):
+    t = _tensor(torch, network.target).reshape(1, -1)
+    if network.loss == "bce":
+        return torch.nn.functional.binary_cross_entropy(y, t, reduction="sum")
+    return ((y - t) ** 2).sum() / 2
+
+
+def _autograd(torch, network: Network):
+    """dL/dW, dL/db of every layer and dL/dx by torch.autograd, the spec's masks as tensors."""
+    x = _tensor(torch, network.x).reshape(1, -1).requires_grad_(True)
+    a, linears = x, []
+    for l, (layer, mu) in enumerate(zip(network.layers, network.masks), start=1):
+        rule = network.dropout.rule(l, "train")
+        masked = a * _tensor(torch, mu).reshape(1, -1)
+        if rule.input_scale is not None:
+            masked = masked / float(to_fraction(network.dropout.keep[l - 1]))
+        linear = _linear(torch, layer)
+        linears.append(linear)
+        a = _activation(torch, layer)(linear(masked))
+    _loss(torch, network, a).backward()
+    return [(lin.weight.grad, lin.bias.grad) for lin in linears], x.grad
+
+
+def _autograd_modules(torch, modules, network: Network):
+    """The same with real nn.Dropout modules in training mode; their masks read back."""
+    x = _tensor(torch, network.x).reshape(1, -1).requires_grad_(True)
+    a, masks = x, []
+    for dropout, linear, g in modules:
+        masked = a
+        if dropout is not None:
+            dropout.train(True)
+            masked = dropout(a)
+        kept = (masked != 0) | (a == 0)
+        masks.append(ImmutableMatrix([int(v) for v in kept.reshape(-1).tolist()]))
+        a = g(linear(masked))
+    _loss(torch, network, a).backward()
+    return tuple(masks), ([(lin.weight.grad, lin.bias.grad) for _, lin, _ in modules], x.grad)
+
+
+def _compare_gradients(check: str, network: Network, computed) -> list[LayerError]:
+    """Every layer's dL/dW and dL/db (and dL/dx as layer 0) against the exact backward pass;
+    relative to the largest exact gradient of the layer (1 when all are 0)."""
+    from .backward import backward
+
+    exact = backward(network)
+    layers, grad_x = computed
+    rows = []
+    pairs = [(0, [exact.grad_input], [grad_x])]
+    pairs += [(l, [tuple(v for row in g.grad_weights for v in row), g.grad_bias], [W, b])
+              for l, (g, (W, b)) in enumerate(zip(exact.layers, layers), start=1)]
+    for l, values, tensors in pairs:
+        with mpmath.workdps(_DIGITS):
+            truth = [_mpf(to_sympy(v)) for group in values for v in group]
+            got = [mpmath.mpf(c) for t in tensors for c in t.reshape(-1).tolist()]
+            absolute = max(abs(c - e) for c, e in zip(got, truth, strict=True))
+            scale = max(abs(e) for e in truth) or 1
+            rows.append(LayerError(f"{check} (grad)", l, float(absolute), float(absolute / scale)))
+    return rows
 
 
 def _torch():

@@ -70,7 +70,8 @@ def dropout(convention: str, keep) -> Dropout:
 
 
 def draw_network(rng: random.Random, options: Options, failures: Counter, flow: bool = True, *,
-                 convention: str = "plain", keep=None, mode: str = "train", masked=None) -> Network | None:
+                 convention: str = "plain", keep=None, mode: str = "train", masked=None,
+                 drop_input: bool = False) -> Network | None:
     """One candidate, layer by layer, for the pass a student computes (``mode`` under
     ``convention`` with keep probabilities ``keep``, q^(0) first; none for plain masks).
 
@@ -79,6 +80,7 @@ def draw_network(rng: random.Random, options: Options, failures: Counter, flow: 
     one and the signal reaches the output (``flow``; without it one active unit will do, except in
     the last hidden layer, where y = b would follow); for the output layer, until y != b. Hidden
     layers l in ``masked`` (default: all) get a mask dropping an active unit, the others all ones.
+    With ``drop_input`` mu^(0) drops one input (else it keeps them all, as in the tutorial).
     The kind's rules are checked afterwards.
     """
     grids = _grids(options)
@@ -88,6 +90,9 @@ def draw_network(rng: random.Random, options: Options, failures: Counter, flow: 
     keep = (Fraction(1),) * depth if keep is None else tuple(keep)
     x = tuple(rng.choice(grids.x) for _ in range(sizes[0]))
     masks = [tuple(1 for _ in x)]  # mu^(0): the input is kept, as in the tutorial
+    if drop_input and len(x) > 1:
+        dropped = rng.randrange(len(x))
+        masks = [tuple(0 if j == dropped else 1 for j in range(len(x)))]
     layers = []
     a = x
     scaled = convention != "plain"

@@ -63,6 +63,14 @@ def dropout_matters(network: Network, options: Options) -> bool:
     return len({y for _, _, y in thinned(network)}) > 1
 
 
+def gap_unless_by_structure(network: Network, options: Options) -> bool:
+    """The exact mean differs from the test-time value, unless dropout acts only before the
+    linear output (then they agree whatever the numbers, which the solution explains): so the
+    gap is there to find wherever a ReLU follows the mask."""
+    by_structure = all(q == 1 for q in numbers(network).keep[:-1]) and network.layers[-1].activation == "identity"
+    return by_structure or answer(network) != prediction(network, "test")
+
+
 def hand_computable(network: Network, options: Options) -> bool:
     """Every number of every thinned network's pass and of the test-time pass is small (rule 1
     of the forward kind; denominators at most 16 or 4 decimal places where q scales)."""
@@ -92,19 +100,19 @@ def _mistakes(network: Network) -> tuple[Mistake, ...]:
     drop = [1 - q if q != 1 else q for q in numbers(network).keep]
     found = [
         Mistake("weight_scaling_mean",
-                "took the test-time pass (no masks, no scaling) for the exact mean" if inverted
-                else "took the weight-scaling value (q W) for the exact mean",
+                "took the test-time pass, no masks and no scaling, for the exact mean" if inverted
+                else "took the weight-scaling value q W for the exact mean",
                 prediction(network, "test")),
         Mistake("unweighted_mean", "averaged the thinned networks without their probabilities",
                 mean(listed, [Fraction(1, len(listed))] * len(listed))),
-        Mistake("swapped_keep_drop", "used the drop probability p = 1 - q as the keep probability in P(mu)",
+        Mistake("swapped_keep_drop", "weighed each mask with p = 1 - q for a kept unit, q for a dropped one",
                 mean(thinned(network, drop))),
     ]
     if inverted:
         plain = with_keep(network, network.dropout.keep, "plain")
         found.append(Mistake("forgot_scale", "forgot the 1/q scale in the thinned networks", mean(thinned(plain))))
     else:
-        found.append(Mistake("forgot_masks", "ignored dropout (the pass without masks or scaling)",
+        found.append(Mistake("forgot_masks", "ignored dropout: the pass without masks or scaling",
                              prediction(network, "off")))
     return applicable(answer(network), found)
 
@@ -114,6 +122,7 @@ RULES = {  # in the order they are checked: cheapest first
     "no_relu_zero": rules.no_relu_zero("test"),
     "hand_computable": hand_computable,
     "dropout_matters": dropout_matters,
+    "gap_unless_by_structure": gap_unless_by_structure,
     "mistakes_distinct": rules.mistakes_distinct(answer, mistakes),
     "decimal_answers": rules.decimal_answers(answer, mistakes),
 }
@@ -128,10 +137,15 @@ def masked_layers(options: Options) -> list[int]:
 
 def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = True) -> Network | None:
     """One candidate: the convention, one hidden layer whose mask drops (2 or 3 units, so 4 or 8
-    masks to list) and its keep probability (not 1/2), every other q = 1; then x and layer by
-    layer W and b, masks all ones (the mean is over every mask)."""
+    masks to list; the last hidden layer, where weight scaling is exact, a quarter of the time)
+    and its keep probability (not 1/2), every other q = 1; then x and layer by layer W and b,
+    masks all ones (the mean is over every mask)."""
     convention = rng.choice(CONVENTIONS)
-    masked = rng.choice(masked_layers(options))
+    layers = masked_layers(options)
+    last = len(options.shape) - 2  # the last hidden layer: there the gap is 0 by structure
+    # The last hidden layer a quarter of the time (where there is another), the others evenly.
+    others = [l for l in layers if l != last]
+    masked = last if last in layers and (not others or rng.random() < 0.25) else rng.choice(others)
     q = rng.choice([q for q in options.keep if q != HALF])
     keep = tuple(q if l == masked else Fraction(1) for l in range(len(options.shape) - 1))
     return draw_network(rng, options, failures, flow, convention=convention, keep=keep, mode="test", masked=())

@@ -41,9 +41,9 @@ def mistakes(network: Network) -> tuple[Mistake, ...]:
 
 @lru_cache(maxsize=1024)  # asked by the rules, then again for the exercise's key
 def _mistakes(network: Network) -> tuple[Mistake, ...]:
-    found = [Mistake("forgot_masks", "forgot the masks (no dropout)", prediction(network, "off"))]
+    found = [Mistake("forgot_masks", "forgot the masks, so no dropout", prediction(network, "off"))]
     if any(layer.g.number(0) != 0 for layer in network.layers[:-1]):
-        found.append(Mistake("masked_z", "masked z instead of the input (bias dropped too)",
+        found.append(Mistake("masked_z", "masked z instead of the input, dropping the bias too",
                              prediction(network, masks_on="z")))
     found += output_mistakes(network)
     found += activation_mistakes(network)

@@ -37,8 +37,8 @@ def mistakes(network: Network) -> tuple[Mistake, ...]:
 @lru_cache(maxsize=1024)
 def _mistakes(network: Network) -> tuple[Mistake, ...]:
     found = [
-        Mistake("forgot_masks", "forgot the masks and the scale (no dropout)", prediction(network, "off")),
-        Mistake("forgot_scale", "forgot the 1/q scale (plain masks)", prediction(_plain(network))),
+        Mistake("forgot_masks", "forgot the masks and the scale: no dropout", prediction(network, "off")),
+        Mistake("forgot_scale", "forgot the 1/q scale: plain masks", prediction(_plain(network))),
         Mistake("scaled_by_drop", "divided by the drop probability p = 1 - q instead of q",
                 prediction(drop_for_keep(network))),
         Mistake("scaled_bias", "divided the bias by q too", prediction(network, scale_bias=True)),

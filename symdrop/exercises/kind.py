@@ -41,6 +41,8 @@ class Kind:
     templates: Mapping[str, str]
     intro: str
     uses_keep: bool = False
+    # The options its problems are drawn with (a kind may keep a shape of its own, see backprop.py).
+    drawn_with: Callable[[Options], Options] = lambda options: options
 
     def failed_rules(self, network: Network, options: Options) -> list[str]:
         """The names of the rules ``network`` breaks (empty: acceptable)."""

@@ -1,10 +1,10 @@
 """The registry of exercise kinds: sheets, keys and the command line take their choices from it."""
 
 from ..errors import SymdropError
-from . import ensemble, forward, inverted, testtime
+from . import backprop, ensemble, forward, inverted, testtime
 from .kind import Kind
 
-KINDS: dict[str, Kind] = {kind.name: kind for kind in (forward.KIND, inverted.KIND, testtime.KIND, ensemble.KIND)}
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (forward.KIND, inverted.KIND, testtime.KIND, ensemble.KIND, backprop.KIND)}
 
 
 def get(name: str) -> Kind:

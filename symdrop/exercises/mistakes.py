@@ -93,8 +93,8 @@ def output_mistakes(network: Network) -> list[Mistake]:
     outputs = network.layers[-1].units
     inputs = tuple(0 for _ in masks[-1])
     return [
-        Mistake("dropped_output", "dropped the output unit (0)", prediction(network, masks=masks + ((0,) * outputs,))),
-        Mistake("dropped_output_bias", "dropped the output unit (its bias left)",
+        Mistake("dropped_output", "dropped the output unit: y = 0", prediction(network, masks=masks + ((0,) * outputs,))),
+        Mistake("dropped_output_bias", "dropped the output unit's inputs, its bias left",
                 prediction(network, masks=masks[:-1] + (inputs,))),
     ]
 

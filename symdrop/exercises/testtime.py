@@ -8,7 +8,7 @@ from ..core.derive import Derivation, derive
 from ..core.forward import prediction
 from ..model.network import Network
 from . import rules
-from .drawing import draw_keep, draw_network
+from .drawing import HALF, draw_keep, draw_network
 from .inverted import spec_text
 from .kind import Kind
 from .mistakes import Mistake, activation_mistakes, applicable, drop_for_keep, ones, with_keep
@@ -47,19 +47,19 @@ def mistakes(network: Network) -> tuple[Mistake, ...]:
 def _mistakes(network: Network) -> tuple[Mistake, ...]:
     if network.dropout.convention == "weight-scaling":
         found = [
-            Mistake("forgot_scale", "forgot to scale the weights by q (no dropout)", prediction(network, "off")),
+            Mistake("forgot_scale", "forgot to scale the weights by q", prediction(network, "off")),
             Mistake("applied_masks", "applied the training masks at test time", prediction(network)),
             Mistake("scaled_bias", "scaled the bias by q too", prediction(network, "test", scale_bias=True)),
-            Mistake("receiving_q", "used the receiving layer's q (q of the layer's own units)",
+            Mistake("receiving_q", "used the receiving layer's q, of the layer's own units",
                     prediction(_receiving(network), "test")),
             Mistake("scaled_by_drop", "scaled by the drop probability p = 1 - q instead of q",
                     prediction(drop_for_keep(network), "test")),
-            Mistake("divided_by_keep", "divided by q (the inverted rule) instead of multiplying",
+            Mistake("divided_by_keep", "divided by q, the inverted rule, instead of multiplying",
                     prediction(_as(network, "inverted"), masks=ones(network))),
         ]
     else:
         found = [
-            Mistake("scaled_twice", "scaled the weights by q at test time (inverted dropout already scaled in training)",
+            Mistake("scaled_twice", "scaled the weights by q at test time, though training already divided by q",
                     prediction(_as(network, "weight-scaling"), "test")),
             Mistake("divided_at_test", "divided by q at test time as in training",
                     prediction(network, masks=ones(network))),
@@ -94,7 +94,8 @@ def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = T
     """One candidate: the convention, a keep probability for every hidden layer's mask (with
     weight scaling: not 1/2, and q = 1 on some layers), then x and layer by layer W, b for the
     test-time pass, and the masks of a training step (which the test-time pass does not use)."""
-    convention = rng.choice(CONVENTIONS)
+    # With only q = 1/2 to draw from, weight scaling (which avoids it) is left out.
+    convention = rng.choice(CONVENTIONS if any(q != HALF for q in options.keep) else ("inverted",))
     scaling = convention == "weight-scaling"
     # Weight scaling multiplies the denominators of q layer after layer: dropout on some layers.
     keep = draw_keep(rng, options, len(options.shape) - 1, avoid_half=scaling, some=scaling)

@@ -149,3 +149,19 @@ def activation(name: str, slope: sympy.Rational | None = None) -> Activation:
 
 
 NAMES = tuple(sorted((*ACTIVATIONS, *PARAMETRIZED)))
+
+
+def derivative(g: Activation, z, a):
+    """g'(z) of one exact number (int, Fraction or SymPy), given a = g(z): for the piecewise
+    linear ones 1 for z > 0 and the slope otherwise (ReLU'(0) = 0, as PyTorch's autograd takes
+    it); sigma' = a (1 - a); tanh' = 1 - a^2."""
+    if g.negative_slope is not None:
+        positive = z > 0 if not isinstance(z, sympy.Basic) else sign(z) > 0
+        slope = g.negative_slope
+        return 1 if positive or slope == 1 else (0 if slope == 0 else (Fraction(int(slope.p), int(slope.q))
+                                                                       if not isinstance(z, sympy.Basic) else slope))
+    if g.name == "sigmoid":
+        return a * (1 - a)
+    if g.name == "tanh":
+        return 1 - a**2
+    raise SymdropError(f"no derivative for the activation {g.name}")

@@ -44,11 +44,15 @@ class Network:
     # equal (and one memoized pass serves both).
     title: str = field(default="", compare=False)
     dropout: Dropout = Dropout()
+    # For the backward pass: the target t (one value per output) and the loss ("squared", "bce").
+    target: ImmutableMatrix | None = None
+    loss: str = "squared"
 
     def __hash__(self) -> int:
         # Memoized: networks key the core's memos, asked many times per problem.
         if "_hash" not in self.__dict__:
-            object.__setattr__(self, "_hash", hash((self.x, self.layers, self.masks, self.dropout)))
+            object.__setattr__(self, "_hash", hash((self.x, self.layers, self.masks, self.dropout, self.target,
+                                                    self.loss)))
         return self.__dict__["_hash"]
 
     @property
@@ -61,9 +65,11 @@ class Network:
         return len(self.layers)
 
 
-def build(x, layers, masks, *, title: str = "", dropout: Dropout = Dropout()) -> Network:
+def build(x, layers, masks, *, title: str = "", dropout: Dropout = Dropout(), target=None,
+          loss: str = "squared") -> Network:
     """A network from plain exact numbers (int, Fraction or SymPy rationals): ``layers`` as
-    (W rows, b, activation name), ``masks`` mu^(0) .. mu^(L-1) of 0 and 1."""
+    (W rows, b, activation name), ``masks`` mu^(0) .. mu^(L-1) of 0 and 1, ``target`` one value
+    per output (or None)."""
     return Network(
         x=_vector(x),
         layers=tuple(
@@ -74,6 +80,8 @@ def build(x, layers, masks, *, title: str = "", dropout: Dropout = Dropout()) ->
         masks=tuple(_vector(m) for m in masks),
         title=title,
         dropout=dropout,
+        target=None if target is None else _vector(target),
+        loss=loss,
     )
 
 

@@ -13,7 +13,8 @@ from ..errors import SpecError, describe
 from .network import Layer, Network
 from ..numbers import exact
 
-KEYS = ("title", "input", "layers", "masks", "dropout")
+KEYS = ("title", "input", "layers", "masks", "dropout", "target", "loss")
+LOSSES = ("squared", "bce")  # 1/2 sum (y - t)^2; binary cross-entropy of one sigmoid output
 LAYER_KEYS = ("weights", "bias", "activation")
 DROPOUT_KEYS = ("convention", "keep")
 
@@ -79,7 +80,29 @@ def parse_spec(data) -> Network:
     sizes = (x.rows,) + tuple(layer.units for layer in built)
     masks = _masks(_required(data, "masks", ""), sizes)
     dropout = _dropout(data["dropout"], masks) if "dropout" in data else Dropout()
-    return Network(x=x, layers=tuple(built), masks=masks, title=title.strip(), dropout=dropout)
+    target, loss = _target(data, built[-1])
+    return Network(x=x, layers=tuple(built), masks=masks, title=title.strip(), dropout=dropout, target=target,
+                   loss=loss)
+
+
+def _target(data, output: Layer) -> tuple[ImmutableMatrix | None, str]:
+    """The target (one value per output) and the loss; bce needs one sigmoid output and 0 <= t <= 1."""
+    loss = data.get("loss", "squared")
+    if loss not in LOSSES:
+        raise SpecError("loss", f"expected one of {', '.join(LOSSES)}, got {describe(loss)}")
+    if "target" not in data:
+        if "loss" in data:
+            raise SpecError("target", "missing (required with loss: one value per output)")
+        return None, loss
+    target = _vector(data["target"], "target")
+    if target.rows != output.units:
+        raise SpecError("target", f"expected {output.units} values (one per output unit), got {target.rows}")
+    if loss == "bce":
+        if output.units != 1 or output.activation != "sigmoid":
+            raise SpecError("loss", "bce expects one output unit with activation sigmoid (the last layer)")
+        if not 0 <= target[0] <= 1:
+            raise SpecError("target[0]", f"expected 0 <= t <= 1 for bce, got {target[0]}")
+    return target, loss
 
 
 def to_spec(network: Network) -> dict:
@@ -99,6 +122,10 @@ def to_spec(network: Network) -> dict:
         spec["dropout"] = {"convention": network.dropout.convention}
         if network.dropout.keep is not None:
             spec["dropout"]["keep"] = [str(q) for q in network.dropout.keep]
+    if network.target is not None:
+        spec["target"] = [str(v) for v in network.target]
+        if network.loss != "squared":
+            spec["loss"] = network.loss
     return spec
 
 

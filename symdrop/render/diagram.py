@@ -155,12 +155,13 @@ class Diagram:
         return tuple(u for u in self.units if u.dropped)
 
 
-def draw(network: Network, *, edge_weights: bool = False) -> Diagram:
+def draw(network: Network, *, edge_weights: bool = False, mask_labels: bool = True) -> Diagram:
     """Lay out ``network``: columns of units, bias squares above them, every connection.
 
     Layers of more than MAX_UNITS units show an ellipsis; a network deeper than MAX_DEPTH gives a
     diagram with ``too_large`` set and nothing in it. Edge weights need a small network
     (WEIGHT_DEPTH layers of at most WEIGHT_UNITS units); otherwise a RenderError says why.
+    Without ``mask_labels`` no unit shows a mask (a test-time pass, an ensemble's every mask).
     """
     sizes = network.sizes
     depth = network.depth
@@ -177,7 +178,7 @@ def draw(network: Network, *, edge_weights: bool = False) -> Diagram:
     masks = [entries(m) for m in network.masks]
     units = []
     for u, made in zip(layout.units, variants.units):
-        mask = masks[u.l][u.j] if u.l < depth else None
+        mask = masks[u.l][u.j] if u.l < depth and mask_labels else None
         unit = made.get(mask)
         units.append(unit or Unit(u.name, u.l, u.j, u.x, u.y, u.symbol, u.text, mask, u.mask_y))
     dropped = {(u.l, u.j) for u in units if u.dropped}

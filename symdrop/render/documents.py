@@ -1,10 +1,9 @@
 """The documents of a derivation or an ensemble: free functions from data to rendered text."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
-from sympy import ImmutableMatrix
-
+from ..core.backprop import Backprop
 from ..core.derive import Derivation
 from ..core.ensemble import Ensemble
 from .diagram import Diagram, draw
@@ -38,13 +37,12 @@ def render_math(derivation: Derivation | Ensemble, options: RenderOptions = Rend
     return Math(network_rows(derivation.network, options), steps)
 
 
-def pictured(derivation: Derivation | Ensemble):
-    """The network as its picture shows it: at test time, and for the ensemble (whose masks are
-    every mask), no unit is crossed out."""
-    network = derivation.network
-    if isinstance(derivation, Derivation) and derivation.mode == "train":
-        return network
-    return replace(network, masks=tuple(ImmutableMatrix.ones(m.rows, 1) for m in network.masks))
+def pictured(derivation, edge_weights: bool = False) -> Diagram:
+    """The picture of ``derivation``'s network: with its masks for a training pass; without any
+    (no mask labels, nothing crossed out) at test time and for the ensemble, whose masks are
+    every mask."""
+    masks = not (isinstance(derivation, Ensemble) or getattr(derivation, "mode", "train") == "test")
+    return draw(derivation.network, edge_weights=edge_weights, mask_labels=masks)
 
 
 def network_rows(network, options: RenderOptions = RenderOptions()) -> str:
@@ -64,7 +62,7 @@ def render_solution(
     """
     if options is None:
         options = RenderOptions(diagram=diagram, edge_weights=edge_weights, templates=tuple(templates))
-    picture = draw(pictured(derivation), edge_weights=options.edge_weights) if options.diagram else None
+    picture = pictured(derivation, options.edge_weights) if options.diagram else None
     return render_document(
         "solution", fmt, options, d=derivation, network=derivation.network, steps=derivation.steps, math=render_math(derivation, options),
         figure=render_figure(picture, fmt, options, svg=svg),
@@ -95,7 +93,7 @@ def render_svg(derivation: Derivation, options: RenderOptions = RenderOptions(),
                edge_weights: bool | None = None) -> str | None:
     """The picture of the network as an SVG document; None if it is too large to draw."""
     weights = options.edge_weights if edge_weights is None else edge_weights
-    picture = draw(pictured(derivation), edge_weights=weights)
+    picture = pictured(derivation, weights)
     if picture.too_large:
         return None
     title = derivation.network.title or "Dropout forward pass"
@@ -116,3 +114,13 @@ def render_expect(ensemble: Ensemble, fmt: str, options: RenderOptions | None = 
     # ``e`` is the ensemble's name in templates written before the ensemble kind (which names it ``d``).
     return render_document("expect", fmt, options, d=ensemble, e=ensemble, network=ensemble.network, mode="train", math=math,
                            explain_method=ensemble.maskable_units > 1)
+
+
+def render_backprop(backprop: Backprop, fmt: str, options: RenderOptions = RenderOptions(), *,
+                    svg: str | None = None) -> str:
+    """The worked backward pass of ``backprop`` as a LaTeX document or Markdown (its picture as
+    :func:`render_solution` draws it)."""
+    network = backprop.network
+    picture = draw(network, edge_weights=options.edge_weights) if options.diagram else None
+    return render_document("backprop", fmt, options, d=backprop, network=network,
+                           math=Math(network_rows(network, options)), figure=render_figure(picture, fmt, options, svg=svg))

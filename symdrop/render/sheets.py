@@ -8,10 +8,10 @@ from dataclasses import replace
 import sympy
 
 from ..exercises.sheet import Exercise, Sheet
+from ..exercises.options import format_shape
 from ..exercises.roster import Student
 from ..model.spec import to_spec
 from ..numbers import to_sympy
-from .diagram import draw
 from .documents import Math, pictured, render_figure, render_math
 from .env import render_document
 from .formats import get
@@ -26,11 +26,11 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
     of decimals prints its exact decimals as decimals, whatever ``options`` say."""
     options = replace(options, decimals=options.decimals or sheet.options.decimals)
     documents = {}
-    pictures = {id(e): draw(pictured(e.derivation)) if options.diagram else None for e in sheet.exercises}
+    pictures = {id(e): pictured(e.derivation) if options.diagram else None for e in sheet.exercises}
     maths = {id(e): render_math(e.derivation, options) for e in sheet.exercises}  # shared by every format
     kinds = sheet.kinds
     common = dict(seed=sheet.seed, options=sheet.options, class_set=sheet.class_set, kinds=kinds,
-                  described=sheet.options.describe(keep=any(k.uses_keep for k in kinds)))
+                  described=describe(sheet.options, kinds))
     rows = [(e, list(e.answer)) for e in sheet.exercises]
     for fmt in map(get, formats):
         parts = {}  # by id(exercise): each exercise is rendered once, whatever documents hold it
@@ -50,6 +50,16 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
                 path = f"students/{student_file(student, items[0][0].code)}.{fmt.suffix}"
                 documents[path] = render_document("sheet", fmt.name, options, groups=[(student, items)], **common)
     return documents
+
+
+def describe(options, kinds) -> str:
+    """The options in words, as a sheet states them; a kind that draws another shape says so."""
+    text = options.describe(keep=any(k.uses_keep for k in kinds))
+    for kind in kinds:
+        own = kind.drawn_with(options).shape
+        if own != options.shape:
+            text += f" ({kind.name} problems: shape {format_shape(own)})"
+    return text
 
 
 def render_parts(e: Exercise, fmt: str, options: RenderOptions = RenderOptions(), picture=None,
@@ -84,6 +94,9 @@ def key_json(sheet: Sheet) -> dict:
             entry["student"] = e.student.id
         entry["spec"] = _spec(e, sheet.options.decimals)
         entry["answer"] = [exact_text(v, decimals) for v in e.answer]
+        if e.kind.name == "ensemble":  # the other two values its question asks for
+            entry["test_time"] = [exact_text(v, decimals) for v in e.derivation.approximation]
+            entry["gap"] = [exact_text(v, decimals) for v in e.derivation.difference]
         entry["mistakes"] = [{"id": m.name, "label": m.label, "answer": [exact_text(v, decimals) for v in answer]}
                              for m, answer in e.wrong_answers()]
         entries.append(entry)
@@ -91,16 +104,15 @@ def key_json(sheet: Sheet) -> dict:
 
 
 def key_csv(sheet: Sheet) -> str:
-    """The class set's key table: id, name, problem, variant, and the answer (y, or y1, y2, ...)."""
-    outputs = sheet.options.shape[-1]
+    """The class set's key table: id, name, problem, variant, kind, and the answer (a vector's
+    entries joined by "; ", as a teaching assistant types them back)."""
     decimals = sheet.options.decimals
-    answers = ["y"] if outputs == 1 else [f"y{i}" for i in range(1, outputs + 1)]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["id", "name", "problem", "variant", *answers])
+    writer.writerow(["id", "name", "problem", "variant", "kind", "answer"])
     for e in sheet.exercises:
-        writer.writerow([e.student.id, e.student.name, e.number, e.code,
-                         *(exact_text(v, decimals) for v in e.answer)])
+        writer.writerow([e.student.id, e.student.name, e.number, e.code, e.kind.name,
+                         "; ".join(exact_text(v, decimals) for v in e.answer)])
     return buffer.getvalue()
 
 

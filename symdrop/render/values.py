@@ -1,5 +1,6 @@
 """Derivations and ensembles as plain data (the JSON format): every number an exact string."""
 
+from ..core.backprop import Backprop
 from ..core.derive import Derivation
 from ..core.ensemble import Ensemble
 from .printing import decimal, needs_decimal, plain
@@ -67,4 +68,33 @@ def expect_json(ensemble: Ensemble) -> dict:
             "standard_error": [decimal(v) for v in mc.standard_error],
             "distinct_masks": mc.distinct_masks,
         }
+    return data
+
+
+def backprop_json(backprop: Backprop) -> dict:
+    """``{"loss", "prediction", "target", "layers": [{"delta", "grad_weights", "grad_bias"}],
+    "grad_input"}`` (layers first hidden layer first), every number an exact string; with a step
+    also ``"after_step": {"rate", "layers": [{"weights", "bias"}], "prediction"}``; ``"decimal"``
+    holds the loss and prediction to 15 digits where they are irrational (bce, sigmoid)."""
+    rows = lambda m: [[plain(v) for v in m.row(i)] for i in range(m.rows)]  # noqa: E731
+    data = {
+        "loss": plain(backprop.loss),
+        "prediction": [plain(v) for v in backprop.prediction],
+        "target": [plain(v) for v in backprop.target],
+        "layers": [
+            {"delta": [plain(v) for v in s.delta], "grad_weights": rows(s.grad_weights),
+             "grad_bias": [plain(v) for v in s.grad_bias]}
+            for s in backprop.by_layer
+        ],
+        "grad_input": [plain(v) for v in backprop.grad_input],
+    }
+    if backprop.after_step is not None:
+        data["after_step"] = {
+            "rate": plain(backprop.rate),
+            "layers": [{"weights": rows(layer.W), "bias": [plain(v) for v in layer.b]}
+                       for layer in backprop.after_step.layers],
+            "prediction": [plain(v) for v in backprop.prediction_after_step],
+        }
+    if needs_decimal(backprop.loss) or needs_decimal(backprop.prediction):
+        data["decimal"] = {"loss": decimal(backprop.loss), "prediction": decimal_texts(backprop.prediction)}
     return data

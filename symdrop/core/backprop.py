@@ -1,0 +1,122 @@
+"""The backward pass as data: the forward values it needs, the loss, one BackStep per layer, one step."""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import sympy
+from sympy import ImmutableMatrix
+
+from ..model.network import Network
+from ..numbers import to_sympy
+from .backward import Gradients, backward, step
+from .derive import Derivation, derive
+from .forward import prediction
+
+# Why a unit's delta^(l)_i is 0, as BackStep.zero_reasons gives it: the next layer's mask dropped
+# it ("dropped"), its ReLU clipped it ("clipped"), or both.
+ZERO_REASONS = ("dropped", "clipped", "both")
+
+
+def _matrix(values, cols: int = 1) -> ImmutableMatrix:
+    flat = [to_sympy(v) for row in values for v in (row if isinstance(row, tuple) else (row,))]
+    return ImmutableMatrix(len(flat) // cols, cols, flat)
+
+
+@dataclass(frozen=True)
+class BackStep:
+    """Layer l going back: dL/da^(l) (dL/dy for the output), g'(z^(l)), delta^(l), dL/dW^(l),
+    dL/db^(l), dL/da~^(l-1) = W^(l)T delta^(l) and dL/da^(l-1) through the mask mu^(l-1)."""
+
+    l: int
+    output: bool
+    incoming: ImmutableMatrix
+    derivative: ImmutableMatrix
+    delta: ImmutableMatrix
+    grad_weights: ImmutableMatrix
+    grad_bias: ImmutableMatrix
+    upstream: ImmutableMatrix
+    through_mask: ImmutableMatrix
+    mask: ImmutableMatrix  # mu^(l-1)
+    masked_input: ImmutableMatrix  # a~^(l-1)
+    W: ImmutableMatrix
+    activation: str
+    keep: sympy.Expr | None  # q^(l-1) when inverted dropout divides by it, else None
+    dropped_by_next: tuple[int, ...]  # units i of this layer that mu^(l) dropped (hidden layers)
+
+    @cached_property
+    def zero_reasons(self) -> tuple[tuple[int, str], ...]:
+        """``(i, reason)`` for every unit whose delta is 0 because of dropout or ReLU."""
+        found = []
+        for i, (d, z) in enumerate(zip(self.delta, self.derivative)):
+            if d != 0:
+                continue
+            dropped, clipped = i in self.dropped_by_next, self.activation == "relu" and z == 0
+            if dropped or clipped:
+                found.append((i, "both" if dropped and clipped else "dropped" if dropped else "clipped"))
+        return tuple(found)
+
+    @cached_property
+    def dropped_inputs(self) -> tuple[int, ...]:
+        """Units j of layer l-1 the mask mu^(l-1) drops: column j of dL/dW^(l) is 0."""
+        return tuple(j for j, m in enumerate(self.mask) if m == 0)
+
+
+@dataclass(frozen=True)
+class Backprop:
+    """A whole backward pass: the forward derivation, target, loss, the steps from the output
+    back (``steps[0]`` is the output layer), dL/dx, and with a rate the network after one step."""
+
+    network: Network
+    forward: Derivation
+    target: ImmutableMatrix
+    loss: sympy.Expr
+    steps: tuple[BackStep, ...]
+    grad_input: ImmutableMatrix
+    rate: sympy.Expr | None = None
+    after_step: Network | None = None
+    prediction_after_step: ImmutableMatrix | None = None
+
+    @property
+    def prediction(self) -> ImmutableMatrix:
+        return self.forward.prediction
+
+    @property
+    def by_layer(self) -> tuple[BackStep, ...]:
+        """The steps first hidden layer first (as JSON lists them)."""
+        return tuple(reversed(self.steps))
+
+
+def derive_backprop(network: Network, rate=None) -> Backprop:
+    """The exact backward pass of ``network`` (which has a target), and one step of size ``rate``."""
+    gradients = backward(network)
+    return _from(network, gradients, rate)
+
+
+def _from(network: Network, gradients: Gradients, rate) -> Backprop:
+    forward = derive(network)
+    steps = []
+    masks = network.masks
+    L = network.depth
+    for l in range(L, 0, -1):
+        g = gradients.layers[l - 1]
+        n_in = network.layers[l - 1].W.cols
+        rule = network.dropout.rule(l, "train")
+        incoming_prev = gradients.layers[l - 2].incoming if l > 1 else gradients.grad_input
+        dropped_by_next = tuple(i for i, m in enumerate(masks[l]) if m == 0) if l < L else ()
+        steps.append(BackStep(
+            l=l, output=l == L,
+            incoming=_matrix(g.incoming), derivative=_matrix(g.derivative), delta=_matrix(g.delta),
+            grad_weights=_matrix(g.grad_weights, n_in), grad_bias=_matrix(g.grad_bias),
+            upstream=_matrix(g.upstream), through_mask=_matrix(incoming_prev), mask=masks[l - 1],
+            masked_input=forward.steps[l - 1].masked_input.value, W=network.layers[l - 1].W,
+            activation=network.layers[l - 1].activation,
+            keep=network.dropout.keep[l - 1] if rule.input_scale is not None else None,
+            dropped_by_next=dropped_by_next,
+        ))
+    after = after_prediction = None
+    if rate is not None:
+        rate = to_sympy(rate)
+        after = step(gradients, rate)
+        after_prediction = _matrix(prediction(after))
+    return Backprop(network, forward, network.target, to_sympy(gradients.loss), tuple(steps),
+                    _matrix(gradients.grad_input), rate, after, after_prediction)

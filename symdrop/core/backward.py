@@ -1,0 +1,132 @@
+"""The exact backward pass through dropout: the gradients of the loss, layer by layer, and one step.
+
+It reads the core's forward pass (:mod:`.forward`) and goes back through it with the same masks:
+delta^(l) = dL/da^(l) * g'(z^(l)), dL/dW^(l) = delta^(l) a~^(l-1)T, dL/db^(l) = delta^(l),
+dL/da~^(l-1) = W^(l)T delta^(l), and through the mask dL/da^(l-1) = mu^(l-1) * dL/da~^(l-1) / q
+(the 1/q of inverted dropout). The keyword arguments are the changes a mistake makes.
+"""
+
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import NamedTuple
+
+import sympy
+
+from ..errors import SymdropError
+from ..model.activations import activation, derivative
+from ..model.network import Network
+from ..numbers import to_sympy
+from .forward import LayerValues, Number, _rules, forward, numbers
+
+
+class LayerGradients(NamedTuple):
+    """Layer l going back: dL/da^(l) coming in (dL/dy for the output), g'(z^(l)), delta^(l) =
+    dL/dz^(l), dL/dW^(l) (rows), dL/db^(l), and dL/da~^(l-1) = W^(l)T delta^(l)."""
+
+    incoming: tuple[Number, ...]
+    derivative: tuple[Number, ...]
+    delta: tuple[Number, ...]
+    grad_weights: tuple[tuple[Number, ...], ...]
+    grad_bias: tuple[Number, ...]
+    upstream: tuple[Number, ...]
+
+
+@dataclass(frozen=True)
+class Gradients:
+    """The training pass with the spec's masks, the loss, and every gradient (layers from the
+    first hidden layer on, as the forward pass lists them); dL/dx last."""
+
+    network: Network
+    forward: tuple[LayerValues, ...]
+    loss: Number
+    layers: tuple[LayerGradients, ...]
+    grad_input: tuple[Number, ...]
+
+    @property
+    def prediction(self) -> tuple[Number, ...]:
+        return self.forward[-1].a
+
+
+def backward(network: Network, *, masks=None, mask_backward: bool = True, scale_backward: bool = True,
+             unmasked_input: bool = False, relu_derivative_one: bool = False,
+             sign_flipped: bool = False) -> Gradients:
+    """The loss of ``network``'s training pass against its target and every gradient, exact.
+
+    Changes (a student's mistakes): ``masks`` replaces the masks of the forward pass (and so of
+    the backward pass); ``mask_backward=False`` leaves mu out going back, ``scale_backward=False``
+    the 1/q; ``unmasked_input`` takes a^(l-1) instead of a~^(l-1) in dL/dW^(l);
+    ``relu_derivative_one`` takes ReLU' = 1 everywhere; ``sign_flipped`` uses t - y for y - t.
+    """
+    if network.target is None:
+        raise SymdropError("target: missing (the backward pass needs a target, one value per output)")
+    values = numbers(network)
+    masks = values.masks if masks is None else masks
+    passes = forward(network, "train", masks=masks)
+    rules = _rules(network.dropout, network.depth, "train")
+    number = (lambda v: v) if not values.python else _python
+    t = tuple(number(v) for v in network.target)
+    y = passes[-1].a
+    loss = _loss(network.loss, y, t)
+    incoming = tuple((ti - yi) if sign_flipped else (yi - ti) for yi, ti in zip(y, t))
+    layers = []
+    for l in range(network.depth, 0, -1):
+        layer, values_l = network.layers[l - 1], passes[l - 1]
+        g = activation("identity") if relu_derivative_one and layer.activation == "relu" else layer.g
+        if l == network.depth and network.loss == "bce":  # sigma'(z) cancels: dL/dz = y - t
+            slope = tuple(1 for _ in values_l.z)
+            delta = incoming
+            incoming = tuple(_bce_dy(yi, ti, sign_flipped) for yi, ti in zip(y, t))
+        else:
+            slope = tuple(derivative(g, z, a) for z, a in zip(values_l.z, values_l.a))
+            delta = tuple(d * s for d, s in zip(incoming, slope))
+        inputs = values_l.masked
+        if unmasked_input:
+            inputs = values.x if l == 1 else passes[l - 2].a
+        W = values.layers[l - 1][0]
+        grad_weights = tuple(tuple(d * v for v in inputs) for d in delta)
+        upstream = tuple(sum((W[i][j] * delta[i] for i in range(len(delta))), 0 * delta[0])
+                         for j in range(len(inputs)))
+        layers.append(LayerGradients(incoming, slope, delta, grad_weights, delta, upstream))
+        incoming = _through_mask(upstream, masks[l - 1], rules[l - 1], values.keep, l, mask_backward, scale_backward)
+    return Gradients(network, passes, loss, tuple(reversed(layers)), incoming)
+
+
+def _through_mask(upstream, mu, rule, keep, l, mask_backward, scale_backward):
+    """dL/da^(l-1) from dL/da~^(l-1): the mask (and inverted dropout's 1/q) as the forward pass had them."""
+    out = upstream
+    if rule.masked and mask_backward:
+        out = tuple(m * v for m, v in zip(mu, out))
+    if rule.input_scale is not None and scale_backward:
+        out = tuple(v / keep[l - 1] for v in out)
+    return out
+
+
+def _loss(name: str, y, t):
+    if name == "squared":  # halved exactly: a Fraction, never a float
+        total = sum(((yi - ti) ** 2 for yi, ti in zip(y, t)), 0 * y[0])
+        return total * (sympy.Rational(1, 2) if isinstance(total, sympy.Basic) else Fraction(1, 2))
+    (yi,), (ti,) = y, t  # bce: one sigmoid output
+    return sympy.simplify(-(ti * sympy.log(yi) if ti != 0 else 0) - ((1 - ti) * sympy.log(1 - yi) if ti != 1 else 0))
+
+
+def _bce_dy(y, t, flipped: bool):
+    """dL/dy of the binary cross-entropy: (y - t) / (y (1 - y)) (t - y over it when ``flipped``)."""
+    return sympy.simplify(((t - y) if flipped else (y - t)) / (y * (1 - y)))
+
+
+def _python(value):
+    value = to_sympy(value)
+    return int(value.p) if value.q == 1 else Fraction(int(value.p), int(value.q))
+
+
+def step(gradients: Gradients, rate) -> Network:
+    """The network after one gradient-descent step of size ``rate``: W - rate dL/dW, b - rate dL/db."""
+    network = gradients.network
+    rate = to_sympy(rate)
+    layers = []
+    for layer, grads in zip(network.layers, gradients.layers):
+        dW = sympy.ImmutableMatrix([[to_sympy(v) for v in row] for row in grads.grad_weights])
+        db = sympy.ImmutableMatrix([to_sympy(v) for v in grads.grad_bias])
+        layers.append(replace(layer, W=sympy.ImmutableMatrix(layer.W - rate * dW),
+                              b=sympy.ImmutableMatrix(layer.b - rate * db)))
+    return replace(network, layers=tuple(layers))

@@ -1,0 +1,148 @@
+"""The kind "backprop": the gradients of a training pass through dropout, worked back by hand."""
+
+import random
+from collections import Counter
+from dataclasses import replace
+from fractions import Fraction
+from functools import lru_cache
+
+from sympy import ImmutableMatrix
+
+from ..core.backprop import Backprop, derive_backprop
+from ..core.backward import backward
+from ..core.forward import numbers, prediction
+from ..model.network import Network
+from ..numbers import to_sympy
+from . import rules
+from .drawing import allowed, draw_keep, draw_network
+from .inverted import spec_text
+from .kind import Kind
+from .mistakes import Mistake, applicable, ones
+from .options import SHAPE, Options, check_hidden_layers, check_keep, check_values
+
+OWN_SHAPE = (2, 3, 2, 1)  # where --shape is left at the general default: a network small enough to go back through
+CONVENTIONS = ("plain", "inverted")
+TARGET_OFFSETS = (-3, -2, -1, 1, 2, 3)  # t = y - offset, so dL/dy = y - t is a small nonzero integer
+
+
+def shaped(options: Options) -> Options:
+    """The options this kind draws with: its own small shape unless --shape chose one."""
+    return replace(options, shape=OWN_SHAPE) if options.shape == SHAPE else options
+
+
+def answer(network: Network) -> tuple:
+    """dL/dW^(1), row by row: the gradient that needs the whole chain back."""
+    return _first_weights(backward(network))
+
+
+def _first_weights(gradients) -> tuple:
+    return tuple(v for row in gradients.layers[0].grad_weights for v in row)
+
+
+def hand_computable(network: Network, options: Options) -> bool:
+    """Every forward value and every gradient is small: within +-99, denominators at most 8
+    (inverted dropout's 1/q) or as the forward kind allows."""
+    g = backward(network)
+    scaled = network.dropout.convention == "inverted"
+    values = [v for layer in g.forward for v in (*layer.masked, *layer.z, *layer.a)]
+    values += [v for layer in g.layers for v in (*layer.incoming, *layer.delta, *layer.upstream, *layer.grad_bias,
+                                                   *(w for row in layer.grad_weights for w in row))]
+    values += [*g.grad_input, g.loss]
+    return all(allowed(v, options, scaled) for v in values)
+
+
+def masks_matter_backward(network: Network, options: Options) -> bool:
+    """Some mask drops a unit that was active (a > 0), so the mask matters going back."""
+    values, passes = numbers(network), backward(network).forward
+    return any(m == 0 and a > 0 for l in range(1, network.depth) for m, a in zip(values.masks[l], passes[l - 1].a))
+
+
+def gradient_reaches_the_first_layer(network: Network, options: Options) -> bool:
+    """dL/dW^(1) is not all 0 (else there is nothing to go back for)."""
+    return any(v != 0 for v in answer(network))
+
+
+def mistakes(network: Network) -> tuple[Mistake, ...]:
+    """The backward-pass mistakes of docs/dropout.md, each as its dL/dW^(1)."""
+    return _mistakes(network)
+
+
+@lru_cache(maxsize=1024)
+def _mistakes(network: Network) -> tuple[Mistake, ...]:
+    found = [
+        Mistake("backward_forgot_mask", "forgot the mask in the backward pass", _first_weights(backward(network, mask_backward=False))),
+        Mistake("unmasked_input", "used a instead of the masked input in dL/dW", _first_weights(backward(network, unmasked_input=True))),
+        Mistake("relu_derivative_one", "took ReLU' = 1 everywhere", _first_weights(backward(network, relu_derivative_one=True))),
+        Mistake("sign_flipped", "used t - y instead of y - t", _first_weights(backward(network, sign_flipped=True))),
+        Mistake("forward_forgot_mask", "forgot the masks in the forward pass, and so going back",
+                _first_weights(backward(network, masks=ones(network)))),
+    ]
+    if network.dropout.convention == "inverted":
+        found.append(Mistake("backward_forgot_scale", "forgot the 1/q in the backward pass",
+                             _first_weights(backward(network, scale_backward=False))))
+    return applicable(answer(network), found)
+
+
+RULES = {  # in the order they are checked: cheapest first
+    "keep_not_half": rules.keep_not_half,
+    "no_relu_zero": rules.no_relu_zero(),
+    "relu_clips_negative": rules.relu_clips_negative(),
+    "masks_matter_backward": masks_matter_backward,
+    "hand_computable": hand_computable,
+    "gradient_reaches_the_first_layer": gradient_reaches_the_first_layer,
+    "mistakes_distinct": rules.mistakes_distinct(answer, mistakes),
+    "decimal_answers": rules.decimal_answers(answer, mistakes),
+}
+
+
+def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = True) -> Network | None:
+    """One candidate: the convention (plain masks or inverted dropout with q, never 1/2), then
+    x, a mask dropping one input (so a~^(0) is not x, and dL/dW^(1) shows it), layer by layer
+    W, b and the masks, then the target t = y - d for a small d != 0."""
+    options = shaped(options)
+    convention = rng.choice(CONVENTIONS)
+    keep = None
+    if convention == "inverted":
+        keep = draw_keep(rng, options, len(options.shape) - 1, avoid_half=True)
+        keep = (keep[1],) + keep[1:]  # the inputs are dropped too: q^(0) = q^(1)
+    network = draw_network(rng, options, failures, flow, convention=convention, keep=keep, drop_input=True)
+    if network is None:
+        return None
+    y = prediction(network)
+    target = [to_sympy(Fraction(v) - rng.choice(TARGET_OFFSETS)) for v in y]
+    return replace(network, target=ImmutableMatrix(target))
+
+
+def code_text(network: Network, options: Options) -> str:
+    """The text a variant code hashes: the kind and the problem's spec (target included)."""
+    return spec_text("backprop", network)
+
+
+def check_options(options: Options) -> None:
+    """Refuse, in one line, options under which no problem can meet the rules."""
+    options = shaped(options)
+    check_values(options)
+    check_hidden_layers(options)
+    check_keep(options, "backprop")
+
+
+def _answer(backprop: Backprop) -> tuple:
+    return tuple(backprop.by_layer[0].grad_weights)
+
+
+KIND = Kind(
+    name="backprop",
+    title="the gradients of a training pass through dropout",
+    draw=draw,
+    rules=RULES,
+    mistakes=mistakes,
+    derive=derive_backprop,
+    answer=_answer,
+    solve=answer,
+    code_text=code_text,
+    check_options=check_options,
+    templates={"problem": "problem-backprop", "answer": "answer-backprop", "solution": "backprop"},
+    intro="intro-backprop",
+    uses_keep=True,
+    drawn_with=shaped,
+)
