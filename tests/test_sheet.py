@@ -108,6 +108,7 @@ GOLDEN_CASES = {  # name: (seed, options, problems, kinds)
     "inverted-seed4": (4, Options(shape=(2, 3, 2, 1)), 2, "inverted"),
     "test-time-seed5": (5, Options(shape=(2, 3, 2, 1)), 2, "test-time"),
     "ensemble-seed6": (6, Options(shape=(2, 3, 2, 1)), 2, "ensemble"),
+    "backprop-seed8": (8, Options(), 2, "backprop"),
     "mixed-seed7": (7, Options(shape=(2, 2, 2, 1), answers="decimal", keep=(Fraction(4, 5),)), 4,
                     "forward,inverted,test-time,ensemble"),
 }

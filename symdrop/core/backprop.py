@@ -7,7 +7,7 @@ import sympy
 from sympy import ImmutableMatrix
 
 from ..model.network import Network
-from ..numbers import to_sympy
+from ..numbers import exact, to_sympy
 from .backward import Gradients, backward, step
 from .derive import Derivation, derive
 from .forward import prediction
@@ -115,7 +115,7 @@ def _from(network: Network, gradients: Gradients, rate) -> Backprop:
         ))
     after = after_prediction = None
     if rate is not None:
-        rate = to_sympy(rate)
+        rate = exact(rate, "rate")  # "1/10" as the command line gives it, or a number
         after = step(gradients, rate)
         after_prediction = _matrix(prediction(after))
     return Backprop(network, forward, network.target, to_sympy(gradients.loss), tuple(steps),

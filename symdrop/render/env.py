@@ -11,7 +11,7 @@ from ..sympy_internals import entries
 from .escape import escape_markdown, escape_tex
 from .formats import get
 from .options import RenderOptions
-from .printing import approx, decimal, factor, finalizer, inline, latex, plain
+from .printing import approx, decimal, factor, finalizer, inline, latex, operand, plain
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
@@ -67,7 +67,7 @@ def _env(decimals: bool, folders: tuple[Path, ...]) -> jinja2.Environment:
     )
     env.filters.update(
         latex=partial(latex, decimals=decimals), factor=partial(factor, decimals=decimals),
-        inline=partial(inline, decimals=decimals), compact=partial(compact, decimals=decimals),
+        inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), compact=partial(compact, decimals=decimals),
         plain=plain, decimal=decimal, tex=escape_tex, md=escape_markdown,
         capitalize_first=capitalize_first, cm=cm, approx=approx,
     )

@@ -253,6 +253,14 @@ def factor(expr, decimals: bool = False) -> str:
     return text
 
 
+def operand(expr, decimals: bool = False) -> str:
+    """A matrix as one factor of a product: a 1 x 1 matrix prints as its entry, in parentheses
+    where it is a sum or negative (``\\left(-1 + \\frac{1}{1 + e}\\right) (0 \\; 2)``)."""
+    if isinstance(expr, sympy.MatrixBase) and expr.shape == (1, 1):
+        return factor(expr[0, 0], decimals=decimals)
+    return latex(expr, decimals=decimals)
+
+
 def plain(expr) -> str:
     """An exact value as plain text: ``7``, ``-3/4``, ``Max(0, 3*mu1_1)``."""
     return sympy.sstr(expr)
