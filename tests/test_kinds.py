@@ -326,3 +326,23 @@ def test_documents_of_every_kind_state_the_convention_and_p(tmp_path):
     assert "Every thinned network" in solutions and ensemble["code"] in solutions
     for m in ensemble["mistakes"]:
         assert f"`{m['id']}`" in docs["key.md"]
+
+
+def test_test_time_with_only_one_half_draws_inverted_dropout():
+    options = Options(keep=(Fraction(1, 2),), shape=(2, 3, 2, 1))
+    KINDS["test-time"].check_options(options)
+    for seed in range(20):
+        p = Spec(to_spec(generate(stream(seed, "half"), options, KINDS["test-time"])))
+        assert p.convention == "inverted" and set(p.keep) <= {Fraction(1), Fraction(1, 2)}
+
+
+def test_pictures_show_masks_only_for_training_passes():
+    """A test-time problem and an ensemble show no mask labels (the masks given in the text, or
+    every mask, would contradict a picture of mu = 1 everywhere); a training pass shows them."""
+    sheet = build_sheet(4, Options(shape=(2, 3, 2, 1)), 3, kinds=parse_kinds("inverted,test-time,ensemble"))
+    tex = render_documents(sheet, ("latex",))["sheet.tex"]
+    problems = tex.split(r"\subsection*{Problem ")[1:]
+    assert r"{$\mu = " in problems[0].split(r"\end{tikzpicture}")[0]
+    for text in problems[1:]:
+        picture = text.split(r"\end{tikzpicture}")[0]
+        assert r"{$\mu = " not in picture and r"\node[dropped]" not in picture
