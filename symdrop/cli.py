@@ -3,6 +3,7 @@
 import argparse
 import json
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -28,6 +29,9 @@ def main(argv=None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+NEGATIVE_NUMBER = re.compile(r"^-\.?\d")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,6 +68,19 @@ def _parser() -> argparse.ArgumentParser:
     _templates_flag(back)
     back.set_defaults(run=_backprop)
 
+    ch = commands.add_parser("check", help="check a student's answer: right or not, which mistake, where off track")
+    ch.add_argument("spec", type=Path, nargs="?", help="problem spec file (or --key and --code)")
+    ch.add_argument("--key", type=Path, metavar="key.json", help="the answer key symdrop sheet wrote")
+    ch.add_argument("--code", metavar="CODE", help="with --key: the problem's variant code")
+    ch.add_argument("--kind", metavar="KIND", help="with SPEC: the problem's kind (default forward, inverted "
+                                                   "for an inverted-dropout spec)")
+    ch.add_argument("--answer", required=True, metavar="A", help='the answer: 7, "-3/4", -0.75, -0,75 or "3; 0; -2"')
+    ch.add_argument("--values", type=Path, metavar="FILE", help="the student's layer values, YAML or JSON: "
+                                                                "{z1: [...], a1: [...], ..., y: [...]}")
+    ch.add_argument("--tolerance", metavar="T", help="accept numbers within T of the exact ones (rounded decimals)")
+    ch.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="default text")
+    ch.set_defaults(run=_check)
+
     mean = commands.add_parser("expect", help="the exact mean prediction over all dropout masks")
     mean.add_argument("spec", type=Path, help="problem spec file (needs dropout.keep)")
     _output_flags(mean)
@@ -82,6 +99,10 @@ def _parser() -> argparse.ArgumentParser:
     copy = commands.add_parser("templates", help="write the built-in templates into a folder, to change them")
     copy.add_argument("--out", type=Path, required=True, help="the folder (pass it to --templates afterwards)")
     copy.set_defaults(run=_templates)
+    # A value that starts with "-" and a digit is a number, not an option: --answer -3/4,
+    # --range -3..3, --answer "-1; 2" (argparse itself knows only -3 and -0.75).
+    for command in (parser, *commands.choices.values()):
+        command._negative_number_matcher = NEGATIVE_NUMBER
     return parser
 
 
@@ -223,6 +244,61 @@ def _backprop(args) -> int:
         source = text if fmt == "latex" else documents.render_backprop(backprop, "latex", options)
         files[args.output.with_suffix(".pdf")] = compile_pdf(source)
     return _output(args, text, files)
+
+
+def _check(args) -> int:
+    from .exercises.kinds import get
+    from .grading.answers import parse_number, parse_vector
+    from .grading.check import check
+    from .model.spec import parse_spec, read_document
+    from .render.checks import check_json, check_text
+
+    if (args.spec is None) == (args.key is None):
+        raise SymdropError("check: expected a SPEC file, or --key key.json with --code CODE")
+    if args.key is not None:
+        if not args.code:
+            raise SymdropError("--key: expected --code CODE (the variant code on the student's sheet)")
+        entry = _key_entry(args.key, args.code.strip().upper())
+        kind, network = get(entry["kind"]), parse_spec(entry["spec"])
+    else:
+        network = load_spec(args.spec)
+        default = "inverted" if network.dropout.convention == "inverted" else "forward"
+        kind = get(args.kind or default)
+    tolerance = None if args.tolerance is None else abs(parse_number(args.tolerance, "--tolerance"))
+    values = None
+    if args.values is not None:
+        data = read_document(_read_text(args.values), json_format=args.values.suffix.lower() == ".json",
+                             name=str(args.values))
+        if not isinstance(data, dict):
+            raise SymdropError(f"{args.values}: expected a mapping like {{z1: [...], a1: [...], y: [...]}}")
+        values = {str(k): parse_vector(v if isinstance(v, str) else "; ".join(map(str, v if isinstance(v, list) else [v])),
+                                       f"{args.values}: {k}") for k, v in data.items()}
+    result = check(kind, network, parse_vector(args.answer, "--answer"), values, tolerance)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(check_json(result), indent=2) + "\n")
+    else:
+        sys.stdout.write(check_text(result, markdown=args.format == "markdown"))
+    return 0 if result.correct else 1
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SymdropError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError):
+        raise SymdropError(f"{path}: cannot read it as UTF-8 text") from None
+
+
+def _key_entry(path: Path, code: str) -> dict:
+    try:
+        key = json.loads(_read_text(path))
+        entries = {e["code"]: e for e in key["problems"]}
+    except (ValueError, KeyError, TypeError):
+        raise SymdropError(f"{path}: expected a key.json that symdrop sheet wrote") from None
+    if code not in entries:
+        raise SymdropError(f"--code {code}: no such variant in {path}")
+    return entries[code]
 
 
 def _sheet(args) -> int:

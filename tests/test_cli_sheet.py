@@ -160,3 +160,9 @@ def test_answers_decimal_writes_decimals_in_key_json_and_csv(tmp_path):
     values = [v for e in key["problems"] for v in e["answer"] + [x for m in e["mistakes"] for x in m["answer"]]]
     assert values and all("/" not in v and len(v.partition(".")[2]) <= 4 for v in values)
     assert "/" not in (tmp_path / "o" / "key.csv").read_text().split("\n", 1)[1]
+
+
+def test_negative_values_need_no_equals_sign(tmp_path, capsys):
+    """--range -2..2 and --keep are read as values, not as options."""
+    assert main(["sheet", "--stats", "2", "--range", "-2..2", "--kinds", "inverted", "--keep", "2/3"]) == 0
+    assert "integers in -2..2, keep probabilities from 2/3" in capsys.readouterr().out

@@ -1,0 +1,1 @@
+"""Taking answers back: reading students' numbers, checking them, naming the mistake."""

@@ -1,0 +1,44 @@
+"""Students' numbers as they write them: 7, -3/4, -0.75, -0,75, and vectors (3; 0; -2) or (3, 0, -2)."""
+
+import re
+from fractions import Fraction
+
+from ..errors import SymdropError
+
+_NUMBER = re.compile(r"[+-]?(\d+(/\d+)?|\d*[.,]\d+|\d+[.,])")
+
+
+def parse_number(text: str, what: str = "answer") -> Fraction:
+    """One number exactly as written; a decimal comma is a decimal point (``-0,75`` is -3/4)."""
+    item = str(text).strip().replace("\u2212", "-")
+    if not _NUMBER.fullmatch(item) or item.endswith("/0"):
+        raise SymdropError(f"{what}: expected a number like 7, -3/4, -0.75 or -0,75, got {str(text)[:40]!r}")
+    return Fraction(item.replace(",", "."))
+
+
+def parse_vector(text: str, what: str = "answer") -> tuple[Fraction, ...]:
+    """``"3; 0; -2"``, ``"(3, 0, -2)"``, ``"[3 0 -2]"`` or one number -> the numbers. Inside
+    brackets a comma separates entries unless ``;`` does (then ``0,5`` is a decimal comma)."""
+    body = str(text).strip()
+    bracketed = body[:1] in "([" and body[-1:] in ")]"
+    if bracketed:
+        body = body[1:-1]
+    if ";" in body:
+        items = body.split(";")
+    elif bracketed and "," in body:
+        items = body.split(",")
+    else:
+        items = body.split()
+    items = [i for i in (s.strip() for s in items) if i]
+    if not items:
+        raise SymdropError(f"{what}: expected a number or a vector like 3; 0; -2, got {str(text)[:40]!r}")
+    return tuple(parse_number(i, what) for i in items)
+
+
+def close(given, exact, tolerance: Fraction | None) -> bool:
+    """``given`` equals ``exact`` entry by entry (within ``tolerance`` where one is given)."""
+    if len(given) != len(exact):
+        return False
+    if tolerance is None:
+        return all(Fraction(g) == Fraction(e) for g, e in zip(given, exact))
+    return all(abs(Fraction(g) - Fraction(e)) <= tolerance for g, e in zip(given, exact))

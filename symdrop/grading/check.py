@@ -1,0 +1,136 @@
+"""Checking one student's answer to one problem: right or not, which mistake gives it, where the
+student went off track, and which later steps are right given the student's own earlier values."""
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy
+
+from ..core.forward import _functions, _rules, forward, numbers
+from ..errors import SymdropError
+from ..exercises.kind import Kind
+from ..model.network import Network
+
+STEP_KINDS = ("forward", "inverted", "test-time")  # kinds whose layer values a student can give
+
+
+@dataclass(frozen=True)
+class Part:
+    """One value a student gave: its name (``z1``, ``a1``, ..., ``y``), the value, the right one,
+    and whether it is right, or right given the student's own earlier values (carried forward)."""
+
+    name: str
+    given: tuple
+    expected: tuple
+    correct: bool
+    carried_forward: bool  # wrong, but what the student's own earlier values give
+    given_own: tuple | None = None  # what the student's earlier values give, where it differs
+
+
+@dataclass(frozen=True)
+class Check:
+    """The verdict on one answer (and the parts a student gave)."""
+
+    kind: Kind
+    answer: tuple
+    expected: tuple
+    correct: bool
+    mistakes: tuple  # the Mistakes whose answer is the given one
+    parts: tuple[Part, ...] = ()
+
+    @property
+    def first_wrong(self) -> Part | None:
+        """The first part where the student's values differ from the right ones."""
+        return next((p for p in self.parts if not p.correct), None)
+
+
+def part_names(network: Network) -> tuple[str, ...]:
+    """The values a student can give, in the order they are computed: z1, a1, ..., y."""
+    return tuple(n for l in range(1, network.depth + 1) for n in (f"z{l}", f"a{l}")) + ("y",)
+
+
+def check(kind: Kind, network: Network, answer, values: dict | None = None, tolerance=None) -> Check:
+    """Check ``answer`` (numbers) to ``network`` as a problem of ``kind``; ``values`` maps part
+    names to the student's vectors (forward, inverted and test-time problems)."""
+    expected = tuple(kind.solve(network))
+    answer = tuple(answer)
+    if len(answer) != len(expected):
+        raise SymdropError(f"answer: expected {len(expected)} numbers, got {len(answer)}")
+    right = equal(answer, expected, tolerance)
+    mistakes = () if right else tuple(m for m in kind.mistakes(network) if equal(answer, m.answer, tolerance))
+    parts = ()
+    if values:
+        if kind.name not in STEP_KINDS:
+            raise SymdropError(f"--values: the kind {kind.name} has no layer values to check (give --answer only)")
+        parts = carried(network, "test" if kind.name == "test-time" else "train", {**values, "y": answer}, tolerance)
+    return Check(kind, answer, expected, right, mistakes, parts)
+
+
+def carried(network: Network, mode: str, values: dict, tolerance) -> tuple[Part, ...]:
+    """Every part the student gave, in order, checked against the right value and against what
+    the student's own earlier values give (error carried forward): z^(l) from their a^(l-1)
+    (the right one where they gave none), a^(l) = g(their z^(l))."""
+    names = part_names(network)
+    unknown = [name for name in values if name not in names]
+    if unknown:
+        raise SymdropError(f"values: unknown part {unknown[0]!r} (expected {', '.join(names)})")
+    right = forward(network, mode)
+    nums = numbers(network)
+    rules = _rules(network.dropout, network.depth, mode)
+    gs = _functions(network, nums.python, None)
+    parts = []
+    own_a = nums.x  # the student's a^(l-1) as far as they gave it
+    for l, (layer, rule, g) in enumerate(zip(right, rules, gs), start=1):
+        W, b = nums.layers[l - 1]
+        masked = own_a
+        if rule.masked:
+            masked = tuple(m * v for m, v in zip(nums.masks[l - 1], masked))
+        if rule.input_scale is not None:
+            masked = tuple(v / nums.keep[l - 1] for v in masked)
+        if rule.weight_scale is not None:
+            W = tuple(tuple(nums.keep[l - 1] * w for w in row) for row in W)
+        own_z = tuple(sum((w * v for w, v in zip(row, masked)), bias) for row, bias in zip(W, b))
+        z = _given(values, f"z{l}", len(layer.z))
+        if z is not None:
+            parts.append(_part(f"z{l}", z, layer.z, own_z, tolerance))
+            own_z = z
+        own_a_l = tuple(g(v) for v in own_z)
+        for name in (f"a{l}",) + (("y",) if l == network.depth else ()):
+            a = _given(values, name, len(layer.a))
+            if a is not None:
+                parts.append(_part(name, a, layer.a, own_a_l, tolerance))
+                own_a_l = a
+        own_a = own_a_l
+    return tuple(parts)
+
+
+def _given(values: dict, name: str, size: int):
+    if name not in values:
+        return None
+    value = tuple(values[name])
+    if len(value) != size:
+        raise SymdropError(f"values.{name}: expected {size} numbers, got {len(value)}")
+    return value
+
+
+def _part(name, given, expected, own, tolerance) -> Part:
+    correct = equal(given, expected, tolerance)
+    forward_ok = not correct and equal(given, own, tolerance)
+    return Part(name, given, tuple(expected), correct, forward_ok, None if equal(own, expected, None) else tuple(own))
+
+
+def equal(given, exact, tolerance: Fraction | None = None) -> bool:
+    """``given`` equals ``exact`` entry by entry, within ``tolerance`` where one is given (an
+    irrational exact value is compared only within a tolerance)."""
+    if len(given) != len(exact):
+        return False
+    for g, e in zip(given, exact):
+        e = sympy.sympify(e) if not isinstance(e, (int, Fraction)) else e
+        if isinstance(e, sympy.Basic) and not e.is_Rational:
+            if tolerance is None or abs(sympy.N(e - sympy.Rational(g.numerator, g.denominator), 30)) > tolerance:
+                return False
+            continue
+        e = Fraction(int(e.p), int(e.q)) if isinstance(e, sympy.Basic) else Fraction(e)
+        if (g != e) if tolerance is None else abs(Fraction(g) - e) > tolerance:
+            return False
+    return True

@@ -1,0 +1,135 @@
+"""symdrop check: numbers as students write them, every mistake of every kind diagnosed from the
+reference's wrong answer, error carried forward on hand-made slips, the command line."""
+
+import json
+from fractions import Fraction
+
+import pytest
+
+from symdrop.cli import main
+from symdrop.errors import SymdropError
+from symdrop.exercises.generate import generate, stream
+from symdrop.exercises.kinds import KINDS
+from symdrop.exercises.options import Options
+from symdrop.grading.answers import parse_number, parse_vector
+from symdrop.grading.check import check
+from symdrop.model.spec import load_spec, to_spec
+
+from .test_kinds import Spec, answer, expected_mistakes
+
+TUTORIAL = "symdrop/data/tutorial.yaml"
+
+
+@pytest.mark.parametrize("text, value", [
+    ("7", 7), ("-3/4", Fraction(-3, 4)), ("-0.75", Fraction(-3, 4)), ("-0,75", Fraction(-3, 4)),
+    (" +2.5 ", Fraction(5, 2)), ("\u22121", -1), (".5", Fraction(1, 2)),
+])
+def test_numbers_as_students_write_them(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text, values", [
+    ("3; 0; -2", (3, 0, -2)), ("(3, 0, -2)", (3, 0, -2)), ("[3 0 -2]", (3, 0, -2)),
+    ("(0,5; -1)", (Fraction(1, 2), -1)), ("7", (7,)),
+])
+def test_vectors_as_students_write_them(text, values):
+    assert parse_vector(text) == values
+
+
+@pytest.mark.parametrize("text", ["", "x", "1/0", "3..1", "1e5", "(1, , 2)x"])
+def test_unreadable_numbers_are_one_clear_error(text):
+    with pytest.raises(SymdropError, match="expected a number"):
+        parse_vector(text)
+
+
+@pytest.mark.parametrize("kind", ["forward", "inverted", "test-time", "ensemble"])
+def test_every_mistake_answer_from_the_reference_is_diagnosed_as_that_mistake(kind):
+    """The wrong answer each label describes, computed by tests/reference.py, names that mistake."""
+    seen = set()
+    for seed in range(60):
+        network = generate(stream(seed, "check"), Options(), KINDS[kind])
+        p = Spec(to_spec(network))
+        assert check(KINDS[kind], network, answer(kind, p)).correct
+        expected = expected_mistakes(kind, p) if kind != "forward" else _forward_mistakes(p)
+        for m in KINDS[kind].mistakes(network):
+            result = check(KINDS[kind], network, expected[m.name])
+            assert not result.correct and [x.name for x in result.mistakes] == [m.name], (seed, m.name)
+            seen.add(m.name)
+    assert len(seen) >= 4
+
+
+def _forward_mistakes(p: Spec) -> dict:
+    from .test_kinds import relu_mistakes
+
+    return {
+        "forgot_masks": p.y(masks=p.ones()),
+        "dropped_output": [Fraction(0)] * len(p.layers[-1][1]),
+        "dropped_output_bias": p.y(masks=p.masks[:-1] + [[0] * len(p.masks[-1])]),
+        **relu_mistakes(p, "train"),
+    }
+
+
+def test_a_slip_in_z1_is_carried_forward_by_hand():
+    """The tutorial: z1 = (3, 1, -2). A student writes z1 = (3, 1, 2), so a1 = (3, 1, 2); with
+    mu^(1) = (1, 0, 1) the next input is (3, 0, 2) and z2 = (3 + 4 + 1, -6 + 2 + 2, 3 - 2) =
+    (8, -2, 1), a2 = (8, 0, 1); mu^(2) = (0, 1, 1): (0, 0, 1), z3 = (-1 + 2, 1 - 1) = (1, 0),
+    a3 = (1, 0); mu^(3) = (0, 1): (0, 0), y = 1. Every step after z1 is right given the slip."""
+    network = load_spec(TUTORIAL)
+    values = {"z1": (3, 1, 2), "a1": (3, 1, 2), "z2": (8, -2, 1), "a2": (8, 0, 1), "z3": (1, 0), "a3": (1, 0)}
+    result = check(KINDS["forward"], network, (1,), values)
+    assert not result.correct and result.first_wrong.name == "z1"
+    assert [(p.name, p.correct, p.carried_forward) for p in result.parts] == [
+        ("z1", False, False), ("a1", False, True), ("z2", False, True), ("a2", False, True),
+        ("z3", False, True), ("a3", False, True), ("y", False, True)]
+    # a second slip in z3 (1, 1): a3 = (1, 1), y = 3 * 1 + 1 = 4; z3 itself is not carried forward
+    result = check(KINDS["forward"], network, (4,), {**values, "z3": (1, 1), "a3": (1, 1)})
+    assert [(p.name, p.carried_forward) for p in result.parts][4:] == [("z3", False), ("a3", True), ("y", True)]
+
+
+def test_tolerance_accepts_rounded_decimals_only_within_it():
+    network = load_spec(TUTORIAL)
+    assert not check(KINDS["forward"], network, (Fraction(7001, 1000),)).correct
+    assert check(KINDS["forward"], network, (Fraction(7001, 1000),), tolerance=Fraction(1, 100)).correct
+    assert not check(KINDS["forward"], network, (Fraction(71, 10),), tolerance=Fraction(1, 100)).correct
+
+
+def test_check_from_the_command_line(tmp_path, capsys):
+    assert main(["check", TUTORIAL, "--answer", "27"]) == 1
+    out = capsys.readouterr().out
+    assert "Not correct: 27; the answer is 7." in out and "forgot_masks" in out
+    assert main(["check", TUTORIAL, "--answer", "7,0", "--format", "json"]) == 0  # decimal comma
+    data = json.loads(capsys.readouterr().out)
+    assert data["correct"] and data["expected"] == ["7"]
+    values = tmp_path / "v.yaml"
+    values.write_text('z1: [3, 1, 2]\na1: "3; 1; 2"\n', encoding="utf-8")
+    assert main(["check", TUTORIAL, "--answer", "1", "--values", str(values), "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["first_wrong"] == "z1" and data["parts"][1] == {
+        "part": "a1", "given": ["3", "1", "2"], "expected": ["3", "1", "0"], "correct": False, "carried_forward": True}
+
+
+def test_check_against_a_key_entry(tmp_path, capsys):
+    assert main(["sheet", "--seed", "3", "--problems", "2", "--kinds", "inverted,ensemble", "--format", "markdown",
+                 "--out", str(tmp_path / "o")]) == 0
+    key = json.loads((tmp_path / "o" / "key.json").read_text())
+    capsys.readouterr()
+    for entry in key["problems"]:
+        right = "; ".join(str(v) for v in answer(entry["kind"], Spec(entry["spec"])))
+        assert main(["check", "--key", str(tmp_path / "o" / "key.json"), "--code", entry["code"].lower(),
+                     "--answer", right]) == 0
+        mistake = entry["mistakes"][0]
+        assert main(["check", "--key", str(tmp_path / "o" / "key.json"), "--code", entry["code"],
+                     "--answer", "; ".join(mistake["answer"])]) == 1
+        assert mistake["id"] in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--answer", "7"], "check: expected a SPEC file, or --key key.json with --code CODE"),
+    ([TUTORIAL, "--answer", "seven"], "--answer: expected a number like 7"),
+    ([TUTORIAL, "--answer", "7; 1"], "answer: expected 1 numbers, got 2"),
+    (["--key", "nope.json", "--code", "X", "--answer", "7"], "nope.json: no such file"),
+])
+def test_bad_check_input_is_one_line_exit_2(args, message, capsys):
+    assert main(["check", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
