@@ -1,0 +1,94 @@
+"""An independent backward pass through dropout in plain ``fractions``, from the formulas alone.
+
+It shares no code with symdrop: the forward pass is :func:`tests.reference.forward` (itself written
+from docs/dropout.md), and the backward pass below is the textbook chain rule, written out:
+
+    L = 1/2 sum_i (y_i - t_i)^2                        (squared loss)
+    delta^(L) = (y - t) * g'(z^(L))
+    dL/dW^(l) = delta^(l) a~^(l-1)^T,  dL/db^(l) = delta^(l)
+    dL/da~^(l-1) = W^(l)^T delta^(l)
+    dL/da^(l-1) = mu^(l-1) * dL/da~^(l-1)  (also / q^(l-1) with inverted dropout)
+    delta^(l-1) = dL/da^(l-1) * g'(z^(l-1))
+    dL/dx = mu^(0) * W^(1)^T delta^(1)  (/ q^(0) with inverted dropout)
+
+with ReLU'(0) = 0 and leaky ReLU'(z) = slope for z <= 0. Weight scaling trains with plain masks.
+"""
+
+from fractions import Fraction
+
+from .reference import forward
+
+
+def g_prime(activation, z: Fraction) -> Fraction:
+    """The derivative used going back: relu, identity, or ("leaky_relu", slope)."""
+    if activation == "identity":
+        return Fraction(1)
+    if activation == "relu":
+        return Fraction(1) if z > 0 else Fraction(0)
+    name, slope = activation
+    assert name == "leaky_relu"
+    return Fraction(1) if z > 0 else Fraction(slope)
+
+
+def loss(x, layers, masks, target, convention="plain", keep=None) -> Fraction:
+    """The squared loss of the training pass (the reference forward pass)."""
+    y = forward(x, layers, masks, convention, keep, mode="train")[-1][2]
+    return sum(((yi - ti) ** 2 for yi, ti in zip(y, target)), Fraction(0)) / 2
+
+
+def backward(x, layers, masks, target, convention="plain", keep=None) -> dict:
+    """Every gradient of the squared loss of the training pass, as plain Fractions.
+
+    ``layers`` are (W rows, b, activation) as :mod:`tests.reference` takes them. Returns a dict:
+    loss, prediction, and per layer (first hidden layer first) lists ``incoming`` (dL/da^(l)),
+    ``derivative`` (g'(z^(l))), ``delta``, ``grad_weights`` (rows), ``grad_bias``, ``upstream``
+    (W^T delta); and ``grad_input`` (dL/dx).
+    """
+    values = forward(x, layers, masks, convention, keep, mode="train")
+    y = values[-1][2]
+    t = [Fraction(v) for v in target]
+    result = {
+        "loss": sum(((yi - ti) ** 2 for yi, ti in zip(y, t)), Fraction(0)) / 2,
+        "prediction": list(y),
+        "incoming": [None] * len(layers),
+        "derivative": [None] * len(layers),
+        "delta": [None] * len(layers),
+        "grad_weights": [None] * len(layers),
+        "grad_bias": [None] * len(layers),
+        "upstream": [None] * len(layers),
+    }
+    dL_da = [yi - ti for yi, ti in zip(y, t)]  # dL/dy of 1/2 sum (y - t)^2
+    for l in range(len(layers) - 1, -1, -1):  # 0-based: layer l + 1 of the formulas
+        W, _b, activation = layers[l]
+        masked, z, _a = values[l]
+        slopes = [g_prime(activation, zi) for zi in z]
+        delta = [d * s for d, s in zip(dL_da, slopes)]
+        grad_W = [[d * v for v in masked] for d in delta]
+        upstream = [sum((W[i][j] * delta[i] for i in range(len(delta))), Fraction(0))
+                    for j in range(len(masked))]
+        result["incoming"][l] = list(dL_da)
+        result["derivative"][l] = slopes
+        result["delta"][l] = delta
+        result["grad_weights"][l] = grad_W
+        result["grad_bias"][l] = list(delta)
+        result["upstream"][l] = upstream
+        # back through the mask mu^(l) on this layer's input (and inverted dropout's 1/q)
+        dL_da = [m * v for m, v in zip(masks[l], upstream)]
+        if convention == "inverted":
+            q = Fraction(keep[l]) if keep is not None else Fraction(1)
+            dL_da = [v / q for v in dL_da]
+    result["grad_input"] = dL_da
+    return result
+
+
+def gradient_step(layers, gradients, rate):
+    """The layers after W - rate dL/dW, b - rate dL/db."""
+    rate = Fraction(rate)
+    stepped = []
+    for (W, b, activation), dW, db in zip(layers, gradients["grad_weights"], gradients["grad_bias"]):
+        stepped.append((
+            [[w - rate * d for w, d in zip(row, drow)] for row, drow in zip(W, dW)],
+            [v - rate * d for v, d in zip(b, db)],
+            activation,
+        ))
+    return stepped

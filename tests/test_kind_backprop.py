@@ -1,0 +1,130 @@
+"""The kind backprop: 300 seeds through its rules, the answer and every listed mistake re-computed
+from the key's spec by tests/backprop_reference.py (plain fractions), each rule able to fail,
+key entries re-solved by `symdrop backprop`, the sign balance of the gradients."""
+
+import json
+from dataclasses import replace
+from fractions import Fraction
+
+import pytest
+import sympy
+
+from symdrop.cli import main
+from symdrop.exercises.generate import generate, stream
+from symdrop.exercises.kinds import KINDS
+from symdrop.exercises.options import Options
+from symdrop.exercises.sheet import build_sheet
+from symdrop.model.spec import to_spec
+from symdrop.render.sheets import key_json
+
+from . import backprop_reference, reference
+from .test_kinds import Spec
+
+KIND = KINDS["backprop"]
+SEEDS = range(300)
+
+
+def activation(g):
+    return ("leaky_relu", Fraction(next(iter(g.values())))) if isinstance(g, dict) else g
+
+
+def gradients(p: Spec, *, masks=None, target=None, mask_back=True, scale_back=True, unmasked=False,
+              relu_one=False) -> list:
+    """dL/dW^(1) (rows flattened) of the squared loss, with the changes a mistake makes; the
+    forward pass is tests/reference.py's, the chain rule written out again here."""
+    layers = [(W, b, activation(g)) for W, b, g in p.layers]
+    masks = masks or p.masks
+    t = [Fraction(v) for v in (target or p.spec["target"])]
+    if not (mask_back and scale_back and not unmasked and not relu_one):
+        values = reference.forward(p.x, layers, masks, p.convention, p.keep)
+        dL = [yi - ti for yi, ti in zip(values[-1][2], t)]
+        grad = None
+        for l in range(len(layers) - 1, -1, -1):
+            W, _, g = layers[l]
+            masked, z, _ = values[l]
+            slope = [Fraction(1) if relu_one and g == "relu" else backprop_reference.g_prime(g, v) for v in z]
+            delta = [d * s for d, s in zip(dL, slope)]
+            inputs = masked if not unmasked else (p.x if l == 0 else values[l - 1][2])
+            grad = [d * v for d in delta for v in inputs]
+            up = [sum((W[i][j] * delta[i] for i in range(len(delta))), Fraction(0)) for j in range(len(masked))]
+            dL = [m * v for m, v in zip(masks[l], up)] if mask_back else up
+            if p.convention == "inverted" and scale_back:
+                dL = [v / p.keep[l] for v in dL]
+        return grad
+    result = backprop_reference.backward(p.x, layers, masks, t, p.convention, p.keep)
+    return [v for row in result["grad_weights"][0] for v in row]
+
+
+def expected_mistakes(p: Spec) -> dict:
+    y = reference.forward(p.x, [(W, b, activation(g)) for W, b, g in p.layers], p.masks, p.convention, p.keep)[-1][2]
+    flipped = [2 * yi - Fraction(t) for yi, t in zip(y, p.spec["target"])]  # y - t' = t - y
+    return {
+        "backward_forgot_mask": gradients(p, mask_back=False),
+        "backward_forgot_scale": gradients(p, scale_back=False),
+        "unmasked_input": gradients(p, unmasked=True),
+        "relu_derivative_one": gradients(p, relu_one=True),
+        "sign_flipped": gradients(p, target=flipped),
+        "forward_forgot_mask": gradients(p, masks=p.ones()),
+    }
+
+
+@pytest.fixture(scope="module")
+def problems():
+    return [(n, Spec(to_spec(n))) for n in (generate(stream(seed, "backprop"), Options(), KIND) for seed in SEEDS)]
+
+
+def test_every_answer_and_mistake_is_the_references(problems):
+    for network, p in problems:
+        right = gradients(p)
+        assert [Fraction(v) for v in KIND.solve(network)] == right
+        expected = expected_mistakes(p)
+        listed = KIND.mistakes(network)
+        assert {m.name for m in listed} >= {"sign_flipped", "backward_forgot_mask"}
+        for m in listed:
+            assert [Fraction(v) for v in m.answer] == expected[m.name], m.name
+        answers = [tuple(m.answer) for m in listed]
+        assert tuple(right) not in answers and len(set(answers)) == len(answers)
+
+
+def test_rules_hold_by_the_reference(problems):
+    for network, p in problems:
+        layers = [(W, b, activation(g)) for W, b, g in p.layers]
+        values = reference.forward(p.x, layers, p.masks, p.convention, p.keep)
+        grads = backprop_reference.backward(p.x, layers, p.masks, p.spec["target"], p.convention, p.keep)
+        numbers = [v for layer in values for part in layer for v in part]
+        numbers += [v for key in ("delta", "grad_bias", "upstream") for layer in grads[key] for v in layer]
+        numbers += [v for layer in grads["grad_weights"] for row in layer for v in row]
+        assert all(abs(v) <= 99 and v.denominator <= 8 for v in numbers)
+        assert any(v != 0 for v in gradients(p))
+        assert 0 in p.masks[0] and len(p.layers) == 3  # an input dropped; the shape 2-3-2-1
+        assert any(m == 0 and a > 0 for l in range(1, 3) for m, a in zip(p.masks[l], values[l - 1][2]))
+        if p.convention == "inverted":
+            assert Fraction(1, 2) not in p.keep
+
+
+def test_gradients_are_positive_about_half_the_time(problems):
+    signs = [v for _, p in problems for v in gradients(p) if v != 0]
+    assert 0.35 <= sum(v > 0 for v in signs) / len(signs) <= 0.65
+
+
+def test_rules_can_fail():
+    network = generate(stream(0, "rules"), Options(), KIND)
+
+    # a target equal to y: no gradient at all
+    still = replace(network, target=sympy.ImmutableMatrix([sympy.sympify(v) for v in KINDS["forward"].solve(network)]))
+    assert "gradient_reaches_the_first_layer" in KIND.failed_rules(still, Options())
+    # a target 1,000 away: gradients beyond +-99
+    far = replace(network, target=sympy.ImmutableMatrix([v + 1000 for v in network.target]))
+    assert "hand_computable" in KIND.failed_rules(far, Options())
+
+
+def test_key_entries_are_re_solved_by_symdrop_backprop(tmp_path, capsys):
+    sheet = build_sheet(2, Options(), 3, kinds=(KIND,))
+    for entry in key_json(sheet)["problems"]:
+        spec = tmp_path / f"{entry['code']}.json"
+        spec.write_text(json.dumps(entry["spec"]), encoding="utf-8")
+        capsys.readouterr()
+        assert main(["backprop", str(spec), "--format", "json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert [v for row in out["layers"][0]["grad_weights"] for v in row] == entry["answer"]
+        assert [Fraction(v) for v in entry["answer"]] == gradients(Spec(entry["spec"]))
