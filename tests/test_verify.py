@@ -136,12 +136,15 @@ def test_masks_nn_dropout_drew_give_its_output():
         report = verify(network, seed=seed)
         assert report.ok
         seen.add(tuple(tuple(int(v) for v in m) for m in report.drawn))
-        # independently: the same seed in one nn.Dropout on a^(1) = (3, 1, 0) draws mu^(1)
-        # (mu^(0) keeps everything; the unit that is 0 reads as kept)
+        # independently: the same seed in one nn.Dropout draws mu^(1) (mu^(0) keeps everything);
+        # on ones the draw shows every unit, also the one whose value a^(1)_3 = 0 hides
+        torch.manual_seed(seed)
+        ones = torch.nn.Dropout(p=0.5)(torch.ones(1, 3, dtype=torch.float64)).reshape(-1).tolist()
         torch.manual_seed(seed)
         a1 = torch.tensor([[3.0, 1.0, 0.0]], dtype=torch.float64)
         out = torch.nn.Dropout(p=0.5)(a1).reshape(-1).tolist()
-        assert [int(v) for v in report.drawn[1]] == [int(o != 0 or i == 0) for o, i in zip(out, (3, 1, 0))]
+        assert [int(v) for v in report.drawn[1]] == [int(o != 0) for o in ones]
+        assert out == [2.0 * v * int(m) for v, m in zip((3, 1, 0), report.drawn[1])]  # the same draw
         assert list(report.drawn[0]) == [1, 1]
     assert len(seen) > 1  # the seed matters
 

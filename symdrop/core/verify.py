@@ -101,10 +101,21 @@ def verify(network: Network, *, seed: int = 0, tolerance: float = TOLERANCE) -> 
     return Verification(convention, torch.__version__, tuple(rows), drawn, seed, tolerance)
 
 
-def _loss(torch, network: Network, y):
+def _dropped(torch, dropout, a):
+    """``dropout(a)`` and the mask it drew: the same draw applied to ones first (the generator's
+    state put back), so that a unit whose value is 0 still reads as dropped or kept, as it was."""
+    state = torch.get_rng_state()
+    kept = dropout(torch.ones_like(a)).detach()
+    torch.set_rng_state(state)
+    return dropout(a), kept
+
+
+def _loss(torch, network: Network, y, z):
+    """The spec's loss; bce from the logit z (PyTorch's binary_cross_entropy clamps y (1 - y)
+    at 1e-12, so its gradient is wrong for a saturated sigmoid)."""
     t = _tensor(torch, network.target).reshape(1, -1)
     if network.loss == "bce":
-        return torch.nn.functional.binary_cross_entropy(y, t, reduction="sum")
+        return torch.nn.functional.binary_cross_entropy_with_logits(z, t, reduction="sum")
     return ((y - t) ** 2).sum() / 2
 
 
@@ -119,8 +130,9 @@ def _autograd(torch, network: Network):
             masked = masked / float(to_fraction(network.dropout.keep[l - 1]))
         linear = _linear(torch, layer)
         linears.append(linear)
-        a = _activation(torch, layer)(linear(masked))
-    _loss(torch, network, a).backward()
+        z = linear(masked)
+        a = _activation(torch, layer)(z)
+    _loss(torch, network, a, z).backward()
     return [(lin.weight.grad, lin.bias.grad) for lin in linears], x.grad
 
 
@@ -129,14 +141,14 @@ def _autograd_modules(torch, modules, network: Network):
     x = _tensor(torch, network.x).reshape(1, -1).requires_grad_(True)
     a, masks = x, []
     for dropout, linear, g in modules:
-        masked = a
+        masked, kept = a, torch.ones_like(a)
         if dropout is not None:
             dropout.train(True)
-            masked = dropout(a)
-        kept = (masked != 0) | (a == 0)
-        masks.append(ImmutableMatrix([int(v) for v in kept.reshape(-1).tolist()]))
-        a = g(linear(masked))
-    _loss(torch, network, a).backward()
+            masked, kept = _dropped(torch, dropout, a)
+        masks.append(ImmutableMatrix([int(v) for v in (kept != 0).reshape(-1).tolist()]))
+        z = linear(masked)
+        a = g(z)
+    _loss(torch, network, a, z).backward()
     return tuple(masks), ([(lin.weight.grad, lin.bias.grad) for _, lin, _ in modules], x.grad)
 
 
@@ -223,12 +235,11 @@ def _run_modules(torch, modules, network: Network, *, training: bool):
     layers, masks, a = [], [], _tensor(torch, network.x).reshape(1, -1)
     with torch.no_grad():
         for dropout, linear, g in modules:
-            masked = a
+            masked, kept = a, torch.ones_like(a)
             if dropout is not None:
                 dropout.train(training)
-                masked = dropout(a)
-            kept = (masked != 0) | (a == 0)  # a unit that is already 0 reads as kept: it cannot matter
-            masks.append(ImmutableMatrix([int(v) for v in kept.reshape(-1).tolist()]))
+                masked, kept = _dropped(torch, dropout, a)
+            masks.append(ImmutableMatrix([int(v) for v in (kept != 0).reshape(-1).tolist()]))
             z = linear(masked)
             a = g(z)
             layers.append((masked, z, a))
