@@ -81,6 +81,17 @@ def _parser() -> argparse.ArgumentParser:
     ch.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="default text")
     ch.set_defaults(run=_check)
 
+    gr = commands.add_parser("grade", help="grade a class: answers.csv against key.json, feedback and a report")
+    gr.add_argument("--key", type=Path, required=True, metavar="key.json", help="the answer key symdrop sheet wrote")
+    gr.add_argument("--answers", type=Path, required=True, metavar="answers.csv",
+                    help="columns student, code, y (z1, a1, ... optional), or student, code, part, answer")
+    gr.add_argument("--rubric", type=Path, metavar="FILE", help="YAML: points: {y: 4, z: 1, a: 1}, carried_forward: 1, "
+                                                                "mistake: 0, penalty: 0 (the defaults)")
+    gr.add_argument("--tolerance", metavar="T", help="accept numbers within T of the exact ones (rounded decimals)")
+    gr.add_argument("--out", type=Path, required=True, help="the folder for grades, feedback and the report")
+    gr.add_argument("--pdf", action="store_true", help="also compile the feedback pages and the report to PDF")
+    gr.set_defaults(run=_grade)
+
     mean = commands.add_parser("expect", help="the exact mean prediction over all dropout masks")
     mean.add_argument("spec", type=Path, help="problem spec file (needs dropout.keep)")
     _output_flags(mean)
@@ -279,6 +290,46 @@ def _check(args) -> int:
     else:
         sys.stdout.write(check_text(result, markdown=args.format == "markdown"))
     return 0 if result.correct else 1
+
+
+def _grade(args) -> int:
+    from .exercises.roster import Student
+    from .grading.answers import parse_number
+    from .grading.grade import Rubric, grade, read_answers, read_rubric
+    from .io.outputs import compile_all
+    from .render.grades import feedback, grades_csv, grades_json, report, report_svg
+    from .render.sheets import student_file
+
+    try:
+        key = json.loads(_read_text(args.key))
+        if not isinstance(key.get("problems"), list):
+            raise KeyError
+    except (ValueError, KeyError, AttributeError):
+        raise SymdropError(f"{args.key}: expected a key.json that symdrop sheet wrote") from None
+    rubric = read_rubric(args.rubric) if args.rubric is not None else Rubric()
+    tolerance = None if args.tolerance is None else abs(parse_number(args.tolerance, "--tolerance"))
+    rows, _ = read_answers(args.answers)
+    students, ungraded = grade(key, rows, rubric, tolerance)
+    out = args.out
+    files = {out / "grades.csv": grades_csv(students),
+             out / "grades.json": json.dumps(grades_json(students, ungraded), indent=2, ensure_ascii=False) + "\n",
+             out / "report.md": report(students, ungraded, "markdown", svg="report.svg"),
+             out / "report.svg": report_svg(students),
+             out / "report.tex": report(students, ungraded, "latex")}
+    sources = {out / "report.pdf": files[out / "report.tex"]}
+    for s in students:
+        name = student_file(Student(s.student, s.name), s.problems[0][0]["code"])
+        files[out / "feedback" / f"{name}.md"] = feedback(s, "markdown")
+        if args.pdf:
+            sources[out / "feedback" / f"{name}.pdf"] = feedback(s, "latex")
+    if args.pdf:
+        files.update(zip(sources, compile_all(list(sources.values()))))
+    for path in write_files(files):
+        print(path)
+    for u in ungraded:
+        where = f"row {u.row}" if u.row is not None else "no row"
+        print(f"symdrop grade: not graded: {where}, student {u.student!r}: {u.reason}", file=sys.stderr)
+    return 0
 
 
 def _read_text(path: Path) -> str:

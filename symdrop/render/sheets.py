@@ -85,13 +85,14 @@ def key_json(sheet: Sheet) -> dict:
     each spec is what ``symdrop solve`` (``--mode test`` for a test-time entry) or ``symdrop
     expect`` (an ensemble entry) reads, each answer an exact string (a decimal where the options
     ask for decimals), each mistake ``{"id", "label", "answer"}``; class sets add each entry's
-    student."""
+    student (id and name)."""
     entries = []
     decimals = sheet.options.decimals
     for e in sheet.exercises:
         entry = {"code": e.code, "number": e.number, "kind": e.kind.name}
         if e.student is not None:
             entry["student"] = e.student.id
+            entry["name"] = e.student.name
         entry["spec"] = _spec(e, sheet.options.decimals)
         entry["answer"] = [exact_text(v, decimals) for v in e.answer]
         if e.kind.name == "ensemble":  # the other two values its question asks for

@@ -1,0 +1,285 @@
+"""Grading a class: answers.csv against key.json with a rubric; every row graded or listed with its reason."""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import yaml
+
+from ..errors import SymdropError
+from ..exercises.kinds import KINDS
+from ..model.spec import parse_spec
+from ..numbers import to_sympy
+from .answers import parse_number, parse_vector
+from .check import STEP_KINDS, check, part_names
+
+PART = re.compile(r"y|[za][1-9]\d?")  # y, z1, a1, z2, ...
+IGNORED = ("name",)  # columns a teaching assistant's sheet may hold beside the answers
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """Points per part (``y``; ``z`` and ``a`` for every layer's z^(l), a^(l)); the share of a
+    part's points for a part right given the student's own earlier values (error carried
+    forward) and for a diagnosed mistake; points taken off for each wrong part."""
+
+    y: Fraction = Fraction(4)
+    z: Fraction = Fraction(1)
+    a: Fraction = Fraction(1)
+    carried_forward: Fraction = Fraction(1)
+    mistake: Fraction = Fraction(0)
+    penalty: Fraction = Fraction(0)
+
+    def points(self, part: str) -> Fraction:
+        return getattr(self, part[0])
+
+
+RUBRIC_KEYS = ("points", "carried_forward", "mistake", "penalty")
+
+
+def read_rubric(path) -> Rubric:
+    """A rubric from YAML: ``points: {y: 4, z: 1, a: 1}``, ``carried_forward: 1``, ``mistake: 0``
+    (shares of a part's points), ``penalty: 0``; what it leaves out keeps its default."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise SymdropError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        raise SymdropError(f"{path}: expected a YAML rubric like points: {{y: 4, z: 1, a: 1}}") from None
+    if not isinstance(data, dict) or any(k not in RUBRIC_KEYS for k in data):
+        bad = next((k for k in data if k not in RUBRIC_KEYS), None) if isinstance(data, dict) else None
+        raise SymdropError(f"{path}: {bad or 'rubric'}: expected keys {', '.join(RUBRIC_KEYS)}")
+    values = {}
+    points = data.get("points", {})
+    if not isinstance(points, dict) or any(k not in ("y", "z", "a") for k in points):
+        raise SymdropError(f"{path}: points: expected a mapping of y, z, a to points")
+    for key, value in [*points.items(), *((k, data[k]) for k in RUBRIC_KEYS[1:] if k in data)]:
+        number = parse_number(str(value), f"{path}: {key}")
+        if number < 0 or (key in ("carried_forward", "mistake") and number > 1):
+            raise SymdropError(f"{path}: {key}: expected {'a share from 0 to 1' if key in ('carried_forward', 'mistake') else 'points >= 0'}, got {value}")
+        values[key] = number
+    return Rubric(**values)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One answer row of answers.csv: its row number (the header is row 1), the student, the
+    variant code (may be empty) and the cells by part."""
+
+    row: int
+    student: str
+    code: str
+    cells: dict
+
+
+@dataclass(frozen=True)
+class Ungraded:
+    row: int | None  # None: a student of the key with no row at all
+    student: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class GradedPart:
+    code: str
+    part: str
+    answer: str  # as written
+    expected: tuple
+    correct: bool
+    mistakes: tuple  # ids
+    carried_forward: bool
+    points: Fraction
+    max_points: Fraction
+
+
+@dataclass
+class StudentGrade:
+    student: str
+    name: str
+    parts: list = field(default_factory=list)
+    problems: list = field(default_factory=list)  # (key entry, Check) in key order
+
+    @property
+    def points(self) -> Fraction:
+        return sum((p.points for p in self.parts), Fraction(0))
+
+    @property
+    def max_points(self) -> Fraction:
+        return sum((p.max_points for p in self.parts), Fraction(0))
+
+
+def read_answers(path) -> tuple[list[Row], tuple[str, ...]]:
+    """The rows of answers.csv (wide: student, code, y, z1, a1, ...; or long: student, code, part,
+    answer) and the part columns the class answers. A file without a header or a student column
+    is refused in one line; a bad row is returned for the grader to list."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise SymdropError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError):
+        raise SymdropError(f"{path}: expected a UTF-8 CSV file") from None
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as error:
+        raise SymdropError(f"{path}: not valid CSV: {error}") from None
+    if not rows or not any(c.strip() for c in rows[0]):
+        raise SymdropError(f"{path}: empty; expected a header row with columns student, code, y (or part, answer)")
+    header = [c.strip().lower() for c in rows[0]]
+    if "student" not in header:
+        raise SymdropError(f"{path}: row 1: missing column 'student' (the header has {', '.join(map(repr, header))})")
+    for column in header:
+        if header.count(column) > 1:
+            raise SymdropError(f"{path}: row 1: column {column!r} appears twice")
+    long = "part" in header and "answer" in header
+    known = {"student", "code", *IGNORED} | ({"part", "answer"} if long else set())
+    for column in header:
+        if column not in known and not (not long and PART.fullmatch(column)):
+            expected = "student, code, part, answer" if long else "student, code, name, y, z1, a1, ..."
+            raise SymdropError(f"{path}: row 1: unknown column {column!r} (expected {expected})")
+    out, parts = [], []
+    for number, cells in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue  # a blank line
+        cells = cells + [""] * (len(header) - len(cells))
+        values = dict(zip(header, (c.strip() for c in cells)))
+        if len(cells) > len(header):
+            values["__extra__"] = "x"
+        if long:
+            part = values.get("part", "").lower()
+            by_part = {part: values.get("answer", "")}
+        else:
+            by_part = {c: values[c] for c in header if PART.fullmatch(c)}
+        out.append(Row(number, values["student"], values.get("code", "").upper(),
+                       {**by_part, **({"__extra__": "x"} if "__extra__" in values else {})}))
+        parts += [p for p in by_part if p not in parts]
+    return out, tuple(parts)
+
+
+def grade(key: dict, rows: list[Row], rubric: Rubric = Rubric(), tolerance: Fraction | None = None
+          ) -> tuple[list[StudentGrade], list[Ungraded]]:
+    """Grade every row against the key (a class set's key.json, or a sheet's: then ``code``
+    names the problem and ``student`` is whoever answered). Returns the students in key order
+    (then in order of first row) and every row that was not graded, with the reason."""
+    entries = key["problems"]
+    by_code = {e["code"]: e for e in entries}
+    class_set = any("student" in e for e in entries)
+    codes_of: dict[str, list[str]] = {}
+    names = {}
+    for e in entries:
+        if class_set:
+            codes_of.setdefault(e["student"], []).append(e["code"])
+            names[e["student"]] = e.get("name", "")
+    ungraded: list[Ungraded] = []
+    answered: dict[tuple[str, str], dict] = {}  # (student, code) -> {part: (row, text)}
+    for row in rows:
+        problem, reason = _problem_of(row, class_set, codes_of, by_code)
+        if reason:
+            ungraded.append(Ungraded(row.row, row.student, reason))
+            continue
+        if "__extra__" in row.cells:
+            ungraded.append(Ungraded(row.row, row.student, "more cells than the header has columns"))
+            continue
+        slot = answered.setdefault((row.student, problem), {})
+        parts = {p: t for p, t in row.cells.items() if t != ""}
+        clash = [p for p in parts if p in slot]
+        if clash:
+            ungraded.append(Ungraded(row.row, row.student, f"duplicate answer for {problem} part {clash[0]} "
+                                                           f"(row {slot[clash[0]][0]} has it)"))
+            continue
+        slot.update({p: (row.row, t) for p, t in parts.items()})
+    students: dict[str, StudentGrade] = {}
+    order = list(codes_of) if class_set else []
+    for (student, _), _parts in answered.items():
+        if student not in order:
+            order.append(student)
+    for student in order:
+        grade_ = StudentGrade(student, names.get(student, ""))
+        codes = codes_of.get(student) if class_set else [c for (s, c) in answered if s == student]
+        if not any((student, c) in answered for c in codes):
+            ungraded.append(Ungraded(None, student, "no answers"))
+            continue
+        for code in codes:
+            result = _grade_problem(by_code[code], answered.get((student, code), {}), rubric, tolerance)
+            if isinstance(result, Ungraded):
+                ungraded.append(Ungraded(result.row, student, result.reason))
+                continue
+            parts, checked = result
+            grade_.parts += parts
+            grade_.problems.append((by_code[code], checked))
+        if grade_.parts:
+            students[student] = grade_
+    ungraded.sort(key=lambda u: (u.row is None, u.row or 0))
+    return list(students.values()), ungraded
+
+
+def _problem_of(row: Row, class_set: bool, codes_of: dict, by_code: dict) -> tuple[str | None, str | None]:
+    """The code of the problem a row answers, or None and the reason it has none."""
+    if not row.student:
+        return None, "no student id"
+    if class_set:
+        if row.student not in codes_of:
+            return None, f"unknown student {row.student!r}"
+        codes = codes_of[row.student]
+        if not row.code:
+            return (codes[0], None) if len(codes) == 1 else (None, f"no code, and the student has {len(codes)} problems")
+        if row.code not in by_code:
+            return None, f"unknown code {row.code!r}"
+        if row.code not in codes:
+            return None, f"code {row.code} is not one of this student's problems"
+        return row.code, None
+    if not row.code:
+        return None, "no code (a sheet's answers name the problem by its variant code)"
+    return (row.code, None) if row.code in by_code else (None, f"unknown code {row.code!r}")
+
+
+def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance):
+    kind = KINDS[entry["kind"]]
+    network = parse_spec(entry["spec"])
+    names = part_names(network) if kind.name in STEP_KINDS else ("y",)
+    for part, (row, _) in given.items():
+        if part not in names:
+            return Ungraded(row, "", f"{entry['code']} ({kind.name}) has no part {part}")
+    values = {}
+    for part, (row, text) in given.items():
+        try:
+            values[part] = parse_vector(text, f"part {part}")
+        except SymdropError as error:
+            return Ungraded(row, "", f"unreadable number: {error}")
+    answer = values.pop("y", None)
+    expected = tuple(kind.solve(network))
+    if answer is not None and len(answer) != len(expected):
+        return Ungraded(given["y"][0], "", f"part y: expected {len(expected)} numbers, got {len(answer)}")
+    try:
+        checked = check(kind, network, answer if answer is not None else expected, values or None, tolerance)
+    except SymdropError as error:
+        return Ungraded(next(iter(given.values()))[0], "", str(error))
+    graded = [p for p in names if p in given or p == "y"]
+    exact = lambda values: tuple(map(to_sympy, values))  # noqa: E731  (as the documents print them)
+    by_part = {p.name: p for p in checked.parts}
+    parts = []
+    for part in graded:
+        full = rubric.points(part)
+        text = given.get(part, (None, ""))[1]
+        if part == "y":
+            if answer is None:
+                parts.append(GradedPart(entry["code"], "y", "", exact(expected), False, (), False, -rubric.penalty if rubric.penalty else Fraction(0), full))
+                continue
+            ids = tuple(m.name for m in checked.mistakes)
+            forward_ok = by_part["y"].carried_forward if "y" in by_part else False
+            points = full if checked.correct else _partial(full, rubric, forward_ok, bool(ids))
+            parts.append(GradedPart(entry["code"], "y", text, exact(expected), checked.correct, ids, forward_ok, points, full))
+        else:
+            p = by_part[part]
+            points = full if p.correct else _partial(full, rubric, p.carried_forward, False)
+            parts.append(GradedPart(entry["code"], part, text, exact(p.expected), p.correct, (), p.carried_forward, points, full))
+    return parts, checked
+
+
+def _partial(full: Fraction, rubric: Rubric, carried: bool, diagnosed: bool) -> Fraction:
+    share = max(rubric.carried_forward if carried else Fraction(0), rubric.mistake if diagnosed else Fraction(0))
+    return full * share if share else -rubric.penalty

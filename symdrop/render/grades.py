@@ -1,0 +1,116 @@
+"""A graded class as files: grades.csv, grades.json, a feedback page per student, the class report."""
+
+import csv
+import io
+from collections import Counter
+from fractions import Fraction
+
+from ..core.derive import derive
+from ..grading.check import STEP_KINDS
+from ..grading.grade import StudentGrade, Ungraded
+from ..model.spec import parse_spec
+from .documents import render_math
+from .env import render_document
+from .options import RenderOptions
+from .printing import plain
+from .sheets import exact_text
+
+BINS = 10  # the score histogram: tenths of the maximum
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell that starts so
+
+
+def points_text(value: Fraction) -> str:
+    """Points as a spreadsheet reads them: 4, 3.5, or 10/3 where no decimal ends."""
+    return exact_text(value, decimals=True)
+
+
+def safe_cell(text: str) -> str:
+    """A text cell a spreadsheet shows as text: a leading = + - @ (a formula) gets a quote."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def grades_csv(students: list[StudentGrade]) -> str:
+    """One row per student: id, name, points, max points, then per problem code, points, mistakes."""
+    problems = max((len(s.problems) for s in students), default=0)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    header = ["id", "name", "points", "max_points"]
+    for k in range(1, problems + 1):
+        header += [f"code_{k}", f"points_{k}", f"mistakes_{k}"]
+    writer.writerow(header)
+    for s in students:
+        row = [safe_cell(s.student), safe_cell(s.name), points_text(s.points), points_text(s.max_points)]
+        for entry, _ in s.problems:
+            parts = [p for p in s.parts if p.code == entry["code"]]
+            ids = sorted({m for p in parts for m in p.mistakes})
+            row += [entry["code"], points_text(sum((p.points for p in parts), Fraction(0))), " ".join(ids)]
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def grades_json(students: list[StudentGrade], ungraded: list[Ungraded]) -> dict:
+    """``{"students": [{"student", "name", "points", "max_points", "parts": [...]}], "ungraded": [...]}``."""
+    return {
+        "students": [
+            {"student": s.student, "name": s.name, "points": points_text(s.points),
+             "max_points": points_text(s.max_points),
+             "parts": [{"code": p.code, "part": p.part, "answer": p.answer,
+                        "expected": [plain(v) for v in p.expected], "correct": p.correct,
+                        "mistakes": list(p.mistakes), "carried_forward": p.carried_forward,
+                        "points": points_text(p.points)} for p in s.parts]}
+            for s in students
+        ],
+        "ungraded": [{"row": u.row, "student": u.student, "reason": u.reason} for u in ungraded],
+    }
+
+
+def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOptions()) -> str:
+    """A student's feedback page: every part right or wrong, the mistake in plain words, and for
+    the first step off track the lines of the worked solution that compute it."""
+    problems = []
+    for entry, checked in student.problems:
+        parts = [p for p in student.parts if p.code == entry["code"]]
+        lines = None
+        wrong = next((p for p in parts if not p.correct), None)
+        if wrong is not None and entry["kind"] in STEP_KINDS:
+            network = parse_spec(entry["spec"])
+            derivation = derive(network, mode="test" if entry["kind"] == "test-time" else "train")
+            layer = network.depth if wrong.part == "y" else int(wrong.part[1:])
+            lines = (layer, render_math(derivation, options).steps[layer - 1])
+        labels = {m.name: m.label for m in checked.mistakes}
+        problems.append((entry, parts, labels, lines))
+    return render_document("feedback", fmt, options, s=student, problems=problems)
+
+
+def report(students: list[StudentGrade], ungraded: list[Ungraded], fmt: str,
+           options: RenderOptions = RenderOptions(), svg: str | None = None) -> str:
+    """The class report: the score histogram and how many students made each mistake."""
+    return render_document("report", fmt, options, chart=chart(students), ungraded=ungraded,
+                           students=students, svg=svg)
+
+
+def report_svg(students: list[StudentGrade], options: RenderOptions = RenderOptions()) -> str:
+    from .env import make_env
+
+    return make_env(options).get_template("svg/report.svg.j2").render(chart=chart(students))
+
+
+def chart(students: list[StudentGrade]) -> dict:
+    """The report's numbers: students per tenth of the maximum (the last bin holds full marks)
+    and students per mistake id, most frequent first (ties by id)."""
+    bins = [0] * BINS
+    for s in students:
+        share = s.points / s.max_points if s.max_points else Fraction(0)
+        bins[min(BINS - 1, max(0, int(share * BINS)))] += 1
+    made = Counter(m for s in students for m in {m for p in s.parts for m in p.mistakes})
+    mistakes = sorted(made.items(), key=lambda item: (-item[1], item[0]))
+    mean = sum((s.points / s.max_points for s in students if s.max_points), Fraction(0)) / max(1, len(students))
+    return {"bins": bins, "labels": [f"{10 * k}–{10 * k + 10}%" for k in range(BINS)], "mistakes": mistakes,
+            "most": max([*bins, *(c for _, c in mistakes), 1]), "students": len(students),
+            "mean": _percent(mean)}
+
+
+def _percent(share: Fraction) -> str:
+    """A share as a percentage to one place, rounded exactly (no float): 0.5 -> "50.0%"."""
+    tenths = round(share * 1000)
+    return f"{tenths // 10}.{tenths % 10}%"

@@ -1,0 +1,203 @@
+"""symdrop grade: a simulated class of 300 graded with totals computed independently, error
+carried forward, nothing lost (every row graded or listed with its reason), hostile cells,
+rubrics, the long form, malformed files, byte-identical outputs."""
+
+import csv
+import io
+import json
+import random
+from fractions import Fraction
+
+import pytest
+
+from symdrop.cli import main
+
+from .test_check import _forward_mistakes
+from .test_kinds import Spec, answer, expected_mistakes
+
+
+def class_set(tmp_path, students: int, kinds: str = "forward,inverted", problems: int = 1, names=None):
+    roster = tmp_path / "roster.csv"
+    with roster.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["id", "name"])
+        for i in range(students):
+            writer.writerow([f"s{i:03d}", (names or {}).get(i, f"Student {i}")])
+    out = tmp_path / "sheet"
+    assert main(["sheet", "--seed", "21", "--roster", str(roster), "--kinds", kinds, "--problems", str(problems),
+                 "--format", "markdown", "--no-diagram", "--out", str(out)]) == 0
+    return json.loads((out / "key.json").read_text()), out / "key.json"
+
+
+def mistakes_of(entry) -> dict:
+    p = Spec(entry["spec"])
+    return _forward_mistakes(p) if entry["kind"] == "forward" else expected_mistakes(entry["kind"], p)
+
+
+def text(values) -> str:
+    return "; ".join(str(v) for v in values)
+
+
+def write_answers(path, rows, header=("student", "code", "y")):
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def test_a_simulated_class_of_300_is_graded_exactly(tmp_path, capsys):
+    key, key_path = class_set(tmp_path, 300)
+    rng = random.Random(5)
+    rows, expected, reasons = [], {}, {}
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text("points: {y: 4}\nmistake: 1/2\n", encoding="utf-8")
+    for entry in key["problems"]:
+        student, code = entry["student"], entry["code"]
+        right = answer(entry["kind"], Spec(entry["spec"]))
+        kind = rng.choice(["correct", "mistake", "noise", "garbage", "missing", "duplicate", "decimal comma"])
+        if kind == "correct":
+            rows.append([student, code, text(right)]); expected[student] = Fraction(4)
+        elif kind == "decimal comma":  # the same answer, a decimal comma where it is a decimal
+            value = right[0]
+            written = str(value) if value.denominator == 1 else None
+            if written is None and 10**4 % value.denominator == 0:
+                written = f"{float(value):.4f}".rstrip("0").replace(".", ",")
+            rows.append([student, code, written or str(value)]); expected[student] = Fraction(4)
+        elif kind == "mistake":
+            mistake = rng.choice(entry["mistakes"])
+            value = mistakes_of(entry)[mistake["id"]]
+            rows.append([student, "", text(value)]); expected[student] = Fraction(2)  # half of 4 (the rubric)
+        elif kind == "noise":
+            value = [right[0] + Fraction(rng.randint(1, 9), 7)]
+            wrong = [m for m in mistakes_of(entry).values() if list(m) == value]
+            rows.append([student, code, text(value)]); expected[student] = Fraction(2) if wrong else Fraction(0)
+        elif kind == "garbage":
+            rows.append([student, code, "=cmd|' /C calc'!A0"]); reasons[student] = "unreadable number"
+        elif kind == "missing":
+            reasons[student] = "no answers"
+        else:
+            rows.append([student, code, text(right)]); rows.append([student, code, "0"])
+            expected[student] = Fraction(4); reasons[student] = "duplicate answer"
+    rows.append(["nobody", "", "1"]); rows.append(["s001", "ZZZZZZ", "1"])
+    answers = tmp_path / "answers.csv"
+    write_answers(answers, rows)
+    assert main(["grade", "--key", str(key_path), "--answers", str(answers), "--rubric", str(rubric),
+                 "--out", str(tmp_path / "grades")]) == 0
+    err = capsys.readouterr().err
+    data = json.loads((tmp_path / "grades" / "grades.json").read_text())
+    got = {s["student"]: Fraction(s["points"]) for s in data["students"]}
+    assert got == expected
+    assert all(s["max_points"] == "4" for s in data["students"])
+    listed = {}
+    for u in data["ungraded"]:
+        listed.setdefault(u["student"], []).append(u["reason"])
+    for student, reason in reasons.items():
+        assert any(reason in r for r in listed[student]), (student, listed.get(student))
+    assert "unknown student 'nobody'" in listed["nobody"][0] and any("ZZZZZZ" in r for r in listed["s001"])
+    # nothing lost: every row is graded (its student graded) or listed by row number
+    graded_rows = {i + 2 for i, r in enumerate(rows) if r[0] in got}
+    listed_rows = {u["row"] for u in data["ungraded"] if u["row"] is not None}
+    assert graded_rows | listed_rows >= set(range(2, len(rows) + 2))
+    assert err.count("not graded") == len(data["ungraded"])
+    table = list(csv.reader(io.StringIO((tmp_path / "grades" / "grades.csv").read_text())))
+    assert table[0][:4] == ["id", "name", "points", "max_points"] and len(table) == len(got) + 1
+    assert (tmp_path / "grades" / "report.svg").read_text().startswith("<svg")
+    assert len(list((tmp_path / "grades" / "feedback").iterdir())) == len(got)
+
+
+def test_error_carried_forward_earns_the_later_steps(tmp_path):
+    """The tutorial's network as a one-problem key: a slip in z1 (3, 1, 2 for 3, 1, -2), then
+    every step right from it (worked by hand in tests/test_check.py): z1 loses its point, a1 .. y
+    are right given the slip and earn theirs (carried_forward: 1, the default)."""
+    from symdrop import example
+    from symdrop.model.spec import to_spec
+
+    key = {"seed": 0, "problems": [{"code": "TUTORL", "number": 1, "kind": "forward", "spec": to_spec(example()),
+                                    "answer": ["7"], "mistakes": []}]}
+    key_path = tmp_path / "key.json"
+    key_path.write_text(json.dumps(key), encoding="utf-8")
+    answers = tmp_path / "answers.csv"
+    write_answers(answers, [["ada", "TUTORL", "1", "3; 1; 2", "(3, 1, 2)", "8; -2; 1"]],
+                  header=("student", "code", "y", "z1", "a1", "z2"))
+    assert main(["grade", "--key", str(key_path), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 0
+    student = json.loads((tmp_path / "g" / "grades.json").read_text())["students"][0]
+    assert [(p["part"], p["correct"], p["carried_forward"], p["points"]) for p in student["parts"]] == [
+        ("z1", False, False, "0"), ("a1", False, True, "1"), ("z2", False, True, "1"), ("y", False, True, "4")]
+    assert (student["points"], student["max_points"]) == ("6", "7")
+    feedback = next((tmp_path / "g" / "feedback").iterdir()).read_text()
+    assert "right given your own earlier values" in feedback and "first went off track" in feedback
+
+
+def test_the_long_form_and_a_tolerance(tmp_path):
+    key, key_path = class_set(tmp_path, 3, kinds="inverted")
+    rows = []
+    for entry in key["problems"]:
+        right = answer("inverted", Spec(entry["spec"]))[0]
+        rows.append([entry["student"], entry["code"], "y", f"{float(right):.2f}".replace(".", ",")])
+    answers = tmp_path / "long.csv"
+    write_answers(answers, rows, header=("student", "code", "part", "answer"))
+    assert main(["grade", "--key", str(key_path), "--answers", str(answers), "--tolerance", "0.005",
+                 "--out", str(tmp_path / "g")]) == 0
+    data = json.loads((tmp_path / "g" / "grades.json").read_text())
+    assert [s["points"] for s in data["students"]] == ["4"] * 3 and data["ungraded"] == []
+
+
+def test_hostile_names_are_neutralised_in_grades_csv(tmp_path):
+    names = {0: "=HYPERLINK(\"http://x\")", 1: "+1+1", 2: "@SUM(A1)", 3: "-2"}
+    key, key_path = class_set(tmp_path, 4, kinds="forward", names=names)
+    rows = [[e["student"], "", e["answer"][0]] for e in key["problems"]]
+    answers = tmp_path / "a.csv"
+    write_answers(answers, rows)
+    assert main(["grade", "--key", str(key_path), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 0
+    table = list(csv.reader(io.StringIO((tmp_path / "g" / "grades.csv").read_text())))
+    assert [row[1] for row in table[1:]] == ["'" + names[i] for i in range(4)]
+    assert json.loads((tmp_path / "g" / "grades.json").read_text())["students"][0]["name"] == names[0]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("", "empty; expected a header row"),
+    ("code,y\nX,1\n", "missing column 'student'"),
+    ("student,y,colour\ns1,1,red\n", "unknown column 'colour'"),
+    ("student,y,y\ns1,1,1\n", "column 'y' appears twice"),
+])
+def test_a_malformed_answers_file_is_one_line_exit_2_and_no_files(tmp_path, capsys, content, message):
+    key, key_path = class_set(tmp_path, 2, kinds="forward")
+    capsys.readouterr()
+    answers = tmp_path / "bad.csv"
+    answers.write_text(content, encoding="utf-8")
+    assert main(["grade", "--key", str(key_path), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+    assert not (tmp_path / "g").exists()
+
+
+def test_the_same_inputs_give_byte_identical_outputs(tmp_path):
+    key, key_path = class_set(tmp_path, 5, kinds="forward,ensemble", problems=2)
+    rows = [[e["student"], e["code"], e["answer"][0] if i % 3 else "1/3"] for i, e in enumerate(key["problems"])]
+    answers = tmp_path / "a.csv"
+    write_answers(answers, rows)
+    outputs = []
+    for run in ("one", "two"):
+        assert main(["grade", "--key", str(key_path), "--answers", str(answers), "--out", str(tmp_path / run)]) == 0
+        outputs.append({p.relative_to(tmp_path / run): p.read_bytes() for p in sorted((tmp_path / run).rglob("*"))
+                        if p.is_file()})
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 5 + 5
+
+
+def test_feedback_and_report_compile_to_pdf(tmp_path):
+    from .conftest import require_pdflatex
+
+    require_pdflatex()
+    key, key_path = class_set(tmp_path, 2, kinds="test-time,backprop", problems=2,
+                              names={0: "Zoë O'Brien", 1: "Ana_#1 & co"})
+    rows = [[e["student"], e["code"], "; ".join(e["mistakes"][0]["answer"])] for e in key["problems"]]
+    answers = tmp_path / "a.csv"
+    write_answers(answers, rows)
+    assert main(["grade", "--key", str(key_path), "--answers", str(answers), "--out", str(tmp_path / "g"),
+                 "--pdf"]) == 0
+    pdfs = sorted((tmp_path / "g" / "feedback").glob("*.pdf"))
+    assert len(pdfs) == 2 and (tmp_path / "g" / "report.pdf").read_bytes().startswith(b"%PDF")
+    import subprocess
+
+    text = subprocess.run(["pdftotext", str(pdfs[0]), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Feedback for" in text and key["problems"][0]["mistakes"][0]["id"] in text
