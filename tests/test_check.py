@@ -133,3 +133,17 @@ def test_bad_check_input_is_one_line_exit_2(args, message, capsys):
     assert main(["check", *args]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
+
+
+def test_every_backprop_mistake_from_the_reference_is_diagnosed_as_that_mistake():
+    from .test_kind_backprop import expected_mistakes as backprop_mistakes
+    from .test_kind_backprop import gradients
+
+    kind = KINDS["backprop"]
+    for seed in range(30):
+        network = generate(stream(seed, "check"), Options(), kind)
+        p = Spec(to_spec(network))
+        assert check(kind, network, gradients(p)).correct
+        expected = backprop_mistakes(p)
+        for m in kind.mistakes(network):
+            assert [x.name for x in check(kind, network, expected[m.name]).mistakes] == [m.name]
