@@ -1,6 +1,7 @@
 """Escaping users' text for LaTeX and Markdown: every character prints literally, none runs."""
 
 import re
+from functools import lru_cache
 import unicodedata
 from bisect import bisect_right
 
@@ -38,8 +39,13 @@ def escape_tex(text: str) -> str:
 
     A character no pdflatex encoding here can print is shown as its code point, ``[U+0126]``.
     """
+    return _escape_tex(str(text))
+
+
+@lru_cache(maxsize=4096)  # the same labels and names come back on every problem of a sheet
+def _escape_tex(text: str) -> str:
     out = []
-    for char in unicodedata.normalize("NFC", str(text)):
+    for char in unicodedata.normalize("NFC", text):
         if char in _TEX_SPECIAL:
             out.append(_TEX_SPECIAL[char])
         elif char.isspace() or unicodedata.category(char) == "Cc":
