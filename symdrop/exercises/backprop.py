@@ -97,15 +97,17 @@ RULES = {  # in the order they are checked: cheapest first
 
 def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = True) -> Network | None:
     """One candidate: the convention (plain masks or inverted dropout with q, never 1/2), then
-    x, a mask dropping one input (so a~^(0) is not x, and dL/dW^(1) shows it), layer by layer
+    x, for half the problems a mask dropping one input, layer by layer
     W, b and the masks, then the target t = y - d for a small d != 0."""
     options = shaped(options)
     convention = rng.choice(CONVENTIONS)
     keep = None
     if convention == "inverted":
         keep = draw_keep(rng, options, len(options.shape) - 1, avoid_half=True)
-        keep = (keep[1],) + keep[1:]  # the inputs are dropped too: q^(0) = q^(1)
-    network = draw_network(rng, options, failures, flow, convention=convention, keep=keep, drop_input=True)
+        keep = (keep[1],) + keep[1:]  # the inputs may be dropped too: q^(0) = q^(1)
+    # Half the problems drop an input, so that a~^(0) is not x and dL/dW^(1) shows it.
+    network = draw_network(rng, options, failures, flow, convention=convention, keep=keep,
+                           drop_input=rng.random() < 0.5)
     if network is None:
         return None
     y = prediction(network)

@@ -75,5 +75,5 @@ def generate(rng: random.Random, options: Options, kind: Kind, *, taken=frozense
     hint = "a wider --range, another --shape or other --keep values" if kind.uses_keep else "a wider --range or another --shape"
     raise SymdropError(
         f"cannot generate {what} of kind {kind.name}: no candidate met the rules in {MAX_ATTEMPTS} attempts with "
-        f"{options.describe(keep=kind.uses_keep)} (failed most often: {which}); try {hint}"
+        f"{kind.drawn_with(options).describe(keep=kind.uses_keep)} (failed most often: {which}); try {hint}"
     )
