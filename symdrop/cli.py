@@ -308,8 +308,8 @@ def _grade(args) -> int:
         raise SymdropError(f"{args.key}: expected a key.json that symdrop sheet wrote") from None
     rubric = read_rubric(args.rubric) if args.rubric is not None else Rubric()
     tolerance = None if args.tolerance is None else abs(parse_number(args.tolerance, "--tolerance"))
-    rows, _ = read_answers(args.answers)
-    students, ungraded = grade(key, rows, rubric, tolerance)
+    rows, columns = read_answers(args.answers)
+    students, ungraded = grade(key, rows, rubric, tolerance, columns)
     out = args.out
     files = {out / "grades.csv": grades_csv(students),
              out / "grades.json": json.dumps(grades_json(students, ungraded), indent=2, ensure_ascii=False) + "\n",

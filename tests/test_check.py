@@ -126,7 +126,7 @@ def test_check_against_a_key_entry(tmp_path, capsys):
 @pytest.mark.parametrize("args, message", [
     (["--answer", "7"], "check: expected a SPEC file, or --key key.json with --code CODE"),
     ([TUTORIAL, "--answer", "seven"], "--answer: expected a number like 7"),
-    ([TUTORIAL, "--answer", "7; 1"], "answer: expected 1 numbers, got 2"),
+    ([TUTORIAL, "--answer", "7; 1"], "answer: expected 1 number, got 2"),
     (["--key", "nope.json", "--code", "X", "--answer", "7"], "nope.json: no such file"),
 ])
 def test_bad_check_input_is_one_line_exit_2(args, message, capsys):

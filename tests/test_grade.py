@@ -73,6 +73,7 @@ def test_a_simulated_class_of_300_is_graded_exactly(tmp_path, capsys):
             rows.append([student, code, text(value)]); expected[student] = Fraction(2) if wrong else Fraction(0)
         elif kind == "garbage":
             rows.append([student, code, "=cmd|' /C calc'!A0"]); reasons[student] = "unreadable number"
+            expected[student] = Fraction(0)  # counted as no answer: the maximum stays 4
         elif kind == "missing":
             reasons[student] = "no answers"
         else:
@@ -224,3 +225,36 @@ def test_every_kind_and_mistake_fed_back_through_grade_is_named(tmp_path):
     named = {(s["student"], p["code"]): p["mistakes"] for s in data["students"] for p in s["parts"]}
     assert named == {k: [v] for k, v in chosen.items()}
     assert len(set(chosen.values())) >= 15  # most mistake ids of the five kinds came back
+
+
+def test_every_student_of_a_problem_has_the_same_maximum_and_columns_line_up(tmp_path):
+    """Work shown or not, an unreadable cell or a blank: the maximum of a problem is the same;
+    a semicolon-separated file takes decimal commas unquoted; grades.csv's code_k is the k-th
+    problem of the key for everyone."""
+    key, key_path = class_set(tmp_path, 3, kinds="forward", problems=2)
+    e = {(x["student"], x["number"]): x for x in key["problems"]}
+    z1 = lambda entry: " ".join(str(v) for v in reference_z1(entry))  # noqa: E731  (spaces: ; separates cells)
+    lines = ["student;code;y;z1",
+             f"s000;{e['s000', 1]['code']};{e['s000', 1]['answer'][0]};{z1(e['s000', 1])}",
+             f"s000;{e['s000', 2]['code']};{e['s000', 2]['answer'][0]};",
+             f"s001;{e['s001', 1]['code']};banana;",
+             f"s001;{e['s001', 2]['code']};{e['s001', 2]['answer'][0].replace('.', ',')};",
+             f"s002;{e['s002', 2]['code']};{e['s002', 2]['answer'][0]};"]
+    answers = tmp_path / "semi.csv"
+    answers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["grade", "--key", str(key_path), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 0
+    data = json.loads((tmp_path / "g" / "grades.json").read_text())
+    points = {s["student"]: (s["points"], s["max_points"]) for s in data["students"]}
+    # each problem: y 4 + z1 1 (the file has a z1 column), so 10 for two problems
+    assert points == {"s000": ("9", "10"), "s001": ("4", "10"), "s002": ("4", "10")}
+    assert any("unreadable number" in u["reason"] and u["student"] == "s001" for u in data["ungraded"])
+    table = list(csv.reader(io.StringIO((tmp_path / "g" / "grades.csv").read_text())))
+    for row in table[1:]:
+        assert row[4] == e[row[0], 1]["code"] and row[7] == e[row[0], 2]["code"]
+
+
+def reference_z1(entry):
+    from . import reference
+
+    p = Spec(entry["spec"])
+    return reference.forward(p.x, p.layers, p.masks)[0][1]

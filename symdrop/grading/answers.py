@@ -17,8 +17,9 @@ def parse_number(text: str, what: str = "answer") -> Fraction:
 
 
 def parse_vector(text: str, what: str = "answer") -> tuple[Fraction, ...]:
-    """``"3; 0; -2"``, ``"(3, 0, -2)"``, ``"[3 0 -2]"`` or one number -> the numbers. Inside
-    brackets a comma separates entries unless ``;`` does (then ``0,5`` is a decimal comma)."""
+    """``"3; 0; -2"``, ``"(3, 0, -2)"``, ``"[3 0 -2]"``, a matrix row by row ``"0 2; 0 24; 0 0"``
+    or one number -> the numbers (a matrix's row by row). Inside brackets a comma separates
+    entries unless ``;`` does (then ``0,5`` is a decimal comma)."""
     body = str(text).strip()
     bracketed = body[:1] in "([" and body[-1:] in ")]"
     if bracketed:
@@ -28,8 +29,8 @@ def parse_vector(text: str, what: str = "answer") -> tuple[Fraction, ...]:
     elif bracketed and "," in body:
         items = body.split(",")
     else:
-        items = body.split()
-    items = [i for i in (s.strip() for s in items) if i]
+        items = [body]
+    items = [n for item in items for n in item.strip().strip("()[]").split()]
     if not items:
         raise SymdropError(f"{what}: expected a number or a vector like 3; 0; -2, got {str(text)[:40]!r}")
     return tuple(parse_number(i, what) for i in items)

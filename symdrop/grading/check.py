@@ -37,6 +37,7 @@ class Check:
     correct: bool
     mistakes: tuple  # the Mistakes whose answer is the given one
     parts: tuple[Part, ...] = ()
+    tolerance: Fraction | None = None
 
     @property
     def first_wrong(self) -> Part | None:
@@ -55,7 +56,7 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
     expected = tuple(kind.solve(network))
     answer = tuple(answer)
     if len(answer) != len(expected):
-        raise SymdropError(f"answer: expected {len(expected)} numbers, got {len(answer)}")
+        raise SymdropError(f"answer: expected {len(expected)} number{'s' if len(expected) > 1 else ''}, got {len(answer)}")
     right = equal(answer, expected, tolerance)
     mistakes = () if right else tuple(m for m in kind.mistakes(network) if equal(answer, m.answer, tolerance))
     parts = ()
@@ -63,7 +64,7 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
         if kind.name not in STEP_KINDS:
             raise SymdropError(f"--values: the kind {kind.name} has no layer values to check (give --answer only)")
         parts = carried(network, "test" if kind.name == "test-time" else "train", {**values, "y": answer}, tolerance)
-    return Check(kind, answer, expected, right, mistakes, parts)
+    return Check(kind, answer, expected, right, mistakes, parts, tolerance)
 
 
 def carried(network: Network, mode: str, values: dict, tolerance) -> tuple[Part, ...]:
@@ -109,7 +110,7 @@ def _given(values: dict, name: str, size: int):
         return None
     value = tuple(values[name])
     if len(value) != size:
-        raise SymdropError(f"values.{name}: expected {size} numbers, got {len(value)}")
+        raise SymdropError(f"values.{name}: expected {size} number{'s' if size > 1 else ''}, got {len(value)}")
     return value
 
 

@@ -123,8 +123,10 @@ def read_answers(path) -> tuple[list[Row], tuple[str, ...]]:
         raise SymdropError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError):
         raise SymdropError(f"{path}: expected a UTF-8 CSV file") from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in first and "," not in first else ","  # a decimal-comma locale's CSV
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as error:
         raise SymdropError(f"{path}: not valid CSV: {error}") from None
     if not rows or not any(c.strip() for c in rows[0]):
@@ -160,11 +162,13 @@ def read_answers(path) -> tuple[list[Row], tuple[str, ...]]:
     return out, tuple(parts)
 
 
-def grade(key: dict, rows: list[Row], rubric: Rubric = Rubric(), tolerance: Fraction | None = None
-          ) -> tuple[list[StudentGrade], list[Ungraded]]:
+def grade(key: dict, rows: list[Row], rubric: Rubric = Rubric(), tolerance: Fraction | None = None,
+          columns: tuple[str, ...] = ("y",)) -> tuple[list[StudentGrade], list[Ungraded]]:
     """Grade every row against the key (a class set's key.json, or a sheet's: then ``code``
     names the problem and ``student`` is whoever answered). Returns the students in key order
-    (then in order of first row) and every row that was not graded, with the reason."""
+    (then in order of first row) and every row that was not graded, with the reason. Every
+    problem of a student counts ``columns`` (the parts the answers file has) that its kind has,
+    answered or not, so that every student of a problem has the same maximum."""
     entries = key["problems"]
     by_code = {e["code"]: e for e in entries}
     class_set = any("student" in e for e in entries)
@@ -204,11 +208,9 @@ def grade(key: dict, rows: list[Row], rubric: Rubric = Rubric(), tolerance: Frac
             ungraded.append(Ungraded(None, student, "no answers"))
             continue
         for code in codes:
-            result = _grade_problem(by_code[code], answered.get((student, code), {}), rubric, tolerance)
-            if isinstance(result, Ungraded):
-                ungraded.append(Ungraded(result.row, student, result.reason))
-                continue
-            parts, checked = result
+            parts, checked, problems = _grade_problem(by_code[code], answered.get((student, code), {}), rubric,
+                                                      tolerance, columns)
+            ungraded += [Ungraded(row, student, reason) for row, reason in problems]
             grade_.parts += parts
             grade_.problems.append((by_code[code], checked))
         if grade_.parts:
@@ -237,47 +239,65 @@ def _problem_of(row: Row, class_set: bool, codes_of: dict, by_code: dict) -> tup
     return (row.code, None) if row.code in by_code else (None, f"unknown code {row.code!r}")
 
 
-def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance):
+def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance, columns):
+    """The graded parts of one problem, its check, and (row, reason) for every cell that could
+    not be read or does not belong (counted as no answer, so the maximum stays the same)."""
     kind = KINDS[entry["kind"]]
     network = parse_spec(entry["spec"])
     names = part_names(network) if kind.name in STEP_KINDS else ("y",)
-    for part, (row, _) in given.items():
-        if part not in names:
-            return Ungraded(row, "", f"{entry['code']} ({kind.name}) has no part {part}")
-    values = {}
-    for part, (row, text) in given.items():
-        try:
-            values[part] = parse_vector(text, f"part {part}")
-        except SymdropError as error:
-            return Ungraded(row, "", f"unreadable number: {error}")
-    answer = values.pop("y", None)
     expected = tuple(kind.solve(network))
-    if answer is not None and len(answer) != len(expected):
-        return Ungraded(given["y"][0], "", f"part y: expected {len(expected)} numbers, got {len(answer)}")
-    try:
-        checked = check(kind, network, answer if answer is not None else expected, values or None, tolerance)
-    except SymdropError as error:
-        return Ungraded(next(iter(given.values()))[0], "", str(error))
-    graded = [p for p in names if p in given or p == "y"]
+    sizes = {"y": len(expected)}
+    if kind.name in STEP_KINDS:
+        sizes.update({f"{n}{l}": layer.units for l, layer in enumerate(network.layers, start=1) for n in "za"})
+    problems, values = [], {}
+    for part, (row, text) in given.items():
+        if part not in names:
+            problems.append((row, f"{entry['code']} ({kind.name}) has no part {part}; not graded"))
+            continue
+        try:
+            value = parse_vector(text, f"{entry['code']} part {part}")
+        except SymdropError as error:
+            problems.append((row, f"unreadable number, counted as no answer: {error}"))
+            continue
+        if len(value) != sizes[part]:
+            problems.append((row, f"{entry['code']} part {part}: expected {_count(sizes[part])}, got {len(value)}; "
+                                  f"counted as no answer"))
+            continue
+        values[part] = value
+    answer = values.pop("y", None)
+    checked = check(kind, network, answer if answer is not None else expected, values or None, tolerance)
     exact = lambda values: tuple(map(to_sympy, values))  # noqa: E731  (as the documents print them)
     by_part = {p.name: p for p in checked.parts}
     parts = []
-    for part in graded:
+    for part in (p for p in names if p in columns or p == "y"):
         full = rubric.points(part)
         text = given.get(part, (None, ""))[1]
-        if part == "y":
-            if answer is None:
-                parts.append(GradedPart(entry["code"], "y", "", exact(expected), False, (), False, -rubric.penalty if rubric.penalty else Fraction(0), full))
-                continue
+        if part == "y" and answer is not None:
             ids = tuple(m.name for m in checked.mistakes)
             forward_ok = by_part["y"].carried_forward if "y" in by_part else False
             points = full if checked.correct else _partial(full, rubric, forward_ok, bool(ids))
-            parts.append(GradedPart(entry["code"], "y", text, exact(expected), checked.correct, ids, forward_ok, points, full))
-        else:
+            parts.append(GradedPart(entry["code"], "y", text, exact(expected), checked.correct, ids, forward_ok,
+                                    points, full))
+        elif part in by_part:
             p = by_part[part]
             points = full if p.correct else _partial(full, rubric, p.carried_forward, False)
-            parts.append(GradedPart(entry["code"], part, text, exact(p.expected), p.correct, (), p.carried_forward, points, full))
-    return parts, checked
+            parts.append(GradedPart(entry["code"], part, text, exact(p.expected), p.correct, (), p.carried_forward,
+                                    points, full))
+        else:  # not answered (or not readable): no points, the maximum all the same
+            right = expected if part == "y" else _right(network, kind, part)
+            parts.append(GradedPart(entry["code"], part, text, exact(right), False, (), False, -rubric.penalty, full))
+    return parts, checked, problems
+
+
+def _right(network, kind, part: str) -> tuple:
+    from ..core.forward import passes
+
+    layer = passes(network, "test" if kind.name == "test-time" else "train")[int(part[1:]) - 1]
+    return layer.z if part[0] == "z" else layer.a
+
+
+def _count(n: int) -> str:
+    return "1 number" if n == 1 else f"{n} numbers"
 
 
 def _partial(full: Fraction, rubric: Rubric, carried: bool, diagnosed: bool) -> Fraction:

@@ -13,7 +13,10 @@ def check_text(result: Check, markdown: bool = False) -> str:
     """Some lines a student reads: right or wrong, the mistake, where it went off track."""
     code = (lambda s: f"`{s}`") if markdown else (lambda s: s)  # noqa: E731
     lines = []
-    if result.correct:
+    if result.correct and tuple(result.answer) != tuple(result.expected):
+        lines.append(f"Correct within the tolerance {plain(result.tolerance)}: the exact answer is "
+                     f"{_vector(result.expected)}.")
+    elif result.correct:
         lines.append(f"Correct: {_vector(result.answer)} is the answer.")
     else:
         lines.append(f"Not correct: {_vector(result.answer)}; the answer is {_vector(result.expected)}.")

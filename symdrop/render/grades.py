@@ -71,12 +71,15 @@ def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOpt
     for entry, checked in student.problems:
         parts = [p for p in student.parts if p.code == entry["code"]]
         lines = None
-        wrong = next((p for p in parts if not p.correct), None)
+        answered = [p for p in parts if p.answer]
+        wrong = next((p for p in answered if not p.correct), None)
         if wrong is not None and entry["kind"] in STEP_KINDS:
             network = parse_spec(entry["spec"])
             derivation = derive(network, mode="test" if entry["kind"] == "test-time" else "train")
             layer = network.depth if wrong.part == "y" else int(wrong.part[1:])
-            lines = (layer, render_math(derivation, options).steps[layer - 1])
+            # Only the answer given: where the student went off track is not known.
+            located = wrong.part != "y" or len(answered) > 1
+            lines = (layer, render_math(derivation, options).steps[layer - 1], located)
         labels = {m.name: m.label for m in checked.mistakes}
         problems.append((entry, parts, labels, lines))
     return render_document("feedback", fmt, options, s=student, problems=problems)
