@@ -54,3 +54,23 @@ def test_the_solution_names_why_each_gradient_is_zero():
     assert "Inverted dropout divides the kept gradients by $q^{(1)} = \\frac{3}{4}$" in inverted
     bce = render_backprop(derive_backprop(parse_spec(CASES["backprop-bce"][0])), "markdown")
     assert "the sigmoid's derivative cancels" in bce and "\\approx" in bce
+
+
+def test_zero_columns_from_a_relu_clip_are_named_too():
+    """The tutorial: mu^(2) = (0, 1, 1) keeps unit 2 of hidden layer 2, but a^(2)_2 = ReLU(-4) = 0,
+    so column 2 of dL/dW^(3) is 0; mu^(1) keeps unit 3 of hidden layer 1, a^(1)_3 = ReLU(-2) = 0."""
+    text = render_backprop(derive_backprop(parse_spec(CASES["backprop-tutorial"][0])), "markdown")
+    assert "Column 2 of $\\partial L / \\partial W^{(3)}$ is 0 as well" in text
+    assert "Column 3 of $\\partial L / \\partial W^{(2)}$ is 0 as well" in text
+
+
+def test_json_gives_decimals_of_every_irrational_gradient():
+    import json
+
+    from symdrop.render.values import backprop_json
+
+    data = json.loads(json.dumps(backprop_json(derive_backprop(parse_spec(CASES["backprop-bce"][0]), "1/10"))))
+    # delta^(2) = sigma(1) - 1 = -1 / (1 + e) = -0.268941421369995; dL/dW^(2) = delta (0, 2)
+    assert data["decimal"]["layers"][1]["delta"] == ["-0.268941421369995"]
+    assert data["decimal"]["layers"][1]["grad_weights"] == [["0", "-0.53788284273999"]]
+    assert "after_step" in data["decimal"]

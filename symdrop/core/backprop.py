@@ -60,6 +60,12 @@ class BackStep:
         """Units j of layer l-1 the mask mu^(l-1) drops: column j of dL/dW^(l) is 0."""
         return tuple(j for j, m in enumerate(self.mask) if m == 0)
 
+    @cached_property
+    def zero_inputs(self) -> tuple[int, ...]:
+        """Kept units j of layer l-1 whose value is 0 (a ReLU clipped them): column j of
+        dL/dW^(l) is 0 too, though the mask kept them."""
+        return tuple(j for j, (m, v) in enumerate(zip(self.mask, self.masked_input)) if m != 0 and v == 0)
+
 
 @dataclass(frozen=True)
 class Backprop:

@@ -293,6 +293,8 @@ def _entries(expr) -> tuple:
 
 def decimal(expr) -> str:
     """An exact number to 15 significant digits, the same text on every machine: ``0.952574126822433``."""
+    if sympy.sympify(expr).is_zero:  # an exact 0 is 0, not 0.0
+        return "0"
     value = sympy.N(expr, DIGITS)
     if not value.is_Float:
         value = sympy.Float(value, DIGITS)

@@ -95,6 +95,14 @@ def backprop_json(backprop: Backprop) -> dict:
                        for layer in backprop.after_step.layers],
             "prediction": [plain(v) for v in backprop.prediction_after_step],
         }
-    if needs_decimal(backprop.loss) or needs_decimal(backprop.prediction):
-        data["decimal"] = {"loss": decimal(backprop.loss), "prediction": decimal_texts(backprop.prediction)}
+    if needs_decimal(backprop.loss) or needs_decimal(backprop.prediction):  # the same shape, 15 digits
+        rows15 = lambda m: [decimal_texts(m.row(i)) for i in range(m.rows)]  # noqa: E731
+        data["decimal"] = {
+            "loss": decimal(backprop.loss), "prediction": decimal_texts(backprop.prediction),
+            "layers": [{"delta": decimal_texts(s.delta), "grad_weights": rows15(s.grad_weights),
+                        "grad_bias": decimal_texts(s.grad_bias)} for s in backprop.by_layer],
+            "grad_input": decimal_texts(backprop.grad_input),
+        }
+        if backprop.after_step is not None:
+            data["decimal"]["after_step"] = {"prediction": decimal_texts(backprop.prediction_after_step)}
     return data
