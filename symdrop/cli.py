@@ -143,7 +143,8 @@ def _add_sheet(commands) -> None:
                             "(answers, masks, rules, mistakes)")
     sheet_formats = ",".join(formats.sheet_formats())
     sheet.add_argument("--format", default=sheet_formats, metavar="FORMATS",
-                       help=f"formats of the documents, comma-separated (default {sheet_formats})")
+                       help=f"formats of the documents, comma-separated (default {sheet_formats}); "
+                            "gift also writes questions.gift for Moodle")
     sheet.add_argument("--pdf", action="store_true", help="also compile the LaTeX to PDF")
     sheet.add_argument("--out", type=Path, default=Path("output"), help="directory (default: output/)")
     sheet.add_argument("--roster", type=Path, metavar="FILE.csv",
@@ -361,7 +362,7 @@ def _sheet(args) -> int:
     from .io.progress import Progress
 
     chosen = tuple(f.strip() for f in args.format.split(",") if f.strip())
-    allowed = formats.sheet_formats()
+    allowed = formats.sheet_choices()
     if not chosen or any(f not in allowed for f in chosen):
         raise SymdropError(f"--format: expected {', '.join(allowed)} or {','.join(allowed)}, got {args.format!r}")
     if args.split and args.roster is None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ..exercises.sheet import Sheet
 from ..render.documents import render_svg
-from ..render.formats import get
+from ..render.formats import EXPORTS, get
+from ..render.gift import sheet_gift
 from ..render.options import RenderOptions
 from ..render.sheets import key_csv, key_json, render_documents
 from .tex import compile_pdf
@@ -21,6 +22,8 @@ def sheet_files(sheet: Sheet, out: Path, formats=("latex", "markdown"), options:
     each network's picture where a format links it (``figures/CODE.svg`` for Markdown)."""
     out = Path(out)
     options = replace(options, decimals=options.decimals or sheet.options.decimals)
+    exports = [f for f in formats if f in EXPORTS]
+    formats = tuple(f for f in formats if f not in EXPORTS)
     documents = render_documents(sheet, formats, options, split=split, progress=progress)
     files: dict[Path, str | bytes] = {out / name: text for name, text in documents.items()}
     if options.diagram and any(get(f).figure == "file" for f in formats):
@@ -28,6 +31,8 @@ def sheet_files(sheet: Sheet, out: Path, formats=("latex", "markdown"), options:
             svg = render_svg(e.derivation, options)
             if svg is not None:
                 files[out / options.figures / f"{e.code}.svg"] = svg  # where the documents link it
+    if "gift" in exports:
+        files[out / "questions.gift"] = sheet_gift(sheet, options)
     files[out / "key.json"] = json.dumps(key_json(sheet), indent=2, ensure_ascii=False) + "\n"
     if sheet.class_set:
         files[out / "key.csv"] = key_csv(sheet)

@@ -37,8 +37,11 @@ class Format:
 LATEX = Format("latex", "tex", escape_tex, "inline", SHEET_DOCUMENTS, macros="latex/macros.j2")
 MARKDOWN = Format("markdown", "md", escape_markdown, "file", SHEET_DOCUMENTS, macros="markdown/macros.j2")
 JSON = Format("json", "json", None, None)  # written from data (render/values.py), not templates
+# An LMS export of a sheet (render/gift.py): its own body, gift/questions.j2, no macros.
+GIFT = Format("gift", "gift", None, None, bodies="gift")
 
-FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON)}
+FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON, GIFT)}
+EXPORTS = ("gift",)  # what symdrop sheet --format writes besides documents: one file of questions
 
 
 def get(name: str) -> Format:
@@ -58,3 +61,8 @@ def by_suffix(suffix: str, default: str = "markdown") -> Format:
 def sheet_formats() -> tuple[str, ...]:
     """The formats ``symdrop sheet`` writes documents in."""
     return tuple(name for name, f in FORMATS.items() if f.documents)
+
+
+def sheet_choices() -> tuple[str, ...]:
+    """What ``symdrop sheet --format`` takes: the document formats and the exports."""
+    return sheet_formats() + EXPORTS

@@ -1,0 +1,98 @@
+"""The GIFT export, read back by a real GIFT parser (the npm package gift-pegjs under Node.js, which
+.ci/run installs into .ci/node): every answer's interval holds the exact answer computed by the
+test references, every mistake's interval holds that mistake's exact answer and no other, and the
+question text comes back as the Markdown question."""
+
+import json
+import os
+import shutil
+import subprocess
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from symdrop.exercises.kinds import parse_kinds
+from symdrop.exercises.options import Options
+from symdrop.exercises.sheet import build_sheet
+from symdrop.render.gift import decimal_text, escape_gift, intervals, sheet_gift
+from symdrop.render.options import RenderOptions
+from symdrop.render.sheets import key_json, render_parts
+
+from .test_kind_backprop import expected_mistakes as backprop_mistakes
+from .test_kind_backprop import gradients
+from .test_kinds import Spec, answer, expected_mistakes
+
+MODULES = Path(__file__).resolve().parent.parent / ".ci" / "node" / "node_modules"
+PARSE = "const {parse} = require('gift-pegjs'); const fs = require('fs');" \
+        "process.stdout.write(JSON.stringify(parse(fs.readFileSync(process.argv[1], 'utf8'))));"
+
+
+def parse_gift(path: Path) -> list:
+    if not (MODULES / "gift-pegjs").is_dir() or shutil.which("node") is None:
+        if os.environ.get("CI"):
+            pytest.fail("gift-pegjs is not installed in .ci/node (.ci/run installs it)")
+        pytest.skip("gift-pegjs not installed: npm install --prefix .ci/node gift-pegjs@1.0.2")
+    out = subprocess.run(["node", "-e", PARSE, str(path)], capture_output=True, text=True, check=True,
+                         env={**os.environ, "NODE_PATH": str(MODULES)})
+    return json.loads(out.stdout)
+
+
+def number(value) -> Fraction:
+    return Fraction(repr(value))  # the shortest text of the parser's double: the decimal written
+
+
+def test_decimals_and_intervals_by_hand():
+    assert decimal_text(Fraction(-13, 20), 2) == "-0.65" and decimal_text(Fraction(7), 3) == "7"
+    # 1/3 against 0.3: one place is not enough (0.3 +- 0.1 holds both), two are: 0.33 +- 0.01
+    assert intervals([Fraction(1, 3), Fraction(3, 10)]) == [("0.33", "0.01"), ("0.3", "0")]
+    assert escape_gift("a {b} = c: d ~ #e \\f\nnext") == "a \\{b\\} \\= c\\: d \\~ \\#e \\\\f\\nnext"
+
+
+@pytest.mark.parametrize("answers", ["exact", "decimal"])
+def test_every_question_reads_back_with_its_answer_and_its_mistakes(tmp_path, answers):
+    kinds = parse_kinds("forward,inverted,test-time,ensemble,backprop")
+    sheet = build_sheet(9, Options(answers=answers), 10, kinds=kinds)
+    path = tmp_path / "questions.gift"
+    path.write_text(sheet_gift(sheet), encoding="utf-8")
+    parsed = parse_gift(path)
+    assert parsed[0]["type"] == "Category"
+    questions = [q for q in parsed if q["type"] == "Numerical"]
+    entries = {e["code"]: e for e in key_json(sheet)["problems"]}
+    count = 0
+    for e in sheet.exercises:
+        entry = entries[e.code]
+        p = Spec(entry["spec"])
+        right = gradients(p) if entry["kind"] == "backprop" else answer(entry["kind"], p)
+        wrong = backprop_mistakes(p) if entry["kind"] == "backprop" else expected_mistakes(entry["kind"], p) \
+            if entry["kind"] != "forward" else None
+        mine = [q for q in questions if f"({e.code})" in q["title"]]
+        assert len(mine) == len(right)
+        text = render_parts(e, "markdown", RenderOptions(diagram=False, decimals=sheet.options.decimals))["problem"]
+        text = text.strip()
+        for i, q in enumerate(mine):
+            assert q["stem"]["format"] == "markdown" and q["stem"]["text"].startswith(text)
+            spans = [(number(c["text"]["number"]), number(c["text"]["range"]), c) for c in q["choices"]]
+            correct = [s for s in spans if s[2]["weight"] is None]
+            assert len(correct) == 1 and abs(correct[0][0] - right[i]) <= correct[0][1]
+            if answers == "decimal":
+                assert correct[0][1] == 0  # every answer terminates: checked exactly
+            for a, b in ((a, b) for k, a in enumerate(spans) for b in spans[k + 1:]):
+                assert abs(a[0] - b[0]) > a[1] + b[1]  # no value is right for two answers
+            for m in e.mistakes:
+                value = Fraction(m.answer[i]) if wrong is None else wrong[m.name][i]
+                if value == right[i]:
+                    continue
+                holds = [s for s in spans if abs(s[0] - value) <= s[1]]
+                assert len(holds) == 1 and holds[0][2]["weight"] == 0, (e.code, m.name)
+            count += 1
+    assert count == len(questions) and count > 10
+
+
+def test_sheet_writes_questions_gift_beside_the_documents(tmp_path):
+    from symdrop.cli import main
+
+    assert main(["sheet", "--seed", "2", "--problems", "2", "--kinds", "ensemble", "--format", "markdown,gift",
+                 "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "questions.gift").read_text().startswith("$CATEGORY: symdrop/seed 2")
+    assert main(["sheet", "--format", "gift,html", "--out", str(tmp_path / "x")]) == 2
