@@ -283,8 +283,8 @@ def _check(args) -> int:
                              name=str(args.values))
         if not isinstance(data, dict):
             raise SymdropError(f"{args.values}: expected a mapping like {{z1: [...], a1: [...], y: [...]}}")
-        values = {str(k): parse_vector(v if isinstance(v, str) else "; ".join(map(str, v if isinstance(v, list) else [v])),
-                                       f"{args.values}: {k}") for k, v in data.items()}
+        values = {str(k): tuple(parse_number(str(x), f"{args.values}: {k}") for x in v) if isinstance(v, list)
+                  else parse_vector(str(v), f"{args.values}: {k}") for k, v in data.items()}
     result = check(kind, network, parse_vector(args.answer, "--answer"), values, tolerance)
     if args.format == "json":
         sys.stdout.write(json.dumps(check_json(result), indent=2) + "\n")
@@ -296,17 +296,12 @@ def _check(args) -> int:
 def _grade(args) -> int:
     from .exercises.roster import Student
     from .grading.answers import parse_number
-    from .grading.grade import Rubric, grade, read_answers, read_rubric
+    from .grading.grade import Rubric, grade, read_answers, read_key, read_rubric
     from .io.outputs import compile_all
     from .render.grades import feedback, grades_csv, grades_json, report, report_svg
     from .render.sheets import student_file
 
-    try:
-        key = json.loads(_read_text(args.key))
-        if not isinstance(key.get("problems"), list):
-            raise KeyError
-    except (ValueError, KeyError, AttributeError):
-        raise SymdropError(f"{args.key}: expected a key.json that symdrop sheet wrote") from None
+    key = read_key(args.key)
     rubric = read_rubric(args.rubric) if args.rubric is not None else Rubric()
     tolerance = None if args.tolerance is None else abs(parse_number(args.tolerance, "--tolerance"))
     rows, columns = read_answers(args.answers)
@@ -343,11 +338,9 @@ def _read_text(path: Path) -> str:
 
 
 def _key_entry(path: Path, code: str) -> dict:
-    try:
-        key = json.loads(_read_text(path))
-        entries = {e["code"]: e for e in key["problems"]}
-    except (ValueError, KeyError, TypeError):
-        raise SymdropError(f"{path}: expected a key.json that symdrop sheet wrote") from None
+    from .grading.grade import read_key
+
+    entries = {e["code"]: e for e in read_key(path)["problems"]}
     if code not in entries:
         raise SymdropError(f"--code {code}: no such variant in {path}")
     return entries[code]

@@ -87,3 +87,17 @@ def test_the_fast_path_without_products_is_the_plain_pass(data, mode):
     fast, plain = forward(network, mode, terms=False), forward(network, mode)
     assert [(v.masked, v.z, v.a) for v in fast] == [(v.masked, v.z, v.a) for v in plain]
     assert all(v.terms == () for v in fast)
+
+
+def test_a_students_own_values_go_through_the_core_pass():
+    """inputs= and zs= replace a layer's input and z (grading carries a student's values
+    forward). The tutorial with a^(1) = (3, 1, 2): mu^(1) = (1, 0, 1) gives a~ = (3, 0, 2) and
+    z^(2) = (3 - 0 + 4 + 1, -6 + 0 + 2 + 2, 3 + 0 - 2 + 0) = (8, -2, 1), by hand; with z^(2) given
+    as (-1, 5, 0) instead, a^(2) = ReLU of it = (0, 5, 0)."""
+    from symdrop import example
+
+    network = example()
+    assert forward(network, inputs={2: (3, 1, 2)})[1].z == (8, -2, 1)
+    assert forward(network, inputs={2: (3, 1, 2)})[1].masked == (3, 0, 2)
+    assert forward(network, zs={2: (-1, 5, 0)})[1].a == (0, 5, 0)
+    assert forward(network, inputs={2: (3, 1, 2)})[0] == passes(network)[0]  # layer 1 unchanged

@@ -9,17 +9,12 @@ from sympy import ImmutableMatrix
 from ..model.network import Network
 from ..numbers import exact, to_sympy
 from .backward import Gradients, backward, step
-from .derive import Derivation, derive
+from .derive import Derivation, derive, values_matrix
 from .forward import prediction
 
 # Why a unit's delta^(l)_i is 0, as BackStep.zero_reasons gives it: the next layer's mask dropped
 # it ("dropped"), its ReLU clipped it ("clipped"), or both.
 ZERO_REASONS = ("dropped", "clipped", "both")
-
-
-def _matrix(values, cols: int = 1) -> ImmutableMatrix:
-    flat = [to_sympy(v) for row in values for v in (row if isinstance(row, tuple) else (row,))]
-    return ImmutableMatrix(len(flat) // cols, cols, flat)
 
 
 @dataclass(frozen=True)
@@ -111,9 +106,9 @@ def _from(network: Network, gradients: Gradients, rate) -> Backprop:
         dropped_by_next = tuple(i for i, m in enumerate(masks[l]) if m == 0) if l < L else ()
         steps.append(BackStep(
             l=l, output=l == L,
-            incoming=_matrix(g.incoming), derivative=_matrix(g.derivative), delta=_matrix(g.delta),
-            grad_weights=_matrix(g.grad_weights, n_in), grad_bias=_matrix(g.grad_bias),
-            upstream=_matrix(g.upstream), through_mask=_matrix(incoming_prev), mask=masks[l - 1],
+            incoming=values_matrix(g.incoming), derivative=values_matrix(g.derivative), delta=values_matrix(g.delta),
+            grad_weights=values_matrix(g.grad_weights, n_in), grad_bias=values_matrix(g.grad_bias),
+            upstream=values_matrix(g.upstream), through_mask=values_matrix(incoming_prev), mask=masks[l - 1],
             masked_input=forward.steps[l - 1].masked_input.value, W=network.layers[l - 1].W,
             activation=network.layers[l - 1].activation,
             keep=network.dropout.keep[l - 1] if rule.input_scale is not None else None,
@@ -123,6 +118,6 @@ def _from(network: Network, gradients: Gradients, rate) -> Backprop:
     if rate is not None:
         rate = exact(rate, "rate")  # "1/10" as the command line gives it, or a number
         after = step(gradients, rate)
-        after_prediction = _matrix(prediction(after))
+        after_prediction = values_matrix(prediction(after))
     return Backprop(network, forward, network.target, to_sympy(gradients.loss), tuple(steps),
-                    _matrix(gradients.grad_input), rate, after, after_prediction)
+                    values_matrix(gradients.grad_input), rate, after, after_prediction)

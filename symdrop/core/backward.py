@@ -16,7 +16,7 @@ from ..errors import SymdropError
 from ..model.activations import activation, derivative
 from ..model.network import Network
 from ..numbers import to_sympy
-from .forward import LayerValues, Number, _rules, forward, numbers
+from .forward import LayerValues, Number, forward, layer_rules, numbers
 
 
 class LayerGradients(NamedTuple):
@@ -62,9 +62,8 @@ def backward(network: Network, *, masks=None, mask_backward: bool = True, scale_
     values = numbers(network)
     masks = values.masks if masks is None else masks
     passes = forward(network, "train", masks=masks)
-    rules = _rules(network.dropout, network.depth, "train")
-    number = (lambda v: v) if not values.python else _python
-    t = tuple(number(v) for v in network.target)
+    rules = layer_rules(network.dropout, network.depth, "train")
+    t = values.target
     y = passes[-1].a
     loss = _loss(network.loss, y, t)
     incoming = tuple((ti - yi) if sign_flipped else (yi - ti) for yi, ti in zip(y, t))
@@ -72,12 +71,11 @@ def backward(network: Network, *, masks=None, mask_backward: bool = True, scale_
     for l in range(network.depth, 0, -1):
         layer, values_l = network.layers[l - 1], passes[l - 1]
         g = activation("identity") if relu_derivative_one and layer.activation == "relu" else layer.g
-        if l == network.depth and network.loss == "bce":  # sigma'(z) cancels: dL/dz = y - t
-            slope = tuple(1 for _ in values_l.z)
+        slope = tuple(derivative(g, z, a) for z, a in zip(values_l.z, values_l.a))
+        if l == network.depth and network.loss == "bce":  # sigma'(z) cancels in dL/dz: y - t
             delta = incoming
             incoming = tuple(_bce_dy(yi, ti, sign_flipped) for yi, ti in zip(y, t))
         else:
-            slope = tuple(derivative(g, z, a) for z, a in zip(values_l.z, values_l.a))
             delta = tuple(d * s for d, s in zip(incoming, slope))
         inputs = values_l.masked
         if unmasked_input:
@@ -112,11 +110,6 @@ def _loss(name: str, y, t):
 def _bce_dy(y, t, flipped: bool):
     """dL/dy of the binary cross-entropy: (y - t) / (y (1 - y)) (t - y over it when ``flipped``)."""
     return sympy.simplify(((t - y) if flipped else (y - t)) / (y * (1 - y)))
-
-
-def _python(value):
-    value = to_sympy(value)
-    return int(value.p) if value.q == 1 else Fraction(int(value.p), int(value.q))
 
 
 def step(gradients: Gradients, rate) -> Network:

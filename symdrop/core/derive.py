@@ -139,8 +139,8 @@ def derive(network: Network, symbolic: str | None = None, mode: str = "train") -
         test = network.dropout.convention != "plain"
         return Derivation(
             network, steps, steps[-1].activation.value,
-            without_dropout=_matrix(output_of(network, "off")),
-            at_test_time=_matrix(output_of(network, "test")) if test else None,
+            without_dropout=values_matrix(output_of(network, "off")),
+            at_test_time=values_matrix(output_of(network, "test")) if test else None,
         )
     symbolic_network, mu = symbolize(network, symbolic)
     if symbolic == "masks":
@@ -218,15 +218,15 @@ def _numeric_steps(network: Network, mode: str) -> tuple[Step, ...]:
     for l, (layer, values) in enumerate(zip(network.layers, passes(network, mode)), start=1):
         rule = network.dropout.rule(l, mode)
         mu = network.masks[l - 1] if rule.masked else _ones(layer.W.cols)
-        W = layer.W if rule.weight_scale is None else _matrix(values.weights, layer.W.cols)
-        z = _matrix(values.z)
-        computed = (mu, _matrix(values.masked, like=a), W, z, _matrix(values.a, like=z))
+        W = layer.W if rule.weight_scale is None else values_matrix(values.weights, layer.W.cols)
+        z = values_matrix(values.z)
+        computed = (mu, values_matrix(values.masked, like=a), W, z, values_matrix(values.a, like=z))
         steps.append(_step(network, l, a, computed, rule))
         a = steps[-1].activation.value
     return tuple(steps)
 
 
-def _matrix(values, cols: int = 1, *, like: ImmutableMatrix | None = None) -> ImmutableMatrix:
+def values_matrix(values, cols: int = 1, *, like: ImmutableMatrix | None = None) -> ImmutableMatrix:
     """The matrix of a pass's values (row by row, ``cols`` per row; nested rows are flattened);
     ``like`` itself when it holds the same values (one object, printed once)."""
     if values and isinstance(values[0], tuple):

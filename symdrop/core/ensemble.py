@@ -1,6 +1,7 @@
 """The exact ensemble mean over all dropout masks, by propagating distinct activation vectors."""
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from fractions import Fraction
 from itertools import product
 from math import lcm
@@ -10,7 +11,7 @@ from sympy import ImmutableMatrix
 
 from .derive import keep_symbols
 from ..numbers import to_fraction, to_sympy
-from .forward import prediction
+from .forward import numbers, prediction
 from .montecarlo import MonteCarlo, monte_carlo
 from ..model.network import Network
 
@@ -102,16 +103,34 @@ def test_time(network: Network) -> ImmutableMatrix:
 
 def thinned_networks(network: Network):
     """Every mask of the maskable units with its probability and the training pass's output."""
-    keep = network.dropout.keep
-    units = [(l, j) for l, m in enumerate(network.masks) if network.dropout.maskable(l) for j in range(m.rows)]
+    for masks, probability, output in list_masks(network):
+        yield Thinned(tuple(ImmutableMatrix(m) for m in masks), sympy.expand(to_sympy(probability)),
+                      ImmutableMatrix([to_sympy(v) for v in output]))
+
+
+def list_masks(network: Network, keep=None) -> tuple[tuple[tuple, object, tuple], ...]:
+    """Every mask of the units whose keep q < 1, one by one: (masks mu^(0) .. mu^(L-1), its
+    probability, the core's training pass's output), in the core's numbers (see
+    :func:`.forward.numbers`). ``keep`` replaces the q of the probabilities only (a student who
+    weighs the masks wrongly), not of the pass."""
+    return _list_masks(network, None if keep is None else tuple(keep))
+
+
+@lru_cache(maxsize=1024)  # the ensemble kind asks for a candidate's masks in several rules
+def _list_masks(network: Network, keep) -> tuple:
+    values = numbers(network)
+    keep = values.keep if keep is None else keep
+    units = [(l, j) for l, mask in enumerate(values.masks) if network.dropout.maskable(l) for j in range(len(mask))]
+    listed = []
     for bits in product((1, 0), repeat=len(units)):
-        masks = [[1] * m.rows for m in network.masks]
-        probability = sympy.Integer(1)
+        masks = [list(mask) for mask in values.masks]
+        probability = 1
         for (l, j), bit in zip(units, bits):
             masks[l][j] = bit
             probability *= keep[l] if bit else 1 - keep[l]
-        output = ImmutableMatrix([to_sympy(v) for v in prediction(network, masks=tuple(map(tuple, masks)))])
-        yield Thinned(tuple(ImmutableMatrix(m) for m in masks), sympy.expand(probability), output)
+        masks = tuple(map(tuple, masks))
+        listed.append((masks, probability, prediction(network, masks=masks)))
+    return tuple(listed)
 
 
 def exact_mean(network: Network) -> tuple[ImmutableMatrix, int]:

@@ -39,10 +39,12 @@ class Numbers:
     masks: tuple[tuple[int, ...], ...]
     keep: tuple[Number, ...] | None
     python: bool  # int and Fraction (else SymPy numbers)
+    target: tuple[Number, ...] | None = None  # t, for the backward pass
 
 
 def forward(network: Network, mode: str = "train", *, masks=None, activations=None,
-            masks_on: str = "input", scale_bias: bool = False, terms: bool = True) -> tuple[LayerValues, ...]:
+            masks_on: str = "input", scale_bias: bool = False, inputs=None, zs=None,
+            terms: bool = True) -> tuple[LayerValues, ...]:
     """Every layer's values of ``network`` in ``mode``: "train" (its masks, with its convention's
     scaling), "test" (the convention's test-time pass) or "off" (no dropout at all).
 
@@ -52,16 +54,20 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
     ``masks_on="z"`` applies mu^(l) to z^(l) of the layer it belongs to, bias and all, instead of
     to the next layer's input (mu^(0) still masks x); ``scale_bias`` scales each bias as the
     convention scales that layer (b/q with inverted training, q b with weight scaling at test
-    time). ``terms=False`` keeps no products (they are then empty): what a mistake's answer
-    needs, and a third of the work.
+    time). ``inputs`` and ``zs`` map a layer l to the a^(l-1) it takes and the z^(l) it passes
+    on instead of the computed ones: a student's own values, carried forward when grading.
+    ``terms=False`` keeps no products (they are then empty): what a mistake's answer needs, and
+    a third of the work.
     """
     values = numbers(network)
     masks = values.masks if masks is None else masks
     functions = _functions(network, values.python, activations)
-    rules = _rules(network.dropout, network.depth, mode)
+    rules = layer_rules(network.dropout, network.depth, mode)
     a, out = values.x, []
     for l, ((W, b), rule, g) in enumerate(zip(values.layers, rules, functions), start=1):
         mu = masks[l - 1]
+        if inputs is not None and l in inputs:
+            a = inputs[l]
         masked = a if masks_on == "z" and l > 1 else _mask(a, mu, rule, values, l)
         if rule.weight_scale is not None:
             q = values.keep[l - 1]
@@ -75,6 +81,8 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
             z = tuple(sympy.expand(v) if v.free_symbols else v for v in z)
         if masks_on == "z" and l < len(masks):
             z = tuple(m * v for m, v in zip(masks[l], z))
+        if zs is not None and l in zs:
+            z = zs[l]
         a = tuple(map(g, z))
         if l == network.depth and len(masks) > network.depth:
             a = tuple(m * v for m, v in zip(masks[-1], a))
@@ -123,6 +131,7 @@ def numbers(network: Network) -> Numbers:
         masks=tuple(tuple(int(m) if m.is_Integer else m for m in entries(mask)) for mask in network.masks),
         keep=None if keep is None else tuple(number(q) for q in keep),
         python=python,
+        target=None if network.target is None else tuple(number(v) for v in entries(network.target)),
     )
 
 
@@ -140,7 +149,7 @@ def _mask(a, mu, rule, values: Numbers, l: int):
 
 
 @lru_cache(maxsize=256)
-def _rules(dropout, depth: int, mode: str) -> tuple:
+def layer_rules(dropout, depth: int, mode: str) -> tuple:
     """The convention's rule for every layer's input in ``mode``: the one place the core asks it."""
     return tuple(dropout.rule(l, mode) for l in range(1, depth + 1))
 

@@ -79,17 +79,21 @@ def verify(network: Network, *, seed: int = 0, tolerance: float = TOLERANCE) -> 
     """
     torch = _torch()
     convention = network.dropout.convention
-    rows = _compare("train, spec masks", derive(network).steps, _pass(torch, network, "train"))
+    with torch.no_grad():
+        rows = _compare("train, spec masks", derive(network).steps, _pass(torch, network, "train")[0])
     drawn = None
     if convention == "weight-scaling":
-        rows += _compare("test, q W", derive(network, mode="test").steps, _pass(torch, network, "test"))
+        with torch.no_grad():
+            rows += _compare("test, q W", derive(network, mode="test").steps, _pass(torch, network, "test")[0])
     if convention == "inverted":
         modules = _modules(torch, network)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            drawn, layers = _run_modules(torch, modules, network, training=True)
+            with torch.no_grad():
+                drawn, layers = _run_modules(torch, modules, network, training=True)
         rows += _compare("nn.Dropout, train()", derive(replace(network, masks=drawn)).steps, layers)
-        _, layers = _run_modules(torch, modules, network, training=False)
+        with torch.no_grad():
+            _, layers = _run_modules(torch, modules, network, training=False)
         rows += _compare("nn.Dropout, eval()", derive(network, mode="test").steps, layers)
     if network.target is not None:
         rows += _compare_gradients("autograd, spec masks", network, _autograd(torch, network))
@@ -122,16 +126,8 @@ def _loss(torch, network: Network, y, z):
 def _autograd(torch, network: Network):
     """dL/dW, dL/db of every layer and dL/dx by torch.autograd, the spec's masks as tensors."""
     x = _tensor(torch, network.x).reshape(1, -1).requires_grad_(True)
-    a, linears = x, []
-    for l, (layer, mu) in enumerate(zip(network.layers, network.masks), start=1):
-        rule = network.dropout.rule(l, "train")
-        masked = a * _tensor(torch, mu).reshape(1, -1)
-        if rule.input_scale is not None:
-            masked = masked / float(to_fraction(network.dropout.keep[l - 1]))
-        linear = _linear(torch, layer)
-        linears.append(linear)
-        z = linear(masked)
-        a = _activation(torch, layer)(z)
+    layers, linears = _pass(torch, network, "train", x)
+    _, z, a = layers[-1]
     _loss(torch, network, a, z).backward()
     return [(lin.weight.grad, lin.bias.grad) for lin in linears], x.grad
 
@@ -139,17 +135,10 @@ def _autograd(torch, network: Network):
 def _autograd_modules(torch, modules, network: Network):
     """The same with real nn.Dropout modules in training mode; their masks read back."""
     x = _tensor(torch, network.x).reshape(1, -1).requires_grad_(True)
-    a, masks = x, []
-    for dropout, linear, g in modules:
-        masked, kept = a, torch.ones_like(a)
-        if dropout is not None:
-            dropout.train(True)
-            masked, kept = _dropped(torch, dropout, a)
-        masks.append(ImmutableMatrix([int(v) for v in (kept != 0).reshape(-1).tolist()]))
-        z = linear(masked)
-        a = g(z)
+    masks, layers = _run_modules(torch, modules, network, training=True, x=x)
+    _, z, a = layers[-1]
     _loss(torch, network, a, z).backward()
-    return tuple(masks), ([(lin.weight.grad, lin.bias.grad) for _, lin, _ in modules], x.grad)
+    return masks, ([(lin.weight.grad, lin.bias.grad) for _, lin, _ in modules], x.grad)
 
 
 def _compare_gradients(check: str, network: Network, computed) -> list[LayerError]:
@@ -201,23 +190,24 @@ def _linear(torch, layer):
     return linear
 
 
-def _pass(torch, network: Network, mode: str) -> list:
-    """The convention's pass written out with tensors: masks, 1/q, q W as the rules say."""
-    layers, a = [], _tensor(torch, network.x).reshape(1, -1)
+def _pass(torch, network: Network, mode: str, x=None) -> tuple[list, list]:
+    """The convention's pass written out with tensors (masks, 1/q, q W as the rules say), from
+    ``x`` (default: the spec's input): each layer's (masked input, z, a), and the Linear modules."""
+    layers, linears = [], []
+    a = _tensor(torch, network.x).reshape(1, -1) if x is None else x
     for l, (layer, mu) in enumerate(zip(network.layers, network.masks), start=1):
         rule = network.dropout.rule(l, mode)
         masked = a * _tensor(torch, mu).reshape(1, -1) if rule.masked else a
         if rule.input_scale is not None:
             masked = masked / float(to_fraction(network.dropout.keep[l - 1]))
-        linear = _linear(torch, layer)
-        weight = linear.weight
+        linears.append(_linear(torch, layer))
+        weight = linears[-1].weight
         if rule.weight_scale is not None:
             weight = weight * float(to_fraction(rule.weight_scale))
-        with torch.no_grad():
-            z = torch.nn.functional.linear(masked, weight, linear.bias)
-            a = _activation(torch, layer)(z)
+        z = torch.nn.functional.linear(masked, weight, linears[-1].bias)
+        a = _activation(torch, layer)(z)
         layers.append((masked, z, a))
-    return layers
+    return layers, linears
 
 
 def _modules(torch, network: Network) -> list:
@@ -230,19 +220,20 @@ def _modules(torch, network: Network) -> list:
     return modules
 
 
-def _run_modules(torch, modules, network: Network, *, training: bool):
-    """Run the modules; read each drawn mask back (a kept unit is nonzero, unless it was 0)."""
-    layers, masks, a = [], [], _tensor(torch, network.x).reshape(1, -1)
-    with torch.no_grad():
-        for dropout, linear, g in modules:
-            masked, kept = a, torch.ones_like(a)
-            if dropout is not None:
-                dropout.train(training)
-                masked, kept = _dropped(torch, dropout, a)
-            masks.append(ImmutableMatrix([int(v) for v in (kept != 0).reshape(-1).tolist()]))
-            z = linear(masked)
-            a = g(z)
-            layers.append((masked, z, a))
+def _run_modules(torch, modules, network: Network, *, training: bool, x=None):
+    """Run the modules from ``x`` (default: the spec's input); read back the mask each
+    nn.Dropout drew (see :func:`_dropped`). Returns the masks and each layer's (masked, z, a)."""
+    layers, masks = [], []
+    a = _tensor(torch, network.x).reshape(1, -1) if x is None else x
+    for dropout, linear, g in modules:
+        masked, kept = a, torch.ones_like(a)
+        if dropout is not None:
+            dropout.train(training)
+            masked, kept = _dropped(torch, dropout, a)
+        masks.append(ImmutableMatrix([int(v) for v in (kept != 0).reshape(-1).tolist()]))
+        z = linear(masked)
+        a = g(z)
+        layers.append((masked, z, a))
     return tuple(masks), layers
 
 

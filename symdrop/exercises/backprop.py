@@ -15,8 +15,7 @@ from ..model.network import Network
 from ..numbers import to_sympy
 from . import rules
 from .drawing import allowed, draw_keep, draw_network
-from .inverted import spec_text
-from .kind import Kind
+from .kind import Kind, spec_text
 from .mistakes import Mistake, applicable, ones
 from .options import SHAPE, Options, check_hidden_layers, check_keep, check_values
 

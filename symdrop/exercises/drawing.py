@@ -179,6 +179,6 @@ def allowed(value: Number, options: Options, scaled: bool = False) -> bool:
     return 100 % denominator == 0  # at most two decimal places: the denominator divides 100
 
 
-def terminating(value: Number) -> bool:
-    """A decimal of at most DECIMAL_PLACES places: the denominator divides 10^DECIMAL_PLACES."""
-    return 10**DECIMAL_PLACES % Fraction(value).denominator == 0
+def terminating(value: Number, places: int = DECIMAL_PLACES) -> bool:
+    """A decimal of at most ``places`` places: the denominator divides 10^places."""
+    return 10**places % Fraction(value).denominator == 0

@@ -4,15 +4,13 @@ import random
 from collections import Counter
 from fractions import Fraction
 from functools import lru_cache
-from itertools import product
 
-from ..core.ensemble import Ensemble, expect
+from ..core.ensemble import Ensemble, expect, list_masks
 from ..core.forward import forward, numbers, prediction
 from ..model.network import Network
 from . import rules
 from .drawing import HALF, allowed, draw_network
-from .inverted import spec_text
-from .kind import Kind
+from .kind import Kind, spec_text
 from .mistakes import Mistake, applicable, with_keep
 from .options import Options, check_hidden_layers, check_keep, check_values
 from ..errors import SymdropError
@@ -23,27 +21,8 @@ MASKABLE_AT_MOST = 4  # where no hidden layer is that small: 16 masks
 
 
 def thinned(network: Network, keep=None) -> tuple[tuple[tuple, Fraction, tuple], ...]:
-    """Every mask of the maskable units with its probability and the training pass's output,
-    by listing the masks (the core's pass for each); ``keep`` replaces the q of the probabilities
-    (not of the pass)."""
-    return _thinned(network, None if keep is None else tuple(keep))
-
-
-@lru_cache(maxsize=1024)
-def _thinned(network: Network, keep) -> tuple:
-    values = numbers(network)
-    keep = values.keep if keep is None else keep
-    units = [(l, j) for l, mask in enumerate(values.masks) if values.keep[l] != 1 for j in range(len(mask))]
-    listed = []
-    for bits in product((1, 0), repeat=len(units)):
-        masks = [list(mask) for mask in values.masks]
-        probability = Fraction(1)
-        for (l, j), bit in zip(units, bits):
-            masks[l][j] = bit
-            probability *= keep[l] if bit else 1 - keep[l]
-        masks = tuple(map(tuple, masks))
-        listed.append((masks, probability, prediction(network, masks=masks)))
-    return tuple(listed)
+    """Every mask with its probability and output (the core's listing, :func:`.core.ensemble.list_masks`)."""
+    return list_masks(network, keep)
 
 
 def mean(listed, weights=None) -> tuple:
@@ -75,17 +54,7 @@ def hand_computable(network: Network, options: Options) -> bool:
     """Every number of every thinned network's pass and of the test-time pass is small (rule 1
     of the forward kind; denominators at most 16 or 4 decimal places where q scales)."""
     passes = [forward(network, masks=masks) for masks, _, _ in thinned(network)] + [forward(network, "test")]
-    for layers in passes:
-        for layer in layers:
-            written = [*layer.masked, *layer.z, *layer.a, *(v for row in layer.weights for v in row)]
-            for terms in layer.terms:
-                partial = 0
-                for t in terms:
-                    partial += t
-                    written += [t, partial]
-            if not all(allowed(v, options, True) for v in written):
-                return False
-    return True
+    return all(allowed(v, options, True) for layers in passes for layer in layers for v in rules.written(layer))
 
 
 def mistakes(network: Network) -> tuple[Mistake, ...]:

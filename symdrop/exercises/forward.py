@@ -5,12 +5,12 @@ from collections import Counter
 from fractions import Fraction
 from functools import lru_cache
 
-from ..core.derive import Derivation, derive
+from ..core.derive import derive
 from ..core.forward import numbers, prediction
 from ..model.network import Network
 from . import rules
 from .drawing import draw_network
-from .kind import Kind
+from .kind import Kind, prediction_answer
 from .mistakes import Mistake, activation_mistakes, applicable, output_mistakes
 from .options import Options, check_hidden_layers, check_values
 
@@ -92,10 +92,6 @@ def check_options(options: Options) -> None:
     check_hidden_layers(options)
 
 
-def _answer(derivation: Derivation) -> tuple:
-    return tuple(derivation.prediction)
-
-
 KIND = Kind(
     name="forward",
     title="a forward pass with dropout masks",
@@ -103,7 +99,7 @@ KIND = Kind(
     rules=RULES,
     mistakes=mistakes,
     derive=derive,
-    answer=_answer,
+    answer=prediction_answer,
     solve=answer,
     code_text=code_text,
     check_options=check_options,

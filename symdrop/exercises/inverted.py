@@ -1,17 +1,15 @@
 """The kind "inverted": a training pass of inverted dropout (PyTorch's), kept values divided by q."""
 
-import json
 import random
 from collections import Counter
 from functools import lru_cache
 
-from ..core.derive import Derivation, derive
+from ..core.derive import derive
 from ..core.forward import prediction
 from ..model.network import Network
-from ..model.spec import to_spec
 from . import rules
 from .drawing import draw_keep, draw_network
-from .kind import Kind
+from .kind import Kind, prediction_answer, spec_text
 from .mistakes import (Mistake, activation_mistakes, applicable, drop_for_keep, ones, output_mistakes,
                        with_keep)
 from .options import Options, check_hidden_layers, check_keep, check_values
@@ -77,20 +75,11 @@ def code_text(network: Network, options: Options) -> str:
     return spec_text("inverted", network)
 
 
-def spec_text(kind: str, network: Network) -> str:
-    """A kind's name and a network's spec (exact strings) as one canonical line."""
-    return kind + "\x1f" + json.dumps(to_spec(network), sort_keys=True, separators=(",", ":"))
-
-
 def check_options(options: Options) -> None:
     """Refuse, in one line, options under which no problem can meet the rules."""
     check_values(options)
     check_hidden_layers(options)
     check_keep(options, "inverted")
-
-
-def prediction_of(derivation: Derivation) -> tuple:
-    return tuple(derivation.prediction)
 
 
 KIND = Kind(
@@ -100,7 +89,7 @@ KIND = Kind(
     rules=RULES,
     mistakes=mistakes,
     derive=derive,
-    answer=prediction_of,
+    answer=prediction_answer,
     solve=answer,
     code_text=code_text,
     check_options=check_options,

@@ -1,5 +1,6 @@
 """What an exercise kind is: how to draw a problem, its rules, its mistakes, its derivation and answer."""
 
+import json
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -8,6 +9,7 @@ from typing import Callable, Mapping
 from ..core.derive import Derivation
 from ..core.ensemble import Ensemble
 from ..model.network import Network
+from ..model.spec import to_spec
 from .mistakes import Mistake
 from .options import Options
 
@@ -47,3 +49,14 @@ class Kind:
     def failed_rules(self, network: Network, options: Options) -> list[str]:
         """The names of the rules ``network`` breaks (empty: acceptable)."""
         return [name for name, rule in self.rules.items() if not rule(network, options)]
+
+
+def spec_text(kind: str, network: Network) -> str:
+    """A kind's name and a network's spec (exact strings) as one canonical line: the text whose
+    SHA-256 names a problem of the kinds that have no older code text to keep (all but forward)."""
+    return kind + "\x1f" + json.dumps(to_spec(network), sort_keys=True, separators=(",", ":"))
+
+
+def prediction_answer(derivation: Derivation) -> tuple:
+    """The answer of the kinds whose answer is the derivation's prediction."""
+    return tuple(derivation.prediction)

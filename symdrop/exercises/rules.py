@@ -21,18 +21,25 @@ def hand_computable(mode: str = "train", scaled: bool = False):
         denominators at most 16 (int, half) or at most 4 decimal places (decimal). Checked for
         x, W, b, every masked input, product, running sum of z_i, z and a."""
         values = numbers(network)
-        written = list(values.x)
+        numbers_ = list(values.x)
         for (W, b), layer in zip(values.layers, passes(network, mode)):
-            rows = W if layer.weights is W else W + layer.weights  # q W too, when weight scaling
-            written += [w for row in rows for w in row] + list(b) + list(layer.masked) + list(layer.z) + list(layer.a)
-            for terms, bias in zip(layer.terms, b):
-                partial = 0
-                for t in terms:  # each product and each running sum of z_i = w_i1 a~_1 + ... + b_i
-                    partial += t
-                    written += [t, partial]
-        return all(allowed(v, options, scaled) for v in written)
+            numbers_ += [w for row in W for w in row] + list(b) + written(layer)
+        return all(allowed(v, options, scaled) for v in numbers_)
 
     return hand_computable
+
+
+def written(layer) -> list:
+    """Every number a student writes down for one layer of a pass (:class:`.core.forward.LayerValues`):
+    the masked input, the weights multiplied by (q W when weight scaling), each product w_ij a~_j
+    and each running sum of them, z (which adds the bias) and a."""
+    values = list(layer.masked) + [w for row in layer.weights for w in row] + list(layer.z) + list(layer.a)
+    for terms in layer.terms:
+        partial = 0
+        for t in terms:
+            partial += t
+            values += [t, partial]
+    return values
 
 
 def no_relu_zero(mode: str = "train"):

@@ -9,8 +9,7 @@ from ..core.forward import prediction
 from ..model.network import Network
 from . import rules
 from .drawing import HALF, draw_keep, draw_network
-from .inverted import spec_text
-from .kind import Kind
+from .kind import Kind, prediction_answer, spec_text
 from .mistakes import Mistake, activation_mistakes, applicable, drop_for_keep, ones, with_keep
 from .options import Options, check_hidden_layers, check_values
 
@@ -118,10 +117,6 @@ def _derive(network: Network) -> Derivation:
     return derive(network, mode="test")
 
 
-def prediction_of(derivation: Derivation) -> tuple:
-    return tuple(derivation.prediction)
-
-
 KIND = Kind(
     name="test-time",
     title="the test-time prediction of a network trained with dropout",
@@ -129,7 +124,7 @@ KIND = Kind(
     rules=RULES,
     mistakes=mistakes,
     derive=_derive,
-    answer=prediction_of,
+    answer=prediction_answer,
     solve=answer,
     code_text=code_text,
     check_options=check_options,

@@ -34,12 +34,3 @@ def parse_vector(text: str, what: str = "answer") -> tuple[Fraction, ...]:
     if not items:
         raise SymdropError(f"{what}: expected a number or a vector like 3; 0; -2, got {str(text)[:40]!r}")
     return tuple(parse_number(i, what) for i in items)
-
-
-def close(given, exact, tolerance: Fraction | None) -> bool:
-    """``given`` equals ``exact`` entry by entry (within ``tolerance`` where one is given)."""
-    if len(given) != len(exact):
-        return False
-    if tolerance is None:
-        return all(Fraction(g) == Fraction(e) for g, e in zip(given, exact))
-    return all(abs(Fraction(g) - Fraction(e)) <= tolerance for g, e in zip(given, exact))

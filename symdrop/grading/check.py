@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import sympy
 
-from ..core.forward import _functions, _rules, forward, numbers
+from ..core.forward import forward
 from ..errors import SymdropError
 from ..exercises.kind import Kind
 from ..model.network import Network
@@ -76,26 +76,16 @@ def carried(network: Network, mode: str, values: dict, tolerance) -> tuple[Part,
     if unknown:
         raise SymdropError(f"values: unknown part {unknown[0]!r} (expected {', '.join(names)})")
     right = forward(network, mode)
-    nums = numbers(network)
-    rules = _rules(network.dropout, network.depth, mode)
-    gs = _functions(network, nums.python, None)
     parts = []
-    own_a = nums.x  # the student's a^(l-1) as far as they gave it
-    for l, (layer, rule, g) in enumerate(zip(right, rules, gs), start=1):
-        W, b = nums.layers[l - 1]
-        masked = own_a
-        if rule.masked:
-            masked = tuple(m * v for m, v in zip(nums.masks[l - 1], masked))
-        if rule.input_scale is not None:
-            masked = tuple(v / nums.keep[l - 1] for v in masked)
-        if rule.weight_scale is not None:
-            W = tuple(tuple(nums.keep[l - 1] * w for w in row) for row in W)
-        own_z = tuple(sum((w * v for w, v in zip(row, masked)), bias) for row, bias in zip(W, b))
+    own_a = None  # the student's a^(l-1) as far as they gave it (None: the pass's own)
+    for l, layer in enumerate(right, start=1):
+        inputs = None if own_a is None else {l: own_a}
+        own_z = forward(network, mode, inputs=inputs, terms=False)[l - 1].z  # z^(l) from their a^(l-1)
         z = _given(values, f"z{l}", len(layer.z))
         if z is not None:
             parts.append(_part(f"z{l}", z, layer.z, own_z, tolerance))
             own_z = z
-        own_a_l = tuple(g(v) for v in own_z)
+        own_a_l = forward(network, mode, inputs=inputs, zs={l: own_z}, terms=False)[l - 1].a  # g(their z)
         for name in (f"a{l}",) + (("y",) if l == network.depth else ()):
             a = _given(values, name, len(layer.a))
             if a is not None:

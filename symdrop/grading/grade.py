@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -38,6 +39,20 @@ class Rubric:
 
 
 RUBRIC_KEYS = ("points", "carried_forward", "mistake", "penalty")
+
+
+def read_key(path) -> dict:
+    """A key.json that ``symdrop sheet`` wrote: ``{"problems": [{"code", "kind", "spec", ...}]}``."""
+    path = Path(path)
+    try:
+        key = json.loads(path.read_text(encoding="utf-8"))
+        if not all(isinstance(e, dict) and {"code", "kind", "spec"} <= set(e) for e in key["problems"]):
+            raise KeyError
+    except FileNotFoundError:
+        raise SymdropError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        raise SymdropError(f"{path}: expected a key.json that symdrop sheet wrote") from None
+    return key
 
 
 def read_rubric(path) -> Rubric:

@@ -11,7 +11,7 @@ from ..sympy_internals import entries
 from .escape import escape_markdown, escape_tex
 from .formats import get
 from .options import RenderOptions
-from .printing import approx, decimal, factor, finalizer, inline, latex, operand, plain
+from .printing import approx, decimal, exact_text, factor, finalizer, inline, latex, operand, plain
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
@@ -69,7 +69,8 @@ def _env(decimals: bool, folders: tuple[Path, ...]) -> jinja2.Environment:
         latex=partial(latex, decimals=decimals), factor=partial(factor, decimals=decimals),
         inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), compact=partial(compact, decimals=decimals),
         plain=plain, decimal=decimal, tex=escape_tex, md=escape_markdown,
-        capitalize_first=capitalize_first, cm=cm, approx=approx, points=points,
+        capitalize_first=capitalize_first, cm=cm, approx=approx,
+        points=partial(exact_text, decimals=True),
     )
     env.globals.update(layer_noun=layer_noun)
     return env
@@ -84,16 +85,6 @@ def layer_noun(l: int, depth: int) -> str:
 
 def capitalize_first(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def points(value) -> str:
-    """Points as a grader writes them: 4, 3.5, or 10/3 (exact, decimal where it ends)."""
-    value = sympy.Rational(value.numerator, value.denominator)
-    if value.q == 1:
-        return str(value.p)
-    from .printing import decimal_places, exact_decimal
-
-    return exact_decimal(value.p, value.q) if decimal_places(value.q) is not None else f"{value.p}/{value.q}"
 
 
 def cm(value: float) -> str:

@@ -10,6 +10,7 @@ from fractions import Fraction
 
 import sympy
 
+from ..exercises.drawing import terminating
 from ..exercises.sheet import Exercise, Sheet
 from .env import render_document
 from .options import RenderOptions
@@ -33,10 +34,6 @@ def as_fraction(value) -> Fraction:
     return Fraction(str(sympy.N(value, 40)))
 
 
-def terminates(value: Fraction, places: int) -> bool:
-    return 10**places % value.denominator == 0
-
-
 def decimal_text(value: Fraction, places: int) -> str:
     """``value`` rounded to ``places`` decimals, as plain decimal text (no exponent)."""
     scaled = round(value * 10**places)
@@ -58,7 +55,7 @@ def intervals(values: list[Fraction]) -> list[tuple[str, str]]:
     for places in range(1, MAX_PLACES + 1):
         spans = []
         for v in values:
-            if terminates(v, EXACT_PLACES):
+            if terminating(v, EXACT_PLACES):
                 spans.append((v, Fraction(0)))
             else:
                 spans.append((Fraction(round(v * 10**places), 10**places), Fraction(1, 10**places)))

@@ -10,10 +10,9 @@ from ..grading.check import STEP_KINDS
 from ..grading.grade import StudentGrade, Ungraded
 from ..model.spec import parse_spec
 from .documents import render_math
-from .env import render_document
+from .env import make_env, render_document
 from .options import RenderOptions
-from .printing import plain
-from .sheets import exact_text
+from .printing import exact_text, plain
 
 BINS = 10  # the score histogram: tenths of the maximum
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell that starts so
@@ -93,8 +92,7 @@ def report(students: list[StudentGrade], ungraded: list[Ungraded], fmt: str,
 
 
 def report_svg(students: list[StudentGrade], options: RenderOptions = RenderOptions()) -> str:
-    from .env import make_env
-
+    """The class report's picture as an SVG document (beside report.md)."""
     return make_env(options).get_template("svg/report.svg.j2").render(chart=chart(students))
 
 

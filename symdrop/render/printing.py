@@ -9,6 +9,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from ..model.activations import LeakyReLUName
+from ..numbers import to_sympy
 from ..sympy_internals import entries
 
 # Plain symbol names (w1_1_2, b1_1, a1_1, mu0_1, x_1) as the notation writes them.
@@ -259,6 +260,14 @@ def operand(expr, decimals: bool = False) -> str:
     if isinstance(expr, sympy.MatrixBase) and expr.shape == (1, 1):
         return factor(expr[0, 0], decimals=decimals)
     return latex(expr, decimals=decimals)
+
+
+def exact_text(value, decimals: bool = False) -> str:
+    """An exact number as text: ``7``, ``-13/20``, or with ``decimals`` ``-0.65`` where exact."""
+    value = to_sympy(value)
+    if decimals and value.q != 1 and decimal_places(value.q) is not None:
+        return exact_decimal(value.p, value.q)
+    return str(value)
 
 
 def plain(expr) -> str:

@@ -11,12 +11,11 @@ from ..exercises.sheet import Exercise, Sheet
 from ..exercises.options import format_shape
 from ..exercises.roster import Student
 from ..model.spec import to_spec
-from ..numbers import to_sympy
 from .documents import Math, pictured, render_figure, render_math
 from .env import render_document
 from .formats import get
 from .options import RenderOptions
-from .printing import decimal_places, exact_decimal
+from .printing import exact_text
 
 def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptions(), *,
                      split: bool = False, progress=None) -> dict[str, str]:
@@ -115,14 +114,6 @@ def key_csv(sheet: Sheet) -> str:
         writer.writerow([e.student.id, e.student.name, e.number, e.code, e.kind.name,
                          "; ".join(exact_text(v, decimals) for v in e.answer)])
     return buffer.getvalue()
-
-
-def exact_text(value, decimals: bool = False) -> str:
-    """An exact number as text: ``7``, ``-13/20``, or with ``decimals`` ``-0.65`` where exact."""
-    value = to_sympy(value)
-    if decimals and value.q != 1 and decimal_places(value.q) is not None:
-        return exact_decimal(value.p, value.q)
-    return str(value)
 
 
 def student_file(student: Student, code: str) -> str:
