@@ -95,7 +95,8 @@ def test_committed_pdf_is_current(tmp_path):
 def test_non_editable_install_in_a_fresh_venv_renders(tmp_path):
     """Templates ship in the wheel: a plain `pip install .` elsewhere still renders."""
     source = tmp_path / "src"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", "output", "build", "*.egg-info", "__pycache__", ".venv"))
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", "output", "build", "*.egg-info", "__pycache__", ".venv",
+                                                                 "node_modules"))
     env_dir = tmp_path / "venv"
     venv.create(env_dir, system_site_packages=True, with_pip=True)
     python = env_dir / "bin" / "python"
@@ -115,6 +116,27 @@ def test_non_editable_install_in_a_fresh_venv_renders(tmp_path):
         [python, "-c", "import symdrop.templates as t; print(t.__file__)"], cwd=work, capture_output=True, text=True
     )
     assert str(env_dir) in located.stdout
+    # every module of the package is in the wheel (a subpackage missing from pyproject is not)
+    every = ("import importlib, json, pkgutil, symdrop; print(json.dumps(sorted(m.name for m in "
+             "pkgutil.walk_packages(symdrop.__path__, 'symdrop.') if m.name != 'symdrop.__main__' "
+             "and importlib.import_module(m.name))))")
+    imported = subprocess.run([python, "-c", every], cwd=work, capture_output=True, text=True)
+    assert imported.returncode == 0, imported.stderr
+    on_disk = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+               for p in (ROOT / "symdrop").rglob("*.py") if p.name != "__main__.py"} - {"symdrop"}
+    assert on_disk <= set(json.loads(imported.stdout)), on_disk - set(json.loads(imported.stdout))
+    checked = subprocess.run([env_dir / "bin" / "symdrop", "check", str(ROOT / "symdrop" / "data" / "tutorial.yaml"),
+                              "--answer", "7"], cwd=work, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_every_subpackage_ships():
+    """pyproject lists every folder of the package that holds modules."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "symdrop").rglob("__init__.py")}
+    assert folders <= listed, folders - listed
 
 
 def test_ci_runs_exactly_the_readmes_test_command():
