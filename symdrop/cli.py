@@ -17,6 +17,8 @@ from .model.conventions import MODES
 from .render import documents, formats, values
 from .render.options import RenderOptions
 
+SOLVE_EXPORTS = ("moodle", "gift")  # the LMS formats symdrop solve writes a spec's problem in
+
 
 def main(argv=None) -> int:
     """Run ``symdrop`` with ``argv``; returns the exit status (2 for bad input)."""
@@ -49,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
 
     solve = commands.add_parser("solve", help="the worked solution of a problem spec (YAML or JSON)")
     solve.add_argument("spec", type=Path, help="problem spec file")
-    _output_flags(solve)
+    _output_flags(solve, SOLVE_EXPORTS)
     solve.add_argument("--symbolic", choices=SYMBOLIC_MODES,
                        help="all: every weight, bias, mask and input a symbol; masks: masks only")
     solve.add_argument("--mode", choices=MODES, default="train",
@@ -144,7 +146,10 @@ def _add_sheet(commands) -> None:
     sheet_formats = ",".join(formats.sheet_formats())
     sheet.add_argument("--format", default=sheet_formats, metavar="FORMATS",
                        help=f"formats of the documents, comma-separated (default {sheet_formats}); "
-                            "gift also writes questions.gift for Moodle")
+                            "LMS exports: moodle (moodle.xml), gift (questions.gift), qti (qti.zip, Canvas)")
+    sheet.add_argument("--parts", action="store_true",
+                       help="with --format moodle: cloze questions with a gap for every value a student "
+                            "computes, not only the answer")
     sheet.add_argument("--pdf", action="store_true", help="also compile the LaTeX to PDF")
     sheet.add_argument("--out", type=Path, default=Path("output"), help="directory (default: output/)")
     sheet.add_argument("--roster", type=Path, metavar="FILE.csv",
@@ -156,9 +161,11 @@ def _add_sheet(commands) -> None:
     sheet.set_defaults(run=_sheet)
 
 
-def _output_flags(command) -> None:
-    command.add_argument("--format", choices=tuple(formats.FORMATS),
-                         help="output format (default: from -o's suffix, else markdown)")
+def _output_flags(command, exports: tuple[str, ...] = ()) -> None:
+    choices = formats.DOCUMENT_FORMATS + exports
+    command.add_argument("--format", choices=choices,
+                         help="output format (default: from -o's suffix, else markdown)"
+                              + ("; moodle and gift: the problem as an LMS question with feedback for each known mistake" if exports else ""))
     command.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
     command.add_argument("--pdf", action="store_true", help="also write the compiled PDF beside -o")
 
@@ -201,15 +208,20 @@ def _example(args) -> int:
     return 0
 
 
-def _format(args) -> str:
+def _format(args, exports: tuple[str, ...] = ()) -> str:
     if args.pdf and args.output is None:
         raise SymdropError("--pdf: expected -o FILE (the PDF is written beside it)")
-    return args.format or formats.by_suffix(args.output.suffix if args.output else "").name
+    if args.format:
+        return args.format
+    found = formats.by_suffix(args.output.suffix if args.output else "").name
+    return found if found in formats.DOCUMENT_FORMATS + exports else "markdown"
 
 
 def _solve(args) -> int:
-    fmt = _format(args)
+    fmt = _format(args, SOLVE_EXPORTS)
     options = _render_options(args)
+    if fmt in SOLVE_EXPORTS:
+        return _solve_export(args, fmt, options)
     derivation = derive(load_spec(args.spec), symbolic=args.symbolic, mode=args.mode)
     # A format that links its picture shows it as an SVG file beside -o FILE; on standard output it has none.
     links = formats.get(fmt).figure == "file" and args.output is not None and args.output.suffix.lower() != ".pdf"
@@ -228,6 +240,26 @@ def _solve(args) -> int:
         source = text if fmt == "latex" else documents.render_solution(derivation, "latex", options)
         files[args.output.with_suffix(".pdf")] = compile_pdf(source)
     return _output(args, text, files)
+
+
+def _solve_export(args, fmt: str, options: RenderOptions) -> int:
+    """The spec's problem as an LMS question (Moodle XML or GIFT), of the kind its mode and
+    convention make it: test-time with --mode test, else inverted or forward."""
+    from .exercises.kinds import get
+    from .exercises.sheet import spec_sheet
+    from .render.gift import sheet_gift
+    from .render.moodle import sheet_moodle
+
+    if args.symbolic:
+        raise SymdropError(f"--format {fmt}: expected numbers, not --symbolic (an LMS compares decimals)")
+    if args.pdf:
+        raise SymdropError(f"--format {fmt}: --pdf compiles LaTeX; write the PDF with --format latex")
+    network = load_spec(args.spec)
+    kind = "test-time" if args.mode == "test" else "inverted" if network.dropout.convention == "inverted" else "forward"
+    sheet = spec_sheet(network, get(kind))
+    name = network.title or args.spec.stem
+    text = sheet_moodle(sheet, options, name=name) if fmt == "moodle" else sheet_gift(sheet, options, name=name)
+    return _output(args, text, {})
 
 
 def _backprop(args) -> int:
@@ -357,7 +389,9 @@ def _sheet(args) -> int:
     chosen = tuple(f.strip() for f in args.format.split(",") if f.strip())
     allowed = formats.sheet_choices()
     if not chosen or any(f not in allowed for f in chosen):
-        raise SymdropError(f"--format: expected {', '.join(allowed)} or {','.join(allowed)}, got {args.format!r}")
+        raise SymdropError(f"--format: expected some of {', '.join(allowed)}, comma-separated, got {args.format!r}")
+    if args.parts and "moodle" not in chosen:
+        raise SymdropError("--parts: expected --format moodle (cloze questions are Moodle's; GIFT and QTI ask for the answer)")
     if args.split and args.roster is None:
         raise SymdropError("--split: expected --roster FILE.csv (it splits a class set by student)")
     if args.problems is not None and not 1 <= args.problems <= 500:
@@ -382,7 +416,7 @@ def _sheet(args) -> int:
         else:
             sheet = build_sheet(seed, options, problems, kinds=kinds, progress=progress)
         files = sheet_files(sheet, args.out, chosen, render_options, pdf=args.pdf, split=args.split,
-                            progress=progress)
+                            parts=args.parts, progress=progress)
     for path in write_files(files):
         print(path)
     if args.seed is None:

@@ -47,3 +47,12 @@ def test_hostile_title_prints_literally_in_the_pdf(title, tmp_path, monkeypatch)
     first_line = pdf_text(pdf, tmp_path).splitlines()[0]
     assert first_line == title
     assert not (tmp_path / "pwned").exists()
+
+
+def test_lms_escapes_by_hand():
+    from symdrop.render.escape import escape_cloze, escape_html, escape_xml
+
+    assert escape_html("a<b & $c$ {1:NM:=2} \\(x\\)\x1b") == (
+        '<span class="tex2jax_ignore mathjax_ignore">a&#60;b &#38; &#36;c&#36; &#123;1:NM:=2&#125; &#92;(x&#92;) </span>')
+    assert escape_cloze("a } # ~ \\ & <") == "a &#125; &#35; &#126; &#92; &amp;#38; &amp;#60;"
+    assert escape_xml('a & <b> "c" \x00\x1bd\te') == "a &amp; &lt;b&gt; &quot;c&quot; d\te"

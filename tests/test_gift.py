@@ -1,7 +1,7 @@
 """The GIFT export, read back by a real GIFT parser (the npm package gift-pegjs under Node.js, which
 .ci/run installs into .ci/node): every answer's interval holds the exact answer computed by the
 test references, every mistake's interval holds that mistake's exact answer and no other, and the
-question text comes back as the Markdown question."""
+question text comes back as the HTML question."""
 
 import json
 import os
@@ -15,9 +15,11 @@ import pytest
 from symdrop.exercises.kinds import parse_kinds
 from symdrop.exercises.options import Options
 from symdrop.exercises.sheet import build_sheet
-from symdrop.render.gift import decimal_text, escape_gift, intervals, sheet_gift
+from symdrop.render.gift import escape_gift, sheet_gift
+from symdrop.render.html import exercise_html
+from symdrop.render.lms import decimal_text, intervals
 from symdrop.render.options import RenderOptions
-from symdrop.render.sheets import key_json, render_parts
+from symdrop.render.sheets import key_json
 
 from .test_kind_backprop import expected_mistakes as backprop_mistakes
 from .test_kind_backprop import gradients
@@ -68,10 +70,9 @@ def test_every_question_reads_back_with_its_answer_and_its_mistakes(tmp_path, an
             if entry["kind"] != "forward" else None
         mine = [q for q in questions if f"({e.code})" in q["title"]]
         assert len(mine) == len(right)
-        text = render_parts(e, "markdown", RenderOptions(diagram=False, decimals=sheet.options.decimals))["problem"]
-        text = text.strip()
+        text = exercise_html(e, RenderOptions(diagram=False, decimals=sheet.options.decimals))["question"].strip()
         for i, q in enumerate(mine):
-            assert q["stem"]["format"] == "markdown" and q["stem"]["text"].startswith(text)
+            assert q["stem"]["format"] == "html" and q["stem"]["text"].startswith(text)
             spans = [(number(c["text"]["number"]), number(c["text"]["range"]), c) for c in q["choices"]]
             correct = [s for s in spans if s[2]["weight"] is None]
             assert len(correct) == 1 and abs(correct[0][0] - right[i]) <= correct[0][1]
@@ -96,3 +97,24 @@ def test_sheet_writes_questions_gift_beside_the_documents(tmp_path):
                  "--out", str(tmp_path)]) == 0
     assert (tmp_path / "questions.gift").read_text().startswith("$CATEGORY: symdrop/seed 2")
     assert main(["sheet", "--format", "gift,html", "--out", str(tmp_path / "x")]) == 2
+
+
+def test_hostile_names_come_back_literally(tmp_path):
+    from symdrop.exercises.roster import Student
+    from symdrop.exercises.sheet import build_class_set
+
+    hostile = "Zoë & <b>O'Brien</b> ~ = # { } : \\ $x$"
+    sheet = build_class_set(3, Options(), (Student("s1", hostile),), 1)
+    path = tmp_path / "questions.gift"
+    path.write_text(sheet_gift(sheet), encoding="utf-8")
+    [question] = [q for q in parse_gift(path) if q["type"] == "Numerical"]
+    assert question["title"] == f"Problem 1 ({sheet.exercises[0].code}), {hostile}"
+
+
+def test_gift_golden():
+    sheet = build_sheet(1, Options(answers="decimal"), 3, kinds=parse_kinds("forward,test-time,ensemble"))
+    text = sheet_gift(sheet)
+    path = Path(__file__).parent / "golden" / "gift-seed1.gift"
+    if os.environ.get("SYMDROP_REFRESH_GOLDEN") == "1":
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")

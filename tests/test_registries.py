@@ -33,7 +33,8 @@ def test_sheet_refuses_an_unknown_kind_in_one_line(tmp_path, capsys):
     assert capsys.readouterr().err.count("\n") == 1 and not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("suffix, name", [(".tex", "latex"), (".MD", "markdown"), (".json", "json"), (".txt", "markdown"), ("", "markdown")])
+@pytest.mark.parametrize("suffix, name", [(".tex", "latex"), (".MD", "markdown"), (".json", "json"), (".txt", "markdown"), ("", "markdown"),
+                                          (".xml", "moodle"), (".gift", "gift")])
 def test_formats_by_suffix(suffix, name):
     assert formats.by_suffix(suffix).name == name
 
@@ -43,5 +44,7 @@ def test_format_entries():
     assert formats.get("latex").template("solution") == formats.get("markdown").template("solution") == "documents/solution.j2"
     assert formats.get("markdown").figure == "file" and formats.get("latex").figure == "inline"
     assert r"50\% \& \$" in formats.get("latex").escape("50% & $")
-    with pytest.raises(SymdropError, match="unknown format 'html'"):
-        formats.get("html")
+    assert formats.sheet_choices() == ("latex", "markdown", "moodle", "gift", "qti")
+    assert formats.get("html").macros == "html/macros.j2" and not formats.get("html").documents
+    with pytest.raises(SymdropError, match="unknown format 'docx'"):
+        formats.get("docx")

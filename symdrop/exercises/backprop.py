@@ -13,9 +13,10 @@ from ..core.backward import backward
 from ..core.forward import numbers, prediction
 from ..model.network import Network
 from ..numbers import to_sympy
+from ..sympy_internals import entries
 from . import rules
 from .drawing import allowed, draw_keep, draw_network
-from .kind import Kind, spec_text
+from .kind import Kind, Part, layer_parts, spec_text
 from .mistakes import Mistake, applicable, ones
 from .options import SHAPE, Options, check_hidden_layers, check_keep, check_values
 
@@ -131,6 +132,22 @@ def _answer(backprop: Backprop) -> tuple:
     return tuple(backprop.by_layer[0].grad_weights)
 
 
+def parts(backprop: Backprop) -> tuple[Part, ...]:
+    """The forward pass's values, the loss, then from the output back each layer's delta,
+    dL/dW and dL/db; dL/dW^(1) is the answer."""
+    found = list(layer_parts(backprop.forward))
+    found = [replace(p, answer=None) for p in found]
+    found.append(Part("loss", backprop.loss))
+    for step in backprop.steps:
+        found += [Part("delta", v, step.l, (j,)) for j, v in enumerate(entries(step.delta), 1)]
+        W = step.grad_weights
+        first = step.l == 1
+        found += [Part("grad_weights", W[i, j], step.l, (i + 1, j + 1), answer=i * W.cols + j if first else None)
+                  for i in range(W.rows) for j in range(W.cols)]
+        found += [Part("grad_bias", v, step.l, (j,)) for j, v in enumerate(entries(step.grad_bias), 1)]
+    return tuple(found)
+
+
 KIND = Kind(
     name="backprop",
     title="the gradients of a training pass through dropout",
@@ -146,4 +163,5 @@ KIND = Kind(
     intro="intro-backprop",
     uses_keep=True,
     drawn_with=shaped,
+    parts=parts,
 )

@@ -10,7 +10,7 @@ from ..core.forward import forward, numbers, prediction
 from ..model.network import Network
 from . import rules
 from .drawing import HALF, allowed, draw_network
-from .kind import Kind, spec_text
+from .kind import Kind, Part, spec_text
 from .mistakes import Mistake, applicable, with_keep
 from .options import Options, check_hidden_layers, check_keep, check_values
 from ..errors import SymdropError
@@ -141,6 +141,21 @@ def _answer(ensemble: Ensemble) -> tuple:
     return tuple(ensemble.exact_mean)
 
 
+def parts(ensemble: Ensemble) -> tuple[Part, ...]:
+    """Each thinned network's prediction (its mask of the masked layer beside it), then the mean
+    (the answer), the test-time prediction and the gap."""
+    layer = ensemble.masked_layers[0]
+    numbered = lambda values: [(j, v) for j, v in enumerate(values, 1)] if len(values) > 1 else [((), values[0])]  # noqa: E731
+    found = []
+    for k, t in enumerate(ensemble.thinned, 1):
+        found += [Part("thinned", v, index=(k,) + ((j,) if j != () else ()), detail=(t.masks[layer], t.probability))
+                  for j, v in numbered(tuple(t.output))]
+    for name, values in (("mean", ensemble.exact_mean), ("test_time", ensemble.approximation), ("gap", ensemble.difference)):
+        found += [Part(name, v, index=(j,) if j != () else (), answer=(i if name == "mean" else None))
+                  for i, (j, v) in enumerate(numbered(tuple(values)))]
+    return tuple(found)
+
+
 KIND = Kind(
     name="ensemble",
     title="the exact ensemble mean over all masks",
@@ -155,4 +170,5 @@ KIND = Kind(
     templates={"problem": "problem-ensemble", "answer": "answer-ensemble", "solution": "expect"},
     intro="intro-ensemble",
     uses_keep=True,
+    parts=parts,
 )

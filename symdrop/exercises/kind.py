@@ -6,12 +6,34 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+import sympy
+
 from ..core.derive import Derivation
 from ..core.ensemble import Ensemble
 from ..model.network import Network
 from ..model.spec import to_spec
+from ..sympy_internals import entries
 from .mistakes import Mistake
 from .options import Options
+
+
+@dataclass(frozen=True)
+class Part:
+    """One number a student computes on the way to an answer (an LMS's gap, ``--parts``).
+
+    ``name`` says what it is: ``masked`` (an entry of a~^(l)), ``z``, ``a``, ``prediction``,
+    ``thinned`` (the k-th thinned network's output), ``mean``, ``test_time``, ``gap``, ``loss``,
+    ``delta``, ``grad_weights``, ``grad_bias`` or ``answer``; ``l`` its layer, ``index`` its entry
+    (from 1: ``(j,)``, or ``(i, j)`` in a matrix); ``answer`` which number of the answer it is
+    (None: a value on the way); ``detail`` what a label shows besides (a thinned network's masks).
+    """
+
+    name: str
+    value: sympy.Expr
+    l: int | None = None
+    index: tuple[int, ...] = ()
+    answer: int | None = None
+    detail: tuple = ()
 
 
 @dataclass(frozen=True, eq=False)  # one object per kind: compared and hashed by identity
@@ -27,7 +49,8 @@ class Kind:
     ``templates`` names the template of each part: the question, the key entry, the solution;
     ``solve`` gives the answer ``answer`` reads off the derivation, from the core's pass alone;
     ``intro`` the paragraph a sheet says once about every kind it holds; ``uses_keep`` whether
-    its problems draw keep probabilities (``--keep``).
+    its problems draw keep probabilities (``--keep``); ``parts`` every number a student computes
+    on the way, the answer among them (an LMS question's gaps with ``--parts``).
     """
 
     name: str
@@ -45,6 +68,7 @@ class Kind:
     uses_keep: bool = False
     # The options its problems are drawn with (a kind may keep a shape of its own, see backprop.py).
     drawn_with: Callable[[Options], Options] = lambda options: options
+    parts: Callable[[Derivation | Ensemble], tuple[Part, ...]] = lambda derivation: layer_parts(derivation)
 
     def failed_rules(self, network: Network, options: Options) -> list[str]:
         """The names of the rules ``network`` breaks (empty: acceptable)."""
@@ -60,3 +84,21 @@ def spec_text(kind: str, network: Network) -> str:
 def prediction_answer(derivation: Derivation) -> tuple:
     """The answer of the kinds whose answer is the derivation's prediction."""
     return tuple(derivation.prediction)
+
+
+def layer_parts(derivation: Derivation) -> tuple[Part, ...]:
+    """What a forward pass asks for, layer by layer: the masked (or scaled) input where it
+    differs from the layer's input, z (not of a linear output, where it is the prediction), a of
+    each hidden layer, and the prediction (the answer)."""
+    found = []
+    for step in derivation.steps:
+        masked, previous = entries(step.masked_input.value), entries(step.previous)
+        if masked != previous:
+            found += [Part("masked", v, step.l - 1, (j,)) for j, v in enumerate(masked, 1)]
+        if not (step.output and step.layer.activation == "identity"):
+            found += [Part("z", v, step.l, (j,)) for j, v in enumerate(entries(step.pre_activation.value), 1)]
+        if not step.output:
+            found += [Part("a", v, step.l, (j,)) for j, v in enumerate(entries(step.activation.value), 1)]
+    prediction = tuple(derivation.prediction)
+    return tuple(found) + tuple(Part("prediction", v, derivation.network.depth, (j,) if len(prediction) > 1 else (), answer=j - 1)
+                                for j, v in enumerate(prediction, 1))

@@ -117,6 +117,15 @@ def build_class_set(
     return Sheet(seed, options, tuple(exercises), tuple(students))
 
 
+def spec_sheet(network: Network, kind: Kind) -> Sheet:
+    """A sheet of one exercise of ``kind``: the problem a spec gives, its title kept (``symdrop
+    solve --format moodle|gift``)."""
+    options = Options()
+    code = variant_code(kind, network, options)
+    exercise = Exercise(1, code, 0, kind, network, kind.derive(network), kind.mistakes(network))
+    return Sheet(0, options, (exercise,))
+
+
 def make_exercise(seed: int, number: int, network: Network, options: Options, kind: Kind = FORWARD[0],
                   student: Student | None = None) -> Exercise:
     """The exercise of a generated problem: its derivation and meta."""

@@ -9,17 +9,19 @@ from pathlib import Path
 from ..exercises.sheet import Sheet
 from ..render.documents import render_svg
 from ..render.formats import EXPORTS, get
-from ..render.gift import sheet_gift
+from ..render.exports import export_files
 from ..render.options import RenderOptions
 from ..render.sheets import key_csv, key_json, render_documents
 from .tex import compile_pdf
 
 
 def sheet_files(sheet: Sheet, out: Path, formats=("latex", "markdown"), options: RenderOptions = RenderOptions(),
-                *, pdf: bool = False, split: bool = False, progress=None) -> dict[Path, str | bytes]:
+                *, pdf: bool = False, split: bool = False, parts: bool = False, progress=None) -> dict[Path, str | bytes]:
     """Every file of ``sheet`` under ``out``: its documents in each format (and PDF), key.json,
     for a class set key.csv and, with ``split``, one sheet per student; with ``options.diagram``,
-    each network's picture where a format links it (``figures/CODE.svg`` for Markdown)."""
+    each network's picture where a format links it (``figures/CODE.svg`` for Markdown); and the
+    LMS exports asked for (``moodle.xml``, ``questions.gift``, ``qti.zip``; ``parts``: Moodle's
+    questions as cloze with a gap per value)."""
     out = Path(out)
     options = replace(options, decimals=options.decimals or sheet.options.decimals)
     exports = [f for f in formats if f in EXPORTS]
@@ -31,8 +33,8 @@ def sheet_files(sheet: Sheet, out: Path, formats=("latex", "markdown"), options:
             svg = render_svg(e.derivation, options)
             if svg is not None:
                 files[out / options.figures / f"{e.code}.svg"] = svg  # where the documents link it
-    if "gift" in exports:
-        files[out / "questions.gift"] = sheet_gift(sheet, options)
+    for name, content in export_files(sheet, exports, options, parts).items():
+        files[out / name] = content
     files[out / "key.json"] = json.dumps(key_json(sheet), indent=2, ensure_ascii=False) + "\n"
     if sheet.class_set:
         files[out / "key.csv"] = key_csv(sheet)

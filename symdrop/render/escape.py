@@ -65,3 +65,47 @@ def escape_markdown(text: str) -> str:
 def _printable(code: int) -> bool:
     i = bisect_right(_STARTS, code) - 1
     return i >= 0 and _TEX_UNICODE[i][0] <= code <= _TEX_UNICODE[i][1]
+
+
+# HTML's specials, and those MathJax, Moodle's cloze gaps and GIFT act on, as numeric references:
+# an LMS reads them as text, never as markup, math or a gap.
+_HTML_SPECIAL = {c: f"&#{ord(c)};" for c in "&<>\"'$\\{}~#`"}
+
+
+def escape_html(text: str) -> str:
+    """Users' text for HTML (Moodle, Canvas): printed literally inside a span MathJax skips, with
+    control characters (which XML cannot carry) and line breaks made spaces."""
+    out = []
+    for char in unicodedata.normalize("NFC", str(text)):
+        if char in _HTML_SPECIAL:
+            out.append(_HTML_SPECIAL[char])
+        elif char.isspace() or unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff":
+            out.append(" ")
+        else:
+            out.append(char)
+    return '<span class="tex2jax_ignore mathjax_ignore">' + "".join(out) + "</span>"
+
+
+def escape_cloze(text: str) -> str:
+    """Words in a Moodle cloze gap's feedback: the gap syntax ends at an unescaped ``~`` or ``}``
+    and Moodle decodes the feedback's character references once before showing it as HTML, so
+    ``{ } # ~ \\`` are references and ``& < >`` references of references."""
+    out = []
+    for char in " ".join(str(text).split()):
+        if char in "&<>":
+            out.append(f"&amp;#{ord(char)};")
+        elif char in "{}#~\\":
+            out.append(f"&#{ord(char)};")
+        elif unicodedata.category(char) not in ("Cc", "Cs"):
+            out.append(char)
+    return "".join(out)
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape_xml(text: str) -> str:
+    """Text for an XML element or attribute: ``& < > " '`` as references, and the characters
+    XML 1.0 cannot hold at all (control characters but tab and line breaks) left out."""
+    text = _NOT_XML.sub("", str(text))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#39;")

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..errors import SymdropError
-from .escape import escape_markdown, escape_tex
+from .escape import escape_html, escape_markdown, escape_tex
 
 SHEET_DOCUMENTS = ("sheet", "key", "solutions")
 
@@ -37,11 +37,18 @@ class Format:
 LATEX = Format("latex", "tex", escape_tex, "inline", SHEET_DOCUMENTS, macros="latex/macros.j2")
 MARKDOWN = Format("markdown", "md", escape_markdown, "file", SHEET_DOCUMENTS, macros="markdown/macros.j2")
 JSON = Format("json", "json", None, None)  # written from data (render/values.py), not templates
-# An LMS export of a sheet (render/gift.py): its own body, gift/questions.j2, no macros.
+# The HTML an LMS shows (questions, worked solutions as feedback): the shared bodies through
+# html/macros.j2, then render/html.py; pictures are files stored with the question. No documents
+# of its own: it serves the LMS exports.
+HTML = Format("html", "html", escape_html, "file", macros="html/macros.j2")
+# The LMS exports of a sheet (render/exports.py): a body of their own each, no macros.
 GIFT = Format("gift", "gift", None, None, bodies="gift")
+MOODLE = Format("moodle", "xml", None, None, bodies="moodle")
+QTI = Format("qti", "zip", None, None, bodies="qti")
 
-FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON, GIFT)}
-EXPORTS = ("gift",)  # what symdrop sheet --format writes besides documents: one file of questions
+FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON, HTML, GIFT, MOODLE, QTI)}
+DOCUMENT_FORMATS = ("latex", "markdown", "json")  # what solve, expect and backprop write
+EXPORTS = ("moodle", "gift", "qti")  # what symdrop sheet --format writes besides documents (render/exports.py)
 
 
 def get(name: str) -> Format:

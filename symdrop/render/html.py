@@ -1,0 +1,32 @@
+"""The HTML an LMS shows: a body rendered through html/macros.j2, made paragraphs and MathJax math."""
+
+import re
+from dataclasses import replace
+
+from ..exercises.sheet import Exercise
+from .documents import pictured
+from .options import RenderOptions
+from .sheets import render_parts
+
+# A blank line ends a paragraph in every body; a chunk that is a block of its own stays as it is.
+_BLOCK = re.compile(r"^\s*<(h[1-6]|table|p|div|ul|ol|hr|figure)\b")
+# Inline math is $...$ in the bodies (LaTeX's and Markdown's); MathJax in Moodle and Canvas reads
+# \( ... \). Users' text never holds a $ (render/escape.py writes it &#36;), nor do printed numbers.
+_INLINE = re.compile(r"\$([^$]+)\$")
+
+
+def finish(body: str) -> str:
+    """``body`` (documents/*.j2 in the HTML format) as HTML: each paragraph in ``<p>``, inline
+    math in MathJax's ``\\( \\)``."""
+    chunks = [c.strip() for c in re.split(r"\n\s*\n", body) if c.strip()]
+    html = [c if _BLOCK.match(c) else f"<p>{c}</p>" for c in chunks]
+    return _INLINE.sub(r"\\(\1\\)", "\n".join(html)) + "\n"
+
+
+def exercise_html(e: Exercise, options: RenderOptions, figures: str = "") -> dict[str, str]:
+    """The question and the worked solution of exercise ``e`` as LMS HTML, a picture linked as
+    ``figures``CODE.svg (``@@PLUGINFILE@@/`` in Moodle) unless ``options.diagram`` is off."""
+    options = replace(options, figures=figures)
+    picture = pictured(e.derivation) if options.diagram else None
+    parts = render_parts(e, "html", options, picture)
+    return {"question": finish(parts["problem"]), "solution": finish(parts["solution"])}

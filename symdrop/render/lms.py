@@ -1,0 +1,137 @@
+"""What an LMS question of an exercise holds: each number asked, its decimal and tolerance, and each mistake's.
+
+An LMS compares decimals, so every exact value is written as a decimal: exactly where it
+terminates within EXACT_PLACES places, otherwise rounded to the fewest places whose tolerance
+10^-places holds the exact value and keeps every answer's interval apart from every other's.
+GIFT, Moodle XML and QTI are written from these (``gift.py``, ``moodle.py``, ``qti.py``).
+"""
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy
+
+from ..exercises.drawing import terminating
+from ..exercises.kind import Part
+from ..exercises.mistakes import Mistake
+from ..exercises.sheet import Exercise
+
+EXACT_PLACES = 6  # a value that terminates within this many places is written exactly
+MAX_PLACES = 12
+# The grades Moodle accepts for an answer (its documentation's list); symdrop gives 100 and 0.
+MOODLE_GRADES = (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667,
+                 14.28571, 12.5, 11.11111, 10, 5, 0)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A decimal and its tolerance, as an LMS reads them: right for every number within."""
+
+    value: str
+    tolerance: str
+
+    @property
+    def exact(self) -> bool:
+        return self.tolerance == "0"
+
+    @property
+    def low(self) -> str:
+        """The interval's ends as exact decimals (QTI compares with them)."""
+        return decimal_text(Fraction(self.value) - Fraction(self.tolerance), EXACT_PLACES + MAX_PLACES)
+
+    @property
+    def high(self) -> str:
+        return decimal_text(Fraction(self.value) + Fraction(self.tolerance), EXACT_PLACES + MAX_PLACES)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One number a student gives: what it is (``part``), the exact value, its span, and the
+    mistakes whose value differs there, each with its own span (the first mistake of each wrong
+    value names it)."""
+
+    part: Part
+    exact: sympy.Expr
+    span: Span
+    mistakes: tuple[tuple[Mistake, Span], ...]
+
+    @property
+    def exact_text(self) -> str:
+        return sympy.sstr(self.exact)
+
+    @property
+    def mistakes_spans(self) -> list[tuple[Span, int, str]]:
+        """Each mistake's span, score (0) and name: the conditions of a QTI item after the right one."""
+        return [(span, 0, m.name) for m, span in self.mistakes]
+
+    @property
+    def places(self) -> int:
+        """The places the span is written to (0: an integer)."""
+        return len(self.span.value.partition(".")[2])
+
+
+def as_fraction(value) -> Fraction:
+    """An exact number as a Fraction (an irrational one to 40 digits, for rounding only)."""
+    value = sympy.sympify(value)
+    if value.is_Rational:
+        return Fraction(int(value.p), int(value.q))
+    return Fraction(str(sympy.N(value, 40)))
+
+
+def decimal_text(value: Fraction, places: int) -> str:
+    """``value`` rounded to ``places`` decimals, as plain decimal text (no exponent)."""
+    scaled = round(value * 10**places)
+    sign = "-" if scaled < 0 else ""
+    digits = str(abs(scaled)).rjust(places + 1, "0")
+    whole, fraction = digits[:-places] if places else digits, digits[-places:] if places else ""
+    fraction = fraction.rstrip("0")
+    return sign + whole + ("." + fraction if fraction else "")
+
+
+def intervals(values: list[Fraction]) -> list[tuple[str, str]]:
+    """(value, tolerance) texts for ``values`` (the answer first, then the mistakes'): a value
+    that terminates within EXACT_PLACES places is written exactly (tolerance 0); the others are
+    rounded to the fewest places whose tolerance 10^-places holds the exact value and keeps every
+    interval apart from every other."""
+    for places in range(1, MAX_PLACES + 1):
+        spans = []
+        for v in values:
+            if terminating(v, EXACT_PLACES):
+                spans.append((v, Fraction(0)))
+            else:
+                spans.append((Fraction(round(v * 10**places), 10**places), Fraction(1, 10**places)))
+        if all(abs(a[0] - b[0]) > a[1] + b[1] for i, a in enumerate(spans) for b in spans[i + 1:]):
+            return [(decimal_text(c, max(places, EXACT_PLACES)), "0" if r == 0 else decimal_text(r, places))
+                    for c, r in spans]
+    raise ValueError("answers too close to tell apart in decimals")  # cannot happen: they differ
+
+
+def gaps(e: Exercise, parts: bool = False) -> list[Gap]:
+    """The numbers a question of ``e`` asks for: those of its answer, or with ``parts`` every value
+    the student computes on the way (the kind's parts, the answer's among them). A mistake is an
+    answer of its own where it gives the final answer; on the way, a gap knows the right value."""
+    wrong = e.wrong_answers()
+    found = []
+    for part in e.kind.parts(e.derivation):
+        if not parts and part.answer is None:
+            continue
+        value = part.value
+        distinct, seen = [], {as_fraction(value)}
+        if part.answer is not None:
+            for m, answer_ in wrong:  # one 0% answer per wrong value (the first mistake names it)
+                key = as_fraction(answer_[part.answer])
+                if key not in seen:
+                    seen.add(key)
+                    distinct.append((m, key))
+        spans = [Span(*s) for s in intervals([as_fraction(value)] + [v for _, v in distinct])]
+        found.append(Gap(part, value, spans[0], tuple((m, s) for (m, _), s in zip(distinct, spans[1:]))))
+    return found
+
+
+def category(sheet, name: str | None = None) -> str:
+    """The category a sheet's questions go in, ``symdrop/seed S, OPTIONS``: a category per seed
+    and options inside one named symdrop (``/`` separates categories in Moodle's names)."""
+    if name is not None:  # one problem of a spec: a category named by the caller
+        return "symdrop/" + name.replace("/", "//")
+    described = sheet.options.describe(keep=True).replace("/", "//")  # Moodle: "//" is a slash in a name
+    return f"symdrop/seed {sheet.seed}, {described}"

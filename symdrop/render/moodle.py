@@ -1,0 +1,55 @@
+"""A sheet as Moodle XML: one question per variant, every known mistake a 0% answer with its feedback."""
+
+import base64
+from dataclasses import dataclass, replace
+
+from ..exercises.sheet import Exercise, Sheet
+from .documents import render_svg
+from .env import render_document
+from .html import exercise_html
+from .lms import Gap, category, gaps
+from .options import RenderOptions
+from .sheets import describe
+
+PLUGINFILE = "@@PLUGINFILE@@/"  # how Moodle's text refers to a file stored with it
+
+
+@dataclass(frozen=True)
+class Question:
+    """One Moodle question: a numerical question for an answer of one number, else (and with
+    ``--parts``) a cloze question with a NUMERICAL gap per number; its text and general feedback
+    (the worked solution) as HTML, and the files they show (the picture, base64)."""
+
+    e: Exercise
+    name: str
+    text: str
+    feedback: str
+    gaps: tuple[Gap, ...]
+    files: tuple[tuple[str, str], ...]
+
+    @property
+    def cloze(self) -> bool:
+        return len(self.gaps) > 1
+
+
+def question(e: Exercise, options: RenderOptions = RenderOptions(), parts: bool = False) -> Question:
+    """The Moodle question of exercise ``e``."""
+    svg = render_svg(e.derivation, options) if options.diagram else None
+    html = exercise_html(e, replace(options, diagram=svg is not None), PLUGINFILE)
+    files = ((f"{e.code}.svg", base64.b64encode(svg.encode("utf-8")).decode("ascii")),) if svg else ()
+    return Question(e, question_name(e), html["question"], html["solution"], tuple(gaps(e, parts)), files)
+
+
+def question_name(e: Exercise) -> str:
+    """``Problem 3 (K7QX2M)``, with the student's name in a class set: the variant code in every name."""
+    name = f"Problem {e.number} ({e.code})"
+    return f"{name}, {e.student.name}" if e.student is not None else name
+
+
+def sheet_moodle(sheet: Sheet, options: RenderOptions = RenderOptions(), parts: bool = False, name: str | None = None) -> str:
+    """``moodle.xml``: the sheet's category (``name``: a category of that name instead, for a
+    spec's problem), then each exercise's question."""
+    options = replace(options, decimals=options.decimals or sheet.options.decimals)
+    questions = [question(e, options, parts) for e in sheet.exercises]
+    info = f"symdrop solve: {name}" if name else f"symdrop sheet, seed {sheet.seed}: {describe(sheet.options, sheet.kinds)}"
+    return render_document("quiz", "moodle", options, questions=questions, category=category(sheet, name), info=info)

@@ -1,0 +1,208 @@
+"""The Moodle XML export: well-formed XML that passes the import rules written from Moodle's
+documentation (tests/lms_rules.py), whose numbers, read back, are the exact answers the test
+references compute, whose simulated grading gives 100% to the exact answer and each mistake's own
+feedback to that mistake's answer, and which keeps hostile names literal."""
+
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from symdrop.exercises.kinds import parse_kinds
+from symdrop.exercises.options import Options
+from symdrop.exercises.roster import Student
+from symdrop.exercises.sheet import build_class_set, build_sheet
+from symdrop.render.moodle import sheet_moodle
+from symdrop.render.sheets import key_json
+
+from . import lms_rules
+from .test_kind_backprop import expected_mistakes as backprop_mistakes
+from .test_kind_backprop import gradients
+from .test_kinds import Spec, answer, expected_mistakes
+
+GOLDEN = Path(__file__).parent / "golden"
+REFRESH = os.environ.get("SYMDROP_REFRESH_GOLDEN") == "1"  # SYMDROP_REFRESH_GOLDEN=1 pytest: rewrite
+ALL_KINDS = "forward,inverted,test-time,ensemble,backprop"
+
+
+def references(entry):
+    """The exact answer and the mistakes' answers of a key entry, by the test references."""
+    p = Spec(entry["spec"])
+    if entry["kind"] == "backprop":
+        return gradients(p), backprop_mistakes(p)
+    wrong = expected_mistakes(entry["kind"], p) if entry["kind"] != "forward" else None
+    return answer(entry["kind"], p), wrong
+
+
+def numerical_answers(q) -> list[tuple[str, str, str, str]]:
+    return [(a.get("fraction"), a.findtext("text"), a.findtext("tolerance"), a.findtext("feedback/text"))
+            for a in q.findall("answer")]
+
+
+@pytest.fixture(scope="module", params=["exact", "decimal"])
+def sheet(request):
+    return build_sheet(9, Options(answers=request.param), 10, kinds=parse_kinds(ALL_KINDS))
+
+
+def test_every_question_passes_the_import_rules_and_grades_as_the_references_say(sheet):
+    root = ET.fromstring(sheet_moodle(sheet).encode("utf-8"))
+    assert lms_rules.moodle_errors(ET.tostring(root)) == []
+    category, *questions = root.findall("question")
+    assert category.get("type") == "category"
+    assert category.findtext("category/text").startswith("$course$/top/symdrop/seed 9, ")
+    entries = {e["code"]: e for e in key_json(sheet)["problems"]}
+    assert len(questions) == len(sheet.exercises)  # one question per variant
+    for q, e in zip(questions, sheet.exercises):
+        entry = entries[e.code]
+        assert q.findtext("idnumber") == e.code and f"({e.code})" in q.findtext("name/text")
+        right, wrong = references(entry)
+        if q.get("type") == "numerical":
+            gaps = [[(g, v, t, f) for g, v, t, f in numerical_answers(q)]]
+        else:
+            gaps = [[(g, *a.partition(":")[::2], f) for g, a, f in gap]
+                    for gap in lms_rules.cloze_gaps(q.findtext("questiontext/text"))]
+        assert len(gaps) == len(right) and (len(right) == 1) == (q.get("type") == "numerical")
+        for i, answers in enumerate(gaps):
+            assert lms_rules.grade_numerical(answers, right[i])[0] == "100"
+            spans = [(Fraction(v), Fraction(t or 0)) for _, v, t, _ in answers if v != "*"]
+            assert all(abs(a[0] - b[0]) > a[1] + b[1] for k, a in enumerate(spans) for b in spans[k + 1:])
+            if sheet.options.answers == "decimal":
+                assert spans[0][1] == 0  # every answer terminates: graded exactly
+            for m in e.mistakes:
+                value = Fraction(m.answer[i]) if wrong is None else wrong[m.name][i]
+                if value == right[i]:
+                    continue
+                grade, feedback = lms_rules.grade_numerical(answers, value)
+                assert grade == "0" and "common mistake" in feedback, (e.code, m.name)
+            assert lms_rules.grade_numerical(answers, right[i] + 1000)[1].startswith("Not the exact value")
+        # The worked solution is the general feedback, with its picture stored beside it.
+        feedback = q.findtext("generalfeedback/text")
+        assert "<h4>" in feedback and "\\(" in feedback and "$" not in feedback
+        assert f"@@PLUGINFILE@@/{e.code}.svg" in q.findtext("questiontext/text")
+
+
+def test_parts_ask_every_value_and_each_is_the_references():
+    sheet = build_sheet(5, Options(), 4, kinds=parse_kinds("forward,inverted,test-time"))
+    root = ET.fromstring(sheet_moodle(sheet, parts=True).encode("utf-8"))
+    assert lms_rules.moodle_errors(ET.tostring(root)) == []
+    entries = {e["code"]: e for e in key_json(sheet)["problems"]}
+    row = re.compile(r"<tr><td>\\\((.*?)\\\)</td><td>(\{1:NUMERICAL:.*?[^\\]\})</td>")
+    for q, e in zip(root.findall("question")[1:], sheet.exercises):
+        assert q.get("type") == "cloze"
+        p = Spec(entries[e.code]["spec"])
+        values = p.run(mode="test" if e.kind.name == "test-time" else "train")
+        rows = row.findall(q.findtext("questiontext/text"))
+        assert len(rows) > 5
+        for label, gap in rows:
+            [answers] = lms_rules.cloze_gaps(gap)
+            m = re.fullmatch(r"(\\tilde\{a\}|z|a)\^\{\((\d+)\)\}_\{(\d+)\}", label)
+            if label == r"\hat{y}":
+                expected = values[-1][2][0]
+            else:
+                symbol, l, j = m.group(1), int(m.group(2)), int(m.group(3)) - 1
+                expected = values[l][0][j] if symbol.startswith("\\tilde") else values[l - 1][1 if symbol == "z" else 2][j]
+            grade, _ = lms_rules.grade_numerical([(g, *a.partition(":")[::2], f) for g, a, f in answers], expected)
+            assert grade == "100", (e.code, label)
+
+
+def test_broken_files_fail_the_import_rules():
+    good = sheet_moodle(build_sheet(2, Options(), 2, kinds=parse_kinds("forward,backprop")))
+    assert lms_rules.moodle_errors(good) == []
+    numerical = good.index('<answer fraction="0"')
+    broken = {
+        "grade": good[:numerical] + '<answer fraction="33"' + good[numerical + len('<answer fraction="0"'):],
+        "fraction": re.sub(r"<text>-?[\d.]+</text>", "<text>3/4</text>", good, count=1),
+        "file": re.sub(r'<file name="[^"]*"', '<file name="other.svg"', good, count=1),
+        "not svg": re.sub(r'(<file name="[^"]*" path="/" encoding="base64">)[^<]*', r"\1aGVsbG8=", good, count=1),
+        "gap": good.replace("{1:NUMERICAL:=", "{1:NUMERICAL:%50%", 1),
+        "gap grade": good.replace("~%0%", "~%33%", 1),
+        "name": re.sub(r"<name>\s*<text>[^<]*</text>", "<name><text></text>", good, count=1),
+    }
+    for what, text in broken.items():
+        assert text != good, what
+        assert lms_rules.moodle_errors(text), what
+
+
+def test_hostile_names_stay_literal_and_the_file_valid():
+    hostile = "Zoë & <b>O'Brien</b> ~ = # { } : \\ $x$ \\(y\\) {1:NUMERICAL:=5} \x1b\x00"
+    students = (Student("s1", hostile), Student("s&2", "Plain"))
+    sheet = build_class_set(3, Options(), students, 1, kinds=parse_kinds("forward,ensemble"))
+    text = sheet_moodle(sheet, parts=True)
+    root = ET.fromstring(text.encode("utf-8"))
+    assert lms_rules.moodle_errors(text) == []
+    first = sheet.exercises[0]
+    assert root.findall("question")[1].findtext("name/text") == f"Problem 1 ({first.code}), " + hostile[:-2]
+    for q in root.findall("question")[1:]:
+        assert len(lms_rules.cloze_gaps(q.findtext("questiontext/text"))) == len(
+            re.findall(r"\{1:NUMERICAL:", q.findtext("questiontext/text")))
+
+
+def test_moodle_golden():
+    sheet = build_sheet(1, Options(answers="decimal"), 3, kinds=parse_kinds("forward,test-time,ensemble"))
+    text = sheet_moodle(sheet)
+    path = GOLDEN / "moodle-seed1.xml"
+    if REFRESH:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_sheet_and_solve_write_moodle_xml(tmp_path):
+    from symdrop.cli import main
+
+    assert main(["sheet", "--seed", "2", "--problems", "2", "--format", "moodle", "--parts", "--out", str(tmp_path)]) == 0
+    assert lms_rules.moodle_errors((tmp_path / "moodle.xml").read_bytes()) == []
+    out = tmp_path / "t.xml"
+    spec = Path(__file__).resolve().parent.parent / "symdrop" / "data" / "tutorial.yaml"
+    assert main(["solve", str(spec), "-o", str(out)]) == 0  # the suffix chooses Moodle XML
+    root = ET.fromstring(out.read_bytes())
+    assert lms_rules.moodle_errors(out.read_bytes()) == []
+    [q] = root.findall("question")[1:]
+    # The tutorial's prediction by hand: a1 = (3, 1, 0), masked (3, 0, 0); a2 = (4, 0, 3), masked
+    # (0, 0, 3); a3 = (0, 2), masked (0, 2); y = -1*0 + 3*2 + 1 = 7.
+    assert lms_rules.grade_numerical(numerical_answers(q), Fraction(7))[0] == "100"
+    assert main(["sheet", "--parts", "--format", "gift", "--out", str(tmp_path / "x")]) == 2
+
+
+def test_a_hostile_title_reaches_the_html_as_text_in_a_span_mathjax_skips(tmp_path):
+    from html.parser import HTMLParser
+
+    from symdrop.cli import main
+
+    title = "AT&amp;T <b>x</b> $y$ \\(z\\) {1:NUMERICAL:=5} ~ # \x1b"
+    spec = tmp_path / "hostile.yaml"
+    spec.write_text("title: " + json.dumps(title) + "\ninput: [1]\nlayers:\n  - weights: [[2]]\n    bias: [1]\n"
+                    "    activation: identity\nmasks:\n  - [1]\n", encoding="utf-8")
+    out = tmp_path / "q.xml"
+    assert main(["solve", str(spec), "--format", "moodle", "-o", str(out)]) == 0
+    assert lms_rules.moodle_errors(out.read_bytes()) == []
+    root = ET.fromstring(out.read_bytes())
+    # a slash in a category name is written // (a single one separates categories)
+    assert root.find("question/category/text").text == "$course$/top/symdrop/" + title.replace("\x1b", "").replace("/", "//")
+
+    class Spans(HTMLParser):  # the text of every span MathJax skips, as a browser reads it
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.depth, self.found = 0, []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "span" and "mathjax_ignore" in (dict(attrs).get("class") or ""):
+                self.depth += 1
+                self.found.append("")
+
+        def handle_endtag(self, tag):
+            if tag == "span" and self.depth:
+                self.depth -= 1
+
+        def handle_data(self, data):
+            if self.depth:
+                self.found[-1] += data
+
+    spans = Spans()
+    feedback = root.findall("question")[1].findtext("generalfeedback/text")
+    spans.feed(feedback)
+    assert title.replace("\x1b", " ") in spans.found
+    assert "{1:NUMERICAL" not in feedback and "<b>" not in feedback and "$" not in feedback

@@ -1,0 +1,157 @@
+"""The QTI 1.2 package for Canvas: a zip of a manifest and one assessment, both well-formed XML
+whose items pass the rules written from the QTI 1.2 ASI specification (below), whose simulated
+grading gives 100 to the exact answers of the test references and each mistake's feedback to its
+answer, with the same bytes on every run."""
+
+import io
+import os
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from symdrop.exercises.kinds import parse_kinds
+from symdrop.exercises.options import Options
+from symdrop.exercises.roster import Student
+from symdrop.exercises.sheet import build_class_set, build_sheet
+from symdrop.render.qti import sheet_qti
+from symdrop.render.sheets import key_json
+
+from .lms_rules import NUMBER
+from .test_moodle import ALL_KINDS, references
+
+Q = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
+GOLDEN = Path(__file__).parent / "golden"
+REFRESH = os.environ.get("SYMDROP_REFRESH_GOLDEN") == "1"
+
+
+def unpack(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def assessment_of(files: dict[str, bytes]) -> ET.Element:
+    """The assessment the manifest names (its resource of type imsqti_xmlv1p2)."""
+    manifest = ET.fromstring(files["imsmanifest.xml"])
+    [resource] = manifest.iter(CP + "resource")
+    assert resource.get("type") == "imsqti_xmlv1p2"
+    [href] = [f.get("href") for f in resource.iter(CP + "file")]
+    return ET.fromstring(files[href])
+
+
+def qti_errors(root: ET.Element) -> list[str]:
+    """What a QTI 1.2 importer refuses: an item without its type, a condition on a response the
+    item does not present, a value that is not a number, feedback that is not there, no 100."""
+    errors = []
+    for item in root.iter(Q + "item"):
+        where = f"item {item.get('ident')}"
+        fields = {f.findtext(Q + "fieldlabel"): f.findtext(Q + "fieldentry") for f in item.iter(Q + "qtimetadatafield")}
+        if fields.get("question_type") != "numerical_question":
+            errors.append(f"{where}: question_type is {fields.get('question_type')!r}")
+        responses = {r.get("ident") for r in item.iter(Q + "response_str")}
+        feedback = {f.get("ident") for f in item.iter(Q + "itemfeedback")}
+        scores = []
+        for condition in item.iter(Q + "respcondition"):
+            for test in list(condition.iter(Q + "varequal")) + list(condition.iter(Q + "vargte")) + list(condition.iter(Q + "varlte")):
+                if test.get("respident") not in responses:
+                    errors.append(f"{where}: a condition on {test.get('respident')!r}, which it does not present")
+                if not NUMBER.match((test.text or "").strip()):
+                    errors.append(f"{where}: {test.text!r} is not a number")
+            for link in condition.iter(Q + "displayfeedback"):
+                if link.get("linkrefid") not in feedback:
+                    errors.append(f"{where}: feedback {link.get('linkrefid')!r} is not in the item")
+            scores += [s.text for s in condition.iter(Q + "setvar")]
+        if "100" not in scores:
+            errors.append(f"{where}: no condition scores 100")
+    return errors
+
+
+def grade(item: ET.Element, response: Fraction) -> tuple[str, str]:
+    """QTI's response processing, as 1.2 defines it: conditions in order; the first that holds
+    with continue="No" ends it; its SCORE and feedback count (<other/> holds always)."""
+    score, shown = "0", ""
+    for condition in item.iter(Q + "respcondition"):
+        if holds(next(iter(condition.find(Q + "conditionvar"))), response):
+            for s in condition.iter(Q + "setvar"):
+                score = s.text
+            shown = shown or condition.find(Q + "displayfeedback").get("linkrefid")
+            if condition.get("continue") == "No":
+                break
+    return score, shown
+
+
+def holds(test: ET.Element, x: Fraction) -> bool:
+    tag = test.tag.removeprefix(Q)
+    if tag == "other":
+        return True
+    if tag == "or":
+        return any(holds(t, x) for t in test)
+    if tag == "and":
+        return all(holds(t, x) for t in test)
+    value = Fraction(test.text)
+    return {"varequal": x == value, "vargte": x >= value, "varlte": x <= value}[tag]
+
+
+@pytest.mark.parametrize("answers", ["exact", "decimal"])
+def test_the_package_imports_and_grades_as_the_references_say(answers):
+    sheet = build_sheet(9, Options(answers=answers), 10, kinds=parse_kinds(ALL_KINDS))
+    data = sheet_qti(sheet)
+    assert data == sheet_qti(sheet)  # the same bytes again
+    root = assessment_of(unpack(data))
+    assert qti_errors(root) == []
+    items = list(root.iter(Q + "item"))
+    entries = {e["code"]: e for e in key_json(sheet)["problems"]}
+    for e in sheet.exercises:
+        right, wrong = references(entries[e.code])
+        mine = [i for i in items if i.get("ident").startswith(e.code + "_")]
+        assert len(mine) == len(right)
+        for k, item in enumerate(mine):
+            assert grade(item, right[k]) == ("100", f"{e.code}_{k + 1}_right")
+            assert grade(item, right[k] + 1000) == ("0", "general_fb")
+            for m in e.mistakes:
+                value = Fraction(m.answer[k]) if wrong is None else wrong[m.name][k]
+                if value == right[k]:
+                    continue
+                score, shown = grade(item, value)
+                assert score == "0" and shown.startswith(f"{e.code}_{k + 1}_"), (e.code, m.name)
+                fb = [f for f in item.iter(Q + "itemfeedback") if f.get("ident") == shown][0]
+                assert "common mistake" in "".join(fb.itertext())
+
+
+def test_broken_items_fail_the_rules():
+    root = assessment_of(unpack(sheet_qti(build_sheet(2, Options(), 2))))
+    assert qti_errors(root) == []
+    item = next(root.iter(Q + "item"))
+    next(item.iter(Q + "varequal")).text = "3/4"
+    next(item.iter(Q + "displayfeedback")).set("linkrefid", "missing")
+    assert len(qti_errors(root)) == 2
+
+
+def test_hostile_names_stay_literal():
+    hostile = "Zoë & <b>O'Brien</b> ~ = # { } : \\ \x1b"
+    sheet = build_class_set(3, Options(), (Student("s1", hostile),), 1)
+    root = assessment_of(unpack(sheet_qti(sheet)))
+    assert qti_errors(root) == []
+    assert next(root.iter(Q + "item")).get("title").endswith(", " + hostile.replace("\x1b", ""))
+
+
+def test_qti_golden():
+    files = unpack(sheet_qti(build_sheet(1, Options(answers="decimal"), 2, kinds=parse_kinds("forward,ensemble"))))
+    for name, data in files.items():
+        path = GOLDEN / ("qti-seed1-" + re.sub(r"[^a-z0-9.]+", "-", name.lower()))
+        if REFRESH:
+            path.write_bytes(data)
+        assert data == path.read_bytes(), name
+
+
+def test_sheet_writes_qti_zip(tmp_path):
+    from symdrop.cli import main
+
+    assert main(["sheet", "--seed", "2", "--problems", "2", "--format", "qti,gift,moodle", "--out", str(tmp_path)]) == 0
+    assert qti_errors(assessment_of(unpack((tmp_path / "qti.zip").read_bytes()))) == []
+    assert {p.name for p in tmp_path.iterdir()} == {"qti.zip", "questions.gift", "moodle.xml", "key.json"}
