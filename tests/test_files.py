@@ -1,0 +1,100 @@
+"""Writing files: every target checked before any is written, one-line errors, nothing left behind."""
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from symdrop.cli import main
+from symdrop.io import files as files_module
+from symdrop.io.files import SUFFIX, write_files
+
+SPEC = Path(__file__).resolve().parent.parent / "symdrop" / "data" / "tutorial.yaml"
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.name.endswith(SUFFIX) or p.name.endswith(".tmp"))
+
+
+def one_line_error(capsys, *args) -> str:
+    assert main(list(args)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("symdrop: error: ") and "Traceback" not in err, err
+    return err
+
+
+@pytest.mark.parametrize("case, message", [
+    ("directory", "is a folder; expected a file name"),
+    ("file in the way", "is a file, not a folder"),
+    ("svg is a folder", "is a folder; expected a file name"),
+    ("symlink", "is a symbolic link"),
+    ("device", "is not a regular file"),
+])
+def test_a_bad_target_is_one_line_and_nothing_is_written(case, message, tmp_path, capsys):
+    out = tmp_path / "out.md"
+    if case == "directory":
+        out.mkdir()
+    elif case == "file in the way":
+        (tmp_path / "afile").write_text("mine")
+        out = tmp_path / "afile" / "x.md"
+    elif case == "svg is a folder":
+        (tmp_path / "out.svg").mkdir()  # solve writes out.md and its picture out.svg: neither is written
+    elif case == "symlink":
+        (tmp_path / "real.md").write_text("keep me")
+        out.symlink_to(tmp_path / "real.md")
+    elif case == "device":
+        out = Path("/dev/null")
+    err = one_line_error(capsys, "solve", str(SPEC), "-o", str(out))
+    assert message in err
+    assert not (tmp_path / "out.md").is_file() or case == "symlink"
+    if case == "symlink":
+        assert (tmp_path / "real.md").read_text() == "keep me" and out.is_symlink()
+    if case == "file in the way":
+        assert (tmp_path / "afile").read_text() == "mine"
+    assert leftovers(tmp_path) == []
+
+
+def test_sheet_out_onto_a_file_is_one_line(tmp_path, capsys):
+    (tmp_path / "afile").write_text("mine")
+    err = one_line_error(capsys, "sheet", "--seed", "1", "--problems", "1", "--out", str(tmp_path / "afile"))
+    assert "is a file, not a folder" in err and (tmp_path / "afile").read_text() == "mine"
+
+
+@pytest.mark.parametrize("error", [errno.ENOSPC, errno.EACCES, errno.EROFS])
+def test_a_failed_write_is_one_line_and_leaves_nothing(error, tmp_path, capsys, monkeypatch):
+    real_open = open
+    written = []
+
+    def failing_open(name, mode="r", *args, **kwargs):
+        if "w" in mode and str(name).endswith(SUFFIX):
+            written.append(name)
+            if len(written) == 2:  # the second file of the run fails: the first is staged by then
+                raise OSError(error, os.strerror(error), name)
+        return real_open(name, mode, *args, **kwargs)
+
+    monkeypatch.setattr(files_module, "open", failing_open, raising=False)
+    err = one_line_error(capsys, "solve", str(SPEC), "-o", str(tmp_path / "out.md"))
+    assert os.strerror(error) in err
+    assert list(tmp_path.iterdir()) == []  # neither the document, nor its picture, nor a temporary file
+
+
+def test_stale_temporary_files_of_a_killed_run_are_removed(tmp_path):
+    dead = 2**22 + 12345  # above Linux's default pid_max: no such process
+    stale = tmp_path / f".out.md.{dead}.0badc0de{SUFFIX}"
+    stale.write_text("half")
+    other = tmp_path / f".out.md.{os.getpid()}.12345678{SUFFIX}"  # a live process's: kept
+    other.write_text("in progress")
+    assert write_files({tmp_path / "out.md": "whole"}) == [tmp_path / "out.md"]
+    assert (tmp_path / "out.md").read_text() == "whole"
+    assert not stale.exists() and other.exists()
+
+
+def test_a_regular_file_is_replaced_whole_with_the_mode_open_gives(tmp_path):
+    target = tmp_path / "out.md"
+    target.write_text("old")
+    write_files({target: "new"})
+    assert target.read_text() == "new"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
