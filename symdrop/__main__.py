@@ -1,7 +1,5 @@
 """``python -m symdrop``: the command line."""
 
-import sys
+from .launch import console
 
-from .cli import main
-
-sys.exit(main())
+console()

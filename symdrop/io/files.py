@@ -102,14 +102,15 @@ def _remove_stale(path: Path) -> None:
         return
     for name in names:
         pid = name[len(path.name) + 2:].split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             try:
                 os.unlink(os.path.join(path.parent, name))
             except OSError:
                 pass
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (ours is)."""
     if pid == os.getpid():
         return True
     try:

@@ -12,7 +12,7 @@ from ..render.formats import EXPORTS, get
 from ..render.exports import export_files
 from ..render.options import RenderOptions
 from ..render.sheets import key_csv, key_json, render_documents
-from .tex import compile_pdf
+from .tex import compile_pdf, end_running
 
 
 def sheet_files(sheet: Sheet, out: Path, formats=("latex", "markdown"), options: RenderOptions = RenderOptions(),
@@ -52,4 +52,9 @@ def sheet_files(sheet: Sheet, out: Path, formats=("latex", "markdown"), options:
 def compile_all(sources: list[str]) -> list[bytes]:
     """Compile LaTeX documents to PDF; pdflatex runs are separate processes, run side by side."""
     with ThreadPoolExecutor(max_workers=max(1, min(len(sources), os.cpu_count() or 1))) as pool:
-        return list(pool.map(compile_pdf, sources))
+        try:
+            return list(pool.map(compile_pdf, sources))
+        except BaseException:  # Ctrl-C, SIGTERM or a failed run: end the other runs, queued ones never start
+            pool.shutdown(wait=False, cancel_futures=True)
+            end_running()
+            raise

@@ -1,0 +1,117 @@
+"""Ctrl-C (SIGINT) and SIGTERM at every stage: exit 130 or 143 soon, no traceback, every pdflatex
+ended, no temporary file or folder left, nothing half-written; a later run cleans up after SIGKILL."""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from symdrop.cli import main
+from symdrop.io import files as files_module
+from symdrop.io import tex
+from symdrop.io.files import SUFFIX
+
+from .conftest import require_pdflatex
+
+SPEC = Path(__file__).resolve().parent.parent / "symdrop" / "data" / "tutorial.yaml"
+
+
+def start(tmp_path: Path, *args: str) -> subprocess.Popen:
+    temporary = tmp_path / "tmp"
+    temporary.mkdir(exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(temporary), "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.Popen([sys.executable, "-m", "symdrop", *args], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def ended(process: subprocess.Popen, sent: float) -> tuple[int, str, float]:
+    _, err = process.communicate(timeout=60)
+    return process.returncode, err, time.monotonic() - sent
+
+
+@pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_while_python_imports(tmp_path, signum, status):
+    process = start(tmp_path, "sheet", "--stats", "10000")
+    time.sleep(0.3)  # SymPy takes most of a second to import
+    sent = time.monotonic()
+    process.send_signal(signum)
+    code, err, _ = ended(process, sent)
+    assert code == status and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_while_deriving(tmp_path, signum, status):
+    process = start(tmp_path, "sheet", "--stats", "10000")
+    time.sleep(3)
+    sent = time.monotonic()
+    process.send_signal(signum)
+    code, err, took = ended(process, sent)
+    assert code == status and "Traceback" not in err and took < 10, (err, took)
+
+
+@pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_while_tex_compiles_every_run_ends_and_nothing_is_left(tmp_path, signum, status):
+    require_pdflatex()
+    roster = tmp_path / "class.csv"
+    roster.write_text("id,name\n" + "".join(f"s{i},Student {i}\n" for i in range(40)), encoding="utf-8")
+    process = start(tmp_path, "sheet", "--seed", "1", "--roster", str(roster), "--pdf", "--out", "out")
+    temporary = tmp_path / "tmp"
+    deadline = time.monotonic() + 60
+    while not any(p.name.startswith(tex.PREFIX) for p in temporary.iterdir()):
+        assert process.poll() is None and time.monotonic() < deadline, "no TeX run started"
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert working_in(temporary)  # pdflatex is running there now
+    sent = time.monotonic()
+    process.send_signal(signum)
+    code, err, took = ended(process, sent)
+    assert code == status and "Traceback" not in err, err
+    assert took < 10, took  # the runs take some 40 s: they were ended, not waited for
+    assert list(temporary.iterdir()) == []  # no TeX folder left
+    assert not (tmp_path / "out").exists()  # nothing written: files are written after the PDFs
+    assert working_in(temporary) == []  # no pdflatex still running in a TeX folder
+
+
+def working_in(folder: Path) -> list[int]:
+    """The processes whose working directory is inside ``folder`` (Linux's /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and os.readlink(entry / "cwd").startswith(str(folder)):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_an_interrupt_while_writing_leaves_nothing(tmp_path, monkeypatch):
+    real_open = open
+    staged = []
+
+    def interrupted_open(name, mode="r", *args, **kwargs):
+        if "w" in mode and str(name).endswith(SUFFIX):
+            staged.append(name)
+            if len(staged) == 2:
+                raise KeyboardInterrupt
+        return real_open(name, mode, *args, **kwargs)
+
+    monkeypatch.setattr(files_module, "open", interrupted_open, raising=False)
+    assert main(["solve", str(SPEC), "-o", str(tmp_path / "out.md")]) == 130
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_later_run_removes_the_tex_folders_of_a_killed_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = 2**22 + 12345  # above Linux's default pid_max: no such process
+    stale = tmp_path / f"{tex.PREFIX}{dead}-abc"
+    stale.mkdir()
+    (stale / "doc.tex").write_text("half")
+    live = tmp_path / f"{tex.PREFIX}{os.getppid()}-def"  # a running process's: kept
+    live.mkdir()
+    tex.remove_stale_folders()
+    assert not stale.exists() and live.exists()
