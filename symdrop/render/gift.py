@@ -13,6 +13,7 @@ import sympy
 from ..exercises.drawing import terminating
 from ..exercises.sheet import Exercise, Sheet
 from .env import render_document
+from .escape import printable
 from .options import RenderOptions
 from .sheets import render_parts
 
@@ -22,8 +23,9 @@ MAX_PLACES = 12
 
 def escape_gift(text: str) -> str:
     """Text GIFT prints literally: ``\\``, ``~ = # { } :`` escaped with a backslash, and line
-    breaks written ``\\n`` (a blank line would end the question)."""
-    return "".join("\\" + c if c in GIFT_SPECIAL else c for c in str(text)).replace("\n", "\\n")
+    breaks written ``\\n`` (a blank line would end the question); other controls a space."""
+    text = "\n".join(printable(line) for line in str(text).split("\n"))
+    return "".join("\\" + c if c in GIFT_SPECIAL else c for c in text).replace("\n", "\\n")
 
 
 def as_fraction(value) -> Fraction:
