@@ -94,17 +94,22 @@ def read_document(text: str, *, json_format: bool = False, name: str = "spec"):
         if data is None or _depth(data) > MAX_NESTING:
             raise SpecError(name, f"nested more than the limit of {MAX_NESTING} lists or mappings deep")
         return data
-    loader = _ExactLoader(text)
-    loader.name = name
+    loader = None
     try:
+        loader = _ExactLoader(text)  # its reader refuses control characters at once
+        loader.name = name
         return loader.get_single_data()
+    except yaml.reader.ReaderError as error:
+        raise SpecError(name, f"not valid YAML or JSON: character #x{error.character:04x} is not allowed "
+                              f"(position {error.position})") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or "unreadable"
         raise SpecError(name, f"not valid YAML or JSON: {problem}{where}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _unique(name: str):
