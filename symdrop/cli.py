@@ -10,9 +10,10 @@ from pathlib import Path
 from . import example, load_spec
 from .core.derive import SYMBOLIC_MODES, derive
 from .core.ensemble import expect
-from .errors import SymdropError
+from .errors import SymdropError, quote
 from .io.files import write_files
 from .io.tex import compile_pdf
+from .limits import MAX_PROBLEMS, MAX_SHEET_PROBLEMS, MAX_STATS
 from .model.conventions import MODES
 from .render import documents, formats, values
 from .render.options import RenderOptions
@@ -27,13 +28,22 @@ def main(argv=None) -> int:
     try:
         return args.run(args)
     except SymdropError as error:
-        print(f"symdrop: error: {error}", file=sys.stderr)
+        # One line, always: a message that quotes a file name or a key with a line break in it.
+        print(f"symdrop: error: {' '.join(str(error).splitlines())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
 
 
 NEGATIVE_NUMBER = re.compile(r"^-\.?\d")
+INTEGER = re.compile(r"[-+]?[0-9]{1,12}", re.ASCII)
+
+
+def _integer(text: str) -> int:
+    """An option's integer in the digits 0-9, at most 12 of them (argparse's int takes any)."""
+    if not INTEGER.fullmatch(text.strip()):
+        raise argparse.ArgumentTypeError(f"expected an integer of at most 12 digits 0-9, got {quote(text)}")
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -98,14 +108,14 @@ def _parser() -> argparse.ArgumentParser:
     mean.add_argument("spec", type=Path, help="problem spec file (needs dropout.keep)")
     _output_flags(mean)
     mean.add_argument("--symbolic-q", action="store_true", help="the mean as an expression in the keep probabilities")
-    mean.add_argument("--samples", type=int, metavar="T", help="also a Monte-Carlo estimate from T sampled masks")
-    mean.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the sampled masks (default 0)")
+    mean.add_argument("--samples", type=_integer, metavar="T", help="also a Monte-Carlo estimate from T sampled masks")
+    mean.add_argument("--seed", type=_integer, default=0, metavar="S", help="seed of the sampled masks (default 0)")
     _templates_flag(mean)
     mean.set_defaults(run=_expect)
 
     check = commands.add_parser("verify", help="compare the exact pass with PyTorch (float64)")
     check.add_argument("spec", type=Path, help="problem spec file")
-    check.add_argument("--seed", type=int, default=0, metavar="S",
+    check.add_argument("--seed", type=_integer, default=0, metavar="S",
                        help="torch.manual_seed for the masks nn.Dropout draws (default 0)")
     check.set_defaults(run=_verify)
 
@@ -123,9 +133,9 @@ def _add_sheet(commands) -> None:
     from .exercises.kinds import KINDS
 
     sheet = commands.add_parser("sheet", help="random exercises with answer key and worked solutions")
-    sheet.add_argument("--problems", type=int, metavar="N",
+    sheet.add_argument("--problems", type=_integer, metavar="N",
                        help="problems on the sheet (default 5), or per student with --roster (default 1)")
-    sheet.add_argument("--seed", type=int, metavar="S", help="the seed (default: a random one, printed)")
+    sheet.add_argument("--seed", type=_integer, metavar="S", help="the seed (default: a random one, printed)")
     sheet.add_argument("--kinds", default="forward", metavar="KINDS",
                        help=f"exercise kinds the problems cycle through, comma-separated: {', '.join(KINDS)} "
                             "(default forward)")
@@ -140,7 +150,7 @@ def _add_sheet(commands) -> None:
     sheet.add_argument("--answers", default="exact", choices=("exact", "decimal"),
                        help="decimal: every answer and every mistake's answer a terminating decimal "
                             "of at most 4 places, as LMS numerical questions need (default exact)")
-    sheet.add_argument("--stats", type=int, metavar="N",
+    sheet.add_argument("--stats", type=_integer, metavar="N",
                        help="write nothing: draw N problems of each kind and print their statistics "
                             "(answers, masks, rules, mistakes)")
     sheet_formats = ",".join(formats.sheet_formats())
@@ -356,17 +366,15 @@ def _grade(args) -> int:
         print(path)
     for u in ungraded:
         where = f"row {u.row}" if u.row is not None else "no row"
-        print(f"symdrop grade: not graded: {where}, student {u.student!r}: {u.reason}", file=sys.stderr)
+        print(f"symdrop grade: not graded: {where}, student {quote(u.student)}: {u.reason}", file=sys.stderr)
     return 0
 
 
 def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SymdropError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError):
-        raise SymdropError(f"{path}: cannot read it as UTF-8 text") from None
+    from .limits import MAX_SPEC_BYTES
+    from .textfiles import read_text
+
+    return read_text(path, MAX_SPEC_BYTES, "a values file")
 
 
 def _key_entry(path: Path, code: str) -> dict:
@@ -389,13 +397,13 @@ def _sheet(args) -> int:
     chosen = tuple(f.strip() for f in args.format.split(",") if f.strip())
     allowed = formats.sheet_choices()
     if not chosen or any(f not in allowed for f in chosen):
-        raise SymdropError(f"--format: expected some of {', '.join(allowed)}, comma-separated, got {args.format!r}")
+        raise SymdropError(f"--format: expected some of {', '.join(allowed)}, comma-separated, got {quote(args.format)}")
     if args.parts and "moodle" not in chosen:
         raise SymdropError("--parts: expected --format moodle (cloze questions are Moodle's; GIFT and QTI ask for the answer)")
     if args.split and args.roster is None:
         raise SymdropError("--split: expected --roster FILE.csv (it splits a class set by student)")
-    if args.problems is not None and not 1 <= args.problems <= 500:
-        raise SymdropError(f"--problems: expected 1 to 500, got {args.problems}")
+    if args.problems is not None and not 1 <= args.problems <= MAX_SHEET_PROBLEMS:
+        raise SymdropError(f"--problems: expected 1 to {MAX_SHEET_PROBLEMS}, got {args.problems}")
     if args.seed is not None and args.seed < 0:
         raise SymdropError(f"--seed: expected a non-negative integer, got {args.seed}")
     kinds = parse_kinds(args.kinds)
@@ -410,6 +418,9 @@ def _sheet(args) -> int:
     seed = random.SystemRandom().randrange(1_000_000) if args.seed is None else args.seed
     problems = args.problems or (1 if students else 5)
     count = problems * (len(students) or 1)
+    if count > MAX_PROBLEMS:
+        raise SymdropError(f"--roster {args.roster}: {len(students)} students x {problems} problems = {count} problems; "
+                           f"the limit is {MAX_PROBLEMS} problems per run (split the class into several runs)")
     with Progress(count * (1 + len(chosen)), "symdrop sheet") as progress:
         if students:
             sheet = build_class_set(seed, options, students, problems, kinds=kinds, progress=progress)
@@ -429,8 +440,8 @@ def _stats(args, options, kinds) -> int:
     from .render.env import render_document
     from .render.sheets import describe
 
-    if not 1 <= args.stats <= 10_000:
-        raise SymdropError(f"--stats: expected 1 to 10000 problems, got {args.stats}")
+    if not 1 <= args.stats <= MAX_STATS:
+        raise SymdropError(f"--stats: expected 1 to {MAX_STATS} problems, got {args.stats}")
     seed = 0 if args.seed is None else args.seed
     found = stats(seed, options, kinds, args.stats)
     described = describe(options, kinds)

@@ -18,14 +18,30 @@ class RenderError(SymdropError):
     """A document that could not be rendered or compiled."""
 
 
+QUOTED = 60  # characters of a wrong text an error message quotes, so that it stays one short line
+
+
 def describe(value) -> str:
-    """A short, readable name for a wrong value in an error message."""
+    """A short, readable name for a wrong value in an error message: one line, at most about
+    60 characters (a longer text is cut, with its length), an enormous integer by its size."""
     if value is None:
         return "nothing"
     if isinstance(value, str):
-        return repr(value)
+        return quote(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 190:
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"  # str() would refuse beyond 4300
     if isinstance(value, list):
         return "a list" if value else "an empty list"
     if isinstance(value, dict):
         return "a mapping"
-    return repr(value)
+    text = repr(value)
+    return text if len(text) <= QUOTED else text[:QUOTED] + "..."
+
+
+def quote(text: str) -> str:
+    """``text`` quoted for an error message on one line: repr (line breaks and control characters
+    escaped), cut after :data:`QUOTED` characters with the full length said."""
+    text = str(text)
+    if len(text) <= QUOTED:
+        return repr(text)
+    return f"{text[:QUOTED]!r}... ({len(text)} characters)"

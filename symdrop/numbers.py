@@ -1,24 +1,35 @@
 """Exact numbers: the one gate where user numbers become SymPy rationals."""
 
+import re
 from fractions import Fraction
 from numbers import Rational as _RationalABC
 
 import sympy
 
 from .errors import SpecError, describe
+from .limits import MAX_DIGITS, MAX_EXPONENT
+
+# What a person reads as a number, in ASCII digits only: 2, -3/4 (spaces around / allowed), 0.1,
+# .5, 1e-3. No octal, binary or hexadecimal, no 1_000, no 1:30 (YAML 1.1 read those otherwise).
+_FRACTION = re.compile(r"([-+]?)([0-9]+)\s*/\s*([0-9]+)", re.ASCII)
+_DECIMAL = re.compile(r"([-+]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([-+]?[0-9]+))?", re.ASCII)
+EXAMPLES = 'such as 2, "-3/4" or 0.1'
 
 
 def exact(value, field: str) -> sympy.Rational:
     """Read ``value`` exactly as written: ``2``, ``"-3/4"``, ``"0.1"`` or ``0.1`` (1/10).
 
     A float is read through its shortest decimal form (``repr``), so ``0.1`` is 1/10 and never
-    the binary double. Raises :class:`SpecError` naming ``field`` for anything else.
+    the binary double. Only ASCII digits count, and a number has at most
+    :data:`~symdrop.limits.MAX_DIGITS` digits and an exponent within
+    :data:`~symdrop.limits.MAX_EXPONENT`. Raises :class:`SpecError` naming ``field`` for anything else.
     """
     if isinstance(value, bool):
         raise SpecError(field, f"expected a number, got {describe(value)}")
     if isinstance(value, sympy.Rational):
         return value
     if isinstance(value, _RationalABC):
+        _check_size(value.numerator, value.denominator, value, field)
         return sympy.Rational(value.numerator, value.denominator)
     if isinstance(value, float):
         text = repr(value)
@@ -26,15 +37,48 @@ def exact(value, field: str) -> sympy.Rational:
         text = value.strip()
     else:
         raise SpecError(field, f"expected a number, got {describe(value)}")
-    try:
-        fraction = Fraction(text)
-    except ZeroDivisionError:
-        raise SpecError(field, f"division by zero in {describe(value)}") from None
-    except ValueError:
-        raise SpecError(
-            field, f'expected a number such as 2, "-3/4" or 0.1, got {describe(value)}'
-        ) from None
-    return sympy.Rational(fraction.numerator, fraction.denominator)
+    return _read(text, value, field)
+
+
+def _read(text: str, value, field: str) -> sympy.Rational:
+    """The rational of a number's text, its size checked before any arithmetic."""
+    fraction = _FRACTION.fullmatch(text)
+    if fraction:
+        sign, numerator, denominator = fraction.groups()
+        _check_digits(len(numerator) + len(denominator), value, field)
+        if int(denominator) == 0:
+            raise SpecError(field, f"division by zero in {describe(value)}")
+        return sympy.Rational(int(sign + numerator), int(denominator))
+    decimal = _DECIMAL.fullmatch(text)
+    if not decimal or not (decimal[2] or decimal[3]):
+        if any(c.isdigit() and not c.isascii() for c in text):
+            raise SpecError(field, f"expected a number in the digits 0-9 {EXAMPLES}, got {describe(value)}")
+        raise SpecError(field, f"expected a number {EXAMPLES}, got {describe(value)}")
+    sign, whole, places, exponent = decimal.groups()
+    places = places or ""
+    _check_digits(len(whole) + len(places), value, field)
+    power = 0
+    if exponent is not None:
+        digits = exponent.lstrip("+-").lstrip("0")
+        power = int(exponent) if len(digits) <= 6 else None
+        if power is None or abs(power) > MAX_EXPONENT:
+            raise SpecError(field, f"{describe(value)}: its exponent is beyond the limit of exponents "
+                                   f"from -{MAX_EXPONENT} to {MAX_EXPONENT}")
+    number = Fraction(int(sign + (whole + places or "0")), 10 ** len(places)) * Fraction(10) ** power
+    return sympy.Rational(number.numerator, number.denominator)
+
+
+def _check_digits(count: int, value, field: str) -> None:
+    if count > MAX_DIGITS:
+        raise SpecError(field, f"{describe(value)} has {count} digits; the limit is {MAX_DIGITS} digits per number")
+
+
+def _check_size(numerator: int, denominator: int, value, field: str) -> None:
+    """An integer or fraction given as such (Python, JSON) obeys the limit on digits too."""
+    bits = abs(numerator).bit_length() + denominator.bit_length()
+    if bits > 4 * MAX_DIGITS:  # surely too many digits; no str() of an enormous integer
+        raise SpecError(field, f"{describe(value)}; the limit is {MAX_DIGITS} digits per number")
+    _check_digits(len(str(abs(numerator))) + (len(str(denominator)) if denominator != 1 else 0), value, field)
 
 
 def to_sympy(value) -> sympy.Expr:

@@ -50,9 +50,9 @@ def test_hostile_title_prints_literally_in_the_pdf(title, tmp_path, monkeypatch)
 
 
 def test_lms_escapes_by_hand():
-    from symdrop.render.escape import escape_cloze, escape_html, escape_xml
+    from symdrop.render.escape import escape_cloze, escape_html, escape_xml_text
 
     assert escape_html("a<b & $c$ {1:NM:=2} \\(x\\)\x1b") == (
         '<span class="tex2jax_ignore mathjax_ignore">a&#60;b &#38; &#36;c&#36; &#123;1:NM:=2&#125; &#92;(x&#92;) </span>')
     assert escape_cloze("a } # ~ \\ & <") == "a &#125; &#35; &#126; &#92; &amp;#38; &amp;#60;"
-    assert escape_xml('a & <b> "c" \x00\x1bd\te') == "a &amp; &lt;b&gt; &quot;c&quot; d\te"
+    assert escape_xml_text('a & <b> "c"\n\x00\x1bd\te') == "a &amp; &lt;b&gt; &quot;c&quot;\n  d e"

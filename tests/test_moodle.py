@@ -128,14 +128,14 @@ def test_broken_files_fail_the_import_rules():
 
 
 def test_hostile_names_stay_literal_and_the_file_valid():
-    hostile = "Zoë & <b>O'Brien</b> ~ = # { } : \\ $x$ \\(y\\) {1:NUMERICAL:=5} \x1b\x00"
+    hostile = "Zoë & <b>O'Brien</b> ~ = # { } : \\ $x$ \\(y\\) {1:NUMERICAL:=5} \x1b\x00\tend"
     students = (Student("s1", hostile), Student("s&2", "Plain"))
     sheet = build_class_set(3, Options(), students, 1, kinds=parse_kinds("forward,ensemble"))
     text = sheet_moodle(sheet, parts=True)
     root = ET.fromstring(text.encode("utf-8"))
     assert lms_rules.moodle_errors(text) == []
     first = sheet.exercises[0]
-    assert root.findall("question")[1].findtext("name/text") == f"Problem 1 ({first.code}), " + hostile[:-2]
+    assert root.findall("question")[1].findtext("name/text") == f"Problem 1 ({first.code}), " + hostile[:-7] + " end"  # controls and the tab one space
     for q in root.findall("question")[1:]:
         assert len(lms_rules.cloze_gaps(q.findtext("questiontext/text"))) == len(
             re.findall(r"\{1:NUMERICAL:", q.findtext("questiontext/text")))
@@ -181,7 +181,7 @@ def test_a_hostile_title_reaches_the_html_as_text_in_a_span_mathjax_skips(tmp_pa
     assert lms_rules.moodle_errors(out.read_bytes()) == []
     root = ET.fromstring(out.read_bytes())
     # a slash in a category name is written // (a single one separates categories)
-    assert root.find("question/category/text").text == "$course$/top/symdrop/" + title.replace("\x1b", "").replace("/", "//")
+    assert root.find("question/category/text").text == "$course$/top/symdrop/" + title.replace("\x1b", " ").replace("/", "//")
 
     class Spans(HTMLParser):  # the text of every span MathJax skips, as a browser reads it
         def __init__(self):

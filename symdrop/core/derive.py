@@ -1,5 +1,6 @@
 """The forward pass as data: one Step per layer, each quantity as formula, numbers and value."""
 
+import math
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
@@ -7,6 +8,7 @@ import sympy
 from sympy import HadamardProduct, ImmutableMatrix, MatAdd, MatMul, MatrixSymbol
 
 from ..errors import SymdropError
+from ..limits import MAX_SYMBOLIC_PATHS
 from ..model.conventions import MODES, Rule
 from ..model.network import Layer, Network
 from ..sympy_internals import entries, rational_matrix, unchecked
@@ -142,6 +144,11 @@ def derive(network: Network, symbolic: str | None = None, mode: str = "train") -
             without_dropout=values_matrix(output_of(network, "off")),
             at_test_time=values_matrix(output_of(network, "test")) if test else None,
         )
+    paths = math.prod(network.sizes)
+    if paths > MAX_SYMBOLIC_PATHS:
+        sizes = " x ".join(map(str, network.sizes))
+        raise SymdropError(f"--symbolic {symbolic}: {sizes} = {paths} paths through the network, each a term of the "
+                           f"closed form; the limit is {MAX_SYMBOLIC_PATHS} paths")
     symbolic_network, mu = symbolize(network, symbolic)
     if symbolic == "masks":
         steps = _symbolic_steps(symbolic_network, simplify=_binary(mu))

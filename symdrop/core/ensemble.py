@@ -10,6 +10,8 @@ import sympy
 from sympy import ImmutableMatrix
 
 from .derive import keep_symbols
+from ..errors import SymdropError
+from ..limits import MAX_MASKABLE, MAX_MASKABLE_SYMBOLIC, MAX_SAMPLES
 from ..numbers import to_fraction, to_sympy
 from .forward import numbers, prediction
 from .montecarlo import MonteCarlo, monte_carlo
@@ -72,9 +74,12 @@ def expect(network: Network, *, symbolic_q: bool = False, samples: int | None = 
     """
     dropout = network.dropout
     keep = dropout.require_keep("for the ensemble mean")
+    if samples is not None and samples > MAX_SAMPLES:
+        raise SymdropError(f"--samples: {samples} samples; the limit is {MAX_SAMPLES:,} samples")
     if symbolic_q:
         keep = keep_symbols(dropout)
     model = replace(network, dropout=replace(dropout, keep=keep))
+    _check_maskable(model, symbolic_q)
     mean, distinct = exact_mean(model)
     n = maskable_units(model)
     approximation = test_time(model).applyfunc(_tidy)
@@ -87,6 +92,21 @@ def expect(network: Network, *, symbolic_q: bool = False, samples: int | None = 
     return Ensemble(
         network, keep, mean, approximation, n, distinct, thinned, symbolic_q, at_keep, mc
     )
+
+
+def _check_maskable(network: Network, symbolic_q: bool) -> None:
+    """Refuse, before any work, more maskable units than the mean can go through: up to 2^n
+    distinct vectors at a layer, each a whole expression with sigmoid, tanh or symbolic q."""
+    n = maskable_units(network)
+    piecewise_linear = all(layer.g.negative_slope is not None for layer in network.layers[:-1])
+    if piecewise_linear and not symbolic_q:
+        if n > MAX_MASKABLE:
+            raise SymdropError(f"expect: {n} maskable units (keep q < 1); the limit is {MAX_MASKABLE} "
+                               f"(up to 2^{MAX_MASKABLE} masks)")
+    elif n > MAX_MASKABLE_SYMBOLIC:
+        why = "--symbolic-q" if symbolic_q else "sigmoid or tanh"
+        raise SymdropError(f"expect: {n} maskable units (keep q < 1); the limit with {why} is "
+                           f"{MAX_MASKABLE_SYMBOLIC} (every mask's value is an expression)")
 
 
 def maskable_units(network: Network) -> int:

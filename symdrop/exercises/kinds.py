@@ -1,6 +1,6 @@
 """The registry of exercise kinds: sheets, keys and the command line take their choices from it."""
 
-from ..errors import SymdropError
+from ..errors import SymdropError, quote
 from . import backprop, ensemble, forward, inverted, testtime
 from .kind import Kind
 
@@ -12,15 +12,15 @@ def get(name: str) -> Kind:
     try:
         return KINDS[name]
     except KeyError:
-        raise SymdropError(f"unknown exercise kind {name!r} (expected one of {', '.join(KINDS)})") from None
+        raise SymdropError(f"unknown exercise kind {quote(name)} (expected one of {', '.join(KINDS)})") from None
 
 
 def parse_kinds(text: str) -> tuple[Kind, ...]:
     """``"forward,forward"`` -> the kinds a sheet cycles through, in that order."""
     names = [name.strip() for name in text.split(",") if name.strip()]
     if not names:
-        raise SymdropError(f"--kinds: expected kinds like {','.join(KINDS)}, got {text!r}")
+        raise SymdropError(f"--kinds: expected kinds like {','.join(KINDS)}, got {quote(text)}")
     unknown = [name for name in names if name not in KINDS]
     if unknown:
-        raise SymdropError(f"--kinds: unknown kind {unknown[0]!r} (expected one of {', '.join(KINDS)})")
+        raise SymdropError(f"--kinds: unknown kind {quote(unknown[0])} (expected one of {', '.join(KINDS)})")
     return tuple(KINDS[name] for name in names)

@@ -4,7 +4,8 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..errors import SymdropError
+from ..errors import SymdropError, quote
+from ..limits import MAX_LAYERS
 
 SHAPE = (2, 3, 3, 2, 1)  # the tutorial's network
 VALUES = ("int", "half", "decimal")
@@ -53,11 +54,13 @@ def format_shape(shape) -> str:
 
 def parse_shape(text: str) -> tuple[int, ...]:
     """``"2-3-3-2-1"`` -> (2, 3, 3, 2, 1): input size, hidden sizes, output size."""
-    if not re.fullmatch(r"\s*\d+(\s*-\s*\d+)+\s*", text):
-        raise SymdropError(f"--shape: expected sizes like 2-3-3-2-1 (input, hidden..., output), got {text!r}")
+    if not re.fullmatch(r"\s*[0-9]{1,3}(\s*-\s*[0-9]{1,3})+\s*", text):
+        raise SymdropError(f"--shape: expected sizes like 2-3-3-2-1 (input, hidden..., output), got {quote(text)}")
     shape = tuple(int(n) for n in text.split("-"))
+    if len(shape) > MAX_LAYERS + 1:
+        raise SymdropError(f"--shape: {len(shape) - 1} layers; the limit is {MAX_LAYERS} layers")
     if min(shape) < 1 or max(shape) > 9:
-        raise SymdropError(f"--shape: expected layer sizes from 1 to 9, got {text!r}")
+        raise SymdropError(f"--shape: expected layer sizes from 1 to 9, got {quote(text)}")
     return shape
 
 
@@ -70,13 +73,13 @@ def parse_keep(text: str) -> tuple[Fraction, ...]:
     0 < q < 1, read exactly (0.8 is 4/5), in the order given, without repeats."""
     keep = []
     for item in (t.strip() for t in text.split(",")):
-        if not re.fullmatch(r"\d+/\d+|\d*\.\d+|\d+", item or "x") or item.endswith("/0"):
-            raise SymdropError(f"--keep: expected keep probabilities like 2/3,3/4,4/5 (or 0.75), got {item!r} in {text!r}")
+        if not re.fullmatch(r"[0-9]{1,6}/[0-9]{1,6}|[0-9]{0,6}\.[0-9]{1,6}|[0-9]{1,6}", item or "x") or item.endswith("/0"):
+            raise SymdropError(f"--keep: expected keep probabilities like 2/3,3/4,4/5 (or 0.75), got {quote(item)} in {quote(text)}")
         q = Fraction(item)
         if not 0 < q < 1:
-            raise SymdropError(f"--keep: expected probabilities 0 < q < 1 (q = 1 drops nothing), got {item!r}")
+            raise SymdropError(f"--keep: expected probabilities 0 < q < 1 (q = 1 drops nothing), got {quote(item)}")
         if q.denominator > 10:
-            raise SymdropError(f"--keep: expected small denominators (at most 10) for hand computation, got {item!r}")
+            raise SymdropError(f"--keep: expected small denominators (at most 10) for hand computation, got {quote(item)}")
         if q not in keep:
             keep.append(q)
     return tuple(keep)
@@ -84,21 +87,21 @@ def parse_keep(text: str) -> tuple[Fraction, ...]:
 
 def parse_range(text: str) -> tuple[int, int]:
     """``"-3..3"`` -> (-3, 3): the integers bounding every input, weight and bias."""
-    match = re.fullmatch(r"\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*", text)
+    match = re.fullmatch(r"\s*(-?[0-9]{1,6})\s*\.\.\s*(-?[0-9]{1,6})\s*", text)
     if not match or int(match[1]) >= int(match[2]):
-        raise SymdropError(f"--range: expected LOW..HIGH with integers LOW < HIGH, like -3..3, got {text!r}")
+        raise SymdropError(f"--range: expected LOW..HIGH with integers LOW < HIGH, like -3..3, got {quote(text)}")
     low, high = int(match[1]), int(match[2])
     if max(abs(low), abs(high)) > MAX_MAGNITUDE:
-        raise SymdropError(f"--range: expected bounds within -{MAX_MAGNITUDE}..{MAX_MAGNITUDE}, got {text!r}")
+        raise SymdropError(f"--range: expected bounds within -{MAX_MAGNITUDE}..{MAX_MAGNITUDE}, got {quote(text)}")
     return low, high
 
 
 def check_values(options: Options) -> None:
     """Refuse, in one line, a kind of numbers or answers symdrop does not draw."""
     if options.values not in VALUES:
-        raise SymdropError(f"--values: expected one of {', '.join(VALUES)}, got {options.values!r}")
+        raise SymdropError(f"--values: expected one of {', '.join(VALUES)}, got {quote(options.values)}")
     if options.answers not in ANSWERS:
-        raise SymdropError(f"--answers: expected one of {', '.join(ANSWERS)}, got {options.answers!r}")
+        raise SymdropError(f"--answers: expected one of {', '.join(ANSWERS)}, got {quote(options.answers)}")
 
 
 def check_keep(options: Options, kind: str, *, avoid_half: bool = True) -> None:

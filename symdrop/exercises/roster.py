@@ -1,11 +1,11 @@
 """Reading a class roster (CSV with columns id,name); every error names its row and column."""
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import SymdropError
+from ..errors import SymdropError, quote
+from ..limits import MAX_TABLE_BYTES
+from ..textfiles import csv_rows, header_text, read_text
 
 COLUMNS = ("id", "name")
 
@@ -19,36 +19,24 @@ class Student:
 
 
 def read_roster(path) -> tuple[Student, ...]:
-    """The students of a UTF-8 CSV file with a header row holding ``id`` and ``name`` (other
-    columns are ignored), in the file's order."""
+    """The students of a CSV file with a header row holding ``id`` and ``name`` (other columns are
+    ignored), in the file's order: UTF-8, or UTF-16 with a byte-order mark (Excel's "Unicode
+    text"); cells separated by commas, semicolons or tabs (see :func:`~symdrop.textfiles.delimiter`)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # a spreadsheet's byte-order mark is no column
-    except FileNotFoundError:
-        raise SymdropError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise SymdropError(f"{path}: expected a CSV file, got a directory") from None
-    except UnicodeDecodeError as error:
-        raise SymdropError(f"{path}: expected UTF-8 text (bad byte at offset {error.start})") from None
-    except OSError as error:
-        raise SymdropError(f"{path}: cannot read: {error.strerror}") from None
-    return parse_roster(text, name=str(path))
+    return parse_roster(read_text(path, MAX_TABLE_BYTES, "a CSV file"), name=str(path))
 
 
 def parse_roster(text: str, *, name: str = "roster") -> tuple[Student, ...]:
     """Students from CSV text; see :func:`read_roster`."""
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except csv.Error as error:
-        raise SymdropError(f"{name}: not valid CSV: {error}") from None
+    rows = csv_rows(text, name)
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise SymdropError(f"{name}: empty; expected a header row with columns {', '.join(COLUMNS)}")
     header = [cell.strip().lower() for cell in rows[0]]
     for column in COLUMNS:
         if column not in header:
-            raise SymdropError(f"{name}: row 1: missing column {column!r} (the header has {', '.join(map(repr, header))})")
+            raise SymdropError(f"{name}: row 1: missing column {quote(column)} (the header has {header_text(header)})")
         if header.count(column) > 1:
-            raise SymdropError(f"{name}: row 1: column {column!r} appears twice")
+            raise SymdropError(f"{name}: row 1: column {quote(column)} appears twice")
     at = {column: header.index(column) for column in COLUMNS}
     students, seen = [], {}
     for number, row in enumerate(rows[1:], start=2):
@@ -62,7 +50,7 @@ def parse_roster(text: str, *, name: str = "roster") -> tuple[Student, ...]:
         if not student_name:
             raise SymdropError(f"{name}: row {number}, column name: empty")
         if student_id in seen:
-            raise SymdropError(f"{name}: row {number}, column id: {student_id!r} is already the id of row {seen[student_id]}")
+            raise SymdropError(f"{name}: row {number}, column id: {quote(student_id)} is already the id of row {seen[student_id]}")
         seen[student_id] = number
         students.append(Student(student_id, student_name))
     if not students:

@@ -3,16 +3,20 @@
 import re
 from fractions import Fraction
 
-from ..errors import SymdropError
+from ..errors import SymdropError, quote
+from ..limits import MAX_DIGITS
 
-_NUMBER = re.compile(r"[+-]?(\d+(/\d+)?|\d*[.,]\d+|\d+[.,])")
+_NUMBER = re.compile(r"[+-]?(\d+(/\d+)?|\d*[.,]\d+|\d+[.,])", re.ASCII)  # digits 0-9 only
 
 
 def parse_number(text: str, what: str = "answer") -> Fraction:
     """One number exactly as written; a decimal comma is a decimal point (``-0,75`` is -3/4)."""
     item = str(text).strip().replace("\u2212", "-")
     if not _NUMBER.fullmatch(item) or item.endswith("/0"):
-        raise SymdropError(f"{what}: expected a number like 7, -3/4, -0.75 or -0,75, got {str(text)[:40]!r}")
+        raise SymdropError(f"{what}: expected a number like 7, -3/4, -0.75 or -0,75, got {quote(str(text))}")
+    digits = sum(c.isdigit() for c in item)
+    if digits > MAX_DIGITS:
+        raise SymdropError(f"{what}: {quote(item)} has {digits} digits; the limit is {MAX_DIGITS} digits per number")
     return Fraction(item.replace(",", "."))
 
 
@@ -32,5 +36,5 @@ def parse_vector(text: str, what: str = "answer") -> tuple[Fraction, ...]:
         items = [body]
     items = [n for item in items for n in item.strip().strip("()[]").split()]
     if not items:
-        raise SymdropError(f"{what}: expected a number or a vector like 3; 0; -2, got {str(text)[:40]!r}")
+        raise SymdropError(f"{what}: expected a number or a vector like 3; 0; -2, got {quote(str(text))}")
     return tuple(parse_number(i, what) for i in items)

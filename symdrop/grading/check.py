@@ -7,7 +7,7 @@ from fractions import Fraction
 import sympy
 
 from ..core.forward import forward
-from ..errors import SymdropError
+from ..errors import SymdropError, quote
 from ..exercises.kind import Kind
 from ..model.network import Network
 
@@ -74,7 +74,7 @@ def carried(network: Network, mode: str, values: dict, tolerance) -> tuple[Part,
     names = part_names(network)
     unknown = [name for name in values if name not in names]
     if unknown:
-        raise SymdropError(f"values: unknown part {unknown[0]!r} (expected {', '.join(names)})")
+        raise SymdropError(f"values: unknown part {quote(unknown[0])} (expected {', '.join(names)})")
     right = forward(network, mode)
     parts = []
     own_a = None  # the student's a^(l-1) as far as they gave it (None: the pass's own)

@@ -1,18 +1,16 @@
 """Grading a class: answers.csv against key.json with a rubric; every row graded or listed with its reason."""
 
-import csv
-import io
 import json
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-import yaml
-
-from ..errors import SymdropError
+from ..errors import SpecError, SymdropError, quote
 from ..exercises.kinds import KINDS
-from ..model.spec import parse_spec
+from ..limits import MAX_SPEC_BYTES, MAX_TABLE_BYTES
+from ..textfiles import csv_rows, header_text, read_text
+from ..model.spec import parse_spec, read_document
 from ..numbers import to_sympy
 from .answers import parse_number, parse_vector
 from .check import STEP_KINDS, check, part_names
@@ -44,13 +42,12 @@ RUBRIC_KEYS = ("points", "carried_forward", "mistake", "penalty")
 def read_key(path) -> dict:
     """A key.json that ``symdrop sheet`` wrote: ``{"problems": [{"code", "kind", "spec", ...}]}``."""
     path = Path(path)
+    text = read_text(path, MAX_TABLE_BYTES, "a key.json")
     try:
-        key = json.loads(path.read_text(encoding="utf-8"))
+        key = json.loads(text)
         if not all(isinstance(e, dict) and {"code", "kind", "spec"} <= set(e) for e in key["problems"]):
             raise KeyError
-    except FileNotFoundError:
-        raise SymdropError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise SymdropError(f"{path}: expected a key.json that symdrop sheet wrote") from None
     return key
 
@@ -59,11 +56,10 @@ def read_rubric(path) -> Rubric:
     """A rubric from YAML: ``points: {y: 4, z: 1, a: 1}``, ``carried_forward: 1``, ``mistake: 0``
     (shares of a part's points), ``penalty: 0``; what it leaves out keeps its default."""
     path = Path(path)
+    text = read_text(path, MAX_SPEC_BYTES, "a rubric")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise SymdropError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = read_document(text, name=str(path)) or {}
+    except SpecError:
         raise SymdropError(f"{path}: expected a YAML rubric like points: {{y: 4, z: 1, a: 1}}") from None
     if not isinstance(data, dict) or any(k not in RUBRIC_KEYS for k in data):
         bad = next((k for k in data if k not in RUBRIC_KEYS), None) if isinstance(data, dict) else None
@@ -132,32 +128,21 @@ def read_answers(path) -> tuple[list[Row], tuple[str, ...]]:
     answer) and the part columns the class answers. A file without a header or a student column
     is refused in one line; a bad row is returned for the grader to list."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SymdropError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError):
-        raise SymdropError(f"{path}: expected a UTF-8 CSV file") from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if ";" in first and "," not in first else ","  # a decimal-comma locale's CSV
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
-    except csv.Error as error:
-        raise SymdropError(f"{path}: not valid CSV: {error}") from None
+    rows = csv_rows(read_text(path, MAX_TABLE_BYTES, "a CSV file"), str(path))
     if not rows or not any(c.strip() for c in rows[0]):
         raise SymdropError(f"{path}: empty; expected a header row with columns student, code, y (or part, answer)")
     header = [c.strip().lower() for c in rows[0]]
     if "student" not in header:
-        raise SymdropError(f"{path}: row 1: missing column 'student' (the header has {', '.join(map(repr, header))})")
+        raise SymdropError(f"{path}: row 1: missing column 'student' (the header has {header_text(header)})")
     for column in header:
         if header.count(column) > 1:
-            raise SymdropError(f"{path}: row 1: column {column!r} appears twice")
+            raise SymdropError(f"{path}: row 1: column {quote(column)} appears twice")
     long = "part" in header and "answer" in header
     known = {"student", "code", *IGNORED} | ({"part", "answer"} if long else set())
     for column in header:
         if column not in known and not (not long and PART.fullmatch(column)):
             expected = "student, code, part, answer" if long else "student, code, name, y, z1, a1, ..."
-            raise SymdropError(f"{path}: row 1: unknown column {column!r} (expected {expected})")
+            raise SymdropError(f"{path}: row 1: unknown column {quote(column)} (expected {expected})")
     out, parts = [], []
     for number, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
@@ -240,18 +225,18 @@ def _problem_of(row: Row, class_set: bool, codes_of: dict, by_code: dict) -> tup
         return None, "no student id"
     if class_set:
         if row.student not in codes_of:
-            return None, f"unknown student {row.student!r}"
+            return None, f"unknown student {quote(row.student)}"
         codes = codes_of[row.student]
         if not row.code:
             return (codes[0], None) if len(codes) == 1 else (None, f"no code, and the student has {len(codes)} problems")
         if row.code not in by_code:
-            return None, f"unknown code {row.code!r}"
+            return None, f"unknown code {quote(row.code)}"
         if row.code not in codes:
             return None, f"code {row.code} is not one of this student's problems"
         return row.code, None
     if not row.code:
         return None, "no code (a sheet's answers name the problem by its variant code)"
-    return (row.code, None) if row.code in by_code else (None, f"unknown code {row.code!r}")
+    return (row.code, None) if row.code in by_code else (None, f"unknown code {quote(row.code)}")
 
 
 def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance, columns):

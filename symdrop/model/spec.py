@@ -9,9 +9,11 @@ from sympy import ImmutableMatrix
 
 from .activations import NAMES, PARAMETRIZED
 from .conventions import CONVENTIONS, Dropout
-from ..errors import SpecError, describe
+from ..errors import SpecError, describe, quote
+from ..limits import MAX_LAYERS, MAX_NESTING, MAX_SPEC_BYTES, MAX_UNITS
 from .network import Layer, Network
 from ..numbers import exact
+from ..textfiles import read_text
 
 KEYS = ("title", "input", "layers", "masks", "dropout", "target", "loss")
 LOSSES = ("squared", "bce")  # 1/2 sum (y - t)^2; binary cross-entropy of one sigmoid output
@@ -20,44 +22,126 @@ DROPOUT_KEYS = ("convention", "keep")
 
 
 class _ExactLoader(yaml.SafeLoader):
-    """YAML that hands decimals over as written (``0.1`` stays the text ``"0.1"``)."""
+    """YAML as a person reads it (YAML 1.2's core schema): every number handed over as written
+    (``0.1`` stays the text ``"0.1"``, for the exactness gate), so ``010`` is 10 and ``0b11``,
+    ``0x1F`` or ``1:30`` are no numbers; only ``true``/``false`` are booleans (``yes``, ``no``,
+    ``on``, ``off`` stay text), dates stay text; a key twice in a mapping and nesting deeper than
+    :data:`~symdrop.limits.MAX_NESTING` are refused."""
+
+    name = "spec"
+
+    def compose_node(self, parent, index):
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_NESTING:
+                mark = self.peek_event().start_mark
+                raise SpecError(self.name, f"nested more than the limit of {MAX_NESTING} lists or mappings deep "
+                                           f"at line {mark.line + 1}")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # << merges another mapping; its keys may be overridden here
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    duplicate = key in seen
+                except TypeError:  # an unhashable key: SafeLoader says so itself
+                    break
+                if duplicate:
+                    raise SpecError(self.name, f"key {_key(key)} appears twice in one mapping (line "
+                                               f"{key_node.start_mark.line + 1}); give each key once")
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
-_ExactLoader.add_constructor(
-    "tag:yaml.org,2002:float", lambda loader, node: loader.construct_scalar(node)
-)
+def _as_written(loader, node):
+    return loader.construct_scalar(node)
+
+
+def _boolean(loader, node):
+    text = loader.construct_scalar(node)
+    return {"true": True, "false": False}.get(text.lower(), text)  # YAML 1.1's yes/no/on/off stay text
+
+
+for _tag in ("float", "int", "timestamp"):
+    _ExactLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _as_written)
+_ExactLoader.add_constructor("tag:yaml.org,2002:bool", _boolean)
 
 
 def load_spec(source) -> Network:
     """Read a spec from a path (``.json`` is JSON, anything else YAML) into a :class:`Network`."""
     path = Path(source)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(str(path), "no such file") from None
-    except IsADirectoryError:
-        raise SpecError(str(path), "expected a file, got a directory") from None
-    except UnicodeDecodeError:
-        raise SpecError(str(path), "expected UTF-8 text") from None
-    except OSError as error:
-        raise SpecError(str(path), f"cannot read: {error.strerror}") from None
+    text = read_text(path, MAX_SPEC_BYTES, "a spec")
     return parse_spec(read_document(text, json_format=path.suffix.lower() == ".json", name=str(path)))
 
 
 def read_document(text: str, *, json_format: bool = False, name: str = "spec"):
-    """Parse YAML or JSON text into plain data, keeping every decimal as its written text."""
+    """Parse YAML or JSON text into plain data, keeping every number as its written text (see
+    :class:`_ExactLoader`); a key twice in a mapping, or nesting deeper than
+    :data:`~symdrop.limits.MAX_NESTING`, is refused naming the file."""
     if json_format:
         try:
-            return json.loads(text, parse_float=str)
+            data = json.loads(text, parse_float=str, parse_int=str, object_pairs_hook=_unique(name))
         except json.JSONDecodeError as error:
             raise SpecError(name, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+        except RecursionError:
+            data = None
+        if data is None or _depth(data) > MAX_NESTING:
+            raise SpecError(name, f"nested more than the limit of {MAX_NESTING} lists or mappings deep")
+        return data
+    loader = None
     try:
-        return yaml.load(text, Loader=_ExactLoader)
+        loader = _ExactLoader(text)  # its reader refuses control characters at once
+        loader.name = name
+        return loader.get_single_data()
+    except yaml.reader.ReaderError as error:
+        raise SpecError(name, f"not valid YAML or JSON: character #x{error.character:04x} is not allowed "
+                              f"(position {error.position})") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or "unreadable"
         raise SpecError(name, f"not valid YAML or JSON: {problem}{where}") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _unique(name: str):
+    """A JSON object hook that refuses a key given twice (json would keep the last)."""
+
+    def pairs(items):
+        data = {}
+        for key, value in items:
+            if key in data:
+                raise SpecError(name, f"key {_key(key)} appears twice in one object; give each key once")
+            data[key] = value
+        return data
+
+    return pairs
+
+
+def _depth(data) -> int:
+    """How deep lists and mappings nest in ``data`` (without recursion)."""
+    deepest, todo = 0, [(data, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, (list, dict)):
+            deepest = max(deepest, depth)
+            if depth <= MAX_NESTING:
+                todo += [(v, depth + 1) for v in (item.values() if isinstance(item, dict) else item)]
+    return deepest
+
+
+def _key(key) -> str:
+    """A key as an error message names it: plain if it is a plain word, else quoted on one line."""
+    text = str(key)
+    return text if text.isascii() and text.replace("_", "").isalnum() else quote(text)
 
 
 def parse_spec(data) -> Network:
@@ -72,6 +156,8 @@ def parse_spec(data) -> Network:
     layers = _required(data, "layers", "")
     if not isinstance(layers, list) or not layers:
         raise SpecError("layers", f"expected a non-empty list of layers, got {describe(layers)}")
+    if len(layers) > MAX_LAYERS:
+        raise SpecError("layers", f"{len(layers)} layers; the limit is {MAX_LAYERS} layers")
     built = []
     previous = x.rows
     for l, layer in enumerate(layers):
@@ -226,6 +312,7 @@ def _masks(data, sizes) -> tuple[ImmutableMatrix, ...]:
 def _matrix(data, field: str, columns: int) -> ImmutableMatrix:
     if not isinstance(data, list) or not data:
         raise SpecError(field, f"expected a non-empty list of rows, got {describe(data)}")
+    _units(len(data), field, "rows (units)")
     for i, row in enumerate(data):
         if not isinstance(row, list):
             raise SpecError(f"{field}[{i}]", f"expected a row (a list of numbers), got {describe(row)}")
@@ -248,7 +335,14 @@ def _matrix(data, field: str, columns: int) -> ImmutableMatrix:
 def _vector(data, field: str) -> ImmutableMatrix:
     if not isinstance(data, list) or not data:
         raise SpecError(field, f"expected a non-empty list of numbers, got {describe(data)}")
+    _units(len(data), field, "entries")
     return ImmutableMatrix([exact(value, f"{field}[{j}]") for j, value in enumerate(data)])
+
+
+def _units(count: int, field: str, what: str) -> None:
+    """Refuse a layer wider than the limit before reading any of its numbers."""
+    if count > MAX_UNITS:
+        raise SpecError(field, f"{count} {what}; the limit is {MAX_UNITS} units per layer")
 
 
 def _required(data: dict, key: str, field: str):
@@ -261,6 +355,6 @@ def _required(data: dict, key: str, field: str):
 def _no_unknown_keys(data: dict, known, field: str) -> None:
     for key in data:
         if key not in known:
-            where = f"{field}.{key}" if field else str(key)
+            where = f"{field}.{_key(key)}" if field else _key(key)
             raise SpecError(where, f"unknown key (expected one of {', '.join(known)})")
 

@@ -1,5 +1,6 @@
-"""Escaping users' text for LaTeX and Markdown: every character prints literally, none runs."""
+"""Escaping users' text for LaTeX, Markdown, SVG and CSV: every character prints literally, none runs."""
 
+import html
 import re
 from functools import lru_cache
 import unicodedata
@@ -31,7 +32,11 @@ _TEX_SPECIAL = {
     "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", "-": "-{}",
     "'": r"\textquotesingle{}", "`": r"\textasciigrave{}", '"': r"\textquotedbl{}",
 }
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|$~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|$~&])")  # & too: &amp; is an entity in Markdown
+# Characters no format should receive from users' text: C0 and C1 controls (NUL, ESC, ...), which
+# XML 1.0 forbids and terminals run, lone surrogates and the noncharacters U+FFFE, U+FFFF.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_TEX_SUBSTITUTES = {"\u03a9": "\u2126"}  # NFC makes the Ohm sign Greek Omega; TS1 prints the Ohm sign
 
 
 def escape_tex(text: str) -> str:
@@ -46,6 +51,7 @@ def escape_tex(text: str) -> str:
 def _escape_tex(text: str) -> str:
     out = []
     for char in unicodedata.normalize("NFC", text):
+        char = _TEX_SUBSTITUTES.get(char, char)
         if char in _TEX_SPECIAL:
             out.append(_TEX_SPECIAL[char])
         elif char.isspace() or unicodedata.category(char) == "Cc":
@@ -59,7 +65,32 @@ def _escape_tex(text: str) -> str:
 
 def escape_markdown(text: str) -> str:
     """Users' text for Markdown: punctuation Markdown or the math renderer would act on, escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(printable(text).split()))
+
+
+def printable(text: str) -> str:
+    """``text`` without the characters no format should receive (controls such as NUL and ESC,
+    line breaks and tabs included, lone surrogates): each becomes a space."""
+    return _CONTROL.sub(" ", str(text))
+
+
+def escape_xml(text: str) -> str:
+    """Users' text for SVG (XML 1.0): printable (see :func:`printable`), ``& < > " '`` as entities."""
+    return html.escape(printable(text), quote=True)
+
+
+FORMULA_START = ("=", "+", "-", "@")  # a spreadsheet runs a cell that starts so (OWASP CSV injection)
+_NUMBERS = re.compile(r"[-+]?[0-9]+(?:[./][0-9]+)?(?:; [-+]?[0-9]+(?:[./][0-9]+)?)*", re.ASCII)
+
+
+def csv_cell(text: str, *, numbers: bool = False) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs: printable (a tab or CR is a space), and
+    one that starts with ``= + - @`` (after spaces) gets a quote ``'`` before it. ``numbers``: a cell of numbers as
+    symdrop writes them (``-3/4``, ``-0.75``, ``3; 0; -2``) stays as it is."""
+    text = printable(text)
+    if text.lstrip().startswith(FORMULA_START) and not (numbers and _NUMBERS.fullmatch(text)):
+        return "'" + text
+    return text
 
 
 def _printable(code: int) -> bool:
@@ -101,11 +132,7 @@ def escape_cloze(text: str) -> str:
     return "".join(out)
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def escape_xml(text: str) -> str:
-    """Text for an XML element or attribute: ``& < > " '`` as references, and the characters
-    XML 1.0 cannot hold at all (control characters but tab and line breaks) left out."""
-    text = _NOT_XML.sub("", str(text))
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#39;")
+def escape_xml_text(text: str) -> str:
+    """Text of many lines for an XML element (Moodle XML, QTI): each line as :func:`escape_xml`
+    writes it, the line breaks kept."""
+    return "\n".join(escape_xml(line) for line in str(text).split("\n"))

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from ..exercises.sheet import Sheet
 from .env import render_document
+from .escape import printable
 from .html import exercise_html
 from .lms import category, gaps
 from .options import RenderOptions
@@ -17,8 +18,9 @@ GIFT_SPECIAL = "\\~=#{}:"  # backslash first: each is written with a backslash b
 
 def escape_gift(text: str) -> str:
     """Text GIFT prints literally: ``\\``, ``~ = # { } :`` escaped with a backslash, and line
-    breaks written ``\\n`` (a blank line would end the question)."""
-    return "".join("\\" + c if c in GIFT_SPECIAL else c for c in str(text)).replace("\n", "\\n")
+    breaks written ``\\n`` (a blank line would end the question); other controls a space."""
+    text = "\n".join(printable(line) for line in str(text).split("\n"))
+    return "".join("\\" + c if c in GIFT_SPECIAL else c for c in text).replace("\n", "\\n")
 
 
 def sheet_gift(sheet: Sheet, options: RenderOptions = RenderOptions(), name: str | None = None) -> str:

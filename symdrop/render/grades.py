@@ -11,21 +11,16 @@ from ..grading.grade import StudentGrade, Ungraded
 from ..model.spec import parse_spec
 from .documents import render_math
 from .env import make_env, render_document
+from .escape import csv_cell
 from .options import RenderOptions
 from .printing import exact_text, plain
 
 BINS = 10  # the score histogram: tenths of the maximum
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell that starts so
 
 
 def points_text(value: Fraction) -> str:
     """Points as a spreadsheet reads them: 4, 3.5, or 10/3 where no decimal ends."""
     return exact_text(value, decimals=True)
-
-
-def safe_cell(text: str) -> str:
-    """A text cell a spreadsheet shows as text: a leading = + - @ (a formula) gets a quote."""
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def grades_csv(students: list[StudentGrade]) -> str:
@@ -38,7 +33,7 @@ def grades_csv(students: list[StudentGrade]) -> str:
         header += [f"code_{k}", f"points_{k}", f"mistakes_{k}"]
     writer.writerow(header)
     for s in students:
-        row = [safe_cell(s.student), safe_cell(s.name), points_text(s.points), points_text(s.max_points)]
+        row = [csv_cell(s.student), csv_cell(s.name), points_text(s.points), points_text(s.max_points)]
         for entry, _ in s.problems:
             parts = [p for p in s.parts if p.code == entry["code"]]
             ids = sorted({m for p in parts for m in p.mistakes})

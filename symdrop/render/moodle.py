@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from ..exercises.sheet import Exercise, Sheet
 from .documents import render_svg
 from .env import render_document
+from .escape import printable
 from .html import exercise_html
 from .lms import Gap, category, gaps
 from .options import RenderOptions
@@ -43,7 +44,9 @@ def question(e: Exercise, options: RenderOptions = RenderOptions(), parts: bool 
 def question_name(e: Exercise) -> str:
     """``Problem 3 (K7QX2M)``, with the student's name in a class set: the variant code in every name."""
     name = f"Problem {e.number} ({e.code})"
-    return f"{name}, {e.student.name}" if e.student is not None else name
+    if e.student is None:
+        return name
+    return f"{name}, {' '.join(printable(e.student.name).split())}"  # one line: Moodle keeps a name's tabs and breaks
 
 
 def sheet_moodle(sheet: Sheet, options: RenderOptions = RenderOptions(), parts: bool = False, name: str | None = None) -> str:

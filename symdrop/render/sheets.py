@@ -13,6 +13,7 @@ from ..exercises.roster import Student
 from ..model.spec import to_spec
 from .documents import Math, pictured, render_figure, render_math
 from .env import render_document
+from .escape import csv_cell
 from .formats import get
 from .options import RenderOptions
 from .printing import exact_text
@@ -111,8 +112,8 @@ def key_csv(sheet: Sheet) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["id", "name", "problem", "variant", "kind", "answer"])
     for e in sheet.exercises:
-        writer.writerow([e.student.id, e.student.name, e.number, e.code, e.kind.name,
-                         "; ".join(exact_text(v, decimals) for v in e.answer)])
+        writer.writerow([csv_cell(e.student.id), csv_cell(e.student.name), e.number, e.code, e.kind.name,
+                         csv_cell("; ".join(exact_text(v, decimals) for v in e.answer), numbers=True)])
     return buffer.getvalue()
 
 

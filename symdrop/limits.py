@@ -1,0 +1,28 @@
+"""The limits on users' input that keep every command's work bounded; the README's table lists them.
+
+Each is far beyond what a hand computation, a class or the tutorial needs; beyond one, symdrop
+refuses at once, in one line that names the limit and the value given, instead of working for
+minutes or running out of memory. Change them here only: the checks and the README read these.
+"""
+
+# Numbers (specs, answers, options): a hand computation never needs more than a few dozen digits.
+MAX_DIGITS = 40  # digits of one number as written, numerator and denominator or both sides of "."
+MAX_EXPONENT = 40  # |e| of a number written as 1e-3; 10^999999999 alone would never finish
+
+# Networks (specs).
+MAX_UNITS = 64  # units per layer, the input's included
+MAX_LAYERS = 16  # layers with weights
+MAX_NESTING = 20  # lists and mappings inside each other in a YAML or JSON file (a spec needs 5)
+
+# Files symdrop reads.
+MAX_SPEC_BYTES = 1_000_000  # a spec, a values file, a rubric
+MAX_TABLE_BYTES = 20_000_000  # a roster, an answers file, a key.json
+
+# Work per command.
+MAX_MASKABLE = 20  # expect: units with q < 1 (worst case 2^20 masks), ReLU/leaky ReLU/identity
+MAX_MASKABLE_SYMBOLIC = 12  # expect with sigmoid, tanh or --symbolic-q: every mask an expression
+MAX_SAMPLES = 100_000  # expect --samples
+MAX_SYMBOLIC_PATHS = 4096  # solve --symbolic: n0 x n1 x ... x nL, the terms of the closed form
+MAX_SHEET_PROBLEMS = 500  # sheet --problems: on one sheet, or per student of a class set
+MAX_PROBLEMS = 3000  # sheet: problems per run, students x --problems for a class set
+MAX_STATS = 10_000  # sheet --stats N: problems drawn of each kind

@@ -1,0 +1,70 @@
+"""Reading users' text files: bounded in size, UTF-8 or UTF-16 with a byte-order mark, spreadsheet CSV."""
+
+import codecs
+import csv
+import io
+from pathlib import Path
+
+from .errors import SpecError, quote
+
+# Spreadsheets write "CSV" with the list separator of their locale (";" where the decimal
+# separator is a comma) or, as Excel's "Unicode text", tab-separated UTF-16.
+DELIMITERS = ("\t", ";", ",")
+
+
+def read_text(path, limit: int, what: str = "a file") -> str:
+    """The text of ``path``, at most ``limit`` bytes: UTF-8 (a leading byte-order mark dropped) or
+    UTF-16 with its byte-order mark. Raises :class:`SpecError` naming the file, in one line."""
+    path = Path(path)
+    try:
+        with path.open("rb") as file:
+            data = file.read(limit + 1)  # never more, whatever the file is (a device, a pipe)
+    except FileNotFoundError:
+        raise SpecError(str(path), "no such file") from None
+    except IsADirectoryError:
+        raise SpecError(str(path), f"expected {what}, got a directory") from None
+    except OSError as error:
+        raise SpecError(str(path), f"cannot read: {error.strerror}") from None
+    if len(data) > limit:
+        raise SpecError(str(path), f"larger than the limit of {limit:,} bytes for {what}")
+    return decode(data, str(path))
+
+
+def decode(data: bytes, name: str) -> str:
+    """Bytes as text: UTF-16 (little or big endian) when a byte-order mark says so, else UTF-8."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise SpecError(name, f"expected UTF-16 text after its byte-order mark (bad bytes at offset {error.start})") from None
+    try:
+        text = data.decode("utf-8-sig")  # a spreadsheet's byte-order mark is no column
+    except UnicodeDecodeError as error:
+        raise SpecError(name, f"expected UTF-8 text (bad byte at offset {error.start})") from None
+    if "\x00" in text:  # valid UTF-8, but no text file has NUL bytes: UTF-16 without its mark
+        raise SpecError(name, f"expected UTF-8 text, or UTF-16 with a byte-order mark (NUL byte at offset "
+                              f"{data.index(0)}); save it as UTF-8 CSV")
+    return text
+
+
+def delimiter(text: str) -> str:
+    """The cell separator of spreadsheet CSV text, from its header line: a tab if it has one, else
+    ``;`` if it has one and no comma, else a comma."""
+    header = text.split("\n", 1)[0]
+    if "\t" in header:
+        return "\t"
+    return ";" if ";" in header and "," not in header else ","
+
+
+def csv_rows(text: str, name: str) -> list[list[str]]:
+    """The rows of spreadsheet CSV text, the separator found by :func:`delimiter`."""
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text), strict=True))
+    except csv.Error as error:
+        raise SpecError(name, f"not valid CSV: {error}") from None
+
+
+def header_text(header: list[str]) -> str:
+    """The first columns of a header row, quoted, for an error message that stays one line."""
+    shown = ", ".join(map(quote, header[:6]))
+    return shown + (f", ... ({len(header)} columns)" if len(header) > 6 else "")
