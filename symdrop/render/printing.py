@@ -116,7 +116,13 @@ class SymdropLatexPrinter(LatexPrinter):
         return " ".join([head, *parts])
 
     def _print_MatAdd(self, expr):
-        return " + ".join(self._print(arg) for arg in expr.args)  # W a + b, as written
+        # W a + b, as written; a term that prints with a leading minus (a negative bias of a
+        # single unit) is subtracted: W a - 2, not W a + -2.
+        text = self._print(expr.args[0])
+        for arg in expr.args[1:]:
+            term = self._print(arg)
+            text += " - " + term[1:].lstrip() if term.startswith("-") else " + " + term
+        return text
 
     def _print_HadamardProduct(self, expr):
         return r" \odot ".join(
