@@ -20,6 +20,7 @@ from symdrop.io.outputs import sheet_files
 from symdrop.io.progress import Progress
 from symdrop.io.tex import compile_pdf
 from symdrop.render import values
+from symdrop.render.options import RenderOptions
 from symdrop.render.sheets import key_csv, key_json, render_documents
 
 from . import reference
@@ -236,3 +237,21 @@ def test_class_set_renders_with_progress(capsys):
     render_documents(sheet, ("markdown",), progress=Progress(24, "render", stream))
     assert "classes [" + "#" * 30 + "] 24/24" in stream.getvalue()
     assert "render [" + "#" * 30 + "] 24/24" in stream.getvalue()
+
+
+def test_no_solution_adds_a_negative_number():
+    """50 problems (about half end in a negative output bias): none writes "+ -", and the line
+    z^(4) = W a~ + b of each of those subtracts its bias."""
+    sheet = build_sheet(1, Options(), 50)
+    negative = [-e.derivation.network.layers[-1].b[0] for e in sheet.exercises
+                if e.derivation.network.layers[-1].b[0] < 0]
+    assert len(negative) >= 10  # the case is there to be printed
+    documents = render_documents(sheet, ("latex", "markdown"), RenderOptions(diagram=False))
+    for name, text in documents.items():
+        assert "+ -" not in text, name
+        if name.startswith("solutions"):
+            lines = [line for line in text.splitlines() if line.startswith(r"z^{(4)} &= W^{(4)}")]
+            assert len(lines) == 50
+            subtracted = [line.split(r"\end{pmatrix} - ")[1].split(" = ")[0] for line in lines
+                          if r"\end{pmatrix} - " in line]
+            assert subtracted == [str(b) for b in negative]
