@@ -28,8 +28,9 @@ _ExactLoader.add_constructor(
 )
 
 
-def load_spec(source) -> Network:
-    """Read a spec from a path (``.json`` is JSON, anything else YAML) into a :class:`Network`."""
+def load_spec(source, *, require_masks: bool = True) -> Network:
+    """Read a spec from a path (``.json`` is JSON, anything else YAML) into a :class:`Network`;
+    ``require_masks``: as :func:`parse_spec`."""
     path = Path(source)
     try:
         text = path.read_text(encoding="utf-8")
@@ -41,7 +42,8 @@ def load_spec(source) -> Network:
         raise SpecError(str(path), "expected UTF-8 text") from None
     except OSError as error:
         raise SpecError(str(path), f"cannot read: {error.strerror}") from None
-    return parse_spec(read_document(text, json_format=path.suffix.lower() == ".json", name=str(path)))
+    return parse_spec(read_document(text, json_format=path.suffix.lower() == ".json", name=str(path)),
+                      require_masks=require_masks)
 
 
 def read_document(text: str, *, json_format: bool = False, name: str = "spec"):
@@ -60,8 +62,11 @@ def read_document(text: str, *, json_format: bool = False, name: str = "spec"):
         raise SpecError(name, f"not valid YAML or JSON: {problem}{where}") from None
 
 
-def parse_spec(data) -> Network:
-    """Validate plain data (as read from YAML/JSON) and build the exact :class:`Network`."""
+def parse_spec(data, *, require_masks: bool = True) -> Network:
+    """Validate plain data (as read from YAML/JSON) and build the exact :class:`Network`.
+
+    Without ``require_masks`` (the ensemble mean, which visits every mask) a spec may leave
+    ``masks`` out: every unit is then kept."""
     if not isinstance(data, dict):
         raise SpecError("spec", f"expected a mapping with keys {', '.join(KEYS)}, got {describe(data)}")
     _no_unknown_keys(data, KEYS, "")
@@ -78,7 +83,10 @@ def parse_spec(data) -> Network:
         built.append(_layer(layer, f"layers[{l}]", previous, last=l == len(layers) - 1))
         previous = built[-1].units
     sizes = (x.rows,) + tuple(layer.units for layer in built)
-    masks = _masks(_required(data, "masks", ""), sizes)
+    if "masks" in data or require_masks:
+        masks = _masks(_required(data, "masks", ""), sizes)
+    else:
+        masks = _masks([[1] * n for n in sizes[:-1]], sizes)
     dropout = _dropout(data["dropout"], masks) if "dropout" in data else Dropout()
     target, loss = _target(data, built[-1])
     return Network(x=x, layers=tuple(built), masks=masks, title=title.strip(), dropout=dropout, target=target,

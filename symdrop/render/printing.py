@@ -21,6 +21,8 @@ _NAMED = [
     (re.compile(r"q(\d+)"), lambda l: rf"q^{{({l})}}"),  # the keep probability of mu^(l)
 ]
 
+_KEEP = re.compile(r"q\d+")  # the keep probability q^(l) as a symbol
+
 DIGITS = 15  # significant digits of the decimals printed beside exact irrational values
 
 
@@ -88,6 +90,10 @@ class SymdropLatexPrinter(LatexPrinter):
             # The sigmoid's denominator as it is written: 1 + e^{-z}.
             other = expr.args[0] if expr.args[1] == 1 else expr.args[1]
             return "1 + " + self._print(other)
+        if len(expr.args) == 2 and sympy.S.One in expr.args:
+            q = -(expr.args[0] if expr.args[1] == 1 else expr.args[1])
+            if q.is_Symbol and _KEEP.fullmatch(q.name):  # a drop probability, as it is written: 1 - q^(l)
+                return "1 - " + self._print(q)
         # Sums in the usual order, constant last (x_1 - 1); "none" is only for structure.
         return super()._print_Add(expr, order="lex")
 
