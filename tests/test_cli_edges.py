@@ -77,3 +77,17 @@ def test_example_spec_is_a_spec_to_start_from(tmp_path, capsys):
     assert main(["example", "-o", str(tmp_path / "x.yaml")]) == 2
     assert capsys.readouterr().err == "symdrop: error: -o: expected --spec (the worked example goes into --out DIR)\n"
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_test_extra_is_light_and_ci_brings_torch_itself():
+    """The README's test command installs no torch (an ordinary machine would fetch the CUDA
+    build); .ci/run installs the pinned torch before running that command."""
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert not any(d.startswith("torch") for d in extras["test"]) and extras["torch"] == ["torch>=2.0"]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    command = "python3 -m pip install -e '.[test]' && python3 -m pytest -q"
+    assert "python3 -m pip install 'torch==2.13.0'" in ci
+    assert ci.index("python3 -m pip install 'torch==2.13.0'") < ci.index(command)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "pip install torch --index-url https://download.pytorch.org/whl/cpu" in readme
+    assert "symdrop[torch]" not in readme
