@@ -5,6 +5,7 @@ import json
 import random
 import re
 import sys
+from importlib import metadata, resources
 from pathlib import Path
 
 from . import example, load_spec
@@ -50,11 +51,15 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symdrop", description="Exact dropout forward passes as worked solutions."
     )
+    parser.add_argument("--version", action="version", version=f"symdrop {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     ex = commands.add_parser("example", help="the tutorial's toy example as .tex and .md (and .pdf)")
     ex.add_argument("--out", type=Path, default=Path("output"), help="directory (default: output/)")
     ex.add_argument("--pdf", action="store_true", help="also compile the LaTeX to PDF")
+    ex.add_argument("--spec", action="store_true",
+                    help="write the example's problem spec (YAML) instead, to start a spec of your own")
+    ex.add_argument("-o", "--output", type=Path, help="with --spec: write it here instead of standard output")
     _diagram_flags(ex)
     _templates_flag(ex)
     ex.set_defaults(run=_example)
@@ -203,6 +208,10 @@ def _render_options(args) -> RenderOptions:
 
 
 def _example(args) -> int:
+    if args.spec:
+        return _output(args, resources.files("symdrop.data").joinpath("tutorial.yaml").read_text(encoding="utf-8"), {})
+    if args.output is not None:
+        raise SymdropError("-o: expected --spec (the worked example goes into --out DIR)")
     derivation = derive(example())
     options = _render_options(args)
     svg = documents.render_svg(derivation, options) if options.diagram else None
@@ -221,6 +230,9 @@ def _example(args) -> int:
 def _format(args, exports: tuple[str, ...] = ()) -> str:
     if args.pdf and args.output is None:
         raise SymdropError("--pdf: expected -o FILE (the PDF is written beside it)")
+    if args.output is not None and args.output.suffix.lower() == ".pdf":
+        args.pdf = True  # -o sol.pdf asks for the PDF, with --pdf or without
+        return args.format or "latex"
     if args.format:
         return args.format
     found = formats.by_suffix(args.output.suffix if args.output else "").name
@@ -453,7 +465,7 @@ def _stats(args, options, kinds) -> int:
 def _expect(args) -> int:
     fmt = _format(args)
     options = _render_options(args)
-    ensemble = expect(load_spec(args.spec), symbolic_q=args.symbolic_q, samples=args.samples, seed=args.seed)
+    ensemble = expect(load_spec(args.spec, require_masks=False), symbolic_q=args.symbolic_q, samples=args.samples, seed=args.seed)
     if fmt == "json":
         text = json.dumps(values.expect_json(ensemble), indent=2) + "\n"
     else:
@@ -476,6 +488,14 @@ def _output(args, text: str, files: dict) -> int:
     for path in write_files(files):
         print(path, file=sys.stderr)
     return 0
+
+
+def _version() -> str:
+    """symdrop's version, from the installed package's metadata."""
+    try:
+        return metadata.version("symdrop")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
 
 
 def _verify(args) -> int:

@@ -32,6 +32,6 @@ def require_torch():
         import torch
     except ImportError:
         if os.environ.get("CI"):
-            pytest.fail("PyTorch is missing in CI (the test extra pins torch==2.13.0)")
-        pytest.skip("PyTorch not installed (pip install 'symdrop[torch]', or torch==2.13.0 as CI does)")
+            pytest.fail("PyTorch is missing in CI (.ci/run installs torch==2.13.0)")
+        pytest.skip("PyTorch not installed (pip install torch --index-url https://download.pytorch.org/whl/cpu)")
     return torch

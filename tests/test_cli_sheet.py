@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -158,8 +159,12 @@ def test_answers_decimal_writes_decimals_in_key_json_and_csv(tmp_path):
     assert main(args) == 0
     key = json.loads((tmp_path / "o" / "key.json").read_text())
     assert key["options"]["answers"] == "decimal" and [e["kind"] for e in key["problems"]] == ["inverted", "ensemble"] * 2
-    values = [v for e in key["problems"] for v in e["answer"] + [x for m in e["mistakes"] for x in m["answer"]]]
-    assert values and all("/" not in v and len(v.partition(".")[2]) <= 4 for v in values)
+    entries = [e for p in key["problems"] for e in (p, *p["mistakes"])]
+    assert len(entries) > 4
+    for e in entries:  # one exact form (as every JSON), the decimal beside it
+        assert all(str(Fraction(v)) == v for v in e["answer"]), e
+        assert all("/" not in v and len(v.partition(".")[2]) <= 4 for v in e["answer_decimal"]), e
+        assert [Fraction(v) for v in e["answer_decimal"]] == [Fraction(v) for v in e["answer"]]
     assert "/" not in (tmp_path / "o" / "key.csv").read_text().split("\n", 1)[1]
 
 

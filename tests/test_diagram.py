@@ -3,6 +3,7 @@
 import os
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from fractions import Fraction
 from itertools import combinations
 from pathlib import Path
@@ -41,9 +42,21 @@ def spec_of(sizes, dropped=lambda l, j: (l + 2 * j) % 3 == 1):
     }
 
 
-def drawn(n):
-    """Which units of a layer of n the picture shows: all up to 8, else the first 6 and the last."""
-    return list(range(n)) if n <= 8 else list(range(6)) + [n - 1]
+# Which units (from 0) a layer of n with these dropped units shows, by hand: all up to 8; else
+# every dropped unit, the last, and the first kept ones while the column (each run left out one
+# place, its "...") has at most 8 places.
+DRAWN = {
+    (10, ()): [0, 1, 2, 3, 4, 5, 9],  # 6 + ... + the last
+    (9, (0, 6, 7)): [0, 1, 2, 3, 6, 7, 8],  # the issue's 2-9-1: ... for units 5, 6 (from 1)
+    (10, (0, 3, 6, 9)): [0, 1, 2, 3, 6, 9],  # ... for 5-6 and 8-9: 8 places
+    (9, (1, 4, 7)): [0, 1, 2, 3, 4, 7, 8],  # ... for 6-7
+    (12, (1, 7, 11)): [0, 1, 2, 3, 7, 11],  # ... for 5-7 and 9-11
+}
+
+
+def drawn(n, mask=None):
+    dropped = tuple(j for j, m in enumerate(mask or [1] * n) if m == 0)
+    return list(range(n)) if n <= 8 else DRAWN[n, dropped]
 
 
 def classes(element):
@@ -57,7 +70,18 @@ SHAPES = {
     "largest drawn whole": spec_of((8, 8, 8, 8, 8, 8, 8)),
     "ellipsis": spec_of((3, 10, 9, 2)),
     "wide input": spec_of((12, 2, 1), dropped=lambda l, j: j in (1, 7, 11)),
+    "dropped past the sixth": spec_of((2, 9, 1), dropped=lambda l, j: l == 1 and j in (0, 6, 7)),
+    "wide, none dropped": spec_of((10, 2, 1), dropped=lambda l, j: False),
 }
+
+
+def test_a_layer_that_drops_too_many_to_draw_is_not_drawn():
+    """20 units, every other dropped: drawing each dropped unit needs 20 places, more than 14."""
+    d = draw(parse_spec(spec_of((2, 20, 1), dropped=lambda l, j: l == 1 and j % 2 == 0)))
+    assert d.too_large and d.units == ()
+    text = derive(parse_spec(spec_of((2, 20, 1), dropped=lambda l, j: l == 1 and j % 2 == 0))).to_markdown()
+    assert "A layer drops too many units to draw here" in text
+    assert not draw(parse_spec(spec_of((2, 20, 1), dropped=lambda l, j: l == 1 and j < 5))).too_large
 
 
 @pytest.mark.parametrize("name", SHAPES)
@@ -67,17 +91,17 @@ def test_svg_has_one_unit_element_per_unit_and_one_dropped_per_zero(name):
     masks = spec["masks"] if len(spec["masks"]) == len(sizes) - 1 else [[1] * sizes[0]] + spec["masks"]
     svg = render_svg(derive(parse_spec(spec)))
     root = ET.fromstring(svg)
+    masks = masks + [None]  # the output has no mask
+    shown = [drawn(n, mask) for n, mask in zip(sizes, masks)]
     units = [e for e in root.iter() if "unit" in classes(e)]
-    assert len(units) == sum(len(drawn(n)) for n in sizes)
-    zeros = sum(1 for l, mask in enumerate(masks) for j in drawn(sizes[l]) if mask[j] == 0)
-    assert sum("dropped" in classes(e) for e in units) == zeros
+    assert [u.get("id") for u in units] == [f"u{l}-{j + 1}" for l, s in enumerate(shown) for j in s]
+    zeros = sum(1 for l, mask in enumerate(masks[:-1]) for j in range(sizes[l]) if mask[j] == 0)
+    assert sum("dropped" in classes(e) for e in units) == zeros  # every dropped unit is drawn
     # each dropped unit's outgoing connections are dashed: one per drawn unit of the next layer
     dashed = [e for e in root.iter(f"{SVG}line") if classes(e) == ["edge", "dropped"]]
-    assert len(dashed) == sum(
-        len(drawn(sizes[l + 1])) for l, mask in enumerate(masks) for j in drawn(sizes[l]) if mask[j] == 0
-    )
+    assert len(dashed) == sum(len(shown[l + 1]) for l, mask in enumerate(masks[:-1]) for m in mask if m == 0)
     edges = [e for e in root.iter(f"{SVG}line") if "edge" in classes(e)]
-    assert len(edges) == sum(len(drawn(m)) * (len(drawn(n)) + 1) for n, m in zip(sizes, sizes[1:]))
+    assert len(edges) == sum(len(m) * (len(n) + 1) for n, m in zip(shown, shown[1:]))
     assert len([e for e in root.iter() if classes(e) == ["bias"]]) == len(sizes) - 1
 
 
@@ -215,7 +239,10 @@ def test_pictures_compile(tmp_path):
     """One PDF with an ellipsis, dropped inputs and two outputs, and the tutorial with weights."""
     require_pdflatex()
     text = pdf_text(compile_pdf(derive(parse_spec(spec_of((3, 10, 9, 2)))).to_latex()), tmp_path)
-    assert "hidden 1" in text and "Units 7 to 9 of the first hidden layer are left out" in text.replace("\n", " ")
+    text = text.replace("\n", " ")
+    assert "hidden 1" in text and "Units 5 to 6 of the first hidden layer are left out" in text
+    assert "Units 8 to 9 of the first hidden layer are left out" in text
+    assert "Units 6 to 7 of the second hidden layer are left out" in text
     text = pdf_text(compile_pdf(derive(symdrop.example()).to_latex(edge_weights=True)), tmp_path)
     assert "The numbers on the connections are the weights and biases." in text.replace("\n", " ")
 
@@ -295,3 +322,30 @@ def test_no_diagram_and_edge_weights_exclude_each_other(capsys):
         main(["solve", str(TUTORIAL), "--no-diagram", "--edge-weights"])
     assert caught.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_symbolic_masks_are_labelled_as_the_latex_writes_them():
+    """--symbolic: the SVG writes mu^(0)_1 as μ⁽⁰⁾₁ (not SymPy's mu0_1), the TikZ picture $\\mu^{(0)}_{1}$."""
+    d = derive(symdrop.example(), symbolic="masks")
+    root = ET.fromstring(render_svg(d))
+    masks = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "mask"]
+    assert masks == ["μ⁽⁰⁾₁", "μ⁽⁰⁾₂", "μ⁽¹⁾₁", "μ⁽¹⁾₂", "μ⁽¹⁾₃", "μ⁽²⁾₁", "μ⁽²⁾₂", "μ⁽²⁾₃", "μ⁽³⁾₁", "μ⁽³⁾₂"]
+    latex_text = d.to_latex()
+    assert r"{$\mu^{(0)}_{1}$};" in latex_text and "mu0_1" not in latex_text + render_svg(d)
+
+
+@pytest.mark.parametrize("sizes", [(2, 3, 3, 2, 1), (8,) * 7, (2, 9, 1)])
+def test_symbolic_mask_labels_clear_both_units(sizes):
+    """A symbol's label hangs from just below its unit; at 0.45 cm (measured in the PDF:
+    mu^(1)_1 in scriptsize with its super- and subscript) it ends above the unit below."""
+    network = parse_spec(spec_of(sizes))
+    symbols = tuple(sympy.ImmutableMatrix([sympy.Symbol(f"mu{l}_{j + 1}") for j in range(m.rows)])
+                    for l, m in enumerate(network.masks))
+    d = draw(replace(network, masks=symbols))
+    r = d.radius
+    for u in d.units:
+        if u.mask is None:
+            continue
+        assert u.symbolic_mask and u.mask_top >= u.y + r + 0.05
+        below = [v.y for v in (*d.units, *d.gaps) if v.x == u.x and v.y > u.y]
+        assert all(u.mask_top + 0.45 + 0.05 <= y - r for y in below), u

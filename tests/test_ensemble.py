@@ -245,3 +245,34 @@ def test_expect_errors(args, message, tmp_path, capsys):
     assert main(["expect", str(write(tmp_path, data)), *args]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
+
+
+def test_symbolic_q_wording(capsys):
+    """P(mu) as the product it is (q1 (1 - q2)), the spec's values separated, PyTorch's p = 1 - q."""
+    assert main(["expect", str(ROOT / "examples" / "weight-scaling-gap.yaml"), "--symbolic-q"]) == 0
+    text = capsys.readouterr().out
+    rows = [line.split(" | ")[1] for line in text.splitlines() if line.startswith(r"| $\mu^{(1)}")]
+    assert rows == [r"$q^{(1)} q^{(2)}$", r"$q^{(1)} \left(1 - q^{(2)}\right)$",
+                    r"$q^{(2)} \left(1 - q^{(1)}\right)$", r"$\left(1 - q^{(1)}\right) \left(1 - q^{(2)}\right)$"]
+    assert r"$q^{(1)} = \frac{1}{2}$ and $q^{(2)} = \frac{1}{2}$ it is" in text
+    assert main(["expect", str(ROOT / "examples" / "inverted-sigmoid.yaml"), "--symbolic-q"]) == 0
+    assert r"$q^{(0)} = \frac{4}{5}$, $q^{(1)} = \frac{1}{2}$ and $q^{(2)} = \frac{1}{2}$ it is" in capsys.readouterr().out
+
+
+def test_symbolic_keep_is_not_written_as_equal_to_itself(capsys):
+    assert main(["solve", str(ROOT / "examples" / "inverted-sigmoid.yaml"), "--symbolic", "all"]) == 0
+    text = capsys.readouterr().out
+    for l in range(3):
+        assert f"$q^{{({l})}}$ (PyTorch $p = 1 - q^{{({l})}}$)" in text
+    assert "q^{(0)} = q^{(0)}" not in text and "+ 1$)" not in text
+
+
+def test_expect_needs_no_masks(tmp_path, capsys):
+    """The mean visits every mask: a spec without masks: gives the same mean as with them."""
+    spec = (ROOT / "examples" / "weight-scaling-gap.yaml").read_text(encoding="utf-8")
+    without = tmp_path / "no-masks.yaml"
+    without.write_text("\n".join(line for line in spec.splitlines() if not line.startswith("masks:")) + "\n")
+    assert main(["expect", str(without), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["exact_mean"] == ["1/8"]  # GAP: 1/8 by hand
+    assert main(["solve", str(without)]) == 2  # a single pass still needs its masks
+    assert "masks: missing" in capsys.readouterr().err

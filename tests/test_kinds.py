@@ -287,9 +287,10 @@ def test_decimal_answers_terminate_in_at_most_four_places():
         sheet = build_sheet(5, options, 12, kinds=(KINDS[name],))
         key = key_json(sheet)
         for entry in key["problems"]:
-            values = entry["answer"] + [v for m in entry["mistakes"] for v in m["answer"]]
+            values = entry["answer_decimal"] + [v for m in entry["mistakes"] for v in m["answer_decimal"]]
             for text in values:
                 assert "/" not in text and len(text.partition(".")[2]) <= 4, (name, text)
+            assert [Fraction(v) for v in entry["answer_decimal"]] == [Fraction(v) for v in entry["answer"]]
             assert [Fraction(v) for v in entry["answer"]] == answer(entry["kind"], Spec(entry["spec"]))
 
 

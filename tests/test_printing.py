@@ -99,3 +99,16 @@ def test_approx_only_beside_irrational_numbers():
     assert approx(Rational(1, 3), always=True) == r" \approx 0.333333333333333"
     assert approx(Symbol("q1") / 2, always=True) == ""
     assert approx(ImmutableMatrix([1, sympy.tanh(1)])) == r" \approx \begin{pmatrix}1.0\\0.761594155955765\end{pmatrix}"
+
+
+@pytest.mark.parametrize(
+    "bias, expected",
+    [(ImmutableMatrix([-2]), " - 2"), (ImmutableMatrix([Rational(-3, 4)]), r" - \frac{3}{4}"),
+     (ImmutableMatrix([2]), " + 2"), (ImmutableMatrix([0]), " + 0")],
+)
+def test_a_negative_scalar_bias_is_subtracted(bias, expected):
+    """(25; 0)-style products plus a single unit's bias: W a - 2, never W a + -2."""
+    W, a = ImmutableMatrix([[1, -1]]), ImmutableMatrix([25, 0])
+    expr = sympy.MatAdd(sympy.MatMul(W, a, evaluate=False), bias, evaluate=False)
+    head = r"\begin{pmatrix}1 & -1\end{pmatrix} \begin{pmatrix}25\\0\end{pmatrix}"
+    assert latex(expr) == head + expected

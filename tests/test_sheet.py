@@ -19,6 +19,8 @@ from symdrop.exercises.sheet import build_class_set, build_sheet
 from symdrop.io.outputs import sheet_files
 from symdrop.io.progress import Progress
 from symdrop.io.tex import compile_pdf
+from symdrop.render import values
+from symdrop.render.options import RenderOptions
 from symdrop.render.sheets import key_csv, key_json, render_documents
 
 from . import reference
@@ -50,11 +52,21 @@ def test_every_key_answer_resolved_independently(kind, seed):
         assert [Fraction(str(v)) for v in derive(parse_spec(entry["spec"])).prediction] == resolve(entry["spec"])
 
 
-def test_decimal_keys_write_decimals():
+def test_decimal_keys_write_one_exact_form_and_decimals_beside_it():
+    """key.json writes every number as solve --format json does (integer or reduced fraction);
+    a decimal sheet's answers are also there as the decimal a student writes."""
     key = key_json(build_sheet(11, Options(values="decimal"), 3))
-    numbers = [v for e in key["problems"] for v in e["spec"]["input"] + e["answer"]]
-    assert all(re.fullmatch(r"-?\d+(\.\d{1,2})?", v) for v in numbers), numbers
-    assert any("." in v for v in numbers)
+    for e in key["problems"]:
+        numbers = e["spec"]["input"] + e["answer"] + [v for m in e["mistakes"] for v in m["answer"]]
+        assert all(str(Fraction(v)) == v for v in numbers), numbers  # "7", "-506/25": reduced
+        # the JSON of `symdrop solve` on the same spec writes the same text
+        assert e["answer"] == values.solution_json(derive(parse_spec(e["spec"])))["prediction"]
+        assert all(re.fullmatch(r"-?\d+(\.\d{1,2})?", v) for v in e["answer_decimal"]), e["answer_decimal"]
+        assert [Fraction(v) for v in e["answer_decimal"]] == [Fraction(v) for v in e["answer"]]
+        for m in e["mistakes"]:
+            assert [Fraction(v) for v in m["answer_decimal"]] == [Fraction(v) for v in m["answer"]]
+    assert any("/" in v for e in key["problems"] for v in e["spec"]["input"] + e["answer"])
+    assert "answer_decimal" not in key_json(build_sheet(11, Options(), 1))["problems"][0]
 
 
 STUDENTS = [Student(f"s{n:02d}", name) for n, name in enumerate(["Ada", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal"])]
@@ -96,7 +108,9 @@ def test_longer_sheet_starts_with_the_shorter_one():
 
 def test_key_csv_has_names_exactly():
     students = [Student(f"id{n}", name) for n, name in enumerate(HOSTILE)]
-    rows = list(csv.reader(io.StringIO(key_csv(build_class_set(3, Options(), students)))))
+    text = key_csv(build_class_set(3, Options(), students))
+    assert text.startswith("\ufeffid,")  # the byte-order mark Excel needs to read UTF-8
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert rows[0] == ["id", "name", "problem", "variant", "kind", "answer"]
     assert [(r[0], r[1]) for r in rows[1:]] == [(s.id, s.name) for s in students]
 
@@ -223,3 +237,21 @@ def test_class_set_renders_with_progress(capsys):
     render_documents(sheet, ("markdown",), progress=Progress(24, "render", stream))
     assert "classes [" + "#" * 30 + "] 24/24" in stream.getvalue()
     assert "render [" + "#" * 30 + "] 24/24" in stream.getvalue()
+
+
+def test_no_solution_adds_a_negative_number():
+    """50 problems (about half end in a negative output bias): none writes "+ -", and the line
+    z^(4) = W a~ + b of each of those subtracts its bias."""
+    sheet = build_sheet(1, Options(), 50)
+    negative = [-e.derivation.network.layers[-1].b[0] for e in sheet.exercises
+                if e.derivation.network.layers[-1].b[0] < 0]
+    assert len(negative) >= 10  # the case is there to be printed
+    documents = render_documents(sheet, ("latex", "markdown"), RenderOptions(diagram=False))
+    for name, text in documents.items():
+        assert "+ -" not in text, name
+        if name.startswith("solutions"):
+            lines = [line for line in text.splitlines() if line.startswith(r"z^{(4)} &= W^{(4)}")]
+            assert len(lines) == 50
+            subtracted = [line.split(r"\end{pmatrix} - ")[1].split(" = ")[0] for line in lines
+                          if r"\end{pmatrix} - " in line]
+            assert subtracted == [str(b) for b in negative]

@@ -50,6 +50,11 @@ class Ensemble:
         return (self.exact_mean - self.approximation).applyfunc(_tidy)
 
     @property
+    def keep_values(self) -> tuple[tuple[sympy.Symbol, sympy.Rational], ...]:
+        """With ``symbolic_q``: each symbol q^(l) and the spec's value of it."""
+        return tuple((q, value) for q, value in zip(self.keep, self.network.dropout.keep) if q.free_symbols)
+
+    @property
     def approximation_rule(self) -> str:
         """The test-time rule used: inverted (no masks, no scaling) or weight-scaling."""
         return "inverted" if self.network.dropout.convention == "inverted" else "weight-scaling"
@@ -124,7 +129,8 @@ def test_time(network: Network) -> ImmutableMatrix:
 def thinned_networks(network: Network):
     """Every mask of the maskable units with its probability and the training pass's output."""
     for masks, probability, output in list_masks(network):
-        yield Thinned(tuple(ImmutableMatrix(m) for m in masks), sympy.expand(to_sympy(probability)),
+        # Not expanded: with keep probabilities as symbols P(mu) reads as the product it is, q1 (1 - q2).
+        yield Thinned(tuple(ImmutableMatrix(m) for m in masks), to_sympy(probability),
                       ImmutableMatrix([to_sympy(v) for v in output]))
 
 

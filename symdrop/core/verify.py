@@ -1,5 +1,6 @@
 """The exact pass checked against real PyTorch in float64, every layer, every pass."""
 
+import warnings
 from dataclasses import dataclass, replace
 
 import mpmath
@@ -12,7 +13,8 @@ from ..errors import SymdropError
 from ..model.network import Network
 
 TOLERANCE = 1e-9  # relative
-INSTALL = "pip install 'symdrop[torch]'"
+# symdrop is on no package index, so its extra cannot be named; PyTorch's own CPU build is small.
+INSTALL = "pip install torch (the CPU build: pip install torch --index-url https://download.pytorch.org/whl/cpu)"
 _DIGITS = 30  # the exact values, as compared with float64
 
 
@@ -164,7 +166,10 @@ def _compare_gradients(check: str, network: Network, computed) -> list[LayerErro
 
 def _torch():
     try:
-        import torch
+        with warnings.catch_warnings():
+            # PyTorch warns when NumPy is absent; verify never hands it NumPy arrays.
+            warnings.filterwarnings("ignore", message="Failed to initialize NumPy", category=UserWarning)
+            import torch
     except ImportError:
         raise SymdropError(f"verify needs PyTorch, which is not installed: {INSTALL}") from None
     return torch

@@ -73,11 +73,13 @@ for _tag in ("float", "int", "timestamp"):
 _ExactLoader.add_constructor("tag:yaml.org,2002:bool", _boolean)
 
 
-def load_spec(source) -> Network:
-    """Read a spec from a path (``.json`` is JSON, anything else YAML) into a :class:`Network`."""
+def load_spec(source, *, require_masks: bool = True) -> Network:
+    """Read a spec from a path (``.json`` is JSON, anything else YAML) into a :class:`Network`;
+    ``require_masks``: as :func:`parse_spec`."""
     path = Path(source)
     text = read_text(path, MAX_SPEC_BYTES, "a spec")
-    return parse_spec(read_document(text, json_format=path.suffix.lower() == ".json", name=str(path)))
+    return parse_spec(read_document(text, json_format=path.suffix.lower() == ".json", name=str(path)),
+                      require_masks=require_masks)
 
 
 def read_document(text: str, *, json_format: bool = False, name: str = "spec"):
@@ -144,8 +146,11 @@ def _key(key) -> str:
     return text if text.isascii() and text.replace("_", "").isalnum() else quote(text)
 
 
-def parse_spec(data) -> Network:
-    """Validate plain data (as read from YAML/JSON) and build the exact :class:`Network`."""
+def parse_spec(data, *, require_masks: bool = True) -> Network:
+    """Validate plain data (as read from YAML/JSON) and build the exact :class:`Network`.
+
+    Without ``require_masks`` (the ensemble mean, which visits every mask) a spec may leave
+    ``masks`` out: every unit is then kept."""
     if not isinstance(data, dict):
         raise SpecError("spec", f"expected a mapping with keys {', '.join(KEYS)}, got {describe(data)}")
     _no_unknown_keys(data, KEYS, "")
@@ -164,7 +169,10 @@ def parse_spec(data) -> Network:
         built.append(_layer(layer, f"layers[{l}]", previous, last=l == len(layers) - 1))
         previous = built[-1].units
     sizes = (x.rows,) + tuple(layer.units for layer in built)
-    masks = _masks(_required(data, "masks", ""), sizes)
+    if "masks" in data or require_masks:
+        masks = _masks(_required(data, "masks", ""), sizes)
+    else:
+        masks = _masks([[1] * n for n in sizes[:-1]], sizes)
     dropout = _dropout(data["dropout"], masks) if "dropout" in data else Dropout()
     target, loss = _target(data, built[-1])
     return Network(x=x, layers=tuple(built), masks=masks, title=title.strip(), dropout=dropout, target=target,

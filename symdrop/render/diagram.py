@@ -10,7 +10,9 @@ from ..errors import RenderError
 from ..model.network import Network
 from ..sympy_internals import entries
 
-MAX_UNITS = 8  # units drawn per layer; a larger layer shows its first MAX_UNITS - 2, "...", its last
+MAX_UNITS = 8  # places per layer; a larger layer shows its dropped units, its last, its first kept
+# ones, and a "..." for each run of kept units left out (each "..." takes a unit's place)
+MAX_PLACES = 14  # places in a column at most (dropped units are never left out); a taller one is not drawn
 MAX_DEPTH = 6  # layers of weights drawn (7 columns of units); a deeper network is not drawn
 WEIGHT_UNITS = 3  # edge weights: at most this many units in every layer ...
 WEIGHT_DEPTH = 4  # ... and at most this many layers, or the numbers would overlap
@@ -19,10 +21,12 @@ RADIUS = 0.4  # of a unit, cm
 BIAS_SIZE = 0.5  # side of a bias square, cm
 ROW = 1.3  # cm between the centres of units in a column
 ROW_WEIGHTS = 2.0  # the same with edge weights, which need room between the converging lines
+ROW_SYMBOLS = 1.6  # the same with masks as symbols: mu^(l)_j (0.45 cm high) hangs between two units
 SPAN = 13.5  # cm from the first column to the last, at most
 COLUMN = 3.2  # cm between columns, at most
 COLUMN_WEIGHTS = 3.6
 MASK_BELOW = 0.3  # cm from a unit's circle to the centre of its mask label
+MASK_GAP = 0.1  # cm from a unit's circle to the top of a symbol's label (mu^(l)_j, taller than "mu = 0")
 WEIGHT_BEFORE = 0.75  # cm left of a target's centre: the last place for a weight, clear of the circle
 WEIGHT_FROM = 0.25  # the first place, as the fraction of the way from the source
 WEIGHT_ABOVE = 0.16  # cm from a line up to its weight's centre: a minus sign must not merge into it
@@ -49,6 +53,23 @@ class Unit:
     @property
     def dropped(self) -> bool:
         return self.mask == 0
+
+    @property
+    def symbolic_mask(self) -> bool:
+        """The mask is its symbol mu^(l)_j (``--symbolic``), not a number."""
+        return self.mask is not None and not self.mask.is_number
+
+    @property
+    def mask_text(self) -> str:
+        """The mask label as plain Unicode for SVG: ``μ = 0``, or the symbol ``μ⁽⁰⁾₁`` as LaTeX writes it."""
+        if self.symbolic_mask:
+            return "μ" + f"({self.l})".translate(_SUPERSCRIPT) + str(self.j + 1).translate(_SUBSCRIPT)
+        return f"μ = {sympy.sstr(self.mask)}"
+
+    @property
+    def mask_top(self) -> float:
+        """The top of a symbol's label: hung below the circle, clear of it and of the unit below."""
+        return _round(self.y + RADIUS + MASK_GAP)
 
 
 @dataclass(frozen=True)
@@ -127,6 +148,7 @@ class Diagram:
     bias_size: float = BIAS_SIZE
     too_large: bool = False
     max_depth: int = MAX_DEPTH
+    max_places: int = MAX_PLACES
 
     @property
     def depth(self) -> int:
@@ -158,7 +180,8 @@ class Diagram:
 def draw(network: Network, *, edge_weights: bool = False, mask_labels: bool = True) -> Diagram:
     """Lay out ``network``: columns of units, bias squares above them, every connection.
 
-    Layers of more than MAX_UNITS units show an ellipsis; a network deeper than MAX_DEPTH gives a
+    Layers of more than MAX_UNITS units leave kept units out behind an ellipsis (never a dropped
+    unit: see :func:`shown_units`); a network deeper than MAX_DEPTH gives a
     diagram with ``too_large`` set and nothing in it. Edge weights need a small network
     (WEIGHT_DEPTH layers of at most WEIGHT_UNITS units); otherwise a RenderError says why.
     Without ``mask_labels`` no unit shows a mask (a test-time pass, an ensemble's every mask).
@@ -172,10 +195,15 @@ def draw(network: Network, *, edge_weights: bool = False, mask_labels: bool = Tr
         )
     if depth > MAX_DEPTH:
         return Diagram(sizes=sizes, width=0.0, height=0.0, too_large=True)
-    layout, connections, variants = _layout(sizes, edge_weights)
-    # The layout depends on the sizes alone; the network brings the masks (and the weights).
-    # Units with a mask of 0 or 1, and connections without weights, are made once per layout.
     masks = [entries(m) for m in network.masks]
+    dropped_at = [frozenset(j for j, m in enumerate(mask) if m == 0) if mask_labels else frozenset() for mask in masks]
+    shown = tuple(shown_units(n, dropped_at[l] if l < depth else frozenset()) for l, n in enumerate(sizes))
+    if any(len(_places(keep, n)) > MAX_PLACES for keep, n in zip(shown, sizes)):
+        return Diagram(sizes=sizes, width=0.0, height=0.0, too_large=True)
+    symbols = mask_labels and any(not m.is_number for mask in masks for m in mask)
+    layout, connections, variants = _layout(sizes, edge_weights, shown, symbols)
+    # The layout depends on the sizes and the units shown; the network brings the masks (and the
+    # weights). Units with a mask of 0 or 1, and connections without weights, are made once per layout.
     units = []
     for u, made in zip(layout.units, variants.units):
         mask = masks[u.l][u.j] if u.l < depth and mask_labels else None
@@ -204,17 +232,17 @@ class _Variants:
     edges: tuple[tuple[Edge, Edge], ...]
 
 
-@lru_cache(maxsize=64)
-def _layout(sizes: tuple[int, ...], edge_weights: bool):
+@lru_cache(maxsize=256)
+def _layout(sizes: tuple[int, ...], edge_weights: bool, shown: tuple[tuple[int, ...], ...], symbols: bool = False):
     """The geometry of every network of these ``sizes``, with no masks and no weights yet; for
     each connection (l, i, j): layer l, target unit i, source unit j (None for the bias); and
     the :class:`_Variants` of its units and connections. (Long, as one pass that places every
     element in order, top to bottom: split up, the geometry would be harder to follow.)"""
     depth = len(sizes) - 1
-    row = ROW_WEIGHTS if edge_weights else ROW
+    row = ROW_WEIGHTS if edge_weights else ROW_SYMBOLS if symbols else ROW
     column = min(COLUMN_WEIGHTS if edge_weights else COLUMN, SPAN / depth)
-    shown = [_shown(n) for n in sizes]
-    slots = [len(s) + (1 if len(s) < n else 0) for s, n in zip(shown, sizes)]  # the gap takes one
+    places = [_places(keep, n) for keep, n in zip(shown, sizes)]  # a unit's index, or a gap (first, last)
+    slots = [len(p) for p in places]
     # Every column is centred on one line; its bias sits one row above its top unit.
     top = min(
         min(-(k - 1) / 2 * row - row - BIAS_SIZE / 2 for k in slots[:-1]),
@@ -223,16 +251,16 @@ def _layout(sizes: tuple[int, ...], edge_weights: bool):
     dy = MARGIN - top
 
     units, biases, gaps, columns = [], [], [], []
-    for l, (n, keep, k) in enumerate(zip(sizes, shown, slots)):
+    for l, (n, place, k) in enumerate(zip(sizes, places, slots)):
         x = _round(MARGIN + l * column)
-        places = range(n) if len(keep) == n else [*range(len(keep) - 1), k - 1]
-        for slot, j in zip(places, keep):
+        for slot, j in enumerate(place):
             y = _round((slot - (k - 1) / 2) * row + dy)
+            if isinstance(j, tuple):  # units first..last (from 0) left out
+                gaps.append(Gap(l, x, y, j[0] + 1, j[1] + 1))
+                continue
             symbol, text = label(l, j, sizes)
             mask_y = _round(y + RADIUS + MASK_BELOW)
             units.append(Unit(f"u{l}-{j + 1}", l, j, x, y, symbol, text, None, mask_y))
-        if len(keep) < n:
-            gaps.append(Gap(l, x, _round((k - 2 - (k - 1) / 2) * row + dy), len(keep), n - 1))
         if l < depth:
             biases.append(Bias(f"b{l + 1}", l + 1, x, _round((-(k - 1) / 2 - 1) * row + dy)))
         columns.append(Column(l, x, "input" if l == 0 else "output" if l == depth else f"hidden {l}"))
@@ -298,11 +326,32 @@ def label(l: int, j: int, sizes: tuple[int, ...]) -> tuple[sympy.Symbol, str]:
     return sympy.Symbol(f"a{l}_{index}"), f"a({l})".translate(_SUPERSCRIPT) + index.translate(_SUBSCRIPT)
 
 
-def _shown(n: int) -> tuple[int, ...]:
-    """The units of a layer of ``n`` that are drawn: all, or the first few and the last."""
+def shown_units(n: int, dropped: frozenset = frozenset()) -> tuple[int, ...]:
+    """The units (from 0) of a layer of ``n`` that are drawn: all up to MAX_UNITS; else every
+    dropped unit and the last, then the first kept units while the column (a "..." taking one
+    place per run left out) has at most MAX_UNITS places. A lone unit left out is drawn instead
+    of its "...", which would take the same place."""
     if n <= MAX_UNITS:
         return tuple(range(n))
-    return tuple(range(MAX_UNITS - 2)) + (n - 1,)
+    shown = set(dropped) | {n - 1}
+    for j in range(n):
+        if j not in shown and len(_places(shown | {j}, n)) <= MAX_UNITS:
+            shown.add(j)
+    shown |= {p[0] for p in _places(shown, n) if isinstance(p, tuple) and p[0] == p[1]}
+    return tuple(sorted(shown))
+
+
+def _places(shown, n: int) -> list:
+    """The column top to bottom: each shown unit's index, and (first, last) for each run left out."""
+    places, start = [], 0
+    for j in sorted(shown):
+        if j > start:
+            places.append((start, j - 1))
+        places.append(j)
+        start = j + 1
+    if start < n:
+        places.append((start, n - 1))
+    return places
 
 
 def _edge(source, x1, y1, target: Unit, t, bias=False) -> Edge:

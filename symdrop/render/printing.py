@@ -21,6 +21,8 @@ _NAMED = [
     (re.compile(r"q(\d+)"), lambda l: rf"q^{{({l})}}"),  # the keep probability of mu^(l)
 ]
 
+_KEEP = re.compile(r"q\d+")  # the keep probability q^(l) as a symbol
+
 DIGITS = 15  # significant digits of the decimals printed beside exact irrational values
 
 
@@ -88,6 +90,10 @@ class SymdropLatexPrinter(LatexPrinter):
             # The sigmoid's denominator as it is written: 1 + e^{-z}.
             other = expr.args[0] if expr.args[1] == 1 else expr.args[1]
             return "1 + " + self._print(other)
+        if len(expr.args) == 2 and sympy.S.One in expr.args:
+            q = -(expr.args[0] if expr.args[1] == 1 else expr.args[1])
+            if q.is_Symbol and _KEEP.fullmatch(q.name):  # a drop probability, as it is written: 1 - q^(l)
+                return "1 - " + self._print(q)
         # Sums in the usual order, constant last (x_1 - 1); "none" is only for structure.
         return super()._print_Add(expr, order="lex")
 
@@ -116,7 +122,13 @@ class SymdropLatexPrinter(LatexPrinter):
         return " ".join([head, *parts])
 
     def _print_MatAdd(self, expr):
-        return " + ".join(self._print(arg) for arg in expr.args)  # W a + b, as written
+        # W a + b, as written; a term that prints with a leading minus (a negative bias of a
+        # single unit) is subtracted: W a - 2, not W a + -2.
+        text = self._print(expr.args[0])
+        for arg in expr.args[1:]:
+            term = self._print(arg)
+            text += " - " + term[1:].lstrip() if term.startswith("-") else " + " + term
+        return text
 
     def _print_HadamardProduct(self, expr):
         return r" \odot ".join(

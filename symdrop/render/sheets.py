@@ -5,8 +5,6 @@ import io
 import re
 from dataclasses import replace
 
-import sympy
-
 from ..exercises.sheet import Exercise, Sheet
 from ..exercises.options import format_shape
 from ..exercises.roster import Student
@@ -83,30 +81,40 @@ def render_parts(e: Exercise, fmt: str, options: RenderOptions = RenderOptions()
 def key_json(sheet: Sheet) -> dict:
     """``{"seed", "options", "problems": [{"code", "number", "kind", "spec", "answer", "mistakes"}]}``:
     each spec is what ``symdrop solve`` (``--mode test`` for a test-time entry) or ``symdrop
-    expect`` (an ensemble entry) reads, each answer an exact string (a decimal where the options
-    ask for decimals), each mistake ``{"id", "label", "answer"}``; class sets add each entry's
-    student (id and name)."""
+    expect`` (an ensemble entry) reads, each answer an exact string (``"-506/25"``, the form of
+    every JSON symdrop writes), each mistake ``{"id", "label", "answer"}``. Where the options ask
+    for decimals, every answer also has its ``_decimal`` copy (``"answer_decimal": ["-20.24"]``);
+    class sets add each entry's student (id and name)."""
     entries = []
     decimals = sheet.options.decimals
+
+    def put(entry: dict, name: str, values) -> None:
+        entry[name] = [exact_text(v) for v in values]
+        if decimals:  # the number as the sheet asks for it, beside the one exact form
+            entry[f"{name}_decimal"] = [exact_text(v, decimals=True) for v in values]
+
     for e in sheet.exercises:
         entry = {"code": e.code, "number": e.number, "kind": e.kind.name}
         if e.student is not None:
             entry["student"] = e.student.id
             entry["name"] = e.student.name
-        entry["spec"] = _spec(e, sheet.options.decimals)
-        entry["answer"] = [exact_text(v, decimals) for v in e.answer]
+        entry["spec"] = to_spec(e.derivation.network)
+        put(entry, "answer", e.answer)
         if e.kind.name == "ensemble":  # the other two values its question asks for
-            entry["test_time"] = [exact_text(v, decimals) for v in e.derivation.approximation]
-            entry["gap"] = [exact_text(v, decimals) for v in e.derivation.difference]
-        entry["mistakes"] = [{"id": m.name, "label": m.label, "answer": [exact_text(v, decimals) for v in answer]}
-                             for m, answer in e.wrong_answers()]
+            put(entry, "test_time", e.derivation.approximation)
+            put(entry, "gap", e.derivation.difference)
+        entry["mistakes"] = []
+        for m, answer in e.wrong_answers():
+            entry["mistakes"].append({"id": m.name, "label": m.label})
+            put(entry["mistakes"][-1], "answer", answer)
         entries.append(entry)
     return {"seed": sheet.seed, "options": sheet.options.as_json(), "problems": entries}
 
 
 def key_csv(sheet: Sheet) -> str:
     """The class set's key table: id, name, problem, variant, kind, and the answer (a vector's
-    entries joined by "; ", as a teaching assistant types them back)."""
+    entries joined by "; ", as a teaching assistant types them back; decimals where the sheet
+    asks for them), after a UTF-8 byte-order mark."""
     decimals = sheet.options.decimals
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -114,22 +122,11 @@ def key_csv(sheet: Sheet) -> str:
     for e in sheet.exercises:
         writer.writerow([csv_cell(e.student.id), csv_cell(e.student.name), e.number, e.code, e.kind.name,
                          csv_cell("; ".join(exact_text(v, decimals) for v in e.answer), numbers=True)])
-    return buffer.getvalue()
+    # Excel reads a CSV without the mark in the local code page: names would turn to mojibake.
+    return "\ufeff" + buffer.getvalue()
 
 
 def student_file(student: Student, code: str) -> str:
     """A safe, unique file name for a student's own sheet: the id's safe characters and the code."""
     safe = re.sub(r"[^A-Za-z0-9_-]+", "_", student.id).strip("_")[:40]
     return f"{safe}-{code}" if safe else code
-
-
-def _spec(e: Exercise, decimals: bool) -> dict:
-    spec = to_spec(e.derivation.network)
-    if not decimals:
-        return spec
-    number = lambda text: exact_text(sympy.Rational(text), decimals=True)  # noqa: E731
-    spec["input"] = [number(v) for v in spec["input"]]
-    for layer in spec["layers"]:
-        layer["weights"] = [[number(v) for v in row] for row in layer["weights"]]
-        layer["bias"] = [number(v) for v in layer["bias"]]
-    return spec

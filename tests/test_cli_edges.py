@@ -1,0 +1,93 @@
+"""The command line's rough edges, as a new user meets them: the README's --range, -o FILE.pdf,
+--version, the LICENSE, a spec to start from."""
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+from symdrop.cli import main
+
+from .conftest import pdf_text, require_pdflatex
+
+ROOT = Path(__file__).resolve().parent.parent
+TUTORIAL = ROOT / "symdrop" / "data" / "tutorial.yaml"
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "symdrop", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_readme_range_form_works_as_written(tmp_path):
+    """README: `symdrop sheet ... [--range -3..3]`: a negative bound without `=` is a value."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "[--range -3..3]" in readme
+    done = run("sheet", "--range", "-3..3", "--problems", "2", "--seed", "3", "--format", "markdown",
+               "--no-diagram", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    key = json.loads((tmp_path / "key.json").read_text(encoding="utf-8"))
+    assert key["options"]["range"] == "-3..3"
+    numbers = [int(v) for e in key["problems"] for row in e["spec"]["layers"][0]["weights"] for v in row]
+    assert all(-3 <= v <= 3 for v in numbers)
+    narrow = run("sheet", "--range", "-5..-1", "--stats", "1")  # both bounds negative: still values
+    assert "expected one argument" not in narrow.stderr and "-5..-1" in narrow.stdout + narrow.stderr
+
+
+def test_output_pdf_alone_writes_the_pdf(tmp_path, capsys):
+    """`solve SPEC -o sol.pdf` (no --pdf) writes the PDF; so do expect and backprop."""
+    require_pdflatex()
+    assert main(["solve", str(TUTORIAL), "-o", str(tmp_path / "sol.pdf")]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sol.pdf"]
+    pdf = (tmp_path / "sol.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert "Dropout toy example" in pdf_text(pdf, tmp_path)
+    assert main(["expect", str(ROOT / "examples" / "weight-scaling-gap.yaml"), "-o", str(tmp_path / "mean.pdf")]) == 0
+    assert (tmp_path / "mean.pdf").read_bytes().startswith(b"%PDF")
+    assert str(tmp_path / "mean.pdf") in capsys.readouterr().err
+
+
+def test_version_is_the_package_version():
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    done = run("--version")
+    assert done.returncode == 0 and done.stdout == f"symdrop {version}\n"
+
+
+def test_license_is_mit_as_pyproject_says():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == {"text": "MIT"}
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License\n") and re.search(r"Copyright \(c\) \d{4} the symdrop authors", text)
+    assert "THE SOFTWARE IS PROVIDED \"AS IS\"" in text
+
+
+def test_example_spec_is_a_spec_to_start_from(tmp_path, capsys):
+    assert main(["example", "--spec"]) == 0
+    text = capsys.readouterr().out
+    assert text == TUTORIAL.read_text(encoding="utf-8")
+    # the tutorial's network by hand: W, b of layer 1 and the masks as docs/dropout.md writes them
+    spec = yaml.safe_load(text)
+    assert spec["layers"][0]["weights"] == [[1, 2], [-1, 1], [2, -3]] and spec["masks"][1] == [1, 0, 1]
+    assert main(["example", "--spec", "-o", str(tmp_path / "mine.yaml")]) == 0
+    assert main(["solve", str(tmp_path / "mine.yaml"), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["prediction"] == ["7"]  # the tutorial's y, by hand
+    assert main(["example", "-o", str(tmp_path / "x.yaml")]) == 2
+    assert capsys.readouterr().err == "symdrop: error: -o: expected --spec (the worked example goes into --out DIR)\n"
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_test_extra_is_light_and_ci_brings_torch_itself():
+    """The README's test command installs no torch (an ordinary machine would fetch the CUDA
+    build); .ci/run installs the pinned torch before running that command."""
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert not any(d.startswith("torch") for d in extras["test"]) and extras["torch"] == ["torch>=2.0"]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    command = "python3 -m pip install -e '.[test]' && python3 -m pytest -q"
+    assert "python3 -m pip install 'torch==2.13.0'" in ci
+    assert ci.index("python3 -m pip install 'torch==2.13.0'") < ci.index(command)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "pip install torch --index-url https://download.pytorch.org/whl/cpu" in readme
+    assert "symdrop[torch]" not in readme
