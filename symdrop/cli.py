@@ -412,6 +412,8 @@ def _sheet(args) -> int:
         raise SymdropError(f"--format: expected some of {', '.join(allowed)}, comma-separated, got {quote(args.format)}")
     if args.parts and "moodle" not in chosen:
         raise SymdropError("--parts: expected --format moodle (cloze questions are Moodle's; GIFT and QTI ask for the answer)")
+    if args.split and not any(f in formats.sheet_formats() for f in chosen):
+        raise SymdropError("--split: expected a document format in --format (latex or markdown): LMS files hold every student already")
     if args.split and args.roster is None:
         raise SymdropError("--split: expected --roster FILE.csv (it splits a class set by student)")
     if args.problems is not None and not 1 <= args.problems <= MAX_SHEET_PROBLEMS:

@@ -118,3 +118,21 @@ def test_gift_golden():
     if os.environ.get("SYMDROP_REFRESH_GOLDEN") == "1":
         path.write_text(text, encoding="utf-8")
     assert text == path.read_text(encoding="utf-8")
+
+
+def test_a_category_is_written_as_it_is(tmp_path):
+    # Moodle reads $CATEGORY's line without undoing GIFT's escapes: "Week 3\\: x" would be its name.
+    from symdrop.cli import main
+
+    spec = tmp_path / "week.yaml"
+    spec.write_text('title: "Week 3: dropout = fun"\ninput: [1]\nlayers:\n  - weights: [[2]]\n    bias: [1]\n'
+                    "    activation: identity\nmasks:\n  - [1]\n", encoding="utf-8")
+    out = tmp_path / "q.gift"
+    assert main(["solve", str(spec), "--format", "gift", "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith("$CATEGORY: symdrop/Week 3: dropout = fun\n")
+    parsed = parse_gift(out)
+    assert parsed[0]["type"] == "Category" and parsed[0]["title"] == "symdrop/Week 3: dropout = fun"
+    [question] = [q for q in parsed if q["type"] == "Numerical"]
+    assert question["title"].startswith("Week 3: dropout = fun (")  # the spec's title names its question
+    # y = 2 * 1 + 1 = 3 (the mask keeps the input)
+    assert [c["text"]["number"] for c in question["choices"] if c["weight"] is None] == [3]

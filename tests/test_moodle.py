@@ -66,6 +66,11 @@ def test_every_question_passes_the_import_rules_and_grades_as_the_references_say
             gaps = [[(g, *a.partition(":")[::2], f) for g, a, f in gap]
                     for gap in lms_rules.cloze_gaps(q.findtext("questiontext/text"))]
         assert len(gaps) == len(right) and (len(right) == 1) == (q.get("type") == "numerical")
+        if q.get("type") == "cloze":  # the zeros of an answer together weigh as much as one other number
+            marks = [int(w) for w in re.findall(r"\{(\d+):NUMERICAL:", q.findtext("questiontext/text"))]
+            zeros = sum(1 for v in right if v == 0)
+            assert marks == [zeros if 0 < zeros < len(right) and v != 0 else 1 for v in right]
+            assert q.findtext("defaultgrade") == str(sum(marks))
         for i, answers in enumerate(gaps):
             assert lms_rules.grade_numerical(answers, right[i])[0] == "100"
             spans = [(Fraction(v), Fraction(t or 0)) for _, v, t, _ in answers if v != "*"]
@@ -90,7 +95,7 @@ def test_parts_ask_every_value_and_each_is_the_references():
     root = ET.fromstring(sheet_moodle(sheet, parts=True).encode("utf-8"))
     assert lms_rules.moodle_errors(ET.tostring(root)) == []
     entries = {e["code"]: e for e in key_json(sheet)["problems"]}
-    row = re.compile(r"<tr><td>\\\((.*?)\\\)</td><td>(\{1:NUMERICAL:.*?[^\\]\})</td>")
+    row = re.compile(r"<tr><td>\\\((.*?)\\\)</td><td>(\{1:NUMERICAL:.*?[^\\]\})</td>")  # every gap one mark
     for q, e in zip(root.findall("question")[1:], sheet.exercises):
         assert q.get("type") == "cloze"
         p = Spec(entries[e.code]["spec"])

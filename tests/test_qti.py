@@ -1,8 +1,10 @@
 """The QTI 1.2 package for Canvas: a zip of a manifest and one assessment, both well-formed XML
 whose items pass the rules written from the QTI 1.2 ASI specification (below), whose simulated
-grading gives 100 to the exact answers of the test references and each mistake's feedback to its
-answer, with the same bytes on every run."""
+grading gives 100 to the exact answers of the test references and 0 to each mistake's answer, whose
+mistake the general feedback names, in the one form of condition Canvas reads, with the same bytes
+on every run."""
 
+import html
 import io
 import os
 import re
@@ -71,18 +73,31 @@ def qti_errors(root: ET.Element) -> list[str]:
     return errors
 
 
-def grade(item: ET.Element, response: Fraction) -> tuple[str, str]:
-    """QTI's response processing, as 1.2 defines it: conditions in order; the first that holds
-    with continue="No" ends it; its SCORE and feedback count (<other/> holds always)."""
-    score, shown = "0", ""
+def grade(item: ET.Element, response: Fraction) -> tuple[str, list[str]]:
+    """QTI's response processing, as 1.2 defines it: conditions in order, each that holds sets
+    its SCORE and shows its feedback; one with continue="No" ends it (<other/> holds always)."""
+    score, shown = "0", []
     for condition in item.iter(Q + "respcondition"):
         if holds(next(iter(condition.find(Q + "conditionvar"))), response):
             for s in condition.iter(Q + "setvar"):
                 score = s.text
-            shown = shown or condition.find(Q + "displayfeedback").get("linkrefid")
+            shown += [d.get("linkrefid") for d in condition.iter(Q + "displayfeedback")]
             if condition.get("continue") == "No":
                 break
     return score, shown
+
+
+def feedback_text(item: ET.Element, ident: str) -> str:
+    [found] = [f for f in item.iter(Q + "itemfeedback") if f.get("ident") == ident]
+    return "".join(found.itertext())
+
+
+def canvas_answers(item: ET.Element) -> int:
+    """How many right answers Canvas's importer makes of an item: it takes every condition on the
+    response (an <or> of exact and range, or an <and> range) for a right answer (its
+    qti_exporter's numeric interaction), so there must be exactly one."""
+    return sum(1 for c in item.iter(Q + "respcondition")
+               if c.find(Q + "conditionvar/" + Q + "or") is not None or c.find(Q + "conditionvar/" + Q + "and") is not None)
 
 
 def holds(test: ET.Element, x: Fraction) -> bool:
@@ -110,17 +125,22 @@ def test_the_package_imports_and_grades_as_the_references_say(answers):
         right, wrong = references(entries[e.code])
         mine = [i for i in items if i.get("ident").startswith(e.code + "_")]
         assert len(mine) == len(right)
+        zeros = sum(1 for v in right if v == 0)
         for k, item in enumerate(mine):
-            assert grade(item, right[k]) == ("100", f"{e.code}_{k + 1}_right")
-            assert grade(item, right[k] + 1000) == ("0", "general_fb")
+            assert canvas_answers(item) == 1
+            assert grade(item, right[k]) == ("100", ["general_fb", "correct_fb"])
+            assert grade(item, right[k] + 1000) == ("0", ["general_fb", "general_incorrect_fb"])
+            # The zeros of an answer together weigh as much as one other number.
+            points = next(f.findtext(Q + "fieldentry") for f in item.iter(Q + "qtimetadatafield")
+                          if f.findtext(Q + "fieldlabel") == "points_possible")
+            assert points == str(zeros if 0 < zeros < len(right) and right[k] != 0 else 1)
+            general = html.unescape(feedback_text(item, "general_fb"))  # HTML, as the browser reads it
             for m in e.mistakes:
                 value = Fraction(m.answer[k]) if wrong is None else wrong[m.name][k]
                 if value == right[k]:
                     continue
-                score, shown = grade(item, value)
-                assert score == "0" and shown.startswith(f"{e.code}_{k + 1}_"), (e.code, m.name)
-                fb = [f for f in item.iter(Q + "itemfeedback") if f.get("ident") == shown][0]
-                assert "common mistake" in "".join(fb.itertext())
+                assert grade(item, value) == ("0", ["general_fb", "general_incorrect_fb"]), (e.code, m.name)
+                assert m.label in general and m.name in general  # the table names each mistake
 
 
 def test_broken_items_fail_the_rules():
@@ -130,6 +150,9 @@ def test_broken_items_fail_the_rules():
     next(item.iter(Q + "varequal")).text = "3/4"
     next(item.iter(Q + "displayfeedback")).set("linkrefid", "missing")
     assert len(qti_errors(root)) == 2
+    second = list(root.iter(Q + "item"))[1]
+    next(second.iter(Q + "setvar")).text = "50"
+    assert "no condition scores 100" in qti_errors(root)[-1]
 
 
 def test_hostile_names_stay_literal():

@@ -11,6 +11,7 @@ from .env import render_document
 from .escape import printable
 from .html import exercise_html
 from .lms import category, gaps
+from .moodle import question_name
 from .options import RenderOptions
 
 GIFT_SPECIAL = "\\~=#{}:"  # backslash first: each is written with a backslash before it
@@ -31,5 +32,7 @@ def sheet_gift(sheet: Sheet, options: RenderOptions = RenderOptions(), name: str
     items = []
     for e in sheet.exercises:
         html = exercise_html(e, options)
-        items.append((e, html["question"].strip(), html["solution"].strip(), gaps(e)))
-    return render_document("questions", "gift", options, items=items, category=category(sheet, name), esc=escape_gift)
+        items.append((e, html["question"].strip(), html["solution"].strip(), gaps(e), question_name(e, name)))
+    # $CATEGORY's line is read as it is (Moodle does not undo GIFT's escapes there): one line, unescaped.
+    return render_document("questions", "gift", options, items=items, category=" ".join(printable(category(sheet, name)).split()),
+                           esc=escape_gift)

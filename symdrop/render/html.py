@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from ..exercises.sheet import Exercise
 from .documents import pictured
+from .env import render_document
 from .options import RenderOptions
 from .sheets import render_parts
 
@@ -12,21 +13,27 @@ from .sheets import render_parts
 _BLOCK = re.compile(r"^\s*<(h[1-6]|table|p|div|ul|ol|hr|figure)\b")
 # Inline math is $...$ in the bodies (LaTeX's and Markdown's); MathJax in Moodle and Canvas reads
 # \( ... \). Users' text never holds a $ (render/escape.py writes it &#36;), nor do printed numbers.
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
 _INLINE = re.compile(r"\$([^$]+)\$")
 
 
 def finish(body: str) -> str:
     """``body`` (documents/*.j2 in the HTML format) as HTML: each paragraph in ``<p>``, inline
     math in MathJax's ``\\( \\)``."""
+    body = _TABLE.sub(lambda m: re.sub(r"\n\s*\n", "\n", m.group(0)), body)  # a table is one block
     chunks = [c.strip() for c in re.split(r"\n\s*\n", body) if c.strip()]
     html = [c if _BLOCK.match(c) else f"<p>{c}</p>" for c in chunks]
     return _INLINE.sub(r"\\(\1\\)", "\n".join(html)) + "\n"
 
 
 def exercise_html(e: Exercise, options: RenderOptions, figures: str = "") -> dict[str, str]:
-    """The question and the worked solution of exercise ``e`` as LMS HTML, a picture linked as
-    ``figures``CODE.svg (``@@PLUGINFILE@@/`` in Moodle) unless ``options.diagram`` is off."""
+    """The question (the kind's introduction, as a sheet says it once, then the problem), the key
+    entry (the answer and the mistakes' answers) and the worked solution of exercise ``e`` as LMS
+    HTML, a picture linked as ``figures``CODE.svg (``@@PLUGINFILE@@/`` in Moodle) unless
+    ``options.diagram`` is off."""
     options = replace(options, figures=figures)
     picture = pictured(e.derivation) if options.diagram else None
     parts = render_parts(e, "html", options, picture)
-    return {"question": finish(parts["problem"]), "solution": finish(parts["solution"])}
+    intro = render_document(e.kind.intro, "html", options, kinds=(e.kind,))
+    return {"question": finish(intro + "\n\n" + parts["problem"]), "answer": finish(parts["answer"]),
+            "solution": finish(parts["solution"])}

@@ -1,12 +1,12 @@
 """What an LMS question of an exercise holds: each number asked, its decimal and tolerance, and each mistake's.
 
 An LMS compares decimals, so every exact value is written as a decimal: exactly where it
-terminates within EXACT_PLACES places, otherwise rounded to the fewest places whose tolerance
+terminates within EXACT_PLACES places, otherwise rounded to the fewest places (at least 2) whose tolerance
 10^-places holds the exact value and keeps every answer's interval apart from every other's.
 GIFT, Moodle XML and QTI are written from these (``gift.py``, ``moodle.py``, ``qti.py``).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import sympy
@@ -17,6 +17,7 @@ from ..exercises.mistakes import Mistake
 from ..exercises.sheet import Exercise
 
 EXACT_PLACES = 6  # a value that terminates within this many places is written exactly
+MIN_PLACES = 2  # a rounded value has at least two places: a tolerance of 0.1 lets slips through
 MAX_PLACES = 12
 # The grades Moodle accepts for an answer (its documentation's list); symdrop gives 100 and 0.
 MOODLE_GRADES = (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667,
@@ -54,15 +55,11 @@ class Gap:
     exact: sympy.Expr
     span: Span
     mistakes: tuple[tuple[Mistake, Span], ...]
+    weight: int = 1  # its marks (see weights)
 
     @property
     def exact_text(self) -> str:
         return sympy.sstr(self.exact)
-
-    @property
-    def mistakes_spans(self) -> list[tuple[Span, int, str]]:
-        """Each mistake's span, score (0) and name: the conditions of a QTI item after the right one."""
-        return [(span, 0, m.name) for m, span in self.mistakes]
 
     @property
     def places(self) -> int:
@@ -91,9 +88,9 @@ def decimal_text(value: Fraction, places: int) -> str:
 def intervals(values: list[Fraction]) -> list[tuple[str, str]]:
     """(value, tolerance) texts for ``values`` (the answer first, then the mistakes'): a value
     that terminates within EXACT_PLACES places is written exactly (tolerance 0); the others are
-    rounded to the fewest places whose tolerance 10^-places holds the exact value and keeps every
+    rounded to the fewest places (at least MIN_PLACES) whose tolerance 10^-places holds the exact value and keeps every
     interval apart from every other."""
-    for places in range(1, MAX_PLACES + 1):
+    for places in range(MIN_PLACES, MAX_PLACES + 1):
         spans = []
         for v in values:
             if terminating(v, EXACT_PLACES):
@@ -125,7 +122,20 @@ def gaps(e: Exercise, parts: bool = False) -> list[Gap]:
                     distinct.append((m, key))
         spans = [Span(*s) for s in intervals([as_fraction(value)] + [v for _, v in distinct])]
         found.append(Gap(part, value, spans[0], tuple((m, s) for (m, _), s in zip(distinct, spans[1:]))))
-    return found
+    if parts:  # every value on the way counts one mark
+        return found
+    return [replace(g, weight=w) for g, w in zip(found, weights([g.exact for g in found]))]
+
+
+def weights(values) -> list[int]:
+    """The marks of each number of an answer: 1 each, except that where some are 0 and some not (a
+    gradient whose dropped units give zero columns), the zeros together count as one other
+    number: each other number weighs as many marks as there are zeros. A student who writes 0
+    everywhere then scores 1/(1 + the other numbers), at most a half, not 5/6."""
+    zeros = sum(1 for v in values if v == 0)
+    if zeros == 0 or zeros == len(values):
+        return [1] * len(values)
+    return [1 if v == 0 else zeros for v in values]
 
 
 def category(sheet, name: str | None = None) -> str:

@@ -33,17 +33,19 @@ class Question:
         return len(self.gaps) > 1
 
 
-def question(e: Exercise, options: RenderOptions = RenderOptions(), parts: bool = False) -> Question:
-    """The Moodle question of exercise ``e``."""
+def question(e: Exercise, options: RenderOptions = RenderOptions(), parts: bool = False,
+             title: str | None = None) -> Question:
+    """The Moodle question of exercise ``e`` (``title``: a spec's, naming the question)."""
     svg = render_svg(e.derivation, options) if options.diagram else None
     html = exercise_html(e, replace(options, diagram=svg is not None), PLUGINFILE)
     files = ((f"{e.code}.svg", base64.b64encode(svg.encode("utf-8")).decode("ascii")),) if svg else ()
-    return Question(e, question_name(e), html["question"], html["solution"], tuple(gaps(e, parts)), files)
+    return Question(e, question_name(e, title), html["question"], html["solution"], tuple(gaps(e, parts)), files)
 
 
-def question_name(e: Exercise) -> str:
-    """``Problem 3 (K7QX2M)``, with the student's name in a class set: the variant code in every name."""
-    name = f"Problem {e.number} ({e.code})"
+def question_name(e: Exercise, title: str | None = None) -> str:
+    """``Problem 3 (K7QX2M)``, with the student's name in a class set; a spec's problem is named
+    by its ``title``: the variant code in every name."""
+    name = f"{' '.join(printable(title).split())} ({e.code})" if title else f"Problem {e.number} ({e.code})"
     if e.student is None:
         return name
     return f"{name}, {' '.join(printable(e.student.name).split())}"  # one line: Moodle keeps a name's tabs and breaks
@@ -53,6 +55,6 @@ def sheet_moodle(sheet: Sheet, options: RenderOptions = RenderOptions(), parts: 
     """``moodle.xml``: the sheet's category (``name``: a category of that name instead, for a
     spec's problem), then each exercise's question."""
     options = replace(options, decimals=options.decimals or sheet.options.decimals)
-    questions = [question(e, options, parts) for e in sheet.exercises]
+    questions = [question(e, options, parts, name) for e in sheet.exercises]
     info = f"symdrop solve: {name}" if name else f"symdrop sheet, seed {sheet.seed}: {describe(sheet.options, sheet.kinds)}"
     return render_document("quiz", "moodle", options, questions=questions, category=category(sheet, name), info=info)

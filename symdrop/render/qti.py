@@ -17,13 +17,15 @@ EPOCH = (1980, 1, 1, 0, 0, 0)
 
 def sheet_qti(sheet: Sheet, options: RenderOptions = RenderOptions()) -> bytes:
     """``qti.zip``: ``imsmanifest.xml`` and the assessment, one numerical item per number of each
-    exercise's answer (no pictures: a QTI 1.2 item's text carries the network as W, b and x)."""
+    exercise's answer, right for its interval; the general feedback names the mistakes' answers
+    (Canvas reads every scoring condition of a numerical item as a right answer). No pictures: the
+    item's text gives the network as W, b and x."""
     options = replace(options, diagram=False, decimals=options.decimals or sheet.options.decimals)
     ident = f"symdrop_seed_{sheet.seed}"
     items, names = [], {}
     for e in sheet.exercises:
         html = exercise_html(e, options)
-        items.append((e, html["question"].strip(), html["solution"].strip(), gaps(e)))
+        items.append((e, html["question"].strip(), html["answer"].strip(), html["solution"].strip(), gaps(e)))
         names[e.code] = question_name(e)
     assessment = f"{ident}/{ident}.xml"
     title = f"symdrop, seed {sheet.seed}"
