@@ -5,6 +5,7 @@ import json
 import random
 import re
 import sys
+from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -47,6 +48,7 @@ def _integer(text: str) -> int:
     return int(text)
 
 
+@lru_cache(maxsize=1)  # built once per process: the CLI runs many times in one test process
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symdrop", description="Exact dropout forward passes as worked solutions."

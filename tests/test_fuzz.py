@@ -33,7 +33,7 @@ def test_the_reader_builds_a_network_or_refuses_in_one_line(seed):
         assert "\n" not in str(error) and len(str(error)) < 400
 
 
-@fuzz(600)  # argparse builds the parser on every call: some 15 ms an example
+@fuzz(2000)
 @given(SEEDS)
 def test_the_cli_exits_0_or_2_with_one_line(tmp_path, seed):
     suffix, text = case(random.Random(seed))
