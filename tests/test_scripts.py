@@ -2,6 +2,7 @@
 and PDFs whose names copy out as typed, in vector fonts, inside the page, with aligned tables."""
 
 import csv
+import json
 import os
 import re
 import shutil
@@ -202,3 +203,17 @@ def test_longtable_header_is_aligned_with_its_rows(tmp_path):
     bbox = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True).stdout
     starts = {round(float(m[1]), 1) for m in re.finditer(r'xMin="([\d.]+)"[^>]*>(?:head|body)', bbox)}
     assert len(starts) == 1, starts  # one TeX run gives two: the header's 151.0, the rows' 203.9
+
+
+def test_a_title_no_font_has_gets_one_warning_where_latex_shows_it(tmp_path, capsys):
+    spec = symdrop.to_spec(symdrop.example())
+    spec["title"] = "Dropout 🎲 night 🎲"
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    assert main(["solve", str(path), "--format", "latex"]) == 0
+    out, err = capsys.readouterr()
+    assert r"\usertext{Dropout [U+1F3B2] night [U+1F3B2]}" in out
+    assert err == ("symdrop: warning: the title 'Dropout 🎲 night 🎲' holds characters no font has; "
+                   "LaTeX and PDF show them as [U+1F3B2]\n")
+    assert main(["solve", str(path), "--format", "markdown"]) == 0  # Markdown shows the emoji itself
+    assert capsys.readouterr().err == ""
