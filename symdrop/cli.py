@@ -247,6 +247,7 @@ def _solve(args) -> int:
     if fmt in SOLVE_EXPORTS:
         return _solve_export(args, fmt, options)
     derivation = derive(load_spec(args.spec), symbolic=args.symbolic, mode=args.mode)
+    _warn_title(derivation.network, fmt, args)
     # A format that links its picture shows it as an SVG file beside -o FILE; on standard output it has none.
     links = formats.get(fmt).figure == "file" and args.output is not None and args.output.suffix.lower() != ".pdf"
     svg = documents.render_svg(derivation, options) if links and options.diagram else None
@@ -301,6 +302,7 @@ def _backprop(args) -> int:
     if network.target is None:
         raise SymdropError(f"{args.spec}: target: missing (the backward pass needs one target value per output)")
     backprop = derive_backprop(network, rate)
+    _warn_title(network, fmt, args)
     links = formats.get(fmt).figure == "file" and args.output is not None and args.output.suffix.lower() != ".pdf"
     svg = documents.render_svg(backprop.forward, options) if links and options.diagram else None
     if fmt == "json":
@@ -446,6 +448,10 @@ def _sheet(args) -> int:
                             parts=args.parts, progress=progress)
     for path in write_files(files):
         print(path)
+    if "latex" in chosen or args.pdf:
+        from .render.sheets import placeholder_warnings
+        for line in placeholder_warnings(sheet):
+            print(line, file=sys.stderr)
     if args.seed is None:
         print(f"symdrop: seed {seed} (pass --seed {seed} to make the same files again)", file=sys.stderr)
     return 0
@@ -470,6 +476,7 @@ def _expect(args) -> int:
     fmt = _format(args)
     options = _render_options(args)
     ensemble = expect(load_spec(args.spec, require_masks=False), symbolic_q=args.symbolic_q, samples=args.samples, seed=args.seed)
+    _warn_title(ensemble.network, fmt, args)
     if fmt == "json":
         text = json.dumps(values.expect_json(ensemble), indent=2) + "\n"
     else:
@@ -479,6 +486,15 @@ def _expect(args) -> int:
         source = text if fmt == "latex" else documents.render_expect(ensemble, "latex", options)
         files[args.output.with_suffix(".pdf")] = compile_pdf(source)
     return _output(args, text, files)
+
+
+def _warn_title(network, fmt: str, args) -> None:
+    """The one line a title gets whose characters no font has, where LaTeX or a PDF shows it."""
+    from .render.escape import placeholder_warning
+
+    line = placeholder_warning("the title", network.title) if fmt == "latex" or args.pdf else None
+    if line:
+        print(line, file=sys.stderr)
 
 
 def _output(args, text: str, files: dict) -> int:

@@ -8,11 +8,14 @@ import pytest
 
 
 def require_pdflatex():
-    """Skip without pdflatex on a developer's machine; in CI its absence is a failure."""
-    if shutil.which("pdflatex") is None:
+    """Skip without pdflatex (and the lmodern fonts every document loads) on a developer's
+    machine; in CI their absence is a failure."""
+    lmodern = shutil.which("kpsewhich") and subprocess.run(["kpsewhich", "lmodern.sty"], capture_output=True).returncode == 0
+    if shutil.which("pdflatex") is None or not lmodern:
         if os.environ.get("CI"):
-            pytest.fail("pdflatex is missing in CI (.ci/run installs TeX Live)")
-        pytest.skip("pdflatex not installed (apt-get install texlive-latex-base texlive-latex-recommended texlive-pictures)")
+            pytest.fail("pdflatex or lmodern is missing in CI (.ci/run installs TeX Live)")
+        pytest.skip("pdflatex or lmodern not installed (apt-get install texlive-latex-base texlive-latex-recommended "
+                    "texlive-pictures lmodern)")
 
 
 def pdf_text(pdf: bytes, tmp_path) -> str:

@@ -646,7 +646,7 @@ def test_cli_backprop_latex_pdf(tmp_path):
     path = _write(tmp_path, tutorial((-19,)))
     out = tmp_path / "out.tex"
     assert main(["backprop", str(path), "-o", str(out), "--pdf", "--step", "1/10"]) == 0
-    assert out.read_text().lstrip().startswith("\\documentclass")
+    assert out.read_text().startswith("% !TeX program = pdflatex\n\\documentclass")
     pdf = (tmp_path / "out.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     text = pdf_text(pdf, tmp_path)

@@ -49,7 +49,7 @@ def test_solve_fractions_in_json(tmp_path, capsys):
 
 
 def test_solve_format_from_suffix(tmp_path):
-    for name, start in (("s.tex", "\\documentclass"), ("s.md", "# Dropout toy example")):
+    for name, start in (("s.tex", "% !TeX program = pdflatex\n\\documentclass"), ("s.md", "# Dropout toy example")):
         assert main(["solve", str(TUTORIAL), "-o", str(tmp_path / name)]) == 0
         assert (tmp_path / name).read_text().lstrip().startswith(start)
 

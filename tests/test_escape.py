@@ -25,7 +25,13 @@ HOSTILE = [
         (r"\input", r"\usertext{\textbackslash{}input}"),
         ("x_1^2", r"\usertext{x\_1\textasciicircum{}2}"),
         ("Zoë", r"\usertext{Zoë}"),
-        ("Ħ", r"\usertext{[U+0126]}"),  # no pdflatex encoding here has it: shown, not fatal
+        ("Ħ", r"\usertext{Ħ}"),  # no pdflatex encoding has it: the document is LuaLaTeX's
+        ("Ana 😀", r"\usertext{Ana [U+1F600]}"),  # no font has it: shown, not fatal
+        ("王小明", r"\usertext{\userscript{cjk}{王\allowbreak{}小\allowbreak{}明}}"),
+        # the space between two Arabic words stays in their run (read right to left), the outer ones do not
+        ("Ali محمد علي (2)", r"\usertext{Ali \userscript{arab}{محمد علي} (2)}"),
+        ("דוד & अमित", r"\usertext{\userscript{hebr}{דוד} \& \userscript{deva}{अमित}}"),
+        ("a → b", r"\usertext{a \userscript{lm}{→} b}"),  # pdflatex prints it, Noto Serif has none
         ("a\nb", r"\usertext{a b}"),
     ],
 )

@@ -21,11 +21,11 @@ from .conftest import require_pdflatex
 SPEC = Path(__file__).resolve().parent.parent / "symdrop" / "data" / "tutorial.yaml"
 
 
-def start(tmp_path: Path, *args: str) -> subprocess.Popen:
+def start(tmp_path: Path, *args: str, python: tuple = ()) -> subprocess.Popen:
     temporary = tmp_path / "tmp"
     temporary.mkdir(exist_ok=True)
     env = {**os.environ, "TMPDIR": str(temporary), "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.Popen([sys.executable, "-m", "symdrop", *args], cwd=tmp_path, env=env,
+    return subprocess.Popen([sys.executable, *python, "-m", "symdrop", *args], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -36,8 +36,15 @@ def ended(process: subprocess.Popen, sent: float) -> tuple[int, str, float]:
 
 @pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_while_python_imports(tmp_path, signum, status):
-    process = start(tmp_path, "sheet", "--stats", "10000")
-    time.sleep(0.3)  # SymPy takes most of a second to import
+    # -X importtime reports each module as it is imported: once symdrop.launch is (the handlers
+    # are set), the signal lands while SymPy, which takes most of a second, is still importing.
+    process = start(tmp_path, "sheet", "--stats", "10000", python=("-X", "importtime"))
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if line.rstrip().endswith("| symdrop.launch"):
+            break
+    assert not any("sympy" in line for line in seen)  # the signal comes before SymPy is in
     sent = time.monotonic()
     process.send_signal(signum)
     code, err, _ = ended(process, sent)

@@ -8,52 +8,77 @@ import threading
 from pathlib import Path
 
 from ..errors import RenderError
+from ..render.escape import tex_engine
 from .files import alive
 
-TEX_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-pictures"
+TEX_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-pictures lmodern"
+# What users' text in other scripts than pdflatex's needs (Greek, Cyrillic, CJK, Arabic, ...).
+LUATEX_PACKAGES = "texlive-luatex fonts-noto-core fonts-noto-cjk"
 TIMEOUT_SECONDS = 120
 # A TeX run's folder, symdrop-tex-PID-XXXXXXXX in the temporary directory: the process id lets a
 # later run remove the folders of a killed one (SIGKILL leaves them; other endings clean up).
 PREFIX = "symdrop-tex-"
+# TeX runs again while its log asks (longtable's column widths, labels), at most this often.
+MAX_RUNS = 4
+_RERUN = ("Rerun to get", "Column widths have changed", "Table widths have changed", "Label(s) may have changed")
 
-_running: set[subprocess.Popen] = set()  # every pdflatex running now, to end them on Ctrl-C
+_running: set[subprocess.Popen] = set()  # every TeX run going on now, to end them on Ctrl-C
 _lock = threading.Lock()
 
 
 def compile_pdf(source: str, *, timeout: float = TIMEOUT_SECONDS) -> bytes:
-    """Compile a standalone LaTeX document with pdflatex and return the PDF's bytes."""
-    engine = shutil.which("pdflatex")
+    """Compile a standalone LaTeX document and return the PDF's bytes: with pdflatex, or with
+    lualatex when the text holds characters pdflatex cannot print (render.escape.tex_engine);
+    run again while the log asks, so tables are aligned."""
+    name = tex_engine(source)
+    engine = shutil.which(name)
     if engine is None:
-        raise RenderError(
-            f"pdflatex not found; install TeX Live, e.g. `apt-get install {TEX_PACKAGES}`"
-        )
+        packages = TEX_PACKAGES if name == "pdflatex" else f"{TEX_PACKAGES} {LUATEX_PACKAGES}"
+        needs = "" if name == "pdflatex" else " (the text holds characters pdflatex cannot print)"
+        raise RenderError(f"{name} not found{needs}; install TeX Live, e.g. `apt-get install {packages}`")
     remove_stale_folders()
     with tempfile.TemporaryDirectory(prefix=f"{PREFIX}{os.getpid()}-") as tmp:
         Path(tmp, "doc.tex").write_text(source, encoding="utf-8")
-        command = [
-            engine, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
-            "-file-line-error", "doc.tex",
-        ]
-        # openout_any=p: TeX may write only below the working directory.
-        env = {**os.environ, "openout_any": "p", "openin_any": "p"}
-        process = subprocess.Popen(command, cwd=tmp, env=env, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        with _lock:
-            _running.add(process)
-        try:
-            returncode = process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise RenderError(f"pdflatex did not finish within {timeout:g} seconds") from None
-        finally:
-            if process.poll() is None:  # interrupted, or too slow: it ends with us
-                process.kill()
-                process.wait()
-            with _lock:
-                _running.discard(process)
+        log = Path(tmp, "doc.log")
+        for _ in range(MAX_RUNS):
+            returncode = _run(name, engine, tmp, timeout)
+            if returncode != 0 or not _asks_rerun(log):
+                break
         pdf = Path(tmp, "doc.pdf")
         if returncode != 0 or not pdf.exists():
-            raise RenderError(f"pdflatex failed: {_first_error(Path(tmp, 'doc.log'))}")
+            raise RenderError(f"{name} failed: {_first_error(log)}")
         return pdf.read_bytes()
+
+
+def _run(name: str, engine: str, folder: str, timeout: float) -> int:
+    command = [
+        engine, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
+        "-file-line-error", "doc.tex",
+    ]
+    # openout_any=p: TeX may write only below the working directory.
+    env = {**os.environ, "openout_any": "p", "openin_any": "p"}
+    process = subprocess.Popen(command, cwd=folder, env=env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with _lock:
+        _running.add(process)
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RenderError(f"{name} did not finish within {timeout:g} seconds") from None
+    finally:
+        if process.poll() is None:  # interrupted, or too slow: it ends with us
+            process.kill()
+            process.wait()
+        with _lock:
+            _running.discard(process)
+
+
+def _asks_rerun(log: Path) -> bool:
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return any(phrase in text for phrase in _RERUN)
 
 
 def _first_error(log: Path) -> str:
@@ -69,7 +94,7 @@ def _first_error(log: Path) -> str:
 
 
 def end_running() -> None:
-    """End every pdflatex still running (Ctrl-C or SIGTERM while documents compile side by side:
+    """End every TeX run still going (Ctrl-C or SIGTERM while documents compile side by side:
     the threads that wait for them then return at once)."""
     with _lock:
         running = list(_running)

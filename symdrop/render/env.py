@@ -30,17 +30,28 @@ def make_env(options: RenderOptions = RenderOptions()) -> jinja2.Environment:
 def render_document(document: str, fmt: str, options: RenderOptions = RenderOptions(), /, **context) -> str:
     """``document`` (``"solution"``) in format ``fmt``: its template, told the format (``fmt``) and
     handed the format's macros as ``m``. (Handed in, not imported by every body: an import costs a
-    render some 10 us, and a worked problem renders six bodies and their includes.)"""
-    body, macros = _document(make_env(options), document, fmt)
-    return body.render(fmt=fmt, m=macros, **context)
+    render some 10 us, and a worked problem renders six bodies and their includes.)
+    A whole document of a format that compiles is rendered for the engine its text needs (a
+    second time when that is not the first engine: the preamble differs)."""
+    env = make_env(options)
+    format_ = get(fmt)
+    engine = format_.engines[0] if format_.engines else None
+    body, macros = _document(env, document, fmt, engine)
+    text = body.render(fmt=fmt, m=macros, **context)
+    if format_.engine and context.get("standalone", True):
+        needed = format_.engine(text)
+        if needed != engine:
+            body, macros = _document(env, document, fmt, needed)
+            text = body.render(fmt=fmt, m=macros, **context)
+    return text
 
 
 @lru_cache(maxsize=None)
-def _document(env: jinja2.Environment, document: str, fmt: str):
-    # The body and the macros of a document, looked up once per environment (templates do not
-    # change while symdrop runs: auto_reload is off).
+def _document(env: jinja2.Environment, document: str, fmt: str, engine: str | None):
+    # The body and the macros of a document, looked up once per environment and engine
+    # (templates do not change while symdrop runs: auto_reload is off).
     format_ = get(fmt)
-    macros = env.get_template(format_.macros).module if format_.macros else None
+    macros = env.get_template(format_.macros).make_module({"engine": engine}) if format_.macros else None
     return env.get_template(format_.template(document)), macros
 
 

@@ -3,8 +3,11 @@
 import html
 import re
 from functools import lru_cache
+from itertools import groupby
 import unicodedata
 from bisect import bisect_right
+
+from .scripts import font_of
 
 # Non-ASCII characters that pdflatex prints with the T1, TS1, OMS and OT1 encodings, as ranges
 # (from TeX Live's t1enc.dfu, ts1enc.dfu, omsenc.dfu, ot1enc.dfu); others would stop the run.
@@ -25,6 +28,20 @@ _TEX_UNICODE = (
     (0x266A, 0x266A), (0x27E8, 0x27E9), (0x3008, 0x3009), (0xFB00, 0xFB06),
 )
 _STARTS = [start for start, _ in _TEX_UNICODE]
+# Of those, the ones a reader does not copy out of pdflatex's PDF as typed (measured: each
+# compiled with lmodern and read back with pdftotext, compared after NFC: Đ comes out as Ð,
+# ș as "s,", ģ ķ į and ligatures split): text holding them goes to LuaLaTeX, whose fonts have them.
+_PDFLATEX_MISCOPIES = frozenset(code for start, end in (
+    (0x00B2, 0x00B3), (0x00B9, 0x00B9), (0x0110, 0x0110), (0x0122, 0x0123), (0x0129, 0x0129),
+    (0x012B, 0x012B), (0x012D, 0x012F), (0x0135, 0x0137), (0x013B, 0x013C), (0x0145, 0x0146),
+    (0x0156, 0x0157), (0x0162, 0x0163), (0x0172, 0x0173), (0x01C4, 0x01CC), (0x01D0, 0x01D0),
+    (0x01EA, 0x01EB), (0x01F0, 0x01F0), (0x0218, 0x021B), (0x02DB, 0x02DB), (0x0E3F, 0x0E3F),
+    (0x1E0D, 0x1E0D), (0x1E25, 0x1E25), (0x1E37, 0x1E37), (0x1E43, 0x1E43), (0x1E47, 0x1E47),
+    (0x1E5B, 0x1E5B), (0x1E63, 0x1E63), (0x1E6D, 0x1E6D), (0x1E9E, 0x1E9E), (0x2010, 0x2012),
+    (0x2015, 0x2015), (0x2031, 0x2031), (0x204E, 0x204E), (0x2052, 0x2052), (0x20A6, 0x20A6),
+    (0x20B1, 0x20B1), (0x2117, 0x2117), (0x211E, 0x211E), (0x2120, 0x2120), (0x2127, 0x2127),
+    (0x2422, 0x2423), (0x25EF, 0x25EF), (0xFB00, 0xFB06),
+) for code in range(start, end + 1))
 
 _TEX_SPECIAL = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -32,6 +49,7 @@ _TEX_SPECIAL = {
     "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", "-": "-{}",
     "'": r"\textquotesingle{}", "`": r"\textasciigrave{}", '"': r"\textquotedbl{}",
 }
+_CJK_BREAK = r"\allowbreak{}"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|$~&])")  # & too: &amp; is an entity in Markdown
 # Characters no format should receive from users' text: C0 and C1 controls (NUL, ESC, ...), which
 # XML 1.0 forbids and terminals run, lone surrogates and the noncharacters U+FFFE, U+FFFF.
@@ -42,25 +60,78 @@ _TEX_SUBSTITUTES = {"\u03a9": "\u2126"}  # NFC makes the Ohm sign Greek Omega; T
 def escape_tex(text: str) -> str:
     """Users' text for LaTeX, inside ``\\usertext``: printed literally, never executed.
 
-    A character no pdflatex encoding here can print is shown as its code point, ``[U+0126]``.
+    A run of another script than Latin, Greek and Cyrillic is ``\\userscript{FONT}{...}`` (the
+    font of :mod:`.scripts`; the preamble sets it, and its direction); a character no font has
+    is shown as its code point, ``[U+1F600]``. Text that pdflatex cannot print makes the
+    document LuaLaTeX's (:func:`tex_engine`).
     """
     return _escape_tex(str(text))
 
 
 @lru_cache(maxsize=4096)  # the same labels and names come back on every problem of a sheet
 def _escape_tex(text: str) -> str:
-    out = []
+    pieces = []  # (font, LaTeX); font None: spaces and ASCII punctuation, which join their neighbours' run
     for char in unicodedata.normalize("NFC", text):
         char = _TEX_SUBSTITUTES.get(char, char)
         if char in _TEX_SPECIAL:
-            out.append(_TEX_SPECIAL[char])
+            pieces.append((None, _TEX_SPECIAL[char]))
         elif char.isspace() or unicodedata.category(char) == "Cc":
-            out.append(" ")
-        elif char.isascii() or _printable(ord(char)):
-            out.append(char)
+            pieces.append((None, " "))
+        elif char.isascii():
+            pieces.append(("main" if char.isalnum() else None, char))
+        elif _printable(ord(char)):
+            pieces.append((font_of(char) or "main", char))
+        elif font_of(char):
+            pieces.append((font_of(char), char))
         else:
-            out.append(f"[U+{ord(char):04X}]")
-    return r"\usertext{" + "".join(out) + "}"
+            pieces.append(("main", f"[U+{ord(char):04X}]"))
+    return r"\usertext{" + "".join(_script_runs(pieces)) + "}"
+
+
+def _script_runs(pieces):
+    # Runs of one font each; spaces between two words of one script stay in their run (so an
+    # Arabic name's words read right to left), other neutral characters are the main font's.
+    fonts = [font for font, _ in pieces]
+    strong = [i for i, font in enumerate(fonts) if font is not None]
+    for a, b in zip([-1] + strong, strong + [len(fonts)]):
+        between = fonts[a] if a >= 0 and b < len(fonts) and fonts[a] == fonts[b] else "main"
+        fonts[a + 1:b] = [between] * (b - a - 1)
+    for font, run in groupby(zip(fonts, pieces), key=lambda item: item[0]):
+        text = [latex for _, (_, latex) in run]
+        if font == "main":
+            yield "".join(text)
+        else:  # CJK breaks between any two characters (no spaces tell TeX where)
+            joined = (_CJK_BREAK if font == "cjk" else "").join(text)
+            yield rf"\userscript{{{font}}}{{{joined}}}"
+
+
+def tex_engine(source: str) -> str:
+    """The TeX engine a LaTeX document needs: ``"pdflatex"`` (fast) when its encodings print
+    every character of ``source`` so that it copies out as typed, else ``"lualatex"`` (Unicode
+    fonts, every script of :mod:`.scripts`)."""
+    needs = (c for c in set(source) if not c.isascii() and (ord(c) in _PDFLATEX_MISCOPIES or not _printable(ord(c))))
+    return "lualatex" if any(needs) else "pdflatex"
+
+
+def placeholders(text: str) -> str:
+    """The characters of ``text`` that :func:`escape_tex` shows as code points (no font has
+    them), each once, in their order: what a warning names."""
+    found = []
+    for char in unicodedata.normalize("NFC", str(text)):
+        if not (char.isascii() or char.isspace() or unicodedata.category(char) == "Cc"
+                or _printable(ord(char)) or font_of(char)):
+            found.append(char)
+    return "".join(dict.fromkeys(found))
+
+
+def placeholder_warning(what: str, text: str) -> str | None:
+    """One line for standard error when ``text`` (``what`` it is: a student's name, a title)
+    holds characters no font has, naming them as LaTeX and PDF show them; None when it has none."""
+    found = placeholders(text)
+    if not found:
+        return None
+    shown = ", ".join(f"[U+{ord(c):04X}]" for c in found)
+    return f"symdrop: warning: {what} {str(text)!r} holds characters no font has; LaTeX and PDF show them as {shown}"
 
 
 def escape_markdown(text: str) -> str:

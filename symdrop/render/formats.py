@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..errors import SymdropError
-from .escape import escape_html, escape_markdown, escape_tex
+from .escape import escape_html, escape_markdown, escape_tex, tex_engine
 
 SHEET_DOCUMENTS = ("sheet", "key", "solutions")
 
@@ -28,13 +28,19 @@ class Format:
     # bring bodies of its own.
     bodies: str = "documents"
     macros: str | None = None
+    # The program that compiles a whole document, from its text (LaTeX: pdflatex, or lualatex
+    # for scripts pdflatex cannot print); the macros are told it as ``engine``, the first named
+    # by default. None: nothing compiles the format.
+    engine: Callable[[str], str] | None = None
+    engines: tuple[str, ...] = ()
 
     def template(self, document: str) -> str:
         """The name of this format's template of ``document``: ``documents/solution.j2``."""
         return f"{self.bodies}/{document}.j2"
 
 
-LATEX = Format("latex", "tex", escape_tex, "inline", SHEET_DOCUMENTS, macros="latex/macros.j2")
+LATEX = Format("latex", "tex", escape_tex, "inline", SHEET_DOCUMENTS, macros="latex/macros.j2",
+               engine=tex_engine, engines=("pdflatex", "lualatex"))
 MARKDOWN = Format("markdown", "md", escape_markdown, "file", SHEET_DOCUMENTS, macros="markdown/macros.j2")
 JSON = Format("json", "json", None, None)  # written from data (render/values.py), not templates
 # The HTML an LMS shows (questions, worked solutions as feedback): the shared bodies through

@@ -11,7 +11,7 @@ from ..exercises.roster import Student
 from ..model.spec import to_spec
 from .documents import Math, pictured, render_figure, render_math
 from .env import render_document
-from .escape import csv_cell
+from .escape import csv_cell, placeholder_warning
 from .formats import get
 from .options import RenderOptions
 from .printing import exact_text
@@ -76,6 +76,17 @@ def render_parts(e: Exercise, fmt: str, options: RenderOptions = RenderOptions()
         part: render_document(name, fmt, options, standalone=False, **context)
         for part, name in e.kind.templates.items()
     }
+
+
+def placeholder_warnings(sheet: Sheet) -> list[str]:
+    """A line for standard error per student whose name or id holds characters no font has
+    (LaTeX and PDF show their code points): the teacher learns whose, before printing."""
+    lines = []
+    for s in sheet.students:
+        line = placeholder_warning(f"student {s.id!r}: name", s.name) or placeholder_warning("student id", s.id)
+        if line:
+            lines.append(line)
+    return lines
 
 
 def key_json(sheet: Sheet) -> dict:
