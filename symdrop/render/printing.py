@@ -158,6 +158,14 @@ class SymdropLatexPrinter(LatexPrinter):
     def _print_Tanh(self, expr):
         return self._print_named(r"\tanh", expr.args[0])
 
+    def _print_tanh(self, expr, exp=None):
+        # SymPy's tanh (an ensemble mean, a symbolic pass): a long argument in fixed-size
+        # parentheses, outside braces, so rows.terms may break it between its terms.
+        arg = self._print(expr.args[0])
+        if exp is None and width(arg) > LINE_EM / 2:
+            return r"\tanh\Bigl(%s\Bigr)" % arg
+        return self._hprint_Function("tanh") + (r"^{%s}" % exp if exp else "") + r"{\left(%s \right)}" % arg
+
     def _print_named(self, name, arg):
         if isinstance(arg, sympy.MatrixBase) and arg.shape != (1, 1):
             return name + self._print(arg)  # the matrix brings its parentheses
@@ -362,6 +370,8 @@ _COMMAND_EM = {"cdot": 1.0, "odot": 1.5, "approx": 1.34, "ne": 1.34, "le": 1.34,
                "\\": 0.0}
 _TEXT_ARGUMENT = frozenset({"text", "mathrm", "operatorname", "texttt", "textbf", "mathit", "mbox", "textit"})
 _TOKEN = re.compile(r"\\[A-Za-z]+\*?|\\.|\s+|.", re.S)
+TEXT_STYLE_FITS = 1.3  # a piece up to this much wider than its row fits in text style (smaller fractions)
+BOXED_ROWS = 12  # a boxed result of more rows is displayed unboxed, where it may break across pages
 SCRIPT = 0.7  # the size of a script (and of a fraction's parts in text style) to the size around it
 
 
@@ -517,7 +527,9 @@ def rows(expr, lead: str = "", tail: str = "", room: float = LINE_EM, **settings
 
 def pack(pieces: list[str], budget: float) -> list[str]:
     """Consecutive ``pieces`` joined into as few rows as fit ``budget`` em (a row after the first
-    is indented by a quad); a piece wider than a row has one to itself."""
+    is indented by a quad). A piece wider than a row has one to itself, set smaller to fit
+    (text style, script style for one much wider): TeX cannot break inside a fraction or a
+    ``\\left ... \\right`` pair."""
     lines, current, used = [], "", 0.0
     for piece in pieces:
         w = width(piece)
@@ -527,9 +539,12 @@ def pack(pieces: list[str], budget: float) -> list[str]:
             current, used = "", 0.0
         if not current and lines:
             piece = "{} " + piece  # an operator that starts a row still joins two terms
+        if not current and w > room:
+            lines.append((r"\textstyle " if w <= TEXT_STYLE_FITS * room else r"\scriptstyle ") + piece)
+            continue
         current = f"{current} {piece}" if current else piece
         used += w
-    return lines + [current]
+    return lines + [current] if current else lines
 
 
 def _block(lines: list[str]) -> str:
@@ -537,6 +552,11 @@ def _block(lines: list[str]) -> str:
     if len(lines) == 1:
         return lines[0]
     return r"\begin{aligned}&%s\end{aligned}" % r"\\&\quad ".join(lines)
+
+
+def boxable(lines_: list[str]) -> bool:
+    """Whether rows of :func:`rows` are few enough to stand in a box (which cannot break across pages)."""
+    return len(lines_) <= BOXED_ROWS
 
 
 def lines(texts, lead: str = "", separator: str = r",\quad", room: float = LINE_EM) -> list[list[int]]:
