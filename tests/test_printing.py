@@ -112,3 +112,39 @@ def test_a_negative_scalar_bias_is_subtracted(bias, expected):
     expr = sympy.MatAdd(sympy.MatMul(W, a, evaluate=False), bias, evaluate=False)
     head = r"\begin{pmatrix}1 & -1\end{pmatrix} \begin{pmatrix}25\\0\end{pmatrix}"
     assert latex(expr) == head + expected
+
+
+# --- Breaking long formulas (render.printing.terms, rows, lines) -------------------------------------
+
+from symdrop.render.printing import lines as mask_lines  # noqa: E402
+from symdrop.render.printing import rows, terms  # noqa: E402
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a + b - c", ["a", "+ b", "- c"]),
+    # A sign after "(", "," or "=" is no operation; braces and \left...\right are never cut.
+    (r"- a + \max(0, - b + c)", ["- a", r"+ \max(0, - b", r"+ c)"]),
+    (r"\frac{a + b}{2} + \left(c - d\right)", [r"\frac{a + b}{2}", r"+ \left(c - d\right)"]),
+    (r"x^{-1} - 2", [r"x^{-1}", "- 2"]),
+])
+def test_terms_cut_before_each_joining_operator(text, expected):
+    assert terms(text) == expected
+
+
+def test_rows_keep_a_short_sum_whole_and_break_a_long_one():
+    x = sympy.symbols("x1:41")
+    assert rows(x[0] + 1) == ["x_{1} + 1"]
+    long = rows(sum(x))
+    assert len(long) > 1
+    assert all(row.startswith("{} + ") for row in long[1:])
+    # Every term once, in order: the rows put back together are the sum on one line.
+    joined = " ".join(row.removeprefix("{} ") for row in long)
+    assert joined == latex(sum(x))
+    assert sorted(joined.split(" + ")) == sorted(f"x_{{{i}}}" for i in range(1, 41))
+
+
+def test_lines_group_masks_side_by_side_until_the_line_is_full():
+    mask = r"\begin{pmatrix}1\\0\end{pmatrix}"
+    assert mask_lines([mask] * 2, r"\mu^{(0)} =") == [[0, 1]]
+    groups = mask_lines([mask] * 12, r"\mu^{(0)} =")
+    assert [i for g in groups for i in g] == list(range(12)) and len(groups) > 1

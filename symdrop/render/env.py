@@ -11,7 +11,7 @@ from ..sympy_internals import entries
 from .escape import escape_cloze, escape_html, escape_markdown, escape_tex, escape_xml, escape_xml_text
 from .formats import get
 from .options import RenderOptions
-from .printing import approx, decimal, exact_text, factor, finalizer, inline, latex, operand, plain
+from .printing import approx, boxable, decimal, exact_text, factor, finalizer, inline, latex, lines, operand, plain, rows
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
@@ -81,9 +81,10 @@ def _env(decimals: bool, folders: tuple[Path, ...]) -> jinja2.Environment:
         inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), compact=partial(compact, decimals=decimals),
         plain=plain, decimal=decimal, tex=escape_tex, md=escape_markdown, html=escape_html, cloze=escape_cloze, xml=escape_xml, xml_text=escape_xml_text,
         capitalize_first=capitalize_first, cm=cm, approx=approx,
-        points=partial(exact_text, decimals=True),
+        points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines,
     )
     env.globals.update(layer_noun=layer_noun)
+    env.tests.update(boxable=boxable)
     return env
 
 

@@ -158,6 +158,14 @@ class SymdropLatexPrinter(LatexPrinter):
     def _print_Tanh(self, expr):
         return self._print_named(r"\tanh", expr.args[0])
 
+    def _print_tanh(self, expr, exp=None):
+        # SymPy's tanh (an ensemble mean, a symbolic pass): a long argument in fixed-size
+        # parentheses, outside braces, so rows.terms may break it between its terms.
+        arg = self._print(expr.args[0])
+        if exp is None and width(arg) > LINE_EM / 2:
+            return r"\tanh\Bigl(%s\Bigr)" % arg
+        return self._hprint_Function("tanh") + (r"^{%s}" % exp if exp else "") + r"{\left(%s \right)}" % arg
+
     def _print_named(self, name, arg):
         if isinstance(arg, sympy.MatrixBase) and arg.shape != (1, 1):
             return name + self._print(arg)  # the matrix brings its parentheses
@@ -342,3 +350,226 @@ def approx(expr, always: bool = False, **settings) -> str:
     else:
         shown = sympy.Float(decimal(expr), DIGITS)
     return r" \approx " + latex(shown, **settings)
+
+
+# --- Fitting the page: how wide a formula is set, and where a long one breaks ---------------------
+
+# The room of one displayed line, in em of the 11 pt body font: the text area of A4 with 2.2 cm
+# margins is 43 em wide; the rest is slack for what the estimate below misses.
+LINE_EM = 38.0
+
+# Widths in em as TeX sets them in math (Computer Modern at 11 pt): a binary operator with its
+# spaces, a relation with its spaces, punctuation with its thin space; other characters 0.5 em.
+_CHAR_EM = {"+": 1.22, "-": 1.22, "=": 1.34, "<": 1.34, ">": 1.34, ",": 0.45, ";": 0.45, "(": 0.39,
+            ")": 0.39, "[": 0.28, "]": 0.28, ".": 0.28, "|": 0.28, "!": 0.3, "'": 0.3, ":": 0.5}
+_COMMAND_EM = {"cdot": 1.0, "odot": 1.5, "approx": 1.34, "ne": 1.34, "le": 1.34, "ge": 1.34, "to": 1.5,
+               "quad": 1.0, "qquad": 2.0, ",": 0.17, ";": 0.28, ":": 0.22, "!": -0.17, " ": 0.33,
+               "max": 1.7, "min": 1.7, "tanh": 2.0, "log": 1.5, "exp": 1.6, "sum": 1.4, "prod": 1.4,
+               "dots": 1.2, "ldots": 1.2, "cdots": 1.2, "vdots": 0.3, "infty": 1.0, "{": 0.5, "}": 0.5,
+               "left": 0.0, "right": 0.0, "hat": 0.0, "tilde": 0.0, "bar": 0.0, "displaystyle": 0.0,
+               "\\": 0.0}
+_TEXT_ARGUMENT = frozenset({"text", "mathrm", "operatorname", "texttt", "textbf", "mathit", "mbox", "textit"})
+_TOKEN = re.compile(r"\\[A-Za-z]+\*?|\\.|\s+|.", re.S)
+TEXT_STYLE_FITS = 1.3  # a piece up to this much wider than its row fits in text style (smaller fractions)
+BOXED_ROWS = 12  # a boxed result of more rows is displayed unboxed, where it may break across pages
+SCRIPT = 0.7  # the size of a script (and of a fraction's parts in text style) to the size around it
+
+
+def width(text: str) -> float:
+    """The width in em that TeX gives the math ``text`` in a display, estimated from its LaTeX
+    (fractions as wide as their wider part, scripts smaller, matrices by their columns)."""
+    return _width(tuple(t for t in _TOKEN.findall(text) if not t.isspace()))
+
+
+@lru_cache(maxsize=8192)
+def _width(tokens: tuple) -> float:
+    return _measure(tokens, 0, 1.0, True)[0]
+
+
+def _measure(tokens, i: int, scale: float, display: bool) -> tuple[float, int]:
+    """The width of ``tokens[i:]`` up to the brace that closes the group (or the end), and the
+    index after it."""
+    total, script = 0.0, None  # script: the width of the script just set, for one stacked on it
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        if token == "}":
+            return total, i
+        if token in ("^", "_"):
+            w, i = _argument(tokens, i, max(scale * SCRIPT, 0.5), False)
+            total += w if script is None else max(0.0, w - script)
+            script = w if script is None else None
+            continue
+        script = None
+        if token == "{":
+            w, i = _measure(tokens, i, scale, display)
+        elif token in (r"\frac", r"\dfrac", r"\tfrac", r"\binom"):
+            inner = scale if display and token != r"\tfrac" else max(scale * SCRIPT, 0.5)
+            top, i = _argument(tokens, i, inner, False)
+            bottom, i = _argument(tokens, i, inner, False)
+            w = max(top, bottom) + 0.2 * scale
+        elif token[1:] in _TEXT_ARGUMENT:
+            text, i = _group(tokens, i)
+            w = 0.55 * scale * sum(len(t) if not t.startswith("\\") else 1 for t in text)
+        elif token == r"\textcolor":
+            _, i = _group(tokens, i)
+            w, i = _argument(tokens, i, scale, display)
+        elif token == r"\boxed":
+            w, i = _argument(tokens, i, scale, display)
+            w += 0.8
+        elif token == r"\begin":
+            environment, i = _group(tokens, i)
+            body, i = _environment(tokens, i)
+            w = _table_width(body, "".join(environment), scale)
+        elif token.startswith("\\"):
+            w = _COMMAND_EM.get(token[1:], 0.6) * scale  # a Greek letter, most other commands
+        else:
+            w = _CHAR_EM.get(token, 0.5) * scale
+        total += w
+    return total, i
+
+
+def _argument(tokens, i: int, scale: float, display: bool) -> tuple[float, int]:
+    if i < len(tokens) and tokens[i] == "{":
+        return _measure(tokens, i + 1, scale, display)
+    return (_measure(tokens[i : i + 1], 0, scale, display)[0], i + 1) if i < len(tokens) else (0.0, i)
+
+
+def _group(tokens, i: int) -> tuple[tuple, int]:
+    """The tokens of the braced group at ``i`` (without its braces) and the index after it."""
+    if i >= len(tokens) or tokens[i] != "{":
+        return tokens[i : i + 1], i + 1
+    depth, start = 0, i
+    for j in range(i, len(tokens)):
+        depth += (tokens[j] == "{") - (tokens[j] == "}")
+        if depth == 0:
+            return tokens[start + 1 : j], j + 1
+    return tokens[start + 1 :], len(tokens)
+
+
+def _environment(tokens, i: int) -> tuple[tuple, int]:
+    """The tokens up to the ``\\end`` that closes the environment begun before ``i``."""
+    depth = 1
+    for j in range(i, len(tokens)):
+        depth += (tokens[j] == r"\begin") - (tokens[j] == r"\end")
+        if depth == 0:
+            return tokens[i:j], _group(tokens, j + 1)[1]
+    return tokens[i:], len(tokens)
+
+
+def _table_width(body, environment: str, scale: float) -> float:
+    """A matrix (or aligned rows) as wide as its widest cell in every column, columns apart."""
+    columns: list[float] = []
+    for row in _split(body, r"\\"):
+        for k, cell in enumerate(_split(row, "&")):
+            w = _measure(cell, 0, scale, environment in ("aligned", "gathered"))[0]
+            columns[k:k + 1] = [max(columns[k] if k < len(columns) else 0.0, w)]
+    if environment in ("aligned", "gathered"):
+        return sum(columns)
+    return sum(columns) + 0.9 * scale * max(len(columns) - 1, 0) + 0.8 * scale  # gaps, parentheses
+
+
+def _split(tokens, separator: str) -> list[tuple]:
+    """``tokens`` cut at ``separator`` outside groups and inner environments."""
+    parts, depth, start = [], 0, 0
+    for j, token in enumerate(tokens):
+        depth += (token in ("{", r"\begin")) - (token in ("}", r"\end"))
+        if token == separator and depth == 0:
+            parts.append(tokens[start:j])
+            start = j + 1
+    return parts + [tokens[start:]]
+
+
+# Where a + or - follows one of these, it is a sign (-3, (-x, = -2), not an operation to break at.
+_OPERAND_END = re.compile(r"[A-Za-z0-9)\]}|!']")
+
+
+def terms(text: str) -> list[str]:
+    """The LaTeX of a sum cut before each + or - that joins two terms outside braces and
+    ``\\left ... \\right`` (inside plain parentheses too: ``\\max(0, a + b)`` is written so)."""
+    pieces, depth, start, previous = [], 0, 0, ""
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token.isspace():
+            continue
+        if token in ("{", r"\left", r"\begin"):
+            depth += 1
+        elif token in ("}", r"\right", r"\end"):
+            depth -= 1
+        elif token in ("+", "-") and depth == 0 and _OPERAND_END.fullmatch(previous[-1:] or " "):
+            pieces.append(text[start : match.start()].strip())
+            start = match.start()
+        previous = token
+    return [piece for piece in pieces if piece] + [text[start:].strip()]
+
+
+def rows(expr, lead: str = "", tail: str = "", room: float = LINE_EM, **settings) -> list[str]:
+    """``expr`` as the rows of a displayed equation ``lead`` = ..., each fitting ``room``: a sum
+    cut between terms, each further row to start with its operator (``{} + t``); ``tail`` (the
+    `` \\approx`` decimal) ends the last row, or has a row of its own where it does not fit.
+    One row (the formula as it is) when the whole fits."""
+    text = latex(expr, **settings)
+    budget = room - width(lead)
+    if width(text + tail) <= budget:
+        return [text + tail]
+    if isinstance(expr, sympy.MatrixBase) and expr.cols == 1 and expr.rows > 1:
+        entries_ = [_block(rows(e, "", "", budget - 1.5, **settings)) for e in entries(expr)]
+        lines = [r"\begin{pmatrix}%s\end{pmatrix}" % r"\\".join(entries_)]
+    else:
+        lines = pack(terms(text), budget)
+    if tail:
+        if width(lines[-1] + tail) <= budget - (1.0 if len(lines) > 1 else 0.0):
+            lines[-1] += tail
+        else:
+            lines.append(tail.strip())
+    return lines
+
+
+def pack(pieces: list[str], budget: float) -> list[str]:
+    """Consecutive ``pieces`` joined into as few rows as fit ``budget`` em (a row after the first
+    is indented by a quad). A piece wider than a row has one to itself, set smaller to fit
+    (text style, script style for one much wider): TeX cannot break inside a fraction or a
+    ``\\left ... \\right`` pair."""
+    lines, current, used = [], "", 0.0
+    for piece in pieces:
+        w = width(piece)
+        room = budget - (1.0 if lines else 0.0)
+        if current and used + w > room:
+            lines.append(current)
+            current, used = "", 0.0
+        if not current and lines:
+            piece = "{} " + piece  # an operator that starts a row still joins two terms
+        if not current and w > room:
+            lines.append((r"\textstyle " if w <= TEXT_STYLE_FITS * room else r"\scriptstyle ") + piece)
+            continue
+        current = f"{current} {piece}" if current else piece
+        used += w
+    return lines + [current] if current else lines
+
+
+def _block(lines: list[str]) -> str:
+    """Rows set as one aligned block, to stand in a matrix entry."""
+    if len(lines) == 1:
+        return lines[0]
+    return r"\begin{aligned}&%s\end{aligned}" % r"\\&\quad ".join(lines)
+
+
+def boxable(lines_: list[str]) -> bool:
+    """Whether rows of :func:`rows` are few enough to stand in a box (which cannot break across pages)."""
+    return len(lines_) <= BOXED_ROWS
+
+
+def lines(texts, lead: str = "", separator: str = r",\quad", room: float = LINE_EM) -> list[list[int]]:
+    """The indices of ``texts`` (formulas set side by side, each after ``lead``, such as the masks
+    ``\\mu^{(l)} = ...``) grouped into as few consecutive lines as fit ``room``."""
+    groups, used = [], 0.0
+    extra = width(lead) + width(separator)
+    for index, text in enumerate(texts):
+        w = width(text) + extra
+        if groups and used + w <= room:
+            groups[-1].append(index)
+            used += w
+        else:
+            groups.append([index])
+            used = w
+    return groups

@@ -1,0 +1,224 @@
+"""CORPUS TEST (issue #14, "nothing off the page"): every PDF of a broad corpus keeps its text on the page.
+
+A few runs build the corpus: every example spec in every mode (training, test time, --symbolic
+masks and all), expect with sigmoid, tanh and leaky ReLU and with --samples, backprop, a network of
+7 layers, a 250-problem sheet (50 of each kind, without pictures: they cost most of the TeX time),
+and a class set of 30 students. Each PDF is then checked two ways, independently of the code that
+laid it out:
+
+- every word ``pdftotext -bbox`` finds lies inside the page's text area (the A4 page less the 2.2 cm
+  margins of the preamble) horizontally, and inside the page vertically;
+- every number a value of the JSON output holds (a prediction, a mean, a decimal, a standard error,
+  a key's answers) is a word of the PDF's text. pdftotext drops what lies past the page's edge, so
+  a value set off the page fails here (a fraction's numerator and denominator are words of their own).
+
+It needs pdflatex and pdftotext (CI installs both, and fails without them) and takes about a minute.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from symdrop.cli import main
+
+from .conftest import pdf_text, require_pdflatex
+
+ROOT = Path(__file__).resolve().parent.parent
+TUTORIAL = ROOT / "symdrop" / "data" / "tutorial.yaml"
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+# The text area of the preamble (a4paper, margin=2.2cm), in PostScript points as pdftotext gives them.
+PAGE_WIDTH, PAGE_HEIGHT = 595.276, 841.89
+MARGIN = 2.2 / 2.54 * 72
+TOLERANCE = 1.0  # points: rounding, and TeX's \hfuzz of 0.1 pt
+
+SEVEN_LAYERS = """\
+title: Seven layers
+input: [1, -1]
+layers:
+  - {weights: [[1, 2], [-1, 1]], bias: [0, 1]}
+  - {weights: [[1, -1], [2, 1]], bias: [1, 0]}
+  - {weights: [[1, 1], [-1, 2]], bias: [0, -1]}
+  - {weights: [[2, -1], [1, 1]], bias: [1, 1]}
+  - {weights: [[1, 2], [1, -1]], bias: [0, 2]}
+  - {weights: [[-1, 1], [1, 1]], bias: [1, 0]}
+  - {weights: [[1, -2]], bias: [1], activation: identity}
+masks: [[1, 1], [1, 0], [0, 1], [1, 1], [1, 0], [0, 1], [1, 1]]
+dropout: {convention: inverted, keep: "1/2"}
+"""
+
+# A training target makes the tutorial a backprop spec.
+BACKPROP = TUTORIAL.read_text(encoding="utf-8") + "target: [5]\n"
+
+
+def _specs(folder: Path) -> dict[str, Path]:
+    specs = {"tutorial": TUTORIAL, **{path.stem: path for path in EXAMPLES}}
+    (folder / "seven-layers.yaml").write_text(SEVEN_LAYERS, encoding="utf-8")
+    (folder / "backprop.yaml").write_text(BACKPROP, encoding="utf-8")
+    return {**specs, "seven-layers": folder / "seven-layers.yaml"}
+
+
+def _has_dropout(spec: Path) -> bool:
+    return "dropout:" in spec.read_text(encoding="utf-8")
+
+
+def _solve_runs(specs: dict[str, Path]) -> list[tuple[str, str, list[str]]]:
+    """(document, command, options) of every single-spec document."""
+    runs = []
+    for name, spec in specs.items():
+        runs.append((f"solve-{name}", "solve", [str(spec)]))
+        runs.append((f"solve-{name}-masks", "solve", [str(spec), "--symbolic", "masks"]))
+        if name != "seven-layers":  # 2^7 paths: a closed form of 128 terms per unit is no test of layout
+            runs.append((f"solve-{name}-all", "solve", [str(spec), "--symbolic", "all"]))
+        if _has_dropout(spec):
+            runs.append((f"solve-{name}-test", "solve", [str(spec), "--mode", "test"]))
+            runs.append((f"expect-{name}", "expect", [str(spec)]))
+    sigmoid = specs["inverted-sigmoid"]
+    runs.append(("expect-inverted-sigmoid-samples", "expect", [str(sigmoid), "--samples", "200", "--seed", "3"]))
+    return runs
+
+
+def _numbers(text: str) -> set[str]:
+    """The unsigned numbers written in ``text`` (``-506/25`` holds 506 and 25)."""
+    return set(re.findall(r"\d+(?:\.\d+)?", text.replace("\u2212", "-")))
+
+
+def _values(data, keys) -> list[str]:
+    """The strings of ``data`` under each key of ``keys`` (dotted paths), flattened."""
+    found = []
+    for key in keys:
+        value = data
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, str):
+                found.append(item)
+    return found
+
+
+def _exact_or_decimal(data: dict, key: str) -> list[str]:
+    """A value's 15-digit decimal where it is irrational (its exact form is then an expression in
+    tanh and e, set across rows), else its exact rational."""
+    decimal = data.get("decimal", {})
+    return _values(decimal, [key]) if key in decimal else _values(data, [key])
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> dict[str, tuple[Path, list[str]]]:
+    """Every document of the corpus: its PDF and the values (from the JSON output) its text must hold."""
+    require_pdflatex()
+    if shutil.which("pdftotext") is None:
+        pdf_text(b"", tmp_path_factory.mktemp("probe"))  # skips, or fails in CI, with the install line
+    folder = tmp_path_factory.mktemp("corpus")
+    specs = _specs(folder)
+    documents = {}
+    for name, command, options in _solve_runs(specs):
+        pdf, data = folder / f"{name}.pdf", folder / f"{name}.json"
+        assert main([command, *options, "-o", str(pdf)]) == 0, name
+        assert main([command, *options, "--format", "json", "-o", str(data)]) == 0, name
+        values = json.loads(data.read_text(encoding="utf-8"))
+        if command == "expect":
+            wanted = [v for key in ("exact_mean", "approximation", "difference") for v in _exact_or_decimal(values, key)]
+            wanted += _values(values, ["monte_carlo.standard_error"])
+        elif "--symbolic" in options:
+            wanted = []  # the prediction is an expression; its layout is what the page check tests
+        else:
+            wanted = _exact_or_decimal(values, "prediction")
+        documents[name] = (pdf, wanted)
+
+    backprop = folder / "backprop.pdf"
+    assert main(["backprop", str(folder / "backprop.yaml"), "-o", str(backprop)]) == 0
+    assert main(["backprop", str(folder / "backprop.yaml"), "--format", "json", "-o", str(folder / "backprop.json")]) == 0
+    documents["backprop-tutorial"] = (backprop, _values(json.loads((folder / "backprop.json").read_text()), ["loss", "prediction"]))
+
+    # 50 problems of each kind on one sheet; and a class set of 30 students with two kinds each.
+    sheet = folder / "sheet"
+    assert main(["sheet", "--problems", "250", "--kinds", "forward,inverted,test-time,ensemble,backprop",
+                 "--seed", "5", "--no-diagram", "--format", "latex", "--pdf", "--out", str(sheet)]) == 0
+    roster = folder / "roster.csv"
+    roster.write_text("id,name\n" + "".join(f"s{i:02d},Student {i}\n" for i in range(1, 31)), encoding="utf-8")
+    classes = folder / "class"
+    assert main(["sheet", "--roster", str(roster), "--problems", "2", "--kinds", "forward,ensemble", "--seed", "8",
+                 "--values", "decimal", "--no-diagram", "--format", "latex", "--pdf", "--out", str(classes)]) == 0
+    for label, out in (("sheet", sheet), ("class", classes)):
+        key = json.loads((out / "key.json").read_text(encoding="utf-8"))
+        # A decimal sheet prints its answers as the decimals key.json holds beside the exact form.
+        answers = [v for problem in key["problems"] for v in _values(
+            problem, ["answer_decimal", "test_time_decimal", "gap_decimal"] if "answer_decimal" in problem
+            else ["answer", "test_time", "gap"])]
+        documents[f"{label}-key"] = (out / "key.pdf", answers)
+        documents[f"{label}-sheet"] = (out / "sheet.pdf", [])
+        documents[f"{label}-solutions"] = (out / "solutions.pdf", answers)
+    return documents
+
+
+def _words(pdf: Path):
+    """(page, xMin, yMin, xMax, yMax, word) of every word pdftotext finds on the pages."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    page = 0
+    for line in out.splitlines():
+        if "<page " in line:
+            page += 1
+        match = re.search(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*)</word>', line)
+        if match:
+            yield (page, *map(float, match.groups()[:4]), match.group(5))
+
+
+def test_the_corpus_is_broad(corpus):
+    # What the corpus is to hold: guards the test itself against a run quietly left out.
+    assert {"solve-tutorial-all", "solve-inverted-sigmoid-masks", "expect-inverted-sigmoid-samples",
+            "solve-seven-layers", "expect-seven-layers", "backprop-tutorial", "sheet-key", "class-solutions"} <= corpus.keys()
+    assert len(corpus) >= 25
+
+
+# Known and not fixed yet (strict: fixed, they fail here until taken off this table). The backprop
+# kind's key: its table of mistakes (wrong answers that are long vectors, the label, the id) is
+# wider than the page for some problems. --symbolic all through sigmoids: 1/(1 + e^{-z}) with a
+# long sum z in the exponent, which no row break reaches.
+KNOWN_WIDE = {
+    "sheet-key": "the backprop key's table of mistakes is wider than the page",
+    "solve-inverted-sigmoid-all": "a sigmoid's exponent in the closed form is wider than the page",
+}
+
+
+@pytest.mark.parametrize("document", [
+    *(f"solve-{n}{m}" for n in ("tutorial", "inverted-sigmoid", "weight-scaling-gap") for m in ("", "-masks", "-all", "-test")),
+    "solve-seven-layers", "solve-seven-layers-masks", "solve-seven-layers-test",
+    *(f"expect-{n}" for n in ("tutorial", "inverted-sigmoid", "weight-scaling-gap", "seven-layers")),
+    "expect-inverted-sigmoid-samples", "backprop-tutorial",
+    *(f"{r}-{d}" for r in ("sheet", "class") for d in ("sheet", "key", "solutions")),
+])
+def test_every_word_lies_in_the_text_area(corpus, document):
+    if document not in corpus:
+        pytest.skip(f"{document}: no such run (a spec without dropout has no test mode and no expect)")
+    pdf, _ = corpus[document]
+    outside = [
+        (page, round(max(MARGIN - x0, x1 - (PAGE_WIDTH - MARGIN), y1 - PAGE_HEIGHT, -y0)), word)
+        for page, x0, y0, x1, y1, word in _words(pdf)
+        if x0 < MARGIN - TOLERANCE or x1 > PAGE_WIDTH - MARGIN + TOLERANCE or y0 < 0 or y1 > PAGE_HEIGHT
+    ]
+    if document in KNOWN_WIDE:
+        assert outside, f"{document} fits now: take it off KNOWN_WIDE"
+        pytest.xfail(KNOWN_WIDE[document])
+    assert outside == [], f"{document}: words outside the text area (page, points beyond, word): {outside[:8]}"
+
+
+@pytest.mark.parametrize("document", [
+    "solve-tutorial", "solve-inverted-sigmoid", "solve-inverted-sigmoid-test", "solve-seven-layers",
+    "expect-inverted-sigmoid", "expect-inverted-sigmoid-samples", "expect-weight-scaling-gap",
+    "expect-seven-layers", "backprop-tutorial", "sheet-key", "sheet-solutions", "class-key", "class-solutions",
+])
+def test_every_value_of_the_json_is_in_the_pdf(corpus, document, tmp_path):
+    pdf, wanted = corpus[document]
+    assert wanted, f"{document}: no values to look for"
+    words = _numbers(pdf_text(pdf.read_bytes(), tmp_path))
+    missing = sorted({value for value in wanted if not _numbers(value) <= words})
+    assert missing == [], f"{document}: values of the JSON output not in the PDF's text: {missing[:8]}"
