@@ -184,7 +184,6 @@ def test_the_corpus_is_broad(corpus):
 # wider than the page for some problems. --symbolic all through sigmoids: 1/(1 + e^{-z}) with a
 # long sum z in the exponent, which no row break reaches.
 KNOWN_WIDE = {
-    "sheet-key": "the backprop key's table of mistakes is wider than the page",
     "solve-inverted-sigmoid-all": "a sigmoid's exponent in the closed form is wider than the page",
 }
 

@@ -104,7 +104,13 @@ def cm(value: float) -> str:
     return f"{value + 0.0:.3f}"
 
 
-def compact(vector, decimals: bool = False) -> str:
-    """A vector on one line, ``(1, -2)``; a single entry as a number, ``7`` (answer keys)."""
+def compact(vector, decimals: bool = False, breakable: bool = False) -> str:
+    """A vector on one line, ``(1, -2)``; a single entry as a number, ``7`` (answer keys).
+    ``breakable``: TeX may break the line after each comma (a table cell of a long vector; TeX
+    breaks inline math only after operators and relations by itself)."""
     values = entries(vector) if isinstance(vector, sympy.MatrixBase) else list(vector)
-    return latex(values[0], decimals=decimals) if len(values) == 1 else inline(values, decimals=decimals)
+    if len(values) == 1:
+        return latex(values[0], decimals=decimals)
+    if breakable:
+        return "(%s)" % ",\\allowbreak ".join(latex(v, decimals=decimals) for v in values)
+    return inline(values, decimals=decimals)
