@@ -18,11 +18,13 @@ from .options import RenderOptions
 from .printing import exact_text
 
 def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptions(), *,
-                     split: bool = False, progress=None) -> dict[str, str]:
+                     split: bool = False, progress=None, ready=None) -> dict[str, str]:
     """``{file name: text}``: each exercise's parts are rendered once and laid out by the
     document templates (all students together, and one sheet per student with ``split``).
-    ``progress`` (anything with ``advance()``) counts the exercises rendered, per format. A sheet
-    of decimals prints its exact decimals as decimals, whatever ``options`` say."""
+    ``progress`` (anything with ``advance()``) counts the exercises rendered, per format;
+    ``ready``, if given, is called with each format's documents as soon as they are rendered (so
+    that PDFs compile while the next format renders). A sheet of decimals prints its exact
+    decimals as decimals, whatever ``options`` say."""
     options = replace(options, decimals=options.decimals or sheet.options.decimals)
     documents = {}
     pictures = {id(e): pictured(e.derivation) if options.diagram else None for e in sheet.exercises}
@@ -33,6 +35,7 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
                   described=describe(sheet.options, kinds))
     rows = [(e, list(e.answer)) for e in sheet.exercises]
     for fmt in map(get, formats):
+        before = set(documents)
         saved = names if fmt.figure == "inline" else {}  # drawn in: each distinct picture once per document
         parts = {}  # by id(exercise): each exercise is rendered once, whatever documents hold it
         for e in sheet.exercises:
@@ -54,6 +57,8 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
                 own = saved_pictures(saved, [e for e, _ in items], pictures)
                 documents[path] = render_document("sheet", fmt.name, options, groups=[(student, items)],
                                                   pictures=own, **common)
+        if ready:
+            ready({name: text for name, text in documents.items() if name not in before})
     return documents
 
 
