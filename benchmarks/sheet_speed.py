@@ -11,13 +11,22 @@ Reports, in one run:
    ImmutableMatrix arithmetic (W (mu * a) + b, Max(0, z)) instead of the fast exact pass, then
    derived and rendered the same way;
 3. the time to make a class set of ``--students`` students (.tex, .md) and to compile its
-   exercise sheet to one PDF (and all three documents), with the file sizes.
+   exercise sheet to one PDF (and all three documents), with the file sizes;
+4. end to end, ``symdrop sheet --seed 1 --roster R.csv --pdf --out DIR`` for ``--students``
+   students (sheet, key and solutions as .tex, .md and PDF), as a user runs it: wall time (best
+   and median of ``--repeat``), its CPU time, and how it splits (build, .tex, .md, SVGs, each
+   PDF's pdflatex alone). The load average is shown: the machine is shared.
+
+``--class-set`` runs 3 and 4 only.
 """
 
 import argparse
 from collections import Counter
+import csv
 import os
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +46,7 @@ from symdrop.exercises.sheet import build_class_set, make_exercise  # noqa: E402
 from symdrop.io.outputs import sheet_files  # noqa: E402
 from symdrop.io.tex import compile_pdf  # noqa: E402
 from symdrop.render.diagram import draw  # noqa: E402
+from symdrop.render.documents import render_svg  # noqa: E402
 from symdrop.render.documents import render_math  # noqa: E402
 from symdrop.render.options import RenderOptions  # noqa: E402
 from symdrop.render.sheets import render_documents  # noqa: E402
@@ -155,10 +165,21 @@ def main() -> None:
     parser.add_argument("--values", choices=("int", "half", "decimal"), default="int")
     parser.add_argument("--repeat", type=int, default=5, help="runs of each rate (best and median shown)")
     parser.add_argument("--no-pdf", action="store_true")
+    parser.add_argument("--class-set", action="store_true", help="the class set and the end-to-end run only")
     args = parser.parse_args()
     global OPTIONS
     OPTIONS = Options(values=args.values)
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, options: {OPTIONS.describe()}")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, options: {OPTIONS.describe()}, "
+          f"load average {os.getloadavg()[0]:.2f}")
+    if not args.class_set:
+        rates(args)
+    class_set(args)
+    if not args.no_pdf:
+        end_to_end(args)
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
+
+
+def rates(args) -> None:
     worked(range(5))  # templates compiled, caches warm: what a long run sees
 
     n, m, w = args.problems, max(20, args.problems // 10), args.workers
@@ -179,6 +200,8 @@ def main() -> None:
     report(f"worked problems, {w} processes", n, many)
     report("baseline: candidates checked in plain SymPy matrices, 1 process", m, plain)
 
+
+def class_set(args) -> None:
     students = [Student(f"s{i:03d}", f"Student {i}") for i in range(args.students)]
     start = time.perf_counter()
     sheet = build_class_set(7, OPTIONS, students)
@@ -202,6 +225,54 @@ def main() -> None:
             pdfs = {p.name: len(c) for p, c in files.items() if p.suffix == ".pdf"}
             print(f"  all three PDFs (rendered + compiled side by side) in {time.perf_counter() - start:.2f} s: "
                   + ", ".join(f"{name} {size / 1024:.0f} KiB" for name, size in pdfs.items()))
+
+
+def end_to_end(args) -> None:
+    """``symdrop sheet --roster --pdf`` as a user runs it, in a process of its own, then its parts."""
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        roster = Path(tmp, "roster.csv")
+        with roster.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["id", "name"])
+            writer.writerows([f"s{i:03d}", f"Student {i}"] for i in range(args.students))
+        command = [sys.executable, "-m", "symdrop", "sheet", "--seed", "1", "--roster", str(roster), "--pdf"]
+        walls, cpus = [], []
+        for r in range(args.repeat):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(command + ["--out", str(Path(tmp, f"out{r}"))], cwd=root, check=True,
+                           stdout=subprocess.DEVNULL)
+            walls.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        walls.sort()
+        same = all(Path(tmp, f"out{r}", name).read_bytes() == Path(tmp, "out0", name).read_bytes()
+                   for r in range(args.repeat) for name in ("sheet.pdf", "key.pdf", "solutions.pdf"))
+        print(f"symdrop sheet --roster ({args.students} students) --pdf, end to end: best {walls[0]:.2f} s, "
+              f"median {statistics.median(walls):.2f} s wall ({args.repeat} runs), CPU {min(cpus):.2f} s "
+              f"(symdrop and pdflatex); PDFs byte-identical across runs: {same}")
+        out = Path(tmp, "out0")
+        for name in ("sheet", "key", "solutions"):
+            tex = out / f"{name}.tex"
+            count = tex.read_text(encoding="utf-8").count(r"\begin{tikzpicture}")
+            start = time.perf_counter()
+            compile_pdf(tex.read_text(encoding="utf-8"))
+            print(f"  pdflatex {name}.tex alone: {time.perf_counter() - start:.2f} s "
+                  f"({count} TikZ pictures in the source)")
+    students = [Student(f"s{i:03d}", f"Student {i}") for i in range(args.students)]
+    start = time.perf_counter()
+    sheet = build_class_set(1, Options(), students)
+    built = time.perf_counter()
+    render_documents(sheet, ("latex",))
+    latex = time.perf_counter()
+    render_documents(sheet, ("markdown",))
+    markdown = time.perf_counter()
+    for e in sheet.exercises:
+        render_svg(e.derivation)
+    svg = time.perf_counter()
+    print(f"  in symdrop: build {built - start:.2f} s, .tex {latex - built:.2f} s, .md {markdown - latex:.2f} s, "
+          f"SVGs {svg - markdown:.2f} s (in this process, caches warm)")
 
 
 if __name__ == "__main__":

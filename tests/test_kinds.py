@@ -3,6 +3,7 @@ every listed mistake re-computed by tests/reference.py from the problem's spec (
 nothing of symdrop), the sign balance, each rule able to fail, mixed sheets and class sets."""
 
 import json
+import re
 from fractions import Fraction
 
 import pytest
@@ -342,8 +343,10 @@ def test_pictures_show_masks_only_for_training_passes():
     every mask, would contradict a picture of mu = 1 everywhere); a training pass shows them."""
     sheet = build_sheet(4, Options(shape=(2, 3, 2, 1)), 3, kinds=parse_kinds("inverted,test-time,ensemble"))
     tex = render_documents(sheet, ("latex",))["sheet.tex"]
+    # each distinct picture is drawn once, as \savepicture{N}{...}, and set by \savedpicture{N}
+    saved = dict(re.findall(r"\\savepicture\{(\d+)\}\{(.*?)\\end\{tikzpicture\}", tex, re.S))
     problems = tex.split(r"\subsection*{Problem ")[1:]
-    assert r"{$\mu = " in problems[0].split(r"\end{tikzpicture}")[0]
-    for text in problems[1:]:
-        picture = text.split(r"\end{tikzpicture}")[0]
+    pictures = [saved[re.search(r"\\savedpicture\{(\d+)\}", text)[1]] for text in problems]
+    assert r"{$\mu = " in pictures[0]
+    for picture in pictures[1:]:
         assert r"{$\mu = " not in picture and r"\node[dropped]" not in picture

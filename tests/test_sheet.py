@@ -6,6 +6,8 @@ import io
 import os
 import random
 import re
+import shutil
+import subprocess
 from fractions import Fraction
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from symdrop.io.outputs import sheet_files
 from symdrop.io.progress import Progress
 from symdrop.io.tex import compile_pdf
 from symdrop.render import values
+from symdrop.render.documents import pictured, render_figure
 from symdrop.render.options import RenderOptions
 from symdrop.render.sheets import key_csv, key_json, render_documents
 
@@ -255,3 +258,98 @@ def test_no_solution_adds_a_negative_number():
             subtracted = [line.split(r"\end{pmatrix} - ")[1].split(" = ")[0] for line in lines
                           if r"\end{pmatrix} - " in line]
             assert subtracted == [str(b) for b in negative]
+
+
+# --- Pictures: each distinct one drawn once per document ----------------------------------------
+
+
+def distinct_pictures(key: dict) -> list[tuple]:
+    """Each problem's picture as what it depends on, the layer sizes and the masks, read from
+    key.json's specs alone: in the order of the problems."""
+    return [((len(p["spec"]["input"]), *(len(layer["bias"]) for layer in p["spec"]["layers"])),
+             tuple(tuple(mask) for mask in p["spec"]["masks"])) for p in key["problems"]]
+
+
+def test_a_class_set_draws_each_distinct_picture_once_per_document():
+    students = [Student(f"s{i}", f"Student {i}") for i in range(60)]
+    sheet = build_class_set(5, Options(), students)
+    docs = render_documents(sheet, ("latex",), split=True)
+    drawn = distinct_pictures(key_json(sheet))
+    first = list(dict.fromkeys(drawn))  # distinct, in the order they first appear
+    assert 1 < len(first) < len(drawn)  # some pictures recur: there is something to share
+    for name in ("sheet.tex", "solutions.tex"):
+        tex = docs[name]
+        assert tex.count(r"\begin{tikzpicture}") == tex.count(r"\savepicture{") == len(first), name
+        for number in range(1, len(first) + 1):
+            assert tex.count(rf"\savepicture{{{number}}}{{") == 1, (name, number)
+        # one use per problem, named by the first problem with the same sizes and masks
+        uses = re.findall(r"\\savedpicture\{(\d+)\}", tex.split(r"\begin{document}", 1)[1])
+        assert uses == [str(first.index(p) + 1) for p in drawn], name
+    assert r"\begin{tikzpicture}" not in docs["key.tex"]  # the key shows no pictures
+    for e, picture in zip(sheet.exercises, drawn):  # a student's own sheet holds their picture alone
+        own = next(text for path, text in docs.items() if path.startswith("students/") and e.code in path)
+        assert own.count(r"\begin{tikzpicture}") == 1
+        assert re.findall(r"\\savedpicture\{(\d+)\}", own) == [str(first.index(picture) + 1)]
+
+
+def require_pdftoppm():
+    if shutil.which("pdftoppm") is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftoppm is missing in CI (.ci/run installs poppler-utils)")
+        pytest.skip("pdftoppm not installed (apt-get install poppler-utils)")
+
+
+def page_image(pdf: bytes, tmp_path: Path, name: str) -> bytes:
+    """The first page as grey pixels at 72 dpi (PGM's bytes after the header)."""
+    (tmp_path / f"{name}.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-gray", "-r", "72", "-f", "1", "-l", "1", "-singlefile", str(tmp_path / f"{name}.pdf"),
+                    str(tmp_path / name)], check=True)
+    data = (tmp_path / f"{name}.pgm").read_bytes()
+    magic, width, height, depth, pixels = data.split(maxsplit=4)
+    assert magic == b"P5" and len(pixels) == int(width) * int(height)
+    return pixels
+
+
+def differing(a: bytes, b: bytes) -> int:
+    """Pixels that differ by more than a quarter of black to white (anti-aliasing stays below)."""
+    assert len(a) == len(b)
+    return sum(1 for x, y in zip(a, b) if abs(x - y) > 64)
+
+
+def test_a_saved_picture_looks_like_the_picture_drawn_in_place(tmp_path):
+    require_pdflatex()
+    require_pdftoppm()
+    sheet = build_sheet(3, Options(), 1)
+    e = sheet.exercises[0]
+    saved_tex = render_documents(sheet, ("latex",))["sheet.tex"]
+    picture = pictured(e.derivation)
+    saved, drawn = render_figure(picture, "latex", saved="1"), render_figure(picture, "latex")
+    assert saved in saved_tex and r"\begin{tikzpicture}" in drawn
+    in_place = compile_pdf(saved_tex.replace(saved, drawn))
+    without = compile_pdf(saved_tex.replace(saved, drawn.replace(drawn[drawn.index(r"\begin{tikzpicture}"):
+                                                                      drawn.index(r"\end{tikzpicture}") + 17], "")))
+    pdf = compile_pdf(saved_tex)
+    assert compile_pdf(saved_tex) == pdf  # deterministic
+    image = page_image(pdf, tmp_path, "saved")
+    assert differing(image, page_image(in_place, tmp_path, "in-place")) < 20
+    assert differing(image, page_image(without, tmp_path, "without")) > 2000  # the comparison sees a picture
+    text = pdf_text(pdf, tmp_path)
+    for caption in ("input", "hidden 1", "hidden 2", "hidden 3", "output"):
+        assert caption in text
+
+
+def test_every_page_of_a_class_set_shows_its_picture(tmp_path):
+    require_pdflatex()
+    students = [Student(f"s{i}", f"Student {i}") for i in range(16)]
+    sheet = build_class_set(5, Options(), students)
+    drawn = distinct_pictures(key_json(sheet))
+    assert len(set(drawn)) < len(drawn)  # pictures set again from a saved one
+    files = sheet_files(sheet, tmp_path, ("markdown",), pdf=True)  # the PDFs without the .tex kept
+    assert not any(p.suffix == ".tex" for p in files)
+    for name in ("sheet.pdf", "solutions.pdf"):  # one picture per student, each with its captions
+        document = pages(files[tmp_path / name], tmp_path)
+        assert sum(page.count("hidden 1") for page in document) == len(students), name
+        assert sum(page.count("hidden 3") for page in document) == len(students), name
+        for e in sheet.exercises:  # on the page of the student's name
+            page = next(page for page in document if re.search(rf"^Student {e.student.id[1:]}\b", page, re.M))
+            assert "hidden 1" in page and "hidden 3" in page, (name, e.student.id)

@@ -26,35 +26,82 @@ def sheet_files(sheet: Sheet, out: Path, formats=("latex", "markdown"), options:
     options = replace(options, decimals=options.decimals or sheet.options.decimals)
     exports = [f for f in formats if f in EXPORTS]
     formats = tuple(f for f in formats if f not in EXPORTS)
-    documents = render_documents(sheet, formats, options, split=split, progress=progress)
-    files: dict[Path, str | bytes] = {out / name: text for name, text in documents.items()}
-    if options.diagram and any(get(f).figure == "file" for f in formats):
-        for e in sheet.exercises:
-            svg = render_svg(e.derivation, options)
-            if svg is not None:
-                files[out / options.figures / f"{e.code}.svg"] = svg  # where the documents link it
-    for name, content in export_files(sheet, exports, options, parts).items():
-        files[out / name] = content
-    files[out / "key.json"] = json.dumps(key_json(sheet), indent=2, ensure_ascii=False) + "\n"
-    if sheet.class_set:
-        files[out / "key.csv"] = key_csv(sheet)
-    if pdf:
-        sources = {name: text for name, text in documents.items() if name.endswith(".tex")}
-        if "latex" not in formats:  # the PDF still comes from the LaTeX, which is then not kept
-            sources = render_documents(sheet, ("latex",), options, split=split)
-        if progress:
-            progress.stage(f"compiling {len(sources)} PDF{'s' if len(sources) > 1 else ''}")
-        for name, data in zip(sources, compile_all(list(sources.values()))):
+    with Compiling() as compiling:
+        def ready(documents: dict[str, str]) -> None:  # the LaTeX is done: its PDFs compile meanwhile
+            sources = {name: text for name, text in documents.items() if name.endswith(".tex")}
+            if pdf and sources and not compiling.started:
+                compiling.start(sources)
+
+        # LaTeX first: pdflatex runs (separate processes) while Python renders the other formats.
+        ordered = tuple(sorted(formats, key=lambda f: f != "latex"))
+        documents = render_documents(sheet, ordered, options, split=split, progress=progress, ready=ready)
+        documents = {name: documents[name] for f in formats for name in documents if _of(name, f)}
+        if pdf and not compiling.started:  # the PDF still comes from the LaTeX, which is then not kept
+            ready(render_documents(sheet, ("latex",), options, split=split))
+        files: dict[Path, str | bytes] = {out / name: text for name, text in documents.items()}
+        if options.diagram and any(get(f).figure == "file" for f in formats):
+            for e in sheet.exercises:
+                svg = render_svg(e.derivation, options)
+                if svg is not None:
+                    files[out / options.figures / f"{e.code}.svg"] = svg  # where the documents link it
+        for name, content in export_files(sheet, exports, options, parts).items():
+            files[out / name] = content
+        files[out / "key.json"] = json.dumps(key_json(sheet), indent=2, ensure_ascii=False) + "\n"
+        if sheet.class_set:
+            files[out / "key.csv"] = key_csv(sheet)
+        if progress and compiling.started:
+            progress.stage(f"compiling {compiling.count} PDF{'s' if compiling.count > 1 else ''}")
+        for name, data in compiling.results().items():
             files[out / Path(name).with_suffix(".pdf")] = data
     return files
 
 
+def _of(name: str, fmt: str) -> bool:
+    return name.endswith(f".{get(fmt).suffix}")
+
+
+class Compiling:
+    """LaTeX documents compiling to PDF in the background, at most one pdflatex per CPU (each a
+    separate process), the longest first: it is the one the others wait for. Leaving the
+    ``with`` block early (Ctrl-C, SIGTERM, an error) ends the runs and drops queued ones."""
+
+    def __init__(self):
+        self.pool: ThreadPoolExecutor | None = None
+        self.futures: dict = {}
+
+    @property
+    def started(self) -> bool:
+        return self.pool is not None
+
+    @property
+    def count(self) -> int:
+        return len(self.futures)
+
+    def start(self, sources: dict[str, str]) -> None:
+        """Compile ``{name: LaTeX source}``; :meth:`results` waits for them."""
+        self.pool = ThreadPoolExecutor(max_workers=max(1, min(len(sources), os.cpu_count() or 1)))
+        longest = sorted(sources, key=lambda name: -len(sources[name]))  # sorted is stable: deterministic
+        submitted = {name: self.pool.submit(compile_pdf, sources[name]) for name in longest}
+        self.futures = {name: submitted[name] for name in sources}
+
+    def results(self) -> dict[str, bytes]:
+        """``{name: PDF bytes}`` in the order the sources came; raises the first failure."""
+        return {name: future.result() for name, future in self.futures.items()}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, *exc):
+        if self.pool is None:
+            return
+        if kind is not None:  # end the other runs; queued ones never start
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            end_running()
+        self.pool.shutdown(wait=True)
+
+
 def compile_all(sources: list[str]) -> list[bytes]:
     """Compile LaTeX documents to PDF; pdflatex runs are separate processes, run side by side."""
-    with ThreadPoolExecutor(max_workers=max(1, min(len(sources), os.cpu_count() or 1))) as pool:
-        try:
-            return list(pool.map(compile_pdf, sources))
-        except BaseException:  # Ctrl-C, SIGTERM or a failed run: end the other runs, queued ones never start
-            pool.shutdown(wait=False, cancel_futures=True)
-            end_running()
-            raise
+    with Compiling() as compiling:
+        compiling.start({str(i): text for i, text in enumerate(sources)})
+        return list(compiling.results().values())

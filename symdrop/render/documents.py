@@ -70,23 +70,26 @@ def render_solution(
 
 
 def render_figure(picture: Diagram | None, fmt: str, options: RenderOptions = RenderOptions(), *,
-                  svg: str | None = None) -> str:
+                  svg: str | None = None, saved: str | None = None) -> str:
     """The picture of a network as a document of format ``fmt`` shows it: drawn in (LaTeX's
     TikZ) or linked to ``svg``, the SVG file's name, with the legend (Markdown). Empty without
     ``picture`` or, for a linked picture, without a file to link. Rendered once, it stands in
-    every document of an exercise."""
+    every document of an exercise. ``saved``: the name of the picture among the document's
+    saved pictures (a drawn-in picture is then drawn once per document and set again where it
+    recurs; see ``saved_pictures`` in latex/macros.j2), else it is drawn here."""
     embed = get(fmt).figure
     if picture is None or embed is None or (embed == "file" and not (svg or picture.too_large)):
         return ""
-    return _figure(picture, fmt, options.decimals, options.templates, svg if embed == "file" else None)
+    return _figure(picture, fmt, options.decimals, options.templates, svg if embed == "file" else None,
+                   saved if embed == "inline" else None)
 
 
 @lru_cache(maxsize=1024)
-def _figure(picture: Diagram, fmt: str, decimals: bool, templates: tuple, svg: str | None) -> str:
+def _figure(picture: Diagram, fmt: str, decimals: bool, templates: tuple, svg: str | None, saved: str | None) -> str:
     # Memoized by all it depends on: without weights a picture depends on the sizes and masks
     # alone, and a sheet's problems share a few of those (equal pictures hash equal).
     options = RenderOptions(decimals=decimals, templates=templates)
-    return render_document("diagram", fmt, options, dia=picture, svg=svg)
+    return render_document("diagram", fmt, options, dia=picture, svg=svg, saved=saved)
 
 
 def render_svg(derivation: Derivation, options: RenderOptions = RenderOptions(), *,

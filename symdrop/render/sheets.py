@@ -9,6 +9,7 @@ from ..exercises.sheet import Exercise, Sheet
 from ..exercises.options import format_shape
 from ..exercises.roster import Student
 from ..model.spec import to_spec
+from .diagram import Diagram
 from .documents import Math, pictured, render_figure, render_math
 from .env import render_document
 from .escape import csv_cell, placeholder_warning
@@ -17,37 +18,67 @@ from .options import RenderOptions
 from .printing import exact_text
 
 def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptions(), *,
-                     split: bool = False, progress=None) -> dict[str, str]:
+                     split: bool = False, progress=None, ready=None) -> dict[str, str]:
     """``{file name: text}``: each exercise's parts are rendered once and laid out by the
     document templates (all students together, and one sheet per student with ``split``).
-    ``progress`` (anything with ``advance()``) counts the exercises rendered, per format. A sheet
-    of decimals prints its exact decimals as decimals, whatever ``options`` say."""
+    ``progress`` (anything with ``advance()``) counts the exercises rendered, per format;
+    ``ready``, if given, is called with each format's documents as soon as they are rendered (so
+    that PDFs compile while the next format renders). A sheet of decimals prints its exact
+    decimals as decimals, whatever ``options`` say."""
     options = replace(options, decimals=options.decimals or sheet.options.decimals)
     documents = {}
     pictures = {id(e): pictured(e.derivation) if options.diagram else None for e in sheet.exercises}
+    names = picture_names(pictures.values())
     maths = {id(e): render_math(e.derivation, options) for e in sheet.exercises}  # shared by every format
     kinds = sheet.kinds
     common = dict(seed=sheet.seed, options=sheet.options, class_set=sheet.class_set, kinds=kinds,
                   described=describe(sheet.options, kinds))
     rows = [(e, list(e.answer)) for e in sheet.exercises]
     for fmt in map(get, formats):
+        before = set(documents)
+        saved = names if fmt.figure == "inline" else {}  # drawn in: each distinct picture once per document
         parts = {}  # by id(exercise): each exercise is rendered once, whatever documents hold it
         for e in sheet.exercises:
-            parts[id(e)] = render_parts(e, fmt.name, options, pictures[id(e)], maths[id(e)])
+            parts[id(e)] = render_parts(e, fmt.name, options, pictures[id(e)], maths[id(e)],
+                                        saved=saved.get(pictures[id(e)]))
             if progress:
                 progress.advance()
         groups = [(student, [(e, parts[id(e)]) for e in exercises]) for student, exercises in sheet.groups()]
+        every = saved_pictures(saved, sheet.exercises, pictures)
         for name in fmt.documents:
             documents[f"{name}.{fmt.suffix}"] = render_document(name, fmt.name, options, groups=groups,
-                                                                rows=rows, **common)
+                                                                rows=rows, pictures=every, **common)
         if split and sheet.class_set:
             for student, items in groups:
                 if fmt.figure == "file" and options.diagram:  # students/ is one folder down from figures/
                     linked = replace(options, figures=f"../{options.figures}")
                     items = [(e, render_parts(e, fmt.name, linked, pictures[id(e)], maths[id(e)])) for e, _ in items]
                 path = f"students/{student_file(student, items[0][0].code)}.{fmt.suffix}"
-                documents[path] = render_document("sheet", fmt.name, options, groups=[(student, items)], **common)
+                own = saved_pictures(saved, [e for e, _ in items], pictures)
+                documents[path] = render_document("sheet", fmt.name, options, groups=[(student, items)],
+                                                  pictures=own, **common)
+        if ready:
+            ready({name: text for name, text in documents.items() if name not in before})
     return documents
+
+
+def picture_names(pictures) -> dict[Diagram, str]:
+    """``{picture: name}``, each distinct drawable picture of ``pictures`` named by its place
+    among them, ``"1"``, ``"2"``, ... in the order they first appear: a document draws each once
+    under its name and sets it again wherever it recurs (equal pictures, equal sizes and masks,
+    are equal Diagrams)."""
+    names: dict[Diagram, str] = {}
+    for picture in pictures:
+        if picture is not None and not picture.too_large and picture not in names:
+            names[picture] = str(len(names) + 1)
+    return names
+
+
+def saved_pictures(names: dict[Diagram, str], exercises, pictures: dict) -> list[tuple[str, Diagram]]:
+    """The ``(name, picture)`` pairs a document of ``exercises`` saves: the named pictures it
+    shows, each once, in the order of ``names``."""
+    shown = {pictures[id(e)] for e in exercises}
+    return [(name, picture) for picture, name in names.items() if picture in shown]
 
 
 def describe(options, kinds) -> str:
@@ -61,13 +92,14 @@ def describe(options, kinds) -> str:
 
 
 def render_parts(e: Exercise, fmt: str, options: RenderOptions = RenderOptions(), picture=None,
-                 math: Math | None = None) -> dict[str, str]:
+                 math: Math | None = None, *, saved: str | None = None) -> dict[str, str]:
     """One exercise's question, key entry and worked solution in format ``fmt``, with its
     ``picture`` (the network's geometry; linked as ``options.figures``/CODE.svg where the format
-    links pictures) and its formulas (``math``, rendered here unless given: formats share them)."""
+    links pictures; set as the document's saved picture ``saved`` where one is named) and its
+    formulas (``math``, rendered here unless given: formats share them)."""
     if math is None:
         math = render_math(e.derivation, options)
-    figure = render_figure(picture, fmt, options, svg=f"{options.figures}{e.code}.svg")
+    figure = render_figure(picture, fmt, options, svg=f"{options.figures}{e.code}.svg", saved=saved)
     d = e.derivation
     context = dict(e=e, d=d, network=d.network, steps=getattr(d, "steps", ()), figure=figure, math=math,
                    mode="test" if getattr(d, "mode", "train") == "test" else "train",
