@@ -475,7 +475,12 @@ def _stats(args, options, kinds) -> int:
 def _expect(args) -> int:
     fmt = _format(args)
     options = _render_options(args)
-    ensemble = expect(load_spec(args.spec, require_masks=False), symbolic_q=args.symbolic_q, samples=args.samples, seed=args.seed)
+    from .io.progress import Progress, on_terminal
+
+    network = load_spec(args.spec, require_masks=False)
+    with Progress(0, "symdrop expect", enabled=on_terminal()) as bar:  # on a terminal, for long layers only
+        ensemble = expect(network, symbolic_q=args.symbolic_q, samples=args.samples, seed=args.seed,
+                          progress=lambda label, done, total: bar.show(f"symdrop expect: {label}", done, total))
     _warn_title(ensemble.network, fmt, args)
     if fmt == "json":
         text = json.dumps(values.expect_json(ensemble), indent=2) + "\n"

@@ -276,3 +276,29 @@ def test_expect_needs_no_masks(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["exact_mean"] == ["1/8"]  # GAP: 1/8 by hand
     assert main(["solve", str(without)]) == 2  # a single pass still needs its masks
     assert "masks: missing" in capsys.readouterr().err
+
+
+def test_expect_reports_its_progress_layer_by_layer_and_the_bar_draws_on_a_terminal():
+    import io
+
+    from symdrop import parse_spec
+    from symdrop.core.ensemble import expect
+    from symdrop.io.progress import Progress
+
+    # x -> 5 tanh units, dropped with q = 1/2 -> 2 tanh units -> 1 tanh unit -> linear output. Layer
+    # 2 takes one state (a1) and its 2^5 = 32 masks, which give 32 distinct a2 (the weights 1, 2,
+    # 4, 8, 16 of the second row tell every subset apart): layer 3 goes through 32 states.
+    spec = {"input": [1, 2], "dropout": {"keep": [1, "1/2", 1, 1]},
+            "layers": [{"weights": [[1, 2], [2, 1], [1, -1], [3, 1], [1, 3]], "bias": [0] * 5, "activation": "tanh"},
+                       {"weights": [[1, 1, 1, 1, 1], [1, 2, 4, 8, 16]], "bias": [0, 0], "activation": "tanh"},
+                       {"weights": [[1, 1]], "bias": [0], "activation": "tanh"},
+                       {"weights": [[1]], "bias": [0], "activation": "identity"}]}
+    heard = []
+    expect(parse_spec(spec, require_masks=False), progress=lambda label, done, total: heard.append((label, done, total)))
+    assert heard == [("layer 1 of 4", 0, 1), ("layer 2 of 4", 0, 1)] + [("layer 3 of 4", k, 32) for k in range(32)]
+    terminal = io.StringIO()
+    bar = Progress(0, "x", terminal, enabled=True)
+    bar.show("symdrop expect: layer 3 of 4", 16, 32)
+    assert terminal.getvalue().endswith("symdrop expect: layer 3 of 4 [" + "#" * 15 + "." * 15 + "] 16/32")
+    bar.show("small", 1, 3)  # a step of a few states draws nothing
+    assert "small" not in terminal.getvalue()

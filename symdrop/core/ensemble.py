@@ -71,11 +71,14 @@ class Ensemble:
         return network.layers[-1].activation == "identity" and set(self.masked_layers) <= {network.depth - 1}
 
 
-def expect(network: Network, *, symbolic_q: bool = False, samples: int | None = None, seed: int = 0) -> Ensemble:
+def expect(network: Network, *, symbolic_q: bool = False, samples: int | None = None, seed: int = 0,
+           progress=None) -> Ensemble:
     """The exact ensemble mean of ``network`` over all masks of its units with keep q < 1.
 
     ``symbolic_q`` makes every q < 1 a symbol ``q^(l)``; ``samples`` adds a Monte-Carlo estimate
     from that many sampled masks drawn with ``random.Random(seed)`` (at the spec's q).
+    ``progress(label, done, total)``, if given, hears how far the propagation is in each layer
+    (a long run shows a bar: the CLI's).
     """
     dropout = network.dropout
     keep = dropout.require_keep("for the ensemble mean")
@@ -85,7 +88,7 @@ def expect(network: Network, *, symbolic_q: bool = False, samples: int | None = 
         keep = keep_symbols(dropout)
     model = replace(network, dropout=replace(dropout, keep=keep))
     _check_maskable(model, symbolic_q)
-    mean, distinct = exact_mean(model)
+    mean, distinct = exact_mean(model, progress)
     n = maskable_units(model)
     approximation = test_time(model).applyfunc(_tidy)
     thinned = tuple(thinned_networks(model)) if n <= LIST_MASKS_UP_TO else ()
@@ -159,7 +162,11 @@ def _list_masks(network: Network, keep) -> tuple:
     return tuple(listed)
 
 
-def exact_mean(network: Network) -> tuple[ImmutableMatrix, int]:
+def _quiet(label: str, done: int, total: int) -> None:
+    """No one listens to the propagation's progress."""
+
+
+def exact_mean(network: Network, progress=None) -> tuple[ImmutableMatrix, int]:
     """``E[y]`` over all masks, exact, and the most distinct activation vectors held at a layer.
 
     Instead of the 2^n masks one by one, the distribution of a layer's activation vector is
@@ -171,10 +178,11 @@ def exact_mean(network: Network) -> tuple[ImmutableMatrix, int]:
     rational = all(q.is_Rational for q in keep) and all(
         layer.g.negative_slope is not None for layer in network.layers[:-1]
     )
-    return _mean_integers(network) if rational else _mean_exact(network)
+    progress = progress or _quiet
+    return _mean_integers(network, progress) if rational else _mean_exact(network, progress)
 
 
-def _mean_integers(network: Network) -> tuple[ImmutableMatrix, int]:
+def _mean_integers(network: Network, progress=_quiet) -> tuple[ImmutableMatrix, int]:
     """Rational networks in integers: a vector a is (A, s) with a = A / s, a probability w / P.
 
     Piecewise linear activations (ReLU, leaky ReLU, identity) commute with positive scaling, so
@@ -206,7 +214,8 @@ def _mean_integers(network: Network) -> tuple[ImmutableMatrix, int]:
         c = to_fraction(layer.g.negative_slope) if layer.g.negative_slope is not None else None
         feeds_output = l == network.depth - 1 and linear_output
         zs, total = {}, [0] * layer.units if feeds_output else None
-        for A, w in states.items():
+        for done, (A, w) in enumerate(states.items()):
+            progress(f"layer {l} of {network.depth}", done, len(states))
             units = range(len(A))
             active = [j for j in units if A[j] != 0] if maskable else []
             base = [s_in * bias for bias in Bi]
@@ -278,7 +287,7 @@ def _weighted_mean(zs: dict, P: int, s: int, g) -> ImmutableMatrix:
     return ImmutableMatrix(mean)
 
 
-def _mean_exact(network: Network) -> tuple[ImmutableMatrix, int]:
+def _mean_exact(network: Network, progress=_quiet) -> tuple[ImmutableMatrix, int]:
     """The same propagation in SymPy: sigmoid and tanh values, or keep probabilities as symbols."""
     dropout = network.dropout
     states, most = {tuple(network.x): sympy.Integer(1)}, 1
@@ -295,7 +304,8 @@ def _mean_exact(network: Network) -> tuple[ImmutableMatrix, int]:
             mean = ImmutableMatrix(total) * expected
             return (W * mean + b).applyfunc(_tidy), most
         new = {}
-        for A, p in states.items():
+        for done, (A, p) in enumerate(states.items()):
+            progress(f"layer {l} of {network.depth}", done, len(states))
             units = range(len(A))
             active = [j for j in units if A[j] != 0] if maskable else []
             base = list(b) if maskable else [b[i] + sum(W[i, j] * A[j] for j in units) for i in range(W.rows)]

@@ -25,6 +25,12 @@ class Progress:
         self.done = min(self.total, self.done + n)
         self._draw()
 
+    def show(self, label: str, done: int, total: int) -> None:
+        """Work whose size is known only as it goes (expect's layers): ``done`` of ``total`` in
+        ``label``'s step, drawn while the step is large enough to be worth a bar."""
+        self.label, self.done, self.total = label, done, total
+        self._draw()
+
     def stage(self, label: str) -> None:
         """A new step of the work (e.g. compiling PDFs) on the same line."""
         self.label = label
@@ -43,7 +49,7 @@ class Progress:
         self.close()
 
     def _draw(self, force: bool = False) -> None:
-        if not self.enabled:
+        if not self.enabled or self.total < MIN_TOTAL:
             return
         filled = WIDTH * self.done // max(self.total, 1)
         state = (self.label, filled, self.done)
@@ -53,6 +59,11 @@ class Progress:
         bar = "#" * filled + "." * (WIDTH - filled)
         self.stream.write(f"\r\033[K{self.label} [{bar}] {self.done}/{self.total}")
         self.stream.flush()
+
+
+def on_terminal(stream=None) -> bool:
+    """Whether ``stream`` (standard error) is a terminal: where a bar may be drawn."""
+    return _isatty(sys.stderr if stream is None else stream)
 
 
 def _isatty(stream) -> bool:
