@@ -411,7 +411,9 @@ def _sheet(args) -> int:
     from .io.progress import Progress
 
     chosen = tuple(f.strip() for f in args.format.split(",") if f.strip())
-    allowed = formats.sheet_choices()
+    from .render.exports import sheet_choices
+
+    allowed = sheet_choices()
     if not chosen or any(f not in allowed for f in chosen):
         raise SymdropError(f"--format: expected some of {', '.join(allowed)}, comma-separated, got {quote(args.format)}")
     if args.parts and "moodle" not in chosen:

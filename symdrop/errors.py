@@ -1,5 +1,7 @@
 """The one small hierarchy of errors symdrop reports to its users."""
 
+import numbers
+
 
 class SymdropError(Exception):
     """Anything symdrop reports as one clear line, with exit status 2 on the command line."""
@@ -28,8 +30,10 @@ def describe(value) -> str:
         return "nothing"
     if isinstance(value, str):
         return quote(value)
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 190:
-        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"  # str() would refuse beyond 4300
+    if isinstance(value, numbers.Rational) and not isinstance(value, bool):  # int and Fraction
+        bits = max(int(value.numerator).bit_length(), int(value.denominator).bit_length())
+        if bits > 190:  # str() would refuse beyond 4300 digits
+            return f"a number of about {int(bits * 0.30103)} digits"
     if isinstance(value, list):
         return "a list" if value else "an empty list"
     if isinstance(value, dict):

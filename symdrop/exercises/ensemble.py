@@ -145,16 +145,18 @@ def parts(ensemble: Ensemble) -> tuple[Part, ...]:
     """Each thinned network's prediction (its mask of the masked layer beside it), then the mean
     (the answer), the test-time prediction and the gap."""
     layer = ensemble.masked_layers[0]
-    numbered = lambda values: [(j, v) for j, v in enumerate(values, 1)] if len(values) > 1 else [((), values[0])]  # noqa: E731
     found = []
     for k, t in enumerate(ensemble.thinned, 1):
-        found += [Part("thinned", v, index=(k,) + ((j,) if j != () else ()), detail=(t.masks[layer], t.probability))
-                  for j, v in numbered(tuple(t.output))]
+        found += [Part("thinned", v, index=(k,) + j, detail=(t.masks[layer], t.probability)) for j, v in _entries(t.output)]
     for name, values in (("mean", ensemble.exact_mean), ("test_time", ensemble.approximation), ("gap", ensemble.difference)):
-        found += [Part(name, v, index=(j,) if j != () else (), answer=(i if name == "mean" else None))
-                  for i, (j, v) in enumerate(numbered(tuple(values)))]
+        found += [Part(name, v, index=j, answer=i if name == "mean" else None) for i, (j, v) in enumerate(_entries(values))]
     return tuple(found)
 
+
+def _entries(vector) -> list[tuple[tuple[int, ...], object]]:
+    # (index, value) of each entry, the index (j,) from 1, or () for a vector of one entry
+    values = tuple(vector)
+    return [((j,) if len(values) > 1 else (), v) for j, v in enumerate(values, 1)]
 
 KIND = Kind(
     name="ensemble",

@@ -12,7 +12,7 @@ _NUMBER = re.compile(r"[+-]?(\d+(/\d+)?|\d*[.,]\d+|\d+[.,])", re.ASCII)  # digit
 def parse_number(text: str, what: str = "answer") -> Fraction:
     """One number exactly as written; a decimal comma is a decimal point (``-0,75`` is -3/4)."""
     item = str(text).strip().replace("\u2212", "-")
-    if not _NUMBER.fullmatch(item) or item.endswith("/0"):
+    if not _NUMBER.fullmatch(item) or ("/" in item and int(item.partition("/")[2]) == 0):
         raise SymdropError(f"{what}: expected a number like 7, -3/4, -0.75 or -0,75, got {quote(str(text))}")
     digits = sum(c.isdigit() for c in item)
     if digits > MAX_DIGITS:

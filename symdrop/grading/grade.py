@@ -2,6 +2,7 @@
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -134,9 +135,9 @@ def read_answers(path) -> tuple[list[Row], tuple[str, ...]]:
     header = [c.strip().lower() for c in rows[0]]
     if "student" not in header:
         raise SymdropError(f"{path}: row 1: missing column 'student' (the header has {header_text(header)})")
-    for column in header:
-        if header.count(column) > 1:
-            raise SymdropError(f"{path}: row 1: column {quote(column)} appears twice")
+    twice = next((column for column, n in Counter(header).items() if n > 1), None)
+    if twice is not None:
+        raise SymdropError(f"{path}: row 1: column {quote(twice)} appears twice")
     long = "part" in header and "answer" in header
     known = {"student", "code", *IGNORED} | ({"part", "answer"} if long else set())
     for column in header:

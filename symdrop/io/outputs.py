@@ -8,8 +8,8 @@ from pathlib import Path
 
 from ..exercises.sheet import Sheet
 from ..render.documents import render_svg
-from ..render.formats import EXPORTS, get
-from ..render.exports import export_files
+from ..render.formats import get
+from ..render.exports import EXPORTS, export_files
 from ..render.options import RenderOptions
 from ..render.sheets import key_csv, key_json, render_documents
 from .tex import compile_pdf, end_running

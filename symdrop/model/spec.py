@@ -92,8 +92,8 @@ def read_document(text: str, *, json_format: bool = False, name: str = "spec"):
         except json.JSONDecodeError as error:
             raise SpecError(name, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
         except RecursionError:
-            data = None
-        if data is None or _depth(data) > MAX_NESTING:
+            raise SpecError(name, f"nested more than the limit of {MAX_NESTING} lists or mappings deep") from None
+        if _depth(data) > MAX_NESTING:
             raise SpecError(name, f"nested more than the limit of {MAX_NESTING} lists or mappings deep")
         return data
     loader = None

@@ -3,6 +3,7 @@
 from typing import Callable, NamedTuple
 
 from ..exercises.sheet import Sheet
+from .formats import sheet_formats
 from .gift import sheet_gift
 from .moodle import sheet_moodle
 from .options import RenderOptions
@@ -27,3 +28,8 @@ EXPORTS = {
 def export_files(sheet: Sheet, names, options: RenderOptions = RenderOptions(), parts: bool = False) -> dict[str, str | bytes]:
     """``{file name: content}`` of the exports ``names`` of ``sheet``."""
     return {EXPORTS[name].file: EXPORTS[name].write(sheet, options, parts) for name in names}
+
+
+def sheet_choices() -> tuple[str, ...]:
+    """What ``symdrop sheet --format`` takes: the document formats and the exports."""
+    return sheet_formats() + tuple(EXPORTS)

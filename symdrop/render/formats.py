@@ -54,7 +54,6 @@ QTI = Format("qti", "zip", None, None, bodies="qti")
 
 FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON, HTML, GIFT, MOODLE, QTI)}
 DOCUMENT_FORMATS = ("latex", "markdown", "json")  # what solve, expect and backprop write
-EXPORTS = ("moodle", "gift", "qti")  # what symdrop sheet --format writes besides documents (render/exports.py)
 
 
 def get(name: str) -> Format:
@@ -74,8 +73,3 @@ def by_suffix(suffix: str, default: str = "markdown") -> Format:
 def sheet_formats() -> tuple[str, ...]:
     """The formats ``symdrop sheet`` writes documents in."""
     return tuple(name for name, f in FORMATS.items() if f.documents)
-
-
-def sheet_choices() -> tuple[str, ...]:
-    """What ``symdrop sheet --format`` takes: the document formats and the exports."""
-    return sheet_formats() + EXPORTS

@@ -10,8 +10,7 @@ from ..exercises.sheet import Sheet
 from .env import render_document
 from .escape import printable
 from .html import exercise_html
-from .lms import category, gaps
-from .moodle import question_name
+from .lms import category, gaps, question_name
 from .options import RenderOptions
 
 GIFT_SPECIAL = "\\~=#{}:"  # backslash first: each is written with a backslash before it

@@ -15,13 +15,11 @@ from ..exercises.drawing import terminating
 from ..exercises.kind import Part
 from ..exercises.mistakes import Mistake
 from ..exercises.sheet import Exercise
+from .escape import printable
 
 EXACT_PLACES = 6  # a value that terminates within this many places is written exactly
 MIN_PLACES = 2  # a rounded value has at least two places: a tolerance of 0.1 lets slips through
 MAX_PLACES = 12
-# The grades Moodle accepts for an answer (its documentation's list); symdrop gives 100 and 0.
-MOODLE_GRADES = (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667,
-                 14.28571, 12.5, 11.11111, 10, 5, 0)
 
 
 @dataclass(frozen=True)
@@ -136,6 +134,15 @@ def weights(values) -> list[int]:
     if zeros == 0 or zeros == len(values):
         return [1] * len(values)
     return [1 if v == 0 else zeros for v in values]
+
+
+def question_name(e: Exercise, title: str | None = None) -> str:
+    """``Problem 3 (K7QX2M)``, with the student's name in a class set; a spec's problem is named
+    by its ``title``: the variant code in every name, on one line (Moodle keeps a name's tabs and
+    line breaks)."""
+    one_line = lambda text: " ".join(printable(text).split())  # noqa: E731
+    name = f"{one_line(title)} ({e.code})" if title else f"Problem {e.number} ({e.code})"
+    return name if e.student is None else f"{name}, {one_line(e.student.name)}"
 
 
 def category(sheet, name: str | None = None) -> str:

@@ -6,9 +6,8 @@ from dataclasses import dataclass, replace
 from ..exercises.sheet import Exercise, Sheet
 from .documents import render_svg
 from .env import render_document
-from .escape import printable
 from .html import exercise_html
-from .lms import Gap, category, gaps
+from .lms import Gap, category, gaps, question_name
 from .options import RenderOptions
 from .sheets import describe
 
@@ -40,15 +39,6 @@ def question(e: Exercise, options: RenderOptions = RenderOptions(), parts: bool 
     html = exercise_html(e, replace(options, diagram=svg is not None), PLUGINFILE)
     files = ((f"{e.code}.svg", base64.b64encode(svg.encode("utf-8")).decode("ascii")),) if svg else ()
     return Question(e, question_name(e, title), html["question"], html["solution"], tuple(gaps(e, parts)), files)
-
-
-def question_name(e: Exercise, title: str | None = None) -> str:
-    """``Problem 3 (K7QX2M)``, with the student's name in a class set; a spec's problem is named
-    by its ``title``: the variant code in every name."""
-    name = f"{' '.join(printable(title).split())} ({e.code})" if title else f"Problem {e.number} ({e.code})"
-    if e.student is None:
-        return name
-    return f"{name}, {' '.join(printable(e.student.name).split())}"  # one line: Moodle keeps a name's tabs and breaks
 
 
 def sheet_moodle(sheet: Sheet, options: RenderOptions = RenderOptions(), parts: bool = False, name: str | None = None) -> str:

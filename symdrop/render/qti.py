@@ -7,8 +7,7 @@ from io import BytesIO
 from ..exercises.sheet import Sheet
 from .env import render_document
 from .html import exercise_html
-from .lms import gaps
-from .moodle import question_name
+from .lms import gaps, question_name
 from .options import RenderOptions
 
 # Every entry of the zip gets this time stamp (zip's earliest): the same sheet gives the same bytes.
