@@ -179,10 +179,8 @@ def test_the_corpus_is_broad(corpus):
     assert len(corpus) >= 25
 
 
-# Known and not fixed yet (strict: fixed, they fail here until taken off this table). The backprop
-# kind's key: its table of mistakes (wrong answers that are long vectors, the label, the id) is
-# wider than the page for some problems. --symbolic all through sigmoids: 1/(1 + e^{-z}) with a
-# long sum z in the exponent, which no row break reaches.
+# Known and not fixed yet (strict: fixed, they fail here until taken off this table): --symbolic
+# all through sigmoids, 1/(1 + e^{-z}) with a long sum z in the exponent, which no row break reaches.
 KNOWN_WIDE = {
     "solve-inverted-sigmoid-all": "a sigmoid's exponent in the closed form is wider than the page",
 }

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import RenderError
@@ -36,7 +37,7 @@ def compile_pdf(source: str, *, timeout: float = TIMEOUT_SECONDS) -> bytes:
         packages = TEX_PACKAGES if name == "pdflatex" else f"{TEX_PACKAGES} {LUATEX_PACKAGES}"
         needs = "" if name == "pdflatex" else " (the text holds characters pdflatex cannot print)"
         raise RenderError(f"{name} not found{needs}; install TeX Live, e.g. `apt-get install {packages}`")
-    remove_stale_folders()
+    _remove_stale_once()
     with tempfile.TemporaryDirectory(prefix=f"{PREFIX}{os.getpid()}-") as tmp:
         Path(tmp, "doc.tex").write_text(source, encoding="utf-8")
         log = Path(tmp, "doc.log")
@@ -103,6 +104,12 @@ def end_running() -> None:
             process.kill()
 
 
+@lru_cache(maxsize=None)
+def _remove_stale_once() -> None:
+    # Once per process: a class set compiles hundreds of documents, and leftovers do not come back.
+    remove_stale_folders()
+
+
 def remove_stale_folders() -> None:
     """Remove the TeX folders of symdrop processes that are gone (killed before cleaning up)."""
     base = Path(tempfile.gettempdir())
@@ -112,6 +119,6 @@ def remove_stale_folders() -> None:
         return
     for folder in folders:
         pid = folder.name[len(PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
 

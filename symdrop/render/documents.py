@@ -124,6 +124,6 @@ def render_backprop(backprop: Backprop, fmt: str, options: RenderOptions = Rende
     """The worked backward pass of ``backprop`` as a LaTeX document or Markdown (its picture as
     :func:`render_solution` draws it)."""
     network = backprop.network
-    picture = draw(network, edge_weights=options.edge_weights) if options.diagram else None
+    picture = pictured(backprop, options.edge_weights) if options.diagram else None
     return render_document("backprop", fmt, options, d=backprop, network=network,
                            math=Math(network_rows(network, options)), figure=render_figure(picture, fmt, options, svg=svg))

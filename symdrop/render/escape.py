@@ -178,13 +178,8 @@ def escape_html(text: str) -> str:
     """Users' text for HTML (Moodle, Canvas): printed literally inside a span MathJax skips, with
     control characters (which XML cannot carry) and line breaks made spaces."""
     out = []
-    for char in unicodedata.normalize("NFC", str(text)):
-        if char in _HTML_SPECIAL:
-            out.append(_HTML_SPECIAL[char])
-        elif char.isspace() or unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff":
-            out.append(" ")
-        else:
-            out.append(char)
+    for char in printable(unicodedata.normalize("NFC", str(text))):
+        out.append(_HTML_SPECIAL.get(char, " " if char.isspace() else char))
     return '<span class="tex2jax_ignore mathjax_ignore">' + "".join(out) + "</span>"
 
 
@@ -193,12 +188,12 @@ def escape_cloze(text: str) -> str:
     and Moodle decodes the feedback's character references once before showing it as HTML, so
     ``{ } # ~ \\`` are references and ``& < >`` references of references."""
     out = []
-    for char in " ".join(str(text).split()):
+    for char in " ".join(printable(text).split()):
         if char in "&<>":
             out.append(f"&amp;#{ord(char)};")
         elif char in "{}#~\\":
             out.append(f"&#{ord(char)};")
-        elif unicodedata.category(char) not in ("Cc", "Cs"):
+        else:
             out.append(char)
     return "".join(out)
 

@@ -60,8 +60,3 @@ def font_of(char: str) -> str | None:
     code = ord(char)
     i = bisect_right(_STARTS, code) - 1
     return _RANGES[i][2] if i >= 0 and _RANGES[i][0] <= code <= _RANGES[i][1] else None
-
-
-def missing(text: str) -> str:
-    """The characters of ``text`` no font has, each once, in their order (for a warning)."""
-    return "".join(dict.fromkeys(c for c in str(text) if not c.isspace() and font_of(c) is None))

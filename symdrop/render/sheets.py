@@ -29,6 +29,9 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
     documents = {}
     pictures = {id(e): pictured(e.derivation) if options.diagram else None for e in sheet.exercises}
     names = picture_names(pictures.values())
+    # Each exercise's picture name, looked up once: a Diagram hashes by all its units and edges.
+    name_of = {id(e): names.get(pictures[id(e)]) for e in sheet.exercises}
+    drawn = {name: picture for picture, name in names.items()}
     maths = {id(e): render_math(e.derivation, options) for e in sheet.exercises}  # shared by every format
     kinds = sheet.kinds
     common = dict(seed=sheet.seed, options=sheet.options, class_set=sheet.class_set, kinds=kinds,
@@ -36,15 +39,15 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
     rows = [(e, list(e.answer)) for e in sheet.exercises]
     for fmt in map(get, formats):
         before = set(documents)
-        saved = names if fmt.figure == "inline" else {}  # drawn in: each distinct picture once per document
+        saving = fmt.figure == "inline"  # drawn in: each distinct picture once per document
         parts = {}  # by id(exercise): each exercise is rendered once, whatever documents hold it
         for e in sheet.exercises:
             parts[id(e)] = render_parts(e, fmt.name, options, pictures[id(e)], maths[id(e)],
-                                        saved=saved.get(pictures[id(e)]))
+                                        saved=name_of[id(e)] if saving else None)
             if progress:
                 progress.advance()
         groups = [(student, [(e, parts[id(e)]) for e in exercises]) for student, exercises in sheet.groups()]
-        every = saved_pictures(saved, sheet.exercises, pictures)
+        every = saved_pictures(drawn, sheet.exercises, name_of) if saving else []
         for name in fmt.documents:
             documents[f"{name}.{fmt.suffix}"] = render_document(name, fmt.name, options, groups=groups,
                                                                 rows=rows, pictures=every, **common)
@@ -54,7 +57,7 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
                     linked = replace(options, figures=f"../{options.figures}")
                     items = [(e, render_parts(e, fmt.name, linked, pictures[id(e)], maths[id(e)])) for e, _ in items]
                 path = f"students/{student_file(student, items[0][0].code)}.{fmt.suffix}"
-                own = saved_pictures(saved, [e for e, _ in items], pictures)
+                own = saved_pictures(drawn, [e for e, _ in items], name_of) if saving else []
                 documents[path] = render_document("sheet", fmt.name, options, groups=[(student, items)],
                                                   pictures=own, **common)
         if ready:
@@ -74,11 +77,11 @@ def picture_names(pictures) -> dict[Diagram, str]:
     return names
 
 
-def saved_pictures(names: dict[Diagram, str], exercises, pictures: dict) -> list[tuple[str, Diagram]]:
+def saved_pictures(drawn: dict[str, Diagram], exercises, name_of: dict) -> list[tuple[str, Diagram]]:
     """The ``(name, picture)`` pairs a document of ``exercises`` saves: the named pictures it
-    shows, each once, in the order of ``names``."""
-    shown = {pictures[id(e)] for e in exercises}
-    return [(name, picture) for picture, name in names.items() if picture in shown]
+    shows (``name_of``: by id of exercise), each once, in the order of ``drawn``."""
+    shown = {name_of[id(e)] for e in exercises}
+    return [(name, picture) for name, picture in drawn.items() if name in shown]
 
 
 def describe(options, kinds) -> str:
