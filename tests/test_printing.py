@@ -48,6 +48,13 @@ def test_matrix_sum_keeps_the_written_order():
     assert latex(expr) == r"\begin{pmatrix}1 & 2\end{pmatrix} \begin{pmatrix}3\\4\end{pmatrix} + 5"
 
 
+def test_a_product_of_single_units_has_a_dot():
+    # W = (2), a = (1): "2 1" would read as twenty-one
+    W, a, b = ImmutableMatrix([[2]]), ImmutableMatrix([1]), ImmutableMatrix([-1])
+    expr = sympy.MatAdd(sympy.MatMul(W, a, evaluate=False), b, evaluate=False)
+    assert latex(expr) == r"2 \cdot 1 - 1"
+
+
 def test_inline_vector():
     assert inline(ImmutableMatrix([1, Rational(-1, 2)])) == r"(1, - \frac{1}{2})"
 
@@ -98,7 +105,7 @@ def test_approx_only_beside_irrational_numbers():
     assert approx(Rational(1, 3)) == ""
     assert approx(Rational(1, 3), always=True) == r" \approx 0.333333333333333"
     assert approx(Symbol("q1") / 2, always=True) == ""
-    assert approx(ImmutableMatrix([1, sympy.tanh(1)])) == r" \approx \begin{pmatrix}1.0\\0.761594155955765\end{pmatrix}"
+    assert approx(ImmutableMatrix([1, sympy.tanh(1)])) == r" \approx \begin{pmatrix}1\\0.761594155955765\end{pmatrix}"
 
 
 @pytest.mark.parametrize(
@@ -148,3 +155,8 @@ def test_lines_group_masks_side_by_side_until_the_line_is_full():
     assert mask_lines([mask] * 2, r"\mu^{(0)} =") == [[0, 1]]
     groups = mask_lines([mask] * 12, r"\mu^{(0)} =")
     assert [i for g in groups for i in g] == list(range(12)) and len(groups) > 1
+
+
+def test_an_integer_entry_beside_decimals_stays_an_integer():
+    value = ImmutableMatrix([1 / (1 + sympy.exp(-1)), 0])  # sigma(1) = 0.7310585786300049 (by hand: 1/(1+1/e))
+    assert approx(value) == r" \approx \begin{pmatrix}0.731058578630005\\0\end{pmatrix}"

@@ -111,7 +111,9 @@ class SymdropLatexPrinter(LatexPrinter):
             # multiplies the explicit matrices out (most of the time of a render); a product whose
             # factors are all matrices has no sign to extract, so it prints the same without asking.
             if all(isinstance(arg, _ATOMS) for arg in expr.args):
-                return " ".join(self._print(arg) for arg in expr.args)
+                # A 1 x 1 matrix prints as a number: two side by side need a dot (2 \cdot 1, not 21).
+                single = all(isinstance(arg, sympy.MatrixBase) and arg.shape == (1, 1) for arg in expr.args)
+                return (r" \cdot " if single else " ").join(self._print(arg) for arg in expr.args)
             return super()._print_MatMul(expr)
         # A number or symbol times matrices: 1/q (mu . a), q W a~; a sum or negative in parentheses.
         head = factor(scalar)
@@ -345,10 +347,9 @@ def approx(expr, always: bool = False, **settings) -> str:
         return ""
     if not (needs_decimal(expr) or (always and any(not e.is_Integer for e in values))):
         return ""
-    if isinstance(expr, sympy.MatrixBase):
-        shown = expr.applyfunc(lambda e: sympy.Float(decimal(e), DIGITS))
-    else:
-        shown = sympy.Float(decimal(expr), DIGITS)
+    # An integer entry beside irrational ones stays an integer: (0.1517..., 0), not 0.0.
+    as_decimal = lambda e: e if e.is_Integer else sympy.Float(decimal(e), DIGITS)  # noqa: E731
+    shown = expr.applyfunc(as_decimal) if isinstance(expr, sympy.MatrixBase) else as_decimal(sympy.sympify(expr))
     return r" \approx " + latex(shown, **settings)
 
 
