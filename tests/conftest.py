@@ -38,3 +38,17 @@ def require_torch():
             pytest.fail("PyTorch is missing in CI (.ci/run installs torch==2.13.0)")
         pytest.skip("PyTorch not installed (pip install torch --index-url https://download.pytorch.org/whl/cpu)")
     return torch
+
+
+# Two sigmoid layers of three units: each term of the full closed form holds an e^{...} inside an
+# exponent (the worked solution writes the prediction in a^(1) instead).
+TWO_SIGMOIDS = """\
+title: Two sigmoid layers of three units
+input: [1, -1, 2]
+layers:
+  - {weights: [[1, 2, 1], [-1, 1, 1], [1, 1, -1]], bias: [0, 1, 1], activation: sigmoid}
+  - {weights: [[1, 1, 1], [2, -1, 1], [1, 1, 1]], bias: [0, 0, 1], activation: sigmoid}
+  - {weights: [[1, -1, 1]], bias: [0], activation: tanh}
+masks: [[1, 1, 1], [1, 0, 1], [1, 1, 1]]
+dropout: {convention: inverted, keep: "1/2"}
+"""

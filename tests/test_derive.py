@@ -191,6 +191,30 @@ def test_symbolic_all_closed_form_gives_the_tutorial_values():
     assert str(d.steps[1].activation.value[0]) == "Max(0, a1_1*mu1_1*w2_1_1 + a1_2*mu1_2*w2_1_2 + a1_3*mu1_3*w2_1_3 + b2_1)"
 
 
+def test_symbolic_all_compositions_are_the_prediction_at_every_layer():
+    """Derivation.composed[k] is the prediction in terms of a^(k): with the tutorial's numbers and
+    a^(k) set to the reference's layer-k activations it is 7 for every k; composed[0] is the
+    closed form (no a^(k) left) and the last is the output layer's own formula."""
+    d = derive(symdrop.example(), symbolic="all")
+    x, layers, masks = tutorial_fractions()
+    reference = forward(x, layers, masks)
+    numbers = {f"x_{j + 1}": v for j, v in enumerate(x)}
+    for l, (W, b, _) in enumerate(layers, start=1):
+        numbers.update({f"w{l}_{i + 1}_{j + 1}": w for i, row in enumerate(W) for j, w in enumerate(row)})
+        numbers.update({f"b{l}_{i + 1}": v for i, v in enumerate(b)})
+    for l, mask in enumerate(masks):
+        numbers.update({f"mu{l}_{j + 1}": v for j, v in enumerate(mask)})
+    assert len(d.composed) == len(layers) == 4
+    assert d.composed[0] == d.prediction and d.composed[-1] == d.steps[-1].activation.value
+    for k, expr in enumerate(d.composed):
+        at_k = {f"a{k}_{j + 1}": v for j, v in enumerate(reference[k - 1][2])} if k else {}
+        free = {s.name: s for s in expr.free_symbols}
+        assert {n for n in free if n.startswith("a")} == set(at_k), k
+        value = expr.subs({free[n]: sympy.Rational(v.numerator, v.denominator)
+                           for n, v in {**numbers, **at_k}.items() if n in free})
+        assert values(value) == [7], k
+
+
 @settings(max_examples=150, deadline=None)
 @given(networks(max_maskable=12), st.sampled_from(["train", "test"]))
 def test_core_pass_is_the_matrix_arithmetic_pass(data, mode):

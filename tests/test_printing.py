@@ -160,3 +160,21 @@ def test_lines_group_masks_side_by_side_until_the_line_is_full():
 def test_an_integer_entry_beside_decimals_stays_an_integer():
     value = ImmutableMatrix([1 / (1 + sympy.exp(-1)), 0])  # sigma(1) = 0.7310585786300049 (by hand: 1/(1+1/e))
     assert approx(value) == r" \approx \begin{pmatrix}0.731058578630005\\0\end{pmatrix}"
+
+
+def test_a_long_max_over_a_denominator_follows_its_fraction():
+    """TeX cannot break inside a fraction: a max too long for half a line is written after
+    1/q (where rows may break it between its terms); a short one stays inside."""
+    x, q = sympy.symbols("x1:21"), Symbol("q1", positive=True)
+    assert latex(sympy.Max(0, x[0]) / q) == r"\frac{\max(0, x_{1})}{q^{(1)}}"
+    long = latex(-2 * sympy.Max(0, sum(x)) / q)
+    assert long.startswith(r"- \frac{2}{q^{(1)}} \max(0, x_{1} + ") and long.endswith("x_{9})")
+
+
+def test_a_row_that_breaks_inside_parentheses_is_indented_a_quad_per_parenthesis():
+    x, q = sympy.symbols("x1:41"), Symbol("q1", positive=True)
+    broken = rows(sympy.tanh(sympy.Max(0, sum(x)) / q))
+    assert broken[0].startswith(r"\tanh\Bigl(\frac{1}{q^{(1)}} \max(0, x_{1}")
+    assert len(broken) > 1
+    assert all(row.startswith(r"\quad \quad {} + x_") for row in broken[1:])  # in tanh( and max(
+    assert broken[-1].endswith(r")\Bigr)")

@@ -7,6 +7,8 @@ import sympy
 
 from symdrop.cli import main
 
+from .conftest import TWO_SIGMOIDS
+
 TUTORIAL = Path(__file__).resolve().parent.parent / "symdrop" / "data" / "tutorial.yaml"
 TUTORIAL_MASKS = [[1, 1], [1, 0, 1], [0, 1, 1], [0, 1]]
 
@@ -28,3 +30,25 @@ def test_all_markdown_has_the_closed_form(capsys):
     assert "The closed form of the prediction" in md
     assert "for the input $x = (x_{1}, x_{2})$" in md  # the network as derived, not its numbers
     assert r"w^{(4)}_{12} \mu^{(3)}_{2} \max(0, " in md
+
+
+def test_all_through_two_sigmoids_substitutes_down_to_what_fits_the_page(capsys, tmp_path):
+    """Through two sigmoid layers each term of the full closed form holds an e^{...} inside an
+    exponent, which TeX cannot break: the prediction is then written in a^(1) (the first layer's
+    closed form is above), and the JSON still gives the full closed form, in x and no a^(1).
+    One sigmoid layer fits whole (the page test checks both lie inside the text area)."""
+    spec = tmp_path / "two-sigmoids.yaml"
+    spec.write_text(TWO_SIGMOIDS, encoding="utf-8")
+    assert main(["solve", str(spec), "--symbolic", "all", "--format", "markdown"]) == 0
+    md = capsys.readouterr().out
+    prediction = md[md.index("## The prediction"):]
+    assert "Substituted down to $a^{(1)}$, which the layers above give" in prediction
+    assert "a^{(1)}_{1}" in prediction and "x_{1}" not in prediction
+    assert main(["solve", str(spec), "--symbolic", "all", "--format", "json"]) == 0
+    full = sympy.sympify(json.loads(capsys.readouterr().out)["prediction"][0])
+    names = {s.name for s in full.free_symbols}
+    assert {"x_1", "x_2", "x_3"} <= names and not any(n.startswith("a") for n in names)
+
+    sigmoid = TUTORIAL.parent.parent.parent / "examples" / "inverted-sigmoid.yaml"
+    assert main(["solve", str(sigmoid), "--symbolic", "all", "--format", "markdown"]) == 0
+    assert "The closed form of the prediction, layer by layer substituted" in capsys.readouterr().out

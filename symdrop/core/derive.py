@@ -108,6 +108,9 @@ class Derivation:
     # With symbolic masks: the masks the prediction depends on, and its value at the spec's masks.
     masks_in_prediction: tuple[sympy.Symbol, ...] = ()
     at_spec_masks: ImmutableMatrix | None = None
+    # With symbolic "all": the prediction in terms of a^(k), for k = 0 (x: the closed form, the
+    # prediction itself) to L - 1 (the output layer's formula).
+    composed: tuple[ImmutableMatrix, ...] = ()
 
     @property
     def input_mask_is_ones(self) -> bool:
@@ -159,13 +162,15 @@ def derive(network: Network, symbolic: str | None = None, mode: str = "train") -
             masks_in_prediction=tuple(s for s in mu if prediction.has(s)),
             at_spec_masks=prediction.subs(values),
         )
-    # "all": each layer in terms of the previous layer's symbols; the prediction composed.
+    # "all": each layer in terms of the previous layer's symbols; the prediction composed from
+    # the output layer down, one layer at a time.
     steps = _symbolic_steps(symbolic_network, local=True, mode=mode)
-    prediction = steps[0].activation.value
-    for step in steps[1:]:
-        names = sympy.symbols(f"a{step.l - 1}_1:{step.previous.rows + 1}")
-        prediction = step.activation.value.subs(dict(zip(names, prediction)), simultaneous=True)
-    return Derivation(symbolic_network, steps, prediction, symbolic, mode=mode)
+    composed = [steps[-1].activation.value]
+    for step in reversed(steps[:-1]):
+        names = sympy.symbols(f"a{step.l}_1:{step.activation.value.rows + 1}")
+        composed.append(composed[-1].subs(dict(zip(names, step.activation.value)), simultaneous=True))
+    composed.reverse()
+    return Derivation(symbolic_network, steps, composed[0], symbolic, mode=mode, composed=tuple(composed))
 
 
 def symbolize(network: Network, which: str) -> tuple[Network, tuple[sympy.Symbol, ...]]:

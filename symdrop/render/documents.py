@@ -10,6 +10,7 @@ from .diagram import Diagram, draw
 from .env import make_env, render_document
 from .formats import get
 from .options import RenderOptions
+from .printing import fits
 
 
 # A step whose W has more rows or columns than this breaks each equation after its formula, so the
@@ -65,8 +66,20 @@ def render_solution(
     picture = pictured(derivation, options.edge_weights) if options.diagram else None
     return render_document(
         "solution", fmt, options, d=derivation, network=derivation.network, steps=derivation.steps, math=render_math(derivation, options),
-        figure=render_figure(picture, fmt, options, svg=svg),
+        figure=render_figure(picture, fmt, options, svg=svg), closed=closed_form(derivation, options.decimals),
     )
+
+
+def closed_form(derivation: Derivation, decimals: bool = False) -> tuple[int, object] | None:
+    """The prediction of a ``--symbolic all`` derivation substituted as far down as fits the page:
+    ``(k, expr)``, ``expr`` in terms of a^(k). k = 0 (in terms of x) is the closed form; a
+    sigmoid's or tanh's exponent, which TeX cannot break, may keep it higher. None for other
+    derivations."""
+    if not derivation.composed:
+        return None
+    for k, expr in enumerate(derivation.composed):
+        if k == len(derivation.composed) - 1 or fits(expr, r"\hat{y} =", decimals=decimals):
+            return k, expr
 
 
 def render_figure(picture: Diagram | None, fmt: str, options: RenderOptions = RenderOptions(), *,

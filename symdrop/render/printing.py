@@ -102,6 +102,14 @@ class SymdropLatexPrinter(LatexPrinter):
             return super()._print_Mul(expr)
         # Factors in the order a student writes them: 2 w mu a, not SymPy's a mu w.
         factors = sorted(expr.args, key=_rank)
+        wide = [f for f in factors if isinstance(f, sympy.Max)]
+        if wide and any(f.is_Pow and f.exp.is_negative for f in factors):
+            # A long max over a denominator is written after its fraction, w/q max(...), not
+            # inside it: TeX cannot break a fraction, but may break the max between its terms.
+            text = " ".join(self._print(f) for f in wide)
+            if width(text) > LINE_EM / 2:
+                rest = [f for f in factors if not isinstance(f, sympy.Max)]
+                return self._print(sympy.Mul(*rest, evaluate=False)) + " " + text
         return super()._print_Mul(sympy.Mul(*factors, evaluate=False))
 
     def _print_MatMul(self, expr):
@@ -367,24 +375,29 @@ _COMMAND_EM = {"cdot": 1.0, "odot": 1.5, "approx": 1.34, "ne": 1.34, "le": 1.34,
                "quad": 1.0, "qquad": 2.0, ",": 0.17, ";": 0.28, ":": 0.22, "!": -0.17, " ": 0.33,
                "max": 1.7, "min": 1.7, "tanh": 2.0, "log": 1.5, "exp": 1.6, "sum": 1.4, "prod": 1.4,
                "dots": 1.2, "ldots": 1.2, "cdots": 1.2, "vdots": 0.3, "infty": 1.0, "{": 0.5, "}": 0.5,
-               "left": 0.0, "right": 0.0, "hat": 0.0, "tilde": 0.0, "bar": 0.0, "displaystyle": 0.0,
+               "left": 0.0, "right": 0.0, "textstyle": 0.0, "scriptstyle": 0.0, "hat": 0.0, "tilde": 0.0, "bar": 0.0, "displaystyle": 0.0,
                "\\": 0.0}
 _TEXT_ARGUMENT = frozenset({"text", "mathrm", "operatorname", "texttt", "textbf", "mathit", "mbox", "textit"})
 _TOKEN = re.compile(r"\\[A-Za-z]+\*?|\\.|\s+|.", re.S)
-TEXT_STYLE_FITS = 1.3  # a piece up to this much wider than its row fits in text style (smaller fractions)
 BOXED_ROWS = 12  # a boxed result of more rows is displayed unboxed, where it may break across pages
 SCRIPT = 0.7  # the size of a script (and of a fraction's parts in text style) to the size around it
 
 
-def width(text: str) -> float:
-    """The width in em that TeX gives the math ``text`` in a display, estimated from its LaTeX
-    (fractions as wide as their wider part, scripts smaller, matrices by their columns)."""
-    return _width(tuple(t for t in _TOKEN.findall(text) if not t.isspace()))
+# The math styles a row may be set in, as (size, display): a fraction's parts are set a size smaller
+# outside display style, and no size is smaller than script-script.
+_STYLES = {"display": (1.0, True), "text": (1.0, False), "script": (SCRIPT, False)}
+
+
+def width(text: str, style: str = "display") -> float:
+    """The width in em that TeX gives the math ``text`` in ``style`` (a display: "display"),
+    estimated from its LaTeX (fractions as wide as their wider part, scripts smaller, matrices by
+    their columns)."""
+    return _width(tuple(t for t in _TOKEN.findall(text) if not t.isspace()), style)
 
 
 @lru_cache(maxsize=8192)
-def _width(tokens: tuple) -> float:
-    return _measure(tokens, 0, 1.0, True)[0]
+def _width(tokens: tuple, style: str) -> float:
+    return _measure(tokens, 0, *_STYLES[style])[0]
 
 
 def _measure(tokens, i: int, scale: float, display: bool) -> tuple[float, int]:
@@ -531,21 +544,41 @@ def pack(pieces: list[str], budget: float) -> list[str]:
     is indented by a quad). A piece wider than a row has one to itself, set smaller to fit
     (text style, script style for one much wider): TeX cannot break inside a fraction or a
     ``\\left ... \\right`` pair."""
-    lines, current, used = [], "", 0.0
+    lines, current, used, depth = [], "", 0.0, 0
     for piece in pieces:
         w = width(piece)
-        room = budget - (1.0 if lines else 0.0)
+        room = budget - (1.0 if lines else 0.0) - depth  # a row inside parentheses is indented
         if current and used + w > room:
             lines.append(current)
             current, used = "", 0.0
         if not current and lines:
-            piece = "{} " + piece  # an operator that starts a row still joins two terms
+            # An operator that starts a row still joins two terms; inside parentheses (a max's
+            # terms) the row is indented a quad per parenthesis open.
+            piece = r"\quad " * depth + "{} " + piece
+        depth = max(0, depth + _opened(piece))
         if not current and w > room:
-            lines.append((r"\textstyle " if w <= TEXT_STYLE_FITS * room else r"\scriptstyle ") + piece)
+            lines.append((r"\textstyle " if width(piece, "text") <= room else r"\scriptstyle ") + piece)
             continue
         current = f"{current} {piece}" if current else piece
         used += w
     return lines + [current] if current else lines
+
+
+def fits(expr, lead: str = "", room: float = LINE_EM, **settings) -> bool:
+    """Whether :func:`rows` sets ``expr`` inside ``room``: a row set smaller (a piece wider than a
+    row, which TeX cannot break) counts at its smaller size."""
+    budget = room - width(lead)
+    for line in rows(expr, lead, room=room, **settings):
+        style = next((name for name in ("text", "script") if line.startswith(f"\\{name}style")), "display")
+        if width(line, style) > budget:
+            return False
+    return True
+
+
+def _opened(text: str) -> int:
+    """Parentheses ``text`` opens less those it closes (\\left( ... \\right) pairs cancel)."""
+    tokens = _TOKEN.findall(text)
+    return tokens.count("(") - tokens.count(")")
 
 
 def _block(lines: list[str]) -> str:
