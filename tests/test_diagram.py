@@ -199,15 +199,21 @@ def test_too_deep_to_draw_says_so():
     assert d.to_latex(diagram=False).count("too many to draw") == 0
 
 
-def test_latex_picture_uses_the_dropped_style_once_per_zero():
+def test_latex_picture_draws_each_zero_as_dropped():
     d = derive(symdrop.example())
     tex = d.to_latex()
-    assert tex.count(r"\node[dropped]") == 3 and tex.count(r"\node[unit]") == 8
-    assert tex.count(r"\draw[dropped edge]") == 3 + 2 + 1  # from a(1)_2, a(2)_1, a(3)_1 to the next layer
+    # The units' labels: 8 kept, 3 dropped (greyed), and 3 crossed-out circles.
+    assert tex.count(r"{\small\color{black!65}$") == 3 and tex.count(r"{\small$") == 8
+    dropped = tex[tex.index(r"\pgfsetstrokecolor{red!70!black}"):]
+    assert dropped[:dropped.index(r"\pgfusepath")].count(r"\symdropcircle") == 3
+    dashed = tex[tex.index(r"\pgfsetdash"):]
+    dashed = dashed[:dashed.index(r"\pgfusepath")]
+    assert dashed.count(r"\symdropline") == 3 + 2 + 1  # from a(1)_2, a(2)_1, a(3)_1 to the next layer
+    assert tex.count(r"\symdropline") == 3 * 3 + 3 * 4 + 2 * 4 + 1 * 3 + 3  # every connection, and 3 crosses of 2 lines
     assert tex.index(r"\subsection*{The network}") < tex.index(r"\begin{tikzpicture}") < tex.index("Layer sizes")
     assert "tikzpicture" not in d.to_latex(diagram=False)
     weights = d.to_latex(edge_weights=True)
-    assert weights.count(r"\node[weight") == 3 * 3 + 3 * 4 + 2 * 4 + 1 * 3
+    assert weights.count(r"\node[font=\scriptsize") == 3 * 3 + 3 * 4 + 2 * 4 + 1 * 3
 
 
 def test_markdown_links_the_svg_right_after_the_heading():
@@ -291,7 +297,7 @@ def test_solve_markdown_to_stdout_has_no_picture(capsys):
 def test_example_with_edge_weights(tmp_path):
     assert main(["example", "--out", str(tmp_path), "--edge-weights"]) == 0
     assert (tmp_path / "tutorial.svg").read_text() == (GOLDEN / "tutorial-edge-weights.svg").read_text()
-    assert r"\node[weight" in (tmp_path / "tutorial.tex").read_text()
+    assert r"\node[font=\scriptsize" in (tmp_path / "tutorial.tex").read_text()
 
 
 @pytest.mark.parametrize(
@@ -331,7 +337,7 @@ def test_symbolic_masks_are_labelled_as_the_latex_writes_them():
     masks = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "mask"]
     assert masks == ["μ⁽⁰⁾₁", "μ⁽⁰⁾₂", "μ⁽¹⁾₁", "μ⁽¹⁾₂", "μ⁽¹⁾₃", "μ⁽²⁾₁", "μ⁽²⁾₂", "μ⁽²⁾₃", "μ⁽³⁾₁", "μ⁽³⁾₂"]
     latex_text = d.to_latex()
-    assert r"{$\mu^{(0)}_{1}$};" in latex_text and "mu0_1" not in latex_text + render_svg(d)
+    assert r"\colorbox{white}{$\mu^{(0)}_{1}$}}" in latex_text and "mu0_1" not in latex_text + render_svg(d)
 
 
 @pytest.mark.parametrize("sizes", [(2, 3, 3, 2, 1), (8,) * 7, (2, 9, 1)])
