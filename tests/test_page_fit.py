@@ -188,7 +188,7 @@ def test_the_corpus_is_broad(corpus):
     *(f"solve-{n}{m}" for n in ("tutorial", "inverted-sigmoid", "weight-scaling-gap") for m in ("", "-masks", "-all", "-test")
       if (n, m) != ("tutorial", "-test")),
     "solve-seven-layers", "solve-seven-layers-masks", "solve-seven-layers-test",
-    *(f"solve-two-sigmoids{m}" for m in ("-masks", "-all")),
+    *(f"solve-two-sigmoids{m}" for m in ("", "-masks", "-all", "-test")),
     *(f"expect-{n}" for n in ("inverted-sigmoid", "weight-scaling-gap", "seven-layers", "two-sigmoids")),
     "expect-inverted-sigmoid-samples", "expect-inverted-sigmoid-symbolic-q", "backprop-tutorial",
     *(f"{r}-{d}" for r in ("sheet", "class") for d in ("sheet", "key", "solutions")),

@@ -178,3 +178,24 @@ def test_a_row_that_breaks_inside_parentheses_is_indented_a_quad_per_parenthesis
     assert len(broken) > 1
     assert all(row.startswith(r"\quad \quad {} + x_") for row in broken[1:])  # in tanh( and max(
     assert broken[-1].endswith(r")\Bigr)")
+
+
+def test_chain_sets_the_sides_of_an_equation_side_by_side_while_they_fit():
+    from symdrop.render.printing import chain
+    x = sympy.symbols("x1:41")
+    assert chain("z =", ["= a", "= b + c"]) == ["= a = b + c"]
+    wide = r"\begin{pmatrix}" + " & ".join(["100"] * 13) + r"\end{pmatrix}"  # a row of 13 entries: 31 em
+    formula = r"= W^{(1)} \tilde{a}^{(0)} + b^{(1)}"
+    assert chain("z =", [formula, f"= {wide}", "= 7"]) == [formula, f"= {wide} = 7"]
+    # A side wider than a line breaks between its terms, each further row a quad in; the next
+    # side follows its last row.
+    long = chain("z =", [f"= {latex(sum(x))}", "= 5"])
+    assert len(long) > 1 and long[0].startswith("= x_{1} + ") and long[-1].endswith(" = 5")
+    assert all(row.startswith(r"\quad {} + x_") for row in long[1:])
+    assert " ".join(row.removeprefix(r"\quad {} ") for row in long) == f"= {latex(sum(x))} = 5"
+
+
+def test_a_value_is_short_when_it_fits_half_a_line():
+    from symdrop.render.printing import short
+    assert short(Rational(7, 3)) and short(ImmutableMatrix([1, 2]))
+    assert not short(sum(sympy.symbols("x1:41")))

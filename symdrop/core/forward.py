@@ -144,8 +144,9 @@ def _mask(a, mu, rule, values: Numbers, l: int):
     scale = 1 / values.keep[l - 1]
     if values.python:
         return tuple([scale * m * v for m, v in zip(mu, a)])
-    # SymPy numbers: products expanded, 5/(4 e^{-3} + 4) rather than 5/(4 (e^{-3} + 1)), as before
-    return tuple(sympy.expand(scale * m * v) for m, v in zip(mu, a))
+    # SymPy numbers: products expanded, 5/(4 e^{-3} + 4) rather than 5/(4 (e^{-3} + 1)), as before;
+    # an exponent kept whole, e^{-a-b} (a sigmoid of a sigmoid's sum), not e^{-a} e^{-b}
+    return tuple(sympy.expand(scale * m * v, power_exp=False) for m, v in zip(mu, a))
 
 
 @lru_cache(maxsize=256)

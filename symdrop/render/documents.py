@@ -13,11 +13,6 @@ from .options import RenderOptions
 from .printing import fits
 
 
-# A step whose W has more rows or columns than this breaks each equation after its formula, so the
-# matrices that follow get a line of their own and fit the page.
-BREAK_ROWS_ABOVE = 4
-
-
 @dataclass(frozen=True)
 class Math:
     """The formulas the documents of one derivation share, rendered once and set in each (LaTeX
@@ -33,7 +28,7 @@ def render_math(derivation: Derivation | Ensemble, options: RenderOptions = Rend
     steps = ()
     if isinstance(derivation, Derivation) and not derivation.symbolic:
         rows = make_env(options).get_template("math/step-rows.j2")
-        steps = tuple(rows.render(step=step, wide=max(step.layer.W.shape) > BREAK_ROWS_ABOVE).removesuffix("\n")
+        steps = tuple(rows.render(step=step).removesuffix("\n")
                       for step in derivation.steps)
     return Math(network_rows(derivation.network, options), steps)
 

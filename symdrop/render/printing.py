@@ -564,6 +564,38 @@ def pack(pieces: list[str], budget: float) -> list[str]:
     return lines + [current] if current else lines
 
 
+def short(expr) -> bool:
+    """Whether ``expr`` with its decimals is short enough to stand in a sentence, in half a line
+    (TeX breaks a formula in a paragraph only at its outermost operators)."""
+    return width(latex(expr) + approx(expr), "text") <= LINE_EM / 2
+
+
+def chain(lhs: str, parts: list[str], room: float = LINE_EM) -> list[str]:
+    """The rows of ``lhs = part = part ...`` (each part the LaTeX of one side, its relation first:
+    ``= W a + b``) for an aligned block, the first row after ``lhs &``, each other after ``&``:
+    parts side by side while they fit, a new row where the next does not; a part wider than a row
+    broken between its terms (:func:`pack`), its further rows a quad in."""
+    budget = room - width(lhs)
+    lines, current = [], ""
+    for part in parts:
+        joined = f"{current} {part}" if current else part
+        if width(joined) <= budget:
+            current = joined
+            continue
+        if current:
+            lines.append(current)
+            current = ""
+        if width(part) <= budget:
+            current = part
+            continue
+        relation, _, text = part.partition(" ")
+        pieces = pack(terms(text), budget - width(relation) - 1.0)
+        lines += [f"{relation} {pieces[0]}", *(r"\quad " + piece for piece in pieces[1:])]
+        if not re.match(r"(\\quad )*\\(text|script)style", lines[-1].partition(" ")[2]):
+            current = lines.pop()  # the next part may follow the last row, unless it is set smaller
+    return lines + [current] if current else lines
+
+
 def fits(expr, lead: str = "", room: float = LINE_EM, **settings) -> bool:
     """Whether :func:`rows` sets ``expr`` inside ``room``: a row set smaller (a piece wider than a
     row, which TeX cannot break) counts at its smaller size."""
