@@ -199,3 +199,15 @@ def test_a_value_is_short_when_it_fits_half_a_line():
     from symdrop.render.printing import short
     assert short(Rational(7, 3)) and short(ImmutableMatrix([1, 2]))
     assert not short(sum(sympy.symbols("x1:41")))
+
+
+def test_a_block_is_kept_together_up_to_20_lines_a_matrix_counting_its_rows():
+    from symdrop.render.printing import together
+    column = r"\begin{pmatrix}1\\2\\3\end{pmatrix}"
+    assert together(r" \\ ".join(["a &= 1"] * 20)) and not together(r" \\ ".join(["a &= 1"] * 21))
+    # 6 rows of a 3-row vector (18 lines) and 2 plain ones: 20 lines; one plain row more is 21.
+    rows_ = [rf"a &= {column} \odot {column}"] * 6 + ["b &= 1"] * 2
+    assert together(r" \\ ".join(rows_)) and not together(r" \\ ".join(rows_ + ["c &= 2"]))
+    # A matrix in a matrix's entry (an entry broken into aligned rows) is as tall as its rows.
+    nested = r"\begin{pmatrix}\begin{aligned}&x\\&\quad y\end{aligned}\\3\end{pmatrix}"
+    assert together(r" \\ ".join([f"a &= {nested}"] * 6 + ["b"] * 2)) and not together(r" \\ ".join([f"a &= {nested}"] * 7))

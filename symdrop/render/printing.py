@@ -388,16 +388,12 @@ SCRIPT = 0.7  # the size of a script (and of a fraction's parts in text style) t
 _STYLES = {"display": (1.0, True), "text": (1.0, False), "script": (SCRIPT, False)}
 
 
+@lru_cache(maxsize=8192)
 def width(text: str, style: str = "display") -> float:
     """The width in em that TeX gives the math ``text`` in ``style`` (a display: "display"),
     estimated from its LaTeX (fractions as wide as their wider part, scripts smaller, matrices by
-    their columns)."""
-    return _width(tuple(t for t in _TOKEN.findall(text) if not t.isspace()), style)
-
-
-@lru_cache(maxsize=8192)
-def _width(tokens: tuple, style: str) -> float:
-    return _measure(tokens, 0, *_STYLES[style])[0]
+    their columns). Memoized: a class set measures the same formulas for every student."""
+    return _measure(tuple(t for t in _TOKEN.findall(text) if not t.isspace()), 0, *_STYLES[style])[0]
 
 
 def _measure(tokens, i: int, scale: float, display: bool) -> tuple[float, int]:
@@ -564,6 +560,38 @@ def pack(pieces: list[str], budget: float) -> list[str]:
     return lines + [current] if current else lines
 
 
+# A block of aligned rows of at most this many lines (a matrix counts its rows) is kept on one page:
+# about a third of one, the most a page break before it leaves empty.
+TOGETHER_LINES = 20
+
+
+_STRUCTURE = re.compile(r"\\begin\b|\\end\b|\\\\")
+
+
+def together(text: str) -> bool:
+    """Whether the aligned rows ``text`` are few enough to keep on one page: set as one display,
+    once (LaTeX's align*, which may break across pages, sets every row twice, to measure it).
+    A row is as many lines tall as its tallest matrix (or inner block) has rows."""
+    # For each open environment, [rows before the current one, the current row's lines].
+    lines, tallest, open_ = 0, 1, []
+    for match in _STRUCTURE.finditer(text):
+        token = match.group()
+        if token == r"\begin":
+            open_.append([0, 1])
+        elif token == r"\end" and open_:
+            before, current = open_.pop()
+            if open_:
+                open_[-1][1] = max(open_[-1][1], before + current)
+            else:
+                tallest = max(tallest, before + current)
+        elif token == "\\\\" and open_:
+            open_[-1][0] += open_[-1][1]
+            open_[-1][1] = 1
+        elif token == "\\\\":
+            lines, tallest = lines + tallest, 1
+    return lines + tallest <= TOGETHER_LINES
+
+
 def short(expr) -> bool:
     """Whether ``expr`` with its decimals is short enough to stand in a sentence, in half a line
     (TeX breaks a formula in a paragraph only at its outermost operators)."""
@@ -576,23 +604,24 @@ def chain(lhs: str, parts: list[str], room: float = LINE_EM) -> list[str]:
     parts side by side while they fit, a new row where the next does not; a part wider than a row
     broken between its terms (:func:`pack`), its further rows a quad in."""
     budget = room - width(lhs)
-    lines, current = [], ""
+    lines, current, used = [], "", 0.0  # used: the width of current (widths of a row's sides add up)
     for part in parts:
-        joined = f"{current} {part}" if current else part
-        if width(joined) <= budget:
-            current = joined
+        w = width(part)
+        if used + w <= budget:
+            current, used = (f"{current} {part}" if current else part), used + w
             continue
         if current:
             lines.append(current)
-            current = ""
-        if width(part) <= budget:
-            current = part
+            current, used = "", 0.0
+        if w <= budget:
+            current, used = part, w
             continue
         relation, _, text = part.partition(" ")
         pieces = pack(terms(text), budget - width(relation) - 1.0)
         lines += [f"{relation} {pieces[0]}", *(r"\quad " + piece for piece in pieces[1:])]
         if not re.match(r"(\\quad )*\\(text|script)style", lines[-1].partition(" ")[2]):
             current = lines.pop()  # the next part may follow the last row, unless it is set smaller
+            used = width(current)
     return lines + [current] if current else lines
 
 
