@@ -100,7 +100,9 @@ def test_a_simulated_class_of_300_is_graded_exactly(tmp_path, capsys):
     listed_rows = {u["row"] for u in data["ungraded"] if u["row"] is not None}
     assert graded_rows | listed_rows >= set(range(2, len(rows) + 2))
     assert err.count("not graded") == len(data["ungraded"])
-    table = list(csv.reader(io.StringIO((tmp_path / "grades" / "grades.csv").read_text())))
+    written = (tmp_path / "grades" / "grades.csv").read_text(encoding="utf-8")
+    assert written.startswith("\ufeffid,name,")  # the byte-order mark Excel needs to read UTF-8, as in key.csv
+    table = list(csv.reader(io.StringIO(written.removeprefix("\ufeff"))))
     assert table[0][:4] == ["id", "name", "points", "max_points"] and len(table) == len(got) + 1
     assert (tmp_path / "grades" / "report.svg").read_text().startswith("<svg")
     assert len(list((tmp_path / "grades" / "feedback").iterdir())) == len(got)
@@ -150,7 +152,7 @@ def test_hostile_names_are_neutralised_in_grades_csv(tmp_path):
     answers = tmp_path / "a.csv"
     write_answers(answers, rows)
     assert main(["grade", "--key", str(key_path), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 0
-    table = list(csv.reader(io.StringIO((tmp_path / "g" / "grades.csv").read_text())))
+    table = list(csv.reader(io.StringIO((tmp_path / "g" / "grades.csv").read_text(encoding="utf-8-sig"))))
     assert [row[1] for row in table[1:]] == ["'" + names[i] for i in range(4)]
     assert json.loads((tmp_path / "g" / "grades.json").read_text())["students"][0]["name"] == names[0]
 
@@ -248,7 +250,7 @@ def test_every_student_of_a_problem_has_the_same_maximum_and_columns_line_up(tmp
     # each problem: y 4 + z1 1 (the file has a z1 column), so 10 for two problems
     assert points == {"s000": ("9", "10"), "s001": ("4", "10"), "s002": ("4", "10")}
     assert any("unreadable number" in u["reason"] and u["student"] == "s001" for u in data["ungraded"])
-    table = list(csv.reader(io.StringIO((tmp_path / "g" / "grades.csv").read_text())))
+    table = list(csv.reader(io.StringIO((tmp_path / "g" / "grades.csv").read_text(encoding="utf-8-sig"))))
     for row in table[1:]:
         assert row[4] == e[row[0], 1]["code"] and row[7] == e[row[0], 2]["code"]
 

@@ -1,6 +1,8 @@
 """Escaping users' text for LaTeX, Markdown, SVG and CSV: every character prints literally, none runs."""
 
+import csv
 import html
+import io
 import re
 from functools import lru_cache
 from itertools import groupby
@@ -162,6 +164,15 @@ def csv_cell(text: str, *, numbers: bool = False) -> str:
     if text.lstrip().startswith(FORMULA_START) and not (numbers and _NUMBERS.fullmatch(text)):
         return "'" + text
     return text
+
+
+def spreadsheet_csv(rows) -> str:
+    """``rows`` (cells already :func:`csv_cell`) as CSV text for a spreadsheet: LF line ends, after
+    a UTF-8 byte-order mark (without it Excel reads the file in the local code page, and names
+    turn to mojibake)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return "\ufeff" + buffer.getvalue()
 
 
 def _printable(code: int) -> bool:

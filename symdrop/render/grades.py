@@ -1,7 +1,5 @@
 """A graded class as files: grades.csv, grades.json, a feedback page per student, the class report."""
 
-import csv
-import io
 from collections import Counter
 from fractions import Fraction
 
@@ -11,7 +9,7 @@ from ..grading.grade import StudentGrade, Ungraded
 from ..model.spec import parse_spec
 from .documents import render_math
 from .env import make_env, render_document
-from .escape import csv_cell
+from .escape import csv_cell, spreadsheet_csv
 from .options import RenderOptions
 from .printing import exact_text, plain
 
@@ -24,22 +22,21 @@ def points_text(value: Fraction) -> str:
 
 
 def grades_csv(students: list[StudentGrade]) -> str:
-    """One row per student: id, name, points, max points, then per problem code, points, mistakes."""
+    """One row per student: id, name, points, max points, then per problem code, points, mistakes;
+    after a UTF-8 byte-order mark, as key.csv (Excel then shows every name as written)."""
     problems = max((len(s.problems) for s in students), default=0)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     header = ["id", "name", "points", "max_points"]
     for k in range(1, problems + 1):
         header += [f"code_{k}", f"points_{k}", f"mistakes_{k}"]
-    writer.writerow(header)
+    rows = [header]
     for s in students:
         row = [csv_cell(s.student), csv_cell(s.name), points_text(s.points), points_text(s.max_points)]
         for entry, _ in s.problems:
             parts = [p for p in s.parts if p.code == entry["code"]]
             ids = sorted({m for p in parts for m in p.mistakes})
             row += [entry["code"], points_text(sum((p.points for p in parts), Fraction(0))), " ".join(ids)]
-        writer.writerow(row)
-    return buffer.getvalue()
+        rows.append(row)
+    return spreadsheet_csv(rows)
 
 
 def grades_json(students: list[StudentGrade], ungraded: list[Ungraded]) -> dict:

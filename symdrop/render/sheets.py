@@ -1,7 +1,5 @@
 """The documents of a sheet or class set: each exercise's parts rendered once, laid out per format; keys."""
 
-import csv
-import io
 import re
 from dataclasses import replace
 
@@ -12,7 +10,7 @@ from ..model.spec import to_spec
 from .diagram import Diagram
 from .documents import Math, pictured, render_figure, render_math
 from .env import render_document
-from .escape import csv_cell, placeholder_warning
+from .escape import csv_cell, placeholder_warning, spreadsheet_csv
 from .formats import get
 from .options import RenderOptions
 from .printing import exact_text
@@ -162,14 +160,11 @@ def key_csv(sheet: Sheet) -> str:
     entries joined by "; ", as a teaching assistant types them back; decimals where the sheet
     asks for them), after a UTF-8 byte-order mark."""
     decimals = sheet.options.decimals
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["id", "name", "problem", "variant", "kind", "answer"])
+    rows = [["id", "name", "problem", "variant", "kind", "answer"]]
     for e in sheet.exercises:
-        writer.writerow([csv_cell(e.student.id), csv_cell(e.student.name), e.number, e.code, e.kind.name,
-                         csv_cell("; ".join(exact_text(v, decimals) for v in e.answer), numbers=True)])
-    # Excel reads a CSV without the mark in the local code page: names would turn to mojibake.
-    return "\ufeff" + buffer.getvalue()
+        rows.append([csv_cell(e.student.id), csv_cell(e.student.name), e.number, e.code, e.kind.name,
+                     csv_cell("; ".join(exact_text(v, decimals) for v in e.answer), numbers=True)])
+    return spreadsheet_csv(rows)
 
 
 def student_file(student: Student, code: str) -> str:
