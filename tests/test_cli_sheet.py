@@ -172,3 +172,30 @@ def test_negative_values_need_no_equals_sign(tmp_path, capsys):
     """--range -2..2 and --keep are read as values, not as options."""
     assert main(["sheet", "--stats", "2", "--range", "-2..2", "--kinds", "inverted", "--keep", "2/3"]) == 0
     assert "integers in -2..2, keep probabilities from 2/3" in capsys.readouterr().out
+
+
+def test_every_page_of_a_class_set_names_its_student_in_the_header(tmp_path):
+    """A page apart from the others (scanned, stapled wrongly) still says whose it is: each page of
+    the sheet and of the solutions has the id and name of the student whose part it belongs to
+    (the part a heading begins) in its header; a long name is cut visibly there. The key, one
+    table of every student, has its title."""
+    require_pdflatex()
+    names = {"s1": "Zoë O'Brien", "s2": "Maximiliane Alexandrina von Hohenzollern-Sigmaringen"}
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\n" + "".join(f"{i},{n}\n" for i, n in names.items()), encoding="utf-8")
+    out = tmp_path / "o"
+    assert main(["sheet", "--roster", str(roster), "--problems", "3", "--seed", "2", "--pdf", "--out", str(out)]) == 0
+    for document, begins in (("sheet", "Student id {}."), ("solutions", "id {}")):
+        pdf = out / f"{document}.pdf"
+        pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split("\f")
+        pages = [page for page in pages if page.strip()]
+        owner, owners = None, []
+        for page in pages:
+            owner = next((i for i in names if begins.format(i) in page), owner)
+            header = page.strip().splitlines()[0]
+            assert header.startswith(f"{owner} · "), (document, header)
+            owners.append(owner)
+        assert owners[0] == "s1" and owners[-1] == "s2" and len(pages) > 2 * 3 - 1, document
+        assert all(f"s2 · Maximiliane Alexandrina von Hohenzoll..." in page for page in pages if page.strip().startswith("s2"))
+    key = subprocess.run(["pdftotext", "-layout", str(out / "key.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    assert key.strip().startswith("Answer key")

@@ -80,12 +80,17 @@ def _env(decimals: bool, folders: tuple[Path, ...]) -> jinja2.Environment:
         latex=partial(latex, decimals=decimals), factor=partial(factor, decimals=decimals),
         inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), compact=partial(compact, decimals=decimals),
         plain=plain, decimal=decimal, tex=escape_tex, md=escape_markdown, html=escape_html, cloze=escape_cloze, xml=escape_xml, xml_text=escape_xml_text,
-        capitalize_first=capitalize_first, cm=cm, approx=approx,
+        capitalize_first=capitalize_first, cm=cm, approx=approx, clipped=clipped,
         points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines,
     )
     env.globals.update(layer_noun=layer_noun, chain=chain)
     env.tests.update(boxable=boxable, short=short, together=together)
     return env
+
+
+def clipped(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, visibly (``...``), where a line has room for no more."""
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 def layer_noun(l: int, depth: int) -> str:
