@@ -379,7 +379,8 @@ _COMMAND_EM = {"cdot": 1.0, "odot": 1.5, "approx": 1.34, "ne": 1.34, "le": 1.34,
                "\\": 0.0}
 _TEXT_ARGUMENT = frozenset({"text", "mathrm", "operatorname", "texttt", "textbf", "mathit", "mbox", "textit"})
 _TOKEN = re.compile(r"\\[A-Za-z]+\*?|\\.|\s+|.", re.S)
-BOXED_ROWS = 12  # a boxed result of more rows is displayed unboxed, where it may break across pages
+BOXED_ROWS = 6  # a boxed result of more rows is displayed unboxed, where it may break across pages (a box
+# cannot: a 12-row box pushed whole to the next page left half of expect's first page empty)
 SCRIPT = 0.7  # the size of a script (and of a fraction's parts in text style) to the size around it
 
 
