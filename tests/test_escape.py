@@ -62,3 +62,25 @@ def test_lms_escapes_by_hand():
         '<span class="tex2jax_ignore mathjax_ignore">a&#60;b &#38; &#36;c&#36; &#123;1:NM:=2&#125; &#92;(x&#92;) </span>')
     assert escape_cloze("a } # ~ \\ & <") == "a &#125; &#35; &#126; &#92; &amp;#38; &amp;#60;"
     assert escape_xml_text('a & <b> "c"\n\x00\x1bd\te') == "a &amp; &lt;b&gt; &quot;c&quot;\n  d e"
+
+
+def test_an_identifier_stays_in_the_typewriter_font_and_anything_else_is_users_text():
+    from symdrop.render.escape import escape_ident
+    assert escape_ident("forgot_scale") == r"forgot\_scale"  # no \usertext: LuaLaTeX's Noto Serif would replace \texttt's font
+    assert escape_ident("x&y {z}") == r"\usertext{x\&y \{z\}}"
+
+
+@pytest.mark.parametrize("name", ["Ada Lovelace", "Σωκράτης"])  # pdflatex, and lualatex for the Greek
+def test_mistake_ids_in_a_key_copy_out_as_typed_in_typewriter_type(tmp_path, name):
+    require_pdflatex()
+    import subprocess
+
+    from symdrop.cli import main
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"id,name\ns1,{name}\n", encoding="utf-8")
+    assert main(["sheet", "--kinds", "backprop", "--roster", str(roster), "--seed", "8", "--pdf", "--out", str(tmp_path / "o")]) == 0
+    key = (tmp_path / "o" / "key.pdf").read_bytes()
+    assert "backward_forgot_mask" in pdf_text(key, tmp_path)  # the key's table of common mistakes
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "o" / "key.pdf")], capture_output=True, text=True, check=True).stdout
+    assert "LMMono10" in fonts

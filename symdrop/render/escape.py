@@ -70,6 +70,17 @@ def escape_tex(text: str) -> str:
     return _escape_tex(str(text))
 
 
+def escape_ident(text: str) -> str:
+    """An identifier (a mistake's id) for LaTeX's typewriter type: letters, digits and ``_`` as
+    they are (``\\_``), in the typewriter font of either engine; anything else as users' text."""
+    if _IDENT.fullmatch(text):
+        return text.replace("_", r"\_")
+    return escape_tex(text)
+
+
+_IDENT = re.compile(r"[A-Za-z0-9_]+")
+
+
 @lru_cache(maxsize=4096)  # the same labels and names come back on every problem of a sheet
 def _escape_tex(text: str) -> str:
     pieces = []  # (font, LaTeX); font None: spaces and ASCII punctuation, which join their neighbours' run
