@@ -506,14 +506,15 @@ def _warn_title(network, fmt: str, args) -> None:
 
 def _output(args, text: str, files: dict) -> int:
     """``text`` on standard output, or into ``-o FILE`` (unless it names the PDF) with ``files``
-    beside it: all of them written, or none."""
+    beside it: all of them written, or none, and their paths on standard output, as every command
+    that writes files prints them."""
     if args.output is None:
         sys.stdout.write(text)
         return 0
     if args.output.suffix.lower() != ".pdf":
         files = {args.output: text, **files}
     for path in write_files(files):
-        print(path, file=sys.stderr)
+        print(path)
     return 0
 
 

@@ -47,7 +47,7 @@ def test_output_pdf_alone_writes_the_pdf(tmp_path, capsys):
     assert "Dropout toy example" in pdf_text(pdf, tmp_path)
     assert main(["expect", str(ROOT / "examples" / "weight-scaling-gap.yaml"), "-o", str(tmp_path / "mean.pdf")]) == 0
     assert (tmp_path / "mean.pdf").read_bytes().startswith(b"%PDF")
-    assert str(tmp_path / "mean.pdf") in capsys.readouterr().err
+    assert str(tmp_path / "mean.pdf") in capsys.readouterr().out
 
 
 def test_version_is_the_package_version():
@@ -72,6 +72,7 @@ def test_example_spec_is_a_spec_to_start_from(tmp_path, capsys):
     spec = yaml.safe_load(text)
     assert spec["layers"][0]["weights"] == [[1, 2], [-1, 1], [2, -3]] and spec["masks"][1] == [1, 0, 1]
     assert main(["example", "--spec", "-o", str(tmp_path / "mine.yaml")]) == 0
+    assert capsys.readouterr().out == f"{tmp_path / 'mine.yaml'}\n"  # the path written, as every command prints it
     assert main(["solve", str(tmp_path / "mine.yaml"), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["prediction"] == ["7"]  # the tutorial's y, by hand
     assert main(["example", "-o", str(tmp_path / "x.yaml")]) == 2

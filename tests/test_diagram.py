@@ -267,7 +267,7 @@ def test_solve_markdown_writes_the_svg_beside_it(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sol.md", "sol.svg"]
     assert "](sol.svg)" in (tmp_path / "sol.md").read_text()
     assert (tmp_path / "sol.svg").read_text() == render_svg(derive(symdrop.example()))
-    assert capsys.readouterr().err.splitlines() == [str(tmp_path / "sol.md"), str(tmp_path / "sol.svg")]
+    assert capsys.readouterr().out.splitlines() == [str(tmp_path / "sol.md"), str(tmp_path / "sol.svg")]
 
 
 @pytest.mark.parametrize(
