@@ -31,8 +31,8 @@ def overridden(tmp_path: Path) -> Path:
     assert main(["templates", "--out", str(folder)]) == 0
     preamble = folder / "latex" / "sheet-preamble.tex.j2"
     text = preamble.read_text()
-    assert r"\def\@oddhead{\small \VAR{doc_title}" in text
-    preamble.write_text(text.replace(r"\def\@oddhead{\small \VAR{doc_title}", rf"\def\@oddhead{{\small {HEADER} -- \VAR{{doc_title}}"))
+    assert r"\def\@oddhead{\small \symdrop@left" in text
+    preamble.write_text(text.replace(r"\def\@oddhead{\small \symdrop@left", rf"\def\@oddhead{{\small {HEADER} -- \symdrop@left"))
     solution = folder / "documents" / "solution.j2"
     lines = solution.read_text().splitlines(keepends=True)
     title = next(i for i, line in enumerate(lines) if line.startswith(r"\VAR{ m.h1 % "))
