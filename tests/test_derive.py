@@ -174,15 +174,21 @@ def test_symbolic_masks_prediction_is_right_for_every_mask():
     assert set(symbols) <= set(names)
 
 
-def test_symbolic_all_closed_form_gives_the_tutorial_values():
-    d = derive(symdrop.example(), symbolic="all")
-    x, layers, masks = tutorial_fractions()
+def _symbol_values(x, layers, masks) -> dict:
+    """The tutorial's numbers by the names of symbolize's symbols: x_j, w<l>_<i>_<j>, b<l>_<i>, mu<l>_<j>."""
     numbers = {f"x_{j + 1}": v for j, v in enumerate(x)}
     for l, (W, b, _) in enumerate(layers, start=1):
         numbers.update({f"w{l}_{i + 1}_{j + 1}": w for i, row in enumerate(W) for j, w in enumerate(row)})
         numbers.update({f"b{l}_{i + 1}": v for i, v in enumerate(b)})
     for l, mask in enumerate(masks):
         numbers.update({f"mu{l}_{j + 1}": v for j, v in enumerate(mask)})
+    return numbers
+
+
+def test_symbolic_all_closed_form_gives_the_tutorial_values():
+    d = derive(symdrop.example(), symbolic="all")
+    x, layers, masks = tutorial_fractions()
+    numbers = _symbol_values(x, layers, masks)
     free = {s.name: s for s in d.prediction.free_symbols}
     assert set(free) == set(numbers)  # every weight, bias, mask and input appears
     value = d.prediction.subs({free[n]: sympy.Rational(v.numerator, v.denominator) for n, v in numbers.items()})
@@ -198,12 +204,7 @@ def test_symbolic_all_compositions_are_the_prediction_at_every_layer():
     d = derive(symdrop.example(), symbolic="all")
     x, layers, masks = tutorial_fractions()
     reference = forward(x, layers, masks)
-    numbers = {f"x_{j + 1}": v for j, v in enumerate(x)}
-    for l, (W, b, _) in enumerate(layers, start=1):
-        numbers.update({f"w{l}_{i + 1}_{j + 1}": w for i, row in enumerate(W) for j, w in enumerate(row)})
-        numbers.update({f"b{l}_{i + 1}": v for i, v in enumerate(b)})
-    for l, mask in enumerate(masks):
-        numbers.update({f"mu{l}_{j + 1}": v for j, v in enumerate(mask)})
+    numbers = _symbol_values(x, layers, masks)
     assert len(d.composed) == len(layers) == 4
     assert d.composed[0] == d.prediction and d.composed[-1] == d.steps[-1].activation.value
     for k, expr in enumerate(d.composed):
