@@ -355,3 +355,26 @@ def test_symbolic_mask_labels_clear_both_units(sizes):
         assert u.symbolic_mask
         below = [v.y for v in (*d.units, *d.gaps) if v.x == u.x and v.y > u.y]
         assert all(u.mask_top + 0.45 + 0.05 <= y - r for y in below), u
+
+
+def test_text_after_a_picture_is_black(tmp_path):
+    """The picture's grey and red labels keep their colour to themselves: page 2 of the
+    tutorial's solution (the layers' equations, after the picture of page 1) has black text.
+    Its darkest pixel, rendered in grey levels by pdftoppm, was 77 to 102 when a cached label's
+    colour leaked (the captions' black!60 is 102)."""
+    require_pdflatex()
+    import shutil
+    import subprocess
+
+    from symdrop.io.tex import compile_pdf
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    pdf = tmp_path / "tutorial.pdf"
+    pdf.write_bytes(compile_pdf(derive(symdrop.example()).to_latex()))
+    subprocess.run(["pdftoppm", "-gray", "-r", "60", "-f", "2", "-l", "2", str(pdf), str(tmp_path / "p")], check=True)
+    (page,) = tmp_path.glob("p*.pgm")
+    data = page.read_bytes()
+    magic, size, depth, pixels = data.split(b"\n", 3)
+    assert magic == b"P5" and depth == b"255"
+    assert min(pixels) < 40  # black text, anti-aliased at 60 dpi
