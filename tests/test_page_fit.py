@@ -3,11 +3,11 @@
 A few runs build the corpus: every example spec in every mode (training, test time, --symbolic
 masks and all), expect with sigmoid, tanh and leaky ReLU, with --samples and --symbolic-q, backprop,
 a network of 7 layers, two sigmoid layers of three units, a 250-problem sheet (50 of each kind, without pictures: they cost most of the TeX time),
-and a class set of 30 students. Each PDF is then checked two ways, independently of the code that
+a class set of 30 students, and a sheet of problems taller than a page (a layer of 9 units). Each PDF is then checked two ways, independently of the code that
 laid it out:
 
 - every word ``pdftotext -bbox`` finds lies inside the page's text area (the A4 page less the 2.2 cm
-  margins of the preamble) horizontally, and inside the page vertically;
+  margins of the preamble) horizontally, and above its bottom (below it only the page number);
 - every number a value of the JSON output holds (a prediction, a mean, a decimal, a standard error,
   a key's answers) is a word of the PDF's text. pdftotext drops what lies past the page's edge, so
   a value set off the page fails here (a fraction's numerator and denominator are words of their own).
@@ -35,6 +35,7 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 PAGE_WIDTH, PAGE_HEIGHT = 595.276, 841.89
 MARGIN = 2.2 / 2.54 * 72
 TOLERANCE = 1.0  # points: rounding, and TeX's \hfuzz of 0.1 pt
+DEPTH = 8.0  # points the last line of a page may reach below the text area: its depth
 
 SEVEN_LAYERS = """\
 title: Seven layers
@@ -152,7 +153,10 @@ def corpus(tmp_path_factory) -> dict[str, tuple[Path, list[str]]]:
     classes = folder / "class"
     assert main(["sheet", "--roster", str(roster), "--problems", "2", "--kinds", "forward,ensemble", "--seed", "8",
                  "--values", "decimal", "--no-diagram", "--format", "latex", "--pdf", "--out", str(classes)]) == 0
-    for label, out in (("sheet", sheet), ("class", classes)):
+    # A layer of 9 units: a problem taller than a page (its picture and 9-row matrices).
+    tall = folder / "tall"
+    assert main(["sheet", "--shape", "2-9-1", "--problems", "2", "--seed", "3", "--pdf", "--out", str(tall)]) == 0
+    for label, out in (("sheet", sheet), ("class", classes), ("tall", tall)):
         key = json.loads((out / "key.json").read_text(encoding="utf-8"))
         # A decimal sheet prints its answers as the decimals key.json holds beside the exact form.
         answers = [v for problem in key["problems"] for v in _values(
@@ -191,15 +195,19 @@ def test_the_corpus_is_broad(corpus):
     *(f"solve-two-sigmoids{m}" for m in ("", "-masks", "-all", "-test")),
     *(f"expect-{n}" for n in ("inverted-sigmoid", "weight-scaling-gap", "seven-layers", "two-sigmoids")),
     "expect-inverted-sigmoid-samples", "expect-inverted-sigmoid-symbolic-q", "backprop-tutorial",
-    *(f"{r}-{d}" for r in ("sheet", "class") for d in ("sheet", "key", "solutions")),
+    *(f"{r}-{d}" for r in ("sheet", "class", "tall") for d in ("sheet", "key", "solutions")),
 ])
 def test_every_word_lies_in_the_text_area(corpus, document):
     assert document in corpus, f"{document}: the corpus has no such document"
     pdf, _ = corpus[document]
+    # Below the text area only the page number (the footer's one word) may stand, and the depth of
+    # the last line (TeX's \\maxdepth, 5.5 pt at 11 pt, and a letter's descender); above it, the header.
+    bottom = PAGE_HEIGHT - MARGIN + DEPTH
     outside = [
-        (page, round(max(MARGIN - x0, x1 - (PAGE_WIDTH - MARGIN), y1 - PAGE_HEIGHT, -y0)), word)
+        (page, round(max(MARGIN - x0, x1 - (PAGE_WIDTH - MARGIN), y1 - bottom, -y0)), word)
         for page, x0, y0, x1, y1, word in _words(pdf)
-        if x0 < MARGIN - TOLERANCE or x1 > PAGE_WIDTH - MARGIN + TOLERANCE or y0 < 0 or y1 > PAGE_HEIGHT
+        if x0 < MARGIN - TOLERANCE or x1 > PAGE_WIDTH - MARGIN + TOLERANCE or y0 < 0
+        or (y1 > bottom + TOLERANCE and word != str(page))
     ]
     assert outside == [], f"{document}: words outside the text area (page, points beyond, word): {outside[:8]}"
 
