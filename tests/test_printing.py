@@ -211,3 +211,10 @@ def test_a_block_is_kept_together_up_to_20_lines_a_matrix_counting_its_rows():
     # A matrix in a matrix's entry (an entry broken into aligned rows) is as tall as its rows.
     nested = r"\begin{pmatrix}\begin{aligned}&x\\&\quad y\end{aligned}\\3\end{pmatrix}"
     assert together(r" \\ ".join([f"a &= {nested}"] * 6 + ["b"] * 2)) and not together(r" \\ ".join([f"a &= {nested}"] * 7))
+
+
+def test_a_long_tanh_over_a_denominator_follows_its_fraction_too():
+    x = sympy.symbols("x1:21")
+    long = latex(3 * Symbol("mu2_1") * sympy.tanh(sum(x)) / 5)
+    assert long.startswith(r"\frac{3 \mu^{(2)}_{1}}{5} \tanh\Bigl(x_{1} + ") and long.endswith(r"\Bigr)")
+    assert latex(sympy.tanh(x[0]) / 5) == r"\frac{\tanh{\left(x_{1} \right)}}{5}"

@@ -26,6 +26,10 @@ _KEEP = re.compile(r"q\d+")  # the keep probability q^(l) as a symbol
 DIGITS = 15  # significant digits of the decimals printed beside exact irrational values
 
 
+# Functions whose long argument rows may break between its terms (printed in parentheses TeX can
+# break across rows, not in a \\left ... \\right pair).
+_BREAKABLE = (sympy.Max, sympy.tanh)
+
 # Explicit matrices and matrix names: atoms to SymPy's precedence, never parenthesized in a product.
 _ATOMS = (sympy.MatrixBase, sympy.MatrixSymbol)
 
@@ -102,13 +106,13 @@ class SymdropLatexPrinter(LatexPrinter):
             return super()._print_Mul(expr)
         # Factors in the order a student writes them: 2 w mu a, not SymPy's a mu w.
         factors = sorted(expr.args, key=_rank)
-        wide = [f for f in factors if isinstance(f, sympy.Max)]
-        if wide and any(f.is_Pow and f.exp.is_negative for f in factors):
-            # A long max over a denominator is written after its fraction, w/q max(...), not
-            # inside it: TeX cannot break a fraction, but may break the max between its terms.
+        wide = [f for f in factors if isinstance(f, _BREAKABLE)]
+        if wide and any((f.is_Pow and f.exp.is_negative) or (f.is_Rational and f.q != 1) for f in factors):
+            # A long max or tanh over a denominator is written after its fraction, w/q max(...),
+            # not inside it: TeX cannot break a fraction, but may break the max between its terms.
             text = " ".join(self._print(f) for f in wide)
             if width(text) > LINE_EM / 2:
-                rest = [f for f in factors if not isinstance(f, sympy.Max)]
+                rest = [f for f in factors if not isinstance(f, _BREAKABLE)]
                 return self._print(sympy.Mul(*rest, evaluate=False)) + " " + text
         return super()._print_Mul(sympy.Mul(*factors, evaluate=False))
 
@@ -375,7 +379,7 @@ _COMMAND_EM = {"cdot": 1.0, "odot": 1.5, "approx": 1.34, "ne": 1.34, "le": 1.34,
                "quad": 1.0, "qquad": 2.0, ",": 0.17, ";": 0.28, ":": 0.22, "!": -0.17, " ": 0.33,
                "max": 1.7, "min": 1.7, "tanh": 2.0, "log": 1.5, "exp": 1.6, "sum": 1.4, "prod": 1.4,
                "dots": 1.2, "ldots": 1.2, "cdots": 1.2, "vdots": 0.3, "infty": 1.0, "{": 0.5, "}": 0.5,
-               "left": 0.0, "right": 0.0, "textstyle": 0.0, "scriptstyle": 0.0, "hat": 0.0, "tilde": 0.0, "bar": 0.0, "displaystyle": 0.0,
+               "left": 0.35, "right": 0.35, "textstyle": 0.0, "scriptstyle": 0.0, "hat": 0.0, "tilde": 0.0, "bar": 0.0, "displaystyle": 0.0,
                "\\": 0.0}
 _TEXT_ARGUMENT = frozenset({"text", "mathrm", "operatorname", "texttt", "textbf", "mathit", "mbox", "textit"})
 _TOKEN = re.compile(r"\\[A-Za-z]+\*?|\\.|\s+|.", re.S)
