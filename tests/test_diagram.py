@@ -246,9 +246,9 @@ def test_pictures_compile(tmp_path):
     require_pdflatex()
     text = pdf_text(compile_pdf(derive(parse_spec(spec_of((3, 10, 9, 2)))).to_latex()), tmp_path)
     text = text.replace("\n", " ")
-    assert "hidden 1" in text and "Units 5 to 6 of the first hidden layer are left out" in text
-    assert "Units 8 to 9 of the first hidden layer are left out" in text
-    assert "Units 6 to 7 of the second hidden layer are left out" in text
+    assert "hidden 1" in text and "Units 5 and 6 of the first hidden layer are left out" in text
+    assert "Units 8 and 9 of the first hidden layer are left out" in text
+    assert "Units 6 and 7 of the second hidden layer are left out" in text
     text = pdf_text(compile_pdf(derive(symdrop.example()).to_latex(edge_weights=True)), tmp_path)
     assert "The numbers on the connections are the weights and biases." in text.replace("\n", " ")
 
