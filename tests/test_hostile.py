@@ -82,6 +82,9 @@ HOSTILE = {
     "expect tanh units": (expect_spec(13, "tanh"), ["expect"],
                           "expect: 13 maskable units (keep q < 1); the limit with sigmoid or tanh is 12 "
                           "(every mask's value is an expression)"),
+    "expect nested tanh units": (expect_spec(10, "tanh").replace("{weights: [[1]], bias: [0]}", "{weights: [[1]], bias: [0], activation: sigmoid}"),
+                                 ["expect"], "expect: 10 maskable units (keep q < 1); the limit with 2 sigmoid or tanh layers "
+                                 "is 9 (every mask's value is an expression in expressions)"),
     "samples": (expect_spec(2), ["expect", "--samples", "100001"], "--samples: 100001 samples; the limit is 100,000 samples"),
 }
 

@@ -11,7 +11,7 @@ from sympy import ImmutableMatrix
 
 from .derive import keep_symbols
 from ..errors import SymdropError
-from ..limits import MAX_MASKABLE, MAX_MASKABLE_SYMBOLIC, MAX_SAMPLES
+from ..limits import MAX_MASKABLE, MAX_MASKABLE_NESTED, MAX_MASKABLE_SYMBOLIC, MAX_SAMPLES
 from ..numbers import to_fraction, to_sympy
 from .forward import numbers, prediction
 from .montecarlo import MonteCarlo, monte_carlo
@@ -107,10 +107,14 @@ def _check_maskable(network: Network, symbolic_q: bool) -> None:
     distinct vectors at a layer, each a whole expression with sigmoid, tanh or symbolic q."""
     n = maskable_units(network)
     piecewise_linear = all(layer.g.negative_slope is not None for layer in network.layers[:-1])
+    smooth = sum(layer.g.negative_slope is None for layer in network.layers)  # sigmoid and tanh layers
     if piecewise_linear and not symbolic_q:
         if n > MAX_MASKABLE:
             raise SymdropError(f"expect: {n} maskable units (keep q < 1); the limit is {MAX_MASKABLE} "
                                f"(up to 2^{MAX_MASKABLE} masks)")
+    elif smooth >= 2 and n > MAX_MASKABLE_NESTED:
+        raise SymdropError(f"expect: {n} maskable units (keep q < 1); the limit with {smooth} sigmoid or tanh "
+                           f"layers is {MAX_MASKABLE_NESTED} (every mask's value is an expression in expressions)")
     elif n > MAX_MASKABLE_SYMBOLIC:
         why = "--symbolic-q" if symbolic_q else "sigmoid or tanh"
         raise SymdropError(f"expect: {n} maskable units (keep q < 1); the limit with {why} is "
