@@ -52,3 +52,25 @@ layers:
 masks: [[1, 1, 1], [1, 0, 1], [1, 1, 1]]
 dropout: {convention: inverted, keep: "1/2"}
 """
+
+
+# Three sigmoid/tanh layers of three units with fractions (a newcomer review's): exact values
+# nest exponentials in exponents, wider than a page; the worked solution names them in its sums.
+THREE_SMOOTH = """\
+title: Three smooth layers
+input: ["1/2", "-3/4", 2]
+layers:
+  - weights: [["1/3", "-2/5", 1], ["3/7", "1/2", "-1/3"], [-1, "2/3", "1/4"]]
+    bias: ["1/2", "-1/3", "1/5"]
+    activation: sigmoid
+  - weights: [["2/3", -1, "1/2"], ["-1/4", "3/5", 1], ["1/2", "1/2", "-2/3"]]
+    bias: ["-1/2", "1/3", 0]
+    activation: tanh
+  - weights: [[1, "-1/2", "3/4"], ["1/3", 1, -1], ["-2/3", "1/5", "1/2"]]
+    bias: [0, "1/4", "-1/3"]
+    activation: sigmoid
+  - weights: [["3/2", "-2/3", "1/4"]]
+    bias: ["1/7"]
+masks: [[1, 0, 1], [0, 1, 1], [1, 1, 0], [1, 0, 1]]
+dropout: {convention: inverted, keep: ["2/3", "3/4", "4/5", "3/5"]}
+"""

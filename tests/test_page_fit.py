@@ -2,7 +2,7 @@
 
 A few runs build the corpus: every example spec in every mode (training, test time, --symbolic
 masks and all), expect with sigmoid, tanh and leaky ReLU, with --samples and --symbolic-q, backprop,
-a network of 7 layers, two sigmoid layers of three units, a 250-problem sheet (50 of each kind, without pictures: they cost most of the TeX time),
+a network of 7 layers, two sigmoid layers of three units, three (but --symbolic masks), a 250-problem sheet (50 of each kind, without pictures: they cost most of the TeX time),
 a class set of 30 students, and a sheet of problems taller than a page (a layer of 9 units). Each PDF is then checked two ways, independently of the code that
 laid it out:
 
@@ -25,7 +25,7 @@ import pytest
 
 from symdrop.cli import main
 
-from .conftest import TWO_SIGMOIDS, pdf_text, require_pdflatex
+from .conftest import THREE_SMOOTH, TWO_SIGMOIDS, pdf_text, require_pdflatex
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "symdrop" / "data" / "tutorial.yaml"
@@ -61,7 +61,9 @@ def _specs(folder: Path) -> dict[str, Path]:
     (folder / "seven-layers.yaml").write_text(SEVEN_LAYERS, encoding="utf-8")
     (folder / "backprop.yaml").write_text(BACKPROP, encoding="utf-8")
     (folder / "two-sigmoids.yaml").write_text(TWO_SIGMOIDS, encoding="utf-8")
-    return {**specs, "seven-layers": folder / "seven-layers.yaml", "two-sigmoids": folder / "two-sigmoids.yaml"}
+    (folder / "three-smooth.yaml").write_text(THREE_SMOOTH, encoding="utf-8")
+    return {**specs, "seven-layers": folder / "seven-layers.yaml", "two-sigmoids": folder / "two-sigmoids.yaml",
+            "three-smooth": folder / "three-smooth.yaml"}
 
 
 def _has_dropout(spec: Path) -> bool:
@@ -73,6 +75,10 @@ def _solve_runs(specs: dict[str, Path]) -> list[tuple[str, str, list[str]]]:
     runs = []
     for name, spec in specs.items():
         runs.append((f"solve-{name}", "solve", [str(spec)]))
+        if name == "three-smooth":  # --symbolic masks: the README's known exception; expect: past its limit
+            runs += [(f"solve-{name}-all", "solve", [str(spec), "--symbolic", "all"]),
+                     (f"solve-{name}-test", "solve", [str(spec), "--mode", "test"])]
+            continue
         runs.append((f"solve-{name}-masks", "solve", [str(spec), "--symbolic", "masks"]))
         if name != "seven-layers":  # 2^7 paths: a closed form of 128 terms per unit is no test of layout
             runs.append((f"solve-{name}-all", "solve", [str(spec), "--symbolic", "all"]))
@@ -193,6 +199,7 @@ def test_the_corpus_is_broad(corpus):
       if (n, m) != ("tutorial", "-test")),
     "solve-seven-layers", "solve-seven-layers-masks", "solve-seven-layers-test",
     *(f"solve-two-sigmoids{m}" for m in ("", "-masks", "-all", "-test")),
+    *(f"solve-three-smooth{m}" for m in ("", "-all", "-test")),
     *(f"expect-{n}" for n in ("inverted-sigmoid", "weight-scaling-gap", "seven-layers", "two-sigmoids")),
     "expect-inverted-sigmoid-samples", "expect-inverted-sigmoid-symbolic-q", "backprop-tutorial",
     *(f"{r}-{d}" for r in ("sheet", "class", "tall") for d in ("sheet", "key", "solutions")),
@@ -214,6 +221,7 @@ def test_every_word_lies_in_the_text_area(corpus, document):
 
 @pytest.mark.parametrize("document", [
     "solve-tutorial", "solve-inverted-sigmoid", "solve-inverted-sigmoid-test", "solve-seven-layers",
+    "solve-three-smooth", "solve-three-smooth-test",
     "expect-inverted-sigmoid", "expect-inverted-sigmoid-samples", "expect-weight-scaling-gap",
     "expect-seven-layers", "backprop-tutorial", "sheet-key", "sheet-solutions", "class-key", "class-solutions",
 ])

@@ -1,13 +1,14 @@
 """`solve --symbolic` from the command line: exact expressions as text, usable elsewhere."""
 
 import json
+import re
 from pathlib import Path
 
 import sympy
 
 from symdrop.cli import main
 
-from .conftest import TWO_SIGMOIDS
+from .conftest import THREE_SMOOTH, TWO_SIGMOIDS
 
 TUTORIAL = Path(__file__).resolve().parent.parent / "symdrop" / "data" / "tutorial.yaml"
 TUTORIAL_MASKS = [[1, 1], [1, 0, 1], [0, 1, 1], [0, 1]]
@@ -52,3 +53,30 @@ def test_all_through_two_sigmoids_substitutes_down_to_what_fits_the_page(capsys,
     sigmoid = TUTORIAL.parent.parent.parent / "examples" / "inverted-sigmoid.yaml"
     assert main(["solve", str(sigmoid), "--symbolic", "all", "--format", "markdown"]) == 0
     assert "The closed form of the prediction, layer by layer substituted" in capsys.readouterr().out
+
+
+def test_values_through_three_smooth_layers_are_named_in_the_sums_with_their_decimals(capsys, tmp_path):
+    """Through three sigmoid/tanh layers the exact values are too wide for a page: the third
+    layer's sums name the earlier values (ã^(2)_j, a dropped one 0), and the prediction is its
+    decimal, which a plain float pass of the network, written here, matches."""
+    import math
+    from fractions import Fraction
+
+    import yaml
+
+    spec = tmp_path / "three.yaml"
+    spec.write_text(THREE_SMOOTH, encoding="utf-8")
+    assert main(["solve", str(spec), "--format", "markdown"]) == 0
+    md = capsys.readouterr().out
+    assert r"z^{(3)}_{1} &= 1 \cdot \tilde{a}^{(2)}_{1} + \left(- \frac{1}{2}\right) \cdot \tilde{a}^{(2)}_{2} + \frac{3}{4} \cdot 0 + 0" in md
+    assert "Its exact value, the formulas above put together, is too wide for a page" in md
+
+    data = yaml.safe_load(THREE_SMOOTH)
+    g = {"sigmoid": lambda v: 1 / (1 + math.exp(-v)), "tanh": math.tanh, None: lambda v: v}
+    a = [float(Fraction(v)) for v in data["input"]]
+    for layer, mask, q in zip(data["layers"], data["masks"], data["dropout"]["keep"]):
+        a = [m * v / float(Fraction(q)) for m, v in zip(mask, a)]  # inverted dropout
+        a = [g[layer.get("activation")](sum(float(Fraction(w)) * v for w, v in zip(row, a)) + float(Fraction(b)))
+             for row, b in zip(layer["weights"], layer["bias"])]
+    boxed = re.search(r"\\boxed\{\\hat\{y\} = a\^\{\(4\)\} \\approx ([0-9.]+)\}", md)
+    assert boxed and abs(float(boxed[1]) - a[0]) < 1e-12

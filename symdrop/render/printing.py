@@ -607,7 +607,8 @@ def chain(lhs: str, parts: list[str], room: float = LINE_EM) -> list[str]:
     """The rows of ``lhs = part = part ...`` (each part the LaTeX of one side, its relation first:
     ``= W a + b``) for an aligned block, the first row after ``lhs &``, each other after ``&``:
     parts side by side while they fit, a new row where the next does not; a part wider than a row
-    broken between its terms (:func:`pack`), its further rows a quad in."""
+    broken between its terms (:func:`pack`), its further rows a quad in; a part after the first
+    that is wider than a row even so is left out (its value's decimals follow the equation)."""
     budget = room - width(lhs)
     lines, current, used = [], "", 0.0  # used: the width of current (widths of a row's sides add up)
     for part in parts:
@@ -623,11 +624,25 @@ def chain(lhs: str, parts: list[str], room: float = LINE_EM) -> list[str]:
             continue
         relation, _, text = part.partition(" ")
         pieces = pack(terms(text), budget - width(relation) - 1.0)
+        if lines and not all(width(piece, _style(piece)) <= budget for piece in pieces):
+            continue  # wider than a line even broken: left out (the equation stays true)
         lines += [f"{relation} {pieces[0]}", *(r"\quad " + piece for piece in pieces[1:])]
         if not re.match(r"(\\quad )*\\(text|script)style", lines[-1].partition(" ")[2]):
             current = lines.pop()  # the next part may follow the last row, unless it is set smaller
             used = width(current)
     return lines + [current] if current else lines
+
+
+def _style(row: str) -> str:
+    """The math style a row of :func:`pack` is set in."""
+    return next((name for name in ("text", "script") if re.match(rf"(\\quad )*\\{name}style", row)), "display")
+
+
+def named(expr) -> bool:
+    """Whether an exact value (or any entry of a matrix) is too wide to stand in a layer's sums,
+    wider than a third of a line (values through sigmoids of sigmoids): it is written by its name
+    there, its decimal beside."""
+    return any(width(latex(e)) > LINE_EM / 3 for e in _entries(expr))
 
 
 def fits(expr, lead: str = "", room: float = LINE_EM, **settings) -> bool:
