@@ -80,3 +80,19 @@ def test_values_through_three_smooth_layers_are_named_in_the_sums_with_their_dec
              for row, b in zip(layer["weights"], layer["bias"])]
     boxed = re.search(r"\\boxed\{\\hat\{y\} = a\^\{\(4\)\} \\approx ([0-9.]+)\}", md)
     assert boxed and abs(float(boxed[1]) - a[0]) < 1e-12
+
+
+def test_masks_through_three_smooth_layers_are_written_in_the_layer_before(capsys, tmp_path):
+    """--symbolic masks through three sigmoid/tanh layers: the output layer's value, too wide in
+    the masks alone, is written in a^(3) (its formula: 3/2 a~1 - 2/3 a~2 + 1/4 a~3 + 1/7 with
+    a~ = mu a / q, q = 3/5), and the JSON keeps it in the masks alone."""
+    spec = tmp_path / "three.yaml"
+    spec.write_text(THREE_SMOOTH, encoding="utf-8")
+    assert main(["solve", str(spec), "--symbolic", "masks", "--format", "markdown"]) == 0
+    md = capsys.readouterr().out
+    output = md[md.index("## The output layer"):]
+    assert r"a^{(4)}_{1} = \frac{5 \mu^{(3)}_{1} a^{(3)}_{1}}{2} - \frac{10 \mu^{(3)}_{2} a^{(3)}_{2}}{9} + \frac{5 \mu^{(3)}_{3} a^{(3)}_{3}}{12} + \frac{1}{7}" in output
+    assert "as an expression in the masks alone it is too wide for a page" in output
+    assert main(["solve", str(spec), "--symbolic", "masks", "--format", "json"]) == 0
+    prediction = sympy.sympify(json.loads(capsys.readouterr().out)["prediction"][0])
+    assert not any(s.name.startswith("a") for s in prediction.free_symbols)

@@ -11,7 +11,7 @@ from ..sympy_internals import entries
 from .escape import escape_cloze, escape_html, escape_ident, escape_markdown, escape_tex, escape_xml, escape_xml_text
 from .formats import get
 from .options import RenderOptions
-from .printing import approx, boxable, chain, decimal, exact_text, factor, finalizer, inline, latex, lines, operand, plain, rows, short, together, named
+from .printing import approx, boxable, chain, decimal, exact_text, factor, finalizer, inline, latex, lines, operand, plain, rows, short, together, named, fits
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
@@ -84,7 +84,7 @@ def _env(decimals: bool, folders: tuple[Path, ...]) -> jinja2.Environment:
         points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines,
     )
     env.globals.update(layer_noun=layer_noun, chain=chain)
-    env.tests.update(boxable=boxable, short=short, together=together, named=named)
+    env.tests.update(boxable=boxable, short=short, together=together, named=named, fitting=fits)
     return env
 
 
