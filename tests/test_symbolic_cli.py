@@ -69,7 +69,7 @@ def test_values_through_three_smooth_layers_are_named_in_the_sums_with_their_dec
     assert main(["solve", str(spec), "--format", "markdown"]) == 0
     md = capsys.readouterr().out
     assert r"z^{(3)}_{1} &= 1 \cdot \tilde{a}^{(2)}_{1} + \left(- \frac{1}{2}\right) \cdot \tilde{a}^{(2)}_{2} + \frac{3}{4} \cdot 0 + 0" in md
-    assert "Its exact value, the formulas above put together, is too wide for a page" in md
+    assert "(Exactly, the formulas above put together, too wide for a page: " in md
 
     data = yaml.safe_load(THREE_SMOOTH)
     g = {"sigmoid": lambda v: 1 / (1 + math.exp(-v)), "tanh": math.tanh, None: lambda v: v}

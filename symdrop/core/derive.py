@@ -111,9 +111,15 @@ class Derivation:
     # With symbolic "all": the prediction in terms of a^(k), for k = 0 (x: the closed form, the
     # prediction itself) to L - 1 (the output layer's formula).
     composed: tuple[ImmutableMatrix, ...] = ()
-    # With symbolic "masks": each layer's activations in terms of the previous layer's symbols a^(l-1),
-    # for a value too wide to write out whole.
-    local_values: tuple[ImmutableMatrix, ...] = ()
+
+    @cached_property
+    def local_values(self) -> tuple[ImmutableMatrix, ...]:
+        """With symbolic "masks": each layer's activations in terms of the previous layer's
+        symbols a^(l-1), for a value too wide to write out whole (derived when asked); else ()."""
+        if self.symbolic != "masks":
+            return ()
+        mu = tuple(s for mask in self.network.masks for s in entries(mask))
+        return tuple(step.activation.value for step in _symbolic_steps(self.network, simplify=_binary(mu), local=True))
 
     @property
     def input_mask_is_ones(self) -> bool:
@@ -158,14 +164,12 @@ def derive(network: Network, symbolic: str | None = None, mode: str = "train") -
     symbolic_network, mu = symbolize(network, symbolic)
     if symbolic == "masks":
         steps = _symbolic_steps(symbolic_network, simplify=_binary(mu))
-        local = _symbolic_steps(symbolic_network, simplify=_binary(mu), local=True)
         prediction = steps[-1].activation.value
         values = dict(zip(mu, (v for mask in network.masks for v in mask)))
         return Derivation(
             symbolic_network, steps, prediction, symbolic,
             masks_in_prediction=tuple(s for s in mu if prediction.has(s)),
             at_spec_masks=prediction.subs(values),
-            local_values=tuple(step.activation.value for step in local),
         )
     # "all": each layer in terms of the previous layer's symbols; the prediction composed from
     # the output layer down, one layer at a time.

@@ -10,7 +10,7 @@ from .diagram import Diagram, draw
 from .env import make_env, render_document
 from .formats import get
 from .options import RenderOptions
-from .printing import LINE_EM, fits, rows
+from .printing import LINE_EM, fitting_rows, rows
 
 
 @dataclass(frozen=True)
@@ -78,9 +78,11 @@ def closed_form(derivation: Derivation, decimals: bool = False) -> tuple[int, li
     if not derivation.composed:
         return None
     lead = r"\hat{y} ="
-    for k, expr in enumerate(derivation.composed):
-        if k == len(derivation.composed) - 1 or fits(expr, lead, CLOSED_FORM_ROOM, decimals=decimals):
-            return k, rows(expr, lead, room=CLOSED_FORM_ROOM, decimals=decimals)
+    for k, expr in enumerate(derivation.composed[:-1]):
+        fitting = fitting_rows(expr, lead, CLOSED_FORM_ROOM, decimals=decimals)
+        if fitting is not None:
+            return k, fitting
+    return len(derivation.composed) - 1, rows(derivation.composed[-1], lead, room=CLOSED_FORM_ROOM, decimals=decimals)
 
 
 def render_figure(picture: Diagram | None, fmt: str, options: RenderOptions = RenderOptions(), *,

@@ -11,7 +11,8 @@ from ..sympy_internals import entries
 from .escape import escape_cloze, escape_html, escape_ident, escape_markdown, escape_tex, escape_xml, escape_xml_text
 from .formats import get
 from .options import RenderOptions
-from .printing import approx, boxable, chain, decimal, exact_text, factor, finalizer, inline, latex, lines, operand, plain, rows, short, together, named, fits
+from .printing import (approx, boxable, chain, decimal, exact_text, factor, finalizer, fits, inline, latex, lines,
+                       named, operand, plain, rows, short, together)
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 

@@ -627,7 +627,7 @@ def chain(lhs: str, parts: list[str], room: float = LINE_EM) -> list[str]:
         if lines and not all(width(piece, _style(piece)) <= budget for piece in pieces):
             continue  # wider than a line even broken: left out (the equation stays true)
         lines += [f"{relation} {pieces[0]}", *(r"\quad " + piece for piece in pieces[1:])]
-        if not re.match(r"(\\quad )*\\(text|script)style", lines[-1].partition(" ")[2]):
+        if _style(lines[-1].partition(" ")[2]) == "display":
             current = lines.pop()  # the next part may follow the last row, unless it is set smaller
             used = width(current)
     return lines + [current] if current else lines
@@ -645,15 +645,17 @@ def named(expr) -> bool:
     return any(width(latex(e)) > LINE_EM / 3 for e in _entries(expr))
 
 
-def fits(expr, lead: str = "", room: float = LINE_EM, **settings) -> bool:
-    """Whether :func:`rows` sets ``expr`` inside ``room``: a row set smaller (a piece wider than a
-    row, which TeX cannot break) counts at its smaller size."""
+def fitting_rows(expr, lead: str = "", room: float = LINE_EM, **settings) -> list[str] | None:
+    """The rows of :func:`rows` when they set ``expr`` inside ``room`` (a row set smaller, a piece
+    wider than a row that TeX cannot break, counts at its smaller size), else None."""
     budget = room - width(lead)
-    for line in rows(expr, lead, room=room, **settings):
-        style = next((name for name in ("text", "script") if line.startswith(f"\\{name}style")), "display")
-        if width(line, style) > budget:
-            return False
-    return True
+    lines_ = rows(expr, lead, room=room, **settings)
+    return lines_ if all(width(line, _style(line)) <= budget for line in lines_) else None
+
+
+def fits(expr, lead: str = "", room: float = LINE_EM, **settings) -> bool:
+    """Whether :func:`rows` sets ``expr`` inside ``room``."""
+    return fitting_rows(expr, lead, room, **settings) is not None
 
 
 def _opened(text: str) -> int:
