@@ -381,15 +381,17 @@ def test_text_after_a_picture_is_black(tmp_path):
 
 
 def test_edge_weights_turn_with_their_lines_on_the_page():
-    """In the picture's coordinates (y downwards) TikZ's rotate turns clockwise on the page: a
-    weight on a line that rises to the right (its end higher on the page) has a negative rotate,
-    one on a falling line a positive one (the PDF was checked by eye: mirrored before)."""
+    """TikZ's rotate turns counterclockwise on the page, whatever way the picture's y axis
+    points: a weight on a line that rises to the right (its end higher on the page, a smaller y
+    in the picture's coordinates) has a positive rotate, one on a falling line a negative one.
+    (Checked by rendering labels of seven digits: with the signs the other way round each lay
+    along the other line; a session's fix that flipped them was wrong and is undone.)"""
     import re
 
     d = derive(symdrop.example())
     edges = draw(d.network, edge_weights=True).edges
     labels = re.findall(r"rotate=([-\d.]+)\] at", d.to_latex(edge_weights=True))  # in the picture's edge order
     assert len(labels) == len(edges) == 3 * 3 + 3 * 4 + 2 * 4 + 1 * 3
-    rising = [float(r) < 0 for r, e in zip(labels, edges) if e.y2 < e.y1]
-    falling = [float(r) > 0 for r, e in zip(labels, edges) if e.y2 > e.y1]
+    rising = [float(r) > 0 for r, e in zip(labels, edges) if e.y2 < e.y1]
+    falling = [float(r) < 0 for r, e in zip(labels, edges) if e.y2 > e.y1]
     assert rising and falling and all(rising) and all(falling)
