@@ -44,7 +44,7 @@ def test_format_entries():
     assert formats.get("latex").template("solution") == formats.get("markdown").template("solution") == "documents/solution.j2"
     assert formats.get("markdown").figure == "file" and formats.get("latex").figure == "inline"
     assert r"50\% \& \$" in formats.get("latex").escape("50% & $")
-    from symdrop.render.exports import sheet_choices
+    from symdrop.render.formats import sheet_choices
 
     assert sheet_choices() == ("latex", "markdown", "moodle", "gift", "qti")
     assert formats.get("html").macros == "html/macros.j2" and not formats.get("html").documents

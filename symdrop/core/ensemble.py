@@ -15,6 +15,7 @@ from ..limits import MAX_MASKABLE, MAX_MASKABLE_NESTED, MAX_MASKABLE_SYMBOLIC, M
 from ..numbers import to_fraction, to_sympy
 from .forward import numbers, prediction
 from .montecarlo import MonteCarlo, monte_carlo
+from ..model.conventions import Convention
 from ..model.network import Network
 
 LIST_MASKS_UP_TO = 4  # maskable units; the worked solution lists every mask up to 2^4 = 16
@@ -55,9 +56,9 @@ class Ensemble:
         return tuple((q, value) for q, value in zip(self.keep, self.network.dropout.keep) if q.free_symbols)
 
     @property
-    def approximation_rule(self) -> str:
-        """The test-time rule used: inverted (no masks, no scaling) or weight-scaling."""
-        return "inverted" if self.network.dropout.convention == "inverted" else "weight-scaling"
+    def approximation_rule(self) -> Convention:
+        """The convention whose test-time rule is used: inverted (no masks, no scaling) or weight scaling."""
+        return self.network.dropout.convention.approximation
 
     @property
     def masked_layers(self) -> tuple[int, ...]:
@@ -128,8 +129,7 @@ def maskable_units(network: Network) -> int:
 
 def test_time(network: Network) -> ImmutableMatrix:
     """The usual approximation of the mean: the convention's test-time pass (plain: weight scaling)."""
-    if network.dropout.convention == "plain":
-        network = replace(network, dropout=replace(network.dropout, convention="weight-scaling"))
+    network = replace(network, dropout=replace(network.dropout, convention=network.dropout.convention.approximation))
     return ImmutableMatrix([to_sympy(v) for v in prediction(network, "test")])
 
 

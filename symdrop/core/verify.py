@@ -81,13 +81,14 @@ def verify(network: Network, *, seed: int = 0, tolerance: float = TOLERANCE) -> 
     """
     torch = _torch()
     convention = network.dropout.convention
+    name = convention.name
     with torch.no_grad():
         rows = _compare("train, spec masks", derive(network).steps, _pass(torch, network, "train")[0])
     drawn = None
-    if convention == "weight-scaling":
+    if convention.scales_weights:
         with torch.no_grad():
             rows += _compare("test, q W", derive(network, mode="test").steps, _pass(torch, network, "test")[0])
-    if convention == "inverted":
+    if convention.divides:
         modules = _modules(torch, network)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -99,12 +100,12 @@ def verify(network: Network, *, seed: int = 0, tolerance: float = TOLERANCE) -> 
         rows += _compare("nn.Dropout, eval()", derive(network, mode="test").steps, layers)
     if network.target is not None:
         rows += _compare_gradients("autograd, spec masks", network, _autograd(torch, network))
-        if convention == "inverted":
+        if convention.divides:
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(seed)  # the same masks as the nn.Dropout run above
                 masks, grads = _autograd_modules(torch, _modules(torch, network), network)
             rows += _compare_gradients("autograd, nn.Dropout", replace(network, masks=masks), grads)
-    return Verification(convention, torch.__version__, tuple(rows), drawn, seed, tolerance)
+    return Verification(name, torch.__version__, tuple(rows), drawn, seed, tolerance)
 
 
 def _dropped(torch, dropout, a):

@@ -11,6 +11,7 @@ from sympy import ImmutableMatrix
 from ..core.backprop import Backprop, derive_backprop
 from ..core.backward import backward
 from ..core.forward import numbers, prediction
+from ..model.conventions import INVERTED, PLAIN
 from ..model.network import Network
 from ..numbers import to_sympy
 from ..sympy_internals import entries
@@ -21,7 +22,7 @@ from .mistakes import Mistake, applicable, ones
 from .options import SHAPE, Options, check_hidden_layers, check_keep, check_values
 
 OWN_SHAPE = (2, 3, 2, 1)  # where --shape is left at the general default: a network small enough to go back through
-CONVENTIONS = ("plain", "inverted")
+CONVENTIONS = (PLAIN, INVERTED)
 TARGET_OFFSETS = (-3, -2, -1, 1, 2, 3)  # t = y - offset, so dL/dy = y - t is a small nonzero integer
 
 
@@ -43,7 +44,7 @@ def hand_computable(network: Network, options: Options) -> bool:
     """Every forward value and every gradient is small: within +-99, denominators at most 8
     (inverted dropout's 1/q) or as the forward kind allows."""
     g = backward(network)
-    scaled = network.dropout.convention == "inverted"
+    scaled = network.dropout.convention.divides
     values = [v for layer in g.forward for v in (*layer.masked, *layer.z, *layer.a)]
     values += [v for layer in g.layers for v in (*layer.incoming, *layer.delta, *layer.upstream, *layer.grad_bias,
                                                    *(w for row in layer.grad_weights for w in row))]
@@ -77,7 +78,7 @@ def _mistakes(network: Network) -> tuple[Mistake, ...]:
         Mistake("forward_forgot_mask", "forgot the masks in the forward pass, and so going back",
                 _first_weights(backward(network, masks=ones(network)))),
     ]
-    if network.dropout.convention == "inverted":
+    if network.dropout.convention.divides:
         found.append(Mistake("backward_forgot_scale", "forgot the 1/q in the backward pass",
                              _first_weights(backward(network, scale_backward=False))))
     return applicable(answer(network), found)
@@ -102,7 +103,7 @@ def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = T
     options = shaped(options)
     convention = rng.choice(CONVENTIONS)
     keep = None
-    if convention == "inverted":
+    if convention.divides:
         keep = draw_keep(rng, options, len(options.shape) - 1, avoid_half=True)
         keep = (keep[1],) + keep[1:]  # the inputs may be dropped too: q^(0) = q^(1)
     # Half the problems drop an input, so that a~^(0) is not x and dL/dW^(1) shows it.

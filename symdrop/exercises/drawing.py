@@ -10,7 +10,7 @@ import sympy
 
 from ..core.forward import Number, affine
 from ..model.activations import activation
-from ..model.conventions import Dropout
+from ..model.conventions import PLAIN, Convention, Dropout
 from ..model.network import Network, build
 from .options import DECIMAL_PLACES, MAX_MAGNITUDE, Options
 
@@ -64,13 +64,13 @@ def draw_keep(rng: random.Random, options: Options, depth: int, *, avoid_half: b
     return (Fraction(1),) + tuple(keep)
 
 
-def dropout(convention: str, keep) -> Dropout:
+def dropout(convention: Convention, keep) -> Dropout:
     """The Dropout of a drawn problem (its keep probabilities as SymPy rationals)."""
     return Dropout(convention, tuple(sympy.Rational(q.numerator, q.denominator) for q in map(Fraction, keep)))
 
 
 def draw_network(rng: random.Random, options: Options, failures: Counter, flow: bool = True, *,
-                 convention: str = "plain", keep=None, mode: str = "train", masked=None,
+                 convention: Convention = PLAIN, keep=None, mode: str = "train", masked=None,
                  drop_input: bool = False) -> Network | None:
     """One candidate, layer by layer, for the pass a student computes (``mode`` under
     ``convention`` with keep probabilities ``keep``, q^(0) first; none for plain masks).
@@ -95,17 +95,17 @@ def draw_network(rng: random.Random, options: Options, failures: Counter, flow: 
         masks = [tuple(0 if j == dropped else 1 for j in range(len(x)))]
     layers = []
     a = x
-    scaled = convention != "plain"
+    scaled = convention.has_test_pass
     for l in range(1, depth + 1):
         hidden = l < depth
         q = keep[l - 1]
         if mode == "train":
             inputs = tuple(m * v for m, v in zip(masks[-1], a))
-            if convention == "inverted" and q != 1:
+            if convention.divides and q != 1:
                 inputs = tuple(v / q for v in inputs)
         else:
             inputs = a
-        scale = q if mode == "test" and convention == "weight-scaling" and q != 1 else None
+        scale = q if mode == "test" and convention.scales_weights and q != 1 else None
         weights = grids.w_first if l == 1 else grids.w
         for _ in range(LAYER_TRIES):
             W = tuple(tuple(rng.choice(weights) for _ in range(sizes[l - 1])) for _ in range(sizes[l]))

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from ..core.ensemble import Ensemble, expect, list_masks
 from ..core.forward import forward, numbers, prediction
+from ..model.conventions import INVERTED, PLAIN, WEIGHT_SCALING
 from ..model.network import Network
 from . import rules
 from .drawing import HALF, allowed, draw_network
@@ -15,7 +16,7 @@ from .mistakes import Mistake, applicable, with_keep
 from .options import Options, check_hidden_layers, check_keep, check_values
 from ..errors import SymdropError
 
-CONVENTIONS = ("weight-scaling", "inverted")
+CONVENTIONS = (WEIGHT_SCALING, INVERTED)
 MASKABLE = (2, 3)  # units of the one masked hidden layer: 4 or 8 masks to list by hand
 MASKABLE_AT_MOST = 4  # where no hidden layer is that small: 16 masks
 
@@ -65,7 +66,7 @@ def mistakes(network: Network) -> tuple[Mistake, ...]:
 @lru_cache(maxsize=1024)
 def _mistakes(network: Network) -> tuple[Mistake, ...]:
     listed = thinned(network)
-    inverted = network.dropout.convention == "inverted"
+    inverted = network.dropout.convention.divides
     drop = [1 - q if q != 1 else q for q in numbers(network).keep]
     found = [
         Mistake("weight_scaling_mean",
@@ -78,7 +79,7 @@ def _mistakes(network: Network) -> tuple[Mistake, ...]:
                 mean(thinned(network, drop))),
     ]
     if inverted:
-        plain = with_keep(network, network.dropout.keep, "plain")
+        plain = with_keep(network, network.dropout.keep, PLAIN)
         found.append(Mistake("forgot_scale", "forgot the 1/q scale in the thinned networks", mean(thinned(plain))))
     else:
         found.append(Mistake("forgot_masks", "ignored dropout: the pass without masks or scaling",
@@ -173,4 +174,5 @@ KIND = Kind(
     intro="intro-ensemble",
     uses_keep=True,
     parts=parts,
+    key_values=lambda ensemble: {"test_time": ensemble.approximation, "gap": ensemble.difference},
 )

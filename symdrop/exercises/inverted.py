@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from ..core.derive import derive
 from ..core.forward import prediction
+from ..model.conventions import INVERTED, PLAIN
 from ..model.network import Network
 from . import rules
 from .drawing import draw_keep, draw_network
@@ -48,7 +49,7 @@ def _mistakes(network: Network) -> tuple[Mistake, ...]:
 
 
 def _plain(network: Network) -> Network:
-    return with_keep(network, network.dropout.keep, "plain")
+    return with_keep(network, network.dropout.keep, PLAIN)
 
 
 RULES = {  # in the order they are checked: cheapest first
@@ -67,7 +68,7 @@ def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = T
     """One candidate: a keep probability for every hidden layer's mask (never 1/2), then x and
     layer by layer W, b and the mask, for the pass with kept values divided by q."""
     keep = draw_keep(rng, options, len(options.shape) - 1, avoid_half=True)
-    return draw_network(rng, options, failures, flow, convention="inverted", keep=keep)
+    return draw_network(rng, options, failures, flow, convention=INVERTED, keep=keep)
 
 
 def code_text(network: Network, options: Options) -> str:
@@ -96,4 +97,6 @@ KIND = Kind(
     templates={"problem": "problem-inverted", "answer": "answer", "solution": "solution"},
     intro="intro-inverted",
     uses_keep=True,
+    layer_values=True,
+    poses=lambda network: network.dropout.convention.divides,
 )

@@ -15,6 +15,12 @@ def get(name: str) -> Kind:
         raise SymdropError(f"unknown exercise kind {quote(name)} (expected one of {', '.join(KINDS)})") from None
 
 
+def of_spec(network, mode: str = "train") -> Kind:
+    """The kind a spec's problem is in ``mode``: test-time at test time, else inverted or forward
+    as the spec's convention divides or not (``solve --format moodle``, ``check`` without ``--kind``)."""
+    return next(kind for kind in KINDS.values() if kind.mode == mode and kind.poses and kind.poses(network))
+
+
 def parse_kinds(text: str) -> tuple[Kind, ...]:
     """``"forward,forward"`` -> the kinds a sheet cycles through, in that order."""
     names = [name.strip() for name in text.split(",") if name.strip()]

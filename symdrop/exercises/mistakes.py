@@ -7,6 +7,7 @@ activations), never a pass of its own; docs/dropout.md explains each in words.
 from dataclasses import dataclass, replace
 
 from ..core.forward import numbers, passes, prediction
+from ..model.conventions import Convention
 from ..model.network import Network
 from ..numbers import to_sympy
 
@@ -99,7 +100,7 @@ def output_mistakes(network: Network) -> list[Mistake]:
     ]
 
 
-def with_keep(network: Network, keep, convention: str | None = None) -> Network:
+def with_keep(network: Network, keep, convention: Convention | None = None) -> Network:
     """``network`` with other keep probabilities (and convention): the network a student who
     mixed them up computes with."""
     dropout = replace(network.dropout, keep=tuple(map(to_sympy, keep)),

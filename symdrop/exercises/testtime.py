@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from ..core.derive import Derivation, derive
 from ..core.forward import prediction
+from ..model.conventions import INVERTED, WEIGHT_SCALING, Convention
 from ..model.network import Network
 from . import rules
 from .drawing import HALF, draw_keep, draw_network
@@ -13,7 +14,7 @@ from .kind import Kind, prediction_answer, spec_text
 from .mistakes import Mistake, activation_mistakes, applicable, drop_for_keep, ones, with_keep
 from .options import Options, check_hidden_layers, check_values
 
-CONVENTIONS = ("weight-scaling", "inverted")  # drawn in turn at random, and said explicitly
+CONVENTIONS = (WEIGHT_SCALING, INVERTED)  # drawn in turn at random, and said explicitly
 
 
 def answer(network: Network) -> tuple:
@@ -26,15 +27,15 @@ def convention_matters(network: Network, options: Options) -> bool:
     """The answer depends on the convention: with weight scaling it differs from the answer
     without scaling, with inverted dropout from the answer scaled by q all the same."""
     right = answer(network)
-    if network.dropout.convention == "weight-scaling":
+    if network.dropout.convention.scales_weights:
         return prediction(network, "off") != right
-    return prediction(_as(network, "weight-scaling"), "test") != right
+    return prediction(_as(network, WEIGHT_SCALING), "test") != right
 
 
 def keep_not_half(network: Network, options: Options) -> bool:
     """With weight scaling no keep probability is 1/2 (there q W = p W hides the keep/drop
     confusion); inverted dropout's test-time pass uses no q, so 1/2 is fine there."""
-    return network.dropout.convention != "weight-scaling" or rules.keep_not_half(network, options)
+    return not network.dropout.convention.scales_weights or rules.keep_not_half(network, options)
 
 
 def mistakes(network: Network) -> tuple[Mistake, ...]:
@@ -44,7 +45,7 @@ def mistakes(network: Network) -> tuple[Mistake, ...]:
 
 @lru_cache(maxsize=1024)
 def _mistakes(network: Network) -> tuple[Mistake, ...]:
-    if network.dropout.convention == "weight-scaling":
+    if network.dropout.convention.scales_weights:
         found = [
             Mistake("forgot_scale", "forgot to scale the weights by q", prediction(network, "off")),
             Mistake("applied_masks", "applied the training masks at test time", prediction(network)),
@@ -54,12 +55,12 @@ def _mistakes(network: Network) -> tuple[Mistake, ...]:
             Mistake("scaled_by_drop", "scaled by the drop probability p = 1 - q instead of q",
                     prediction(drop_for_keep(network), "test")),
             Mistake("divided_by_keep", "divided by q, the inverted rule, instead of multiplying",
-                    prediction(_as(network, "inverted"), masks=ones(network))),
+                    prediction(_as(network, INVERTED), masks=ones(network))),
         ]
     else:
         found = [
             Mistake("scaled_twice", "scaled the weights by q at test time, though training already divided by q",
-                    prediction(_as(network, "weight-scaling"), "test")),
+                    prediction(_as(network, WEIGHT_SCALING), "test")),
             Mistake("divided_at_test", "divided by q at test time as in training",
                     prediction(network, masks=ones(network))),
             Mistake("applied_masks", "applied the training masks at test time", prediction(network)),
@@ -68,7 +69,7 @@ def _mistakes(network: Network) -> tuple[Mistake, ...]:
     return applicable(answer(network), found)
 
 
-def _as(network: Network, convention: str) -> Network:
+def _as(network: Network, convention: Convention) -> Network:
     return with_keep(network, network.dropout.keep, convention)
 
 
@@ -94,8 +95,8 @@ def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = T
     weight scaling: not 1/2, and q = 1 on some layers), then x and layer by layer W, b for the
     test-time pass, and the masks of a training step (which the test-time pass does not use)."""
     # With only q = 1/2 to draw from, weight scaling (which avoids it) is left out.
-    convention = rng.choice(CONVENTIONS if any(q != HALF for q in options.keep) else ("inverted",))
-    scaling = convention == "weight-scaling"
+    convention = rng.choice(CONVENTIONS if any(q != HALF for q in options.keep) else (INVERTED,))
+    scaling = convention.scales_weights
     # Weight scaling multiplies the denominators of q layer after layer: dropout on some layers.
     keep = draw_keep(rng, options, len(options.shape) - 1, avoid_half=scaling, some=scaling)
     masked = [l for l, q in enumerate(keep) if q != 1]
@@ -131,4 +132,7 @@ KIND = Kind(
     templates={"problem": "problem-test-time", "answer": "answer", "solution": "solution"},
     intro="intro-test-time",
     uses_keep=True,
+    mode="test",
+    layer_values=True,
+    poses=lambda network: True,
 )

@@ -11,8 +11,6 @@ from ..errors import SymdropError, quote
 from ..exercises.kind import Kind
 from ..model.network import Network
 
-STEP_KINDS = ("forward", "inverted", "test-time")  # kinds whose layer values a student can give
-
 
 @dataclass(frozen=True)
 class Part:
@@ -45,11 +43,6 @@ class Check:
         return next((p for p in self.parts if not p.correct), None)
 
 
-def part_names(network: Network) -> tuple[str, ...]:
-    """The values a student can give, in the order they are computed: z1, a1, ..., y."""
-    return tuple(n for l in range(1, network.depth + 1) for n in (f"z{l}", f"a{l}")) + ("y",)
-
-
 def check(kind: Kind, network: Network, answer, values: dict | None = None, tolerance=None) -> Check:
     """Check ``answer`` (numbers) to ``network`` as a problem of ``kind``; ``values`` maps part
     names to the student's vectors (forward, inverted and test-time problems)."""
@@ -61,17 +54,17 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
     mistakes = () if right else tuple(m for m in kind.mistakes(network) if equal(answer, m.answer, tolerance))
     parts = ()
     if values:
-        if kind.name not in STEP_KINDS:
+        if not kind.layer_values:
             raise SymdropError(f"--values: the kind {kind.name} has no layer values to check (give --answer only)")
-        parts = carried(network, "test" if kind.name == "test-time" else "train", {**values, "y": answer}, tolerance)
+        parts = carried(kind, network, {**values, "y": answer}, tolerance)
     return Check(kind, answer, expected, right, mistakes, parts, tolerance)
 
 
-def carried(network: Network, mode: str, values: dict, tolerance) -> tuple[Part, ...]:
+def carried(kind: Kind, network: Network, values: dict, tolerance) -> tuple[Part, ...]:
     """Every part the student gave, in order, checked against the right value and against what
     the student's own earlier values give (error carried forward): z^(l) from their a^(l-1)
     (the right one where they gave none), a^(l) = g(their z^(l))."""
-    names = part_names(network)
+    names, mode = kind.part_names(network), kind.mode
     unknown = [name for name in values if name not in names]
     if unknown:
         raise SymdropError(f"values: unknown part {quote(unknown[0])} (expected {', '.join(names)})")

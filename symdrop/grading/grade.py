@@ -14,7 +14,7 @@ from ..textfiles import csv_rows, header_text, read_text
 from ..model.spec import parse_spec, read_document
 from ..numbers import to_sympy
 from .answers import parse_number, parse_vector
-from .check import STEP_KINDS, check, part_names
+from .check import check
 
 PART = re.compile(r"y|[za][1-9]\d?")  # y, z1, a1, z2, ...
 IGNORED = ("name",)  # columns a teaching assistant's sheet may hold beside the answers
@@ -245,10 +245,10 @@ def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance, columns)
     not be read or does not belong (counted as no answer, so the maximum stays the same)."""
     kind = KINDS[entry["kind"]]
     network = parse_spec(entry["spec"])
-    names = part_names(network) if kind.name in STEP_KINDS else ("y",)
+    names = kind.part_names(network)
     expected = tuple(kind.solve(network))
     sizes = {"y": len(expected)}
-    if kind.name in STEP_KINDS:
+    if kind.layer_values:
         sizes.update({f"{n}{l}": layer.units for l, layer in enumerate(network.layers, start=1) for n in "za"})
     problems, values = [], {}
     for part, (row, text) in given.items():
@@ -293,7 +293,7 @@ def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance, columns)
 def _right(network, kind, part: str) -> tuple:
     from ..core.forward import passes
 
-    layer = passes(network, "test" if kind.name == "test-time" else "train")[int(part[1:]) - 1]
+    layer = passes(network, kind.mode)[int(part[1:]) - 1]
     return layer.z if part[0] == "z" else layer.a
 
 

@@ -3,16 +3,37 @@
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
+from ..errors import SymdropError
 from ..exercises.sheet import Sheet
 from ..render.documents import render_svg
 from ..render.formats import get
-from ..render.exports import EXPORTS, export_files
 from ..render.options import RenderOptions
 from ..render.sheets import key_csv, key_json, render_documents
 from .tex import compile_pdf, end_running
+
+
+def solution_files(fmt: str, output: Path | None, render: Callable[[str, str | None], str],
+                   data: Callable[[], dict], picture: Callable[[], str | None] | None = None,
+                   pdf: bool = False) -> tuple[str, dict[Path, str | bytes]]:
+    """One problem's document in ``fmt`` and the files beside ``-o output``: the picture, where
+    the format links one (``picture()``, an SVG, as FILE.svg), and with ``pdf`` the PDF compiled
+    from the LaTeX (FILE.pdf). ``render(fmt, svg)`` renders the document (linking the picture
+    file ``svg``, or none), ``data()`` gives what JSON writes."""
+    links = get(fmt).figure == "file" and output is not None and output.suffix.lower() != ".pdf"
+    svg = picture() if links and picture is not None else None
+    if svg and output.suffix.lower() == ".svg":
+        raise SymdropError(f"-o {output}: the picture goes to FILE.svg; name the Markdown FILE.md")
+    if fmt == "json":
+        text = json.dumps(data(), indent=2) + "\n"
+    else:
+        text = render(fmt, output.with_suffix(".svg").name if svg else None)
+    files: dict[Path, str | bytes] = {output.with_suffix(".svg"): svg} if svg else {}
+    if pdf:
+        files[output.with_suffix(".pdf")] = compile_pdf(text if fmt == "latex" else render("latex", None))
+    return text, files
 
 
 def sheet_files(sheet: Sheet, out: Path, formats=("latex", "markdown"), options: RenderOptions = RenderOptions(),
@@ -23,9 +44,9 @@ def sheet_files(sheet: Sheet, out: Path, formats=("latex", "markdown"), options:
     LMS exports asked for (``moodle.xml``, ``questions.gift``, ``qti.zip``; ``parts``: Moodle's
     questions as cloze with a gap per value)."""
     out = Path(out)
-    options = replace(options, decimals=options.decimals or sheet.options.decimals)
-    exports = [f for f in formats if f in EXPORTS]
-    formats = tuple(f for f in formats if f not in EXPORTS)
+    options = options.for_sheet(sheet)
+    exports = [get(f) for f in formats if get(f).export]
+    formats = tuple(f for f in formats if not get(f).export)
     with Compiling() as compiling:
         def ready(documents: dict[str, str]) -> None:  # the LaTeX is done: its PDFs compile meanwhile
             sources = {name: text for name, text in documents.items() if name.endswith(".tex")}
@@ -44,8 +65,8 @@ def sheet_files(sheet: Sheet, out: Path, formats=("latex", "markdown"), options:
                 svg = render_svg(e.derivation, options)
                 if svg is not None:
                     files[out / options.figures / f"{e.code}.svg"] = svg  # where the documents link it
-        for name, content in export_files(sheet, exports, options, parts).items():
-            files[out / name] = content
+        for export in exports:
+            files[out / export.export] = export.write_sheet(sheet, options, parts=parts)
         files[out / "key.json"] = json.dumps(key_json(sheet), indent=2, ensure_ascii=False) + "\n"
         if sheet.class_set:
             files[out / "key.csv"] = key_csv(sheet)

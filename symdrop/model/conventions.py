@@ -6,7 +6,6 @@ import sympy
 
 from ..errors import SpecError
 
-CONVENTIONS = ("plain", "inverted", "weight-scaling")
 MODES = ("train", "test")  # the passes a user asks for
 PASSES = MODES + ("off",)  # and the pass without dropout, every mask all ones and no scaling
 
@@ -21,6 +20,41 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Convention:
+    """What a dropout convention does with a kept unit's value in training and at test time; code
+    outside the model asks these, never the name (which is what a spec writes)."""
+
+    name: str
+    divides: bool  # training divides each kept value by its q (inverted dropout, PyTorch's)
+    scales_weights: bool  # the test-time pass multiplies W by the q of its input (weight scaling)
+
+    @property
+    def has_test_pass(self) -> bool:
+        """Whether the convention defines a test-time pass (plain masks do not)."""
+        return self.divides or self.scales_weights
+
+    @property
+    def approximation(self) -> "Convention":
+        """The convention whose test-time pass approximates the ensemble mean: its own, or weight
+        scaling for plain masks, which have none."""
+        return self if self.has_test_pass else WEIGHT_SCALING
+
+
+PLAIN = Convention("plain", divides=False, scales_weights=False)
+INVERTED = Convention("inverted", divides=True, scales_weights=False)
+WEIGHT_SCALING = Convention("weight-scaling", divides=False, scales_weights=True)
+CONVENTIONS = {c.name: c for c in (PLAIN, INVERTED, WEIGHT_SCALING)}
+
+
+def convention(name: str) -> Convention:
+    """The convention a spec names (``"inverted"``)."""
+    try:
+        return CONVENTIONS[name]
+    except (KeyError, TypeError):
+        raise SpecError("dropout.convention", f"expected one of {', '.join(CONVENTIONS)}, got {name!r}") from None
+
+
+@dataclass(frozen=True)
 class Dropout:
     """The convention and the keep probability q of every mask mu^(0) .. mu^(L-1).
 
@@ -28,8 +62,12 @@ class Dropout:
     them. PyTorch's ``p`` is the drop probability ``1 - q``.
     """
 
-    convention: str = "plain"
+    convention: Convention = PLAIN
     keep: tuple[sympy.Expr, ...] | None = None
+
+    def __post_init__(self):
+        if isinstance(self.convention, str):  # the API's Dropout("inverted", keep), as a spec writes it
+            object.__setattr__(self, "convention", convention(self.convention))
 
     @property
     def drop(self) -> tuple[sympy.Expr, ...] | None:
@@ -59,17 +97,17 @@ class Dropout:
         q = None if self.keep is None else self.keep[l - 1]
         scaled = q is not None and self.maskable(l - 1)
         if mode == "train":
-            inverse = 1 / q if scaled and self.convention == "inverted" else None
+            inverse = 1 / q if scaled and self.convention.divides else None
             return Rule(masked=True, input_scale=inverse, weight_scale=None)
-        weights = q if scaled and self.convention == "weight-scaling" else None
+        weights = q if scaled and self.convention.scales_weights else None
         return Rule(masked=False, input_scale=None, weight_scale=weights)
 
     def check_test_time(self) -> None:
         """Plain masks define no test-time pass: say so, and what to use instead."""
-        if self.convention == "plain":
+        if not self.convention.has_test_pass:
             raise SpecError(
                 "dropout.convention",
                 "plain masks (the default) have no test-time rule; use inverted (no masks, no scaling) "
                 "or weight-scaling (W scaled by q) for --mode test",
             )
-        self.require_keep(f"for the {self.convention} convention")
+        self.require_keep(f"for the {self.convention.name} convention")

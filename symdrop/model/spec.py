@@ -8,7 +8,7 @@ import yaml
 from sympy import ImmutableMatrix
 
 from .activations import NAMES, PARAMETRIZED
-from .conventions import CONVENTIONS, Dropout
+from .conventions import CONVENTIONS, PLAIN, Dropout
 from ..errors import SpecError, describe, quote
 from ..limits import MAX_LAYERS, MAX_NESTING, MAX_SPEC_BYTES, MAX_UNITS
 from .network import Layer, Network
@@ -213,7 +213,7 @@ def to_spec(network: Network) -> dict:
     ]
     spec["masks"] = [[int(v) for v in mask] for mask in network.masks]
     if network.dropout != Dropout():
-        spec["dropout"] = {"convention": network.dropout.convention}
+        spec["dropout"] = {"convention": network.dropout.convention.name}
         if network.dropout.keep is not None:
             spec["dropout"]["keep"] = [str(q) for q in network.dropout.keep]
     if network.target is not None:
@@ -257,12 +257,13 @@ def _dropout(data, masks) -> Dropout:
     if not isinstance(data, dict):
         raise SpecError("dropout", f"expected a mapping with keys {', '.join(DROPOUT_KEYS)}, got {describe(data)}")
     _no_unknown_keys(data, DROPOUT_KEYS, "dropout")
-    convention = data.get("convention", "plain")
-    if convention not in CONVENTIONS:
-        raise SpecError("dropout.convention", f"expected one of {', '.join(CONVENTIONS)}, got {describe(convention)}")
+    name = data.get("convention", PLAIN.name)
+    if not isinstance(name, str) or name not in CONVENTIONS:
+        raise SpecError("dropout.convention", f"expected one of {', '.join(CONVENTIONS)}, got {describe(name)}")
+    convention = CONVENTIONS[name]
     if "keep" not in data:
-        if convention != "plain":
-            raise SpecError("dropout.keep", f"missing (required for the {convention} convention)")
+        if convention.has_test_pass:
+            raise SpecError("dropout.keep", f"missing (required for the {name} convention)")
         return Dropout(convention)
     keep, hidden = data["keep"], len(masks) - 1
     if isinstance(keep, list):

@@ -1,12 +1,14 @@
-"""The output formats as a registry: name, suffix, escaping, how pictures embed, which documents."""
+"""The output formats as one registry: name, suffix, escaping, pictures, documents, the commands that write them."""
 
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Callable
 
 from ..errors import SymdropError
 from .escape import escape_html, escape_markdown, escape_tex, tex_engine
 
 SHEET_DOCUMENTS = ("sheet", "key", "solutions")
+DOCUMENT_COMMANDS = ("solve", "expect", "backprop")  # the commands that write one problem's worked solution
 
 
 @dataclass(frozen=True)
@@ -15,7 +17,9 @@ class Format:
 
     ``figure``: how a document shows the picture of a network: ``"inline"`` (drawn in the
     document, TikZ), ``"file"`` (an SVG file beside it, linked) or None (no picture).
-    ``documents``: what ``symdrop sheet`` writes in this format, one file each.
+    ``documents``: what ``symdrop sheet`` writes in this format, one file each. ``commands``: the
+    commands of one problem that write it (``solve``, ...). An LMS export writes a whole sheet
+    into one file, ``export``, with its module's ``writer`` (``help`` says what the file is for).
     """
 
     name: str
@@ -33,27 +37,47 @@ class Format:
     # by default. None: nothing compiles the format.
     engine: Callable[[str], str] | None = None
     engines: tuple[str, ...] = ()
+    commands: tuple[str, ...] = ()
+    export: str | None = None  # the file an LMS export writes: "moodle.xml"
+    # "module.function" in symdrop.render that writes a sheet (sheet, options, name=...) as the
+    # export: imported when used, as the exports render through this registry themselves.
+    writer: str | None = None
+    cloze: bool = False  # takes --parts: a gap for every value a student computes
+    help: str = ""
 
     def template(self, document: str) -> str:
         """The name of this format's template of ``document``: ``documents/solution.j2``."""
         return f"{self.bodies}/{document}.j2"
 
+    def write_sheet(self, sheet, options, *, parts: bool = False, name: str | None = None) -> str | bytes:
+        """``sheet`` as this LMS export's file (``parts``: cloze questions, where it has them;
+        ``name``: a spec's problem, named so)."""
+        module, function = self.writer.rsplit(".", 1)
+        write = getattr(import_module(f"{__package__}.{module}"), function)
+        asked = {"parts": parts} if self.cloze else {}
+        if name is not None:
+            asked["name"] = name
+        return write(sheet, options, **asked)
+
 
 LATEX = Format("latex", "tex", escape_tex, "inline", SHEET_DOCUMENTS, macros="latex/macros.j2",
-               engine=tex_engine, engines=("pdflatex", "lualatex"))
-MARKDOWN = Format("markdown", "md", escape_markdown, "file", SHEET_DOCUMENTS, macros="markdown/macros.j2")
-JSON = Format("json", "json", None, None)  # written from data (render/values.py), not templates
+               engine=tex_engine, engines=("pdflatex", "lualatex"), commands=DOCUMENT_COMMANDS)
+MARKDOWN = Format("markdown", "md", escape_markdown, "file", SHEET_DOCUMENTS, macros="markdown/macros.j2",
+                  commands=DOCUMENT_COMMANDS)
+JSON = Format("json", "json", None, None, commands=DOCUMENT_COMMANDS)  # written from data (render/values.py)
 # The HTML an LMS shows (questions, worked solutions as feedback): the shared bodies through
 # html/macros.j2, then render/html.py; pictures are files stored with the question. No documents
 # of its own: it serves the LMS exports.
 HTML = Format("html", "html", escape_html, "file", macros="html/macros.j2")
-# The LMS exports of a sheet (render/exports.py): a body of their own each, no macros.
-GIFT = Format("gift", "gift", None, None, bodies="gift")
-MOODLE = Format("moodle", "xml", None, None, bodies="moodle")
-QTI = Format("qti", "zip", None, None, bodies="qti")
+# The LMS exports: a body of their own each, no macros.
+LMS_QUESTION = "the problem as an LMS question with feedback for each known mistake"
+MOODLE = Format("moodle", "xml", None, None, bodies="moodle", commands=("solve",), export="moodle.xml",
+                writer="moodle.sheet_moodle", cloze=True, help="moodle.xml")
+GIFT = Format("gift", "gift", None, None, bodies="gift", commands=("solve",), export="questions.gift",
+              writer="gift.sheet_gift", help="questions.gift")
+QTI = Format("qti", "zip", None, None, bodies="qti", export="qti.zip", writer="qti.sheet_qti", help="qti.zip, Canvas")
 
-FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON, HTML, GIFT, MOODLE, QTI)}
-DOCUMENT_FORMATS = ("latex", "markdown", "json")  # what solve, expect and backprop write
+FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON, HTML, MOODLE, GIFT, QTI)}
 
 
 def get(name: str) -> Format:
@@ -70,6 +94,21 @@ def by_suffix(suffix: str, default: str = "markdown") -> Format:
     return next((f for f in FORMATS.values() if f.suffix == suffix), FORMATS[default])
 
 
+def written_by(command: str) -> tuple[str, ...]:
+    """The formats ``command`` (``solve``) writes: its documents first, then its LMS exports."""
+    return tuple(name for name, f in FORMATS.items() if command in f.commands)
+
+
 def sheet_formats() -> tuple[str, ...]:
     """The formats ``symdrop sheet`` writes documents in."""
     return tuple(name for name, f in FORMATS.items() if f.documents)
+
+
+def exports() -> tuple[str, ...]:
+    """The LMS exports, each a file of a whole sheet."""
+    return tuple(name for name, f in FORMATS.items() if f.export)
+
+
+def sheet_choices() -> tuple[str, ...]:
+    """What ``symdrop sheet --format`` takes: the document formats and the exports."""
+    return sheet_formats() + exports()

@@ -27,7 +27,7 @@ def sheet_gift(sheet: Sheet, options: RenderOptions = RenderOptions(), name: str
     """``questions.gift``: a category for the sheet, then one numerical question per number of
     each exercise's answer, its text the question as HTML and its general feedback the worked
     solution."""
-    options = replace(options, diagram=False, decimals=options.decimals or sheet.options.decimals)
+    options = replace(options.for_sheet(sheet), diagram=False)
     items = []
     for e in sheet.exercises:
         html = exercise_html(e, options)

@@ -3,8 +3,7 @@
 from collections import Counter
 from fractions import Fraction
 
-from ..core.derive import derive
-from ..grading.check import STEP_KINDS
+from ..exercises.kinds import get
 from ..grading.grade import StudentGrade, Ungraded
 from ..model.spec import parse_spec
 from .documents import render_math
@@ -64,9 +63,10 @@ def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOpt
         lines = None
         answered = [p for p in parts if p.answer]
         wrong = next((p for p in answered if not p.correct), None)
-        if wrong is not None and entry["kind"] in STEP_KINDS:
+        kind = get(entry["kind"])
+        if wrong is not None and kind.layer_values:
             network = parse_spec(entry["spec"])
-            derivation = derive(network, mode="test" if entry["kind"] == "test-time" else "train")
+            derivation = kind.derive(network)
             layer = network.depth if wrong.part == "y" else int(wrong.part[1:])
             # Only the answer given: where the student went off track is not known.
             located = wrong.part != "y" or len(answered) > 1

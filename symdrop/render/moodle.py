@@ -44,7 +44,7 @@ def question(e: Exercise, options: RenderOptions = RenderOptions(), parts: bool 
 def sheet_moodle(sheet: Sheet, options: RenderOptions = RenderOptions(), parts: bool = False, name: str | None = None) -> str:
     """``moodle.xml``: the sheet's category (``name``: a category of that name instead, for a
     spec's problem), then each exercise's question."""
-    options = replace(options, decimals=options.decimals or sheet.options.decimals)
+    options = options.for_sheet(sheet)
     questions = [question(e, options, parts, name) for e in sheet.exercises]
     info = f"symdrop solve: {name}" if name else f"symdrop sheet, seed {sheet.seed}: {describe(sheet.options, sheet.kinds)}"
     return render_document("quiz", "moodle", options, questions=questions, category=category(sheet, name), info=info)

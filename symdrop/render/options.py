@@ -1,6 +1,6 @@
 """RenderOptions: every setting that changes what a document looks like, in one frozen value."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 
@@ -19,3 +19,8 @@ class RenderOptions:
     edge_weights: bool = False
     figures: str = "figures/"
     templates: tuple[Path, ...] = ()
+
+    def for_sheet(self, sheet) -> "RenderOptions":
+        """The options a sheet's documents render with: a sheet of decimals prints its exact
+        decimals as decimals, whatever these say."""
+        return replace(self, decimals=self.decimals or sheet.options.decimals)

@@ -19,7 +19,7 @@ def sheet_qti(sheet: Sheet, options: RenderOptions = RenderOptions()) -> bytes:
     exercise's answer, right for its interval; the general feedback names the mistakes' answers
     (Canvas reads every scoring condition of a numerical item as a right answer). No pictures: the
     item's text gives the network as W, b and x."""
-    options = replace(options, diagram=False, decimals=options.decimals or sheet.options.decimals)
+    options = replace(options.for_sheet(sheet), diagram=False)
     ident = f"symdrop_seed_{sheet.seed}"
     items, names = [], {}
     for e in sheet.exercises:

@@ -23,7 +23,7 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
     ``ready``, if given, is called with each format's documents as soon as they are rendered (so
     that PDFs compile while the next format renders). A sheet of decimals prints its exact
     decimals as decimals, whatever ``options`` say."""
-    options = replace(options, decimals=options.decimals or sheet.options.decimals)
+    options = options.for_sheet(sheet)
     documents = {}
     pictures = {id(e): pictured(e.derivation) if options.diagram else None for e in sheet.exercises}
     names = picture_names(pictures.values())
@@ -144,9 +144,8 @@ def key_json(sheet: Sheet) -> dict:
             entry["name"] = e.student.name
         entry["spec"] = to_spec(e.derivation.network)
         put(entry, "answer", e.answer)
-        if e.kind.name == "ensemble":  # the other two values its question asks for
-            put(entry, "test_time", e.derivation.approximation)
-            put(entry, "gap", e.derivation.difference)
+        for name, values in e.kind.key_values(e.derivation).items():  # what else its question asks for
+            put(entry, name, values)
         entry["mistakes"] = []
         for m, answer in e.wrong_answers():
             entry["mistakes"].append({"id": m.name, "label": m.label})

@@ -49,7 +49,7 @@ def expect_json(ensemble: Ensemble) -> dict:
     }
     data = {key: [plain(v) for v in value] for key, value in values.items()}
     data["maskable_units"] = ensemble.maskable_units
-    data["convention"] = ensemble.network.dropout.convention
+    data["convention"] = ensemble.network.dropout.convention.name
     if ensemble.symbolic_q:
         data["keep"] = {
             plain(q): plain(value) for q, value in zip(ensemble.keep, ensemble.network.dropout.keep) if q.free_symbols

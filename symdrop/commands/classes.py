@@ -1,0 +1,172 @@
+"""The commands of a class: sheet (and its --stats), check one answer, grade a class."""
+
+import json
+import random
+import sys
+from pathlib import Path
+
+from .. import load_spec
+from ..errors import SymdropError, quote
+from ..limits import MAX_PROBLEMS, MAX_SHEET_PROBLEMS, MAX_STATS
+from ..render import formats
+from .common import print_written, read_text, render_options
+
+
+def sheet(args) -> int:
+    """An exercise sheet, or a class set with ``--roster``: documents, key, exports (and PDFs)."""
+    from ..exercises.kinds import parse_kinds
+    from ..exercises.options import Options, parse_keep, parse_range, parse_shape
+    from ..exercises.roster import read_roster
+    from ..exercises.sheet import build_class_set, build_sheet
+    from ..io.outputs import sheet_files
+    from ..io.progress import Progress
+
+    chosen = _sheet_formats(args)
+    kinds = parse_kinds(args.kinds)
+    options = Options(parse_shape(args.shape), args.values, *parse_range(args.range), keep=parse_keep(args.keep),
+                      answers=args.answers)
+    for kind in dict.fromkeys(kinds):
+        kind.check_options(options)
+    if args.stats is not None:
+        return _stats(args, options, kinds)
+    shown = render_options(args)
+    students = read_roster(args.roster) if args.roster is not None else ()
+    seed = random.SystemRandom().randrange(1_000_000) if args.seed is None else args.seed
+    problems = args.problems or (1 if students else 5)
+    count = problems * (len(students) or 1)
+    if count > MAX_PROBLEMS:
+        raise SymdropError(f"--roster {args.roster}: {len(students)} students x {problems} problems = {count} problems; "
+                           f"the limit is {MAX_PROBLEMS} problems per run (split the class into several runs)")
+    with Progress(count * (1 + len(chosen)), "symdrop sheet") as progress:
+        if students:
+            built = build_class_set(seed, options, students, problems, kinds=kinds, progress=progress)
+        else:
+            built = build_sheet(seed, options, problems, kinds=kinds, progress=progress)
+        files = sheet_files(built, args.out, chosen, shown, pdf=args.pdf, split=args.split,
+                            parts=args.parts, progress=progress)
+    print_written(files)
+    if "latex" in chosen or args.pdf:
+        from ..render.sheets import placeholder_warnings
+        for line in placeholder_warnings(built):
+            print(line, file=sys.stderr)
+    if args.seed is None:
+        print(f"symdrop: seed {seed} (pass --seed {seed} to make the same files again)", file=sys.stderr)
+    return 0
+
+
+def _sheet_formats(args) -> tuple[str, ...]:
+    """The formats ``sheet --format`` names, each checked, with the flags that go with them."""
+    chosen = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    allowed = formats.sheet_choices()
+    if not chosen or any(f not in allowed for f in chosen):
+        raise SymdropError(f"--format: expected some of {', '.join(allowed)}, comma-separated, got {quote(args.format)}")
+    if args.parts and not any(formats.get(f).cloze for f in chosen):
+        raise SymdropError("--parts: expected --format moodle (cloze questions are Moodle's; GIFT and QTI ask for the answer)")
+    if args.split and not any(f in formats.sheet_formats() for f in chosen):
+        raise SymdropError("--split: expected a document format in --format (latex or markdown): LMS files hold every student already")
+    if args.split and args.roster is None:
+        raise SymdropError("--split: expected --roster FILE.csv (it splits a class set by student)")
+    if args.problems is not None and not 1 <= args.problems <= MAX_SHEET_PROBLEMS:
+        raise SymdropError(f"--problems: expected 1 to {MAX_SHEET_PROBLEMS}, got {args.problems}")
+    if args.seed is not None and args.seed < 0:
+        raise SymdropError(f"--seed: expected a non-negative integer, got {args.seed}")
+    return chosen
+
+
+def _stats(args, options, kinds) -> int:
+    from ..exercises.stats import SIZES, stats
+    from ..render.env import render_document
+    from ..render.sheets import describe
+
+    if not 1 <= args.stats <= MAX_STATS:
+        raise SymdropError(f"--stats: expected 1 to {MAX_STATS} problems, got {args.stats}")
+    seed = 0 if args.seed is None else args.seed
+    found = stats(seed, options, kinds, args.stats)
+    described = describe(options, kinds)
+    sys.stdout.write(render_document("stats", "markdown", render_options(args), kinds=found, seed=seed,
+                                     described=described, problems=args.stats, sizes=SIZES))
+    return 0
+
+
+def check(args) -> int:
+    """One student's answer: right or not, which mistake, where off track (exit 1 when wrong)."""
+    from ..exercises.kinds import get, of_spec
+    from ..grading.answers import parse_number, parse_vector
+    from ..grading.check import check as check_answer
+    from ..model.spec import parse_spec
+    from ..render.checks import check_json, check_text
+
+    if (args.spec is None) == (args.key is None):
+        raise SymdropError("check: expected a SPEC file, or --key key.json with --code CODE")
+    if args.key is not None:
+        if not args.code:
+            raise SymdropError("--key: expected --code CODE (the variant code on the student's sheet)")
+        entry = _key_entry(args.key, args.code.strip().upper())
+        kind, network = get(entry["kind"]), parse_spec(entry["spec"])
+    else:
+        network = load_spec(args.spec)
+        kind = get(args.kind) if args.kind else of_spec(network)
+    tolerance = None if args.tolerance is None else abs(parse_number(args.tolerance, "--tolerance"))
+    values = None if args.values is None else _values(args.values)
+    result = check_answer(kind, network, parse_vector(args.answer, "--answer"), values, tolerance)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(check_json(result), indent=2) + "\n")
+    else:
+        sys.stdout.write(check_text(result, markdown=args.format == "markdown"))
+    return 0 if result.correct else 1
+
+
+def _values(path: Path) -> dict:
+    """A student's layer values from ``--values FILE`` (YAML or JSON): ``{z1: (...), ..., y: (...)}``."""
+    from ..grading.answers import parse_number, parse_vector
+    from ..model.spec import read_document
+
+    data = read_document(read_text(path), json_format=path.suffix.lower() == ".json", name=str(path))
+    if not isinstance(data, dict):
+        raise SymdropError(f"{path}: expected a mapping like {{z1: [...], a1: [...], y: [...]}}")
+    return {str(k): tuple(parse_number(str(x), f"{path}: {k}") for x in v) if isinstance(v, list)
+            else parse_vector(str(v), f"{path}: {k}") for k, v in data.items()}
+
+
+def _key_entry(path: Path, code: str) -> dict:
+    from ..grading.grade import read_key
+
+    entries = {e["code"]: e for e in read_key(path)["problems"]}
+    if code not in entries:
+        raise SymdropError(f"--code {code}: no such variant in {path}")
+    return entries[code]
+
+
+def grade(args) -> int:
+    """A class's answers against its key: grades, a feedback page per student, the class report."""
+    from ..exercises.roster import Student
+    from ..grading.answers import parse_number
+    from ..grading.grade import Rubric, grade as grade_class, read_answers, read_key, read_rubric
+    from ..io.outputs import compile_all
+    from ..render.grades import feedback, grades_csv, grades_json, report, report_svg
+    from ..render.sheets import student_file
+
+    key = read_key(args.key)
+    rubric = read_rubric(args.rubric) if args.rubric is not None else Rubric()
+    tolerance = None if args.tolerance is None else abs(parse_number(args.tolerance, "--tolerance"))
+    rows, columns = read_answers(args.answers)
+    students, ungraded = grade_class(key, rows, rubric, tolerance, columns)
+    out = args.out
+    files = {out / "grades.csv": grades_csv(students),
+             out / "grades.json": json.dumps(grades_json(students, ungraded), indent=2, ensure_ascii=False) + "\n",
+             out / "report.md": report(students, ungraded, "markdown", svg="report.svg"),
+             out / "report.svg": report_svg(students),
+             out / "report.tex": report(students, ungraded, "latex")}
+    sources = {out / "report.pdf": files[out / "report.tex"]}
+    for s in students:
+        name = student_file(Student(s.student, s.name), s.problems[0][0]["code"])
+        files[out / "feedback" / f"{name}.md"] = feedback(s, "markdown")
+        if args.pdf:
+            sources[out / "feedback" / f"{name}.pdf"] = feedback(s, "latex")
+    if args.pdf:
+        files.update(zip(sources, compile_all(list(sources.values()))))
+    print_written(files)
+    for u in ungraded:
+        where = f"row {u.row}" if u.row is not None else "no row"
+        print(f"symdrop grade: not graded: {where}, student {quote(u.student)}: {u.reason}", file=sys.stderr)
+    return 0

@@ -1,0 +1,68 @@
+"""What the commands share: their render options, the format they write, their output and warnings."""
+
+import sys
+from pathlib import Path
+
+from ..errors import SymdropError
+from ..io.files import write_files
+from ..render import formats
+from ..render.options import RenderOptions
+
+
+def render_options(args) -> RenderOptions:
+    """The render options a command's flags ask for (``--templates``, ``--no-diagram``, ...)."""
+    for folder in args.templates:
+        if not folder.is_dir():
+            raise SymdropError(f"--templates {folder}: expected a folder of templates")
+    return RenderOptions(diagram=getattr(args, "diagram", True), edge_weights=getattr(args, "edge_weights", False),
+                         templates=tuple(args.templates))
+
+
+def chosen_format(args, command: str) -> str:
+    """The format ``command`` writes: ``--format``, else the one of ``-o``'s suffix it writes,
+    else Markdown; ``-o FILE.pdf`` asks for the PDF of the LaTeX, with ``--pdf`` or without."""
+    if args.pdf and args.output is None:
+        raise SymdropError("--pdf: expected -o FILE (the PDF is written beside it)")
+    if args.output is not None and args.output.suffix.lower() == ".pdf":
+        args.pdf = True
+        return args.format or "latex"
+    if args.format:
+        return args.format
+    found = formats.by_suffix(args.output.suffix if args.output else "").name
+    return found if found in formats.written_by(command) else "markdown"
+
+
+def output(args, text: str, files: dict) -> int:
+    """``text`` on standard output, or into ``-o FILE`` (unless it names the PDF) with ``files``
+    beside it: all of them written, or none, and their paths on standard output, as every command
+    that writes files prints them."""
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    if args.output.suffix.lower() != ".pdf":
+        files = {args.output: text, **files}
+    return print_written(files)
+
+
+def print_written(files: dict) -> int:
+    """Write ``files`` (all or none) and print each path written."""
+    for path in write_files(files):
+        print(path)
+    return 0
+
+
+def warn_title(network, fmt: str, args) -> None:
+    """The one line a title gets whose characters no font has, where LaTeX or a PDF shows it."""
+    from ..render.escape import placeholder_warning
+
+    line = placeholder_warning("the title", network.title) if fmt == "latex" or args.pdf else None
+    if line:
+        print(line, file=sys.stderr)
+
+
+def read_text(path: Path) -> str:
+    """A values file's text, within the spec size limit."""
+    from ..limits import MAX_SPEC_BYTES
+    from ..textfiles import read_text as read
+
+    return read(path, MAX_SPEC_BYTES, "a values file")
