@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 import symdrop
 from symdrop import parse_spec
-from symdrop.core.forward import forward, numbers, passes, prediction
+from symdrop.core.forward import forward, network_numbers, layer_values, prediction
 
 from . import reference
 from .strategies import networks, spec_of
@@ -39,17 +39,17 @@ def test_every_layer_is_the_reference_pass(data, mode):
 
 
 def test_rational_networks_compute_in_python_numbers_and_others_in_sympy():
-    assert numbers(symdrop.example()).python
+    assert network_numbers(symdrop.example()).python
     spec = {"input": [1], "layers": [{"weights": [[1]], "bias": [0], "activation": "sigmoid"},
                                      {"weights": [[2]], "bias": [1]}], "masks": [[1], [1]]}
     sigmoid = parse_spec(spec)
-    assert not numbers(sigmoid).python
+    assert not network_numbers(sigmoid).python
     assert str(prediction(sigmoid)[0]) == "1 + 2/(exp(-1) + 1)"
 
 
 def test_passes_is_the_memoized_forward():
     network = symdrop.example()
-    assert passes(network) is passes(network) and passes(network) == forward(network)
+    assert layer_values(network) is layer_values(network) and layer_values(network) == forward(network)
 
 
 # The changes a mistake makes, on the tutorial (by hand: docs/dropout.md, "Worked example").
@@ -100,4 +100,4 @@ def test_a_students_own_values_go_through_the_core_pass():
     assert forward(network, inputs={2: (3, 1, 2)})[1].z == (8, -2, 1)
     assert forward(network, inputs={2: (3, 1, 2)})[1].masked == (3, 0, 2)
     assert forward(network, zs={2: (-1, 5, 0)})[1].a == (0, 5, 0)
-    assert forward(network, inputs={2: (3, 1, 2)})[0] == passes(network)[0]  # layer 1 unchanged
+    assert forward(network, inputs={2: (3, 1, 2)})[0] == layer_values(network)[0]  # layer 1 unchanged

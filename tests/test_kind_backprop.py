@@ -76,7 +76,7 @@ def problems():
 def test_every_answer_and_mistake_is_the_references(problems):
     for network, p in problems:
         right = gradients(p)
-        assert [Fraction(v) for v in KIND.solve(network)] == right
+        assert [Fraction(v) for v in KIND.compute_answer(network)] == right
         expected = expected_mistakes(p)
         listed = KIND.mistakes(network)
         assert {m.name for m in listed} >= {"sign_flipped", "backward_forgot_mask"}
@@ -111,7 +111,7 @@ def test_rules_can_fail():
     network = generate(stream(0, "rules"), Options(), KIND)
 
     # a target equal to y: no gradient at all
-    still = replace(network, target=sympy.ImmutableMatrix([sympy.sympify(v) for v in KINDS["forward"].solve(network)]))
+    still = replace(network, target=sympy.ImmutableMatrix([sympy.sympify(v) for v in KINDS["forward"].compute_answer(network)]))
     assert "gradient_reaches_the_first_layer" in KIND.failed_rules(still, Options())
     # a target 1,000 away: gradients beyond +-99
     far = replace(network, target=sympy.ImmutableMatrix([v + 1000 for v in network.target]))

@@ -22,7 +22,7 @@ from symdrop.io.outputs import sheet_files
 from symdrop.io.progress import Progress
 from symdrop.io.tex import compile_pdf
 from symdrop.render import values
-from symdrop.render.documents import pictured, render_figure
+from symdrop.render.documents import diagram_of, render_figure
 from symdrop.render.options import RenderOptions
 from symdrop.render.sheets import key_csv, key_json, render_documents
 
@@ -322,7 +322,7 @@ def test_a_saved_picture_looks_like_the_picture_drawn_in_place(tmp_path):
     sheet = build_sheet(3, Options(), 1)
     e = sheet.exercises[0]
     saved_tex = render_documents(sheet, ("latex",))["sheet.tex"]
-    picture = pictured(e.derivation)
+    picture = diagram_of(e.derivation)
     saved, drawn = render_figure(picture, "latex", saved="1"), render_figure(picture, "latex")
     assert saved in saved_tex and r"\begin{tikzpicture}" in drawn
     in_place = compile_pdf(saved_tex.replace(saved, drawn))

@@ -16,7 +16,7 @@ from ..errors import SymdropError
 from ..model.activations import activation, derivative
 from ..model.network import Network
 from ..numbers import to_sympy
-from .forward import LayerValues, Number, forward, layer_rules, numbers
+from .forward import LayerValues, Number, forward, layer_rules, network_numbers
 
 
 class LayerGradients(NamedTuple):
@@ -59,7 +59,7 @@ def backward(network: Network, *, masks=None, mask_backward: bool = True, scale_
     """
     if network.target is None:
         raise SymdropError("target: missing (the backward pass needs a target, one value per output)")
-    values = numbers(network)
+    values = network_numbers(network)
     masks = values.masks if masks is None else masks
     passes = forward(network, "train", masks=masks)
     rules = layer_rules(network.dropout, network.depth, "train")

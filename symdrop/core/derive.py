@@ -13,7 +13,7 @@ from ..model.conventions import MODES, Rule
 from ..model.network import Layer, Network
 from ..sympy_internals import entries, rational_matrix, unchecked
 from ..numbers import to_sympy
-from .forward import passes
+from .forward import layer_values
 from .forward import prediction as output_of
 
 SYMBOLIC_MODES = ("all", "masks")
@@ -236,7 +236,7 @@ def _numeric_steps(network: Network, mode: str) -> tuple[Step, ...]:
     layer's values as the matrices the formulas print."""
     steps = []
     a = network.x
-    for l, (layer, values) in enumerate(zip(network.layers, passes(network, mode)), start=1):
+    for l, (layer, values) in enumerate(zip(network.layers, layer_values(network, mode)), start=1):
         rule = network.dropout.rule(l, mode)
         mu = network.masks[l - 1] if rule.masked else _ones(layer.W.cols)
         W = layer.W if rule.weight_scale is None else values_matrix(values.weights, layer.W.cols)

@@ -13,7 +13,7 @@ from .derive import keep_symbols
 from ..errors import SymdropError
 from ..limits import MAX_MASKABLE, MAX_MASKABLE_NESTED, MAX_MASKABLE_SYMBOLIC, MAX_SAMPLES
 from ..numbers import to_fraction, to_sympy
-from .forward import numbers, prediction
+from .forward import network_numbers, prediction
 from .montecarlo import MonteCarlo, monte_carlo
 from ..model.conventions import Convention
 from ..model.network import Network
@@ -151,7 +151,7 @@ def list_masks(network: Network, keep=None) -> tuple[tuple[tuple, object, tuple]
 
 @lru_cache(maxsize=1024)  # the ensemble kind asks for a candidate's masks in several rules
 def _list_masks(network: Network, keep) -> tuple:
-    values = numbers(network)
+    values = network_numbers(network)
     keep = values.keep if keep is None else keep
     units = [(l, j) for l, mask in enumerate(values.masks) if network.dropout.maskable(l) for j in range(len(mask))]
     listed = []

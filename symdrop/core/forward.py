@@ -30,7 +30,7 @@ class LayerValues(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Numbers:
+class NetworkNumbers:
     """A network's numbers as the pass computes with them: x, each layer's W rows and b, each
     mask and each keep probability."""
 
@@ -59,7 +59,7 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
     ``terms=False`` keeps no products (they are then empty): what a mistake's answer needs, and
     a third of the work.
     """
-    values = numbers(network)
+    values = network_numbers(network)
     masks = values.masks if masks is None else masks
     functions = _functions(network, values.python, activations)
     rules = layer_rules(network.dropout, network.depth, mode)
@@ -105,19 +105,19 @@ def _sums(W, b, masked) -> tuple[Number, ...]:
 def prediction(network: Network, mode: str = "train", **changes) -> tuple[Number, ...]:
     """The output of :func:`forward`: a^(L) (of the memoized pass when nothing is changed)."""
     if not changes:
-        return passes(network, mode)[-1].a
+        return layer_values(network, mode)[-1].a
     return forward(network, mode, terms=False, **changes)[-1].a
 
 
 @lru_cache(maxsize=1024)
-def passes(network: Network, mode: str = "train") -> tuple[LayerValues, ...]:
+def layer_values(network: Network, mode: str = "train") -> tuple[LayerValues, ...]:
     """``forward(network, mode)``, memoized: a problem's rules, mistakes, derivation and key all
     ask for it."""
     return forward(network, mode)
 
 
 @lru_cache(maxsize=1024)
-def numbers(network: Network) -> Numbers:
+def network_numbers(network: Network) -> NetworkNumbers:
     """The numbers of ``network`` as the pass computes with them (see :data:`Number`), read once."""
     python = _python(network)
     number = _to_python if python else (lambda v: v)
@@ -125,7 +125,7 @@ def numbers(network: Network) -> Numbers:
         (_rows(layer.W, number), tuple(number(v) for v in entries(layer.b))) for layer in network.layers
     )
     keep = network.dropout.keep
-    return Numbers(
+    return NetworkNumbers(
         x=tuple(number(v) for v in entries(network.x)),
         layers=layers,
         masks=tuple(tuple(int(m) if m.is_Integer else m for m in entries(mask)) for mask in network.masks),
@@ -135,7 +135,7 @@ def numbers(network: Network) -> Numbers:
     )
 
 
-def _mask(a, mu, rule, values: Numbers, l: int):
+def _mask(a, mu, rule, values: NetworkNumbers, l: int):
     """The layer's input under the convention's rule: masked (and divided by q when inverted)."""
     if not rule.masked:
         return a

@@ -10,7 +10,7 @@ from sympy import ImmutableMatrix
 
 from ..core.backprop import Backprop, derive_backprop
 from ..core.backward import backward
-from ..core.forward import numbers, prediction
+from ..core.forward import network_numbers, prediction
 from ..model.conventions import INVERTED, PLAIN
 from ..model.network import Network
 from ..numbers import to_sympy
@@ -54,7 +54,7 @@ def hand_computable(network: Network, options: Options) -> bool:
 
 def masks_matter_backward(network: Network, options: Options) -> bool:
     """Some mask drops a unit that was active (a > 0), so the mask matters going back."""
-    values, passes = numbers(network), backward(network).forward
+    values, passes = network_numbers(network), backward(network).forward
     return any(m == 0 and a > 0 for l in range(1, network.depth) for m, a in zip(values.masks[l], passes[l - 1].a))
 
 
@@ -156,8 +156,8 @@ KIND = Kind(
     rules=RULES,
     mistakes=mistakes,
     derive=derive_backprop,
-    answer=_answer,
-    solve=answer,
+    read_answer=_answer,
+    compute_answer=answer,
     code_text=code_text,
     check_options=check_options,
     templates={"problem": "problem-backprop", "answer": "answer-backprop", "solution": "backprop"},

@@ -6,7 +6,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from ..core.ensemble import Ensemble, expect, list_masks
-from ..core.forward import forward, numbers, prediction
+from ..core.forward import forward, network_numbers, prediction
 from ..model.conventions import INVERTED, PLAIN, WEIGHT_SCALING
 from ..model.network import Network
 from . import rules
@@ -47,7 +47,7 @@ def gap_unless_by_structure(network: Network, options: Options) -> bool:
     """The exact mean differs from the test-time value, unless dropout acts only before the
     linear output (then they agree whatever the numbers, which the solution explains): so the
     gap is there to find wherever a ReLU follows the mask."""
-    by_structure = all(q == 1 for q in numbers(network).keep[:-1]) and network.layers[-1].activation == "identity"
+    by_structure = all(q == 1 for q in network_numbers(network).keep[:-1]) and network.layers[-1].activation == "identity"
     return by_structure or answer(network) != prediction(network, "test")
 
 
@@ -67,7 +67,7 @@ def mistakes(network: Network) -> tuple[Mistake, ...]:
 def _mistakes(network: Network) -> tuple[Mistake, ...]:
     listed = thinned(network)
     inverted = network.dropout.convention.divides
-    drop = [1 - q if q != 1 else q for q in numbers(network).keep]
+    drop = [1 - q if q != 1 else q for q in network_numbers(network).keep]
     found = [
         Mistake("weight_scaling_mean",
                 "took the test-time pass, no masks and no scaling, for the exact mean" if inverted
@@ -166,8 +166,8 @@ KIND = Kind(
     rules=RULES,
     mistakes=mistakes,
     derive=expect,
-    answer=_answer,
-    solve=answer,
+    read_answer=_answer,
+    compute_answer=answer,
     code_text=code_text,
     check_options=check_options,
     templates={"problem": "problem-ensemble", "answer": "answer-ensemble", "solution": "expect"},
@@ -175,4 +175,5 @@ KIND = Kind(
     uses_keep=True,
     parts=parts,
     key_values=lambda ensemble: {"test_time": ensemble.approximation, "gap": ensemble.difference},
+    gives_masks=False,
 )

@@ -6,7 +6,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from ..core.derive import derive
-from ..core.forward import numbers, prediction
+from ..core.forward import network_numbers, prediction
 from ..model.network import Network
 from . import rules
 from .drawing import draw_network
@@ -74,7 +74,7 @@ def code_text(network: Network, options: Options) -> str:
     repr of (x, layers as (W, b, g), masks) with fractions as F(p, q), the entries drawn from a
     grid of halves or tenths as fractions even where whole. Kept as it was, so that every code
     printed on a sheet still names the same problem."""
-    values = numbers(network)
+    values = network_numbers(network)
     fine = options.values != "int"
     as_drawn = lambda v, drawn_fine: Fraction(v) if drawn_fine else v  # noqa: E731
     x = tuple(as_drawn(v, fine) for v in values.x)
@@ -99,8 +99,8 @@ KIND = Kind(
     rules=RULES,
     mistakes=mistakes,
     derive=derive,
-    answer=prediction_answer,
-    solve=answer,
+    read_answer=prediction_answer,
+    compute_answer=answer,
     code_text=code_text,
     check_options=check_options,
     templates={"problem": "problem", "answer": "answer", "solution": "solution"},

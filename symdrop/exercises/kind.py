@@ -47,7 +47,8 @@ class Kind:
     why a part was drawn again); ``rules`` are checked in order, cheapest first, on candidates
     that were drawn; ``code_text`` is the text whose SHA-256 names a problem (its variant code).
     ``templates`` names the template of each part: the question, the key entry, the solution;
-    ``solve`` gives the answer ``answer`` reads off the derivation, from the core's pass alone;
+    ``compute_answer`` gives the answer that ``read_answer`` reads off the derivation, from the
+    core's pass alone (no derivation: what the rules, check, grade and ``--stats`` ask);
     ``intro`` the paragraph a sheet says once about every kind it holds; ``uses_keep`` whether
     its problems draw keep probabilities (``--keep``); ``parts`` every number a student computes
     on the way, the answer among them (an LMS question's gaps with ``--parts``).
@@ -65,8 +66,8 @@ class Kind:
     rules: Mapping[str, Callable[[Network, Options], bool]]
     mistakes: Callable[[Network], tuple[Mistake, ...]]
     derive: Callable[[Network], Derivation | Ensemble]
-    answer: Callable[[Derivation | Ensemble], tuple]
-    solve: Callable[[Network], tuple]  # the answer from the core alone (rules, --stats): no derivation
+    read_answer: Callable[[Derivation | Ensemble], tuple]
+    compute_answer: Callable[[Network], tuple]  # the answer from the core alone: no derivation
     code_text: Callable[[Network, Options], str]
     check_options: Callable[[Options], None]
     templates: Mapping[str, str]
@@ -79,6 +80,7 @@ class Kind:
     layer_values: bool = False
     key_values: Callable[[Derivation | Ensemble], dict[str, tuple]] = lambda derivation: {}
     poses: Callable[[Network], bool] | None = None  # None: never a spec's kind by default
+    gives_masks: bool = True  # its problems give one training step's masks (the ensemble's are every mask)
 
     def part_names(self, network: Network) -> tuple[str, ...]:
         """The values a student can give, in the order they are computed: z1, a1, ..., y (only y

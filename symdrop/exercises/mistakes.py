@@ -6,7 +6,7 @@ activations), never a pass of its own; docs/dropout.md explains each in words.
 
 from dataclasses import dataclass, replace
 
-from ..core.forward import numbers, passes, prediction
+from ..core.forward import network_numbers, layer_values, prediction
 from ..model.conventions import Convention
 from ..model.network import Network
 from ..numbers import to_sympy
@@ -59,8 +59,8 @@ def clipping_layers(network: Network, mode: str = "train") -> list[int]:
     """The hidden layers (from 0) whose ReLU acts in the pass of ``mode``: it clips a negative
     pre-activation of a unit the next layer uses (in training: keeps). Forgetting such a ReLU is
     a mistake one can make; elsewhere the student's values are the right ones."""
-    values = passes(network, mode)
-    masks = numbers(network).masks
+    values = layer_values(network, mode)
+    masks = network_numbers(network).masks
     return [
         l for l in range(network.depth - 1)
         if network.layers[l].activation == "relu"
@@ -90,7 +90,7 @@ def activation_mistakes(network: Network, mode: str = "train", **changes) -> lis
 
 def output_mistakes(network: Network) -> list[Mistake]:
     """Dropped the output unit (a mask on y), or dropped the output layer's inputs (y = g(b))."""
-    masks = numbers(network).masks
+    masks = network_numbers(network).masks
     outputs = network.layers[-1].units
     inputs = tuple(0 for _ in masks[-1])
     return [

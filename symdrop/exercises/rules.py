@@ -6,7 +6,7 @@ the pass a student computes take its mode ("train" or "test") and return the rul
 
 from fractions import Fraction
 
-from ..core.forward import numbers, passes
+from ..core.forward import network_numbers, layer_values
 from ..model.network import Network
 from .drawing import allowed, terminating
 from .mistakes import clipping_layers
@@ -20,9 +20,9 @@ def hand_computable(mode: str = "train", scaled: bool = False):
         at most two decimal places (decimal), within +-99; where the kind scales by q or 1/q,
         denominators at most 16 (int, half) or at most 4 decimal places (decimal). Checked for
         x, W, b, every masked input, product, running sum of z_i, z and a."""
-        values = numbers(network)
+        values = network_numbers(network)
         numbers_ = list(values.x)
-        for (W, b), layer in zip(values.layers, passes(network, mode)):
+        for (W, b), layer in zip(values.layers, layer_values(network, mode)):
             numbers_ += [w for row in W for w in row] + list(b) + written(layer)
         return all(allowed(v, options, scaled) for v in numbers_)
 
@@ -46,7 +46,7 @@ def no_relu_zero(mode: str = "train"):
     def no_relu_zero(network: Network, options: Options) -> bool:
         """No ReLU pre-activation is exactly 0 (nobody should wonder about relu(0))."""
         return all(
-            v != 0 for layer, values in zip(network.layers, passes(network, mode)) if layer.activation == "relu"
+            v != 0 for layer, values in zip(network.layers, layer_values(network, mode)) if layer.activation == "relu"
             for v in values.z
         )
 
@@ -56,9 +56,9 @@ def no_relu_zero(mode: str = "train"):
 def masks_drop_active_units(network: Network, options: Options) -> bool:
     """Every hidden-layer mask drops a unit and keeps one, and every dropped unit is active
     (a > 0) in the training pass, so forgetting the mask changes the answer."""
-    values = numbers(network)
+    values = network_numbers(network)
     for l in range(1, network.depth):
-        mu, a = values.masks[l], passes(network)[l - 1].a
+        mu, a = values.masks[l], layer_values(network)[l - 1].a
         if 0 not in mu or 1 not in mu or any(m == 0 and v <= 0 for m, v in zip(mu, a)):
             return False
     return True
@@ -75,7 +75,7 @@ def relu_clips_negative(mode: str = "train"):
 def keep_not_half(network: Network, options: Options) -> bool:
     """No keep probability is 1/2: there 1/q = 1/(1 - q) and q = 1 - q, which hides the
     keep/drop confusion (dividing by the drop probability gives the right answer)."""
-    return all(q != Fraction(1, 2) for q in numbers(network).keep or ())
+    return all(q != Fraction(1, 2) for q in network_numbers(network).keep or ())
 
 
 def mistakes_distinct(answer, mistakes):

@@ -36,7 +36,7 @@ class Exercise:
 
     @property
     def answer(self) -> tuple[sympy.Expr, ...]:
-        return self.kind.answer(self.derivation)
+        return self.kind.read_answer(self.derivation)
 
     def wrong_answers(self) -> list[tuple[Mistake, tuple[sympy.Expr, ...]]]:
         """Every applicable mistake with its answer (exact SymPy numbers), for the key: each a

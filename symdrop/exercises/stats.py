@@ -4,7 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from ..core.forward import numbers
+from ..core.forward import network_numbers
 from .generate import generate, stream
 from .kind import Kind
 from .options import Options
@@ -51,14 +51,14 @@ def stats(seed: int, options: Options, kinds: tuple[Kind, ...], problems: int) -
 
 
 def _count(s: KindStats, kind: Kind, network) -> None:
-    for value in kind.solve(network):
+    for value in kind.compute_answer(network):
         value = Fraction(value)
         s.signs["positive" if value > 0 else "zero" if value == 0 else "negative"] += 1
         s.sizes[next(label for bound, label in SIZES if bound is None or abs(value) < bound)] += 1
         s.denominators[value.denominator] += 1
-    values = numbers(network)
+    values = network_numbers(network)
     for l, mask in enumerate(values.masks[1:], start=1):  # mu^(0) keeps the input in every kind
-        if kind.name != "ensemble":  # the ensemble's masks are every mask
+        if kind.gives_masks:
             s.dropped.setdefault(l, Counter())[mask.count(0)] += 1
         if values.keep is not None and values.keep[l] != 1:
             s.masked_layers[l] += 1

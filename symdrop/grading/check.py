@@ -46,7 +46,7 @@ class Check:
 def check(kind: Kind, network: Network, answer, values: dict | None = None, tolerance=None) -> Check:
     """Check ``answer`` (numbers) to ``network`` as a problem of ``kind``; ``values`` maps part
     names to the student's vectors (forward, inverted and test-time problems)."""
-    expected = tuple(kind.solve(network))
+    expected = tuple(kind.compute_answer(network))
     answer = tuple(answer)
     if len(answer) != len(expected):
         raise SymdropError(f"answer: expected {len(expected)} number{'s' if len(expected) > 1 else ''}, got {len(answer)}")

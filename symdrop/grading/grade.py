@@ -246,7 +246,7 @@ def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance, columns)
     kind = KINDS[entry["kind"]]
     network = parse_spec(entry["spec"])
     names = kind.part_names(network)
-    expected = tuple(kind.solve(network))
+    expected = tuple(kind.compute_answer(network))
     sizes = {"y": len(expected)}
     if kind.layer_values:
         sizes.update({f"{n}{l}": layer.units for l, layer in enumerate(network.layers, start=1) for n in "za"})
@@ -291,9 +291,9 @@ def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance, columns)
 
 
 def _right(network, kind, part: str) -> tuple:
-    from ..core.forward import passes
+    from ..core.forward import layer_values
 
-    layer = passes(network, kind.mode)[int(part[1:]) - 1]
+    layer = layer_values(network, kind.mode)[int(part[1:]) - 1]
     return layer.z if part[0] == "z" else layer.a
 
 

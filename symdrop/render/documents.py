@@ -33,7 +33,7 @@ def render_math(derivation: Derivation | Ensemble, options: RenderOptions = Rend
     return Math(network_rows(derivation.network, options), steps)
 
 
-def pictured(derivation, edge_weights: bool = False) -> Diagram:
+def diagram_of(derivation, edge_weights: bool = False) -> Diagram:
     """The picture of ``derivation``'s network: with its masks for a training pass; without any
     (no mask labels, nothing crossed out) at test time and for the ensemble, whose masks are
     every mask."""
@@ -58,7 +58,7 @@ def render_solution(
     """
     if options is None:
         options = RenderOptions(diagram=diagram, edge_weights=edge_weights, templates=tuple(templates))
-    picture = pictured(derivation, options.edge_weights) if options.diagram else None
+    picture = diagram_of(derivation, options.edge_weights) if options.diagram else None
     return render_document(
         "solution", fmt, options, d=derivation, network=derivation.network, steps=derivation.steps, math=render_math(derivation, options),
         figure=render_figure(picture, fmt, options, svg=svg), closed=closed_form(derivation, options.decimals),
@@ -112,7 +112,7 @@ def render_svg(derivation: Derivation, options: RenderOptions = RenderOptions(),
                edge_weights: bool | None = None) -> str | None:
     """The picture of the network as an SVG document; None if it is too large to draw."""
     weights = options.edge_weights if edge_weights is None else edge_weights
-    picture = pictured(derivation, weights)
+    picture = diagram_of(derivation, weights)
     if picture.too_large:
         return None
     title = derivation.network.title or "Dropout forward pass"
@@ -140,6 +140,6 @@ def render_backprop(backprop: Backprop, fmt: str, options: RenderOptions = Rende
     """The worked backward pass of ``backprop`` as a LaTeX document or Markdown (its picture as
     :func:`render_solution` draws it)."""
     network = backprop.network
-    picture = pictured(backprop, options.edge_weights) if options.diagram else None
+    picture = diagram_of(backprop, options.edge_weights) if options.diagram else None
     return render_document("backprop", fmt, options, d=backprop, network=network,
                            math=Math(network_rows(network, options)), figure=render_figure(picture, fmt, options, svg=svg))

@@ -4,7 +4,7 @@ import re
 from dataclasses import replace
 
 from ..exercises.sheet import Exercise
-from .documents import pictured
+from .documents import diagram_of
 from .env import render_document
 from .options import RenderOptions
 from .sheets import render_parts
@@ -32,7 +32,7 @@ def exercise_html(e: Exercise, options: RenderOptions, figures: str = "") -> dic
     HTML, a picture linked as ``figures``CODE.svg (``@@PLUGINFILE@@/`` in Moodle) unless
     ``options.diagram`` is off."""
     options = replace(options, figures=figures)
-    picture = pictured(e.derivation) if options.diagram else None
+    picture = diagram_of(e.derivation) if options.diagram else None
     parts = render_parts(e, "html", options, picture)
     intro = render_document(e.kind.intro, "html", options, kinds=(e.kind,))
     return {"question": finish(intro + "\n\n" + parts["problem"]), "answer": finish(parts["answer"]),

@@ -8,7 +8,7 @@ from ..exercises.options import format_shape
 from ..exercises.roster import Student
 from ..model.spec import to_spec
 from .diagram import Diagram
-from .documents import Math, pictured, render_figure, render_math
+from .documents import Math, diagram_of, render_figure, render_math
 from .env import render_document
 from .escape import csv_cell, placeholder_warning, spreadsheet_csv
 from .formats import get
@@ -25,7 +25,7 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
     decimals as decimals, whatever ``options`` say."""
     options = options.for_sheet(sheet)
     documents = {}
-    pictures = {id(e): pictured(e.derivation) if options.diagram else None for e in sheet.exercises}
+    pictures = {id(e): diagram_of(e.derivation) if options.diagram else None for e in sheet.exercises}
     names = picture_names(pictures.values())
     # Each exercise's picture name, looked up once: a Diagram hashes by all its units and edges.
     name_of = {id(e): names.get(pictures[id(e)]) for e in sheet.exercises}
