@@ -39,8 +39,8 @@ class Format:
     engines: tuple[str, ...] = ()
     commands: tuple[str, ...] = ()
     export: str | None = None  # the file an LMS export writes: "moodle.xml"
-    # "module.function" in symdrop.render that writes a sheet (sheet, options, name=...) as the
-    # export: imported when used, as the exports render through this registry themselves.
+    # "package.module.function" that writes a sheet (sheet, options, name=...) as the export:
+    # imported when used, as the exports render through this registry themselves.
     writer: str | None = None
     cloze: bool = False  # takes --parts: a gap for every value a student computes
     help: str = ""
@@ -53,7 +53,7 @@ class Format:
         """``sheet`` as this LMS export's file (``parts``: cloze questions, where it has them;
         ``name``: a spec's problem, named so)."""
         module, function = self.writer.rsplit(".", 1)
-        write = getattr(import_module(f"{__package__}.{module}"), function)
+        write = getattr(import_module(module), function)
         asked = {"parts": parts} if self.cloze else {}
         if name is not None:
             asked["name"] = name
@@ -72,10 +72,10 @@ HTML = Format("html", "html", escape_html, "file", macros="html/macros.j2")
 # The LMS exports: a body of their own each, no macros.
 LMS_QUESTION = "the problem as an LMS question with feedback for each known mistake"
 MOODLE = Format("moodle", "xml", None, None, bodies="moodle", commands=("solve",), export="moodle.xml",
-                writer="moodle.sheet_moodle", cloze=True, help="moodle.xml")
+                writer="symdrop.render.moodle.sheet_moodle", cloze=True, help="moodle.xml")
 GIFT = Format("gift", "gift", None, None, bodies="gift", commands=("solve",), export="questions.gift",
-              writer="gift.sheet_gift", help="questions.gift")
-QTI = Format("qti", "zip", None, None, bodies="qti", export="qti.zip", writer="qti.sheet_qti", help="qti.zip, Canvas")
+              writer="symdrop.render.gift.sheet_gift", help="questions.gift")
+QTI = Format("qti", "zip", None, None, bodies="qti", export="qti.zip", writer="symdrop.render.qti.sheet_qti", help="qti.zip, Canvas")
 
 FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON, HTML, MOODLE, GIFT, QTI)}
 
