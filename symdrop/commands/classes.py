@@ -45,7 +45,7 @@ def sheet(args) -> int:
         files = sheet_files(built, args.out, chosen, shown, pdf=args.pdf, split=args.split,
                             parts=args.parts, progress=progress)
     print_written(files)
-    if "latex" in chosen or args.pdf:
+    if any(formats.get(f).engine for f in chosen) or args.pdf:
         from ..render.sheets import placeholder_warnings
         for line in placeholder_warnings(built):
             print(line, file=sys.stderr)

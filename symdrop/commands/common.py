@@ -55,7 +55,7 @@ def warn_title(network, fmt: str, args) -> None:
     """The one line a title gets whose characters no font has, where LaTeX or a PDF shows it."""
     from ..render.escape import placeholder_warning
 
-    line = placeholder_warning("the title", network.title) if fmt == "latex" or args.pdf else None
+    line = placeholder_warning("the title", network.title) if formats.get(fmt).engine or args.pdf else None
     if line:
         print(line, file=sys.stderr)
 

@@ -9,7 +9,7 @@ from typing import Callable
 from ..errors import SymdropError
 from ..exercises.sheet import Sheet
 from ..render.documents import render_svg
-from ..render.formats import get
+from ..render.formats import compiled, get
 from ..render.options import RenderOptions
 from ..render.sheets import key_csv, key_json, render_documents
 from .tex import compile_pdf, end_running
@@ -26,13 +26,14 @@ def solution_files(fmt: str, output: Path | None, render: Callable[[str, str | N
     svg = picture() if links and picture is not None else None
     if svg and output.suffix.lower() == ".svg":
         raise SymdropError(f"-o {output}: the picture goes to FILE.svg; name the Markdown FILE.md")
-    if fmt == "json":
+    if get(fmt).data:
         text = json.dumps(data(), indent=2) + "\n"
     else:
         text = render(fmt, output.with_suffix(".svg").name if svg else None)
     files: dict[Path, str | bytes] = {output.with_suffix(".svg"): svg} if svg else {}
     if pdf:
-        files[output.with_suffix(".pdf")] = compile_pdf(text if fmt == "latex" else render("latex", None))
+        source = text if get(fmt).engine else render(compiled().name, None)
+        files[output.with_suffix(".pdf")] = compile_pdf(source)
     return text, files
 
 
@@ -49,16 +50,16 @@ def sheet_files(sheet: Sheet, out: Path, formats=("latex", "markdown"), options:
     formats = tuple(f for f in formats if not get(f).export)
     with Compiling() as compiling:
         def ready(documents: dict[str, str]) -> None:  # the LaTeX is done: its PDFs compile meanwhile
-            sources = {name: text for name, text in documents.items() if name.endswith(".tex")}
+            sources = {name: text for name, text in documents.items() if name.endswith(f".{compiled().suffix}")}
             if pdf and sources and not compiling.started:
                 compiling.start(sources)
 
         # LaTeX first: pdflatex runs (separate processes) while Python renders the other formats.
-        ordered = tuple(sorted(formats, key=lambda f: f != "latex"))
+        ordered = tuple(sorted(formats, key=lambda f: get(f).engine is None))
         documents = render_documents(sheet, ordered, options, split=split, progress=progress, ready=ready)
         documents = {name: documents[name] for f in formats for name in documents if _of(name, f)}
         if pdf and not compiling.started:  # the PDF still comes from the LaTeX, which is then not kept
-            ready(render_documents(sheet, ("latex",), options, split=split))
+            ready(render_documents(sheet, (compiled().name,), options, split=split))
         files: dict[Path, str | bytes] = {out / name: text for name, text in documents.items()}
         if options.diagram and any(get(f).figure == "file" for f in formats):
             for e in sheet.exercises:

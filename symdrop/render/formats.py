@@ -43,6 +43,7 @@ class Format:
     # imported when used, as the exports render through this registry themselves.
     writer: str | None = None
     cloze: bool = False  # takes --parts: a gap for every value a student computes
+    data: bool = False  # written from data (render/values.py), not from templates
     help: str = ""
 
     def template(self, document: str) -> str:
@@ -64,7 +65,7 @@ LATEX = Format("latex", "tex", escape_tex, "inline", SHEET_DOCUMENTS, macros="la
                engine=tex_engine, engines=("pdflatex", "lualatex"), commands=DOCUMENT_COMMANDS)
 MARKDOWN = Format("markdown", "md", escape_markdown, "file", SHEET_DOCUMENTS, macros="markdown/macros.j2",
                   commands=DOCUMENT_COMMANDS)
-JSON = Format("json", "json", None, None, commands=DOCUMENT_COMMANDS)  # written from data (render/values.py)
+JSON = Format("json", "json", None, None, commands=DOCUMENT_COMMANDS, data=True)
 # The HTML an LMS shows (questions, worked solutions as feedback): the shared bodies through
 # html/macros.j2, then render/html.py; pictures are files stored with the question. No documents
 # of its own: it serves the LMS exports.
@@ -92,6 +93,11 @@ def by_suffix(suffix: str, default: str = "markdown") -> Format:
     """The format whose files end in ``suffix`` (``.tex``, case-insensitive), else ``default``."""
     suffix = suffix.lower().lstrip(".")
     return next((f for f in FORMATS.values() if f.suffix == suffix), FORMATS[default])
+
+
+def compiled() -> Format:
+    """The format a PDF is compiled from (LaTeX)."""
+    return next(f for f in FORMATS.values() if f.engine)
 
 
 def written_by(command: str) -> tuple[str, ...]:
