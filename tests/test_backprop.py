@@ -462,6 +462,7 @@ def _close(got, exact, tolerance=1e-9):
     return all(abs(F(c) - e) <= F(tolerance) * scale for c, e in zip(got, exact, strict=True))
 
 
+@pytest.mark.slow
 def test_torch_autograd_agrees_within_1e_9():
     torch = pytest.importorskip("torch")
     rng = random.Random(2718)
@@ -484,6 +485,7 @@ def test_torch_autograd_agrees_within_1e_9():
         assert math.isclose(float(g.loss), float(ref.loss(x, layers, masks, target, convention, keep)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec", [tutorial(), INVERTED, VECTOR], ids=["tutorial", "inverted", "vector"])
 def test_symdrop_verify_checks_gradients(spec, tmp_path, capsys):
     pytest.importorskip("torch")
@@ -628,6 +630,7 @@ def test_cli_bce_json(tmp_path, capsys):
     assert math.isclose(float(data["decimal"]["loss"]), loss, rel_tol=1e-12)
 
 
+@pytest.mark.slow
 def test_bce_verify_against_torch(tmp_path, capsys):
     pytest.importorskip("torch")
     path = _write(tmp_path, BCE, "bce.json")
@@ -674,6 +677,7 @@ def test_zero_input_by_hand():
     assert list(backward(parse_spec(ZERO_INPUT)).grad_input) == [10, 20]
 
 
+@pytest.mark.slow
 def test_verify_inverted_with_a_zero_input(tmp_path, capsys):
     """A dropped unit whose value is 0 (x_1 = 0) still reads as dropped: the mask nn.Dropout drew
     is read from the same draw applied to ones, so dL/dx_1 is compared for the right mask."""
@@ -684,6 +688,7 @@ def test_verify_inverted_with_a_zero_input(tmp_path, capsys):
     assert codes == [0] * 8, out
 
 
+@pytest.mark.slow
 def test_verify_bce_with_a_large_logit(tmp_path, capsys):
     """bce is compared through binary_cross_entropy_with_logits: PyTorch's plain bce clamps
     y (1 - y) at 1e-12 and gets dL/dz wrong for a saturated sigmoid."""

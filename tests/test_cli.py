@@ -71,6 +71,7 @@ def run(args, cwd, seed):
     subprocess.run([sys.executable, "-m", "symdrop", *args], cwd=cwd, env=env, check=True, capture_output=True)
 
 
+@pytest.mark.slow
 def test_two_processes_write_byte_identical_files(tmp_path):
     require_pdflatex()
     for seed in (1, 2):
@@ -92,6 +93,7 @@ def test_committed_pdf_is_current(tmp_path):
         assert (tmp_path / "tutorial.tex").read_bytes() == (ROOT / "output" / "tutorial.tex").read_bytes()
 
 
+@pytest.mark.slow
 def test_non_editable_install_in_a_fresh_venv_renders(tmp_path):
     """Templates ship in the wheel: a plain `pip install .` elsewhere still renders."""
     source = tmp_path / "src"
@@ -146,6 +148,7 @@ def test_ci_runs_exactly_the_readmes_test_command():
     assert (ROOT / ".ci" / "run").read_text().rstrip().endswith(command)
 
 
+@pytest.mark.slow
 def test_expect_and_test_mode_are_byte_identical_across_processes(tmp_path):
     spec = tmp_path / "s.json"
     spec.write_text(json.dumps({

@@ -109,6 +109,7 @@ def run(args, cwd, hashseed):
     return subprocess.run([sys.executable, "-m", "symdrop", *args], cwd=cwd, env=env, check=True, capture_output=True)
 
 
+@pytest.mark.slow
 def test_same_seed_gives_byte_identical_files_across_processes(tmp_path):
     """Two processes, two PYTHONHASHSEEDs: every file, the PDFs included, byte for byte."""
     require_pdflatex()
@@ -123,6 +124,7 @@ def test_same_seed_gives_byte_identical_files_across_processes(tmp_path):
         assert (tmp_path / "run1" / name).read_bytes() == (tmp_path / "run2" / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_stats_prints_the_counts_of_the_problems_it_drew(tmp_path, capsys, monkeypatch):
     """--stats writes no file; its sign counts are those of the same problems by the reference."""
     from fractions import Fraction
@@ -174,6 +176,7 @@ def test_negative_values_need_no_equals_sign(tmp_path, capsys):
     assert "integers in -2..2, keep probabilities from 2/3" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_every_page_of_a_class_set_names_its_student_in_the_header(tmp_path):
     """A page apart from the others (scanned, stapled wrongly) still says whose it is: each page of
     the sheet and of the solutions has the id and name of the student whose part it belongs to

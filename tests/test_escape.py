@@ -70,7 +70,8 @@ def test_an_identifier_stays_in_the_typewriter_font_and_anything_else_is_users_t
     assert escape_ident("x&y {z}") == r"\usertext{x\&y \{z\}}"
 
 
-@pytest.mark.parametrize("name", ["Ada Lovelace", "Σωκράτης"])  # pdflatex, and lualatex for the Greek
+# pdflatex, and lualatex for the Greek (slow: LuaLaTeX loads its fonts)
+@pytest.mark.parametrize("name", ["Ada Lovelace", pytest.param("Σωκράτης", marks=pytest.mark.slow)])
 def test_mistake_ids_in_a_key_copy_out_as_typed_in_typewriter_type(tmp_path, name):
     require_pdflatex()
     import subprocess

@@ -45,6 +45,7 @@ def write_answers(path, rows, header=("student", "code", "y")):
         writer.writerows(rows)
 
 
+@pytest.mark.slow
 def test_a_simulated_class_of_300_is_graded_exactly(tmp_path, capsys):
     key, key_path = class_set(tmp_path, 300)
     rng = random.Random(5)

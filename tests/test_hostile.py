@@ -207,6 +207,7 @@ def test_hostile_sheet_options_are_one_line(args, message, tmp_path, capsys):
     assert max(len(line) for line in err.splitlines()) < 400
 
 
+@pytest.mark.slow
 def test_limits_never_refuse_the_tutorial_and_the_examples(tmp_path, capsys):
     specs = [ROOT / "symdrop" / "data" / "tutorial.yaml", *sorted((ROOT / "examples").glob("*.yaml"))]
     assert len(specs) >= 3

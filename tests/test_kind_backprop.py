@@ -73,6 +73,7 @@ def problems():
     return [(n, Spec(to_spec(n))) for n in (generate(stream(seed, "backprop"), Options(), KIND) for seed in SEEDS)]
 
 
+@pytest.mark.slow
 def test_every_answer_and_mistake_is_the_references(problems):
     for network, p in problems:
         right = gradients(p)
@@ -86,6 +87,7 @@ def test_every_answer_and_mistake_is_the_references(problems):
         assert tuple(right) not in answers and len(set(answers)) == len(answers)
 
 
+@pytest.mark.slow
 def test_rules_hold_by_the_reference(problems):
     for network, p in problems:
         layers = [(W, b, activation(g)) for W, b, g in p.layers]
@@ -102,6 +104,7 @@ def test_rules_hold_by_the_reference(problems):
             assert Fraction(1, 2) not in p.keep
 
 
+@pytest.mark.slow
 def test_gradients_are_positive_about_half_the_time(problems):
     signs = [v for _, p in problems for v in gradients(p) if v != 0]
     assert 0.35 <= sum(v > 0 for v in signs) / len(signs) <= 0.65

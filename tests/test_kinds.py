@@ -137,12 +137,14 @@ def sample(request):
     return kind, [(network, Spec(to_spec(network))) for network in networks]
 
 
+@pytest.mark.slow
 def test_every_answer_is_the_references(sample):
     kind, problems = sample
     for network, p in problems:
         assert [Fraction(v) for v in kind.solve(network)] == answer(kind.name, p)
 
 
+@pytest.mark.slow
 def test_every_listed_mistake_is_what_its_label_says_and_differs(sample):
     kind, problems = sample
     for network, p in problems:
@@ -156,6 +158,7 @@ def test_every_listed_mistake_is_what_its_label_says_and_differs(sample):
         assert tuple(right) not in answers and len(set(answers)) == len(answers)  # a wrong answer names one mistake
 
 
+@pytest.mark.slow
 def test_rules_hold_by_the_reference(sample):
     kind, problems = sample
     for network, p in problems:
@@ -172,12 +175,14 @@ def test_rules_hold_by_the_reference(sample):
             assert len(masked) == 1 and 2 <= len(p.masks[masked[0]]) <= 3 and all(v == 1 for m in p.masks for v in m)
 
 
+@pytest.mark.slow
 def test_answers_are_positive_about_half_the_time(sample):
     kind, problems = sample
     positive = sum(answer(kind.name, p)[0] > 0 for _, p in problems)
     assert 350 <= positive <= 650, positive
 
 
+@pytest.mark.slow
 def test_conventions_of_test_time_and_ensemble_both_occur(sample):
     kind, problems = sample
     if kind.name == "inverted":
@@ -187,6 +192,7 @@ def test_conventions_of_test_time_and_ensemble_both_occur(sample):
     assert min(counts.values()) >= 300, counts
 
 
+@pytest.mark.slow
 def test_the_ensemble_mean_equals_weight_scaling_on_some_problems_and_not_on_others():
     kind = KINDS["ensemble"]
     equal = 0
@@ -270,6 +276,7 @@ def test_a_mixed_sheet_cycles_through_the_kinds_and_its_key_re_solves(tmp_path):
                 assert [Fraction(v) for v in m["answer"]] == expected[m["id"]]
 
 
+@pytest.mark.slow
 def test_a_class_set_gives_every_student_the_same_sequence_of_kinds():
     students = [Student(f"s{i}", f"Student {i}") for i in range(6)]
     kinds = parse_kinds("ensemble,inverted")

@@ -27,6 +27,8 @@ from symdrop.cli import main
 
 from .conftest import THREE_SMOOTH, TWO_SIGMOIDS, pdf_text, require_pdflatex
 
+pytestmark = pytest.mark.slow  # the corpus: dozens of PDFs, about a minute of TeX
+
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "symdrop" / "data" / "tutorial.yaml"
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))

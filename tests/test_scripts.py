@@ -120,6 +120,7 @@ def test_placeholders_name_each_character_no_font_has_once():
     assert placeholders("Σωκράτης 王小明 محمد") == ""
 
 
+@pytest.mark.slow
 def test_plain_documents_still_use_pdflatex_with_vector_fonts(tmp_path):
     """The tutorial (ASCII only) is pdflatex's, in Type 1 fonts, and its accents and apostrophes
     in users' text copy out of the PDF as typed."""
@@ -138,6 +139,7 @@ def test_plain_documents_still_use_pdflatex_with_vector_fonts(tmp_path):
     assert " ".join(text.split()).startswith(NAMES["latin"] + " ")  # the title, maybe on two lines
 
 
+@pytest.mark.slow
 def test_class_set_in_every_script(tmp_path, capsys):
     """30 students whose names are in Latin, Vietnamese, Greek, Cyrillic, CJK, Arabic, Hebrew,
     Devanagari and one with an emoji: the key is LuaLaTeX's, every name copies out as typed,
@@ -188,6 +190,7 @@ def test_class_set_in_every_script(tmp_path, capsys):
     assert words > 30 * 4
 
 
+@pytest.mark.slow
 def test_longtable_header_is_aligned_with_its_rows(tmp_path):
     """A long table whose rows are wider than its header (as the class-set key's): longtable
     sets the header with the widths it had the last run, so TeX runs until the log no longer

@@ -156,6 +156,7 @@ def pages(pdf: bytes, tmp_path) -> list[str]:
     return pdf_text(pdf, tmp_path).split("\f")[:-1]
 
 
+@pytest.mark.slow
 def test_latex_of_sheet_key_and_solutions_compiles_with_seed_and_variants_on_every_page(tmp_path):
     require_pdflatex()
     sheet = build_sheet(12, Options(values="half"), 4, kinds=parse_kinds("forward,inverted,test-time,ensemble"))
@@ -183,6 +184,7 @@ def test_latex_of_sheet_key_and_solutions_compiles_with_seed_and_variants_on_eve
         assert f"Problem {e.number} (variant {e.code})" in solutions
 
 
+@pytest.mark.slow
 def test_hostile_roster_compiles_and_prints_names_literally(tmp_path, monkeypatch):
     require_pdflatex()
     monkeypatch.chdir(tmp_path)
@@ -316,6 +318,7 @@ def differing(a: bytes, b: bytes) -> int:
     return sum(1 for x, y in zip(a, b) if abs(x - y) > 64)
 
 
+@pytest.mark.slow
 def test_a_saved_picture_looks_like_the_picture_drawn_in_place(tmp_path):
     require_pdflatex()
     require_pdftoppm()
@@ -338,6 +341,7 @@ def test_a_saved_picture_looks_like_the_picture_drawn_in_place(tmp_path):
         assert caption in text
 
 
+@pytest.mark.slow
 def test_every_page_of_a_class_set_shows_its_picture(tmp_path):
     require_pdflatex()
     students = [Student(f"s{i}", f"Student {i}") for i in range(16)]

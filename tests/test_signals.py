@@ -51,6 +51,7 @@ def test_while_python_imports(tmp_path, signum, status):
     assert code == status and "Traceback" not in err, err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_while_deriving(tmp_path, signum, status):
     process = start(tmp_path, "sheet", "--stats", "10000")
@@ -61,6 +62,7 @@ def test_while_deriving(tmp_path, signum, status):
     assert code == status and "Traceback" not in err and took < 10, (err, took)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_while_tex_compiles_every_run_ends_and_nothing_is_left(tmp_path, signum, status):
     require_pdflatex()

@@ -74,6 +74,7 @@ def magnitudes(x, layers, masks, convention, keep, mode):
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(networks(max_maskable=16, hidden=HIDDEN + ["sigmoid", "tanh"]))
 def test_exact_pass_equals_pytorch_float64(case):
@@ -102,6 +103,7 @@ def inverted_tutorial(keep="1/2"):
     return data
 
 
+@pytest.mark.slow
 def test_verify_tutorial(capsys):
     require_torch()
     assert main(["verify", str(TUTORIAL)]) == 0
@@ -111,6 +113,7 @@ def test_verify_tutorial(capsys):
     assert out[-1] == "ok: all 4 layers within 1e-09 relative"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("convention, passes", [
     ("weight-scaling", ["train, spec masks", "test, q W"]),
     ("inverted", ["train, spec masks", "nn.Dropout, train()", "nn.Dropout, eval()"]),
@@ -126,6 +129,7 @@ def test_verify_runs_every_pass_of_the_convention(convention, passes, tmp_path, 
     assert ("nn.Dropout drew (torch.manual_seed(3)): mu^(0) = (" in out) == (convention == "inverted")
 
 
+@pytest.mark.slow
 def test_masks_nn_dropout_drew_give_its_output():
     """The masks read back from nn.Dropout, put into the exact pass, give PyTorch's output."""
     torch = require_torch()
@@ -150,6 +154,7 @@ def test_masks_nn_dropout_drew_give_its_output():
     assert len(seen) > 1  # the seed matters
 
 
+@pytest.mark.slow
 def test_verify_fails_beyond_tolerance(tmp_path, capsys, monkeypatch):
     require_torch()
     import symdrop.core.verify as module
@@ -176,6 +181,7 @@ def test_verify_without_torch_says_how_to_install(monkeypatch, capsys):
     )
 
 
+@pytest.mark.slow
 def test_verify_prints_no_numpy_warning(tmp_path):
     """PyTorch warns "Failed to initialize NumPy" on import without NumPy; verify's users see none."""
     require_torch()
@@ -192,6 +198,7 @@ def test_missing_torch_fails_in_ci_and_skips_elsewhere(ci, outcome, monkeypatch)
         require_torch()
 
 
+@pytest.mark.slow
 def test_verify_measures_against_the_numbers_float64_summed(tmp_path, capsys):
     """z2 = 4 - 4 tanh(28/3) is 6.25e-8, summed from terms of size 4: float64 gets it to about
     2e-16, which is 3e-9 of z2 itself but 3e-17 of the terms. verify must not call that a failure."""
