@@ -1,10 +1,18 @@
-"""Shared fixtures: the tutorial network, and TeX and PyTorch checks that fail in CI instead of skipping."""
+"""Shared fixtures: the tutorial network, key entries by the test references, and TeX and PyTorch
+checks that fail in CI instead of skipping."""
 
 import os
 import shutil
 import subprocess
 
 import pytest
+
+from symdrop.exercises.kinds import KINDS
+
+from . import backprop_reference
+from .reference import Spec, answer, expected_mistakes
+
+ALL_KINDS = ",".join(KINDS)  # --kinds of a sheet with a problem of every kind
 
 
 def require_pdflatex():
@@ -38,6 +46,16 @@ def require_torch():
             pytest.fail("PyTorch is missing in CI (.ci/run installs torch==2.13.0)")
         pytest.skip("PyTorch not installed (pip install torch --index-url https://download.pytorch.org/whl/cpu)")
     return torch
+
+
+def references(entry: dict):
+    """The exact answer and the mistakes' answers (None for forward: its mistakes are their own
+    answers) of a key.json entry, by the test references."""
+    p = Spec(entry["spec"])
+    if entry["kind"] == "backprop":
+        return backprop_reference.gradients(p), backprop_reference.expected_mistakes(p)
+    wrong = expected_mistakes(entry["kind"], p) if entry["kind"] != "forward" else None
+    return answer(entry["kind"], p), wrong
 
 
 # Two sigmoid layers of three units: each term of the full closed form holds an e^{...} inside an

@@ -15,7 +15,9 @@ from symdrop.grading.answers import parse_number, parse_vector
 from symdrop.grading.check import check
 from symdrop.model.spec import load_spec, to_spec
 
-from .test_kinds import Spec, answer, expected_mistakes
+from .backprop_reference import expected_mistakes as backprop_mistakes
+from .backprop_reference import gradients
+from .reference import Spec, answer, expected_mistakes, forward_mistakes
 
 TUTORIAL = "symdrop/data/tutorial.yaml"
 
@@ -50,23 +52,12 @@ def test_every_mistake_answer_from_the_reference_is_diagnosed_as_that_mistake(ki
         network = generate(stream(seed, "check"), Options(), KINDS[kind])
         p = Spec(to_spec(network))
         assert check(KINDS[kind], network, answer(kind, p)).correct
-        expected = expected_mistakes(kind, p) if kind != "forward" else _forward_mistakes(p)
+        expected = expected_mistakes(kind, p) if kind != "forward" else forward_mistakes(p)
         for m in KINDS[kind].mistakes(network):
             result = check(KINDS[kind], network, expected[m.name])
             assert not result.correct and [x.name for x in result.mistakes] == [m.name], (seed, m.name)
             seen.add(m.name)
     assert len(seen) >= 4
-
-
-def _forward_mistakes(p: Spec) -> dict:
-    from .test_kinds import relu_mistakes
-
-    return {
-        "forgot_masks": p.y(masks=p.ones()),
-        "dropped_output": [Fraction(0)] * len(p.layers[-1][1]),
-        "dropped_output_bias": p.y(masks=p.masks[:-1] + [[0] * len(p.masks[-1])]),
-        **relu_mistakes(p, "train"),
-    }
 
 
 def test_a_slip_in_z1_is_carried_forward_by_hand():
@@ -136,9 +127,6 @@ def test_bad_check_input_is_one_line_exit_2(args, message, capsys):
 
 
 def test_every_backprop_mistake_from_the_reference_is_diagnosed_as_that_mistake():
-    from .test_kind_backprop import expected_mistakes as backprop_mistakes
-    from .test_kind_backprop import gradients
-
     kind = KINDS["backprop"]
     for seed in range(30):
         network = generate(stream(seed, "check"), Options(), kind)

@@ -134,7 +134,7 @@ def test_stats_prints_the_counts_of_the_problems_it_drew(tmp_path, capsys, monke
     from symdrop.exercises.options import Options
     from symdrop.model.spec import to_spec
 
-    from .test_kinds import Spec, answer
+    from .reference import Spec, answer
 
     monkeypatch.chdir(tmp_path)
     assert main(["sheet", "--stats", "40", "--seed", "3", "--kinds", "inverted,ensemble"]) == 0

@@ -21,9 +21,7 @@ from symdrop.render.lms import decimal_text, intervals
 from symdrop.render.options import RenderOptions
 from symdrop.render.sheets import key_json
 
-from .test_kind_backprop import expected_mistakes as backprop_mistakes
-from .test_kind_backprop import gradients
-from .test_kinds import Spec, answer, expected_mistakes
+from .conftest import ALL_KINDS, references
 
 MODULES = Path(__file__).resolve().parent.parent / ".ci" / "node" / "node_modules"
 PARSE = "const {parse} = require('gift-pegjs'); const fs = require('fs');" \
@@ -53,7 +51,7 @@ def test_decimals_and_intervals_by_hand():
 
 @pytest.mark.parametrize("answers", ["exact", "decimal"])
 def test_every_question_reads_back_with_its_answer_and_its_mistakes(tmp_path, answers):
-    kinds = parse_kinds("forward,inverted,test-time,ensemble,backprop")
+    kinds = parse_kinds(ALL_KINDS)
     sheet = build_sheet(9, Options(answers=answers), 10, kinds=kinds)
     path = tmp_path / "questions.gift"
     path.write_text(sheet_gift(sheet), encoding="utf-8")
@@ -64,10 +62,7 @@ def test_every_question_reads_back_with_its_answer_and_its_mistakes(tmp_path, an
     count = 0
     for e in sheet.exercises:
         entry = entries[e.code]
-        p = Spec(entry["spec"])
-        right = gradients(p) if entry["kind"] == "backprop" else answer(entry["kind"], p)
-        wrong = backprop_mistakes(p) if entry["kind"] == "backprop" else expected_mistakes(entry["kind"], p) \
-            if entry["kind"] != "forward" else None
+        right, wrong = references(entry)
         mine = [q for q in questions if f"({e.code})" in q["title"]]
         assert len(mine) == len(right)
         text = exercise_html(e, RenderOptions(diagram=False, decimals=sheet.options.decimals))["question"].strip()

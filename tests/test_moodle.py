@@ -20,22 +20,11 @@ from symdrop.render.moodle import sheet_moodle
 from symdrop.render.sheets import key_json
 
 from . import lms_rules
-from .test_kind_backprop import expected_mistakes as backprop_mistakes
-from .test_kind_backprop import gradients
-from .test_kinds import Spec, answer, expected_mistakes
+from .conftest import ALL_KINDS, references
+from .reference import Spec
 
 GOLDEN = Path(__file__).parent / "golden"
 REFRESH = os.environ.get("SYMDROP_REFRESH_GOLDEN") == "1"  # SYMDROP_REFRESH_GOLDEN=1 pytest: rewrite
-ALL_KINDS = "forward,inverted,test-time,ensemble,backprop"
-
-
-def references(entry):
-    """The exact answer and the mistakes' answers of a key entry, by the test references."""
-    p = Spec(entry["spec"])
-    if entry["kind"] == "backprop":
-        return gradients(p), backprop_mistakes(p)
-    wrong = expected_mistakes(entry["kind"], p) if entry["kind"] != "forward" else None
-    return answer(entry["kind"], p), wrong
 
 
 def numerical_answers(q) -> list[tuple[str, str, str, str]]:

@@ -23,7 +23,7 @@ from symdrop.render.qti import sheet_qti
 from symdrop.render.sheets import key_json
 
 from .lms_rules import NUMBER
-from .test_moodle import ALL_KINDS, references
+from .conftest import ALL_KINDS, references
 
 Q = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
 CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
