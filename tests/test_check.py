@@ -17,9 +17,8 @@ from symdrop.model.spec import load_spec, to_spec
 
 from .backprop_reference import expected_mistakes as backprop_mistakes
 from .backprop_reference import gradients
+from .conftest import TUTORIAL
 from .reference import Spec, answer, expected_mistakes, forward_mistakes
-
-TUTORIAL = "symdrop/data/tutorial.yaml"
 
 
 @pytest.mark.parametrize("text, value", [
@@ -85,15 +84,15 @@ def test_tolerance_accepts_rounded_decimals_only_within_it():
 
 
 def test_check_from_the_command_line(tmp_path, capsys):
-    assert main(["check", TUTORIAL, "--answer", "27"]) == 1
+    assert main(["check", str(TUTORIAL), "--answer", "27"]) == 1
     out = capsys.readouterr().out
     assert "Not correct: 27; the answer is 7." in out and "forgot_masks" in out
-    assert main(["check", TUTORIAL, "--answer", "7,0", "--format", "json"]) == 0  # decimal comma
+    assert main(["check", str(TUTORIAL), "--answer", "7,0", "--format", "json"]) == 0  # decimal comma
     data = json.loads(capsys.readouterr().out)
     assert data["correct"] and data["expected"] == ["7"]
     values = tmp_path / "v.yaml"
     values.write_text('z1: [3, 1, 2]\na1: "3; 1; 2"\n', encoding="utf-8")
-    assert main(["check", TUTORIAL, "--answer", "1", "--values", str(values), "--format", "json"]) == 1
+    assert main(["check", str(TUTORIAL), "--answer", "1", "--values", str(values), "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["first_wrong"] == "z1" and data["parts"][1] == {
         "part": "a1", "given": ["3", "1", "2"], "expected": ["3", "1", "0"], "correct": False, "carried_forward": True}
@@ -116,8 +115,8 @@ def test_check_against_a_key_entry(tmp_path, capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["--answer", "7"], "check: expected a SPEC file, or --key key.json with --code CODE"),
-    ([TUTORIAL, "--answer", "seven"], "--answer: expected a number like 7"),
-    ([TUTORIAL, "--answer", "7; 1"], "answer: expected 1 number, got 2"),
+    ([str(TUTORIAL), "--answer", "seven"], "--answer: expected a number like 7"),
+    ([str(TUTORIAL), "--answer", "7; 1"], "answer: expected 1 number, got 2"),
     (["--key", "nope.json", "--code", "X", "--answer", "7"], "nope.json: no such file"),
 ])
 def test_bad_check_input_is_one_line_exit_2(args, message, capsys):

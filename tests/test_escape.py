@@ -7,14 +7,7 @@ from symdrop import derive, parse_spec, to_spec
 from symdrop.render.escape import escape_markdown, escape_tex
 from symdrop.io.tex import compile_pdf
 
-from .conftest import pdf_text, require_pdflatex
-
-HOSTILE = [
-    "Zoë O'Brien-Łukasiewicz",
-    r"A & B 100% $5 #1 x_1 {y} ~z ^w \\ <|> -- ``q''",
-    r"\input{/etc/passwd} \write18{touch pwned} \def\x{y} \end{document}",
-    "Ünal Çelik, Søren Ærø, José Núñez",
-]
+from .conftest import HOSTILE, pdf_text, require_pdflatex
 
 
 @pytest.mark.parametrize(

@@ -21,18 +21,16 @@ from symdrop.render.lms import decimal_text, intervals
 from symdrop.render.options import RenderOptions
 from symdrop.render.sheets import key_json
 
-from .conftest import ALL_KINDS, references
+from .conftest import ALL_KINDS, ROOT, golden, missing, references
 
-MODULES = Path(__file__).resolve().parent.parent / ".ci" / "node" / "node_modules"
+MODULES = ROOT / ".ci" / "node" / "node_modules"
 PARSE = "const {parse} = require('gift-pegjs'); const fs = require('fs');" \
         "process.stdout.write(JSON.stringify(parse(fs.readFileSync(process.argv[1], 'utf8'))));"
 
 
 def parse_gift(path: Path) -> list:
     if not (MODULES / "gift-pegjs").is_dir() or shutil.which("node") is None:
-        if os.environ.get("CI"):
-            pytest.fail("gift-pegjs is not installed in .ci/node (.ci/run installs it)")
-        pytest.skip("gift-pegjs not installed: npm install --prefix .ci/node gift-pegjs@1.0.2")
+        missing("gift-pegjs (in .ci/node) or node", "npm install --prefix .ci/node gift-pegjs@1.0.2")
     out = subprocess.run(["node", "-e", PARSE, str(path)], capture_output=True, text=True, check=True,
                          env={**os.environ, "NODE_PATH": str(MODULES)})
     return json.loads(out.stdout)
@@ -109,10 +107,7 @@ def test_hostile_names_come_back_literally(tmp_path):
 def test_gift_golden():
     sheet = build_sheet(1, Options(answers="decimal"), 3, kinds=parse_kinds("forward,test-time,ensemble"))
     text = sheet_gift(sheet)
-    path = Path(__file__).parent / "golden" / "gift-seed1.gift"
-    if os.environ.get("SYMDROP_REFRESH_GOLDEN") == "1":
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
+    assert text == golden("gift-seed1.gift", text)
 
 
 def test_a_category_is_written_as_it_is(tmp_path):

@@ -5,7 +5,6 @@ import csv
 import json
 import os
 import re
-import shutil
 import subprocess
 import unicodedata
 
@@ -18,7 +17,7 @@ from symdrop.io.tex import compile_pdf
 from symdrop.render.escape import placeholders, tex_engine
 from symdrop.render.scripts import FONTS, font_of
 
-from .conftest import require_pdflatex
+from .conftest import missing, require, require_pdflatex
 
 # The fonts each name of render/scripts.py stands for (Debian's fonts-noto-core, fonts-noto-cjk,
 # lmodern's fonts-lmodern), every face a document may use.
@@ -67,21 +66,11 @@ def charset(path: str) -> set[int]:
     return codes
 
 
-def require(*tools):
-    missing = [t for t in tools if shutil.which(t) is None]
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"{', '.join(missing)} missing in CI (.ci/run installs them)")
-        pytest.skip(f"{', '.join(missing)} not installed")
-
-
 def require_fonts():
     require("fc-query", "lualatex")
     files = [f for faces in FACES.values() for f in faces]
     if not all(os.path.exists(f) for f in files):
-        if os.environ.get("CI"):
-            pytest.fail("Noto or Latin Modern fonts missing in CI (.ci/run installs them)")
-        pytest.skip("apt-get install texlive-luatex fonts-noto-core fonts-noto-cjk lmodern")
+        missing("Noto or Latin Modern fonts", "apt-get install texlive-luatex fonts-noto-core fonts-noto-cjk lmodern")
 
 
 @pytest.mark.parametrize("font", FONTS)

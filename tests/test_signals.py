@@ -16,9 +16,7 @@ from symdrop.io import files as files_module
 from symdrop.io import tex
 from symdrop.io.files import SUFFIX
 
-from .conftest import require_pdflatex
-
-SPEC = Path(__file__).resolve().parent.parent / "symdrop" / "data" / "tutorial.yaml"
+from .conftest import TUTORIAL, require_pdflatex
 
 
 def start(tmp_path: Path, *args: str, python: tuple = ()) -> subprocess.Popen:
@@ -110,7 +108,7 @@ def test_an_interrupt_while_writing_leaves_nothing(tmp_path, monkeypatch):
         return real_open(name, mode, *args, **kwargs)
 
     monkeypatch.setattr(files_module, "open", interrupted_open, raising=False)
-    assert main(["solve", str(SPEC), "-o", str(tmp_path / "out.md")]) == 130
+    assert main(["solve", str(TUTORIAL), "-o", str(tmp_path / "out.md")]) == 130
     assert list(tmp_path.iterdir()) == []
 
 

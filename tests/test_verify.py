@@ -1,9 +1,6 @@
 """symdrop against real PyTorch (float64): a property test, and the verify command."""
 
-import json
-import subprocess
 import sys
-from pathlib import Path
 
 import mpmath
 import pytest
@@ -14,11 +11,9 @@ import symdrop
 from symdrop import derive, parse_spec, to_spec
 from symdrop.cli import main
 
-from .conftest import require_torch
+from .conftest import TUTORIAL, require_torch, run_symdrop, write_spec
 from .strategies import HIDDEN, networks, spec_of
 
-ROOT = Path(__file__).resolve().parent.parent
-TUTORIAL = ROOT / "symdrop" / "data" / "tutorial.yaml"
 
 
 def torch_pass(torch, x, layers, masks, convention, keep, mode):
@@ -91,12 +86,6 @@ def test_exact_pass_equals_pytorch_float64(case):
                 assert relative_error(equation.value, tensor, scale) <= 1e-9
 
 
-def write(tmp_path, data):
-    path = tmp_path / "p.json"
-    path.write_text(json.dumps(data))
-    return path
-
-
 def inverted_tutorial(keep="1/2"):
     data = to_spec(symdrop.example())
     data["dropout"] = {"convention": "inverted", "keep": keep}
@@ -122,7 +111,7 @@ def test_verify_runs_every_pass_of_the_convention(convention, passes, tmp_path, 
     require_torch()
     data = inverted_tutorial(["4/5", "1/2", "1/2", "2/3"])
     data["dropout"]["convention"] = convention
-    assert main(["verify", str(write(tmp_path, data)), "--seed", "3"]) == 0
+    assert main(["verify", str(write_spec(tmp_path, data)), "--seed", "3"]) == 0
     out = capsys.readouterr().out
     for name in passes:
         assert sum(line.startswith(name) for line in out.splitlines()) == 4
@@ -185,7 +174,7 @@ def test_verify_without_torch_says_how_to_install(monkeypatch, capsys):
 def test_verify_prints_no_numpy_warning(tmp_path):
     """PyTorch warns "Failed to initialize NumPy" on import without NumPy; verify's users see none."""
     require_torch()
-    done = subprocess.run([sys.executable, "-m", "symdrop", "verify", str(TUTORIAL)], capture_output=True, text=True)
+    done = run_symdrop("verify", str(TUTORIAL))
     assert done.returncode == 0 and done.stderr == ""
     assert "ok: all" in done.stdout
 
@@ -213,6 +202,6 @@ def test_verify_measures_against_the_numbers_float64_summed(tmp_path, capsys):
     }
     z2 = 4 - 4 * sympy.tanh(sympy.Rational(28, 3))
     assert 6e-8 < float(z2) < 7e-8
-    assert main(["verify", str(write(tmp_path, spec))]) == 0
+    assert main(["verify", str(write_spec(tmp_path, spec))]) == 0
     out = capsys.readouterr().out
     assert "ok: all 2 layers within 1e-09 relative" in out
