@@ -1,4 +1,5 @@
-"""An independent backward pass through dropout in plain ``fractions``, from the formulas alone.
+"""An independent backward pass through dropout in plain ``fractions``, from the formulas alone;
+the answer and the mistakes of the kind backprop computed by it from a spec (at the end).
 
 It shares no code with symdrop: the forward pass is :func:`tests.reference.forward` (itself written
 from docs/dropout.md), and the backward pass below is the textbook chain rule, written out:
@@ -16,7 +17,7 @@ with ReLU'(0) = 0 and leaky ReLU'(z) = slope for z <= 0. Weight scaling trains w
 
 from fractions import Fraction
 
-from .reference import forward
+from .reference import Spec, forward
 
 
 def g_prime(activation, z: Fraction) -> Fraction:
@@ -92,3 +93,51 @@ def gradient_step(layers, gradients, rate):
             activation,
         ))
     return stepped
+
+
+# The kind backprop's answer (dL/dW^(1)) and mistakes, from a key's spec.
+
+def activation(g):
+    """A spec's activation as the reference takes it: {"leaky_relu": slope} -> ("leaky_relu", slope)."""
+    return ("leaky_relu", Fraction(next(iter(g.values())))) if isinstance(g, dict) else g
+
+
+def gradients(p: Spec, *, masks=None, target=None, mask_back=True, scale_back=True, unmasked=False,
+              relu_one=False) -> list:
+    """dL/dW^(1) (rows flattened) of the squared loss, with the changes a mistake makes; the
+    forward pass is tests/reference.py's, the chain rule written out again here."""
+    layers = [(W, b, activation(g)) for W, b, g in p.layers]
+    masks = masks or p.masks
+    t = [Fraction(v) for v in (target or p.spec["target"])]
+    if not (mask_back and scale_back and not unmasked and not relu_one):
+        values = forward(p.x, layers, masks, p.convention, p.keep)
+        dL = [yi - ti for yi, ti in zip(values[-1][2], t)]
+        grad = None
+        for l in range(len(layers) - 1, -1, -1):
+            W, _, g = layers[l]
+            masked, z, _ = values[l]
+            slope = [Fraction(1) if relu_one and g == "relu" else g_prime(g, v) for v in z]
+            delta = [d * s for d, s in zip(dL, slope)]
+            inputs = masked if not unmasked else (p.x if l == 0 else values[l - 1][2])
+            grad = [d * v for d in delta for v in inputs]
+            up = [sum((W[i][j] * delta[i] for i in range(len(delta))), Fraction(0)) for j in range(len(masked))]
+            dL = [m * v for m, v in zip(masks[l], up)] if mask_back else up
+            if p.convention == "inverted" and scale_back:
+                dL = [v / p.keep[l] for v in dL]
+        return grad
+    result = backward(p.x, layers, masks, t, p.convention, p.keep)
+    return [v for row in result["grad_weights"][0] for v in row]
+
+
+def expected_mistakes(p: Spec) -> dict:
+    """What each mistake of the kind backprop gives (dL/dW^(1)), done by the reference: id -> answer."""
+    y = forward(p.x, [(W, b, activation(g)) for W, b, g in p.layers], p.masks, p.convention, p.keep)[-1][2]
+    flipped = [2 * yi - Fraction(t) for yi, t in zip(y, p.spec["target"])]  # y - t' = t - y
+    return {
+        "backward_forgot_mask": gradients(p, mask_back=False),
+        "backward_forgot_scale": gradients(p, scale_back=False),
+        "unmasked_input": gradients(p, unmasked=True),
+        "relu_derivative_one": gradients(p, relu_one=True),
+        "sign_flipped": gradients(p, target=flipped),
+        "forward_forgot_mask": gradients(p, masks=p.ones()),
+    }

@@ -1,10 +1,43 @@
-"""Shared fixtures: the tutorial network, and TeX and PyTorch checks that fail in CI instead of skipping."""
+"""Shared helpers: the repository's paths, golden files, specs on disk, the CLI in a process, key
+entries by the test references, and TeX and PyTorch checks that fail in CI instead of skipping."""
 
+import json
 import os
 import shutil
 import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+from typing import NoReturn
 
 import pytest
+import yaml
+
+from symdrop.exercises.kinds import KINDS
+
+from . import backprop_reference
+from .reference import Spec, answer, expected_mistakes
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository
+TUTORIAL = ROOT / "symdrop" / "data" / "tutorial.yaml"  # the built-in example's spec
+GOLDEN = ROOT / "tests" / "golden"
+REFRESH = os.environ.get("SYMDROP_REFRESH_GOLDEN") == "1"  # SYMDROP_REFRESH_GOLDEN=1 pytest: rewrite them
+ALL_KINDS = ",".join(KINDS)  # --kinds of a sheet with a problem of every kind
+
+
+def missing(what: str, install: str = "") -> NoReturn:
+    """``what`` is not installed: a failure in CI (.ci/run installs everything the tests need),
+    a skip elsewhere, saying how to install it."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing in CI (.ci/run installs it)")
+    pytest.skip(f"{what} not installed" + (f" ({install})" if install else ""))
+
+
+def require(*tools: str, install: str = "") -> None:
+    """The command-line programs ``tools`` on PATH, or :func:`missing`."""
+    absent = [tool for tool in tools if shutil.which(tool) is None]
+    if absent:
+        missing(", ".join(absent), install)
 
 
 def require_pdflatex():
@@ -12,18 +45,13 @@ def require_pdflatex():
     machine; in CI their absence is a failure."""
     lmodern = shutil.which("kpsewhich") and subprocess.run(["kpsewhich", "lmodern.sty"], capture_output=True).returncode == 0
     if shutil.which("pdflatex") is None or not lmodern:
-        if os.environ.get("CI"):
-            pytest.fail("pdflatex or lmodern is missing in CI (.ci/run installs TeX Live)")
-        pytest.skip("pdflatex or lmodern not installed (apt-get install texlive-latex-base texlive-latex-recommended "
-                    "texlive-pictures lmodern)")
+        missing("pdflatex or lmodern", "apt-get install texlive-latex-base texlive-latex-recommended "
+                "texlive-pictures lmodern")
 
 
 def pdf_text(pdf: bytes, tmp_path) -> str:
     """The text of a PDF in content order, as pdftotext -raw reads it (what a reader copies)."""
-    if shutil.which("pdftotext") is None:
-        if os.environ.get("CI"):
-            pytest.fail("pdftotext is missing in CI (.ci/run installs poppler-utils)")
-        pytest.skip("pdftotext not installed (apt-get install poppler-utils)")
+    require("pdftotext", install="apt-get install poppler-utils")
     path = tmp_path / "text-of.pdf"
     path.write_bytes(pdf)
     return subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
@@ -34,10 +62,60 @@ def require_torch():
     try:
         import torch
     except ImportError:
-        if os.environ.get("CI"):
-            pytest.fail("PyTorch is missing in CI (.ci/run installs torch==2.13.0)")
-        pytest.skip("PyTorch not installed (pip install torch --index-url https://download.pytorch.org/whl/cpu)")
+        missing("PyTorch", "pip install torch --index-url https://download.pytorch.org/whl/cpu")
     return torch
+
+
+def golden(name: str, current: str | bytes) -> str | bytes:
+    """The golden file tests/golden/NAME (text, or bytes when ``current`` is bytes), to compare
+    ``current`` with; SYMDROP_REFRESH_GOLDEN=1 first rewrites it with ``current``."""
+    path = GOLDEN / name
+    if REFRESH:
+        path.parent.mkdir(exist_ok=True)
+        if isinstance(current, bytes):
+            path.write_bytes(current)
+        else:
+            path.write_text(current, encoding="utf-8")
+    return path.read_bytes() if isinstance(current, bytes) else path.read_text(encoding="utf-8")
+
+
+def write_spec(tmp_path: Path, data: dict, name: str = "spec.json") -> Path:
+    """``data`` written to tmp_path/NAME, as YAML when NAME ends in .yaml and as JSON otherwise."""
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data) if name.endswith(".yaml") else json.dumps(data))
+    return path
+
+
+def values(matrix) -> list[Fraction]:
+    """The entries of a rational SymPy matrix as Fractions, to compare with the reference's."""
+    return [Fraction(int(v.p), int(v.q)) for v in matrix]
+
+
+def run_symdrop(*args: str, cwd=None, hashseed: int | None = None, check: bool = False) -> subprocess.CompletedProcess:
+    """``python -m symdrop ARGS`` in a process of its own, its output captured as text;
+    ``hashseed`` sets PYTHONHASHSEED (two processes must write the same bytes whatever it is)."""
+    env = {**os.environ, "PYTHONHASHSEED": str(hashseed)} if hashseed is not None else None
+    return subprocess.run([sys.executable, "-m", "symdrop", *args], cwd=cwd, env=env, check=check,
+                          capture_output=True, text=True, encoding="utf-8")
+
+
+def references(entry: dict):
+    """The exact answer and the mistakes' answers (None for forward: its mistakes are their own
+    answers) of a key.json entry, by the test references."""
+    p = Spec(entry["spec"])
+    if entry["kind"] == "backprop":
+        return backprop_reference.gradients(p), backprop_reference.expected_mistakes(p)
+    wrong = expected_mistakes(entry["kind"], p) if entry["kind"] != "forward" else None
+    return answer(entry["kind"], p), wrong
+
+
+# Names and titles a user may type that LaTeX must print literally (and Markdown show as typed).
+HOSTILE = [
+    "Zoë O'Brien-Łukasiewicz",
+    r"A & B 100% $5 #1 x_1 {y} ~z ^w \\ <|> -- ``q''",
+    r"\input{/etc/passwd} \write18{touch pwned} \def\x{y} \end{document}",
+    "Ünal Çelik, Søren Ærø, José Núñez",
+]
 
 
 # Two sigmoid layers of three units: each term of the full closed form holds an e^{...} inside an

@@ -1,4 +1,5 @@
-"""An independent forward pass in plain ``fractions``, and random problems to feed it."""
+"""An independent forward pass in plain ``fractions``, random problems to feed it, and each kind's
+answer and mistakes computed by it from a spec."""
 
 import itertools
 import random
@@ -149,3 +150,123 @@ def random_dropout_problem(rng: random.Random, conventions=("plain", "inverted",
     masks = [[rng.choice([0, 1, 1]) if keep[l] != 1 else 1 for _ in range(sizes[l])] for l in range(depth)]
     spec["masks"] = masks
     return spec, x, chosen, masks, convention, keep
+
+
+def from_spec(spec: dict):
+    """A spec's input and layers (the strings ``symdrop solve`` reads) as plain Fractions: (x, layers)."""
+    x = [Fraction(v) for v in spec["input"]]
+    layers = [([[Fraction(w) for w in row] for row in layer["weights"]], [Fraction(v) for v in layer["bias"]],
+               layer["activation"]) for layer in spec["layers"]]
+    return x, layers
+
+
+class Spec:
+    """A problem as plain Fractions read off its spec (the strings ``symdrop solve`` reads)."""
+
+    def __init__(self, spec: dict):
+        self.spec = spec
+        self.x, self.layers = from_spec(spec)
+        self.masks = spec["masks"]
+        dropout = spec.get("dropout", {})
+        self.convention = dropout.get("convention", "plain")
+        self.keep = [Fraction(q) for q in dropout["keep"]] if "keep" in dropout else None
+
+    def run(self, *, layers=None, masks=None, convention=None, keep=None, mode="train", scale_bias=False):
+        return forward(self.x, layers or self.layers, masks or self.masks, convention or self.convention,
+                       keep or self.keep, mode, scale_bias)
+
+    def y(self, **changes):
+        return self.run(**changes)[-1][2]
+
+    def ones(self):
+        return [[1] * len(m) for m in self.masks]
+
+    def drop_for_keep(self):
+        return [1 - q if q != 1 else q for q in self.keep]
+
+    def mean(self, convention=None, probability=None):
+        return brute_force_mean(self.x, self.layers, self.keep, convention or self.convention, probability)
+
+
+def answer(kind: str, p: Spec):
+    """The right answer of each kind by the reference (brute force for the ensemble)."""
+    if kind in ("forward", "inverted"):
+        return p.y()
+    if kind == "test-time":
+        return p.y(mode="test")
+    return p.mean()
+
+
+def relu_mistakes(p: Spec, mode: str) -> dict:
+    """The activation mistakes, by the reference with the activations changed."""
+    found = {}
+    names = [g for _, _, g in p.layers]
+    for l, g in enumerate(names[:-1]):
+        if g == "relu":
+            layers = [(W, b, "identity" if k == l else h) for k, (W, b, h) in enumerate(p.layers)]
+            found[f"forgot_relu_{l + 1}"] = p.y(layers=layers, mode=mode)
+    linear = [(W, b, "identity" if g == "relu" else g) for W, b, g in p.layers[:-1]] + [p.layers[-1]]
+    found["forgot_all_relus"] = p.y(layers=linear, mode=mode)
+    found["relu_on_output"] = p.y(layers=p.layers[:-1] + [(*p.layers[-1][:2], "relu")], mode=mode)
+    return found
+
+
+def forward_mistakes(p: Spec) -> dict:
+    """The forward kind's mistakes, done by the reference: id -> answer."""
+    return {
+        "forgot_masks": p.y(masks=p.ones()),
+        "dropped_output": [Fraction(0)] * len(p.layers[-1][1]),
+        "dropped_output_bias": p.y(masks=p.masks[:-1] + [[0] * len(p.masks[-1])]),
+        **relu_mistakes(p, "train"),
+    }
+
+
+def expected_mistakes(kind: str, p: Spec) -> dict:
+    """What each mistake's label says, done by the reference: id -> answer."""
+    if kind == "inverted":
+        found = {
+            "forgot_masks": p.y(masks=p.ones(), convention="plain"),
+            "forgot_scale": p.y(convention="plain"),
+            "scaled_by_drop": p.y(keep=p.drop_for_keep()),
+            "scaled_bias": p.y(scale_bias=True),
+            "scaled_without_masks": p.y(masks=p.ones()),
+            "dropped_output": [Fraction(0)] * len(p.layers[-1][1]),
+            "dropped_output_bias": p.y(masks=p.masks[:-1] + [[0] * len(p.masks[-1])]),
+        }
+        return {**found, **relu_mistakes(p, "train")}
+    if kind == "test-time" and p.convention == "weight-scaling":
+        found = {
+            "forgot_scale": p.y(mode="test", convention="inverted"),  # no masks, no scaling
+            "applied_masks": p.y(convention="plain"),
+            "scaled_bias": p.y(mode="test", scale_bias=True),
+            "receiving_q": p.y(mode="test", keep=p.keep[1:] + [Fraction(1)]),
+            "scaled_by_drop": p.y(mode="test", keep=p.drop_for_keep()),
+            "divided_by_keep": p.y(convention="inverted", masks=p.ones()),
+        }
+        return {**found, **relu_mistakes(p, "test")}
+    if kind == "test-time":
+        found = {
+            "scaled_twice": p.y(mode="test", convention="weight-scaling"),
+            "divided_at_test": p.y(masks=p.ones()),
+            "applied_masks": p.y(),
+        }
+        return {**found, **relu_mistakes(p, "test")}
+    q = next(q for q in p.keep if q != 1)
+    n = sum(len(m) for m, k in zip(p.masks, p.keep) if k != 1)
+    found = {
+        "weight_scaling_mean": p.y(mode="test"),
+        "unweighted_mean": p.mean(probability=lambda bits, _: Fraction(1, 2**n)),
+        "swapped_keep_drop": p.mean(probability=lambda bits, _: _product([(1 - q) if b else q for b in bits])),
+    }
+    if p.convention == "inverted":
+        found["forgot_scale"] = p.mean(convention="plain")
+    else:
+        found["forgot_masks"] = p.y(masks=p.ones(), convention="plain")
+    return found
+
+
+def _product(values):
+    result = Fraction(1)
+    for v in values:
+        result *= v
+    return result

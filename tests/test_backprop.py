@@ -9,7 +9,6 @@ import json
 import math
 import random
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 import sympy
@@ -23,12 +22,11 @@ from symdrop.core.forward import prediction
 from symdrop.errors import SpecError, SymdropError
 
 from . import backprop_reference as ref
-from .conftest import pdf_text, require_pdflatex
+from .conftest import TUTORIAL as TUTORIAL_PATH
+from .conftest import pdf_text, require_pdflatex, write_spec
 from .reference import forward as ref_forward
 from .reference import random_dropout_problem, written
 
-ROOT = Path(__file__).resolve().parent.parent
-TUTORIAL_PATH = ROOT / "symdrop" / "data" / "tutorial.yaml"
 TUTORIAL = yaml.safe_load(TUTORIAL_PATH.read_text())
 F = Fraction
 
@@ -462,6 +460,7 @@ def _close(got, exact, tolerance=1e-9):
     return all(abs(F(c) - e) <= F(tolerance) * scale for c, e in zip(got, exact, strict=True))
 
 
+@pytest.mark.slow
 def test_torch_autograd_agrees_within_1e_9():
     torch = pytest.importorskip("torch")
     rng = random.Random(2718)
@@ -484,11 +483,11 @@ def test_torch_autograd_agrees_within_1e_9():
         assert math.isclose(float(g.loss), float(ref.loss(x, layers, masks, target, convention, keep)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec", [tutorial(), INVERTED, VECTOR], ids=["tutorial", "inverted", "vector"])
 def test_symdrop_verify_checks_gradients(spec, tmp_path, capsys):
     pytest.importorskip("torch")
-    path = tmp_path / "spec.json"
-    path.write_text(json.dumps(spec))
+    path = write_spec(tmp_path, spec)
     assert main(["verify", str(path)]) == 0
     out = capsys.readouterr().out
     grad_rows = [line for line in out.splitlines() if "(grad)" in line]
@@ -502,14 +501,8 @@ def test_symdrop_verify_checks_gradients(spec, tmp_path, capsys):
 # ---------------------------------------------------------------------------------------------
 
 
-def _write(tmp_path, spec, name="spec.yaml"):
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(spec) if name.endswith(".yaml") else json.dumps(spec))
-    return path
-
-
 def test_cli_backprop_json_tutorial(tmp_path, capsys):
-    path = _write(tmp_path, tutorial())
+    path = write_spec(tmp_path, tutorial(), "spec.yaml")
     assert main(["backprop", str(path), "--format", "json", "--step", "1/10"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["loss"] == "2"
@@ -530,7 +523,7 @@ def test_cli_backprop_json_tutorial(tmp_path, capsys):
 
 
 def test_cli_backprop_json_without_step_has_no_after_step(tmp_path, capsys):
-    path = _write(tmp_path, INVERTED, "inverted.json")
+    path = write_spec(tmp_path, INVERTED, "inverted.json")
     assert main(["backprop", str(path), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert "after_step" not in data
@@ -550,7 +543,7 @@ def test_cli_backprop_without_target_is_one_line_exit_2(extra, capsys):
 
 @pytest.mark.parametrize("rate", ["0", "-1/10", "abc"])
 def test_cli_backprop_refuses_a_bad_step(rate, tmp_path, capsys):
-    path = _write(tmp_path, tutorial())
+    path = write_spec(tmp_path, tutorial(), "spec.yaml")
     assert main(["backprop", str(path), f"--step={rate}"]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "--step" in err and "Traceback" not in err
@@ -570,7 +563,7 @@ def test_bce_needs_one_sigmoid_output(spec, tmp_path, capsys):
     with pytest.raises(SpecError) as error:
         parse_spec(spec)
     assert error.value.field == "loss"
-    path = _write(tmp_path, spec, "bce.json")
+    path = write_spec(tmp_path, spec, "bce.json")
     assert main(["backprop", str(path)]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and err.startswith("symdrop: error: loss:"), err
@@ -618,7 +611,7 @@ def test_bce_sigmoid_output_delta_is_y_minus_t():
 
 
 def test_cli_bce_json(tmp_path, capsys):
-    path = _write(tmp_path, BCE, "bce.json")
+    path = write_spec(tmp_path, BCE, "bce.json")
     assert main(["backprop", str(path), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     d = 1 / (1 + math.exp(-1)) - 0.25
@@ -628,9 +621,10 @@ def test_cli_bce_json(tmp_path, capsys):
     assert math.isclose(float(data["decimal"]["loss"]), loss, rel_tol=1e-12)
 
 
+@pytest.mark.slow
 def test_bce_verify_against_torch(tmp_path, capsys):
     pytest.importorskip("torch")
-    path = _write(tmp_path, BCE, "bce.json")
+    path = write_spec(tmp_path, BCE, "bce.json")
     assert main(["verify", str(path)]) == 0
     assert "(grad)" in capsys.readouterr().out
 
@@ -643,7 +637,7 @@ def test_bce_verify_against_torch(tmp_path, capsys):
 def test_cli_backprop_latex_pdf(tmp_path):
     # target -19: y - t = 7 + 19 = 26, L = 26^2 / 2 = 338 (a number nothing else in the document is)
     require_pdflatex()
-    path = _write(tmp_path, tutorial((-19,)))
+    path = write_spec(tmp_path, tutorial((-19,)), "spec.yaml")
     out = tmp_path / "out.tex"
     assert main(["backprop", str(path), "-o", str(out), "--pdf", "--step", "1/10"]) == 0
     assert out.read_text().startswith("% !TeX program = pdflatex\n\\documentclass")
@@ -674,16 +668,18 @@ def test_zero_input_by_hand():
     assert list(backward(parse_spec(ZERO_INPUT)).grad_input) == [10, 20]
 
 
+@pytest.mark.slow
 def test_verify_inverted_with_a_zero_input(tmp_path, capsys):
     """A dropped unit whose value is 0 (x_1 = 0) still reads as dropped: the mask nn.Dropout drew
     is read from the same draw applied to ones, so dL/dx_1 is compared for the right mask."""
     pytest.importorskip("torch")
-    path = _write(tmp_path, ZERO_INPUT, "zero.json")
+    path = write_spec(tmp_path, ZERO_INPUT, "zero.json")
     codes = [main(["verify", str(path), "--seed", str(seed)]) for seed in range(8)]
     out = capsys.readouterr().out
     assert codes == [0] * 8, out
 
 
+@pytest.mark.slow
 def test_verify_bce_with_a_large_logit(tmp_path, capsys):
     """bce is compared through binary_cross_entropy_with_logits: PyTorch's plain bce clamps
     y (1 - y) at 1e-12 and gets dL/dz wrong for a saturated sigmoid."""
@@ -693,5 +689,5 @@ def test_verify_bce_with_a_large_logit(tmp_path, capsys):
             "masks": [[1]], "target": [0], "loss": "bce"}
     g = backward(parse_spec(spec))
     assert _same(g.layers[0].delta[0], 1 / (1 + sympy.exp(-28)))
-    path = _write(tmp_path, spec, "bce-28.json")
+    path = write_spec(tmp_path, spec, "bce-28.json")
     assert main(["verify", str(path)]) == 0, capsys.readouterr().out

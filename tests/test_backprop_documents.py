@@ -1,8 +1,6 @@
 """The backward pass's documents: golden worked solutions (Markdown and LaTeX) of the tutorial with a
 target, of inverted dropout and of a sigmoid output with binary cross-entropy; what they point out."""
 
-import os
-from pathlib import Path
 
 import pytest
 import yaml
@@ -11,9 +9,10 @@ from symdrop import parse_spec
 from symdrop.core.backprop import derive_backprop
 from symdrop.render.documents import render_backprop
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
-REFRESH = os.environ.get("SYMDROP_REFRESH_GOLDEN") == "1"
-TUTORIAL = yaml.safe_load((Path(__file__).resolve().parent.parent / "symdrop" / "data" / "tutorial.yaml").read_text())
+from .conftest import TUTORIAL as TUTORIAL_PATH
+from .conftest import golden
+
+TUTORIAL = yaml.safe_load(TUTORIAL_PATH.read_text())
 
 CASES = {
     "backprop-tutorial": ({**TUTORIAL, "target": [5]}, "1/10"),
@@ -37,10 +36,7 @@ def test_golden_worked_solutions(case, fmt, suffix):
     """Refresh: SYMDROP_REFRESH_GOLDEN=1 python3 -m pytest tests/test_backprop_documents.py."""
     spec, rate = CASES[case]
     text = render_backprop(derive_backprop(parse_spec(spec), rate), fmt)
-    path = GOLDEN / f"{case}.{suffix}"
-    if REFRESH:
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
+    assert text == golden(f"{case}.{suffix}", text)
 
 
 def test_the_solution_names_why_each_gradient_is_zero():

@@ -15,9 +15,10 @@ from symdrop.grading.answers import parse_number, parse_vector
 from symdrop.grading.check import check
 from symdrop.model.spec import load_spec, to_spec
 
-from .test_kinds import Spec, answer, expected_mistakes
-
-TUTORIAL = "symdrop/data/tutorial.yaml"
+from .backprop_reference import expected_mistakes as backprop_mistakes
+from .backprop_reference import gradients
+from .conftest import TUTORIAL
+from .reference import Spec, answer, expected_mistakes, forward_mistakes
 
 
 @pytest.mark.parametrize("text, value", [
@@ -50,23 +51,12 @@ def test_every_mistake_answer_from_the_reference_is_diagnosed_as_that_mistake(ki
         network = generate(stream(seed, "check"), Options(), KINDS[kind])
         p = Spec(to_spec(network))
         assert check(KINDS[kind], network, answer(kind, p)).correct
-        expected = expected_mistakes(kind, p) if kind != "forward" else _forward_mistakes(p)
+        expected = expected_mistakes(kind, p) if kind != "forward" else forward_mistakes(p)
         for m in KINDS[kind].mistakes(network):
             result = check(KINDS[kind], network, expected[m.name])
             assert not result.correct and [x.name for x in result.mistakes] == [m.name], (seed, m.name)
             seen.add(m.name)
     assert len(seen) >= 4
-
-
-def _forward_mistakes(p: Spec) -> dict:
-    from .test_kinds import relu_mistakes
-
-    return {
-        "forgot_masks": p.y(masks=p.ones()),
-        "dropped_output": [Fraction(0)] * len(p.layers[-1][1]),
-        "dropped_output_bias": p.y(masks=p.masks[:-1] + [[0] * len(p.masks[-1])]),
-        **relu_mistakes(p, "train"),
-    }
 
 
 def test_a_slip_in_z1_is_carried_forward_by_hand():
@@ -94,15 +84,15 @@ def test_tolerance_accepts_rounded_decimals_only_within_it():
 
 
 def test_check_from_the_command_line(tmp_path, capsys):
-    assert main(["check", TUTORIAL, "--answer", "27"]) == 1
+    assert main(["check", str(TUTORIAL), "--answer", "27"]) == 1
     out = capsys.readouterr().out
     assert "Not correct: 27; the answer is 7." in out and "forgot_masks" in out
-    assert main(["check", TUTORIAL, "--answer", "7,0", "--format", "json"]) == 0  # decimal comma
+    assert main(["check", str(TUTORIAL), "--answer", "7,0", "--format", "json"]) == 0  # decimal comma
     data = json.loads(capsys.readouterr().out)
     assert data["correct"] and data["expected"] == ["7"]
     values = tmp_path / "v.yaml"
     values.write_text('z1: [3, 1, 2]\na1: "3; 1; 2"\n', encoding="utf-8")
-    assert main(["check", TUTORIAL, "--answer", "1", "--values", str(values), "--format", "json"]) == 1
+    assert main(["check", str(TUTORIAL), "--answer", "1", "--values", str(values), "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["first_wrong"] == "z1" and data["parts"][1] == {
         "part": "a1", "given": ["3", "1", "2"], "expected": ["3", "1", "0"], "correct": False, "carried_forward": True}
@@ -125,8 +115,8 @@ def test_check_against_a_key_entry(tmp_path, capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["--answer", "7"], "check: expected a SPEC file, or --key key.json with --code CODE"),
-    ([TUTORIAL, "--answer", "seven"], "--answer: expected a number like 7"),
-    ([TUTORIAL, "--answer", "7; 1"], "answer: expected 1 number, got 2"),
+    ([str(TUTORIAL), "--answer", "seven"], "--answer: expected a number like 7"),
+    ([str(TUTORIAL), "--answer", "7; 1"], "answer: expected 1 number, got 2"),
     (["--key", "nope.json", "--code", "X", "--answer", "7"], "nope.json: no such file"),
 ])
 def test_bad_check_input_is_one_line_exit_2(args, message, capsys):
@@ -136,9 +126,6 @@ def test_bad_check_input_is_one_line_exit_2(args, message, capsys):
 
 
 def test_every_backprop_mistake_from_the_reference_is_diagnosed_as_that_mistake():
-    from .test_kind_backprop import expected_mistakes as backprop_mistakes
-    from .test_kind_backprop import gradients
-
     kind = KINDS["backprop"]
     for seed in range(30):
         network = generate(stream(seed, "check"), Options(), kind)

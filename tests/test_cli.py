@@ -1,21 +1,15 @@
 """End to end, as a user runs it: the commands, their files, determinism, a fresh install."""
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 import venv
-from pathlib import Path
 
 import pytest
 
 from symdrop.cli import main
 
-from .conftest import require_pdflatex
-
-ROOT = Path(__file__).resolve().parent.parent
-TUTORIAL = ROOT / "symdrop" / "data" / "tutorial.yaml"
+from .conftest import ROOT, TUTORIAL, require_pdflatex, run_symdrop, write_spec
 
 
 def test_example_writes_tex_and_md(tmp_path, capsys):
@@ -66,16 +60,13 @@ def test_solve_pdf_beside_output(tmp_path):
     assert (tmp_path / "s.md").exists()
 
 
-def run(args, cwd, seed):
-    env = {**os.environ, "PYTHONHASHSEED": str(seed)}
-    subprocess.run([sys.executable, "-m", "symdrop", *args], cwd=cwd, env=env, check=True, capture_output=True)
-
-
+@pytest.mark.slow
 def test_two_processes_write_byte_identical_files(tmp_path):
     require_pdflatex()
     for seed in (1, 2):
-        run(["example", "--out", f"run{seed}", "--pdf"], tmp_path, seed)
-        run(["solve", str(TUTORIAL), "--symbolic", "masks", "-o", f"run{seed}/masks.md"], tmp_path, seed)
+        run_symdrop("example", "--out", f"run{seed}", "--pdf", cwd=tmp_path, hashseed=seed, check=True)
+        run_symdrop("solve", str(TUTORIAL), "--symbolic", "masks", "-o", f"run{seed}/masks.md", cwd=tmp_path, hashseed=seed,
+                    check=True)
     names = sorted(p.name for p in (tmp_path / "run1").iterdir())
     assert names == ["masks.md", "masks.svg", "tutorial.md", "tutorial.pdf", "tutorial.svg", "tutorial.tex"]
     for name in names:
@@ -92,6 +83,7 @@ def test_committed_pdf_is_current(tmp_path):
         assert (tmp_path / "tutorial.tex").read_bytes() == (ROOT / "output" / "tutorial.tex").read_bytes()
 
 
+@pytest.mark.slow
 def test_non_editable_install_in_a_fresh_venv_renders(tmp_path):
     """Templates ship in the wheel: a plain `pip install .` elsewhere still renders."""
     source = tmp_path / "src"
@@ -125,7 +117,7 @@ def test_non_editable_install_in_a_fresh_venv_renders(tmp_path):
     on_disk = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
                for p in (ROOT / "symdrop").rglob("*.py") if p.name != "__main__.py"} - {"symdrop"}
     assert on_disk <= set(json.loads(imported.stdout)), on_disk - set(json.loads(imported.stdout))
-    checked = subprocess.run([env_dir / "bin" / "symdrop", "check", str(ROOT / "symdrop" / "data" / "tutorial.yaml"),
+    checked = subprocess.run([env_dir / "bin" / "symdrop", "check", str(TUTORIAL),
                               "--answer", "7"], cwd=work, capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
 
@@ -146,9 +138,9 @@ def test_ci_runs_exactly_the_readmes_test_command():
     assert (ROOT / ".ci" / "run").read_text().rstrip().endswith(command)
 
 
+@pytest.mark.slow
 def test_expect_and_test_mode_are_byte_identical_across_processes(tmp_path):
-    spec = tmp_path / "s.json"
-    spec.write_text(json.dumps({
+    spec = write_spec(tmp_path, {
         "input": [1, -1],
         "layers": [
             {"weights": [[1, 2], [-1, 1]], "bias": [0, 1], "activation": "sigmoid"},
@@ -156,11 +148,11 @@ def test_expect_and_test_mode_are_byte_identical_across_processes(tmp_path):
         ],
         "masks": [[1, 0]],
         "dropout": {"convention": "weight-scaling", "keep": "2/3"},
-    }))
+    }, "s.json")
     for seed in (1, 2):
-        run(["expect", str(spec), "--samples", "30", "-o", f"run{seed}/e.md"], tmp_path, seed)
-        run(["expect", str(spec), "--symbolic-q", "-o", f"run{seed}/e.json"], tmp_path, seed)
-        run(["solve", str(spec), "--mode", "test", "-o", f"run{seed}/t.tex"], tmp_path, seed)
+        run_symdrop("expect", str(spec), "--samples", "30", "-o", f"run{seed}/e.md", cwd=tmp_path, hashseed=seed, check=True)
+        run_symdrop("expect", str(spec), "--symbolic-q", "-o", f"run{seed}/e.json", cwd=tmp_path, hashseed=seed, check=True)
+        run_symdrop("solve", str(spec), "--mode", "test", "-o", f"run{seed}/t.tex", cwd=tmp_path, hashseed=seed, check=True)
     for name in ("e.md", "e.json", "t.tex"):
         assert (tmp_path / "run1" / name).read_bytes() == (tmp_path / "run2" / name).read_bytes(), name
 

@@ -3,37 +3,27 @@
 
 import json
 import re
-import subprocess
-import sys
 import tomllib
-from pathlib import Path
 
 import yaml
 
 from symdrop.cli import main
 
-from .conftest import pdf_text, require_pdflatex
-
-ROOT = Path(__file__).resolve().parent.parent
-TUTORIAL = ROOT / "symdrop" / "data" / "tutorial.yaml"
-
-
-def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "symdrop", *args], capture_output=True, text=True, cwd=cwd)
+from .conftest import ROOT, TUTORIAL, pdf_text, require_pdflatex, run_symdrop
 
 
 def test_readme_range_form_works_as_written(tmp_path):
     """README: `symdrop sheet ... [--range -3..3]`: a negative bound without `=` is a value."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "[--range -3..3]" in readme
-    done = run("sheet", "--range", "-3..3", "--problems", "2", "--seed", "3", "--format", "markdown",
-               "--no-diagram", "--out", str(tmp_path))
+    done = run_symdrop("sheet", "--range", "-3..3", "--problems", "2", "--seed", "3", "--format", "markdown",
+                       "--no-diagram", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
     key = json.loads((tmp_path / "key.json").read_text(encoding="utf-8"))
     assert key["options"]["range"] == "-3..3"
     numbers = [int(v) for e in key["problems"] for row in e["spec"]["layers"][0]["weights"] for v in row]
     assert all(-3 <= v <= 3 for v in numbers)
-    narrow = run("sheet", "--range", "-5..-1", "--stats", "1")  # both bounds negative: still values
+    narrow = run_symdrop("sheet", "--range", "-5..-1", "--stats", "1")  # both bounds negative: still values
     assert "expected one argument" not in narrow.stderr and "-5..-1" in narrow.stdout + narrow.stderr
 
 
@@ -52,7 +42,7 @@ def test_output_pdf_alone_writes_the_pdf(tmp_path, capsys):
 
 def test_version_is_the_package_version():
     version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
-    done = run("--version")
+    done = run_symdrop("--version")
     assert done.returncode == 0 and done.stdout == f"symdrop {version}\n"
 
 

@@ -1,9 +1,7 @@
 """`symdrop sheet` end to end: the files it writes, the seed, one-line errors, determinism."""
 
 import json
-import os
 import subprocess
-import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -11,7 +9,7 @@ import pytest
 
 from symdrop.cli import main
 
-from .conftest import require_pdflatex
+from .conftest import require_pdflatex, run_symdrop
 
 DOCUMENTS = ["key.json", "key.md", "key.tex", "sheet.md", "sheet.tex", "solutions.md", "solutions.tex"]
 
@@ -95,27 +93,20 @@ def test_bad_options_are_one_line_exit_2_and_no_files(case, tmp_path, capsys, mo
 def test_bad_roster_from_a_real_process_has_no_traceback(tmp_path):
     roster = tmp_path / "r.csv"
     roster.write_text("id,name\ns1,Ada\ns1,Bo\n", encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "symdrop", "sheet", "--roster", str(roster), "--out", str(tmp_path / "o")],
-        capture_output=True, text=True,
-    )
+    result = run_symdrop("sheet", "--roster", str(roster), "--out", str(tmp_path / "o"))
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == f"symdrop: error: {roster}: row 3, column id: 's1' is already the id of row 2\n"
     assert not (tmp_path / "o").exists()
 
 
-def run(args, cwd, hashseed):
-    env = {**os.environ, "PYTHONHASHSEED": str(hashseed)}
-    return subprocess.run([sys.executable, "-m", "symdrop", *args], cwd=cwd, env=env, check=True, capture_output=True)
-
-
+@pytest.mark.slow
 def test_same_seed_gives_byte_identical_files_across_processes(tmp_path):
     """Two processes, two PYTHONHASHSEEDs: every file, the PDFs included, byte for byte."""
     require_pdflatex()
     (tmp_path / "roster.csv").write_text("id,name\nb,Zoë & co\na,Ünal\n", encoding="utf-8")
     for hashseed in (1, 2):
-        run(["sheet", "--seed", "99", "--values", "decimal", "--roster", "roster.csv", "--split", "--pdf",
-             "--out", f"run{hashseed}"], tmp_path, hashseed)
+        run_symdrop("sheet", "--seed", "99", "--values", "decimal", "--roster", "roster.csv", "--split", "--pdf",
+                    "--out", f"run{hashseed}", cwd=tmp_path, hashseed=hashseed, check=True)
     files = names(tmp_path / "run1")
     # 3 documents x 3 formats, 2 students x 3, key.json, key.csv, and 2 pictures for the Markdown
     assert files == names(tmp_path / "run2") and len(files) == 19
@@ -123,6 +114,7 @@ def test_same_seed_gives_byte_identical_files_across_processes(tmp_path):
         assert (tmp_path / "run1" / name).read_bytes() == (tmp_path / "run2" / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_stats_prints_the_counts_of_the_problems_it_drew(tmp_path, capsys, monkeypatch):
     """--stats writes no file; its sign counts are those of the same problems by the reference."""
     from fractions import Fraction
@@ -132,7 +124,7 @@ def test_stats_prints_the_counts_of_the_problems_it_drew(tmp_path, capsys, monke
     from symdrop.exercises.options import Options
     from symdrop.model.spec import to_spec
 
-    from .test_kinds import Spec, answer
+    from .reference import Spec, answer
 
     monkeypatch.chdir(tmp_path)
     assert main(["sheet", "--stats", "40", "--seed", "3", "--kinds", "inverted,ensemble"]) == 0
@@ -174,6 +166,7 @@ def test_negative_values_need_no_equals_sign(tmp_path, capsys):
     assert "integers in -2..2, keep probabilities from 2/3" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_every_page_of_a_class_set_names_its_student_in_the_header(tmp_path):
     """A page apart from the others (scanned, stapled wrongly) still says whose it is: each page of
     the sheet and of the solutions has the id and name of the student whose part it belongs to

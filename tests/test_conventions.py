@@ -9,11 +9,8 @@ import sympy
 from symdrop import SpecError, derive, parse_spec, to_spec
 from symdrop.cli import main
 
+from .conftest import TUTORIAL, values
 from .reference import forward, random_dropout_problem
-
-
-def values(matrix):
-    return [Fraction(int(v.p), int(v.q)) for v in matrix]
 
 
 def spec(masks, keep, convention):
@@ -191,10 +188,7 @@ def test_sigmoid_json_gives_exact_form_and_decimal(tmp_path, capsys):
 
 
 def test_rational_json_has_no_decimal_part(capsys):
-    from pathlib import Path
-
-    tutorial = Path(__file__).resolve().parent.parent / "symdrop" / "data" / "tutorial.yaml"
-    assert main(["solve", str(tutorial), "--format", "json"]) == 0
+    assert main(["solve", str(TUTORIAL), "--format", "json"]) == 0
     import json
 
     assert set(json.loads(capsys.readouterr().out)) == {"prediction", "layers"}

@@ -11,12 +11,9 @@ from symdrop import derive, parse_spec
 
 from symdrop.core.derive import _expression_pass
 
-from .reference import forward, random_problem
+from .conftest import values
+from .reference import forward, from_spec, random_problem
 from .strategies import networks, spec_of
-
-
-def values(matrix):
-    return [Fraction(int(v.p), int(v.q)) for v in matrix]
 
 
 # The tutorial, by hand (issue #2): (masked input, pre-activation, activation) per layer.
@@ -145,11 +142,7 @@ def test_random_networks_match_fraction_reference(seed):
 
 def tutorial_fractions():
     spec_ = symdrop.to_spec(symdrop.example())
-    layers = [
-        ([[Fraction(v) for v in row] for row in layer["weights"]], [Fraction(v) for v in layer["bias"]], layer["activation"])
-        for layer in spec_["layers"]
-    ]
-    return [Fraction(v) for v in spec_["input"]], layers, spec_["masks"]
+    return (*from_spec(spec_), spec_["masks"])
 
 
 def test_symbolic_masks_prediction_is_right_for_every_mask():

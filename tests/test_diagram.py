@@ -1,12 +1,10 @@
 """The network picture: geometry, SVG, TikZ; counts checked against the spec, not the code."""
 
-import os
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from fractions import Fraction
 from itertools import combinations
-from pathlib import Path
 
 import pytest
 import sympy
@@ -21,10 +19,8 @@ from symdrop.render.printing import latex
 from symdrop.render.documents import render_svg
 from symdrop.io.tex import compile_pdf
 
-from .conftest import pdf_text, require_pdflatex
+from .conftest import GOLDEN, TUTORIAL, golden, pdf_text, require, require_pdflatex
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
-TUTORIAL = Path(__file__).resolve().parent.parent / "symdrop" / "data" / "tutorial.yaml"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -234,11 +230,7 @@ def test_hostile_title_is_escaped_in_the_svg():
 def test_golden_svg(name, edge_weights):
     """Also output/tutorial.svg, checked by test_render. Refresh: SYMDROP_REFRESH_GOLDEN=1 pytest."""
     current = render_svg(derive(symdrop.example()), edge_weights=edge_weights)
-    path = GOLDEN / name
-    if os.environ.get("SYMDROP_REFRESH_GOLDEN"):
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(current, encoding="utf-8")
-    assert current == path.read_text(encoding="utf-8")
+    assert current == golden(name, current)
 
 
 def test_pictures_compile(tmp_path):
@@ -363,13 +355,11 @@ def test_text_after_a_picture_is_black(tmp_path):
     Its darkest pixel, rendered in grey levels by pdftoppm, was 77 to 102 when a cached label's
     colour leaked (the captions' black!60 is 102)."""
     require_pdflatex()
-    import shutil
     import subprocess
 
     from symdrop.io.tex import compile_pdf
 
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    require("pdftoppm", install="apt-get install poppler-utils")
     pdf = tmp_path / "tutorial.pdf"
     pdf.write_bytes(compile_pdf(derive(symdrop.example()).to_latex()))
     subprocess.run(["pdftoppm", "-gray", "-r", "60", "-f", "2", "-l", "2", str(pdf), str(tmp_path / "p")], check=True)

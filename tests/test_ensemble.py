@@ -3,7 +3,6 @@
 import json
 import math
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 import sympy
@@ -14,15 +13,9 @@ from symdrop import parse_spec, to_spec
 from symdrop.cli import main
 from symdrop.core.ensemble import _mean_exact, exact_mean, expect
 
-from .reference import brute_force_mean
+from .conftest import ROOT, values, write_spec
+from .reference import brute_force_mean, from_spec
 from .strategies import networks, spec_of
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def values(matrix):
-    return [Fraction(int(v.p), int(v.q)) for v in matrix]
-
 
 # docs/dropout.md ("The ensemble mean"): two ReLU hidden layers, q = 1/2; by hand:
 # y = 1/2 relu(2 mu1 - 1) mu2, so E[y] = 1/2 * P(mu1 = 1) * P(mu2 = 1) = 1/8, while weight scaling
@@ -71,11 +64,7 @@ def test_tutorial_with_every_mask_random_matches_brute_force():
     data = to_spec(symdrop.example())
     data["dropout"] = {"convention": "plain", "keep": ["1/2"] * 4}
     network = parse_spec(data)
-    x = [Fraction(v) for v in data["input"]]
-    layers = [
-        ([[Fraction(w) for w in row] for row in layer["weights"]], [Fraction(v) for v in layer["bias"]], layer["activation"])
-        for layer in data["layers"]
-    ]
+    x, layers = from_spec(data)
     mean, _ = exact_mean(network)
     assert values(mean) == brute_force_mean(x, layers, [Fraction(1, 2)] * 4)
     assert expect(network).maskable_units == 10
@@ -182,14 +171,8 @@ def test_monte_carlo_on_a_wider_network():
     assert float(e.monte_carlo.standard_error[0]) == pytest.approx(math.sqrt(float(e.monte_carlo.variance_of_mean[0])))
 
 
-def write(tmp_path, data, name="p.yaml"):
-    path = tmp_path / name
-    path.write_text(json.dumps(data))
-    return path
-
-
 def test_expect_json_shape(tmp_path, capsys):
-    assert main(["expect", str(write(tmp_path, GAP)), "--format", "json"]) == 0
+    assert main(["expect", str(write_spec(tmp_path, GAP)), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data == {
         "exact_mean": ["1/8"],
@@ -201,7 +184,7 @@ def test_expect_json_shape(tmp_path, capsys):
 
 
 def test_expect_json_with_samples_and_symbolic_q(tmp_path, capsys):
-    path = write(tmp_path, GAP)
+    path = write_spec(tmp_path, GAP)
     assert main(["expect", str(path), "--format", "json", "--symbolic-q", "--samples", "50", "--seed", "2"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["keep"] == {"q1": "1/2", "q2": "1/2"}
@@ -213,7 +196,7 @@ def test_expect_json_with_samples_and_symbolic_q(tmp_path, capsys):
 
 
 def test_expect_markdown_explains_the_gap_and_lists_masks(tmp_path, capsys):
-    assert main(["expect", str(write(tmp_path, GAP)), "--samples", "100"]) == 0
+    assert main(["expect", str(write_spec(tmp_path, GAP)), "--samples", "100"]) == 0
     md = capsys.readouterr().out
     assert r"\boxed{E[\hat{y}] = \frac{1}{8} \approx 0.125}" in md
     assert r"\hat{y}_{\text{test}} = 0." in md
@@ -226,7 +209,7 @@ def test_expect_markdown_explains_the_gap_and_lists_masks(tmp_path, capsys):
 def test_expect_when_the_approximation_is_exact(tmp_path, capsys):
     data = json.loads(json.dumps(GAP))
     data["dropout"]["keep"] = [1, 1, "1/2"]
-    assert main(["expect", str(write(tmp_path, data))]) == 0
+    assert main(["expect", str(write_spec(tmp_path, data))]) == 0
     md = capsys.readouterr().out
     assert "the approximation is exact, whatever the numbers" in md
 
@@ -242,7 +225,7 @@ def test_expect_errors(args, message, tmp_path, capsys):
     data = json.loads(json.dumps(GAP))
     if not args:
         data["dropout"] = {"convention": "plain"}
-    assert main(["expect", str(write(tmp_path, data)), *args]) == 2
+    assert main(["expect", str(write_spec(tmp_path, data)), *args]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
 

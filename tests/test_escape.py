@@ -7,14 +7,7 @@ from symdrop import derive, parse_spec, to_spec
 from symdrop.render.escape import escape_markdown, escape_tex
 from symdrop.io.tex import compile_pdf
 
-from .conftest import pdf_text, require_pdflatex
-
-HOSTILE = [
-    "Zoë O'Brien-Łukasiewicz",
-    r"A & B 100% $5 #1 x_1 {y} ~z ^w \\ <|> -- ``q''",
-    r"\input{/etc/passwd} \write18{touch pwned} \def\x{y} \end{document}",
-    "Ünal Çelik, Søren Ærø, José Núñez",
-]
+from .conftest import HOSTILE, pdf_text, require_pdflatex
 
 
 @pytest.mark.parametrize(
@@ -70,7 +63,8 @@ def test_an_identifier_stays_in_the_typewriter_font_and_anything_else_is_users_t
     assert escape_ident("x&y {z}") == r"\usertext{x\&y \{z\}}"
 
 
-@pytest.mark.parametrize("name", ["Ada Lovelace", "Σωκράτης"])  # pdflatex, and lualatex for the Greek
+# pdflatex, and lualatex for the Greek (slow: LuaLaTeX loads its fonts)
+@pytest.mark.parametrize("name", ["Ada Lovelace", pytest.param("Σωκράτης", marks=pytest.mark.slow)])
 def test_mistake_ids_in_a_key_copy_out_as_typed_in_typewriter_type(tmp_path, name):
     require_pdflatex()
     import subprocess

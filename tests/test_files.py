@@ -10,7 +10,7 @@ from symdrop.cli import main
 from symdrop.io import files as files_module
 from symdrop.io.files import SUFFIX, write_files
 
-SPEC = Path(__file__).resolve().parent.parent / "symdrop" / "data" / "tutorial.yaml"
+from .conftest import TUTORIAL
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -45,7 +45,7 @@ def test_a_bad_target_is_one_line_and_nothing_is_written(case, message, tmp_path
         out.symlink_to(tmp_path / "real.md")
     elif case == "device":
         out = Path("/dev/null")
-    err = one_line_error(capsys, "solve", str(SPEC), "-o", str(out))
+    err = one_line_error(capsys, "solve", str(TUTORIAL), "-o", str(out))
     assert message in err
     assert not (tmp_path / "out.md").is_file() or case == "symlink"
     if case == "symlink":
@@ -74,7 +74,7 @@ def test_a_failed_write_is_one_line_and_leaves_nothing(error, tmp_path, capsys, 
         return real_open(name, mode, *args, **kwargs)
 
     monkeypatch.setattr(files_module, "open", failing_open, raising=False)
-    err = one_line_error(capsys, "solve", str(SPEC), "-o", str(tmp_path / "out.md"))
+    err = one_line_error(capsys, "solve", str(TUTORIAL), "-o", str(tmp_path / "out.md"))
     assert os.strerror(error) in err
     assert list(tmp_path.iterdir()) == []  # neither the document, nor its picture, nor a temporary file
 

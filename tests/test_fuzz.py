@@ -3,12 +3,15 @@
 import os
 import random
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from symdrop.errors import SpecError
 from symdrop.model.spec import parse_spec, read_document
 
 from .fuzzing import case, run_cli
+
+pytestmark = pytest.mark.slow  # thousands of specs in CI, each through the reader or the CLI
 
 CI = bool(os.environ.get("CI"))
 

@@ -67,6 +67,7 @@ def sample(request):
     return request.param, generated(request.param)
 
 
+@pytest.mark.slow
 def test_rule_1_hand_computable(sample):
     kind, problems = sample
     allowed = {"int": {1}, "half": {1, 2}, "decimal": {1, 2, 4, 5, 10, 20, 25, 50, 100}}[kind]
@@ -78,12 +79,14 @@ def test_rule_1_hand_computable(sample):
         assert all(v.denominator in allowed and abs(v) <= 99 for v in numbers), problem
 
 
+@pytest.mark.slow
 def test_rule_2_no_relu_pre_activation_is_zero(sample):
     for problem in sample[1]:
         for (_, _, g), (_, z, _) in zip(problem.layers, reference_pass(problem)):
             assert g != "relu" or 0 not in z
 
 
+@pytest.mark.slow
 def test_rule_3_masks_drop_active_units_and_keep_one(sample):
     for problem in sample[1]:
         values = reference_pass(problem)
@@ -93,6 +96,7 @@ def test_rule_3_masks_drop_active_units_and_keep_one(sample):
             assert all(v > 0 for m, v in zip(mu, a) if m == 0)
 
 
+@pytest.mark.slow
 def test_rule_4_a_kept_relu_unit_clips_a_negative(sample):
     for problem in sample[1]:
         values = reference_pass(problem)
@@ -101,6 +105,7 @@ def test_rule_4_a_kept_relu_unit_clips_a_negative(sample):
         )
 
 
+@pytest.mark.slow
 def test_rule_5_dropout_matters_and_rule_6_mistakes_distinct(sample):
     for problem in sample[1]:
         y = reference_pass(problem)[-1][2]
@@ -113,12 +118,14 @@ def test_rule_5_dropout_matters_and_rule_6_mistakes_distinct(sample):
         assert ("relu_on_output" in listed) == any(v < 0 for v in y)
 
 
+@pytest.mark.slow
 def test_answers_are_positive_about_half_the_time(sample):
     """No rule gives the sign away: over 1,000 seeds between 35% and 65% of answers are positive."""
     positive = sum(reference_pass(p)[-1][2][0] > 0 for p in sample[1])
     assert 350 <= positive <= 650
 
 
+@pytest.mark.slow
 def test_rule_8_problems_in_a_set_are_distinct(sample):
     kind, problems = sample
     codes = [variant_code(KIND, p.network, Options(values=kind)) for p in problems]
@@ -126,6 +133,7 @@ def test_rule_8_problems_in_a_set_are_distinct(sample):
     assert not distinct(codes[:2] + codes[:1])
 
 
+@pytest.mark.slow
 def test_the_rules_functions_accept_every_generated_problem(sample):
     kind, problems = sample
     assert all(failed_rules(p, Options(values=kind)) == [] for p in problems[:200])
@@ -210,6 +218,7 @@ def test_tutorial_mistakes_by_hand():
     assert found == TUTORIAL_MISTAKES  # hidden layer 3's ReLU clips only a dropped unit: no entry
 
 
+@pytest.mark.slow
 def test_masked_z_is_the_right_answer_with_relu(sample):
     """Why "masked z instead of the input" is no rule-5 mistake: with g(0) = 0 it is correct."""
     for problem in sample[1][:300]:
@@ -282,6 +291,7 @@ def test_taken_codes_make_the_generator_draw_again():
     assert second != first and variant_code(KIND, second, Options()) != variant_code(KIND, first, Options())
 
 
+@pytest.mark.slow
 def test_streams_and_codes_are_fixed():
     """Pinned values: a change of the stream derivation or of the code changes every sheet."""
     assert stream(42, "problem", 1).random() == stream(42, "problem", 1).random()

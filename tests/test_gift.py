@@ -21,20 +21,16 @@ from symdrop.render.lms import decimal_text, intervals
 from symdrop.render.options import RenderOptions
 from symdrop.render.sheets import key_json
 
-from .test_kind_backprop import expected_mistakes as backprop_mistakes
-from .test_kind_backprop import gradients
-from .test_kinds import Spec, answer, expected_mistakes
+from .conftest import ALL_KINDS, ROOT, golden, missing, references
 
-MODULES = Path(__file__).resolve().parent.parent / ".ci" / "node" / "node_modules"
+MODULES = ROOT / ".ci" / "node" / "node_modules"
 PARSE = "const {parse} = require('gift-pegjs'); const fs = require('fs');" \
         "process.stdout.write(JSON.stringify(parse(fs.readFileSync(process.argv[1], 'utf8'))));"
 
 
 def parse_gift(path: Path) -> list:
     if not (MODULES / "gift-pegjs").is_dir() or shutil.which("node") is None:
-        if os.environ.get("CI"):
-            pytest.fail("gift-pegjs is not installed in .ci/node (.ci/run installs it)")
-        pytest.skip("gift-pegjs not installed: npm install --prefix .ci/node gift-pegjs@1.0.2")
+        missing("gift-pegjs (in .ci/node) or node", "npm install --prefix .ci/node gift-pegjs@1.0.2")
     out = subprocess.run(["node", "-e", PARSE, str(path)], capture_output=True, text=True, check=True,
                          env={**os.environ, "NODE_PATH": str(MODULES)})
     return json.loads(out.stdout)
@@ -53,7 +49,7 @@ def test_decimals_and_intervals_by_hand():
 
 @pytest.mark.parametrize("answers", ["exact", "decimal"])
 def test_every_question_reads_back_with_its_answer_and_its_mistakes(tmp_path, answers):
-    kinds = parse_kinds("forward,inverted,test-time,ensemble,backprop")
+    kinds = parse_kinds(ALL_KINDS)
     sheet = build_sheet(9, Options(answers=answers), 10, kinds=kinds)
     path = tmp_path / "questions.gift"
     path.write_text(sheet_gift(sheet), encoding="utf-8")
@@ -64,10 +60,7 @@ def test_every_question_reads_back_with_its_answer_and_its_mistakes(tmp_path, an
     count = 0
     for e in sheet.exercises:
         entry = entries[e.code]
-        p = Spec(entry["spec"])
-        right = gradients(p) if entry["kind"] == "backprop" else answer(entry["kind"], p)
-        wrong = backprop_mistakes(p) if entry["kind"] == "backprop" else expected_mistakes(entry["kind"], p) \
-            if entry["kind"] != "forward" else None
+        right, wrong = references(entry)
         mine = [q for q in questions if f"({e.code})" in q["title"]]
         assert len(mine) == len(right)
         text = exercise_html(e, RenderOptions(diagram=False, decimals=sheet.options.decimals))["question"].strip()
@@ -114,10 +107,7 @@ def test_hostile_names_come_back_literally(tmp_path):
 def test_gift_golden():
     sheet = build_sheet(1, Options(answers="decimal"), 3, kinds=parse_kinds("forward,test-time,ensemble"))
     text = sheet_gift(sheet)
-    path = Path(__file__).parent / "golden" / "gift-seed1.gift"
-    if os.environ.get("SYMDROP_REFRESH_GOLDEN") == "1":
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
+    assert text == golden("gift-seed1.gift", text)
 
 
 def test_a_category_is_written_as_it_is(tmp_path):

@@ -12,8 +12,8 @@ import pytest
 
 from symdrop.cli import main
 
-from .test_check import _forward_mistakes
-from .test_kinds import Spec, answer, expected_mistakes
+from .backprop_reference import expected_mistakes as backprop_mistakes
+from .reference import Spec, answer, expected_mistakes, forward_mistakes
 
 
 def class_set(tmp_path, students: int, kinds: str = "forward,inverted", problems: int = 1, names=None):
@@ -31,7 +31,7 @@ def class_set(tmp_path, students: int, kinds: str = "forward,inverted", problems
 
 def mistakes_of(entry) -> dict:
     p = Spec(entry["spec"])
-    return _forward_mistakes(p) if entry["kind"] == "forward" else expected_mistakes(entry["kind"], p)
+    return forward_mistakes(p) if entry["kind"] == "forward" else expected_mistakes(entry["kind"], p)
 
 
 def text(values) -> str:
@@ -45,6 +45,7 @@ def write_answers(path, rows, header=("student", "code", "y")):
         writer.writerows(rows)
 
 
+@pytest.mark.slow
 def test_a_simulated_class_of_300_is_graded_exactly(tmp_path, capsys):
     key, key_path = class_set(tmp_path, 300)
     rng = random.Random(5)
@@ -209,8 +210,6 @@ def test_feedback_and_report_compile_to_pdf(tmp_path):
 def test_every_kind_and_mistake_fed_back_through_grade_is_named(tmp_path):
     """Each student answers each problem with one of its mistakes (cycling through them), the
     wrong answer computed by the test references; grades.json names exactly that mistake."""
-    from .test_kind_backprop import expected_mistakes as backprop_mistakes
-
     key, key_path = class_set(tmp_path, 8, kinds="forward,inverted,test-time,ensemble,backprop", problems=5)
     rows, chosen = [], {}
     for i, entry in enumerate(key["problems"]):

@@ -8,7 +8,6 @@ import json
 import time
 import xml.etree.ElementTree as ET
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
@@ -21,7 +20,8 @@ from symdrop.model.spec import read_document
 from symdrop.render.documents import render_svg
 from symdrop.render.escape import csv_cell, escape_markdown, escape_tex, escape_xml
 
-ROOT = Path(__file__).resolve().parent.parent
+from .conftest import ROOT, TUTORIAL
+
 ONE = "layers: [{weights: [[1]], bias: [0]}]\nmasks: []\n"  # y = x for one input
 
 
@@ -207,8 +207,9 @@ def test_hostile_sheet_options_are_one_line(args, message, tmp_path, capsys):
     assert max(len(line) for line in err.splitlines()) < 400
 
 
+@pytest.mark.slow
 def test_limits_never_refuse_the_tutorial_and_the_examples(tmp_path, capsys):
-    specs = [ROOT / "symdrop" / "data" / "tutorial.yaml", *sorted((ROOT / "examples").glob("*.yaml"))]
+    specs = [TUTORIAL, *sorted((ROOT / "examples").glob("*.yaml"))]
     assert len(specs) >= 3
     for spec in specs:
         assert main(["solve", str(spec), "--format", "json"]) == 0, spec

@@ -1,4 +1,5 @@
-"""No import cycles inside the package, read statically with ast (symdrop itself is never imported)."""
+"""No import cycles inside the package, and none upward from its core and model: read statically
+with ast (symdrop itself is never imported)."""
 
 import ast
 from pathlib import Path
@@ -126,3 +127,45 @@ def test_walker_resolves_edges_and_finds_no_cycle(tmp_path):
         "pkg": set(), "pkg.a": {"pkg.sub.b"}, "pkg.sub": set(), "pkg.sub.b": {"pkg.c"}, "pkg.c": {"pkg"},
     }
     assert components(graph) == []
+
+
+# The arrows run one way (model <- core <- exercises <- render <- io/cli): the numbers' model and
+# the one forward and backward pass know nothing of what is built on them.
+LOWER = ("symdrop.core", "symdrop.model")
+UPPER = ("symdrop.exercises", "symdrop.grading", "symdrop.render", "symdrop.io", "symdrop.commands", "symdrop.cli", "symdrop.api")
+
+
+def within(name: str, packages: tuple[str, ...]) -> bool:
+    return any(name == package or name.startswith(package + ".") for package in packages)
+
+
+def upward_imports(root: Path) -> list[str]:
+    """``file:line imports module`` for each module of UPPER that a module of LOWER imports
+    (absolute or relative, at the top, in a function or under ``if TYPE_CHECKING``)."""
+    files, graph = modules(root), import_graph(root)
+    return [f"{files[name][0].relative_to(root.parent)}:{line} imports {target}"
+            for name, targets in sorted(graph.items()) if within(name, LOWER)
+            for target, line in sorted(targets.items()) if within(target, UPPER)]
+
+
+def test_core_and_model_import_nothing_built_on_them():
+    assert len([name for name in modules(PACKAGE) if within(name, LOWER)]) >= 10  # the walk found them
+    found = upward_imports(PACKAGE)
+    assert not found, "symdrop.core and symdrop.model import from the layers above them:\n  " + "\n  ".join(found)
+
+
+def test_layering_walk_finds_relative_absolute_and_lazy_imports_upward(tmp_path):
+    write_package(tmp_path, {
+        "symdrop/__init__.py": "", "symdrop/cli.py": "", "symdrop/io/__init__.py": "",
+        "symdrop/render/__init__.py": "", "symdrop/render/printing.py": "from ..core import a\n",  # downward
+        "symdrop/core/__init__.py": "",
+        "symdrop/core/a.py": "import sympy\nfrom ..render import printing\n",
+        "symdrop/core/b.py": "def f():\n    import symdrop.cli\n",
+        "symdrop/model/__init__.py": "from .. import io\n",
+        "symdrop/model/c.py": "from symdrop.core import a\n",  # within the lower layers
+    })
+    assert upward_imports(tmp_path / "symdrop") == [
+        "symdrop/core/a.py:2 imports symdrop.render.printing",
+        "symdrop/core/b.py:2 imports symdrop.cli",
+        "symdrop/model/__init__.py:1 imports symdrop.io",
+    ]

@@ -18,54 +18,11 @@ from symdrop.model.spec import to_spec
 from symdrop.render.sheets import key_json
 
 from . import backprop_reference, reference
-from .test_kinds import Spec
+from .backprop_reference import activation, expected_mistakes, gradients
+from .reference import Spec
 
 KIND = KINDS["backprop"]
 SEEDS = range(300)
-
-
-def activation(g):
-    return ("leaky_relu", Fraction(next(iter(g.values())))) if isinstance(g, dict) else g
-
-
-def gradients(p: Spec, *, masks=None, target=None, mask_back=True, scale_back=True, unmasked=False,
-              relu_one=False) -> list:
-    """dL/dW^(1) (rows flattened) of the squared loss, with the changes a mistake makes; the
-    forward pass is tests/reference.py's, the chain rule written out again here."""
-    layers = [(W, b, activation(g)) for W, b, g in p.layers]
-    masks = masks or p.masks
-    t = [Fraction(v) for v in (target or p.spec["target"])]
-    if not (mask_back and scale_back and not unmasked and not relu_one):
-        values = reference.forward(p.x, layers, masks, p.convention, p.keep)
-        dL = [yi - ti for yi, ti in zip(values[-1][2], t)]
-        grad = None
-        for l in range(len(layers) - 1, -1, -1):
-            W, _, g = layers[l]
-            masked, z, _ = values[l]
-            slope = [Fraction(1) if relu_one and g == "relu" else backprop_reference.g_prime(g, v) for v in z]
-            delta = [d * s for d, s in zip(dL, slope)]
-            inputs = masked if not unmasked else (p.x if l == 0 else values[l - 1][2])
-            grad = [d * v for d in delta for v in inputs]
-            up = [sum((W[i][j] * delta[i] for i in range(len(delta))), Fraction(0)) for j in range(len(masked))]
-            dL = [m * v for m, v in zip(masks[l], up)] if mask_back else up
-            if p.convention == "inverted" and scale_back:
-                dL = [v / p.keep[l] for v in dL]
-        return grad
-    result = backprop_reference.backward(p.x, layers, masks, t, p.convention, p.keep)
-    return [v for row in result["grad_weights"][0] for v in row]
-
-
-def expected_mistakes(p: Spec) -> dict:
-    y = reference.forward(p.x, [(W, b, activation(g)) for W, b, g in p.layers], p.masks, p.convention, p.keep)[-1][2]
-    flipped = [2 * yi - Fraction(t) for yi, t in zip(y, p.spec["target"])]  # y - t' = t - y
-    return {
-        "backward_forgot_mask": gradients(p, mask_back=False),
-        "backward_forgot_scale": gradients(p, scale_back=False),
-        "unmasked_input": gradients(p, unmasked=True),
-        "relu_derivative_one": gradients(p, relu_one=True),
-        "sign_flipped": gradients(p, target=flipped),
-        "forward_forgot_mask": gradients(p, masks=p.ones()),
-    }
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +30,7 @@ def problems():
     return [(n, Spec(to_spec(n))) for n in (generate(stream(seed, "backprop"), Options(), KIND) for seed in SEEDS)]
 
 
+@pytest.mark.slow
 def test_every_answer_and_mistake_is_the_references(problems):
     for network, p in problems:
         right = gradients(p)
@@ -86,6 +44,7 @@ def test_every_answer_and_mistake_is_the_references(problems):
         assert tuple(right) not in answers and len(set(answers)) == len(answers)
 
 
+@pytest.mark.slow
 def test_rules_hold_by_the_reference(problems):
     for network, p in problems:
         layers = [(W, b, activation(g)) for W, b, g in p.layers]
@@ -102,6 +61,7 @@ def test_rules_hold_by_the_reference(problems):
             assert Fraction(1, 2) not in p.keep
 
 
+@pytest.mark.slow
 def test_gradients_are_positive_about_half_the_time(problems):
     signs = [v for _, p in problems for v in gradients(p) if v != 0]
     assert 0.35 <= sum(v > 0 for v in signs) / len(signs) <= 0.65

@@ -4,11 +4,9 @@ references compute, whose simulated grading gives 100% to the exact answer and e
 feedback to that mistake's answer, and which keeps hostile names literal."""
 
 import json
-import os
 import re
 import xml.etree.ElementTree as ET
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
@@ -20,22 +18,9 @@ from symdrop.render.moodle import sheet_moodle
 from symdrop.render.sheets import key_json
 
 from . import lms_rules
-from .test_kind_backprop import expected_mistakes as backprop_mistakes
-from .test_kind_backprop import gradients
-from .test_kinds import Spec, answer, expected_mistakes
+from .conftest import ALL_KINDS, TUTORIAL, golden, references
+from .reference import Spec
 
-GOLDEN = Path(__file__).parent / "golden"
-REFRESH = os.environ.get("SYMDROP_REFRESH_GOLDEN") == "1"  # SYMDROP_REFRESH_GOLDEN=1 pytest: rewrite
-ALL_KINDS = "forward,inverted,test-time,ensemble,backprop"
-
-
-def references(entry):
-    """The exact answer and the mistakes' answers of a key entry, by the test references."""
-    p = Spec(entry["spec"])
-    if entry["kind"] == "backprop":
-        return gradients(p), backprop_mistakes(p)
-    wrong = expected_mistakes(entry["kind"], p) if entry["kind"] != "forward" else None
-    return answer(entry["kind"], p), wrong
 
 
 def numerical_answers(q) -> list[tuple[str, str, str, str]]:
@@ -146,10 +131,7 @@ def test_hostile_names_stay_literal_and_the_file_valid():
 def test_moodle_golden():
     sheet = build_sheet(1, Options(answers="decimal"), 3, kinds=parse_kinds("forward,test-time,ensemble"))
     text = sheet_moodle(sheet)
-    path = GOLDEN / "moodle-seed1.xml"
-    if REFRESH:
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
+    assert text == golden("moodle-seed1.xml", text)
 
 
 def test_sheet_and_solve_write_moodle_xml(tmp_path):
@@ -158,8 +140,7 @@ def test_sheet_and_solve_write_moodle_xml(tmp_path):
     assert main(["sheet", "--seed", "2", "--problems", "2", "--format", "moodle", "--parts", "--out", str(tmp_path)]) == 0
     assert lms_rules.moodle_errors((tmp_path / "moodle.xml").read_bytes()) == []
     out = tmp_path / "t.xml"
-    spec = Path(__file__).resolve().parent.parent / "symdrop" / "data" / "tutorial.yaml"
-    assert main(["solve", str(spec), "-o", str(out)]) == 0  # the suffix chooses Moodle XML
+    assert main(["solve", str(TUTORIAL), "-o", str(out)]) == 0  # the suffix chooses Moodle XML
     root = ET.fromstring(out.read_bytes())
     assert lms_rules.moodle_errors(out.read_bytes()) == []
     [q] = root.findall("question")[1:]

@@ -25,10 +25,10 @@ import pytest
 
 from symdrop.cli import main
 
-from .conftest import THREE_SMOOTH, TWO_SIGMOIDS, pdf_text, require_pdflatex
+from .conftest import ROOT, THREE_SMOOTH, TUTORIAL, TWO_SIGMOIDS, pdf_text, require_pdflatex
 
-ROOT = Path(__file__).resolve().parent.parent
-TUTORIAL = ROOT / "symdrop" / "data" / "tutorial.yaml"
+pytestmark = pytest.mark.slow  # the corpus: dozens of PDFs, about a minute of TeX
+
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 # The text area of the preamble (a4paper, margin=2.2cm), in PostScript points as pdftotext gives them.

@@ -6,12 +6,10 @@ on every run."""
 
 import html
 import io
-import os
 import re
 import xml.etree.ElementTree as ET
 import zipfile
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
@@ -23,12 +21,10 @@ from symdrop.render.qti import sheet_qti
 from symdrop.render.sheets import key_json
 
 from .lms_rules import NUMBER
-from .test_moodle import ALL_KINDS, references
+from .conftest import ALL_KINDS, golden, references
 
 Q = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
 CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
-GOLDEN = Path(__file__).parent / "golden"
-REFRESH = os.environ.get("SYMDROP_REFRESH_GOLDEN") == "1"
 
 
 def unpack(data: bytes) -> dict[str, bytes]:
@@ -166,10 +162,7 @@ def test_hostile_names_stay_literal():
 def test_qti_golden():
     files = unpack(sheet_qti(build_sheet(1, Options(answers="decimal"), 2, kinds=parse_kinds("forward,ensemble"))))
     for name, data in files.items():
-        path = GOLDEN / ("qti-seed1-" + re.sub(r"[^a-z0-9.]+", "-", name.lower()))
-        if REFRESH:
-            path.write_bytes(data)
-        assert data == path.read_bytes(), name
+        assert data == golden("qti-seed1-" + re.sub(r"[^a-z0-9.]+", "-", name.lower()), data), name
 
 
 def test_sheet_writes_qti_zip(tmp_path):

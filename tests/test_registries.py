@@ -5,18 +5,52 @@ import pytest
 from symdrop.cli import main
 from symdrop.errors import SymdropError
 from symdrop.exercises.kinds import KINDS, get as kind, parse_kinds
+from symdrop.exercises.options import Options
+from symdrop.exercises.sheet import build_sheet
 from symdrop.render import formats
+from symdrop.render.env import builtin_templates
+from symdrop.render.formats import sheet_choices
+from symdrop.render.options import RenderOptions
+from symdrop.render.sheets import render_documents
 
 
-def test_the_forward_kind_is_registered_with_everything_a_kind_has():
-    forward = kind("forward")
-    assert list(KINDS) == ["forward", "inverted", "test-time", "ensemble", "backprop"] and forward.name == "forward"
-    assert list(forward.rules)[:1] == ["hand_computable"] and set(forward.templates) == {"problem", "answer", "solution"}
+# The formats an exercise's parts are rendered in: those writing through the shared bodies' macros
+# (LaTeX and Markdown for sheets, HTML for the LMS exports).
+PART_FORMATS = [f for f in formats.FORMATS.values() if f.macros]
+
+
+@pytest.mark.parametrize("name", KINDS)
+def test_every_kind_is_registered_with_everything_a_kind_has(name):
+    """Found by its name; drawn by hand-computable rules; a question, a key entry and a worked
+    solution, and the paragraph a sheet says about it, each a template on disk in every format
+    that renders exercises."""
+    k = kind(name)
+    assert k is KINDS[name] and k.name == name
+    assert "hand_computable" in k.rules and all(callable(rule) for rule in k.rules.values())
+    assert set(k.templates) == {"problem", "answer", "solution"}
+    assert PART_FORMATS
+    for template in (*k.templates.values(), k.intro):
+        for fmt in PART_FORMATS:
+            assert (builtin_templates() / fmt.template(template)).is_file(), (fmt.name, template)
+
+
+@pytest.mark.parametrize("name", KINDS)
+def test_every_kind_renders_in_every_sheet_format_and_export(name):
+    """A sheet of one problem of the kind: every document of every sheet format names its
+    variant code, and every LMS export writes its file."""
+    sheet = build_sheet(1, Options(), 1, kinds=parse_kinds(name))
+    code = sheet.exercises[0].code
+    documents = render_documents(sheet, formats.sheet_formats())
+    assert sorted(documents) == sorted(f"{document}.{formats.get(f).suffix}" for f in formats.sheet_formats()
+                                       for document in formats.get(f).documents)
+    assert all(code in text for text in documents.values())
+    exports = [formats.get(name) for name in formats.exports()]
+    assert exports and all(export.write_sheet(sheet, RenderOptions()) for export in exports)
 
 
 @pytest.mark.parametrize("text, message", [
     ("", "--kinds: expected kinds like forward"),
-    ("forward,nope", "--kinds: unknown kind 'nope' (expected one of forward, inverted, test-time, ensemble, backprop)"),
+    ("forward,nope", f"--kinds: unknown kind 'nope' (expected one of {', '.join(KINDS)})"),
 ])
 def test_bad_kinds_are_refused(text, message):
     with pytest.raises(SymdropError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -39,14 +73,37 @@ def test_formats_by_suffix(suffix, name):
     assert formats.by_suffix(suffix).name == name
 
 
-def test_format_entries():
-    assert formats.sheet_formats() == ("latex", "markdown")
-    assert formats.get("latex").template("solution") == formats.get("markdown").template("solution") == "documents/solution.j2"
-    assert formats.get("markdown").figure == "file" and formats.get("latex").figure == "inline"
-    assert r"50\% \& \$" in formats.get("latex").escape("50% & $")
-    from symdrop.render.formats import sheet_choices
+@pytest.mark.parametrize("name", formats.FORMATS)
+def test_every_format_is_registered_with_everything_a_format_has(name):
+    """Found by its name and by its suffix; its pictures inline, in files or none; its macros and
+    each of its documents a template on disk; users' text escaped wherever templates write it
+    (ordinary words kept); an engine, where it compiles, that is one of its engines."""
+    fmt = formats.get(name)
+    assert fmt.name == name and formats.by_suffix(fmt.suffix) is fmt
+    assert fmt.figure in ("inline", "file", None)
+    for template in ([fmt.macros] if fmt.macros else []) + [fmt.template(document) for document in fmt.documents]:
+        assert (builtin_templates() / template).is_file(), template
+    if fmt.macros or fmt.documents:
+        assert "plain words" in fmt.escape("plain words")
+    assert bool(fmt.engine) == bool(fmt.engines)
+    if fmt.engine:
+        assert fmt.engine("plain words") in fmt.engines
 
-    assert sheet_choices() == ("latex", "markdown", "moodle", "gift", "qti")
-    assert formats.get("html").macros == "html/macros.j2" and not formats.get("html").documents
-    with pytest.raises(SymdropError, match="unknown format 'docx'"):
+
+def test_every_sheet_choice_writes_its_files(tmp_path):
+    """`symdrop sheet --format NAME` takes every format with documents and every LMS export: a
+    format writes each of its documents, an export its file, and both the key.json."""
+    choices = sheet_choices()
+    assert {name for name, fmt in formats.FORMATS.items() if fmt.documents or fmt.export} == set(choices)
+    for name in choices:
+        out = tmp_path / name
+        assert main(["sheet", "--seed", "1", "--problems", "1", "--format", name, "--no-diagram", "--out", str(out)]) == 0
+        expected = ({formats.get(name).export} if formats.get(name).export
+                    else {f"{document}.{formats.get(name).suffix}" for document in formats.get(name).documents})
+        assert {p.name for p in out.iterdir()} == expected | {"key.json"}, name
+
+
+def test_an_unknown_format_is_refused_naming_every_format():
+    with pytest.raises(SymdropError, match="unknown format 'docx'") as refused:
         formats.get("docx")
+    assert all(name in str(refused.value) for name in formats.FORMATS)

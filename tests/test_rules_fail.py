@@ -15,7 +15,7 @@ from symdrop.exercises.options import Options
 from symdrop.model.spec import to_spec
 
 from . import reference
-from .test_kinds import Spec
+from .reference import Spec
 
 OPTIONS = {"decimal_answers": Options(answers="decimal")}
 MODE = {"test-time": "test", "ensemble": "test"}

@@ -5,7 +5,6 @@ import csv
 import json
 import os
 import re
-import shutil
 import subprocess
 import unicodedata
 
@@ -18,7 +17,7 @@ from symdrop.io.tex import compile_pdf
 from symdrop.render.escape import placeholders, tex_engine
 from symdrop.render.scripts import FONTS, font_of
 
-from .conftest import require_pdflatex
+from .conftest import missing, require, require_pdflatex
 
 # The fonts each name of render/scripts.py stands for (Debian's fonts-noto-core, fonts-noto-cjk,
 # lmodern's fonts-lmodern), every face a document may use.
@@ -67,21 +66,11 @@ def charset(path: str) -> set[int]:
     return codes
 
 
-def require(*tools):
-    missing = [t for t in tools if shutil.which(t) is None]
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"{', '.join(missing)} missing in CI (.ci/run installs them)")
-        pytest.skip(f"{', '.join(missing)} not installed")
-
-
 def require_fonts():
     require("fc-query", "lualatex")
     files = [f for faces in FACES.values() for f in faces]
     if not all(os.path.exists(f) for f in files):
-        if os.environ.get("CI"):
-            pytest.fail("Noto or Latin Modern fonts missing in CI (.ci/run installs them)")
-        pytest.skip("apt-get install texlive-luatex fonts-noto-core fonts-noto-cjk lmodern")
+        missing("Noto or Latin Modern fonts", "apt-get install texlive-luatex fonts-noto-core fonts-noto-cjk lmodern")
 
 
 @pytest.mark.parametrize("font", FONTS)
@@ -120,6 +109,7 @@ def test_placeholders_name_each_character_no_font_has_once():
     assert placeholders("Σωκράτης 王小明 محمد") == ""
 
 
+@pytest.mark.slow
 def test_plain_documents_still_use_pdflatex_with_vector_fonts(tmp_path):
     """The tutorial (ASCII only) is pdflatex's, in Type 1 fonts, and its accents and apostrophes
     in users' text copy out of the PDF as typed."""
@@ -138,6 +128,7 @@ def test_plain_documents_still_use_pdflatex_with_vector_fonts(tmp_path):
     assert " ".join(text.split()).startswith(NAMES["latin"] + " ")  # the title, maybe on two lines
 
 
+@pytest.mark.slow
 def test_class_set_in_every_script(tmp_path, capsys):
     """30 students whose names are in Latin, Vietnamese, Greek, Cyrillic, CJK, Arabic, Hebrew,
     Devanagari and one with an emoji: the key is LuaLaTeX's, every name copies out as typed,
@@ -188,6 +179,7 @@ def test_class_set_in_every_script(tmp_path, capsys):
     assert words > 30 * 4
 
 
+@pytest.mark.slow
 def test_longtable_header_is_aligned_with_its_rows(tmp_path):
     """A long table whose rows are wider than its header (as the class-set key's): longtable
     sets the header with the widths it had the last run, so TeX runs until the log no longer

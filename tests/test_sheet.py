@@ -3,10 +3,8 @@ compiles with the seed and variant on every page, hostile names printed literall
 
 import csv
 import io
-import os
 import random
 import re
-import shutil
 import subprocess
 from fractions import Fraction
 from pathlib import Path
@@ -27,20 +25,13 @@ from symdrop.render.options import RenderOptions
 from symdrop.render.sheets import key_csv, key_json, render_documents
 
 from . import reference
-from .conftest import pdf_text, require_pdflatex
-from .test_escape import HOSTILE
-
-GOLDEN = Path(__file__).resolve().parent / "golden"
-REFRESH = os.environ.get("SYMDROP_REFRESH_GOLDEN") == "1"  # SYMDROP_REFRESH_GOLDEN=1 pytest: rewrite
+from .conftest import HOSTILE, golden, pdf_text, require, require_pdflatex
 
 
 def resolve(spec: dict) -> list[Fraction]:
     """The prediction of a key.json spec by tests/reference.py: plain Fractions, nothing of symdrop."""
-    layers = [
-        ([[Fraction(w) for w in row] for row in layer["weights"]], [Fraction(v) for v in layer["bias"]], layer["activation"])
-        for layer in spec["layers"]
-    ]
-    return reference.forward([Fraction(v) for v in spec["input"]], layers, spec["masks"])[-1][2]
+    x, layers = reference.from_spec(spec)
+    return reference.forward(x, layers, spec["masks"])[-1][2]
 
 
 @pytest.mark.parametrize("kind", ["int", "half", "decimal"])
@@ -138,11 +129,7 @@ def test_golden_files(case, document):
     seed, options, problems, kinds = GOLDEN_CASES[case]
     fmt = "markdown" if document.endswith(".md") else "latex"
     text = render_documents(build_sheet(seed, options, problems, kinds=parse_kinds(kinds)), (fmt,))[document]
-    path = GOLDEN / f"{case}-{document}"
-    if REFRESH:
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
+    assert text == golden(f"{case}-{document}", text)
 
 
 def test_documents_hold_no_values_they_should_not():
@@ -156,6 +143,7 @@ def pages(pdf: bytes, tmp_path) -> list[str]:
     return pdf_text(pdf, tmp_path).split("\f")[:-1]
 
 
+@pytest.mark.slow
 def test_latex_of_sheet_key_and_solutions_compiles_with_seed_and_variants_on_every_page(tmp_path):
     require_pdflatex()
     sheet = build_sheet(12, Options(values="half"), 4, kinds=parse_kinds("forward,inverted,test-time,ensemble"))
@@ -183,6 +171,7 @@ def test_latex_of_sheet_key_and_solutions_compiles_with_seed_and_variants_on_eve
         assert f"Problem {e.number} (variant {e.code})" in solutions
 
 
+@pytest.mark.slow
 def test_hostile_roster_compiles_and_prints_names_literally(tmp_path, monkeypatch):
     require_pdflatex()
     monkeypatch.chdir(tmp_path)
@@ -292,13 +281,6 @@ def test_a_class_set_draws_each_distinct_picture_once_per_document():
         assert re.findall(r"\\savedpicture\{(\d+)\}", own) == [str(first.index(picture) + 1)]
 
 
-def require_pdftoppm():
-    if shutil.which("pdftoppm") is None:
-        if os.environ.get("CI"):
-            pytest.fail("pdftoppm is missing in CI (.ci/run installs poppler-utils)")
-        pytest.skip("pdftoppm not installed (apt-get install poppler-utils)")
-
-
 def page_image(pdf: bytes, tmp_path: Path, name: str) -> bytes:
     """The first page as grey pixels at 72 dpi (PGM's bytes after the header)."""
     (tmp_path / f"{name}.pdf").write_bytes(pdf)
@@ -316,9 +298,10 @@ def differing(a: bytes, b: bytes) -> int:
     return sum(1 for x, y in zip(a, b) if abs(x - y) > 64)
 
 
+@pytest.mark.slow
 def test_a_saved_picture_looks_like_the_picture_drawn_in_place(tmp_path):
     require_pdflatex()
-    require_pdftoppm()
+    require("pdftoppm", install="apt-get install poppler-utils")
     sheet = build_sheet(3, Options(), 1)
     e = sheet.exercises[0]
     saved_tex = render_documents(sheet, ("latex",))["sheet.tex"]
@@ -338,6 +321,7 @@ def test_a_saved_picture_looks_like_the_picture_drawn_in_place(tmp_path):
         assert caption in text
 
 
+@pytest.mark.slow
 def test_every_page_of_a_class_set_shows_its_picture(tmp_path):
     require_pdflatex()
     students = [Student(f"s{i}", f"Student {i}") for i in range(16)]

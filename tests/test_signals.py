@@ -16,9 +16,7 @@ from symdrop.io import files as files_module
 from symdrop.io import tex
 from symdrop.io.files import SUFFIX
 
-from .conftest import require_pdflatex
-
-SPEC = Path(__file__).resolve().parent.parent / "symdrop" / "data" / "tutorial.yaml"
+from .conftest import TUTORIAL, require_pdflatex
 
 
 def start(tmp_path: Path, *args: str, python: tuple = ()) -> subprocess.Popen:
@@ -51,6 +49,7 @@ def test_while_python_imports(tmp_path, signum, status):
     assert code == status and "Traceback" not in err, err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_while_deriving(tmp_path, signum, status):
     process = start(tmp_path, "sheet", "--stats", "10000")
@@ -61,6 +60,7 @@ def test_while_deriving(tmp_path, signum, status):
     assert code == status and "Traceback" not in err and took < 10, (err, took)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_while_tex_compiles_every_run_ends_and_nothing_is_left(tmp_path, signum, status):
     require_pdflatex()
@@ -108,7 +108,7 @@ def test_an_interrupt_while_writing_leaves_nothing(tmp_path, monkeypatch):
         return real_open(name, mode, *args, **kwargs)
 
     monkeypatch.setattr(files_module, "open", interrupted_open, raising=False)
-    assert main(["solve", str(SPEC), "-o", str(tmp_path / "out.md")]) == 130
+    assert main(["solve", str(TUTORIAL), "-o", str(tmp_path / "out.md")]) == 130
     assert list(tmp_path.iterdir()) == []
 
 

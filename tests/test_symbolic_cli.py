@@ -2,15 +2,13 @@
 
 import json
 import re
-from pathlib import Path
 
 import sympy
 
 from symdrop.cli import main
 
-from .conftest import THREE_SMOOTH, TWO_SIGMOIDS
+from .conftest import ROOT, THREE_SMOOTH, TUTORIAL, TWO_SIGMOIDS
 
-TUTORIAL = Path(__file__).resolve().parent.parent / "symdrop" / "data" / "tutorial.yaml"
 TUTORIAL_MASKS = [[1, 1], [1, 0, 1], [0, 1, 1], [0, 1]]
 
 
@@ -50,7 +48,7 @@ def test_all_through_two_sigmoids_substitutes_down_to_what_fits_the_page(capsys,
     names = {s.name for s in full.free_symbols}
     assert {"x_1", "x_2", "x_3"} <= names and not any(n.startswith("a") for n in names)
 
-    sigmoid = TUTORIAL.parent.parent.parent / "examples" / "inverted-sigmoid.yaml"
+    sigmoid = ROOT / "examples" / "inverted-sigmoid.yaml"
     assert main(["solve", str(sigmoid), "--symbolic", "all", "--format", "markdown"]) == 0
     assert "The closed form of the prediction, layer by layer substituted" in capsys.readouterr().out
 

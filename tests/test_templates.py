@@ -10,6 +10,8 @@ from symdrop.render.diagram import draw
 from symdrop.render.env import builtin_templates
 from symdrop.render.options import RenderOptions
 
+from .conftest import TUTORIAL
+
 HEADER = "Department of Dropout, Autumn 2026"
 
 
@@ -61,7 +63,7 @@ def test_every_rendering_command_takes_templates(tmp_path, capsys):
     folder = overridden(tmp_path)
     capsys.readouterr()  # the paths `symdrop templates` printed
     spec = tmp_path / "spec.yaml"
-    spec.write_text((Path(__file__).parent.parent / "symdrop" / "data" / "tutorial.yaml").read_text())
+    spec.write_text(TUTORIAL.read_text())
     assert main(["solve", str(spec), "--templates", str(folder)]) == 0
     assert capsys.readouterr().out.startswith(f"# Dropout toy example\n\n{HEADER}\n")
     assert main(["solve", str(spec), "--format", "latex", "--templates", str(folder)]) == 0

@@ -1,9 +1,6 @@
 """symdrop against real PyTorch (float64): a property test, and the verify command."""
 
-import json
-import subprocess
 import sys
-from pathlib import Path
 
 import mpmath
 import pytest
@@ -14,11 +11,9 @@ import symdrop
 from symdrop import derive, parse_spec, to_spec
 from symdrop.cli import main
 
-from .conftest import require_torch
+from .conftest import TUTORIAL, require_torch, run_symdrop, write_spec
 from .strategies import HIDDEN, networks, spec_of
 
-ROOT = Path(__file__).resolve().parent.parent
-TUTORIAL = ROOT / "symdrop" / "data" / "tutorial.yaml"
 
 
 def torch_pass(torch, x, layers, masks, convention, keep, mode):
@@ -74,6 +69,7 @@ def magnitudes(x, layers, masks, convention, keep, mode):
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(networks(max_maskable=16, hidden=HIDDEN + ["sigmoid", "tanh"]))
 def test_exact_pass_equals_pytorch_float64(case):
@@ -90,18 +86,13 @@ def test_exact_pass_equals_pytorch_float64(case):
                 assert relative_error(equation.value, tensor, scale) <= 1e-9
 
 
-def write(tmp_path, data):
-    path = tmp_path / "p.json"
-    path.write_text(json.dumps(data))
-    return path
-
-
 def inverted_tutorial(keep="1/2"):
     data = to_spec(symdrop.example())
     data["dropout"] = {"convention": "inverted", "keep": keep}
     return data
 
 
+@pytest.mark.slow
 def test_verify_tutorial(capsys):
     require_torch()
     assert main(["verify", str(TUTORIAL)]) == 0
@@ -111,6 +102,7 @@ def test_verify_tutorial(capsys):
     assert out[-1] == "ok: all 4 layers within 1e-09 relative"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("convention, passes", [
     ("weight-scaling", ["train, spec masks", "test, q W"]),
     ("inverted", ["train, spec masks", "nn.Dropout, train()", "nn.Dropout, eval()"]),
@@ -119,13 +111,14 @@ def test_verify_runs_every_pass_of_the_convention(convention, passes, tmp_path, 
     require_torch()
     data = inverted_tutorial(["4/5", "1/2", "1/2", "2/3"])
     data["dropout"]["convention"] = convention
-    assert main(["verify", str(write(tmp_path, data)), "--seed", "3"]) == 0
+    assert main(["verify", str(write_spec(tmp_path, data)), "--seed", "3"]) == 0
     out = capsys.readouterr().out
     for name in passes:
         assert sum(line.startswith(name) for line in out.splitlines()) == 4
     assert ("nn.Dropout drew (torch.manual_seed(3)): mu^(0) = (" in out) == (convention == "inverted")
 
 
+@pytest.mark.slow
 def test_masks_nn_dropout_drew_give_its_output():
     """The masks read back from nn.Dropout, put into the exact pass, give PyTorch's output."""
     torch = require_torch()
@@ -150,6 +143,7 @@ def test_masks_nn_dropout_drew_give_its_output():
     assert len(seen) > 1  # the seed matters
 
 
+@pytest.mark.slow
 def test_verify_fails_beyond_tolerance(tmp_path, capsys, monkeypatch):
     require_torch()
     import symdrop.core.verify as module
@@ -176,10 +170,11 @@ def test_verify_without_torch_says_how_to_install(monkeypatch, capsys):
     )
 
 
+@pytest.mark.slow
 def test_verify_prints_no_numpy_warning(tmp_path):
     """PyTorch warns "Failed to initialize NumPy" on import without NumPy; verify's users see none."""
     require_torch()
-    done = subprocess.run([sys.executable, "-m", "symdrop", "verify", str(TUTORIAL)], capture_output=True, text=True)
+    done = run_symdrop("verify", str(TUTORIAL))
     assert done.returncode == 0 and done.stderr == ""
     assert "ok: all" in done.stdout
 
@@ -192,6 +187,7 @@ def test_missing_torch_fails_in_ci_and_skips_elsewhere(ci, outcome, monkeypatch)
         require_torch()
 
 
+@pytest.mark.slow
 def test_verify_measures_against_the_numbers_float64_summed(tmp_path, capsys):
     """z2 = 4 - 4 tanh(28/3) is 6.25e-8, summed from terms of size 4: float64 gets it to about
     2e-16, which is 3e-9 of z2 itself but 3e-17 of the terms. verify must not call that a failure."""
@@ -206,6 +202,6 @@ def test_verify_measures_against_the_numbers_float64_summed(tmp_path, capsys):
     }
     z2 = 4 - 4 * sympy.tanh(sympy.Rational(28, 3))
     assert 6e-8 < float(z2) < 7e-8
-    assert main(["verify", str(write(tmp_path, spec))]) == 0
+    assert main(["verify", str(write_spec(tmp_path, spec))]) == 0
     out = capsys.readouterr().out
     assert "ok: all 2 layers within 1e-09 relative" in out
