@@ -3,14 +3,13 @@
 import re
 from functools import lru_cache
 
-import mpmath
 import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from ..model.activations import LeakyReLUName
-from ..numbers import to_sympy
 from ..sympy_internals import entries
+from .numbertext import DIGITS, decimal, decimal_places, exact_decimal, needs_decimal, scalars
 
 # Plain symbol names (w1_1_2, b1_1, a1_1, mu0_1, x_1) as the notation writes them.
 _NAMED = [
@@ -22,8 +21,6 @@ _NAMED = [
 ]
 
 _KEEP = re.compile(r"q\d+")  # the keep probability q^(l) as a symbol
-
-DIGITS = 15  # significant digits of the decimals printed beside exact irrational values
 
 
 # Functions whose long argument rows may break between its terms (printed in parentheses TeX can
@@ -296,63 +293,10 @@ def operand(expr, decimals: bool = False) -> str:
     return latex(expr, decimals=decimals)
 
 
-def exact_text(value, decimals: bool = False) -> str:
-    """An exact number as text: ``7``, ``-13/20``, or with ``decimals`` ``-0.65`` where exact."""
-    value = to_sympy(value)
-    if decimals and value.q != 1 and decimal_places(value.q) is not None:
-        return exact_decimal(value.p, value.q)
-    return str(value)
-
-
-def plain(expr) -> str:
-    """An exact value as plain text: ``7``, ``-3/4``, ``Max(0, 3*mu1_1)``."""
-    return sympy.sstr(expr)
-
-
-def decimal_places(q: int) -> int | None:
-    """How many decimal places 1/q needs (2 for q = 4), or None if its expansion never ends."""
-    for places in range(7):
-        if 10**places % q == 0:
-            return places
-    return None
-
-
-def exact_decimal(p: int, q: int) -> str:
-    """The exact decimal p/q as written by hand: ``-0.65``; q must be a divisor of a power of 10."""
-    places = decimal_places(q)
-    digits = str(abs(p) * 10**places // q).rjust(places + 1, "0")
-    text = digits[: len(digits) - places] + ("." + digits[-places:] if places else "")
-    return ("-" if p < 0 else "") + text
-
-
-def needs_decimal(expr) -> bool:
-    """Whether ``expr`` (a number or a matrix of them) has an irrational entry without symbols."""
-    return any(not e.is_Rational and not e.free_symbols for e in _entries(expr))
-
-
-def _entries(expr) -> tuple:
-    return entries(expr) if isinstance(expr, sympy.MatrixBase) else (sympy.sympify(expr),)
-
-
-def decimal(expr) -> str:
-    """An exact number to 15 significant digits, the same text on every machine: ``0.952574126822433``."""
-    if sympy.sympify(expr).is_zero:  # an exact 0 is 0, not 0.0
-        return "0"
-    value = sympy.N(expr, DIGITS)
-    if not value.is_Float:
-        value = sympy.Float(value, DIGITS)
-    return mpmath.nstr(mpmath.mpf(value._mpf_), DIGITS, min_fixed=-6, max_fixed=DIGITS)
-
-
-def decimals(expr) -> list[str]:
-    """Every entry of a matrix (or one number) as :func:`decimal` text."""
-    return [decimal(e) for e in _entries(expr)]
-
-
 def approx(expr, always: bool = False, **settings) -> str:
     """`` \\approx`` and the decimals of ``expr`` when it has an irrational entry (or, with
     ``always``, any entry that is not an integer); else nothing. Never for expressions in symbols."""
-    values = _entries(expr)
+    values = scalars(expr)
     if all(e.is_Integer for e in values) or (not always and all(e.is_Rational for e in values)):
         return ""  # the common case, decided without looking for symbols
     if any(e.free_symbols for e in values):
@@ -642,7 +586,7 @@ def named(expr) -> bool:
     """Whether an exact value (or any entry of a matrix) is too wide to stand in a layer's sums,
     wider than a third of a line (values through sigmoids of sigmoids): it is written by its name
     there, its decimal beside."""
-    return any(width(latex(e)) > LINE_EM / 3 for e in _entries(expr))
+    return any(width(latex(e)) > LINE_EM / 3 for e in scalars(expr))
 
 
 def fitting_rows(expr, lead: str = "", room: float = LINE_EM, **settings) -> list[str] | None:
