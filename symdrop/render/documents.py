@@ -10,7 +10,8 @@ from .diagram import Diagram, draw
 from .env import make_env, render_document
 from .formats import get
 from .options import RenderOptions
-from .printing import LINE_EM, fitting_rows, rows
+from .printing import fitting_rows, rows
+from .texwidth import LINE_EM
 
 
 @dataclass(frozen=True)
