@@ -15,7 +15,7 @@ from symdrop import derive, parse_spec
 from symdrop.render.diagram import draw, label
 from symdrop.cli import main
 from symdrop.errors import RenderError
-from symdrop.render.printing import latex
+from symdrop.render.printer import latex
 from symdrop.render.documents import render_svg
 from symdrop.io.tex import compile_pdf
 

@@ -1,7 +1,7 @@
 """A check's verdict as text for a terminal or Markdown, and as plain data (JSON)."""
 
 from ..grading.check import Check
-from .printing import plain
+from .numbertext import plain
 
 
 def _vector(values) -> str:

@@ -9,8 +9,9 @@ from ..core.ensemble import Ensemble
 from .diagram import Diagram, draw
 from .env import make_env, render_document
 from .formats import get
+from .linebreak import fitting_rows, rows
 from .options import RenderOptions
-from .printing import LINE_EM, fitting_rows, rows
+from .texwidth import LINE_EM
 
 
 @dataclass(frozen=True)

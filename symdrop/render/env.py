@@ -10,9 +10,10 @@ import sympy
 from ..sympy_internals import entries
 from .escape import escape_cloze, escape_html, escape_ident, escape_markdown, escape_tex, escape_xml, escape_xml_text
 from .formats import get
+from .linebreak import boxable, chain, fits, lines, named, rows, short, together
+from .numbertext import decimal, exact_text, plain
 from .options import RenderOptions
-from .printing import (approx, boxable, chain, decimal, exact_text, factor, finalizer, fits, inline, latex, lines,
-                       named, operand, plain, rows, short, together)
+from .printer import approx, factor, finalizer, inline, latex, operand
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 

@@ -9,8 +9,8 @@ from ..model.spec import parse_spec
 from .documents import render_math
 from .env import make_env, render_document
 from .escape import csv_cell, spreadsheet_csv
+from .numbertext import exact_text, plain
 from .options import RenderOptions
-from .printing import exact_text, plain
 
 BINS = 10  # the score histogram: tenths of the maximum
 

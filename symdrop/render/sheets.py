@@ -12,8 +12,8 @@ from .documents import Math, diagram_of, render_figure, render_math
 from .env import render_document
 from .escape import csv_cell, placeholder_warning, spreadsheet_csv
 from .formats import get
+from .numbertext import exact_text
 from .options import RenderOptions
-from .printing import exact_text
 
 def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptions(), *,
                      split: bool = False, progress=None, ready=None) -> dict[str, str]:

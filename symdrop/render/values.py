@@ -3,8 +3,8 @@
 from ..core.backprop import Backprop
 from ..core.derive import Derivation
 from ..core.ensemble import Ensemble
-from .printing import decimal, needs_decimal, plain
-from .printing import decimals as decimal_texts
+from .numbertext import decimal, needs_decimal, plain
+from .numbertext import decimals as decimal_texts
 
 
 def solution_json(derivation: Derivation) -> dict:

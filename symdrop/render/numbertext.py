@@ -1,0 +1,63 @@
+"""Exact numbers as text: ``-13/20``, exact decimals ``-0.65``, and 15-digit decimals of irrational values."""
+
+import mpmath
+import sympy
+
+from ..numbers import to_sympy
+from ..sympy_internals import entries
+
+DIGITS = 15  # significant digits of the decimals printed beside exact irrational values
+
+
+def exact_text(value, decimals: bool = False) -> str:
+    """An exact number as text: ``7``, ``-13/20``, or with ``decimals`` ``-0.65`` where exact."""
+    value = to_sympy(value)
+    if decimals and value.q != 1 and decimal_places(value.q) is not None:
+        return exact_decimal(value.p, value.q)
+    return str(value)
+
+
+def plain(expr) -> str:
+    """An exact value as plain text: ``7``, ``-3/4``, ``Max(0, 3*mu1_1)``."""
+    return sympy.sstr(expr)
+
+
+def decimal_places(q: int) -> int | None:
+    """How many decimal places 1/q needs (2 for q = 4), or None if its expansion never ends."""
+    for places in range(7):
+        if 10**places % q == 0:
+            return places
+    return None
+
+
+def exact_decimal(p: int, q: int) -> str:
+    """The exact decimal p/q as written by hand: ``-0.65``; q must be a divisor of a power of 10."""
+    places = decimal_places(q)
+    digits = str(abs(p) * 10**places // q).rjust(places + 1, "0")
+    text = digits[: len(digits) - places] + ("." + digits[-places:] if places else "")
+    return ("-" if p < 0 else "") + text
+
+
+def needs_decimal(expr) -> bool:
+    """Whether ``expr`` (a number or a matrix of them) has an irrational entry without symbols."""
+    return any(not e.is_Rational and not e.free_symbols for e in scalars(expr))
+
+
+def scalars(expr) -> tuple:
+    """The entries of a matrix, row by row, or ``expr`` alone: SymPy expressions, one each."""
+    return entries(expr) if isinstance(expr, sympy.MatrixBase) else (sympy.sympify(expr),)
+
+
+def decimal(expr) -> str:
+    """An exact number to 15 significant digits, the same text on every machine: ``0.952574126822433``."""
+    if sympy.sympify(expr).is_zero:  # an exact 0 is 0, not 0.0
+        return "0"
+    value = sympy.N(expr, DIGITS)
+    if not value.is_Float:
+        value = sympy.Float(value, DIGITS)
+    return mpmath.nstr(mpmath.mpf(value._mpf_), DIGITS, min_fixed=-6, max_fixed=DIGITS)
+
+
+def decimals(expr) -> list[str]:
+    """Every entry of a matrix (or one number) as :func:`decimal` text."""
+    return [decimal(e) for e in scalars(expr)]

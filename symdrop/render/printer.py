@@ -1,0 +1,311 @@
+"""The notation: a SymPy LaTeX printer for vectors, masks, fractions, ReLU and our symbols."""
+
+import re
+from functools import lru_cache
+
+import sympy
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
+
+from ..model.activations import LeakyReLUName
+from ..sympy_internals import entries
+from .numbertext import DIGITS, decimal, decimal_places, exact_decimal, needs_decimal, scalars
+from .texwidth import LINE_EM, width
+
+# Plain symbol names (w1_1_2, b1_1, a1_1, mu0_1, x_1) as the notation writes them.
+_NAMED = [
+    (re.compile(r"w(\d+)_(\d+)_(\d+)"), lambda l, i, j: rf"w^{{({l})}}_{{{_pair(i, j)}}}"),
+    (re.compile(r"(b|a)(\d+)_(\d+)"), lambda name, l, i: rf"{name}^{{({l})}}_{{{i}}}"),
+    (re.compile(r"mu(\d+)_(\d+)"), lambda l, j: rf"\mu^{{({l})}}_{{{j}}}"),
+    (re.compile(r"x_(\d+)"), lambda j: rf"x_{{{j}}}"),
+    (re.compile(r"q(\d+)"), lambda l: rf"q^{{({l})}}"),  # the keep probability of mu^(l)
+]
+
+_KEEP = re.compile(r"q\d+")  # the keep probability q^(l) as a symbol
+
+
+# Functions whose long argument rows may break between its terms (printed in parentheses TeX can
+# break across rows, not in a \\left ... \\right pair).
+_BREAKABLE = (sympy.Max, sympy.tanh)
+
+# Explicit matrices and matrix names: atoms to SymPy's precedence, never parenthesized in a product.
+_ATOMS = (sympy.MatrixBase, sympy.MatrixSymbol)
+
+
+def _rank(factor) -> int:
+    if factor.is_number:
+        return 0
+    name = getattr(factor, "name", "")
+    for rank, prefix in enumerate(("w", "b", "mu", "a", "x"), start=1):
+        if name.startswith(prefix):
+            return rank
+    return 6
+
+
+def _pair(i: str, j: str) -> str:
+    return f"{i}{j}" if len(i) == len(j) == 1 else f"{i},{j}"
+
+
+class SymdropLatexPrinter(LatexPrinter):
+    """LaTeX in the tutorial's notation: column vectors as pmatrix, masks with ``\\odot``."""
+
+    printmethod = "_symdrop_latex"
+    _default_settings = {
+        **LatexPrinter._default_settings,
+        "mat_str": "pmatrix",
+        "mat_delim": "",
+        "order": "none",
+        "marked": frozenset(),  # entries of column vectors to highlight (dropped units)
+        "decimals": False,  # exact decimals as decimals (0.25), other fractions as fractions
+    }
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        # Only "marked" and "decimals" set: the output depends on them alone, so it may be memoized.
+        self._memoizable = not settings or settings.keys() <= _MEMOIZED
+
+    def _print(self, expr, **kwargs):
+        # Most of a worked solution is exact numbers: print them without the generic dispatch
+        # (a walk over the class hierarchy per number), exactly as LatexPrinter would.
+        if isinstance(expr, sympy.Rational):
+            if expr.q == 1:
+                return str(expr.p)
+            if self._settings["decimals"] and decimal_places(expr.q) is not None:
+                return exact_decimal(expr.p, expr.q)
+            return r"%s\frac{%d}{%d}" % ("- " if expr.p < 0 else "", abs(expr.p), expr.q)
+        if type(expr) is sympy.ImmutableDenseMatrix:  # the other common case, straight to its method
+            return self._print_ImmutableDenseMatrix(expr)
+        return super()._print(expr, **kwargs)
+
+    def _print_Symbol(self, expr, style="plain"):
+        for pattern, spell in _NAMED:
+            match = pattern.fullmatch(expr.name)
+            if match:
+                return spell(*match.groups())
+        return super()._print_Symbol(expr, style)
+
+    def _print_MatrixSymbol(self, expr):
+        return expr.name  # names are written in LaTeX already: W^{(1)}, \tilde{a}^{(0)}
+
+    def _print_Add(self, expr, order=None):
+        if len(expr.args) == 2 and sympy.S.One in expr.args and any(isinstance(t, sympy.exp) for t in expr.args):
+            # The sigmoid's denominator as it is written: 1 + e^{-z}.
+            other = expr.args[0] if expr.args[1] == 1 else expr.args[1]
+            return "1 + " + self._print(other)
+        if len(expr.args) == 2 and sympy.S.One in expr.args:
+            q = -(expr.args[0] if expr.args[1] == 1 else expr.args[1])
+            if q.is_Symbol and _KEEP.fullmatch(q.name):  # a drop probability, as it is written: 1 - q^(l)
+                return "1 - " + self._print(q)
+        # Sums in the usual order, constant last (x_1 - 1); "none" is only for structure.
+        return super()._print_Add(expr, order="lex")
+
+    def _print_Mul(self, expr):
+        if not expr.is_Mul:  # the parent prints 1/x through here too
+            return super()._print_Mul(expr)
+        # Factors in the order a student writes them: 2 w mu a, not SymPy's a mu w.
+        factors = sorted(expr.args, key=_rank)
+        wide = [f for f in factors if isinstance(f, _BREAKABLE)]
+        if wide and any((f.is_Pow and f.exp.is_negative) or (f.is_Rational and f.q != 1) for f in factors):
+            # A long max or tanh over a denominator is written after its fraction, w/q max(...),
+            # not inside it: TeX cannot break a fraction, but may break the max between its terms.
+            text = " ".join(self._print(f) for f in wide)
+            if width(text) > LINE_EM / 2:
+                rest = [f for f in factors if not isinstance(f, _BREAKABLE)]
+                return self._print(sympy.Mul(*rest, evaluate=False)) + " " + text
+        return super()._print_Mul(sympy.Mul(*factors, evaluate=False))
+
+    def _print_MatMul(self, expr):
+        scalar, *matrices = expr.args
+        if getattr(scalar, "is_Matrix", True):
+            # W a~ as written. SymPy's printer first asks could_extract_minus_sign(), which
+            # multiplies the explicit matrices out (most of the time of a render); a product whose
+            # factors are all matrices has no sign to extract, so it prints the same without asking.
+            if all(isinstance(arg, _ATOMS) for arg in expr.args):
+                # A 1 x 1 matrix prints as a number: two side by side need a dot (2 \cdot 1, not 21).
+                single = all(isinstance(arg, sympy.MatrixBase) and arg.shape == (1, 1) for arg in expr.args)
+                return (r" \cdot " if single else " ").join(self._print(arg) for arg in expr.args)
+            return super()._print_MatMul(expr)
+        # A number or symbol times matrices: 1/q (mu . a), q W a~; a sum or negative in parentheses.
+        head = factor(scalar)
+        parts = [
+            rf"\left({self._print(m)}\right)" if isinstance(m, sympy.HadamardProduct) else self._print(m)
+            for m in matrices
+        ]
+        return " ".join([head, *parts])
+
+    def _print_MatAdd(self, expr):
+        # W a + b, as written; a term that prints with a leading minus (a negative bias of a
+        # single unit) is subtracted: W a - 2, not W a + -2.
+        text = self._print(expr.args[0])
+        for arg in expr.args[1:]:
+            term = self._print(arg)
+            text += " - " + term[1:].lstrip() if term.startswith("-") else " + " + term
+        return text
+
+    def _print_HadamardProduct(self, expr):
+        return r" \odot ".join(
+            self._print(arg) if isinstance(arg, _ATOMS) else self.parenthesize(arg, PRECEDENCE["Mul"], strict=True)
+            for arg in expr.args
+        )
+
+    def _print_ReLU(self, expr):
+        arg = expr.args[0]
+        if isinstance(arg, sympy.MatrixBase) and arg.shape != (1, 1):
+            return r"\operatorname{ReLU}%s" % self._print(arg)  # the matrix brings its parentheses
+        return r"\operatorname{ReLU}(%s)" % self._print(arg)
+
+    def _print_LeakyReLU(self, expr):
+        z, slope = expr.args
+        name = self._print(LeakyReLUName(slope))
+        if isinstance(z, sympy.MatrixBase) and z.shape != (1, 1):
+            return name + self._print(z)
+        return r"%s(%s)" % (name, self._print(z))
+
+    def _print_LeakyReLUName(self, expr):
+        return r"\operatorname{LeakyReLU}_{%s}" % self._print(expr.args[0])
+
+    def _print_Sigmoid(self, expr):
+        return self._print_named(r"\sigma", expr.args[0])
+
+    def _print_Tanh(self, expr):
+        return self._print_named(r"\tanh", expr.args[0])
+
+    def _print_tanh(self, expr, exp=None):
+        # SymPy's tanh (an ensemble mean, a symbolic pass): a long argument in fixed-size
+        # parentheses, outside braces, so rows.terms may break it between its terms.
+        arg = self._print(expr.args[0])
+        if exp is None and width(arg) > LINE_EM / 2:
+            return r"\tanh\Bigl(%s\Bigr)" % arg
+        return self._hprint_Function("tanh") + (r"^{%s}" % exp if exp else "") + r"{\left(%s \right)}" % arg
+
+    def _print_named(self, name, arg):
+        if isinstance(arg, sympy.MatrixBase) and arg.shape != (1, 1):
+            return name + self._print(arg)  # the matrix brings its parentheses
+        return r"%s(%s)" % (name, self._print(arg))
+
+    def _print_Max(self, expr):
+        # Plain parentheses (no \left...\right group) so TeX may break a long closed form.
+        args = sorted(expr.args, key=lambda arg: not arg.is_zero)
+        return r"\max(%s)" % ", ".join(self._print(arg) for arg in args)
+
+    def _print_ImmutableDenseMatrix(self, expr):
+        if self._memoizable:  # as latex() is: a matrix recurs in many formulas (W in W a~ + b,
+            # in the network, in the question)
+            return _dense(expr, self._settings["marked"], self._settings["decimals"])
+        if expr.shape == (1, 1):  # a single unit reads as a number: y = 7, not (7)
+            return self._print(entries(expr)[0])
+        if expr.cols != 1 or not self._settings["marked"]:
+            return self._print_MatrixBase(expr)  # other settings (mat_str, mat_delim) as SymPy has them
+        return self._print_entries(entries(expr), expr.cols)
+
+    def _print_entries(self, values, cols: int) -> str:
+        """A matrix of ``values`` (row by row) with ``cols`` columns as a pmatrix."""
+        marked = self._settings["marked"] if cols == 1 else ()
+        flat = [self._print(v) for v in values]
+        rows = [flat[i : i + cols] for i in range(0, len(flat), cols)]
+        if marked:
+            rows = [[rf"\textcolor{{red}}{{{row[0]}}}" if j in marked else row[0]] for j, row in enumerate(rows)]
+        return r"\begin{pmatrix}%s\end{pmatrix}" % r"\\".join(" & ".join(row) for row in rows)
+
+
+def latex(expr, **settings) -> str:
+    """``expr`` in symdrop's notation; ``marked`` highlights entries of a vector, ``decimals``
+    prints exact decimals as decimals."""
+    if isinstance(expr, sympy.Basic) and settings.keys() <= _MEMOIZED:
+        marked = frozenset(settings["marked"]) if settings.get("marked") else _NONE
+        if type(expr) is sympy.ImmutableDenseMatrix:
+            return _dense(expr, marked, bool(settings.get("decimals")))
+        return _latex(expr, marked, bool(settings.get("decimals")))
+    if "marked" in settings:
+        settings["marked"] = frozenset(settings["marked"])
+    return SymdropLatexPrinter(settings).doprint(expr)
+
+
+_MEMOIZED = frozenset({"marked", "decimals"})
+_NONE = frozenset()
+
+
+def _dense(matrix: sympy.ImmutableMatrix, marked: frozenset, decimals: bool) -> str:
+    """An explicit matrix, memoized. Equal rational matrices are mostly one object already
+    (``numbers.rational_matrix`` is memoized), so the memo meets them by identity and by the hash
+    SymPy keeps, without hashing their entries again."""
+    if matrix.shape == (1, 1):  # a single unit reads as a number: y = 7, not (7)
+        return _latex(entries(matrix)[0], _NONE, decimals)
+    return _matrix(matrix, marked if matrix.cols == 1 else _NONE, decimals)
+
+
+@lru_cache(maxsize=4096)
+def _matrix(matrix: sympy.ImmutableMatrix, marked: frozenset, decimals: bool) -> str:
+    return _printer(marked, decimals)._print_entries(entries(matrix), matrix.cols)
+
+
+@lru_cache(maxsize=4096)
+def _latex(expr: sympy.Basic, marked: frozenset, decimals: bool) -> str:
+    # Memoized: a document prints the same numbers, vectors and names many times, and the LaTeX
+    # and Markdown solutions print the same objects. SymPy's == is structural (no 1/2 == 0.5), so
+    # equal keys print equally.
+    return _printer(marked, decimals).doprint(expr)
+
+
+@lru_cache(maxsize=256)
+def _printer(marked: frozenset, decimals: bool) -> SymdropLatexPrinter:
+    # One printer per setting: making one (LatexPrinter's settings checks) costs more than most
+    # of what it prints. A printer keeps nothing between prints but its settings.
+    return SymdropLatexPrinter({"marked": marked, "decimals": decimals})
+
+
+def finalizer(decimals: bool = False):
+    """What a template does with every value it prints: SymPy objects as LaTeX, the rest as is.
+    (Called for every ``\\VAR{}`` of every document: explicit matrices go straight to their memo.)"""
+
+    def finalize(value):
+        if type(value) is sympy.ImmutableDenseMatrix:
+            return _dense(value, _NONE, decimals)
+        return _latex(value, _NONE, decimals) if isinstance(value, sympy.Basic) else value
+
+    return finalize
+
+
+def inline(vector, decimals: bool = False) -> str:
+    """A vector inside a sentence, as the tutorial writes it: ``(1, 1)``."""
+    if isinstance(vector, sympy.ImmutableMatrix):
+        return _inline(vector, decimals)  # memoized: the LaTeX and Markdown keys print the same
+    return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in vector)
+
+
+@lru_cache(maxsize=4096)
+def _inline(vector: sympy.ImmutableMatrix, decimals: bool) -> str:
+    return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in entries(vector))
+
+
+@lru_cache(maxsize=4096)
+def factor(expr, decimals: bool = False) -> str:
+    """``expr`` ready to stand in a product: negatives and sums in parentheses."""
+    text = latex(expr, decimals=decimals)
+    if expr.is_Add or (expr.is_number and expr.is_negative) or sympy.Expr.could_extract_minus_sign(expr):
+        return rf"\left({text}\right)"
+    return text
+
+
+def operand(expr, decimals: bool = False) -> str:
+    """A matrix as one factor of a product: a 1 x 1 matrix prints as its entry, in parentheses
+    where it is a sum or negative (``\\left(-1 + \\frac{1}{1 + e}\\right) (0 \\; 2)``)."""
+    if isinstance(expr, sympy.MatrixBase) and expr.shape == (1, 1):
+        return factor(expr[0, 0], decimals=decimals)
+    return latex(expr, decimals=decimals)
+
+
+def approx(expr, always: bool = False, **settings) -> str:
+    """`` \\approx`` and the decimals of ``expr`` when it has an irrational entry (or, with
+    ``always``, any entry that is not an integer); else nothing. Never for expressions in symbols."""
+    values = scalars(expr)
+    if all(e.is_Integer for e in values) or (not always and all(e.is_Rational for e in values)):
+        return ""  # the common case, decided without looking for symbols
+    if any(e.free_symbols for e in values):
+        return ""
+    if not (needs_decimal(expr) or (always and any(not e.is_Integer for e in values))):
+        return ""
+    # An integer entry beside irrational ones stays an integer: (0.1517..., 0), not 0.0.
+    as_decimal = lambda e: e if e.is_Integer else sympy.Float(decimal(e), DIGITS)  # noqa: E731
+    shown = expr.applyfunc(as_decimal) if isinstance(expr, sympy.MatrixBase) else as_decimal(sympy.sympify(expr))
+    return r" \approx " + latex(shown, **settings)

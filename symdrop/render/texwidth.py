@@ -1,0 +1,130 @@
+"""How wide TeX sets a formula, in em, estimated from its LaTeX: the measure of fitting the page."""
+
+import re
+from functools import lru_cache
+
+# The room of one displayed line, in em of the 11 pt body font: the text area of A4 with 2.2 cm
+# margins is 43 em wide; the rest is slack for what the estimate below misses.
+LINE_EM = 38.0
+
+# Widths in em as TeX sets them in math (Computer Modern at 11 pt): a binary operator with its
+# spaces, a relation with its spaces, punctuation with its thin space; other characters 0.5 em.
+_CHAR_EM = {"+": 1.22, "-": 1.22, "=": 1.34, "<": 1.34, ">": 1.34, ",": 0.45, ";": 0.45, "(": 0.39,
+            ")": 0.39, "[": 0.28, "]": 0.28, ".": 0.28, "|": 0.28, "!": 0.3, "'": 0.3, ":": 0.5}
+_COMMAND_EM = {"cdot": 1.0, "odot": 1.5, "approx": 1.34, "ne": 1.34, "le": 1.34, "ge": 1.34, "to": 1.5,
+               "quad": 1.0, "qquad": 2.0, ",": 0.17, ";": 0.28, ":": 0.22, "!": -0.17, " ": 0.33,
+               "max": 1.7, "min": 1.7, "tanh": 2.0, "log": 1.5, "exp": 1.6, "sum": 1.4, "prod": 1.4,
+               "dots": 1.2, "ldots": 1.2, "cdots": 1.2, "vdots": 0.3, "infty": 1.0, "{": 0.5, "}": 0.5,
+               "left": 0.35, "right": 0.35, "textstyle": 0.0, "scriptstyle": 0.0, "hat": 0.0, "tilde": 0.0, "bar": 0.0, "displaystyle": 0.0,
+               "\\": 0.0}
+_TEXT_ARGUMENT = frozenset({"text", "mathrm", "operatorname", "texttt", "textbf", "mathit", "mbox", "textit"})
+# One TeX token: a control word (\frac), a control symbol (\,), a run of spaces or one character.
+TOKEN = re.compile(r"\\[A-Za-z]+\*?|\\.|\s+|.", re.S)
+SCRIPT = 0.7  # the size of a script (and of a fraction's parts in text style) to the size around it
+
+
+# The math styles a row may be set in, as (size, display): a fraction's parts are set a size smaller
+# outside display style, and no size is smaller than script-script.
+_STYLES = {"display": (1.0, True), "text": (1.0, False), "script": (SCRIPT, False)}
+
+
+@lru_cache(maxsize=8192)
+def width(text: str, style: str = "display") -> float:
+    """The width in em that TeX gives the math ``text`` in ``style`` (a display: "display"),
+    estimated from its LaTeX (fractions as wide as their wider part, scripts smaller, matrices by
+    their columns). Memoized: a class set measures the same formulas for every student."""
+    return _measure(tuple(t for t in TOKEN.findall(text) if not t.isspace()), 0, *_STYLES[style])[0]
+
+
+def _measure(tokens, i: int, scale: float, display: bool) -> tuple[float, int]:
+    """The width of ``tokens[i:]`` up to the brace that closes the group (or the end), and the
+    index after it."""
+    total, script = 0.0, None  # script: the width of the script just set, for one stacked on it
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        if token == "}":
+            return total, i
+        if token in ("^", "_"):
+            w, i = _argument(tokens, i, max(scale * SCRIPT, 0.5), False)
+            total += w if script is None else max(0.0, w - script)
+            script = w if script is None else None
+            continue
+        script = None
+        if token == "{":
+            w, i = _measure(tokens, i, scale, display)
+        elif token in (r"\frac", r"\dfrac", r"\tfrac", r"\binom"):
+            inner = scale if display and token != r"\tfrac" else max(scale * SCRIPT, 0.5)
+            top, i = _argument(tokens, i, inner, False)
+            bottom, i = _argument(tokens, i, inner, False)
+            w = max(top, bottom) + 0.2 * scale
+        elif token[1:] in _TEXT_ARGUMENT:
+            text, i = _group(tokens, i)
+            w = 0.55 * scale * sum(len(t) if not t.startswith("\\") else 1 for t in text)
+        elif token == r"\textcolor":
+            _, i = _group(tokens, i)
+            w, i = _argument(tokens, i, scale, display)
+        elif token == r"\boxed":
+            w, i = _argument(tokens, i, scale, display)
+            w += 0.8
+        elif token == r"\begin":
+            environment, i = _group(tokens, i)
+            body, i = _environment(tokens, i)
+            w = _table_width(body, "".join(environment), scale)
+        elif token.startswith("\\"):
+            w = _COMMAND_EM.get(token[1:], 0.6) * scale  # a Greek letter, most other commands
+        else:
+            w = _CHAR_EM.get(token, 0.5) * scale
+        total += w
+    return total, i
+
+
+def _argument(tokens, i: int, scale: float, display: bool) -> tuple[float, int]:
+    if i < len(tokens) and tokens[i] == "{":
+        return _measure(tokens, i + 1, scale, display)
+    return (_measure(tokens[i : i + 1], 0, scale, display)[0], i + 1) if i < len(tokens) else (0.0, i)
+
+
+def _group(tokens, i: int) -> tuple[tuple, int]:
+    """The tokens of the braced group at ``i`` (without its braces) and the index after it."""
+    if i >= len(tokens) or tokens[i] != "{":
+        return tokens[i : i + 1], i + 1
+    depth, start = 0, i
+    for j in range(i, len(tokens)):
+        depth += (tokens[j] == "{") - (tokens[j] == "}")
+        if depth == 0:
+            return tokens[start + 1 : j], j + 1
+    return tokens[start + 1 :], len(tokens)
+
+
+def _environment(tokens, i: int) -> tuple[tuple, int]:
+    """The tokens up to the ``\\end`` that closes the environment begun before ``i``."""
+    depth = 1
+    for j in range(i, len(tokens)):
+        depth += (tokens[j] == r"\begin") - (tokens[j] == r"\end")
+        if depth == 0:
+            return tokens[i:j], _group(tokens, j + 1)[1]
+    return tokens[i:], len(tokens)
+
+
+def _table_width(body, environment: str, scale: float) -> float:
+    """A matrix (or aligned rows) as wide as its widest cell in every column, columns apart."""
+    columns: list[float] = []
+    for row in _split(body, r"\\"):
+        for k, cell in enumerate(_split(row, "&")):
+            w = _measure(cell, 0, scale, environment in ("aligned", "gathered"))[0]
+            columns[k:k + 1] = [max(columns[k] if k < len(columns) else 0.0, w)]
+    if environment in ("aligned", "gathered"):
+        return sum(columns)
+    return sum(columns) + 0.9 * scale * max(len(columns) - 1, 0) + 0.8 * scale  # gaps, parentheses
+
+
+def _split(tokens, separator: str) -> list[tuple]:
+    """``tokens`` cut at ``separator`` outside groups and inner environments."""
+    parts, depth, start = [], 0, 0
+    for j, token in enumerate(tokens):
+        depth += (token in ("{", r"\begin")) - (token in ("}", r"\end"))
+        if token == separator and depth == 0:
+            parts.append(tokens[start:j])
+            start = j + 1
+    return parts + [tokens[start:]]

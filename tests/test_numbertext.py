@@ -1,0 +1,44 @@
+"""Numbers as text (render.numbertext): exact values, exact decimals, and fixed decimals of irrational ones."""
+
+import pytest
+import sympy
+from sympy import ImmutableMatrix, Rational, Symbol
+
+from symdrop.render.numbertext import decimal, decimal_places, exact_decimal, exact_text, needs_decimal, plain
+
+
+def test_plain_is_exact_text():
+    assert plain(Rational(-3, 4)) == "-3/4" and plain(sympy.Integer(7)) == "7"
+
+
+@pytest.mark.parametrize(
+    "expr, expected",
+    [
+        (1 / (1 + sympy.exp(-3)), "0.952574126822433"),  # 1/(1 + e^-3) = 0.95257412682243321...
+        (sympy.tanh(Rational(1, 2)), "0.46211715726001"),  # 0.46211715726000975...
+        (Rational(1, 8), "0.125"),
+        (Rational(-7), "-7.0"),
+    ],
+)
+def test_decimals_are_fixed_text(expr, expected):
+    assert decimal(expr) == expected
+
+
+@pytest.mark.parametrize(
+    "value, decimals, expected",
+    [(7, True, "7"), (Rational(-13, 20), False, "-13/20"), (Rational(-13, 20), True, "-0.65"),
+     (Rational(1, 3), True, "1/3")],  # 1/3 has no exact decimal: it stays a fraction
+)
+def test_exact_text(value, decimals, expected):
+    assert exact_text(value, decimals=decimals) == expected
+
+
+@pytest.mark.parametrize("p, q, places, expected", [(5, 1, 0, "5"), (1, 8, 3, "0.125"), (-1, 40, 3, "-0.025")])
+def test_exact_decimals_are_written_by_hand(p, q, places, expected):
+    assert decimal_places(q) == places and exact_decimal(p, q) == expected
+
+
+def test_only_irrational_numbers_need_a_decimal():
+    assert needs_decimal(ImmutableMatrix([1, sympy.sqrt(2)]))
+    assert not needs_decimal(Rational(1, 3)) and not needs_decimal(sympy.sqrt(Symbol("q1")))
+    assert decimal_places(3) is None
