@@ -10,7 +10,7 @@ import sympy
 from ..sympy_internals import entries
 from .escape import escape_cloze, escape_html, escape_ident, escape_markdown, escape_tex, escape_xml, escape_xml_text
 from .formats import get
-from .linebreak import boxable, chain, fits, lines, named, rows, short, together
+from .linebreak import boxable, chain, fits, lines, rows, short, together, wide
 from .numbertext import decimal, exact_text, plain
 from .options import RenderOptions
 from .printer import approx, factor, finalizer, inline, latex, operand
@@ -86,7 +86,7 @@ def _env(decimals: bool, folders: tuple[Path, ...]) -> jinja2.Environment:
         points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines,
     )
     env.globals.update(layer_noun=layer_noun, chain=chain)
-    env.tests.update(boxable=boxable, short=short, together=together, named=named, fitting=fits)
+    env.tests.update(boxable=boxable, short=short, together=together, wide=wide, fitting=fits)
     return env
 
 

@@ -155,7 +155,7 @@ def _style(row: str) -> str:
     return next((name for name in ("text", "script") if re.match(rf"(\\quad )*\\{name}style", row)), "display")
 
 
-def named(expr) -> bool:
+def wide(expr) -> bool:
     """Whether an exact value (or any entry of a matrix) is too wide to stand in a layer's sums,
     wider than a third of a line (values through sigmoids of sigmoids): it is written by its name
     there, its decimal beside."""
