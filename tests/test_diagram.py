@@ -308,6 +308,16 @@ def test_picture_errors_are_one_line_and_write_nothing(sizes, args, message, tmp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml"]
 
 
+def test_backprop_refuses_markdown_named_like_its_picture(tmp_path, monkeypatch, capsys):
+    """-o FILE.svg would have the picture written over the Markdown (backprop did so until it
+    wrote its files as solve does): refused in one line, nothing written."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump({**spec_of((2, 1)), "target": [0]}))
+    assert main(["backprop", "p.yaml", "-o", "b.svg", "--format", "markdown"]) == 2
+    assert "the picture goes to FILE.svg" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml"]
+
+
 def test_too_deep_markdown_writes_no_svg(tmp_path):
     (tmp_path / "p.yaml").write_text(yaml.safe_dump(spec_of((2,) * 8)))
     assert main(["solve", str(tmp_path / "p.yaml"), "-o", str(tmp_path / "s.md")]) == 0
