@@ -7,7 +7,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from .commands import classes, documents
+from importlib import import_module
 from .core.derive import SYMBOLIC_MODES
 from .errors import SymdropError, quote
 from .model.conventions import MODES
@@ -19,7 +19,8 @@ def main(argv=None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        module, command = args.run.rsplit(".", 1)
+        return getattr(import_module(f"{__package__}.commands.{module}"), command)(args)
     except SymdropError as error:
         # One line, always: a message that quotes a file name or a key with a line break in it.
         print(f"symdrop: error: {' '.join(str(error).splitlines())}", file=sys.stderr)
@@ -65,7 +66,7 @@ def _add_example(commands) -> None:
     ex.add_argument("-o", "--output", type=Path, help="with --spec: write it here instead of standard output")
     _diagram_flags(ex)
     _templates_flag(ex)
-    ex.set_defaults(run=documents.example)
+    ex.set_defaults(run="documents.example")
 
 
 def _add_solve(commands) -> None:
@@ -78,7 +79,7 @@ def _add_solve(commands) -> None:
                        help="train (default): the masks, with the convention's scaling; test: the test-time pass")
     _diagram_flags(solve)
     _templates_flag(solve)
-    solve.set_defaults(run=documents.solve)
+    solve.set_defaults(run="documents.solve")
 
 
 def _add_sheet(commands) -> None:
@@ -106,7 +107,7 @@ def _add_sheet(commands) -> None:
                        help="write nothing: draw N problems of each kind and print their statistics "
                             "(answers, masks, rules, mistakes)")
     _sheet_output_flags(sheet)
-    sheet.set_defaults(run=classes.sheet)
+    sheet.set_defaults(run="classes.sheet")
 
 
 def _sheet_output_flags(sheet) -> None:
@@ -135,7 +136,7 @@ def _add_backprop(commands) -> None:
     back.add_argument("--step", metavar="LR", help="also one gradient-descent step with this exact learning rate, e.g. 1/10")
     _diagram_flags(back)
     _templates_flag(back)
-    back.set_defaults(run=documents.backprop)
+    back.set_defaults(run="documents.backprop")
 
 
 def _add_check(commands) -> None:
@@ -150,7 +151,7 @@ def _add_check(commands) -> None:
                                                                 "{z1: [...], a1: [...], ..., y: [...]}")
     ch.add_argument("--tolerance", metavar="T", help="accept numbers within T of the exact ones (rounded decimals)")
     ch.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="default text")
-    ch.set_defaults(run=classes.check)
+    ch.set_defaults(run="classes.check")
 
 
 def _add_grade(commands) -> None:
@@ -163,7 +164,7 @@ def _add_grade(commands) -> None:
     gr.add_argument("--tolerance", metavar="T", help="accept numbers within T of the exact ones (rounded decimals)")
     gr.add_argument("--out", type=Path, required=True, help="the folder for grades, feedback and the report")
     gr.add_argument("--pdf", action="store_true", help="also compile the feedback pages and the report to PDF")
-    gr.set_defaults(run=classes.grade)
+    gr.set_defaults(run="classes.grade")
 
 
 def _add_expect(commands) -> None:
@@ -174,7 +175,7 @@ def _add_expect(commands) -> None:
     mean.add_argument("--samples", type=_integer, metavar="T", help="also a Monte-Carlo estimate from T sampled masks")
     mean.add_argument("--seed", type=_integer, default=0, metavar="S", help="seed of the sampled masks (default 0)")
     _templates_flag(mean)
-    mean.set_defaults(run=documents.expect)
+    mean.set_defaults(run="documents.expect")
 
 
 def _add_verify(commands) -> None:
@@ -182,13 +183,13 @@ def _add_verify(commands) -> None:
     check.add_argument("spec", type=Path, help="problem spec file")
     check.add_argument("--seed", type=_integer, default=0, metavar="S",
                        help="torch.manual_seed for the masks nn.Dropout draws (default 0)")
-    check.set_defaults(run=documents.verify)
+    check.set_defaults(run="documents.verify")
 
 
 def _add_templates(commands) -> None:
     copy = commands.add_parser("templates", help="write the built-in templates into a folder, to change them")
     copy.add_argument("--out", type=Path, required=True, help="the folder (pass it to --templates afterwards)")
-    copy.set_defaults(run=documents.templates)
+    copy.set_defaults(run="documents.templates")
 
 
 def _output_flags(command, name: str) -> None:
