@@ -13,7 +13,8 @@ import time
 from fractions import Fraction
 
 from symdrop import parse_spec
-from symdrop.core.ensemble import exact_mean, maskable_units
+from symdrop.core.ensemble import maskable_units
+from symdrop.core.mean import exact_mean
 from symdrop.core.forward import prediction
 
 

@@ -112,12 +112,12 @@ def _add_sheet(commands) -> None:
 
 def _sheet_output_flags(sheet) -> None:
     documents_ = ",".join(formats.sheet_formats())
-    exports = ", ".join(f"{name} ({formats.get(name).help})" for name in formats.exports())
+    exports = ", ".join(f"{name} ({', '.join(filter(None, (formats.get(name).export, formats.get(name).note)))})"
+                        for name in formats.exports())
     sheet.add_argument("--format", default=documents_, metavar="FORMATS",
                        help=f"formats of the documents, comma-separated (default {documents_}); LMS exports: {exports}")
-    cloze = " or ".join(name for name in formats.exports() if formats.get(name).cloze)
     sheet.add_argument("--parts", action="store_true",
-                       help=f"with --format {cloze}: cloze questions with a gap for every value a student "
+                       help=f"with --format {' or '.join(formats.cloze())}: cloze questions with a gap for every value a student "
                             "computes, not only the answer")
     sheet.add_argument("--pdf", action="store_true", help="also compile the LaTeX to PDF")
     sheet.add_argument("--out", type=Path, default=Path("output"), help="directory (default: output/)")

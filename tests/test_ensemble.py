@@ -11,7 +11,8 @@ from hypothesis import given, settings
 import symdrop
 from symdrop import parse_spec, to_spec
 from symdrop.cli import main
-from symdrop.core.ensemble import _mean_exact, exact_mean, expect
+from symdrop.core.ensemble import expect
+from symdrop.core.mean import _mean_exact, exact_mean
 
 from .conftest import ROOT, values, write_spec
 from .reference import brute_force_mean, from_spec

@@ -18,18 +18,12 @@ TOY = replace(forward.KIND, name="toy", title="a toy forward pass")
 
 def prediction(spec: dict) -> list[Fraction]:
     """y of a key entry's spec, by the plain-fractions reference (plain masks, training pass)."""
-    x = [Fraction(v) for v in spec["input"]]
-    layers = [([[Fraction(w) for w in row] for row in layer["weights"]], [Fraction(v) for v in layer["bias"]],
-               layer["activation"]) for layer in spec["layers"]]
-    return reference.forward(x, layers, spec["masks"])[-1][2]
+    return reference.forward(*reference.from_spec(spec), spec["masks"])[-1][2]
 
 
 def first_z(spec: dict) -> list[Fraction]:
-    """z^(1) of a key entry's spec by the reference: W x + b with mu^(0) (all ones in these problems)."""
-    x = [Fraction(v) for v in spec["input"]]
-    layer = spec["layers"][0]
-    return [sum((Fraction(w) * v for w, v in zip(row, x)), Fraction(0)) + Fraction(b)
-            for row, b in zip(layer["weights"], layer["bias"])]
+    """z^(1) of a key entry's spec, by the reference."""
+    return reference.forward(*reference.from_spec(spec), spec["masks"])[0][1]
 
 
 def test_a_new_kind_is_a_line_in_the_registry(monkeypatch, tmp_path, capsys):
@@ -75,9 +69,8 @@ def answer_list(sheet, options) -> str:
     return "".join(f"{e.code}: {'; '.join(str(v) for v in e.answer)}\n" for e in sheet.exercises)
 
 
-def test_a_new_export_is_a_format_in_the_registry(monkeypatch, tmp_path):
-    listed = formats.Format("answers", "txt", None, None, export="answers.txt", writer=f"{__name__}.answer_list",
-                            help="answers.txt")
+def test_a_new_export_is_a_format_in_the_registry(monkeypatch, tmp_path, capsys):
+    listed = formats.Format("answers", "txt", None, None, export="answers.txt", writer=f"{__name__}.answer_list")
     monkeypatch.setitem(formats.FORMATS, "answers", listed)
     out = tmp_path / "sheet"
     assert main(["sheet", "--problems", "3", "--seed", "2", "--out", str(out), "--format", "markdown,answers"]) == 0
@@ -89,3 +82,5 @@ def test_a_new_export_is_a_format_in_the_registry(monkeypatch, tmp_path):
         assert code == e["code"] and [Fraction(v) for v in answer.split("; ")] == prediction(e["spec"])
     assert main(["sheet", "--problems", "1", "--seed", "2", "--out", str(tmp_path / "parts"),
                  "--format", "answers", "--parts"]) == 2  # no cloze in it: --parts is refused
+    # the refusal names the exports as the registry has them, the new one among those without cloze
+    assert "GIFT, QTI and answers ask for the answer" in capsys.readouterr().err

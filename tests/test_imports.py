@@ -157,15 +157,15 @@ def test_core_and_model_import_nothing_built_on_them():
 def test_layering_walk_finds_relative_absolute_and_lazy_imports_upward(tmp_path):
     write_package(tmp_path, {
         "symdrop/__init__.py": "", "symdrop/cli.py": "", "symdrop/io/__init__.py": "",
-        "symdrop/render/__init__.py": "", "symdrop/render/printing.py": "from ..core import a\n",  # downward
+        "symdrop/render/__init__.py": "", "symdrop/render/printer.py": "from ..core import a\n",  # downward
         "symdrop/core/__init__.py": "",
-        "symdrop/core/a.py": "import sympy\nfrom ..render import printing\n",
+        "symdrop/core/a.py": "import sympy\nfrom ..render import printer\n",
         "symdrop/core/b.py": "def f():\n    import symdrop.cli\n",
         "symdrop/model/__init__.py": "from .. import io\n",
         "symdrop/model/c.py": "from symdrop.core import a\n",  # within the lower layers
     })
     assert upward_imports(tmp_path / "symdrop") == [
-        "symdrop/core/a.py:2 imports symdrop.render.printing",
+        "symdrop/core/a.py:2 imports symdrop.render.printer",
         "symdrop/core/b.py:2 imports symdrop.cli",
         "symdrop/model/__init__.py:1 imports symdrop.io",
     ]

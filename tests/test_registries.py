@@ -1,12 +1,17 @@
 """The registries of exercise kinds and output formats, and the command line's choices from them."""
 
-import pytest
+from dataclasses import replace
 
+import pytest
+import sympy
+
+from symdrop import example
 from symdrop.cli import main
 from symdrop.errors import SymdropError
-from symdrop.exercises.kinds import KINDS, get as kind, parse_kinds
+from symdrop.exercises.kinds import KINDS, get as kind, of_spec, parse_kinds
 from symdrop.exercises.options import Options
 from symdrop.exercises.sheet import build_sheet
+from symdrop.model.conventions import Dropout
 from symdrop.render import formats
 from symdrop.render.env import builtin_templates
 from symdrop.render.formats import sheet_choices
@@ -107,3 +112,16 @@ def test_an_unknown_format_is_refused_naming_every_format():
     with pytest.raises(SymdropError, match="unknown format 'docx'") as refused:
         formats.get("docx")
     assert all(name in str(refused.value) for name in formats.FORMATS)
+
+
+@pytest.mark.parametrize("convention, mode, expected", [
+    ("plain", "train", "forward"), ("weight-scaling", "train", "forward"), ("inverted", "train", "inverted"),
+    ("weight-scaling", "test", "test-time"), ("inverted", "test", "test-time"),
+])
+def test_a_spec_is_of_exactly_one_kind_in_each_mode(convention, mode, expected):
+    """solve --format moodle and check without --kind take the one kind that poses the spec's
+    problem: a training pass divides by q or not (inverted or forward), a test-time pass is test-time."""
+    keep = tuple(sympy.Rational(q) for q in ("1", "1/2", "2/3", "3/4"))
+    network = replace(example(), dropout=Dropout(convention, keep))
+    assert [k.name for k in KINDS.values() if k.mode == mode and k.poses(network)] == [expected]
+    assert of_spec(network, mode).name == expected

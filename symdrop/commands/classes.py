@@ -9,7 +9,7 @@ from .. import load_spec
 from ..errors import SymdropError, quote
 from ..limits import MAX_PROBLEMS, MAX_SHEET_PROBLEMS, MAX_STATS
 from ..render import formats
-from .common import print_written, read_text, render_options
+from .common import print_written, read_values_text, render_options
 
 
 def sheet(args) -> int:
@@ -60,10 +60,14 @@ def _sheet_formats(args) -> tuple[str, ...]:
     allowed = formats.sheet_choices()
     if not chosen or any(f not in allowed for f in chosen):
         raise SymdropError(f"--format: expected some of {', '.join(allowed)}, comma-separated, got {quote(args.format)}")
-    if args.parts and not any(formats.get(f).cloze for f in chosen):
-        raise SymdropError("--parts: expected --format moodle (cloze questions are Moodle's; GIFT and QTI ask for the answer)")
+    if args.parts and not any(f in formats.cloze() for f in chosen):
+        cloze, others = ([formats.get(f).title or f for f in names]
+                         for names in (formats.cloze(), [f for f in formats.exports() if f not in formats.cloze()]))
+        raise SymdropError(f"--parts: expected --format {' or '.join(formats.cloze())} (cloze questions are "
+                           f"{_listed(cloze)}'s; {_listed(others)} ask for the answer)")
     if args.split and not any(f in formats.sheet_formats() for f in chosen):
-        raise SymdropError("--split: expected a document format in --format (latex or markdown): LMS files hold every student already")
+        raise SymdropError(f"--split: expected a document format in --format ({' or '.join(formats.sheet_formats())}): "
+                           "LMS files hold every student already")
     if args.split and args.roster is None:
         raise SymdropError("--split: expected --roster FILE.csv (it splits a class set by student)")
     if args.problems is not None and not 1 <= args.problems <= MAX_SHEET_PROBLEMS:
@@ -71,6 +75,11 @@ def _sheet_formats(args) -> tuple[str, ...]:
     if args.seed is not None and args.seed < 0:
         raise SymdropError(f"--seed: expected a non-negative integer, got {args.seed}")
     return chosen
+
+
+def _listed(names: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    return " and ".join(filter(None, (", ".join(names[:-1]), names[-1]))) if names else ""
 
 
 def _stats(args, options, kinds) -> int:
@@ -121,7 +130,7 @@ def _values(path: Path) -> dict:
     from ..grading.answers import parse_number, parse_vector
     from ..model.spec import read_document
 
-    data = read_document(read_text(path), json_format=path.suffix.lower() == ".json", name=str(path))
+    data = read_document(read_values_text(path), json_format=path.suffix.lower() == ".json", name=str(path))
     if not isinstance(data, dict):
         raise SymdropError(f"{path}: expected a mapping like {{z1: [...], a1: [...], y: [...]}}")
     return {str(k): tuple(parse_number(str(x), f"{path}: {k}") for x in v) if isinstance(v, list)

@@ -25,11 +25,11 @@ def chosen_format(args, command: str) -> str:
         raise SymdropError("--pdf: expected -o FILE (the PDF is written beside it)")
     if args.output is not None and args.output.suffix.lower() == ".pdf":
         args.pdf = True
-        return args.format or "latex"
+        return args.format or formats.compiled().name
     if args.format:
         return args.format
     found = formats.by_suffix(args.output.suffix if args.output else "").name
-    return found if found in formats.written_by(command) else "markdown"
+    return found if found in formats.written_by(command) else formats.DEFAULT
 
 
 def output(args, text: str, files: dict) -> int:
@@ -60,9 +60,9 @@ def warn_title(network, fmt: str, args) -> None:
         print(line, file=sys.stderr)
 
 
-def read_text(path: Path) -> str:
+def read_values_text(path: Path) -> str:
     """A values file's text, within the spec size limit."""
     from ..limits import MAX_SPEC_BYTES
-    from ..textfiles import read_text as read
+    from ..textfiles import read_text
 
-    return read(path, MAX_SPEC_BYTES, "a values file")
+    return read_text(path, MAX_SPEC_BYTES, "a values file")

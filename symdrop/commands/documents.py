@@ -7,7 +7,7 @@ from .. import example as tutorial, load_spec
 from ..core.derive import derive
 from ..core.ensemble import expect as ensemble_mean
 from ..errors import SymdropError
-from ..io.outputs import solution_files
+from ..io.solutions import solution_files
 from ..io.tex import compile_pdf
 from ..render import documents, formats, values
 from .common import chosen_format, output, print_written, render_options, warn_title

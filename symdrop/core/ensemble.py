@@ -1,10 +1,8 @@
-"""The exact ensemble mean over all dropout masks, by propagating distinct activation vectors."""
+"""The ensemble over all dropout masks: its exact mean beside the test-time approximation, the masks listed, limits."""
 
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from fractions import Fraction
 from itertools import product
-from math import lcm
 
 import sympy
 from sympy import ImmutableMatrix
@@ -12,8 +10,9 @@ from sympy import ImmutableMatrix
 from .derive import keep_symbols
 from ..errors import SymdropError
 from ..limits import MAX_MASKABLE, MAX_MASKABLE_NESTED, MAX_MASKABLE_SYMBOLIC, MAX_SAMPLES
-from ..numbers import to_fraction, to_sympy
+from ..numbers import to_sympy
 from .forward import network_numbers, prediction
+from .mean import exact_mean, tidy as _tidy
 from .montecarlo import MonteCarlo, monte_carlo
 from ..model.conventions import Convention
 from ..model.network import Network
@@ -129,7 +128,9 @@ def maskable_units(network: Network) -> int:
 
 def test_time(network: Network) -> ImmutableMatrix:
     """The usual approximation of the mean: the convention's test-time pass (plain: weight scaling)."""
-    network = replace(network, dropout=replace(network.dropout, convention=network.dropout.convention.approximation))
+    rule = network.dropout.convention.approximation
+    if rule is not network.dropout.convention:  # plain masks have no test-time pass of their own
+        network = replace(network, dropout=replace(network.dropout, convention=rule))
     return ImmutableMatrix([to_sympy(v) for v in prediction(network, "test")])
 
 
@@ -166,228 +167,3 @@ def _list_masks(network: Network, keep) -> tuple:
     return tuple(listed)
 
 
-def _quiet(label: str, done: int, total: int) -> None:
-    """No one listens to the propagation's progress."""
-
-
-def exact_mean(network: Network, progress=None) -> tuple[ImmutableMatrix, int]:
-    """``E[y]`` over all masks, exact, and the most distinct activation vectors held at a layer.
-
-    Instead of the 2^n masks one by one, the distribution of a layer's activation vector is
-    carried forward: a mask only matters for units that are not 0 (ReLU has zeroed the rest),
-    equal vectors are merged with their probabilities added, and the output layer, linear in
-    its masked input, takes the mean of its input instead of every mask.
-    """
-    keep = network.dropout.keep
-    rational = all(q.is_Rational for q in keep) and all(
-        layer.g.negative_slope is not None for layer in network.layers[:-1]
-    )
-    progress = progress or _quiet
-    return _mean_integers(network, progress) if rational else _mean_exact(network, progress)
-
-
-def _mean_integers(network: Network, progress=_quiet) -> tuple[ImmutableMatrix, int]:
-    """Rational networks in integers: a vector a is (A, s) with a = A / s, a probability w / P.
-
-    Piecewise linear activations (ReLU, leaky ReLU, identity) commute with positive scaling, so
-    one scale s per layer serves every vector; Python integers are exact and fast.
-    """
-    linear_output = network.layers[-1].activation == "identity"
-    x = [to_fraction(v) for v in network.x]
-    s = lcm(*(v.denominator for v in x))
-    states, P, most = {tuple(int(v * s) for v in x): 1}, 1, 1
-    total = None  # sum of w A over the input of a linear output layer: all that layer needs
-    for l, layer in enumerate(network.layers, start=1):
-        q = to_fraction(network.dropout.keep[l - 1])
-        inverted = network.dropout.rule(l, "train").input_scale is not None  # kept values / q
-        if l == network.depth and linear_output:
-            if total is None:  # a single layer: its input is x
-                total = [sum(w * A[j] for A, w in states.items()) for j in range(layer.W.cols)]
-            expected = q if q != 1 and not inverted else 1  # E[mu] = q; E[mu / q] = 1
-            return _affine(layer, [Fraction(t, P * s) * expected for t in total]), most
-        scaled = _IntegerLayer.of(layer, q, inverted, s)
-        c = to_fraction(layer.g.negative_slope) if layer.g.negative_slope is not None else None
-        label = f"layer {l} of {network.depth}"
-        if scaled.maskable:
-            P *= scaled.n ** layer.W.cols
-        s = scaled.scale
-        if l == network.depth - 1 and linear_output:
-            # The output is linear, so only each unit's mean matters: one unit at a time.
-            total = _unit_sums(states, scaled, c, progress, label)
-            s *= c.denominator
-            continue
-        zs = _distinct_sums(states, scaled, progress, label)
-        most = max(most, len(zs))
-        if c is None:  # sigmoid or tanh on the output: applied exactly, once per distinct z
-            return _weighted_mean(zs, P, s, layer.g.apply), most
-        states = _leaky(zs, c)
-        s *= c.denominator
-    # a piecewise linear output activation other than the identity
-    total = [sum(w * A[i] for A, w in states.items()) for i in range(network.layers[-1].units)]
-    return ImmutableMatrix([sympy.Rational(t, P * s) for t in total]), most
-
-
-@dataclass(frozen=True)
-class _IntegerLayer:
-    """A layer's ``z = W (mu A) + b`` in integers, for inputs A at one scale s.
-
-    W and b are multiplied by D, the lcm of their denominators, so z comes out at the scale
-    ``scale``. A mask unit counts m times kept and n - m times dropped (q = m/n); inverted
-    dropout divides kept values by q: A n (``factor``) over the scale s m.
-    """
-
-    W: list[list[int]]  # W D
-    bias: list[int]  # b D at the scale of the masked input
-    factor: int
-    m: int
-    n: int
-    maskable: bool  # q < 1
-    scale: int  # the scale of z
-
-    @classmethod
-    def of(cls, layer, q: Fraction, inverted: bool, s: int) -> "_IntegerLayer":
-        W, b = _fractions(layer)
-        D = lcm(*(v.denominator for row in W for v in row), *(v.denominator for v in b))
-        m, n = q.numerator, q.denominator
-        maskable = q != 1
-        factor, s_in = (n, s * m) if maskable and inverted else (1, s)
-        return cls([[int(w * D) for w in row] for row in W], [s_in * int(v * D) for v in b],
-                   factor, m, n, maskable, s_in * D)
-
-
-def _fractions(layer) -> tuple[list[list[Fraction]], list[Fraction]]:
-    """A layer's W (row by row) and b as Fractions."""
-    return [[to_fraction(w) for w in layer.W.row(i)] for i in range(layer.W.rows)], [to_fraction(v) for v in layer.b]
-
-
-def _masked_inputs(states: dict, layer: _IntegerLayer, progress, label: str):
-    """Each input A with its weight, the part of z no mask changes (the biases; all of z where
-    no unit can drop) and the units a mask changes (those not 0: ReLU has zeroed the rest, and
-    a mask on a 0 changes nothing, so it only multiplies the weight by n)."""
-    W, bias, factor, n = layer.W, layer.bias, layer.factor, layer.n
-    for done, (A, w) in enumerate(states.items()):
-        progress(label, done, len(states))
-        units = range(len(A))
-        if not layer.maskable:
-            yield A, w, [z + sum(row[j] * A[j] * factor for j in units) for z, row in zip(bias, W)], []
-            continue
-        active = [j for j in units if A[j] != 0]
-        yield A, w * n ** (len(A) - len(active)), bias, active
-
-
-def _distinct_sums(states: dict, layer: _IntegerLayer, progress, label: str) -> dict[tuple[int, ...], int]:
-    """Every distinct z of the layer over its inputs and their masks, with its total weight."""
-    W, factor, m, n = layer.W, layer.factor, layer.m, layer.n
-    zs = {}
-    for A, weight, base, active in _masked_inputs(states, layer, progress, label):
-        values, weights = [tuple(base)], [weight]
-        for j in active:  # doubling: every mask of the active units, one unit at a time
-            column = [row[j] * A[j] * factor for row in W]
-            values += [tuple(z + c_ for z, c_ in zip(v, column)) for v in values]
-            weights = [u * (n - m) for u in weights] + [u * m for u in weights]
-        for v, u in zip(values, weights):
-            zs[v] = zs.get(v, 0) + u
-    return zs
-
-
-def _unit_sums(states: dict, layer: _IntegerLayer, c: Fraction, progress, label: str) -> list[int]:
-    """``sum over inputs and masks of weight * g(z_i)`` for each unit i of the layer (all a
-    linear output layer needs of its input), at the scale times c's denominator."""
-    W, factor, m, n = layer.W, layer.factor, layer.m, layer.n
-    total = [0] * len(W)
-    for A, weight, base, active in _masked_inputs(states, layer, progress, label):
-        for i, row in enumerate(W):
-            columns = [row[j] * A[j] * factor for j in active]
-            total[i] += weight * _unit_sum(base[i], columns, m, n, c)
-    return total
-
-
-def _leaky(zs: dict, c: Fraction) -> dict[tuple[int, ...], int]:
-    """The activations of the distinct z (slope 1 above 0, c below: ReLU, leaky ReLU or the
-    identity) at the scale times c's denominator, the weights of equal ones added."""
-    states = {}
-    for Z, w in zs.items():
-        A = tuple(z * c.denominator if z > 0 else z * c.numerator for z in Z)
-        states[A] = states.get(A, 0) + w
-    return states
-
-
-def _affine(layer, mean: list[Fraction]) -> ImmutableMatrix:
-    """``W mean + b``, exact: a linear output layer's mean from the mean of its input."""
-    W, b = _fractions(layer)
-    y = [sum((w * a for w, a in zip(row, mean)), Fraction(0)) + bias for row, bias in zip(W, b)]
-    return ImmutableMatrix([sympy.Rational(v.numerator, v.denominator) for v in y])
-
-
-def _unit_sum(base: int, columns: list[int], m: int, n: int, c: Fraction) -> int:
-    """``sum over masks of weight * g(z)`` for one unit, ``z = base + sum_j mu_j columns[j]``.
-
-    Each mu_j weighs m (kept) or n - m (dropped). Where z keeps its sign for every mask, g is
-    linear there and the sum is direct; otherwise the distinct partial sums are merged as they
-    grow (the distribution of a sum of independent terms), not every mask visited.
-    """
-    k = len(columns)
-    low = base + sum(min(0, col) for col in columns)
-    high = base + sum(max(0, col) for col in columns)
-    if low >= 0 or high <= 0:
-        slope = c.denominator if low >= 0 else c.numerator
-        # sum of weight * z over all masks: n^k base + sum_j m n^(k-1) columns[j]
-        return slope * (n**k * base + m * n ** (k - 1) * sum(columns)) if k else slope * base
-    sums = {base: 1}
-    for col in columns:
-        grown = {}
-        for z, u in sums.items():
-            grown[z] = grown.get(z, 0) + u * (n - m)
-            grown[z + col] = grown.get(z + col, 0) + u * m
-        sums = grown
-    return sum(u * (z * c.denominator if z > 0 else z * c.numerator) for z, u in sums.items())
-
-
-def _weighted_mean(zs: dict, P: int, s: int, g) -> ImmutableMatrix:
-    outputs = len(next(iter(zs)))
-    mean = [sympy.Integer(0)] * outputs
-    for Z, w in zs.items():
-        for i, z in enumerate(Z):
-            mean[i] += sympy.Rational(w, P) * g(sympy.Rational(z, s))
-    return ImmutableMatrix(mean)
-
-
-def _mean_exact(network: Network, progress=_quiet) -> tuple[ImmutableMatrix, int]:
-    """The same propagation in SymPy: sigmoid and tanh values, or keep probabilities as symbols."""
-    dropout = network.dropout
-    states, most = {tuple(network.x): sympy.Integer(1)}, 1
-    for l, layer in enumerate(network.layers, start=1):
-        q = dropout.keep[l - 1]
-        maskable = dropout.maskable(l - 1)
-        rule = dropout.rule(l, "train")
-        inverted = rule.input_scale is not None  # kept values divided by q
-        scale = rule.input_scale if inverted else 1
-        W, b = layer.W, layer.b
-        if l == network.depth and layer.activation == "identity":
-            total = [sympy.Add(*(p * A[j] for A, p in states.items())) for j in range(W.cols)]
-            expected = q if maskable and not inverted else 1
-            mean = ImmutableMatrix(total) * expected
-            return (W * mean + b).applyfunc(_tidy), most
-        new = {}
-        for done, (A, p) in enumerate(states.items()):
-            progress(f"layer {l} of {network.depth}", done, len(states))
-            units = range(len(A))
-            active = [j for j in units if A[j] != 0] if maskable else []
-            base = list(b) if maskable else [b[i] + sum(W[i, j] * A[j] for j in units) for i in range(W.rows)]
-            values, weights = [tuple(base)], [p]
-            for j in active:
-                column = [W[i, j] * A[j] * scale for i in range(W.rows)]
-                values += [tuple(z + c for z, c in zip(v, column)) for v in values]
-                weights = [u * (1 - q) for u in weights] + [u * q for u in weights]
-            for v, u in zip(values, weights):
-                a = tuple(layer.g.apply(sympy.expand(z)) for z in v)
-                new[a] = new.get(a, 0) + u
-        most = max(most, len(new))
-        states = new
-    total = [sympy.Add(*(p * A[i] for A, p in states.items())) for i in range(network.layers[-1].units)]
-    return ImmutableMatrix(total).applyfunc(_tidy), most
-
-
-def _tidy(expr):
-    """Polynomials in the keep probabilities expanded; numbers left as SymPy keeps them."""
-    return sympy.expand(expr) if expr.free_symbols else expr

@@ -22,7 +22,7 @@ from .mistakes import Mistake, applicable, ones
 from .options import SHAPE, Options, check_hidden_layers, check_keep, check_values
 
 OWN_SHAPE = (2, 3, 2, 1)  # where --shape is left at the general default: a network small enough to go back through
-CONVENTIONS = (PLAIN, INVERTED)
+DRAWN = (PLAIN, INVERTED)  # the conventions its problems are drawn with
 TARGET_OFFSETS = (-3, -2, -1, 1, 2, 3)  # t = y - offset, so dL/dy = y - t is a small nonzero integer
 
 
@@ -101,7 +101,7 @@ def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = T
     x, for half the problems a mask dropping one input, layer by layer
     W, b and the masks, then the target t = y - d for a small d != 0."""
     options = shaped(options)
-    convention = rng.choice(CONVENTIONS)
+    convention = rng.choice(DRAWN)
     keep = None
     if convention.divides:
         keep = draw_keep(rng, options, len(options.shape) - 1, avoid_half=True)

@@ -16,7 +16,7 @@ from .mistakes import Mistake, applicable, with_keep
 from .options import Options, check_hidden_layers, check_keep, check_values
 from ..errors import SymdropError
 
-CONVENTIONS = (WEIGHT_SCALING, INVERTED)
+DRAWN = (WEIGHT_SCALING, INVERTED)  # the conventions its problems are drawn with
 MASKABLE = (2, 3)  # units of the one masked hidden layer: 4 or 8 masks to list by hand
 MASKABLE_AT_MOST = 4  # where no hidden layer is that small: 16 masks
 
@@ -110,7 +110,7 @@ def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = T
     masks to list; the last hidden layer, where weight scaling is exact, a quarter of the time)
     and its keep probability (not 1/2), every other q = 1; then x and layer by layer W and b,
     masks all ones (the mean is over every mask)."""
-    convention = rng.choice(CONVENTIONS)
+    convention = rng.choice(DRAWN)
     layers = masked_layers(options)
     last = len(options.shape) - 2  # the last hidden layer: there the gap is 0 by structure
     # The last hidden layer a quarter of the time (where there is another), the others evenly.

@@ -105,7 +105,7 @@ KIND = Kind(
     check_options=check_options,
     templates={"problem": "problem", "answer": "answer", "solution": "solution"},
     intro="intro-forward",
-    layer_values=True,
+    has_layer_values=True,
     poses=lambda network: not network.dropout.convention.divides,
 )
 

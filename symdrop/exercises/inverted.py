@@ -97,6 +97,6 @@ KIND = Kind(
     templates={"problem": "problem-inverted", "answer": "answer", "solution": "solution"},
     intro="intro-inverted",
     uses_keep=True,
-    layer_values=True,
+    has_layer_values=True,
     poses=lambda network: network.dropout.convention.divides,
 )

@@ -54,7 +54,7 @@ class Kind:
     on the way, the answer among them (an LMS question's gaps with ``--parts``).
 
     What code outside the exercises asks of a kind, it asks these, never the name: ``mode``, the
-    pass its problems are of (``"test"``: the test-time pass); ``layer_values``, whether a student
+    pass its problems are of (``"test"``: the test-time pass); ``has_layer_values``, whether a student
     may give its layer values z1, a1, ..., y (checked and graded with error carried forward);
     ``key_values``, what its key entry holds beside the answer; ``poses``, whether it is the kind
     of a spec's problem in its mode (``solve --format moodle``, ``check`` without ``--kind``).
@@ -77,15 +77,15 @@ class Kind:
     drawn_with: Callable[[Options], Options] = lambda options: options
     parts: Callable[[Derivation | Ensemble], tuple[Part, ...]] = lambda derivation: layer_parts(derivation)
     mode: str = "train"
-    layer_values: bool = False
+    has_layer_values: bool = False
     key_values: Callable[[Derivation | Ensemble], dict[str, tuple]] = lambda derivation: {}
-    poses: Callable[[Network], bool] | None = None  # None: never a spec's kind by default
+    poses: Callable[[Network], bool] = lambda network: False  # by default never a spec's kind
     gives_masks: bool = True  # its problems give one training step's masks (the ensemble's are every mask)
 
     def part_names(self, network: Network) -> tuple[str, ...]:
         """The values a student can give, in the order they are computed: z1, a1, ..., y (only y
         where the kind has no layer values)."""
-        if not self.layer_values:
+        if not self.has_layer_values:
             return ("y",)
         return tuple(n for l in range(1, network.depth + 1) for n in (f"z{l}", f"a{l}")) + ("y",)
 

@@ -18,7 +18,10 @@ def get(name: str) -> Kind:
 def of_spec(network, mode: str = "train") -> Kind:
     """The kind a spec's problem is in ``mode``: test-time at test time, else inverted or forward
     as the spec's convention divides or not (``solve --format moodle``, ``check`` without ``--kind``)."""
-    return next(kind for kind in KINDS.values() if kind.mode == mode and kind.poses and kind.poses(network))
+    posed = [kind for kind in KINDS.values() if kind.mode == mode and kind.poses(network)]
+    if len(posed) != 1:  # a registry whose kinds do not split the specs of a mode between them
+        raise SymdropError(f"--kind: expected one kind for a {mode} pass of this spec, found {len(posed)}; name it")
+    return posed[0]
 
 
 def parse_kinds(text: str) -> tuple[Kind, ...]:

@@ -14,7 +14,8 @@ from .kind import Kind, prediction_answer, spec_text
 from .mistakes import Mistake, activation_mistakes, applicable, drop_for_keep, ones, with_keep
 from .options import Options, check_hidden_layers, check_values
 
-CONVENTIONS = (WEIGHT_SCALING, INVERTED)  # drawn in turn at random, and said explicitly
+DRAWN = (WEIGHT_SCALING, INVERTED)  # the conventions drawn, in turn at random, and said explicitly
+MODE = "test"  # the pass its problems are of, derived and graded
 
 
 def answer(network: Network) -> tuple:
@@ -95,7 +96,7 @@ def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = T
     weight scaling: not 1/2, and q = 1 on some layers), then x and layer by layer W, b for the
     test-time pass, and the masks of a training step (which the test-time pass does not use)."""
     # With only q = 1/2 to draw from, weight scaling (which avoids it) is left out.
-    convention = rng.choice(CONVENTIONS if any(q != HALF for q in options.keep) else (INVERTED,))
+    convention = rng.choice(DRAWN if any(q != HALF for q in options.keep) else (INVERTED,))
     scaling = convention.scales_weights
     # Weight scaling multiplies the denominators of q layer after layer: dropout on some layers.
     keep = draw_keep(rng, options, len(options.shape) - 1, avoid_half=scaling, some=scaling)
@@ -115,7 +116,7 @@ def check_options(options: Options) -> None:
 
 
 def _derive(network: Network) -> Derivation:
-    return derive(network, mode="test")
+    return derive(network, mode=MODE)
 
 
 KIND = Kind(
@@ -132,7 +133,7 @@ KIND = Kind(
     templates={"problem": "problem-test-time", "answer": "answer", "solution": "solution"},
     intro="intro-test-time",
     uses_keep=True,
-    mode="test",
-    layer_values=True,
+    mode=MODE,
+    has_layer_values=True,
     poses=lambda network: True,
 )

@@ -54,7 +54,7 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
     mistakes = () if right else tuple(m for m in kind.mistakes(network) if equal(answer, m.answer, tolerance))
     parts = ()
     if values:
-        if not kind.layer_values:
+        if not kind.has_layer_values:
             raise SymdropError(f"--values: the kind {kind.name} has no layer values to check (give --answer only)")
         parts = carried(kind, network, {**values, "y": answer}, tolerance)
     return Check(kind, answer, expected, right, mistakes, parts, tolerance)

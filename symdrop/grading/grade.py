@@ -247,9 +247,7 @@ def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance, columns)
     network = parse_spec(entry["spec"])
     names = kind.part_names(network)
     expected = tuple(kind.compute_answer(network))
-    sizes = {"y": len(expected)}
-    if kind.layer_values:
-        sizes.update({f"{n}{l}": layer.units for l, layer in enumerate(network.layers, start=1) for n in "za"})
+    sizes = {name: len(expected) if name == "y" else network.layers[int(name[1:]) - 1].units for name in names}
     problems, values = [], {}
     for part, (row, text) in given.items():
         if part not in names:

@@ -1,43 +1,18 @@
-"""The files a command writes: documents in each format, pictures, keys and compiled PDFs."""
+"""The files of a sheet: documents in each format, pictures, exports, keys and compiled PDFs."""
 
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable
-
-from ..errors import SymdropError
 from ..exercises.sheet import Sheet
 from ..render.documents import render_svg
-from ..render.formats import compiled, get
+from ..render.formats import compiled, get, sheet_formats
 from ..render.options import RenderOptions
 from ..render.sheets import key_csv, key_json, render_documents
 from .tex import compile_pdf, end_running
 
 
-def solution_files(fmt: str, output: Path | None, render: Callable[[str, str | None], str],
-                   data: Callable[[], dict], picture: Callable[[], str | None] | None = None,
-                   pdf: bool = False) -> tuple[str, dict[Path, str | bytes]]:
-    """One problem's document in ``fmt`` and the files beside ``-o output``: the picture, where
-    the format links one (``picture()``, an SVG, as FILE.svg), and with ``pdf`` the PDF compiled
-    from the LaTeX (FILE.pdf). ``render(fmt, svg)`` renders the document (linking the picture
-    file ``svg``, or none), ``data()`` gives what JSON writes."""
-    links = get(fmt).figure == "file" and output is not None and output.suffix.lower() != ".pdf"
-    svg = picture() if links and picture is not None else None
-    if svg and output.suffix.lower() == ".svg":
-        raise SymdropError(f"-o {output}: the picture goes to FILE.svg; name the Markdown FILE.md")
-    if get(fmt).data:
-        text = json.dumps(data(), indent=2) + "\n"
-    else:
-        text = render(fmt, output.with_suffix(".svg").name if svg else None)
-    files: dict[Path, str | bytes] = {output.with_suffix(".svg"): svg} if svg else {}
-    if pdf:
-        source = text if get(fmt).engine else render(compiled().name, None)
-        files[output.with_suffix(".pdf")] = compile_pdf(source)
-    return text, files
-
-
-def sheet_files(sheet: Sheet, out: Path, formats=("latex", "markdown"), options: RenderOptions = RenderOptions(),
+def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = RenderOptions(),
                 *, pdf: bool = False, split: bool = False, parts: bool = False, progress=None) -> dict[Path, str | bytes]:
     """Every file of ``sheet`` under ``out``: its documents in each format (and PDF), key.json,
     for a class set key.csv and, with ``split``, one sheet per student; with ``options.diagram``,
@@ -45,6 +20,7 @@ def sheet_files(sheet: Sheet, out: Path, formats=("latex", "markdown"), options:
     LMS exports asked for (``moodle.xml``, ``questions.gift``, ``qti.zip``; ``parts``: Moodle's
     questions as cloze with a gap per value)."""
     out = Path(out)
+    formats = sheet_formats() if formats is None else formats
     options = options.for_sheet(sheet)
     exports = [get(f) for f in formats if get(f).export]
     formats = tuple(f for f in formats if not get(f).export)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from ..errors import SpecError
+from ..errors import SpecError, describe
 
 MODES = ("train", "test")  # the passes a user asks for
 PASSES = MODES + ("off",)  # and the pass without dropout, every mask all ones and no scaling
@@ -24,9 +24,12 @@ class Convention:
     """What a dropout convention does with a kept unit's value in training and at test time; code
     outside the model asks these, never the name (which is what a spec writes)."""
 
-    name: str
+    name: str  # as a spec writes it, and as str() gives it
     divides: bool  # training divides each kept value by its q (inverted dropout, PyTorch's)
     scales_weights: bool  # the test-time pass multiplies W by the q of its input (weight scaling)
+
+    def __str__(self) -> str:
+        return self.name
 
     @property
     def has_test_pass(self) -> bool:
@@ -46,12 +49,11 @@ WEIGHT_SCALING = Convention("weight-scaling", divides=False, scales_weights=True
 CONVENTIONS = {c.name: c for c in (PLAIN, INVERTED, WEIGHT_SCALING)}
 
 
-def convention(name: str) -> Convention:
+def convention(name) -> Convention:
     """The convention a spec names (``"inverted"``)."""
-    try:
-        return CONVENTIONS[name]
-    except (KeyError, TypeError):
-        raise SpecError("dropout.convention", f"expected one of {', '.join(CONVENTIONS)}, got {name!r}") from None
+    if not isinstance(name, str) or name not in CONVENTIONS:
+        raise SpecError("dropout.convention", f"expected one of {', '.join(CONVENTIONS)}, got {describe(name)}")
+    return CONVENTIONS[name]
 
 
 @dataclass(frozen=True)

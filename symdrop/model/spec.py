@@ -8,7 +8,7 @@ import yaml
 from sympy import ImmutableMatrix
 
 from .activations import NAMES, PARAMETRIZED
-from .conventions import CONVENTIONS, PLAIN, Dropout
+from .conventions import PLAIN, Dropout, convention as named_convention
 from ..errors import SpecError, describe, quote
 from ..limits import MAX_LAYERS, MAX_NESTING, MAX_SPEC_BYTES, MAX_UNITS
 from .network import Layer, Network
@@ -257,13 +257,10 @@ def _dropout(data, masks) -> Dropout:
     if not isinstance(data, dict):
         raise SpecError("dropout", f"expected a mapping with keys {', '.join(DROPOUT_KEYS)}, got {describe(data)}")
     _no_unknown_keys(data, DROPOUT_KEYS, "dropout")
-    name = data.get("convention", PLAIN.name)
-    if not isinstance(name, str) or name not in CONVENTIONS:
-        raise SpecError("dropout.convention", f"expected one of {', '.join(CONVENTIONS)}, got {describe(name)}")
-    convention = CONVENTIONS[name]
+    convention = named_convention(data.get("convention", PLAIN.name))
     if "keep" not in data:
         if convention.has_test_pass:
-            raise SpecError("dropout.keep", f"missing (required for the {name} convention)")
+            raise SpecError("dropout.keep", f"missing (required for the {convention} convention)")
         return Dropout(convention)
     keep, hidden = data["keep"], len(masks) - 1
     if isinstance(keep, list):

@@ -19,7 +19,8 @@ class Format:
     document, TikZ), ``"file"`` (an SVG file beside it, linked) or None (no picture).
     ``documents``: what ``symdrop sheet`` writes in this format, one file each. ``commands``: the
     commands of one problem that write it (``solve``, ...). An LMS export writes a whole sheet
-    into one file, ``export``, with its module's ``writer`` (``help`` says what the file is for).
+    into one file, ``export``, with its module's ``writer``; ``title`` names it in messages and
+    ``note`` says where it goes, where its name does not.
     """
 
     name: str
@@ -44,7 +45,8 @@ class Format:
     writer: str | None = None
     cloze: bool = False  # takes --parts: a gap for every value a student computes
     data: bool = False  # written from data (render/values.py), not from templates
-    help: str = ""
+    title: str = ""
+    note: str = ""
 
     def template(self, document: str) -> str:
         """The name of this format's template of ``document``: ``documents/solution.j2``."""
@@ -73,12 +75,14 @@ HTML = Format("html", "html", escape_html, "file", macros="html/macros.j2")
 # The LMS exports: a body of their own each, no macros.
 LMS_QUESTION = "the problem as an LMS question with feedback for each known mistake"
 MOODLE = Format("moodle", "xml", None, None, bodies="moodle", commands=("solve",), export="moodle.xml",
-                writer="symdrop.render.moodle.sheet_moodle", cloze=True, help="moodle.xml")
+                writer="symdrop.render.moodle.sheet_moodle", cloze=True, title="Moodle")
 GIFT = Format("gift", "gift", None, None, bodies="gift", commands=("solve",), export="questions.gift",
-              writer="symdrop.render.gift.sheet_gift", help="questions.gift")
-QTI = Format("qti", "zip", None, None, bodies="qti", export="qti.zip", writer="symdrop.render.qti.sheet_qti", help="qti.zip, Canvas")
+              writer="symdrop.render.gift.sheet_gift", title="GIFT")
+QTI = Format("qti", "zip", None, None, bodies="qti", export="qti.zip", writer="symdrop.render.qti.sheet_qti",
+             title="QTI", note="Canvas")
 
 FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON, HTML, MOODLE, GIFT, QTI)}
+DEFAULT = MARKDOWN.name  # what a command writes when neither --format nor -o's suffix says
 
 
 def get(name: str) -> Format:
@@ -89,7 +93,7 @@ def get(name: str) -> Format:
         raise SymdropError(f"unknown format {name!r} (expected one of {', '.join(FORMATS)})") from None
 
 
-def by_suffix(suffix: str, default: str = "markdown") -> Format:
+def by_suffix(suffix: str, default: str = DEFAULT) -> Format:
     """The format whose files end in ``suffix`` (``.tex``, case-insensitive), else ``default``."""
     suffix = suffix.lower().lstrip(".")
     return next((f for f in FORMATS.values() if f.suffix == suffix), FORMATS[default])
@@ -113,6 +117,11 @@ def sheet_formats() -> tuple[str, ...]:
 def exports() -> tuple[str, ...]:
     """The LMS exports, each a file of a whole sheet."""
     return tuple(name for name, f in FORMATS.items() if f.export)
+
+
+def cloze() -> tuple[str, ...]:
+    """The LMS exports that take ``--parts``."""
+    return tuple(name for name in exports() if FORMATS[name].cloze)
 
 
 def sheet_choices() -> tuple[str, ...]:

@@ -64,7 +64,7 @@ def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOpt
         answered = [p for p in parts if p.answer]
         wrong = next((p for p in answered if not p.correct), None)
         kind = get(entry["kind"])
-        if wrong is not None and kind.layer_values:
+        if wrong is not None and kind.has_layer_values:
             network = parse_spec(entry["spec"])
             derivation = kind.derive(network)
             layer = network.depth if wrong.part == "y" else int(wrong.part[1:])
