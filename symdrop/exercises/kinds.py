@@ -20,7 +20,7 @@ def of_spec(network, mode: str = "train") -> Kind:
     as the spec's convention divides or not (``solve --format moodle``, ``check`` without ``--kind``)."""
     posed = [kind for kind in KINDS.values() if kind.mode == mode and kind.poses(network)]
     if len(posed) != 1:  # a registry whose kinds do not split the specs of a mode between them
-        raise SymdropError(f"--kind: expected one kind for a {mode} pass of this spec, found {len(posed)}; name it")
+        raise SymdropError(f"expected one kind for a {mode} pass of this spec, found {len(posed)} (check --kind names one)")
     return posed[0]
 
 
