@@ -1,7 +1,10 @@
 """Dropout conventions and modes: hand-checked cases, and random networks against plain fractions."""
 
+import json
 import random
+import re
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 import sympy
@@ -9,7 +12,7 @@ import sympy
 from symdrop import SpecError, derive, parse_spec, to_spec
 from symdrop.cli import main
 
-from .conftest import TUTORIAL, values
+from .conftest import ROOT, TUTORIAL, values
 from .reference import forward, random_dropout_problem
 
 
@@ -197,3 +200,49 @@ def test_rational_json_has_no_decimal_part(capsys):
 def test_keep_probability_one_cannot_drop():
     with pytest.raises(SpecError, match=r"masks\[0\]\[0\]: expected 1: mu\^\(0\) has keep probability 1 \(one dropout.keep"):
         parse_spec(spec([[0, 1], [1, 1, 1]], "1/2", "inverted"))
+
+
+# A comparison of a convention (or anything named so) with a convention's name, in Python or in a
+# template: what only symdrop/model/ may do (it defines what each name means).
+NAME = r"""["'](?:plain|inverted|weight-scaling)["']"""
+NAME_COMPARED = re.compile(rf"""convention[\w.]*\s*(?:==|!=|\bin\b|\bnot in\b)\s*[("']|{NAME}\s*(?:==|!=)|(?:==|!=)\s*{NAME}""")
+
+
+def names_compared(root: Path, patterns=("*.py", "*.j2")) -> list[str]:
+    """Every line under ``root`` (but model/) that compares a convention with a name."""
+    return [f"{path.relative_to(root.parent)}:{number}: {line.strip()}"
+            for pattern in patterns for path in sorted(root.rglob(pattern)) if "model" not in path.parts
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+            if NAME_COMPARED.search(line)]
+
+
+def test_no_convention_name_is_compared_outside_the_model():
+    found = names_compared(ROOT / "symdrop") + names_compared(ROOT / "templates")
+    assert not found, "ask the convention (divides, scales_weights, has_test_pass):\n  " + "\n  ".join(found)
+
+
+def test_the_search_finds_a_name_compared(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text('if network.dropout.convention == "inverted":\n    pass\n'
+                                          'scaled = convention != "plain"\nok = convention.divides\n'
+                                          'rule = d.approximation_rule == "inverted"\n')
+    (tmp_path / "pkg" / "b.j2").write_text('\\BLOCK{ if dropout.convention == "plain" }\n')
+    assert names_compared(tmp_path / "pkg") == ['pkg/a.py:1: if network.dropout.convention == "inverted":',
+                                                'pkg/a.py:3: scaled = convention != "plain"',
+                                                'pkg/a.py:5: rule = d.approximation_rule == "inverted"',
+                                                'pkg/b.j2:1: \\BLOCK{ if dropout.convention == "plain" }']
+
+
+def test_a_template_copy_that_compares_the_name_still_renders_its_convention(tmp_path, capsys):
+    """A dropout.j2 copied before conventions said what they do: its comparisons of the name still
+    choose the inverted paragraph for an inverted spec (a Convention equals its name)."""
+    folder = tmp_path / "mine" / "documents"
+    folder.mkdir(parents=True)
+    (folder / "dropout.j2").write_text('\\BLOCK{ if network.dropout.convention == "inverted" }OLD-INVERTED'
+                                       '\\BLOCK{ elif network.dropout.convention == "plain" }OLD-PLAIN\\BLOCK{ endif }\n'
+                                       '\\BLOCK{ if 7 is named }NAMED-WIDE\\BLOCK{ endif }\n', encoding="utf-8")
+    spec_file = tmp_path / "p.json"
+    spec_file.write_text(json.dumps(spec([[1, 1], [1, 0, 1]], "1/2", "inverted")), encoding="utf-8")
+    assert main(["solve", str(spec_file), "--templates", str(tmp_path / "mine"), "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "OLD-INVERTED" in out and "OLD-PLAIN" not in out and "NAMED-WIDE" not in out

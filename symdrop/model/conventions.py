@@ -19,10 +19,15 @@ class Rule:
     weight_scale: sympy.Expr | None  # s_W = q (weight scaling at test time); None: no scaling
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Convention:
     """What a dropout convention does with a kept unit's value in training and at test time; code
-    outside the model asks these, never the name (which is what a spec writes)."""
+    outside the model asks these, never the name (which is what a spec writes).
+
+    It equals its name too (``INVERTED == "inverted"``), for users' code and template copies that
+    compared the name before conventions said what they do; symdrop's own code does not
+    (``tests/test_conventions.py`` looks for such comparisons).
+    """
 
     name: str  # as a spec writes it, and as str() gives it
     divides: bool  # training divides each kept value by its q (inverted dropout, PyTorch's)
@@ -30,6 +35,14 @@ class Convention:
 
     def __str__(self) -> str:
         return self.name
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (Convention, str)):
+            return self.name == str(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.name)
 
     @property
     def has_test_pass(self) -> bool:

@@ -86,7 +86,8 @@ def _env(decimals: bool, folders: tuple[Path, ...]) -> jinja2.Environment:
         points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines,
     )
     env.globals.update(layer_noun=layer_noun, chain=chain)
-    env.tests.update(boxable=boxable, short=short, together=together, wide=wide, fitting=fits)
+    env.tests.update(boxable=boxable, short=short, together=together, wide=wide, fitting=fits,
+                     named=wide)  # wide's name before, for users' copies of the templates
     return env
 
 
