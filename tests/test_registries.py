@@ -1,6 +1,8 @@
 """The registries of exercise kinds and output formats, and the command line's choices from them."""
 
+import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import sympy
@@ -16,6 +18,8 @@ from symdrop.render import formats
 from symdrop.render.env import builtin_templates
 from symdrop.render.formats import sheet_choices
 from symdrop.render.options import RenderOptions
+
+from .conftest import ROOT
 from symdrop.render.sheets import render_documents
 
 
@@ -125,3 +129,28 @@ def test_a_spec_is_of_exactly_one_kind_in_each_mode(convention, mode, expected):
     network = replace(example(), dropout=Dropout(convention, keep))
     assert [k.name for k in KINDS.values() if k.mode == mode and k.poses(network)] == [expected]
     assert of_spec(network, mode).name == expected
+
+
+# A kind's name compared with a literal: what only symdrop/exercises/ may do (its own modules).
+KIND_NAME_COMPARED = re.compile(r"""kind[\w.\]\["']*\s*(?:==|!=|\bin\b|\bnot in\b)\s*[("'A-Z]""")
+
+
+def kind_names_compared(root: Path, patterns=("*.py", "*.j2")) -> list[str]:
+    """Every line under ``root`` (but exercises/) that compares a kind's name with a literal."""
+    return [f"{path.relative_to(root.parent)}:{number}: {line.strip()}"
+            for pattern in patterns for path in sorted(root.rglob(pattern)) if "exercises" not in path.parts
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+            if KIND_NAME_COMPARED.search(line)]
+
+
+def test_no_kind_is_asked_by_name_outside_the_exercises():
+    found = kind_names_compared(ROOT / "symdrop") + kind_names_compared(ROOT / "templates")
+    assert not found, "ask the kind (mode, has_layer_values, key_values, poses):\n  " + "\n  ".join(found)
+
+
+def test_the_search_finds_a_kind_asked_by_name(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text('if kind.name == "test-time":\n    pass\nx = entry["kind"] in STEP_KINDS\n'
+                                          'ok = kind.mode == mode\n')
+    assert kind_names_compared(tmp_path / "pkg") == ['pkg/a.py:1: if kind.name == "test-time":',
+                                                     'pkg/a.py:3: x = entry["kind"] in STEP_KINDS']
