@@ -152,3 +152,13 @@ layers:
 masks: [[1, 0, 1], [0, 1, 1], [1, 1, 0], [1, 0, 1]]
 dropout: {convention: inverted, keep: ["2/3", "3/4", "4/5", "3/5"]}
 """
+
+
+def lines_matching(root: Path, pattern, outside: str) -> list[str]:
+    """Every line of the Python modules and templates under ``root`` (but those under a folder
+    named ``outside``) that ``pattern`` finds, as ``path:line: text``: the places a test of the
+    layering lists."""
+    return [f"{path.relative_to(root.parent)}:{number}: {line.strip()}"
+            for suffix in ("*.py", "*.j2") for path in sorted(root.rglob(suffix)) if outside not in path.parts
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+            if pattern.search(line)]

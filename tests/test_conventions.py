@@ -12,7 +12,7 @@ import sympy
 from symdrop import SpecError, derive, parse_spec, to_spec
 from symdrop.cli import main
 
-from .conftest import ROOT, TUTORIAL, values
+from .conftest import ROOT, TUTORIAL, lines_matching, values
 from .reference import forward, random_dropout_problem
 
 
@@ -208,12 +208,9 @@ NAME = r"""["'](?:plain|inverted|weight-scaling)["']"""
 NAME_COMPARED = re.compile(rf"""convention[\w.]*\s*(?:==|!=|\bin\b|\bnot in\b)\s*[("']|{NAME}\s*(?:==|!=)|(?:==|!=)\s*{NAME}""")
 
 
-def names_compared(root: Path, patterns=("*.py", "*.j2")) -> list[str]:
+def names_compared(root: Path) -> list[str]:
     """Every line under ``root`` (but model/) that compares a convention with a name."""
-    return [f"{path.relative_to(root.parent)}:{number}: {line.strip()}"
-            for pattern in patterns for path in sorted(root.rglob(pattern)) if "model" not in path.parts
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-            if NAME_COMPARED.search(line)]
+    return lines_matching(root, NAME_COMPARED, "model")
 
 
 def test_no_convention_name_is_compared_outside_the_model():

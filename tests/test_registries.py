@@ -19,7 +19,7 @@ from symdrop.render.env import builtin_templates
 from symdrop.render.formats import sheet_choices
 from symdrop.render.options import RenderOptions
 
-from .conftest import ROOT
+from .conftest import ROOT, lines_matching
 from symdrop.render.sheets import render_documents
 
 
@@ -135,12 +135,9 @@ def test_a_spec_is_of_exactly_one_kind_in_each_mode(convention, mode, expected):
 KIND_NAME_COMPARED = re.compile(r"""kind[\w.\]\["']*\s*(?:==|!=|\bin\b|\bnot in\b)\s*[("'A-Z]""")
 
 
-def kind_names_compared(root: Path, patterns=("*.py", "*.j2")) -> list[str]:
+def kind_names_compared(root: Path) -> list[str]:
     """Every line under ``root`` (but exercises/) that compares a kind's name with a literal."""
-    return [f"{path.relative_to(root.parent)}:{number}: {line.strip()}"
-            for pattern in patterns for path in sorted(root.rglob(pattern)) if "exercises" not in path.parts
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-            if KIND_NAME_COMPARED.search(line)]
+    return lines_matching(root, KIND_NAME_COMPARED, "exercises")
 
 
 def test_no_kind_is_asked_by_name_outside_the_exercises():
