@@ -4,6 +4,7 @@ import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
 from ..exercises.sheet import Sheet
 from ..render.documents import render_svg
 from ..render.formats import compiled, get, sheet_formats

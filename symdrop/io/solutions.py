@@ -16,16 +16,17 @@ def solution_files(fmt: str, output: Path | None, render: Callable[[str, str | N
     the format links one (``picture()``, an SVG, as FILE.svg), and with ``pdf`` the PDF compiled
     from the LaTeX (FILE.pdf). ``render(fmt, svg)`` renders the document (linking the picture
     file ``svg``, or none), ``data()`` gives what JSON writes."""
-    links = get(fmt).figure == "file" and output is not None and output.suffix.lower() != ".pdf"
+    format_ = get(fmt)
+    links = format_.figure == "file" and output is not None and output.suffix.lower() != ".pdf"
     svg = picture() if links and picture is not None else None
     if svg and output.suffix.lower() == ".svg":
         raise SymdropError(f"-o {output}: the picture goes to FILE.svg; name the Markdown FILE.md")
-    if get(fmt).data:
+    if format_.data:
         text = json.dumps(data(), indent=2) + "\n"
     else:
         text = render(fmt, output.with_suffix(".svg").name if svg else None)
     files: dict[Path, str | bytes] = {output.with_suffix(".svg"): svg} if svg else {}
     if pdf:
-        source = text if get(fmt).engine else render(compiled().name, None)
+        source = text if format_.engine else render(compiled().name, None)
         files[output.with_suffix(".pdf")] = compile_pdf(source)
     return text, files
