@@ -3,7 +3,10 @@
 It reads the core's forward pass (:mod:`.forward`) and goes back through it with the same masks:
 delta^(l) = dL/da^(l) * g'(z^(l)), dL/dW^(l) = delta^(l) a~^(l-1)T, dL/db^(l) = delta^(l),
 dL/da~^(l-1) = W^(l)T delta^(l), and through the mask dL/da^(l-1) = mu^(l-1) * dL/da~^(l-1) / q
-(the 1/q of inverted dropout). The keyword arguments are the changes a mistake makes.
+(the 1/q of inverted dropout, one q per unit where the spec gives them). With DropConnect the mask
+is on the weights: dL/dW^(l) = (delta^(l) a^(l-1)T) * M^(l) / Q^(l) and dL/da^(l-1) = W~^(l)T delta^(l),
+W~ the masked (and scaled) weights of the forward pass. The keyword arguments are the changes a
+mistake makes.
 """
 
 from dataclasses import dataclass, replace
@@ -82,6 +85,10 @@ def backward(network: Network, *, masks=None, mask_backward: bool = True, scale_
             inputs = values.x if l == 1 else passes[l - 2].a
         W = values.layers[l - 1][0]
         grad_weights = tuple(tuple(d * v for v in inputs) for d in delta)
+        if rules[l - 1].weights_masked:  # DropConnect: through the weights' mask (and 1/q) instead
+            W = values_l.weights
+            factors = _weight_factors(masks[l - 1], rules[l - 1], values.keep, l, mask_backward, scale_backward)
+            grad_weights = tuple(tuple(g * f for g, f in zip(row, frow)) for row, frow in zip(grad_weights, factors))
         upstream = tuple(sum((W[i][j] * delta[i] for i in range(len(delta))), 0 * delta[0])
                          for j in range(len(inputs)))
         layers.append(LayerGradients(incoming, slope, delta, grad_weights, delta, upstream))
@@ -95,8 +102,21 @@ def _through_mask(upstream, mu, rule, keep, l, mask_backward, scale_backward):
     if rule.masked and mask_backward:
         out = tuple(m * v for m, v in zip(mu, out))
     if rule.input_scale is not None and scale_backward:
-        out = tuple(v / keep[l - 1] for v in out)
+        q = keep[l - 1]
+        out = tuple(v / qj for v, qj in zip(out, q)) if isinstance(q, tuple) else tuple(v / q for v in out)
     return out
+
+
+def _weight_factors(mask, rule, keep, l, mask_backward, scale_backward):
+    """DropConnect: dL/dW^(l)_ij = delta_i a_j times m_ij (times 1/q_ij when inverted), each as
+    the forward pass had it; the factors, row by row."""
+    factors = mask if mask_backward else tuple(tuple(1 for _ in row) for row in mask)
+    if rule.weight_scale is None or not scale_backward:
+        return factors
+    q = keep[l - 1]
+    if not isinstance(q, tuple):
+        return tuple(tuple(m / q for m in row) for row in factors)
+    return tuple(tuple(m / s for m, s in zip(row, srow)) for row, srow in zip(factors, q))
 
 
 def _loss(name: str, y, t):

@@ -32,12 +32,13 @@ class LayerValues(NamedTuple):
 @dataclass(frozen=True)
 class NetworkNumbers:
     """A network's numbers as the pass computes with them: x, each layer's W rows and b, each
-    mask and each keep probability."""
+    mask (a weight mask of DropConnect as rows) and each keep probability (one number, one per
+    unit, or as rows one per weight)."""
 
     x: tuple[Number, ...]
     layers: tuple[tuple[tuple[tuple[Number, ...], ...], tuple[Number, ...]], ...]
-    masks: tuple[tuple[int, ...], ...]
-    keep: tuple[Number, ...] | None
+    masks: tuple[tuple, ...]
+    keep: tuple | None
     python: bool  # int and Fraction (else SymPy numbers)
     target: tuple[Number, ...] | None = None  # t, for the backward pass
 
@@ -69,13 +70,13 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
         if inputs is not None and l in inputs:
             a = inputs[l]
         masked = a if masks_on == "z" and l > 1 else _mask(a, mu, rule, values, l)
-        if rule.weight_scale is not None:
-            q = values.keep[l - 1]
-            W = tuple(tuple(q * w for w in row) for row in W)
-            if scale_bias:
+        q = None if values.keep is None else values.keep[l - 1]
+        W = _weights(W, rule, mu, q)
+        if scale_bias and not isinstance(q, tuple):  # a mistake of one q per layer
+            if rule.weight_scale is not None:
                 b = tuple(q * v for v in b)
-        elif scale_bias and rule.input_scale is not None:
-            b = tuple(v / values.keep[l - 1] for v in b)
+            elif rule.input_scale is not None:
+                b = tuple(v / q for v in b)
         products, z = affine(W, b, masked) if terms else ((), _sums(W, b, masked))
         if not values.python:  # expressions in symbols (keep probabilities q) expanded, as a student sums them
             z = tuple(sympy.expand(v) if v.free_symbols else v for v in z)
@@ -125,11 +126,14 @@ def network_numbers(network: Network) -> NetworkNumbers:
         (_rows(layer.W, number), tuple(number(v) for v in entries(layer.b))) for layer in network.layers
     )
     keep = network.dropout.keep
+    bit = lambda m: int(m) if m.is_Integer else m  # noqa: E731 (a mask symbol stays one)
+    matrix = (lambda M, f: _rows(M, f)) if network.dropout.connections else (lambda M, f: tuple(map(f, entries(M))))
     return NetworkNumbers(
         x=tuple(number(v) for v in entries(network.x)),
         layers=layers,
-        masks=tuple(tuple(int(m) if m.is_Integer else m for m in entries(mask)) for mask in network.masks),
-        keep=None if keep is None else tuple(number(q) for q in keep),
+        masks=tuple(matrix(mask, bit) for mask in network.masks),
+        keep=None if keep is None else tuple(matrix(q, number) if isinstance(q, sympy.MatrixBase) else number(q)
+                                             for q in keep),
         python=python,
         target=None if network.target is None else tuple(number(v) for v in entries(network.target)),
     )
@@ -141,12 +145,31 @@ def _mask(a, mu, rule, values: NetworkNumbers, l: int):
         return a
     if rule.input_scale is None:
         return tuple([v if m == 1 else m * v for m, v in zip(mu, a)])
-    scale = 1 / values.keep[l - 1]
+    q = values.keep[l - 1]
+    scales = [1 / v for v in q] if isinstance(q, tuple) else [1 / q] * len(a)
     if values.python:
-        return tuple([scale * m * v for m, v in zip(mu, a)])
+        return tuple([scale * m * v for scale, m, v in zip(scales, mu, a)])
     # SymPy numbers: products expanded, 5/(4 e^{-3} + 4) rather than 5/(4 (e^{-3} + 1)), as before;
     # an exponent kept whole, e^{-a-b} (a sigmoid of a sigmoid's sum), not e^{-a} e^{-b}
-    return tuple(sympy.expand(scale * m * v, power_exp=False) for m, v in zip(mu, a))
+    return tuple(sympy.expand(scale * m * v, power_exp=False) for scale, m, v in zip(scales, mu, a))
+
+
+def _weights(W, rule, mask, q):
+    """The weights the pass multiplies by: W itself; q W (weight scaling at test time, by the q of
+    each column's input unit where there is one per unit); with DropConnect in training M . W,
+    each kept weight divided by its q when inverted, and Q . W at test time."""
+    if rule.weights_masked:
+        W = tuple(tuple(m * w for m, w in zip(mrow, row)) for mrow, row in zip(mask, W))
+    if rule.weight_scale is None:
+        return W
+    if not isinstance(q, tuple):  # one q for the whole mask
+        q = 1 / q if rule.weights_masked else q
+        return tuple(tuple(q * w for w in row) for row in W)
+    if not isinstance(q[0], tuple):  # one per input unit: column j times q_j
+        q = (q,) * len(W)
+    if rule.weights_masked:  # inverted DropConnect: each kept weight over its q
+        return tuple(tuple(w / s for s, w in zip(srow, row)) for srow, row in zip(q, W))
+    return tuple(tuple(s * w for s, w in zip(srow, row)) for srow, row in zip(q, W))
 
 
 @lru_cache(maxsize=256)
@@ -176,7 +199,7 @@ def _python(network: Network) -> bool:
     piecewise linear."""
     if any(layer.g.negative_slope is None for layer in network.layers):
         return False
-    keep = network.dropout.keep or ()
+    keep = tuple(v for q in network.dropout.keep or () for v in (q if isinstance(q, sympy.MatrixBase) else (q,)))
     values = (*entries(network.x), *keep, *(v for layer in network.layers for m in (layer.W, layer.b)
                                           for v in entries(m)))
     return all(isinstance(v, sympy.Rational) for v in values)

@@ -8,15 +8,25 @@ from ..errors import SpecError, describe
 
 MODES = ("train", "test")  # the passes a user asks for
 PASSES = MODES + ("off",)  # and the pass without dropout, every mask all ones and no scaling
+# What a mask drops: units (a mask per layer's input, Srivastava et al. 2014), or connections
+# (DropConnect, Wan et al. 2013: a mask on every weight, the shape of W).
+UNITS, DROPCONNECT = "units", "dropconnect"
+SCHEMES = (UNITS, DROPCONNECT)
 
 
 @dataclass(frozen=True)
 class Rule:
-    """How layer l treats its input a^(l-1) in one pass: ``z = s_W W (s_a mu . a) + b``."""
+    """How layer l treats its input a^(l-1) in one pass: ``z = s_W W (s_a mu . a) + b``, or with
+    DropConnect ``z = (s_W M . W) a + b``.
+
+    A scale is one number, or (a keep probability per unit or per weight) a matrix: s_a a column
+    (one per unit of a^(l-1)), s_W a row (one per column of W) or, with DropConnect, W's shape.
+    """
 
     masked: bool  # the mask mu^(l-1) multiplies the input
     input_scale: sympy.Expr | None  # s_a = 1/q (inverted training); None: no scaling
-    weight_scale: sympy.Expr | None  # s_W = q (weight scaling at test time); None: no scaling
+    weight_scale: sympy.Expr | None  # s_W = q (weight scaling at test time), 1/q (inverted DropConnect)
+    weights_masked: bool = False  # DropConnect in training: the mask M^(l) multiplies W
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,23 +81,41 @@ def convention(name) -> Convention:
 
 @dataclass(frozen=True)
 class Dropout:
-    """The convention and the keep probability q of every mask mu^(0) .. mu^(L-1).
+    """The convention, what the masks drop, and the keep probability q of every mask: of
+    mu^(0) .. mu^(L-1) (units), or of M^(1) .. M^(L) (DropConnect: masks[l - 1] belongs to W^(l)).
 
     ``keep`` is None when a plain-mask spec gives no probabilities; the other conventions need
-    them. PyTorch's ``p`` is the drop probability ``1 - q``.
+    them. Each entry is one q for the whole mask, or a matrix of q's: a column with one per unit,
+    or (DropConnect) one per weight, the shape of W. PyTorch's ``p`` is the drop probability ``1 - q``.
     """
 
     convention: Convention = PLAIN
-    keep: tuple[sympy.Expr, ...] | None = None
+    keep: tuple[sympy.Expr | sympy.ImmutableMatrix, ...] | None = None
+    scheme: str = UNITS  # one of SCHEMES
 
     def __post_init__(self):
         if isinstance(self.convention, str):  # the API's Dropout("inverted", keep), as a spec writes it
             object.__setattr__(self, "convention", convention(self.convention))
 
     @property
+    def connections(self) -> bool:
+        """Whether the masks drop weights (DropConnect) rather than units."""
+        return self.scheme == DROPCONNECT
+
+    @property
+    def per_unit(self) -> bool:
+        """Whether some mask has a keep probability per unit (or per weight) rather than one."""
+        return self.keep is not None and any(isinstance(q, sympy.MatrixBase) for q in self.keep)
+
+    @property
     def drop(self) -> tuple[sympy.Expr, ...] | None:
         """PyTorch's ``p`` for every mask: the drop probability ``1 - q``."""
-        return None if self.keep is None else tuple(1 - q for q in self.keep)
+        return None if self.keep is None else tuple(_map(q, lambda v: 1 - v) for q in self.keep)
+
+    def keep_of(self, l: int, shape: tuple[int, int]) -> sympy.ImmutableMatrix:
+        """The q of every entry of mask ``l`` (of the given shape), one q repeated where one is given."""
+        q = self.keep[l]
+        return q if isinstance(q, sympy.MatrixBase) else sympy.ImmutableMatrix(*shape, lambda i, j: q)
 
     def require_keep(self, purpose: str) -> tuple[sympy.Expr, ...]:
         if self.keep is None:
@@ -99,7 +127,8 @@ class Dropout:
         if self.keep is None:
             return True
         q = self.keep[l]
-        return not (q.is_number and q == 1)
+        values = q if isinstance(q, sympy.MatrixBase) else (q,)
+        return not all(v.is_number and v == 1 for v in values)
 
     def rule(self, l: int, mode: str) -> Rule:
         """The rule for the mask mu^(l-1) on the input of layer ``l`` in ``mode`` (one of PASSES)."""
@@ -111,10 +140,16 @@ class Dropout:
             self.check_test_time()
         q = None if self.keep is None else self.keep[l - 1]
         scaled = q is not None and self.maskable(l - 1)
-        if mode == "train":
-            inverse = 1 / q if scaled and self.convention.divides else None
-            return Rule(masked=True, input_scale=inverse, weight_scale=None)
+        inverse = _map(q, lambda v: 1 / v) if scaled and self.convention.divides else None
         weights = q if scaled and self.convention.scales_weights else None
+        if self.connections:
+            if mode == "train":
+                return Rule(masked=False, input_scale=None, weight_scale=inverse, weights_masked=True)
+            return Rule(masked=False, input_scale=None, weight_scale=weights)
+        if mode == "train":
+            return Rule(masked=True, input_scale=inverse, weight_scale=None)
+        if isinstance(weights, sympy.MatrixBase):  # one q per input unit: a row, one per column of W
+            weights = weights.T
         return Rule(masked=False, input_scale=None, weight_scale=weights)
 
     def check_test_time(self) -> None:
@@ -126,3 +161,8 @@ class Dropout:
                 "or weight-scaling (W scaled by q) for --mode test",
             )
         self.require_keep(f"for the {self.convention.name} convention")
+
+
+def _map(q, f):
+    """``f`` of one q, or of every q of a matrix of them."""
+    return q.applyfunc(f) if isinstance(q, sympy.MatrixBase) else f(q)

@@ -8,9 +8,12 @@ import yaml
 from sympy import ImmutableMatrix
 
 from .activations import NAMES, PARAMETRIZED
-from .conventions import PLAIN, Dropout, convention as named_convention
-from ..errors import SpecError, describe, quote
-from ..limits import MAX_LAYERS, MAX_NESTING, MAX_SPEC_BYTES, MAX_UNITS
+from .conventions import UNITS, Dropout
+from ..errors import SpecError, describe
+from .fields import key_name as _key, matrix as _matrix, no_unknown_keys as _no_unknown_keys
+from .fields import required as _required, vector as _vector
+from ..limits import MAX_LAYERS, MAX_NESTING, MAX_SPEC_BYTES
+from .masks import dropout_scheme, read_dropout, read_masks
 from .network import Layer, Network
 from ..numbers import exact
 from ..textfiles import read_text
@@ -18,7 +21,6 @@ from ..textfiles import read_text
 KEYS = ("title", "input", "layers", "masks", "dropout", "target", "loss")
 LOSSES = ("squared", "bce")  # 1/2 sum (y - t)^2; binary cross-entropy of one sigmoid output
 LAYER_KEYS = ("weights", "bias", "activation")
-DROPOUT_KEYS = ("convention", "keep")
 
 
 class _ExactLoader(yaml.SafeLoader):
@@ -140,17 +142,11 @@ def _depth(data) -> int:
     return deepest
 
 
-def _key(key) -> str:
-    """A key as an error message names it: plain if it is a plain word, else quoted on one line."""
-    text = str(key)
-    return text if text.isascii() and text.replace("_", "").isalnum() else quote(text)
-
-
 def parse_spec(data, *, require_masks: bool = True) -> Network:
     """Validate plain data (as read from YAML/JSON) and build the exact :class:`Network`.
 
     Without ``require_masks`` (the ensemble mean, which visits every mask) a spec may leave
-    ``masks`` out: every unit is then kept."""
+    ``masks`` out: every unit (or weight) is then kept."""
     if not isinstance(data, dict):
         raise SpecError("spec", f"expected a mapping with keys {', '.join(KEYS)}, got {describe(data)}")
     _no_unknown_keys(data, KEYS, "")
@@ -168,12 +164,11 @@ def parse_spec(data, *, require_masks: bool = True) -> Network:
     for l, layer in enumerate(layers):
         built.append(_layer(layer, f"layers[{l}]", previous, last=l == len(layers) - 1))
         previous = built[-1].units
-    sizes = (x.rows,) + tuple(layer.units for layer in built)
-    if "masks" in data or require_masks:
-        masks = _masks(_required(data, "masks", ""), sizes)
-    else:
-        masks = _masks([[1] * n for n in sizes[:-1]], sizes)
-    dropout = _dropout(data["dropout"], masks) if "dropout" in data else Dropout()
+    shapes = tuple(layer.W.shape for layer in built)
+    scheme = dropout_scheme(data["dropout"]) if "dropout" in data else UNITS
+    given = _required(data, "masks", "") if "masks" in data or require_masks else None
+    masks = read_masks(given, shapes, scheme)
+    dropout = read_dropout(data["dropout"], masks, shapes) if "dropout" in data else Dropout()
     target, loss = _target(data, built[-1])
     return Network(x=x, layers=tuple(built), masks=masks, title=title.strip(), dropout=dropout, target=target,
                    loss=loss)
@@ -211,16 +206,26 @@ def to_spec(network: Network) -> dict:
         }
         for layer in network.layers
     ]
-    spec["masks"] = [[int(v) for v in mask] for mask in network.masks]
-    if network.dropout != Dropout():
-        spec["dropout"] = {"convention": network.dropout.convention.name}
-        if network.dropout.keep is not None:
-            spec["dropout"]["keep"] = [str(q) for q in network.dropout.keep]
+    dropout = network.dropout
+    spec["masks"] = [_plain(mask, int, dropout.connections) for mask in network.masks]
+    if dropout != Dropout():
+        spec["dropout"] = {"kind": dropout.scheme} if dropout.connections else {}
+        spec["dropout"]["convention"] = dropout.convention.name
+        if dropout.keep is not None:
+            spec["dropout"]["keep"] = [_plain(q, str, dropout.connections) if isinstance(q, ImmutableMatrix) else str(q)
+                                       for q in dropout.keep]
     if network.target is not None:
         spec["target"] = [str(v) for v in network.target]
         if network.loss != "squared":
             spec["loss"] = network.loss
     return spec
+
+
+def _plain(values: ImmutableMatrix, number, rows: bool) -> list:
+    """A vector as a list, a matrix (or with ``rows`` any) as a list of rows, each entry ``number(entry)``."""
+    if not rows:
+        return [number(v) for v in values]
+    return [[number(v) for v in values.row(i)] for i in range(values.rows)]
 
 
 def _layer(data, field: str, previous: int, *, last: bool) -> Layer:
@@ -251,116 +256,4 @@ def _activation(data, field: str):
         field, f"expected one of {', '.join(NAMES)} or {{leaky_relu: slope}}, got {describe(data)}"
     )
 
-
-def _dropout(data, masks) -> Dropout:
-    """The convention and one keep probability per mask (one value: every hidden-layer mask)."""
-    if not isinstance(data, dict):
-        raise SpecError("dropout", f"expected a mapping with keys {', '.join(DROPOUT_KEYS)}, got {describe(data)}")
-    _no_unknown_keys(data, DROPOUT_KEYS, "dropout")
-    convention = named_convention(data.get("convention", PLAIN.name))
-    if "keep" not in data:
-        if convention.has_test_pass:
-            raise SpecError("dropout.keep", f"missing (required for the {convention} convention)")
-        return Dropout(convention)
-    keep, hidden = data["keep"], len(masks) - 1
-    if isinstance(keep, list):
-        if len(keep) not in (hidden, hidden + 1) or not keep:
-            raise SpecError(
-                "dropout.keep",
-                f"expected {hidden + 1} keep probabilities (mu^(0) .. mu^({hidden})) or {hidden} "
-                f"(mu^(1) .. mu^({hidden}), mu^(0) keeping everything), got {len(keep)}",
-            )
-        values = [_probability(q, f"dropout.keep[{i}]") for i, q in enumerate(keep)]
-        values = [sympy.Integer(1)] * (hidden + 1 - len(values)) + values
-    else:
-        values = [sympy.Integer(1)] + [_probability(keep, "dropout.keep")] * hidden
-    for l, (mask, q) in enumerate(zip(masks, values)):
-        for j, m in enumerate(mask):
-            if m == 0 and q == 1:
-                hint = " (one dropout.keep value keeps every input; give a list to drop inputs)" if l == 0 and not isinstance(keep, list) else ""
-                raise SpecError(f"masks[{l}][{j}]", f"expected 1: mu^({l}) has keep probability 1{hint}")
-    return Dropout(convention, tuple(values))
-
-
-def _probability(value, field: str) -> sympy.Rational:
-    q = exact(value, field)
-    if not 0 < q <= 1:
-        raise SpecError(field, f"expected a probability 0 < q <= 1, got {q}")
-    return q
-
-
-def _masks(data, sizes) -> tuple[ImmutableMatrix, ...]:
-    hidden = len(sizes) - 2
-    if not isinstance(data, list):
-        raise SpecError("masks", f"expected a list of 0/1 vectors, got {describe(data)}")
-    if len(data) == hidden:
-        data = [[1] * sizes[0]] + data
-    elif len(data) != hidden + 1:
-        raise SpecError(
-            "masks",
-            f"expected {hidden + 1} masks (mu^(0) .. mu^({hidden})) or {hidden} "
-            f"(mu^(1) .. mu^({hidden}), mu^(0) all ones), got {len(data)}",
-        )
-    masks = []
-    for l, mask in enumerate(data):
-        field = f"masks[{l}]"
-        vector = _vector(mask, field)
-        if vector.rows != sizes[l]:
-            owner = "the input has" if l == 0 else f"layer {l} has"
-            raise SpecError(field, f"expected {sizes[l]} entries ({owner} {sizes[l]} units), got {vector.rows}")
-        for j, value in enumerate(vector):
-            if value not in (0, 1):
-                raise SpecError(f"{field}[{j}]", f"expected 0 or 1, got {value}")
-        masks.append(vector)
-    return tuple(masks)
-
-
-def _matrix(data, field: str, columns: int) -> ImmutableMatrix:
-    if not isinstance(data, list) or not data:
-        raise SpecError(field, f"expected a non-empty list of rows, got {describe(data)}")
-    _units(len(data), field, "rows (units)")
-    for i, row in enumerate(data):
-        if not isinstance(row, list):
-            raise SpecError(f"{field}[{i}]", f"expected a row (a list of numbers), got {describe(row)}")
-    lengths = {len(row) for row in data}
-    if len(lengths) > 1:
-        i = next(i for i, row in enumerate(data) if len(row) != len(data[0]))
-        raise SpecError(
-            f"{field}[{i}]", f"expected {len(data[0])} entries like row 0 (ragged matrix), got {len(data[i])}"
-        )
-    if lengths != {columns}:
-        raise SpecError(
-            field,
-            f"expected {columns} columns (the previous layer has {columns} units), got {len(data[0])}",
-        )
-    return ImmutableMatrix(
-        [[exact(value, f"{field}[{i}][{j}]") for j, value in enumerate(row)] for i, row in enumerate(data)]
-    )
-
-
-def _vector(data, field: str) -> ImmutableMatrix:
-    if not isinstance(data, list) or not data:
-        raise SpecError(field, f"expected a non-empty list of numbers, got {describe(data)}")
-    _units(len(data), field, "entries")
-    return ImmutableMatrix([exact(value, f"{field}[{j}]") for j, value in enumerate(data)])
-
-
-def _units(count: int, field: str, what: str) -> None:
-    """Refuse a layer wider than the limit before reading any of its numbers."""
-    if count > MAX_UNITS:
-        raise SpecError(field, f"{count} {what}; the limit is {MAX_UNITS} units per layer")
-
-
-def _required(data: dict, key: str, field: str):
-    if key not in data:
-        where = f"{field}.{key}" if field else key
-        raise SpecError(where, "missing (required)")
-    return data[key]
-
-
-def _no_unknown_keys(data: dict, known, field: str) -> None:
-    for key in data:
-        if key not in known:
-            where = f"{field}.{_key(key)}" if field else _key(key)
-            raise SpecError(where, f"unknown key (expected one of {', '.join(known)})")
 
