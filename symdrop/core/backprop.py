@@ -35,8 +35,13 @@ class BackStep:
     masked_input: ImmutableMatrix  # a~^(l-1)
     W: ImmutableMatrix
     activation: str
-    keep: sympy.Expr | None  # q^(l-1) when inverted dropout divides by it, else None
+    keep: sympy.Expr | None  # q^(l-1) when inverted dropout divides by it (a column: one per unit), else None
     dropped_by_next: tuple[int, ...]  # units i of this layer that mu^(l) dropped (hidden layers)
+    # DropConnect: the mask M^(l), the weights W~^(l) the forward pass multiplied by, and the q
+    # (or matrix Q) inverted DropConnect divided each kept weight by
+    weight_mask: ImmutableMatrix | None = None
+    masked_weights: ImmutableMatrix | None = None
+    weight_keep: sympy.Expr | ImmutableMatrix | None = None
 
     @cached_property
     def zero_reasons(self) -> tuple[tuple[int, str], ...]:
@@ -103,16 +108,23 @@ def _from(network: Network, gradients: Gradients, rate) -> Backprop:
         n_in = network.layers[l - 1].W.cols
         rule = network.dropout.rule(l, "train")
         incoming_prev = gradients.layers[l - 2].incoming if l > 1 else gradients.grad_input
-        dropped_by_next = tuple(i for i, m in enumerate(masks[l]) if m == 0) if l < L else ()
+        connections = network.dropout.connections
+        units_next = l < L and not connections
+        dropped_by_next = tuple(i for i, m in enumerate(masks[l]) if m == 0) if units_next else ()
+        weights = {}
+        if connections:
+            weights = dict(weight_mask=masks[l - 1], masked_weights=forward.steps[l - 1].W,
+                           weight_keep=network.dropout.keep[l - 1] if rule.weight_scale is not None else None)
         steps.append(BackStep(
             l=l, output=l == L,
             incoming=values_matrix(g.incoming), derivative=values_matrix(g.derivative), delta=values_matrix(g.delta),
             grad_weights=values_matrix(g.grad_weights, n_in), grad_bias=values_matrix(g.grad_bias),
-            upstream=values_matrix(g.upstream), through_mask=values_matrix(incoming_prev), mask=masks[l - 1],
+            upstream=values_matrix(g.upstream), through_mask=values_matrix(incoming_prev),
+            mask=forward.steps[l - 1].mask if connections else masks[l - 1],
             masked_input=forward.steps[l - 1].masked_input.value, W=network.layers[l - 1].W,
             activation=network.layers[l - 1].activation,
             keep=network.dropout.keep[l - 1] if rule.input_scale is not None else None,
-            dropped_by_next=dropped_by_next,
+            dropped_by_next=dropped_by_next, **weights,
         ))
     after = after_prediction = None
     if rate is not None:

@@ -13,6 +13,7 @@ from ..model.conventions import MODES, Rule
 from ..model.network import Layer, Network
 from ..sympy_internals import entries, rational_matrix, unchecked
 from ..numbers import to_sympy
+from .formulas import Equation, input_equation, masked_weights
 from .forward import layer_values
 from .forward import prediction as output_of
 
@@ -21,16 +22,6 @@ SYMBOLIC_MODES = ("all", "masks")
 # ("input"), a unit ReLU had already made 0 ("relu"), a unit that was 0 anyway ("zero"), or a
 # nonzero value the mask removes ("removed"). A solution says one sentence for each.
 DROP_REASONS = ("input", "relu", "zero", "removed")
-
-
-@dataclass(frozen=True)
-class Equation:
-    """One quantity the way handcalcs shows it: ``lhs = symbolic = substituted = value``."""
-
-    lhs: sympy.Basic
-    symbolic: sympy.Basic
-    substituted: sympy.Basic
-    value: ImmutableMatrix
 
 
 @dataclass(frozen=True)
@@ -49,6 +40,29 @@ class Step:
     rule: Rule = Rule(masked=True, input_scale=None, weight_scale=None)
     keep: sympy.Expr | None = None  # q of the mask mu^(l-1), when the spec gives it
     previous_activation: str | None = None  # the activation that made a^(l-1); None when it is x
+    # DropConnect: the mask M^(l) on the weights, and W~^(l), the weights the pass multiplies by
+    weight_mask: ImmutableMatrix | None = None
+    masked_weights: Equation | None = None
+
+    @property
+    def equations(self) -> tuple[Equation, ...]:
+        """What the step computes before the unit sums: the masked input (or with DropConnect the
+        masked weights) and z."""
+        first = self.masked_input if self.masked_weights is None else self.masked_weights
+        return first, self.pre_activation
+
+    @cached_property
+    def dropped_weights(self) -> tuple[tuple[int, int], ...]:
+        """DropConnect: the (row, column) of every weight of W^(l) the mask drops."""
+        if self.weight_mask is None or not self.rule.weights_masked:
+            return ()
+        cols = self.weight_mask.cols
+        return tuple(divmod(k, cols) for k, m in enumerate(entries(self.weight_mask)) if m == 0)
+
+    @property
+    def marked(self) -> tuple:
+        """The entries the first equation shows in red: dropped units, or dropped weights."""
+        return self.dropped_weights or self.dropped
 
     # Cached: templates ask for these many times, and indexing a SymPy matrix entry by entry is slow.
     @cached_property
@@ -239,7 +253,8 @@ def _numeric_steps(network: Network, mode: str) -> tuple[Step, ...]:
     for l, (layer, values) in enumerate(zip(network.layers, layer_values(network, mode)), start=1):
         rule = network.dropout.rule(l, mode)
         mu = network.masks[l - 1] if rule.masked else _ones(layer.W.cols)
-        W = layer.W if rule.weight_scale is None else values_matrix(values.weights, layer.W.cols)
+        changed = rule.weight_scale is not None or rule.weights_masked
+        W = values_matrix(values.weights, layer.W.cols) if changed else layer.W
         z = values_matrix(values.z)
         computed = (mu, values_matrix(values.masked, like=a), W, z, values_matrix(values.a, like=z))
         steps.append(_step(network, l, a, computed, rule))
@@ -283,26 +298,25 @@ def _step(network: Network, l: int, a: ImmutableMatrix, computed, rule: Rule) ->
     n_in, n_out = layer.W.cols, layer.W.rows
     a_name, mu_name, tilde, W_name, b_name, z_name, a_out, q_name = _names(l, n_in, n_out)
     mu, masked, W, z, activated = computed
-    if not rule.masked:  # test time: the input as it is
-        masked_input = Equation(tilde, a_name, a, masked)
-    elif rule.input_scale is None:
-        masked_input = Equation(
-            tilde, unchecked(HadamardProduct, mu_name, a_name), unchecked(HadamardProduct, mu, a), masked
-        )
-    else:  # inverted dropout: kept values divided by q
-        masked_input = Equation(
-            tilde,
-            unchecked(MatMul, 1 / q_name, unchecked(HadamardProduct, mu_name, a_name)),
-            unchecked(MatMul, rule.input_scale, unchecked(HadamardProduct, mu, a)),
-            masked,
-        )
-    if rule.weight_scale is None:
+    keep = network.dropout.keep
+    masked_input = input_equation(_names(l, n_in, n_out), a, computed[:2], rule, None if keep is None else keep[l - 1])
+    weights = None
+    if network.dropout.connections:
+        weights = masked_weights(network, l, W, rule)
+        Wx = unchecked(MatMul, W_name if weights is None else weights.lhs, a_name)
+        Wx_values = (W, masked)
+    elif rule.weight_scale is None:
         Wx, Wx_values = unchecked(MatMul, W_name, tilde), (layer.W, masked)
+    elif isinstance(rule.weight_scale, sympy.MatrixBase):  # a q per input unit: W diag(q), the bias unscaled
+        Wx = unchecked(MatMul, W_name, MatrixSymbol(rf"\operatorname{{diag}}(q^{{({l - 1})}})", n_in, n_in), tilde)
+        Wx_values = (layer.W, ImmutableMatrix(sympy.diag(*rule.weight_scale)), masked)
     else:  # weight scaling at test time: q W, the bias unscaled
         Wx = unchecked(MatMul, q_name, W_name, tilde)
         Wx_values = (rule.weight_scale, layer.W, masked)
     keep = network.dropout.keep
     return Step(
+        weight_mask=network.masks[l - 1] if network.dropout.connections else None,
+        masked_weights=weights,
         l=l,
         layer=layer,
         mask=mu,

@@ -195,7 +195,11 @@ def draw(network: Network, *, edge_weights: bool = False, mask_labels: bool = Tr
         )
     if depth > MAX_DEPTH:
         return Diagram(sizes=sizes, width=0.0, height=0.0, too_large=True)
-    masks = [entries(m) for m in network.masks]
+    # DropConnect masks weights, not units: its dropped connections are dashed, no unit crossed out.
+    weight_masks = [entries(m) for m in network.masks] if network.dropout.connections else None
+    if weight_masks is not None:
+        mask_labels = False
+    masks = [entries(m) for m in network.masks] if weight_masks is None else [(1,) * n for n in sizes[:-1]]
     dropped_at = [frozenset(j for j, m in enumerate(mask) if m == 0) if mask_labels else frozenset() for mask in masks]
     shown = tuple(shown_units(n, dropped_at[l] if l < depth else frozenset()) for l, n in enumerate(sizes))
     if any(len(_places(keep, n)) > MAX_PLACES for keep, n in zip(shown, sizes)):
@@ -213,7 +217,10 @@ def draw(network: Network, *, edge_weights: bool = False, mask_labels: bool = Tr
     weights = [(entries(layer.W), layer.W.cols, entries(layer.b)) for layer in network.layers]
     edges = []
     for e, (l, i, j), made in zip(layout.edges, connections, variants.edges):
-        cut = j is not None and (l - 1, j) in dropped
+        if weight_masks is None:
+            cut = j is not None and (l - 1, j) in dropped
+        else:
+            cut = j is not None and weight_masks[l - 1][i * sizes[l - 1] + j] == 0
         if not edge_weights:
             edges.append(made[cut])
             continue

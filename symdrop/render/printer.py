@@ -55,7 +55,7 @@ class SymdropLatexPrinter(LatexPrinter):
         "mat_str": "pmatrix",
         "mat_delim": "",
         "order": "none",
-        "marked": frozenset(),  # entries of column vectors to highlight (dropped units)
+        "marked": frozenset(),  # entries to highlight: j of column vectors (dropped units), (i, j) of weights
         "decimals": False,  # exact decimals as decimals (0.25), other fractions as fractions
     }
 
@@ -148,6 +148,10 @@ class SymdropLatexPrinter(LatexPrinter):
             for arg in expr.args
         )
 
+    def _print_HadamardDivision(self, expr):
+        dividend, divisor = expr.args
+        return r"\left(%s\right) \oslash %s" % (self._print(dividend), self._print(divisor))
+
     def _print_ReLU(self, expr):
         arg = expr.args[0]
         if isinstance(arg, sympy.MatrixBase) and arg.shape != (1, 1):
@@ -200,11 +204,13 @@ class SymdropLatexPrinter(LatexPrinter):
 
     def _print_entries(self, values, cols: int) -> str:
         """A matrix of ``values`` (row by row) with ``cols`` columns as a pmatrix."""
-        marked = self._settings["marked"] if cols == 1 else ()
+        marked = _marked_in(self._settings["marked"], cols)
         flat = [self._print(v) for v in values]
         rows = [flat[i : i + cols] for i in range(0, len(flat), cols)]
         if marked:
-            rows = [[rf"\textcolor{{red}}{{{row[0]}}}" if j in marked else row[0]] for j, row in enumerate(rows)]
+            red = (lambda i, j: i in marked) if cols == 1 else (lambda i, j: (i, j) in marked)  # noqa: E731
+            rows = [[rf"\textcolor{{red}}{{{v}}}" if red(i, j) else v for j, v in enumerate(row)]
+                    for i, row in enumerate(rows)]
         return r"\begin{pmatrix}%s\end{pmatrix}" % r"\\".join(" & ".join(row) for row in rows)
 
 
@@ -231,7 +237,18 @@ def _dense(matrix: sympy.ImmutableMatrix, marked: frozenset, decimals: bool) -> 
     SymPy keeps, without hashing their entries again."""
     if matrix.shape == (1, 1):  # a single unit reads as a number: y = 7, not (7)
         return _latex(entries(matrix)[0], _NONE, decimals)
-    return _matrix(matrix, marked if matrix.cols == 1 else _NONE, decimals)
+    return _matrix(matrix, _marked_in(marked, matrix.cols), decimals)
+
+
+def _marked_in(marked: frozenset, cols: int) -> frozenset:
+    """The marks that concern a matrix of ``cols`` columns: units j of a vector, or (i, j) of a
+    matrix of weights (DropConnect; of a single column, its rows)."""
+    if not marked:
+        return _NONE
+    pairs = frozenset(m for m in marked if isinstance(m, tuple))
+    if cols != 1:
+        return pairs
+    return frozenset(m for m in marked if not isinstance(m, tuple)) | frozenset(i for i, _ in pairs)
 
 
 @lru_cache(maxsize=4096)

@@ -23,17 +23,20 @@ def solution_json(derivation: Derivation) -> dict:
 
 
 def _values_json(derivation: Derivation, text) -> dict:
-    return {
-        "prediction": [text(v) for v in derivation.prediction],
-        "layers": [
-            {
-                "masked_input": [text(v) for v in step.masked_input.value],
-                "pre_activation": [text(v) for v in step.pre_activation.value],
-                "activation": [text(v) for v in step.activation.value],
-            }
-            for step in derivation.steps
-        ],
-    }
+    return {"prediction": [text(v) for v in derivation.prediction],
+            "layers": [_layer_json(step, text) for step in derivation.steps]}
+
+
+def _layer_json(step, text) -> dict:
+    """One layer's values; with DropConnect also the weights the pass multiplied by, row by row."""
+    layer = {}
+    if step.masked_weights is not None:
+        W = step.masked_weights.value
+        layer["masked_weights"] = [[text(v) for v in W.row(i)] for i in range(W.rows)]
+    layer["masked_input"] = [text(v) for v in step.masked_input.value]
+    layer["pre_activation"] = [text(v) for v in step.pre_activation.value]
+    layer["activation"] = [text(v) for v in step.activation.value]
+    return layer
 
 
 def expect_json(ensemble: Ensemble) -> dict:
