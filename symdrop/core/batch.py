@@ -171,3 +171,38 @@ def _step(result: BatchBackprop, rate) -> BatchBackprop:
     after = Batch(tuple(replace(network, layers=layers) for network in result.batch.examples), result.batch.title)
     predicted = columns([values_matrix(prediction(network)) for network in after.examples])
     return replace(result, rate=rate, after_step=after, prediction_after_step=predicted)
+
+
+@dataclass(frozen=True)
+class BatchEnsemble:
+    """Each example's exact mean over every mask beside its test-time approximation, as columns."""
+
+    batch: Batch
+    examples: tuple  # one core Ensemble per example
+
+    @property
+    def network(self) -> Batch:
+        return self.batch
+
+    @property
+    def exact_mean(self) -> ImmutableMatrix:
+        return columns([e.exact_mean for e in self.examples])
+
+    @property
+    def approximation(self) -> ImmutableMatrix:
+        return columns([e.approximation for e in self.examples])
+
+    @property
+    def difference(self) -> ImmutableMatrix:
+        return columns([e.difference for e in self.examples])
+
+    @property
+    def maskable_units(self) -> int:
+        return self.examples[0].maskable_units
+
+
+def expect_batch(batch: Batch) -> BatchEnsemble:
+    """The exact mean prediction of every example over every mask (the core's, one per example)."""
+    from .ensemble import expect
+
+    return BatchEnsemble(batch, tuple(expect(network) for network in batch.examples))
