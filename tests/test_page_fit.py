@@ -77,6 +77,10 @@ def _solve_runs(specs: dict[str, Path]) -> list[tuple[str, str, list[str]]]:
     """(document, command, options) of every single-spec document."""
     runs = []
     for name, spec in specs.items():
+        if name == "batch":  # a batch: no --symbolic; its forward pass in both modes, its means, its backward pass
+            runs += [("solve-batch", "solve", [str(spec)]), ("solve-batch-test", "solve", [str(spec), "--mode", "test"]),
+                     ("expect-batch", "expect", [str(spec)]), ("backprop-batch", "backprop", [str(spec), "--step", "1/10"])]
+            continue
         runs.append((f"solve-{name}", "solve", [str(spec)]))
         if name == "three-smooth":  # expect: past its limit of maskable units
             runs += [(f"solve-{name}-{m}", "solve", [str(spec), "--symbolic", m]) for m in ("masks", "all")]
@@ -206,6 +210,7 @@ def test_the_corpus_is_broad(corpus):
     *(f"solve-three-smooth{m}" for m in ("", "-masks", "-all", "-test")),
     *(f"expect-{n}" for n in ("inverted-sigmoid", "weight-scaling-gap", "seven-layers", "two-sigmoids")),
     "expect-inverted-sigmoid-samples", "expect-inverted-sigmoid-symbolic-q", "expect-three-smooth", "backprop-tutorial",
+    "solve-batch", "solve-batch-test", "expect-batch", "backprop-batch",
     *(f"{r}-{d}" for r in ("sheet", "class", "tall") for d in ("sheet", "key", "solutions")),
 ])
 def test_every_word_lies_in_the_text_area(corpus, document):

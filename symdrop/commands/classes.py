@@ -9,7 +9,7 @@ from .. import load_spec
 from ..errors import SymdropError, quote
 from ..limits import MAX_PROBLEMS, MAX_SHEET_PROBLEMS, MAX_STATS
 from ..render import formats
-from .common import print_written, read_values_text, render_options
+from .common import print_written, read_values_text, render_options, single
 
 
 def sheet(args) -> int:
@@ -111,9 +111,9 @@ def check(args) -> int:
         if not args.code:
             raise SymdropError("--key: expected --code CODE (the variant code on the student's sheet)")
         entry = _key_entry(args.key, args.code.strip().upper())
-        kind, network = get(entry["kind"]), parse_spec(entry["spec"])
+        kind, network = get(entry["kind"]), single(parse_spec(entry["spec"]), f"--key {args.key}")
     else:
-        network = load_spec(args.spec)
+        network = single(load_spec(args.spec), "check")
         kind = get(args.kind) if args.kind else of_spec(network)
     tolerance = None if args.tolerance is None else abs(parse_number(args.tolerance, "--tolerance"))
     values = None if args.values is None else _values(args.values)

@@ -60,6 +60,16 @@ def warn_title(network, fmt: str, args) -> None:
         print(line, file=sys.stderr)
 
 
+def single(network, what: str):
+    """``network``, or a one-line refusal naming ``what`` when the spec is a batch of examples."""
+    from ..model.batch import Batch
+
+    if isinstance(network, Batch):
+        raise SymdropError(f"{what}: expected a spec of one example (input a list of numbers), got a batch of "
+                           f"{network.size} examples (batches work with solve, backprop, expect and verify)")
+    return network
+
+
 def read_values_text(path: Path) -> str:
     """A values file's text, within the spec size limit."""
     from ..limits import MAX_SPEC_BYTES

@@ -8,9 +8,11 @@ from ..core.derive import derive
 from ..core.ensemble import expect as ensemble_mean
 from ..errors import SymdropError
 from ..io.solutions import solution_files
+from ..model.batch import Batch
 from ..io.tex import compile_pdf
 from ..render import documents, formats, values
-from .common import chosen_format, output, print_written, render_options, warn_title
+from . import batches
+from .common import chosen_format, output, print_written, render_options, single, warn_title
 
 
 def example(args) -> int:
@@ -38,7 +40,10 @@ def solve(args) -> int:
     options = render_options(args)
     if formats.get(fmt).export:
         return _solve_export(args, fmt, options)
-    derivation = derive(load_spec(args.spec), symbolic=args.symbolic, mode=args.mode)
+    network = load_spec(args.spec)
+    if isinstance(network, Batch):
+        return batches.solve(args, network, fmt, options)
+    derivation = derive(network, symbolic=args.symbolic, mode=args.mode)
     warn_title(derivation.network, fmt, args)
     text, files = solution_files(
         fmt, args.output, lambda fmt, svg: documents.render_solution(derivation, fmt, options, svg=svg),
@@ -57,7 +62,7 @@ def _solve_export(args, fmt: str, options) -> int:
         raise SymdropError(f"--format {fmt}: expected numbers, not --symbolic (an LMS compares decimals)")
     if args.pdf:
         raise SymdropError(f"--format {fmt}: --pdf compiles LaTeX; write the PDF with --format latex")
-    network = load_spec(args.spec)
+    network = single(load_spec(args.spec), f"--format {fmt}")
     sheet = spec_sheet(network, of_spec(network, args.mode))
     return output(args, formats.get(fmt).write_sheet(sheet, options, name=network.title or args.spec.stem), {})
 
@@ -75,6 +80,8 @@ def backprop(args) -> int:
         if rate <= 0:
             raise SymdropError(f"--step: expected a positive learning rate, got {args.step}")
     network = load_spec(args.spec)
+    if isinstance(network, Batch):
+        return batches.backprop(args, network, fmt, options, rate)
     if network.target is None:
         raise SymdropError(f"{args.spec}: target: missing (the backward pass needs one target value per output)")
     result = derive_backprop(network, rate)
@@ -93,6 +100,8 @@ def expect(args) -> int:
     fmt = chosen_format(args, "expect")
     options = render_options(args)
     network = load_spec(args.spec, require_masks=False)
+    if isinstance(network, Batch):
+        return batches.expect(args, network, fmt, options)
     with Progress(0, "symdrop expect", enabled=on_terminal()) as bar:  # on a terminal, for long layers only
         ensemble = ensemble_mean(network, symbolic_q=args.symbolic_q, samples=args.samples, seed=args.seed,
                                  progress=lambda label, done, total: bar.show(f"symdrop expect: {label}", done, total))
@@ -106,7 +115,10 @@ def verify(args) -> int:
     """A spec's exact pass against PyTorch's (float64)."""
     from ..core.verify import verify as against_torch
 
-    report = against_torch(load_spec(args.spec), seed=args.seed)
+    network = load_spec(args.spec)
+    if isinstance(network, Batch):
+        return batches.verify(args, network)
+    report = against_torch(network, seed=args.seed)
     sys.stdout.write(report.table(str(args.spec)))
     return 0 if report.ok else 1
 

@@ -8,6 +8,7 @@ import yaml
 from sympy import ImmutableMatrix
 
 from .activations import NAMES, PARAMETRIZED
+from .batch import Batch, batch_spec, is_batch, parse_batch
 from .conventions import UNITS, Dropout
 from ..errors import SpecError, describe
 from .fields import key_name as _key, matrix as _matrix, no_unknown_keys as _no_unknown_keys
@@ -75,9 +76,9 @@ for _tag in ("float", "int", "timestamp"):
 _ExactLoader.add_constructor("tag:yaml.org,2002:bool", _boolean)
 
 
-def load_spec(source, *, require_masks: bool = True) -> Network:
-    """Read a spec from a path (``.json`` is JSON, anything else YAML) into a :class:`Network`;
-    ``require_masks``: as :func:`parse_spec`."""
+def load_spec(source, *, require_masks: bool = True) -> Network | Batch:
+    """Read a spec from a path (``.json`` is JSON, anything else YAML) into a :class:`Network`
+    (a :class:`Batch` when its input is a list of rows); ``require_masks``: as :func:`parse_spec`."""
     path = Path(source)
     text = read_text(path, MAX_SPEC_BYTES, "a spec")
     return parse_spec(read_document(text, json_format=path.suffix.lower() == ".json", name=str(path)),
@@ -142,11 +143,14 @@ def _depth(data) -> int:
     return deepest
 
 
-def parse_spec(data, *, require_masks: bool = True) -> Network:
-    """Validate plain data (as read from YAML/JSON) and build the exact :class:`Network`.
+def parse_spec(data, *, require_masks: bool = True) -> Network | Batch:
+    """Validate plain data (as read from YAML/JSON) and build the exact :class:`Network`, or the
+    :class:`Batch` of a spec whose input is a list of rows (one per example).
 
     Without ``require_masks`` (the ensemble mean, which visits every mask) a spec may leave
     ``masks`` out: every unit (or weight) is then kept."""
+    if is_batch(data):
+        return _batch(data, require_masks)
     if not isinstance(data, dict):
         raise SpecError("spec", f"expected a mapping with keys {', '.join(KEYS)}, got {describe(data)}")
     _no_unknown_keys(data, KEYS, "")
@@ -194,8 +198,16 @@ def _target(data, output: Layer) -> tuple[ImmutableMatrix | None, str]:
     return target, loss
 
 
-def to_spec(network: Network) -> dict:
-    """The spec of ``network`` as plain data with exact strings; ``parse_spec`` reads it back."""
+def _batch(data: dict, require_masks: bool) -> Batch:
+    """A batch spec: one single-example spec per example, each read by :func:`parse_spec`."""
+    return parse_batch(data, lambda example: parse_spec(example, require_masks=require_masks))
+
+
+def to_spec(network: Network | Batch) -> dict:
+    """The spec of ``network`` (or of a batch) as plain data with exact strings; ``parse_spec``
+    reads it back."""
+    if isinstance(network, Batch):
+        return batch_spec(network, to_spec)
     spec = {"title": network.title} if network.title else {}
     spec["input"] = [str(v) for v in network.x]
     spec["layers"] = [

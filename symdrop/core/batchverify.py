@@ -1,0 +1,157 @@
+"""A batch's exact passes checked against real PyTorch in float64: the whole batch (one row per
+example) through nn.Linear layers and nn.Dropout, the mean loss against torch.nn's loss with
+reduction='mean', and autograd's gradients."""
+
+from dataclasses import dataclass, replace
+
+import mpmath
+from sympy import ImmutableMatrix
+
+from ..model.batch import Batch
+from ..numbers import to_fraction, to_sympy
+from .batch import derive_batch, derive_batch_backprop
+from .verify import (_DIGITS, TOLERANCE, LayerError, Verification, _activation, _compare, _dropped, _linear, _modules,
+                     _mpf, _tensor, _torch)
+
+
+@dataclass(frozen=True)
+class BatchVerification(Verification):
+    """A batch's comparisons; ``drawn_masks``: the masks nn.Dropout drew, one tuple per example."""
+
+    drawn_masks: tuple = ()
+
+    def table(self, name: str) -> str:
+        lines = super().table(name).splitlines()
+        drawn = [f"nn.Dropout drew (torch.manual_seed({self.seed})), example {e}: "
+                 + ", ".join(f"mu^({l}) = ({', '.join(str(int(v)) for v in mask)})" for l, mask in enumerate(masks))
+                 for e, masks in enumerate(self.drawn_masks, start=1)]
+        return "\n".join(lines[:-1] + drawn + lines[-1:]) + "\n"
+
+
+def verify_batch(batch: Batch, *, seed: int = 0, tolerance: float = TOLERANCE) -> Verification:
+    """Run ``batch`` in PyTorch (float64) as one tensor of B rows and compare every layer of every
+    example with the exact passes: the spec's masks in training; with weight scaling the test-time
+    pass; with inverted dropout real ``nn.Dropout`` modules on the whole batch in train() (the
+    masks they draw read back, the exact passes redone with them) and after eval(); with targets
+    the mean loss (torch.nn's, reduction='mean') and autograd's gradients."""
+    torch = _torch()
+    convention = batch.dropout.convention
+    with torch.no_grad():
+        rows = _compare_batch("train, spec masks", derive_batch(batch), _pass(torch, batch, "train")[0])
+        if convention.scales_weights:
+            rows += _compare_batch("test, q W", derive_batch(batch, "test"), _pass(torch, batch, "test")[0])
+    drawn = None
+    if convention.divides:
+        modules = _modules(torch, batch)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            with torch.no_grad():
+                drawn, layers = _run_modules(torch, modules, batch, training=True)
+        rows += _compare_batch("nn.Dropout, train()", derive_batch(_with_masks(batch, drawn)), layers)
+        with torch.no_grad():
+            _, layers = _run_modules(torch, modules, batch, training=False)
+        rows += _compare_batch("nn.Dropout, eval()", derive_batch(batch, "test"), layers)
+    if batch.target is not None:
+        rows += _compare_gradients("autograd, spec masks", batch, _autograd(torch, batch))
+        if convention.divides:
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(seed)  # the same masks as the nn.Dropout run above
+                masks, computed = _autograd(torch, batch, _modules(torch, batch))
+            rows += _compare_gradients("autograd, nn.Dropout", _with_masks(batch, masks), computed)
+    examples = () if drawn is None else tuple(network.masks for network in _with_masks(batch, drawn).examples)
+    return BatchVerification(f"{convention.name}, batch of {batch.size}", torch.__version__, tuple(rows), None, seed,
+                             tolerance, examples)
+
+
+def _with_masks(batch: Batch, drawn) -> Batch:
+    """``batch`` with the masks nn.Dropout drew (one B x n matrix per layer, row e example e's)."""
+    return Batch(tuple(replace(network, masks=tuple(ImmutableMatrix(m[e, :]).T for m in drawn))
+                       for e, network in enumerate(batch.examples)), batch.title)
+
+
+def _pass(torch, batch: Batch, mode: str, x=None):
+    """The convention's pass with tensors over the whole batch (row e: example e), the spec's
+    masks as tensors: each layer's (masked input, z, a), and the Linear modules."""
+    layers, linears = [], []
+    a = _tensor(torch, batch.X.T) if x is None else x
+    for l, (layer, mask) in enumerate(zip(batch.layers, batch.masks), start=1):
+        rule = batch.dropout.rule(l, mode)
+        masked = a * _tensor(torch, mask.T) if rule.masked else a
+        if rule.input_scale is not None:
+            masked = masked / float(to_fraction(batch.dropout.keep[l - 1]))
+        linears.append(_linear(torch, layer))
+        weight = linears[-1].weight
+        if rule.weight_scale is not None:
+            weight = weight * float(to_fraction(rule.weight_scale))
+        z = torch.nn.functional.linear(masked, weight, linears[-1].bias)
+        a = _activation(torch, layer)(z)
+        layers.append((masked, z, a))
+    return layers, linears
+
+
+def _run_modules(torch, modules, batch: Batch, *, training: bool, x=None):
+    """The whole batch through the modules; each nn.Dropout's mask read back (B x n)."""
+    layers, masks = [], []
+    a = _tensor(torch, batch.X.T) if x is None else x
+    for dropout, linear, g in modules:
+        masked, kept = a, torch.ones_like(a)
+        if dropout is not None:
+            dropout.train(training)
+            masked, kept = _dropped(torch, dropout, a)
+        masks.append(ImmutableMatrix([[int(v != 0) for v in row] for row in kept.tolist()]))
+        z = linear(masked)
+        a = g(z)
+        layers.append((masked, z, a))
+    return tuple(masks), layers
+
+
+def _compare_batch(check: str, derivation, layers) -> list[LayerError]:
+    """Every example's layers against its row of the tensors; per layer the worst example."""
+    per_example = [_compare(check, d.steps, [tuple(t[e] for t in tensors) for tensors in layers])
+                   for e, d in enumerate(derivation.examples)]
+    return [max(rows, key=lambda row: row.max_rel) for rows in zip(*per_example)]
+
+
+def _loss(torch, batch: Batch, a, z):
+    """The mean over the batch of the spec's loss, with torch.nn's losses (reduction='mean'):
+    MSELoss averages over every output of every example, so n_L / 2 of it is the mean of the
+    examples' 1/2 sum (y - t)^2; bce from the logit z."""
+    t = _tensor(torch, batch.target.T)
+    if batch.loss == "bce":
+        return torch.nn.BCEWithLogitsLoss(reduction="mean")(z, t)
+    return torch.nn.MSELoss(reduction="mean")(a, t) * (t.shape[1] / 2)
+
+
+def _autograd(torch, batch: Batch, modules=None):
+    """The mean loss, dL/dW and dL/db of every layer and dL/dX by autograd: the spec's masks as
+    tensors, or (``modules``) real nn.Dropout modules in train(), their masks read back."""
+    x = _tensor(torch, batch.X.T).requires_grad_(True)
+    if modules is None:
+        layers, linears = _pass(torch, batch, "train", x)
+        masks = None
+    else:
+        masks, layers = _run_modules(torch, modules, batch, training=True, x=x)
+        linears = [linear for _, linear, _ in modules]
+    _, z, a = layers[-1]
+    loss = _loss(torch, batch, a, z)
+    loss.backward()
+    computed = (loss.item(), [(lin.weight.grad, lin.bias.grad) for lin in linears], x.grad)
+    return computed if modules is None else (masks, computed)
+
+
+def _compare_gradients(check: str, batch: Batch, computed) -> list[LayerError]:
+    """The mean loss, every layer's mean dL/dW and dL/db, and dL/dX (as layer 0) against the
+    exact ones; relative to the largest exact value (1 when all are 0)."""
+    exact = derive_batch_backprop(batch)
+    loss, layers, grad_x = computed
+    groups = [("loss", batch.depth, [exact.loss], [loss]), ("grad", 0, list(exact.grad_input.T), grad_x.reshape(-1).tolist())]
+    groups += [("grad", s.l, [*s.grad_weights, *s.grad_bias], [*W.reshape(-1).tolist(), *b.reshape(-1).tolist()])
+               for s, (W, b) in zip(exact.by_layer, layers)]
+    rows = []
+    for what, l, values, got in groups:
+        with mpmath.workdps(_DIGITS):
+            truth = [_mpf(to_sympy(v)) for v in values]
+            absolute = max(abs(mpmath.mpf(c) - e) for c, e in zip(got, truth, strict=True))
+            scale = max(abs(e) for e in truth) or 1
+            rows.append(LayerError(f"{check} ({what})", l, float(absolute), float(absolute / scale)))
+    return rows
