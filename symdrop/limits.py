@@ -22,6 +22,7 @@ MAX_TABLE_BYTES = 20_000_000  # a roster, an answers file, a key.json
 # Work per command.
 MAX_MASKABLE = 20  # expect: units with q < 1 (worst case 2^20 masks), ReLU/leaky ReLU/identity
 MAX_MASKABLE_SYMBOLIC = 12  # expect with sigmoid, tanh or --symbolic-q: every mask an expression
+MAX_MASKABLE_WEIGHTS = 16  # expect with DropConnect: weights with q < 1 (worst case 2^16 masks)
 MAX_MASKABLE_NESTED = 9  # the same with two or more sigmoid/tanh layers: expressions in expressions
 MAX_SAMPLES = 100_000  # expect --samples
 MAX_SYMBOLIC_PATHS = 4096  # solve --symbolic: n0 x n1 x ... x nL, the terms of the closed form

@@ -9,7 +9,7 @@ from sympy import ImmutableMatrix
 
 from .derive import keep_symbols
 from ..errors import SymdropError
-from ..limits import MAX_MASKABLE, MAX_MASKABLE_NESTED, MAX_MASKABLE_SYMBOLIC, MAX_SAMPLES
+from ..limits import MAX_MASKABLE, MAX_MASKABLE_NESTED, MAX_MASKABLE_SYMBOLIC, MAX_MASKABLE_WEIGHTS, MAX_SAMPLES
 from ..numbers import to_sympy
 from .forward import network_numbers, prediction
 from .mean import exact_mean, tidy as _tidy
@@ -84,6 +84,12 @@ def expect(network: Network, *, symbolic_q: bool = False, samples: int | None = 
     keep = dropout.require_keep("for the ensemble mean")
     if samples is not None and samples > MAX_SAMPLES:
         raise SymdropError(f"--samples: {samples} samples; the limit is {MAX_SAMPLES:,} samples")
+    one_q = not (dropout.per_unit or dropout.connections)  # one keep probability per mask
+    for flag, given in (("--symbolic-q", symbolic_q), ("--samples", samples is not None)):
+        if given and not one_q:
+            what = "DropConnect" if dropout.connections else "a keep probability per unit"
+            raise SymdropError(f"{flag}: expected one keep probability per mask, got {what} (the exact mean "
+                               f"needs neither)")
     if symbolic_q:
         keep = keep_symbols(dropout)
     model = replace(network, dropout=replace(dropout, keep=keep))
@@ -91,7 +97,7 @@ def expect(network: Network, *, symbolic_q: bool = False, samples: int | None = 
     mean, distinct = exact_mean(model, progress)
     n = maskable_units(model)
     approximation = test_time(model).applyfunc(_tidy)
-    thinned = tuple(thinned_networks(model)) if n <= LIST_MASKS_UP_TO else ()
+    thinned = tuple(thinned_networks(model)) if n <= LIST_MASKS_UP_TO and one_q else ()
     at_keep = None
     if symbolic_q:
         values = dict(zip(keep, dropout.keep))
@@ -106,6 +112,11 @@ def _check_maskable(network: Network, symbolic_q: bool) -> None:
     """Refuse, before any work, more maskable units than the mean can go through: up to 2^n
     distinct vectors at a layer, each a whole expression with sigmoid, tanh or symbolic q."""
     n = maskable_units(network)
+    if network.dropout.connections:
+        if n > MAX_MASKABLE_WEIGHTS:
+            raise SymdropError(f"expect: {n} maskable weights (DropConnect, keep q < 1); the limit is "
+                               f"{MAX_MASKABLE_WEIGHTS} (up to 2^{MAX_MASKABLE_WEIGHTS} masks)")
+        return
     piecewise_linear = all(layer.g.negative_slope is not None for layer in network.layers[:-1])
     smooth = sum(layer.g.negative_slope is None for layer in network.layers)  # sigmoid and tanh layers
     if piecewise_linear and not symbolic_q:
@@ -122,8 +133,11 @@ def _check_maskable(network: Network, symbolic_q: bool) -> None:
 
 
 def maskable_units(network: Network) -> int:
-    """How many units a mask can drop: the sizes of the masks with keep q < 1."""
-    return sum(m.rows for l, m in enumerate(network.masks) if network.dropout.maskable(l))
+    """How many units (with DropConnect, weights) a mask can drop: those whose keep q < 1."""
+    dropout = network.dropout
+    if not (dropout.per_unit or dropout.connections):
+        return sum(m.rows for l, m in enumerate(network.masks) if dropout.maskable(l))
+    return sum(1 for l, m in enumerate(network.masks) for q in dropout.keep_of(l, m.shape) if q != 1)
 
 
 def test_time(network: Network) -> ImmutableMatrix:

@@ -9,6 +9,7 @@ from sympy import ImmutableMatrix
 
 from ..model.network import Network
 from ..numbers import to_fraction
+from .connections import connections_mean
 
 
 def _quiet(label: str, done: int, total: int) -> None:
@@ -23,6 +24,8 @@ def exact_mean(network: Network, progress=None) -> tuple[ImmutableMatrix, int]:
     equal vectors are merged with their probabilities added, and the output layer, linear in
     its masked input, takes the mean of its input instead of every mask.
     """
+    if network.dropout.connections:
+        return connections_mean(network), 0
     keep = network.dropout.keep
     rational = all(q.is_Rational for q in keep) and all(
         layer.g.negative_slope is not None for layer in network.layers[:-1]
@@ -202,26 +205,23 @@ def _mean_exact(network: Network, progress=_quiet) -> tuple[ImmutableMatrix, int
     dropout = network.dropout
     states, most = {tuple(network.x): sympy.Integer(1)}, 1
     for l, layer in enumerate(network.layers, start=1):
-        q = dropout.keep[l - 1]
-        maskable = dropout.maskable(l - 1)
-        rule = dropout.rule(l, "train")
-        inverted = rule.input_scale is not None  # kept values divided by q
-        scale = rule.input_scale if inverted else 1
         W, b = layer.W, layer.b
+        qs = list(dropout.keep_of(l - 1, (W.cols, 1)))  # one q per unit of the layer's input
+        inverted = dropout.rule(l, "train").input_scale is not None  # kept values divided by q
         if l == network.depth and layer.activation == "identity":
             total = [sympy.Add(*(p * A[j] for A, p in states.items())) for j in range(W.cols)]
-            expected = q if maskable and not inverted else 1
-            mean = ImmutableMatrix(total) * expected
+            mean = ImmutableMatrix([t * (1 if inverted else q) for t, q in zip(total, qs)])
             return (W * mean + b).applyfunc(tidy), most
         new = {}
         for done, (A, p) in enumerate(states.items()):
             progress(f"layer {l} of {network.depth}", done, len(states))
             units = range(len(A))
-            active = [j for j in units if A[j] != 0] if maskable else []
-            base = list(b) if maskable else [b[i] + sum(W[i, j] * A[j] for j in units) for i in range(W.rows)]
+            active = [j for j in units if A[j] != 0 and qs[j] != 1]
+            base = [b[i] + sum(W[i, j] * A[j] for j in units if qs[j] == 1) for i in range(W.rows)]
             values, weights = [tuple(base)], [p]
             for j in active:
-                column = [W[i, j] * A[j] * scale for i in range(W.rows)]
+                q = qs[j]
+                column = [W[i, j] * A[j] / (q if inverted else 1) for i in range(W.rows)]
                 values += [tuple(z + c for z, c in zip(v, column)) for v in values]
                 weights = [u * (1 - q) for u in weights] + [u * q for u in weights]
             for v, u in zip(values, weights):
