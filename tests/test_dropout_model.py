@@ -8,6 +8,7 @@ now; per-unit keep, DropConnect, batches and the new losses fail until issue 23 
 
 import dataclasses
 import json
+import re
 from fractions import Fraction
 
 import mpmath
@@ -364,19 +365,21 @@ BATCH = {"input": [[1, 1], [2, -1], [0, 1]], "layers": NET, "target": [[5], [1],
          "dropout": {"convention": "inverted", "keep": "1/2"},
          "masks": [[[1, 1], [1, 0, 1], [0, 1, 1]], [[1, 1], [0, 1, 1], [1, 1, 0]], [[1, 1], [1, 1, 1], [1, 0, 1]]]}
 
+# case: (command, spec, the field named, what else the line must say: what was expected or given)
 BAD = {
-    "keep_list_wrong_length": ("solve", {**UNITS, "dropout": {"convention": "inverted", "keep": ["1/2"]}}, "dropout.keep"),
+    "keep_list_wrong_length": ("solve", {**UNITS, "dropout": {"convention": "inverted", "keep": ["1/2"]}},
+                               "dropout.keep", ["3", "got 1"]),
     "q_zero": ("solve", {**UNITS, "dropout": {"convention": "inverted", "keep": [1, ["1/2", "2/3", 0], "1/2"]}},
-               "dropout.keep[1][2]"),
+               "dropout.keep[1][2]", ["0"]),
     "q_above_one": ("solve", {**UNITS, "dropout": {"convention": "inverted", "keep": [1, ["1/2", "2/3", "3/2"], "1/2"]}},
-                    "dropout.keep[1][2]"),
+                    "dropout.keep[1][2]", ["3/2"]),
     "per_unit_list_wrong_length": ("solve", {**UNITS, "dropout": {"convention": "inverted", "keep": [1, ["1/2", "2/3"], "1/2"]}},
-                                   "dropout.keep[1]"),
+                                   "dropout.keep[1]", ["3", "2"]),
     "dropconnect_mask_wrong_rows": ("solve", {**CONNECT, "masks": [CONNECT["masks"][0], [[1, 1, 0], [0, 1, 1]], CONNECT["masks"][2]]},
-                                    "masks[1]"),
-    "examples_of_different_lengths": ("solve", {**BATCH, "input": [[1, 1], [2], [0, 1]]}, "input[1]"),
-    "mask_list_per_example_missing": ("solve", {**BATCH, "masks": BATCH["masks"][:2]}, "masks"),
-    "target_row_missing": ("backprop", {**BATCH, "target": [[5], [1]]}, "target"),
+                                    "masks[1]", ["rows", "3", "2"]),
+    "examples_of_different_lengths": ("solve", {**BATCH, "input": [[1, 1], [2], [0, 1]]}, "input[1]", ["2", "1"]),
+    "mask_list_per_example_missing": ("solve", {**BATCH, "masks": BATCH["masks"][:2]}, "masks", ["3", "2"]),
+    "target_row_missing": ("backprop", {**BATCH, "target": [[5], [1]]}, "target", ["3", "2"]),
 }
 
 
@@ -389,26 +392,34 @@ def test_bad_specs_are_valid_but_for_the_one_fault(tmp_path, capsys):
     assert ref.forward(ref.read(UNITS))[1].masked_input == (6, 0, 0)
 
 
+def refusal(err: str, tmp_path, field: str, says: list[str]) -> None:
+    """``err`` is one line naming ``field`` (or an entry of it, ``masks[2]``) and saying each of
+    ``says`` after the name; no traceback."""
+    assert err.count("\n") == 1 and err.endswith("\n"), f"not one line: {err!r}"
+    assert "Traceback" not in err
+    line = err.replace(str(tmp_path), "")  # the path's digits are no answer
+    named = re.search(re.escape(field) + r"(\[\d+\])*:(.*)", line)
+    assert named, f"{field!r} not named in {err!r}"
+    missing_words = [word for word in says if word not in named.group(2)]
+    assert not missing_words, f"{missing_words} not said after {field} in {err!r}"
+
+
 @pytest.mark.parametrize("case", list(BAD))
 def test_bad_input_is_refused_naming_the_field(tmp_path, capsys, case):
-    command, spec, field = BAD[case]
+    command, spec, field, says = BAD[case]
     out = tmp_path / "out.md"
     code = main([command, spec_file(tmp_path, spec), "-o", str(out)])
-    err = capsys.readouterr().err
-    assert code == 2, f"exit {code}: {err}"
-    assert err.count("\n") == 1 and err.endswith("\n"), f"not one line: {err!r}"
-    assert field in err, f"{field!r} not named in {err!r}"
-    assert "Traceback" not in err
-    if case == "dropconnect_mask_wrong_rows":
-        assert "rows" in err
-    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["spec.json"]
+    captured = capsys.readouterr()
+    assert code == 2, f"exit {code}: {captured.err}"
+    refusal(captured.err, tmp_path, field, says)
+    assert captured.out == "" and not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["spec.json"]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("case", list(BAD))
 def test_bad_input_is_refused_in_a_process_of_its_own(tmp_path, case):
-    command, spec, field = BAD[case]
+    command, spec, field, says = BAD[case]
     done = run_symdrop(command, spec_file(tmp_path, spec), "-o", str(tmp_path / "out.md"))
-    assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr.count("\n") == 1 and field in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2 and done.stdout == "", done.stderr
+    refusal(done.stderr, tmp_path, field, says)
     assert not (tmp_path / "out.md").exists()
