@@ -18,7 +18,7 @@ import sympy
 from symdrop.cli import main
 
 from . import reference_model as ref
-from .conftest import run_symdrop, write_spec
+from .conftest import require_torch, run_symdrop, write_spec
 
 QUICK = range(30)  # seeds per feature in the quick suite
 SLOW = range(30, 230)  # more seeds, and everything at once, in the whole suite
@@ -423,3 +423,68 @@ def test_bad_input_is_refused_in_a_process_of_its_own(tmp_path, case):
     assert done.returncode == 2 and done.stdout == "", done.stderr
     refusal(done.stderr, tmp_path, field, says)
     assert not (tmp_path / "out.md").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# the reference against PyTorch's autograd (float64), independent of symdrop
+
+def torch_backprop(torch, model: ref.Model) -> dict:
+    """Loss, predictions and mean gradients by autograd: masks as tensors, DropConnect as M ⊙ W / Q,
+    the batch's loss the mean of the examples' (PyTorch's default reduction)."""
+    f = torch.nn.functional
+    as_t = lambda rows: torch.tensor([[float(v) for v in row] for row in rows], dtype=torch.float64)  # noqa: E731
+    W = [as_t(layer.W).requires_grad_() for layer in model.layers]
+    b = [torch.tensor([float(v) for v in layer.b], dtype=torch.float64, requires_grad=True) for layer in model.layers]
+    xs = [torch.tensor([float(v) for v in x], dtype=torch.float64, requires_grad=True) for x in model.inputs]
+    divide = model.convention == "inverted"
+    losses, predictions = [], []
+    for e, x in enumerate(xs):
+        a = x
+        for l, layer in enumerate(model.layers):
+            if model.kind == "units":
+                mu = torch.tensor([float(m) for m in model.masks[e][l]], dtype=torch.float64)
+                q = torch.tensor([float(v) for v in model.keep[l]], dtype=torch.float64)
+                z = W[l] @ (a * mu / q if divide else a * mu) + b[l]
+            else:
+                M, Q = as_t(model.masks[e][l]), as_t(model.keep[l])
+                z = (W[l] * M / Q if divide else W[l] * M) @ a + b[l]
+            a = {"relu": torch.relu, "identity": lambda v: v,
+                 "leaky_relu": lambda v, s=float(layer.slope): f.leaky_relu(v, s)}[layer.activation](z)
+        t = model.targets[e]
+        tt = torch.tensor([float(v) for v in t], dtype=torch.float64)
+        loss = {"squared": lambda: 0.5 * ((a - tt) ** 2).sum(), "sse": lambda: ((a - tt) ** 2).sum(),
+                "mse": lambda: f.mse_loss(a, tt),
+                "cross_entropy": lambda: f.cross_entropy(a.unsqueeze(0), tt.unsqueeze(0))}[model.loss]()
+        losses.append(loss)
+        predictions.append(a.detach().tolist())
+    total = torch.stack(losses).mean()
+    total.backward()
+    return {"loss": total.item(), "prediction": predictions, "grad_weights": [w.grad.tolist() for w in W],
+            "grad_bias": [v.grad.tolist() for v in b],
+            "grad_input": [(x.grad * len(xs)).tolist() for x in xs]}  # a mean's gradient: times the batch size per example
+
+
+def close(actual, expected, where: str) -> None:
+    if isinstance(expected, (list, tuple)):
+        assert len(actual) == len(expected), where
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            close(a, e, f"{where}[{i}]")
+    else:
+        assert abs(float(actual) - float(expected)) <= 1e-9 * max(1.0, abs(float(expected))), f"{where}: torch {actual}, reference {expected}"
+
+
+@pytest.mark.parametrize("seed", QUICK)
+def test_reference_agrees_with_pytorch_autograd(seed):
+    """Per-unit keep or DropConnect on a batch with every exact loss, and cross-entropy: the
+    reference's loss, predictions and mean gradients are PyTorch's."""
+    torch = require_torch()
+    for spec in (ref.mixed_spec(seed), ref.cross_entropy_spec(seed), ref.dropconnect_spec(seed)):
+        model = ref.read(spec)
+        mine = ref.backprop(model)
+        theirs = torch_backprop(torch, model)
+        batch = lambda v: v if model.batch else [v]  # noqa: E731
+        close(theirs["loss"], mine["loss"], "loss")
+        close(theirs["prediction"], batch(mine["prediction"]), "prediction")
+        close(theirs["grad_weights"], [layer["grad_weights"] for layer in mine["layers"]], "grad_weights")
+        close(theirs["grad_bias"], [layer["grad_bias"] for layer in mine["layers"]], "grad_bias")
+        close(theirs["grad_input"], batch(mine["grad_input"]), "grad_input")
