@@ -22,25 +22,24 @@ from fractions import Fraction
 import mpmath
 
 CONVENTIONS = ("plain", "inverted", "weight-scaling")
-LOSSES = ("squared", "sse", "mse", "cross_entropy")
 KEEPS = ("1/2", "2/3", "3/4", "4/5")
 
 
-class ReferenceError_(ValueError):
+class NotModelled(ValueError):
     """A spec the reference cannot read (the tests only hand it valid specs)."""
 
 
 def number(value) -> Fraction:
     """A spec's number as the exact Fraction a person reads: 2, "1/2", "0.1" (1/10), 0.25."""
     if isinstance(value, bool):
-        raise ReferenceError_(f"not a number: {value!r}")
+        raise NotModelled(f"not a number: {value!r}")
     if isinstance(value, (int, Fraction)):
         return Fraction(value)
     if isinstance(value, float):
         return Fraction(repr(value))  # 0.1 means 1/10, as written
     if isinstance(value, str):
         return Fraction(value.strip())
-    raise ReferenceError_(f"not a number: {value!r}")
+    raise NotModelled(f"not a number: {value!r}")
 
 
 def is_number(value) -> bool:
@@ -92,7 +91,7 @@ def read_activation(value, last: bool) -> tuple[str, Fraction]:
         return "leaky_relu", Fraction(1, 100)  # PyTorch's default slope
     if isinstance(value, dict) and list(value) == ["leaky_relu"]:
         return "leaky_relu", number(value["leaky_relu"])
-    raise ReferenceError_(f"activation the reference does not model: {value!r}")
+    raise NotModelled(f"activation the reference does not model: {value!r}")
 
 
 def broadcast(entry, n: int) -> tuple:
@@ -100,7 +99,7 @@ def broadcast(entry, n: int) -> tuple:
     if is_number(entry):
         return (number(entry),) * n
     if len(entry) != n:
-        raise ReferenceError_(f"keep entry of {len(entry)} for {n} units")
+        raise NotModelled(f"keep entry of {len(entry)} for {n} units")
     return tuple(number(q) for q in entry)
 
 
@@ -115,7 +114,7 @@ def unit_keep(keep, sizes: list[int]) -> tuple:
     if len(keep) == L - 1:
         keep = [1] + keep
     if len(keep) != L:
-        raise ReferenceError_(f"keep list of {len(keep)} for {L} masks")
+        raise NotModelled(f"keep list of {len(keep)} for {L} masks")
     return tuple(broadcast(entry, sizes[l]) for l, entry in enumerate(keep))
 
 
@@ -123,7 +122,7 @@ def matrix_of(entry, rows: int, cols: int) -> tuple:
     if is_number(entry):
         return tuple((number(entry),) * cols for _ in range(rows))
     if len(entry) != rows or any(len(r) != cols for r in entry):
-        raise ReferenceError_("keep matrix of the wrong shape")
+        raise NotModelled("keep matrix of the wrong shape")
     return tuple(tuple(number(q) for q in r) for r in entry)
 
 
@@ -135,7 +134,7 @@ def weight_keep(keep, layers) -> tuple:
     if is_number(keep):
         keep = [keep] * len(layers)
     if len(keep) != len(layers):
-        raise ReferenceError_(f"keep list of {len(keep)} for {len(layers)} weight matrices")
+        raise NotModelled(f"keep list of {len(keep)} for {len(layers)} weight matrices")
     return tuple(matrix_of(entry, r, c) for entry, (r, c) in zip(keep, shapes))
 
 
@@ -199,7 +198,7 @@ def layer_noise(model: Model, l: int, masks, mode: str) -> tuple[tuple, tuple]:
     ones_F = tuple((Fraction(1),) * cols for _ in range(rows))
     if mode == "test":
         if model.convention == "plain":
-            raise ReferenceError_("plain masks have no test-time pass")
+            raise NotModelled("plain masks have no test-time pass")
         if model.convention == "inverted":
             return ones_s, ones_F
         if model.kind == "units":  # weight scaling: column j times the q of input unit j
@@ -218,7 +217,7 @@ def forward(model: Model, example: int = 0, mode: str = "train", masks=None) -> 
     """Every layer of one example's pass; ``masks`` replaces the spec's (the ensemble's masks)."""
     if masks is None and mode == "train":
         if model.masks is None:
-            raise ReferenceError_("the training pass needs masks")
+            raise NotModelled("the training pass needs masks")
         masks = model.masks[example]
     a = model.inputs[example]
     steps = []
@@ -390,7 +389,7 @@ def ensemble_mean(model: Model, example: int = 0) -> tuple:
     """E[y] = sum over every mask of P(mask) y(mask), each place kept with its own q."""
     places = maskable(model)
     if len(places) > 16:
-        raise ReferenceError_(f"{len(places)} maskable places: too many to visit")
+        raise NotModelled(f"{len(places)} maskable places: too many to visit")
     if model.kind == "units":
         base = [[Fraction(1)] * len(q) for q in model.keep]
     else:

@@ -1,4 +1,4 @@
-"""Issue 23's dropout model through the CLI (solve, backprop, expect as JSON) against the independent reference of tests/reference_model.py.
+"""Issue 23's dropout model through solve, backprop and expect JSON, against tests/reference_model.py.
 
 Every expected number comes from tests/reference_model.py (plain Fractions, written from the
 mathematics, never from symdrop's code) or is worked by hand in the comments below. Today's
@@ -221,7 +221,8 @@ def test_generators_are_deterministic_and_draw_what_they_promise():
     assert {ref.batch_spec(s).get("loss", "squared") for s in QUICK} == {"squared", "sse", "mse"}
     for s in QUICK:  # a mask drops only where q < 1, and the ensemble has something to visit
         model = ref.read(ref.dropconnect_spec(s))
-        assert all(m == 1 or q < 1 for M, Q in zip(model.masks[0], model.keep) for mr, qr in zip(M, Q) for m, q in zip(mr, qr))
+        assert all(m == 1 or q < 1 for M, Q in zip(model.masks[0], model.keep)
+                   for mr, qr in zip(M, Q) for m, q in zip(mr, qr))
         assert len(ref.maskable(model)) <= 10
 
 
@@ -373,9 +374,11 @@ BAD = {
                "dropout.keep[1][2]", ["0"]),
     "q_above_one": ("solve", {**UNITS, "dropout": {"convention": "inverted", "keep": [1, ["1/2", "2/3", "3/2"], "1/2"]}},
                     "dropout.keep[1][2]", ["3/2"]),
-    "per_unit_list_wrong_length": ("solve", {**UNITS, "dropout": {"convention": "inverted", "keep": [1, ["1/2", "2/3"], "1/2"]}},
+    "per_unit_list_wrong_length": ("solve", {**UNITS, "dropout": {"convention": "inverted",
+                                                                  "keep": [1, ["1/2", "2/3"], "1/2"]}},
                                    "dropout.keep[1]", ["3", "2"]),
-    "dropconnect_mask_wrong_rows": ("solve", {**CONNECT, "masks": [CONNECT["masks"][0], [[1, 1, 0], [0, 1, 1]], CONNECT["masks"][2]]},
+    "dropconnect_mask_wrong_rows": ("solve", {**CONNECT, "masks": [CONNECT["masks"][0], [[1, 1, 0], [0, 1, 1]],
+                                                                   CONNECT["masks"][2]]},
                                     "masks[1]", ["rows", "3", "2"]),
     "examples_of_different_lengths": ("solve", {**BATCH, "input": [[1, 1], [2], [0, 1]]}, "input[1]", ["2", "1"]),
     "mask_list_per_example_missing": ("solve", {**BATCH, "masks": BATCH["masks"][:2]}, "masks", ["3", "2"]),
@@ -470,7 +473,8 @@ def close(actual, expected, where: str) -> None:
         for i, (a, e) in enumerate(zip(actual, expected)):
             close(a, e, f"{where}[{i}]")
     else:
-        assert abs(float(actual) - float(expected)) <= 1e-9 * max(1.0, abs(float(expected))), f"{where}: torch {actual}, reference {expected}"
+        tolerance = 1e-9 * max(1.0, abs(float(expected)))
+        assert abs(float(actual) - float(expected)) <= tolerance, f"{where}: torch {actual}, reference {expected}"
 
 
 @pytest.mark.parametrize("seed", QUICK)
