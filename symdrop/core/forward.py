@@ -122,6 +122,7 @@ def network_numbers(network: Network) -> NetworkNumbers:
     """The numbers of ``network`` as the pass computes with them (see :data:`Number`), read once."""
     python = _python(network)
     number = _to_python if python else (lambda v: v)
+    fraction = (lambda v: Fraction(int(v.p), int(v.q))) if python else number
     layers = tuple(
         (_rows(layer.W, number), tuple(number(v) for v in entries(layer.b))) for layer in network.layers
     )
@@ -132,7 +133,8 @@ def network_numbers(network: Network) -> NetworkNumbers:
         x=tuple(number(v) for v in entries(network.x)),
         layers=layers,
         masks=tuple(matrix(mask, bit) for mask in network.masks),
-        keep=None if keep is None else tuple(matrix(q, number) if isinstance(q, sympy.MatrixBase) else number(q)
+        # q's per unit or per weight as Fractions, 1 too: a kept value is divided by its own q
+        keep=None if keep is None else tuple(matrix(q, fraction) if isinstance(q, sympy.MatrixBase) else number(q)
                                              for q in keep),
         python=python,
         target=None if network.target is None else tuple(number(v) for v in entries(network.target)),

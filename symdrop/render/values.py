@@ -30,8 +30,8 @@ def _values_json(derivation: Derivation, text) -> dict:
 def _layer_json(step, text) -> dict:
     """One layer's values; with DropConnect also the weights the pass multiplied by, row by row."""
     layer = {}
-    if step.masked_weights is not None:
-        W = step.masked_weights.value
+    if step.weight_mask is not None:  # DropConnect: W~ (W itself at test time when inverted)
+        W = step.W
         layer["masked_weights"] = [[text(v) for v in W.row(i)] for i in range(W.rows)]
     layer["masked_input"] = [text(v) for v in step.masked_input.value]
     layer["pre_activation"] = [text(v) for v in step.pre_activation.value]
