@@ -3,11 +3,11 @@
 It reads the core's forward pass (:mod:`.forward`) and goes back through it with the same masks:
 delta^(l) = dL/da^(l) * g'(z^(l)), dL/dW^(l) = delta^(l) a~^(l-1)T, dL/db^(l) = delta^(l),
 dL/da~^(l-1) = W^(l)T delta^(l), and through the mask dL/da^(l-1) = mu^(l-1) * dL/da~^(l-1) / q
-(the 1/q of inverted dropout). The keyword arguments are the changes a mistake makes.
+(the 1/q of inverted dropout). dL/dy, and dL/dz where a loss folds g' in, come from :mod:`.losses`.
+The keyword arguments are the changes a mistake makes.
 """
 
 from dataclasses import dataclass, replace
-from fractions import Fraction
 from typing import NamedTuple
 
 import sympy
@@ -16,6 +16,7 @@ from ..errors import SymdropError
 from ..model.activations import activation, derivative
 from ..model.network import Network
 from ..numbers import to_sympy
+from . import losses
 from .forward import LayerValues, Number, forward, layer_rules, network_numbers
 
 
@@ -65,16 +66,17 @@ def backward(network: Network, *, masks=None, mask_backward: bool = True, scale_
     rules = layer_rules(network.dropout, network.depth, "train")
     t = values.target
     y = passes[-1].a
-    loss = _loss(network.loss, y, t)
-    incoming = tuple((ti - yi) if sign_flipped else (yi - ti) for yi, ti in zip(y, t))
+    objective = losses.named(network.loss)
+    loss = objective.value(y, t)
+    sign = (lambda v: tuple(-e for e in v)) if sign_flipped else (lambda v: v)
+    incoming = sign(objective.gradient(y, t))
     layers = []
     for l in range(network.depth, 0, -1):
         layer, values_l = network.layers[l - 1], passes[l - 1]
         g = activation("identity") if relu_derivative_one and layer.activation == "relu" else layer.g
         slope = tuple(derivative(g, z, a) for z, a in zip(values_l.z, values_l.a))
-        if l == network.depth and network.loss == "bce":  # sigma'(z) cancels in dL/dz: y - t
-            delta = incoming
-            incoming = tuple(_bce_dy(yi, ti, sign_flipped) for yi, ti in zip(y, t))
+        if l == network.depth and objective.delta is not None:  # g'(z) folded in: bce's y - t, softmax(z) - t
+            delta = sign(objective.delta(values_l.z, y, t))
         else:
             delta = tuple(d * s for d, s in zip(incoming, slope))
         inputs = values_l.masked
@@ -97,19 +99,6 @@ def _through_mask(upstream, mu, rule, keep, l, mask_backward, scale_backward):
     if rule.input_scale is not None and scale_backward:
         out = tuple(v / keep[l - 1] for v in out)
     return out
-
-
-def _loss(name: str, y, t):
-    if name == "squared":  # halved exactly: a Fraction, never a float
-        total = sum(((yi - ti) ** 2 for yi, ti in zip(y, t)), 0 * y[0])
-        return total * (sympy.Rational(1, 2) if isinstance(total, sympy.Basic) else Fraction(1, 2))
-    (yi,), (ti,) = y, t  # bce: one sigmoid output
-    return sympy.simplify(-(ti * sympy.log(yi) if ti != 0 else 0) - ((1 - ti) * sympy.log(1 - yi) if ti != 1 else 0))
-
-
-def _bce_dy(y, t, flipped: bool):
-    """dL/dy of the binary cross-entropy: (y - t) / (y (1 - y)) (t - y over it when ``flipped``)."""
-    return sympy.simplify(((t - y) if flipped else (y - t)) / (y * (1 - y)))
 
 
 def step(gradients: Gradients, rate) -> Network:
