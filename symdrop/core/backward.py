@@ -84,7 +84,7 @@ def backward(network: Network, *, masks=None, mask_backward: bool = True, scale_
             inputs = values.x if l == 1 else passes[l - 2].a
         W = values.layers[l - 1][0]
         grad_weights = tuple(tuple(d * v for v in inputs) for d in delta)
-        upstream = tuple(sum((W[i][j] * delta[i] for i in range(len(delta))), 0 * delta[0])
+        upstream = tuple(objective.tidy(sum((W[i][j] * delta[i] for i in range(len(delta))), 0 * delta[0]))
                          for j in range(len(inputs)))
         layers.append(LayerGradients(incoming, slope, delta, grad_weights, delta, upstream))
         incoming = _through_mask(upstream, masks[l - 1], rules[l - 1], values.keep, l, mask_backward, scale_backward)

@@ -20,7 +20,8 @@ class Loss:
 
     ``value(y, t)`` is L and ``gradient(y, t)`` is dL/dy, one example at a time (a batch averages
     them). ``delta(z, y, t)``, for a loss that folds the output activation's derivative in (bce,
-    cross_entropy), is dL/dz of the output layer; None means delta = dL/dy * g'(z). ``rules``
+    cross_entropy), is dL/dz of the output layer; None means delta = dL/dy * g'(z). ``tidy`` puts
+    each dL/da~ = W^T delta going back in the loss's form (cross_entropy: one fraction). ``rules``
     refuses an output layer or a target the loss cannot take (a :class:`SpecError` naming the
     field); ``class_index``: the target may be written as a class index (then stored one-hot).
     ``torch(torch, y, z, t)`` is the same loss in PyTorch (tensors of shape 1 x n), for verify."""
@@ -31,6 +32,7 @@ class Loss:
     gradient: Callable
     torch: Callable
     delta: Callable | None = None
+    tidy: Callable = lambda value: value  # how a gradient W^T delta is best kept: as it comes, by default
     rules: Callable[[ImmutableMatrix, int, str], None] = lambda t, units, activation: None
     class_index: bool = False
 
@@ -88,10 +90,18 @@ def cross_entropy_value(z, t):
 
 
 def softmax_minus_target(z, t):
-    """dL/dz of softmax with cross-entropy: softmax(z) - t, each e^{z_i} / sum_j e^{z_j} exact."""
-    exps = [sympy.exp(to_sympy(v)) for v in z]
+    """dL/dz of softmax with cross-entropy: softmax(z) - t, exact, each entry one fraction over
+    sum_j e^{z_j - m} with m = min z (numerator and denominator times e^{-m}: no negative powers)."""
+    z = [to_sympy(v) for v in z]
+    m = min(z)
+    exps = [sympy.exp(v - m) for v in z]
     total = sympy.Add(*exps)
-    return tuple(e / total - to_sympy(ti) for e, ti in zip(exps, t))
+    return tuple(sympy.together(e / total - to_sympy(ti)) for e, ti in zip(exps, t))
+
+
+def _together(value):
+    """A sum of fractions over one denominator as one fraction (dL/da~ = W^T delta of softmax entries)."""
+    return sympy.together(value) if isinstance(value, sympy.Basic) else value
 
 
 def class_of(t) -> int:
@@ -137,7 +147,7 @@ LOSSES = {loss.name: loss for loss in (
     Loss("cross_entropy", "log sum_j e^{z_j} - z_c: softmax over the identity outputs (logits), then -log p_c "
                           "(PyTorch's CrossEntropyLoss)",
          value=cross_entropy_value, gradient=softmax_minus_target, delta=lambda z, y, t: softmax_minus_target(z, t),
-         rules=_cross_entropy_rules, torch=_torch_cross_entropy, class_index=True),
+         rules=_cross_entropy_rules, torch=_torch_cross_entropy, class_index=True, tidy=_together),
 )}
 
 
