@@ -4,6 +4,7 @@ the documents and JSON that show them; the spec rules, through the CLI."""
 
 import json
 import math
+import re
 from fractions import Fraction as F
 
 import mpmath
@@ -19,7 +20,7 @@ from symdrop.core.backward import backward
 from symdrop.render.documents import render_backprop
 
 from .backprop_reference import activation, g_prime
-from .conftest import ROOT, pdf_text, require_pdflatex, require_torch, run_symdrop, write_spec
+from .conftest import ROOT, lines_matching, pdf_text, require_pdflatex, require_torch, run_symdrop, write_spec
 from .reference import Spec, forward
 
 EXAMPLE = ROOT / "examples" / "cross-entropy.yaml"
@@ -327,3 +328,28 @@ def test_bad_input_in_a_process_of_its_own(case, tmp_path):
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert done.stderr.startswith(f"symdrop: error: {message}") and "Traceback" not in done.stderr
     assert not (tmp_path / "out.tex").exists() and done.stdout == ""
+
+
+# A comparison of a loss (or anything named so) with a loss's name, in Python or a template: what
+# only symdrop/core/losses.py may do (templates look a loss's section up by its name instead).
+LOSS_NAME = r"""["'](?:squared|sse|mse|bce|cross_entropy)["']"""
+LOSS_COMPARED = re.compile(rf"""loss[\w.]*\s*(?:==|!=|\bin\b|\bnot in\b)\s*[("']|{LOSS_NAME}\s*(?:==|!=)|(?:==|!=)\s*{LOSS_NAME}""")
+
+
+def loss_names_compared(root) -> list[str]:
+    return lines_matching(root, LOSS_COMPARED, "losses.py")
+
+
+def test_no_loss_name_is_compared_outside_the_losses():
+    found = loss_names_compared(ROOT / "symdrop") + loss_names_compared(ROOT / "templates")
+    assert not found, "ask the loss (symdrop/core/losses.py):\n  " + "\n  ".join(found)
+
+
+def test_the_search_finds_a_loss_name_compared(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text('if network.loss == "bce":\n    pass\nok = loss.delta is None\n'
+                                          'other = "mse" != name\nfine = network.loss != losses.DEFAULT\n')
+    (tmp_path / "pkg" / "b.j2").write_text('\\BLOCK{ if s.output and network.loss == "bce" }\n\\BLOCK{ if part == "loss" }\n')
+    assert loss_names_compared(tmp_path / "pkg") == ['pkg/a.py:1: if network.loss == "bce":',
+                                                     'pkg/a.py:4: other = "mse" != name',
+                                                     'pkg/b.j2:1: \\BLOCK{ if s.output and network.loss == "bce" }']
