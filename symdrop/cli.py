@@ -131,7 +131,7 @@ def _sheet_output_flags(sheet) -> None:
 
 def _add_backprop(commands) -> None:
     back = commands.add_parser("backprop", help="the exact backward pass through dropout (the spec needs a target)")
-    back.add_argument("spec", type=Path, help="problem spec file with target: [...] (and loss: squared|bce)")
+    back.add_argument("spec", type=Path, help="problem spec file with target: [...] (and loss: squared|sse|mse|bce|cross_entropy)")
     _output_flags(back, "backprop")
     back.add_argument("--step", metavar="LR", help="also one gradient-descent step with this exact learning rate, e.g. 1/10")
     _diagram_flags(back)

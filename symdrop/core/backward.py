@@ -5,12 +5,11 @@ delta^(l) = dL/da^(l) * g'(z^(l)), dL/dW^(l) = delta^(l) a~^(l-1)T, dL/db^(l) = 
 dL/da~^(l-1) = W^(l)T delta^(l), and through the mask dL/da^(l-1) = mu^(l-1) * dL/da~^(l-1) / q
 (the 1/q of inverted dropout, one q per unit where the spec gives them). With DropConnect the mask
 is on the weights: dL/dW^(l) = (delta^(l) a^(l-1)T) * M^(l) / Q^(l) and dL/da^(l-1) = W~^(l)T delta^(l),
-W~ the masked (and scaled) weights of the forward pass. The keyword arguments are the changes a
-mistake makes.
+W~ the masked (and scaled) weights of the forward pass. dL/dy, and dL/dz where a loss folds g' in,
+come from :mod:`.losses`. The keyword arguments are the changes a mistake makes.
 """
 
 from dataclasses import dataclass, replace
-from fractions import Fraction
 from typing import NamedTuple
 
 import sympy
@@ -19,6 +18,7 @@ from ..errors import SymdropError
 from ..model.activations import activation, derivative
 from ..model.network import Network
 from ..numbers import to_sympy
+from . import losses
 from .forward import LayerValues, Number, forward, layer_rules, network_numbers
 
 
@@ -68,16 +68,17 @@ def backward(network: Network, *, masks=None, mask_backward: bool = True, scale_
     rules = layer_rules(network.dropout, network.depth, "train")
     t = values.target
     y = passes[-1].a
-    loss = _loss(network.loss, y, t)
-    incoming = tuple((ti - yi) if sign_flipped else (yi - ti) for yi, ti in zip(y, t))
+    objective = losses.named(network.loss)
+    loss = objective.value(y, t)
+    sign = (lambda v: tuple(-e for e in v)) if sign_flipped else (lambda v: v)
+    incoming = sign(objective.gradient(y, t))
     layers = []
     for l in range(network.depth, 0, -1):
         layer, values_l = network.layers[l - 1], passes[l - 1]
         g = activation("identity") if relu_derivative_one and layer.activation == "relu" else layer.g
         slope = tuple(derivative(g, z, a) for z, a in zip(values_l.z, values_l.a))
-        if l == network.depth and network.loss == "bce":  # sigma'(z) cancels in dL/dz: y - t
-            delta = incoming
-            incoming = tuple(_bce_dy(yi, ti, sign_flipped) for yi, ti in zip(y, t))
+        if l == network.depth and objective.delta is not None:  # g'(z) folded in: bce's y - t, softmax(z) - t
+            delta = sign(objective.delta(values_l.z, y, t))
         else:
             delta = tuple(d * s for d, s in zip(incoming, slope))
         inputs = values_l.masked
@@ -89,7 +90,7 @@ def backward(network: Network, *, masks=None, mask_backward: bool = True, scale_
             W = values_l.weights
             factors = _weight_factors(masks[l - 1], rules[l - 1], values.keep, l, mask_backward, scale_backward)
             grad_weights = tuple(tuple(g * f for g, f in zip(row, frow)) for row, frow in zip(grad_weights, factors))
-        upstream = tuple(sum((W[i][j] * delta[i] for i in range(len(delta))), 0 * delta[0])
+        upstream = tuple(objective.tidy(sum((W[i][j] * delta[i] for i in range(len(delta))), 0 * delta[0]))
                          for j in range(len(inputs)))
         layers.append(LayerGradients(incoming, slope, delta, grad_weights, delta, upstream))
         incoming = _through_mask(upstream, masks[l - 1], rules[l - 1], values.keep, l, mask_backward, scale_backward)
@@ -117,19 +118,6 @@ def _weight_factors(mask, rule, keep, l, mask_backward, scale_backward):
     if not isinstance(q, tuple):
         return tuple(tuple(m / q for m in row) for row in factors)
     return tuple(tuple(m / s for m, s in zip(row, srow)) for row, srow in zip(factors, q))
-
-
-def _loss(name: str, y, t):
-    if name == "squared":  # halved exactly: a Fraction, never a float
-        total = sum(((yi - ti) ** 2 for yi, ti in zip(y, t)), 0 * y[0])
-        return total * (sympy.Rational(1, 2) if isinstance(total, sympy.Basic) else Fraction(1, 2))
-    (yi,), (ti,) = y, t  # bce: one sigmoid output
-    return sympy.simplify(-(ti * sympy.log(yi) if ti != 0 else 0) - ((1 - ti) * sympy.log(1 - yi) if ti != 1 else 0))
-
-
-def _bce_dy(y, t, flipped: bool):
-    """dL/dy of the binary cross-entropy: (y - t) / (y (1 - y)) (t - y over it when ``flipped``)."""
-    return sympy.simplify(((t - y) if flipped else (y - t)) / (y * (1 - y)))
 
 
 def step(gradients: Gradients, rate) -> Network:

@@ -7,6 +7,7 @@ import mpmath
 import sympy
 from sympy import ImmutableMatrix
 
+from . import losses
 from .derive import Step, derive
 from ..numbers import to_fraction, to_sympy
 from ..errors import SymdropError
@@ -118,21 +119,19 @@ def _dropped(torch, dropout, a):
 
 
 def _loss(torch, network: Network, y, z):
-    """The spec's loss; bce from the logit z (PyTorch's binary_cross_entropy clamps y (1 - y)
-    at 1e-12, so its gradient is wrong for a saturated sigmoid)."""
-    t = _tensor(torch, network.target).reshape(1, -1)
-    if network.loss == "bce":
-        return torch.nn.functional.binary_cross_entropy_with_logits(z, t, reduction="sum")
-    return ((y - t) ** 2).sum() / 2
+    """The spec's loss in PyTorch (:mod:`.losses` says which torch.nn loss), from the output y and z."""
+    return losses.named(network.loss).torch(torch, y, z, _tensor(torch, network.target).reshape(1, -1))
 
 
 def _autograd(torch, network: Network):
-    """dL/dW, dL/db of every layer and dL/dx by torch.autograd, the spec's masks as tensors."""
+    """dL/dW, dL/db of every layer and dL/dx by torch.autograd, the spec's masks as tensors; and
+    the loss PyTorch computed."""
     x = _tensor(torch, network.x).reshape(1, -1).requires_grad_(True)
     layers, linears = _pass(torch, network, "train", x)
     _, z, a = layers[-1]
-    _loss(torch, network, a, z).backward()
-    return [(lin.weight.grad, lin.bias.grad) for lin in linears], x.grad
+    loss = _loss(torch, network, a, z)
+    loss.backward()
+    return [(lin.weight.grad, lin.bias.grad) for lin in linears], x.grad, loss.item()
 
 
 def _autograd_modules(torch, modules, network: Network):
@@ -140,18 +139,24 @@ def _autograd_modules(torch, modules, network: Network):
     x = _tensor(torch, network.x).reshape(1, -1).requires_grad_(True)
     masks, layers = _run_modules(torch, modules, network, training=True, x=x)
     _, z, a = layers[-1]
-    _loss(torch, network, a, z).backward()
-    return masks, ([(lin.weight.grad, lin.bias.grad) for _, lin, _ in modules], x.grad)
+    loss = _loss(torch, network, a, z)
+    loss.backward()
+    return masks, ([(lin.weight.grad, lin.bias.grad) for _, lin, _ in modules], x.grad, loss.item())
 
 
 def _compare_gradients(check: str, network: Network, computed) -> list[LayerError]:
-    """Every layer's dL/dW and dL/db (and dL/dx as layer 0) against the exact backward pass;
-    relative to the largest exact gradient of the layer (1 when all are 0)."""
+    """The loss, then every layer's dL/dW and dL/db (and dL/dx as layer 0) against the exact
+    backward pass; relative to the largest exact gradient of the layer (1 when all are 0)."""
     from .backward import backward
 
     exact = backward(network)
-    layers, grad_x = computed
-    rows = []
+    layers, grad_x, loss = computed
+    with mpmath.workdps(_DIGITS):  # the loss as torch.nn computed it, shown as the output layer's
+        truth = _mpf(to_sympy(exact.loss))
+        absolute = abs(mpmath.mpf(loss) - truth)
+        # relative to a loss of at least 1: cross-entropy's log-sum-exp minus z_c cancels, so a
+        # loss of 4e-9 from logits of size 20 is exact to 1e-15 only, as those logits are
+        rows = [LayerError(f"{check} (loss)", network.depth, float(absolute), float(absolute / max(abs(truth), 1)))]
     pairs = [(0, [exact.grad_input], [grad_x])]
     pairs += [(l, [tuple(v for row in g.grad_weights for v in row), g.grad_bias], [W, b])
               for l, (g, (W, b)) in enumerate(zip(exact.layers, layers), start=1)]

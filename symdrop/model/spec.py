@@ -7,6 +7,7 @@ import sympy
 import yaml
 from sympy import ImmutableMatrix
 
+from ..core import losses
 from .activations import NAMES, PARAMETRIZED
 from .batch import Batch, batch_spec, is_batch, parse_batch
 from .conventions import UNITS, Dropout
@@ -20,7 +21,7 @@ from ..numbers import exact
 from ..textfiles import read_text
 
 KEYS = ("title", "input", "layers", "masks", "dropout", "target", "loss")
-LOSSES = ("squared", "bce")  # 1/2 sum (y - t)^2; binary cross-entropy of one sigmoid output
+LOSSES = tuple(losses.LOSSES)  # squared (1/2 sum (y - t)^2), sse, mse, bce, cross_entropy
 LAYER_KEYS = ("weights", "bias", "activation")
 
 
@@ -179,23 +180,21 @@ def parse_spec(data, *, require_masks: bool = True) -> Network | Batch:
 
 
 def _target(data, output: Layer) -> tuple[ImmutableMatrix | None, str]:
-    """The target (one value per output) and the loss; bce needs one sigmoid output and 0 <= t <= 1."""
-    loss = data.get("loss", "squared")
-    if loss not in LOSSES:
-        raise SpecError("loss", f"expected one of {', '.join(LOSSES)}, got {describe(loss)}")
+    """The target (one value per output) and the loss, which says what it takes (bce: one sigmoid
+    output, 0 <= t <= 1; cross_entropy: identity outputs and a class index or one-hot target)."""
+    loss = losses.named(data.get("loss", losses.DEFAULT))
     if "target" not in data:
         if "loss" in data:
             raise SpecError("target", "missing (required with loss: one value per output)")
-        return None, loss
-    target = _vector(data["target"], "target")
+        return None, loss.name
+    if loss.class_index and not isinstance(data["target"], list):
+        target = loss.target_of_index(data["target"], output.units)
+    else:
+        target = _vector(data["target"], "target")
     if target.rows != output.units:
         raise SpecError("target", f"expected {output.units} values (one per output unit), got {target.rows}")
-    if loss == "bce":
-        if output.units != 1 or output.activation != "sigmoid":
-            raise SpecError("loss", "bce expects one output unit with activation sigmoid (the last layer)")
-        if not 0 <= target[0] <= 1:
-            raise SpecError("target[0]", f"expected 0 <= t <= 1 for bce, got {target[0]}")
-    return target, loss
+    loss.check(target, output.units, output.activation)
+    return target, loss.name
 
 
 def _batch(data: dict, require_masks: bool) -> Batch:
@@ -228,7 +227,7 @@ def to_spec(network: Network | Batch) -> dict:
                                        for q in dropout.keep]
     if network.target is not None:
         spec["target"] = [str(v) for v in network.target]
-        if network.loss != "squared":
+        if network.loss != losses.DEFAULT:
             spec["loss"] = network.loss
     return spec
 
