@@ -365,7 +365,10 @@ def backprop(model: Model) -> dict:
                                for i in range(rows)),
         })
     result = {"loss": mean([r.loss for r in runs]), "prediction": [r.prediction for r in runs],
-              "target": [r.target for r in runs], "layers": layers, "grad_input": [r.grad_input for r in runs]}
+              "target": [r.target for r in runs], "layers": layers,
+              # the gradient of the batch's mean loss with respect to each example's input: 1/B of
+              # that example's own dL/dx (as autograd gives x.grad under reduction="mean")
+              "grad_input": [tuple(g / n for g in r.grad_input) for r in runs]}
     if model.batch:
         result["losses"] = [r.loss for r in runs]
         return result

@@ -175,14 +175,15 @@ def test_reference_batch_mse_by_hand():
     model = ref.read(spec)
     # y1 = (1, 1), y2 = (2, 2); mse1 = (1 + 0)/2 = 1/2, mse2 = (0 + 4)/2 = 2; the batch's loss 5/4
     # dL/dy1 = 2 (1, 0) / 2 = (1, 0), dL/dy2 = (0, 2); dL/dW: [[1, 0], [0, 0]] and [[0, 0], [0, 2]],
-    # mean [[1/2, 0], [0, 1]]; dL/db mean (1/2, 1); dL/dx1 = W^T (1, 0) = (1, 2), dL/dx2 = W^T (0, 2) = (0, 2)
+    # mean [[1/2, 0], [0, 1]]; dL/db mean (1/2, 1); each example's own dL/dx1 = W^T (1, 0) = (1, 2),
+    # dL/dx2 = W^T (0, 2) = (0, 2), and the batch loss (their mean) has half of each
     out = ref.backprop(model)
     assert out["prediction"] == [(1, 1), (2, 2)]
     assert out["losses"] == [Fraction(1, 2), 2] and out["loss"] == Fraction(5, 4)
     assert out["layers"][0]["delta"] == [(1, 0), (0, 2)]
     assert out["layers"][0]["grad_weights"] == ((Fraction(1, 2), 0), (0, 1))
     assert out["layers"][0]["grad_bias"] == (Fraction(1, 2), 1)
-    assert out["grad_input"] == [(1, 2), (0, 2)]
+    assert out["grad_input"] == [(Fraction(1, 2), 1), (0, 1)]
     assert ref.solve(model)["layers"][0]["pre_activation"] == [(1, 1), (2, 2)]
 
 
@@ -464,7 +465,7 @@ def torch_backprop(torch, model: ref.Model) -> dict:
     total.backward()
     return {"loss": total.item(), "prediction": predictions, "grad_weights": [w.grad.tolist() for w in W],
             "grad_bias": [v.grad.tolist() for v in b],
-            "grad_input": [(x.grad * len(xs)).tolist() for x in xs]}  # a mean's gradient: times the batch size per example
+            "grad_input": [x.grad.tolist() for x in xs]}  # the mean loss's gradient: 1/B of each example's own
 
 
 def close(actual, expected, where: str) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 import mpmath
 from sympy import ImmutableMatrix
 
+from . import losses
 from ..model.batch import Batch
 from ..numbers import to_fraction, to_sympy
 from .batch import derive_batch, derive_batch_backprop
@@ -113,13 +114,12 @@ def _compare_batch(check: str, derivation, layers) -> list[LayerError]:
 
 
 def _loss(torch, batch: Batch, a, z):
-    """The mean over the batch of the spec's loss, with torch.nn's losses (reduction='mean'):
-    MSELoss averages over every output of every example, so n_L / 2 of it is the mean of the
-    examples' 1/2 sum (y - t)^2; bce from the logit z."""
+    """The mean over the batch of the spec's loss, each example's by its torch.nn loss (see
+    :mod:`.losses`; bce and cross-entropy from the logits z), as PyTorch's reduction='mean' over
+    examples takes it."""
     t = _tensor(torch, batch.target.T)
-    if batch.loss == "bce":
-        return torch.nn.BCEWithLogitsLoss(reduction="mean")(z, t)
-    return torch.nn.MSELoss(reduction="mean")(a, t) * (t.shape[1] / 2)
+    loss = losses.named(batch.loss)
+    return sum(loss.torch(torch, a[e:e + 1], z[e:e + 1], t[e:e + 1]) for e in range(t.shape[0])) / t.shape[0]
 
 
 def _autograd(torch, batch: Batch, modules=None):

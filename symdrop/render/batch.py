@@ -1,5 +1,6 @@
 """The documents and the JSON of a batch: each per-example vector as a list of rows, one per example."""
 
+from ..core import losses
 from ..core.batch import BatchBackprop, BatchDerivation, BatchEnsemble
 from .env import render_document
 from .numbertext import decimal, needs_decimal, plain
@@ -86,7 +87,8 @@ def render_batch_solution(derivation: BatchDerivation, fmt: str, options: Render
 
 def render_batch_backprop(backprop: BatchBackprop, fmt: str, options: RenderOptions = RenderOptions()) -> str:
     """The worked backward pass of a batch: the mean loss and the mean gradients."""
-    return render_document("batch-backprop", fmt, options, d=backprop, network=backprop.batch)
+    return render_document("batch-backprop", fmt, options, d=backprop, network=backprop.batch,
+                           objective=losses.named(backprop.batch.loss))
 
 
 def render_batch_expect(ensemble: BatchEnsemble, fmt: str, options: RenderOptions = RenderOptions()) -> str:
