@@ -89,7 +89,10 @@ def verify(network: Network, *, seed: int = 0, tolerance: float = TOLERANCE) -> 
     if convention.scales_weights:
         with torch.no_grad():
             rows += _compare("test, q W", derive(network, mode="test").steps, _pass(torch, network, "test")[0])
-    if convention.divides:
+    # nn.Dropout has one p for a whole tensor: a keep probability per unit, or DropConnect's per
+    # weight, is checked through the spec's masks as tensors only
+    modules_apply = not (network.dropout.per_unit or network.dropout.connections)
+    if convention.divides and modules_apply:
         modules = _modules(torch, network)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -101,7 +104,7 @@ def verify(network: Network, *, seed: int = 0, tolerance: float = TOLERANCE) -> 
         rows += _compare("nn.Dropout, eval()", derive(network, mode="test").steps, layers)
     if network.target is not None:
         rows += _compare_gradients("autograd, spec masks", network, _autograd(torch, network))
-        if convention.divides:
+        if convention.divides and modules_apply:
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(seed)  # the same masks as the nn.Dropout run above
                 masks, grads = _autograd_modules(torch, _modules(torch, network), network)
@@ -210,15 +213,24 @@ def _pass(torch, network: Network, mode: str, x=None) -> tuple[list, list]:
         rule = network.dropout.rule(l, mode)
         masked = a * _tensor(torch, mu).reshape(1, -1) if rule.masked else a
         if rule.input_scale is not None:
-            masked = masked / float(to_fraction(network.dropout.keep[l - 1]))
+            masked = masked * _scale(torch, rule.input_scale).reshape(1, -1)
         linears.append(_linear(torch, layer))
         weight = linears[-1].weight
-        if rule.weight_scale is not None:
-            weight = weight * float(to_fraction(rule.weight_scale))
+        if rule.weights_masked:  # DropConnect: PyTorch has no module for it, so the mask as a tensor
+            weight = weight * _tensor(torch, mu)
+        if rule.weight_scale is not None:  # one q, a row of q's (one per input unit), or W's shape
+            weight = weight * _scale(torch, rule.weight_scale)
         z = torch.nn.functional.linear(masked, weight, linears[-1].bias)
         a = _activation(torch, layer)(z)
         layers.append((masked, z, a))
     return layers, linears
+
+
+def _scale(torch, scale):
+    """A rule's scale as a tensor: one number, or a matrix of them."""
+    if isinstance(scale, sympy.MatrixBase):
+        return _tensor(torch, scale)
+    return torch.tensor(float(to_fraction(scale)), dtype=torch.float64)
 
 
 def _modules(torch, network: Network) -> list:
