@@ -82,6 +82,10 @@ def _solve_runs(specs: dict[str, Path]) -> list[tuple[str, str, list[str]]]:
                      ("expect-batch", "expect", [str(spec)]), ("backprop-batch", "backprop", [str(spec), "--step", "1/10"])]
             continue
         runs.append((f"solve-{name}", "solve", [str(spec)]))
+        if name in ("dropconnect", "keep-per-unit"):  # no --symbolic: its pass in both modes, its mean, its backward pass
+            runs += [(f"solve-{name}-test", "solve", [str(spec), "--mode", "test"]), (f"expect-{name}", "expect", [str(spec)]),
+                     (f"backprop-{name}", "backprop", [str(spec), "--step", "1/10"])]
+            continue
         if name == "three-smooth":  # expect: past its limit of maskable units
             runs += [(f"solve-{name}-{m}", "solve", [str(spec), "--symbolic", m]) for m in ("masks", "all")]
             runs.append((f"solve-{name}-test", "solve", [str(spec), "--mode", "test"]))

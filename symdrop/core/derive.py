@@ -170,6 +170,11 @@ def derive(network: Network, symbolic: str | None = None, mode: str = "train") -
             without_dropout=values_matrix(output_of(network, "off")),
             at_test_time=values_matrix(output_of(network, "test")) if test else None,
         )
+    dropout = network.dropout
+    if dropout.connections or dropout.per_unit:
+        what = "DropConnect" if dropout.connections else "a keep probability per unit"
+        raise SymdropError(f"--symbolic {symbolic}: expected one keep probability per mask of units, got {what} "
+                           f"(the worked solution without --symbolic derives it)")
     paths = math.prod(network.sizes)
     if paths > MAX_SYMBOLIC_PATHS:
         sizes = " x ".join(map(str, network.sizes))
