@@ -17,12 +17,13 @@ from ..numbers import to_sympy
 from .forward import network_numbers
 
 
-def connections_mean(network: Network) -> ImmutableMatrix:
-    """``E[y]`` over every weight mask of a DropConnect network (keep probabilities given)."""
+def connections_mean(network: Network) -> tuple[ImmutableMatrix, int]:
+    """``E[y]`` over every weight mask of a DropConnect network (keep probabilities given), and
+    the most distinct activation vectors held at a layer."""
     values = network_numbers(network)
     divides = network.dropout.convention.divides
     gs = [layer.g.number if values.python else layer.g.apply for layer in network.layers]
-    states = {values.x: 1}
+    states, most = {values.x: 1}, 1
     for l, ((W, b), g, layer) in enumerate(zip(values.layers, gs, network.layers), start=1):
         Q = _keep_rows(values.keep[l - 1], len(W), len(W[0]))
         last = l == network.depth
@@ -30,11 +31,11 @@ def connections_mean(network: Network) -> ImmutableMatrix:
             mean = [sum(p * A[j] for A, p in states.items()) for j in range(len(W[0]))]
             y = [bias + sum(w * (1 if divides else q) * a for w, q, a in zip(row, qrow, mean))
                  for row, qrow, bias in zip(W, Q, b)]
-            return _matrix(y)
+            return _matrix(y), most
         if last:  # sigmoid or tanh (or ReLU) on the output: each unit's mean, one at a time
             y = [sum(p * sum(u * g(z) for z, u in _unit(row, qrow, bias, A, divides).items())
                      for A, p in states.items()) for row, qrow, bias in zip(W, Q, b)]
-            return _matrix(y)
+            return _matrix(y), most
         new = {}
         for A, p in states.items():
             units = [_merge((g(z), u) for z, u in _unit(row, qrow, bias, A, divides).items())
@@ -45,7 +46,7 @@ def connections_mean(network: Network) -> ImmutableMatrix:
                 for _, u in combination:
                     weight *= u
                 new[vector] = new.get(vector, 0) + weight
-        states = new
+        states, most = new, max(most, len(new))
     raise AssertionError("unreachable: the last layer returns")
 
 

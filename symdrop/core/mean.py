@@ -25,7 +25,7 @@ def exact_mean(network: Network, progress=None) -> tuple[ImmutableMatrix, int]:
     its masked input, takes the mean of its input instead of every mask.
     """
     if network.dropout.connections:
-        return connections_mean(network), 0
+        return connections_mean(network)
     keep = network.dropout.keep
     rational = all(q.is_Rational for q in keep) and all(
         layer.g.negative_slope is not None for layer in network.layers[:-1]

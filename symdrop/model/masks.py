@@ -49,8 +49,9 @@ def read_dropout(data, masks, shapes) -> Dropout:
         keep = _weight_keep(data["keep"], shapes)
     else:
         keep = _unit_keep(data["keep"], [shapes[0][1]] + [rows for rows, _ in shapes[:-1]])
-    _no_drop_where_kept(masks, keep, scheme, single=not isinstance(data["keep"], list))
-    return Dropout(convention, keep, scheme)
+    dropout = Dropout(convention, keep, scheme)
+    _no_drop_where_kept(masks, dropout, single=not isinstance(data["keep"], list))
+    return dropout
 
 
 def _unit_keep(data, sizes) -> tuple:
@@ -163,17 +164,16 @@ def _zeros_and_ones(values: ImmutableMatrix, field: str) -> None:
             raise SpecError(f"{field}{where}", f"expected 0 or 1, got {value}")
 
 
-def _no_drop_where_kept(masks, keep, scheme: str, *, single: bool) -> None:
+def _no_drop_where_kept(masks, dropout: Dropout, *, single: bool) -> None:
     """A mask entry 0 where its keep probability is 1 cannot be drawn: refuse it."""
-    for l, (mask, q) in enumerate(zip(masks, keep)):
-        qs = q if isinstance(q, ImmutableMatrix) else ImmutableMatrix(mask.rows, mask.cols, lambda i, j: q)
-        for k, (m, p) in enumerate(zip(mask, qs)):
-            if m != 0 or p != 1:
+    for l, mask in enumerate(masks):
+        for k, (m, q) in enumerate(zip(mask, dropout.keep_of(l, mask.shape))):
+            if m != 0 or q != 1:
                 continue
-            if scheme == DROPCONNECT:
+            if dropout.connections:
                 i, j = divmod(k, mask.cols)
                 raise SpecError(f"masks[{l}][{i}][{j}]", f"expected 1: w({l + 1})_{i + 1}{j + 1} has keep probability 1")
             hint = (" (one dropout.keep value keeps every input; give a list to drop inputs)"
                     if l == 0 and single else "")
-            what = f"mu^({l})" if not isinstance(q, ImmutableMatrix) else f"mu^({l})_{k + 1}"
+            what = f"mu^({l})_{k + 1}" if isinstance(dropout.keep[l], ImmutableMatrix) else f"mu^({l})"
             raise SpecError(f"masks[{l}][{k}]", f"expected 1: {what} has keep probability 1{hint}")
