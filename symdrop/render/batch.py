@@ -19,7 +19,7 @@ def _rows(matrix, text=plain) -> list[list[str]]:
 
 def batch_solution_json(derivation: BatchDerivation) -> dict:
     """``{"prediction": [[...] per example], "layers": [{"masked_input", "pre_activation",
-    "activation"}]}``, every number an exact string; ``"decimal"`` the same to 15 digits where a
+    "activation"}]}`` (with DropConnect also ``"masked_weights"``, one matrix per example), every number an exact string; ``"decimal"`` the same to 15 digits where a
     value is irrational."""
     data = _solution_values(derivation, plain)
     matrices = [derivation.prediction] + [m for layer in derivation.layers for m in (layer.masked, layer.Z, layer.A)]
@@ -29,11 +29,15 @@ def batch_solution_json(derivation: BatchDerivation) -> dict:
 
 
 def _solution_values(derivation: BatchDerivation, text) -> dict:
-    return {
-        "prediction": examples(derivation.prediction, text),
-        "layers": [{"masked_input": examples(layer.masked, text), "pre_activation": examples(layer.Z, text),
-                    "activation": examples(layer.A, text)} for layer in derivation.layers],
-    }
+    layers = []
+    for index, layer in enumerate(derivation.layers):
+        values = {}
+        if derivation.batch.dropout.connections:  # each example's own W~, row by row
+            values["masked_weights"] = [_rows(d.steps[index].W, text) for d in derivation.examples]
+        values.update({"masked_input": examples(layer.masked, text), "pre_activation": examples(layer.Z, text),
+                       "activation": examples(layer.A, text)})
+        layers.append(values)
+    return {"prediction": examples(derivation.prediction, text), "layers": layers}
 
 
 def batch_backprop_json(backprop: BatchBackprop) -> dict:
