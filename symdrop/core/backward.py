@@ -123,11 +123,14 @@ def _weight_factors(mask, rule, keep, l, mask_backward, scale_backward):
 def step(gradients: Gradients, rate) -> Network:
     """The network after one gradient-descent step of size ``rate``: W - rate dL/dW, b - rate dL/db."""
     network = gradients.network
+    grads = [(sympy.ImmutableMatrix([[to_sympy(v) for v in row] for row in g.grad_weights]),
+              sympy.ImmutableMatrix([to_sympy(v) for v in g.grad_bias])) for g in gradients.layers]
+    return replace(network, layers=stepped(network.layers, grads, rate))
+
+
+def stepped(layers, grads, rate) -> tuple:
+    """``layers`` after one gradient-descent step: each W - rate dW and b - rate db, ``grads``
+    the (dW, db) of every layer as matrices (one example's, or a batch's means)."""
     rate = to_sympy(rate)
-    layers = []
-    for layer, grads in zip(network.layers, gradients.layers):
-        dW = sympy.ImmutableMatrix([[to_sympy(v) for v in row] for row in grads.grad_weights])
-        db = sympy.ImmutableMatrix([to_sympy(v) for v in grads.grad_bias])
-        layers.append(replace(layer, W=sympy.ImmutableMatrix(layer.W - rate * dW),
-                              b=sympy.ImmutableMatrix(layer.b - rate * db)))
-    return replace(network, layers=tuple(layers))
+    return tuple(replace(layer, W=sympy.ImmutableMatrix(layer.W - rate * dW), b=sympy.ImmutableMatrix(layer.b - rate * db))
+                 for layer, (dW, db) in zip(layers, grads))

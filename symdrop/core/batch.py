@@ -15,8 +15,9 @@ from ..model.batch import Batch, columns
 from ..model.conventions import Rule
 from ..model.network import Layer
 from ..numbers import exact, to_sympy
-from .backward import backward
+from .backward import backward, stepped
 from .derive import Derivation, derive, values_matrix
+from .ensemble import expect
 from .forward import prediction
 
 
@@ -156,18 +157,13 @@ def derive_batch_backprop(batch: Batch, rate=None) -> BatchBackprop:
 
 
 def _mean(matrices, size) -> ImmutableMatrix:
-    total = matrices[0]
-    for matrix in matrices[1:]:
-        total = total + matrix
-    return ImmutableMatrix(total / size)
+    return ImmutableMatrix(sum(matrices[1:], matrices[0]) / size)
 
 
 def _step(result: BatchBackprop, rate) -> BatchBackprop:
     """One gradient-descent step with the mean gradients: W - rate dL/dW, b - rate dL/db; the
     prediction after it with the same masks."""
-    layers = tuple(replace(layer, W=ImmutableMatrix(layer.W - rate * s.grad_weights),
-                           b=ImmutableMatrix(layer.b - rate * s.grad_bias))
-                   for layer, s in zip(result.batch.layers, result.by_layer))
+    layers = stepped(result.batch.layers, [(s.grad_weights, s.grad_bias) for s in result.by_layer], rate)
     after = Batch(tuple(replace(network, layers=layers) for network in result.batch.examples), result.batch.title)
     predicted = columns([values_matrix(prediction(network)) for network in after.examples])
     return replace(result, rate=rate, after_step=after, prediction_after_step=predicted)
@@ -203,6 +199,4 @@ class BatchEnsemble:
 
 def expect_batch(batch: Batch) -> BatchEnsemble:
     """The exact mean prediction of every example over every mask (the core's, one per example)."""
-    from .ensemble import expect
-
     return BatchEnsemble(batch, tuple(expect(network) for network in batch.examples))
