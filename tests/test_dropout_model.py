@@ -251,67 +251,31 @@ def test_old_expect_matches_brute_force_mean(tmp_path, capsys, seed):
 
 
 # ---------------------------------------------------------------------------------------------
-# keep per unit
+# keep per unit, DropConnect, batches of examples: each command against the reference
 
-@pytest.mark.parametrize("seed", QUICK)
-def test_per_unit_keep_solve_train_matches_reference(tmp_path, capsys, seed):
-    check_solve(tmp_path, capsys, ref.per_unit_spec(seed), "train")
-
-
-@pytest.mark.parametrize("seed", QUICK)
-def test_per_unit_keep_solve_test_mode_matches_reference(tmp_path, capsys, seed):
-    check_solve(tmp_path, capsys, with_test_pass(ref.per_unit_spec)(seed), "test")
+FEATURES = {"per-unit keep": ref.per_unit_spec, "dropconnect": ref.dropconnect_spec, "batch": ref.batch_spec}
+CASES = [(name, seed) for name in FEATURES for seed in QUICK]
 
 
-@pytest.mark.parametrize("seed", QUICK)
-def test_per_unit_keep_backprop_matches_reference(tmp_path, capsys, seed):
-    check_backprop(tmp_path, capsys, ref.per_unit_spec(seed))
+@pytest.mark.parametrize("feature, seed", CASES)
+def test_solve_train_matches_reference(tmp_path, capsys, feature, seed):
+    check_solve(tmp_path, capsys, FEATURES[feature](seed), "train")
 
 
-@pytest.mark.parametrize("seed", QUICK)
-def test_per_unit_keep_expect_matches_brute_force_mean(tmp_path, capsys, seed):
-    check_expect(tmp_path, capsys, ref.per_unit_spec(seed))
+@pytest.mark.parametrize("feature, seed", CASES)
+def test_solve_test_mode_matches_reference(tmp_path, capsys, feature, seed):
+    check_solve(tmp_path, capsys, with_test_pass(FEATURES[feature])(seed), "test")
 
 
-# ---------------------------------------------------------------------------------------------
-# DropConnect
-
-@pytest.mark.parametrize("seed", QUICK)
-def test_dropconnect_solve_train_matches_reference(tmp_path, capsys, seed):
-    check_solve(tmp_path, capsys, ref.dropconnect_spec(seed), "train")
+@pytest.mark.parametrize("feature, seed", CASES)
+def test_backprop_matches_reference(tmp_path, capsys, feature, seed):
+    """A batch's loss and gradients are the means over its examples."""
+    check_backprop(tmp_path, capsys, FEATURES[feature](seed))
 
 
-@pytest.mark.parametrize("seed", QUICK)
-def test_dropconnect_solve_test_mode_matches_reference(tmp_path, capsys, seed):
-    check_solve(tmp_path, capsys, with_test_pass(ref.dropconnect_spec)(seed), "test")
-
-
-@pytest.mark.parametrize("seed", QUICK)
-def test_dropconnect_backprop_matches_reference(tmp_path, capsys, seed):
-    check_backprop(tmp_path, capsys, ref.dropconnect_spec(seed))
-
-
-@pytest.mark.parametrize("seed", QUICK)
-def test_dropconnect_expect_matches_brute_force_mean(tmp_path, capsys, seed):
-    check_expect(tmp_path, capsys, ref.dropconnect_spec(seed))
-
-
-# ---------------------------------------------------------------------------------------------
-# batches of examples
-
-@pytest.mark.parametrize("seed", QUICK)
-def test_batch_solve_train_matches_reference(tmp_path, capsys, seed):
-    check_solve(tmp_path, capsys, ref.batch_spec(seed), "train")
-
-
-@pytest.mark.parametrize("seed", QUICK)
-def test_batch_solve_test_mode_matches_reference(tmp_path, capsys, seed):
-    check_solve(tmp_path, capsys, with_test_pass(ref.batch_spec)(seed), "test")
-
-
-@pytest.mark.parametrize("seed", QUICK)
-def test_batch_backprop_mean_loss_and_gradients_match_reference(tmp_path, capsys, seed):
-    check_backprop(tmp_path, capsys, ref.batch_spec(seed))
+@pytest.mark.parametrize("feature, seed", [case for case in CASES if case[0] != "batch"])
+def test_expect_matches_brute_force_mean(tmp_path, capsys, feature, seed):
+    check_expect(tmp_path, capsys, FEATURES[feature](seed))
 
 
 # ---------------------------------------------------------------------------------------------
