@@ -3,6 +3,7 @@ entries by the test references, and TeX and PyTorch checks that fail in CI inste
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -152,6 +153,13 @@ layers:
 masks: [[1, 0, 1], [0, 1, 1], [1, 1, 0], [1, 0, 1]]
 dropout: {convention: inverted, keep: ["2/3", "3/4", "4/5", "3/5"]}
 """
+
+
+def name_compared(subject: str, names) -> "re.Pattern":
+    """A line that compares a ``subject`` (anything named so: ``network.loss``, ``convention``)
+    with a literal, or one of ``names`` with anything: what a layering test looks for."""
+    name = "[\"'](?:" + "|".join(map(re.escape, names)) + ")[\"']"
+    return re.compile(rf"""{subject}[\w.]*\s*(?:==|!=|\bin\b|\bnot in\b)\s*[("']|{name}\s*(?:==|!=)|(?:==|!=)\s*{name}""")
 
 
 def lines_matching(root: Path, pattern, outside: str) -> list[str]:

@@ -2,7 +2,6 @@
 
 import json
 import random
-import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import sympy
 from symdrop import SpecError, derive, parse_spec, to_spec
 from symdrop.cli import main
 
-from .conftest import ROOT, TUTORIAL, lines_matching, values
+from .conftest import ROOT, TUTORIAL, lines_matching, name_compared, values
 from .reference import forward, random_dropout_problem
 
 
@@ -204,8 +203,7 @@ def test_keep_probability_one_cannot_drop():
 
 # A comparison of a convention (or anything named so) with a convention's name, in Python or in a
 # template: what only symdrop/model/ may do (it defines what each name means).
-NAME = r"""["'](?:plain|inverted|weight-scaling)["']"""
-NAME_COMPARED = re.compile(rf"""convention[\w.]*\s*(?:==|!=|\bin\b|\bnot in\b)\s*[("']|{NAME}\s*(?:==|!=)|(?:==|!=)\s*{NAME}""")
+NAME_COMPARED = name_compared("convention", ("plain", "inverted", "weight-scaling"))
 
 
 def names_compared(root: Path) -> list[str]:

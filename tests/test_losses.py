@@ -4,7 +4,6 @@ the documents and JSON that show them; the spec rules, through the CLI."""
 
 import json
 import math
-import re
 from fractions import Fraction as F
 
 import mpmath
@@ -20,7 +19,7 @@ from symdrop.core.backward import backward
 from symdrop.render.documents import render_backprop
 
 from .backprop_reference import activation, g_prime
-from .conftest import ROOT, lines_matching, pdf_text, require_pdflatex, require_torch, run_symdrop, write_spec
+from .conftest import ROOT, lines_matching, name_compared, pdf_text, require_pdflatex, require_torch, run_symdrop, write_spec
 from .reference import Spec, forward
 
 EXAMPLE = ROOT / "examples" / "cross-entropy.yaml"
@@ -332,8 +331,7 @@ def test_bad_input_in_a_process_of_its_own(case, tmp_path):
 
 # A comparison of a loss (or anything named so) with a loss's name, in Python or a template: what
 # only symdrop/core/losses.py may do (templates look a loss's section up by its name instead).
-LOSS_NAME = r"""["'](?:squared|sse|mse|bce|cross_entropy)["']"""
-LOSS_COMPARED = re.compile(rf"""loss[\w.]*\s*(?:==|!=|\bin\b|\bnot in\b)\s*[("']|{LOSS_NAME}\s*(?:==|!=)|(?:==|!=)\s*{LOSS_NAME}""")
+LOSS_COMPARED = name_compared("loss", ("squared", "sse", "mse", "bce", "cross_entropy"))
 
 
 def loss_names_compared(root) -> list[str]:
