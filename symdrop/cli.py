@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"symdrop {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    for add in (_add_example, _add_solve, _add_sheet, _add_backprop, _add_check, _add_grade, _add_expect,
+    for add in (_add_example, _add_solve, _add_sheet, _add_backprop, _add_check, _add_grade, _add_expect, _add_moments,
                 _add_verify, _add_templates):
         add(commands)
     # A value that starts with "-" and a digit is a number, not an option: --answer -3/4,
@@ -176,6 +176,15 @@ def _add_expect(commands) -> None:
     mean.add_argument("--seed", type=_integer, default=0, metavar="S", help="seed of the sampled masks (default 0)")
     _templates_flag(mean)
     mean.set_defaults(run="documents.expect")
+
+
+def _add_moments(commands) -> None:
+    stats = commands.add_parser("moments", help="the exact mean and variance of every unit, the loss and the "
+                                                "gradients over all dropout masks")
+    stats.add_argument("spec", type=Path, help="problem spec file (needs dropout.keep; masks are not needed)")
+    _output_flags(stats, "moments")
+    _templates_flag(stats)
+    stats.set_defaults(run="documents.moments")
 
 
 def _add_verify(commands) -> None:

@@ -113,11 +113,11 @@ BAD_SPECS = {
     ),
     "dropout not a mapping": (
         changed(("dropout",), "inverted"),
-        "dropout: expected a mapping with keys kind, convention, keep, got 'inverted'",
+        "dropout: expected a mapping with keys kind, convention, keep, alpha, got 'inverted'",
     ),
     "dropout unknown key": (
         changed(("dropout",), {"keep": "1/2", "p": "1/2"}),
-        "dropout.p: unknown key (expected one of kind, convention, keep)",
+        "dropout.p: unknown key (expected one of kind, convention, keep, alpha)",
     ),
     "mask drops where q = 1": (
         changed(("dropout",), {"keep": ["1/2", 1]}),

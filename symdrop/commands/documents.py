@@ -111,6 +111,19 @@ def expect(args) -> int:
     return output(args, text, files)
 
 
+def moments(args) -> int:
+    """A spec's statistics over every mask: each unit's mean and variance, the loss's, the gradients'."""
+    from ..core.statistics import derive_statistics
+
+    fmt = chosen_format(args, "moments")
+    options = render_options(args)
+    statistics = derive_statistics(load_spec(args.spec, require_masks=False))
+    warn_title(statistics.network, fmt, args)
+    text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_moments(statistics, fmt, options),
+                                 lambda: values.moments_json(statistics), pdf=args.pdf)
+    return output(args, text, files)
+
+
 def verify(args) -> int:
     """A spec's exact pass against PyTorch's (float64)."""
     from ..core.verify import verify as against_torch

@@ -35,6 +35,9 @@ class Loss:
     tidy: Callable = lambda value: value  # how a gradient W^T delta is best kept: as it comes, by default
     rules: Callable[[ImmutableMatrix, int, str], None] = lambda t, units, activation: None
     class_index: bool = False
+    # L = c sum_i (y_i - t_i)^2: c for n outputs (the dropout penalty's factor); None for a loss
+    # of another form (bce, cross_entropy), whose expected value has no closed form over masks
+    squares: Callable[[int], Fraction] | None = None
 
     def check(self, target: ImmutableMatrix, units: int, activation: str) -> None:
         """Refuse (naming the field) an output layer of ``units`` units with ``activation``, or a
@@ -131,14 +134,14 @@ def _torch_cross_entropy(torch, y, z, t):
 LOSSES = {loss.name: loss for loss in (
     Loss("squared", "1/2 sum_i (y_i - t_i)^2 (the default)",
          value=lambda y, t: _scaled(_squares(y, t), Fraction(1, 2)), gradient=_residual,
-         torch=lambda torch, y, z, t: ((y - t) ** 2).sum() / 2),
+         torch=lambda torch, y, z, t: ((y - t) ** 2).sum() / 2, squares=lambda n: Fraction(1, 2)),
     Loss("sse", "sum_i (y_i - t_i)^2, no 1/2",
          value=_squares, gradient=lambda y, t: _residual(y, t, Fraction(2)),
-         torch=lambda torch, y, z, t: torch.nn.MSELoss(reduction="sum")(y, t)),
+         torch=lambda torch, y, z, t: torch.nn.MSELoss(reduction="sum")(y, t), squares=lambda n: Fraction(1)),
     Loss("mse", "1/n sum_i (y_i - t_i)^2 over the n outputs (PyTorch's MSELoss)",
          value=lambda y, t: _scaled(_squares(y, t), Fraction(1, len(y))),
          gradient=lambda y, t: _residual(y, t, Fraction(2, len(y))),
-         torch=lambda torch, y, z, t: torch.nn.MSELoss()(y, t)),
+         torch=lambda torch, y, z, t: torch.nn.MSELoss()(y, t), squares=lambda n: Fraction(1, n)),
     Loss("bce", "-(t log y + (1 - t) log(1 - y)) of one sigmoid output",
          value=_bce, gradient=_bce_dy, delta=lambda z, y, t: _residual(y, t), rules=_bce_rules,
          # from the logit: PyTorch's binary_cross_entropy clamps y (1 - y) at 1e-12, so its

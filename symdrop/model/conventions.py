@@ -92,6 +92,9 @@ class Dropout:
     convention: Convention = PLAIN
     keep: tuple[sympy.Expr | sympy.ImmutableMatrix, ...] | None = None
     scheme: str = UNITS  # one of SCHEMES
+    # alpha dropout's alpha' (the value a dropped input takes), for the statistics' noise models;
+    # None: PyTorch's and Keras's -1.7580993408473766
+    alpha: sympy.Rational | None = None
 
     def __post_init__(self):
         if isinstance(self.convention, str):  # the API's Dropout("inverted", keep), as a spec writes it

@@ -5,10 +5,11 @@ import sympy
 from sympy import ImmutableMatrix
 
 from ..errors import SpecError, describe
+from ..numbers import exact
 from .conventions import DROPCONNECT, SCHEMES, PLAIN, UNITS, Dropout, convention as named_convention
 from .fields import matrix, no_unknown_keys, probability, vector
 
-DROPOUT_KEYS = ("kind", "convention", "keep")
+DROPOUT_KEYS = ("kind", "convention", "keep", "alpha")
 ONE = sympy.Integer(1)
 
 
@@ -41,15 +42,16 @@ def read_dropout(data, masks, shapes) -> Dropout:
     drop only where its q is below 1)."""
     scheme = dropout_scheme(data)
     convention = named_convention(data.get("convention", PLAIN.name))
+    alpha = exact(data["alpha"], "dropout.alpha") if "alpha" in data else None
     if "keep" not in data:
         if convention.has_test_pass:
             raise SpecError("dropout.keep", f"missing (required for the {convention} convention)")
-        return Dropout(convention, scheme=scheme)
+        return Dropout(convention, scheme=scheme, alpha=alpha)
     if scheme == DROPCONNECT:
         keep = _weight_keep(data["keep"], shapes)
     else:
         keep = _unit_keep(data["keep"], [shapes[0][1]] + [rows for rows, _ in shapes[:-1]])
-    dropout = Dropout(convention, keep, scheme)
+    dropout = Dropout(convention, keep, scheme, alpha)
     _no_drop_where_kept(masks, dropout, single=not isinstance(data["keep"], list))
     return dropout
 

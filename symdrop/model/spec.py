@@ -222,6 +222,8 @@ def to_spec(network: Network | Batch) -> dict:
     if dropout != Dropout():
         spec["dropout"] = {"kind": dropout.scheme} if dropout.connections else {}
         spec["dropout"]["convention"] = dropout.convention.name
+        if dropout.alpha is not None:
+            spec["dropout"]["alpha"] = str(dropout.alpha)
         if dropout.keep is not None:
             spec["dropout"]["keep"] = [_plain(q, str, dropout.connections) if isinstance(q, ImmutableMatrix) else str(q)
                                        for q in dropout.keep]

@@ -144,3 +144,10 @@ def render_backprop(backprop: Backprop, fmt: str, options: RenderOptions = Rende
     picture = diagram_of(backprop, options.edge_weights) if options.diagram else None
     return render_document("backprop", fmt, options, d=backprop, network=network,
                            math=Math(network_rows(network, options)), figure=render_figure(picture, fmt, options, svg=svg))
+
+
+def render_moments(statistics, fmt: str, options: RenderOptions = RenderOptions()) -> str:
+    """The worked statistics over every mask (``symdrop moments``) as LaTeX or Markdown."""
+    network = statistics.network
+    return render_document("moments", fmt, options, d=statistics, m_=statistics.moments, network=network, mode="train",
+                           math=Math(network_rows(network, options)))

@@ -11,8 +11,9 @@ from ..sympy_internals import entries
 from .escape import escape_cloze, escape_html, escape_ident, escape_markdown, escape_tex, escape_xml, escape_xml_text
 from .formats import get
 from .linebreak import boxable, chain, fits, lines, rows, short, together, wide
-from .numbertext import decimal, exact_text, plain
+from .numbertext import decimal, exact_text, needs_decimal, plain, rounded
 from .options import RenderOptions
+from ..numbers import to_sympy
 from .printer import approx, factor, finalizer, inline, latex, operand
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
@@ -83,11 +84,12 @@ def _env(decimals: bool, folders: tuple[Path, ...]) -> jinja2.Environment:
         inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), compact=partial(compact, decimals=decimals),
         plain=plain, decimal=decimal, tex=escape_tex, ident=escape_ident, md=escape_markdown, html=escape_html, cloze=escape_cloze, xml=escape_xml, xml_text=escape_xml_text,
         capitalize_first=capitalize_first, cm=cm, approx=approx, clipped=clipped,
-        points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines,
+        points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines, rounded=rounded,
+        sympify=to_sympy, column=column_of, matrix=matrix_of,
     )
     env.globals.update(layer_noun=layer_noun, chain=chain)
     env.tests.update(boxable=boxable, short=short, together=together, wide=wide, fitting=fits,
-                     named=wide)  # wide's name before, for users' copies of the templates
+                     named=wide, irrational=needs_decimal)  # wide's name before, for users' copies of the templates
     return env
 
 
@@ -122,3 +124,16 @@ def compact(vector, decimals: bool = False, breakable: bool = False) -> str:
     if breakable:
         return "(%s)" % ",\\allowbreak ".join(latex(v, decimals=decimals) for v in values)
     return inline(values, decimals=decimals)
+
+
+def column_of(values) -> sympy.ImmutableMatrix:
+    """Exact numbers (int, Fraction, SymPy) as a column vector to print."""
+    return sympy.ImmutableMatrix([to_sympy(v) for v in values])
+
+
+def matrix_of(rows) -> sympy.ImmutableMatrix:
+    """Exact numbers as rows (a vector as one column) of a matrix to print."""
+    rows = list(rows)
+    if rows and not isinstance(rows[0], (tuple, list)):
+        return column_of(rows)
+    return sympy.ImmutableMatrix([[to_sympy(v) for v in row] for row in rows])

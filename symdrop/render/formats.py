@@ -8,7 +8,7 @@ from ..errors import SymdropError
 from .escape import escape_html, escape_markdown, escape_tex, tex_engine
 
 SHEET_DOCUMENTS = ("sheet", "key", "solutions")
-DOCUMENT_COMMANDS = ("solve", "expect", "backprop")  # the commands that write one problem's worked solution
+DOCUMENT_COMMANDS = ("solve", "expect", "backprop", "moments")  # the commands that write one problem's worked solution
 
 
 @dataclass(frozen=True)

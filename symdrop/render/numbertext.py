@@ -61,3 +61,21 @@ def decimal(expr) -> str:
 def decimals(expr) -> list[str]:
     """Every entry of a matrix (or one number) as :func:`decimal` text."""
     return [decimal(e) for e in scalars(expr)]
+
+
+SHOWN_DIGITS = 6  # significant digits of a decimal that stands in a document for an expression too long to show
+
+
+def rounded(expr, always: bool = False):
+    """``expr`` (a number or a matrix) with each irrational entry replaced by its decimal to
+    :data:`SHOWN_DIGITS` digits (a table or a formula too wide for the exact expressions, which
+    JSON gives with 15-digit decimals beside them); with ``always`` every entry that is not an
+    integer (a fraction too wide to read)."""
+    def as_decimal(e):
+        if e.free_symbols or e.is_Integer or (e.is_Rational and not always):
+            return e
+        return sympy.Float(sympy.N(e, 30), SHOWN_DIGITS)
+
+    if isinstance(expr, sympy.MatrixBase):
+        return expr.applyfunc(as_decimal)
+    return as_decimal(sympy.sympify(expr))

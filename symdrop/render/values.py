@@ -3,6 +3,7 @@
 from ..core.backprop import Backprop
 from ..core.derive import Derivation
 from ..core.ensemble import Ensemble
+from ..numbers import to_sympy
 from .numbertext import decimal, needs_decimal, plain
 from .numbertext import decimals as decimal_texts
 
@@ -109,3 +110,69 @@ def backprop_json(backprop: Backprop) -> dict:
         if backprop.after_step is not None:
             data["decimal"]["after_step"] = {"prediction": decimal_texts(backprop.prediction_after_step)}
     return data
+
+
+def moments_json(statistics) -> dict:
+    """``symdrop moments --format json``: every mean, variance and probability an exact string
+    (tests/MOMENTS_CONTRACT.md has the shape); ``"decimal"`` repeats the irrational ones' keys
+    with 15-digit decimals."""
+    exact = _moments_data(statistics, plain)
+    decimals = _moments_data(statistics, lambda v: decimal_texts(v)[0] if needs_decimal(v) else plain(v))
+    if decimals != exact:
+        exact["decimal"] = {key: value for key, value in decimals.items() if value != exact[key]}
+    return exact
+
+
+def _moments_data(s, text) -> dict:
+    m, network = s.moments, s.network
+    vector = lambda v: [text(e) for e in v]  # noqa: E731
+    rows = lambda M: [[text(e) for e in M.row(i)] for i in range(M.rows)]  # noqa: E731
+    pair = lambda p: {"mean": vector(p[0]), "variance": vector(p[1])}  # noqa: E731
+    data = {"convention": network.dropout.convention.name, "scheme": network.dropout.scheme,
+            "maskable": m.maskable, "masks": m.masks}
+    if m.examples > 1 or not s.layers:
+        data["examples"] = m.examples
+    else:
+        data["layers"] = [{"z": pair(layer.z), "a": pair(layer.a)} for layer in s.layers]
+        if not network.dropout.connections:
+            data["masked"] = [pair(layer.masked) for layer in s.layers]
+        mean, variance = s.prediction
+        data["prediction"] = {
+            "mean": vector(mean), "variance": vector(variance), "covariance": rows(s.covariance),
+            "distribution": None if s.distribution is None else [
+                {"value": vector(value), "probability": text(p)} for value, p in s.distribution],
+        }
+    if s.loss is not None:
+        data["loss"] = {"mean": text(s.loss[0]), "variance": text(s.loss[1])}
+    if s.gradients is not None:
+        data["gradients"] = [{"weights": {"mean": rows(wm), "variance": rows(wv)},
+                              "bias": {"mean": vector(bm), "variance": vector(bv)}} for wm, wv, bm, bv in s.gradients]
+    if m.nwgm is not None:
+        data["nwgm"] = {"arithmetic_mean": text(m.nwgm.arithmetic), "geometric": text(m.nwgm.geometric),
+                        "sigmoid_of_mean": text(m.nwgm.geometric), "mean_pre_activation": text(m.nwgm.mean_s)}
+    if m.penalty is not None:
+        data["penalty"] = _penalty_data(m.penalty, text)
+    if m.noise is not None:
+        data["noise"] = _noise_data(m.noise, text)
+    return data
+
+
+def _penalty_data(p, text) -> dict:
+    rows = lambda M: [[text(to_sympy(e)) for e in row] for row in M]  # noqa: E731
+    return {
+        "expected_loss": text(to_sympy(p.expected_loss)), "loss_of_mean_model": text(to_sympy(p.loss_of_mean_model)),
+        "penalty": text(to_sympy(p.penalty)), "loss_variance": text(to_sympy(p.loss_variance)),
+        "minimiser": None if p.minimiser is None else {"weights": rows(p.minimiser), "bias": [text(to_sympy(v)) for v in p.bias]},
+        "expected_gradient": rows(p.expected_gradient), "penalised_gradient": rows(p.penalised_gradient),
+    }
+
+
+def _noise_data(n, text) -> dict:
+    t = lambda v: text(to_sympy(v))  # noqa: E731
+    return {
+        "q": t(n.q), "kept": {"all_dropped": t(n.all_dropped), "expected_kept": t(n.expected_kept)},
+        "gaussian": {"noise_variance": t(n.noise_variance), "z_mean": [t(v) for v in n.z_mean],
+                     "z_variance": [t(v) for v in n.z_variance]},
+        "alpha": {"alpha_prime": t(n.alpha_prime), "a_squared": t(n.a_squared), "a": t(n.a), "b": t(n.b)},
+        "spatial": {"elementwise_variance": t(n.elementwise_variance), "shared_variance": t(n.shared_variance)},
+    }

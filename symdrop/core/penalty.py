@@ -1,0 +1,132 @@
+"""The expected loss of a linear model under input dropout as the loss of the mean model plus a
+data-dependent L2 penalty (Srivastava et al. 2014, section 9.1; Wager et al. 2013).
+
+A linear model y = W (mu * x / s) + b, one identity layer, with a loss L = c sum_k (y_k - t_k)^2.
+Given x, y_k is a sum of independent terms, so E[y_k] = b_k + sum_j W_kj m_j x_j (m_j = q_j for
+plain masks, 1 when inverted) and Var(y_k) = sum_j W_kj^2 x_j^2 v_j, v_j = q_j (1 - q_j) plain,
+(1 - q_j)/q_j inverted. E[(y - t)^2] = (E[y] - t)^2 + Var(y), so over a batch of B examples
+
+    E[L] = L(mean model) + (c / B) sum_k sum_j W_kj^2 v_j sum_i x_ij^2.
+
+Both sides are computed here, the left one by visiting every mask of every example, and so is
+the minimiser of E[L] over W with the bias held: the regularised normal equations.
+"""
+
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import product
+
+import sympy
+
+from ..errors import SymdropError
+from ..limits import MAX_MOMENTS_EVERY_MASK
+from ..model.batch import Batch
+from ..model.network import Network
+from . import losses
+from .backward import backward
+from .forward import network_numbers
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """Both sides of E[L] = L(mean model) + penalty for a batch of ``examples`` (B), and more."""
+
+    examples: int
+    factor: Fraction  # c / B
+    variances: tuple  # v_j of every input
+    mean_scale: tuple  # m_j of every input: the mean model's weights are W_kj m_j
+    expected_loss: Fraction  # every mask of every example visited
+    loss_variance: Fraction  # of the batch's loss (examples masked independently)
+    loss_of_mean_model: Fraction
+    penalty: Fraction
+    expected_gradient: tuple  # E[dL/dW], rows, every mask visited
+    penalised_gradient: tuple  # d/dW of L(mean model) + penalty, rows
+    minimiser: tuple | None  # argmin over W of E[L] (rows), None when not unique
+    bias: tuple  # held at the spec's value while W is minimised over
+
+
+def applies(model: Network | Batch) -> bool:
+    """Whether ``model`` is a linear model (one identity layer) with a target."""
+    first = model.examples[0] if isinstance(model, Batch) else model
+    return first.depth == 1 and first.layers[0].activation == "identity" and first.target is not None
+
+
+def penalty(model: Network | Batch) -> Penalty:
+    """The penalty identity of a linear model with a target (one example or a batch)."""
+    examples = model.examples if isinstance(model, Batch) else (model,)
+    first = examples[0]
+    loss = losses.named(first.loss)
+    if loss.squares is None:
+        raise SymdropError(f"moments: the {first.loss} loss has no closed-form expectation over masks; the "
+                           f"penalty identity holds for squared losses (squared, sse, mse)")
+    numbers = [network_numbers(network) for network in examples]
+    W, b = numbers[0].layers[0]
+    keep = numbers[0].keep[0]
+    n = len(numbers[0].x)
+    q = tuple(keep) if isinstance(keep, tuple) else (keep,) * n
+    if sum(1 for v in q if v != 1) > MAX_MOMENTS_EVERY_MASK:
+        raise SymdropError(f"moments: {sum(1 for v in q if v != 1)} maskable inputs; the limit is "
+                           f"{MAX_MOMENTS_EVERY_MASK} (every mask of every example is visited)")
+    divides = first.dropout.convention.divides
+    m = tuple(Fraction(1) if divides else Fraction(v) for v in q)
+    v = tuple((1 - Fraction(qj)) / qj if divides else Fraction(qj) * (1 - qj) for qj in q)
+    B = len(examples)
+    c = loss.squares(len(b)) / B
+    xs = [values.x for values in numbers]
+    ts = [values.target for values in numbers]
+    mean_model = [[bk + sum(w * mj * x for w, mj, x in zip(row, m, xi)) for row, bk in zip(W, b)] for xi in xs]
+    of_mean = sum(loss.value(tuple(y), t) for y, t in zip(mean_model, ts)) / B
+    squares = [sum(xi[j] ** 2 for xi in xs) for j in range(n)]
+    term = c * sum(row[j] ** 2 * v[j] * squares[j] for row in W for j in range(n))
+    gradient = tuple(tuple(2 * c * (sum((y[k] - t[k]) * m[j] * xi[j] for y, t, xi in zip(mean_model, ts, xs))
+                                    + row[j] * v[j] * squares[j]) for j in range(n))
+                     for k, row in enumerate(W))
+    mean_loss, loss_variance, mean_gradient = _every_mask(examples, q)
+    return Penalty(B, c, v, m, mean_loss, loss_variance, of_mean, term, mean_gradient, gradient,
+                   _minimiser(xs, ts, b, m, v, squares), tuple(b))
+
+
+def _every_mask(examples, q) -> tuple:
+    """E[L], Var(L) and E[dL/dW] of the batch's loss (the mean over examples), visiting every
+    input mask of each example; the examples' masks are independent, so variances add (over B^2)."""
+    entries = [j for j, qj in enumerate(q) if qj != 1]
+    B = len(examples)
+    mean = variance = 0
+    gradient = None
+    for network in examples:
+        first = second = 0
+        numbers = network_numbers(network)
+        for bits in product((1, 0), repeat=len(entries)):
+            mask = [1] * len(q)
+            p = Fraction(1)
+            for j, bit in zip(entries, bits):
+                mask[j] = bit
+                p *= q[j] if bit else 1 - q[j]
+            g = backward(network, masks=(tuple(mask),) + numbers.masks[1:])
+            first += p * g.loss
+            second += p * g.loss ** 2
+            rows = g.layers[0].grad_weights
+            step = tuple(tuple(p * e / B for e in row) for row in rows)
+            gradient = step if gradient is None else tuple(tuple(a + e for a, e in zip(ar, er)) for ar, er in zip(gradient, step))
+        mean += first / B
+        variance += (second - first ** 2) / B ** 2
+    return mean, variance, gradient
+
+
+def _minimiser(xs, ts, b, m, v, squares) -> tuple | None:
+    """argmin over W of E[L]: for each output k, A w_k = r_k with A_jl = sum_i m_j m_l x_ij x_il
+    + [j = l] v_j sum_i x_ij^2 and r_j = sum_i (t_ik - b_k) m_j x_ij (None if A is singular)."""
+    n = len(m)
+    A = sympy.Matrix(n, n, lambda j, l: _rational(sum(m[j] * m[l] * x[j] * x[l] for x in xs) + (v[j] * squares[j] if j == l else 0)))
+    if A.det() == 0:
+        return None
+    rows = []
+    for k, bk in enumerate(b):
+        r = sympy.Matrix(n, 1, lambda j, _: _rational(sum((t[k] - bk) * m[j] * x[j] for x, t in zip(xs, ts))))
+        rows.append(tuple(Fraction(int(w.p), int(w.q)) for w in A.LUsolve(r)))
+    return tuple(rows)
+
+
+def _rational(value) -> sympy.Rational:
+    value = Fraction(value)
+    return sympy.Rational(value.numerator, value.denominator)
