@@ -20,6 +20,7 @@ from ..model.batch import Batch
 from ..model.network import Network
 from .backward import backward
 from .distribution import carried, linear_moments, output_values
+from .everymask import mask_entries, masks_of
 from .ensemble import maskable_units
 from .forward import Number, network_numbers
 from .noise import Noise, input_noise
@@ -147,7 +148,7 @@ def stats(values: dict) -> Stats:
     """The mean and variance of each entry of a distribution {vector: probability}."""
     size = len(next(iter(values)))
     mean = tuple(sum((p * v[i] for v, p in values.items()), 0) for i in range(size))
-    variance = tuple((sum((p * v[i] ** 2 for v, p in values.items()), 0) - mean[i] ** 2) for i in range(size))
+    variance = tuple(sum((p * v[i] ** 2 for v, p in values.items()), 0) - mean[i] ** 2 for i in range(size))
     return Stats(tuple(mean), variance)
 
 
@@ -163,7 +164,7 @@ def _masked(network: Network, l: int, inputs: dict) -> Stats | None:
         qj = q[j] if isinstance(q, tuple) else q
         s = inverse(qj) if network.dropout.convention.divides else 1
         mean.append(qj * s * m)
-        variance.append((qj * s * s * (v + m * m) - (qj * s * m) ** 2))
+        variance.append(qj * s * s * (v + m * m) - (qj * s * m) ** 2)
     return Stats(tuple(mean), tuple(variance))
 
 
@@ -174,54 +175,25 @@ def inverse(q):
 
 def _covariance(values: dict, mean: tuple) -> tuple[tuple, ...]:
     n = len(mean)
-    return tuple(tuple((sum((p * v[i] * v[k] for v, p in values.items()), 0) - mean[i] * mean[k])
+    return tuple(tuple(sum((p * v[i] * v[k] for v, p in values.items()), 0) - mean[i] * mean[k]
                        for k in range(n)) for i in range(n))
 
 
 def every_mask(network: Network) -> tuple[Stats, tuple[tuple[Stats, Stats], ...]]:
     """The loss's and every gradient entry's mean and variance, visiting every mask (the plain
     definition E[f] = sum_mu P(mu) f(mu))."""
-    numbers = network_numbers(network)
-    entries = _mask_entries(network)
+    entries = mask_entries(network)
     first = second = None
     for bits in product((1, 0), repeat=len(entries)):
-        masks = [list(map(list, m)) if network.dropout.connections else list(m) for m in numbers.masks]
-        p = 1
-        for (l, index, q), bit in zip(entries, bits):
-            if len(index) == 1:
-                masks[l][index[0]] = bit
-            else:
-                masks[l][index[0]][index[1]] = bit
-            p *= q if bit else 1 - q
-        masks = tuple(tuple(map(tuple, m)) if network.dropout.connections else tuple(m) for m in masks)
+        masks, p = masks_of(network, entries, bits)
         g = backward(network, masks=masks)
         flat = [g.loss] + [v for layer in g.layers for row in layer.grad_weights for v in row] + \
                [v for layer in g.layers for v in layer.grad_bias]
         first = [p * v for v in flat] if first is None else [s + p * v for s, v in zip(first, flat)]
         second = [p * v * v for v in flat] if second is None else [s + p * v * v for s, v in zip(second, flat)]
-    mean = [(v) for v in first]
-    variance = [(s - m * m) for s, m in zip(second, mean)]
+    mean = first
+    variance = [s - m * m for s, m in zip(second, mean)]
     return Stats(mean[0], variance[0]), _gradient_stats(network, mean[1:], variance[1:])
-
-
-def _mask_entries(network: Network) -> list[tuple[int, tuple, Number]]:
-    """Every mask entry that can drop (q < 1): (mask l, its index, q)."""
-    numbers = network_numbers(network)
-    found = []
-    for l, mask in enumerate(numbers.masks):
-        q = numbers.keep[l]
-        if network.dropout.connections:
-            for i, row in enumerate(mask):
-                for j in range(len(row)):
-                    qij = q[i][j] if isinstance(q, tuple) else q
-                    if qij != 1:
-                        found.append((l, (i, j), qij))
-        else:
-            for j in range(len(mask)):
-                qj = q[j] if isinstance(q, tuple) else q
-                if qj != 1:
-                    found.append((l, (j,), qj))
-    return found
 
 
 def _gradient_stats(network: Network, mean: list, variance: list) -> tuple[tuple[Stats, Stats], ...]:
@@ -252,7 +224,7 @@ def _one_sigmoid(network: Network) -> bool:
 def _nwgm(network: Network, values: dict) -> Nwgm:
     """The arithmetic mean of sigma(S) and the normalised weighted geometric mean, sigma(E[S])."""
     g = network.layers[-1].g.apply
-    mean_s = (sum((p * z[0] for z, p in values.items()), 0))
+    mean_s = sum((p * z[0] for z, p in values.items()), 0)
     arithmetic = sum((sympy.sympify(p) * g(sympy.sympify(z[0])) for z, p in values.items()), sympy.Integer(0))
     return Nwgm(mean_s, arithmetic, g(sympy.sympify(mean_s)))
 

@@ -24,6 +24,7 @@ from ..model.batch import Batch
 from ..model.network import Network
 from . import losses
 from .backward import backward
+from .everymask import mask_entries, masks_of
 from .forward import network_numbers
 
 
@@ -33,8 +34,8 @@ class Penalty:
 
     examples: int
     factor: Fraction  # c / B
-    variances: tuple  # v_j of every input
-    mean_scale: tuple  # m_j of every input: the mean model's weights are W_kj m_j
+    variances: tuple  # v_kj of every weight (of its input unit's mask, or DropConnect's own), rows
+    mean_scale: tuple  # m_kj of every weight: the mean model's weights are W_kj m_kj, rows
     expected_loss: Fraction  # every mask of every example visited
     loss_variance: Fraction  # of the batch's loss (examples masked independently)
     loss_of_mean_model: Fraction
@@ -61,67 +62,70 @@ def penalty(model: Network | Batch) -> Penalty:
                            f"penalty identity holds for squared losses (squared, sse, mse)")
     numbers = [network_numbers(network) for network in examples]
     W, b = numbers[0].layers[0]
-    keep = numbers[0].keep[0]
-    n = len(numbers[0].x)
-    q = tuple(keep) if isinstance(keep, tuple) else (keep,) * n
-    if sum(1 for v in q if v != 1) > MAX_MOMENTS_EVERY_MASK:
-        raise SymdropError(f"moments: {sum(1 for v in q if v != 1)} maskable inputs; the limit is "
-                           f"{MAX_MOMENTS_EVERY_MASK} (every mask of every example is visited)")
+    Q = _per_weight(numbers[0].keep[0], len(b), len(numbers[0].x), first.dropout.connections)
+    maskable = sum(1 for row in Q for q in row if q != 1) if first.dropout.connections else sum(1 for q in Q[0] if q != 1)
+    if maskable > MAX_MOMENTS_EVERY_MASK:
+        raise SymdropError(f"moments: {maskable} maskable {'weights' if first.dropout.connections else 'inputs'}; "
+                           f"the limit is {MAX_MOMENTS_EVERY_MASK} (every mask of every example is visited)")
     divides = first.dropout.convention.divides
-    m = tuple(Fraction(1) if divides else Fraction(v) for v in q)
-    v = tuple((1 - Fraction(qj)) / qj if divides else Fraction(qj) * (1 - qj) for qj in q)
-    B = len(examples)
+    M = tuple(tuple(Fraction(1) if divides else Fraction(q) for q in row) for row in Q)
+    V = tuple(tuple((1 - Fraction(q)) / q if divides else Fraction(q) * (1 - q) for q in row) for row in Q)
+    B, n = len(examples), len(numbers[0].x)
     c = loss.squares(len(b)) / B
     xs = [values.x for values in numbers]
     ts = [values.target for values in numbers]
-    mean_model = [[bk + sum(w * mj * x for w, mj, x in zip(row, m, xi)) for row, bk in zip(W, b)] for xi in xs]
+    mean_model = [[bk + sum(w * mk * x for w, mk, x in zip(row, mrow, xi)) for row, mrow, bk in zip(W, M, b)] for xi in xs]
     of_mean = sum(loss.value(tuple(y), t) for y, t in zip(mean_model, ts)) / B
     squares = [sum(xi[j] ** 2 for xi in xs) for j in range(n)]
-    term = c * sum(row[j] ** 2 * v[j] * squares[j] for row in W for j in range(n))
-    gradient = tuple(tuple(2 * c * (sum((y[k] - t[k]) * m[j] * xi[j] for y, t, xi in zip(mean_model, ts, xs))
-                                    + row[j] * v[j] * squares[j]) for j in range(n))
+    term = c * sum(row[j] ** 2 * vrow[j] * squares[j] for row, vrow in zip(W, V) for j in range(n))
+    gradient = tuple(tuple(2 * c * (sum((y[k] - t[k]) * M[k][j] * xi[j] for y, t, xi in zip(mean_model, ts, xs))
+                                    + row[j] * V[k][j] * squares[j]) for j in range(n))
                      for k, row in enumerate(W))
-    mean_loss, loss_variance, mean_gradient = _every_mask(examples, q)
-    return Penalty(B, c, v, m, mean_loss, loss_variance, of_mean, term, mean_gradient, gradient,
-                   _minimiser(xs, ts, b, m, v, squares), tuple(b))
+    mean_loss, loss_variance, mean_gradient = _every_mask(examples)
+    return Penalty(B, c, V, M, mean_loss, loss_variance, of_mean, term, mean_gradient, gradient,
+                   _minimiser(xs, ts, b, M, V, squares), tuple(b))
 
 
-def _every_mask(examples, q) -> tuple:
+def _per_weight(keep, rows: int, cols: int, connections: bool) -> tuple:
+    """The q of every weight: DropConnect's own, or the q of each weight's input unit."""
+    if connections:
+        return keep if isinstance(keep, tuple) else ((keep,) * cols,) * rows
+    q = tuple(keep) if isinstance(keep, tuple) else (keep,) * cols
+    return (q,) * rows
+
+
+def _every_mask(examples) -> tuple:
     """E[L], Var(L) and E[dL/dW] of the batch's loss (the mean over examples), visiting every
-    input mask of each example; the examples' masks are independent, so variances add (over B^2)."""
-    entries = [j for j, qj in enumerate(q) if qj != 1]
+    mask of each example; the examples' masks are independent, so variances add (over B^2)."""
     B = len(examples)
     mean = variance = 0
     gradient = None
     for network in examples:
         first = second = 0
-        numbers = network_numbers(network)
+        entries = mask_entries(network)
         for bits in product((1, 0), repeat=len(entries)):
-            mask = [1] * len(q)
-            p = Fraction(1)
-            for j, bit in zip(entries, bits):
-                mask[j] = bit
-                p *= q[j] if bit else 1 - q[j]
-            g = backward(network, masks=(tuple(mask),) + numbers.masks[1:])
+            masks, p = masks_of(network, entries, bits)
+            g = backward(network, masks=masks)
             first += p * g.loss
             second += p * g.loss ** 2
-            rows = g.layers[0].grad_weights
-            step = tuple(tuple(p * e / B for e in row) for row in rows)
+            step = tuple(tuple(p * e / B for e in row) for row in g.layers[0].grad_weights)
             gradient = step if gradient is None else tuple(tuple(a + e for a, e in zip(ar, er)) for ar, er in zip(gradient, step))
         mean += first / B
         variance += (second - first ** 2) / B ** 2
     return mean, variance, gradient
 
 
-def _minimiser(xs, ts, b, m, v, squares) -> tuple | None:
-    """argmin over W of E[L]: for each output k, A w_k = r_k with A_jl = sum_i m_j m_l x_ij x_il
-    + [j = l] v_j sum_i x_ij^2 and r_j = sum_i (t_ik - b_k) m_j x_ij (None if A is singular)."""
-    n = len(m)
-    A = sympy.Matrix(n, n, lambda j, l: _rational(sum(m[j] * m[l] * x[j] * x[l] for x in xs) + (v[j] * squares[j] if j == l else 0)))
-    if A.det() == 0:
-        return None
+def _minimiser(xs, ts, b, M, V, squares) -> tuple | None:
+    """argmin over W of E[L]: for each output k, A_k w_k = r_k with (A_k)_jl = sum_i m_kj m_kl
+    x_ij x_il + [j = l] v_kj sum_i x_ij^2 and r_j = sum_i (t_ik - b_k) m_kj x_ij (None if some A_k
+    is singular)."""
+    n = len(squares)
     rows = []
     for k, bk in enumerate(b):
+        m, v = M[k], V[k]
+        A = sympy.Matrix(n, n, lambda j, l: _rational(sum(m[j] * m[l] * x[j] * x[l] for x in xs) + (v[j] * squares[j] if j == l else 0)))
+        if A.det() == 0:
+            return None
         r = sympy.Matrix(n, 1, lambda j, _: _rational(sum((t[k] - bk) * m[j] * x[j] for x, t in zip(xs, ts))))
         rows.append(tuple(Fraction(int(w.p), int(w.q)) for w in A.LUsolve(r)))
     return tuple(rows)
