@@ -24,6 +24,7 @@ MAX_MASKABLE = 20  # expect: units with q < 1 (worst case 2^20 masks), ReLU/leak
 MAX_MASKABLE_SYMBOLIC = 12  # expect with sigmoid, tanh or --symbolic-q: every mask an expression
 MAX_MASKABLE_WEIGHTS = 16  # expect with DropConnect: weights with q < 1 (worst case 2^16 masks)
 MAX_MASKABLE_NESTED = 9  # the same with two or more sigmoid/tanh layers: expressions in expressions
+MAX_LISTED = 16  # the ensemble kind (check, grade): units or weights with q < 1, every mask's pass one by one
 MAX_SAMPLES = 100_000  # expect --samples
 MAX_MOMENTS_SMOOTH = 8  # moments with sigmoid or tanh: units (or weights) with q < 1, every value an expression
 MAX_MOMENTS_EVERY_MASK = 12  # moments with a target: the loss and gradients visit every mask (2^12)

@@ -5,10 +5,11 @@ target, of inverted dropout and of a sigmoid output with binary cross-entropy; w
 import pytest
 import yaml
 
-from symdrop import parse_spec
+from symdrop import derive, parse_spec
 from symdrop.core.backprop import derive_backprop
 from symdrop.render.documents import render_backprop
 
+from .conftest import ROOT
 from .conftest import TUTORIAL as TUTORIAL_PATH
 from .conftest import golden
 
@@ -70,3 +71,29 @@ def test_json_gives_decimals_of_every_irrational_gradient():
     assert data["decimal"]["layers"][1]["delta"] == ["-0.268941421369995"]
     assert data["decimal"]["layers"][1]["grad_weights"] == [["0", "-0.53788284273999"]]
     assert "after_step" in data["decimal"]
+
+
+DROPCONNECT_SIGMOIDS = {  # three smooth layers: layer 3's input a^(2) is too wide to stand in its sums
+    "input": ["1/2", "-3/4", 2],
+    "layers": [{"weights": [["1/3", "-2/5", 1], ["3/7", "1/2", "-1/3"], [-1, "2/3", "1/4"]],
+                "bias": ["1/2", "-1/3", "1/5"], "activation": "sigmoid"},
+               {"weights": [["2/3", -1, "1/2"], ["-1/4", "3/5", 1], ["1/2", "1/2", "-2/3"]],
+                "bias": ["-1/2", "1/3", 0], "activation": "tanh"},
+               {"weights": [[1, "-1/2", "3/4"]], "bias": [0]}],
+    "masks": [[[1, 0, 1], [1, 1, 1], [0, 1, 1]], [[1, 1, 0], [1, 0, 1], [1, 1, 1]], [[1, 1, 0]]],
+    "dropout": {"kind": "dropconnect", "convention": "inverted", "keep": "4/5"},
+}
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex"])
+def test_dropconnect_masks_no_input_so_no_value_is_named_a_tilde(fmt):
+    """DropConnect's layers read a^(l-1) itself: the backward pass's forward table heads its input
+    column a, and a sum of values too wide to write names them a^(l-1)_j; unit dropout keeps ã."""
+    path = ROOT / "examples"
+    dropconnect = render_backprop(derive_backprop(parse_spec(yaml.safe_load((path / "dropconnect.yaml").read_text()))), fmt)
+    assert "$a^{(l-1)}$" in dropconnect and "\\tilde{a}" not in dropconnect
+    units = render_backprop(derive_backprop(parse_spec(yaml.safe_load((path / "keep-per-unit.yaml").read_text()))), fmt)
+    assert "$\\tilde{a}^{(l-1)}$" in units
+    solved = derive(parse_spec(DROPCONNECT_SIGMOIDS))
+    text = solved.to_markdown() if fmt == "markdown" else solved.to_latex()
+    assert "a^{(2)}_{1}" in text and "\\tilde{a}" not in text

@@ -51,13 +51,14 @@ class Gradients:
 
 
 def backward(network: Network, *, masks=None, mask_backward: bool = True, scale_backward: bool = True,
-             unmasked_input: bool = False, relu_derivative_one: bool = False,
+             unmasked_input: bool = False, unmasked_weights: bool = False, relu_derivative_one: bool = False,
              sign_flipped: bool = False) -> Gradients:
     """The loss of ``network``'s training pass against its target and every gradient, exact.
 
     Changes (a student's mistakes): ``masks`` replaces the masks of the forward pass (and so of
     the backward pass); ``mask_backward=False`` leaves mu out going back, ``scale_backward=False``
     the 1/q; ``unmasked_input`` takes a^(l-1) instead of a~^(l-1) in dL/dW^(l);
+    ``unmasked_weights`` (DropConnect) takes W instead of the masked W~ in dL/da^(l-1) = W~T delta;
     ``relu_derivative_one`` takes ReLU' = 1 everywhere; ``sign_flipped`` uses t - y for y - t.
     """
     if network.target is None:
@@ -87,7 +88,7 @@ def backward(network: Network, *, masks=None, mask_backward: bool = True, scale_
         W = values.layers[l - 1][0]
         grad_weights = tuple(tuple(d * v for v in inputs) for d in delta)
         if rules[l - 1].weights_masked:  # DropConnect: through the weights' mask (and 1/q) instead
-            W = values_l.weights
+            W = W if unmasked_weights else values_l.weights
             factors = _weight_factors(masks[l - 1], rules[l - 1], values.keep, l, mask_backward, scale_backward)
             grad_weights = tuple(tuple(g * f for g, f in zip(row, frow)) for row, frow in zip(grad_weights, factors))
         upstream = tuple(objective.tidy(sum((W[i][j] * delta[i] for i in range(len(delta))), 0 * delta[0]))

@@ -93,7 +93,7 @@ def expect(network: Network, *, symbolic_q: bool = False, samples: int | None = 
     if symbolic_q:
         keep = keep_symbols(dropout)
     model = replace(network, dropout=replace(dropout, keep=keep))
-    _check_maskable(model, symbolic_q)
+    check_maskable(model, symbolic_q)
     mean, distinct = exact_mean(model, progress)
     n = maskable_units(model)
     approximation = test_time(model).applyfunc(_tidy)
@@ -108,9 +108,10 @@ def expect(network: Network, *, symbolic_q: bool = False, samples: int | None = 
     )
 
 
-def _check_maskable(network: Network, symbolic_q: bool) -> None:
+def check_maskable(network: Network, symbolic_q: bool = False) -> None:
     """Refuse, before any work, more maskable units than the mean can go through: up to 2^n
-    distinct vectors at a layer, each a whole expression with sigmoid, tanh or symbolic q."""
+    distinct vectors at a layer, each a whole expression with sigmoid, tanh or symbolic q (the
+    ensemble kind lists every mask, within the same limits)."""
     n = maskable_units(network)
     if network.dropout.connections:
         if n > MAX_MASKABLE_WEIGHTS:
@@ -157,27 +158,64 @@ def thinned_networks(network: Network):
 
 
 def list_masks(network: Network, keep=None) -> tuple[tuple[tuple, object, tuple], ...]:
-    """Every mask of the units whose keep q < 1, one by one: (masks mu^(0) .. mu^(L-1), its
-    probability, the core's training pass's output), in the core's numbers (see
-    :func:`.forward.numbers`). ``keep`` replaces the q of the probabilities only (a student who
-    weighs the masks wrongly), not of the pass."""
+    """Every mask of the entries whose keep q < 1 (units, one q per mask or per unit; with
+    DropConnect weights), one by one: (the masks, as the core's numbers give them (see
+    :func:`.forward.network_numbers`), their probability, the core's training pass's output).
+    ``keep`` replaces the q's of the probabilities only (a student who weighs the masks wrongly),
+    not of the pass; it has the shape of the core's keep probabilities."""
     return _list_masks(network, None if keep is None else tuple(keep))
 
 
 @lru_cache(maxsize=1024)  # the ensemble kind asks for a candidate's masks in several rules
 def _list_masks(network: Network, keep) -> tuple:
+    keep = network_numbers(network).keep if keep is None else keep
+    places, listed = _thinned(network)
+    return tuple((masks, p, output) for (masks, output), p in zip(listed, _probabilities(keep, places)))
+
+
+@lru_cache(maxsize=1024)
+def _thinned(network: Network) -> tuple:
+    """The places (l, index) of the entries with q < 1, and every mask of them with the training
+    pass's output, in the order of ``product((1, 0), repeat=len(places))``."""
     values = network_numbers(network)
-    keep = values.keep if keep is None else keep
-    units = [(l, j) for l, mask in enumerate(values.masks) if network.dropout.maskable(l) for j in range(len(mask))]
+    places = [(l, index) for l, mask in enumerate(values.masks) if network.dropout.maskable(l)
+              for index in _indices(mask) if _entry(values.keep[l], index) != 1]
     listed = []
-    for bits in product((1, 0), repeat=len(units)):
-        masks = [list(mask) for mask in values.masks]
-        probability = 1
-        for (l, j), bit in zip(units, bits):
-            masks[l][j] = bit
-            probability *= keep[l] if bit else 1 - keep[l]
-        masks = tuple(map(tuple, masks))
-        listed.append((masks, probability, prediction(network, masks=masks)))
-    return tuple(listed)
+    for bits in product((1, 0), repeat=len(places)):
+        masks = [[list(row) for row in mask] if _rows(mask) else list(mask) for mask in values.masks]
+        for (l, index), bit in zip(places, bits):
+            if len(index) == 2:
+                masks[l][index[0]][index[1]] = bit
+            else:
+                masks[l][index[0]] = bit
+        masks = tuple(tuple(map(tuple, m)) if _rows(values.masks[l]) else tuple(m) for l, m in enumerate(masks))
+        listed.append((masks, prediction(network, masks=masks)))
+    return tuple(places), tuple(listed)
 
 
+def _probabilities(keep, places) -> list:
+    """P(mask) of every mask in :func:`_thinned`'s order: q of every kept entry, 1 - q of every
+    dropped one (a product of n factors for each of the 2^n masks, built place by place)."""
+    probabilities = [1]
+    for l, index in places:
+        q = _entry(keep[l], index)
+        probabilities = [p * f for p in probabilities for f in (q, 1 - q)]
+    return probabilities
+
+
+def _rows(mask) -> bool:
+    """Whether a mask is a weight mask (rows), not a vector of units."""
+    return bool(mask) and isinstance(mask[0], tuple)
+
+
+def _indices(mask) -> list[tuple[int, ...]]:
+    if _rows(mask):
+        return [(i, j) for i, row in enumerate(mask) for j in range(len(row))]
+    return [(j,) for j in range(len(mask))]
+
+
+def _entry(q, index):
+    """The q of one entry: one q for the whole mask, or the entry's own."""
+    if not isinstance(q, tuple):
+        return q
+    return q[index[0]][index[1]] if len(index) == 2 else q[index[0]]

@@ -50,13 +50,15 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
     scaling), "test" (the convention's test-time pass) or "off" (no dropout at all).
 
     The other arguments are the changes a mistake makes (each a student's wrong pass):
-    ``masks`` replaces mu^(0) .. mu^(L-1), and an L+1-th mask multiplies the output a^(L);
-    ``activations`` replaces each layer's activation (names, as ``Layer.activation``);
-    ``masks_on="z"`` applies mu^(l) to z^(l) of the layer it belongs to, bias and all, instead of
-    to the next layer's input (mu^(0) still masks x); ``scale_bias`` scales each bias as the
-    convention scales that layer (b/q with inverted training, q b with weight scaling at test
-    time). ``inputs`` and ``zs`` map a layer l to the a^(l-1) it takes and the z^(l) it passes
-    on instead of the computed ones: a student's own values, carried forward when grading.
+    ``masks`` replaces mu^(0) .. mu^(L-1) (with DropConnect M^(1) .. M^(L), as rows), and an
+    L+1-th mask multiplies the output a^(L); ``activations`` replaces each layer's activation
+    (names, as ``Layer.activation``); ``masks_on="z"`` applies mu^(l) to z^(l) of the layer it
+    belongs to, bias and all, instead of to the next layer's input (mu^(0) still masks x; units
+    only); ``scale_bias`` scales each bias as the convention scales that layer (b/q with inverted
+    training, q b with weight scaling at test time), in a layer with one q only (a bias has no
+    unit or weight whose q it could take). ``inputs`` and ``zs`` map a layer l to the a^(l-1) it
+    takes and the z^(l) it passes on instead of the computed ones: a student's own values,
+    carried forward when grading.
     ``terms=False`` keeps no products (they are then empty): what a mistake's answer needs, and
     a third of the work.
     """
@@ -73,10 +75,10 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
         q = None if values.keep is None else values.keep[l - 1]
         W = _weights(W, rule, mu, q)
         if scale_bias and not isinstance(q, tuple):  # a mistake of one q per layer
-            if rule.weight_scale is not None:
+            if rule.input_scale is not None or (rule.weights_masked and rule.weight_scale is not None):
+                b = tuple(v / q for v in b)  # inverted training: kept values (DropConnect: weights) over q
+            elif rule.weight_scale is not None:
                 b = tuple(q * v for v in b)
-            elif rule.input_scale is not None:
-                b = tuple(v / q for v in b)
         products, z = affine(W, b, masked) if terms else ((), _sums(W, b, masked))
         if not values.python:  # expressions in symbols (keep probabilities q) expanded, as a student sums them
             z = tuple(sympy.expand(v) if v.free_symbols else v for v in z)

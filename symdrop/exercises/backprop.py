@@ -18,7 +18,7 @@ from ..sympy_internals import entries
 from . import rules
 from .drawing import allowed, draw_keep, draw_network
 from .kind import Kind, Part, layer_parts, spec_text
-from .mistakes import Mistake, applicable, ones
+from .mistakes import Mistake, applicable, ones, unit_masks
 from .options import SHAPE, Options, check_hidden_layers, check_keep, check_values
 
 OWN_SHAPE = (2, 3, 2, 1)  # where --shape is left at the general default: a network small enough to go back through
@@ -64,15 +64,24 @@ def gradient_reaches_the_first_layer(network: Network, options: Options) -> bool
 
 
 def mistakes(network: Network) -> tuple[Mistake, ...]:
-    """The backward-pass mistakes of docs/dropout.md, each as its dL/dW^(1)."""
+    """The backward-pass mistakes of docs/dropout.md, each as its dL/dW^(1) (with DropConnect,
+    whose masks are on the weights, W for W~ going back instead of a for a~)."""
     return _mistakes(network)
 
 
 @lru_cache(maxsize=1024)
 def _mistakes(network: Network) -> tuple[Mistake, ...]:
+    connections = network.dropout.connections
+    if connections:  # DropConnect masks no input (a~ is a), but going back W~ may be taken for W
+        unmasked = Mistake("backward_unmasked_weights", "used W instead of the masked weights W~ going back",
+                           _first_weights(backward(network, unmasked_weights=True)))
+    else:
+        unmasked = Mistake("unmasked_input", "used a instead of the masked input in dL/dW",
+                           _first_weights(backward(network, unmasked_input=True)))
     found = [
-        Mistake("backward_forgot_mask", "forgot the mask in the backward pass", _first_weights(backward(network, mask_backward=False))),
-        Mistake("unmasked_input", "used a instead of the masked input in dL/dW", _first_weights(backward(network, unmasked_input=True))),
+        Mistake("backward_forgot_mask", "forgot the weights' mask in dL/dW going back" if connections
+                else "forgot the mask in the backward pass", _first_weights(backward(network, mask_backward=False))),
+        unmasked,
         Mistake("relu_derivative_one", "took ReLU' = 1 everywhere", _first_weights(backward(network, relu_derivative_one=True))),
         Mistake("sign_flipped", "used t - y instead of y - t", _first_weights(backward(network, sign_flipped=True))),
         Mistake("forward_forgot_mask", "forgot the masks in the forward pass, and so going back",
@@ -81,6 +90,9 @@ def _mistakes(network: Network) -> tuple[Mistake, ...]:
     if network.dropout.convention.divides:
         found.append(Mistake("backward_forgot_scale", "forgot the 1/q in the backward pass",
                              _first_weights(backward(network, scale_backward=False))))
+    if connections:
+        found.append(Mistake("masked_units", "masked the units instead of the weights, forward and back",
+                             _first_weights(backward(network, masks=unit_masks(network)))))
     return applicable(answer(network), found)
 
 

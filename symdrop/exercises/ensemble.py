@@ -5,16 +5,17 @@ from collections import Counter
 from fractions import Fraction
 from functools import lru_cache
 
-from ..core.ensemble import Ensemble, expect, list_masks
+from ..core.ensemble import Ensemble, check_maskable, expect, list_masks, maskable_units
 from ..core.forward import forward, network_numbers, prediction
 from ..model.conventions import INVERTED, PLAIN, WEIGHT_SCALING
 from ..model.network import Network
 from . import rules
 from .drawing import HALF, allowed, draw_network
 from .kind import Kind, Part, spec_text
-from .mistakes import Mistake, applicable, with_keep
+from .mistakes import Mistake, applicable, drop_numbers, with_keep
 from .options import Options, check_hidden_layers, check_keep, check_values
 from ..errors import SymdropError
+from ..limits import MAX_LISTED
 
 DRAWN = (WEIGHT_SCALING, INVERTED)  # the conventions its problems are drawn with
 MASKABLE = (2, 3)  # units of the one masked hidden layer: 4 or 8 masks to list by hand
@@ -22,7 +23,15 @@ MASKABLE_AT_MOST = 4  # where no hidden layer is that small: 16 masks
 
 
 def thinned(network: Network, keep=None) -> tuple[tuple[tuple, Fraction, tuple], ...]:
-    """Every mask with its probability and output (the core's listing, :func:`.core.ensemble.list_masks`)."""
+    """Every mask with its probability and output (the core's listing, :func:`.core.ensemble.list_masks`,
+    within the limits of the exact mean: keep probabilities given, not too many entries to drop)."""
+    network.dropout.require_keep("for the ensemble mean")
+    n = maskable_units(network)
+    if n > MAX_LISTED:
+        what = "weights" if network.dropout.connections else "units"
+        raise SymdropError(f"the ensemble kind: {n} maskable {what} (keep q < 1); it passes every mask one by one, "
+                           f"the limit is {MAX_LISTED} (2^{MAX_LISTED} masks)")
+    check_maskable(network)  # fewer with sigmoid or tanh
     return list_masks(network, keep)
 
 
@@ -67,15 +76,16 @@ def mistakes(network: Network) -> tuple[Mistake, ...]:
 def _mistakes(network: Network) -> tuple[Mistake, ...]:
     listed = thinned(network)
     inverted = network.dropout.convention.divides
-    drop = [1 - q if q != 1 else q for q in network_numbers(network).keep]
+    drop = drop_numbers(network_numbers(network).keep)
+    what = "weight" if network.dropout.connections else "unit"
     found = [
         Mistake("weight_scaling_mean",
                 "took the test-time pass, no masks and no scaling, for the exact mean" if inverted
                 else "took the weight-scaling value q W for the exact mean",
-                prediction(network, "test")),
+                prediction(with_keep(network, network.dropout.keep, network.dropout.convention.approximation), "test")),
         Mistake("unweighted_mean", "averaged the thinned networks without their probabilities",
                 mean(listed, [Fraction(1, len(listed))] * len(listed))),
-        Mistake("swapped_keep_drop", "weighed each mask with p = 1 - q for a kept unit, q for a dropped one",
+        Mistake("swapped_keep_drop", f"weighed each mask with p = 1 - q for a kept {what}, q for a dropped one",
                 mean(thinned(network, drop))),
     ]
     if inverted:

@@ -5,13 +5,15 @@ from collections import Counter
 from fractions import Fraction
 from functools import lru_cache
 
+import sympy
+
 from ..core.derive import derive
 from ..core.forward import network_numbers, prediction
 from ..model.network import Network
 from . import rules
 from .drawing import draw_network
 from .kind import Kind, prediction_answer
-from .mistakes import Mistake, activation_mistakes, applicable, output_mistakes
+from .mistakes import Mistake, activation_mistakes, applicable, masked_units, output_mistakes
 from .options import Options, check_hidden_layers, check_values
 
 
@@ -34,7 +36,8 @@ def mistakes(network: Network) -> tuple[Mistake, ...]:
     Not listed, because they cannot apply here: the scaling mistakes (1/q, 1/p_drop, scaled twice)
     and the test-time ones need a keep probability, and these problems give masks, not q. Nor
     "masked z instead of the input" where every masked layer has g(0) = 0, as ReLU: it then gives
-    the correct prediction by construction.
+    the correct prediction by construction; nor with DropConnect, whose masks are on the weights
+    (there "masked the units instead of the weights" is listed).
     """
     return _mistakes(network)
 
@@ -42,7 +45,9 @@ def mistakes(network: Network) -> tuple[Mistake, ...]:
 @lru_cache(maxsize=1024)  # asked by the rules, then again for the exercise's key
 def _mistakes(network: Network) -> tuple[Mistake, ...]:
     found = [Mistake("forgot_masks", "forgot the masks, so no dropout", prediction(network, "off"))]
-    if any(layer.g.number(0) != 0 for layer in network.layers[:-1]):
+    if network.dropout.connections:  # masks on weights: z has none to take, units none to drop
+        found.append(masked_units(network))
+    elif any(layer.g.apply(sympy.S.Zero) != 0 for layer in network.layers[:-1]):  # sigmoid: g(0) = 1/2
         found.append(Mistake("masked_z", "masked z instead of the input, dropping the bias too",
                              prediction(network, masks_on="z")))
     found += output_mistakes(network)

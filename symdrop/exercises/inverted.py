@@ -11,8 +11,8 @@ from ..model.network import Network
 from . import rules
 from .drawing import draw_keep, draw_network
 from .kind import Kind, prediction_answer, spec_text
-from .mistakes import (Mistake, activation_mistakes, applicable, drop_for_keep, ones, output_mistakes,
-                       with_keep)
+from .mistakes import (Mistake, activation_mistakes, applicable, drop_for_keep, masked_units, ones,
+                       output_mistakes, with_keep)
 from .options import Options, check_hidden_layers, check_keep, check_values
 
 
@@ -29,12 +29,14 @@ def dropout_matters(network: Network, options: Options) -> bool:
 
 
 def mistakes(network: Network) -> tuple[Mistake, ...]:
-    """The mistakes of docs/dropout.md one can make on an inverted-dropout training pass."""
+    """The mistakes of docs/dropout.md one can make on an inverted-dropout training pass (with
+    DropConnect: kept weights divided by q, and the weights' masks read as the units')."""
     return _mistakes(network)
 
 
 @lru_cache(maxsize=1024)
 def _mistakes(network: Network) -> tuple[Mistake, ...]:
+    network.dropout.require_keep("by the inverted kind, whose mistakes scale by q")
     found = [
         Mistake("forgot_masks", "forgot the masks and the scale: no dropout", prediction(network, "off")),
         Mistake("forgot_scale", "forgot the 1/q scale: plain masks", prediction(_plain(network))),
@@ -43,6 +45,8 @@ def _mistakes(network: Network) -> tuple[Mistake, ...]:
         Mistake("scaled_bias", "divided the bias by q too", prediction(network, scale_bias=True)),
         Mistake("scaled_without_masks", "divided by q but forgot the masks", prediction(network, masks=ones(network))),
     ]
+    if network.dropout.connections:
+        found.append(masked_units(network))
     found += output_mistakes(network)
     found += activation_mistakes(network)
     return applicable(answer(network), found)

@@ -6,6 +6,8 @@ activations), never a pass of its own; docs/dropout.md explains each in words.
 
 from dataclasses import dataclass, replace
 
+from sympy import ImmutableMatrix, MatrixBase
+
 from ..core.forward import network_numbers, layer_values, prediction
 from ..model.conventions import Convention
 from ..model.network import Network
@@ -57,15 +59,24 @@ def grouped(mistakes) -> list[tuple[list[str], tuple]]:
 
 def clipping_layers(network: Network, mode: str = "train") -> list[int]:
     """The hidden layers (from 0) whose ReLU acts in the pass of ``mode``: it clips a negative
-    pre-activation of a unit the next layer uses (in training: keeps). Forgetting such a ReLU is
-    a mistake one can make; elsewhere the student's values are the right ones."""
+    pre-activation of a unit the next layer uses (in training: keeps, or with DropConnect reads
+    through some kept weight). Forgetting such a ReLU is a mistake one can make; elsewhere the
+    student's values are the right ones."""
     values = layer_values(network, mode)
     masks = network_numbers(network).masks
     return [
         l for l in range(network.depth - 1)
         if network.layers[l].activation == "relu"
-        and any(z < 0 and (mode != "train" or keep == 1) for z, keep in zip(values[l].z, masks[l + 1]))
+        and any(z < 0 and (mode != "train" or used) for z, used in zip(values[l].z, _used(network, masks[l + 1])))
     ]
+
+
+def _used(network: Network, mask) -> tuple[bool, ...]:
+    """Whether the layer a mask reads uses each unit of its input in training: the unit's mask
+    keeps it, or (DropConnect, a mask the shape of W) some weight of its column is kept."""
+    if network.dropout.connections:
+        return tuple(any(row[j] == 1 for row in mask) for j in range(len(mask[0])))
+    return tuple(m == 1 for m in mask)
 
 
 def activation_mistakes(network: Network, mode: str = "train", **changes) -> list[Mistake]:
@@ -89,8 +100,15 @@ def activation_mistakes(network: Network, mode: str = "train", **changes) -> lis
 
 
 def output_mistakes(network: Network) -> list[Mistake]:
-    """Dropped the output unit (a mask on y), or dropped the output layer's inputs (y = g(b))."""
+    """Dropped the output unit (a mask on y), or dropped the output layer's inputs (y = g(b)).
+
+    With DropConnect, which masks no unit, the first has no meaning; the second drops every
+    weight of the output layer (its bias left)."""
     masks = network_numbers(network).masks
+    if network.dropout.connections:
+        dropped = tuple(tuple(0 for _ in row) for row in masks[-1])
+        return [Mistake("dropped_output_bias", "dropped every weight of the output layer, its bias left",
+                        prediction(network, masks=masks[:-1] + (dropped,)))]
     outputs = network.layers[-1].units
     inputs = tuple(0 for _ in masks[-1])
     return [
@@ -98,6 +116,20 @@ def output_mistakes(network: Network) -> list[Mistake]:
         Mistake("dropped_output_bias", "dropped the output unit's inputs, its bias left",
                 prediction(network, masks=masks[:-1] + (inputs,))),
     ]
+
+
+def masked_units(network: Network) -> Mistake:
+    """DropConnect: masked the units instead of the weights (the training pass with :func:`unit_masks`)."""
+    return Mistake("masked_units", "masked the units instead of the weights: a dropped weight taken to drop its input",
+                   prediction(network, masks=unit_masks(network)))
+
+
+def unit_masks(network: Network) -> tuple:
+    """DropConnect's weight masks as a student who masks units instead reads them: a dropped
+    weight drops its input unit, so every weight of a column with a 0 is dropped (M'_ij =
+    min_k M_kj), each kept one still divided by its own q where the convention divides."""
+    return tuple(tuple(tuple(min(row[j] for row in mask) for j in range(len(row))) for row in mask)
+                 for mask in network_numbers(network).masks)
 
 
 def with_keep(network: Network, keep, convention: Convention | None = None) -> Network:
@@ -109,10 +141,36 @@ def with_keep(network: Network, keep, convention: Convention | None = None) -> N
 
 
 def drop_for_keep(network: Network) -> Network:
-    """The keep/drop confusion: every q < 1 replaced by the drop probability p = 1 - q."""
-    return with_keep(network, [1 - q if q != 1 else q for q in network.dropout.keep])
+    """The keep/drop confusion: every q < 1 replaced by the drop probability p = 1 - q (each q
+    of a mask that has one per unit or per weight)."""
+    keep = network.dropout.require_keep("for the keep/drop confusion")
+    return with_keep(network, [q.applyfunc(_drop) if isinstance(q, MatrixBase) else _drop(q) for q in keep])
 
 
-def ones(network: Network) -> tuple[tuple[int, ...], ...]:
-    """Masks that keep every unit."""
-    return tuple(tuple(1 for _ in mask) for mask in network.masks)
+def drop_numbers(keep: tuple) -> tuple:
+    """The keep/drop confusion on the core's keep probabilities (:func:`.core.forward.network_numbers`:
+    one number, or a tuple per unit, or rows per weight): every q < 1 replaced by 1 - q."""
+    return tuple(drop_numbers(q) if isinstance(q, tuple) else _drop(q) for q in keep)
+
+
+def _drop(q):
+    return 1 - q if q != 1 else q
+
+
+def ones(network: Network) -> tuple:
+    """Masks that keep every unit (with DropConnect every weight), as the core's numbers."""
+    return tuple(tuple(tuple(1 for _ in row) for row in mask) if network.dropout.connections else tuple(1 for _ in mask)
+                 for mask in network_numbers(network).masks)
+
+
+def receiving(network: Network) -> Network:
+    """The network whose pass without dropout is weight scaling with the receiving layer's q:
+    W^(l) scaled by the keep of layer l's own units, row i by its q_i (the output: by 1)."""
+    keep = network.dropout.require_keep("for the receiving layer's q")
+    layers = []
+    for l, layer in enumerate(network.layers, start=1):
+        q = keep[l] if l < network.depth else 1
+        scales = q if isinstance(q, MatrixBase) else ImmutableMatrix([q] * layer.units)
+        layers.append(replace(layer, W=ImmutableMatrix(layer.W.rows, layer.W.cols,
+                                                       lambda i, j: scales[i] * layer.W[i, j])))
+    return replace(network, layers=tuple(layers))

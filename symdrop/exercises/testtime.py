@@ -11,7 +11,7 @@ from ..model.network import Network
 from . import rules
 from .drawing import HALF, draw_keep, draw_network
 from .kind import Kind, prediction_answer, spec_text
-from .mistakes import Mistake, activation_mistakes, applicable, drop_for_keep, ones, with_keep
+from .mistakes import Mistake, activation_mistakes, applicable, drop_for_keep, ones, receiving, with_keep
 from .options import Options, check_hidden_layers, check_values
 
 DRAWN = (WEIGHT_SCALING, INVERTED)  # the conventions drawn, in turn at random, and said explicitly
@@ -40,7 +40,8 @@ def keep_not_half(network: Network, options: Options) -> bool:
 
 
 def mistakes(network: Network) -> tuple[Mistake, ...]:
-    """The test-time mistakes of docs/dropout.md for the network's convention."""
+    """The test-time mistakes of docs/dropout.md for the network's convention (each q of a
+    mask with one per unit or per weight its own; no receiving layer's q with DropConnect)."""
     return _mistakes(network)
 
 
@@ -51,8 +52,11 @@ def _mistakes(network: Network) -> tuple[Mistake, ...]:
             Mistake("forgot_scale", "forgot to scale the weights by q", prediction(network, "off")),
             Mistake("applied_masks", "applied the training masks at test time", prediction(network)),
             Mistake("scaled_bias", "scaled the bias by q too", prediction(network, "test", scale_bias=True)),
-            Mistake("receiving_q", "used the receiving layer's q, of the layer's own units",
-                    prediction(_receiving(network), "test")),
+        ]
+        if not network.dropout.connections:  # DropConnect's q belong to the weights: no layer receives one
+            found.append(Mistake("receiving_q", "used the receiving layer's q, of the layer's own units",
+                                 prediction(receiving(network), "off")))
+        found += [
             Mistake("scaled_by_drop", "scaled by the drop probability p = 1 - q instead of q",
                     prediction(drop_for_keep(network), "test")),
             Mistake("divided_by_keep", "divided by q, the inverted rule, instead of multiplying",
@@ -72,12 +76,6 @@ def _mistakes(network: Network) -> tuple[Mistake, ...]:
 
 def _as(network: Network, convention: Convention) -> Network:
     return with_keep(network, network.dropout.keep, convention)
-
-
-def _receiving(network: Network) -> Network:
-    """Layer l's weights scaled by q^(l), the keep of its own units' mask (1 for the output)."""
-    keep = network.dropout.keep
-    return with_keep(network, tuple(keep[1:]) + (1,))
 
 
 RULES = {  # in the order they are checked: cheapest first
