@@ -156,7 +156,7 @@ CASES_MC = [GAP, {**json.loads(json.dumps(GAP)), "dropout": {"convention": "inve
 def test_monte_carlo_within_four_standard_errors(data, seed):
     e = expect(parse_spec(data), samples=2000, seed=seed)
     mc = e.monte_carlo
-    for mean, exact, variance in zip(mc.mean, e.exact_mean, mc.variance_of_mean):
+    for mean, exact, variance in zip(mc.mean, e.exact_mean, mc.estimated_variance_of_mean):
         assert mean.is_Rational and variance.is_Rational  # exact arithmetic throughout
         assert variance > 0
         assert (mean - exact) ** 2 <= 16 * variance  # |MC - E| <= 4 standard errors, exactly
@@ -168,8 +168,8 @@ def test_monte_carlo_on_a_wider_network():
     data["dropout"] = {"convention": "inverted", "keep": "1/2"}
     data["masks"] = [[1, 1], [1, 1, 1], [1, 1, 1], [1, 1]]
     e = expect(parse_spec(data), samples=3000, seed=1)
-    assert (e.monte_carlo.mean[0] - e.exact_mean[0]) ** 2 <= 16 * e.monte_carlo.variance_of_mean[0]
-    assert float(e.monte_carlo.standard_error[0]) == pytest.approx(math.sqrt(float(e.monte_carlo.variance_of_mean[0])))
+    assert (e.monte_carlo.mean[0] - e.exact_mean[0]) ** 2 <= 16 * e.monte_carlo.estimated_variance_of_mean[0]
+    assert float(e.monte_carlo.standard_error[0]) == pytest.approx(math.sqrt(float(e.monte_carlo.estimated_variance_of_mean[0])))
 
 
 def test_expect_json_shape(tmp_path, capsys):
@@ -192,7 +192,8 @@ def test_expect_json_with_samples_and_symbolic_q(tmp_path, capsys):
     assert data["exact_mean_at_keep"] == ["1/8"]
     assert sympy.simplify(sympy.sympify(data["exact_mean"][0], locals={"q1": sympy.Symbol("q1"), "q2": sympy.Symbol("q2")})
                           - sympy.Symbol("q1") * sympy.Symbol("q2") / 2) == 0
-    assert set(data["monte_carlo"]) == {"samples", "seed", "mean", "variance_of_mean", "standard_error", "distinct_masks"}
+    assert set(data["monte_carlo"]) == {"samples", "seed", "mean", "estimated_variance_of_mean", "exact_variance_of_mean",
+                                          "standard_error", "distinct_masks"}
     assert data["monte_carlo"]["samples"] == 50 and data["monte_carlo"]["seed"] == 2
 
 

@@ -11,6 +11,7 @@ from .derive import keep_symbols
 from ..errors import SymdropError
 from ..limits import MAX_MASKABLE, MAX_MASKABLE_NESTED, MAX_MASKABLE_SYMBOLIC, MAX_MASKABLE_WEIGHTS, MAX_SAMPLES
 from ..numbers import to_sympy
+from .everymask import maskable_units
 from .forward import network_numbers, prediction
 from .mean import exact_mean, tidy as _tidy
 from .montecarlo import MonteCarlo, monte_carlo
@@ -43,6 +44,9 @@ class Ensemble:
     symbolic_q: bool = False
     at_keep: ImmutableMatrix | None = None  # with symbolic_q: the mean at the spec's q
     monte_carlo: MonteCarlo | None = None
+    # one sigmoid output unit: E[S] of its pre-activation and sigma(E[S]), the normalised weighted
+    # geometric mean over the masks (NWGM), beside the arithmetic mean E[sigma(S)]
+    nwgm: tuple[sympy.Expr, sympy.Expr] | None = None
 
     @property
     def difference(self) -> ImmutableMatrix:
@@ -104,8 +108,21 @@ def expect(network: Network, *, symbolic_q: bool = False, samples: int | None = 
         at_keep = mean.subs(values).applyfunc(_tidy)
     mc = monte_carlo(network, samples, seed) if samples is not None else None
     return Ensemble(
-        network, keep, mean, approximation, n, distinct, thinned, symbolic_q, at_keep, mc
+        network, keep, mean, approximation, n, distinct, thinned, symbolic_q, at_keep, mc,
+        None if symbolic_q else geometric_mean(model),
     )
+
+
+def geometric_mean(network: Network) -> tuple[sympy.Expr, sympy.Expr] | None:
+    """For one sigmoid output unit y = sigma(S): E[S] and the NWGM, G / (G + G') with G = prod
+    sigma(S)^P and G' = prod (1 - sigma(S))^P, which is sigma(E[S]) since log((1 - sigma(S)) /
+    sigma(S)) = -S (Baldi and Sadowski 2013); None for any other output."""
+    last = network.layers[-1]
+    if last.activation != "sigmoid" or last.units != 1:
+        return None
+    linear = replace(network, layers=network.layers[:-1] + (replace(last, activation="identity"),))
+    mean_s = exact_mean(linear)[0][0]
+    return mean_s, last.g.apply(mean_s)
 
 
 def check_maskable(network: Network, symbolic_q: bool = False) -> None:
@@ -131,14 +148,6 @@ def check_maskable(network: Network, symbolic_q: bool = False) -> None:
         why = "--symbolic-q" if symbolic_q else "sigmoid or tanh"
         raise SymdropError(f"expect: {n} maskable units (keep q < 1); the limit with {why} is "
                            f"{MAX_MASKABLE_SYMBOLIC} (every mask's value is an expression)")
-
-
-def maskable_units(network: Network) -> int:
-    """How many units (with DropConnect, weights) a mask can drop: those whose keep q < 1."""
-    dropout = network.dropout
-    if not (dropout.per_unit or dropout.connections):
-        return sum(m.rows for l, m in enumerate(network.masks) if dropout.maskable(l))
-    return sum(1 for l, m in enumerate(network.masks) for q in dropout.keep_of(l, m.shape) if q != 1)
 
 
 def test_time(network: Network) -> ImmutableMatrix:

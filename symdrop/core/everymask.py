@@ -5,6 +5,14 @@ from ..model.network import Network
 from .forward import Number, network_numbers
 
 
+def maskable_units(network: Network) -> int:
+    """How many units (with DropConnect, weights) a mask can drop: those whose keep q < 1."""
+    dropout = network.dropout
+    if not (dropout.per_unit or dropout.connections):
+        return sum(m.rows for l, m in enumerate(network.masks) if dropout.maskable(l))
+    return sum(1 for l, m in enumerate(network.masks) for q in dropout.keep_of(l, m.shape) if q != 1)
+
+
 def mask_entries(network: Network) -> list[tuple[int, tuple, Number]]:
     """Every mask entry that can drop (q < 1): (mask l, its index, q)."""
     numbers = network_numbers(network)

@@ -20,8 +20,7 @@ from ..model.batch import Batch
 from ..model.network import Network
 from .backward import backward
 from .distribution import carried, linear_moments, output_values
-from .everymask import mask_entries, masks_of
-from .ensemble import maskable_units
+from .everymask import mask_entries, maskable_units, masks_of
 from .forward import Number, network_numbers
 from .noise import Noise, input_noise
 from .penalty import Penalty, applies, penalty

@@ -2,7 +2,7 @@
 
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy
 from sympy import ImmutableMatrix
@@ -11,26 +11,31 @@ from ..errors import SymdropError
 from ..model.network import Network
 from ..numbers import to_fraction, to_sympy
 from .forward import prediction
+from .moments import moments
 
 
 @dataclass(frozen=True)
 class MonteCarlo:
-    """T sampled masks: the exact mean of their outputs and the exact variance of that mean.
+    """T sampled masks: the exact mean of their outputs, the sample's estimate of that mean's
+    variance, and the mean's true variance over the masks.
 
-    The standard error is the square root of ``variance_of_mean`` (``s^2 / T``, with the sample
-    variance ``s^2``); documents show it as a decimal only, its exact square root being no help.
+    ``estimated_variance_of_mean`` is ``s^2 / T`` with the sample variance ``s^2``: computed exactly from
+    the sample, but an estimate of the variance of the mean, which is ``Var(y) / T`` over every
+    mask (``exact_variance_of_mean``, None beyond the limits of ``symdrop moments``). The
+    standard error is the square root of the estimate; documents show it as a decimal only.
     """
 
     samples: int
     seed: int
     mean: ImmutableMatrix
-    variance_of_mean: ImmutableMatrix
+    estimated_variance_of_mean: ImmutableMatrix
     distinct_masks: int
+    exact_variance_of_mean: ImmutableMatrix | None = None
 
     @property
     def standard_error(self) -> tuple[sympy.Expr, ...]:
         """The standard error of every output, exact: the square root of the variance of the mean."""
-        return tuple(sympy.sqrt(v) for v in self.variance_of_mean)
+        return tuple(sympy.sqrt(v) for v in self.estimated_variance_of_mean)
 
 
 def sample_masks(network: Network, rng: random.Random) -> tuple[tuple[int, ...], ...]:
@@ -60,4 +65,14 @@ def monte_carlo(network: Network, samples: int, seed: int) -> MonteCarlo:
         sympy.Add(*(k * (outputs[m][i] - mean[i]) ** 2 for m, k in counts.items())) / (samples - 1) / samples
         for i in range(units)
     ]
-    return MonteCarlo(samples, seed, ImmutableMatrix(mean), ImmutableMatrix(variance), len(counts))
+    return MonteCarlo(samples, seed, ImmutableMatrix(mean), ImmutableMatrix(variance), len(counts),
+                      exact_variance_of_mean(network, samples))
+
+
+def exact_variance_of_mean(network: Network, samples: int) -> ImmutableMatrix | None:
+    """Var(y) / T over every mask, exact (None where ``symdrop moments`` would refuse the network)."""
+    try:
+        found = moments(replace(network, target=None))
+    except SymdropError:
+        return None
+    return ImmutableMatrix([to_sympy(v) / samples for v in found.prediction.variance])

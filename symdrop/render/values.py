@@ -62,13 +62,19 @@ def expect_json(ensemble: Ensemble) -> dict:
         values = {"exact_mean_at_keep": ensemble.at_keep}
     if any(needs_decimal(v) for v in values.values()):
         data["decimal"] = {key: decimal_texts(value) for key, value in values.items()}
+    if ensemble.nwgm is not None:
+        mean_s, nwgm = ensemble.nwgm
+        data["nwgm"] = {"mean_pre_activation": plain(mean_s), "geometric": plain(nwgm), "decimal": decimal(nwgm)}
     mc = ensemble.monte_carlo
     if mc is not None:
         data["monte_carlo"] = {
             "samples": mc.samples,
             "seed": mc.seed,
             "mean": [plain(v) for v in mc.mean],
-            "variance_of_mean": [plain(v) for v in mc.variance_of_mean],
+            # s^2 / T: the sample's estimate; the exact Var(y) / T over every mask beside it
+            "estimated_variance_of_mean": [plain(v) for v in mc.estimated_variance_of_mean],
+            "exact_variance_of_mean": None if mc.exact_variance_of_mean is None else [
+                plain(v) for v in mc.exact_variance_of_mean],
             "standard_error": [decimal(v) for v in mc.standard_error],
             "distinct_masks": mc.distinct_masks,
         }
