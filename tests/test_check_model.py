@@ -393,7 +393,7 @@ def test_the_kind_a_spec_poses(draw, convention, train, test):
 @pytest.mark.parametrize("spec, args, message", [
     (TUTORIAL, ["--kind", "ensemble"], "dropout.keep: missing (required for the ensemble mean)"),
     (TUTORIAL, ["--kind", "inverted"], "dropout.keep: missing (required by the inverted kind"),
-    (TUTORIAL, ["--kind", "test-time"], "dropout.convention: plain masks (the default) have no test-time rule"),
+    (TUTORIAL, ["--kind", "test-time"], "dropout.keep: missing (required for the test-time pass of plain masks"),
     (TUTORIAL, ["--kind", "backprop"], "target: missing"),
     (ROOT / "examples" / "dropconnect.yaml", ["--kind", "backprop"], "answer: expected 6 numbers, got 1"),
     (ROOT / "examples" / "keep-per-unit.yaml", ["--kind", "nope"], "unknown exercise kind"),

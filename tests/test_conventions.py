@@ -96,16 +96,26 @@ def test_sigmoid_and_tanh_are_exact_symbols(activation, z, exact):
     assert d.prediction[0].is_Rational == exact.is_Rational  # never a float
 
 
-def test_plain_has_no_test_time_pass(tmp_path, capsys):
+def test_plain_without_keep_has_no_test_time_pass(tmp_path, capsys):
     path = tmp_path / "p.yaml"
     path.write_text("input: [1]\nlayers: [{weights: [[1]], bias: [0]}]\nmasks: [[1]]\n")
     assert main(["solve", str(path), "--mode", "test", "-o", str(tmp_path / "out.md")]) == 2
     err = capsys.readouterr().err
     assert err == (
-        "symdrop: error: dropout.convention: plain masks (the default) have no test-time rule; "
-        "use inverted (no masks, no scaling) or weight-scaling (W scaled by q) for --mode test\n"
+        "symdrop: error: dropout.keep: missing (required for the test-time pass of plain masks, which scales "
+        "each W by its input's q (weight scaling))\n"
     )
     assert not (tmp_path / "out.md").exists()
+
+
+def test_plain_masks_are_tested_as_weight_scaling(tmp_path, capsys):
+    # x = (1, 2), W1 = [[1, -1], [2, 1]], b1 = (0, 1), q0 = 1/2; W2 = (1, 1), b2 = 1, q1 = 3/4.
+    # By hand: z1 = (1/2)(1 - 2, 2 + 2) + (0, 1) = (-1/2, 3), a1 = (0, 3); y = (3/4)(0 + 3) + 1 = 13/4.
+    path = tmp_path / "p.yaml"
+    path.write_text("input: [1, 2]\nlayers: [{weights: [[1, -1], [2, 1]], bias: [0, 1]}, "
+                    "{weights: [[1, 1]], bias: [1]}]\nmasks: [[1, 1], [1, 0]]\ndropout: {keep: ['1/2', '3/4']}\n")
+    assert main(["solve", str(path), "--mode", "test", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["prediction"] == ["13/4"]
 
 
 @pytest.mark.parametrize("seed", range(240))

@@ -164,7 +164,7 @@ def derive(network: Network, symbolic: str | None = None, mode: str = "train") -
         steps = _numeric_steps(network, mode)
         if mode == "test":
             return Derivation(network, steps, steps[-1].activation.value, mode=mode)
-        test = network.dropout.convention.has_test_pass
+        test = network.dropout.keep is not None  # plain masks too: tested as weight scaling
         return Derivation(
             network, steps, steps[-1].activation.value,
             without_dropout=values_matrix(output_of(network, "off")),

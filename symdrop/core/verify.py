@@ -86,7 +86,7 @@ def verify(network: Network, *, seed: int = 0, tolerance: float = TOLERANCE) -> 
     with torch.no_grad():
         rows = _compare("train, spec masks", derive(network).steps, _pass(torch, network, "train")[0])
     drawn = None
-    if convention.scales_weights:
+    if convention.approximation.scales_weights and network.dropout.keep is not None:
         with torch.no_grad():
             rows += _compare("test, q W", derive(network, mode="test").steps, _pass(torch, network, "test")[0])
     # nn.Dropout has one p for a whole tensor: a keep probability per unit, or DropConnect's per

@@ -28,7 +28,7 @@ def convention_matters(network: Network, options: Options) -> bool:
     """The answer depends on the convention: with weight scaling it differs from the answer
     without scaling, with inverted dropout from the answer scaled by q all the same."""
     right = answer(network)
-    if network.dropout.convention.scales_weights:
+    if network.dropout.convention.approximation.scales_weights:
         return prediction(network, "off") != right
     return prediction(_as(network, WEIGHT_SCALING), "test") != right
 
@@ -36,7 +36,7 @@ def convention_matters(network: Network, options: Options) -> bool:
 def keep_not_half(network: Network, options: Options) -> bool:
     """With weight scaling no keep probability is 1/2 (there q W = p W hides the keep/drop
     confusion); inverted dropout's test-time pass uses no q, so 1/2 is fine there."""
-    return not network.dropout.convention.scales_weights or rules.keep_not_half(network, options)
+    return not network.dropout.convention.approximation.scales_weights or rules.keep_not_half(network, options)
 
 
 def mistakes(network: Network) -> tuple[Mistake, ...]:
@@ -47,7 +47,7 @@ def mistakes(network: Network) -> tuple[Mistake, ...]:
 
 @lru_cache(maxsize=1024)
 def _mistakes(network: Network) -> tuple[Mistake, ...]:
-    if network.dropout.convention.scales_weights:
+    if network.dropout.convention.approximation.scales_weights:
         found = [
             Mistake("forgot_scale", "forgot to scale the weights by q", prediction(network, "off")),
             Mistake("applied_masks", "applied the training masks at test time", prediction(network)),

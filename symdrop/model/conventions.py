@@ -56,13 +56,15 @@ class Convention:
 
     @property
     def has_test_pass(self) -> bool:
-        """Whether the convention defines a test-time pass (plain masks do not)."""
+        """Whether the convention defines a test-time pass of its own (plain masks borrow weight
+        scaling's: see :attr:`approximation`)."""
         return self.divides or self.scales_weights
 
     @property
     def approximation(self) -> "Convention":
-        """The convention whose test-time pass approximates the ensemble mean: its own, or weight
-        scaling for plain masks, which have none."""
+        """The convention whose test-time pass this one uses, and which approximates the ensemble
+        mean: its own, or for plain masks weight scaling (no masks, q W), as the tutorial,
+        Srivastava et al. 2014 and CS231n test a network trained with plain masks."""
         return self if self.has_test_pass else WEIGHT_SCALING
 
 
@@ -144,7 +146,8 @@ class Dropout:
         q = None if self.keep is None else self.keep[l - 1]
         scaled = q is not None and self.maskable(l - 1)
         inverse = _map(q, lambda v: 1 / v) if scaled and self.convention.divides else None
-        weights = q if scaled and self.convention.scales_weights else None
+        # plain masks are tested as weight scaling (the tutorial, Srivastava et al. 2014, CS231n)
+        weights = q if scaled and self.convention.approximation.scales_weights else None
         if self.connections:
             if mode == "train":
                 return Rule(masked=False, input_scale=None, weight_scale=inverse, weights_masked=True)
@@ -156,14 +159,11 @@ class Dropout:
         return Rule(masked=False, input_scale=None, weight_scale=weights)
 
     def check_test_time(self) -> None:
-        """Plain masks define no test-time pass: say so, and what to use instead."""
-        if not self.convention.has_test_pass:
-            raise SpecError(
-                "dropout.convention",
-                "plain masks (the default) have no test-time rule; use inverted (no masks, no scaling) "
-                "or weight-scaling (W scaled by q) for --mode test",
-            )
-        self.require_keep(f"for the {self.convention.name} convention")
+        """The test-time pass needs the keep probabilities: q W for weight scaling and for plain
+        masks (whose test-time rule is weight scaling), none for inverted dropout but its spec has them."""
+        purpose = ("for the test-time pass of plain masks, which scales each W by its input's q (weight scaling)"
+                   if not self.convention.has_test_pass else f"for the {self.convention.name} convention")
+        self.require_keep(purpose)
 
 
 def _map(q, f):
