@@ -52,6 +52,10 @@ masks: [[1, 1], [1, 0], [0, 1], [1, 1], [1, 0], [0, 1], [1, 1]]
 dropout: {convention: inverted, keep: "1/2"}
 """
 
+# The specs whose statistics (symdrop moments) the corpus holds.
+MOMENTS = ("keep-per-unit", "dropconnect", "inverted-sigmoid", "weight-scaling-gap", "linear-penalty", "cross-entropy",
+           "two-sigmoids", "seven-layers")
+
 # A training target makes the tutorial a backprop spec.
 BACKPROP = TUTORIAL.read_text(encoding="utf-8") + "target: [5]\n"
 
@@ -77,6 +81,9 @@ def _solve_runs(specs: dict[str, Path]) -> list[tuple[str, str, list[str]]]:
     """(document, command, options) of every single-spec document."""
     runs = []
     for name, spec in specs.items():
+        if name == "linear-penalty":  # a batch whose statistics the corpus holds (MOMENTS)
+            runs.append(("solve-linear-penalty", "solve", [str(spec)]))
+            continue
         if name == "batch":  # a batch: no --symbolic; its forward pass in both modes, its means, its backward pass
             runs += [("solve-batch", "solve", [str(spec)]), ("solve-batch-test", "solve", [str(spec), "--mode", "test"]),
                      ("expect-batch", "expect", [str(spec)]), ("backprop-batch", "backprop", [str(spec), "--step", "1/10"])]
@@ -157,6 +164,15 @@ def corpus(tmp_path_factory) -> dict[str, tuple[Path, list[str]]]:
             wanted = _exact_or_decimal(values, "prediction")
         documents[name] = (pdf, wanted)
 
+    for name in MOMENTS:  # dropout's statistics: the values that are rational must be in the PDF
+        spec = specs.get(name, ROOT / "examples" / f"{name}.yaml")
+        pdf, data = folder / f"moments-{name}.pdf", folder / f"moments-{name}.json"
+        assert main(["moments", str(spec), "-o", str(pdf)]) == 0, name
+        assert main(["moments", str(spec), "--format", "json", "-o", str(data)]) == 0, name
+        values = json.loads(data.read_text(encoding="utf-8"))
+        keys = ["prediction.mean", "prediction.variance", "loss.mean", "penalty.expected_loss", "penalty.penalty"]
+        documents[f"moments-{name}"] = (pdf, [v for v in _values(values, keys) if re.fullmatch(r"-?\d+(/\d+)?", v)])
+
     backprop = folder / "backprop.pdf"
     assert main(["backprop", str(folder / "backprop.yaml"), "-o", str(backprop)]) == 0
     assert main(["backprop", str(folder / "backprop.yaml"), "--format", "json", "-o", str(folder / "backprop.json")]) == 0
@@ -214,7 +230,7 @@ def test_the_corpus_is_broad(corpus):
     *(f"solve-three-smooth{m}" for m in ("", "-masks", "-all", "-test")),
     *(f"expect-{n}" for n in ("inverted-sigmoid", "weight-scaling-gap", "seven-layers", "two-sigmoids")),
     "expect-inverted-sigmoid-samples", "expect-inverted-sigmoid-symbolic-q", "expect-three-smooth", "backprop-tutorial",
-    "solve-batch", "solve-batch-test", "expect-batch", "backprop-batch",
+    "solve-batch", "solve-batch-test", "expect-batch", "backprop-batch", *(f"moments-{n}" for n in MOMENTS),
     *(f"{r}-{d}" for r in ("sheet", "class", "tall") for d in ("sheet", "key", "solutions")),
 ])
 def test_every_word_lies_in_the_text_area(corpus, document):
@@ -236,7 +252,8 @@ def test_every_word_lies_in_the_text_area(corpus, document):
     "solve-tutorial", "solve-inverted-sigmoid", "solve-inverted-sigmoid-test", "solve-seven-layers",
     "solve-three-smooth", "solve-three-smooth-test",
     "expect-inverted-sigmoid", "expect-inverted-sigmoid-samples", "expect-weight-scaling-gap", "expect-three-smooth",
-    "expect-seven-layers", "backprop-tutorial", "sheet-key", "sheet-solutions", "class-key", "class-solutions",
+    "expect-seven-layers", "backprop-tutorial", *(f"moments-{n}" for n in MOMENTS if n not in ("inverted-sigmoid", "two-sigmoids")),
+    "sheet-key", "sheet-solutions", "class-key", "class-solutions",
 ])
 def test_every_value_of_the_json_is_in_the_pdf(corpus, document, tmp_path):
     pdf, wanted = corpus[document]
