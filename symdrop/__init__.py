@@ -5,7 +5,7 @@ from importlib import import_module
 # The public names, imported when first used (PEP 562): ``import symdrop.launch`` stays cheap, so
 # the command line can catch Ctrl-C while SymPy is still loading.
 _PUBLIC = {
-    "Expectation": "api", "Solution": "api", "derive": "api", "expect": "api",
+    "Expectation": "api", "Solution": "api", "derive": "api", "expect": "api", "Moments": "api", "moments": "api",
     "Derivation": "core.derive", "Equation": "core.derive", "Step": "core.derive",
     "Ensemble": "core.ensemble",
     "RenderError": "errors", "SpecError": "errors", "SymdropError": "errors",

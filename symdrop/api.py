@@ -4,6 +4,7 @@ from dataclasses import dataclass, fields
 
 from .core import derive as _derive
 from .core import ensemble as _ensemble
+from .core import statistics as _statistics
 from .model.network import Network
 from .render import documents, values
 
@@ -44,6 +45,22 @@ class Expectation(_Documents, _ensemble.Ensemble):
 
     _render = staticmethod(documents.render_expect)
     _data = staticmethod(values.expect_json)
+
+
+@dataclass(frozen=True)
+class Moments(_Documents, _statistics.Statistics):
+    """A :class:`~symdrop.core.statistics.Statistics` (dropout's statistics over every mask) with
+    its documents (option: ``templates``)."""
+
+    _render = staticmethod(lambda s, fmt, templates=(): documents.render_moments(
+        s, fmt, documents.RenderOptions(templates=tuple(templates))))
+    _data = staticmethod(values.moments_json)
+
+
+def moments(model) -> Moments:
+    """Every mean and variance of ``model`` (a network, or a batch of a linear model) over all its
+    masks (see :func:`symdrop.core.moments.moments`), renderable."""
+    return _wrap(Moments, _statistics.derive_statistics(model))
 
 
 def derive(network: Network, symbolic: str | None = None, mode: str = "train") -> Solution:

@@ -1,0 +1,165 @@
+"""symdrop moments as a user sees it: the worked solution's numbers (worked by hand below), the
+fast path against the plain one, NWGM and MC dropout in expect, refusals, and the same bytes in
+every process. The values of every unit are compared with an independent reference in
+tests/test_moments.py; here the numbers are worked by hand in the comments."""
+
+import json
+import math
+import random
+from fractions import Fraction
+
+import pytest
+
+from symdrop import parse_spec
+from symdrop.cli import main
+from symdrop.core.distribution import carried, linear_moments
+from symdrop.core.moments import stats
+
+from .conftest import ROOT, run_symdrop, write_spec
+
+PER_UNIT = ROOT / "examples" / "keep-per-unit.yaml"
+PENALTY = ROOT / "examples" / "linear-penalty.yaml"
+
+
+def run(capsys, *args) -> str:
+    assert main(list(args)) == 0
+    return capsys.readouterr().out
+
+
+def test_first_layer_term_by_term(capsys):
+    # x = (1, 2, -1), q0 = (1/2, 2/3, 4/5), inverted: E[mu/q] = 1 and Var(mu/q) = (1 - q)/q = 1, 1/2, 1/4.
+    # z1 = 0 + 1 x1 - x2 + 2 x3: E = 1 - 2 - 2 = -3; Var = 1*1*1 + 1*4*(1/2) + 4*1*(1/4) = 4.
+    # z2 = 1 + 2 x1 + x2: E = 5; Var = 4*1*1 + 1*4*(1/2) = 6.   z3 = -1 + x2 + x3: E = 0; Var = 4/2 + 1/4 = 9/4.
+    text = run(capsys, "moments", str(PER_UNIT))
+    assert r"E[z^{(1)}_{1}] &= 0 + 1 \cdot 1 + \left(-1\right) \cdot 2 + 2 \cdot \left(-1\right) = -3" in text
+    assert r"\operatorname{Var}(z^{(1)}_{1}) &= 1^2 \cdot 1^2 \cdot 1 + \left(-1\right)^2 \cdot 2^2 \cdot \frac{1}{2}" \
+           r" + 2^2 \cdot \left(-1\right)^2 \cdot \frac{1}{4} = 4" in text
+    assert r"= 6" in text and r"= \frac{9}{4}" in text
+    assert "E[\\mu] = E[\\mu^2] = q" in text and "law of total variance" in text
+
+
+def test_penalty_identity_by_hand(capsys):
+    # X = (1, 2), (2, -1), (0, 1); t = 1, 0, 2; W = (1, -1), b = 1; inverted, q = 1/2, so v = 1 and
+    # the mean model is W x + b = 0, 4, 0: L(mean) = (1/2)(1 + 16 + 4)/3 = 7/2. Penalty:
+    # (1/2)(1/3)(1 * (1 + 4 + 0) + 1 * (4 + 1 + 1)) = 11/6, so E[L] = 16/3. Gradient: (2c)(sum_i r_i x_ij
+    # + w_j v sum_i x_ij^2), c = 1/6, r = (-1, 4, -2): (1/3)(7 + 5, -8 - 6) = (4, -14/3). Minimiser:
+    # [[10, 0], [0, 12]] w = (sum (t - b) x) = (-2, 2): w = (-1/5, 1/6).
+    data = json.loads(run(capsys, "moments", str(PENALTY), "--format", "json"))
+    penalty = data["penalty"]
+    assert (penalty["loss_of_mean_model"], penalty["penalty"], penalty["expected_loss"]) == ("7/2", "11/6", "16/3")
+    assert penalty["expected_gradient"] == penalty["penalised_gradient"] == [["4", "-14/3"]]
+    assert penalty["minimiser"] == {"weights": [["-1/5", "1/6"]], "bias": ["1"]}
+    text = run(capsys, "moments", str(PENALTY))
+    assert r"E[L] = \frac{16}{3} = \frac{7}{2} + \frac{11}{6}" in text
+    assert r"W^{*} = \begin{pmatrix}- \frac{1}{5} & \frac{1}{6}\end{pmatrix}" in text
+
+
+def _random_network(seed: int, connections: bool):
+    rng = random.Random(seed)
+    sizes = [rng.randint(1, 3) for _ in range(rng.randint(2, 3))] + [rng.randint(1, 2)]
+    number = lambda: f"{rng.randint(-5, 5)}/{rng.choice((1, 2, 3))}"  # noqa: E731
+    spec = {
+        "input": [number() for _ in range(sizes[0])],
+        "layers": [{"weights": [[number() for _ in range(sizes[l - 1])] for _ in range(sizes[l])],
+                    "bias": [number() for _ in range(sizes[l])],
+                    "activation": rng.choice(("relu", "identity", "leaky_relu"))} for l in range(1, len(sizes))],
+        "dropout": {"convention": rng.choice(("plain", "inverted", "weight-scaling")),
+                    "keep": rng.choice(("1/2", "2/3", "3/4"))},
+    }
+    spec["layers"][-1]["activation"] = "identity"
+    if connections:
+        spec["dropout"]["kind"] = "dropconnect"
+    return parse_spec(spec, require_masks=False)
+
+
+@pytest.mark.parametrize("connections", [False, True], ids=["units", "dropconnect"])
+@pytest.mark.parametrize("seed", range(25))
+def test_fast_path_equals_the_carried_distribution(seed, connections):
+    # The one fast path (a linear output's law of total variance) against the plain path: the
+    # output layer's whole distribution, carried like every other layer's.
+    network = _random_network(seed, connections)
+    distributions = carried(network)
+    inputs = distributions[-2].a if len(distributions) > 1 else {tuple(network_input(network)): 1}
+    mean, covariance = linear_moments(network, inputs)
+    plain = stats(distributions[-1].z)
+    assert tuple(mean) == plain.mean
+    assert tuple(covariance[i][i] for i in range(len(mean))) == plain.variance
+    values = distributions[-1].z
+    for i in range(len(mean)):
+        for k in range(len(mean)):
+            cov = sum(p * v[i] * v[k] for v, p in values.items()) - plain.mean[i] * plain.mean[k]
+            assert covariance[i][k] == cov
+
+
+def network_input(network):
+    from symdrop.core.forward import network_numbers
+    return network_numbers(network).x
+
+
+def test_expect_names_the_nwgm_of_a_sigmoid_unit(tmp_path, capsys):
+    # x = (1, 2), q0 = 1/2 inverted: x~ in {(2, 4), (2, 0), (0, 4), (0, 0)}, each 1/4. z1 = (x1 - x2,
+    # 2 x1 + x2 + 1): a1_1 = 0, 2, 0, 0 (mean 1/2), a1_2 = 9, 5, 5, 1 (mean 5). Inverted q1 = 2/3
+    # keeps E[a~] = E[a], so E[S] = -1 + 1/2 + 5 = 9/2 and the NWGM is sigma(9/2).
+    spec = write_spec(tmp_path, {"input": [1, 2], "layers": [
+        {"weights": [[1, -1], [2, 1]], "bias": [0, 1]},
+        {"weights": [[1, 1]], "bias": [-1], "activation": "sigmoid"}],
+        "dropout": {"convention": "inverted", "keep": ["1/2", "2/3"]}})
+    data = json.loads(run(capsys, "expect", str(spec), "--format", "json"))
+    assert data["nwgm"]["mean_pre_activation"] == "9/2"
+    assert float(data["nwgm"]["decimal"]) == pytest.approx(1 / (1 + math.exp(-4.5)), rel=1e-14)
+    moments = json.loads(run(capsys, "moments", str(spec), "--format", "json"))
+    assert moments["nwgm"]["mean_pre_activation"] == "9/2"
+    assert "NWGM" in run(capsys, "expect", str(spec))
+
+
+def test_mc_dropout_names_the_estimate_and_gives_the_exact_variance(capsys):
+    # weight-scaling-gap.yaml: Var(y) = 3/64 over the masks (tests/test_reference_moments.py works it by
+    # hand), so the variance of a mean of T = 100 samples is 3/6400.
+    spec = ROOT / "examples" / "weight-scaling-gap.yaml"
+    mc = json.loads(run(capsys, "expect", str(spec), "--samples", "100", "--format", "json"))["monte_carlo"]
+    assert mc["exact_variance_of_mean"] == ["3/6400"]
+    assert Fraction(mc["estimated_variance_of_mean"][0]) != Fraction(3, 6400)  # an estimate, not the value
+    text = run(capsys, "expect", str(spec), "--samples", "100")
+    assert "estimates the variance of that mean" in text and r"\operatorname{Var}(\hat{y}) / T = \frac{3}{6400}" in text
+
+
+BAD = {
+    "batch with bce": ({"input": [[1], [2]], "layers": [{"weights": [[1]], "bias": [0], "activation": "sigmoid"}],
+                        "target": [[1], [0]], "loss": "bce", "dropout": {"convention": "inverted", "keep": ["1/2"]}},
+                       "a batch's statistics are those of the expected loss of a linear model"),
+    "batch with cross_entropy": ({"input": [[1, 2], [2, 1]], "layers": [{"weights": [[1, 0], [0, 1]], "bias": [0, 0],
+                                  "activation": "identity"}], "target": [0, 1], "loss": "cross_entropy",
+                                  "dropout": {"convention": "inverted", "keep": ["1/2"]}},
+                                 "the cross_entropy loss has no closed-form expectation over masks"),
+    "no keep below 1": ({"input": [1], "layers": [{"weights": [[1]], "bias": [0]}], "dropout": {"keep": [1]}},
+                        "no mask can drop anything"),
+}
+
+
+@pytest.mark.parametrize("name", BAD)
+def test_refusals_are_one_line_and_write_nothing(name, tmp_path, capsys):
+    data, message = BAD[name]
+    out = tmp_path / "m.tex"
+    assert main(["moments", str(write_spec(tmp_path, data)), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("symdrop: error: moments: ") and message in err
+    assert not out.exists()
+
+
+def test_the_python_api(capsys):
+    import symdrop
+
+    found = symdrop.moments(symdrop.load_spec(str(PER_UNIT), require_masks=False))
+    assert found.to_json()["prediction"]["mean"] == ["71/15"]  # as tests/test_moments.py's reference gives
+    assert found.to_markdown() == run(capsys, "moments", str(PER_UNIT))
+    assert "\\documentclass" in found.to_latex()
+
+
+def test_the_same_bytes_in_every_process(tmp_path):
+    outputs = []
+    for hashseed in (0, 1):
+        for fmt in ("json", "latex", "markdown"):
+            out = tmp_path / f"{hashseed}.{fmt}"
+            run_symdrop("moments", str(PER_UNIT), "--format", fmt, "-o", str(out), hashseed=hashseed, check=True)
+            outputs.append(out.read_bytes())
+    assert outputs[:3] == outputs[3:]
