@@ -58,6 +58,22 @@ MOMENTS = ("keep-per-unit", "dropconnect", "inverted-sigmoid", "weight-scaling-g
 
 # A training target makes the tutorial a backprop spec.
 BACKPROP = TUTORIAL.read_text(encoding="utf-8") + "target: [5]\n"
+# DropConnect over a batch of three: each example's own masked weights, a sigmoid output (decimals)
+DROPCONNECT_BATCH = """title: DropConnect over a batch, weight scaling
+input: [["0.5", -1, 2], [1, "1/3", -2], [0, 2, "3/4"]]
+layers:
+  - weights: [[1, -1, "1/2"], [2, 1, 0], [0, 1, -1]]
+    bias: [0, 1, -1]
+  - weights: [[1, "2/3", -2]]
+    bias: ["1/4"]
+    activation: sigmoid
+masks:
+  - [[[1, 0, 1], [1, 1, 1], [0, 1, 1]], [[1, 1, 0]]]
+  - [[[1, 1, 0], [0, 1, 1], [1, 1, 1]], [[0, 1, 1]]]
+  - [[[0, 1, 1], [1, 1, 0], [1, 0, 1]], [[1, 1, 1]]]
+dropout: {kind: dropconnect, convention: weight-scaling, keep: ["2/3", "4/5"]}
+target: [[1], [0], [1]]
+"""
 
 
 def _specs(folder: Path) -> dict[str, Path]:
@@ -66,11 +82,12 @@ def _specs(folder: Path) -> dict[str, Path]:
     (folder / "backprop.yaml").write_text(BACKPROP, encoding="utf-8")
     (folder / "two-sigmoids.yaml").write_text(TWO_SIGMOIDS, encoding="utf-8")
     (folder / "three-smooth.yaml").write_text(THREE_SMOOTH, encoding="utf-8")
+    (folder / "dropconnect-batch.yaml").write_text(DROPCONNECT_BATCH, encoding="utf-8")
     # The same with the input never dropped: 9 maskable units, within expect's limit for it.
     nine = THREE_SMOOTH.replace("masks: [[1, 0, 1],", "masks: [[1, 1, 1],").replace('keep: ["2/3",', "keep: [1,")
     (folder / "three-smooth-nine.yaml").write_text(nine, encoding="utf-8")
     return {**specs, "seven-layers": folder / "seven-layers.yaml", "two-sigmoids": folder / "two-sigmoids.yaml",
-            "three-smooth": folder / "three-smooth.yaml"}
+            "three-smooth": folder / "three-smooth.yaml", "dropconnect-batch": folder / "dropconnect-batch.yaml"}
 
 
 def _has_dropout(spec: Path) -> bool:
@@ -84,9 +101,9 @@ def _solve_runs(specs: dict[str, Path]) -> list[tuple[str, str, list[str]]]:
         if name == "linear-penalty":  # a batch whose statistics the corpus holds (MOMENTS)
             runs.append(("solve-linear-penalty", "solve", [str(spec)]))
             continue
-        if name == "batch":  # a batch: no --symbolic; its forward pass in both modes, its means, its backward pass
-            runs += [("solve-batch", "solve", [str(spec)]), ("solve-batch-test", "solve", [str(spec), "--mode", "test"]),
-                     ("expect-batch", "expect", [str(spec)]), ("backprop-batch", "backprop", [str(spec), "--step", "1/10"])]
+        if name in ("batch", "dropconnect-batch"):  # a batch: no --symbolic; its forward pass in both modes, its means, its backward pass
+            runs += [(f"solve-{name}", "solve", [str(spec)]), (f"solve-{name}-test", "solve", [str(spec), "--mode", "test"]),
+                     (f"expect-{name}", "expect", [str(spec)]), (f"backprop-{name}", "backprop", [str(spec), "--step", "1/10"])]
             continue
         runs.append((f"solve-{name}", "solve", [str(spec)]))
         if name in ("dropconnect", "keep-per-unit"):  # no --symbolic: its pass in both modes, its mean, its backward pass
@@ -230,7 +247,8 @@ def test_the_corpus_is_broad(corpus):
     *(f"solve-three-smooth{m}" for m in ("", "-masks", "-all", "-test")),
     *(f"expect-{n}" for n in ("inverted-sigmoid", "weight-scaling-gap", "seven-layers", "two-sigmoids")),
     "expect-inverted-sigmoid-samples", "expect-inverted-sigmoid-symbolic-q", "expect-three-smooth", "backprop-tutorial",
-    "solve-batch", "solve-batch-test", "expect-batch", "backprop-batch", *(f"moments-{n}" for n in MOMENTS),
+    *(f"{c}-{n}" for n in ("batch", "dropconnect-batch") for c in ("solve", "expect", "backprop")),
+    "solve-batch-test", "solve-dropconnect-batch-test", *(f"moments-{n}" for n in MOMENTS),
     *(f"{r}-{d}" for r in ("sheet", "class", "tall") for d in ("sheet", "key", "solutions")),
 ])
 def test_every_word_lies_in_the_text_area(corpus, document):

@@ -15,7 +15,6 @@ def solve(args, batch, fmt: str, options) -> int:
     if args.symbolic:
         raise SymdropError(f"--symbolic {args.symbolic}: expected a spec of one example (input a list of numbers), "
                            f"got a batch of {batch.size}")
-    _documents_apply(batch, fmt)
     derivation = derive_batch(batch, mode=args.mode)
     warn_title(batch, fmt, args)
     text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_batch_solution(derivation, fmt, options),
@@ -28,7 +27,6 @@ def backprop(args, batch, fmt: str, options, rate) -> int:
     _no_picture_flags(args)
     if batch.target is None:
         raise SymdropError(f"{args.spec}: target: missing (the backward pass needs one target row per example)")
-    _documents_apply(batch, fmt)
     result = derive_batch_backprop(batch, rate)
     warn_title(batch, fmt, args)
     text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_batch_backprop(result, fmt, options),
@@ -42,7 +40,6 @@ def expect(args, batch, fmt: str, options) -> int:
         if given:
             raise SymdropError(f"{flag}: expected a spec of one example (input a list of numbers), "
                                f"got a batch of {batch.size}")
-    _documents_apply(batch, fmt)
     ensemble = expect_batch(batch)
     warn_title(batch, fmt, args)
     text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_batch_expect(ensemble, fmt, options),
@@ -57,15 +54,6 @@ def verify(args, batch) -> int:
     report = verify_batch(batch, seed=args.seed)
     sys.stdout.write(report.table(str(args.spec)))
     return 0 if report.ok else 1
-
-
-def _documents_apply(batch, fmt: str) -> None:
-    """A batch's worked solution writes each example's unit masks as a column: DropConnect, a
-    matrix of masks per example, has only the JSON (every number of every example)."""
-    if batch.dropout.connections and fmt != "json":
-        raise SymdropError(f"--format {fmt}: a batch with DropConnect has its numbers in --format json only (a mask "
-                           f"matrix per example and layer does not fit the batch's columns); give one example "
-                           f"per spec for a worked solution")
 
 
 def _no_picture_flags(args) -> None:

@@ -96,6 +96,8 @@ class BatchBackStep:
     grad_weights: ImmutableMatrix
     grad_bias: ImmutableMatrix
     W: ImmutableMatrix
+    # each example's own dL_e/dW^(l) (with DropConnect its masks differ, so the mean is not one product)
+    example_grad_weights: tuple[ImmutableMatrix, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,15 +142,16 @@ def derive_batch_backprop(batch: Batch, rate=None) -> BatchBackprop:
     for l in range(batch.depth, 0, -1):
         per = [g.layers[l - 1] for g in gradients]
         n_in = batch.layers[l - 1].W.cols
+        own = [values_matrix(p.grad_weights, n_in) for p in per]
         steps.append(BatchBackStep(
             l=l, output=l == batch.depth,
             incoming=columns([values_matrix(p.incoming) for p in per]),
             derivative=columns([values_matrix(p.derivative) for p in per]),
             delta=columns([values_matrix(p.delta) for p in per]),
             masked=forward.layers[l - 1].masked,
-            grad_weights=_mean([values_matrix(p.grad_weights, n_in) for p in per], size),
+            grad_weights=_mean(own, size),
             grad_bias=_mean([values_matrix(p.grad_bias) for p in per], size),
-            W=batch.layers[l - 1].W,
+            W=batch.layers[l - 1].W, example_grad_weights=tuple(own),
         ))
     grad_input = columns([values_matrix(g.grad_input) / size for g in gradients])
     result = BatchBackprop(batch, forward, batch.target, losses, sympy.Add(*losses) / size, tuple(steps),

@@ -89,11 +89,10 @@ def expect(network: Network, *, symbolic_q: bool = False, samples: int | None = 
     if samples is not None and samples > MAX_SAMPLES:
         raise SymdropError(f"--samples: {samples} samples; the limit is {MAX_SAMPLES:,} samples")
     one_q = not (dropout.per_unit or dropout.connections)  # one keep probability per mask
-    for flag, given in (("--symbolic-q", symbolic_q), ("--samples", samples is not None)):
-        if given and not one_q:
-            what = "DropConnect" if dropout.connections else "a keep probability per unit"
-            raise SymdropError(f"{flag}: expected one keep probability per mask, got {what} (the exact mean "
-                               f"needs neither)")
+    if symbolic_q and not one_q:
+        what = "DropConnect" if dropout.connections else "a keep probability per unit"
+        raise SymdropError(f"--symbolic-q: expected one keep probability per mask, got {what} (the exact mean "
+                           f"needs neither)")
     if symbolic_q:
         keep = keep_symbols(dropout)
     model = replace(network, dropout=replace(dropout, keep=keep))

@@ -38,16 +38,24 @@ class MonteCarlo:
         return tuple(sympy.sqrt(v) for v in self.estimated_variance_of_mean)
 
 
-def sample_masks(network: Network, rng: random.Random) -> tuple[tuple[int, ...], ...]:
-    """One draw of every mask: unit j of mask l is kept with probability q^(l) = m/n, exactly.
+def sample_masks(network: Network, rng: random.Random) -> tuple[tuple, ...]:
+    """One draw of every mask, in the core's format: entry i of mask l (a unit, or with
+    DropConnect a weight, row by row) is kept with its own probability q = m/n, exactly.
 
-    ``rng.randrange(n) < m`` holds for m of the n equally likely values, so no float enters.
+    ``rng.randrange(n) < m`` holds for m of the n equally likely values, so no float enters;
+    a mask of units is a tuple of bits, a DropConnect mask a tuple of rows.
     """
     masks = []
     for l, mask in enumerate(network.masks):
-        q = to_fraction(network.dropout.keep[l])
-        masks.append(tuple(int(rng.randrange(q.denominator) < q.numerator) for _ in range(mask.rows)))
+        keep = network.dropout.keep_of(l, mask.shape)
+        rows = tuple(tuple(_draw(rng, to_fraction(q)) for q in keep.row(i)) for i in range(keep.rows))
+        masks.append(rows if network.dropout.connections else tuple(bit for (bit,) in rows))
     return tuple(masks)
+
+
+def _draw(rng: random.Random, q) -> int:
+    """1 with probability q = m/n exactly, else 0."""
+    return int(rng.randrange(q.denominator) < q.numerator)
 
 
 def monte_carlo(network: Network, samples: int, seed: int) -> MonteCarlo:
