@@ -16,7 +16,7 @@ import yaml
 
 from symdrop.exercises.kinds import KINDS
 
-from . import backprop_reference
+from . import backprop_reference, reference_variance
 from .reference import Spec, answer, expected_mistakes
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
@@ -103,6 +103,8 @@ def run_symdrop(*args: str, cwd=None, hashseed: int | None = None, check: bool =
 def references(entry: dict):
     """The exact answer and the mistakes' answers (None for forward: its mistakes are their own
     answers) of a key.json entry, by the test references."""
+    if entry["kind"] == "variance":
+        return reference_variance.answer(entry["spec"]), reference_variance.mistakes(entry["spec"])
     p = Spec(entry["spec"])
     if entry["kind"] == "backprop":
         return backprop_reference.gradients(p), backprop_reference.expected_mistakes(p)

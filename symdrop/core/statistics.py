@@ -88,6 +88,7 @@ class Statistics:
     loss: tuple[sympy.Expr, sympy.Expr] | None
     gradients: tuple[tuple[ImmutableMatrix, ImmutableMatrix, ImmutableMatrix, ImmutableMatrix], ...] | None
     batch: Batch | None = None  # a batch's examples (its statistics: the penalty identity)
+    masks_given = False  # over every mask: a picture marks none (a class attribute, not a field)
 
     @property
     def inverted(self) -> bool:

@@ -46,7 +46,7 @@ class Grids:
         object.__setattr__(self, "w", nonzero(integers))
 
 
-_grids = lru_cache(maxsize=64)(Grids)  # one per set of options: the same grids for every candidate
+_grids = grids_of = lru_cache(maxsize=64)(Grids)  # one per set of options: the same grids for every candidate
 
 
 def draw_keep(rng: random.Random, options: Options, depth: int, *, avoid_half: bool,

@@ -38,7 +38,8 @@ def diagram_of(derivation, edge_weights: bool = False) -> Diagram:
     """The picture of ``derivation``'s network: with its masks for a training pass; without any
     (no mask labels, nothing crossed out) at test time and for the ensemble, whose masks are
     every mask."""
-    masks = not (isinstance(derivation, Ensemble) or getattr(derivation, "mode", "train") == "test")
+    masks = not (isinstance(derivation, Ensemble) or getattr(derivation, "mode", "train") == "test"
+                 or not getattr(derivation, "masks_given", True))  # the statistics: every mask
     return draw(derivation.network, edge_weights=edge_weights, mask_labels=masks)
 
 
