@@ -15,7 +15,8 @@ from itertools import product
 import sympy
 
 from ..errors import SymdropError
-from ..limits import MAX_MASKABLE, MAX_MASKABLE_WEIGHTS, MAX_MOMENTS_EVERY_MASK, MAX_MOMENTS_SMOOTH
+from ..limits import (MAX_MASKABLE, MAX_MASKABLE_WEIGHTS, MAX_MOMENTS_EVERY_MASK, MAX_MOMENTS_GRADIENT_WORK,
+                      MAX_MOMENTS_SMOOTH, MAX_MOMENTS_SMOOTH_TARGET)
 from ..model.batch import Batch
 from ..model.network import Network
 from .backward import backward
@@ -92,7 +93,8 @@ def moments(model: Network | Batch) -> Moments:
     if isinstance(model, Batch):
         if not applies(model):
             raise SymdropError(f"moments: a batch's statistics are those of the expected loss of a linear model (one "
-                               f"identity layer with a target); got {model.depth} layers, the last {model.layers[-1].activation}")
+                               f"identity layer with a target); got {layer_count(model.depth)}, the last "
+                               f"{model.layers[-1].activation}: give input one row for one example's statistics")
         n = check_moments(replace(model.examples[0], target=None))
         found = penalty(model)
         return Moments(model.examples[0], n, (), (), None, Stats(found.expected_loss, found.loss_variance),
@@ -130,17 +132,35 @@ def check_moments(network: Network) -> int:
     n = maskable_units(network)
     if n == 0:
         raise SymdropError("moments: no mask can drop anything (every keep probability is 1); the statistics "
-                           "over masks need a keep probability below 1")
+                           "over masks need a keep probability below 1 (one keep value sets the hidden layers' "
+                           "masks only: to drop inputs write a list, q^(0) first, like keep: [\"4/5\", \"1/2\"])")
     what = "weights (DropConnect, keep q < 1)" if dropout.connections else "units (keep q < 1)"
     smooth = any(layer.g.negative_slope is None for layer in network.layers)
     limit, why = (MAX_MASKABLE_WEIGHTS if dropout.connections else MAX_MASKABLE), ""
     if smooth:
         limit, why = MAX_MOMENTS_SMOOTH, " with sigmoid or tanh (every value an expression)"
     if network.target is not None and MAX_MOMENTS_EVERY_MASK < limit:
-        limit, why = MAX_MOMENTS_EVERY_MASK, " with a target (the loss and gradients visit every mask; leave the target out for the units' moments)"
+        limit, why = MAX_MOMENTS_EVERY_MASK, " with a target (the loss and gradients visit every mask)"
+    smooth_hidden = any(layer.g.negative_slope is None for layer in network.layers[:-1])
+    if network.target is not None and smooth_hidden:
+        raise SymdropError("moments: with a target, the loss's and gradients' moments through sigmoid or tanh hidden "
+                           "layers are expressions in expressions too large to write (minutes of work); leave the "
+                           "target out for the units' moments, or use ReLU hidden layers (a sigmoid output is fine)")
+    if network.target is not None and smooth:
+        limit, why = MAX_MOMENTS_SMOOTH_TARGET, " with a sigmoid or tanh output and a target (each mask's gradients are expressions)"
     if n > limit:
-        raise SymdropError(f"moments: {n} maskable {what}; the limit{why} is {limit} (2^{limit} masks)")
+        raise SymdropError(f"moments: {n} maskable {what}; the limit{why} is {limit} (2^{limit} masks): keep some "
+                           f"masks at q = 1, or leave the target out, or estimate the mean with expect --samples")
+    weights = sum(layer.W.rows * layer.W.cols for layer in network.layers)
+    if network.target is not None and 2**n * weights > MAX_MOMENTS_GRADIENT_WORK:
+        raise SymdropError(f"moments: {2**n:,} masks x {weights:,} weights of gradients to visit; the limit is "
+                           f"{MAX_MOMENTS_GRADIENT_WORK:,} (fewer maskable units, or leave the target out for the "
+                           f"units' moments)")
     return n
+
+
+def layer_count(n: int) -> str:
+    return f"{n} layer{'s' if n != 1 else ''}"
 
 
 def stats(values: dict) -> Stats:

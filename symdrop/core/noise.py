@@ -65,7 +65,17 @@ def input_noise(network: Network) -> Noise | None:
         q=q, n=n, all_dropped=(1 - q) ** n, expected_kept=n * q, noise_variance=variance,
         z_mean=tuple(bias + sum((w * v for w, v in zip(row, x)), 0) for row, bias in zip(W, b)),
         z_variance=tuple(sum((w * w * v * v * variance for w, v in zip(row, x)), 0) for row in W),
-        alpha_prime=alpha, alpha_written=ALPHA_WRITTEN if given is None else str(given), a_squared=a_squared, a=a, b=-a * alpha * (1 - qs),
+        alpha_prime=alpha, alpha_written=ALPHA_WRITTEN if given is None else written(given), a_squared=a_squared, a=a, b=-a * alpha * (1 - qs),
         elementwise_variance=spread * sum((v * v for v in x), 0), shared_variance=spread * sum(x, 0) ** 2,
         scale=s,
     )
+
+
+def written(value: sympy.Rational) -> str:
+    """A rational as a spec writes it: a decimal where it terminates (-1.7580993408473766), else p/q."""
+    places = next((k for k in range(41) if 10**k % value.q == 0), None)
+    if places is None:
+        return str(value)
+    digits = str(abs(value.p) * 10**places // value.q).rjust(places + 1, "0")
+    text = digits[: len(digits) - places] + ("." + digits[-places:] if places else "")
+    return ("-" if value.p < 0 else "") + text

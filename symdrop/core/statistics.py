@@ -91,6 +91,11 @@ class Statistics:
     masks_given = False  # over every mask: a picture marks none (a class attribute, not a field)
 
     @property
+    def first_layer_random(self) -> bool:
+        """Whether some mask can change the first layer (else z^(1) = W x + b, variance 0)."""
+        return any(t.v != 0 for u in self.units for t in u.terms)
+
+    @property
     def inverted(self) -> bool:
         return self.network.dropout.convention.divides
 
