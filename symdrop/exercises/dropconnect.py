@@ -23,7 +23,7 @@ from ..model.network import Layer, Network
 from ..numbers import to_sympy
 from ..sympy_internals import rational_matrix
 from . import rules
-from .drawing import grids_of, terminating
+from .drawing import LAYER_TRIES, grids_of, terminating
 from .kind import Kind, Part, spec_text
 from .mistakes import Mistake, applicable
 from .options import Options, check_values
@@ -123,8 +123,11 @@ def signs_balanced(network: Network, options: Options) -> bool:
     """The sign-balance rule: in each unit some term w_ij x_j is positive and some negative, so
     neither a mean nor forgetting a square can be guessed from the signs alone."""
     _, W, x, _ = _numbers(network)
-    products = [[w * xj for w, xj in zip(row, x)] for row in W]
-    return all(any(p > 0 for p in row) and any(p < 0 for p in row) for row in products)
+    return all(_mixed([w * xj for w, xj in zip(row, x)]) for row in W)
+
+
+def _mixed(products) -> bool:
+    return any(p > 0 for p in products) and any(p < 0 for p in products)
 
 
 def units_overlap(network: Network, options: Options) -> bool:
@@ -144,13 +147,22 @@ RULES = {  # in the order they are checked: cheapest first
 
 
 def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = True) -> Network | None:
-    """One candidate: the convention, 2 or 3 inputs, x, W (2 rows, no zeros) and b, and one keep
-    probability for every weight."""
+    """One candidate: the convention, 2 or 3 inputs, x, W (2 rows, no zeros; a row whose terms
+    w_ij x_j all have one sign is drawn again) and b, and one keep probability for every weight."""
     grids = grids_of(options)
     n = rng.choice(INPUTS)
     convention = rng.choice(DRAWN)
     x = [rng.choice(grids.x) for _ in range(n)]
-    W = [[rng.choice(grids.w_first) for _ in range(n)] for _ in range(UNITS)]
+    W = []
+    for _ in range(UNITS):  # a row is drawn again until its terms take both signs (the rule signs_balanced)
+        for _ in range(LAYER_TRIES):
+            row = [rng.choice(grids.w_first) for _ in range(n)]
+            if _mixed([w * xj for w, xj in zip(row, x)]):
+                break
+            failures["signs_balanced"] += 1
+        else:
+            return None
+        W.append(row)
     b = [rng.choice(grids.b) for _ in range(UNITS)]
     q = sympy.Rational(str(rng.choice(options.keep)))
     return network_of(x, W, b, q, convention)
