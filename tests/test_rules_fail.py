@@ -45,8 +45,15 @@ def large_input(network, kind):
     return replace(network, x=network.x * 40)
 
 
+def one_sign(network, kind):
+    """Every first-layer term w_ij x_j positive: W_ij = |W_ij| sign(x_j)."""
+    layer = network.layers[0]
+    W = sympy.ImmutableMatrix(layer.W.rows, layer.W.cols, lambda i, j: abs(layer.W[i, j]) * sympy.sign(network.x[j]))
+    return replace(network, layers=(replace(layer, W=W),) + network.layers[1:])
+
+
 BY_HAND = {"no_relu_zero": zero_pre_activation, "masks_drop_active_units": keep_every_unit,
-           "masks_matter_backward": keep_every_unit, "hand_computable": large_input}
+           "masks_matter_backward": keep_every_unit, "hand_computable": large_input, "signs_balanced": one_sign}
 CASES = [(kind, rule) for kind in KINDS for rule in KINDS[kind].rules if rule != "keep_not_half"]
 
 
