@@ -44,13 +44,14 @@ def answer(batch: Batch) -> tuple:
 
 @lru_cache(maxsize=1024)
 def _data(batch: Batch) -> tuple:
-    """(xs, ts, w, b, q, divides) in Fractions: the examples' inputs and targets, the weights,
-    the bias, the one keep probability and whether the convention divides by it."""
+    """(xs, ts, w, b, q, divides) as the core's pass computes with them (int and Fraction): the
+    examples' inputs and targets, the weights, the bias, the one keep probability and whether
+    the convention divides by it."""
     numbers = [network_numbers(network) for network in batch.examples]
     (W, b) = numbers[0].layers[0]
-    xs = tuple(tuple(Fraction(x) for x in values.x) for values in numbers)
-    ts = tuple(Fraction(values.target[0]) for values in numbers)
-    return xs, ts, tuple(map(Fraction, W[0])), Fraction(b[0]), Fraction(numbers[0].keep[0]), batch.dropout.convention.divides
+    xs = tuple(tuple(values.x) for values in numbers)
+    ts = tuple(values.target[0] for values in numbers)
+    return xs, ts, tuple(W[0]), b[0], Fraction(numbers[0].keep[0]), batch.dropout.convention.divides
 
 
 def factor_of(q: Fraction, divides: bool) -> Fraction:
@@ -60,9 +61,24 @@ def factor_of(q: Fraction, divides: bool) -> Fraction:
 
 def residuals(batch: Batch, *, keep=None, mean_keep: bool = True) -> tuple:
     """E[y_i] - t_i of every example (the mean model's weights q w plain, w inverted)."""
-    xs, ts, w, b, q, divides = _data(batch)
-    m = 1 if divides or not mean_keep else (q if keep is None else keep)
-    return tuple(b + sum(m * wj * xj for wj, xj in zip(w, x)) - t for x, t in zip(xs, ts))
+    _, _, _, _, q, divides = _data(batch)
+    return _residuals(batch, 1 if divides or not mean_keep else (q if keep is None else keep))
+
+
+@lru_cache(maxsize=4096)
+def _residuals(batch: Batch, m) -> tuple:
+    """E[y_i] - t_i with the mean model's weights m w (sum_j w_j x_ij once per example)."""
+    xs, ts, w, b, _, _ = _data(batch)
+    return tuple(b + m * sum(wj * xj for wj, xj in zip(w, x)) - t for x, t in zip(xs, ts))
+
+
+@lru_cache(maxsize=4096)
+def _sums(batch: Batch, m) -> tuple:
+    """(sum_i r_i^2 with the mean model's weights m w, sum_j w_j^2 sum_i x_ij^2): the two sums
+    every answer and every mistake's answer scale."""
+    xs, _, w, _, _, _ = _data(batch)
+    return (sum(r * r for r in _residuals(batch, m)),
+            sum(wj * wj * sum(x[j] * x[j] for x in xs) for j, wj in enumerate(w)))
 
 
 def formula(batch: Batch, *, keep=None, factor=None, half: bool = True, mean: bool = True, sign: int = 1,
@@ -71,12 +87,12 @@ def formula(batch: Batch, *, keep=None, factor=None, half: bool = True, mean: bo
     probability (``keep``), another variance factor v(q) (``factor``), no 1/2 (``half``), a sum
     over the examples for their mean (``mean``), the penalty subtracted (``sign``), the mean
     model's weights w for q w (``mean_keep``)."""
-    xs, ts, w, b, q, divides = _data(batch)
+    xs, _, _, _, q, divides = _data(batch)
     q = q if keep is None else keep
     c = (HALF if half else Fraction(1)) / (len(xs) if mean else 1)
     v = (factor or (lambda q: factor_of(q, divides)))(q)
-    of_mean = c * sum(r * r for r in residuals(batch, keep=q, mean_keep=mean_keep))
-    term = c * sum(wj * wj * v * sum(x[j] ** 2 for x in xs) for j, wj in enumerate(w))
+    squares, weighted = _sums(batch, 1 if divides or not mean_keep else q)
+    of_mean, term = c * squares, c * v * weighted
     return of_mean + sign * term, term
 
 
