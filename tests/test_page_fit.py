@@ -207,7 +207,11 @@ def corpus(tmp_path_factory) -> dict[str, tuple[Path, list[str]]]:
     # A layer of 9 units: a problem taller than a page (its picture and 9-row matrices).
     tall = folder / "tall"
     assert main(["sheet", "--shape", "2-9-1", "--problems", "2", "--seed", "3", "--pdf", "--out", str(tall)]) == 0
-    for label, out in (("sheet", sheet), ("class", classes), ("tall", tall)):
+    # The penalty kind's widest rows: halves and q = 3/4, 4/5 in every term of the mean outputs.
+    penalty = folder / "penalty"
+    assert main(["sheet", "--problems", "30", "--kinds", "penalty", "--values", "half", "--keep", "3/4,4/5", "--seed", "2",
+                 "--no-diagram", "--format", "latex", "--pdf", "--out", str(penalty)]) == 0
+    for label, out in (("sheet", sheet), ("class", classes), ("tall", tall), ("penalty", penalty)):
         key = json.loads((out / "key.json").read_text(encoding="utf-8"))
         # A decimal sheet prints its answers as the decimals key.json holds beside the exact form.
         answers = [v for problem in key["problems"] for v in _values(
@@ -249,7 +253,7 @@ def test_the_corpus_is_broad(corpus):
     "expect-inverted-sigmoid-samples", "expect-inverted-sigmoid-symbolic-q", "expect-three-smooth", "backprop-tutorial",
     *(f"{c}-{n}" for n in ("batch", "dropconnect-batch") for c in ("solve", "expect", "backprop")),
     "solve-batch-test", "solve-dropconnect-batch-test", *(f"moments-{n}" for n in MOMENTS),
-    *(f"{r}-{d}" for r in ("sheet", "class", "tall") for d in ("sheet", "key", "solutions")),
+    *(f"{r}-{d}" for r in ("sheet", "class", "tall", "penalty") for d in ("sheet", "key", "solutions")),
 ])
 def test_every_word_lies_in_the_text_area(corpus, document):
     assert document in corpus, f"{document}: the corpus has no such document"
@@ -271,7 +275,7 @@ def test_every_word_lies_in_the_text_area(corpus, document):
     "solve-three-smooth", "solve-three-smooth-test",
     "expect-inverted-sigmoid", "expect-inverted-sigmoid-samples", "expect-weight-scaling-gap", "expect-three-smooth",
     "expect-seven-layers", "backprop-tutorial", *(f"moments-{n}" for n in MOMENTS if n not in ("inverted-sigmoid", "two-sigmoids")),
-    "sheet-key", "sheet-solutions", "class-key", "class-solutions",
+    "sheet-key", "sheet-solutions", "class-key", "class-solutions", "penalty-key", "penalty-solutions",
 ])
 def test_every_value_of_the_json_is_in_the_pdf(corpus, document, tmp_path):
     pdf, wanted = corpus[document]

@@ -12,6 +12,7 @@ import sympy
 from symdrop.exercises.generate import generate, stream
 from symdrop.exercises.kinds import KINDS
 from symdrop.exercises.options import Options
+from symdrop.model.batch import Batch
 from symdrop.model.spec import to_spec
 
 from . import reference
@@ -41,7 +42,9 @@ def keep_every_unit(network, kind):
 
 
 def large_input(network, kind):
-    """x times 40: the first layer's values leave +-99."""
+    """x times 40 (every example's, in a batch): the first layer's values leave +-99."""
+    if isinstance(network, Batch):
+        return replace(network, examples=tuple(replace(e, x=e.x * 40) for e in network.examples))
     return replace(network, x=network.x * 40)
 
 

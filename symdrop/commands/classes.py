@@ -9,7 +9,7 @@ from .. import load_spec
 from ..errors import SymdropError, quote
 from ..limits import MAX_PROBLEMS, MAX_SHEET_PROBLEMS, MAX_STATS
 from ..render import formats
-from .common import print_written, read_values_text, render_options, single
+from .common import batch_of, print_written, read_values_text, render_options, single
 
 
 def sheet(args) -> int:
@@ -111,10 +111,11 @@ def check(args) -> int:
         if not args.code:
             raise SymdropError("--key: expected --code CODE (the variant code on the student's sheet)")
         entry = _key_entry(args.key, args.code.strip().upper())
-        kind, network = get(entry["kind"]), single(parse_spec(entry["spec"]), f"--key {args.key}")
+        kind, model, what = get(entry["kind"]), parse_spec(entry["spec"]), f"--key {args.key}"
     else:
-        network = single(load_spec(args.spec), "check")
-        kind = get(args.kind) if args.kind else of_spec(network)
+        model, what = load_spec(args.spec), "check"
+        kind = get(args.kind) if args.kind else of_spec(single(model, what))
+    network = batch_of(model, what, kind.name) if kind.batches else single(model, what)
     tolerance = None if args.tolerance is None else abs(parse_number(args.tolerance, "--tolerance"))
     values = None if args.values is None else _values(args.values)
     result = check_answer(kind, network, parse_vector(args.answer, "--answer"), values, tolerance)

@@ -70,6 +70,17 @@ def single(network, what: str):
     return network
 
 
+def batch_of(model, what: str, kind: str):
+    """``model``, or a one-line refusal naming ``what`` when the spec is one example: the problems
+    of ``kind`` are batches."""
+    from ..model.batch import Batch
+
+    if not isinstance(model, Batch):
+        raise SymdropError(f"{what}: the {kind} kind's problems are batches of examples (input a list of rows, "
+                           f"one per example), got one example")
+    return model
+
+
 def read_values_text(path: Path) -> str:
     """A values file's text, within the spec size limit."""
     from ..limits import MAX_SPEC_BYTES

@@ -44,6 +44,9 @@ class Penalty:
     penalised_gradient: tuple  # d/dW of L(mean model) + penalty, rows
     minimiser: tuple | None  # argmin over W of E[L] (rows), None when not unique
     bias: tuple  # held at the spec's value while W is minimised over
+    mean_predictions: tuple = ()  # E[y] of every example (rows): the mean model's outputs
+    residuals: tuple = ()  # E[y_k] - t_k of every example (rows)
+    input_squares: tuple = ()  # sum_i x_ij^2 of every input j
 
 
 def applies(model: Network | Batch) -> bool:
@@ -82,8 +85,10 @@ def penalty(model: Network | Batch) -> Penalty:
                                     + row[j] * V[k][j] * squares[j]) for j in range(n))
                      for k, row in enumerate(W))
     mean_loss, loss_variance, mean_gradient = _every_mask(examples)
+    residuals = tuple(tuple(yk - tk for yk, tk in zip(y, t)) for y, t in zip(mean_model, ts))
     return Penalty(B, c, V, M, mean_loss, loss_variance, of_mean, term, mean_gradient, gradient,
-                   _minimiser(xs, ts, b, M, V, squares), tuple(b))
+                   _minimiser(xs, ts, b, M, V, squares), tuple(b), tuple(map(tuple, mean_model)), residuals,
+                   tuple(squares))
 
 
 def _per_weight(keep, rows: int, cols: int, connections: bool) -> tuple:

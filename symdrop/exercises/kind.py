@@ -81,6 +81,7 @@ class Kind:
     key_values: Callable[[Derivation | Ensemble], dict[str, tuple]] = lambda derivation: {}
     poses: Callable[[Network], bool] = lambda network: False  # by default never a spec's kind
     gives_masks: bool = True  # its problems give one training step's masks (the ensemble's are every mask)
+    batches: bool = False  # its problems are batches of examples (a Batch, its spec's input a list of rows)
 
     def part_names(self, network: Network) -> tuple[str, ...]:
         """The values a student can give, in the order they are computed: z1, a1, ..., y (only y

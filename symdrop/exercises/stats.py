@@ -56,7 +56,7 @@ def _count(s: KindStats, kind: Kind, network) -> None:
         s.signs["positive" if value > 0 else "zero" if value == 0 else "negative"] += 1
         s.sizes[next(label for bound, label in SIZES if bound is None or abs(value) < bound)] += 1
         s.denominators[value.denominator] += 1
-    values = network_numbers(network)
+    values = network_numbers(network.examples[0] if kind.batches else network)  # a batch's examples share masks' q
     for l, mask in enumerate(values.masks[1:], start=1):  # mu^(0) keeps the input in every kind
         if kind.gives_masks:
             s.dropped.setdefault(l, Counter())[mask.count(0)] += 1

@@ -206,7 +206,8 @@ def to_spec(network: Network | Batch) -> dict:
     """The spec of ``network`` (or of a batch) as plain data with exact strings; ``parse_spec``
     reads it back."""
     if isinstance(network, Batch):
-        return batch_spec(network, to_spec)
+        spec = batch_spec(network, to_spec)
+        return {"title": network.title, **spec} if network.title and "title" not in spec else spec
     spec = {"title": network.title} if network.title else {}
     spec["input"] = [str(v) for v in network.x]
     spec["layers"] = [

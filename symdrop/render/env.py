@@ -14,7 +14,7 @@ from .linebreak import boxable, chain, fits, lines, rows, short, together, wide
 from .numbertext import decimal, exact_text, needs_decimal, plain, rounded
 from .options import RenderOptions
 from ..numbers import to_sympy
-from .printer import approx, factor, finalizer, inline, latex, operand
+from .printer import approx, base, factor, finalizer, inline, latex, operand
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
@@ -80,7 +80,7 @@ def _env(decimals: bool, folders: tuple[Path, ...]) -> jinja2.Environment:
         finalize=finalizer(decimals),
     )
     env.filters.update(
-        latex=partial(latex, decimals=decimals), factor=partial(factor, decimals=decimals),
+        latex=partial(latex, decimals=decimals), factor=partial(factor, decimals=decimals), base=partial(base, decimals=decimals),
         inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), compact=partial(compact, decimals=decimals),
         plain=plain, decimal=decimal, tex=escape_tex, ident=escape_ident, md=escape_markdown, html=escape_html, cloze=escape_cloze, xml=escape_xml, xml_text=escape_xml_text,
         capitalize_first=capitalize_first, cm=cm, approx=approx, clipped=clipped,

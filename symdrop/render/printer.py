@@ -304,6 +304,14 @@ def factor(expr, decimals: bool = False) -> str:
     return text
 
 
+def base(expr, decimals: bool = False) -> str:
+    """``expr`` ready to be raised to a power: all but a non-negative integer in parentheses
+    (``\\left(\\frac{1}{2}\\right)^2``, not ``\\frac{1}{2}^2``)."""
+    expr = sympy.sympify(expr)
+    text = latex(expr, decimals=decimals)
+    return text if expr.is_Integer and not expr.is_negative else rf"\left({text}\right)"
+
+
 def operand(expr, decimals: bool = False) -> str:
     """A matrix as one factor of a product: a 1 x 1 matrix prints as its entry, in parentheses
     where it is a sum or negative (``\\left(-1 + \\frac{1}{1 + e}\\right) (0 \\; 2)``)."""

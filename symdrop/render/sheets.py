@@ -142,7 +142,7 @@ def key_json(sheet: Sheet) -> dict:
         if e.student is not None:
             entry["student"] = e.student.id
             entry["name"] = e.student.name
-        entry["spec"] = to_spec(e.derivation.network)
+        entry["spec"] = to_spec(e.network)  # the problem as drawn: a batch's every example
         put(entry, "answer", e.answer)
         for name, values in e.kind.key_values(e.derivation).items():  # what else its question asks for
             put(entry, name, values)
