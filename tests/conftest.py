@@ -16,7 +16,7 @@ import yaml
 
 from symdrop.exercises.kinds import KINDS
 
-from . import backprop_reference, reference_variance
+from . import backprop_reference, reference_noise_kind, reference_variance
 from .reference import Spec, answer, expected_mistakes
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
@@ -105,6 +105,8 @@ def references(entry: dict):
     answers) of a key.json entry, by the test references."""
     if entry["kind"] == "variance":
         return reference_variance.answer(entry["spec"]), reference_variance.mistakes(entry["spec"])
+    if entry["kind"] == "noise":
+        return reference_noise_kind.answer(entry["spec"]), reference_noise_kind.mistakes(entry["spec"])
     p = Spec(entry["spec"])
     if entry["kind"] == "backprop":
         return backprop_reference.gradients(p), backprop_reference.expected_mistakes(p)
