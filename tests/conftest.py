@@ -16,7 +16,7 @@ import yaml
 
 from symdrop.exercises.kinds import KINDS
 
-from . import backprop_reference, reference_dropconnect, reference_kind_penalty, reference_variance
+from . import backprop_reference, reference_dropconnect, reference_kind_penalty, reference_noise_kind, reference_variance
 from .reference import Spec, answer, expected_mistakes
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
@@ -109,6 +109,8 @@ def references(entry: dict):
         return reference_dropconnect.answer(entry["spec"]), reference_dropconnect.mistakes(entry["spec"])
     if entry["kind"] == "penalty":
         return reference_kind_penalty.answer(entry["spec"]), reference_kind_penalty.mistakes(entry["spec"])
+    if entry["kind"] == "noise":
+        return reference_noise_kind.answer(entry["spec"]), reference_noise_kind.mistakes(entry["spec"])
     p = Spec(entry["spec"])
     if entry["kind"] == "backprop":
         return backprop_reference.gradients(p), backprop_reference.expected_mistakes(p)

@@ -38,11 +38,24 @@ class Noise:
     alpha_prime: sympy.Rational
     alpha_written: str  # alpha' as the spec (or PyTorch's source) writes it
     a_squared: sympy.Rational
-    a: sympy.Expr
-    b: sympy.Expr
     elementwise_variance: Number  # Var(sum_j mu_j x_j s), one mask per input
     shared_variance: Number  # Var(mu s sum_j x_j), one mask for them all
     scale: Number  # s: 1/q when inverted, else 1
+
+    # a and b on demand: the square root of a^2 is slow to take for PyTorch's alpha' (a rational
+    # of 16 decimal places), and an exercise on the other models never asks for it.
+    @property
+    def u_mean(self) -> sympy.Rational:
+        """E[u] = alpha' (1 - q), u = x mu + alpha' (1 - mu) for an input of mean 0: b = -a E[u]."""
+        return self.alpha_prime * (1 - sympy.Rational(self.q))
+
+    @property
+    def a(self) -> sympy.Expr:
+        return sympy.sqrt(self.a_squared)
+
+    @property
+    def b(self) -> sympy.Expr:
+        return -self.a * self.u_mean
 
 
 def input_noise(network: Network) -> Noise | None:
@@ -58,14 +71,13 @@ def input_noise(network: Network) -> Noise | None:
     alpha = ALPHA_PRIME if given is None else given
     qs = sympy.Rational(q) if not isinstance(q, sympy.Basic) else q
     a_squared = 1 / (qs + alpha**2 * qs * (1 - qs))
-    a = sympy.sqrt(a_squared)
     s = 1 / q if network.dropout.convention.divides else 1
     spread = q * (1 - q) * s * s
     return Noise(
         q=q, n=n, all_dropped=(1 - q) ** n, expected_kept=n * q, noise_variance=variance,
         z_mean=tuple(bias + sum((w * v for w, v in zip(row, x)), 0) for row, bias in zip(W, b)),
         z_variance=tuple(sum((w * w * v * v * variance for w, v in zip(row, x)), 0) for row in W),
-        alpha_prime=alpha, alpha_written=ALPHA_WRITTEN if given is None else written(given), a_squared=a_squared, a=a, b=-a * alpha * (1 - qs),
+        alpha_prime=alpha, alpha_written=ALPHA_WRITTEN if given is None else written(given), a_squared=a_squared,
         elementwise_variance=spread * sum((v * v for v in x), 0), shared_variance=spread * sum(x, 0) ** 2,
         scale=s,
     )

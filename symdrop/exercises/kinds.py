@@ -1,11 +1,11 @@
 """The registry of exercise kinds: sheets, keys and the command line take their choices from it."""
 
 from ..errors import SymdropError, quote
-from . import backprop, dropconnect, ensemble, forward, inverted, penalty, testtime, variance
+from . import backprop, dropconnect, ensemble, forward, inverted, noise, penalty, testtime, variance
 from .kind import Kind
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (forward.KIND, inverted.KIND, testtime.KIND, ensemble.KIND, backprop.KIND,
-                                                      variance.KIND, dropconnect.KIND, penalty.KIND)}
+                                                      variance.KIND, dropconnect.KIND, penalty.KIND, noise.KIND)}
 
 
 def get(name: str) -> Kind:

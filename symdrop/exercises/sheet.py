@@ -128,7 +128,9 @@ def spec_sheet(network: Network, kind: Kind) -> Sheet:
 
 def make_exercise(seed: int, number: int, network: Network, options: Options, kind: Kind = FORWARD[0],
                   student: Student | None = None) -> Exercise:
-    """The exercise of a generated problem: its derivation and meta."""
+    """The exercise of a generated problem: its derivation and meta. Its title names it; a
+    drawn title stays after a colon (the question a kind with several asks, see noise.py)."""
     code = variant_code(kind, network, options)
-    network = replace(network, title=f"Problem {number} (variant {code})")
+    asked = f": {network.title}" if network.title else ""
+    network = replace(network, title=f"Problem {number} (variant {code}){asked}")
     return Exercise(number, code, seed, kind, network, kind.derive(network), kind.mistakes(network), student)
