@@ -57,6 +57,8 @@ def one_sign(network, kind):
 
 BY_HAND = {"no_relu_zero": zero_pre_activation, "masks_drop_active_units": keep_every_unit,
            "masks_matter_backward": keep_every_unit, "hand_computable": large_input, "signs_balanced": one_sign}
+# Kinds whose draws break a rule of BY_HAND by themselves (their candidates show it failing).
+DRAWN_BREAKING = {"signs_balanced": ("penalty", "noise")}
 CASES = [(kind, rule) for kind in KINDS for rule in KINDS[kind].rules if rule != "keep_not_half"]
 
 
@@ -65,7 +67,7 @@ def test_each_rule_can_fail(kind, rule):
     k = KINDS[kind]
     options = OPTIONS.get(rule, Options())
     check = k.rules[rule]
-    if rule in BY_HAND:
+    if rule in BY_HAND and kind not in DRAWN_BREAKING.get(rule, ()):
         network = generate(stream(1, "break", rule), options, k)
         assert check(network, options)
         assert not check(BY_HAND[rule](network, kind), options)

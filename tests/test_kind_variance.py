@@ -1,0 +1,94 @@
+"""The kind variance: problems through its rules, the answer and every listed mistake re-computed
+from the key's spec by tests/reference_variance.py (every mask visited with Fractions), a problem
+worked by hand, check and grade naming its mistakes, --stats, and the rule that keeps signs mixed."""
+
+import json
+from fractions import Fraction
+
+import pytest
+
+from symdrop.cli import main
+from symdrop.exercises.generate import generate, stream
+from symdrop.exercises.kinds import KINDS
+from symdrop.exercises.options import Options
+from symdrop.model.spec import parse_spec, to_spec
+
+from .reference_variance import answer, mistakes, read
+
+KIND = KINDS["variance"]
+OPTIONS = {"int": Options(), "half": Options(values="half"), "decimal": Options(values="decimal", answers="decimal")}
+
+
+def agree(seeds, options: Options) -> None:
+    for seed in seeds:
+        network = generate(stream(seed, "variance"), options, KIND)
+        spec = to_spec(network)
+        right = answer(spec)
+        assert [Fraction(v) for v in KIND.compute_answer(network)] == right
+        expected = mistakes(spec)
+        listed = KIND.mistakes(network)
+        for m in listed:
+            assert [Fraction(v) for v in m.answer] == expected[m.name], m.name
+        # every mistake the reference finds wrong here is listed (shared_mask and masked_bias: one q only)
+        x, w, b, q, inverted = read(spec)
+        one_q = len(set(q)) == 1
+        wrong = {name for name, value in expected.items() if value != right
+                 and (one_q or name not in ("shared_mask", "masked_bias"))}
+        assert {m.name for m in listed} == wrong
+        answers = [tuple(m.answer) for m in listed]
+        assert len(set(answers)) == len(answers)
+        products = [wj * xj for wj, xj in zip(w, x)]
+        assert any(p > 0 for p in products) and any(p < 0 for p in products)  # rule signs_balanced
+        if options.answers == "decimal":
+            assert all(10**4 % Fraction(v).denominator == 0 for v in right)
+
+
+@pytest.mark.parametrize("values", OPTIONS)
+def test_every_answer_and_mistake_is_the_references(values):
+    agree(range(15), OPTIONS[values])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("values", OPTIONS)
+def test_more_seeds(values):
+    agree(range(15, 300), OPTIONS[values])
+
+
+def test_a_problem_by_hand(tmp_path, capsys):
+    # x = (3, -3), w = (-1, -1), b = 1, inverted, q = (3/4, 1/2): E[S] = 1 - 3 + 3 = 1;
+    # Var(S) = 9 (1/4)/(3/4) + 9 (1/2)/(1/2) = 3 + 9 = 12. Plain q(1 - q) instead: 9 (3/16) + 9 (1/4) = 63/16.
+    spec = {"input": [3, -3], "layers": [{"weights": [[-1, -1]], "bias": [1], "activation": "identity"}],
+            "masks": [[1, 1]], "dropout": {"convention": "inverted", "keep": [["3/4", "1/2"]]}}
+    network = parse_spec(spec)
+    assert KIND.compute_answer(network) == (1, 12)
+    found = {m.name: m.answer for m in KIND.mistakes(network)}
+    assert found["swapped_variance_factor"] == (1, Fraction(63, 16))
+    assert found["forgot_square"] == (1, -3 * Fraction(1, 3) + 3 * 1)  # sum w x v = -3 (1/3) + 3 (1)
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(spec))
+    assert main(["check", str(path), "--kind", "variance", "--answer", "1; 63/16", "--format", "json"]) == 1
+    assert [m["id"] for m in json.loads(capsys.readouterr().out)["mistakes"]] == ["swapped_variance_factor"]
+    assert main(["check", str(path), "--kind", "variance", "--answer", "1; 12"]) == 0
+
+
+def test_sheet_key_check_grade_and_stats(tmp_path, capsys):
+    out = tmp_path / "sheet"
+    assert main(["sheet", "--kinds", "variance,forward", "--problems", "4", "--seed", "2", "--out", str(out),
+                 "--format", "latex,markdown,moodle,gift,qti"]) == 0
+    key = json.loads((out / "key.json").read_text(encoding="utf-8"))
+    entry = next(e for e in key["problems"] if e["kind"] == "variance")
+    assert [Fraction(v) for v in entry["answer"]] == answer(entry["spec"])
+    mistake = entry["mistakes"][0]
+    capsys.readouterr()
+    assert main(["check", "--key", str(out / "key.json"), "--code", entry["code"], "--format", "json",
+                 "--answer", "; ".join(mistake["answer"])]) == 1
+    assert mistake["id"] in [m["id"] for m in json.loads(capsys.readouterr().out)["mistakes"]]
+    answers = tmp_path / "answers.csv"
+    answers.write_text(f"student,code,y\nana,{entry['code']},\"{'; '.join(entry['answer'])}\"\n", encoding="utf-8")
+    assert main(["grade", "--key", str(out / "key.json"), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 0
+    graded = json.loads((tmp_path / "g" / "grades.json").read_text(encoding="utf-8"))
+    assert graded["students"][0]["parts"][0]["correct"]
+    capsys.readouterr()
+    assert main(["sheet", "--kinds", "variance", "--stats", "40", "--seed", "1"]) == 0
+    stats = capsys.readouterr().out
+    assert "Kind variance" in stats and "signs_balanced" in stats and "swapped_variance_factor" in stats
