@@ -20,7 +20,7 @@ from symdrop.render.sheets import key_json, render_parts
 from . import reference_kind_penalty as ref
 
 KIND = KINDS["penalty"]
-QUICK, SLOW = range(30), range(30, 400)
+QUICK, SLOW = range(30), range(30, 150)
 
 
 def drawn(seeds, options=Options()):

@@ -53,8 +53,7 @@ dropout: {convention: inverted, keep: "1/2"}
 """
 
 # The specs whose statistics (symdrop moments) the corpus holds.
-MOMENTS = ("keep-per-unit", "dropconnect", "inverted-sigmoid", "weight-scaling-gap", "linear-penalty", "cross-entropy",
-           "two-sigmoids", "seven-layers")
+MOMENTS = ("keep-per-unit", "dropconnect", "inverted-sigmoid", "linear-penalty", "seven-layers")
 
 # A training target makes the tutorial a backprop spec.
 BACKPROP = TUTORIAL.read_text(encoding="utf-8") + "target: [5]\n"

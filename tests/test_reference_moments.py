@@ -14,7 +14,7 @@ from . import reference_noise as rn
 from . import reference_penalty as rp
 from .conftest import ROOT, TUTORIAL
 
-SEEDS = range(30)
+SEEDS = range(15)
 TINY = mpmath.mpf("1e-40")
 
 

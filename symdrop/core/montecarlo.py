@@ -3,6 +3,7 @@
 import random
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import sympy
 from sympy import ImmutableMatrix
@@ -45,17 +46,23 @@ def sample_masks(network: Network, rng: random.Random) -> tuple[tuple, ...]:
     ``rng.randrange(n) < m`` holds for m of the n equally likely values, so no float enters;
     a mask of units is a tuple of bits, a DropConnect mask a tuple of rows.
     """
-    masks = []
+    return tuple(
+        tuple(tuple(int(rng.randrange(n) < m) for m, n in row) for row in rows) if connections
+        else tuple(int(rng.randrange(n) < m) for (m, n), in rows)
+        for rows, connections in _entries(network)
+    )
+
+
+@lru_cache(maxsize=64)
+def _entries(network: Network) -> tuple:
+    """Every mask's (m, n) of each entry's q = m/n, row by row, read once (a draw asks 10^5 times)."""
+    found = []
     for l, mask in enumerate(network.masks):
         keep = network.dropout.keep_of(l, mask.shape)
-        rows = tuple(tuple(_draw(rng, to_fraction(q)) for q in keep.row(i)) for i in range(keep.rows))
-        masks.append(rows if network.dropout.connections else tuple(bit for (bit,) in rows))
-    return tuple(masks)
-
-
-def _draw(rng: random.Random, q) -> int:
-    """1 with probability q = m/n exactly, else 0."""
-    return int(rng.randrange(q.denominator) < q.numerator)
+        fractions = [[to_fraction(q) for q in keep.row(i)] for i in range(keep.rows)]
+        found.append((tuple(tuple((q.numerator, q.denominator) for q in row) for row in fractions),
+                      network.dropout.connections))
+    return tuple(found)
 
 
 def monte_carlo(network: Network, samples: int, seed: int) -> MonteCarlo:
