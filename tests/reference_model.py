@@ -388,19 +388,15 @@ def maskable(model: Model) -> list[tuple]:
     return [(l, i, j) for l, Q in enumerate(model.keep) for i, row in enumerate(Q) for j, q in enumerate(row) if q < 1]
 
 
-def ensemble_mean(model: Model, example: int = 0) -> tuple:
-    """E[y] = sum over every mask of P(mask) y(mask), each place kept with its own q."""
+def every_mask(model: Model):
+    """(P(mask), masks) for every mask of the places a mask can drop, each kept with its own q:
+    units mu^(0)..mu^(L-1) as lists, or weights M(1)..M(L) as lists of rows."""
     places = maskable(model)
-    if len(places) > 16:
-        raise NotModelled(f"{len(places)} maskable places: too many to visit")
-    if model.kind == "units":
-        base = [[Fraction(1)] * len(q) for q in model.keep]
-    else:
-        base = [[[Fraction(1)] * len(row) for row in Q] for Q in model.keep]
-    n_out = len(model.layers[-1].W)
-    total = [Fraction(0)] * n_out
     for bits in itertools.product((0, 1), repeat=len(places)):
-        masks = [[list(row) for row in m] if model.kind == "dropconnect" else list(m) for m in base]
+        if model.kind == "units":
+            masks = [[Fraction(1)] * len(q) for q in model.keep]
+        else:
+            masks = [[[Fraction(1)] * len(row) for row in Q] for Q in model.keep]
         p = Fraction(1)
         for bit, place in zip(bits, places):
             if model.kind == "units":
@@ -412,6 +408,17 @@ def ensemble_mean(model: Model, example: int = 0) -> tuple:
                 q = model.keep[l][i][j]
                 masks[l][i][j] = Fraction(bit)
             p *= q if bit else 1 - q
+        yield p, masks
+
+
+def ensemble_mean(model: Model, example: int = 0) -> tuple:
+    """E[y] = sum over every mask of P(mask) y(mask), each place kept with its own q."""
+    places = maskable(model)
+    if len(places) > 16:
+        raise NotModelled(f"{len(places)} maskable places: too many to visit")
+    n_out = len(model.layers[-1].W)
+    total = [Fraction(0)] * n_out
+    for p, masks in every_mask(model):
         y = prediction(model, example, "train", masks)
         total = [acc + p * v for acc, v in zip(total, y)]
     return tuple(total)

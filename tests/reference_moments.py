@@ -15,7 +15,6 @@ tests/reference_noise.py.
 """
 
 import dataclasses
-import itertools
 import random
 from dataclasses import dataclass
 from fractions import Fraction
@@ -65,23 +64,7 @@ def every_mask(model: ref.Model):
     where = places(model)
     if len(where) > VISIT:
         raise ref.NotModelled(f"{len(where)} maskable places: too many to visit")
-    for bits in itertools.product((0, 1), repeat=len(where)):
-        if model.kind == "units":
-            masks = [[Fraction(1)] * len(q) for q in model.keep]
-        else:
-            masks = [[[Fraction(1)] * len(row) for row in Q] for Q in model.keep]
-        p = Fraction(1)
-        for bit, place in zip(bits, where):
-            if model.kind == "units":
-                l, j = place
-                q = model.keep[l][j]
-                masks[l][j] = Fraction(bit)
-            else:
-                l, i, j = place
-                q = model.keep[l][i][j]
-                masks[l][i][j] = Fraction(bit)
-            p *= q if bit else 1 - q
-        yield p, masks
+    yield from ref.every_mask(model)
 
 
 def activate(net: Net, l: int, z):
