@@ -92,3 +92,22 @@ def test_sheet_key_check_grade_and_stats(tmp_path, capsys):
     assert main(["sheet", "--kinds", "variance", "--stats", "40", "--seed", "1"]) == 0
     stats = capsys.readouterr().out
     assert "Kind variance" in stats and "signs_balanced" in stats and "swapped_variance_factor" in stats
+
+
+def test_a_pair_is_graded_entry_by_entry(tmp_path):
+    # The rubric's default gives the answer y 4 points; a pair with its mean right and its variance a
+    # mistake's earns the mean's half, 2; both wrong, 0; both right, 4.
+    out = tmp_path / "sheet"
+    assert main(["sheet", "--kinds", "variance", "--problems", "3", "--seed", "4", "--out", str(out), "--format", "markdown"]) == 0
+    entries = json.loads((out / "key.json").read_text(encoding="utf-8"))["problems"]
+    rows = []
+    for student, e in zip(("ana", "ben", "cy"), entries):
+        mean, variance = e["answer"]
+        wrong = next(m["answer"] for m in e["mistakes"] if m["answer"][0] == mean)  # the mean right, the variance not
+        given = {"ana": e["answer"], "ben": wrong, "cy": [str(Fraction(mean) + 100), str(Fraction(variance) + 100)]}[student]
+        rows.append(f"{student},{e['code']},\"{'; '.join(given)}\"")
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student,code,y\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["grade", "--key", str(out / "key.json"), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 0
+    graded = {s["student"]: s for s in json.loads((tmp_path / "g" / "grades.json").read_text(encoding="utf-8"))["students"]}
+    assert [graded[s]["points"] for s in ("ana", "ben", "cy")] == ["4", "2", "0"]

@@ -82,6 +82,9 @@ class Kind:
     poses: Callable[[Network], bool] = lambda network: False  # by default never a spec's kind
     gives_masks: bool = True  # its problems give one training step's masks (the ensemble's are every mask)
     batches: bool = False  # its problems are batches of examples (a Batch, its spec's input a list of rows)
+    # its answer is several quantities (a mean and a variance): grade gives each right one its
+    # share of the answer's points, where a vector of one quantity is right or wrong as a whole
+    graded_by_entry: bool = False
 
     def part_names(self, network: Network) -> tuple[str, ...]:
         """The values a student can give, in the order they are computed: z1, a1, ..., y (only y

@@ -331,4 +331,5 @@ KIND = Kind(
     uses_keep=True,
     parts=parts,
     gives_masks=False,
+    graded_by_entry=True,
 )

@@ -221,5 +221,6 @@ KIND = Kind(
     parts=parts,
     key_values=lambda statistics: {"mean_model_loss": (sym(statistics.moments.penalty.loss_of_mean_model),)},
     gives_masks=False,
+    graded_by_entry=True,
     batches=True,
 )

@@ -14,7 +14,7 @@ from ..textfiles import csv_rows, header_text, read_text
 from ..model.spec import parse_spec, read_document
 from ..numbers import to_sympy
 from .answers import parse_number, parse_vector
-from .check import check
+from .check import check, equal
 
 PART = re.compile(r"y|[za][1-9]\d?")  # y, z1, a1, z2, ...
 IGNORED = ("name",)  # columns a teaching assistant's sheet may hold beside the answers
@@ -275,6 +275,9 @@ def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance, columns)
             ids = tuple(m.name for m in checked.mistakes)
             forward_ok = by_part["y"].carried_forward if "y" in by_part else False
             points = full if checked.correct else _partial(full, rubric, forward_ok, bool(ids))
+            if kind.graded_by_entry and not checked.correct:  # each quantity right earns its share
+                right = sum(equal((a,), (e,), tolerance) for a, e in zip(answer, expected))
+                points = max(points, full * right / len(expected))
             parts.append(GradedPart(entry["code"], "y", text, exact(expected), checked.correct, ids, forward_ok,
                                     points, full))
         elif part in by_part:
