@@ -6,7 +6,6 @@ read off symdrop; the CLI, its bad input, and the kind a spec poses."""
 import itertools
 from dataclasses import replace
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 import yaml

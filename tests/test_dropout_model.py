@@ -49,7 +49,8 @@ def decimal(text: str):
 
 def same(actual, expected, where: str = "") -> None:
     """``actual`` (symdrop's JSON) equals ``expected`` (the reference) entry by entry: Fractions
-    exactly, mpmath numbers to 1e-30, lists of equal length, dicts on the reference's keys."""
+    exactly, mpmath numbers to 1e-30, lists of equal length, dicts on the reference's keys, None
+    as null, ints and strings equal."""
     if isinstance(expected, dict):
         assert isinstance(actual, dict), f"{where}: expected an object, got {actual!r}"
         for key, value in expected.items():
@@ -60,6 +61,10 @@ def same(actual, expected, where: str = "") -> None:
         assert len(actual) == len(expected), f"{where}: {len(actual)} entries, expected {len(expected)}"
         for i, (a, e) in enumerate(zip(actual, expected)):
             same(a, e, f"{where}[{i}]")
+    elif expected is None:
+        assert actual is None, f"{where}: expected null, got {actual!r}"
+    elif isinstance(expected, (str, int)) and not isinstance(expected, bool):
+        assert actual == expected, f"{where}: symdrop {actual!r}, reference {expected!r}"
     elif isinstance(expected, Fraction):
         assert exact(actual) == expected, f"{where}: symdrop {actual}, reference {expected}"
     else:  # an irrational value (cross-entropy): compare decimals

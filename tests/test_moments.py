@@ -18,7 +18,7 @@ from . import reference_model as ref
 from . import reference_moments as rm
 from . import reference_penalty as rp
 from .conftest import ROOT, TUTORIAL, write_spec
-from .test_dropout_model import decimal, exact, run_json
+from .test_dropout_model import exact, run_json, same
 
 QUICK = range(12)  # seeds per generator in the quick suite
 SLOW = range(12, 40)  # the whole suite's: some 170 specs more (its time budget, not the reference's, limits them)
@@ -30,29 +30,6 @@ GENERATORS = {"old": ref.old_spec, "per-unit": ref.per_unit_spec, "dropconnect":
 
 # ---------------------------------------------------------------------------------------------
 # helpers
-
-def match(actual, expected, where: str = "") -> None:
-    """symdrop's JSON ``actual`` agrees with the reference's ``expected``, entry by entry, on the
-    reference's keys: Fractions exactly, mpmath numbers to 1e-30, None as null, ints and strings equal."""
-    if isinstance(expected, dict):
-        assert isinstance(actual, dict), f"{where}: expected an object, got {actual!r}"
-        for key, value in expected.items():
-            assert key in actual, f"{where}: no {key!r} in {sorted(actual)}"
-            match(actual[key], value, f"{where}.{key}" if where else key)
-    elif isinstance(expected, (list, tuple)):
-        assert isinstance(actual, list), f"{where}: expected a list of {len(expected)}, got {actual!r}"
-        assert len(actual) == len(expected), f"{where}: {len(actual)} entries, expected {len(expected)}"
-        for i, (a, e) in enumerate(zip(actual, expected)):
-            match(a, e, f"{where}[{i}]")
-    elif expected is None:
-        assert actual is None, f"{where}: expected null, got {actual!r}"
-    elif isinstance(expected, (str, int)) and not isinstance(expected, bool):
-        assert actual == expected, f"{where}: symdrop {actual!r}, reference {expected!r}"
-    elif isinstance(expected, F):
-        assert exact(actual) == expected, f"{where}: symdrop {actual}, reference {expected}"
-    else:
-        assert abs(decimal(actual) - expected) < mpmath.mpf("1e-30"), f"{where}: symdrop {actual}, reference {expected}"
-
 
 def irrational_leaves(value, path=()):
     if isinstance(value, dict):
@@ -117,7 +94,7 @@ def check_moments(tmp_path, capsys, spec: dict, path=None) -> None:
     blocks = ("penalty",) if rm.read(spec).model.batch else rm.OPTIONAL
     for block in blocks:
         assert (block in out) == (block in expected), f"{block}: in symdrop {block in out}, in the reference {block in expected}"
-    match(out, expected)
+    same(out, expected)
     check_decimals(out, expected)
 
 
@@ -166,19 +143,19 @@ def test_one_linear_unit(tmp_path, capsys):
     spec = {"input": [1, 3], "layers": [{"weights": [[2, -1]], "bias": [1]}], "dropout": {"keep": [["1/2", "2/3"]]}}
     out = moments_json(tmp_path, capsys, spec)
     assert (out["maskable"], out["masks"], out["scheme"], out["convention"]) == (2, 4, "units", "plain")
-    match(out["prediction"], {"mean": [F(0)], "variance": [F(3)], "covariance": [[F(3)]],
+    same(out["prediction"], {"mean": [F(0)], "variance": [F(3)], "covariance": [[F(3)]],
                               "distribution": [{"value": [F(-2)], "probability": F(1, 3)}, {"value": [F(0)], "probability": F(1, 3)},
                                                {"value": [F(1)], "probability": F(1, 6)}, {"value": [F(3)], "probability": F(1, 6)}]})
-    match(out["masked"], [{"mean": [F(1, 2), F(2)], "variance": [F(1, 4), F(2)]}])  # q x, q(1-q) x^2
+    same(out["masked"], [{"mean": [F(1, 2), F(2)], "variance": [F(1, 4), F(2)]}])  # q x, q(1-q) x^2
     # inverted: E[S] = b + sum w_i x_i = 0; Var(S) = sum w_i^2 x_i^2 (1 - q_i)/q_i = 4 + 9/2 = 17/2
     spec["dropout"]["convention"] = "inverted"
-    match(moments_json(tmp_path, capsys, spec)["prediction"], {"mean": [F(0)], "variance": [F(17, 2)]})
+    same(moments_json(tmp_path, capsys, spec)["prediction"], {"mean": [F(0)], "variance": [F(17, 2)]})
 
 
 def test_weight_scaling_gap(tmp_path, capsys):
     # y = 1/2 when mu1 = mu2 = 1 (P 1/4), else 0: E[y] = 1/8 (weight scaling's 0 is the gap), Var 3/64
     out = run_json(capsys, "moments", str(ROOT / "examples" / "weight-scaling-gap.yaml"), "--format", "json")
-    match(out["prediction"], {"mean": [F(1, 8)], "variance": [F(3, 64)],
+    same(out["prediction"], {"mean": [F(1, 8)], "variance": [F(3, 64)],
                               "distribution": [{"value": [F(0)], "probability": F(3, 4)}, {"value": [F(1, 2)], "probability": F(1, 4)}]})
 
 
@@ -190,7 +167,7 @@ def test_penalty_of_a_batch(tmp_path, capsys):
     spec = {"input": [[1, 0], [0, 1], [1, 1]], "layers": [{"weights": [[1, -2]], "bias": [0], "activation": "identity"}],
             "dropout": {"keep": ["1/2"]}, "target": [[1], [0], [2]]}
     out = moments_json(tmp_path, capsys, spec)["penalty"]
-    match(out, {"expected_loss": F(5, 3), "loss_of_mean_model": F(5, 4), "penalty": F(5, 12),
+    same(out, {"expected_loss": F(5, 3), "loss_of_mean_model": F(5, 4), "penalty": F(5, 12),
                 "minimiser": {"weights": [[F(4, 3), F(2, 3)]], "bias": [F(0)]},
                 "expected_gradient": [[F(-1, 3), F(-11, 12)]], "penalised_gradient": [[F(-1, 3), F(-11, 12)]]})
 
@@ -208,7 +185,7 @@ def test_nwgm_of_one_sigmoid_unit(tmp_path, capsys):
     spec = {"input": [1], "layers": [{"weights": [[2]], "bias": [0], "activation": "sigmoid"}], "dropout": {"keep": ["1/2"]}}
     out = moments_json(tmp_path, capsys, spec)
     s = lambda v: 1 / (1 + mpmath.exp(-mpmath.mpf(v)))
-    match(out["nwgm"], {"geometric": s(1), "sigmoid_of_mean": s(1), "arithmetic_mean": (s(2) + mpmath.mpf(1) / 2) / 2})
+    same(out["nwgm"], {"geometric": s(1), "sigmoid_of_mean": s(1), "arithmetic_mean": (s(2) + mpmath.mpf(1) / 2) / 2})
 
 
 def test_noise_by_hand(tmp_path, capsys):
@@ -218,7 +195,7 @@ def test_noise_by_hand(tmp_path, capsys):
     spec = {"input": [1, 2], "layers": [{"weights": [[1, -1]], "bias": [3]}],
             "dropout": {"convention": "inverted", "keep": ["1/2"], "alpha": -1}}
     out = moments_json(tmp_path, capsys, spec)["noise"]
-    match(out, {"q": F(1, 2), "kept": {"all_dropped": F(1, 4), "expected_kept": F(1)},
+    same(out, {"q": F(1, 2), "kept": {"all_dropped": F(1, 4), "expected_kept": F(1)},
                 "gaussian": {"noise_variance": F(1), "z_mean": [F(2)], "z_variance": [F(5)]},
                 "spatial": {"elementwise_variance": F(5), "shared_variance": F(9)},
                 "alpha": {"alpha_prime": F(-1), "a_squared": F(4, 3), "a": 2 / mpmath.sqrt(3), "b": 1 / mpmath.sqrt(3)}})

@@ -1,7 +1,6 @@
 """The moments reference itself (tests/reference_moments.py, reference_penalty.py, reference_noise.py)
 against values worked by hand, and against identities it must satisfy but does not use."""
 
-import dataclasses
 from fractions import Fraction as F
 
 import mpmath

@@ -9,7 +9,6 @@ inverted dropout divides each kept weight by its q).
 
 from itertools import product
 
-import sympy
 from sympy import ImmutableMatrix
 
 from ..model.network import Network

@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
 import sympy
-from sympy import HadamardProduct, ImmutableMatrix, MatAdd, MatMul, MatrixSymbol
+from sympy import ImmutableMatrix, MatAdd, MatMul, MatrixSymbol
 
 from ..errors import SymdropError
 from ..limits import MAX_SYMBOLIC_PATHS

@@ -3,7 +3,6 @@
 import json
 from pathlib import Path
 
-import sympy
 import yaml
 from sympy import ImmutableMatrix
 
