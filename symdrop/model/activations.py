@@ -9,6 +9,7 @@ import sympy
 from sympy.core.evalf import PrecisionExhausted
 
 from ..errors import SymdropError
+from .closedform import exponential, hyperbolic_tangent
 
 
 class Written(sympy.Basic):
@@ -115,7 +116,7 @@ def sign(z: sympy.Expr) -> int:
 
 
 def _sigmoid(z):
-    return 1 / (1 + sympy.exp(-z))
+    return 1 / (1 + exponential(-z))
 
 
 ACTIVATIONS = {
@@ -125,7 +126,7 @@ ACTIVATIONS = {
     ),
     "identity": Activation("identity", r"\operatorname{id}", lambda z: z, None, negative_slope=sympy.Integer(1)),
     "sigmoid": Activation("sigmoid", r"\sigma", _sigmoid, Sigmoid),
-    "tanh": Activation("tanh", r"\tanh", sympy.tanh, Tanh),
+    "tanh": Activation("tanh", r"\tanh", hyperbolic_tangent, Tanh),
 }
 
 # Activations with a parameter: the name, and the default when the spec gives just the name.
