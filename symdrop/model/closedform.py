@@ -10,7 +10,8 @@ names are ``exp`` and ``tanh``), used only where the argument is a number that i
 (a rational one keeps SymPy's own, which is cheap):
 
 - built without SymPy's automatic simplification, none of which applies to such an argument (a
-  sum of such values with rational coefficients; ``exp(0)`` and the like never reach here);
+  sum of such values with rational coefficients; ``exp(0)`` and the like never reach here) but
+  tanh's sign taken out, as SymPy writes it (``-tanh(z)`` for ``tanh(-z)``, decided on the form);
 - real and finite for a real argument (and an exponential positive), known without evaluating;
 - evaluated once per precision: the digits are kept on the node, so a value is evaluated once
   per distinct node it holds, not once per path through it.
@@ -85,6 +86,8 @@ class tanh(_Memoized, sympy.tanh):  # noqa: N801 (named as SymPy's: printed and 
     def eval(cls, arg):
         if not _irrational(arg):
             return sympy.tanh.eval(arg)
+        if arg.could_extract_minus_sign():  # tanh is odd: -tanh(-z), as SymPy writes it (no evaluating)
+            return -cls(-arg)
         return None
 
     def _digits(self, prec: int):
@@ -136,7 +139,7 @@ def nested(expr) -> bool:
     seen, todo = set(), [expr]
     while todo:
         node = todo.pop()
-        if isinstance(node, (exp, tanh)):
+        if type(node) in (exp, tanh):  # not isinstance: SymPy's exp answers it for every exponential
             return True
         for arg in getattr(node, "args", ()):
             if arg.args and id(arg) not in seen:
