@@ -119,6 +119,16 @@ def test_memoized_functions_give_sympys_digits_and_print_as_sympys(prec):
     assert closedform.exponential(sympy.S.Zero) == 1 and closedform.hyperbolic_tangent(sympy.S.Zero) == 0
 
 
+def test_signs_decided_by_bounds_agree_with_50_digits_and_leave_the_undecidable_to_sympy():
+    passes = forward(parse_spec(NESTED))
+    values = [v for p in passes for v in (*p.z, *p.a)] + [-v for p in passes for v in p.z]
+    for value in values:
+        truth = sympy.N(value, 50)
+        assert closedform.enclosed_sign(value) == (1 if truth > 0 else -1)
+    assert closedform.enclosed_sign(1 - sympy.tanh(228)) is None  # 2e-198: beyond 256 bits, SymPy decides
+    assert closedform.enclosed_sign(sympy.sqrt(2) - 1) is None  # a function it does not enclose
+
+
 def prec_to_dps(prec: int) -> int:
     return max(1, int(prec * 0.30103))
 
@@ -144,11 +154,13 @@ def _parts(values) -> int:
 
 
 COMMANDS = {"solve": ["solve", "--format", "json"], "backprop": ["backprop", "--format", "json"],
-            "step": ["backprop", "--format", "json", "--step", "1/10"], "expect": ["expect", "--format", "json"]}
+            "step": ["backprop", "--format", "json", "--step", "1/10"], "expect": ["expect", "--format", "json"],
+            "moments": ["moments", "--format", "json"]}
 LIMITED = {"solve": ("MAX_CLOSED_FORM", "the limit on a pass's exact values"),
            "backprop": ("MAX_CLOSED_FORM", "the limit on a pass's exact values"),
            "step": ("MAX_STEP_CLOSED_FORM", "the limit on a step's new weights and the pass after it"),
-           "expect": ("MAX_MEAN_CLOSED_FORM", "expect's limit on that pass")}
+           "expect": ("MAX_MEAN_CLOSED_FORM", "the limit on that pass for expect and moments"),
+           "moments": ("MAX_MEAN_CLOSED_FORM", "the limit on that pass for expect and moments")}
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -159,11 +171,12 @@ def test_the_limit_on_exact_values_passes_just_inside_and_refuses_just_outside(c
     refuses in one line naming the limit."""
     from symdrop.core.backward import step
 
-    data = spec([2, 2, 2, 1], ["sigmoid", "tanh", "identity"], masks=[[1, 1], [1, 0], [1, 1]])
+    data = spec([2, 2, 2, 1], ["sigmoid", "tanh", "identity"], masks=[[1, 1], [1, 0], [1, 1]],
+                target=command != "moments")  # moments refuses a target behind smooth hidden layers
     net = parse_spec(data)
     monkeypatch.setattr(limits, "MAX_CLOSED_FORM", 10 ** 9)
     counted = [_parts(v for p in forward(net, mode) for v in p.a) for mode in ("train", "off", "test")]
-    if command == "expect":  # the pass with every unit kept, before the mean starts
+    if command in ("expect", "moments"):  # the pass with every unit kept, before the mean starts
         counted.append(_parts(v for p in forward(net, "off") for v in p.a))
     if command in ("backprop", "step"):
         gradients = backward(net)
@@ -176,8 +189,8 @@ def test_the_limit_on_exact_values_passes_just_inside_and_refuses_just_outside(c
     path.write_text(json.dumps(data))
     argv = [COMMANDS[command][0], str(path), *COMMANDS[command][1:]]
     name, what = LIMITED[command]
-    limit = counted.pop() if command in ("step", "expect") else max(counted)
-    monkeypatch.setattr(limits, "MAX_CLOSED_FORM", 10 ** 9 if command == "expect" else max(counted))
+    limit = counted.pop() if command in ("step", "expect", "moments") else max(counted)
+    monkeypatch.setattr(limits, "MAX_CLOSED_FORM", 10 ** 9 if command in ("expect", "moments") else max(counted))
     monkeypatch.setattr(limits, name, limit)
     layer_values.cache_clear()  # the passes are memoized in a process: counted again
     assert main(argv) == 0

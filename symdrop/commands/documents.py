@@ -126,6 +126,7 @@ def moments(args) -> int:
     fmt = chosen_format(args, "moments")
     options = render_options(args)
     network = load_spec(args.spec, require_masks=False)
+    check_mean(*(network.examples if isinstance(network, Batch) else (network,)))  # before the statistics start
     with working("moments", 2 + args.pdf) as bar:
         statistics = step(bar, "symdrop moments: the statistics over every mask", derive_statistics)(network)
         warn_title(statistics.network, fmt, args)

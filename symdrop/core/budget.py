@@ -64,4 +64,4 @@ class Budget:
 # What each limit bounds, as its refusal names it.
 LIMITS = {"MAX_CLOSED_FORM": "the limit on a pass's exact values",
           "MAX_STEP_CLOSED_FORM": "the limit on a step's new weights and the pass after it",
-          "MAX_MEAN_CLOSED_FORM": "expect's limit on that pass (the mean carries it for every mask)"}
+          "MAX_MEAN_CLOSED_FORM": "the limit on that pass for expect and moments (they carry it for every mask)"}

@@ -9,7 +9,7 @@ import sympy
 from sympy.core.evalf import PrecisionExhausted
 
 from ..errors import SymdropError
-from .closedform import exponential, hyperbolic_tangent
+from .closedform import enclosed_sign, exponential, hyperbolic_tangent
 
 
 class Written(sympy.Basic):
@@ -103,6 +103,9 @@ def sign(z: sympy.Expr) -> int:
     where SymPy's comparisons give up: evaluated to more and more digits until they decide."""
     if z.is_Rational:
         return (z.p > 0) - (z.p < 0)
+    decided = enclosed_sign(z)  # bounds of the exact value, without SymPy's evaluation
+    if decided is not None:
+        return decided
     for digits in (15, 60, 400):
         try:
             value = sympy.N(z, digits, strict=True)

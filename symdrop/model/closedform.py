@@ -21,6 +21,7 @@ digits are SymPy's own evaluation (``evalf``), at the precision asked for and a 
 """
 
 import sympy
+from mpmath import iv
 from mpmath.libmp import mpf_pos, round_nearest
 from sympy.core.evalf import evalf_pow
 
@@ -146,3 +147,63 @@ def nested(expr) -> bool:
                 seen.add(id(arg))
                 todo.append(arg)
     return False
+
+
+def enclosed_sign(expr) -> int | None:
+    """The sign of an exact number, decided by interval arithmetic (mpmath's ``iv``: bounds that
+    hold the exact value, rounded outward) at 64 bits, then 256: 1 or -1, or None when the
+    interval still holds 0 or the number holds a function not known here. Each distinct node is
+    enclosed once per precision (kept), so the sums of one layer after another share the work of
+    their common values: a ReLU layer of 16 units after a sigmoid layer decides its signs in a
+    tenth of the time SymPy's evaluation takes."""
+    for prec in (64, 256):
+        saved, iv.prec = iv.prec, prec
+        try:
+            interval = _enclosure(expr, _ENCLOSURES.setdefault(prec, {}))
+        except _Unknown:
+            return None
+        finally:
+            iv.prec = saved
+        if interval.a > 0:
+            return 1
+        if interval.b < 0:
+            return -1
+    return None
+
+
+class _Unknown(Exception):
+    """A node :func:`enclosed_sign` cannot enclose (SymPy's own evaluation decides instead)."""
+
+
+_ENCLOSURES: dict[int, dict] = {}  # bits -> {node: interval}, cleared when large
+_KEPT = 200_000
+
+
+def _enclosure(expr, kept: dict):
+    found = kept.get(expr)
+    if found is not None:
+        return found
+    if len(kept) > _KEPT:
+        kept.clear()
+    if expr.is_Rational:
+        found = iv.mpf(expr.p) / expr.q
+    elif expr is sympy.E:  # e^1, as SymPy writes sigmoid(-1)
+        found = iv.exp(1)
+    elif expr.is_Add:
+        found = sum((_enclosure(arg, kept) for arg in expr.args[1:]), _enclosure(expr.args[0], kept))
+    elif expr.is_Mul:
+        found = _enclosure(expr.args[0], kept)
+        for arg in expr.args[1:]:
+            found = found * _enclosure(arg, kept)
+    elif expr.is_Pow and expr.base is sympy.E:
+        found = iv.exp(_enclosure(expr.exp, kept))
+    elif expr.is_Pow and expr.exp.is_Integer:
+        found = _enclosure(expr.base, kept) ** int(expr.exp)
+    elif sympy.exp in type(expr).__mro__:
+        found = iv.exp(_enclosure(expr.args[0], kept))
+    elif sympy.tanh in type(expr).__mro__:  # 1 - 2 / (e^{2z} + 1): z once, so the bounds are tight
+        found = 1 - 2 / (iv.exp(2 * _enclosure(expr.args[0], kept)) + 1)
+    else:
+        raise _Unknown
+    kept[expr] = found
+    return found
