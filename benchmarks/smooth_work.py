@@ -170,13 +170,13 @@ def calibration_cases() -> dict:
                         shares = [counted[p] / getattr(limits, limit) for p, limit in passes.items()]
                         if max(shares) <= 1 and max(shares) > best.get((command, g, keep), (0,))[0]:
                             worst = max(passes, key=lambda p: counted[p] / getattr(limits, passes[p]))
-                            best[command, g, keep] = (max(shares), f"{g} {'-'.join(map(str, sizes))} keep {keep} "
-                                                      f"({command}: {worst} {counted[worst]:,})", spec)
+                            best[command, g, keep] = (max(shares), f"{g} {'-'.join(map(str, sizes))} keep {keep}",
+                                                      f"{command}: {worst} {counted[worst]:,}", spec)
     named = {}  # one run per network, however many commands it is the worst case of
-    for _, name, spec in best.values():
+    for _, name, why, spec in best.values():
         key = json.dumps(spec, sort_keys=True)
-        named[key] = (f"{named[key][0]}; {name[name.index('(') + 1:-1]}" if key in named else name, spec)
-    return dict(named.values())
+        named.setdefault(key, (name, [], spec))[1].append(why)
+    return {f"{name} ({'; '.join(whys)})": spec for name, whys, spec in named.values()}
 
 
 def main() -> int:
@@ -185,10 +185,11 @@ def main() -> int:
         wanted = sys.argv[sys.argv.index("--only") + 1]
         cases = {name: spec for name, spec in cases.items() if wanted in name}
     failures = 0
-    print(f"{'case':<44}{'command':<20}{'process s':>10}{'main s':>8}{'cpu s':>8}  result")
+    print(f"{'command':<20}{'process s':>10}{'main s':>8}{'cpu s':>8}  result")
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
         for name, spec in cases.items():
+            print(f"\n{name}")
             path, plain = out / "spec.json", out / "plain.json"
             path.write_text(json.dumps(spec), encoding="utf-8")
             plain.write_text(json.dumps({k: v for k, v in spec.items() if k != "target"}), encoding="utf-8")
@@ -200,8 +201,8 @@ def main() -> int:
                 slow = result["cpu"] > LIMIT_SECONDS
                 failures += slow or not ok
                 said = result["error"][len("symdrop: error: "):] if refused else ("ok" if ok else result["error"])
-                print(f"{name[:43]:<44}{command:<20}{result['wall']:>10.2f}{result['main']:>8.2f}{result['cpu']:>8.2f}"
-                      f"  {'SLOW ' if slow else ''}{said[:150]}", flush=True)
+                print(f"{command:<20}{result['wall']:>10.2f}{result['main']:>8.2f}{result['cpu']:>8.2f}"
+                      f"  {'SLOW ' if slow else ''}{said[:200]}", flush=True)
     print("\nevery command finished or refused within the limit" if not failures else f"\n{failures} FAILED")
     return 1 if failures else 0
 

@@ -13,6 +13,8 @@ from ..model.network import Network
 from .budget import Budget
 from ..sympy_internals import entries
 
+PASSES = {"train": "the forward pass", "off": "the pass without dropout", "test": "the test-time pass"}  # refusals
+
 # Exact numbers only, a float never: Python's int and Fraction where every number of a network is
 # rational and every activation piecewise linear (most networks, every generated problem: their
 # arithmetic is some 25 times faster than SymPy's); SymPy numbers otherwise (sigmoid, tanh).
@@ -73,7 +75,7 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
     rules = layer_rules(network.dropout, network.depth, mode)
     a, out = values.x, []
     kept = None if values.python else {}  # SymPy numbers: the nodes closed() has seen (see below)
-    budget = (count if isinstance(count, Budget) else Budget()) if count and kept is not None else None
+    budget = (count if isinstance(count, Budget) else Budget(PASSES[mode])) if count and kept is not None else None
     for l, ((W, b), rule, g) in enumerate(zip(values.layers, rules, functions), start=1):
         mu = masks[l - 1]
         if inputs is not None and l in inputs:
