@@ -103,3 +103,19 @@ def test_every_python_block_of_the_readme_runs_as_written(tmp_path, monkeypatch)
         exec(compile(block, f"README.md python block {number}", "exec"), namespace)
     import sympy
     assert namespace["symdrop"].derive(namespace["trained"], mode="test").prediction == sympy.Matrix([[27]])
+
+
+def test_readme_names_every_file_and_folder_sheet_writes(tmp_path, capsys):
+    """What a class set with --split leaves in DIR (its documents, key.json and key.csv, the
+    Markdown's pictures in figures/, students/) is each named in the README's section on sheets."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Exercise sheets and class sets", 1)[1].split("\n## ", 1)[0]
+    roster = tmp_path / "class.csv"
+    roster.write_text("id,name\ns1,Ann\ns2,Bo\n", encoding="utf-8")
+    out = tmp_path / "hw"
+    assert main(["sheet", "--roster", str(roster), "--split", "--seed", "1", "--out", str(out)]) == 0
+    written = sorted(out.iterdir())
+    assert {p.name for p in written} >= {"figures", "students", "key.csv", "key.json", "sheet.md", "sheet.tex"}
+    for path in written:
+        name = f"`{path.name}/" if path.is_dir() else f"`{path.name}`"
+        assert name in section or f"`{path.stem}`" in section, name
