@@ -183,13 +183,13 @@ def escape_xml(text: str) -> str:
 
 
 FORMULA_START = ("=", "+", "-", "@")  # a spreadsheet runs a cell that starts so (OWASP CSV injection)
-_NUMBERS = re.compile(r"[-+]?[0-9]+(?:[./][0-9]+)?(?:; [-+]?[0-9]+(?:[./][0-9]+)?)*", re.ASCII)
+_NUMBERS = re.compile(r"[-+]?[0-9]+(?:[./][0-9]+)?(?:;? [-+]?[0-9]+(?:[./][0-9]+)?)*", re.ASCII)
 
 
 def csv_cell(text: str, *, numbers: bool = False) -> str:
     """A CSV cell a spreadsheet shows as text, never runs: printable (a tab or CR is a space), and
     one that starts with ``= + - @`` (after spaces) gets a quote ``'`` before it. ``numbers``: a cell of numbers as
-    symdrop writes them (``-3/4``, ``-0.75``, ``3; 0; -2``) stays as it is."""
+    symdrop writes them (``-3/4``, ``-0.75``, ``3; 0; -2``, a matrix ``-1 2; 0 -3``) stays as it is."""
     text = printable(text)
     if text.lstrip().startswith(FORMULA_START) and not (numbers and _NUMBERS.fullmatch(text)):
         return "'" + text
