@@ -199,7 +199,7 @@ def test_every_page_of_a_class_set_names_its_student_in_the_header(tmp_path):
             assert set(shown) <= set(codes[owner]) and (shown or document == "sheet"), (document, header)
             owners.append(owner)
         assert owners[0] == "s1" and owners[-1] == "s2" and len(pages) > 2 * 3 - 1, document
-        assert all(f"s2 · Maximiliane Alexandrina von Hohenzoll..." in page for page in pages if page.strip().startswith("s2"))
+        assert all("s2 · Maximiliane Alexandrina von Hohenzoll..." in page for page in pages if page.strip().startswith("s2"))
     key = subprocess.run(["pdftotext", "-layout", str(out / "key.pdf"), "-"], capture_output=True, text=True, check=True).stdout
     assert key.strip().startswith("Answer key")
     for page in filter(str.strip, key.split("\f")):  # a page lists its own variants, no range of codes
