@@ -187,12 +187,11 @@ def key_csv(sheet: Sheet, options: RenderOptions = RenderOptions()) -> str:
     rows = [["id", "name", "problem", "variant", "kind", "quantity", "answer"]]
     for e in sheet.exercises:
         answer = key_answer(e)
-        text = lambda values: "; ".join(exact_text(v, decimals) for v in values)  # noqa: E731
-        cells = ["; ".join(" ".join(exact_text(v, decimals) for v in row) for row in values) if q.matrix
-                 else text(values) for q, values in answer]
         quantity = "; ".join(str(labels.text_label(q.part)) for q, _ in answer)
+        numbers = "; ".join(" ".join(exact_text(v, decimals) for v in row) if q.matrix else exact_text(row, decimals)
+                            for q, values in answer for row in values)
         rows.append([csv_cell(e.student.id), csv_cell(e.student.name), e.number, e.code, e.kind.name, quantity,
-                     csv_cell("; ".join(cells), numbers=True)])
+                     csv_cell(numbers, numbers=True)])
     return spreadsheet_csv(rows)
 
 
