@@ -228,8 +228,8 @@ def test_limits_never_refuse_the_tutorial_and_the_examples(tmp_path, capsys):
 
 def test_markdown_escapes_ampersands_and_drops_controls():
     # "AT&amp;T" must show as typed: \& is CommonMark's escaped ampersand, never an entity.
-    assert escape_markdown("AT&amp;T <b>") == r"AT\&amp;T \<b\>"
-    assert escape_markdown("a\x00b\x1b[31mc") == r"a b \[31mc"
+    assert escape_markdown("AT&amp;T <b>") == r"AT\&amp;T \<b>"  # \< starts no tag
+    assert escape_markdown("a\x00b\x1b[31mc") == "a b [31mc"
 
 
 def test_latex_prints_the_ohm_sign():
@@ -260,6 +260,8 @@ def test_svg_stays_valid_xml_with_controls_in_the_title():
     ("-3/4", True, "-3/4"),  # an answer that is a number stays one
     ("-0.75", True, "-0.75"),
     ("-3; 0; 2", True, "-3; 0; 2"),
+    ("-1 2; 0 -3/4", True, "-1 2; 0 -3/4"),  # a matrix, row by row
+    ("-1 =2", True, "'-1 =2"),
     ("-exp(1)", True, "'-exp(1)"),
     ("Zoë\x00\x1b", False, "Zoë  "),
 ])
@@ -274,7 +276,8 @@ def test_key_csv_neutralises_formulas_in_ids_and_names(tmp_path):
                  "--out", str(tmp_path / "o")]) == 0
     rows = list(csv.reader(io.StringIO((tmp_path / "o" / "key.csv").read_text(encoding="utf-8"))))
     assert [r[:2] for r in rows[1:]] == [['\'=HYPERLINK("http://x")', "'@SUM(1+1)"], ["'-s2", " Bo"]]
-    answers = [r[5] for r in rows[1:]]
+    assert rows[0][5:] == ["quantity", "answer"] and {r[5] for r in rows[1:]} == {"y"}  # forward: the prediction
+    answers = [r[6] for r in rows[1:]]
     key = json.loads((tmp_path / "o" / "key.json").read_text(encoding="utf-8"))
     assert answers == ["; ".join(e["answer"]) for e in key["problems"]]  # numbers stay numbers, unquoted
     markdown = (tmp_path / "o" / "key.md").read_text(encoding="utf-8")

@@ -149,12 +149,10 @@ def _key_entry(path: Path, code: str) -> dict:
 
 def grade(args) -> int:
     """A class's answers against its key: grades, a feedback page per student, the class report."""
-    from ..exercises.roster import Student
     from ..grading.answers import parse_number
     from ..grading.grade import Rubric, grade as grade_class, read_answers, read_key, read_rubric
     from ..io.outputs import compile_all
-    from ..render.grades import feedback, grades_csv, grades_json, report, report_svg
-    from ..render.sheets import student_file
+    from ..render.grades import feedback, feedback_names, grades_csv, grades_json, report, report_svg
 
     key = read_key(args.key)
     rubric = read_rubric(args.rubric) if args.rubric is not None else Rubric()
@@ -168,8 +166,7 @@ def grade(args) -> int:
              out / "report.svg": report_svg(students),
              out / "report.tex": report(students, ungraded, "latex")}
     sources = {out / "report.pdf": files[out / "report.tex"]}
-    for s in students:
-        name = student_file(Student(s.student, s.name), s.problems[0][0]["code"])
+    for s, name in zip(students, feedback_names([s.student for s in students])):
         files[out / "feedback" / f"{name}.md"] = feedback(s, "markdown")
         if args.pdf:
             sources[out / "feedback" / f"{name}.pdf"] = feedback(s, "latex")

@@ -125,6 +125,16 @@ def gaps(e: Exercise, parts: bool = False) -> list[Gap]:
     return [replace(g, weight=w) for g, w in zip(found, weights([g.exact for g in found]))]
 
 
+def how_given(gaps: list[Gap]) -> str:
+    """How a question of several numbers asks for them, from what they are: ``"exact"`` where
+    every one terminates (each is typed exactly), ``"fractions"`` where some are rounded but all
+    are rational (work in exact fractions, round only what is typed), ``"irrational"`` where some
+    are irrational (no fraction holds them: exact expressions, or every digit, until typed)."""
+    if all(g.span.exact for g in gaps):
+        return "exact"
+    return "fractions" if all(sympy.sympify(g.exact).is_Rational for g in gaps) else "irrational"
+
+
 def weights(values) -> list[int]:
     """The marks of each number of an answer: 1 each, except that where some are 0 and some not (a
     gradient whose dropped units give zero columns), the zeros together count as one other
