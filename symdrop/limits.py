@@ -13,6 +13,7 @@ MAX_EXPONENT = 40  # |e| of a number written as 1e-3; 10^999999999 alone would n
 MAX_UNITS = 64  # units per layer, the input's included
 MAX_LAYERS = 16  # layers with weights
 MAX_NESTING = 20  # lists and mappings inside each other in a YAML or JSON file (a spec needs 5)
+MAX_ENTRIES = 256  # entries of one YAML list or mapping, refused while parsing: 4 x the longest a spec holds
 MAX_BATCH = 32  # examples in a batch spec (input a list of rows), checked before any number is read
 
 # Files symdrop reads.
