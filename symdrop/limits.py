@@ -20,6 +20,12 @@ MAX_BATCH = 32  # examples in a batch spec (input a list of rows), checked befor
 MAX_SPEC_BYTES = 1_000_000  # a spec, a values file, a rubric
 MAX_TABLE_BYTES = 20_000_000  # a roster, an answers file, a key.json
 
+# Users' templates (--templates DIR).
+MAX_TEMPLATE_BYTES = 1_000_000  # one template file
+MAX_TEMPLATE_FILES = 1_000  # files and folders in a template folder (the built-in templates are some 100)
+MAX_TEMPLATE_BITS = 100_000  # the result of ** in a template (some 30,000 digits); 10**10**10 would never end
+MAX_TEMPLATE_REPEAT = 1_000_000  # characters or entries of a text or list repeated with * in a template
+
 # Work per command.
 MAX_MASKABLE = 20  # expect: units with q < 1 (worst case 2^20 masks), ReLU/leaky ReLU/identity
 MAX_MASKABLE_SYMBOLIC = 12  # expect with sigmoid, tanh or --symbolic-q: every mask an expression
