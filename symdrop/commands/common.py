@@ -29,6 +29,8 @@ def render_options(args) -> RenderOptions:
 def chosen_format(args, command: str) -> str:
     """The format ``command`` writes: ``--format``, else the one of ``-o``'s suffix it writes,
     else Markdown; ``-o FILE.pdf`` asks for the PDF of the LaTeX, with ``--pdf`` or without."""
+    if args.output is not None and not args.output.name:  # "-o ''" is "-o .": no file's name
+        raise SymdropError(f"-o {args.output}: is a folder; expected a file name")
     if args.pdf and args.output is None:
         raise SymdropError("--pdf: expected -o FILE (the PDF is written beside it)")
     if args.output is not None and args.output.suffix.lower() == ".pdf":
