@@ -19,6 +19,7 @@ MAX_BATCH = 32  # examples in a batch spec (input a list of rows), checked befor
 # Files symdrop reads.
 MAX_SPEC_BYTES = 1_000_000  # a spec, a values file, a rubric
 MAX_TABLE_BYTES = 20_000_000  # a roster, an answers file, a key.json
+MAX_CSV_CELL = 131_072  # characters of one cell of a roster or answers file (Python's csv default limit)
 
 # Users' templates (--templates DIR).
 MAX_TEMPLATE_BYTES = 1_000_000  # one template file
