@@ -57,6 +57,16 @@ def test_a_template_runs_no_code(case, tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_what_a_template_may_do_it_does(tmp_path, capsys):
+    # the tutorial's prediction is 7 (by hand: tests/test_moodle.py); m.text escapes Markdown
+    folder, _ = folder_with(tmp_path, '\\VAR{ "{} and {}".format(1, 2) } \\VAR{ d.prediction | compact } '
+                                      '\\VAR{ d.prediction.T.shape[1] } \\BLOCK{ set ns = namespace(n=0) }'
+                                      '\\BLOCK{ for i in range(3) }\\BLOCK{ set ns.n = ns.n + i }\\BLOCK{ endfor }'
+                                      '\\VAR{ ns.n } \\VAR{ m.text("a_b") } \\VAR{ 2 ** 10 } \\VAR{ "ab" * 3 }\n')
+    assert solve_with(tmp_path, capsys, folder) == (0, "")
+    assert (tmp_path / "out" / "s.md").read_text() == "1 and 2 7 1 3 a\\_b 1024 ababab\n"
+
+
 # Each error a template can make, on its line 3, and the end of the one line that says so.
 ERRORS = {
     "syntax": ("\\BLOCK{ if }", "syntax error: Expected an expression, got 'end of statement block'"),

@@ -208,7 +208,9 @@ def _owner(obj) -> str:
     bound = getattr(obj, "__self__", None)
     if bound is not None and not isinstance(bound, types.ModuleType):
         return (bound if isinstance(bound, type) else type(bound)).__module__ or ""
-    if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType, type)):
+    if isinstance(obj, types.FunctionType):  # where it is written (a wrapper copies its __module__)
+        return obj.__globals__.get("__name__") or ""
+    if isinstance(obj, (types.BuiltinFunctionType, type)):
         return getattr(obj, "__module__", None) or ""
     if isinstance(obj, functools.partial):
         return _owner(obj.func)
