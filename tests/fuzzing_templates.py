@@ -102,13 +102,15 @@ def run_templates(folder: Path, marker: Path) -> tuple[str, str]:
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             status = main(["solve", str(TUTORIAL), "-o", str(out), "--templates", str(folder)])
     except BaseException as error:  # noqa: BLE001 (what the fuzzing looks for)
-        return "crash", f"{type(error).__name__}: {str(error)[:200]}"
+        status, stderr = None, io.StringIO(f"{type(error).__name__}: {str(error)[:200]}")
     finally:
         env._env.cache_clear()  # a new folder each case: no environment kept for it
         env._document.cache_clear()
     written = out.read_text(encoding="utf-8", errors="replace") if out.is_file() else ""
     if marker.exists() or SECRET in written + stdout.getvalue():
         return "escaped", stderr.getvalue()[:300]
+    if status is None:
+        return "crash", stderr.getvalue()
     text = stderr.getvalue()
     lines = text.splitlines()
     errors = [line for line in lines if not line.startswith("symdrop: warning: ")]
