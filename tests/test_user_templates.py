@@ -58,7 +58,9 @@ def test_a_template_runs_no_code(case, tmp_path, capsys):
 
 
 def test_what_a_template_may_do_it_does(tmp_path, capsys):
-    # the tutorial's prediction is 7 (by hand: tests/test_moodle.py); m.text escapes Markdown
+    # The tutorial's prediction by hand: a1 = (3, 1, 0), masked (3, 0, 0); a2 = (4, 0, 3), masked
+    # (0, 0, 3); a3 = (0, 2), masked (0, 2); y = -1*0 + 3*2 + 1 = 7.
+    # m.text escapes Markdown.
     folder, _ = folder_with(tmp_path, '\\VAR{ "{} and {}".format(1, 2) } \\VAR{ d.prediction | compact } '
                                       '\\VAR{ d.prediction.T.shape[1] } \\BLOCK{ set ns = namespace(n=0) }'
                                       '\\BLOCK{ for i in range(3) }\\BLOCK{ set ns.n = ns.n + i }\\BLOCK{ endfor }'
