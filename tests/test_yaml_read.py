@@ -38,9 +38,9 @@ def outcome(text: str, loader=None):
 @pytest.mark.skipif(yamlread.CLoader is None, reason="PyYAML without libyaml: there is one parser only")
 def test_libyaml_reads_what_pyyaml_reads_and_refuses_the_same():
     texts = BY_HAND + [path.read_text(encoding="utf-8") for path in sorted((ROOT / "examples").glob("*.yaml"))]
-    texts += [text for suffix, text in (case(random.Random(seed)) for seed in range(200)) if suffix == ".yaml"]
+    texts += [text for suffix, text in (case(random.Random(seed)) for seed in range(120)) if suffix == ".yaml"]
     differ = [text for text in texts if outcome(text) != outcome(text, PythonLoader)]
-    assert differ == [] and len(texts) > 100
+    assert differ == [] and len(texts) > 60
     assert outcome("input: [1, 1:]\n") == ("data", {"input": ["1", {"1": None}]})
     assert outcome("{a: x\ty}")[1].startswith("spec: not valid YAML or JSON: found character '\\t'")
 
