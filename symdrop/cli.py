@@ -17,7 +17,7 @@ from .render import formats
 def main(argv=None) -> int:
     """Run ``symdrop`` with ``argv``; returns the exit status (2 for bad input)."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_signed_values(sys.argv[1:] if argv is None else list(argv), _option_strings()))
     try:
         module, command = args.run.rsplit(".", 1)
         return getattr(import_module(f"{__package__}.commands.{module}"), command)(args)
@@ -30,6 +30,28 @@ def main(argv=None) -> int:
 
 
 NEGATIVE_NUMBER = re.compile(r"^-\.?\d")
+SIGNED = ("--answer", "--tolerance", "--step", "--range")  # options whose value may start with "-"
+
+
+def _signed_values(argv: list[str], options: frozenset[str]) -> list[str]:
+    """``argv`` with ``--answer -inf`` written ``--answer=-inf``: a value of these options that
+    starts with "-" is read as the value (and refused, if it must be, in one line naming the
+    option), not as an unknown option after a missing value; unless it is an option itself."""
+    out, i = list(argv), 0
+    while i < len(out) - 1 and out[i] != "--":
+        value = out[i + 1]
+        if out[i] in SIGNED and value.startswith("-") and value.split("=", 1)[0] not in options:
+            out[i:i + 2] = [f"{out[i]}={value}"]
+        i += 1
+    return out
+
+
+@lru_cache(maxsize=1)
+def _option_strings() -> frozenset[str]:
+    """Every option of every command (``--values``, ``-o``, ``-h``, ...)."""
+    parser = _parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices.values()
+    return frozenset(s for p in (parser, *commands) for s in p._option_string_actions)
 INTEGER = re.compile(r"[-+]?[0-9]{1,12}", re.ASCII)
 
 

@@ -13,11 +13,19 @@ MAX_EXPONENT = 40  # |e| of a number written as 1e-3; 10^999999999 alone would n
 MAX_UNITS = 64  # units per layer, the input's included
 MAX_LAYERS = 16  # layers with weights
 MAX_NESTING = 20  # lists and mappings inside each other in a YAML or JSON file (a spec needs 5)
+MAX_ENTRIES = 256  # entries of one YAML list or mapping, refused while parsing: 4 x the longest a spec holds
 MAX_BATCH = 32  # examples in a batch spec (input a list of rows), checked before any number is read
 
 # Files symdrop reads.
 MAX_SPEC_BYTES = 1_000_000  # a spec, a values file, a rubric
 MAX_TABLE_BYTES = 20_000_000  # a roster, an answers file, a key.json
+MAX_CSV_CELL = 131_072  # characters of one cell of a roster or answers file (Python's csv default limit)
+
+# Users' templates (--templates DIR).
+MAX_TEMPLATE_BYTES = 1_000_000  # one template file
+MAX_TEMPLATE_FILES = 1_000  # files and folders in a template folder (the built-in templates are some 100)
+MAX_TEMPLATE_BITS = 100_000  # the result of ** in a template (some 30,000 digits); 10**10**10 would never end
+MAX_TEMPLATE_REPEAT = 1_000_000  # characters or entries of a text or list repeated with * in a template
 
 # Work per command.
 MAX_MASKABLE = 20  # expect: units with q < 1 (worst case 2^20 masks), ReLU/leaky ReLU/identity

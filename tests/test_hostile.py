@@ -349,3 +349,23 @@ def test_a_repeated_column_among_many_is_named(tmp_path, capsys):
 
     with pytest.raises(SymdropError, match="column 'c7' appears twice"):
         read_answers(answers)
+
+
+LIMIT = 131_072  # the README's limit on one CSV cell: Python's csv field_size_limit by default
+
+
+@pytest.mark.parametrize("read, text", [
+    (read_answers, "student,code,y\ns1,ABC123,7\ns2,ABC123,\"{cell}\"\n"),
+    (read_roster, "id;name\ns1;Ada\ns2;\"{cell}\"\n"),  # a quoted cell of many lines, ; between cells
+])
+def test_a_csv_cell_over_the_limit_is_refused_naming_its_row_and_column(read, text, tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text(text.format(cell="x\n" * (LIMIT // 2) + "x"), encoding="utf-8")  # LIMIT + 1 characters
+    with pytest.raises(SymdropError) as error:
+        read(path)
+    column = "3 ('y')" if read is read_answers else "2 ('name')"
+    assert str(error.value) == (f"{path}: row 3, column {column}: a cell of 131,073 characters; the limit is "
+                                "131,072 characters per cell")
+    path.write_text(text.format(cell="x" * LIMIT), encoding="utf-8")
+    assert len(read(path) if read is read_roster else read(path)[0]) == 2  # at the limit: read
+    assert csv.field_size_limit() == LIMIT  # and the csv module's own limit as it was

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from ..errors import SpecError, SymdropError, quote
+from ..errors import SpecError, SymdropError, describe, quote
 from ..exercises.kinds import KINDS
 from ..limits import MAX_SPEC_BYTES, MAX_TABLE_BYTES
 from ..textfiles import csv_rows, header_text, read_text
@@ -243,7 +243,7 @@ def _problem_of(row: Row, class_set: bool, codes_of: dict, by_code: dict) -> tup
 def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance, columns):
     """The graded parts of one problem, its check, and (row, reason) for every cell that could
     not be read or does not belong (counted as no answer, so the maximum stays the same)."""
-    kind = KINDS[entry["kind"]]
+    kind = _kind_of(entry)
     network = parse_spec(entry["spec"])
     names = kind.part_names(network)
     expected = tuple(kind.compute_answer(network))
@@ -289,6 +289,15 @@ def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance, columns)
             right = expected if part == "y" else _right(network, kind, part)
             parts.append(GradedPart(entry["code"], part, text, exact(right), False, (), False, -rubric.penalty, full))
     return parts, checked, problems
+
+
+def _kind_of(entry: dict):
+    """The kind of a key entry, or one line naming the entry and the kinds there are."""
+    try:
+        return KINDS[entry["kind"]]
+    except (KeyError, TypeError):
+        raise SymdropError(f"--key: problem {quote(str(entry['code']))}: unknown kind {describe(entry['kind'])} "
+                           f"(expected one of {', '.join(KINDS)})") from None
 
 
 def _right(network, kind, part: str) -> tuple:

@@ -3,7 +3,6 @@
 import json
 from pathlib import Path
 
-import yaml
 from sympy import ImmutableMatrix
 
 from ..core import losses
@@ -14,6 +13,7 @@ from ..errors import SpecError, describe
 from .fields import key_name as _key, matrix as _matrix, no_unknown_keys as _no_unknown_keys
 from .fields import required as _required, vector as _vector
 from ..limits import MAX_LAYERS, MAX_NESTING, MAX_SPEC_BYTES
+from .yamlread import load_yaml
 from .masks import dropout_scheme, read_dropout, read_masks
 from .network import Layer, Network
 from ..numbers import exact
@@ -22,58 +22,6 @@ from ..textfiles import read_text
 KEYS = ("title", "input", "layers", "masks", "dropout", "target", "loss")
 LOSSES = tuple(losses.LOSSES)  # squared (1/2 sum (y - t)^2), sse, mse, bce, cross_entropy
 LAYER_KEYS = ("weights", "bias", "activation")
-
-
-class _ExactLoader(yaml.SafeLoader):
-    """YAML as a person reads it (YAML 1.2's core schema): every number handed over as written
-    (``0.1`` stays the text ``"0.1"``, for the exactness gate), so ``010`` is 10 and ``0b11``,
-    ``0x1F`` or ``1:30`` are no numbers; only ``true``/``false`` are booleans (``yes``, ``no``,
-    ``on``, ``off`` stay text), dates stay text; a key twice in a mapping and nesting deeper than
-    :data:`~symdrop.limits.MAX_NESTING` are refused."""
-
-    name = "spec"
-
-    def compose_node(self, parent, index):
-        self._depth = getattr(self, "_depth", 0) + 1
-        try:
-            if self._depth > MAX_NESTING:
-                mark = self.peek_event().start_mark
-                raise SpecError(self.name, f"nested more than the limit of {MAX_NESTING} lists or mappings deep "
-                                           f"at line {mark.line + 1}")
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-    def construct_mapping(self, node, deep=False):
-        if isinstance(node, yaml.MappingNode):
-            seen = set()
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    continue  # << merges another mapping; its keys may be overridden here
-                key = self.construct_object(key_node, deep=True)
-                try:
-                    duplicate = key in seen
-                except TypeError:  # an unhashable key: SafeLoader says so itself
-                    break
-                if duplicate:
-                    raise SpecError(self.name, f"key {_key(key)} appears twice in one mapping (line "
-                                               f"{key_node.start_mark.line + 1}); give each key once")
-                seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _as_written(loader, node):
-    return loader.construct_scalar(node)
-
-
-def _boolean(loader, node):
-    text = loader.construct_scalar(node)
-    return {"true": True, "false": False}.get(text.lower(), text)  # YAML 1.1's yes/no/on/off stay text
-
-
-for _tag in ("float", "int", "timestamp"):
-    _ExactLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _as_written)
-_ExactLoader.add_constructor("tag:yaml.org,2002:bool", _boolean)
 
 
 def load_spec(source, *, require_masks: bool = True) -> Network | Batch:
@@ -99,22 +47,7 @@ def read_document(text: str, *, json_format: bool = False, name: str = "spec"):
         if _depth(data) > MAX_NESTING:
             raise SpecError(name, f"nested more than the limit of {MAX_NESTING} lists or mappings deep")
         return data
-    loader = None
-    try:
-        loader = _ExactLoader(text)  # its reader refuses control characters at once
-        loader.name = name
-        return loader.get_single_data()
-    except yaml.reader.ReaderError as error:
-        raise SpecError(name, f"not valid YAML or JSON: character #x{error.character:04x} is not allowed "
-                              f"(position {error.position})") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or "unreadable"
-        raise SpecError(name, f"not valid YAML or JSON: {problem}{where}") from None
-    finally:
-        if loader is not None:
-            loader.dispose()
+    return load_yaml(text, name)
 
 
 def _unique(name: str):

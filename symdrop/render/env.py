@@ -14,6 +14,7 @@ from .linebreak import boxable, chain, fits, lines, rows, short, together, wide
 from .numbertext import decimal, exact_text, needs_decimal, plain, rounded
 from .options import RenderOptions
 from ..numbers import to_sympy
+from .usertemplates import FolderLoader, UserTemplates
 from .printer import approx, base, factor, finalizer, inline, latex, operand
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
@@ -54,17 +55,19 @@ def _document(env: jinja2.Environment, document: str, fmt: str, engine: str | No
     # The body and the macros of a document, looked up once per environment and engine
     # (templates do not change while symdrop runs: auto_reload is off).
     format_ = get(fmt)
-    macros = env.get_template(format_.macros).make_module({"engine": engine}) if format_.macros else None
+    try:  # a module's own errors do not pass through Template.render's handler: the same here
+        macros = env.get_template(format_.macros).make_module({"engine": engine}) if format_.macros else None
+    except Exception:  # noqa: BLE001
+        env.handle_exception()
     return env.get_template(format_.template(document)), macros
 
 
 @lru_cache(maxsize=None)
 def _env(decimals: bool, folders: tuple[Path, ...]) -> jinja2.Environment:
     # Keyed by all the environment depends on: how numbers print, and where templates come from.
+    # Users' folders come first, each read only inside itself, all rendered in the sandbox.
     builtin = jinja2.FileSystemLoader(str(builtin_templates()))
-    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader([str(f) for f in folders]), builtin]) if folders else builtin
-    env = jinja2.Environment(
-        loader=loader,
+    settings = dict(
         block_start_string=r"\BLOCK{",
         block_end_string="}",
         variable_start_string=r"\VAR{",
@@ -79,6 +82,11 @@ def _env(decimals: bool, folders: tuple[Path, ...]) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         finalize=finalizer(decimals),
     )
+    if folders:
+        env = UserTemplates(folders, builtin_templates(),
+                            loader=jinja2.ChoiceLoader([*(FolderLoader(f) for f in folders), builtin]), **settings)
+    else:
+        env = jinja2.Environment(loader=builtin, **settings)
     env.filters.update(
         latex=partial(latex, decimals=decimals), factor=partial(factor, decimals=decimals), base=partial(base, decimals=decimals),
         inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), compact=partial(compact, decimals=decimals),
