@@ -16,7 +16,7 @@ from symdrop.exercises.options import Options
 from symdrop.exercises.sheet import build_sheet
 from symdrop.exercises.kinds import parse_kinds
 
-NEW = ("variance", "dropconnect", "penalty", "noise")
+NEW = ("variance", "dropconnect", "penalty", "noise", "nwgm")
 PROBLEMS = 300
 
 

@@ -1,11 +1,12 @@
 """The registry of exercise kinds: sheets, keys and the command line take their choices from it."""
 
 from ..errors import SymdropError, quote
-from . import backprop, dropconnect, ensemble, forward, inverted, noise, penalty, testtime, variance
+from . import backprop, dropconnect, ensemble, forward, inverted, noise, nwgm, penalty, testtime, variance
 from .kind import Kind
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (forward.KIND, inverted.KIND, testtime.KIND, ensemble.KIND, backprop.KIND,
-                                                      variance.KIND, dropconnect.KIND, penalty.KIND, noise.KIND)}
+                                                      variance.KIND, dropconnect.KIND, penalty.KIND, noise.KIND,
+                                                      nwgm.KIND)}
 
 
 def get(name: str) -> Kind:

@@ -244,6 +244,7 @@ def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance, columns)
     """The graded parts of one problem, its check, and (row, reason) for every cell that could
     not be read or does not belong (counted as no answer, so the maximum stays the same)."""
     kind = KINDS[entry["kind"]]
+    tolerance = kind.tolerance if tolerance is None else tolerance  # irrational answers: the kind's own
     network = parse_spec(entry["spec"])
     names = kind.part_names(network)
     expected = tuple(kind.compute_answer(network))
