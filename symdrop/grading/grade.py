@@ -8,7 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..errors import SpecError, SymdropError, quote
-from ..exercises.kinds import KINDS
+from ..exercises.kinds import get
 from ..limits import MAX_SPEC_BYTES, MAX_TABLE_BYTES
 from ..textfiles import csv_rows, header_text, read_text
 from ..model.spec import parse_spec, read_document
@@ -243,7 +243,7 @@ def _problem_of(row: Row, class_set: bool, codes_of: dict, by_code: dict) -> tup
 def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance, columns):
     """The graded parts of one problem, its check, and (row, reason) for every cell that could
     not be read or does not belong (counted as no answer, so the maximum stays the same)."""
-    kind = KINDS[entry["kind"]]
+    kind = get(entry["kind"])
     tolerance = kind.tolerance if tolerance is None else tolerance  # irrational answers: the kind's own
     network = parse_spec(entry["spec"])
     names = kind.part_names(network)
