@@ -101,6 +101,10 @@ class Kind:
         """The names of the rules ``network`` breaks (empty: acceptable)."""
         return [name for name, rule in self.rules.items() if not rule(network, options)]
 
+    def first_failed_rule(self, network: Network, options: Options) -> str | None:
+        """The first rule ``network`` breaks, the later ones not checked (None: acceptable)."""
+        return next((name for name, rule in self.rules.items() if not rule(network, options)), None)
+
 
 def spec_text(kind: str, network: Network) -> str:
     """A kind's name and a network's spec (exact strings) as one canonical line: the text whose
