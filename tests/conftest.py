@@ -16,8 +16,8 @@ import yaml
 
 from symdrop.exercises.kinds import KINDS
 
-from . import (backprop_reference, reference_dropconnect, reference_kind_penalty, reference_noise_kind, reference_nwgm,
-               reference_variance)
+from . import (backprop_reference, reference_dropconnect, reference_kind_penalty, reference_minimiser, reference_noise_kind,
+               reference_nwgm, reference_variance)
 from .reference import Spec, answer, expected_mistakes
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
@@ -112,6 +112,8 @@ def references(entry: dict):
         return reference_kind_penalty.answer(entry["spec"]), reference_kind_penalty.mistakes(entry["spec"])
     if entry["kind"] == "noise":
         return reference_noise_kind.answer(entry["spec"]), reference_noise_kind.mistakes(entry["spec"])
+    if entry["kind"] == "penalty:minimiser":
+        return reference_minimiser.answer(entry["spec"]), reference_minimiser.mistakes(entry["spec"])
     if entry["kind"] == "nwgm":  # irrational: Fractions of the reference's floats, within 1e-15
         return reference_nwgm.answer(entry["spec"]), reference_nwgm.mistakes(entry["spec"])
     p = Spec(entry["spec"])
