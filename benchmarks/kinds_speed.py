@@ -16,7 +16,7 @@ from symdrop.exercises.options import Options
 from symdrop.exercises.sheet import build_sheet
 from symdrop.exercises.kinds import parse_kinds
 
-NEW = ("variance", "variance:alone", "dropconnect", "penalty", "penalty:minimiser", "noise", "nwgm")
+NEW = ("variance", "variance:alone", "dropconnect", "dropconnect:forward", "penalty", "penalty:minimiser", "noise", "nwgm")
 PROBLEMS = 300
 
 
@@ -33,7 +33,7 @@ def main() -> int:
         draws = [timed(lambda r=r: [generate(stream(r * 1000 + k, name), options, kind) for k in range(PROBLEMS)])
                  for r in range(3)]
         sheets = [timed(lambda r=r: build_sheet(r + 10, options, PROBLEMS, kinds=parse_kinds(name))) for r in range(3)]
-        print(f"{name:18} {PROBLEMS} problems: generated in {min(draws):.2f} s best, {statistics.median(draws):.2f} s median; "
+        print(f"{name:19} {PROBLEMS} problems: generated in {min(draws):.2f} s best, {statistics.median(draws):.2f} s median; "
               f"with derivations {min(sheets):.2f} s best, {statistics.median(sheets):.2f} s median (CPU)")
     return 0
 

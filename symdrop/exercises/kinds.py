@@ -1,7 +1,7 @@
 """The registry of exercise kinds: sheets, keys and the command line take their choices from it."""
 
 from ..errors import SymdropError, quote
-from . import backprop, dropconnect, ensemble, forward, inverted, minimiser, noise, nwgm, penalty, testtime, variance
+from . import backprop, dropconnect, dropconnect_forward, ensemble, forward, inverted, minimiser, noise, nwgm, penalty, testtime, variance
 from .kind import Kind
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (forward.KIND, inverted.KIND, testtime.KIND, ensemble.KIND, backprop.KIND,
@@ -9,7 +9,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (forward.KIND, inverted.KI
                                                       nwgm.KIND)}
 # A kind with an option, named KIND:OPTION (--kinds variance:alone): a kind of its own, whose
 # question asks something else of the same problems (its module says what).
-OPTIONS: dict[str, Kind] = {kind.name: kind for kind in (variance.ALONE, minimiser.KIND)}
+OPTIONS: dict[str, Kind] = {kind.name: kind for kind in (variance.ALONE, minimiser.KIND, dropconnect_forward.KIND)}
 
 
 def get(name: str) -> Kind:
