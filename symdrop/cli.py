@@ -105,14 +105,14 @@ def _add_solve(commands) -> None:
 
 
 def _add_sheet(commands) -> None:
-    from .exercises.kinds import KINDS
+    from .exercises.kinds import expected
 
     sheet = commands.add_parser("sheet", help="random exercises with answer key and worked solutions")
     sheet.add_argument("--problems", type=_integer, metavar="N",
                        help="problems on the sheet (default 5), or per student with --roster (default 1)")
     sheet.add_argument("--seed", type=_integer, metavar="S", help="the seed (default: a random one, printed)")
     sheet.add_argument("--kinds", default="forward", metavar="KINDS",
-                       help=f"exercise kinds the problems cycle through, comma-separated: {', '.join(KINDS)} "
+                       help=f"exercise kinds the problems cycle through, comma-separated: {expected()} "
                             "(default forward)")
     sheet.add_argument("--shape", default="2-3-3-2-1", help="layer sizes, input first (default 2-3-3-2-1)")
     sheet.add_argument("--values", default="int", choices=("int", "half", "decimal"),
@@ -171,7 +171,8 @@ def _add_check(commands) -> None:
     ch.add_argument("--answer", required=True, metavar="A", help='the answer: 7, "-3/4", -0.75, -0,75 or "3; 0; -2"')
     ch.add_argument("--values", type=Path, metavar="FILE", help="the student's layer values, YAML or JSON: "
                                                                 "{z1: [...], a1: [...], ..., y: [...]}")
-    ch.add_argument("--tolerance", metavar="T", help="accept numbers within T of the exact ones (rounded decimals)")
+    ch.add_argument("--tolerance", metavar="T", help="accept numbers within T of the exact ones (rounded decimals); "
+                                                      "replaces the tolerance of a kind with irrational answers (nwgm: 1/1000)")
     ch.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="default text")
     ch.set_defaults(run="classes.check")
 
@@ -183,7 +184,8 @@ def _add_grade(commands) -> None:
                     help="columns student, code, y (z1, a1, ... optional), or student, code, part, answer")
     gr.add_argument("--rubric", type=Path, metavar="FILE", help="YAML: points: {y: 4, z: 1, a: 1}, carried_forward: 1, "
                                                                 "mistake: 0, penalty: 0 (the defaults)")
-    gr.add_argument("--tolerance", metavar="T", help="accept numbers within T of the exact ones (rounded decimals)")
+    gr.add_argument("--tolerance", metavar="T", help="accept numbers within T of the exact ones (rounded decimals); "
+                                                      "replaces the tolerance of a kind with irrational answers (nwgm: 1/1000)")
     gr.add_argument("--out", type=Path, required=True, help="the folder for grades, feedback and the report")
     gr.add_argument("--pdf", action="store_true", help="also compile the feedback pages and the report to PDF")
     gr.set_defaults(run="classes.grade")

@@ -62,7 +62,9 @@ def test_every_question_passes_the_import_rules_and_grades_as_the_references_say
             assert lms_rules.grade_numerical(answers, right[i])[0] == "100"
             spans = [(Fraction(v), Fraction(t or 0)) for _, v, t, _ in answers if v != "*"]
             assert all(abs(a[0] - b[0]) > a[1] + b[1] for k, a in enumerate(spans) for b in spans[k + 1:])
-            if sheet.options.answers == "decimal":
+            if e.kind.tolerance is not None:  # irrational answers: every value within the kind's tolerance
+                assert all(t == e.kind.tolerance for _, t in spans)
+            elif sheet.options.answers == "decimal":
                 assert spans[0][1] == 0  # every answer terminates: graded exactly
             for m in e.mistakes:
                 value = Fraction(m.answer[i]) if wrong is None else wrong[m.name][i]

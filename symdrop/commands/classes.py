@@ -83,7 +83,7 @@ def _listed(names: list[str]) -> str:
 
 
 def _stats(args, options, kinds) -> int:
-    from ..exercises.stats import SIZES, stats
+    from ..exercises.stats import APART, SIZES, stats
     from ..render.env import render_document
     from ..render.sheets import describe
 
@@ -93,7 +93,7 @@ def _stats(args, options, kinds) -> int:
     found = stats(seed, options, kinds, args.stats)
     described = describe(options, kinds)
     sys.stdout.write(render_document("stats", "markdown", render_options(args), kinds=found, seed=seed,
-                                     described=described, problems=args.stats, sizes=SIZES))
+                                     described=described, problems=args.stats, sizes=SIZES, apart=APART))
     return 0
 
 

@@ -4,6 +4,7 @@ import json
 import random
 from collections import Counter
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import Callable, Mapping
 
 import sympy
@@ -124,6 +125,9 @@ class Kind:
     # its answer is several quantities (a mean and a variance): grade gives each right one its
     # share of the answer's points, where a vector of one quantity is right or wrong as a whole
     graded_by_entry: bool = False
+    # its answers are irrational (sigma of a number): right within this tolerance, which check and
+    # grade take unless --tolerance gives another, and the key and every LMS export state; None: exact
+    tolerance: Fraction | None = None
 
     def part_names(self, network: Network) -> tuple[str, ...]:
         """The values a student can give, in the order they are computed: z1, a1, ..., y (only y
@@ -135,6 +139,10 @@ class Kind:
     def failed_rules(self, network: Network, options: Options) -> list[str]:
         """The names of the rules ``network`` breaks (empty: acceptable)."""
         return [name for name, rule in self.rules.items() if not rule(network, options)]
+
+    def first_failed_rule(self, network: Network, options: Options) -> str | None:
+        """The first rule ``network`` breaks, the later ones not checked (None: acceptable)."""
+        return next((name for name, rule in self.rules.items() if not rule(network, options)), None)
 
 
 def spec_text(kind: str, network: Network) -> str:

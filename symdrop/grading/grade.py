@@ -8,7 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..errors import SpecError, SymdropError, describe, quote
-from ..exercises.kinds import KINDS
+from ..exercises.kinds import KINDS, OPTIONS, expected
 from ..limits import MAX_SPEC_BYTES, MAX_TABLE_BYTES
 from ..textfiles import csv_rows, header_text, read_text
 from ..model.spec import parse_spec, read_document
@@ -244,6 +244,7 @@ def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance, columns)
     """The graded parts of one problem, its check, and (row, reason) for every cell that could
     not be read or does not belong (counted as no answer, so the maximum stays the same)."""
     kind = _kind_of(entry)
+    tolerance = kind.tolerance if tolerance is None else tolerance  # irrational answers: the kind's own
     network = parse_spec(entry["spec"])
     names = kind.part_names(network)
     expected = tuple(kind.compute_answer(network))
@@ -294,10 +295,10 @@ def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance, columns)
 def _kind_of(entry: dict):
     """The kind of a key entry, or one line naming the entry and the kinds there are."""
     try:
-        return KINDS[entry["kind"]]
+        return KINDS[entry["kind"]] if entry["kind"] in KINDS else OPTIONS[entry["kind"]]
     except (KeyError, TypeError):
         raise SymdropError(f"--key: problem {quote(str(entry['code']))}: unknown kind {describe(entry['kind'])} "
-                           f"(expected one of {', '.join(KINDS)})") from None
+                           f"(expected one of {expected()})") from None
 
 
 def _right(network, kind, part: str) -> tuple:

@@ -1,12 +1,17 @@
 """A check's verdict as text for a terminal or Markdown, and as plain data (JSON)."""
 
 from ..grading.check import Check
-from .numbertext import plain
+from .numbertext import decimal, needs_decimal, plain
 
 
 def _vector(values) -> str:
-    values = [plain(v) for v in values]
+    values = [_number(v) for v in values]
     return values[0] if len(values) == 1 else "(" + ", ".join(values) + ")"
+
+
+def _number(value) -> str:
+    """An exact number, and an irrational one's decimal beside it: ``1/(1 + exp(-3)) ≈ 0.952574126822433``."""
+    return f"{plain(value)} \u2248 {decimal(value)}" if needs_decimal(value) else plain(value)
 
 
 def check_text(result: Check, markdown: bool = False) -> str:
@@ -40,14 +45,17 @@ def check_text(result: Check, markdown: bool = False) -> str:
 
 
 def check_json(result: Check) -> dict:
-    """``{"kind", "correct", "answer", "expected", "mistakes": [{"id", "label"}], "first_wrong",
-    "parts": [{"part", "given", "expected", "correct", "carried_forward"}]}``, exact strings."""
+    """``{"kind", "correct", "answer", "expected", "tolerance", "mistakes": [{"id", "label"}],
+    "first_wrong", "parts": [{"part", "given", "expected", "correct", "carried_forward"}]}``, exact
+    strings; ``"expected_decimal"`` beside irrational expected values."""
     first = result.first_wrong
     return {
         "kind": result.kind.name,
         "correct": result.correct,
         "answer": [plain(v) for v in result.answer],
         "expected": [plain(v) for v in result.expected],
+        **({"expected_decimal": [decimal(v) for v in result.expected]} if any(map(needs_decimal, result.expected)) else {}),
+        "tolerance": None if result.tolerance is None else plain(result.tolerance),
         "mistakes": [{"id": m.name, "label": m.label} for m in result.mistakes],
         "first_wrong": None if first is None else first.name,
         "parts": [{"part": p.name, "given": [plain(v) for v in p.given], "expected": [plain(v) for v in p.expected],

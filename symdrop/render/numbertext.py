@@ -17,6 +17,16 @@ def exact_text(value, decimals: bool = False) -> str:
     return str(value)
 
 
+def answer_text(value, decimals: bool = False) -> str:
+    """An answer as key.json and key.csv write it: :func:`exact_text` where it is rational; an
+    irrational one (a sigmoid's mean) exactly as :func:`plain` writes it, or with ``decimals`` as
+    its 15-digit :func:`decimal`."""
+    value = to_sympy(value)
+    if value.is_Rational:
+        return exact_text(value, decimals)
+    return decimal(value) if decimals else plain(value)
+
+
 def plain(expr) -> str:
     """An exact value as plain text: ``7``, ``-3/4``, ``Max(0, 3*mu1_1)``."""
     return sympy.sstr(expr)

@@ -13,7 +13,7 @@ from .documents import Math, diagram_of, render_figure, render_math
 from .env import make_env, render_document
 from .escape import csv_cell, placeholder_warning, spreadsheet_csv
 from .formats import get
-from .numbertext import exact_text
+from .numbertext import answer_text, exact_text, needs_decimal
 from .options import RenderOptions
 
 def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptions(), *,
@@ -130,15 +130,16 @@ def key_json(sheet: Sheet) -> dict:
     each spec is what ``symdrop solve`` (``--mode test`` for a test-time entry) or ``symdrop
     expect`` (an ensemble entry) reads, each answer an exact string (``"-506/25"``, the form of
     every JSON symdrop writes), each mistake ``{"id", "label", "answer"}``. Where the options ask
-    for decimals, every answer also has its ``_decimal`` copy (``"answer_decimal": ["-20.24"]``);
+    for decimals, every answer also has its ``_decimal`` copy (``"answer_decimal": ["-20.24"]``), as
+    has an irrational answer (15 digits), whose entry states the ``tolerance`` it is right within;
     class sets add each entry's student (id and name)."""
     entries = []
     decimals = sheet.options.decimals
 
     def put(entry: dict, name: str, values) -> None:
-        entry[name] = [exact_text(v) for v in values]
-        if decimals:  # the number as the sheet asks for it, beside the one exact form
-            entry[f"{name}_decimal"] = [exact_text(v, decimals=True) for v in values]
+        entry[name] = [answer_text(v) for v in values]
+        if decimals or any(needs_decimal(v) for v in values):  # as the sheet asks for it, or beside an irrational value
+            entry[f"{name}_decimal"] = [answer_text(v, decimals=True) for v in values]
 
     for e in sheet.exercises:
         entry = {"code": e.code, "number": e.number, "kind": e.kind.name}
@@ -146,6 +147,8 @@ def key_json(sheet: Sheet) -> dict:
             entry["student"] = e.student.id
             entry["name"] = e.student.name
         entry["spec"] = to_spec(e.network)  # the problem as drawn: a batch's every example
+        if e.kind.tolerance is not None:  # irrational answers: right within it
+            entry["tolerance"] = exact_text(e.kind.tolerance)
         put(entry, "answer", e.answer)
         for name, values in e.kind.key_values(e.derivation).items():  # what else its question asks for
             put(entry, name, values)
@@ -188,7 +191,8 @@ def key_csv(sheet: Sheet, options: RenderOptions = RenderOptions()) -> str:
     for e in sheet.exercises:
         answer = key_answer(e)
         quantity = "; ".join(str(labels.text_label(q.part)) for q, _ in answer)
-        numbers = "; ".join(" ".join(exact_text(v, decimals) for v in row) if q.matrix else exact_text(row, decimals)
+        numbers = "; ".join(" ".join(answer_text(v, decimals or needs_decimal(v)) for v in row) if q.matrix
+                            else answer_text(row, decimals or needs_decimal(row))
                             for q, values in answer for row in values)
         rows.append([csv_cell(e.student.id), csv_cell(e.student.name), e.number, e.code, e.kind.name, quantity,
                      csv_cell(numbers, numbers=True)])
