@@ -10,7 +10,7 @@ import sympy
 from ..sympy_internals import entries
 from .escape import escape_cloze, escape_html, escape_ident, escape_markdown, escape_tex, escape_xml, escape_xml_text
 from .formats import get
-from .linebreak import boxable, chain, fits, lines, nested, rows, short, together, wide
+from .linebreak import boxable, chain, fits, lines, nested, rows, short, shown, together, wide
 from .numbertext import decimal, exact_text, needs_decimal, plain, rounded
 from .options import RenderOptions
 from ..numbers import to_sympy
@@ -86,7 +86,7 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
         inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), compact=partial(compact, decimals=decimals),
         plain=plain, decimal=decimal, tex=escape_tex, ident=escape_ident, md=escape_markdown, html=escape_html, cloze=escape_cloze, xml=escape_xml, xml_text=escape_xml_text,
         capitalize_first=capitalize_first, cm=cm, approx=partial(approx, digits=digits), clipped=clipped,
-        points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines, rounded=partial(rounded, digits=digits),
+        points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines, rounded=partial(rounded, digits=digits), shown=partial(shown, digits=digits),
         sympify=to_sympy, column=column_of, matrix=matrix_of,
     )
     env.globals.update(layer_noun=layer_noun, chain=chain, digits=digits)

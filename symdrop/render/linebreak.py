@@ -5,7 +5,7 @@ import re
 import sympy
 
 from ..sympy_internals import entries
-from .numbertext import scalars
+from .numbertext import scalars, shown_decimal
 from .printer import approx, latex
 from .texwidth import LINE_EM, TOKEN, width
 
@@ -162,6 +162,16 @@ def wide(expr, every_irrational: bool = False) -> bool:
     decimal beside. With ``every_irrational`` (``--digits``) every irrational value is."""
     return any(not e.is_Rational and ((every_irrational and not e.free_symbols) or nested(e) or width(latex(e)) > LINE_EM / 3)
                for e in scalars(expr))
+
+
+def shown(expr, digits: int | None = None):
+    """``expr`` as a document shows it where it is :func:`wide` (``--digits``: irrational): each
+    irrational entry by its decimal (:func:`shown_decimal`); else ``expr`` itself."""
+    if not wide(expr, every_irrational=digits is not None):
+        return expr
+    def entry(e):
+        return e if e.is_Rational or e.free_symbols else shown_decimal(e, digits)
+    return expr.applyfunc(entry) if isinstance(expr, sympy.MatrixBase) else entry(sympy.sympify(expr))
 
 
 _SMOOTH = (sympy.exp, sympy.tanh)

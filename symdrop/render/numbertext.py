@@ -100,3 +100,12 @@ def to_places(expr, places: int) -> sympy.Expr:
     digits = str(scaled).rjust(places + 1, "0")
     text = digits[: len(digits) - places] + ("." + digits[-places:] if places else "")
     return Rounded(("-" if value < 0 and scaled else "") + text)
+
+
+def shown_decimal(expr, digits: int | None = None) -> sympy.Expr:
+    """An irrational value as the decimal a document shows in its place: ``digits`` places, else
+    :data:`SHOWN_DIGITS` significant digits, as a :class:`Rounded`."""
+    if digits is not None:
+        return to_places(expr, digits)
+    value = sympy.N(expr, 30)
+    return Rounded(mpmath.nstr(mpmath.mpf(value._mpf_), SHOWN_DIGITS, min_fixed=-6, max_fixed=SHOWN_DIGITS))
