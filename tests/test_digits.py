@@ -117,3 +117,13 @@ def test_digits_out_of_range_is_refused_in_one_line(spec, capsys, value):
     assert main(["solve", str(spec), "--digits", value]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--digits" in err and "1 to 12" in err
+
+
+def test_check_shows_an_irrational_answer_by_its_decimal_and_echoes_the_students_as_typed(spec, capsys):
+    assert main(["check", str(spec), "--answer", "12.330"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("Not correct: 12.330; the answer is ≈ ") and f"{_y():.10f}"[:11] in out
+    assert "exp(" not in out and "--tolerance" in out  # no SymPy string; the hint to accept decimals
+    assert main(["check", str(spec), "--answer", f"{_y():.4f}", "--tolerance", "0.0001", "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Correct within the tolerance 0.0001: the exact answer is $\\approx ")
