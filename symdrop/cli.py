@@ -100,6 +100,7 @@ def _add_solve(commands) -> None:
     solve.add_argument("--mode", choices=MODES, default="train",
                        help="train (default): the masks, with the convention's scaling; test: the test-time pass")
     _diagram_flags(solve)
+    _digits_flag(solve)
     _templates_flag(solve)
     solve.set_defaults(run="documents.solve")
 
@@ -148,6 +149,7 @@ def _sheet_output_flags(sheet) -> None:
     sheet.add_argument("--split", action="store_true", help="with --roster: also one sheet per student")
     sheet.add_argument("--no-diagram", dest="diagram", action="store_false",
                        help="no pictures of the networks (default: TikZ in LaTeX, SVGs in figures/ for Markdown)")
+    _digits_flag(sheet)
     _templates_flag(sheet)
 
 
@@ -157,6 +159,7 @@ def _add_backprop(commands) -> None:
     _output_flags(back, "backprop")
     back.add_argument("--step", metavar="LR", help="also one gradient-descent step with this exact learning rate, e.g. 1/10")
     _diagram_flags(back)
+    _digits_flag(back)
     _templates_flag(back)
     back.set_defaults(run="documents.backprop")
 
@@ -198,6 +201,7 @@ def _add_expect(commands) -> None:
     mean.add_argument("--symbolic-q", action="store_true", help="the mean as an expression in the keep probabilities")
     mean.add_argument("--samples", type=_integer, metavar="T", help="also a Monte-Carlo estimate from T sampled masks")
     mean.add_argument("--seed", type=_integer, default=0, metavar="S", help="seed of the sampled masks (default 0)")
+    _digits_flag(mean)
     _templates_flag(mean)
     mean.set_defaults(run="documents.expect")
 
@@ -207,6 +211,7 @@ def _add_moments(commands) -> None:
                                                 "gradients over all dropout masks")
     stats.add_argument("spec", type=Path, help="problem spec file (needs dropout.keep; masks are not needed)")
     _output_flags(stats, "moments")
+    _digits_flag(stats)
     _templates_flag(stats)
     stats.set_defaults(run="documents.moments")
 
@@ -241,6 +246,11 @@ def _diagram_flags(command) -> None:
                          help="no picture of the network (default: TikZ in LaTeX, an SVG beside -o FILE.md)")
     picture.add_argument("--edge-weights", action="store_true",
                          help="write the weights on the picture's connections (small networks only)")
+
+
+def _digits_flag(command) -> None:
+    command.add_argument("--digits", metavar="K", help="show every irrational value (sigmoid, tanh) rounded to K "
+                                                       "decimal places, by name in later sums (spec key digits)")
 
 
 def _templates_flag(command) -> None:

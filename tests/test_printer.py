@@ -62,7 +62,8 @@ def test_inline_vector():
     "expr, expected",
     [
         (Symbol("q1"), r"q^{(1)}"),
-        (1 / (1 + sympy.exp(-3)), r"\frac{1}{1 + e^{-3}}"),  # the sigmoid as it is written
+        (1 / (1 + sympy.exp(-3)), r"\sigma(3)"),  # the sigmoid by its name, as a student writes it
+        (1 + sympy.exp(-3), r"1 + e^{-3}"),  # its denominator as written
         (LeakyReLU(Symbol("x_1"), Rational(1, 10)), r"\operatorname{LeakyReLU}_{\frac{1}{10}}(x_{1})"),
         (LeakyReLUName(Rational(1, 10)), r"\operatorname{LeakyReLU}_{\frac{1}{10}}"),
         (Sigmoid(ImmutableMatrix([1, 2])), r"\sigma\begin{pmatrix}1\\2\end{pmatrix}"),

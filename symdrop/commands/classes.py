@@ -122,7 +122,7 @@ def check(args) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps(check_json(result), indent=2) + "\n")
     else:
-        sys.stdout.write(check_text(result, markdown=args.format == "markdown"))
+        sys.stdout.write(check_text(result, markdown=args.format == "markdown", typed=args.answer))
     return 0 if result.correct else 1
 
 

@@ -6,11 +6,13 @@ from pathlib import Path
 from ..errors import SymdropError
 from ..io.files import write_files
 from ..render import formats
+from ..model.spec import shown_places
 from ..render.options import RenderOptions
 
 
-def render_options(args) -> RenderOptions:
-    """The render options a command's flags ask for (``--templates``, ``--no-diagram``, ...). A
+def render_options(args, network=None) -> RenderOptions:
+    """The render options a command's flags ask for (``--templates``, ``--no-diagram``,
+    ``--digits``, else the spec's ``digits`` of ``network``). A
     template folder is checked first (see :func:`~symdrop.render.usertemplates.check_folder`),
     and a warning printed for each of its files that replaces no built-in template."""
     from ..render.env import builtin_templates
@@ -22,8 +24,10 @@ def render_options(args) -> RenderOptions:
             raise SymdropError(f"--templates {folder}: expected a folder of templates")
         for line in check_folder(folder, builtin):
             print(line, file=sys.stderr)
+    digits = getattr(args, "digits", None)
+    digits = shown_places(digits, "--digits") if digits is not None else getattr(network, "digits", None)
     return RenderOptions(diagram=getattr(args, "diagram", True), edge_weights=getattr(args, "edge_weights", False),
-                         templates=tuple(args.templates))
+                         templates=tuple(args.templates), digits=digits)
 
 
 def chosen_format(args, command: str) -> str:

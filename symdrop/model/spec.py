@@ -12,14 +12,14 @@ from .conventions import UNITS, Dropout
 from ..errors import SpecError, describe
 from .fields import key_name as _key, matrix as _matrix, no_unknown_keys as _no_unknown_keys
 from .fields import required as _required, vector as _vector
-from ..limits import MAX_LAYERS, MAX_NESTING, MAX_SPEC_BYTES
+from ..limits import MAX_LAYERS, MAX_NESTING, MAX_SHOWN_PLACES, MAX_SPEC_BYTES
 from .yamlread import load_yaml
 from .masks import dropout_scheme, read_dropout, read_masks
 from .network import Layer, Network
 from ..numbers import exact
 from ..textfiles import read_text
 
-KEYS = ("title", "input", "layers", "masks", "dropout", "target", "loss")
+KEYS = ("title", "input", "layers", "masks", "dropout", "target", "loss", "digits")
 LOSSES = tuple(losses.LOSSES)  # squared (1/2 sum (y - t)^2), sse, mse, bce, cross_entropy
 LAYER_KEYS = ("weights", "bias", "activation")
 
@@ -108,7 +108,17 @@ def parse_spec(data, *, require_masks: bool = True) -> Network | Batch:
     dropout = read_dropout(data["dropout"], masks, shapes) if "dropout" in data else Dropout()
     target, loss = _target(data, built[-1])
     return Network(x=x, layers=tuple(built), masks=masks, title=title.strip(), dropout=dropout, target=target,
-                   loss=loss)
+                   loss=loss, digits=shown_places(data["digits"], "digits") if "digits" in data else None)
+
+
+def shown_places(value, field: str) -> int:
+    """The places irrational values are shown to (``digits: 4``, ``--digits 4``): 1 to MAX_SHOWN_PLACES."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SHOWN_PLACES:
+        raise SpecError(field, f"expected a whole number of decimal places from 1 to {MAX_SHOWN_PLACES}, "
+                               f"got {describe(value)}")
+    return value
 
 
 def _target(data, output: Layer) -> tuple[ImmutableMatrix | None, str]:
@@ -164,6 +174,8 @@ def to_spec(network: Network | Batch) -> dict:
         spec["target"] = [str(v) for v in network.target]
         if network.loss != losses.DEFAULT:
             spec["loss"] = network.loss
+    if network.digits is not None:
+        spec["digits"] = network.digits
     return spec
 
 

@@ -1,30 +1,53 @@
 """A check's verdict as text for a terminal or Markdown, and as plain data (JSON)."""
 
+import sympy
+
 from ..grading.check import Check
-from .numbertext import decimal, needs_decimal, plain
+from .numbertext import decimal, exact_text, needs_decimal, plain
 
 
-def _vector(values) -> str:
-    values = [_number(v) for v in values]
-    return values[0] if len(values) == 1 else "(" + ", ".join(values) + ")"
+def _irrational(values) -> bool:
+    return any(not v.is_Rational for v in map(sympy.sympify, values))
 
 
-def _number(value) -> str:
-    """An exact number, and an irrational one's decimal beside it: ``1/(1 + exp(-3)) ≈ 0.952574126822433``."""
-    return f"{plain(value)} \u2248 {decimal(value)}" if needs_decimal(value) else plain(value)
+def _vector(values, markdown: bool = False) -> str:
+    """Exact numbers as text: a rational as it is (``-3/4``); where one is irrational, every one by
+    its 15-digit decimal, ``≈ 0.255844665387926`` (in math, ``$\\approx ...$``, in Markdown)."""
+    values = tuple(values)
+    if not _irrational(values):
+        texts = [plain(v) for v in values]
+        return texts[0] if len(texts) == 1 else "(" + ", ".join(texts) + ")"
+    texts = [decimal(v) for v in values]
+    text = texts[0] if len(texts) == 1 else "(" + ", ".join(texts) + ")"
+    return f"$\\approx {text}$" if markdown else f"≈ {text}"
 
 
-def check_text(result: Check, markdown: bool = False) -> str:
-    """Some lines a student reads: right or wrong, the mistake, where it went off track."""
+def _typed(text: str, markdown: bool) -> str:
+    """A student's answer as typed (``12.33``; several numbers in parentheses, ``(12.33; 1)``),
+    a code span in Markdown."""
+    text = " ".join(text.split())
+    text = f"({text})" if ";" in text and not text.startswith("(") else text
+    return f"`{text}`" if markdown else text
+
+
+def check_text(result: Check, markdown: bool = False, typed: str | None = None) -> str:
+    """Some lines a student reads: right or wrong, the mistake, where it went off track.
+    ``typed``: the answer as the student typed it, echoed so (else its exact value)."""
     code = (lambda s: f"`{s}`") if markdown else (lambda s: s)  # noqa: E731
+    vector = lambda values: _vector(values, markdown)  # noqa: E731
+    given = _typed(typed, markdown) if typed is not None else vector(result.answer)
     lines = []
     if result.correct and tuple(result.answer) != tuple(result.expected):
-        lines.append(f"Correct within the tolerance {plain(result.tolerance)}: the exact answer is "
-                     f"{_vector(result.expected)}.")
+        lines.append(f"Correct within the tolerance {exact_text(result.tolerance, decimals=True)}: the exact answer is "
+                     f"{vector(result.expected)}.")
     elif result.correct:
-        lines.append(f"Correct: {_vector(result.answer)} is the answer.")
+        lines.append(f"Correct: {given} is the answer.")
     else:
-        lines.append(f"Not correct: {_vector(result.answer)}; the answer is {_vector(result.expected)}.")
+        lines.append(f"Not correct: {given}; the answer is {vector(result.expected)}.")
+        if result.tolerance is None and _irrational(result.expected):
+            lines.append("The answer is irrational (through a sigmoid or tanh), so no decimal equals it: "
+                         f"to accept rounded answers give a tolerance, {code('--tolerance 0.0001')} for 4 places "
+                         f"({code('--format json')} gives the exact form).")
         if result.mistakes:
             for m in result.mistakes:
                 lines.append(f"It is the answer of the mistake {code(m.name)}: {m.label}.")
@@ -32,8 +55,8 @@ def check_text(result: Check, markdown: bool = False) -> str:
             lines.append("It is not the answer of any mistake symdrop knows.")
     first = result.first_wrong
     if first is not None:
-        lines.append(f"First step off track: {code(first.name)} = {_vector(first.given)}, "
-                     f"the right value is {_vector(first.expected)}.")
+        lines.append(f"First step off track: {code(first.name)} = {vector(first.given)}, "
+                     f"the right value is {vector(first.expected)}.")
         later = [p.name for p in result.parts if p.carried_forward]
         if later:
             lines.append("Right given your own earlier values (error carried forward): "
