@@ -63,7 +63,7 @@ HOSTILE = {
                    [], "layers[0].weights: 65 rows (units); the limit is 64 units per layer"),
     "layers": (spec_text("[1]", layers(17)), [], "layers: 17 layers; the limit is 16 layers"),
     "newline key": ('"a\\nb": 1\n' + spec_text("[1]"), [],
-                    "'a\\nb': unknown key (expected one of title, input, layers, masks, dropout, target, loss)"),
+                    "'a\\nb': unknown key (expected one of title, input, layers, masks, dropout, target, loss, digits)"),
     "long value": (spec_text('["' + "x" * 10127 + '"]'), [],
                    f"input[0]: expected a number such as 2, \"-3/4\" or 0.1, got {'x' * 60!r}... (10127 characters)"),
     "binary": (spec_text("[0b11]"), [], "input[0]: expected a number such as 2, \"-3/4\" or 0.1, got '0b11'"),

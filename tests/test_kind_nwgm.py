@@ -85,7 +85,7 @@ def test_a_problem_by_hand(tmp_path, capsys):
     path = tmp_path / "p.json"
     path.write_text(json.dumps(HAND))
     assert main(["check", str(path), "--kind", "nwgm", "--answer", "0.595; 0.6225"]) == 0
-    assert "Correct within the tolerance 1/1000" in capsys.readouterr().out
+    assert "Correct within the tolerance 0.001" in capsys.readouterr().out
     assert main(["check", str(path), "--kind", "nwgm", "--answer", "0.593; 0.6225"]) == 1  # 0.0022 off
     for given, mistake in (("0.6225; 0.5952", "swapped_means"), ("0.5952; 0.5952", "mean_for_nwgm"),
                            ("0.731; 0.731", "forgot_masks"), ("0.5952; 0.7311", "mean_without_q")):

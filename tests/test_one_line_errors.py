@@ -4,7 +4,7 @@ folder), an answer starting with "-" (--answer -inf, --answer --53), a key entry
 import json
 
 from symdrop.cli import main
-from symdrop.exercises.kinds import KINDS
+from symdrop.exercises.kinds import expected
 
 from .conftest import TUTORIAL
 
@@ -44,5 +44,5 @@ def test_a_key_entry_of_an_unknown_kind_is_one_line_naming_it(tmp_path, capsys):
     assert main(["grade", "--key", str(tmp_path / "key.json"), "--answers", str(tmp_path / "answers.csv"),
                  "--out", str(tmp_path / "g")]) == 2
     assert capsys.readouterr().err == (f"symdrop: error: --key: problem '{code}': unknown kind 'forwards' (expected "
-                                       f"one of {', '.join(KINDS)})\n")
+                                       f"one of {expected()})\n")
     assert not (tmp_path / "g").exists()

@@ -1,6 +1,7 @@
 """What the commands share: their render options, the format they write, their output and warnings."""
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import SymdropError
@@ -10,9 +11,9 @@ from ..model.spec import shown_places
 from ..render.options import RenderOptions
 
 
-def render_options(args, network=None) -> RenderOptions:
+def render_options(args) -> RenderOptions:
     """The render options a command's flags ask for (``--templates``, ``--no-diagram``,
-    ``--digits``, else the spec's ``digits`` of ``network``). A
+    ``--digits``). A
     template folder is checked first (see :func:`~symdrop.render.usertemplates.check_folder`),
     and a warning printed for each of its files that replaces no built-in template."""
     from ..render.env import builtin_templates
@@ -25,9 +26,16 @@ def render_options(args, network=None) -> RenderOptions:
         for line in check_folder(folder, builtin):
             print(line, file=sys.stderr)
     digits = getattr(args, "digits", None)
-    digits = shown_places(digits, "--digits") if digits is not None else getattr(network, "digits", None)
+    digits = shown_places(digits, "--digits") if digits is not None else None
     return RenderOptions(diagram=getattr(args, "diagram", True), edge_weights=getattr(args, "edge_weights", False),
                          templates=tuple(args.templates), digits=digits)
+
+
+def with_spec_digits(options: RenderOptions, network) -> RenderOptions:
+    """``options`` with the spec's ``digits`` where ``--digits`` was not given."""
+    if options.digits is None and getattr(network, "digits", None) is not None:
+        return replace(options, digits=network.digits)
+    return options
 
 
 def chosen_format(args, command: str) -> str:

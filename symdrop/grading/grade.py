@@ -8,7 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..errors import SpecError, SymdropError, describe, quote
-from ..exercises.kinds import KINDS, OPTIONS, expected
+from ..exercises.kinds import expected, get
 from ..limits import MAX_SPEC_BYTES, MAX_TABLE_BYTES
 from ..textfiles import csv_rows, header_text, read_text
 from ..model.spec import parse_spec, read_document
@@ -295,8 +295,8 @@ def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance, columns)
 def _kind_of(entry: dict):
     """The kind of a key entry, or one line naming the entry and the kinds there are."""
     try:
-        return KINDS[entry["kind"]] if entry["kind"] in KINDS else OPTIONS[entry["kind"]]
-    except (KeyError, TypeError):
+        return get(entry["kind"])
+    except (SymdropError, TypeError):
         raise SymdropError(f"--key: problem {quote(str(entry['code']))}: unknown kind {describe(entry['kind'])} "
                            f"(expected one of {expected()})") from None
 
