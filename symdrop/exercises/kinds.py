@@ -1,11 +1,14 @@
 """The registry of exercise kinds: sheets, keys and the command line take their choices from it."""
 
+from .. import names
 from ..errors import SymdropError, quote
 from . import backprop, dropconnect, ensemble, forward, inverted, noise, penalty, testtime, variance
 from .kind import Kind
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (forward.KIND, inverted.KIND, testtime.KIND, ensemble.KIND, backprop.KIND,
                                                       variance.KIND, dropconnect.KIND, penalty.KIND, noise.KIND)}
+if tuple(KINDS) != names.KINDS:  # the command line lists names.KINDS without loading a kind (and SymPy)
+    raise ImportError(f"symdrop/names.py: KINDS must be the registry's kinds in its order, {tuple(KINDS)}")
 
 
 def get(name: str) -> Kind:
