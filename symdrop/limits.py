@@ -20,7 +20,8 @@ MAX_SPEC_BYTES = 1_000_000  # a spec, a values file, a rubric
 MAX_TABLE_BYTES = 20_000_000  # a roster, an answers file, a key.json
 
 # Work per command.
-MAX_MASKABLE = 20  # expect: units with q < 1 (worst case 2^20 masks), ReLU/leaky ReLU/identity
+MAX_CARRIED = 1_000_000  # expect, ReLU/leaky ReLU/identity: vectors formed while carrying the masks, counted as they grow
+MAX_MASKABLE = 20  # moments; expect with a sigmoid or tanh output or a q per unit: units with q < 1 (2^20 masks)
 MAX_MASKABLE_SYMBOLIC = 12  # expect with sigmoid, tanh or --symbolic-q: every mask an expression
 MAX_MASKABLE_WEIGHTS = 16  # expect with DropConnect: weights with q < 1 (worst case 2^16 masks)
 MAX_MASKABLE_NESTED = 9  # the same with two or more sigmoid/tanh layers: expressions in expressions
