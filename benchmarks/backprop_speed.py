@@ -43,7 +43,8 @@ def main() -> int:
         cProfile.runctx("sheet('backprop', 1)", globals(), {"sheet": sheet}, "/tmp/backprop.prof")
         pstats.Stats("/tmp/backprop.prof").sort_stats("cumulative").print_stats(30)
         return 0
-    print(f"symdrop from {Path(symdrop.__file__).parent.parent}; load average {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} cores")
+    print(f"symdrop from {Path(symdrop.__file__).parent.parent}; "
+          f"load average {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} cores")
     times = {"forward": [], "backprop": []}
     for r in range(args.rounds):
         for kind in times:

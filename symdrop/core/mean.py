@@ -143,7 +143,8 @@ def _masked_inputs(states: dict, layer: _IntegerLayer, progress, label: str):
         yield A, w * n ** (len(A) - len(active)), bias, active
 
 
-def _distinct_sums(states: dict, layer: _IntegerLayer, progress, label: str, budget: _Budget) -> dict[tuple[int, ...], int]:
+def _distinct_sums(states: dict, layer: _IntegerLayer, progress, label: str,
+                   budget: _Budget) -> dict[tuple[int, ...], int]:
     """Every distinct z of the layer over its inputs and their masks, with its total weight."""
     W, factor, m, n = layer.W, layer.factor, layer.m, layer.n
     zs = {}
