@@ -4,13 +4,13 @@ import argparse
 import re
 import sys
 from functools import lru_cache
-from importlib import metadata
+from importlib import import_module
 from pathlib import Path
 
-from importlib import import_module
-from .core.derive import SYMBOLIC_MODES
+# Only what the parser needs, so that --help and argument errors load neither SymPy nor the
+# templates (a command's module loads them when it runs).
 from .errors import SymdropError, quote
-from .model.conventions import MODES
+from .names import KINDS, MODES, OPTIONS, SYMBOLIC_MODES
 from .render import formats
 
 
@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symdrop", description="Exact dropout forward passes as worked solutions."
     )
-    parser.add_argument("--version", action="version", version=f"symdrop {_version()}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     for add in (_add_example, _add_solve, _add_sheet, _add_backprop, _add_check, _add_grade, _add_expect, _add_moments,
                 _add_verify, _add_templates):
@@ -106,14 +106,13 @@ def _add_solve(commands) -> None:
 
 
 def _add_sheet(commands) -> None:
-    from .exercises.kinds import expected
-
     sheet = commands.add_parser("sheet", help="random exercises with answer key and worked solutions")
     sheet.add_argument("--problems", type=_integer, metavar="N",
                        help="problems on the sheet (default 5), or per student with --roster (default 1)")
     sheet.add_argument("--seed", type=_integer, metavar="S", help="the seed (default: a random one, printed)")
     sheet.add_argument("--kinds", default="forward", metavar="KINDS",
-                       help=f"exercise kinds the problems cycle through, comma-separated: {expected()} "
+                       help=f"exercise kinds the problems cycle through, comma-separated: {', '.join(KINDS)}; "
+                            f"with an option: {', '.join(OPTIONS)} "
                             "(default forward)")
     sheet.add_argument("--shape", default="2-3-3-2-1", help="layer sizes, input first (default 2-3-3-2-1)")
     sheet.add_argument("--values", default="int", choices=("int", "half", "decimal"),
@@ -259,8 +258,22 @@ def _templates_flag(command) -> None:
                               "(start from `symdrop templates --out DIR`); may be given more than once")
 
 
+class _Version(argparse.Action):
+    """--version: argparse's own action, but the metadata is read only when asked for (it costs
+    as much as the rest of --help)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser._print_message(f"symdrop {_version()}\n", sys.stdout)
+        parser.exit()
+
+
 def _version() -> str:
     """symdrop's version, from the installed package's metadata."""
+    from importlib import metadata
+
     try:
         return metadata.version("symdrop")
     except metadata.PackageNotFoundError:  # run from a source tree that was never installed

@@ -28,7 +28,8 @@ MAX_TEMPLATE_BITS = 100_000  # the result of ** in a template (some 30,000 digit
 MAX_TEMPLATE_REPEAT = 1_000_000  # characters or entries of a text or list repeated with * in a template
 
 # Work per command.
-MAX_MASKABLE = 20  # expect: units with q < 1 (worst case 2^20 masks), ReLU/leaky ReLU/identity
+MAX_CARRIED = 1_000_000  # expect, ReLU/leaky ReLU/identity: vectors formed while carrying the masks, counted as they grow
+MAX_MASKABLE = 20  # moments; expect with a sigmoid or tanh output or a q per unit: units with q < 1 (2^20 masks)
 MAX_MASKABLE_SYMBOLIC = 12  # expect with sigmoid, tanh or --symbolic-q: every mask an expression
 MAX_MASKABLE_WEIGHTS = 16  # expect with DropConnect: weights with q < 1 (worst case 2^16 masks)
 MAX_MASKABLE_NESTED = 9  # the same with two or more sigmoid/tanh layers: expressions in expressions

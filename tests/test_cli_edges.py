@@ -3,6 +3,8 @@
 
 import json
 import re
+import subprocess
+import sys
 import tomllib
 
 import yaml
@@ -44,6 +46,37 @@ def test_version_is_the_package_version():
     version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
     done = run_symdrop("--version")
     assert done.returncode == 0 and done.stdout == f"symdrop {version}\n"
+
+
+# Every command's --help and an argument error, in one fresh process, then what it imported.
+HELP_ONLY = """
+import contextlib, io, json, sys
+from symdrop.launch import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+    statuses = []
+    for args in (["--help"], *([c, "--help"] for c in sys.argv[1:]), ["solve"], ["sheet", "--problems", "x"]):
+        try:
+            main(args)
+        except SystemExit as done:
+            statuses.append(done.code)
+heavy = sorted(m for m in ("sympy", "jinja2", "importlib.metadata", "symdrop.exercises.kinds") if m in sys.modules)
+print(json.dumps({"statuses": statuses, "heavy": heavy, "help": out.getvalue()}))
+"""
+
+
+def test_help_and_argument_errors_load_neither_sympy_nor_templates():
+    """`symdrop --help`, each command's --help and a bad argument only build the parser: SymPy, Jinja
+    and the package metadata (--version's) stay unloaded, and the sheet's help still lists every kind."""
+    from symdrop.cli import _parser
+    from symdrop.exercises.kinds import KINDS
+
+    commands = list(_parser()._subparsers._group_actions[0].choices)
+    done = subprocess.run([sys.executable, "-c", HELP_ONLY, *commands], capture_output=True, text=True, check=True)
+    seen = json.loads(done.stdout)
+    assert seen["statuses"] == [0] * (1 + len(commands)) + [2, 2] and len(commands) == 10
+    assert seen["heavy"] == []
+    assert all(name in " ".join(seen["help"].split()) for name in KINDS)
 
 
 def test_license_is_mit_as_pyproject_says():

@@ -45,6 +45,14 @@ def expect_spec(n: int, activation: str = "relu") -> str:
             f"dropout: {{convention: plain, keep: [\"1/2\", 1]}}\n")
 
 
+def expect_vectors(n: int) -> str:
+    """n inputs of 1, all dropped with q = 1/2, into one ReLU unit z = -1 + sum_j 2^j mu_j, then a ReLU output."""
+    weights = ", ".join(str(2**j) for j in range(n))
+    return (f"input: {wide(n)}\nlayers:\n  - {{weights: [[{weights}]], bias: [-1]}}\n"
+            f"  - {{weights: [[1]], bias: [0], activation: relu}}\n"
+            f"dropout: {{convention: plain, keep: [\"1/2\", 1]}}\n")
+
+
 # (spec text, extra arguments, the one line expected after "symdrop: error: "), each written by hand.
 HOSTILE = {
     "exponent": (spec_text('["1e999999999"]'), [],
@@ -77,8 +85,9 @@ HOSTILE = {
                           "input[0]: expected a number in the digits 0-9 such as 2, \"-3/4\" or 0.1, got '１２'"),
     "duplicate key": (spec_text("[1]") + "input: [2]\n", [],
                       "{spec}: key input appears twice in one mapping (line 4); give each key once"),
-    "expect units": (expect_spec(21), ["expect"],
-                     "expect: 21 maskable units (keep q < 1); the limit is 20 (up to 2^20 masks)"),
+    "expect sigmoid output units": (expect_spec(21).replace("bias: [0]}\nmasks", "bias: [0], activation: sigmoid}\nmasks"),
+                                    ["expect"], "expect: 21 maskable units (keep q < 1); the limit with a sigmoid or "
+                                    "tanh output is 20 (up to 2^20 masks)"),
     "expect tanh units": (expect_spec(13, "tanh"), ["expect"],
                           "expect: 13 maskable units (keep q < 1); the limit with sigmoid or tanh is 12 "
                           "(every mask's value is an expression)"),
@@ -107,6 +116,17 @@ def test_hostile_spec_is_refused_at_once_in_one_line(case, tmp_path, capsys):
     assert status == 2 and out.out == ""
     assert out.err == f"symdrop: error: {message.format(spec=path)}\n"
     assert seconds < 10  # a generous bound: the refusal comes before any of the work
+
+
+@pytest.mark.slow  # the refusal comes after the limit's work: about a second
+def test_expect_refuses_more_vectors_than_the_limit(tmp_path, capsys):
+    """40 inputs dropped into one ReLU unit of weights 2^j and bias -1: its z takes 2^40 values,
+    some negative (no fast path), refused after 1,000,000 of them."""
+    status, out, seconds, _ = run_spec(tmp_path, capsys, expect_vectors(40), ["expect"])
+    assert status == 2 and out.out == ""
+    assert out.err == ("symdrop: error: expect: more than 1,000,000 vectors carried over the masks (at layer 1 of 2); "
+                       "the limit is 1,000,000 (fewer maskable units or layers, or estimate the mean with --samples)\n")
+    assert seconds < 10
 
 
 def test_symbolic_modes_refuse_more_paths_than_the_limit(tmp_path, capsys):

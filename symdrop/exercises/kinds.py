@@ -1,5 +1,6 @@
 """The registry of exercise kinds: sheets, keys and the command line take their choices from it."""
 
+from .. import names
 from ..errors import SymdropError, quote
 from . import backprop, dropconnect, dropconnect_forward, ensemble, forward, inverted, minimiser, noise, nwgm, penalty, testtime, variance
 from .kind import Kind
@@ -10,6 +11,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (forward.KIND, inverted.KI
 # A kind with an option, named KIND:OPTION (--kinds variance:alone): a kind of its own, whose
 # question asks something else of the same problems (its module says what).
 OPTIONS: dict[str, Kind] = {kind.name: kind for kind in (variance.ALONE, minimiser.KIND, dropconnect_forward.KIND)}
+if tuple(KINDS) != names.KINDS or tuple(OPTIONS) != names.OPTIONS:  # the command line lists names without loading a kind (and SymPy)
+    raise ImportError(f"symdrop/names.py: KINDS and OPTIONS must be the registry's, in its order: {tuple(KINDS)}, {tuple(OPTIONS)}")
 
 
 def get(name: str) -> Kind:

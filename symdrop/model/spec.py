@@ -17,6 +17,7 @@ from .yamlread import load_yaml
 from .masks import dropout_scheme, read_dropout, read_masks
 from .network import Layer, Network
 from ..numbers import exact
+from ..sympy_internals import entries
 from ..textfiles import read_text
 
 KEYS = ("title", "input", "layers", "masks", "dropout", "target", "loss", "digits")
@@ -151,11 +152,12 @@ def to_spec(network: Network | Batch) -> dict:
         spec = batch_spec(network, to_spec)
         return {"title": network.title, **spec} if network.title and "title" not in spec else spec
     spec = {"title": network.title} if network.title else {}
-    spec["input"] = [str(v) for v in network.x]
+    # entries, not indexing: a variant code reads every candidate's spec
+    spec["input"] = [str(v) for v in entries(network.x)]
     spec["layers"] = [
         {
-            "weights": [[str(v) for v in layer.W.row(i)] for i in range(layer.W.rows)],
-            "bias": [str(v) for v in layer.b],
+            "weights": _plain(layer.W, str, True),
+            "bias": [str(v) for v in entries(layer.b)],
             "activation": {layer.activation: str(layer.slope)} if layer.slope is not None else layer.activation,
         }
         for layer in network.layers
@@ -171,7 +173,7 @@ def to_spec(network: Network | Batch) -> dict:
             spec["dropout"]["keep"] = [_plain(q, str, dropout.connections) if isinstance(q, ImmutableMatrix) else str(q)
                                        for q in dropout.keep]
     if network.target is not None:
-        spec["target"] = [str(v) for v in network.target]
+        spec["target"] = [str(v) for v in entries(network.target)]
         if network.loss != losses.DEFAULT:
             spec["loss"] = network.loss
     if network.digits is not None:
@@ -181,9 +183,10 @@ def to_spec(network: Network | Batch) -> dict:
 
 def _plain(values: ImmutableMatrix, number, rows: bool) -> list:
     """A vector as a list, a matrix (or with ``rows`` any) as a list of rows, each entry ``number(entry)``."""
+    flat, n = entries(values), values.cols
     if not rows:
-        return [number(v) for v in values]
-    return [[number(v) for v in values.row(i)] for i in range(values.rows)]
+        return [number(v) for v in flat]
+    return [[number(v) for v in flat[i * n:(i + 1) * n]] for i in range(values.rows)]
 
 
 def _layer(data, field: str, previous: int, *, last: bool) -> Layer:

@@ -59,6 +59,12 @@ def _pair(i: str, j: str) -> str:
     return f"{i}{j}" if len(i) == len(j) == 1 else f"{i},{j}"
 
 
+# amsmath's MaxMatrixCols: a pmatrix has at most 10 columns. Raising the limit in the preamble
+# makes every matrix of a document build a preamble of that many columns, 13 times slower to set
+# (most of a class set's TeX time); a wider matrix is an array instead, as SymPy prints it.
+PMATRIX_COLUMNS = 10
+
+
 class SymdropLatexPrinter(LatexPrinter):
     """LaTeX in the tutorial's notation: column vectors as pmatrix, masks with ``\\odot``."""
 
@@ -239,12 +245,13 @@ class SymdropLatexPrinter(LatexPrinter):
             return _dense(expr, self._settings["marked"], self._settings["decimals"])
         if expr.shape == (1, 1):  # a single unit reads as a number: y = 7, not (7)
             return self._print(entries(expr)[0])
-        if expr.cols != 1 or not self._settings["marked"]:
+        if (expr.cols != 1 or not self._settings["marked"]) and expr.cols <= PMATRIX_COLUMNS:
             return self._print_MatrixBase(expr)  # other settings (mat_str, mat_delim) as SymPy has them
         return self._print_entries(entries(expr), expr.cols)
 
     def _print_entries(self, values, cols: int) -> str:
-        """A matrix of ``values`` (row by row) with ``cols`` columns as a pmatrix."""
+        """A matrix of ``values`` (row by row) with ``cols`` columns as a pmatrix, or wider than
+        a pmatrix may be as an array in parentheses (as SymPy prints a matrix of more than 10)."""
         marked = _marked_in(self._settings["marked"], cols)
         flat = [self._print(v) for v in values]
         rows = [flat[i : i + cols] for i in range(0, len(flat), cols)]
@@ -252,7 +259,10 @@ class SymdropLatexPrinter(LatexPrinter):
             red = (lambda i, j: i in marked) if cols == 1 else (lambda i, j: (i, j) in marked)  # noqa: E731
             rows = [[rf"\textcolor{{red}}{{{v}}}" if red(i, j) else v for j, v in enumerate(row)]
                     for i, row in enumerate(rows)]
-        return r"\begin{pmatrix}%s\end{pmatrix}" % r"\\".join(" & ".join(row) for row in rows)
+        body = r"\\".join(" & ".join(row) for row in rows)
+        if cols <= PMATRIX_COLUMNS:
+            return r"\begin{pmatrix}%s\end{pmatrix}" % body
+        return r"\left(\begin{array}{%s}%s\end{array}\right)" % ("c" * cols, body)
 
 
 def latex(expr, **settings) -> str:
