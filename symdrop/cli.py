@@ -122,6 +122,9 @@ def _add_sheet(commands) -> None:
     sheet.add_argument("--keep", default="1/2,2/3,3/4,4/5", metavar="Q,Q,...",
                        help="keep probabilities q drawn from (default 1/2,2/3,3/4,4/5; "
                             "kinds that scale avoid 1/2)")
+    sheet.add_argument("--activation", default="relu", choices=("relu", "sigmoid", "tanh"),
+                       help="the hidden layers' activation (default relu); sigmoid and tanh answers are given to "
+                            "--digits places (default 4), right within a tolerance (kinds forward, inverted, test-time)")
     sheet.add_argument("--answers", default="exact", choices=("exact", "decimal"),
                        help="decimal: every answer and every mistake's answer a terminating decimal "
                             "of at most 4 places, as LMS numerical questions need (default exact)")

@@ -3,6 +3,7 @@
 import json
 import random
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .. import load_spec
@@ -14,7 +15,7 @@ from .common import batch_of, print_written, read_values_text, render_options, s
 
 def sheet(args) -> int:
     """An exercise sheet, or a class set with ``--roster``: documents, key, exports (and PDFs)."""
-    from ..exercises.kinds import parse_kinds
+    from ..exercises.kinds import check_options, parse_kinds
     from ..exercises.options import Options, parse_keep, parse_range, parse_shape
     from ..exercises.roster import read_roster
     from ..exercises.sheet import build_class_set, build_sheet
@@ -23,13 +24,15 @@ def sheet(args) -> int:
 
     chosen = _sheet_formats(args)
     kinds = parse_kinds(args.kinds)
-    options = Options(parse_shape(args.shape), args.values, *parse_range(args.range), keep=parse_keep(args.keep),
-                      answers=args.answers)
-    for kind in dict.fromkeys(kinds):
-        kind.check_options(options)
-    if args.stats is not None:
-        return _stats(args, options, kinds)
     shown = render_options(args)
+    options = Options(parse_shape(args.shape), args.values, *parse_range(args.range), keep=parse_keep(args.keep),
+                      answers=args.answers, activation=args.activation)
+    if options.smooth:  # sigmoid or tanh: answers to --digits places, and so every value its solution shows
+        options = replace(options, digits=shown.digits)
+        shown = replace(shown, digits=options.places)
+    check_options(kinds, options)
+    if args.stats is not None:
+        return _stats(args, options, kinds, shown)
     students = read_roster(args.roster) if args.roster is not None else ()
     seed = random.SystemRandom().randrange(1_000_000) if args.seed is None else args.seed
     problems = args.problems or (1 if students else 5)
@@ -82,7 +85,7 @@ def _listed(names: list[str]) -> str:
     return " and ".join(filter(None, (", ".join(names[:-1]), names[-1]))) if names else ""
 
 
-def _stats(args, options, kinds) -> int:
+def _stats(args, options, kinds, shown) -> int:
     from ..exercises.stats import APART, SIZES, stats
     from ..render.env import render_document
     from ..render.sheets import describe
@@ -92,7 +95,7 @@ def _stats(args, options, kinds) -> int:
     seed = 0 if args.seed is None else args.seed
     found = stats(seed, options, kinds, args.stats)
     described = describe(options, kinds)
-    sys.stdout.write(render_document("stats", "markdown", render_options(args), kinds=found, seed=seed,
+    sys.stdout.write(render_document("stats", "markdown", shown, kinds=found, seed=seed,
                                      described=described, problems=args.stats, sizes=SIZES, apart=APART))
     return 0
 

@@ -70,7 +70,7 @@ def generate(rng: random.Random, options: Options, kind: Kind, *, taken=frozense
             return network
     failures.update(drawing)
     rule, _ = failures.most_common(1)[0]
-    names = list(kind.rules) + ["distinct"]
+    names = list(kind.rules_for(options)) + ["distinct"]
     which = f"rule {names.index(rule) + 1}, {rule}" if rule in names else f"{rule}, while drawing"
     hint = "a wider --range, another --shape or other --keep values" if kind.uses_keep else "a wider --range or another --shape"
     raise SymdropError(

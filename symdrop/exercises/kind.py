@@ -76,6 +76,16 @@ def answer_quantities(parts: tuple[Part, ...]) -> tuple[Quantity, ...]:
     return tuple(found)
 
 
+@dataclass(frozen=True)
+class Smooth:
+    """What a kind does with sigmoid or tanh hidden layers (``--activation``, see ``smooth.py``):
+    the rules its problems are drawn by, and the tolerance of a problem's answer (a student who
+    carries values rounded to the network's ``digits`` places is within it)."""
+
+    rules: Mapping[str, Callable[[Network, Options], bool]]
+    tolerance: Callable[[Network], Fraction]
+
+
 @dataclass(frozen=True, eq=False)  # one object per kind: compared and hashed by identity
 class Kind:
     """One kind of exercise, as R/exams has them: a data-generating process, named acceptance
@@ -128,6 +138,23 @@ class Kind:
     # its answers are irrational (sigma of a number): right within this tolerance, which check and
     # grade take unless --tolerance gives another, and the key and every LMS export state; None: exact
     tolerance: Fraction | None = None
+    # its problems with sigmoid or tanh hidden layers (None: ReLU only)
+    smooth: Smooth | None = None
+
+    def rules_for(self, options: Options) -> Mapping[str, Callable[[Network, Options], bool]]:
+        """The rules a problem drawn with ``options`` meets (a smooth sheet's own)."""
+        return self.smooth.rules if options.smooth and self.smooth is not None else self.rules
+
+    def tolerance_for(self, network: Network) -> Fraction | None:
+        """What an answer to ``network`` is right within: the kind's tolerance, or where its
+        answer is irrational through sigmoid or tanh layers and the network says to how many
+        places (spec key digits, as every smooth sheet's problem does) the tolerance a student
+        who carries values rounded to them needs; None: exact."""
+        if self.tolerance is not None or self.smooth is None or network.digits is None:
+            return self.tolerance
+        if not any(layer.g.smooth for layer in network.layers):
+            return None
+        return self.smooth.tolerance(network)
 
     def part_names(self, network: Network) -> tuple[str, ...]:
         """The values a student can give, in the order they are computed: z1, a1, ..., y (only y
@@ -138,11 +165,11 @@ class Kind:
 
     def failed_rules(self, network: Network, options: Options) -> list[str]:
         """The names of the rules ``network`` breaks (empty: acceptable)."""
-        return [name for name, rule in self.rules.items() if not rule(network, options)]
+        return [name for name, rule in self.rules_for(options).items() if not rule(network, options)]
 
     def first_failed_rule(self, network: Network, options: Options) -> str | None:
         """The first rule ``network`` breaks, the later ones not checked (None: acceptable)."""
-        return next((name for name, rule in self.rules.items() if not rule(network, options)), None)
+        return next((name for name, rule in self.rules_for(options).items() if not rule(network, options)), None)
 
 
 def spec_text(kind: str, network: Network) -> str:

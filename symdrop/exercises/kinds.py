@@ -4,6 +4,7 @@ from .. import names
 from ..errors import SymdropError, quote
 from . import backprop, dropconnect, dropconnect_forward, ensemble, forward, inverted, minimiser, noise, nwgm, penalty, testtime, variance
 from .kind import Kind
+from .options import Options, check_smooth_shape
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (forward.KIND, inverted.KIND, testtime.KIND, ensemble.KIND, backprop.KIND,
                                                       variance.KIND, dropconnect.KIND, penalty.KIND, noise.KIND,
@@ -46,3 +47,18 @@ def parse_kinds(text: str) -> tuple[Kind, ...]:
     if unknown:
         raise SymdropError(f"--kinds: unknown kind {quote(unknown[0])} (expected one of {expected()})")
     return tuple(get(name) for name in names)
+
+
+def check_options(kinds: tuple[Kind, ...], options: Options) -> None:
+    """Refuse, in one line, options one of ``kinds`` cannot draw problems with: sigmoid or tanh
+    hidden layers where a kind draws ReLU networks only, a smooth sheet's shape beyond its limits,
+    then what each kind refuses itself."""
+    if options.smooth:
+        plain = [k.name for k in kinds if k.smooth is None]
+        if plain:
+            smooth = [k.name for k in KINDS.values() if k.smooth is not None]
+            raise SymdropError(f"--activation {options.activation}: the kind {plain[0]} draws ReLU networks only "
+                               f"(sigmoid and tanh hidden layers: {', '.join(smooth)})")
+        check_smooth_shape(options)
+    for kind in dict.fromkeys(kinds):
+        kind.check_options(options)

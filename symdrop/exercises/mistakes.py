@@ -81,8 +81,11 @@ def _used(network: Network, mask) -> tuple[bool, ...]:
 
 def activation_mistakes(network: Network, mode: str = "train", **changes) -> list[Mistake]:
     """Forgot a hidden layer's ReLU (each layer where it acts), forgot every ReLU, and ReLU on a
-    linear output, in the pass of ``mode`` (with ``changes`` to the core's pass)."""
+    linear output, in the pass of ``mode`` (with ``changes`` to the core's pass); of a network
+    whose hidden layers are sigmoid or tanh, :func:`smooth_mistakes`."""
     names = [layer.activation for layer in network.layers]
+    if any(layer.g.smooth for layer in network.layers[:-1]):
+        return smooth_mistakes(network, mode, **changes)
     found = []
     for l in clipping_layers(network, mode):
         skipped = names[:l] + ["identity"] + names[l + 1:]
@@ -99,29 +102,47 @@ def activation_mistakes(network: Network, mode: str = "train", **changes) -> lis
     return found
 
 
-def output_mistakes(network: Network) -> list[Mistake]:
+def smooth_mistakes(network: Network, mode: str = "train", **changes) -> list[Mistake]:
+    """Forgot a sigmoid or tanh hidden layer's activation (a = z, each such layer), and applied
+    the hidden layers' activation on a linear output (ReLU's mistakes mean nothing here)."""
+    names = [layer.activation for layer in network.layers]
+    found = []
+    for l, name in enumerate(names[:-1]):
+        if network.layers[l].g.smooth:
+            skipped = names[:l] + ["identity"] + names[l + 1:]
+            found.append(Mistake(f"forgot_{name}_{l + 1}", f"forgot the {name} on hidden layer {l + 1} (took a = z)",
+                                 prediction(network, mode, activations=skipped, **changes)))
+    smooth = next((name for layer, name in zip(network.layers, names) if layer.g.smooth), None)
+    if names[-1] == "identity":
+        found.append(Mistake(f"{smooth}_on_output", f"applied the {smooth} on the linear output",
+                             prediction(network, mode, activations=names[:-1] + [smooth], **changes)))
+    return found
+
+
+def output_mistakes(network: Network, numeric: bool = False) -> list[Mistake]:
     """Dropped the output unit (a mask on y), or dropped the output layer's inputs (y = g(b)).
 
     With DropConnect, which masks no unit, the first has no meaning; the second drops every
-    weight of the output layer (its bias left)."""
+    weight of the output layer (its bias left). ``numeric``: the answers as 40-digit decimals."""
     masks = network_numbers(network).masks
     if network.dropout.connections:
         dropped = tuple(tuple(0 for _ in row) for row in masks[-1])
         return [Mistake("dropped_output_bias", "dropped every weight of the output layer, its bias left",
-                        prediction(network, masks=masks[:-1] + (dropped,)))]
+                        prediction(network, masks=masks[:-1] + (dropped,), numeric=numeric))]
     outputs = network.layers[-1].units
     inputs = tuple(0 for _ in masks[-1])
     return [
-        Mistake("dropped_output", "dropped the output unit: y = 0", prediction(network, masks=masks + ((0,) * outputs,))),
+        Mistake("dropped_output", "dropped the output unit: y = 0",
+                prediction(network, masks=masks + ((0,) * outputs,), numeric=numeric)),
         Mistake("dropped_output_bias", "dropped the output unit's inputs, its bias left",
-                prediction(network, masks=masks[:-1] + (inputs,))),
+                prediction(network, masks=masks[:-1] + (inputs,), numeric=numeric)),
     ]
 
 
-def masked_units(network: Network) -> Mistake:
+def masked_units(network: Network, numeric: bool = False) -> Mistake:
     """DropConnect: masked the units instead of the weights (the training pass with :func:`unit_masks`)."""
     return Mistake("masked_units", "masked the units instead of the weights: a dropped weight taken to drop its input",
-                   prediction(network, masks=unit_masks(network)))
+                   prediction(network, masks=unit_masks(network), numeric=numeric))
 
 
 def unit_masks(network: Network) -> tuple:

@@ -34,6 +34,13 @@ class KindStats:
     mistakes: Counter = field(default_factory=Counter)
     irrational: int = 0  # answer entries with no denominator (a kind with a tolerance)
     apart: Counter = field(default_factory=Counter)  # APART labels: the closest two values of an entry
+    tolerances: Counter = field(default_factory=Counter)  # each problem's tolerance (its answers irrational)
+    rules: tuple[str, ...] = ()  # the rules its problems were drawn by (a smooth sheet's own)
+
+    @property
+    def tolerance_range(self) -> tuple[Fraction, Fraction] | None:
+        """The smallest and the largest tolerance of its problems (None: exact answers)."""
+        return (min(self.tolerances), max(self.tolerances)) if self.tolerances else None
 
     @property
     def answers(self) -> int:
@@ -48,7 +55,7 @@ def stats(seed: int, options: Options, kinds: tuple[Kind, ...], problems: int) -
     """Draw ``problems`` problems of each kind (streams (seed, "stats", kind, k)) and count."""
     found = []
     for kind in dict.fromkeys(kinds):
-        s = KindStats(kind, problems)
+        s = KindStats(kind, problems, rules=tuple(kind.rules_for(options)))
         for k in range(1, problems + 1):
             network = generate(stream(seed, "stats", kind.name, k), options, kind, what=f"problem {k}",
                                rejected=s.rejected, redrawn=s.redrawn)
@@ -67,8 +74,10 @@ def _count(s: KindStats, kind: Kind, network) -> None:
             s.denominators[value.denominator] += 1
         else:
             s.irrational += 1
-    if kind.tolerance is not None:
-        s.apart[_apart(kind, network)] += 1
+    tolerance = kind.tolerance_for(network)
+    if tolerance is not None:
+        s.apart[_apart(kind, network, tolerance)] += 1
+        s.tolerances[tolerance] += 1
     values = network_numbers(network.examples[0] if kind.batches else network)  # a batch's examples share masks' q
     for l, mask in enumerate(values.masks[1:], start=1):  # mu^(0) keeps the input in every kind
         if kind.gives_masks:
@@ -84,7 +93,7 @@ def _digits(value) -> Fraction:
     return Fraction(str(sympy.N(value, 30)))
 
 
-def _apart(kind: Kind, network) -> str:
+def _apart(kind: Kind, network, tolerance: Fraction) -> str:
     """The APART label of the closest two different values of an answer entry, in tolerances."""
     answers = [kind.compute_answer(network)] + [m.answer for m in kind.mistakes(network)]
     closest = None
@@ -94,4 +103,4 @@ def _apart(kind: Kind, network) -> str:
             closest = high - low if closest is None else min(closest, high - low)
     if closest is None:
         return APART[-1][1]
-    return next(label for bound, label in APART if bound is None or closest < bound * kind.tolerance)
+    return next(label for bound, label in APART if bound is None or closest < bound * tolerance)

@@ -244,8 +244,8 @@ def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance, columns)
     """The graded parts of one problem, its check, and (row, reason) for every cell that could
     not be read or does not belong (counted as no answer, so the maximum stays the same)."""
     kind = _kind_of(entry)
-    tolerance = kind.tolerance if tolerance is None else tolerance  # irrational answers: the kind's own
     network = parse_spec(entry["spec"])
+    tolerance = kind.tolerance_for(network) if tolerance is None else tolerance  # irrational answers: the kind's own
     names = kind.part_names(network)
     expected = tuple(kind.compute_answer(network))
     sizes = {name: len(expected) if name == "y" else network.layers[int(name[1:]) - 1].units for name in names}

@@ -131,7 +131,7 @@ def gaps(e: Exercise, parts: bool = False) -> list[Gap]:
                 if key not in seen:
                     seen.add(key)
                     distinct.append((m, key))
-        spans = [Span(*s) for s in intervals([as_fraction(value)] + [v for _, v in distinct], e.kind.tolerance)]
+        spans = [Span(*s) for s in intervals([as_fraction(value)] + [v for _, v in distinct], e.tolerance)]
         found.append(Gap(part, value, spans[0], tuple((m, s) for (m, _), s in zip(distinct, spans[1:]))))
     if parts:  # every value on the way counts one mark
         return found

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from ..exercises.kind import Quantity, answer_quantities
 from ..exercises.sheet import Exercise, Sheet
-from ..exercises.options import format_shape
+from ..exercises.options import format_shape, smooth_shaped
 from ..exercises.roster import Student
 from ..model.spec import to_spec
 from .diagram import Diagram
@@ -87,6 +87,7 @@ def saved_pictures(drawn: dict[str, Diagram], exercises, name_of: dict) -> list[
 
 def describe(options, kinds) -> str:
     """The options in words, as a sheet states them; a kind that draws another shape says so."""
+    options = smooth_shaped(options)  # a smooth sheet's own shape, where --shape is left at the default
     text = options.describe(keep=any(k.uses_keep for k in kinds))
     for kind in kinds:
         own = kind.drawn_with(options).shape
@@ -147,8 +148,8 @@ def key_json(sheet: Sheet) -> dict:
             entry["student"] = e.student.id
             entry["name"] = e.student.name
         entry["spec"] = to_spec(e.network)  # the problem as drawn: a batch's every example
-        if e.kind.tolerance is not None:  # irrational answers: right within it
-            entry["tolerance"] = exact_text(e.kind.tolerance)
+        if e.tolerance is not None:  # irrational answers: right within it
+            entry["tolerance"] = exact_text(e.tolerance)
         put(entry, "answer", e.answer)
         for name, values in e.kind.key_values(e.derivation).items():  # what else its question asks for
             put(entry, name, values)
