@@ -5,13 +5,23 @@ import itertools
 import random
 from fractions import Fraction
 
+import mpmath
+
+SMOOTH = ("sigmoid", "tanh")
+DIGITS = mpmath.MPContext()  # sigmoid and tanh values: 50-digit mpmath numbers, in a context of their own
+DIGITS.dps = 50
+
 
 def g(activation, v: Fraction) -> Fraction:
-    """relu, identity, or ("leaky_relu", slope), on one Fraction."""
+    """relu, identity, or ("leaky_relu", slope), on one Fraction; sigmoid and tanh on a Fraction or a
+    50-digit mpmath number (their values are the latter)."""
     if activation == "relu":
         return max(Fraction(0), v)
     if activation == "identity":
         return v
+    if activation in SMOOTH:
+        v = DIGITS.mpf(v.numerator) / v.denominator if isinstance(v, (int, Fraction)) else DIGITS.mpf(v)
+        return 1 / (1 + DIGITS.exp(-v)) if activation == "sigmoid" else DIGITS.tanh(v)
     name, slope = activation
     assert name == "leaky_relu"
     return v if v > 0 else slope * v
@@ -198,9 +208,12 @@ def answer(kind: str, p: Spec):
 
 
 def relu_mistakes(p: Spec, mode: str) -> dict:
-    """The activation mistakes, by the reference with the activations changed."""
+    """The activation mistakes, by the reference with the activations changed (a network of
+    sigmoid or tanh hidden layers: :func:`smooth_mistakes`)."""
     found = {}
     names = [g for _, _, g in p.layers]
+    if any(name in SMOOTH for name in names[:-1]):
+        return smooth_mistakes(p, mode)
     for l, g in enumerate(names[:-1]):
         if g == "relu":
             layers = [(W, b, "identity" if k == l else h) for k, (W, b, h) in enumerate(p.layers)]
@@ -211,14 +224,35 @@ def relu_mistakes(p: Spec, mode: str) -> dict:
     return found
 
 
+def smooth_mistakes(p: Spec, mode: str) -> dict:
+    """Forgot a sigmoid or tanh hidden layer's activation (a = z), and applied it to the linear output."""
+    found = {}
+    names = [g for _, _, g in p.layers]
+    for l, g in enumerate(names[:-1]):
+        if g in SMOOTH:
+            layers = [(W, b, "identity" if k == l else h) for k, (W, b, h) in enumerate(p.layers)]
+            found[f"forgot_{g}_{l + 1}"] = p.y(layers=layers, mode=mode)
+    smooth = next(g for g in names if g in SMOOTH)
+    found[f"{smooth}_on_output"] = p.y(layers=p.layers[:-1] + [(*p.layers[-1][:2], smooth)], mode=mode)
+    return found
+
+
 def forward_mistakes(p: Spec) -> dict:
-    """The forward kind's mistakes, done by the reference: id -> answer."""
-    return {
+    """The forward kind's mistakes, done by the reference: id -> answer (with sigmoid hidden
+    layers also masked_z: each hidden layer's dropped units given W and b rows of 0, so their z is
+    0 and their a is sigma(0) = 1/2, and the next layer's input unmasked)."""
+    found = {
         "forgot_masks": p.y(masks=p.ones()),
         "dropped_output": [Fraction(0)] * len(p.layers[-1][1]),
         "dropped_output_bias": p.y(masks=p.masks[:-1] + [[0] * len(p.masks[-1])]),
         **relu_mistakes(p, "train"),
     }
+    if any(g == "sigmoid" for _, _, g in p.layers[:-1]):
+        layers = [(W if l + 1 >= len(p.masks) else [r if p.masks[l + 1][i] else [0] * len(r) for i, r in enumerate(W)],
+                   b if l + 1 >= len(p.masks) else [v if p.masks[l + 1][i] else 0 for i, v in enumerate(b)], g)
+                  for l, (W, b, g) in enumerate(p.layers)]
+        found["masked_z"] = p.y(layers=layers, masks=[p.masks[0]] + [[1] * len(m) for m in p.masks[1:]])
+    return found
 
 
 def expected_mistakes(kind: str, p: Spec) -> dict:
