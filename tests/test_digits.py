@@ -110,11 +110,11 @@ def test_digits_shows_every_irrational_value_to_k_places(spec, capsys, how, tmp_
     assert rf"\approx {_sigma(3):.4f}" in md or f"{_sigma(3):.4f}" in md  # a1_1 = sigma(3) = 0.9526
     assert f"{1.25 * _sigma(3):.4f}" in md  # a~1_1 = 1.1907
     assert f"{_y():.4f}" in md and f"{_y():.10f}" not in md
-    # The tolerance, h = 0.00005 the rounding of each z and a: a1 off by sigma'(3) h + h < 1.046 h and
-    # sigma'(0) h + h = 1.25 h; z2 by 5/4 (1.046 h) + h and 5/2 (1.046 h) + h (< 2.31 h, 3.62 h); a2 by
-    # sigma'(1.19) 2.31 h + h and sigma'(2.38) 3.62 h + h (sigma' = 0.179, 0.078: < 1.42 h, 1.29 h);
-    # y by 1.42 h + 1.29 h + h = 3.71 h = 0.000186: up to 0.0002.
-    assert "rounded to 4 decimal places" in md and r"\pm0.0002" in md
+    # The tolerance, h = 0.00005 the rounding of each value a student writes: a1 off by sigma'(3) h + h
+    # < 1.046 h (sigma'(3) = 0.0452), a~1_1 = 5/4 a1_1 by 5/4 (1.046 h) + h < 2.31 h; z2 by 2.31 h + h and
+    # 2 (2.31 h) + h (3.31 h, 5.62 h); a2 by sigma'(1.19) 3.31 h + h and sigma'(2.38) 5.62 h + h
+    # (sigma' = 0.1788, 0.0774: 1.59 h, 1.43 h); y by some 4.03 h, over 4 h = 0.0002: up to 0.0003.
+    assert "rounded to 4 decimal places" in md and r"\pm0.0003" in md
     assert not _nested_sigma(md)
 
 
