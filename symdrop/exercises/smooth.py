@@ -1,4 +1,4 @@
-"""Sigmoid and tanh hidden layers (``--activation``) for the kinds forward, inverted and test-time:
+"""Sigmoid and tanh hidden layers (``--activation``) for the kinds forward, inverted, test-time and backprop:
 their rules, their mistakes and the tolerance of their answers.
 
 A smooth network's answer is irrational: a student gives it to K places (the network's ``digits``)
@@ -40,6 +40,8 @@ class Passes:
     answer: Callable[[Network, bool], tuple]
     candidates: Callable[[Network, bool], list[Mistake]]
     matters: Callable[[Network], list[tuple]]
+    # the tolerance of its answer (None: the prediction's, rounding.tolerance in the kind's mode)
+    tolerance_of: Callable[[Network], Fraction] | None = None
 
     @lru_cache(maxsize=1024)
     def numeric_mistakes(self, network: Network) -> tuple[Mistake, ...]:
@@ -55,6 +57,8 @@ class Passes:
     def tolerance(self, network: Network) -> Fraction:
         """What the answer is right within: a student who carries values rounded to the network's
         ``digits`` places is."""
+        if self.tolerance_of is not None:
+            return self.tolerance_of(network)
         return rounding.tolerance(network, self.mode, network.digits)
 
 
