@@ -9,6 +9,7 @@ GIFT, Moodle XML and QTI are written from these (``gift.py``, ``moodle.py``, ``q
 
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from functools import lru_cache
 
 import sympy
 
@@ -70,6 +71,7 @@ class Gap:
         return len(self.span.value.partition(".")[2])
 
 
+@lru_cache(maxsize=8192)  # the same values in every LMS format of a sheet
 def as_fraction(value) -> Fraction:
     """An exact number as a Fraction (an irrational one to 40 digits, for rounding only)."""
     value = sympy.sympify(value)

@@ -1,6 +1,7 @@
 """Exact numbers as text: ``-13/20``, exact decimals ``-0.65``, and 15-digit decimals of irrational values."""
 
 from fractions import Fraction
+from functools import lru_cache
 from math import floor
 
 import mpmath
@@ -61,11 +62,12 @@ def scalars(expr) -> tuple:
     return entries(expr) if isinstance(expr, sympy.MatrixBase) else (sympy.sympify(expr),)
 
 
+@lru_cache(maxsize=8192)  # a sheet's values are written in every format: a sigmoid's evaluated once
 def decimal(expr) -> str:
     """An exact number to 15 significant digits, the same text on every machine: ``0.952574126822433``."""
-    if sympy.sympify(expr).is_zero:  # an exact 0 is 0, not 0.0
-        return "0"
     value = sympy.N(expr, DIGITS)
+    if value == 0:  # an exact 0 is 0, not 0.0 (asked of the decimal: SymPy's is_zero evaluates nested sigmoids again)
+        return "0"
     if not value.is_Float:
         value = sympy.Float(value, DIGITS)
     return mpmath.nstr(mpmath.mpf(value._mpf_), DIGITS, min_fixed=-6, max_fixed=DIGITS)
@@ -99,6 +101,7 @@ class Rounded(sympy.Symbol):
     an irrational value with ``--digits``, never computed with."""
 
 
+@lru_cache(maxsize=8192)  # as decimal: every format of a sheet shows the same values
 def to_places(expr, places: int) -> sympy.Expr:
     """An irrational ``expr`` rounded half up to ``places`` decimals (``σ(31/100)`` to 4: 0.5769),
     as a :class:`Rounded`; an integer stays itself."""
