@@ -124,7 +124,7 @@ def _add_sheet(commands) -> None:
                             "kinds that scale avoid 1/2)")
     sheet.add_argument("--activation", default="relu", choices=("relu", "sigmoid", "tanh"),
                        help="the hidden layers' activation (default relu); sigmoid and tanh answers are given to "
-                            "--digits places (default 4), right within a tolerance (kinds forward, inverted, test-time)")
+                            "--digits places (default 4), right within a tolerance (kinds forward, inverted, test-time, backprop)")
     sheet.add_argument("--answers", default="exact", choices=("exact", "decimal"),
                        help="decimal: every answer and every mistake's answer a terminating decimal "
                             "of at most 4 places, as LMS numerical questions need (default exact)")

@@ -172,6 +172,8 @@ def derivative(g: Activation, z, a):
     """g'(z) of one exact number (int, Fraction or SymPy), given a = g(z): for the piecewise
     linear ones 1 for z > 0 and the slope otherwise (ReLU'(0) = 0, as PyTorch's autograd takes
     it); sigma' = a (1 - a); tanh' = 1 - a^2."""
+    if g.negative_slope == 1:  # the identity: no sign to decide (z may be 0 in a form SymPy cannot tell)
+        return 1
     if g.negative_slope is not None:
         positive = z > 0 if not isinstance(z, sympy.Basic) else sign(z) > 0
         slope = g.negative_slope
