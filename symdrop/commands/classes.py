@@ -117,6 +117,11 @@ def check(args) -> int:
         kind = get(args.kind) if args.kind else of_spec(single(model, what))
     network = batch_of(model, what, kind.name) if kind.batches else single(model, what)
     tolerance = None if args.tolerance is None else abs(parse_number(args.tolerance, "--tolerance"))
+    if tolerance is None and getattr(network, "digits", None) is not None and kind.tolerance is None:
+        # The spec's digits: the tolerance its worked solution states, for a student who carries
+        # values rounded to that many places (0 where the answer is rational: no rounding).
+        from ..core.rounding import carried
+        tolerance = carried(network, kind.mode, network.digits)[1]
     values = None if args.values is None else _values(args.values)
     result = check_answer(kind, network, parse_vector(args.answer, "--answer"), values, tolerance)
     if args.format == "json":
