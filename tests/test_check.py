@@ -116,7 +116,8 @@ def test_check_against_a_key_entry(tmp_path, capsys):
 @pytest.mark.parametrize("args, message", [
     (["--answer", "7"], "check: expected a SPEC file, or --key key.json with --code CODE"),
     ([str(TUTORIAL), "--answer", "seven"], "--answer: expected a number like 7"),
-    ([str(TUTORIAL), "--answer", "7; 1"], "answer: expected 1 number, got 2"),
+    ([str(TUTORIAL), "--answer", "7; 1"], "answer: expected 1 number for a problem of the kind forward, got 2 (another kind: --kind KIND)"),
+    ([str(TUTORIAL), "--answer", "0.25, 0.5"], "got '0.25,'; several numbers are written 3; 0; -2 or (3, 0, -2)"),
     (["--key", "nope.json", "--code", "X", "--answer", "7"], "nope.json: no such file"),
 ])
 def test_bad_check_input_is_one_line_exit_2(args, message, capsys):

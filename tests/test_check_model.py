@@ -394,7 +394,7 @@ def test_the_kind_a_spec_poses(draw, convention, train, test):
     (TUTORIAL, ["--kind", "inverted"], "dropout.keep: missing (required by the inverted kind"),
     (TUTORIAL, ["--kind", "test-time"], "dropout.keep: missing (required for the test-time pass of plain masks"),
     (TUTORIAL, ["--kind", "backprop"], "target: missing"),
-    (ROOT / "examples" / "dropconnect.yaml", ["--kind", "backprop"], "answer: expected 6 numbers, got 1"),
+    (ROOT / "examples" / "dropconnect.yaml", ["--kind", "backprop"], "answer: expected 6 numbers for a problem of the kind backprop, got 1"),
     (ROOT / "examples" / "keep-per-unit.yaml", ["--kind", "nope"], "unknown exercise kind"),
 ])
 def test_bad_check_input_is_one_line_exit_2(spec, args, message, capsys):

@@ -51,7 +51,8 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
     expected = tuple(kind.compute_answer(network))
     answer = tuple(answer)
     if len(answer) != len(expected):
-        raise SymdropError(f"answer: expected {len(expected)} number{'s' if len(expected) > 1 else ''}, got {len(answer)}")
+        raise SymdropError(f"answer: expected {len(expected)} number{'s' if len(expected) > 1 else ''} for a problem of the "
+                           f"kind {kind.name}, got {len(answer)} (another kind: --kind KIND)")
     right = equal(answer, expected, tolerance)
     mistakes = () if right else tuple(m for m in kind.mistakes(network) if equal(answer, m.answer, tolerance))
     parts = ()
