@@ -45,18 +45,26 @@ def test_unreadable_numbers_are_one_clear_error(text):
 
 @pytest.mark.parametrize("kind", ["forward", "inverted", "test-time", "ensemble"])
 def test_every_mistake_answer_from_the_reference_is_diagnosed_as_that_mistake(kind):
-    """The wrong answer each label describes, computed by tests/reference.py, names that mistake."""
+    """The wrong answer each label describes, computed by tests/reference.py, names that mistake,
+    and every other listed mistake whose reference answer is the same (the misreadings of the
+    masks often give another's answer); the others' answers all differ (rule mistakes_distinct)."""
     seen = set()
     for seed in range(60):
         network = generate(stream(seed, "check"), Options(), KINDS[kind])
         p = Spec(to_spec(network))
         assert check(KINDS[kind], network, answer(kind, p)).correct
         expected = expected_mistakes(kind, p) if kind != "forward" else forward_mistakes(p)
-        for m in KINDS[kind].mistakes(network):
-            result = check(KINDS[kind], network, expected[m.name])
-            assert not result.correct and [x.name for x in result.mistakes] == [m.name], (seed, m.name)
-            seen.add(m.name)
+        listed = [m.name for m in KINDS[kind].mistakes(network)]
+        for name in listed:
+            result = check(KINDS[kind], network, expected[name])
+            same = [n for n in listed if expected[n] == expected[name]]
+            assert not result.correct and [x.name for x in result.mistakes] == same, (seed, name)
+            assert sum(n not in MISREADINGS and not n.startswith("swapped_masks_") for n in same) <= 1
+            seen.add(name)
     assert len(seen) >= 4
+
+
+MISREADINGS = ("masks_flipped", "applied_masks_unscaled")  # and swapped_masks_<k>_<l>
 
 
 def test_a_slip_in_z1_is_carried_forward_by_hand():
@@ -132,5 +140,8 @@ def test_every_backprop_mistake_from_the_reference_is_diagnosed_as_that_mistake(
         p = Spec(to_spec(network))
         assert check(kind, network, gradients(p)).correct
         expected = backprop_mistakes(p)
-        for m in kind.mistakes(network):
-            assert [x.name for x in check(kind, network, expected[m.name]).mistakes] == [m.name]
+        listed = [m.name for m in kind.mistakes(network)]
+        for name in listed:
+            same = [n for n in listed if expected[n] == expected[name]]
+            assert [x.name for x in check(kind, network, expected[name]).mistakes] == same
+            assert sum(n not in MISREADINGS and not n.startswith("swapped_masks_") for n in same) <= 1

@@ -209,22 +209,24 @@ def test_feedback_and_report_compile_to_pdf(tmp_path):
 
 def test_every_kind_and_mistake_fed_back_through_grade_is_named(tmp_path):
     """Each student answers each problem with one of its mistakes (cycling through them), the
-    wrong answer computed by the test references; grades.json names exactly that mistake."""
+    wrong answer computed by the test references; grades.json names exactly that mistake and
+    every other listed one whose reference answer is the same (a misreading of the masks)."""
     key, key_path = class_set(tmp_path, 8, kinds="forward,inverted,test-time,ensemble,backprop", problems=5)
-    rows, chosen = [], {}
+    rows, chosen, named_too = [], {}, {}
     for i, entry in enumerate(key["problems"]):
         ids = [m["id"] for m in entry["mistakes"]]
         mistake = ids[i % len(ids)]
         values = backprop_mistakes(Spec(entry["spec"])) if entry["kind"] == "backprop" else mistakes_of(entry)
         rows.append([entry["student"], entry["code"], text(values[mistake])])
         chosen[entry["student"], entry["code"]] = mistake
+        named_too[entry["student"], entry["code"]] = [n for n in ids if values[n] == values[mistake]]
     answers = tmp_path / "a.csv"
     write_answers(answers, rows)
     assert main(["grade", "--key", str(key_path), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 0
     data = json.loads((tmp_path / "g" / "grades.json").read_text())
     assert data["ungraded"] == []
     named = {(s["student"], p["code"]): p["mistakes"] for s in data["students"] for p in s["parts"]}
-    assert named == {k: [v] for k, v in chosen.items()}
+    assert named == named_too and all(chosen[k] in v for k, v in named.items())
     assert len(set(chosen.values())) >= 15  # most mistake ids of the five kinds came back
 
 
