@@ -151,6 +151,8 @@ def _add_check(commands) -> None:
                                                                 "{z1: [...], a1: [...], ..., y: [...]}")
     ch.add_argument("--tolerance", metavar="T", help="accept numbers within T of the exact ones (rounded decimals)")
     ch.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="default text")
+    ch.add_argument("--hide-answer", action="store_true", help="name the mistake, but show no right value "
+                                                               "(for students checking before a deadline)")
     ch.set_defaults(run="classes.check")
 
 

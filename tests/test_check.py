@@ -103,7 +103,8 @@ def test_check_from_the_command_line(tmp_path, capsys):
     assert main(["check", str(TUTORIAL), "--answer", "1", "--values", str(values), "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["first_wrong"] == "z1" and data["parts"][1] == {
-        "part": "a1", "given": ["3", "1", "2"], "expected": ["3", "1", "0"], "correct": False, "carried_forward": True}
+        "part": "a1", "given": ["3", "1", "2"], "expected": ["3", "1", "0"], "correct": False, "carried_forward": True,
+        "mistakes": []}
 
 
 def test_check_against_a_key_entry(tmp_path, capsys):

@@ -39,7 +39,9 @@ def grades_csv(students: list[StudentGrade]) -> str:
 
 
 def grades_json(students: list[StudentGrade], ungraded: list[Ungraded]) -> dict:
-    """``{"students": [{"student", "name", "points", "max_points", "parts": [...]}], "ungraded": [...]}``."""
+    """``{"students": [{"student", "name", "points", "max_points", "parts": [...]}], "ungraded": [...]}``;
+    a part: ``{"code", "part", "answer", "expected", "correct", "mistakes", "carried_forward",
+    "after_mistake", "points"}``."""
     return {
         "students": [
             {"student": s.student, "name": s.name, "points": points_text(s.points),
@@ -47,6 +49,7 @@ def grades_json(students: list[StudentGrade], ungraded: list[Ungraded]) -> dict:
              "parts": [{"code": p.code, "part": p.part, "answer": p.answer,
                         "expected": [plain(v) for v in p.expected], "correct": p.correct,
                         "mistakes": list(p.mistakes), "carried_forward": p.carried_forward,
+                        "after_mistake": p.after_mistake,
                         "points": points_text(p.points)} for p in s.parts]}
             for s in students
         ],
@@ -71,7 +74,7 @@ def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOpt
             # Only the answer given: where the student went off track is not known.
             located = wrong.part != "y" or len(answered) > 1
             lines = (layer, render_math(derivation, options).steps[layer - 1], located)
-        labels = {m.name: m.label for m in checked.mistakes}
+        labels = {m.name: m.label for m in (*checked.mistakes, *(m for p in checked.parts for m in p.mistakes))}
         problems.append((entry, parts, labels, lines))
     return render_document("feedback", fmt, options, s=student, problems=problems)
 
