@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from ..errors import SymdropError, quote
+from ..exercises.kinds import get
 from ..limits import MAX_KEY_BYTES, MAX_KEY_PROBLEMS
 from ..textfiles import read_text
 
@@ -34,13 +35,14 @@ def read_key(path) -> dict:
     before keys had them) is returned as it is: :func:`undigested` says so."""
     path = Path(path)
     text = read_text(path, MAX_KEY_BYTES, "a key.json")
+    twice: list = []  # the objects that hold a key twice (json.loads would keep the last)
     try:
-        key = json.loads(text, object_pairs_hook=_Pairs, parse_float=str, parse_constant=_constant)
+        key = json.loads(text, object_pairs_hook=lambda pairs: _pairs(pairs, twice), parse_float=str,
+                         parse_constant=_constant)
     except (ValueError, RecursionError):
         raise SymdropError(f"{path}: expected a key.json that symdrop sheet wrote (not valid JSON)") from None
-    twice = _twice(key)
-    if twice is not None:
-        where, name = twice
+    if twice:
+        where, name = _twice(key)
         raise SymdropError(f"{path}: {where or 'the top level'}: key {quote(name)} appears twice in one object; "
                            f"give each key once")
     problems = key.get("problems") if isinstance(key, dict) else None
@@ -64,8 +66,6 @@ def legacy_warning(path) -> str:
 
 
 def _check_entries(path: Path, problems: list) -> None:
-    from ..exercises.kinds import KINDS
-
     digests = any(isinstance(e, dict) and "digest" in e for e in problems)
     seen: dict[str, int] = {}
     for i, e in enumerate(problems):
@@ -81,8 +81,10 @@ def _check_entries(path: Path, problems: list) -> None:
                 ("number", f"1 to {MAX_KEY_PROBLEMS}")
             raise SymdropError(f"{where}: {bad[0]}: expected {bad[1]}, got {quote(str(e[bad[0]]))}")
         where = f"{where} (code {e['code']})"
-        if e["kind"] not in KINDS:
-            raise SymdropError(f"{where}: unknown kind {quote(e['kind'])} (expected one of {', '.join(KINDS)})")
+        try:
+            get(e["kind"])
+        except SymdropError as error:
+            raise SymdropError(f"{where}: {error}") from None
         if e["code"] in seen:
             raise SymdropError(f"{where}: the code appears twice (also problems[{seen[e['code']]}])")
         seen[e["code"]] = i
@@ -94,31 +96,38 @@ def _check_entries(path: Path, problems: list) -> None:
                                f"after symdrop sheet wrote it (restore it, or write the key again with symdrop sheet)")
 
 
-class _Pairs(dict):
-    """A JSON object that remembers a key given twice (json.loads would keep the last)."""
+def _pairs(pairs: list, twice: list) -> dict:
+    """A JSON object; one that holds a key twice is a :class:`_Twice` and is noted in ``twice``."""
+    data = dict(pairs)
+    if len(data) == len(pairs):
+        return data
+    seen = set()
+    name = next(k for k, _ in pairs if k in seen or seen.add(k))
+    twice.append(name)
+    return _Twice(data, name)
 
-    def __init__(self, items):
-        super().__init__()
-        self.twice = None
-        for key, value in items:
-            if key in self and self.twice is None:
-                self.twice = key
-            self[key] = value
+
+class _Twice(dict):
+    """A JSON object that held the key ``twice`` more than once."""
+
+    def __init__(self, data: dict, twice: str):
+        super().__init__(data)
+        self.twice = twice
 
 
-def _twice(data):
-    """(where, key) of the first key given twice in one object of ``data``, or None; without
-    recursion (a key nests some 8 deep, a hostile one deeper)."""
+def _twice(data) -> tuple[str, str]:
+    """(where, key) of the first object of ``data`` that held a key twice, in document order;
+    without recursion (a hostile key nests deep)."""
     todo = [("", data)]
     while todo:
         where, item = todo.pop()
-        if isinstance(item, _Pairs):
-            if item.twice is not None:
-                return where, item.twice
+        if isinstance(item, _Twice):
+            return where, item.twice
+        if isinstance(item, dict):
             todo += [(f"{where}.{k}" if where else str(k), v) for k, v in reversed(item.items())]
         elif isinstance(item, list):
             todo += [(f"{where}[{i}]", v) for i, v in reversed(list(enumerate(item)))]
-    return None
+    raise AssertionError("a key noted twice is in the data")
 
 
 def _constant(name: str):
