@@ -39,6 +39,7 @@ class Check:
     mistakes: tuple  # the Mistakes whose answer is the given one
     parts: tuple[Part, ...] = ()
     tolerance: Fraction | None = None
+    network: Network | None = None  # the problem checked
 
     @property
     def first_wrong(self) -> Part | None:
@@ -54,15 +55,16 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
     if len(answer) != len(expected):
         raise SymdropError(f"answer: expected {len(expected)} number{'s' if len(expected) > 1 else ''}, got {len(answer)}")
     right = equal(answer, expected, tolerance)
-    known = kind.mistakes(network)
-    mistakes = () if right else tuple(m for m in known if equal(answer, m.answer, tolerance))
+    mistakes = () if right else tuple(m for m in kind.mistakes(network) if equal(answer, m.answer, tolerance))
     parts = ()
     if values:
         if not kind.has_layer_values:
             raise SymdropError(f"--values: the kind {kind.name} has no layer values to check (give --answer only)")
         values = {**values, "y": answer}
-        parts = tuple(_named(p, values, known, tolerance) for p in carried(kind, network, values, tolerance))
-    return Check(kind, answer, expected, right, mistakes, parts, tolerance)
+        parts = carried(kind, network, values, tolerance)
+        if any(not (p.correct or p.carried_forward) for p in parts):  # a step off track: which mistake?
+            parts = tuple(_named(p, values, kind.mistakes(network), tolerance) for p in parts)
+    return Check(kind, answer, expected, right, mistakes, parts, tolerance, network)
 
 
 def _named(part: Part, values: dict, mistakes, tolerance) -> Part:

@@ -5,7 +5,6 @@ from fractions import Fraction
 
 from ..exercises.kinds import get
 from ..grading.grade import StudentGrade, Ungraded
-from ..model.spec import parse_spec
 from .documents import render_math
 from .env import make_env, render_document
 from .escape import csv_cell, spreadsheet_csv
@@ -68,7 +67,7 @@ def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOpt
         wrong = next((p for p in answered if not p.correct), None)
         kind = get(entry["kind"])
         if wrong is not None and kind.has_layer_values:
-            network = parse_spec(entry["spec"])
+            network = checked.network  # the problem as grade read it
             derivation = kind.derive(network)
             layer = network.depth if wrong.part == "y" else int(wrong.part[1:])
             # Only the answer given: where the student went off track is not known.
