@@ -15,10 +15,11 @@ inverted, test-time, ensemble, backprop and variance) and case i (seed i) is one
   short, 3,001 problems; then its digests left as they are (an edit), written again (a forged
   key: its specs are graded), or taken out (a key from before digests).
 
-Each is run in process by a worker (the CLI's ``main``); the outcome is: handled (exit 0 or 1,
-or exit 2 with one line ``symdrop: error: ...`` and no output folder), crash (a traceback,
-another status, more lines, or files left by a refusal), or timeout (the worker is killed and
-replaced). Prints the counts per kind of case, then the first few crashes and timeouts.
+Each is run in process by a worker (the CLI's ``main``); the outcome is: done (exit 0 or 1; on
+standard error only the rows not graded and warnings), refused (exit 2 with one line
+``symdrop: error: ...`` and no output folder), crash (a traceback, another status, more lines,
+or files left by a refusal), or timeout (the worker is killed and replaced). Prints the counts
+per kind of case, the slowest cases, then the first few crashes and timeouts.
 """
 
 import argparse
@@ -48,7 +49,7 @@ ANSWERS = [
     "\ud800", "1/3" * 30, "-0", "00000000000000000000000000000007", ".5", "5.", "1.2.3",
 ]
 PARTS = ["y", "z1", "a1", "z2", "a2", "z3", "a3", "z4", "a4", "z9", "a99", "w1", "Y", ""]
-OUTCOMES = ("handled", "crash", "timeout")
+OUTCOMES = ("done", "refused", "crash", "timeout")
 KINDS = ("check", "answers", "key")
 
 
@@ -66,33 +67,54 @@ def run(args: list[str], out: Path | None = None) -> tuple[str, str]:
             return "crash", f"status 2: {err[:300]!r}"
         if out is not None and out.exists():
             return "crash", f"refused but wrote {out}: {err[:200]!r}"
-        return "handled", ""
+        return "refused", ""
     lines = [line for line in err.splitlines() if not line.startswith(("symdrop grade: not graded", "symdrop: warning"))]
     if status in (0, 1) and not lines:
-        return "handled", ""
+        return "done", ""
     return "crash", f"status {status}: {err[:300]!r}"
 
 
+def plausible(rng: random.Random, entry: dict | None) -> str:
+    """An answer a student could give: the right one, a mistake's, or small numbers of the right count."""
+    if entry is None:
+        return str(rng.choice([7, 27, 1, -1, 13, 19, 31, 0, rng.randint(-40, 40)]))
+    choices = [entry["answer"]] + [m["answer"] for m in entry["mistakes"]]
+    choices.append([f"{rng.randint(-30, 30)}/{rng.choice([1, 2, 3, 4, 5, 8])}" for _ in entry["answer"]])
+    return "; ".join(rng.choice(choices))
+
+
+def values_file(rng: random.Random, folder: Path) -> Path:
+    """A values file: layer values of plausible sizes and numbers, some hostile."""
+    values = {}
+    for _ in range(rng.randint(1, 6)):
+        size = rng.choice([1, 2, 3, 3, 4])
+        values[rng.choice(PARTS)] = rng.choice([
+            [rng.randint(-9, 9) for _ in range(size)], "; ".join(str(rng.randint(-9, 9)) for _ in range(size)),
+            rng.choice(ANSWERS), [rng.choice(ANSWERS)] * rng.randint(0, 4), [1, 2, 3], {"a": 1}, None, True, [[1]]])
+    suffix = rng.choice([".yaml", ".json"])
+    path = folder / f"values{suffix}"
+    text = json.dumps(values) if suffix == ".json" or rng.random() < 0.5 else "\n".join(
+        f"{k}: {v}" for k, v in values.items())
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    return path
+
+
 def check_case(rng: random.Random, folder: Path, key: dict) -> list[str]:
-    answer = rng.choice(ANSWERS) if rng.random() < 0.8 else "; ".join(rng.choice(ANSWERS) for _ in range(3))
+    entry = None if rng.random() < 0.4 else rng.choice(key["problems"])
     if rng.random() < 0.5:
+        answer = plausible(rng, entry)
+    else:
+        answer = rng.choice(ANSWERS) if rng.random() < 0.8 else "; ".join(rng.choice(ANSWERS) for _ in range(3))
+    if entry is None:
         args = ["check", str(TUTORIAL)]
     else:
-        entry = rng.choice(key["problems"])
-        args = ["check", "--key", str(folder / "key.json"), "--code", rng.choice([entry["code"], entry["code"].lower(),
-                                                                                   "ZZZZZZ", "", "../x"])]
+        code = entry["code"] if rng.random() < 0.85 else rng.choice([entry["code"].lower(), "ZZZZZZ", "", "../x"])
+        args = ["check", "--key", str(folder / "key.json"), "--code", code]
     args.append(f"--answer={answer}")
     if rng.random() < 0.3:
         args.append(f"--tolerance={rng.choice(ANSWERS)}")
     if rng.random() < 0.4:
-        values = {rng.choice(PARTS): rng.choice([rng.choice(ANSWERS), [rng.choice(ANSWERS)] * rng.randint(0, 4),
-                                                 [1, 2, 3], {"a": 1}, None, True, [[1]]]) for _ in range(rng.randint(1, 5))}
-        suffix = rng.choice([".yaml", ".json"])
-        path = folder / f"values{suffix}"
-        text = json.dumps(values) if suffix == ".json" or rng.random() < 0.5 else "\n".join(
-            f"{k}: {v}" for k, v in values.items())
-        path.write_text(text, encoding="utf-8", errors="surrogatepass")
-        args += ["--values", str(path)]
+        args += ["--values", str(values_file(rng, folder))]
     if rng.random() < 0.3:
         args.append("--hide-answer")
     args += rng.choice([[], ["--format", "json"], ["--format", "markdown"]])
@@ -107,16 +129,16 @@ def answers_case(rng: random.Random, folder: Path, key: dict) -> list[str]:
     rows = []
     for _ in range(rng.randint(0, 40)):
         entry = rng.choice(key["problems"])
-        student = rng.choice([entry["student"], entry["student"], "nobody", "", "=1+1", "s\x00"])
-        code = rng.choice([entry["code"], entry["code"], entry["code"].lower(), "", "ZZZZZZ"])
-        cells = [student, code] + [rng.choice(ANSWERS) if not long or i else rng.choice(PARTS)
-                                   for i in range(len(header) - 2)]
+        student = rng.choice([entry["student"]] * 6 + ["nobody", "", "=1+1", "s\u2028"])
+        code = rng.choice([entry["code"]] * 4 + [entry["code"].lower(), "", "ZZZZZZ"])
+        cell = lambda: plausible(rng, entry) if rng.random() < 0.6 else rng.choice(ANSWERS[:20] + ANSWERS[22:35])  # noqa: E731
+        cells = [student, code] + [cell() if not long or i else rng.choice(PARTS) for i in range(len(header) - 2)]
         if rng.random() < 0.05:
             cells.append("extra")
         rows.append(cells)
     separator = rng.choice([",", ",", ";", "\t"])
     text = "\n".join(separator.join(_cell(c, separator) for c in row) for row in [header] + rows) + "\n"
-    encoding = rng.choice(["utf-8", "utf-8", "utf-8-sig", "utf-16", "utf-16-le", "latin-1"])
+    encoding = rng.choice(["utf-8"] * 6 + ["utf-8-sig", "utf-16", "utf-16-le", "latin-1"])
     data = text.encode(encoding, errors="replace" if encoding == "latin-1" else "surrogatepass")
     if rng.random() < 0.05:
         data = data[: rng.randrange(len(data) + 1)]
@@ -175,7 +197,7 @@ def key_case(rng: random.Random, folder: Path, key: dict) -> list[str]:
 def _grade(folder: Path, rng: random.Random) -> list[str]:
     args = ["grade", "--key", str(folder / "key.json"), "--answers", str(folder / "answers.csv"),
             "--out", str(folder / "out")]
-    if rng.random() < 0.2:
+    if rng.random() < 0.15:
         (folder / "rubric.yaml").write_text(rng.choice([
             "carry_forward_mistakes: true\n", "carry_forward_mistakes: 1\n", "mistake: 2\n", "points: {y: -1}\n",
             "points: {y: 1/0}\n", "penalty: 1/2\nmistake: 1/2\n", "[1, 2]\n", "points: [1]\n", "x: 1\n"]), encoding="utf-8")

@@ -53,6 +53,7 @@ REFUSED = [
     (json.dumps({"problems": [edited({"answer": ["8"]})]}), "no longer match its digest"),
     (json.dumps({"problems": [entry(), {k: v for k, v in entry("OTHER").items() if k != "digest"}]}),
      "problems[1] (code OTHER): no digest, though the key's other entries have one"),
+    (json.dumps({"problems": [entry(student="ada"), entry("OTHER")]}), "problems[1] (code OTHER): no student, though"),
     (json.dumps({"problems": [entry(kind="forwards")]}), "problems[0] (code TUTORL): unknown exercise kind 'forwards'"),
     (json.dumps({"problems": [entry(code="../../x")]}), "problems[0]: code: expected letters and digits"),
     (json.dumps({"problems": [entry(number="1")]}), "expected an entry with a code, a number, a kind and a spec"),

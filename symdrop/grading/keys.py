@@ -67,6 +67,7 @@ def legacy_warning(path) -> str:
 
 def _check_entries(path: Path, problems: list) -> None:
     digests = any(isinstance(e, dict) and "digest" in e for e in problems)
+    class_set = any(isinstance(e, dict) and "student" in e for e in problems)  # a class set's: every entry's
     seen: dict[str, int] = {}
     for i, e in enumerate(problems):
         where = f"{path}: problems[{i}]"
@@ -81,6 +82,9 @@ def _check_entries(path: Path, problems: list) -> None:
                 ("number", f"1 to {MAX_KEY_PROBLEMS}")
             raise SymdropError(f"{where}: {bad[0]}: expected {bad[1]}, got {quote(str(e[bad[0]]))}")
         where = f"{where} (code {e['code']})"
+        if class_set and "student" not in e:
+            raise SymdropError(f"{where}: no student, though the key's other entries have one (a class set's key "
+                               f"names the student of every problem)")
         try:
             get(e["kind"])
         except SymdropError as error:
