@@ -1,4 +1,4 @@
-"""Benchmark: drawing 300 problems of each statistics kind (issue 25's goal: under 1 s of Python).
+"""Benchmark: drawing 300 problems of each statistics kind and option (issue 25's goal: under 1 s of Python).
 
 Run from the repository root: ``python benchmarks/kinds_speed.py``. For each kind, 300 problems are
 generated (drawn and checked against every rule, as ``symdrop sheet`` does) in one process, three
@@ -11,12 +11,12 @@ import sys
 import time
 
 from symdrop.exercises.generate import generate, stream
-from symdrop.exercises.kinds import KINDS
+from symdrop.exercises.kinds import get
 from symdrop.exercises.options import Options
 from symdrop.exercises.sheet import build_sheet
 from symdrop.exercises.kinds import parse_kinds
 
-NEW = ("variance", "dropconnect", "penalty", "noise")
+NEW = ("variance", "variance:alone", "dropconnect", "dropconnect:forward", "penalty", "penalty:minimiser", "noise", "nwgm")
 PROBLEMS = 300
 
 
@@ -29,11 +29,11 @@ def timed(work) -> float:
 def main() -> int:
     options = Options()
     for name in NEW:
-        kind = KINDS[name]
+        kind = get(name)
         draws = [timed(lambda r=r: [generate(stream(r * 1000 + k, name), options, kind) for k in range(PROBLEMS)])
                  for r in range(3)]
         sheets = [timed(lambda r=r: build_sheet(r + 10, options, PROBLEMS, kinds=parse_kinds(name))) for r in range(3)]
-        print(f"{name:12} {PROBLEMS} problems: generated in {min(draws):.2f} s best, {statistics.median(draws):.2f} s median; "
+        print(f"{name:19} {PROBLEMS} problems: generated in {min(draws):.2f} s best, {statistics.median(draws):.2f} s median; "
               f"with derivations {min(sheets):.2f} s best, {statistics.median(sheets):.2f} s median (CPU)")
     return 0
 

@@ -344,7 +344,7 @@ def test_an_answer_two_mistakes_give_names_both_in_grades_and_feedback(tmp_path)
     (0, 0, 1), z3 = (-1 + 2, 1 - 1) = (1, 0), a~3 = mu3 . (1, 0) = (0, 0), y = 1."""
     data, out = graded(tmp_path, [["ada", "TUTORL", "1"]])
     assert data["students"][0]["parts"][0]["mistakes"] == ["swapped_masks_1_2", "dropped_output_bias"]
-    feedback = (out / "feedback" / "ada-TUTORL.md").read_text(encoding="utf-8")
+    feedback = (out / "feedback" / "ada.md").read_text(encoding="utf-8")
     assert "swapped the masks of hidden layers 1 and 2" in feedback and "its bias left" in feedback
 
 
@@ -355,3 +355,34 @@ def test_carry_forward_mistakes_is_true_or_false(tmp_path, capsys):
                  str(tmp_path / "r.yaml"), "--out", str(tmp_path / "g")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "carry_forward_mistakes: expected true or false, got 'yes'" in err
+
+
+def test_feedback_is_named_after_the_student_and_shows_answers_as_typed(tmp_path):
+    """Each student's feedback file is named after their id (its safe characters; where the id
+    has others, or differs from another only in case, or is a device name on Windows, the first
+    8 hex digits of its SHA-256 follow), whatever their first problem; the Markdown shows the
+    answers as typed (-26.0, not \\-26\\.0): in a code span, where nothing needs escaping."""
+    import hashlib
+
+    from symdrop import example
+    from symdrop.model.spec import to_spec
+
+    ids = ["s01", "a/b", "a_b", "Ab", "aB", "CON", "-x", "../.."]
+    problems = [{"code": f"TUTOR{k}{i}", "number": k, "kind": "forward", "spec": to_spec(example()), "answer": ["7"],
+                 "mistakes": [], "student": student, "name": f"Student {student}"}
+                for i, student in enumerate(ids) for k in (1, 2)]  # codes once each, as in every key
+    key_path = tmp_path / "key.json"
+    key_path.write_text(json.dumps({"seed": 0, "problems": problems}), encoding="utf-8")
+    answers = tmp_path / "answers.csv"
+    write_answers(answers, [[student, f"TUTOR{k}{i}", "-26.0" if k == 1 else "[3 0 -2]"] for i, student in enumerate(ids)
+                            for k in (1, 2)])
+    assert main(["grade", "--key", str(key_path), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 0
+    sha = lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest()[:8]  # noqa: E731
+    expected = ["s01", f"a_b-{sha('a/b')}", "a_b", f"Ab-{sha('Ab')}", f"aB-{sha('aB')}", f"CON-{sha('CON')}",
+                f"x-{sha('-x')}", sha("../..")]
+    assert sorted(p.name for p in (tmp_path / "g" / "feedback").iterdir()) == sorted(f"{n}.md" for n in expected)
+    for student, name in zip(ids, expected):
+        text = (tmp_path / "g" / "feedback" / f"{name}.md").read_text(encoding="utf-8")
+        assert f"Student id {student}: " in text  # these ids hold nothing Markdown acts on
+        assert "you wrote `-26.0`." in text and "you wrote `[3 0 -2]`." in text
+        assert "\\-" not in text and "\\." not in text

@@ -83,7 +83,7 @@ def _listed(names: list[str]) -> str:
 
 
 def _stats(args, options, kinds) -> int:
-    from ..exercises.stats import SIZES, stats
+    from ..exercises.stats import APART, SIZES, stats
     from ..render.env import render_document
     from ..render.sheets import describe
 
@@ -93,7 +93,7 @@ def _stats(args, options, kinds) -> int:
     found = stats(seed, options, kinds, args.stats)
     described = describe(options, kinds)
     sys.stdout.write(render_document("stats", "markdown", render_options(args), kinds=found, seed=seed,
-                                     described=described, problems=args.stats, sizes=SIZES))
+                                     described=described, problems=args.stats, sizes=SIZES, apart=APART))
     return 0
 
 
@@ -122,7 +122,8 @@ def check(args) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps(check_json(result, hide=args.hide_answer), indent=2) + "\n")
     else:
-        sys.stdout.write(check_text(result, markdown=args.format == "markdown", hide=args.hide_answer))
+        sys.stdout.write(check_text(result, markdown=args.format == "markdown", typed=args.answer,
+                                    hide=args.hide_answer))
     if legacy:
         print(legacy, file=sys.stderr)
     return 0 if result.correct else 1
@@ -153,13 +154,11 @@ def _key_entry(path: Path, code: str) -> tuple[dict, str | None]:
 
 def grade(args) -> int:
     """A class's answers against its key: grades, a feedback page per student, the class report."""
-    from ..exercises.roster import Student
     from ..grading.answers import parse_number
     from ..grading.grade import Rubric, grade as grade_class, read_answers, read_rubric
     from ..grading.keys import legacy_warning, read_key, undigested
     from ..io.outputs import compile_all
-    from ..render.grades import feedback, grades_csv, grades_json, report, report_svg
-    from ..render.sheets import student_file
+    from ..render.grades import feedback, feedback_names, grades_csv, grades_json, report, report_svg
 
     key = read_key(args.key)
     rubric = read_rubric(args.rubric) if args.rubric is not None else Rubric()
@@ -173,8 +172,7 @@ def grade(args) -> int:
              out / "report.svg": report_svg(students),
              out / "report.tex": report(students, ungraded, "latex")}
     sources = {out / "report.pdf": files[out / "report.tex"]}
-    for s in students:
-        name = student_file(Student(s.student, s.name), s.problems[0][0]["code"])
+    for s, name in zip(students, feedback_names([s.student for s in students])):
         files[out / "feedback" / f"{name}.md"] = feedback(s, "markdown")
         if args.pdf:
             sources[out / "feedback" / f"{name}.pdf"] = feedback(s, "latex")

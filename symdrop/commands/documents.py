@@ -12,7 +12,7 @@ from ..model.batch import Batch
 from ..io.tex import compile_pdf
 from ..render import documents, formats, values
 from . import batches
-from .common import chosen_format, output, print_written, render_options, single, warn_title
+from .common import chosen_format, output, print_written, render_options, single, warn_title, with_spec_digits
 
 
 def example(args) -> int:
@@ -44,6 +44,7 @@ def solve(args) -> int:
     if isinstance(network, Batch):
         return batches.solve(args, network, fmt, options)
     derivation = derive(network, symbolic=args.symbolic, mode=args.mode)
+    options = with_spec_digits(options, network)
     warn_title(derivation.network, fmt, args)
     text, files = solution_files(
         fmt, args.output, lambda fmt, svg: documents.render_solution(derivation, fmt, options, svg=svg),
@@ -85,6 +86,7 @@ def backprop(args) -> int:
     if network.target is None:
         raise SymdropError(f"{args.spec}: target: missing (the backward pass needs one target value per output)")
     result = derive_backprop(network, rate)
+    options = with_spec_digits(options, network)
     warn_title(network, fmt, args)
     text, files = solution_files(
         fmt, args.output, lambda fmt, svg: documents.render_backprop(result, fmt, options, svg=svg),
@@ -105,6 +107,7 @@ def expect(args) -> int:
     with Progress(0, "symdrop expect", enabled=on_terminal()) as bar:  # on a terminal, for long layers only
         ensemble = ensemble_mean(network, symbolic_q=args.symbolic_q, samples=args.samples, seed=args.seed,
                                  progress=lambda label, done, total: bar.show(f"symdrop expect: {label}", done, total))
+    options = with_spec_digits(options, network)
     warn_title(ensemble.network, fmt, args)
     text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_expect(ensemble, fmt, options),
                                  lambda: values.expect_json(ensemble), pdf=args.pdf)
@@ -116,8 +119,9 @@ def moments(args) -> int:
     from ..core.statistics import derive_statistics
 
     fmt = chosen_format(args, "moments")
-    options = render_options(args)
-    statistics = derive_statistics(load_spec(args.spec, require_masks=False))
+    network = load_spec(args.spec, require_masks=False)
+    options = with_spec_digits(render_options(args), network)
+    statistics = derive_statistics(network)
     warn_title(statistics.network, fmt, args)
     text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_moments(statistics, fmt, options),
                                  lambda: values.moments_json(statistics), pdf=args.pdf)

@@ -10,6 +10,7 @@ come from :mod:`.losses`. The keyword arguments are the changes a mistake makes.
 """
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import NamedTuple
 
 import sympy
@@ -19,7 +20,7 @@ from ..model.activations import activation, derivative
 from ..model.network import Network
 from ..numbers import to_sympy
 from . import losses
-from .forward import LayerValues, Number, forward, layer_rules, network_numbers
+from .forward import LayerValues, Number, forward, layer_rules, layer_values, network_numbers
 
 
 class LayerGradients(NamedTuple):
@@ -60,12 +61,28 @@ def backward(network: Network, *, masks=None, mask_backward: bool = True, scale_
     the 1/q; ``unmasked_input`` takes a^(l-1) instead of a~^(l-1) in dL/dW^(l);
     ``unmasked_weights`` (DropConnect) takes W instead of the masked W~ in dL/da^(l-1) = W~T delta;
     ``relu_derivative_one`` takes ReLU' = 1 everywhere; ``sign_flipped`` uses t - y for y - t.
+    Every change but ``masks`` goes back through the one forward pass of the spec's masks (the
+    core's, memoized); without changes the gradients themselves are memoized (a problem's rules,
+    answer and derivation all ask for them).
     """
     if network.target is None:
         raise SymdropError("target: missing (the backward pass needs a target, one value per output)")
+    changes = (masks, mask_backward, scale_backward, unmasked_input, unmasked_weights, relu_derivative_one, sign_flipped)
+    if changes == (None, True, True, False, False, False, False):
+        return _unchanged(network)
+    return _backward(network, *changes)
+
+
+@lru_cache(maxsize=1024)
+def _unchanged(network: Network) -> Gradients:
+    return _backward(network, None, True, True, False, False, False, False)
+
+
+def _backward(network: Network, masks, mask_backward, scale_backward, unmasked_input, unmasked_weights,
+              relu_derivative_one, sign_flipped) -> Gradients:
     values = network_numbers(network)
+    passes = layer_values(network, "train") if masks is None else forward(network, "train", masks=masks, terms=False)
     masks = values.masks if masks is None else masks
-    passes = forward(network, "train", masks=masks)
     rules = layer_rules(network.dropout, network.depth, "train")
     t = values.target
     y = passes[-1].a

@@ -49,7 +49,9 @@ class Check:
 
 def check(kind: Kind, network: Network, answer, values: dict | None = None, tolerance=None) -> Check:
     """Check ``answer`` (numbers) to ``network`` as a problem of ``kind``; ``values`` maps part
-    names to the student's vectors (forward, inverted and test-time problems)."""
+    names to the student's vectors (forward, inverted and test-time problems); ``tolerance``, if
+    given, replaces the kind's own (a kind with irrational answers is graded within one)."""
+    tolerance = kind.tolerance if tolerance is None else tolerance
     expected = tuple(kind.compute_answer(network))
     answer = tuple(answer)
     if len(answer) != len(expected):

@@ -7,7 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..errors import SpecError, SymdropError, quote
-from ..exercises.kinds import KINDS
+from ..exercises.kinds import get
 from ..limits import MAX_SPEC_BYTES, MAX_TABLE_BYTES
 from ..textfiles import csv_rows, header_text, read_text
 from ..model.spec import parse_spec, read_document
@@ -218,7 +218,7 @@ def _problem(known: dict, entry: dict) -> tuple:
     key, naming the entry."""
     code = entry["code"]
     if code not in known:
-        kind = KINDS[entry["kind"]]
+        kind = get(entry["kind"])  # a kind key.json's reader knows
         try:
             network = parse_spec(entry["spec"])
         except SymdropError as error:
@@ -255,6 +255,7 @@ def _grade_problem(entry: dict, problem: tuple, given: dict, rubric: Rubric, tol
     graded: unreadable, superseded by a later readable answer, or of a part the kind has not
     (an unanswered part counts no points, so the maximum stays the same)."""
     kind, network, names, expected, sizes = problem
+    tolerance = kind.tolerance if tolerance is None else tolerance  # irrational answers: the kind's own
     listed, values, written = [], {}, {}
     for part, cells in given.items():
         if part not in names:
@@ -262,6 +263,7 @@ def _grade_problem(entry: dict, problem: tuple, given: dict, rubric: Rubric, tol
             continue
         chosen, others = _last_readable(f"{entry['code']} part {part}", cells, sizes[part])
         listed += others
+        written[part] = cells[-1][1]  # as the feedback shows it: the graded answer, else the last written
         if chosen is not None:
             written[part], values[part] = chosen
     answer = values.pop("y", None)

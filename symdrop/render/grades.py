@@ -1,5 +1,7 @@
 """A graded class as files: grades.csv, grades.json, a feedback page per student, the class report."""
 
+import hashlib
+import re
 from collections import Counter
 from fractions import Fraction
 
@@ -12,6 +14,8 @@ from .numbertext import exact_text, plain
 from .options import RenderOptions
 
 BINS = 10  # the score histogram: tenths of the maximum
+# Names Windows keeps for devices, whatever the suffix or case: no file may have them.
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{d}{i}" for d in ("COM", "LPT") for i in range(1, 10))}
 
 
 def points_text(value: Fraction) -> str:
@@ -76,6 +80,28 @@ def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOpt
         labels = {m.name: m.label for m in (*checked.mistakes, *(m for p in checked.parts for m in p.mistakes))}
         problems.append((entry, parts, labels, lines))
     return render_document("feedback", fmt, options, s=student, problems=problems)
+
+
+def feedback_names(ids: list[str]) -> list[str]:
+    """The name (without suffix) of each student's feedback file, named after the student: the
+    id as it is where it has only letters, digits, ``_`` and ``-`` (at most 40, not starting with
+    ``-``); else those characters (others made ``_``) and the first 8 hex digits of the id's
+    SHA-256, ``a_b-c14cddc0`` for ``a/b``, as also where two ids differ only in case (a file
+    system may not tell them apart); ``-2``, ``-3``, ... after a name still taken."""
+    folded = Counter(student.casefold() for student in ids)
+    names, taken = [], set()
+    for student in ids:
+        safe = re.sub(r"[^A-Za-z0-9_-]+", "_", student).strip("_").lstrip("-")[:40]
+        if safe != student or safe.upper() in _RESERVED or folded[student.casefold()] > 1:
+            digest = hashlib.sha256(student.encode("utf-8")).hexdigest()[:8]
+            safe = f"{safe}-{digest}" if safe else digest
+        name, n = safe, 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{safe}-{n}"
+        taken.add(name.casefold())
+        names.append(name)
+    return names
 
 
 def report(students: list[StudentGrade], ungraded: list[Ungraded], fmt: str,

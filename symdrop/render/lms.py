@@ -2,7 +2,8 @@
 
 An LMS compares decimals, so every exact value is written as a decimal: exactly where it
 terminates within EXACT_PLACES places, otherwise rounded to the fewest places (at least 2) whose tolerance
-10^-places holds the exact value and keeps every answer's interval apart from every other's.
+10^-places holds the exact value and keeps every answer's interval apart from every other's;
+a kind whose answers are irrational states its tolerance, and every value is right within it.
 GIFT, Moodle XML and QTI are written from these (``gift.py``, ``moodle.py``, ``qti.py``).
 """
 
@@ -16,6 +17,7 @@ from ..exercises.kind import Part
 from ..exercises.mistakes import Mistake
 from ..exercises.sheet import Exercise
 from .escape import printable
+from .numbertext import exact_decimal
 
 EXACT_PLACES = 6  # a value that terminates within this many places is written exactly
 MIN_PLACES = 2  # a rounded value has at least two places: a tolerance of 0.1 lets slips through
@@ -28,6 +30,7 @@ class Span:
 
     value: str
     tolerance: str
+    places: int | None = None  # the places a student gives, where a kind states its tolerance
 
     @property
     def exact(self) -> bool:
@@ -61,7 +64,9 @@ class Gap:
 
     @property
     def places(self) -> int:
-        """The places the span is written to (0: an integer)."""
+        """The places the span is written to (0: an integer), or that its kind's tolerance asks for."""
+        if self.span.places is not None:
+            return self.span.places
         return len(self.span.value.partition(".")[2])
 
 
@@ -83,11 +88,19 @@ def decimal_text(value: Fraction, places: int) -> str:
     return sign + whole + ("." + fraction if fraction else "")
 
 
-def intervals(values: list[Fraction]) -> list[tuple[str, str]]:
+def intervals(values: list[Fraction], tolerance: Fraction | None = None) -> list[tuple]:
     """(value, tolerance) texts for ``values`` (the answer first, then the mistakes'): a value
     that terminates within EXACT_PLACES places is written exactly (tolerance 0); the others are
     rounded to the fewest places (at least MIN_PLACES) whose tolerance 10^-places holds the exact value and keeps every
-    interval apart from every other."""
+    interval apart from every other. A kind that states its ``tolerance`` (its answers are
+    irrational) has every value within it, written to EXACT_PLACES places, and (value,
+    tolerance, the places it asks for) texts; its rules keep the intervals apart."""
+    if tolerance is not None:
+        spans = [(Fraction(round(v * 10**EXACT_PLACES), 10**EXACT_PLACES), tolerance) for v in values]
+        if not all(abs(a[0] - b[0]) > 2 * tolerance for i, a in enumerate(spans) for b in spans[i + 1:]):
+            raise ValueError("answers within the kind's tolerance of each other")  # its rules prevent it
+        text = exact_decimal(tolerance.numerator, tolerance.denominator)
+        return [(decimal_text(c, EXACT_PLACES), text, len(text.partition(".")[2])) for c, _ in spans]
     for places in range(MIN_PLACES, MAX_PLACES + 1):
         spans = []
         for v in values:
@@ -118,7 +131,7 @@ def gaps(e: Exercise, parts: bool = False) -> list[Gap]:
                 if key != as_fraction(value):
                     by_value.setdefault(key, []).append(m)
         distinct = [(_together(ms), key) for key, ms in by_value.items()]
-        spans = [Span(*s) for s in intervals([as_fraction(value)] + [v for _, v in distinct])]
+        spans = [Span(*s) for s in intervals([as_fraction(value)] + [v for _, v in distinct], e.kind.tolerance)]
         found.append(Gap(part, value, spans[0], tuple((m, s) for (m, _), s in zip(distinct, spans[1:]))))
     if parts:  # every value on the way counts one mark
         return found
@@ -130,6 +143,16 @@ def _together(mistakes: list[Mistake]) -> Mistake:
     if len(mistakes) == 1:
         return mistakes[0]
     return Mistake(" ".join(m.name for m in mistakes), "; or ".join(m.label for m in mistakes), mistakes[0].answer)
+
+
+def how_given(gaps: list[Gap]) -> str:
+    """How a question of several numbers asks for them, from what they are: ``"exact"`` where
+    every one terminates (each is typed exactly), ``"fractions"`` where some are rounded but all
+    are rational (work in exact fractions, round only what is typed), ``"irrational"`` where some
+    are irrational (no fraction holds them: exact expressions, or every digit, until typed)."""
+    if all(g.span.exact for g in gaps):
+        return "exact"
+    return "fractions" if all(sympy.sympify(g.exact).is_Rational for g in gaps) else "irrational"
 
 
 def weights(values) -> list[int]:
