@@ -108,10 +108,15 @@ def output_dropped(model) -> tuple:
 
 
 def flipped(model) -> tuple:
-    """Every mask read as 1 = drop where dropout acts: each entry whose q < 1 (the specs here all
-    give keep probabilities) flipped, 1 - m."""
+    """Every mask read as 1 = drop where dropout acts: each entry whose q < 1 flipped, 1 - m; where
+    the spec gives no keep probabilities (every q 1), every entry of a mask that drops one."""
     def flip(m, q):
         return tuple(flip(a, b) for a, b in zip(m, q)) if isinstance(m, tuple) else (1 - m if q < 1 else m)
+
+    def flat(m):
+        return [v for row in m for v in (row if isinstance(row, tuple) else (row,))]
+    if all(q == 1 for Q in model.keep for q in flat(Q)):  # plain masks, no keep: where a mask drops
+        return tuple(flip(m, filled(m, 0 if 0 in flat(m) else 1)) for m in spec_masks(model))
     return tuple(flip(m, q) for m, q in zip(spec_masks(model), model.keep))
 
 
