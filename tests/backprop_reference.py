@@ -17,7 +17,7 @@ with ReLU'(0) = 0 and leaky ReLU'(z) = slope for z <= 0. Weight scaling trains w
 
 from fractions import Fraction
 
-from .reference import Spec, forward
+from .reference import Spec, flipped_masks, forward, swapped_masks
 
 
 def g_prime(activation, z: Fraction) -> Fraction:
@@ -140,4 +140,6 @@ def expected_mistakes(p: Spec) -> dict:
         "relu_derivative_one": gradients(p, relu_one=True),
         "sign_flipped": gradients(p, target=flipped),
         "forward_forgot_mask": gradients(p, masks=p.ones()),
+        "masks_flipped": gradients(p, masks=flipped_masks(p)),
+        **{name: gradients(p, masks=masks) for name, masks in swapped_masks(p).items()},
     }

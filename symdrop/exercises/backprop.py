@@ -18,7 +18,7 @@ from ..sympy_internals import entries
 from . import rules
 from .drawing import allowed, draw_keep, draw_network
 from .kind import Kind, Part, layer_parts, spec_text
-from .mistakes import Mistake, applicable, ones, unit_masks
+from .mistakes import Mistake, applicable, mask_changes, ones, unit_masks
 from .options import SHAPE, Options, check_hidden_layers, check_keep, check_values
 
 OWN_SHAPE = (2, 3, 2, 1)  # where --shape is left at the general default: a network small enough to go back through
@@ -87,6 +87,8 @@ def _mistakes(network: Network) -> tuple[Mistake, ...]:
         Mistake("forward_forgot_mask", "forgot the masks in the forward pass, and so going back",
                 _first_weights(backward(network, masks=ones(network)))),
     ]
+    found += [Mistake(name, f"{label}, forward and back", _first_weights(backward(network, masks=masks)),
+                      distinct=False) for name, label, masks in mask_changes(network)]
     if network.dropout.convention.divides:
         found.append(Mistake("backward_forgot_scale", "forgot the 1/q in the backward pass",
                              _first_weights(backward(network, scale_backward=False))))

@@ -13,7 +13,7 @@ from ..model.network import Network
 from . import rules
 from .drawing import draw_network
 from .kind import Kind, prediction_answer
-from .mistakes import Mistake, activation_mistakes, applicable, masked_units, output_mistakes
+from .mistakes import Mistake, activation_mistakes, applicable, mask_changes, masked_units, output_mistakes, passed
 from .options import Options, check_hidden_layers, check_values
 
 
@@ -44,12 +44,13 @@ def mistakes(network: Network) -> tuple[Mistake, ...]:
 
 @lru_cache(maxsize=1024)  # asked by the rules, then again for the exercise's key
 def _mistakes(network: Network) -> tuple[Mistake, ...]:
-    found = [Mistake("forgot_masks", "forgot the masks, so no dropout", prediction(network, "off"))]
+    found = [passed("forgot_masks", "forgot the masks, so no dropout", network, "off")]
     if network.dropout.connections:  # masks on weights: z has none to take, units none to drop
         found.append(masked_units(network))
     elif any(layer.g.apply(sympy.S.Zero) != 0 for layer in network.layers[:-1]):  # sigmoid: g(0) = 1/2
-        found.append(Mistake("masked_z", "masked z instead of the input, dropping the bias too",
-                             prediction(network, masks_on="z")))
+        found.append(passed("masked_z", "masked z instead of the input, dropping the bias too", network, masks_on="z"))
+    found += [passed(name, label, network, masks=masks, distinct=False)
+              for name, label, masks in mask_changes(network)]
     found += output_mistakes(network)
     found += activation_mistakes(network)
     return applicable(answer(network), found)

@@ -11,8 +11,8 @@ from ..model.network import Network
 from . import rules
 from .drawing import draw_keep, draw_network
 from .kind import Kind, prediction_answer, spec_text
-from .mistakes import (Mistake, activation_mistakes, applicable, drop_for_keep, masked_units, ones,
-                       output_mistakes, with_keep)
+from .mistakes import (Mistake, activation_mistakes, applicable, drop_for_keep, mask_changes, masked_units, ones,
+                       output_mistakes, passed, with_keep)
 from .options import Options, check_hidden_layers, check_keep, check_values
 
 
@@ -38,13 +38,14 @@ def mistakes(network: Network) -> tuple[Mistake, ...]:
 def _mistakes(network: Network) -> tuple[Mistake, ...]:
     network.dropout.require_keep("by the inverted kind, whose mistakes scale by q")
     found = [
-        Mistake("forgot_masks", "forgot the masks and the scale: no dropout", prediction(network, "off")),
-        Mistake("forgot_scale", "forgot the 1/q scale: plain masks", prediction(_plain(network))),
-        Mistake("scaled_by_drop", "divided by the drop probability p = 1 - q instead of q",
-                prediction(drop_for_keep(network))),
-        Mistake("scaled_bias", "divided the bias by q too", prediction(network, scale_bias=True)),
-        Mistake("scaled_without_masks", "divided by q but forgot the masks", prediction(network, masks=ones(network))),
+        passed("forgot_masks", "forgot the masks and the scale: no dropout", network, "off"),
+        passed("forgot_scale", "forgot the 1/q scale: plain masks", _plain(network)),
+        passed("scaled_by_drop", "divided by the drop probability p = 1 - q instead of q", drop_for_keep(network)),
+        passed("scaled_bias", "divided the bias by q too", network, scale_bias=True),
+        passed("scaled_without_masks", "divided by q but forgot the masks", network, masks=ones(network)),
     ]
+    found += [passed(name, label, network, masks=masks, distinct=False)
+              for name, label, masks in mask_changes(network)]
     if network.dropout.connections:
         found.append(masked_units(network))
     found += output_mistakes(network)

@@ -6,12 +6,12 @@ from functools import lru_cache
 
 from ..core.derive import Derivation, derive
 from ..core.forward import prediction
-from ..model.conventions import INVERTED, WEIGHT_SCALING, Convention
+from ..model.conventions import INVERTED, PLAIN, WEIGHT_SCALING, Convention
 from ..model.network import Network
 from . import rules
 from .drawing import HALF, draw_keep, draw_network
 from .kind import Kind, prediction_answer, spec_text
-from .mistakes import Mistake, activation_mistakes, applicable, drop_for_keep, ones, receiving, with_keep
+from .mistakes import Mistake, activation_mistakes, applicable, drop_for_keep, ones, passed, receiving, with_keep
 from .options import Options, check_hidden_layers, check_values
 
 DRAWN = (WEIGHT_SCALING, INVERTED)  # the conventions drawn, in turn at random, and said explicitly
@@ -49,26 +49,27 @@ def mistakes(network: Network) -> tuple[Mistake, ...]:
 def _mistakes(network: Network) -> tuple[Mistake, ...]:
     if network.dropout.convention.approximation.scales_weights:
         found = [
-            Mistake("forgot_scale", "forgot to scale the weights by q", prediction(network, "off")),
-            Mistake("applied_masks", "applied the training masks at test time", prediction(network)),
-            Mistake("scaled_bias", "scaled the bias by q too", prediction(network, "test", scale_bias=True)),
+            passed("forgot_scale", "forgot to scale the weights by q", network, "off"),
+            passed("applied_masks", "applied the training masks at test time", network),
+            passed("scaled_bias", "scaled the bias by q too", network, "test", scale_bias=True),
         ]
         if not network.dropout.connections:  # DropConnect's q belong to the weights: no layer receives one
-            found.append(Mistake("receiving_q", "used the receiving layer's q, of the layer's own units",
-                                 prediction(receiving(network), "off")))
+            found.append(passed("receiving_q", "used the receiving layer's q, of the layer's own units",
+                                receiving(network), "off"))
         found += [
-            Mistake("scaled_by_drop", "scaled by the drop probability p = 1 - q instead of q",
-                    prediction(drop_for_keep(network), "test")),
-            Mistake("divided_by_keep", "divided by q, the inverted rule, instead of multiplying",
-                    prediction(_as(network, INVERTED), masks=ones(network))),
+            passed("scaled_by_drop", "scaled by the drop probability p = 1 - q instead of q", drop_for_keep(network),
+                   "test"),
+            passed("divided_by_keep", "divided by q, the inverted rule, instead of multiplying",
+                   _as(network, INVERTED), masks=ones(network)),
         ]
     else:
         found = [
-            Mistake("scaled_twice", "scaled the weights by q at test time, though training already divided by q",
-                    prediction(_as(network, WEIGHT_SCALING), "test")),
-            Mistake("divided_at_test", "divided by q at test time as in training",
-                    prediction(network, masks=ones(network))),
-            Mistake("applied_masks", "applied the training masks at test time", prediction(network)),
+            passed("scaled_twice", "scaled the weights by q at test time, though training already divided by q",
+                   _as(network, WEIGHT_SCALING), "test"),
+            passed("divided_at_test", "divided by q at test time as in training", network, masks=ones(network)),
+            passed("applied_masks", "applied the training masks at test time", network),
+            passed("applied_masks_unscaled", "applied the training masks at test time, without the 1/q",
+                   _as(network, PLAIN), distinct=False),
         ]
     found += activation_mistakes(network, "test")
     return applicable(answer(network), found)

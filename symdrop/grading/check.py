@@ -1,7 +1,7 @@
 """Checking one student's answer to one problem: right or not, which mistake gives it, where the
 student went off track, and which later steps are right given the student's own earlier values."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import sympy
@@ -23,6 +23,9 @@ class Part:
     correct: bool
     carried_forward: bool  # wrong, but what the student's own earlier values give
     given_own: tuple | None = None  # what the student's earlier values give, where it differs
+    # Where it is wrong and not carried forward: the named Mistakes whose pass, from the
+    # student's own earlier values, gives it (the step where the student made them).
+    mistakes: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Check:
     mistakes: tuple  # the Mistakes whose answer is the given one
     parts: tuple[Part, ...] = ()
     tolerance: Fraction | None = None
+    network: Network | None = None  # the problem checked
 
     @property
     def first_wrong(self) -> Part | None:
@@ -59,8 +63,32 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
     if values:
         if not kind.has_layer_values:
             raise SymdropError(f"--values: the kind {kind.name} has no layer values to check (give --answer only)")
-        parts = carried(kind, network, {**values, "y": answer}, tolerance)
-    return Check(kind, answer, expected, right, mistakes, parts, tolerance)
+        values = {**values, "y": answer}
+        parts = carried(kind, network, values, tolerance)
+        if any(not (p.correct or p.carried_forward) for p in parts):  # a step off track: which mistake?
+            parts = tuple(_named(p, values, kind.mistakes(network), tolerance) for p in parts)
+    return Check(kind, answer, expected, right, mistakes, parts, tolerance, network)
+
+
+def _named(part: Part, values: dict, mistakes, tolerance) -> Part:
+    """``part`` with the mistakes made at its step: where it is wrong and not carried forward,
+    those whose pass, with the student's own earlier values put in, gives the value written."""
+    if part.correct or part.carried_forward:
+        return part
+    found = tuple(m for m in mistakes if m.rule is not None
+                  and equal(part.given, _by_rule(m.rule, values, part.name), tolerance))
+    return replace(part, mistakes=found) if found else part
+
+
+def _by_rule(rule, values: dict, name: str) -> tuple:
+    """Part ``name`` of a mistake's pass (network, mode, changes), every a^(k) and z^(k) the
+    student gave before it put in place of the pass's own."""
+    network, mode, changes = rule
+    l = network.depth if name == "y" else int(name[1:])
+    inputs = {k + 1: values[f"a{k}"] for k in range(1, l) if f"a{k}" in values}
+    zs = {k: values[f"z{k}"] for k in range(1, l if name[0] == "z" else l + 1) if f"z{k}" in values}
+    layer = forward(network, mode, inputs=inputs or None, zs=zs or None, terms=False, **dict(changes))[l - 1]
+    return layer.z if name[0] == "z" else layer.a
 
 
 def carried(kind: Kind, network: Network, values: dict, tolerance) -> tuple[Part, ...]:
