@@ -179,6 +179,8 @@ def _add_check(commands) -> None:
     ch.add_argument("--tolerance", metavar="T", help="accept numbers within T of the exact ones (rounded decimals); "
                                                       "replaces the tolerance of a kind with irrational answers (nwgm: 1/1000)")
     ch.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="default text")
+    ch.add_argument("--hide-answer", action="store_true", help="name the mistake, but show no right value "
+                                                               "(for students checking before a deadline)")
     ch.set_defaults(run="classes.check")
 
 

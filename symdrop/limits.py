@@ -18,8 +18,11 @@ MAX_BATCH = 32  # examples in a batch spec (input a list of rows), checked befor
 
 # Files symdrop reads.
 MAX_SPEC_BYTES = 1_000_000  # a spec, a values file, a rubric
-MAX_TABLE_BYTES = 20_000_000  # a roster, an answers file, a key.json
+MAX_TABLE_BYTES = 20_000_000  # a roster, an answers file
 MAX_CSV_CELL = 131_072  # characters of one cell of a roster or answers file (Python's csv default limit)
+# A key.json: 3,000 problems (the most one sheet run writes) of some 13 KB each, above the largest
+# measured (8 KB: an inverted problem of shape 4-6-6-6-2 with decimals; 4.4 KB at the default shape).
+MAX_KEY_BYTES = 40_000_000
 
 # Users' templates (--templates DIR).
 MAX_TEMPLATE_BYTES = 1_000_000  # one template file
@@ -44,4 +47,5 @@ MAX_SYMBOLIC_PATHS = 4096  # solve --symbolic: n0 x n1 x ... x nL, the terms of 
 MAX_SHOWN_PLACES = 12  # --digits K (spec key digits): places an irrational value is shown to
 MAX_SHEET_PROBLEMS = 500  # sheet --problems: on one sheet, or per student of a class set
 MAX_PROBLEMS = 3000  # sheet: problems per run, students x --problems for a class set
+MAX_KEY_PROBLEMS = MAX_PROBLEMS  # grade, check --key: problems in a key.json, counted before any is read
 MAX_STATS = 10_000  # sheet --stats N: problems drawn of each kind

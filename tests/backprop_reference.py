@@ -18,7 +18,7 @@ tanh' = 1 - tanh^2 (50-digit mpmath numbers). Weight scaling trains with plain m
 
 from fractions import Fraction
 
-from .reference import SMOOTH, Spec, forward, g
+from .reference import SMOOTH, Spec, flipped_masks, forward, g, swapped_masks
 
 
 def g_prime(activation, z: Fraction) -> Fraction:
@@ -147,6 +147,8 @@ def expected_mistakes(p: Spec) -> dict:
         "unmasked_input": gradients(p, unmasked=True),
         "sign_flipped": gradients(p, target=flipped),
         "forward_forgot_mask": gradients(p, masks=p.ones()),
+        "masks_flipped": gradients(p, masks=flipped_masks(p)),
+        **{name: gradients(p, masks=masks) for name, masks in swapped_masks(p).items()},
     }
     smooth = [name for _, _, name in p.layers if name in SMOOTH]
     if smooth:  # sigma' (tanh') = 1, and sigma' taken as sigma itself

@@ -237,6 +237,33 @@ def smooth_mistakes(p: Spec, mode: str) -> dict:
     return found
 
 
+def flipped_masks(p: Spec) -> list:
+    """Every mask read as 1 = drop, where dropout acts: each mask of a layer whose q < 1 or,
+    without keep probabilities, each mask that drops a unit (an input mask of ones stays)."""
+    acting = [q < 1 for q in p.keep] if p.keep is not None else [0 in mask for mask in p.masks]
+    return [[1 - m for m in mask] if acts else list(mask) for mask, acts in zip(p.masks, acting)]
+
+
+def swapped_masks(p: Spec) -> dict:
+    """id -> the masks with two swapped: any two masks of layers where dropout acts, of one
+    length, that differ (mu^(k) used for mu^(l) and the reverse)."""
+    flipped = flipped_masks(p)
+    acting = [l for l, mask in enumerate(p.masks) if flipped[l] != list(mask)]
+    found = {}
+    for k, l in itertools.combinations(acting, 2):
+        if len(p.masks[k]) == len(p.masks[l]) and list(p.masks[k]) != list(p.masks[l]):
+            masks = [list(m) for m in p.masks]
+            masks[k], masks[l] = masks[l], masks[k]
+            found[f"swapped_masks_{k}_{l}"] = masks
+    return found
+
+
+def mask_mistakes(p: Spec) -> dict:
+    """The misreadings of the masks in a training pass: id -> answer."""
+    found = {"masks_flipped": p.y(masks=flipped_masks(p))}
+    return {**found, **{name: p.y(masks=masks) for name, masks in swapped_masks(p).items()}}
+
+
 def forward_mistakes(p: Spec) -> dict:
     """The forward kind's mistakes, done by the reference: id -> answer (with sigmoid hidden
     layers also masked_z: each hidden layer's dropped units given W and b rows of 0, so their z is
@@ -245,6 +272,7 @@ def forward_mistakes(p: Spec) -> dict:
         "forgot_masks": p.y(masks=p.ones()),
         "dropped_output": [Fraction(0)] * len(p.layers[-1][1]),
         "dropped_output_bias": p.y(masks=p.masks[:-1] + [[0] * len(p.masks[-1])]),
+        **mask_mistakes(p),
         **relu_mistakes(p, "train"),
     }
     if any(g == "sigmoid" for _, _, g in p.layers[:-1]):
@@ -267,7 +295,7 @@ def expected_mistakes(kind: str, p: Spec) -> dict:
             "dropped_output": [Fraction(0)] * len(p.layers[-1][1]),
             "dropped_output_bias": p.y(masks=p.masks[:-1] + [[0] * len(p.masks[-1])]),
         }
-        return {**found, **relu_mistakes(p, "train")}
+        return {**found, **mask_mistakes(p), **relu_mistakes(p, "train")}
     if kind == "test-time" and p.convention == "weight-scaling":
         found = {
             "forgot_scale": p.y(mode="test", convention="inverted"),  # no masks, no scaling
@@ -283,6 +311,7 @@ def expected_mistakes(kind: str, p: Spec) -> dict:
             "scaled_twice": p.y(mode="test", convention="weight-scaling"),
             "divided_at_test": p.y(masks=p.ones()),
             "applied_masks": p.y(),
+            "applied_masks_unscaled": p.y(convention="plain"),
         }
         return {**found, **relu_mistakes(p, "test")}
     q = next(q for q in p.keep if q != 1)

@@ -30,7 +30,7 @@ def test_defaults_write_sheet_key_solutions_and_key_json(tmp_path, capsys):
     assert key["seed"] == 7 and len(key["problems"]) == 5
     assert key["options"] == {"shape": "2-3-3-2-1", "values": "int", "range": "-3..3",
                               "keep": ["1/2", "2/3", "3/4", "4/5"], "answers": "exact"}
-    assert set(key["problems"][0]) == {"code", "number", "kind", "spec", "answer", "mistakes"}
+    assert set(key["problems"][0]) == {"code", "number", "kind", "spec", "answer", "mistakes", "digest"}
 
 
 def test_seed_is_chosen_and_printed_when_not_given(tmp_path, capsys):

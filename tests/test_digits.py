@@ -22,6 +22,8 @@ R, e = sympy.Rational, sympy.exp
     (1 / (1 + e(-3)), r"\sigma(3)"),
     (-1 / (1 + e(-1)), r"- \sigma(1)"),
     (1 / (1 + e(R(2, 5))), r"\sigma(- \frac{2}{5})"),
+    (1 / (1 + sympy.E), r"\sigma(-1)"),  # SymPy writes e^1 as E
+    (R(3, 32) / (1 + sympy.E), r"\frac{3}{32} \sigma(-1)"),
     (1 / (2 + e(-1)), r"\frac{1}{e^{-1} + 2}"),  # not a sigmoid: 2 + e^{-1} is no c (1 + e^{-u})
 ])
 def test_sympys_forms_of_a_sigmoid_print_as_sigma(expr, text):
@@ -133,3 +135,16 @@ def test_check_shows_an_irrational_answer_by_its_decimal_and_echoes_the_students
     assert main(["check", str(spec), "--answer", f"{_y():.4f}", "--tolerance", "0.0001", "--format", "markdown"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Correct within the tolerance 0.0001: the exact answer is $\\approx ")
+
+
+def test_check_takes_the_tolerance_of_the_specs_digits(spec, capsys):
+    # digits: 4 -> the solution states +-0.0003 (any student carrying 4 places, worked out by hand in
+    # test_digits_shows_every_irrational_value_to_k_places); check takes it: the exact value rounded
+    # to 4 places is right, 5e-4 off is not.
+    import json
+    spec.write_text(json.dumps({**SPEC, "digits": 4}), encoding="utf-8")
+    assert main(["solve", str(spec), "--format", "markdown"]) == 0
+    assert r"\pm0.0003" in capsys.readouterr().out
+    assert main(["check", str(spec), "--answer", f"{_y():.4f}"]) == 0
+    assert capsys.readouterr().out.startswith("Correct within the tolerance 0.0003")
+    assert main(["check", str(spec), "--answer", f"{_y() + 0.0005:.4f}"]) == 1

@@ -126,10 +126,13 @@ def test_sheet_key_check_grade_stats_and_moments(tmp_path, capsys):
     wrong = next(m for m in entry["mistakes"] if m["id"] == "nwgm_for_mean")
     answers = tmp_path / "answers.csv"
     answers.write_text(f"student,code,y\nana,{entry['code']},\"{mean}; {right[1]:.4f}\"\n"
-                       f"ben,{entry['code']},\"{float(wrong['answer_decimal'][0]):.4f}; {right[1]:.4f}\"\n", encoding="utf-8")
+                       f"ben,{entry['code']},\"{float(wrong['answer_decimal'][0]):.4f}; {right[1]:.4f}\"\n"
+                       f"cy,{entry['code']},\n"  # blank, and unreadable: no answer, listed, and the rest graded
+                       f"dee,{entry['code']},\"0.40, 0.34\"\n", encoding="utf-8")
     assert main(["grade", "--key", str(out / "key.json"), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 0
     graded = {s["student"]: s for s in json.loads((tmp_path / "g" / "grades.json").read_text(encoding="utf-8"))["students"]}
     assert graded["ana"]["points"] == "4" and graded["ben"]["points"] == "2"  # the NWGM right, the mean a mistake's
+    assert graded["cy"]["points"] == "0" and graded["dee"]["points"] == "0"
     assert graded["ben"]["parts"][0]["mistakes"] == ["nwgm_for_mean"]
     gift = (out / "questions.gift").read_text(encoding="utf-8")
     assert f":{Fraction(1, 1000)}" not in gift and ":0.001#" in gift  # the tolerance, as a decimal

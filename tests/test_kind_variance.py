@@ -161,3 +161,16 @@ def test_a_pair_is_graded_entry_by_entry(tmp_path):
     assert main(["grade", "--key", str(out / "key.json"), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 0
     graded = {s["student"]: s for s in json.loads((tmp_path / "g" / "grades.json").read_text(encoding="utf-8"))["students"]}
     assert [graded[s]["points"] for s in ("ana", "ben", "cy")] == ["4", "2", "0"]
+
+
+def test_the_worked_solutions_restate_each_question(tmp_path):
+    """A statistics kind's solution starts from the method: the solutions document puts the
+    question (title, data) before it, and marks its variant once for the page header."""
+    out = tmp_path / "sheet"
+    assert main(["sheet", "--kinds", "variance,nwgm", "--problems", "2", "--seed", "3", "--no-diagram",
+                 "--format", "markdown,latex", "--out", str(out)]) == 0
+    md = (out / "solutions.md").read_text(encoding="utf-8")
+    assert md.count("A unit computes") == 1 and md.count("## Problem ") == 2
+    tex = (out / "solutions.tex").read_text(encoding="utf-8")
+    codes = [e["code"] for e in json.loads((out / "key.json").read_text(encoding="utf-8"))["problems"]]
+    assert all(tex.count(rf"\variant{{{code}}}") == 1 for code in codes)

@@ -43,6 +43,6 @@ def test_a_key_entry_of_an_unknown_kind_is_one_line_naming_it(tmp_path, capsys):
     capsys.readouterr()
     assert main(["grade", "--key", str(tmp_path / "key.json"), "--answers", str(tmp_path / "answers.csv"),
                  "--out", str(tmp_path / "g")]) == 2
-    assert capsys.readouterr().err == (f"symdrop: error: --key: problem '{code}': unknown kind 'forwards' (expected "
-                                       f"one of {expected()})\n")
+    assert capsys.readouterr().err == (f"symdrop: error: {tmp_path / 'key.json'}: problems[0] (code {code}): unknown "
+                                       f"exercise kind 'forwards' (expected one of {expected()})\n")
     assert not (tmp_path / "g").exists()

@@ -113,19 +113,27 @@ def check(args) -> int:
     if args.key is not None:
         if not args.code:
             raise SymdropError("--key: expected --code CODE (the variant code on the student's sheet)")
-        entry = _key_entry(args.key, args.code.strip().upper())
+        entry, legacy = _key_entry(args.key, args.code.strip().upper())
         kind, model, what = get(entry["kind"]), parse_spec(entry["spec"]), f"--key {args.key}"
     else:
-        model, what = load_spec(args.spec), "check"
+        model, what, legacy = load_spec(args.spec), "check", None
         kind = get(args.kind) if args.kind else of_spec(single(model, what))
     network = batch_of(model, what, kind.name) if kind.batches else single(model, what)
     tolerance = None if args.tolerance is None else abs(parse_number(args.tolerance, "--tolerance"))
+    if tolerance is None and getattr(network, "digits", None) is not None and kind.tolerance_for(network) is None:
+        # The spec's digits: the tolerance its worked solution states, for a student who carries
+        # values rounded to that many places (0 where the answer is rational: no rounding).
+        from ..core.rounding import carried
+        tolerance = carried(network, kind.mode, network.digits)[1]
     values = None if args.values is None else _values(args.values)
     result = check_answer(kind, network, parse_vector(args.answer, "--answer"), values, tolerance)
     if args.format == "json":
-        sys.stdout.write(json.dumps(check_json(result), indent=2) + "\n")
+        sys.stdout.write(json.dumps(check_json(result, hide=args.hide_answer), indent=2) + "\n")
     else:
-        sys.stdout.write(check_text(result, markdown=args.format == "markdown", typed=args.answer))
+        sys.stdout.write(check_text(result, markdown=args.format == "markdown", typed=args.answer,
+                                    hide=args.hide_answer))
+    if legacy:
+        print(legacy, file=sys.stderr)
     return 0 if result.correct else 1
 
 
@@ -141,19 +149,22 @@ def _values(path: Path) -> dict:
             else parse_vector(str(v), f"{path}: {k}") for k, v in data.items()}
 
 
-def _key_entry(path: Path, code: str) -> dict:
-    from ..grading.grade import read_key
+def _key_entry(path: Path, code: str) -> tuple[dict, str | None]:
+    """The key's entry of variant ``code``, and the warning to print if the key has no digests."""
+    from ..grading.keys import legacy_warning, read_key, undigested
 
-    entries = {e["code"]: e for e in read_key(path)["problems"]}
+    key = read_key(path)
+    entries = {e["code"]: e for e in key["problems"]}
     if code not in entries:
         raise SymdropError(f"--code {code}: no such variant in {path}")
-    return entries[code]
+    return entries[code], legacy_warning(path) if undigested(key) else None
 
 
 def grade(args) -> int:
     """A class's answers against its key: grades, a feedback page per student, the class report."""
     from ..grading.answers import parse_number
-    from ..grading.grade import Rubric, grade as grade_class, read_answers, read_key, read_rubric
+    from ..grading.grade import Rubric, grade as grade_class, read_answers, read_rubric
+    from ..grading.keys import legacy_warning, read_key, undigested
     from ..io.outputs import compile_all
     from ..render.grades import feedback, feedback_names, grades_csv, grades_json, report, report_svg
 
@@ -176,6 +187,8 @@ def grade(args) -> int:
     if args.pdf:
         files.update(zip(sources, compile_all(list(sources.values()))))
     print_written(files)
+    if undigested(key):
+        print(legacy_warning(args.key), file=sys.stderr)
     for u in ungraded:
         where = f"row {u.row}" if u.row is not None else "no row"
         print(f"symdrop grade: not graded: {where}, student {quote(u.student)}: {u.reason}", file=sys.stderr)

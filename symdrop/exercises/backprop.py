@@ -19,7 +19,7 @@ from ..sympy_internals import entries
 from . import rules, smooth
 from .drawing import allowed, draw_keep, draw_network
 from .kind import Kind, Part, Smooth, layer_parts, spec_text
-from .mistakes import Mistake, applicable, ones, unit_masks
+from .mistakes import Mistake, applicable, mask_changes, ones, unit_masks
 from .options import SHAPE, Options, check_hidden_layers, check_keep, check_values, smooth_shaped
 
 OWN_SHAPE = (2, 3, 2, 1)  # where --shape is left at the general default: a network small enough to go back through
@@ -108,6 +108,8 @@ def candidates(network: Network, numeric: bool = False) -> list[Mistake]:
         Mistake("sign_flipped", "used t - y instead of y - t", back(sign_flipped=True)),
         Mistake("forward_forgot_mask", "forgot the masks in the forward pass, and so going back", back(masks=ones(network))),
     ]
+    found += [Mistake(name, f"{label}, forward and back", back(masks=masks), distinct=False)
+              for name, label, masks in mask_changes(network)]
     if network.dropout.convention.divides:
         found.append(Mistake("backward_forgot_scale", "forgot the 1/q in the backward pass", back(scale_backward=False)))
     if connections:

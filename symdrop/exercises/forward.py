@@ -13,7 +13,7 @@ from ..model.network import Network
 from . import rules, smooth
 from .drawing import draw_network
 from .kind import Kind, Smooth, prediction_answer, spec_text
-from .mistakes import Mistake, activation_mistakes, applicable, masked_units, output_mistakes
+from .mistakes import Mistake, activation_mistakes, applicable, mask_changes, masked_units, output_mistakes, passed
 from .options import Options, check_hidden_layers, check_values, smooth_shaped
 
 
@@ -53,12 +53,14 @@ def _mistakes(network: Network) -> tuple[Mistake, ...]:
 def candidates(network: Network, numeric: bool = False) -> list[Mistake]:
     """Every mistake of :func:`mistakes`, those that give the right answer too (``numeric``: the
     answers as 40-digit decimals)."""
-    found = [Mistake("forgot_masks", "forgot the masks, so no dropout", prediction(network, "off", numeric=numeric))]
+    found = [passed("forgot_masks", "forgot the masks, so no dropout", network, "off", numeric=numeric)]
     if network.dropout.connections:  # masks on weights: z has none to take, units none to drop
         found.append(masked_units(network, numeric))
     elif any(layer.g.apply(sympy.S.Zero) != 0 for layer in network.layers[:-1]):  # sigmoid: g(0) = 1/2
-        found.append(Mistake("masked_z", "masked z instead of the input, dropping the bias too",
-                             prediction(network, masks_on="z", numeric=numeric)))
+        found.append(passed("masked_z", "masked z instead of the input, dropping the bias too", network, masks_on="z",
+                            numeric=numeric))
+    found += [passed(name, label, network, masks=masks, distinct=False, numeric=numeric)
+              for name, label, masks in mask_changes(network)]
     found += output_mistakes(network, numeric)
     found += activation_mistakes(network, numeric=numeric)
     return found

@@ -11,8 +11,8 @@ from ..model.network import Network
 from . import rules, smooth
 from .drawing import draw_keep, draw_network
 from .kind import Kind, Smooth, prediction_answer, spec_text
-from .mistakes import (Mistake, activation_mistakes, applicable, drop_for_keep, masked_units, ones,
-                       output_mistakes, with_keep)
+from .mistakes import (Mistake, activation_mistakes, applicable, drop_for_keep, mask_changes, masked_units, ones,
+                       output_mistakes, passed, with_keep)
 from .options import Options, check_hidden_layers, check_keep, check_values, smooth_shaped
 
 
@@ -48,14 +48,15 @@ def candidates(network: Network, numeric: bool = False) -> list[Mistake]:
     answers as 40-digit decimals)."""
     n = numeric
     found = [
-        Mistake("forgot_masks", "forgot the masks and the scale: no dropout", prediction(network, "off", numeric=n)),
-        Mistake("forgot_scale", "forgot the 1/q scale: plain masks", prediction(_plain(network), numeric=n)),
-        Mistake("scaled_by_drop", "divided by the drop probability p = 1 - q instead of q",
-                prediction(drop_for_keep(network), numeric=n)),
-        Mistake("scaled_bias", "divided the bias by q too", prediction(network, scale_bias=True, numeric=n)),
-        Mistake("scaled_without_masks", "divided by q but forgot the masks",
-                prediction(network, masks=ones(network), numeric=n)),
+        passed("forgot_masks", "forgot the masks and the scale: no dropout", network, "off", numeric=n),
+        passed("forgot_scale", "forgot the 1/q scale: plain masks", _plain(network), numeric=n),
+        passed("scaled_by_drop", "divided by the drop probability p = 1 - q instead of q", drop_for_keep(network),
+               numeric=n),
+        passed("scaled_bias", "divided the bias by q too", network, scale_bias=True, numeric=n),
+        passed("scaled_without_masks", "divided by q but forgot the masks", network, masks=ones(network), numeric=n),
     ]
+    found += [passed(name, label, network, masks=masks, distinct=False, numeric=n)
+              for name, label, masks in mask_changes(network)]
     if network.dropout.connections:
         found.append(masked_units(network, n))
     found += output_mistakes(network, n)

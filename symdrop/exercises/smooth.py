@@ -121,13 +121,15 @@ def differs(passes: Passes):
 
 def outside_tolerance(passes: Passes):
     def mistakes_outside_tolerance(network: Network, options: Options) -> bool:
-        """No two mistakes give one answer, and in each entry of the answer any two different
-        values (the key's and the mistakes') lie more than 3 tolerances apart: a mistake's answer,
-        rounded to K places, is never within the key's tolerance, nor within another mistake's,
-        and the LMS intervals never touch."""
+        """No two mistakes give one answer (the misreadings of the masks aside, which may give
+        another's, see :attr:`.mistakes.Mistake.distinct`), and in each entry of the answer any two
+        different values (the key's and the mistakes') lie more than 3 tolerances apart: a
+        mistake's answer, rounded to K places, is never within the key's tolerance, nor within
+        another mistake's, and the LMS intervals never touch."""
         found = passes.numeric_mistakes(network)
         answers = [passes.answer(network, True)] + [m.answer for m in found]
-        if any(same(a, b) for i, a in enumerate(answers) for b in answers[i + 1:]):
+        apart = answers[:1] + [m.answer for m in found if m.distinct]
+        if any(same(a, b) for i, a in enumerate(apart) for b in apart[i + 1:]):
             return False
         limit = to_decimal(APART * passes.tolerance(network))
         for i in range(len(answers[0])):

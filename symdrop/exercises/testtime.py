@@ -6,12 +6,12 @@ from functools import lru_cache
 
 from ..core.derive import Derivation, derive
 from ..core.forward import prediction
-from ..model.conventions import INVERTED, WEIGHT_SCALING, Convention
+from ..model.conventions import INVERTED, PLAIN, WEIGHT_SCALING, Convention
 from ..model.network import Network
 from . import rules, smooth
 from .drawing import HALF, draw_keep, draw_network
 from .kind import Kind, Smooth, prediction_answer, spec_text
-from .mistakes import Mistake, activation_mistakes, applicable, drop_for_keep, ones, receiving, with_keep
+from .mistakes import Mistake, activation_mistakes, applicable, drop_for_keep, ones, passed, receiving, with_keep
 from .options import Options, check_hidden_layers, check_values, smooth_shaped
 
 DRAWN = (WEIGHT_SCALING, INVERTED)  # the conventions drawn, in turn at random, and said explicitly
@@ -64,26 +64,28 @@ def candidates(network: Network, numeric: bool = False) -> list[Mistake]:
     n = numeric
     if network.dropout.convention.approximation.scales_weights:
         found = [
-            Mistake("forgot_scale", "forgot to scale the weights by q", prediction(network, "off", numeric=n)),
-            Mistake("applied_masks", "applied the training masks at test time", prediction(network, numeric=n)),
-            Mistake("scaled_bias", "scaled the bias by q too", prediction(network, "test", scale_bias=True, numeric=n)),
+            passed("forgot_scale", "forgot to scale the weights by q", network, "off", numeric=n),
+            passed("applied_masks", "applied the training masks at test time", network, numeric=n),
+            passed("scaled_bias", "scaled the bias by q too", network, "test", scale_bias=True, numeric=n),
         ]
         if not network.dropout.connections:  # DropConnect's q belong to the weights: no layer receives one
-            found.append(Mistake("receiving_q", "used the receiving layer's q, of the layer's own units",
-                                 prediction(receiving(network), "off", numeric=n)))
+            found.append(passed("receiving_q", "used the receiving layer's q, of the layer's own units",
+                                receiving(network), "off", numeric=n))
         found += [
-            Mistake("scaled_by_drop", "scaled by the drop probability p = 1 - q instead of q",
-                    prediction(drop_for_keep(network), "test", numeric=n)),
-            Mistake("divided_by_keep", "divided by q, the inverted rule, instead of multiplying",
-                    prediction(_as(network, INVERTED), masks=ones(network), numeric=n)),
+            passed("scaled_by_drop", "scaled by the drop probability p = 1 - q instead of q", drop_for_keep(network),
+                   "test", numeric=n),
+            passed("divided_by_keep", "divided by q, the inverted rule, instead of multiplying",
+                   _as(network, INVERTED), masks=ones(network), numeric=n),
         ]
     else:
         found = [
-            Mistake("scaled_twice", "scaled the weights by q at test time, though training already divided by q",
-                    prediction(_as(network, WEIGHT_SCALING), "test", numeric=n)),
-            Mistake("divided_at_test", "divided by q at test time as in training",
-                    prediction(network, masks=ones(network), numeric=n)),
-            Mistake("applied_masks", "applied the training masks at test time", prediction(network, numeric=n)),
+            passed("scaled_twice", "scaled the weights by q at test time, though training already divided by q",
+                   _as(network, WEIGHT_SCALING), "test", numeric=n),
+            passed("divided_at_test", "divided by q at test time as in training", network, masks=ones(network),
+                   numeric=n),
+            passed("applied_masks", "applied the training masks at test time", network, numeric=n),
+            passed("applied_masks_unscaled", "applied the training masks at test time, without the 1/q",
+                   _as(network, PLAIN), distinct=False, numeric=n),
         ]
     found += activation_mistakes(network, "test", numeric=n)
     return found

@@ -30,20 +30,21 @@ def _typed(text: str, markdown: bool) -> str:
     return f"`{text}`" if markdown else text
 
 
-def check_text(result: Check, markdown: bool = False, typed: str | None = None) -> str:
+def check_text(result: Check, markdown: bool = False, typed: str | None = None, hide: bool = False) -> str:
     """Some lines a student reads: right or wrong, the mistake, where it went off track.
-    ``typed``: the answer as the student typed it, echoed so (else its exact value)."""
+    ``typed``: the answer as the student typed it, echoed so (else its exact value). With
+    ``hide`` no right value is shown (the answer's nor any step's): only the student's own."""
     code = (lambda s: f"`{s}`") if markdown else (lambda s: s)  # noqa: E731
     vector = lambda values: _vector(values, markdown)  # noqa: E731
     given = _typed(typed, markdown) if typed is not None else vector(result.answer)
     lines = []
     if result.correct and tuple(result.answer) != tuple(result.expected):
-        lines.append(f"Correct within the tolerance {exact_text(result.tolerance, decimals=True)}: the exact answer is "
-                     f"{vector(result.expected)}.")
+        lines.append(f"Correct within the tolerance {exact_text(result.tolerance, decimals=True)}"
+                     + ("." if hide else f": the exact answer is {vector(result.expected)}."))
     elif result.correct:
         lines.append(f"Correct: {given} is the answer.")
     else:
-        lines.append(f"Not correct: {given}; the answer is {vector(result.expected)}.")
+        lines.append(f"Not correct: {given}" + ("." if hide else f"; the answer is {vector(result.expected)}."))
         if result.tolerance is None and _irrational(result.expected):
             lines.append("The answer is irrational (through a sigmoid or tanh), so no decimal equals it: "
                          f"to accept rounded answers give a tolerance, {code('--tolerance 0.0001')} for 4 places "
@@ -55,8 +56,11 @@ def check_text(result: Check, markdown: bool = False, typed: str | None = None) 
             lines.append("It is not the answer of any mistake symdrop knows.")
     first = result.first_wrong
     if first is not None:
-        lines.append(f"First step off track: {code(first.name)} = {vector(first.given)}, "
-                     f"the right value is {vector(first.expected)}.")
+        lines.append(f"First step off track: {code(first.name)} = {vector(first.given)}"
+                     + ("." if hide else f", the right value is {vector(first.expected)}."))
+        for p in result.parts:
+            for m in (m for m in p.mistakes if not (p.name == "y" and m in result.mistakes)):
+                lines.append(f"{code(p.name)} is the step of the mistake {code(m.name)}: {m.label}.")
         later = [p.name for p in result.parts if p.carried_forward]
         if later:
             lines.append("Right given your own earlier values (error carried forward): "
@@ -67,20 +71,24 @@ def check_text(result: Check, markdown: bool = False, typed: str | None = None) 
     return sep.join(lines) + "\n"
 
 
-def check_json(result: Check) -> dict:
+def check_json(result: Check, hide: bool = False) -> dict:
     """``{"kind", "correct", "answer", "expected", "tolerance", "mistakes": [{"id", "label"}],
-    "first_wrong", "parts": [{"part", "given", "expected", "correct", "carried_forward"}]}``, exact
-    strings; ``"expected_decimal"`` beside irrational expected values."""
+    "first_wrong", "parts": [{"part", "given", "expected", "correct", "carried_forward", "mistakes"}]}``,
+    exact strings; ``"expected_decimal"`` beside irrational expected values; with ``hide`` every
+    ``expected`` is null (and no decimal is given)."""
     first = result.first_wrong
+    shown = (lambda values: None) if hide else (lambda values: [plain(v) for v in values])  # noqa: E731
+    decimals = not hide and any(map(needs_decimal, result.expected))
     return {
         "kind": result.kind.name,
         "correct": result.correct,
         "answer": [plain(v) for v in result.answer],
-        "expected": [plain(v) for v in result.expected],
-        **({"expected_decimal": [decimal(v) for v in result.expected]} if any(map(needs_decimal, result.expected)) else {}),
+        "expected": shown(result.expected),
+        **({"expected_decimal": [decimal(v) for v in result.expected]} if decimals else {}),
         "tolerance": None if result.tolerance is None else plain(result.tolerance),
         "mistakes": [{"id": m.name, "label": m.label} for m in result.mistakes],
         "first_wrong": None if first is None else first.name,
-        "parts": [{"part": p.name, "given": [plain(v) for v in p.given], "expected": [plain(v) for v in p.expected],
-                   "correct": p.correct, "carried_forward": p.carried_forward} for p in result.parts],
+        "parts": [{"part": p.name, "given": [plain(v) for v in p.given], "expected": shown(p.expected),
+                   "correct": p.correct, "carried_forward": p.carried_forward, "mistakes": [m.name for m in p.mistakes]}
+                  for p in result.parts],
     }

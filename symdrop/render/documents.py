@@ -13,7 +13,7 @@ from .diagram import Diagram, draw
 from .env import make_env, render_document
 from .formats import get
 from .linebreak import fitting_rows, rows
-from .numbertext import needs_decimal
+from .numbertext import needs_decimal, to_places
 from .options import RenderOptions
 from .texwidth import LINE_EM
 
@@ -77,7 +77,7 @@ class Carried:
     """What a student who rounds each layer to ``--digits`` places gets, and the tolerance that accepts it."""
 
     prediction: sympy.ImmutableMatrix
-    tolerance: sympy.Rational
+    tolerance: sympy.Expr  # a decimal to --digits places, as written: 0.0002
 
 
 def carried_values(derivation: Derivation, digits: int | None) -> Carried | None:
@@ -85,7 +85,7 @@ def carried_values(derivation: Derivation, digits: int | None) -> Carried | None
     if digits is None or derivation.symbolic or not needs_decimal(derivation.prediction):
         return None
     prediction, tolerance = carried(derivation.network, derivation.mode, digits)
-    return Carried(sympy.ImmutableMatrix([sympy.Rational(v) for v in prediction]), sympy.Rational(tolerance))
+    return Carried(sympy.ImmutableMatrix([sympy.Rational(v) for v in prediction]), to_places(sympy.Rational(tolerance), digits))
 
 
 # The room a closed form is chosen to fit, in em: a tenth less than a line, for what the width

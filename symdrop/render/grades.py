@@ -7,7 +7,6 @@ from fractions import Fraction
 
 from ..exercises.kinds import get
 from ..grading.grade import StudentGrade, Ungraded
-from ..model.spec import parse_spec
 from .documents import render_math
 from .env import make_env, render_document
 from .escape import csv_cell, spreadsheet_csv
@@ -43,7 +42,9 @@ def grades_csv(students: list[StudentGrade]) -> str:
 
 
 def grades_json(students: list[StudentGrade], ungraded: list[Ungraded]) -> dict:
-    """``{"students": [{"student", "name", "points", "max_points", "parts": [...]}], "ungraded": [...]}``."""
+    """``{"students": [{"student", "name", "points", "max_points", "parts": [...]}], "ungraded": [...]}``;
+    a part: ``{"code", "part", "answer", "expected", "correct", "mistakes", "carried_forward",
+    "after_mistake", "points"}``."""
     return {
         "students": [
             {"student": s.student, "name": s.name, "points": points_text(s.points),
@@ -51,6 +52,7 @@ def grades_json(students: list[StudentGrade], ungraded: list[Ungraded]) -> dict:
              "parts": [{"code": p.code, "part": p.part, "answer": p.answer,
                         "expected": [plain(v) for v in p.expected], "correct": p.correct,
                         "mistakes": list(p.mistakes), "carried_forward": p.carried_forward,
+                        "after_mistake": p.after_mistake,
                         "points": points_text(p.points)} for p in s.parts]}
             for s in students
         ],
@@ -69,13 +71,13 @@ def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOpt
         wrong = next((p for p in answered if not p.correct), None)
         kind = get(entry["kind"])
         if wrong is not None and kind.has_layer_values:
-            network = parse_spec(entry["spec"])
+            network = checked.network  # the problem as grade read it
             derivation = kind.derive(network)
             layer = network.depth if wrong.part == "y" else int(wrong.part[1:])
             # Only the answer given: where the student went off track is not known.
             located = wrong.part != "y" or len(answered) > 1
             lines = (layer, render_math(derivation, options).steps[layer - 1], located)
-        labels = {m.name: m.label for m in checked.mistakes}
+        labels = {m.name: m.label for m in (*checked.mistakes, *(m for p in checked.parts for m in p.mistakes))}
         problems.append((entry, parts, labels, lines))
     return render_document("feedback", fmt, options, s=student, problems=problems)
 

@@ -126,18 +126,32 @@ def gaps(e: Exercise, parts: bool = False) -> list[Gap]:
         if not parts and part.answer is None:
             continue
         value = part.value
-        distinct, seen = [], {as_fraction(value)}
+        by_value: dict[Fraction, list[Mistake]] = {}
         if part.answer is not None:
-            for m, answer_ in wrong:  # one 0% answer per wrong value (the first mistake names it)
-                key = as_fraction(answer_[part.answer])
-                if key not in seen:
-                    seen.add(key)
-                    distinct.append((m, key))
+            for m, answer_ in wrong:  # one 0% answer per wrong value, naming every mistake that gives it
+                key = _value_key(answer_[part.answer], e.tolerance)
+                if key != _value_key(value, e.tolerance):
+                    by_value.setdefault(key, []).append(m)
+        distinct = [(_together(ms), key) for key, ms in by_value.items()]
         spans = [Span(*s) for s in intervals([as_fraction(value)] + [v for _, v in distinct], e.tolerance)]
         found.append(Gap(part, value, spans[0], tuple((m, s) for (m, _), s in zip(distinct, spans[1:]))))
     if parts:  # every value on the way counts one mark
         return found
     return [replace(g, weight=w) for g, w in zip(found, weights([g.exact for g in found]))]
+
+
+def _value_key(value, tolerance) -> Fraction:
+    """A value as one wrong answer of a gap: exact, or where its kind states a tolerance (values
+    through sigmoids, one value written two ways may differ in its 40th digit) to 30 places."""
+    key = as_fraction(value)
+    return key if tolerance is None else Fraction(round(key * 10**30), 10**30)
+
+
+def _together(mistakes: list[Mistake]) -> Mistake:
+    """One mistake, or several that give one wrong value as one whose label names them all."""
+    if len(mistakes) == 1:
+        return mistakes[0]
+    return Mistake(" ".join(m.name for m in mistakes), "; or ".join(m.label for m in mistakes), mistakes[0].answer)
 
 
 def how_given(gaps: list[Gap]) -> str:

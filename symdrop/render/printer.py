@@ -52,6 +52,8 @@ def _logistic(expr):
             k, e = other.as_coeff_Mul()
             if k == c and isinstance(e, sympy.exp):
                 return c, -e.args[0]
+            if k == c and e is sympy.E:  # SymPy's e^1: 1/(1 + e) = sigma(-1)
+                return c, sympy.S.NegativeOne
     return None
 
 

@@ -7,6 +7,7 @@ from ..exercises.kind import Quantity, answer_quantities
 from ..exercises.sheet import Exercise, Sheet
 from ..exercises.options import format_shape, smooth_shaped
 from ..exercises.roster import Student
+from ..grading.keys import digest
 from ..model.spec import to_spec
 from .diagram import Diagram
 from .documents import Math, diagram_of, render_figure, render_math
@@ -130,9 +131,11 @@ def key_json(sheet: Sheet) -> dict:
     """``{"seed", "options", "problems": [{"code", "number", "kind", "spec", "answer", "mistakes"}]}``:
     each spec is what ``symdrop solve`` (``--mode test`` for a test-time entry) or ``symdrop
     expect`` (an ensemble entry) reads, each answer an exact string (``"-506/25"``, the form of
-    every JSON symdrop writes), each mistake ``{"id", "label", "answer"}``. Where the options ask
-    for decimals, every answer also has its ``_decimal`` copy (``"answer_decimal": ["-20.24"]``), as
-    has an irrational answer (15 digits), whose entry states the ``tolerance`` it is right within;
+    every JSON symdrop writes), each mistake ``{"id", "label", "answer"}``, and last its
+    ``digest`` (:func:`.grading.keys.digest`: of the problem, answers and mistakes). Where the
+    options ask for decimals, every answer also has its ``_decimal`` copy (``"answer_decimal":
+    ["-20.24"]``), as has an irrational answer (15 digits), whose entry states the ``tolerance``
+    it is right within;
     class sets add each entry's student (id and name)."""
     entries = []
     decimals = sheet.options.decimals
@@ -157,6 +160,7 @@ def key_json(sheet: Sheet) -> dict:
         for m, answer in e.wrong_answers():
             entry["mistakes"].append({"id": m.name, "label": m.label})
             put(entry["mistakes"][-1], "answer", answer)
+        entry["digest"] = digest(entry)  # grade and check refuse the entry if it is edited
         entries.append(entry)
     return {"seed": sheet.seed, "options": sheet.options.as_json(), "problems": entries}
 
