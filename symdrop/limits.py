@@ -43,6 +43,7 @@ MAX_MOMENTS_EVERY_MASK = 12  # moments with a target: the loss and gradients vis
 MAX_MOMENTS_GRADIENT_WORK = 300_000  # the same: masks x weights, each mask's backward pass (a few s)
 MAX_MOMENTS_SMOOTH_TARGET = 5  # the same with a sigmoid or tanh output (hidden ones refused): expressions
 MAX_DISTINCT_VALUES = 65_536  # moments: distinct vectors of one layer carried over the masks
+MAX_CLOSED_FORM = 40_000  # parts of one pass's irrational values written out (sigmoid/tanh in sigmoid/tanh)
 MAX_SYMBOLIC_PATHS = 4096  # solve --symbolic: n0 x n1 x ... x nL, the terms of the closed form
 MAX_SHOWN_PLACES = 12  # --digits K (spec key digits): places an irrational value is shown to
 MAX_SHEET_PROBLEMS = 500  # sheet --problems: on one sheet, or per student of a class set

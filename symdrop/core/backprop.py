@@ -9,8 +9,10 @@ from sympy import ImmutableMatrix
 from ..model.network import Network
 from ..numbers import exact, to_sympy
 from .backward import Gradients, backward, step
+from ..sympy_internals import entries
+from .budget import Budget
 from .derive import Derivation, derive, values_matrix
-from .forward import prediction
+from .forward import forward
 
 # Why a unit's delta^(l)_i is 0, as BackStep.zero_reasons gives it: the next layer's mask dropped
 # it ("dropped"), its ReLU clipped it ("clipped"), or both.
@@ -130,6 +132,17 @@ def _from(network: Network, gradients: Gradients, rate) -> Backprop:
     if rate is not None:
         rate = exact(rate, "rate")  # "1/10" as the command line gives it, or a number
         after = step(gradients, rate)
-        after_prediction = values_matrix(prediction(after))
+        after_prediction = values_matrix(after_step(after))
     return Backprop(network, forward, network.target, to_sympy(gradients.loss), tuple(steps),
                     values_matrix(gradients.grad_input), rate, after, after_prediction)
+
+
+def after_step(network: Network) -> tuple:
+    """The prediction of ``network`` after a step, its written size counted with its new weights
+    (what the step writes: its layers between are never written, so they are not counted)."""
+    predicted = forward(network, terms=False, count=False)[-1].a
+    budget = Budget("the step")
+    for layer in network.layers:
+        budget.count((*entries(layer.W), *entries(layer.b)), "--step")
+    budget.count(predicted, "--step")
+    return predicted

@@ -17,9 +17,11 @@ import sympy
 
 from ..errors import SymdropError
 from ..model.activations import activation, derivative
+from ..model.closedform import closed
 from ..model.network import Network
 from ..numbers import to_sympy
 from . import losses
+from .budget import Budget
 from .forward import LayerValues, Number, forward, layer_rules, layer_values, network_numbers, numeric_numbers
 
 
@@ -94,7 +96,7 @@ def _backward(network: Network, masks, mask_backward, scale_backward, unmasked_i
     loss = objective.value(y, t)
     sign = (lambda v: tuple(-e for e in v)) if sign_flipped else (lambda v: v)
     incoming = sign(objective.gradient(y, t))
-    layers = []
+    layers, kept, budget = [], {}, Budget("the backward pass")
     for l in range(network.depth, 0, -1):
         layer, values_l = network.layers[l - 1], passes[l - 1]
         g = activation("identity") if relu_derivative_one and layer.activation == "relu" else layer.g
@@ -116,6 +118,10 @@ def _backward(network: Network, masks, mask_backward, scale_backward, unmasked_i
             grad_weights = tuple(tuple(g * f for g, f in zip(row, frow)) for row, frow in zip(grad_weights, factors))
         upstream = tuple(objective.tidy(sum((W[i][j] * delta[i] for i in range(len(delta))), 0 * delta[0]))
                          for j in range(len(inputs)))
+        if not values.python:  # products of exact values SymPy rewrote with its own exponentials: made cheap again
+            slope, delta, upstream = (closed(v, kept) for v in (slope, delta, upstream))
+            grad_weights = tuple(closed(row, kept) for row in grad_weights)
+            budget.count((*delta, *grad_weights), f"layers[{l - 1}]")
         layers.append(LayerGradients(incoming, slope, delta, grad_weights, delta, upstream))
         incoming = _through_mask(upstream, masks[l - 1], rules[l - 1], values.keep, l, mask_backward, scale_backward)
     return Gradients(network, passes, loss, tuple(reversed(layers)), incoming)

@@ -18,7 +18,9 @@ from ..numbers import exact, to_sympy
 from .backward import backward, stepped
 from .derive import Derivation, derive, values_matrix
 from .ensemble import expect
-from .forward import prediction
+from ..sympy_internals import entries
+from .backprop import after_step
+from .budget import Budget
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,11 @@ class BatchDerivation:
 
 def derive_batch(batch: Batch, mode: str = "train") -> BatchDerivation:
     """Every example's exact forward pass in ``mode`` (the core's, one per example), set side by side."""
-    examples = tuple(derive(network, mode=mode) for network in batch.examples)
+    examples, budget = [], Budget("the batch's forward pass")
+    for e, network in enumerate(batch.examples):  # each example's pass has its limit; the batch's too
+        examples.append(derive(network, mode=mode))
+        budget.count([v for step in examples[-1].steps for v in entries(step.activation.value)], f"input[{e}]")
+    examples = tuple(examples)
     layers = []
     for index, step in enumerate(examples[0].steps):
         steps = [d.steps[index] for d in examples]
@@ -134,7 +140,10 @@ class BatchBackprop:
 def derive_batch_backprop(batch: Batch, rate=None) -> BatchBackprop:
     """The mean loss of ``batch`` (which has targets) and its gradients, the mean of each example's
     (the core's backward pass, one per example); with ``rate`` one gradient-descent step."""
-    gradients = [backward(network) for network in batch.examples]
+    gradients, budget = [], Budget("the batch's backward pass")
+    for e, network in enumerate(batch.examples):
+        gradients.append(backward(network))
+        budget.count([v for g in gradients[-1].layers for v in (*g.delta, *g.grad_weights)], f"input[{e}]")
     size = sympy.Integer(batch.size)
     forward = derive_batch(batch)
     losses = tuple(to_sympy(g.loss) for g in gradients)
@@ -168,7 +177,7 @@ def _step(result: BatchBackprop, rate) -> BatchBackprop:
     prediction after it with the same masks."""
     layers = stepped(result.batch.layers, [(s.grad_weights, s.grad_bias) for s in result.by_layer], rate)
     after = Batch(tuple(replace(network, layers=layers) for network in result.batch.examples), result.batch.title)
-    predicted = columns([values_matrix(prediction(network)) for network in after.examples])
+    predicted = columns([values_matrix(after_step(network)) for network in after.examples])
     return replace(result, rate=rate, after_step=after, prediction_after_step=predicted)
 
 

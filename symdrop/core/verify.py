@@ -8,6 +8,7 @@ import sympy
 from sympy import ImmutableMatrix
 
 from . import losses
+from .backward import backward
 from .derive import Step, derive
 from ..numbers import to_fraction, to_sympy
 from ..errors import SymdropError
@@ -84,6 +85,8 @@ def verify(network: Network, *, seed: int = 0, tolerance: float = TOLERANCE) -> 
     draw are read back and the exact pass redone with them) and the same modules after ``eval()``.
     """
     torch = _torch()
+    # the exact backward pass first: a network whose exact values pass the limits is refused at once
+    gradients = None if network.target is None else backward(network)
     convention = network.dropout.convention
     name = convention.name
     with torch.no_grad():
@@ -106,7 +109,7 @@ def verify(network: Network, *, seed: int = 0, tolerance: float = TOLERANCE) -> 
             _, layers = _run_modules(torch, modules, network, training=False)
         rows += _compare("nn.Dropout, eval()", derive(network, mode="test").steps, layers)
     if network.target is not None:
-        rows += _compare_gradients("autograd, spec masks", network, _autograd(torch, network))
+        rows += _compare_gradients("autograd, spec masks", network, _autograd(torch, network), gradients)
         if convention.divides and modules_apply:
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(seed)  # the same masks as the nn.Dropout run above
@@ -150,12 +153,11 @@ def _autograd_modules(torch, modules, network: Network):
     return masks, ([(lin.weight.grad, lin.bias.grad) for _, lin, _ in modules], x.grad, loss.item())
 
 
-def _compare_gradients(check: str, network: Network, computed) -> list[LayerError]:
+def _compare_gradients(check: str, network: Network, computed, exact=None) -> list[LayerError]:
     """The loss, then every layer's dL/dW and dL/db (and dL/dx as layer 0) against the exact
-    backward pass; relative to the largest exact gradient of the layer (1 when all are 0)."""
-    from .backward import backward
-
-    exact = backward(network)
+    backward pass (``exact``, when made already); relative to the largest exact gradient of the
+    layer (1 when all are 0)."""
+    exact = backward(network) if exact is None else exact
     layers, grad_x, loss = computed
     with mpmath.workdps(_DIGITS):  # the loss as torch.nn computed it, shown as the output layer's
         truth = _mpf(to_sympy(exact.loss))
@@ -295,4 +297,8 @@ def _magnitudes(step: Step) -> tuple:
 
 
 def _mpf(value) -> mpmath.mpf:
-    return mpmath.mpf(0) if value.is_zero else mpmath.mpf(sympy.N(value, _DIGITS)._mpf_)
+    if value.is_Rational:  # most values: exact, without asking SymPy whether it is 0
+        return mpmath.mpf(value.p) / value.q
+    number = sympy.N(value, _DIGITS)
+    return mpmath.mpf(number._mpf_) if number.is_Float else mpmath.mpf(0) if number.is_zero else mpmath.mpf(
+        sympy.Float(number, _DIGITS)._mpf_)

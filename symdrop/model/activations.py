@@ -9,6 +9,7 @@ import sympy
 from sympy.core.evalf import PrecisionExhausted
 
 from ..errors import SymdropError
+from .closedform import exponential, hyperbolic_tangent
 
 
 class Written(sympy.Basic):
@@ -128,7 +129,7 @@ def _sigmoid(z):
     # The same expression built without asking SymPy to evaluate e^{-z} and 1/(1 + e^{-z}): for z
     # of sigmoids (a later layer's) it evaluates both to the 40 digits of every term before it
     # leaves them as they are; unevaluated, a pass of three sigmoid layers takes half the time.
-    return sympy.Pow(sympy.Add(1, sympy.exp(-z, evaluate=False)), -1, evaluate=False)
+    return sympy.Pow(sympy.Add(1, exponential(-z), evaluate=False), -1, evaluate=False)
 
 
 def _sigmoid_decimal(z):
@@ -142,7 +143,7 @@ ACTIVATIONS = {
     ),
     "identity": Activation("identity", r"\operatorname{id}", lambda z: z, None, negative_slope=sympy.Integer(1)),
     "sigmoid": Activation("sigmoid", r"\sigma", _sigmoid, Sigmoid, decimal=_sigmoid_decimal),
-    "tanh": Activation("tanh", r"\tanh", sympy.tanh, Tanh, decimal=lambda z: z.context.tanh(z)),
+    "tanh": Activation("tanh", r"\tanh", hyperbolic_tangent, Tanh, decimal=lambda z: z.context.tanh(z)),
 }
 
 # Activations with a parameter: the name, and the default when the spec gives just the name.
