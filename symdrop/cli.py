@@ -4,20 +4,20 @@ import argparse
 import re
 import sys
 from functools import lru_cache
-from importlib import metadata
+from importlib import import_module
 from pathlib import Path
 
-from importlib import import_module
-from .core.derive import SYMBOLIC_MODES
+# Only what the parser needs, so that --help and argument errors load neither SymPy nor the
+# templates (a command's module loads them when it runs).
 from .errors import SymdropError, quote
-from .model.conventions import MODES
+from .names import KINDS, MODES, OPTIONS, SYMBOLIC_MODES
 from .render import formats
 
 
 def main(argv=None) -> int:
     """Run ``symdrop`` with ``argv``; returns the exit status (2 for bad input)."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_signed_values(sys.argv[1:] if argv is None else list(argv), _option_strings()))
     try:
         module, command = args.run.rsplit(".", 1)
         return getattr(import_module(f"{__package__}.commands.{module}"), command)(args)
@@ -30,6 +30,28 @@ def main(argv=None) -> int:
 
 
 NEGATIVE_NUMBER = re.compile(r"^-\.?\d")
+SIGNED = ("--answer", "--tolerance", "--step", "--range")  # options whose value may start with "-"
+
+
+def _signed_values(argv: list[str], options: frozenset[str]) -> list[str]:
+    """``argv`` with ``--answer -inf`` written ``--answer=-inf``: a value of these options that
+    starts with "-" is read as the value (and refused, if it must be, in one line naming the
+    option), not as an unknown option after a missing value; unless it is an option itself."""
+    out, i = list(argv), 0
+    while i < len(out) - 1 and out[i] != "--":
+        value = out[i + 1]
+        if out[i] in SIGNED and value.startswith("-") and value.split("=", 1)[0] not in options:
+            out[i:i + 2] = [f"{out[i]}={value}"]
+        i += 1
+    return out
+
+
+@lru_cache(maxsize=1)
+def _option_strings() -> frozenset[str]:
+    """Every option of every command (``--values``, ``-o``, ``-h``, ...)."""
+    parser = _parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices.values()
+    return frozenset(s for p in (parser, *commands) for s in p._option_string_actions)
 INTEGER = re.compile(r"[-+]?[0-9]{1,12}", re.ASCII)
 
 
@@ -45,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symdrop", description="Exact dropout forward passes as worked solutions."
     )
-    parser.add_argument("--version", action="version", version=f"symdrop {_version()}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     for add in (_add_example, _add_solve, _add_sheet, _add_backprop, _add_check, _add_grade, _add_expect, _add_moments,
                 _add_verify, _add_templates):
@@ -78,19 +100,19 @@ def _add_solve(commands) -> None:
     solve.add_argument("--mode", choices=MODES, default="train",
                        help="train (default): the masks, with the convention's scaling; test: the test-time pass")
     _diagram_flags(solve)
+    _digits_flag(solve)
     _templates_flag(solve)
     solve.set_defaults(run="documents.solve")
 
 
 def _add_sheet(commands) -> None:
-    from .exercises.kinds import KINDS
-
     sheet = commands.add_parser("sheet", help="random exercises with answer key and worked solutions")
     sheet.add_argument("--problems", type=_integer, metavar="N",
                        help="problems on the sheet (default 5), or per student with --roster (default 1)")
     sheet.add_argument("--seed", type=_integer, metavar="S", help="the seed (default: a random one, printed)")
     sheet.add_argument("--kinds", default="forward", metavar="KINDS",
-                       help=f"exercise kinds the problems cycle through, comma-separated: {', '.join(KINDS)} "
+                       help=f"exercise kinds the problems cycle through, comma-separated: {', '.join(KINDS)}; "
+                            f"with an option: {', '.join(OPTIONS)} "
                             "(default forward)")
     sheet.add_argument("--shape", default="2-3-3-2-1", help="layer sizes, input first (default 2-3-3-2-1)")
     sheet.add_argument("--values", default="int", choices=("int", "half", "decimal"),
@@ -100,6 +122,9 @@ def _add_sheet(commands) -> None:
     sheet.add_argument("--keep", default="1/2,2/3,3/4,4/5", metavar="Q,Q,...",
                        help="keep probabilities q drawn from (default 1/2,2/3,3/4,4/5; "
                             "kinds that scale avoid 1/2)")
+    sheet.add_argument("--activation", default="relu", choices=("relu", "sigmoid", "tanh"),
+                       help="the hidden layers' activation (default relu); sigmoid and tanh answers are given to "
+                            "--digits places (default 4), right within a tolerance (kinds forward, inverted, test-time, backprop)")
     sheet.add_argument("--answers", default="exact", choices=("exact", "decimal"),
                        help="decimal: every answer and every mistake's answer a terminating decimal "
                             "of at most 4 places, as LMS numerical questions need (default exact)")
@@ -126,6 +151,7 @@ def _sheet_output_flags(sheet) -> None:
     sheet.add_argument("--split", action="store_true", help="with --roster: also one sheet per student")
     sheet.add_argument("--no-diagram", dest="diagram", action="store_false",
                        help="no pictures of the networks (default: TikZ in LaTeX, SVGs in figures/ for Markdown)")
+    _digits_flag(sheet)
     _templates_flag(sheet)
 
 
@@ -135,6 +161,7 @@ def _add_backprop(commands) -> None:
     _output_flags(back, "backprop")
     back.add_argument("--step", metavar="LR", help="also one gradient-descent step with this exact learning rate, e.g. 1/10")
     _diagram_flags(back)
+    _digits_flag(back)
     _templates_flag(back)
     back.set_defaults(run="documents.backprop")
 
@@ -149,8 +176,11 @@ def _add_check(commands) -> None:
     ch.add_argument("--answer", required=True, metavar="A", help='the answer: 7, "-3/4", -0.75, -0,75 or "3; 0; -2"')
     ch.add_argument("--values", type=Path, metavar="FILE", help="the student's layer values, YAML or JSON: "
                                                                 "{z1: [...], a1: [...], ..., y: [...]}")
-    ch.add_argument("--tolerance", metavar="T", help="accept numbers within T of the exact ones (rounded decimals)")
+    ch.add_argument("--tolerance", metavar="T", help="accept numbers within T of the exact ones (rounded decimals); "
+                                                      "replaces the tolerance of a kind with irrational answers (nwgm: 1/1000)")
     ch.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="default text")
+    ch.add_argument("--hide-answer", action="store_true", help="name the mistake, but show no right value "
+                                                               "(for students checking before a deadline)")
     ch.set_defaults(run="classes.check")
 
 
@@ -161,7 +191,8 @@ def _add_grade(commands) -> None:
                     help="columns student, code, y (z1, a1, ... optional), or student, code, part, answer")
     gr.add_argument("--rubric", type=Path, metavar="FILE", help="YAML: points: {y: 4, z: 1, a: 1}, carried_forward: 1, "
                                                                 "mistake: 0, penalty: 0 (the defaults)")
-    gr.add_argument("--tolerance", metavar="T", help="accept numbers within T of the exact ones (rounded decimals)")
+    gr.add_argument("--tolerance", metavar="T", help="accept numbers within T of the exact ones (rounded decimals); "
+                                                      "replaces the tolerance of a kind with irrational answers (nwgm: 1/1000)")
     gr.add_argument("--out", type=Path, required=True, help="the folder for grades, feedback and the report")
     gr.add_argument("--pdf", action="store_true", help="also compile the feedback pages and the report to PDF")
     gr.set_defaults(run="classes.grade")
@@ -174,6 +205,7 @@ def _add_expect(commands) -> None:
     mean.add_argument("--symbolic-q", action="store_true", help="the mean as an expression in the keep probabilities")
     mean.add_argument("--samples", type=_integer, metavar="T", help="also a Monte-Carlo estimate from T sampled masks")
     mean.add_argument("--seed", type=_integer, default=0, metavar="S", help="seed of the sampled masks (default 0)")
+    _digits_flag(mean)
     _templates_flag(mean)
     mean.set_defaults(run="documents.expect")
 
@@ -183,6 +215,7 @@ def _add_moments(commands) -> None:
                                                 "gradients over all dropout masks")
     stats.add_argument("spec", type=Path, help="problem spec file (needs dropout.keep; masks are not needed)")
     _output_flags(stats, "moments")
+    _digits_flag(stats)
     _templates_flag(stats)
     stats.set_defaults(run="documents.moments")
 
@@ -219,14 +252,33 @@ def _diagram_flags(command) -> None:
                          help="write the weights on the picture's connections (small networks only)")
 
 
+def _digits_flag(command) -> None:
+    command.add_argument("--digits", metavar="K", help="show every irrational value (sigmoid, tanh) rounded to K "
+                                                       "decimal places, by name in later sums (spec key digits)")
+
+
 def _templates_flag(command) -> None:
     command.add_argument("--templates", type=Path, metavar="DIR", action="append", default=[],
                          help="a folder of templates that replace the built-in ones of the same name "
                               "(start from `symdrop templates --out DIR`); may be given more than once")
 
 
+class _Version(argparse.Action):
+    """--version: argparse's own action, but the metadata is read only when asked for (it costs
+    as much as the rest of --help)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser._print_message(f"symdrop {_version()}\n", sys.stdout)
+        parser.exit()
+
+
 def _version() -> str:
     """symdrop's version, from the installed package's metadata."""
+    from importlib import metadata
+
     try:
         return metadata.version("symdrop")
     except metadata.PackageNotFoundError:  # run from a source tree that was never installed

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 from .errors import SpecError, quote
+from .limits import MAX_CSV_CELL
 
 # Spreadsheets write "CSV" with the list separator of their locale (";" where the decimal
 # separator is a comma) or, as Excel's "Unicode text", tab-separated UTF-16.
@@ -57,11 +58,33 @@ def delimiter(text: str) -> str:
 
 
 def csv_rows(text: str, name: str) -> list[list[str]]:
-    """The rows of spreadsheet CSV text, the separator found by :func:`delimiter`."""
+    """The rows of spreadsheet CSV text, the separator found by :func:`delimiter`; a cell longer
+    than :data:`~symdrop.limits.MAX_CSV_CELL` characters is refused naming its row and column."""
+    try:
+        return _rows(text, MAX_CSV_CELL)
+    except csv.Error as error:
+        if "field limit" in str(error):
+            _refuse_long_cell(text, name)
+        raise SpecError(name, f"not valid CSV: {error}") from None
+
+
+def _rows(text: str, limit: int) -> list[list[str]]:
+    before = csv.field_size_limit(limit)  # the csv module's one limit for the process: ours while reading
     try:
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text), strict=True))
-    except csv.Error as error:
-        raise SpecError(name, f"not valid CSV: {error}") from None
+    finally:
+        csv.field_size_limit(before)
+
+
+def _refuse_long_cell(text: str, name: str) -> None:
+    """The one line for the first cell over the limit (the file read again without it)."""
+    rows = _rows(text, len(text) + 1)
+    for number, cells in enumerate(rows, start=1):
+        for column, cell in enumerate(cells, start=1):
+            if len(cell) > MAX_CSV_CELL:
+                heading = f" ({quote(rows[0][column - 1].strip())})" if number > 1 and column <= len(rows[0]) else ""
+                raise SpecError(name, f"row {number}, column {column}{heading}: a cell of {len(cell):,} characters; "
+                                      f"the limit is {MAX_CSV_CELL:,} characters per cell")
 
 
 def header_text(header: list[str]) -> str:

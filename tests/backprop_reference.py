@@ -12,18 +12,23 @@ from docs/dropout.md), and the backward pass below is the textbook chain rule, w
     delta^(l-1) = dL/da^(l-1) * g'(z^(l-1))
     dL/dx = mu^(0) * W^(1)^T delta^(1)  (/ q^(0) with inverted dropout)
 
-with ReLU'(0) = 0 and leaky ReLU'(z) = slope for z <= 0. Weight scaling trains with plain masks.
+with ReLU'(0) = 0 and leaky ReLU'(z) = slope for z <= 0, sigma' = sigma (1 - sigma) and
+tanh' = 1 - tanh^2 (50-digit mpmath numbers). Weight scaling trains with plain masks.
 """
 
 from fractions import Fraction
 
-from .reference import Spec, forward
+from .reference import SMOOTH, Spec, flipped_masks, forward, g, swapped_masks
 
 
 def g_prime(activation, z: Fraction) -> Fraction:
-    """The derivative used going back: relu, identity, or ("leaky_relu", slope)."""
+    """The derivative used going back: relu, identity, ("leaky_relu", slope), sigmoid or tanh."""
     if activation == "identity":
         return Fraction(1)
+    if activation == "sigmoid":
+        return g(activation, z) * (1 - g(activation, z))
+    if activation == "tanh":
+        return 1 - g(activation, z) ** 2
     if activation == "relu":
         return Fraction(1) if z > 0 else Fraction(0)
     name, slope = activation
@@ -47,7 +52,7 @@ def backward(x, layers, masks, target, convention="plain", keep=None) -> dict:
     """
     values = forward(x, layers, masks, convention, keep, mode="train")
     y = values[-1][2]
-    t = [Fraction(v) for v in target]
+    t = [Fraction(v) if isinstance(v, (int, str, Fraction)) else v for v in target]
     result = {
         "loss": sum(((yi - ti) ** 2 for yi, ti in zip(y, t)), Fraction(0)) / 2,
         "prediction": list(y),
@@ -103,13 +108,14 @@ def activation(g):
 
 
 def gradients(p: Spec, *, masks=None, target=None, mask_back=True, scale_back=True, unmasked=False,
-              relu_one=False) -> list:
-    """dL/dW^(1) (rows flattened) of the squared loss, with the changes a mistake makes; the
+              relu_one=False, smooth_as=None) -> list:
+    """dL/dW^(1) (rows flattened) of the squared loss, with the changes a mistake makes
+    (``smooth_as``: a sigmoid or tanh layer's g' taken as 1, "one", or as g(z), "value"); the
     forward pass is tests/reference.py's, the chain rule written out again here."""
     layers = [(W, b, activation(g)) for W, b, g in p.layers]
     masks = masks or p.masks
-    t = [Fraction(v) for v in (target or p.spec["target"])]
-    if not (mask_back and scale_back and not unmasked and not relu_one):
+    t = [Fraction(v) if isinstance(v, (int, str, Fraction)) else v for v in (target or p.spec["target"])]
+    if not (mask_back and scale_back and not unmasked and not relu_one and smooth_as is None):
         values = forward(p.x, layers, masks, p.convention, p.keep)
         dL = [yi - ti for yi, ti in zip(values[-1][2], t)]
         grad = None
@@ -117,6 +123,8 @@ def gradients(p: Spec, *, masks=None, target=None, mask_back=True, scale_back=Tr
             W, _, g = layers[l]
             masked, z, _ = values[l]
             slope = [Fraction(1) if relu_one and g == "relu" else g_prime(g, v) for v in z]
+            if smooth_as is not None and g in SMOOTH:
+                slope = [Fraction(1) if smooth_as == "one" else a for a in values[l][2]]
             delta = [d * s for d, s in zip(dL, slope)]
             inputs = masked if not unmasked else (p.x if l == 0 else values[l - 1][2])
             grad = [d * v for d in delta for v in inputs]
@@ -133,11 +141,19 @@ def expected_mistakes(p: Spec) -> dict:
     """What each mistake of the kind backprop gives (dL/dW^(1)), done by the reference: id -> answer."""
     y = forward(p.x, [(W, b, activation(g)) for W, b, g in p.layers], p.masks, p.convention, p.keep)[-1][2]
     flipped = [2 * yi - Fraction(t) for yi, t in zip(y, p.spec["target"])]  # y - t' = t - y
-    return {
+    found = {
         "backward_forgot_mask": gradients(p, mask_back=False),
         "backward_forgot_scale": gradients(p, scale_back=False),
         "unmasked_input": gradients(p, unmasked=True),
-        "relu_derivative_one": gradients(p, relu_one=True),
         "sign_flipped": gradients(p, target=flipped),
         "forward_forgot_mask": gradients(p, masks=p.ones()),
+        "masks_flipped": gradients(p, masks=flipped_masks(p)),
+        **{name: gradients(p, masks=masks) for name, masks in swapped_masks(p).items()},
     }
+    smooth = [name for _, _, name in p.layers if name in SMOOTH]
+    if smooth:  # sigma' (tanh') = 1, and sigma' taken as sigma itself
+        found[f"{smooth[0]}_derivative_one"] = gradients(p, smooth_as="one")
+        found[f"{smooth[0]}_derivative_value"] = gradients(p, smooth_as="value")
+    else:
+        found["relu_derivative_one"] = gradients(p, relu_one=True)
+    return found

@@ -16,7 +16,8 @@ import yaml
 
 from symdrop.exercises.kinds import KINDS
 
-from . import backprop_reference, reference_dropconnect, reference_kind_penalty, reference_noise_kind, reference_variance
+from . import (backprop_reference, reference_dropconnect, reference_kind_penalty, reference_minimiser, reference_noise_kind,
+               reference_nwgm, reference_variance)
 from .reference import Spec, answer, expected_mistakes
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
@@ -102,7 +103,7 @@ def run_symdrop(*args: str, cwd=None, hashseed: int | None = None, check: bool =
 
 def references(entry: dict):
     """The exact answer and the mistakes' answers (None for forward: its mistakes are their own
-    answers) of a key.json entry, by the test references."""
+    answers) of a key.json entry, by the test references (nwgm's, irrational, to some 1e-15)."""
     if entry["kind"] == "variance":
         return reference_variance.answer(entry["spec"]), reference_variance.mistakes(entry["spec"])
     if entry["kind"] == "dropconnect":
@@ -111,6 +112,10 @@ def references(entry: dict):
         return reference_kind_penalty.answer(entry["spec"]), reference_kind_penalty.mistakes(entry["spec"])
     if entry["kind"] == "noise":
         return reference_noise_kind.answer(entry["spec"]), reference_noise_kind.mistakes(entry["spec"])
+    if entry["kind"] == "penalty:minimiser":
+        return reference_minimiser.answer(entry["spec"]), reference_minimiser.mistakes(entry["spec"])
+    if entry["kind"] == "nwgm":  # irrational: Fractions of the reference's floats, within 1e-15
+        return reference_nwgm.answer(entry["spec"]), reference_nwgm.mistakes(entry["spec"])
     p = Spec(entry["spec"])
     if entry["kind"] == "backprop":
         return backprop_reference.gradients(p), backprop_reference.expected_mistakes(p)

@@ -5,13 +5,23 @@ import itertools
 import random
 from fractions import Fraction
 
+import mpmath
+
+SMOOTH = ("sigmoid", "tanh")
+DIGITS = mpmath.MPContext()  # sigmoid and tanh values: 50-digit mpmath numbers, in a context of their own
+DIGITS.dps = 50
+
 
 def g(activation, v: Fraction) -> Fraction:
-    """relu, identity, or ("leaky_relu", slope), on one Fraction."""
+    """relu, identity, or ("leaky_relu", slope), on one Fraction; sigmoid and tanh on a Fraction or a
+    50-digit mpmath number (their values are the latter)."""
     if activation == "relu":
         return max(Fraction(0), v)
     if activation == "identity":
         return v
+    if activation in SMOOTH:
+        v = DIGITS.mpf(v.numerator) / v.denominator if isinstance(v, (int, Fraction)) else DIGITS.mpf(v)
+        return 1 / (1 + DIGITS.exp(-v)) if activation == "sigmoid" else DIGITS.tanh(v)
     name, slope = activation
     assert name == "leaky_relu"
     return v if v > 0 else slope * v
@@ -198,9 +208,12 @@ def answer(kind: str, p: Spec):
 
 
 def relu_mistakes(p: Spec, mode: str) -> dict:
-    """The activation mistakes, by the reference with the activations changed."""
+    """The activation mistakes, by the reference with the activations changed (a network of
+    sigmoid or tanh hidden layers: :func:`smooth_mistakes`)."""
     found = {}
     names = [g for _, _, g in p.layers]
+    if any(name in SMOOTH for name in names[:-1]):
+        return smooth_mistakes(p, mode)
     for l, g in enumerate(names[:-1]):
         if g == "relu":
             layers = [(W, b, "identity" if k == l else h) for k, (W, b, h) in enumerate(p.layers)]
@@ -211,14 +224,63 @@ def relu_mistakes(p: Spec, mode: str) -> dict:
     return found
 
 
+def smooth_mistakes(p: Spec, mode: str) -> dict:
+    """Forgot a sigmoid or tanh hidden layer's activation (a = z), and applied it to the linear output."""
+    found = {}
+    names = [g for _, _, g in p.layers]
+    for l, g in enumerate(names[:-1]):
+        if g in SMOOTH:
+            layers = [(W, b, "identity" if k == l else h) for k, (W, b, h) in enumerate(p.layers)]
+            found[f"forgot_{g}_{l + 1}"] = p.y(layers=layers, mode=mode)
+    smooth = next(g for g in names if g in SMOOTH)
+    found[f"{smooth}_on_output"] = p.y(layers=p.layers[:-1] + [(*p.layers[-1][:2], smooth)], mode=mode)
+    return found
+
+
+def flipped_masks(p: Spec) -> list:
+    """Every mask read as 1 = drop, where dropout acts: each mask of a layer whose q < 1 or,
+    without keep probabilities, each mask that drops a unit (an input mask of ones stays)."""
+    acting = [q < 1 for q in p.keep] if p.keep is not None else [0 in mask for mask in p.masks]
+    return [[1 - m for m in mask] if acts else list(mask) for mask, acts in zip(p.masks, acting)]
+
+
+def swapped_masks(p: Spec) -> dict:
+    """id -> the masks with two swapped: any two masks of layers where dropout acts, of one
+    length, that differ (mu^(k) used for mu^(l) and the reverse)."""
+    flipped = flipped_masks(p)
+    acting = [l for l, mask in enumerate(p.masks) if flipped[l] != list(mask)]
+    found = {}
+    for k, l in itertools.combinations(acting, 2):
+        if len(p.masks[k]) == len(p.masks[l]) and list(p.masks[k]) != list(p.masks[l]):
+            masks = [list(m) for m in p.masks]
+            masks[k], masks[l] = masks[l], masks[k]
+            found[f"swapped_masks_{k}_{l}"] = masks
+    return found
+
+
+def mask_mistakes(p: Spec) -> dict:
+    """The misreadings of the masks in a training pass: id -> answer."""
+    found = {"masks_flipped": p.y(masks=flipped_masks(p))}
+    return {**found, **{name: p.y(masks=masks) for name, masks in swapped_masks(p).items()}}
+
+
 def forward_mistakes(p: Spec) -> dict:
-    """The forward kind's mistakes, done by the reference: id -> answer."""
-    return {
+    """The forward kind's mistakes, done by the reference: id -> answer (with sigmoid hidden
+    layers also masked_z: each hidden layer's dropped units given W and b rows of 0, so their z is
+    0 and their a is sigma(0) = 1/2, and the next layer's input unmasked)."""
+    found = {
         "forgot_masks": p.y(masks=p.ones()),
         "dropped_output": [Fraction(0)] * len(p.layers[-1][1]),
         "dropped_output_bias": p.y(masks=p.masks[:-1] + [[0] * len(p.masks[-1])]),
+        **mask_mistakes(p),
         **relu_mistakes(p, "train"),
     }
+    if any(g == "sigmoid" for _, _, g in p.layers[:-1]):
+        layers = [(W if l + 1 >= len(p.masks) else [r if p.masks[l + 1][i] else [0] * len(r) for i, r in enumerate(W)],
+                   b if l + 1 >= len(p.masks) else [v if p.masks[l + 1][i] else 0 for i, v in enumerate(b)], g)
+                  for l, (W, b, g) in enumerate(p.layers)]
+        found["masked_z"] = p.y(layers=layers, masks=[p.masks[0]] + [[1] * len(m) for m in p.masks[1:]])
+    return found
 
 
 def expected_mistakes(kind: str, p: Spec) -> dict:
@@ -233,7 +295,7 @@ def expected_mistakes(kind: str, p: Spec) -> dict:
             "dropped_output": [Fraction(0)] * len(p.layers[-1][1]),
             "dropped_output_bias": p.y(masks=p.masks[:-1] + [[0] * len(p.masks[-1])]),
         }
-        return {**found, **relu_mistakes(p, "train")}
+        return {**found, **mask_mistakes(p), **relu_mistakes(p, "train")}
     if kind == "test-time" and p.convention == "weight-scaling":
         found = {
             "forgot_scale": p.y(mode="test", convention="inverted"),  # no masks, no scaling
@@ -249,6 +311,7 @@ def expected_mistakes(kind: str, p: Spec) -> dict:
             "scaled_twice": p.y(mode="test", convention="weight-scaling"),
             "divided_at_test": p.y(masks=p.ones()),
             "applied_masks": p.y(),
+            "applied_masks_unscaled": p.y(convention="plain"),
         }
         return {**found, **relu_mistakes(p, "test")}
     q = next(q for q in p.keep if q != 1)

@@ -107,6 +107,36 @@ def output_dropped(model) -> tuple:
     return y(model, masks=masks[:-1] + (filled(masks[-1], 0),))
 
 
+def flipped(model) -> tuple:
+    """Every mask read as 1 = drop where dropout acts: each entry whose q < 1 flipped, 1 - m; where
+    the spec gives no keep probabilities (every q 1), every entry of a mask that drops one."""
+    def flip(m, q):
+        return tuple(flip(a, b) for a, b in zip(m, q)) if isinstance(m, tuple) else (1 - m if q < 1 else m)
+
+    def flat(m):
+        return [v for row in m for v in (row if isinstance(row, tuple) else (row,))]
+    if all(q == 1 for Q in model.keep for q in flat(Q)):  # plain masks, no keep: where a mask drops
+        return tuple(flip(m, filled(m, 0 if 0 in flat(m) else 1)) for m in spec_masks(model))
+    return tuple(flip(m, q) for m, q in zip(spec_masks(model), model.keep))
+
+
+def mask_mistakes(model, answer) -> dict:
+    """The misreadings of the masks, each as ``answer(masks)``: every mask flipped, and any two
+    masks of layers where dropout acts, of one shape, that differ, swapped (DropConnect's
+    numbered by their weight matrix, from 1; units' by their layer, the input 0)."""
+    masks, flips = spec_masks(model), flipped(model)
+    found = {"masks_flipped": answer(flips)} if flips != masks else {}
+    acting = [l for l, (m, f) in enumerate(zip(masks, flips)) if m != f]
+    first = 1 if connections(model) else 0
+    for k, l in itertools.combinations(acting, 2):
+        if len(masks[k]) == len(masks[l]) and len(masks[k][0] if connections(model) else ()) == len(
+                masks[l][0] if connections(model) else ()) and masks[k] != masks[l]:
+            swapped = list(masks)
+            swapped[k], swapped[l] = masks[l], masks[k]
+            found[f"swapped_masks_{k + first}_{l + first}"] = answer(tuple(swapped))
+    return found
+
+
 def activation_mistakes(model, mode: str) -> dict:
     names = [layer.activation for layer in model.layers]
     relus = [l for l, g in enumerate(names[:-1], start=1) if g == "relu"]
@@ -158,6 +188,7 @@ def forward_by_reference(model) -> tuple:
         found["masked_units"] = y(model, masks=column_masks(model))
     else:
         found["dropped_output"] = (Fraction(0),) * len(model.layers[-1].W)
+    found.update(mask_mistakes(model, lambda masks: y(model, masks=masks)))
     return y(model), {**found, **activation_mistakes(model, "train")}
 
 
@@ -189,6 +220,7 @@ def at_test_time_by_reference(model) -> tuple:
             "scaled_twice": y(replace(model, convention="weight-scaling"), mode),
             "divided_at_test": y(model, masks=ones(model)),
             "applied_masks": y(model),
+            "applied_masks_unscaled": y(replace(model, convention="plain")),
         }
     return y(model, mode), {**found, **activation_mistakes(model, mode)}
 
@@ -245,6 +277,7 @@ def backprop_by_reference(model) -> tuple:
         "relu_derivative_one": gradients(model, relu_one=True),
         "sign_flipped": gradients(model, sign_flipped=True),
         "forward_forgot_mask": gradients(replace(model, masks=(ones(model),))),
+        **mask_mistakes(model, lambda masks: gradients(replace(model, masks=(masks,)))),
     }
     if model.convention == "inverted":
         found["backward_forgot_scale"] = gradients(model, scale_back=False)
@@ -335,7 +368,7 @@ def test_random_specs_every_kind_that_applies(draw):
     new = {"masked_units", "backward_unmasked_weights"} if draw is ref.dropconnect_spec else {"receiving_q", "unmasked_input"}
     assert new <= seen and {"scaled_by_drop", "swapped_keep_drop", "scaled_bias", "dropped_output_bias"} <= seen, seen
     docs = (ROOT / "docs" / "dropout.md").read_text(encoding="utf-8")
-    assert all(f"`{name}`" in docs for name in seen if not name.startswith("forgot_relu_")), seen
+    assert all(f"`{name}`" in docs for name in seen if not name.startswith(("forgot_relu_", "swapped_masks_"))), seen
 
 
 @pytest.mark.parametrize("second, used", [([[0, 1]], [0]), ([[1, 0]], [0]), ([[0, 0]], [])])
@@ -394,7 +427,7 @@ def test_the_kind_a_spec_poses(draw, convention, train, test):
     (TUTORIAL, ["--kind", "inverted"], "dropout.keep: missing (required by the inverted kind"),
     (TUTORIAL, ["--kind", "test-time"], "dropout.keep: missing (required for the test-time pass of plain masks"),
     (TUTORIAL, ["--kind", "backprop"], "target: missing"),
-    (ROOT / "examples" / "dropconnect.yaml", ["--kind", "backprop"], "answer: expected 6 numbers, got 1"),
+    (ROOT / "examples" / "dropconnect.yaml", ["--kind", "backprop"], "answer: expected 6 numbers for a problem of the kind backprop, got 1"),
     (ROOT / "examples" / "keep-per-unit.yaml", ["--kind", "nope"], "unknown exercise kind"),
 ])
 def test_bad_check_input_is_one_line_exit_2(spec, args, message, capsys):

@@ -3,6 +3,8 @@
 
 import json
 import re
+import subprocess
+import sys
 import tomllib
 
 import yaml
@@ -46,6 +48,37 @@ def test_version_is_the_package_version():
     assert done.returncode == 0 and done.stdout == f"symdrop {version}\n"
 
 
+# Every command's --help and an argument error, in one fresh process, then what it imported.
+HELP_ONLY = """
+import contextlib, io, json, sys
+from symdrop.launch import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+    statuses = []
+    for args in (["--help"], *([c, "--help"] for c in sys.argv[1:]), ["solve"], ["sheet", "--problems", "x"]):
+        try:
+            main(args)
+        except SystemExit as done:
+            statuses.append(done.code)
+heavy = sorted(m for m in ("sympy", "jinja2", "importlib.metadata", "symdrop.exercises.kinds") if m in sys.modules)
+print(json.dumps({"statuses": statuses, "heavy": heavy, "help": out.getvalue()}))
+"""
+
+
+def test_help_and_argument_errors_load_neither_sympy_nor_templates():
+    """`symdrop --help`, each command's --help and a bad argument only build the parser: SymPy, Jinja
+    and the package metadata (--version's) stay unloaded, and the sheet's help still lists every kind."""
+    from symdrop.cli import _parser
+    from symdrop.exercises.kinds import KINDS
+
+    commands = list(_parser()._subparsers._group_actions[0].choices)
+    done = subprocess.run([sys.executable, "-c", HELP_ONLY, *commands], capture_output=True, text=True, check=True)
+    seen = json.loads(done.stdout)
+    assert seen["statuses"] == [0] * (1 + len(commands)) + [2, 2] and len(commands) == 10
+    assert seen["heavy"] == []
+    assert all(name in " ".join(seen["help"].split()) for name in KINDS)
+
+
 def test_license_is_mit_as_pyproject_says():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["license"] == {"text": "MIT"}
@@ -82,3 +115,40 @@ def test_test_extra_is_light_and_ci_brings_torch_itself():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "pip install torch --index-url https://download.pytorch.org/whl/cpu" in readme
     assert "symdrop[torch]" not in readme
+
+
+def readme_blocks(language: str) -> list[str]:
+    """The README's fenced code blocks of ``language`` (```python ... ```), in order."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(rf"^```{language}\n(.*?)^```$", readme, flags=re.S | re.M)
+
+
+def test_every_python_block_of_the_readme_runs_as_written(tmp_path, monkeypatch):
+    """A new user pastes the README's Python into an empty folder: every block runs (sh blocks
+    install and build, and are not run here). The tutorial's test-time pass with inverted dropout
+    (no masks, no scaling) is the plain pass, 27 by hand: z1 = (3, 1, -2), a1 = (3, 1, 0),
+    z2 = (3, -3, 4), a2 = (3, 0, 4), a3 = (1, 9), y = -1 + 27 + 1."""
+    blocks = readme_blocks("python")
+    assert blocks, "the README has Python blocks"
+    monkeypatch.chdir(tmp_path)
+    for number, block in enumerate(blocks, start=1):
+        namespace = {"__name__": f"readme_block_{number}"}
+        exec(compile(block, f"README.md python block {number}", "exec"), namespace)
+    import sympy
+    assert namespace["symdrop"].derive(namespace["trained"], mode="test").prediction == sympy.Matrix([[27]])
+
+
+def test_readme_names_every_file_and_folder_sheet_writes(tmp_path, capsys):
+    """What a class set with --split leaves in DIR (its documents, key.json and key.csv, the
+    Markdown's pictures in figures/, students/) is each named in the README's section on sheets."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Exercise sheets and class sets", 1)[1].split("\n## ", 1)[0]
+    roster = tmp_path / "class.csv"
+    roster.write_text("id,name\ns1,Ann\ns2,Bo\n", encoding="utf-8")
+    out = tmp_path / "hw"
+    assert main(["sheet", "--roster", str(roster), "--split", "--seed", "1", "--out", str(out)]) == 0
+    written = sorted(out.iterdir())
+    assert {p.name for p in written} >= {"figures", "students", "key.csv", "key.json", "sheet.md", "sheet.tex"}
+    for path in written:
+        name = f"`{path.name}/" if path.is_dir() else f"`{path.name}`"
+        assert name in section or f"`{path.stem}`" in section, name

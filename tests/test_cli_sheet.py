@@ -1,6 +1,7 @@
 """`symdrop sheet` end to end: the files it writes, the seed, one-line errors, determinism."""
 
 import json
+import re
 import subprocess
 from fractions import Fraction
 from pathlib import Path
@@ -29,7 +30,7 @@ def test_defaults_write_sheet_key_solutions_and_key_json(tmp_path, capsys):
     assert key["seed"] == 7 and len(key["problems"]) == 5
     assert key["options"] == {"shape": "2-3-3-2-1", "values": "int", "range": "-3..3",
                               "keep": ["1/2", "2/3", "3/4", "4/5"], "answers": "exact"}
-    assert set(key["problems"][0]) == {"code", "number", "kind", "spec", "answer", "mistakes"}
+    assert set(key["problems"][0]) == {"code", "number", "kind", "spec", "answer", "mistakes", "digest"}
 
 
 def test_seed_is_chosen_and_printed_when_not_given(tmp_path, capsys):
@@ -177,7 +178,12 @@ def test_every_page_of_a_class_set_names_its_student_in_the_header(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text("id,name\n" + "".join(f"{i},{n}\n" for i, n in names.items()), encoding="utf-8")
     out = tmp_path / "o"
-    assert main(["sheet", "--roster", str(roster), "--problems", "3", "--seed", "2", "--pdf", "--out", str(out)]) == 0
+    # three kinds: the introduction fills a student's first page, where no variant of theirs is yet
+    assert main(["sheet", "--roster", str(roster), "--kinds", "forward,backprop,variance", "--problems", "3", "--seed", "2",
+                 "--pdf", "--out", str(out)]) == 0
+    codes = {i: [] for i in names}  # each student's variants, from the key
+    for entry in json.loads((out / "key.json").read_text(encoding="utf-8"))["problems"]:
+        codes[entry["student"]].append(entry["code"])
     for document, begins in (("sheet", "Student id {}."), ("solutions", "id {}")):
         pdf = out / f"{document}.pdf"
         pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split("\f")
@@ -187,8 +193,16 @@ def test_every_page_of_a_class_set_names_its_student_in_the_header(tmp_path):
             owner = next((i for i in names if begins.format(i) in page), owner)
             header = page.strip().splitlines()[0]
             assert header.startswith(f"{owner} · "), (document, header)
+            # the variants in the header are the owner's: a student's first page (the sheet's
+            # introduction) shows none of the student before
+            shown = re.findall(r"[2-9A-HJKMNP-Z]{6}", header)
+            assert set(shown) <= set(codes[owner]) and (shown or document == "sheet"), (document, header)
             owners.append(owner)
         assert owners[0] == "s1" and owners[-1] == "s2" and len(pages) > 2 * 3 - 1, document
-        assert all(f"s2 · Maximiliane Alexandrina von Hohenzoll..." in page for page in pages if page.strip().startswith("s2"))
+        assert all("s2 · Maximiliane Alexandrina von Hohenzoll..." in page for page in pages if page.strip().startswith("s2"))
     key = subprocess.run(["pdftotext", "-layout", str(out / "key.pdf"), "-"], capture_output=True, text=True, check=True).stdout
     assert key.strip().startswith("Answer key")
+    for page in filter(str.strip, key.split("\f")):  # a page lists its own variants, no range of codes
+        header, body = page.strip().split("\n", 1)
+        shown = re.findall(r"[2-9A-HJKMNP-Z]{6}", header)
+        assert "–" not in header and len(shown) <= 3 and all(c in body for c in shown), header

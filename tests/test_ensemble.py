@@ -287,3 +287,21 @@ def test_expect_reports_its_progress_layer_by_layer_and_the_bar_draws_on_a_termi
     assert terminal.getvalue().endswith("symdrop expect: layer 3 of 4 [" + "#" * 15 + "." * 15 + "] 16/32")
     bar.show("small", 1, 3)  # a step of a few states draws nothing
     assert "small" not in terminal.getvalue()
+
+
+def test_the_mean_counts_the_vectors_it_carries_and_refuses_beyond_the_limit(monkeypatch):
+    """10 inputs of 1 dropped with q = 1/2 into one ReLU unit z = -1 + sum_j 2^j mu_j (1024 values
+    of z, one negative: no fast path), then a ReLU output. Layer 1 forms 1 + 2 + ... + 1024 = 2047
+    partial sums, layer 2 takes the 1023 distinct a = relu(z) (3070 vectors): within a limit of
+    4,000 the mean is the brute force's; with 500 the refusal names the limit."""
+    spec = {"input": [1] * 10, "dropout": {"convention": "plain", "keep": ["1/2", 1]},
+            "layers": [{"weights": [[2**j for j in range(10)]], "bias": [-1], "activation": "relu"},
+                       {"weights": [[1]], "bias": [0], "activation": "relu"}]}
+    network = parse_spec(spec, require_masks=False)
+    monkeypatch.setattr("symdrop.core.mean.MAX_CARRIED", 4000)
+    mean, _ = exact_mean(network)
+    assert values(mean) == brute_force_mean(*from_spec(spec), [Fraction(1, 2), Fraction(1)])
+    monkeypatch.setattr("symdrop.core.mean.MAX_CARRIED", 3069)
+    with pytest.raises(symdrop.SymdropError, match=r"^expect: more than 3,069 vectors carried over the masks "
+                                                   r"\(at layer 2 of 2\); the limit is 3,069 \(fewer"):
+        expect(network)

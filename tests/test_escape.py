@@ -32,8 +32,26 @@ def test_escape_tex(text, expected):
     assert escape_tex(text) == expected
 
 
-def test_escape_markdown():
-    assert escape_markdown("*bold* $x$ [l](u)") == r"\*bold\* \$x\$ \[l\]\(u\)"
+@pytest.mark.parametrize("text, expected", [
+    # what Markdown acts on, escaped where it stands: emphasis, math, a link's target, a table's cell
+    ("*bold* $x$ [l](u) ![i](j)", r"\*bold\* \$x\$ [l\](u) ![i\](j)"),
+    ("a | b `c`", r"a \| b \`c\`"),
+    ("_x x_ s_01 a_b_c", r"\_x x\_ s_01 a_b_c"),  # _ inside a word opens nothing
+    ("~x~ W~ going", r"\~x~ W~ going"),  # a ~ before a space opens no strikethrough
+    ("<b> <!-- <http://a> a<3 a < b", r"\<b> \<!-- \<http://a> a<3 a < b"),
+    ("AT&amp;T &#35; AT&T", r"AT\&amp;T \&#35; AT&T"),  # an entity's & only: &amp; shows as typed
+    ("a\\b a\\* a\\", "a\\b a\\\\\\* a\\\\"),  # a backslash before punctuation, or last
+    ("Room # 7 ##", r"Room # 7 \##"),  # a heading's closing sequence
+    # a plain viewer shows the rest as typed: numbers, dashes, dots, parentheses, brackets
+    ("-26.0", "-26.0"),
+    ("-7; 4 (3, 0, -2) [3 0 -2]", "-7; 4 (3, 0, -2) [3 0 -2]"),
+    ("used t - y instead of y - t", "used t - y instead of y - t"),
+    ("Zoë O'Brien-Łukasiewicz (TA) #1. + = > !", "Zoë O'Brien-Łukasiewicz (TA) #1. + = > !"),
+    ("E[(m/q)^2] = 1/q, w_ij x_j", "E[(m/q)^2] = 1/q, w_ij x_j"),
+    ("a\nb\tc\x00d", "a b c d"),  # one line, no controls
+])
+def test_escape_markdown(text, expected):
+    assert escape_markdown(text) == expected
 
 
 @pytest.mark.parametrize("title", HOSTILE)

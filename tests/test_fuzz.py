@@ -10,6 +10,7 @@ from symdrop.errors import SpecError
 from symdrop.model.spec import parse_spec, read_document
 
 from .fuzzing import case, run_cli
+from .fuzzing_templates import run_templates, template_case
 
 pytestmark = pytest.mark.slow  # thousands of specs in CI, each through the reader or the CLI
 
@@ -45,3 +46,13 @@ def test_the_cli_exits_0_or_2_with_one_line(tmp_path, seed):
     outcome, err = run_cli(path)
     assert outcome in ("accepted", "rejected"), err
     assert len(err) < 400
+
+
+@fuzz(30)
+@given(SEEDS)
+def test_a_hostile_template_folder_runs_no_code_and_fails_in_one_line(tmp_path_factory, seed):
+    base = tmp_path_factory.mktemp("templates")
+    (base / "mine").mkdir()
+    template_case(random.Random(seed), base / "mine", base / "ran", base / "secret.txt")
+    outcome, err = run_templates(base / "mine", base / "ran")
+    assert outcome in ("accepted", "rejected"), err

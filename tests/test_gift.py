@@ -69,7 +69,9 @@ def test_every_question_reads_back_with_its_answer_and_its_mistakes(tmp_path, an
             spans = [(number(c["text"]["number"]), number(c["text"]["range"]), c) for c in q["choices"]]
             correct = [s for s in spans if s[2]["weight"] is None]
             assert len(correct) == 1 and abs(correct[0][0] - right[i]) <= correct[0][1]
-            if answers == "decimal":
+            if e.kind.tolerance is not None:  # irrational answers: every value within the kind's tolerance
+                assert all(s[1] == e.kind.tolerance for s in spans)
+            elif answers == "decimal":
                 assert correct[0][1] == 0  # every answer terminates: checked exactly
             for a, b in ((a, b) for k, a in enumerate(spans) for b in spans[k + 1:]):
                 assert abs(a[0] - b[0]) > a[1] + b[1]  # no value is right for two answers

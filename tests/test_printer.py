@@ -15,6 +15,10 @@ from symdrop.render.printer import approx, factor, inline, latex
         (ImmutableMatrix([1, Rational(1, 2)]), r"\begin{pmatrix}1\\\frac{1}{2}\end{pmatrix}"),
         (ImmutableMatrix([[7]]), "7"),  # a single unit reads as a number
         (ImmutableMatrix([[1, -2]]), r"\begin{pmatrix}1 & -2\end{pmatrix}"),
+        # amsmath's pmatrix takes at most 10 columns; wider is an array in parentheses
+        (ImmutableMatrix([list(range(10))]), r"\begin{pmatrix}" + " & ".join(map(str, range(10))) + r"\end{pmatrix}"),
+        (ImmutableMatrix([list(range(11))]),
+         r"\left(\begin{array}{ccccccccccc}" + " & ".join(map(str, range(11))) + r"\end{array}\right)"),
         (Symbol("w2_1_3"), r"w^{(2)}_{13}"),
         (Symbol("w2_10_3"), r"w^{(2)}_{10,3}"),
         (Symbol("mu0_2"), r"\mu^{(0)}_{2}"),
@@ -62,7 +66,8 @@ def test_inline_vector():
     "expr, expected",
     [
         (Symbol("q1"), r"q^{(1)}"),
-        (1 / (1 + sympy.exp(-3)), r"\frac{1}{1 + e^{-3}}"),  # the sigmoid as it is written
+        (1 / (1 + sympy.exp(-3)), r"\sigma(3)"),  # the sigmoid by its name, as a student writes it
+        (1 + sympy.exp(-3), r"1 + e^{-3}"),  # its denominator as written
         (LeakyReLU(Symbol("x_1"), Rational(1, 10)), r"\operatorname{LeakyReLU}_{\frac{1}{10}}(x_{1})"),
         (LeakyReLUName(Rational(1, 10)), r"\operatorname{LeakyReLU}_{\frac{1}{10}}"),
         (Sigmoid(ImmutableMatrix([1, 2])), r"\sigma\begin{pmatrix}1\\2\end{pmatrix}"),
@@ -122,3 +127,23 @@ def test_approx_only_beside_irrational_numbers():
 def test_an_integer_entry_beside_decimals_stays_an_integer():
     value = ImmutableMatrix([1 / (1 + sympy.exp(-1)), 0])  # sigma(1) = 0.7310585786300049 (by hand: 1/(1+1/e))
     assert approx(value) == r" \approx \begin{pmatrix}0.731058578630005\\0\end{pmatrix}"
+
+
+@pytest.mark.slow  # one pdflatex run
+def test_a_layer_wider_than_a_pmatrix_compiles(tmp_path):
+    """A hidden layer of 12 units: W^(2) has 12 columns, printed as an array (no MaxMatrixCols in
+    the preamble, which would make every matrix of every document slow to set), and compiles."""
+    from symdrop.cli import main
+
+    from .conftest import pdf_text, require_pdflatex, write_spec
+
+    require_pdflatex()
+    spec = write_spec(tmp_path, {"input": [1, 2], "masks": [[1, 1], [1] * 12, [1, 1]],
+                                 "layers": [{"weights": [[1, j] for j in range(12)], "bias": [0] * 12},
+                                            {"weights": [[1] * 12, [j - 6 for j in range(12)]], "bias": [0, 1]},
+                                            {"weights": [[1, 2]], "bias": [0]}]})
+    assert main(["solve", str(spec), "--format", "latex", "-o", str(tmp_path / "wide.tex"), "--pdf"]) == 0
+    tex = (tmp_path / "wide.tex").read_text(encoding="utf-8")
+    assert "MaxMatrixCols" not in tex and r"\begin{array}{cccccccccccc}" in tex
+    # by hand: a^(1)_j = 1 + 2j (j = 0..11), z^(2) = (144, 215), y = 144 + 2 * 215 = 574
+    assert "y = a(3)\n= 574" in pdf_text((tmp_path / "wide.pdf").read_bytes(), tmp_path)

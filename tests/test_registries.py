@@ -10,7 +10,7 @@ import sympy
 from symdrop import example
 from symdrop.cli import main
 from symdrop.errors import SymdropError
-from symdrop.exercises.kinds import KINDS, get as kind, of_spec, parse_kinds
+from symdrop.exercises.kinds import KINDS, expected, get as kind, of_spec, parse_kinds
 from symdrop.exercises.options import Options
 from symdrop.exercises.sheet import build_sheet
 from symdrop.model.conventions import Dropout
@@ -59,7 +59,7 @@ def test_every_kind_renders_in_every_sheet_format_and_export(name):
 
 @pytest.mark.parametrize("text, message", [
     ("", "--kinds: expected kinds like forward"),
-    ("forward,nope", f"--kinds: unknown kind 'nope' (expected one of {', '.join(KINDS)})"),
+    ("forward,nope", f"--kinds: unknown kind 'nope' (expected one of {expected()})"),
 ])
 def test_bad_kinds_are_refused(text, message):
     with pytest.raises(SymdropError, match=message.replace("(", r"\(").replace(")", r"\)")):

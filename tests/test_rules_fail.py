@@ -1,4 +1,4 @@
-"""Every rule of every kind can fail. For each rule either a candidate the kind itself draws that
+"""Every rule of every kind (and of every kind with an option, variance:alone) can fail. For each rule either a candidate the kind itself draws that
 the rule rejects, or, for the rules its draw meets by construction (it redraws a layer that would
 break them), a drawn candidate changed by hand to break it; keep_not_half has hand-made cases in
 tests/test_kinds.py. The breaks are checked with the fractions reference."""
@@ -10,7 +10,8 @@ import pytest
 import sympy
 
 from symdrop.exercises.generate import generate, stream
-from symdrop.exercises.kinds import KINDS
+from symdrop.exercises.kinds import KINDS, get
+from symdrop.exercises.kinds import OPTIONS as WITH_OPTIONS
 from symdrop.exercises.options import Options
 from symdrop.model.batch import Batch
 from symdrop.model.spec import to_spec
@@ -55,22 +56,30 @@ def one_sign(network, kind):
     return replace(network, layers=(replace(layer, W=W),) + network.layers[1:])
 
 
+def targets_above_bias(batch, kind):
+    """Every example's target 1 above the bias (penalty:minimiser: the targets on one side of b)."""
+    b = batch.layers[0].b[0]
+    return replace(batch, examples=tuple(replace(e, target=sympy.ImmutableMatrix([b + 1])) for e in batch.examples))
+
+
 BY_HAND = {"no_relu_zero": zero_pre_activation, "masks_drop_active_units": keep_every_unit,
            "masks_matter_backward": keep_every_unit, "hand_computable": large_input, "signs_balanced": one_sign}
+# A kind whose rule of that name means something else, broken its own way.
+BY_KIND = {("penalty:minimiser", "signs_balanced"): targets_above_bias}
 # Kinds whose draws break a rule of BY_HAND by themselves (their candidates show it failing).
-DRAWN_BREAKING = {"signs_balanced": ("penalty", "noise")}
-CASES = [(kind, rule) for kind in KINDS for rule in KINDS[kind].rules if rule != "keep_not_half"]
+DRAWN_BREAKING = {"signs_balanced": ("penalty", "noise"), "no_relu_zero": ("dropconnect:forward",)}
+CASES = [(kind, rule) for kind in (*KINDS, *WITH_OPTIONS) for rule in get(kind).rules if rule != "keep_not_half"]
 
 
 @pytest.mark.parametrize("kind, rule", CASES)
 def test_each_rule_can_fail(kind, rule):
-    k = KINDS[kind]
+    k = get(kind)
     options = OPTIONS.get(rule, Options())
     check = k.rules[rule]
-    if rule in BY_HAND and kind not in DRAWN_BREAKING.get(rule, ()):
+    if (kind, rule) in BY_KIND or (rule in BY_HAND and kind not in DRAWN_BREAKING.get(rule, ())):
         network = generate(stream(1, "break", rule), options, k)
         assert check(network, options)
-        assert not check(BY_HAND[rule](network, kind), options)
+        assert not check(BY_KIND.get((kind, rule), BY_HAND.get(rule))(network, kind), options)
         return
     for seed in range(3000):
         network = k.draw(stream(seed, "rule", rule), options, Counter(), False)

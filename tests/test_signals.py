@@ -122,3 +122,44 @@ def test_a_later_run_removes_the_tex_folders_of_a_killed_one(tmp_path, monkeypat
     live.mkdir()
     tex.remove_stale_folders()
     assert not stale.exists() and live.exists()
+
+
+# The end of a run, after the files are written (symdrop.launch.finish): Python's own shutdown would
+# give SIGINT and SIGTERM their default action back, so that a signal then ended the process by
+# the signal. Each script stands for one point of that end, with the signal at a known moment.
+AFTER_THE_WORK = {
+    "after main returned": "print('written')\nos.kill(os.getpid(), SIGNUM)\nlaunch.finish(0)\n",
+    "during the last flush": "class Out:\n    def write(self, text): pass\n"
+                             "    def flush(self): os.kill(os.getpid(), SIGNUM)\n"
+                             "sys.stdout = Out()\nlaunch.finish(0)\n",
+    "no signal": "print('written', end='')\nlaunch.finish(3)\n",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", AFTER_THE_WORK)
+@pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_at_the_end_of_a_run_exits_130_or_143(point, signum, status):
+    script = f"import os, sys\nfrom symdrop import launch\nSIGNUM = {int(signum)}\n" + AFTER_THE_WORK[point]
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert "Traceback" not in done.stderr, done.stderr
+    if point == "no signal":
+        assert (done.returncode, done.stdout) == (3, "written")  # the status given, the output flushed
+    else:
+        assert done.returncode == status  # not -signum: ended by the signal
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_once_the_files_are_written(tmp_path, signum, status):
+    # Sent as soon as the file is there: the run is then printing, returning or exiting. It exits
+    # 130 or 143 if the signal came while it ran, 0 if it had called exit; never ends by the signal.
+    for run in range(3):
+        out = tmp_path / f"s{run}.md"
+        process = start(tmp_path, "solve", str(TUTORIAL), "-o", str(out))
+        while not out.exists():
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.0005)
+        process.send_signal(signum)
+        code, err, _ = ended(process, time.monotonic())
+        assert code in (0, status) and "Traceback" not in err, (code, err)

@@ -50,7 +50,7 @@ BAD_SPECS = {
     "missing masks": (changed(("masks",), DELETE), "masks: missing (required)"),
     "missing weights": (changed(("layers", 1, "weights"), DELETE), "layers[1].weights: missing (required)"),
     "missing bias": (changed(("layers", 0, "bias"), DELETE), "layers[0].bias: missing (required)"),
-    "unknown key": (changed(("mask",), [[1, 1]]), "mask: unknown key (expected one of title, input, layers, masks, dropout, target, loss)"),
+    "unknown key": (changed(("mask",), [[1, 1]]), "mask: unknown key (expected one of title, input, layers, masks, dropout, target, loss, digits)"),
     "wrong columns": (
         changed(("layers", 1, "weights"), [[1, 2]]),
         "layers[1].weights: expected 3 columns (the previous layer has 3 units), got 2",
@@ -135,7 +135,7 @@ BAD_SPECS = {
         changed(("layers", 0, "activation"), {"relu": 1}),
         "layers[0].activation: expected one of identity, leaky_relu, relu, sigmoid, tanh or {leaky_relu: slope}, got a mapping",
     ),
-    "not a mapping": ("- 1\n- 2\n", "spec: expected a mapping with keys title, input, layers, masks, dropout, target, loss, got a list"),
+    "not a mapping": ("- 1\n- 2\n", "spec: expected a mapping with keys title, input, layers, masks, dropout, target, loss, digits, got a list"),
 }
 
 

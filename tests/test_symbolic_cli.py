@@ -31,18 +31,17 @@ def test_all_markdown_has_the_closed_form(capsys):
     assert r"w^{(4)}_{12} \mu^{(3)}_{2} \max(0, " in md
 
 
-def test_all_through_two_sigmoids_substitutes_down_to_what_fits_the_page(capsys, tmp_path):
-    """Through two sigmoid layers each term of the full closed form holds an e^{...} inside an
-    exponent, which TeX cannot break: the prediction is then written in a^(1) (the first layer's
-    closed form is above), and the JSON still gives the full closed form, in x and no a^(1).
-    One sigmoid layer fits whole (the page test checks both lie inside the text area)."""
+def test_all_through_two_sigmoids_is_the_closed_form_in_sigmas(capsys, tmp_path):
+    """Through two sigmoid layers the full closed form, written with sigma (no e^{...} in an
+    exponent, which TeX could not break), breaks between its terms and is substituted down to x;
+    the JSON gives it too, in x and no a^(1). (The page test checks it lies inside the text area.)"""
     spec = tmp_path / "two-sigmoids.yaml"
     spec.write_text(TWO_SIGMOIDS, encoding="utf-8")
     assert main(["solve", str(spec), "--symbolic", "all", "--format", "markdown"]) == 0
     md = capsys.readouterr().out
     prediction = md[md.index("## The prediction"):]
-    assert "Substituted down to $a^{(1)}$, which the layers above give" in prediction
-    assert "a^{(1)}_{1}" in prediction and "x_{1}" not in prediction
+    assert "The closed form of the prediction, layer by layer substituted" in prediction
+    assert r"\sigma(" in prediction and "x_{1}" in prediction and "e^{" not in prediction
     assert main(["solve", str(spec), "--symbolic", "all", "--format", "json"]) == 0
     full = sympy.sympify(json.loads(capsys.readouterr().out)["prediction"][0])
     names = {s.name for s in full.free_symbols}

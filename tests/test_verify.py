@@ -99,7 +99,7 @@ def test_verify_tutorial(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"symdrop verify {TUTORIAL}: convention plain, PyTorch ")
     assert [line.split()[:4] for line in out[2:6]] == [["train,", "spec", "masks", str(l)] for l in (1, 2, 3, 4)]
-    assert out[-1] == "ok: all 4 layers within 1e-09 relative"
+    assert out[-1] == "ok: all 4 checks within 1e-09 relative (1 pass, a check per pass and layer)"  # 4 layers
 
 
 @pytest.mark.slow
@@ -115,6 +115,9 @@ def test_verify_runs_every_pass_of_the_convention(convention, passes, tmp_path, 
     out = capsys.readouterr().out
     for name in passes:
         assert sum(line.startswith(name) for line in out.splitlines()) == 4
+    # the verdict counts those rows: each pass at the tutorial's 4 layers
+    assert out.splitlines()[-1] == (f"ok: all {4 * len(passes)} checks within 1e-09 relative "
+                                    f"({len(passes)} passes, a check per pass and layer)")
     assert ("nn.Dropout drew (torch.manual_seed(3)): mu^(0) = (" in out) == (convention == "inverted")
 
 
@@ -204,4 +207,4 @@ def test_verify_measures_against_the_numbers_float64_summed(tmp_path, capsys):
     assert 6e-8 < float(z2) < 7e-8
     assert main(["verify", str(write_spec(tmp_path, spec))]) == 0
     out = capsys.readouterr().out
-    assert "ok: all 2 layers within 1e-09 relative" in out
+    assert "ok: all 2 checks within 1e-09 relative (1 pass, a check per pass and layer)" in out  # 2 layers

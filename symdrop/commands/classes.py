@@ -3,6 +3,7 @@
 import json
 import random
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .. import load_spec
@@ -14,7 +15,7 @@ from .common import batch_of, print_written, read_values_text, render_options, s
 
 def sheet(args) -> int:
     """An exercise sheet, or a class set with ``--roster``: documents, key, exports (and PDFs)."""
-    from ..exercises.kinds import parse_kinds
+    from ..exercises.kinds import check_options, parse_kinds
     from ..exercises.options import Options, parse_keep, parse_range, parse_shape
     from ..exercises.roster import read_roster
     from ..exercises.sheet import build_class_set, build_sheet
@@ -23,13 +24,15 @@ def sheet(args) -> int:
 
     chosen = _sheet_formats(args)
     kinds = parse_kinds(args.kinds)
-    options = Options(parse_shape(args.shape), args.values, *parse_range(args.range), keep=parse_keep(args.keep),
-                      answers=args.answers)
-    for kind in dict.fromkeys(kinds):
-        kind.check_options(options)
-    if args.stats is not None:
-        return _stats(args, options, kinds)
     shown = render_options(args)
+    options = Options(parse_shape(args.shape), args.values, *parse_range(args.range), keep=parse_keep(args.keep),
+                      answers=args.answers, activation=args.activation)
+    if options.smooth:  # sigmoid or tanh: answers to --digits places, and so every value its solution shows
+        options = replace(options, digits=shown.digits)
+        shown = replace(shown, digits=options.places)
+    check_options(kinds, options)
+    if args.stats is not None:
+        return _stats(args, options, kinds, shown)
     students = read_roster(args.roster) if args.roster is not None else ()
     seed = random.SystemRandom().randrange(1_000_000) if args.seed is None else args.seed
     problems = args.problems or (1 if students else 5)
@@ -82,8 +85,8 @@ def _listed(names: list[str]) -> str:
     return " and ".join(filter(None, (", ".join(names[:-1]), names[-1]))) if names else ""
 
 
-def _stats(args, options, kinds) -> int:
-    from ..exercises.stats import SIZES, stats
+def _stats(args, options, kinds, shown) -> int:
+    from ..exercises.stats import APART, SIZES, stats
     from ..render.env import render_document
     from ..render.sheets import describe
 
@@ -92,8 +95,8 @@ def _stats(args, options, kinds) -> int:
     seed = 0 if args.seed is None else args.seed
     found = stats(seed, options, kinds, args.stats)
     described = describe(options, kinds)
-    sys.stdout.write(render_document("stats", "markdown", render_options(args), kinds=found, seed=seed,
-                                     described=described, problems=args.stats, sizes=SIZES))
+    sys.stdout.write(render_document("stats", "markdown", shown, kinds=found, seed=seed,
+                                     described=described, problems=args.stats, sizes=SIZES, apart=APART))
     return 0
 
 
@@ -110,22 +113,30 @@ def check(args) -> int:
     if args.key is not None:
         if not args.code:
             raise SymdropError("--key: expected --code CODE (the variant code on the student's sheet)")
-        entry = _key_entry(args.key, args.code.strip().upper())
+        entry, legacy = _key_entry(args.key, args.code.strip().upper())
         kind, model, what = get(entry["kind"]), parse_spec(entry["spec"]), f"--key {args.key}"
     else:
-        model, what = load_spec(args.spec), "check"
+        model, what, legacy = load_spec(args.spec), "check", None
         kind = get(args.kind) if args.kind else of_spec(single(model, what))
     network = batch_of(model, what, kind.name) if kind.batches else single(model, what)
     tolerance = None if args.tolerance is None else abs(parse_number(args.tolerance, "--tolerance"))
+    if tolerance is None and getattr(network, "digits", None) is not None and kind.tolerance_for(network) is None:
+        # The spec's digits: the tolerance its worked solution states, for a student who carries
+        # values rounded to that many places (0 where the answer is rational: no rounding).
+        from ..core.rounding import carried
+        tolerance = carried(network, kind.mode, network.digits)[1]
     values = None if args.values is None else _values(args.values)
     answer = parse_vector(args.answer, "--answer")
     with working("check", 1) as bar:
         result = step(bar, "symdrop check: the key and every mistake's answer", check_answer)(
             kind, network, answer, values, tolerance)
     if args.format == "json":
-        sys.stdout.write(json.dumps(check_json(result), indent=2) + "\n")
+        sys.stdout.write(json.dumps(check_json(result, hide=args.hide_answer), indent=2) + "\n")
     else:
-        sys.stdout.write(check_text(result, markdown=args.format == "markdown"))
+        sys.stdout.write(check_text(result, markdown=args.format == "markdown", typed=args.answer,
+                                    hide=args.hide_answer))
+    if legacy:
+        print(legacy, file=sys.stderr)
     return 0 if result.correct else 1
 
 
@@ -141,23 +152,24 @@ def _values(path: Path) -> dict:
             else parse_vector(str(v), f"{path}: {k}") for k, v in data.items()}
 
 
-def _key_entry(path: Path, code: str) -> dict:
-    from ..grading.grade import read_key
+def _key_entry(path: Path, code: str) -> tuple[dict, str | None]:
+    """The key's entry of variant ``code``, and the warning to print if the key has no digests."""
+    from ..grading.keys import legacy_warning, read_key, undigested
 
-    entries = {e["code"]: e for e in read_key(path)["problems"]}
+    key = read_key(path)
+    entries = {e["code"]: e for e in key["problems"]}
     if code not in entries:
         raise SymdropError(f"--code {code}: no such variant in {path}")
-    return entries[code]
+    return entries[code], legacy_warning(path) if undigested(key) else None
 
 
 def grade(args) -> int:
     """A class's answers against its key: grades, a feedback page per student, the class report."""
-    from ..exercises.roster import Student
     from ..grading.answers import parse_number
-    from ..grading.grade import Rubric, grade as grade_class, read_answers, read_key, read_rubric
+    from ..grading.grade import Rubric, grade as grade_class, read_answers, read_rubric
+    from ..grading.keys import legacy_warning, read_key, undigested
     from ..io.outputs import compile_all
-    from ..render.grades import feedback, grades_csv, grades_json, report, report_svg
-    from ..render.sheets import student_file
+    from ..render.grades import feedback, feedback_names, grades_csv, grades_json, report, report_svg
 
     key = read_key(args.key)
     rubric = read_rubric(args.rubric) if args.rubric is not None else Rubric()
@@ -171,14 +183,15 @@ def grade(args) -> int:
              out / "report.svg": report_svg(students),
              out / "report.tex": report(students, ungraded, "latex")}
     sources = {out / "report.pdf": files[out / "report.tex"]}
-    for s in students:
-        name = student_file(Student(s.student, s.name), s.problems[0][0]["code"])
+    for s, name in zip(students, feedback_names([s.student for s in students])):
         files[out / "feedback" / f"{name}.md"] = feedback(s, "markdown")
         if args.pdf:
             sources[out / "feedback" / f"{name}.pdf"] = feedback(s, "latex")
     if args.pdf:
         files.update(zip(sources, compile_all(list(sources.values()))))
     print_written(files)
+    if undigested(key):
+        print(legacy_warning(args.key), file=sys.stderr)
     for u in ungraded:
         where = f"row {u.row}" if u.row is not None else "no row"
         print(f"symdrop grade: not graded: {where}, student {quote(u.student)}: {u.reason}", file=sys.stderr)

@@ -1,26 +1,48 @@
 """What the commands share: their render options, the format they write, their output and warnings."""
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import SymdropError
 from ..io.files import write_files
 from ..render import formats
+from ..model.spec import shown_places
 from ..render.options import RenderOptions
 
 
 def render_options(args) -> RenderOptions:
-    """The render options a command's flags ask for (``--templates``, ``--no-diagram``, ...)."""
+    """The render options a command's flags ask for (``--templates``, ``--no-diagram``,
+    ``--digits``). A
+    template folder is checked first (see :func:`~symdrop.render.usertemplates.check_folder`),
+    and a warning printed for each of its files that replaces no built-in template."""
+    from ..render.env import builtin_templates
+    from ..render.usertemplates import check_folder
+
+    builtin = {p.relative_to(builtin_templates()).as_posix() for p in builtin_templates().rglob("*.j2")}
     for folder in args.templates:
         if not folder.is_dir():
             raise SymdropError(f"--templates {folder}: expected a folder of templates")
+        for line in check_folder(folder, builtin):
+            print(line, file=sys.stderr)
+    digits = getattr(args, "digits", None)
+    digits = shown_places(digits, "--digits") if digits is not None else None
     return RenderOptions(diagram=getattr(args, "diagram", True), edge_weights=getattr(args, "edge_weights", False),
-                         templates=tuple(args.templates))
+                         templates=tuple(args.templates), digits=digits)
+
+
+def with_spec_digits(options: RenderOptions, network) -> RenderOptions:
+    """``options`` with the spec's ``digits`` where ``--digits`` was not given."""
+    if options.digits is None and getattr(network, "digits", None) is not None:
+        return replace(options, digits=network.digits)
+    return options
 
 
 def chosen_format(args, command: str) -> str:
     """The format ``command`` writes: ``--format``, else the one of ``-o``'s suffix it writes,
     else Markdown; ``-o FILE.pdf`` asks for the PDF of the LaTeX, with ``--pdf`` or without."""
+    if args.output is not None and not args.output.name:  # "-o ''" is "-o .": no file's name
+        raise SymdropError(f"-o {args.output}: is a folder; expected a file name")
     if args.pdf and args.output is None:
         raise SymdropError("--pdf: expected -o FILE (the PDF is written beside it)")
     if args.output is not None and args.output.suffix.lower() == ".pdf":

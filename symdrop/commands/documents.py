@@ -13,7 +13,8 @@ from ..model.batch import Batch
 from ..io.tex import compile_pdf
 from ..render import documents, formats, values
 from . import batches
-from .common import chosen_format, output, print_written, render_options, single, step, warn_title, working
+from .common import (chosen_format, output, print_written, render_options, single, step, warn_title,
+                     with_spec_digits, working)
 
 
 def example(args) -> int:
@@ -44,6 +45,7 @@ def solve(args) -> int:
     network = load_spec(args.spec)
     if isinstance(network, Batch):
         return batches.solve(args, network, fmt, options)
+    options = with_spec_digits(options, network)
     with working("solve", 2 + args.pdf) as bar:
         derivation = step(bar, "symdrop solve: the exact pass", derive)(network, args.symbolic, args.mode)
         warn_title(derivation.network, fmt, args)
@@ -88,6 +90,7 @@ def backprop(args) -> int:
         return batches.backprop(args, network, fmt, options, rate)
     if network.target is None:
         raise SymdropError(f"{args.spec}: target: missing (the backward pass needs one target value per output)")
+    options = with_spec_digits(options, network)
     with working("backprop", 2 + args.pdf) as bar:
         result = step(bar, "symdrop backprop: the exact passes", derive_backprop)(network, rate)
         warn_title(network, fmt, args)
@@ -113,6 +116,7 @@ def expect(args) -> int:
     with Progress(0, "symdrop expect", enabled=on_terminal()) as bar:  # on a terminal, for long layers only
         ensemble = ensemble_mean(network, symbolic_q=args.symbolic_q, samples=args.samples, seed=args.seed,
                                  progress=lambda label, done, total: bar.show(f"symdrop expect: {label}", done, total))
+    options = with_spec_digits(options, network)
     warn_title(ensemble.network, fmt, args)
     text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_expect(ensemble, fmt, options),
                                  lambda: values.expect_json(ensemble), pdf=args.pdf)
@@ -124,8 +128,8 @@ def moments(args) -> int:
     from ..core.statistics import derive_statistics
 
     fmt = chosen_format(args, "moments")
-    options = render_options(args)
     network = load_spec(args.spec, require_masks=False)
+    options = with_spec_digits(render_options(args), network)
     check_mean(*(network.examples if isinstance(network, Batch) else (network,)))  # before the statistics start
     with working("moments", 2 + args.pdf) as bar:
         statistics = step(bar, "symdrop moments: the statistics over every mask", derive_statistics)(network)

@@ -10,6 +10,7 @@ come from :mod:`.losses`. The keyword arguments are the changes a mistake makes.
 """
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import NamedTuple
 
 import sympy
@@ -21,7 +22,7 @@ from ..model.network import Network
 from ..numbers import to_sympy
 from . import losses
 from .budget import Budget
-from .forward import LayerValues, Number, forward, layer_rules, network_numbers
+from .forward import LayerValues, Number, forward, layer_rules, layer_values, network_numbers, numeric_numbers
 
 
 class LayerGradients(NamedTuple):
@@ -54,20 +55,40 @@ class Gradients:
 
 def backward(network: Network, *, masks=None, mask_backward: bool = True, scale_backward: bool = True,
              unmasked_input: bool = False, unmasked_weights: bool = False, relu_derivative_one: bool = False,
-             sign_flipped: bool = False) -> Gradients:
+             sign_flipped: bool = False, smooth_slope: str | None = None, numeric: bool = False) -> Gradients:
     """The loss of ``network``'s training pass against its target and every gradient, exact.
 
     Changes (a student's mistakes): ``masks`` replaces the masks of the forward pass (and so of
     the backward pass); ``mask_backward=False`` leaves mu out going back, ``scale_backward=False``
     the 1/q; ``unmasked_input`` takes a^(l-1) instead of a~^(l-1) in dL/dW^(l);
     ``unmasked_weights`` (DropConnect) takes W instead of the masked W~ in dL/da^(l-1) = W~T delta;
-    ``relu_derivative_one`` takes ReLU' = 1 everywhere; ``sign_flipped`` uses t - y for y - t.
+    ``relu_derivative_one`` takes ReLU' = 1 everywhere; ``sign_flipped`` uses t - y for y - t;
+    ``smooth_slope`` takes g' of every sigmoid or tanh layer as 1 (``"one"``) or as g itself, a
+    (``"value"``). ``numeric`` computes with 40-digit decimals (see :func:`.forward.forward`).
+    Every change but ``masks`` goes back through the one forward pass of the spec's masks (the
+    core's, memoized); without changes the gradients themselves are memoized (a problem's rules,
+    answer and derivation all ask for them).
     """
     if network.target is None:
         raise SymdropError("target: missing (the backward pass needs a target, one value per output)")
-    values = network_numbers(network)
+    changes = (masks, mask_backward, scale_backward, unmasked_input, unmasked_weights, relu_derivative_one, sign_flipped,
+               smooth_slope)
+    if changes == (None, True, True, False, False, False, False, None):
+        return _unchanged(network, numeric)
+    return _backward(network, *changes, numeric)
+
+
+@lru_cache(maxsize=1024)
+def _unchanged(network: Network, numeric: bool = False) -> Gradients:
+    return _backward(network, None, True, True, False, False, False, False, None, numeric)
+
+
+def _backward(network: Network, masks, mask_backward, scale_backward, unmasked_input, unmasked_weights,
+              relu_derivative_one, sign_flipped, smooth_slope, numeric) -> Gradients:
+    values = numeric_numbers(network) if numeric else network_numbers(network)
+    passes = (layer_values(network, "train", numeric) if masks is None
+              else forward(network, "train", masks=masks, terms=False, numeric=numeric))
     masks = values.masks if masks is None else masks
-    passes = forward(network, "train", masks=masks)
     rules = layer_rules(network.dropout, network.depth, "train")
     t = values.target
     y = passes[-1].a
@@ -80,6 +101,8 @@ def backward(network: Network, *, masks=None, mask_backward: bool = True, scale_
         layer, values_l = network.layers[l - 1], passes[l - 1]
         g = activation("identity") if relu_derivative_one and layer.activation == "relu" else layer.g
         slope = tuple(derivative(g, z, a) for z, a in zip(values_l.z, values_l.a))
+        if smooth_slope is not None and g.smooth:  # g' taken as 1, or as g(z) itself
+            slope = tuple(1 for _ in slope) if smooth_slope == "one" else values_l.a
         if l == network.depth and objective.delta is not None:  # g'(z) folded in: bce's y - t, softmax(z) - t
             delta = sign(objective.delta(values_l.z, y, t))
         else:

@@ -11,13 +11,13 @@ from ..errors import SymdropError
 from ..limits import MAX_SYMBOLIC_PATHS
 from ..model.conventions import MODES, Rule
 from ..model.network import Layer, Network
+from ..names import SYMBOLIC_MODES
 from ..sympy_internals import entries, rational_matrix, unchecked
 from ..numbers import to_sympy
 from .formulas import Equation, input_equation, masked_weights
 from .forward import layer_values
 from .forward import prediction as output_of
 
-SYMBOLIC_MODES = ("all", "masks")
 # Why a dropped unit j of a^(l-1) matters or not, as Step.dropped_reasons gives it: an input x_j
 # ("input"), a unit ReLU had already made 0 ("relu"), a unit that was 0 anyway ("zero"), or a
 # nonzero value the mask removes ("removed"). A solution says one sentence for each.

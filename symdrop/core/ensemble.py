@@ -12,6 +12,7 @@ from ..errors import SymdropError
 from ..limits import MAX_MASKABLE, MAX_MASKABLE_NESTED, MAX_MASKABLE_SYMBOLIC, MAX_MASKABLE_WEIGHTS, MAX_SAMPLES
 from ..numbers import to_sympy
 from .everymask import maskable_units
+from .fixedsigns import fixed_signs, mean_at_expected_masks
 from .forward import network_numbers, prediction
 from .mean import exact_mean, tidy as _tidy
 from .montecarlo import MonteCarlo, monte_carlo
@@ -47,6 +48,8 @@ class Ensemble:
     # one sigmoid output unit: E[S] of its pre-activation and sigma(E[S]), the normalised weighted
     # geometric mean over the masks (NWGM), beside the arithmetic mean E[sigma(S)]
     nwgm: tuple[sympy.Expr, sympy.Expr] | None = None
+    # the fast path: no ReLU input changes sign over the masks, so E[y] = y(E[mu]), one pass
+    fixed_signs: bool = False
 
     @property
     def difference(self) -> ImmutableMatrix:
@@ -96,8 +99,12 @@ def expect(network: Network, *, symbolic_q: bool = False, samples: int | None = 
     if symbolic_q:
         keep = keep_symbols(dropout)
     model = replace(network, dropout=replace(dropout, keep=keep))
-    check_maskable(model, symbolic_q)
-    mean, distinct = exact_mean(model, progress)
+    one_pass = not symbolic_q and fixed_signs(model)
+    if one_pass:  # no limit: the work is one pass
+        mean, distinct = ImmutableMatrix([to_sympy(v) for v in mean_at_expected_masks(model)]), 1
+    else:
+        check_maskable(model, symbolic_q)
+        mean, distinct = exact_mean(model, progress)
     n = maskable_units(model)
     approximation = test_time(model).applyfunc(_tidy)
     thinned = tuple(thinned_networks(model)) if n <= LIST_MASKS_UP_TO and one_q else ()
@@ -108,7 +115,7 @@ def expect(network: Network, *, symbolic_q: bool = False, samples: int | None = 
     mc = monte_carlo(network, samples, seed) if samples is not None else None
     return Ensemble(
         network, keep, mean, approximation, n, distinct, thinned, symbolic_q, at_keep, mc,
-        None if symbolic_q else geometric_mean(model),
+        None if symbolic_q else geometric_mean(model), one_pass,
     )
 
 
@@ -125,9 +132,10 @@ def geometric_mean(network: Network) -> tuple[sympy.Expr, sympy.Expr] | None:
 
 
 def check_maskable(network: Network, symbolic_q: bool = False) -> None:
-    """Refuse, before any work, more maskable units than the mean can go through: up to 2^n
-    distinct vectors at a layer, each a whole expression with sigmoid, tanh or symbolic q (the
-    ensemble kind lists every mask, within the same limits)."""
+    """Refuse, before any work, more maskable units than the mean can go through where every
+    distinct value is a whole expression (sigmoid, tanh, symbolic q) or DropConnect's (the
+    ensemble kind lists every mask, within the same limits). Piecewise linear networks have no
+    limit of units: their propagation counts the vectors it carries (``MAX_CARRIED``)."""
     n = maskable_units(network)
     if network.dropout.connections:
         if n > MAX_MASKABLE_WEIGHTS:
@@ -137,8 +145,10 @@ def check_maskable(network: Network, symbolic_q: bool = False) -> None:
     piecewise_linear = all(layer.g.negative_slope is not None for layer in network.layers[:-1])
     smooth = sum(layer.g.negative_slope is None for layer in network.layers)  # sigmoid and tanh layers
     if piecewise_linear and not symbolic_q:
-        if n > MAX_MASKABLE:
-            raise SymdropError(f"expect: {n} maskable units (keep q < 1); the limit is {MAX_MASKABLE} "
+        # in SymPy, no count of vectors: a sigmoid or tanh output (a term for each distinct z), or a q per unit
+        why = "a sigmoid or tanh output" if smooth else "a keep probability per unit" if network.dropout.per_unit else None
+        if why and n > MAX_MASKABLE:
+            raise SymdropError(f"expect: {n} maskable units (keep q < 1); the limit with {why} is {MAX_MASKABLE} "
                                f"(up to 2^{MAX_MASKABLE} masks)")
     elif smooth >= 2 and n > MAX_MASKABLE_NESTED:
         raise SymdropError(f"expect: {n} maskable units (keep q < 1); the limit with {smooth} sigmoid or tanh "

@@ -7,6 +7,8 @@ from math import lcm
 import sympy
 from sympy import ImmutableMatrix
 
+from ..errors import SymdropError
+from ..limits import MAX_CARRIED
 from ..model.network import Network
 from ..numbers import to_fraction
 from .connections import connections_mean
@@ -34,12 +36,30 @@ def exact_mean(network: Network, progress=None) -> tuple[ImmutableMatrix, int]:
     return _mean_integers(network, progress) if rational else _mean_exact(network, progress)
 
 
+class _Budget:
+    """The work of the propagation, bounded: every value it forms (each distinct partial sum of an
+    input vector's masks, merged as they grow), counted as it forms them, refused beyond
+    MAX_CARRIED in one line, after about as much work as the limit."""
+
+    def __init__(self):
+        self.carried = 0
+
+    def spend(self, values: int, label: str) -> None:
+        self.carried += values
+        if self.carried > MAX_CARRIED:
+            raise SymdropError(f"expect: more than {MAX_CARRIED:,} vectors carried over the masks (at {label}); "
+                               f"the limit is {MAX_CARRIED:,} (fewer maskable units or layers, or estimate the mean "
+                               f"with --samples)")
+
+
 def _mean_integers(network: Network, progress=_quiet) -> tuple[ImmutableMatrix, int]:
     """Rational networks in integers: a vector a is (A, s) with a = A / s, a probability w / P.
 
     Piecewise linear activations (ReLU, leaky ReLU, identity) commute with positive scaling, so
-    one scale s per layer serves every vector; Python integers are exact and fast.
+    one scale s per layer serves every vector; Python integers are exact and fast. The work is
+    bounded by the vectors carried (:class:`_Budget`), not by the number of masks.
     """
+    budget = _Budget()
     linear_output = network.layers[-1].activation == "identity"
     x = [to_fraction(v) for v in network.x]
     s = lcm(*(v.denominator for v in x))
@@ -61,10 +81,10 @@ def _mean_integers(network: Network, progress=_quiet) -> tuple[ImmutableMatrix, 
         s = scaled.scale
         if l == network.depth - 1 and linear_output:
             # The output is linear, so only each unit's mean matters: one unit at a time.
-            total = _unit_sums(states, scaled, c, progress, label)
+            total = _unit_sums(states, scaled, c, progress, label, budget)
             s *= c.denominator
             continue
-        zs = _distinct_sums(states, scaled, progress, label)
+        zs = _distinct_sums(states, scaled, progress, label, budget)
         most = max(most, len(zs))
         if c is None:  # sigmoid or tanh on the output: applied exactly, once per distinct z
             return _weighted_mean(zs, P, s, layer.g.apply), most
@@ -123,30 +143,39 @@ def _masked_inputs(states: dict, layer: _IntegerLayer, progress, label: str):
         yield A, w * n ** (len(A) - len(active)), bias, active
 
 
-def _distinct_sums(states: dict, layer: _IntegerLayer, progress, label: str) -> dict[tuple[int, ...], int]:
+def _distinct_sums(states: dict, layer: _IntegerLayer, progress, label: str,
+                   budget: _Budget) -> dict[tuple[int, ...], int]:
     """Every distinct z of the layer over its inputs and their masks, with its total weight."""
     W, factor, m, n = layer.W, layer.factor, layer.m, layer.n
     zs = {}
     for A, weight, base, active in _masked_inputs(states, layer, progress, label):
-        values, weights = [tuple(base)], [weight]
-        for j in active:  # doubling: every mask of the active units, one unit at a time
+        values = {tuple(base): weight}
+        budget.spend(1, label)
+        for j in active:  # the masks of the active units, one unit at a time, equal sums merged
             column = [row[j] * A[j] * factor for row in W]
-            values += [tuple(z + c_ for z, c_ in zip(v, column)) for v in values]
-            weights = [u * (n - m) for u in weights] + [u * m for u in weights]
-        for v, u in zip(values, weights):
+            grown = {}
+            for v, u in values.items():
+                grown[v] = grown.get(v, 0) + u * (n - m)
+                kept = tuple([z + c_ for z, c_ in zip(v, column)])
+                grown[kept] = grown.get(kept, 0) + u * m
+            values = grown
+            budget.spend(len(values), label)
+        for v, u in values.items():
             zs[v] = zs.get(v, 0) + u
     return zs
 
 
-def _unit_sums(states: dict, layer: _IntegerLayer, c: Fraction, progress, label: str) -> list[int]:
+def _unit_sums(states: dict, layer: _IntegerLayer, c: Fraction, progress, label: str, budget: _Budget) -> list[int]:
     """``sum over inputs and masks of weight * g(z_i)`` for each unit i of the layer (all a
     linear output layer needs of its input), at the scale times c's denominator."""
     W, factor, m, n = layer.W, layer.factor, layer.m, layer.n
     total = [0] * len(W)
+    spend = lambda values: budget.spend(values, label)  # noqa: E731
     for A, weight, base, active in _masked_inputs(states, layer, progress, label):
+        spend(len(W))  # a sum for each unit
         for i, row in enumerate(W):
             columns = [row[j] * A[j] * factor for j in active]
-            total[i] += weight * _unit_sum(base[i], columns, m, n, c)
+            total[i] += weight * _unit_sum(base[i], columns, m, n, c, spend)
     return total
 
 
@@ -167,28 +196,52 @@ def _affine(layer, mean: list[Fraction]) -> ImmutableMatrix:
     return ImmutableMatrix([sympy.Rational(v.numerator, v.denominator) for v in y])
 
 
-def _unit_sum(base: int, columns: list[int], m: int, n: int, c: Fraction) -> int:
+def _unit_sum(base: int, columns: list[int], m: int, n: int, c: Fraction, spend) -> int:
     """``sum over masks of weight * g(z)`` for one unit, ``z = base + sum_j mu_j columns[j]``.
 
     Each mu_j weighs m (kept) or n - m (dropped). Where z keeps its sign for every mask, g is
-    linear there and the sum is direct; otherwise the distinct partial sums are merged as they
-    grow (the distribution of a sum of independent terms), not every mask visited.
+    linear there and the sum is direct: over the k masks, weight u times z adds up to
+    n^k base + m n^(k-1) sum_j columns[j], times g's slope. Otherwise :func:`_merged_sum`.
     """
-    k = len(columns)
-    low = base + sum(min(0, col) for col in columns)
-    high = base + sum(max(0, col) for col in columns)
-    if low >= 0 or high <= 0:
-        slope = c.denominator if low >= 0 else c.numerator
-        # sum of weight * z over all masks: n^k base + sum_j m n^(k-1) columns[j]
-        return slope * (n**k * base + m * n ** (k - 1) * sum(columns)) if k else slope * base
-    sums = {base: 1}
+    k, whole = len(columns), sum(columns)
+    negative = sum([col for col in columns if col < 0])
+    if base + negative >= 0 or base + whole - negative <= 0:
+        slope = c.denominator if base + negative >= 0 else c.numerator
+        return slope * (n**k * base + m * n ** (k - 1) * whole) if k else slope * base
+    return _merged_sum(base, sorted(columns, key=abs, reverse=True), m, n, c, spend)
+
+
+def _merged_sum(base: int, columns: list[int], m: int, n: int, c: Fraction, spend) -> int:
+    """:func:`_unit_sum` where z may change sign: the distinct partial sums are merged as they
+    grow, one column at a time (the distribution of a sum of independent terms, each counted by
+    ``spend``), not every mask visited; and a partial sum whose sign the r columns still to come
+    cannot change is settled at once, as :func:`_unit_sum` settles the whole sum (columns
+    largest first, so that partial sums settle soon)."""
+    up, down = c.denominator, c.numerator  # g's slopes above and below 0, at the scale
+    negative = sum([col for col in columns if col < 0])  # of the columns still to come
+    positive, rest, r = sum(columns) - negative, sum(columns), len(columns)
+    total, sums = 0, {base: 1}
     for col in columns:
         grown = {}
         for z, u in sums.items():
             grown[z] = grown.get(z, 0) + u * (n - m)
             grown[z + col] = grown.get(z + col, 0) + u * m
-        sums = grown
-    return sum(u * (z * c.denominator if z > 0 else z * c.numerator) for z, u in sums.items())
+        spend(len(grown))
+        negative, positive, rest, r = negative - min(0, col), positive - max(0, col), rest - col, r - 1
+        if r == 0:
+            return total + sum(u * (up * z if z > 0 else down * z) for z, u in grown.items())
+        scale, tail = n**r, m * n ** (r - 1) * rest  # over the r masks to come: n^r z + m n^(r-1) rest
+        sums = {}
+        for z, u in grown.items():
+            if z + negative >= 0:
+                total += u * up * (scale * z + tail)
+            elif z + positive <= 0:
+                total += u * down * (scale * z + tail)
+            else:
+                sums[z] = u
+        if not sums:
+            return total
+    raise AssertionError("unreachable: the last column settles every partial sum")
 
 
 def _weighted_mean(zs: dict, P: int, s: int, g) -> ImmutableMatrix:

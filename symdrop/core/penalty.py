@@ -139,3 +139,51 @@ def _minimiser(xs, ts, b, M, V, squares) -> tuple | None:
 def _rational(value) -> sympy.Rational:
     value = Fraction(value)
     return sympy.Rational(value.numerator, value.denominator)
+
+
+@dataclass(frozen=True)
+class NormalEquations:
+    """The minimiser of E[L] over w (one output, inputs masked with one q, the bias held) as a
+    student solves it: the normal equations A w = r scaled to K w = c, with K = q G + (1 - q) D
+    (G = X^T X, D its diagonal, so K's diagonal is D itself) and c = s X^T (t - b), s = 1 for
+    plain masks and q when inverted (plain: A = q K, r = q X^T (t - b); inverted: A = K / q,
+    r = X^T (t - b)); det(K) and the solution w = K^-1 c by Cramer's rule."""
+
+    q: Fraction
+    divides: bool
+    gram: tuple  # G = X^T X, rows
+    residual: tuple  # t - b of every example
+    centred: tuple  # X^T (t - b)
+    K: tuple  # rows
+    c: tuple
+    det: Fraction
+    w: tuple
+
+
+def normal_equations(batch: Batch) -> NormalEquations:
+    """The scaled normal equations of a batch's linear model with one output and one q (the
+    penalty kind's minimiser), solved exactly."""
+    numbers = [network_numbers(network) for network in batch.examples]
+    (_, (b,)) = numbers[0].layers[0]
+    q = Fraction(numbers[0].keep[0])
+    divides = batch.dropout.convention.divides
+    xs = [tuple(Fraction(v) for v in values.x) for values in numbers]
+    residual = [Fraction(values.target[0]) - b for values in numbers]
+    n = len(xs[0])
+    gram = tuple(tuple(sum((x[j] * x[l] for x in xs), Fraction(0)) for l in range(n)) for j in range(n))
+    centred = tuple(sum((r * x[j] for r, x in zip(residual, xs)), Fraction(0)) for j in range(n))
+    K = tuple(tuple(gram[j][l] if j == l else q * gram[j][l] for l in range(n)) for j in range(n))
+    c = tuple((q if divides else 1) * v for v in centred)
+    det, w = solve(K, c)
+    return NormalEquations(q, divides, gram, tuple(residual), centred, K, c, det, w)
+
+
+def solve(K, c) -> tuple[Fraction, tuple | None]:
+    """det(K) and K^-1 c by Cramer's rule, for a 1 x 1 or 2 x 2 system (None: singular)."""
+    if len(c) == 1:
+        return K[0][0], (c[0] / K[0][0],) if K[0][0] else None
+    (a, b), (d, e) = K
+    det = a * e - b * d
+    if det == 0:
+        return det, None
+    return det, ((c[0] * e - b * c[1]) / det, (a * c[1] - d * c[0]) / det)

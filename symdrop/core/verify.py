@@ -67,10 +67,13 @@ class Verification:
             )
             lines.append(f"nn.Dropout drew (torch.manual_seed({self.seed})): {masks}")
         bad = [row for row in self.rows if row.max_rel > self.tolerance]
+        # what is counted: the rows above, one check of a pass at a layer each
+        passes = len(dict.fromkeys(row.check for row in self.rows))
+        counted = f"({passes} pass{'es' if passes != 1 else ''}, a check per pass and layer)"
         if bad:
-            lines.append(f"FAILED: {len(bad)} of {len(self.rows)} layers beyond {self.tolerance:g} relative")
+            lines.append(f"FAILED: {len(bad)} of {len(self.rows)} checks beyond {self.tolerance:g} relative {counted}")
         else:
-            lines.append(f"ok: all {len(self.rows)} layers within {self.tolerance:g} relative")
+            lines.append(f"ok: all {len(self.rows)} checks within {self.tolerance:g} relative {counted}")
         return "\n".join(lines) + "\n"
 
 

@@ -8,18 +8,19 @@ from functools import lru_cache
 
 from sympy import ImmutableMatrix
 
+from ..core import rounding
 from ..core.backprop import Backprop, derive_backprop
 from ..core.backward import backward
-from ..core.forward import network_numbers, prediction
+from ..core.forward import DECIMALS, network_numbers, prediction
 from ..model.conventions import INVERTED, PLAIN
 from ..model.network import Network
 from ..numbers import to_sympy
 from ..sympy_internals import entries
-from . import rules
+from . import rules, smooth
 from .drawing import allowed, draw_keep, draw_network
-from .kind import Kind, Part, layer_parts, spec_text
-from .mistakes import Mistake, applicable, ones, unit_masks
-from .options import SHAPE, Options, check_hidden_layers, check_keep, check_values
+from .kind import Kind, Part, Smooth, layer_parts, spec_text
+from .mistakes import Mistake, applicable, mask_changes, ones, unit_masks
+from .options import SHAPE, Options, check_hidden_layers, check_keep, check_values, smooth_shaped
 
 OWN_SHAPE = (2, 3, 2, 1)  # where --shape is left at the general default: a network small enough to go back through
 DRAWN = (PLAIN, INVERTED)  # the conventions its problems are drawn with
@@ -27,13 +28,15 @@ TARGET_OFFSETS = (-3, -2, -1, 1, 2, 3)  # t = y - offset, so dL/dy = y - t is a 
 
 
 def shaped(options: Options) -> Options:
-    """The options this kind draws with: its own small shape unless --shape chose one."""
-    return replace(options, shape=OWN_SHAPE) if options.shape == SHAPE else options
+    """The options this kind draws with: its own small shape unless --shape chose one (a smooth
+    sheet's own, which is the same)."""
+    return replace(options, shape=OWN_SHAPE) if options.shape == SHAPE else smooth_shaped(options)
 
 
-def answer(network: Network) -> tuple:
-    """dL/dW^(1), row by row: the gradient that needs the whole chain back."""
-    return _first_weights(backward(network))
+def answer(network: Network, numeric: bool = False) -> tuple:
+    """dL/dW^(1), row by row: the gradient that needs the whole chain back (``numeric``: as
+    40-digit decimals)."""
+    return _first_weights(backward(network, numeric=numeric))
 
 
 def _first_weights(gradients) -> tuple:
@@ -71,29 +74,52 @@ def mistakes(network: Network) -> tuple[Mistake, ...]:
 
 @lru_cache(maxsize=1024)
 def _mistakes(network: Network) -> tuple[Mistake, ...]:
+    if smooth.is_smooth(network):
+        return PASSES.mistakes(network)
+    return applicable(answer(network), candidates(network))
+
+
+def candidates(network: Network, numeric: bool = False) -> list[Mistake]:
+    """Every mistake of :func:`mistakes`, those that give the right answer too (``numeric``: the
+    answers as 40-digit decimals). With sigmoid or tanh hidden layers, two mistakes of g' stand
+    for ReLU' = 1: g' taken as 1, and g' taken as g itself (sigma'(z) = sigma(z))."""
     connections = network.dropout.connections
+    back = lambda **changes: _first_weights(backward(network, numeric=numeric, **changes))  # noqa: E731
     if connections:  # DropConnect masks no input (a~ is a), but going back W~ may be taken for W
         unmasked = Mistake("backward_unmasked_weights", "used W instead of the masked weights W~ going back",
-                           _first_weights(backward(network, unmasked_weights=True)))
+                           back(unmasked_weights=True))
     else:
-        unmasked = Mistake("unmasked_input", "used a instead of the masked input in dL/dW",
-                           _first_weights(backward(network, unmasked_input=True)))
+        unmasked = Mistake("unmasked_input", "used a instead of the masked input in dL/dW", back(unmasked_input=True))
     found = [
         Mistake("backward_forgot_mask", "forgot the weights' mask in dL/dW going back" if connections
-                else "forgot the mask in the backward pass", _first_weights(backward(network, mask_backward=False))),
+                else "forgot the mask in the backward pass", back(mask_backward=False)),
         unmasked,
-        Mistake("relu_derivative_one", "took ReLU' = 1 everywhere", _first_weights(backward(network, relu_derivative_one=True))),
-        Mistake("sign_flipped", "used t - y instead of y - t", _first_weights(backward(network, sign_flipped=True))),
-        Mistake("forward_forgot_mask", "forgot the masks in the forward pass, and so going back",
-                _first_weights(backward(network, masks=ones(network)))),
     ]
+    smooth_names = [layer.activation for layer in network.layers if layer.g.smooth]
+    if smooth_names:
+        name = smooth_names[0]
+        found += [Mistake(f"{name}_derivative_one", f"took {name}' = 1, leaving the {name}'s derivative out",
+                          back(smooth_slope="one")),
+                  Mistake(f"{name}_derivative_value", f"took {name}'(z) = {name}(z), the value for its derivative",
+                          back(smooth_slope="value"))]
+    else:
+        found.append(Mistake("relu_derivative_one", "took ReLU' = 1 everywhere", back(relu_derivative_one=True)))
+    found += [
+        Mistake("sign_flipped", "used t - y instead of y - t", back(sign_flipped=True)),
+        Mistake("forward_forgot_mask", "forgot the masks in the forward pass, and so going back", back(masks=ones(network))),
+    ]
+    found += [Mistake(name, f"{label}, forward and back", back(masks=masks), distinct=False)
+              for name, label, masks in mask_changes(network)]
     if network.dropout.convention.divides:
-        found.append(Mistake("backward_forgot_scale", "forgot the 1/q in the backward pass",
-                             _first_weights(backward(network, scale_backward=False))))
+        found.append(Mistake("backward_forgot_scale", "forgot the 1/q in the backward pass", back(scale_backward=False)))
     if connections:
         found.append(Mistake("masked_units", "masked the units instead of the weights, forward and back",
-                             _first_weights(backward(network, masks=unit_masks(network)))))
-    return applicable(answer(network), found)
+                             back(masks=unit_masks(network))))
+    return found
+
+
+PASSES = smooth.Passes("train", answer, candidates, lambda network: [tuple(0 for _ in answer(network, True))],
+                       lambda network: rounding.gradient_tolerance(network, network.digits))
 
 
 RULES = {  # in the order they are checked: cheapest first
@@ -106,6 +132,8 @@ RULES = {  # in the order they are checked: cheapest first
     "mistakes_distinct": rules.mistakes_distinct(answer, mistakes),
     "decimal_answers": rules.decimal_answers(answer, mistakes),
 }
+SMOOTH = Smooth(smooth.rules(PASSES, matters="gradient_reaches_the_first_layer", keep=rules.keep_not_half,
+                             scaled=True), PASSES.tolerance)
 
 
 def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = True) -> Network | None:
@@ -123,8 +151,12 @@ def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = T
                            drop_input=rng.random() < 0.5)
     if network is None:
         return None
-    y = prediction(network)
-    target = [to_sympy(Fraction(v) - rng.choice(TARGET_OFFSETS)) for v in y]
+    # t = y - d; with sigmoid or tanh layers y is irrational, and t = round(y) - d, dL/dy within 1/2 of d.
+    if smooth.is_smooth(network):
+        y = [Fraction(int(DECIMALS.nint(v))) for v in prediction(network, numeric=True)]
+    else:
+        y = [Fraction(v) for v in prediction(network)]
+    target = [to_sympy(v - rng.choice(TARGET_OFFSETS)) for v in y]
     return replace(network, target=ImmutableMatrix(target))
 
 
@@ -177,4 +209,5 @@ KIND = Kind(
     uses_keep=True,
     drawn_with=shaped,
     parts=parts,
+    smooth=SMOOTH,
 )

@@ -2,13 +2,13 @@
 
 import random
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import lru_cache
 
 import sympy
 
-from ..core.forward import Number, affine
+from ..core.forward import Number, affine, to_decimal
 from ..model.activations import activation
 from ..model.conventions import PLAIN, Convention, Dropout
 from ..model.network import Network, build
@@ -20,6 +20,9 @@ LAYER_TRIES = 20  # draws of one layer's W and b before the candidate is given u
 MAX_DENOMINATOR = 8
 HALF = Fraction(1, 2)
 RELU, IDENTITY = activation("relu").number, activation("identity").number
+# A sigmoid or tanh layer's pre-activations stay within +-Z_MAX: sigma(z) between 0.018 and 0.982,
+# tanh(z) within +-0.9993, values a calculator shows with some digits that are not 0 or 9.
+Z_MAX = 4
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,10 @@ def draw_network(rng: random.Random, options: Options, failures: Counter, flow: 
     the last hidden layer, where y = b would follow); for the output layer, until y != b. Hidden
     layers l in ``masked`` (default: all) get a mask dropping an active unit, the others all ones.
     With ``drop_input`` mu^(0) drops one input (else it keeps them all, as in the tutorial).
-    The kind's rules are checked afterwards.
+    The hidden layers are ReLU, or sigmoid or tanh on a smooth sheet (``options.activation``):
+    there every unit whose a is not 0 is active, every hidden z within +-Z_MAX, and the values
+    after the first layer are drawn by their 40-digit decimals; the network carries the places
+    its answers are given to (``digits``). The kind's rules are checked afterwards.
     """
     grids = _grids(options)
     sizes = options.shape
@@ -96,15 +102,11 @@ def draw_network(rng: random.Random, options: Options, failures: Counter, flow: 
     layers = []
     a = x
     scaled = convention.has_test_pass
+    g = activation(options.activation)
     for l in range(1, depth + 1):
         hidden = l < depth
         q = keep[l - 1]
-        if mode == "train":
-            inputs = tuple(m * v for m, v in zip(masks[-1], a))
-            if convention.divides and q != 1:
-                inputs = tuple(v / q for v in inputs)
-        else:
-            inputs = a
+        inputs = _inputs(a, masks[-1], q, convention, mode)
         scale = q if mode == "test" and convention.scales_weights and q != 1 else None
         weights = grids.w_first if l == 1 else grids.w
         for _ in range(LAYER_TRIES):
@@ -112,36 +114,64 @@ def draw_network(rng: random.Random, options: Options, failures: Counter, flow: 
             b = tuple(rng.choice(grids.b) for _ in range(sizes[l]))
             used = W if scale is None else tuple(tuple(scale * w for w in row) for row in W)
             terms, z = affine(used, b, inputs)
-            reason = _redraw(terms, z, b, hidden, 2 if flow or l == depth - 1 else 1, options, scaled)
+            reason = _redraw(terms, z, b, hidden, 2 if flow or l == depth - 1 else 1, options, scaled,
+                             g if g.smooth and hidden else None, decimals=g.smooth and l > 1)
             if reason is None:
                 break
             failures[reason] += 1
         else:
             return None
-        layers.append((W, b, "relu" if hidden else "identity"))
-        a = tuple(map(RELU if hidden else IDENTITY, z))
+        layers.append((W, b, options.activation if hidden else "identity"))
+        a = _activations(z, g if hidden else None)
         if hidden:
-            masks.append(draw_mask(rng, a) if l in masked else tuple(1 for _ in a))
-    return build(x, layers, masks, dropout=dropout(convention, keep) if scaled else Dropout())
+            masks.append(draw_mask(rng, a, zero=0 if g.smooth else None) if l in masked else tuple(1 for _ in a))
+    network = build(x, layers, masks, dropout=dropout(convention, keep) if scaled else Dropout())
+    return replace(network, digits=options.places) if g.smooth else network
 
 
-def _redraw(terms, z, b, hidden: bool, need: int, options: Options, scaled: bool) -> str | None:
-    """Why a drawn layer is drawn again (the rule it would break), or None to keep it."""
-    if not small(terms, z, options, scaled):
+def _inputs(a, mu, q, convention: Convention, mode: str) -> tuple:
+    """A layer's input as the pass of ``mode`` takes it: masked (and over q when inverted) in training."""
+    if mode != "train":
+        return a
+    inputs = tuple(m * v for m, v in zip(mu, a))
+    return tuple(v / q for v in inputs) if convention.divides and q != 1 else inputs
+
+
+def _activations(z, g) -> tuple:
+    """a = g(z) of a hidden layer (ReLU; sigmoid or tanh as 40-digit decimals), or z (g None: the output)."""
+    if g is None:
+        return tuple(map(IDENTITY, z))
+    if not g.smooth:
+        return tuple(map(RELU, z))
+    return tuple(g.decimal(to_decimal(v)) for v in z)
+
+
+def _redraw(terms, z, b, hidden: bool, need: int, options: Options, scaled: bool, smooth=None,
+            decimals: bool = False) -> str | None:
+    """Why a drawn layer is drawn again (the rule it would break), or None to keep it. ``smooth``:
+    the activation of a sigmoid or tanh hidden layer (its z within +-Z_MAX; a unit active where
+    g(z) is not 0, as a ReLU unit where z > 0); ``decimals``: its values are decimals, no
+    denominators to check."""
+    if not (within(terms, z) if decimals else small(terms, z, options, scaled)):
         return "hand_computable"
+    if smooth is not None:
+        if any(abs(v) > Z_MAX for v in z):
+            return "hand_computable"
+        active = sum(smooth.decimal(to_decimal(v)) != 0 for v in z)
+        return "masks_drop_units" if active < need else None
     if hidden and 0 in z:
         return "no_relu_zero"
     if hidden and sum(v > 0 for v in z) < need:
         return "masks_drop_active_units"
-    if not hidden and z == b:  # y = b: dropping the output's inputs would go unnoticed
+    if not hidden and not decimals and z == b:  # y = b: dropping the output's inputs would go unnoticed
         return "mistakes_distinct"
     return None
 
 
-def draw_mask(rng: random.Random, a) -> tuple[int, ...]:
-    """Drop one or more active units and keep at least one unit, an active one where there are
-    two (so the signal goes on)."""
-    active = [j for j, v in enumerate(a) if v > 0]
+def draw_mask(rng: random.Random, a, zero=None) -> tuple[int, ...]:
+    """Drop one or more active units (a > 0; with ``zero`` given, a != zero) and keep at least one
+    unit, an active one where there are two (so the signal goes on)."""
+    active = [j for j, v in enumerate(a) if (v > 0 if zero is None else v != zero)]
     count = rng.randint(1, len(active) - 1 if len(active) > 1 else 1)
     dropped = set(rng.sample(active, count))
     return tuple(0 if j in dropped else 1 for j in range(len(a)))
@@ -159,6 +189,20 @@ def small(terms, z, options: Options, scaled: bool = False) -> bool:
             if scaled and not (allowed(t, options, True) and allowed(partial, options, True)):
                 return False
     return all(abs(v) <= MAX_MAGNITUDE and (not scaled or allowed(v, options, True)) for v in z)
+
+
+def within(terms, z) -> bool:
+    """Every product, running sum and z of a layer of decimals within +-MAX_MAGNITUDE."""
+    partials = [p for row in terms for p in _running(row)]
+    return all(abs(v) <= MAX_MAGNITUDE for v in (*partials, *(t for row in terms for t in row), *z))
+
+
+def _running(row) -> list:
+    total, found = 0, []
+    for t in row:
+        total += t
+        found.append(total)
+    return found
 
 
 def allowed(value: Number, options: Options, scaled: bool = False) -> bool:

@@ -57,9 +57,9 @@ def generate(rng: random.Random, options: Options, kind: Kind, *, taken=frozense
         network = kind.draw(rng, options, drawing, attempt < FLOW_ATTEMPTS)
         if network is None:
             continue
-        failed = kind.failed_rules(network, options)
+        failed = kind.first_failed_rule(network, options)  # the later rules, often the dearest, not checked
         if failed:
-            failures[failed[0]] += 1
+            failures[failed] += 1
         elif variant_code(kind, network, options) in taken:
             failures["distinct"] += 1
         else:
@@ -70,7 +70,7 @@ def generate(rng: random.Random, options: Options, kind: Kind, *, taken=frozense
             return network
     failures.update(drawing)
     rule, _ = failures.most_common(1)[0]
-    names = list(kind.rules) + ["distinct"]
+    names = list(kind.rules_for(options)) + ["distinct"]
     which = f"rule {names.index(rule) + 1}, {rule}" if rule in names else f"{rule}, while drawing"
     hint = "a wider --range, another --shape or other --keep values" if kind.uses_keep else "a wider --range or another --shape"
     raise SymdropError(

@@ -8,17 +8,18 @@ from ..core.derive import derive
 from ..core.forward import prediction
 from ..model.conventions import INVERTED, PLAIN
 from ..model.network import Network
-from . import rules
+from . import rules, smooth
 from .drawing import draw_keep, draw_network
-from .kind import Kind, prediction_answer, spec_text
-from .mistakes import (Mistake, activation_mistakes, applicable, drop_for_keep, masked_units, ones,
-                       output_mistakes, with_keep)
-from .options import Options, check_hidden_layers, check_keep, check_values
+from .kind import Kind, Smooth, prediction_answer, spec_text
+from .mistakes import (Mistake, activation_mistakes, applicable, drop_for_keep, mask_changes, masked_units, ones,
+                       output_mistakes, passed, with_keep)
+from .options import Options, check_hidden_layers, check_keep, check_values, smooth_shaped
 
 
-def answer(network: Network) -> tuple:
-    """The prediction of the training pass: masked, kept values divided by q."""
-    return prediction(network)
+def answer(network: Network, numeric: bool = False) -> tuple:
+    """The prediction of the training pass: masked, kept values divided by q (``numeric``: as
+    40-digit decimals)."""
+    return prediction(network, numeric=numeric)
 
 
 def dropout_matters(network: Network, options: Options) -> bool:
@@ -37,23 +38,38 @@ def mistakes(network: Network) -> tuple[Mistake, ...]:
 @lru_cache(maxsize=1024)
 def _mistakes(network: Network) -> tuple[Mistake, ...]:
     network.dropout.require_keep("by the inverted kind, whose mistakes scale by q")
+    if smooth.is_smooth(network):
+        return PASSES.mistakes(network)
+    return applicable(answer(network), candidates(network))
+
+
+def candidates(network: Network, numeric: bool = False) -> list[Mistake]:
+    """Every mistake of :func:`mistakes`, those that give the right answer too (``numeric``: the
+    answers as 40-digit decimals)."""
+    n = numeric
     found = [
-        Mistake("forgot_masks", "forgot the masks and the scale: no dropout", prediction(network, "off")),
-        Mistake("forgot_scale", "forgot the 1/q scale: plain masks", prediction(_plain(network))),
-        Mistake("scaled_by_drop", "divided by the drop probability p = 1 - q instead of q",
-                prediction(drop_for_keep(network))),
-        Mistake("scaled_bias", "divided the bias by q too", prediction(network, scale_bias=True)),
-        Mistake("scaled_without_masks", "divided by q but forgot the masks", prediction(network, masks=ones(network))),
+        passed("forgot_masks", "forgot the masks and the scale: no dropout", network, "off", numeric=n),
+        passed("forgot_scale", "forgot the 1/q scale: plain masks", _plain(network), numeric=n),
+        passed("scaled_by_drop", "divided by the drop probability p = 1 - q instead of q", drop_for_keep(network),
+               numeric=n),
+        passed("scaled_bias", "divided the bias by q too", network, scale_bias=True, numeric=n),
+        passed("scaled_without_masks", "divided by q but forgot the masks", network, masks=ones(network), numeric=n),
     ]
+    found += [passed(name, label, network, masks=masks, distinct=False, numeric=n)
+              for name, label, masks in mask_changes(network)]
     if network.dropout.connections:
-        found.append(masked_units(network))
-    found += output_mistakes(network)
-    found += activation_mistakes(network)
-    return applicable(answer(network), found)
+        found.append(masked_units(network, n))
+    found += output_mistakes(network, n)
+    found += activation_mistakes(network, numeric=n)
+    return found
 
 
 def _plain(network: Network) -> Network:
     return with_keep(network, network.dropout.keep, PLAIN)
+
+
+PASSES = smooth.Passes("train", answer, candidates,
+                       lambda network: [prediction(network, "off", numeric=True), prediction(_plain(network), numeric=True)])
 
 
 RULES = {  # in the order they are checked: cheapest first
@@ -66,11 +82,13 @@ RULES = {  # in the order they are checked: cheapest first
     "mistakes_distinct": rules.mistakes_distinct(answer, mistakes),
     "decimal_answers": rules.decimal_answers(answer, mistakes),
 }
+SMOOTH = Smooth(smooth.rules(PASSES, matters="dropout_matters", scaled=True, keep=rules.keep_not_half), PASSES.tolerance)
 
 
 def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = True) -> Network | None:
     """One candidate: a keep probability for every hidden layer's mask (never 1/2), then x and
     layer by layer W, b and the mask, for the pass with kept values divided by q."""
+    options = smooth_shaped(options)
     keep = draw_keep(rng, options, len(options.shape) - 1, avoid_half=True)
     return draw_network(rng, options, failures, flow, convention=INVERTED, keep=keep)
 
@@ -82,6 +100,7 @@ def code_text(network: Network, options: Options) -> str:
 
 def check_options(options: Options) -> None:
     """Refuse, in one line, options under which no problem can meet the rules."""
+    options = smooth_shaped(options)
     check_values(options)
     check_hidden_layers(options)
     check_keep(options, "inverted")
@@ -103,4 +122,6 @@ KIND = Kind(
     uses_keep=True,
     has_layer_values=True,
     poses=lambda network: network.dropout.convention.divides,
+    smooth=SMOOTH,
+    drawn_with=smooth_shaped,
 )

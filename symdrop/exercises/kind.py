@@ -3,7 +3,8 @@
 import json
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import Callable, Mapping
 
 import sympy
@@ -34,6 +35,55 @@ class Part:
     index: tuple[int, ...] = ()
     answer: int | None = None
     detail: tuple = ()
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One quantity of an answer, as a key heads and writes it: what it is (``part``: the Part of
+    its number, or for a whole matrix the Part of its entries without their index), which
+    numbers of the answer it is (``numbers``, row by row) and its ``shape`` (rows, columns):
+    (1, 1) for one number."""
+
+    part: Part
+    numbers: tuple[int, ...]
+    shape: tuple[int, int] = (1, 1)
+
+    @property
+    def matrix(self) -> bool:
+        return len(self.numbers) > 1
+
+
+def answer_quantities(parts: tuple[Part, ...]) -> tuple[Quantity, ...]:
+    """The quantities of an answer, from its parts (those with ``answer`` set), in the answer's
+    order: the entries (i, j) of one matrix (a backprop's dL/dW^(1), every entry, row by row) are
+    one quantity of its shape; any other number is a quantity of its own."""
+    found: list[Quantity] = []
+    answer = sorted((p for p in parts if p.answer is not None), key=lambda p: p.answer)
+    k = 0
+    while k < len(answer):
+        first = answer[k]
+        run = [first]
+        while (k + len(run) < len(answer) and len(first.index) == 2
+               and (answer[k + len(run)].name, answer[k + len(run)].l) == (first.name, first.l)):
+            run.append(answer[k + len(run)])
+        rows, columns = (max(p.index[0] for p in run), max(p.index[1] for p in run)) if len(first.index) == 2 else (1, 1)
+        grid = [(i, j) for i in range(1, rows + 1) for j in range(1, columns + 1)]
+        if len(run) > 1 and [p.index for p in run] == grid:
+            found.append(Quantity(replace(first, index=(), value=None), tuple(p.answer for p in run), (rows, columns)))
+        else:
+            found += [Quantity(p, (p.answer,)) for p in run]
+        k += len(run)
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Smooth:
+    """What a kind does with sigmoid or tanh hidden layers (``--activation``, see ``smooth.py``):
+    the rules its problems are drawn by, and the tolerance of a problem's answer (a student who
+    carries values rounded to the network's ``digits`` places is within it)."""
+
+    rules: Mapping[str, Callable[[Network, Options], bool]]
+    tolerance: Callable[[Network], Fraction]
 
 
 @dataclass(frozen=True, eq=False)  # one object per kind: compared and hashed by identity
@@ -85,6 +135,26 @@ class Kind:
     # its answer is several quantities (a mean and a variance): grade gives each right one its
     # share of the answer's points, where a vector of one quantity is right or wrong as a whole
     graded_by_entry: bool = False
+    # its answers are irrational (sigma of a number): right within this tolerance, which check and
+    # grade take unless --tolerance gives another, and the key and every LMS export state; None: exact
+    tolerance: Fraction | None = None
+    # its problems with sigmoid or tanh hidden layers (None: ReLU only)
+    smooth: Smooth | None = None
+
+    def rules_for(self, options: Options) -> Mapping[str, Callable[[Network, Options], bool]]:
+        """The rules a problem drawn with ``options`` meets (a smooth sheet's own)."""
+        return self.smooth.rules if options.smooth and self.smooth is not None else self.rules
+
+    def tolerance_for(self, network: Network) -> Fraction | None:
+        """What an answer to ``network`` is right within: the kind's tolerance, or where its
+        answer is irrational through sigmoid or tanh layers and the network says to how many
+        places (spec key digits, as every smooth sheet's problem does) the tolerance a student
+        who carries values rounded to them needs; None: exact."""
+        if self.tolerance is not None or self.smooth is None or network.digits is None:
+            return self.tolerance
+        if not any(layer.g.smooth for layer in network.layers):
+            return None
+        return self.smooth.tolerance(network)
 
     def part_names(self, network: Network) -> tuple[str, ...]:
         """The values a student can give, in the order they are computed: z1, a1, ..., y (only y
@@ -95,7 +165,11 @@ class Kind:
 
     def failed_rules(self, network: Network, options: Options) -> list[str]:
         """The names of the rules ``network`` breaks (empty: acceptable)."""
-        return [name for name, rule in self.rules.items() if not rule(network, options)]
+        return [name for name, rule in self.rules_for(options).items() if not rule(network, options)]
+
+    def first_failed_rule(self, network: Network, options: Options) -> str | None:
+        """The first rule ``network`` breaks, the later ones not checked (None: acceptable)."""
+        return next((name for name, rule in self.rules_for(options).items() if not rule(network, options)), None)
 
 
 def spec_text(kind: str, network: Network) -> str:

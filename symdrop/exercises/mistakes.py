@@ -4,7 +4,7 @@ Every mistake is the core's pass with one change (to the network, the masks, the
 activations), never a pass of its own; docs/dropout.md explains each in words.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sympy import ImmutableMatrix, MatrixBase
 
@@ -21,6 +21,23 @@ class Mistake:
     name: str  # stable identifier, e.g. "forgot_relu_2"
     label: str  # how the answer key names it, in plain words
     answer: tuple  # exact numbers
+    # The student's pass where the mistake is one (network, mode, changes to the core's forward
+    # pass): check follows it from a student's own values, to name the mistake at the step where
+    # it was made. None for the kinds whose answer is no forward pass.
+    rule: tuple | None = field(default=None, compare=False, repr=False)
+    # Whether the rule mistakes_distinct holds its answer apart from the other mistakes'. The
+    # misreadings of the masks often give another mistake's answer by construction (every unit
+    # clipped to 0 gives y = g(b), as dropping the output's inputs does): they stay listed, and
+    # an answer that several mistakes give names them all.
+    distinct: bool = field(default=True, compare=False)
+
+
+def passed(name: str, label: str, network: Network, mode: str = "train", *, distinct: bool = True,
+           numeric: bool = False, **changes) -> Mistake:
+    """A mistake that is the core's forward pass of ``network`` in ``mode`` with ``changes``
+    (``numeric``: its answer as 40-digit decimals, what the rules of a sigmoid or tanh network compare)."""
+    return Mistake(name, label, prediction(network, mode, numeric=numeric, **changes),
+                   (network, mode, tuple(changes.items())), distinct)
 
 
 def applicable(answer: tuple, candidates) -> tuple[Mistake, ...]:
@@ -44,8 +61,9 @@ def applicable(answer: tuple, candidates) -> tuple[Mistake, ...]:
 
 
 def distinct(mistakes) -> bool:
-    """No two mistakes give the same answer: a wrong answer names exactly one mistake."""
-    answers = [m.answer for m in mistakes]
+    """No two mistakes give the same answer (the misreadings of the masks aside, see
+    :attr:`Mistake.distinct`): a wrong answer names exactly one of the others."""
+    answers = [m.answer for m in mistakes if m.distinct]
     return len(set(answers)) == len(answers)
 
 
@@ -81,47 +99,117 @@ def _used(network: Network, mask) -> tuple[bool, ...]:
 
 def activation_mistakes(network: Network, mode: str = "train", **changes) -> list[Mistake]:
     """Forgot a hidden layer's ReLU (each layer where it acts), forgot every ReLU, and ReLU on a
-    linear output, in the pass of ``mode`` (with ``changes`` to the core's pass)."""
+    linear output, in the pass of ``mode`` (with ``changes`` to the core's pass); of a network
+    whose hidden layers are sigmoid or tanh, :func:`smooth_mistakes`."""
     names = [layer.activation for layer in network.layers]
+    if any(layer.g.smooth for layer in network.layers[:-1]):
+        return smooth_mistakes(network, mode, **changes)
     found = []
     for l in clipping_layers(network, mode):
         skipped = names[:l] + ["identity"] + names[l + 1:]
-        found.append(Mistake(f"forgot_relu_{l + 1}", f"forgot the ReLU on hidden layer {l + 1}",
-                             prediction(network, mode, activations=skipped, **changes)))
+        found.append(passed(f"forgot_relu_{l + 1}", f"forgot the ReLU on hidden layer {l + 1}", network, mode,
+                            activations=tuple(skipped), **changes))
     relu_layers = [l for l in range(network.depth - 1) if names[l] == "relu"]
     if len(relu_layers) > 1:
         linear = ["identity" if l in relu_layers else g for l, g in enumerate(names)]
-        found.append(Mistake("forgot_all_relus", "forgot every ReLU",
-                             prediction(network, mode, activations=linear, **changes)))
+        found.append(passed("forgot_all_relus", "forgot every ReLU", network, mode, activations=tuple(linear),
+                            **changes))
     if names[-1] == "identity":
-        found.append(Mistake("relu_on_output", "applied ReLU on the linear output",
-                             prediction(network, mode, activations=names[:-1] + ["relu"], **changes)))
+        found.append(passed("relu_on_output", "applied ReLU on the linear output", network, mode,
+                            activations=tuple(names[:-1] + ["relu"]), **changes))
     return found
 
 
-def output_mistakes(network: Network) -> list[Mistake]:
+def smooth_mistakes(network: Network, mode: str = "train", **changes) -> list[Mistake]:
+    """Forgot a sigmoid or tanh hidden layer's activation (a = z, each such layer), and applied
+    the hidden layers' activation on a linear output (ReLU's mistakes mean nothing here)."""
+    names = [layer.activation for layer in network.layers]
+    found = []
+    for l, name in enumerate(names[:-1]):
+        if network.layers[l].g.smooth:
+            skipped = names[:l] + ["identity"] + names[l + 1:]
+            found.append(passed(f"forgot_{name}_{l + 1}", f"forgot the {name} on hidden layer {l + 1} (took a = z)",
+                                network, mode, activations=tuple(skipped), **changes))
+    smooth = next((name for layer, name in zip(network.layers, names) if layer.g.smooth), None)
+    if names[-1] == "identity":
+        found.append(passed(f"{smooth}_on_output", f"applied the {smooth} on the linear output", network, mode,
+                            activations=tuple(names[:-1] + [smooth]), **changes))
+    return found
+
+
+def output_mistakes(network: Network, numeric: bool = False) -> list[Mistake]:
     """Dropped the output unit (a mask on y), or dropped the output layer's inputs (y = g(b)).
 
     With DropConnect, which masks no unit, the first has no meaning; the second drops every
-    weight of the output layer (its bias left)."""
+    weight of the output layer (its bias left). ``numeric``: the answers as 40-digit decimals."""
     masks = network_numbers(network).masks
     if network.dropout.connections:
         dropped = tuple(tuple(0 for _ in row) for row in masks[-1])
-        return [Mistake("dropped_output_bias", "dropped every weight of the output layer, its bias left",
-                        prediction(network, masks=masks[:-1] + (dropped,)))]
+        return [passed("dropped_output_bias", "dropped every weight of the output layer, its bias left", network,
+                       masks=masks[:-1] + (dropped,), numeric=numeric)]
     outputs = network.layers[-1].units
     inputs = tuple(0 for _ in masks[-1])
     return [
-        Mistake("dropped_output", "dropped the output unit: y = 0", prediction(network, masks=masks + ((0,) * outputs,))),
-        Mistake("dropped_output_bias", "dropped the output unit's inputs, its bias left",
-                prediction(network, masks=masks[:-1] + (inputs,))),
+        passed("dropped_output", "dropped the output unit: y = 0", network, masks=masks + ((0,) * outputs,),
+               numeric=numeric),
+        passed("dropped_output_bias", "dropped the output unit's inputs, its bias left", network,
+               masks=masks[:-1] + (inputs,), numeric=numeric),
     ]
 
 
-def masked_units(network: Network) -> Mistake:
+def mask_changes(network: Network) -> list[tuple[str, str, tuple]]:
+    """Two misreadings of the masks, as (id, label, the masks the student used): every mask read
+    as 1 = drop (``masks_flipped``), and the masks of two layers swapped (``swapped_masks_k_l``,
+    any two of one shape that differ; with DropConnect the weight masks M^(k), M^(l)). Only
+    entries where dropout acts are read so: with keep probabilities those whose q < 1, without
+    them every entry of a mask that drops one (the tutorial's input mask of ones is no dropout)."""
+    values = network_numbers(network)
+    masks, keep = values.masks, values.keep
+    flipped = tuple(_flip(mask, None if keep is None else keep[l], keep is None and 0 in _flat(mask))
+                    for l, mask in enumerate(masks))
+    found = []
+    if flipped != masks:
+        found.append(("masks_flipped", "read the masks as 1 = drop: dropped the kept units and kept the dropped ones",
+                      flipped))
+    acting = [l for l, (mask, flip) in enumerate(zip(masks, flipped)) if mask != flip]
+    for i, k in enumerate(acting):
+        for l in acting[i + 1:]:
+            if _shape(masks[k]) == _shape(masks[l]) and masks[k] != masks[l]:
+                swapped = list(masks)
+                swapped[k], swapped[l] = masks[l], masks[k]
+                found.append(_swap(network, k, l, tuple(swapped)))
+    return found
+
+
+def _swap(network: Network, k: int, l: int, masks: tuple) -> tuple[str, str, tuple]:
+    if network.dropout.connections:  # M^(1) .. M^(L): the masks of the weight matrices
+        return f"swapped_masks_{k + 1}_{l + 1}", f"swapped the weight masks of layers {k + 1} and {l + 1}", masks
+    which = f"the input and hidden layer {l}" if k == 0 else f"hidden layers {k} and {l}"
+    return f"swapped_masks_{k}_{l}", f"swapped the masks of {which}", masks
+
+
+def _flip(mask, q, drops: bool):
+    """``mask`` with 1 - m where dropout acts on the entry: its q < 1 (``q`` one number, one per
+    unit, or rows of one per weight), or without keep probabilities, where the mask ``drops``."""
+    if isinstance(mask, tuple):
+        qs = q if isinstance(q, tuple) else (q,) * len(mask)
+        return tuple(_flip(m, s, drops) for m, s in zip(mask, qs))
+    acts = drops if q is None else bool(q < 1)
+    return 1 - mask if acts else mask
+
+
+def _flat(mask) -> list:
+    return [v for row in mask for v in row] if mask and isinstance(mask[0], tuple) else list(mask)
+
+
+def _shape(mask) -> tuple:
+    return (len(mask), len(mask[0])) if mask and isinstance(mask[0], tuple) else (len(mask),)
+
+
+def masked_units(network: Network, numeric: bool = False) -> Mistake:
     """DropConnect: masked the units instead of the weights (the training pass with :func:`unit_masks`)."""
-    return Mistake("masked_units", "masked the units instead of the weights: a dropped weight taken to drop its input",
-                   prediction(network, masks=unit_masks(network)))
+    return passed("masked_units", "masked the units instead of the weights: a dropped weight taken to drop its input",
+                  network, masks=unit_masks(network), numeric=numeric)
 
 
 def unit_masks(network: Network) -> tuple:

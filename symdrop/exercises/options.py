@@ -1,7 +1,7 @@
 """What problems to generate: layer sizes, the kind of numbers and their range; parsed and checked."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from ..errors import SymdropError, quote
@@ -14,6 +14,17 @@ MAX_MAGNITUDE = 99  # rule 1: every value a student writes down stays this small
 KEEP = (Fraction(1, 2), Fraction(2, 3), Fraction(3, 4), Fraction(4, 5))
 ANSWERS = ("exact", "decimal")  # decimal: every answer a terminating decimal of at most 4 places
 DECIMAL_PLACES = 4
+# The hidden layers' activation (--activation): ReLU, or sigmoid or tanh (a smooth sheet), whose
+# answers are irrational: given to K places (--digits K, SMOOTH_PLACES) and right within a tolerance.
+ACTIVATIONS = ("relu", "sigmoid", "tanh")
+SMOOTH_PLACES = 4  # K where --digits is not given
+PLACES = range(2, 6)  # the K of a smooth sheet: 2 to 5 places
+# A smooth sheet's network, where --shape is left at the default, and its limits: a calculator's
+# work by hand, and exact sigmoid values that SymPy builds in milliseconds (a third layer of three
+# sigmoid units makes an inverted problem's exact mistakes some ten times dearer).
+SMOOTH_SHAPE = (2, 3, 2, 1)
+SMOOTH_HIDDEN = 2  # hidden layers at most
+SMOOTH_UNITS = 3  # units of a hidden layer at most
 
 
 @dataclass(frozen=True)
@@ -26,6 +37,18 @@ class Options:
     high: int = 3
     keep: tuple[Fraction, ...] = KEEP
     answers: str = "exact"
+    activation: str = "relu"  # of the hidden layers
+    digits: int | None = None  # the places of a smooth sheet's answers (None: SMOOTH_PLACES)
+
+    @property
+    def smooth(self) -> bool:
+        """Sigmoid or tanh hidden layers: irrational answers, to ``places`` decimals."""
+        return self.activation != "relu"
+
+    @property
+    def places(self) -> int | None:
+        """The places a smooth sheet's answers are given to (None: exact answers)."""
+        return (SMOOTH_PLACES if self.digits is None else self.digits) if self.smooth else None
 
     @property
     def decimals(self) -> bool:
@@ -41,11 +64,16 @@ class Options:
             text += f", keep probabilities from {format_keep(self.keep)}"
         if self.answers == "decimal":
             text += ", answers terminating decimals"
+        if self.smooth:
+            text += f", {self.activation} hidden layers, answers to {self.places} decimal places"
         return text
 
     def as_json(self) -> dict:
-        return {"shape": format_shape(self.shape), "values": self.values, "range": f"{self.low}..{self.high}",
-                "keep": [str(q) for q in self.keep], "answers": self.answers}
+        found = {"shape": format_shape(self.shape), "values": self.values, "range": f"{self.low}..{self.high}",
+                 "keep": [str(q) for q in self.keep], "answers": self.answers}
+        if self.smooth:  # (a ReLU sheet's key as before)
+            found.update(activation=self.activation, digits=self.places)
+        return found
 
 
 def format_shape(shape) -> str:
@@ -102,6 +130,28 @@ def check_values(options: Options) -> None:
         raise SymdropError(f"--values: expected one of {', '.join(VALUES)}, got {quote(options.values)}")
     if options.answers not in ANSWERS:
         raise SymdropError(f"--answers: expected one of {', '.join(ANSWERS)}, got {quote(options.answers)}")
+    if options.activation not in ACTIVATIONS:
+        raise SymdropError(f"--activation: expected one of {', '.join(ACTIVATIONS)}, got {quote(options.activation)}")
+    if options.smooth and options.answers == "decimal":
+        raise SymdropError(f"--answers decimal: {options.activation} answers are irrational, never terminating decimals; "
+                           f"they are given to {options.places} places (--digits) and graded within a tolerance")
+    if options.smooth and options.places not in PLACES:
+        raise SymdropError(f"--digits {options.places}: a {options.activation} sheet's answers are given to "
+                           f"{PLACES[0]} to {PLACES[-1]} decimal places")
+
+
+def smooth_shaped(options: Options) -> Options:
+    """The options a smooth sheet draws with: its own small shape unless --shape chose one."""
+    return replace(options, shape=SMOOTH_SHAPE) if options.smooth and options.shape == SHAPE else options
+
+
+def check_smooth_shape(options: Options) -> None:
+    """Refuse, in one line, a smooth sheet's shape beyond SMOOTH_HIDDEN hidden layers of SMOOTH_UNITS units."""
+    hidden = smooth_shaped(options).shape[1:-1]
+    if options.smooth and (len(hidden) > SMOOTH_HIDDEN or max(hidden, default=0) > SMOOTH_UNITS):
+        raise SymdropError(f"--shape {format_shape(options.shape)}: a {options.activation} sheet's networks have at most "
+                           f"{SMOOTH_HIDDEN} hidden layers of at most {SMOOTH_UNITS} units (default "
+                           f"{format_shape(SMOOTH_SHAPE)})")
 
 
 def check_keep(options: Options, kind: str, *, avoid_half: bool = True) -> None:

@@ -33,6 +33,7 @@ from .options import Options, check_values
 DRAWN = (PLAIN, INVERTED)  # the conventions its problems are drawn with
 EXAMPLES = (3, 4)  # B: a batch a student sums by hand
 INPUTS = 2
+TRIES = 20  # draws of a target until the targets lie on both sides of the bias (penalty:minimiser)
 HALF = Fraction(1, 2)  # the squared loss's factor
 
 

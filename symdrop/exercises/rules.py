@@ -29,11 +29,12 @@ def hand_computable(mode: str = "train", scaled: bool = False):
     return hand_computable
 
 
-def written(layer) -> list:
+def written(layer, activations: bool = True) -> list:
     """Every number a student writes down for one layer of a pass (:class:`.core.forward.LayerValues`):
     the masked input, the weights multiplied by (q W when weight scaling), each product w_ij a~_j
-    and each running sum of them, z (which adds the bias) and a."""
-    values = list(layer.masked) + [w for row in layer.weights for w in row] + list(layer.z) + list(layer.a)
+    and each running sum of them, z (which adds the bias) and a (not with ``activations=False``)."""
+    values = list(layer.masked) + [w for row in layer.weights for w in row] + list(layer.z)
+    values += list(layer.a) if activations else []
     for terms in layer.terms:
         partial = 0
         for t in terms:

@@ -38,6 +38,11 @@ class Exercise:
     def answer(self) -> tuple[sympy.Expr, ...]:
         return self.kind.read_answer(self.derivation)
 
+    @property
+    def tolerance(self):
+        """What its answer is right within (None: exact), as the key and every export state it."""
+        return self.kind.tolerance_for(self.network)
+
     def wrong_answers(self) -> list[tuple[Mistake, tuple[sympy.Expr, ...]]]:
         """Every applicable mistake with its answer (exact SymPy numbers), for the key: each a
         different answer (the kinds' rule mistakes_distinct)."""

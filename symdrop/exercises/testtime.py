@@ -6,31 +6,37 @@ from functools import lru_cache
 
 from ..core.derive import Derivation, derive
 from ..core.forward import prediction
-from ..model.conventions import INVERTED, WEIGHT_SCALING, Convention
+from ..model.conventions import INVERTED, PLAIN, WEIGHT_SCALING, Convention
 from ..model.network import Network
-from . import rules
+from . import rules, smooth
 from .drawing import HALF, draw_keep, draw_network
-from .kind import Kind, prediction_answer, spec_text
-from .mistakes import Mistake, activation_mistakes, applicable, drop_for_keep, ones, receiving, with_keep
-from .options import Options, check_hidden_layers, check_values
+from .kind import Kind, Smooth, prediction_answer, spec_text
+from .mistakes import Mistake, activation_mistakes, applicable, drop_for_keep, ones, passed, receiving, with_keep
+from .options import Options, check_hidden_layers, check_values, smooth_shaped
 
 DRAWN = (WEIGHT_SCALING, INVERTED)  # the conventions drawn, in turn at random, and said explicitly
 MODE = "test"  # the pass its problems are of, derived and graded
 
 
-def answer(network: Network) -> tuple:
+def answer(network: Network, numeric: bool = False) -> tuple:
     """The convention's test-time prediction: q W with weight scaling, no masks and no scaling
-    with inverted dropout."""
-    return prediction(network, "test")
+    with inverted dropout (``numeric``: as 40-digit decimals)."""
+    return prediction(network, "test", numeric=numeric)
 
 
 def convention_matters(network: Network, options: Options) -> bool:
     """The answer depends on the convention: with weight scaling it differs from the answer
     without scaling, with inverted dropout from the answer scaled by q all the same."""
     right = answer(network)
+    return _other(network) != right
+
+
+def _other(network: Network, numeric: bool = False) -> tuple:
+    """The answer the convention's rule changes: without scaling (weight scaling), or scaled by q
+    all the same (inverted dropout)."""
     if network.dropout.convention.approximation.scales_weights:
-        return prediction(network, "off") != right
-    return prediction(_as(network, WEIGHT_SCALING), "test") != right
+        return prediction(network, "off", numeric=numeric)
+    return prediction(_as(network, WEIGHT_SCALING), "test", numeric=numeric)
 
 
 def keep_not_half(network: Network, options: Options) -> bool:
@@ -47,35 +53,49 @@ def mistakes(network: Network) -> tuple[Mistake, ...]:
 
 @lru_cache(maxsize=1024)
 def _mistakes(network: Network) -> tuple[Mistake, ...]:
+    if smooth.is_smooth(network):
+        return PASSES.mistakes(network)
+    return applicable(answer(network), candidates(network))
+
+
+def candidates(network: Network, numeric: bool = False) -> list[Mistake]:
+    """Every mistake of :func:`mistakes`, those that give the right answer too (``numeric``: the
+    answers as 40-digit decimals)."""
+    n = numeric
     if network.dropout.convention.approximation.scales_weights:
         found = [
-            Mistake("forgot_scale", "forgot to scale the weights by q", prediction(network, "off")),
-            Mistake("applied_masks", "applied the training masks at test time", prediction(network)),
-            Mistake("scaled_bias", "scaled the bias by q too", prediction(network, "test", scale_bias=True)),
+            passed("forgot_scale", "forgot to scale the weights by q", network, "off", numeric=n),
+            passed("applied_masks", "applied the training masks at test time", network, numeric=n),
+            passed("scaled_bias", "scaled the bias by q too", network, "test", scale_bias=True, numeric=n),
         ]
         if not network.dropout.connections:  # DropConnect's q belong to the weights: no layer receives one
-            found.append(Mistake("receiving_q", "used the receiving layer's q, of the layer's own units",
-                                 prediction(receiving(network), "off")))
+            found.append(passed("receiving_q", "used the receiving layer's q, of the layer's own units",
+                                receiving(network), "off", numeric=n))
         found += [
-            Mistake("scaled_by_drop", "scaled by the drop probability p = 1 - q instead of q",
-                    prediction(drop_for_keep(network), "test")),
-            Mistake("divided_by_keep", "divided by q, the inverted rule, instead of multiplying",
-                    prediction(_as(network, INVERTED), masks=ones(network))),
+            passed("scaled_by_drop", "scaled by the drop probability p = 1 - q instead of q", drop_for_keep(network),
+                   "test", numeric=n),
+            passed("divided_by_keep", "divided by q, the inverted rule, instead of multiplying",
+                   _as(network, INVERTED), masks=ones(network), numeric=n),
         ]
     else:
         found = [
-            Mistake("scaled_twice", "scaled the weights by q at test time, though training already divided by q",
-                    prediction(_as(network, WEIGHT_SCALING), "test")),
-            Mistake("divided_at_test", "divided by q at test time as in training",
-                    prediction(network, masks=ones(network))),
-            Mistake("applied_masks", "applied the training masks at test time", prediction(network)),
+            passed("scaled_twice", "scaled the weights by q at test time, though training already divided by q",
+                   _as(network, WEIGHT_SCALING), "test", numeric=n),
+            passed("divided_at_test", "divided by q at test time as in training", network, masks=ones(network),
+                   numeric=n),
+            passed("applied_masks", "applied the training masks at test time", network, numeric=n),
+            passed("applied_masks_unscaled", "applied the training masks at test time, without the 1/q",
+                   _as(network, PLAIN), distinct=False, numeric=n),
         ]
-    found += activation_mistakes(network, "test")
-    return applicable(answer(network), found)
+    found += activation_mistakes(network, "test", numeric=n)
+    return found
 
 
 def _as(network: Network, convention: Convention) -> Network:
     return with_keep(network, network.dropout.keep, convention)
+
+
+PASSES = smooth.Passes(MODE, answer, candidates, lambda network: [_other(network, True)])
 
 
 RULES = {  # in the order they are checked: cheapest first
@@ -87,12 +107,15 @@ RULES = {  # in the order they are checked: cheapest first
     "mistakes_distinct": rules.mistakes_distinct(answer, mistakes),
     "decimal_answers": rules.decimal_answers(answer, mistakes),
 }
+SMOOTH = Smooth(smooth.rules(PASSES, matters="convention_matters", masks=False, scaled=True, keep=keep_not_half),
+                PASSES.tolerance)
 
 
 def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = True) -> Network | None:
     """One candidate: the convention, a keep probability for every hidden layer's mask (with
     weight scaling: not 1/2, and q = 1 on some layers), then x and layer by layer W, b for the
     test-time pass, and the masks of a training step (which the test-time pass does not use)."""
+    options = smooth_shaped(options)
     # With only q = 1/2 to draw from, weight scaling (which avoids it) is left out.
     convention = rng.choice(DRAWN if any(q != HALF for q in options.keep) else (INVERTED,))
     scaling = convention.scales_weights
@@ -109,6 +132,7 @@ def code_text(network: Network, options: Options) -> str:
 
 def check_options(options: Options) -> None:
     """Refuse, in one line, options under which no problem can meet the rules."""
+    options = smooth_shaped(options)
     check_values(options)
     check_hidden_layers(options)
 
@@ -134,4 +158,6 @@ KIND = Kind(
     mode=MODE,
     has_layer_values=True,
     poses=lambda network: True,
+    smooth=SMOOTH,
+    drawn_with=smooth_shaped,
 )

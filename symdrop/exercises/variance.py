@@ -3,11 +3,13 @@ inputs, S = b + sum_j w_j mu_j x_j (each kept x_j divided by q_j when inverted),
 
 The terms have masks of their own, so they are independent: E[S] = b + sum_j q_j s_j w_j x_j and
 Var(S) = sum_j w_j^2 x_j^2 v_j, v_j = Var(mu_j s_j) = q_j (1 - q_j) (plain) or (1 - q_j)/q_j
-(inverted). The answer is the pair (E[S], Var(S)).
+(inverted). The answer is the pair (E[S], Var(S)); with the option "alone" (kind variance:alone)
+the variance alone, E[S] kept in the key beside it.
 """
 
 import random
 from collections import Counter
+from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache
 
@@ -183,4 +185,42 @@ KIND = Kind(
     parts=parts,
     gives_masks=False,
     graded_by_entry=True,
+)
+
+
+def alone(network: Network) -> tuple:
+    """Var(S) alone: the answer of the option "alone"."""
+    return answer(network)[1:]
+
+
+def alone_mistakes(network: Network) -> tuple[Mistake, ...]:
+    """The mistakes whose variance differs from the right one, with their variance alone (a
+    mistake of the mean alone, or the keep/drop confusion of plain masks, whose q(1 - q) is
+    (1 - q) q, is no mistake here)."""
+    return _alone_mistakes(network)
+
+
+@lru_cache(maxsize=1024)
+def _alone_mistakes(network: Network) -> tuple[Mistake, ...]:
+    return applicable(alone(network), [replace(m, answer=m.answer[1:]) for m in mistakes(network)])
+
+
+def _variance_alone(statistics: Statistics) -> tuple:
+    return _answer(statistics)[1:]
+
+
+ALONE = replace(
+    KIND,
+    name="variance:alone",
+    title="the variance of a unit under dropout",
+    rules={**RULES, "mistakes_distinct": rules.mistakes_distinct(alone, alone_mistakes),
+           "decimal_answers": rules.decimal_answers(alone, alone_mistakes)},
+    mistakes=alone_mistakes,
+    read_answer=_variance_alone,
+    compute_answer=alone,
+    code_text=lambda network, options: spec_text("variance:alone", network),
+    intro="intro-variance-alone",
+    parts=lambda statistics: (replace(parts(statistics)[0], answer=None), replace(parts(statistics)[1], answer=0)),
+    key_values=lambda statistics: {"mean": _answer(statistics)[:1]},
+    graded_by_entry=False,
 )

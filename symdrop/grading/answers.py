@@ -37,4 +37,9 @@ def parse_vector(text: str, what: str = "answer") -> tuple[Fraction, ...]:
     items = [n for item in items for n in item.strip().strip("()[]").split()]
     if not items:
         raise SymdropError(f"{what}: expected a number or a vector like 3; 0; -2, got {quote(str(text))}")
-    return tuple(parse_number(i, what) for i in items)
+    try:
+        return tuple(parse_number(i, what) for i in items)
+    except SymdropError as error:
+        if len(items) > 1 or "," in body:  # several numbers, written some other way: say how
+            raise SymdropError(f"{error}; several numbers are written 3; 0; -2 or (3, 0, -2)") from None
+        raise

@@ -1,7 +1,7 @@
 """Checking one student's answer to one problem: right or not, which mistake gives it, where the
 student went off track, and which later steps are right given the student's own earlier values."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import sympy
@@ -23,6 +23,9 @@ class Part:
     correct: bool
     carried_forward: bool  # wrong, but what the student's own earlier values give
     given_own: tuple | None = None  # what the student's earlier values give, where it differs
+    # Where it is wrong and not carried forward: the named Mistakes whose pass, from the
+    # student's own earlier values, gives it (the step where the student made them).
+    mistakes: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Check:
     mistakes: tuple  # the Mistakes whose answer is the given one
     parts: tuple[Part, ...] = ()
     tolerance: Fraction | None = None
+    network: Network | None = None  # the problem checked
 
     @property
     def first_wrong(self) -> Part | None:
@@ -45,19 +49,46 @@ class Check:
 
 def check(kind: Kind, network: Network, answer, values: dict | None = None, tolerance=None) -> Check:
     """Check ``answer`` (numbers) to ``network`` as a problem of ``kind``; ``values`` maps part
-    names to the student's vectors (forward, inverted and test-time problems)."""
+    names to the student's vectors (forward, inverted and test-time problems); ``tolerance``, if
+    given, replaces the kind's own (a kind with irrational answers is graded within one)."""
+    tolerance = kind.tolerance_for(network) if tolerance is None else tolerance
     expected = tuple(kind.compute_answer(network))
     answer = tuple(answer)
     if len(answer) != len(expected):
-        raise SymdropError(f"answer: expected {len(expected)} number{'s' if len(expected) > 1 else ''}, got {len(answer)}")
+        raise SymdropError(f"answer: expected {len(expected)} number{'s' if len(expected) > 1 else ''} for a problem of the "
+                           f"kind {kind.name}, got {len(answer)} (another kind: --kind KIND)")
     right = equal(answer, expected, tolerance)
     mistakes = () if right else tuple(m for m in kind.mistakes(network) if equal(answer, m.answer, tolerance))
     parts = ()
     if values:
         if not kind.has_layer_values:
             raise SymdropError(f"--values: the kind {kind.name} has no layer values to check (give --answer only)")
-        parts = carried(kind, network, {**values, "y": answer}, tolerance)
-    return Check(kind, answer, expected, right, mistakes, parts, tolerance)
+        values = {**values, "y": answer}
+        parts = carried(kind, network, values, tolerance)
+        if any(not (p.correct or p.carried_forward) for p in parts):  # a step off track: which mistake?
+            parts = tuple(_named(p, values, kind.mistakes(network), tolerance) for p in parts)
+    return Check(kind, answer, expected, right, mistakes, parts, tolerance, network)
+
+
+def _named(part: Part, values: dict, mistakes, tolerance) -> Part:
+    """``part`` with the mistakes made at its step: where it is wrong and not carried forward,
+    those whose pass, with the student's own earlier values put in, gives the value written."""
+    if part.correct or part.carried_forward:
+        return part
+    found = tuple(m for m in mistakes if m.rule is not None
+                  and equal(part.given, _by_rule(m.rule, values, part.name), tolerance))
+    return replace(part, mistakes=found) if found else part
+
+
+def _by_rule(rule, values: dict, name: str) -> tuple:
+    """Part ``name`` of a mistake's pass (network, mode, changes), every a^(k) and z^(k) the
+    student gave before it put in place of the pass's own."""
+    network, mode, changes = rule
+    l = network.depth if name == "y" else int(name[1:])
+    inputs = {k + 1: values[f"a{k}"] for k in range(1, l) if f"a{k}" in values}
+    zs = {k: values[f"z{k}"] for k in range(1, l if name[0] == "z" else l + 1) if f"z{k}" in values}
+    layer = forward(network, mode, inputs=inputs or None, zs=zs or None, terms=False, **dict(changes))[l - 1]
+    return layer.z if name[0] == "z" else layer.a
 
 
 def carried(kind: Kind, network: Network, values: dict, tolerance) -> tuple[Part, ...]:
@@ -103,6 +134,11 @@ def _part(name, given, expected, own, tolerance) -> Part:
     return Part(name, given, tuple(expected), correct, forward_ok, None if equal(own, expected, None) else tuple(own))
 
 
+def _sym(value) -> sympy.Expr:
+    """An exact number (int, Fraction or SymPy) as SymPy's."""
+    return sympy.Rational(value.numerator, value.denominator) if isinstance(value, (int, Fraction)) else value
+
+
 def equal(given, exact, tolerance: Fraction | None = None) -> bool:
     """``given`` equals ``exact`` entry by entry, within ``tolerance`` where one is given (an
     irrational exact value is compared only within a tolerance)."""
@@ -110,10 +146,15 @@ def equal(given, exact, tolerance: Fraction | None = None) -> bool:
         return False
     for g, e in zip(given, exact):
         e = sympy.sympify(e) if not isinstance(e, (int, Fraction)) else e
-        if isinstance(e, sympy.Basic) and not e.is_Rational:
-            if tolerance is None or abs(sympy.N(e - sympy.Rational(g.numerator, g.denominator), 30)) > tolerance:
+        g = sympy.sympify(g) if not isinstance(g, (int, Fraction)) else g
+        if any(isinstance(v, sympy.Basic) and not v.is_Rational for v in (g, e)):
+            # An irrational value on either side (a key's, or a student's own values recomputed
+            # through a sigmoid): within the tolerance, or without one equal to 50 digits.
+            off = abs(sympy.N(_sym(e) - _sym(g), 50))
+            if off > (sympy.Rational(1, 10**40) if tolerance is None else tolerance):
                 return False
             continue
+        g = Fraction(int(g.p), int(g.q)) if isinstance(g, sympy.Basic) else g
         e = Fraction(int(e.p), int(e.q)) if isinstance(e, sympy.Basic) else Fraction(e)
         if (g != e) if tolerance is None else abs(Fraction(g) - e) > tolerance:
             return False

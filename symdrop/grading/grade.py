@@ -1,6 +1,5 @@
 """Grading a class: answers.csv against key.json with a rubric; every row graded or listed with its reason."""
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -8,7 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..errors import SpecError, SymdropError, quote
-from ..exercises.kinds import KINDS
+from ..exercises.kinds import get
 from ..limits import MAX_SPEC_BYTES, MAX_TABLE_BYTES
 from ..textfiles import csv_rows, header_text, read_text
 from ..model.spec import parse_spec, read_document
@@ -24,7 +23,9 @@ IGNORED = ("name",)  # columns a teaching assistant's sheet may hold beside the 
 class Rubric:
     """Points per part (``y``; ``z`` and ``a`` for every layer's z^(l), a^(l)); the share of a
     part's points for a part right given the student's own earlier values (error carried
-    forward) and for a diagnosed mistake; points taken off for each wrong part."""
+    forward) and for an answer a named mistake gives; points taken off for each wrong part; and
+    whether the values after a step where the student made a named mistake earn carried-forward
+    credit (by default not: an answer alone and the same answer with its working score alike)."""
 
     y: Fraction = Fraction(4)
     z: Fraction = Fraction(1)
@@ -32,30 +33,19 @@ class Rubric:
     carried_forward: Fraction = Fraction(1)
     mistake: Fraction = Fraction(0)
     penalty: Fraction = Fraction(0)
+    carry_forward_mistakes: bool = False
 
     def points(self, part: str) -> Fraction:
         return getattr(self, part[0])
 
 
-RUBRIC_KEYS = ("points", "carried_forward", "mistake", "penalty")
-
-
-def read_key(path) -> dict:
-    """A key.json that ``symdrop sheet`` wrote: ``{"problems": [{"code", "kind", "spec", ...}]}``."""
-    path = Path(path)
-    text = read_text(path, MAX_TABLE_BYTES, "a key.json")
-    try:
-        key = json.loads(text)
-        if not all(isinstance(e, dict) and {"code", "kind", "spec"} <= set(e) for e in key["problems"]):
-            raise KeyError
-    except (ValueError, KeyError, TypeError, RecursionError):
-        raise SymdropError(f"{path}: expected a key.json that symdrop sheet wrote") from None
-    return key
+RUBRIC_KEYS = ("points", "carried_forward", "mistake", "penalty", "carry_forward_mistakes")
 
 
 def read_rubric(path) -> Rubric:
     """A rubric from YAML: ``points: {y: 4, z: 1, a: 1}``, ``carried_forward: 1``, ``mistake: 0``
-    (shares of a part's points), ``penalty: 0``; what it leaves out keeps its default."""
+    (shares of a part's points), ``penalty: 0``, ``carry_forward_mistakes: false``; what it
+    leaves out keeps its default."""
     path = Path(path)
     text = read_text(path, MAX_SPEC_BYTES, "a rubric")
     try:
@@ -66,6 +56,11 @@ def read_rubric(path) -> Rubric:
         bad = next((k for k in data if k not in RUBRIC_KEYS), None) if isinstance(data, dict) else None
         raise SymdropError(f"{path}: {bad or 'rubric'}: expected keys {', '.join(RUBRIC_KEYS)}")
     values = {}
+    if "carry_forward_mistakes" in data:
+        values["carry_forward_mistakes"] = data.pop("carry_forward_mistakes")
+        if not isinstance(values["carry_forward_mistakes"], bool):
+            raise SymdropError(f"{path}: carry_forward_mistakes: expected true or false, "
+                               f"got {quote(str(values['carry_forward_mistakes']))}")
     points = data.get("points", {})
     if not isinstance(points, dict) or any(k not in ("y", "z", "a") for k in points):
         raise SymdropError(f"{path}: points: expected a mapping of y, z, a to points")
@@ -106,6 +101,7 @@ class GradedPart:
     carried_forward: bool
     points: Fraction
     max_points: Fraction
+    after_mistake: bool = False  # after the step where the student made a named mistake
 
 
 @dataclass
@@ -169,7 +165,9 @@ def grade(key: dict, rows: list[Row], rubric: Rubric = Rubric(), tolerance: Frac
     names the problem and ``student`` is whoever answered). Returns the students in key order
     (then in order of first row) and every row that was not graded, with the reason. Every
     problem of a student counts ``columns`` (the parts the answers file has) that its kind has,
-    answered or not, so that every student of a problem has the same maximum."""
+    answered or not, so that every student of a problem has the same maximum. Where a student
+    answers a part of a problem in several rows, the last readable answer is graded and every
+    other is listed."""
     entries = key["problems"]
     by_code = {e["code"]: e for e in entries}
     class_set = any("student" in e for e in entries)
@@ -180,7 +178,7 @@ def grade(key: dict, rows: list[Row], rubric: Rubric = Rubric(), tolerance: Frac
             codes_of.setdefault(e["student"], []).append(e["code"])
             names[e["student"]] = e.get("name", "")
     ungraded: list[Ungraded] = []
-    answered: dict[tuple[str, str], dict] = {}  # (student, code) -> {part: (row, text)}
+    answered: dict[tuple[str, str], dict] = {}  # (student, code) -> {part: [(row, text), ...] in file order}
     for row in rows:
         problem, reason = _problem_of(row, class_set, codes_of, by_code)
         if reason:
@@ -190,18 +188,12 @@ def grade(key: dict, rows: list[Row], rubric: Rubric = Rubric(), tolerance: Frac
             ungraded.append(Ungraded(row.row, row.student, "more cells than the header has columns"))
             continue
         slot = answered.setdefault((row.student, problem), {})
-        parts = {p: t for p, t in row.cells.items() if t != ""}
-        clash = [p for p in parts if p in slot]
-        if clash:
-            ungraded.append(Ungraded(row.row, row.student, f"duplicate answer for {problem} part {clash[0]} "
-                                                           f"(row {slot[clash[0]][0]} has it)"))
-            continue
-        slot.update({p: (row.row, t) for p, t in parts.items()})
+        for part, text in row.cells.items():
+            if text != "":
+                slot.setdefault(part, []).append((row.row, text))
+    order = list(codes_of) if class_set else list(dict.fromkeys(student for student, _ in answered))
     students: dict[str, StudentGrade] = {}
-    order = list(codes_of) if class_set else []
-    for (student, _), _parts in answered.items():
-        if student not in order:
-            order.append(student)
+    known: dict[str, tuple] = {}
     for student in order:
         grade_ = StudentGrade(student, names.get(student, ""))
         codes = codes_of.get(student) if class_set else [c for (s, c) in answered if s == student]
@@ -209,15 +201,33 @@ def grade(key: dict, rows: list[Row], rubric: Rubric = Rubric(), tolerance: Frac
             ungraded.append(Ungraded(None, student, "no answers"))
             continue
         for code in codes:
-            parts, checked, problems = _grade_problem(by_code[code], answered.get((student, code), {}), rubric,
-                                                      tolerance, columns)
-            ungraded += [Ungraded(row, student, reason) for row, reason in problems]
+            parts, checked, listed = _grade_problem(by_code[code], _problem(known, by_code[code]),
+                                                    answered.get((student, code), {}), rubric, tolerance, columns)
+            ungraded += [Ungraded(row, student, reason) for row, reason in listed]
             grade_.parts += parts
             grade_.problems.append((by_code[code], checked))
         if grade_.parts:
             students[student] = grade_
     ungraded.sort(key=lambda u: (u.row is None, u.row or 0))
     return list(students.values()), ungraded
+
+
+def _problem(known: dict, entry: dict) -> tuple:
+    """A key entry's kind, network, parts, answer and each part's size, worked out once (a
+    sheet's problem may be answered by a whole class). A spec that cannot be read refuses the
+    key, naming the entry."""
+    code = entry["code"]
+    if code not in known:
+        kind = get(entry["kind"])  # a kind key.json's reader knows
+        try:
+            network = parse_spec(entry["spec"])
+        except SymdropError as error:
+            raise SymdropError(f"key entry {code}: spec: {error}") from None
+        names = kind.part_names(network)
+        expected = tuple(kind.compute_answer(network))
+        sizes = {n: len(expected) if n == "y" else network.layers[int(n[1:]) - 1].units for n in names}
+        known[code] = (kind, network, names, expected, sizes)
+    return known[code]
 
 
 def _problem_of(row: Row, class_set: bool, codes_of: dict, by_code: dict) -> tuple[str | None, str | None]:
@@ -240,55 +250,84 @@ def _problem_of(row: Row, class_set: bool, codes_of: dict, by_code: dict) -> tup
     return (row.code, None) if row.code in by_code else (None, f"unknown code {quote(row.code)}")
 
 
-def _grade_problem(entry: dict, given: dict, rubric: Rubric, tolerance, columns):
-    """The graded parts of one problem, its check, and (row, reason) for every cell that could
-    not be read or does not belong (counted as no answer, so the maximum stays the same)."""
-    kind = KINDS[entry["kind"]]
-    network = parse_spec(entry["spec"])
-    names = kind.part_names(network)
-    expected = tuple(kind.compute_answer(network))
-    sizes = {name: len(expected) if name == "y" else network.layers[int(name[1:]) - 1].units for name in names}
-    problems, values = [], {}
-    for part, (row, text) in given.items():
+def _grade_problem(entry: dict, problem: tuple, given: dict, rubric: Rubric, tolerance, columns):
+    """The graded parts of one problem, its check, and (row, reason) for every cell that is not
+    graded: unreadable, superseded by a later readable answer, or of a part the kind has not
+    (an unanswered part counts no points, so the maximum stays the same)."""
+    kind, network, names, expected, sizes = problem
+    tolerance = kind.tolerance_for(network) if tolerance is None else tolerance  # irrational answers: the kind's own
+    listed, values, written = [], {}, {}
+    for part, cells in given.items():
         if part not in names:
-            problems.append((row, f"{entry['code']} ({kind.name}) has no part {part}; not graded"))
+            listed += [(row, f"{entry['code']} ({kind.name}) has no part {part}; not graded") for row, _ in cells]
             continue
-        try:
-            value = parse_vector(text, f"{entry['code']} part {part}")
-        except SymdropError as error:
-            problems.append((row, f"unreadable number, counted as no answer: {error}"))
-            continue
-        if len(value) != sizes[part]:
-            problems.append((row, f"{entry['code']} part {part}: expected {_count(sizes[part])}, got {len(value)}; "
-                                  f"counted as no answer"))
-            continue
-        values[part] = value
+        chosen, others = _last_readable(f"{entry['code']} part {part}", cells, sizes[part])
+        listed += others
+        written[part] = cells[-1][1]  # as the feedback shows it: the graded answer, else the last written
+        if chosen is not None:
+            written[part], values[part] = chosen
     answer = values.pop("y", None)
     checked = check(kind, network, answer if answer is not None else expected, values or None, tolerance)
     exact = lambda values: tuple(map(to_sympy, values))  # noqa: E731  (as the documents print them)
     by_part = {p.name: p for p in checked.parts}
+    after = _after_mistake(names, by_part)
     parts = []
     for part in (p for p in names if p in columns or p == "y"):
         full = rubric.points(part)
-        text = given.get(part, (None, ""))[1]
+        text = written.get(part, "")
         if part == "y" and answer is not None:
-            ids = tuple(m.name for m in checked.mistakes)
+            step = by_part["y"].mistakes if "y" in by_part else ()
+            ids = tuple(dict.fromkeys([m.name for m in checked.mistakes] + [m.name for m in step]))
             forward_ok = by_part["y"].carried_forward if "y" in by_part else False
-            points = full if checked.correct else _partial(full, rubric, forward_ok, bool(ids))
+            points = full if checked.correct else _partial(full, rubric, forward_ok, bool(ids), "y" in after)
             if kind.graded_by_entry and not checked.correct:  # each quantity right earns its share
                 right = sum(equal((a,), (e,), tolerance) for a, e in zip(answer, expected))
                 points = max(points, full * right / len(expected))
             parts.append(GradedPart(entry["code"], "y", text, exact(expected), checked.correct, ids, forward_ok,
-                                    points, full))
+                                    points, full, "y" in after))
         elif part in by_part:
             p = by_part[part]
-            points = full if p.correct else _partial(full, rubric, p.carried_forward, False)
-            parts.append(GradedPart(entry["code"], part, text, exact(p.expected), p.correct, (), p.carried_forward,
-                                    points, full))
+            points = full if p.correct else _partial(full, rubric, p.carried_forward, False, part in after)
+            parts.append(GradedPart(entry["code"], part, text, exact(p.expected), p.correct,
+                                    tuple(m.name for m in p.mistakes), p.carried_forward, points, full, part in after))
         else:  # not answered (or not readable): no points, the maximum all the same
             right = expected if part == "y" else _right(network, kind, part)
             parts.append(GradedPart(entry["code"], part, text, exact(right), False, (), False, -rubric.penalty, full))
-    return parts, checked, problems
+    return parts, checked, listed
+
+
+def _last_readable(what: str, cells: list, size: int):
+    """The last of a part's answers (row, text) that reads as ``size`` numbers, as (text,
+    numbers), or None; and (row, reason) for each of the others."""
+    read = []
+    for row, text in cells:
+        try:
+            value = parse_vector(text, what)
+            if len(value) != size:
+                raise SymdropError(f"{what}: expected {_count(size)}, got {len(value)}")
+            read.append((row, text, value, None))
+        except SymdropError as error:
+            read.append((row, text, None, error))
+    readable = [r for r in read if r[2] is not None]
+    chosen = readable[-1] if readable else None
+    others = []
+    for row, text, value, error in read:
+        if chosen is not None and row == chosen[0]:
+            continue
+        if error is None:
+            others.append((row, f"duplicate answer for {what}: row {chosen[0]}, the last readable one, is graded"))
+        elif chosen is None:
+            others.append((row, f"unreadable number, counted as no answer: {error}"))
+        else:
+            others.append((row, f"unreadable number: {error}; row {chosen[0]}, the last readable one, is graded"))
+    return (None if chosen is None else chosen[1:3]), others
+
+
+def _after_mistake(names: tuple, by_part: dict) -> set[str]:
+    """The parts after the first step where the student made a named mistake (its later
+    values): what they write there follows from the mistake."""
+    made = next((i for i, n in enumerate(names) if n in by_part and by_part[n].mistakes), None)
+    return set() if made is None else set(names[made + 1:])
 
 
 def _right(network, kind, part: str) -> tuple:
@@ -302,6 +341,11 @@ def _count(n: int) -> str:
     return "1 number" if n == 1 else f"{n} numbers"
 
 
-def _partial(full: Fraction, rubric: Rubric, carried: bool, diagnosed: bool) -> Fraction:
-    share = max(rubric.carried_forward if carried else Fraction(0), rubric.mistake if diagnosed else Fraction(0))
+def _partial(full: Fraction, rubric: Rubric, carried: bool, diagnosed: bool, after_mistake: bool) -> Fraction:
+    """A wrong part's points: the carried-forward share where it is right given the student's own
+    earlier values, but not after a step where the student made a named mistake unless the
+    rubric says so (the same answer given alone earns no more); the mistake share for an answer
+    a named mistake gives, whichever is more; else the penalty."""
+    credit = carried and (rubric.carry_forward_mistakes or not after_mistake)
+    share = max(rubric.carried_forward if credit else Fraction(0), rubric.mistake if diagnosed else Fraction(0))
     return full * share if share else -rubric.penalty

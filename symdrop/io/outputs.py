@@ -47,7 +47,7 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
             files[out / export.export] = export.write_sheet(sheet, options, parts=parts)
         files[out / "key.json"] = json.dumps(key_json(sheet), indent=2, ensure_ascii=False) + "\n"
         if sheet.class_set:
-            files[out / "key.csv"] = key_csv(sheet)
+            files[out / "key.csv"] = key_csv(sheet, options)
         if progress and compiling.started:
             progress.stage(f"compiling {compiling.count} PDF{'s' if compiling.count > 1 else ''}")
         for name, data in compiling.results().items():

@@ -64,6 +64,14 @@ class Activation:
     # Such a g maps rationals to rationals and commutes with positive scaling, which the
     # ensemble's integer arithmetic relies on.
     negative_slope: sympy.Rational | None = None
+    # g of one mpmath number (a decimal of the number's own context, 40 digits in the rules), for
+    # the activations that are not piecewise linear; those take ``number`` for decimals too.
+    decimal: Callable | None = None
+
+    @property
+    def smooth(self) -> bool:
+        """Not piecewise linear (sigmoid, tanh): it maps rationals to irrationals."""
+        return self.negative_slope is None
 
     @property
     def number(self) -> Callable:
@@ -119,7 +127,16 @@ def sign(z: sympy.Expr) -> int:
 
 
 def _sigmoid(z):
-    return 1 / (1 + exponential(-z))
+    if isinstance(z, sympy.Rational):
+        return 1 / (1 + sympy.exp(-z))  # sigma(0) = 1/2
+    # The same expression built without asking SymPy to evaluate e^{-z} and 1/(1 + e^{-z}): for z
+    # of sigmoids (a later layer's) it evaluates both to the 40 digits of every term before it
+    # leaves them as they are; unevaluated, a pass of three sigmoid layers takes half the time.
+    return sympy.Pow(sympy.Add(1, exponential(-z), evaluate=False), -1, evaluate=False)
+
+
+def _sigmoid_decimal(z):
+    return 1 / (1 + z.context.exp(-z))
 
 
 ACTIVATIONS = {
@@ -128,8 +145,8 @@ ACTIVATIONS = {
         clips_negatives=True, negative_slope=sympy.Integer(0),
     ),
     "identity": Activation("identity", r"\operatorname{id}", lambda z: z, None, negative_slope=sympy.Integer(1)),
-    "sigmoid": Activation("sigmoid", r"\sigma", _sigmoid, Sigmoid),
-    "tanh": Activation("tanh", r"\tanh", hyperbolic_tangent, Tanh),
+    "sigmoid": Activation("sigmoid", r"\sigma", _sigmoid, Sigmoid, decimal=_sigmoid_decimal),
+    "tanh": Activation("tanh", r"\tanh", hyperbolic_tangent, Tanh, decimal=lambda z: z.context.tanh(z)),
 }
 
 # Activations with a parameter: the name, and the default when the spec gives just the name.
@@ -159,6 +176,8 @@ def derivative(g: Activation, z, a):
     """g'(z) of one exact number (int, Fraction or SymPy), given a = g(z): for the piecewise
     linear ones 1 for z > 0 and the slope otherwise (ReLU'(0) = 0, as PyTorch's autograd takes
     it); sigma' = a (1 - a); tanh' = 1 - a^2."""
+    if g.negative_slope == 1:  # the identity: no sign to decide (z may be 0 in a form SymPy cannot tell)
+        return 1
     if g.negative_slope is not None:
         positive = z > 0 if not isinstance(z, sympy.Basic) else sign(z) > 0
         slope = g.negative_slope

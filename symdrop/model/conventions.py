@@ -5,8 +5,8 @@ from dataclasses import dataclass
 import sympy
 
 from ..errors import SpecError, describe
+from ..names import MODES  # the passes a user asks for
 
-MODES = ("train", "test")  # the passes a user asks for
 PASSES = MODES + ("off",)  # and the pass without dropout, every mask all ones and no scaling
 # What a mask drops: units (a mask per layer's input, Srivastava et al. 2014), or connections
 # (DropConnect, Wan et al. 2013: a mask on every weight, the shape of W).

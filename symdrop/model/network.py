@@ -47,6 +47,9 @@ class Network:
     # For the backward pass: the target t (one value per output) and the loss ("squared", "bce").
     target: ImmutableMatrix | None = None
     loss: str = "squared"
+    # The places a worked solution shows irrational values to (spec key digits); like the title
+    # it changes no number.
+    digits: int | None = field(default=None, compare=False)
 
     def __hash__(self) -> int:
         # Memoized: networks key the core's memos, asked many times per problem.

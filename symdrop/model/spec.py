@@ -3,7 +3,6 @@
 import json
 from pathlib import Path
 
-import yaml
 from sympy import ImmutableMatrix
 
 from ..core import losses
@@ -13,67 +12,17 @@ from .conventions import UNITS, Dropout
 from ..errors import SpecError, describe
 from .fields import key_name as _key, matrix as _matrix, no_unknown_keys as _no_unknown_keys
 from .fields import required as _required, vector as _vector
-from ..limits import MAX_LAYERS, MAX_NESTING, MAX_SPEC_BYTES
+from ..limits import MAX_LAYERS, MAX_NESTING, MAX_SHOWN_PLACES, MAX_SPEC_BYTES
+from .yamlread import load_yaml
 from .masks import dropout_scheme, read_dropout, read_masks
 from .network import Layer, Network
 from ..numbers import exact
+from ..sympy_internals import entries
 from ..textfiles import read_text
 
-KEYS = ("title", "input", "layers", "masks", "dropout", "target", "loss")
+KEYS = ("title", "input", "layers", "masks", "dropout", "target", "loss", "digits")
 LOSSES = tuple(losses.LOSSES)  # squared (1/2 sum (y - t)^2), sse, mse, bce, cross_entropy
 LAYER_KEYS = ("weights", "bias", "activation")
-
-
-class _ExactLoader(yaml.SafeLoader):
-    """YAML as a person reads it (YAML 1.2's core schema): every number handed over as written
-    (``0.1`` stays the text ``"0.1"``, for the exactness gate), so ``010`` is 10 and ``0b11``,
-    ``0x1F`` or ``1:30`` are no numbers; only ``true``/``false`` are booleans (``yes``, ``no``,
-    ``on``, ``off`` stay text), dates stay text; a key twice in a mapping and nesting deeper than
-    :data:`~symdrop.limits.MAX_NESTING` are refused."""
-
-    name = "spec"
-
-    def compose_node(self, parent, index):
-        self._depth = getattr(self, "_depth", 0) + 1
-        try:
-            if self._depth > MAX_NESTING:
-                mark = self.peek_event().start_mark
-                raise SpecError(self.name, f"nested more than the limit of {MAX_NESTING} lists or mappings deep "
-                                           f"at line {mark.line + 1}")
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-    def construct_mapping(self, node, deep=False):
-        if isinstance(node, yaml.MappingNode):
-            seen = set()
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    continue  # << merges another mapping; its keys may be overridden here
-                key = self.construct_object(key_node, deep=True)
-                try:
-                    duplicate = key in seen
-                except TypeError:  # an unhashable key: SafeLoader says so itself
-                    break
-                if duplicate:
-                    raise SpecError(self.name, f"key {_key(key)} appears twice in one mapping (line "
-                                               f"{key_node.start_mark.line + 1}); give each key once")
-                seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _as_written(loader, node):
-    return loader.construct_scalar(node)
-
-
-def _boolean(loader, node):
-    text = loader.construct_scalar(node)
-    return {"true": True, "false": False}.get(text.lower(), text)  # YAML 1.1's yes/no/on/off stay text
-
-
-for _tag in ("float", "int", "timestamp"):
-    _ExactLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _as_written)
-_ExactLoader.add_constructor("tag:yaml.org,2002:bool", _boolean)
 
 
 def load_spec(source, *, require_masks: bool = True) -> Network | Batch:
@@ -99,22 +48,7 @@ def read_document(text: str, *, json_format: bool = False, name: str = "spec"):
         if _depth(data) > MAX_NESTING:
             raise SpecError(name, f"nested more than the limit of {MAX_NESTING} lists or mappings deep")
         return data
-    loader = None
-    try:
-        loader = _ExactLoader(text)  # its reader refuses control characters at once
-        loader.name = name
-        return loader.get_single_data()
-    except yaml.reader.ReaderError as error:
-        raise SpecError(name, f"not valid YAML or JSON: character #x{error.character:04x} is not allowed "
-                              f"(position {error.position})") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or "unreadable"
-        raise SpecError(name, f"not valid YAML or JSON: {problem}{where}") from None
-    finally:
-        if loader is not None:
-            loader.dispose()
+    return load_yaml(text, name)
 
 
 def _unique(name: str):
@@ -175,7 +109,17 @@ def parse_spec(data, *, require_masks: bool = True) -> Network | Batch:
     dropout = read_dropout(data["dropout"], masks, shapes) if "dropout" in data else Dropout()
     target, loss = _target(data, built[-1])
     return Network(x=x, layers=tuple(built), masks=masks, title=title.strip(), dropout=dropout, target=target,
-                   loss=loss)
+                   loss=loss, digits=shown_places(data["digits"], "digits") if "digits" in data else None)
+
+
+def shown_places(value, field: str) -> int:
+    """The places irrational values are shown to (``digits: 4``, ``--digits 4``): 1 to MAX_SHOWN_PLACES."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SHOWN_PLACES:
+        raise SpecError(field, f"expected a whole number of decimal places from 1 to {MAX_SHOWN_PLACES}, "
+                               f"got {describe(value)}")
+    return value
 
 
 def _target(data, output: Layer) -> tuple[ImmutableMatrix | None, str]:
@@ -208,11 +152,12 @@ def to_spec(network: Network | Batch) -> dict:
         spec = batch_spec(network, to_spec)
         return {"title": network.title, **spec} if network.title and "title" not in spec else spec
     spec = {"title": network.title} if network.title else {}
-    spec["input"] = [str(v) for v in network.x]
+    # entries, not indexing: a variant code reads every candidate's spec
+    spec["input"] = [str(v) for v in entries(network.x)]
     spec["layers"] = [
         {
-            "weights": [[str(v) for v in layer.W.row(i)] for i in range(layer.W.rows)],
-            "bias": [str(v) for v in layer.b],
+            "weights": _plain(layer.W, str, True),
+            "bias": [str(v) for v in entries(layer.b)],
             "activation": {layer.activation: str(layer.slope)} if layer.slope is not None else layer.activation,
         }
         for layer in network.layers
@@ -228,17 +173,20 @@ def to_spec(network: Network | Batch) -> dict:
             spec["dropout"]["keep"] = [_plain(q, str, dropout.connections) if isinstance(q, ImmutableMatrix) else str(q)
                                        for q in dropout.keep]
     if network.target is not None:
-        spec["target"] = [str(v) for v in network.target]
+        spec["target"] = [str(v) for v in entries(network.target)]
         if network.loss != losses.DEFAULT:
             spec["loss"] = network.loss
+    if network.digits is not None:
+        spec["digits"] = network.digits
     return spec
 
 
 def _plain(values: ImmutableMatrix, number, rows: bool) -> list:
     """A vector as a list, a matrix (or with ``rows`` any) as a list of rows, each entry ``number(entry)``."""
+    flat, n = entries(values), values.cols
     if not rows:
-        return [number(v) for v in values]
-    return [[number(v) for v in values.row(i)] for i in range(values.rows)]
+        return [number(v) for v in flat]
+    return [[number(v) for v in flat[i * n:(i + 1) * n]] for i in range(values.rows)]
 
 
 def _layer(data, field: str, previous: int, *, last: bool) -> Layer:

@@ -1,25 +1,54 @@
 """A check's verdict as text for a terminal or Markdown, and as plain data (JSON)."""
 
+import sympy
+
 from ..grading.check import Check
-from .numbertext import plain
+from .numbertext import decimal, exact_text, needs_decimal, plain
 
 
-def _vector(values) -> str:
-    values = [plain(v) for v in values]
-    return values[0] if len(values) == 1 else "(" + ", ".join(values) + ")"
+def _irrational(values) -> bool:
+    return any(not v.is_Rational for v in map(sympy.sympify, values))
 
 
-def check_text(result: Check, markdown: bool = False) -> str:
-    """Some lines a student reads: right or wrong, the mistake, where it went off track."""
+def _vector(values, markdown: bool = False) -> str:
+    """Exact numbers as text: a rational as it is (``-3/4``); where one is irrational, every one by
+    its 15-digit decimal, ``≈ 0.255844665387926`` (in math, ``$\\approx ...$``, in Markdown)."""
+    values = tuple(values)
+    if not _irrational(values):
+        texts = [plain(v) for v in values]
+        return texts[0] if len(texts) == 1 else "(" + ", ".join(texts) + ")"
+    texts = [decimal(v) for v in values]
+    text = texts[0] if len(texts) == 1 else "(" + ", ".join(texts) + ")"
+    return f"$\\approx {text}$" if markdown else f"≈ {text}"
+
+
+def _typed(text: str, markdown: bool) -> str:
+    """A student's answer as typed (``12.33``; several numbers in parentheses, ``(12.33; 1)``),
+    a code span in Markdown."""
+    text = " ".join(text.split())
+    text = f"({text})" if ";" in text and not text.startswith("(") else text
+    return f"`{text}`" if markdown else text
+
+
+def check_text(result: Check, markdown: bool = False, typed: str | None = None, hide: bool = False) -> str:
+    """Some lines a student reads: right or wrong, the mistake, where it went off track.
+    ``typed``: the answer as the student typed it, echoed so (else its exact value). With
+    ``hide`` no right value is shown (the answer's nor any step's): only the student's own."""
     code = (lambda s: f"`{s}`") if markdown else (lambda s: s)  # noqa: E731
+    vector = lambda values: _vector(values, markdown)  # noqa: E731
+    given = _typed(typed, markdown) if typed is not None else vector(result.answer)
     lines = []
     if result.correct and tuple(result.answer) != tuple(result.expected):
-        lines.append(f"Correct within the tolerance {plain(result.tolerance)}: the exact answer is "
-                     f"{_vector(result.expected)}.")
+        lines.append(f"Correct within the tolerance {exact_text(result.tolerance, decimals=True)}"
+                     + ("." if hide else f": the exact answer is {vector(result.expected)}."))
     elif result.correct:
-        lines.append(f"Correct: {_vector(result.answer)} is the answer.")
+        lines.append(f"Correct: {given} is the answer.")
     else:
-        lines.append(f"Not correct: {_vector(result.answer)}; the answer is {_vector(result.expected)}.")
+        lines.append(f"Not correct: {given}" + ("." if hide else f"; the answer is {vector(result.expected)}."))
+        if result.tolerance is None and _irrational(result.expected):
+            lines.append("The answer is irrational (through a sigmoid or tanh), so no decimal equals it: "
+                         f"to accept rounded answers give a tolerance, {code('--tolerance 0.0001')} for 4 places "
+                         f"({code('--format json')} gives the exact form).")
         if result.mistakes:
             for m in result.mistakes:
                 lines.append(f"It is the answer of the mistake {code(m.name)}: {m.label}.")
@@ -27,8 +56,11 @@ def check_text(result: Check, markdown: bool = False) -> str:
             lines.append("It is not the answer of any mistake symdrop knows.")
     first = result.first_wrong
     if first is not None:
-        lines.append(f"First step off track: {code(first.name)} = {_vector(first.given)}, "
-                     f"the right value is {_vector(first.expected)}.")
+        lines.append(f"First step off track: {code(first.name)} = {vector(first.given)}"
+                     + ("." if hide else f", the right value is {vector(first.expected)}."))
+        for p in result.parts:
+            for m in (m for m in p.mistakes if not (p.name == "y" and m in result.mistakes)):
+                lines.append(f"{code(p.name)} is the step of the mistake {code(m.name)}: {m.label}.")
         later = [p.name for p in result.parts if p.carried_forward]
         if later:
             lines.append("Right given your own earlier values (error carried forward): "
@@ -39,17 +71,24 @@ def check_text(result: Check, markdown: bool = False) -> str:
     return sep.join(lines) + "\n"
 
 
-def check_json(result: Check) -> dict:
-    """``{"kind", "correct", "answer", "expected", "mistakes": [{"id", "label"}], "first_wrong",
-    "parts": [{"part", "given", "expected", "correct", "carried_forward"}]}``, exact strings."""
+def check_json(result: Check, hide: bool = False) -> dict:
+    """``{"kind", "correct", "answer", "expected", "tolerance", "mistakes": [{"id", "label"}],
+    "first_wrong", "parts": [{"part", "given", "expected", "correct", "carried_forward", "mistakes"}]}``,
+    exact strings; ``"expected_decimal"`` beside irrational expected values; with ``hide`` every
+    ``expected`` is null (and no decimal is given)."""
     first = result.first_wrong
+    shown = (lambda values: None) if hide else (lambda values: [plain(v) for v in values])  # noqa: E731
+    decimals = not hide and any(map(needs_decimal, result.expected))
     return {
         "kind": result.kind.name,
         "correct": result.correct,
         "answer": [plain(v) for v in result.answer],
-        "expected": [plain(v) for v in result.expected],
+        "expected": shown(result.expected),
+        **({"expected_decimal": [decimal(v) for v in result.expected]} if decimals else {}),
+        "tolerance": None if result.tolerance is None else plain(result.tolerance),
         "mistakes": [{"id": m.name, "label": m.label} for m in result.mistakes],
         "first_wrong": None if first is None else first.name,
-        "parts": [{"part": p.name, "given": [plain(v) for v in p.given], "expected": [plain(v) for v in p.expected],
-                   "correct": p.correct, "carried_forward": p.carried_forward} for p in result.parts],
+        "parts": [{"part": p.name, "given": [plain(v) for v in p.given], "expected": shown(p.expected),
+                   "correct": p.correct, "carried_forward": p.carried_forward, "mistakes": [m.name for m in p.mistakes]}
+                  for p in result.parts],
     }

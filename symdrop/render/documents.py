@@ -3,13 +3,17 @@
 from dataclasses import dataclass
 from functools import lru_cache
 
+import sympy
+
 from ..core.backprop import Backprop
 from ..core.derive import Derivation
 from ..core.ensemble import Ensemble
+from ..core.rounding import carried
 from .diagram import Diagram, draw
 from .env import make_env, render_document
 from .formats import get
 from .linebreak import fitting_rows, rows
+from .numbertext import needs_decimal, to_places
 from .options import RenderOptions
 from .texwidth import LINE_EM
 
@@ -64,7 +68,24 @@ def render_solution(
     return render_document(
         "solution", fmt, options, d=derivation, network=derivation.network, steps=derivation.steps, math=render_math(derivation, options),
         figure=render_figure(picture, fmt, options, svg=svg), closed=closed_form(derivation, options.decimals),
+        carried=carried_values(derivation, options.digits),
     )
+
+
+@dataclass(frozen=True)
+class Carried:
+    """What a student who rounds each layer to ``--digits`` places gets, and the tolerance that accepts it."""
+
+    prediction: sympy.ImmutableMatrix
+    tolerance: sympy.Expr  # a decimal to --digits places, as written: 0.0002
+
+
+def carried_values(derivation: Derivation, digits: int | None) -> Carried | None:
+    """:class:`Carried` for a numeric derivation with ``--digits`` whose prediction is irrational; else None."""
+    if digits is None or derivation.symbolic or not needs_decimal(derivation.prediction):
+        return None
+    prediction, tolerance = carried(derivation.network, derivation.mode, digits)
+    return Carried(sympy.ImmutableMatrix([sympy.Rational(v) for v in prediction]), to_places(sympy.Rational(tolerance), digits))
 
 
 # The room a closed form is chosen to fit, in em: a tenth less than a line, for what the width

@@ -8,12 +8,13 @@ import jinja2
 import sympy
 
 from ..sympy_internals import entries
-from .escape import escape_cloze, escape_html, escape_ident, escape_markdown, escape_tex, escape_xml, escape_xml_text
+from .escape import escape_cloze, escape_html, escape_ident, escape_markdown, escape_tex, escape_xml, escape_xml_text, markdown_code
 from .formats import get
-from .linebreak import boxable, chain, fits, lines, rows, short, together, wide
+from .linebreak import boxable, chain, fits, lines, nested, rows, short, shown, together, wide
 from .numbertext import decimal, exact_text, needs_decimal, plain, rounded
 from .options import RenderOptions
 from ..numbers import to_sympy
+from .usertemplates import FolderLoader, UserTemplates
 from .printer import approx, base, factor, finalizer, inline, latex, operand
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
@@ -27,7 +28,7 @@ def builtin_templates() -> Path:
 def make_env(options: RenderOptions = RenderOptions()) -> jinja2.Environment:
     """The environment for ``options``: LaTeX-friendly delimiters, strict undefined, SymPy printed
     as LaTeX, and the user's template folders before the built-in ones (Jinja's ChoiceLoader)."""
-    return _env(options.decimals, tuple(Path(folder) for folder in options.templates))
+    return _env(options.decimals, options.digits, tuple(Path(folder) for folder in options.templates))
 
 
 def render_document(document: str, fmt: str, options: RenderOptions = RenderOptions(), /, **context) -> str:
@@ -54,17 +55,21 @@ def _document(env: jinja2.Environment, document: str, fmt: str, engine: str | No
     # The body and the macros of a document, looked up once per environment and engine
     # (templates do not change while symdrop runs: auto_reload is off).
     format_ = get(fmt)
-    macros = env.get_template(format_.macros).make_module({"engine": engine}) if format_.macros else None
+    try:  # a module's own errors do not pass through Template.render's handler: the same here
+        macros = env.get_template(format_.macros).make_module({"engine": engine}) if format_.macros else None
+    except Exception:  # noqa: BLE001
+        env.handle_exception()
     return env.get_template(format_.template(document)), macros
 
 
 @lru_cache(maxsize=None)
-def _env(decimals: bool, folders: tuple[Path, ...]) -> jinja2.Environment:
+def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja2.Environment:
     # Keyed by all the environment depends on: how numbers print, and where templates come from.
+    # Users' folders come first, each read only inside itself, all rendered in the sandbox.
+    # With ``digits`` every irrational value is shown to that many places, and stands by its name
+    # in later sums (a student computes with the rounded values).
     builtin = jinja2.FileSystemLoader(str(builtin_templates()))
-    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader([str(f) for f in folders]), builtin]) if folders else builtin
-    env = jinja2.Environment(
-        loader=loader,
+    settings = dict(
         block_start_string=r"\BLOCK{",
         block_end_string="}",
         variable_start_string=r"\VAR{",
@@ -79,17 +84,23 @@ def _env(decimals: bool, folders: tuple[Path, ...]) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         finalize=finalizer(decimals),
     )
+    if folders:
+        env = UserTemplates(folders, builtin_templates(),
+                            loader=jinja2.ChoiceLoader([*(FolderLoader(f) for f in folders), builtin]), **settings)
+    else:
+        env = jinja2.Environment(loader=builtin, **settings)
     env.filters.update(
         latex=partial(latex, decimals=decimals), factor=partial(factor, decimals=decimals), base=partial(base, decimals=decimals),
         inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), compact=partial(compact, decimals=decimals),
-        plain=plain, decimal=decimal, tex=escape_tex, ident=escape_ident, md=escape_markdown, html=escape_html, cloze=escape_cloze, xml=escape_xml, xml_text=escape_xml_text,
-        capitalize_first=capitalize_first, cm=cm, approx=approx, clipped=clipped,
-        points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines, rounded=rounded,
+        plain=plain, decimal=decimal, tex=escape_tex, ident=escape_ident, md=escape_markdown, md_code=markdown_code, html=escape_html, cloze=escape_cloze, xml=escape_xml, xml_text=escape_xml_text,
+        capitalize_first=capitalize_first, cm=cm, approx=partial(approx, digits=digits), clipped=clipped,
+        points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines, rounded=partial(rounded, digits=digits), shown=partial(shown, digits=digits),
         sympify=to_sympy, column=column_of, matrix=matrix_of,
     )
-    env.globals.update(layer_noun=layer_noun, chain=chain)
-    env.tests.update(boxable=boxable, short=short, together=together, wide=wide, fitting=fits,
-                     named=wide, irrational=needs_decimal)  # wide's name before, for users' copies of the templates
+    env.globals.update(layer_noun=layer_noun, chain=chain, digits=digits)
+    named = partial(wide, every_irrational=digits is not None)
+    env.tests.update(boxable=boxable, short=short, together=together, wide=named, fitting=fits,
+                     named=named, nested=nested, irrational=needs_decimal)  # wide's name before, for users' copies of the templates
     return env
 
 

@@ -52,7 +52,15 @@ _TEX_SPECIAL = {
     "'": r"\textquotesingle{}", "`": r"\textasciigrave{}", '"': r"\textquotedbl{}",
 }
 _CJK_BREAK = r"\allowbreak{}"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|$~&])")  # & too: &amp; is an entity in Markdown
+# Markdown acts on these where they stand in a line (users' text never starts one: a heading's
+# marker, a table's "| " or words come first), each escaped only there, so that a plain viewer
+# shows "O'Brien-Smith (TA)" and "t - y" as typed: ` * | $ always (code, emphasis, a table's
+# cell, math); _ unless inside a word; ~ that may open a strikethrough; < before a tag or an
+# autolink; ] right before a link's target; & of an entity (&amp; shows as typed); \ before
+# punctuation; a heading's closing #s. The end of the text counts as followed by anything, but a
+# ( or [ (no template writes one right after users' text).
+_MD_ACTS = re.compile(r"""[`*|$]|\\(?=[!-/:-@\[-`{-~]|$)|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|~(?!\s)"""
+                      r"""|<(?=[A-Za-z/!?]|$)|\](?=[(\[])|&(?=#?[A-Za-z0-9]+;)|(?:^|(?<=\s))#(?=#*\s*$)""")
 # Characters no format should receive from users' text: C0 and C1 controls (NUL, ESC, ...), which
 # XML 1.0 forbids and terminals run, lone surrogates and the noncharacters U+FFFE, U+FFFF.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -148,8 +156,19 @@ def placeholder_warning(what: str, text: str) -> str | None:
 
 
 def escape_markdown(text: str) -> str:
-    """Users' text for Markdown: punctuation Markdown or the math renderer would act on, escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(printable(text).split()))
+    """Users' text for Markdown, on one line: each character Markdown or the math renderer would
+    act on where it stands escaped with a backslash, every other as typed (see ``_MD_ACTS``)."""
+    return _MD_ACTS.sub(lambda m: "\\" + m.group(0), " ".join(printable(text).split()))
+
+
+def markdown_code(text: str) -> str:
+    """Users' text as a Markdown code span, on one line: shown as typed, nothing escaped. Its
+    fence is one backtick longer than the longest run of backticks in it (padded with a space,
+    which Markdown removes, where the text starts or ends with one)."""
+    text = " ".join(printable(text).split())
+    fence = "`" * (1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def printable(text: str) -> str:
@@ -164,13 +183,13 @@ def escape_xml(text: str) -> str:
 
 
 FORMULA_START = ("=", "+", "-", "@")  # a spreadsheet runs a cell that starts so (OWASP CSV injection)
-_NUMBERS = re.compile(r"[-+]?[0-9]+(?:[./][0-9]+)?(?:; [-+]?[0-9]+(?:[./][0-9]+)?)*", re.ASCII)
+_NUMBERS = re.compile(r"[-+]?[0-9]+(?:[./][0-9]+)?(?:;? [-+]?[0-9]+(?:[./][0-9]+)?)*", re.ASCII)
 
 
 def csv_cell(text: str, *, numbers: bool = False) -> str:
     """A CSV cell a spreadsheet shows as text, never runs: printable (a tab or CR is a space), and
     one that starts with ``= + - @`` (after spaces) gets a quote ``'`` before it. ``numbers``: a cell of numbers as
-    symdrop writes them (``-3/4``, ``-0.75``, ``3; 0; -2``) stays as it is."""
+    symdrop writes them (``-3/4``, ``-0.75``, ``3; 0; -2``, a matrix ``-1 2; 0 -3``) stays as it is."""
     text = printable(text)
     if text.lstrip().startswith(FORMULA_START) and not (numbers and _NUMBERS.fullmatch(text)):
         return "'" + text

@@ -1,11 +1,12 @@
 """A graded class as files: grades.csv, grades.json, a feedback page per student, the class report."""
 
+import hashlib
+import re
 from collections import Counter
 from fractions import Fraction
 
 from ..exercises.kinds import get
 from ..grading.grade import StudentGrade, Ungraded
-from ..model.spec import parse_spec
 from .documents import render_math
 from .env import make_env, render_document
 from .escape import csv_cell, spreadsheet_csv
@@ -13,6 +14,8 @@ from .numbertext import exact_text, plain
 from .options import RenderOptions
 
 BINS = 10  # the score histogram: tenths of the maximum
+# Names Windows keeps for devices, whatever the suffix or case: no file may have them.
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{d}{i}" for d in ("COM", "LPT") for i in range(1, 10))}
 
 
 def points_text(value: Fraction) -> str:
@@ -39,7 +42,9 @@ def grades_csv(students: list[StudentGrade]) -> str:
 
 
 def grades_json(students: list[StudentGrade], ungraded: list[Ungraded]) -> dict:
-    """``{"students": [{"student", "name", "points", "max_points", "parts": [...]}], "ungraded": [...]}``."""
+    """``{"students": [{"student", "name", "points", "max_points", "parts": [...]}], "ungraded": [...]}``;
+    a part: ``{"code", "part", "answer", "expected", "correct", "mistakes", "carried_forward",
+    "after_mistake", "points"}``."""
     return {
         "students": [
             {"student": s.student, "name": s.name, "points": points_text(s.points),
@@ -47,6 +52,7 @@ def grades_json(students: list[StudentGrade], ungraded: list[Ungraded]) -> dict:
              "parts": [{"code": p.code, "part": p.part, "answer": p.answer,
                         "expected": [plain(v) for v in p.expected], "correct": p.correct,
                         "mistakes": list(p.mistakes), "carried_forward": p.carried_forward,
+                        "after_mistake": p.after_mistake,
                         "points": points_text(p.points)} for p in s.parts]}
             for s in students
         ],
@@ -65,15 +71,37 @@ def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOpt
         wrong = next((p for p in answered if not p.correct), None)
         kind = get(entry["kind"])
         if wrong is not None and kind.has_layer_values:
-            network = parse_spec(entry["spec"])
+            network = checked.network  # the problem as grade read it
             derivation = kind.derive(network)
             layer = network.depth if wrong.part == "y" else int(wrong.part[1:])
             # Only the answer given: where the student went off track is not known.
             located = wrong.part != "y" or len(answered) > 1
             lines = (layer, render_math(derivation, options).steps[layer - 1], located)
-        labels = {m.name: m.label for m in checked.mistakes}
+        labels = {m.name: m.label for m in (*checked.mistakes, *(m for p in checked.parts for m in p.mistakes))}
         problems.append((entry, parts, labels, lines))
     return render_document("feedback", fmt, options, s=student, problems=problems)
+
+
+def feedback_names(ids: list[str]) -> list[str]:
+    """The name (without suffix) of each student's feedback file, named after the student: the
+    id as it is where it has only letters, digits, ``_`` and ``-`` (at most 40, not starting with
+    ``-``); else those characters (others made ``_``) and the first 8 hex digits of the id's
+    SHA-256, ``a_b-c14cddc0`` for ``a/b``, as also where two ids differ only in case (a file
+    system may not tell them apart); ``-2``, ``-3``, ... after a name still taken."""
+    folded = Counter(student.casefold() for student in ids)
+    names, taken = [], set()
+    for student in ids:
+        safe = re.sub(r"[^A-Za-z0-9_-]+", "_", student).strip("_").lstrip("-")[:40]
+        if safe != student or safe.upper() in _RESERVED or folded[student.casefold()] > 1:
+            digest = hashlib.sha256(student.encode("utf-8")).hexdigest()[:8]
+            safe = f"{safe}-{digest}" if safe else digest
+        name, n = safe, 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{safe}-{n}"
+        taken.add(name.casefold())
+        names.append(name)
+    return names
 
 
 def report(students: list[StudentGrade], ungraded: list[Ungraded], fmt: str,

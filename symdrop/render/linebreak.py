@@ -5,7 +5,7 @@ import re
 import sympy
 
 from ..sympy_internals import entries
-from .numbertext import scalars
+from .numbertext import scalars, shown_decimal
 from .printer import approx, latex
 from .texwidth import LINE_EM, TOKEN, width
 
@@ -155,16 +155,40 @@ def _style(row: str) -> str:
     return next((name for name in ("text", "script") if re.match(rf"(\\quad )*\\{name}style", row)), "display")
 
 
-def wide(expr) -> bool:
-    """Whether an exact value (or any entry of a matrix) is too wide to stand in a layer's sums,
-    wider than a third of a line (values through sigmoids of sigmoids): it is written by its name
-    there, its decimal beside."""
-    return any(width(latex(e)) > LINE_EM / 3 for e in scalars(expr))
+def wide(expr, every_irrational: bool = False) -> bool:
+    """Whether an exact value (or any entry of a matrix) is too wide to stand in a layer's sums:
+    wider than a third of a line, or through a sigmoid or tanh of a sigmoid or tanh (exponentials
+    in exponents, set in scripts too small to read). It is written by its name there, its
+    decimal beside. With ``every_irrational`` (``--digits``) every irrational value is."""
+    return any(not e.is_Rational and ((every_irrational and not e.free_symbols) or nested(e) or width(latex(e)) > LINE_EM / 3)
+               for e in scalars(expr))
+
+
+def shown(expr, digits: int | None = None):
+    """``expr`` as a document shows it where it is :func:`wide` (``--digits``: irrational): each
+    irrational entry by its decimal (:func:`shown_decimal`); else ``expr`` itself."""
+    if not wide(expr, every_irrational=digits is not None):
+        return expr
+    def entry(e):
+        return e if e.is_Rational or e.free_symbols else shown_decimal(e, digits)
+    return expr.applyfunc(entry) if isinstance(expr, sympy.MatrixBase) else entry(sympy.sympify(expr))
+
+
+_SMOOTH = (sympy.exp, sympy.tanh)
+
+
+def nested(expr) -> bool:
+    """Whether ``expr`` (or an entry of a matrix) holds a sigmoid or tanh of a value that holds
+    one: the values from a network's second smooth layer on."""
+    return any(not e.is_Rational and any(f.args[0].has(*_SMOOTH) for f in e.atoms(*_SMOOTH)) for e in scalars(expr))
 
 
 def fitting_rows(expr, lead: str = "", room: float = LINE_EM, **settings) -> list[str] | None:
     """The rows of :func:`rows` when they set ``expr`` inside ``room`` (a row set smaller, a piece
-    wider than a row that TeX cannot break, counts at its smaller size), else None."""
+    wider than a row that TeX cannot break, counts at its smaller size), else None. A value
+    through nested sigmoids or tanhs never fits: its exponentials in exponents cannot be read."""
+    if any(not e.free_symbols and nested(e) for e in scalars(expr)):
+        return None
     budget = room - width(lead)
     lines_ = rows(expr, lead, room=room, **settings)
     return lines_ if all(width(line, _style(line)) <= budget for line in lines_) else None

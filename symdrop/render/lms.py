@@ -2,12 +2,14 @@
 
 An LMS compares decimals, so every exact value is written as a decimal: exactly where it
 terminates within EXACT_PLACES places, otherwise rounded to the fewest places (at least 2) whose tolerance
-10^-places holds the exact value and keeps every answer's interval apart from every other's.
+10^-places holds the exact value and keeps every answer's interval apart from every other's;
+a kind whose answers are irrational states its tolerance, and every value is right within it.
 GIFT, Moodle XML and QTI are written from these (``gift.py``, ``moodle.py``, ``qti.py``).
 """
 
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from functools import lru_cache
 
 import sympy
 
@@ -16,6 +18,7 @@ from ..exercises.kind import Part
 from ..exercises.mistakes import Mistake
 from ..exercises.sheet import Exercise
 from .escape import printable
+from .numbertext import exact_decimal
 
 EXACT_PLACES = 6  # a value that terminates within this many places is written exactly
 MIN_PLACES = 2  # a rounded value has at least two places: a tolerance of 0.1 lets slips through
@@ -28,6 +31,7 @@ class Span:
 
     value: str
     tolerance: str
+    places: int | None = None  # the places a student gives, where a kind states its tolerance
 
     @property
     def exact(self) -> bool:
@@ -61,10 +65,13 @@ class Gap:
 
     @property
     def places(self) -> int:
-        """The places the span is written to (0: an integer)."""
+        """The places the span is written to (0: an integer), or that its kind's tolerance asks for."""
+        if self.span.places is not None:
+            return self.span.places
         return len(self.span.value.partition(".")[2])
 
 
+@lru_cache(maxsize=8192)  # the same values in every LMS format of a sheet
 def as_fraction(value) -> Fraction:
     """An exact number as a Fraction (an irrational one to 40 digits, for rounding only)."""
     value = sympy.sympify(value)
@@ -83,11 +90,19 @@ def decimal_text(value: Fraction, places: int) -> str:
     return sign + whole + ("." + fraction if fraction else "")
 
 
-def intervals(values: list[Fraction]) -> list[tuple[str, str]]:
+def intervals(values: list[Fraction], tolerance: Fraction | None = None) -> list[tuple]:
     """(value, tolerance) texts for ``values`` (the answer first, then the mistakes'): a value
     that terminates within EXACT_PLACES places is written exactly (tolerance 0); the others are
     rounded to the fewest places (at least MIN_PLACES) whose tolerance 10^-places holds the exact value and keeps every
-    interval apart from every other."""
+    interval apart from every other. A kind that states its ``tolerance`` (its answers are
+    irrational) has every value within it, written to EXACT_PLACES places, and (value,
+    tolerance, the places it asks for) texts; its rules keep the intervals apart."""
+    if tolerance is not None:
+        spans = [(Fraction(round(v * 10**EXACT_PLACES), 10**EXACT_PLACES), tolerance) for v in values]
+        if not all(abs(a[0] - b[0]) > 2 * tolerance for i, a in enumerate(spans) for b in spans[i + 1:]):
+            raise ValueError("answers within the kind's tolerance of each other")  # its rules prevent it
+        text = exact_decimal(tolerance.numerator, tolerance.denominator)
+        return [(decimal_text(c, EXACT_PLACES), text, len(text.partition(".")[2])) for c, _ in spans]
     for places in range(MIN_PLACES, MAX_PLACES + 1):
         spans = []
         for v in values:
@@ -111,18 +126,42 @@ def gaps(e: Exercise, parts: bool = False) -> list[Gap]:
         if not parts and part.answer is None:
             continue
         value = part.value
-        distinct, seen = [], {as_fraction(value)}
+        by_value: dict[Fraction, list[Mistake]] = {}
         if part.answer is not None:
-            for m, answer_ in wrong:  # one 0% answer per wrong value (the first mistake names it)
-                key = as_fraction(answer_[part.answer])
-                if key not in seen:
-                    seen.add(key)
-                    distinct.append((m, key))
-        spans = [Span(*s) for s in intervals([as_fraction(value)] + [v for _, v in distinct])]
+            for m, answer_ in wrong:  # one 0% answer per wrong value, naming every mistake that gives it
+                key = _value_key(answer_[part.answer], e.tolerance)
+                if key != _value_key(value, e.tolerance):
+                    by_value.setdefault(key, []).append(m)
+        distinct = [(_together(ms), key) for key, ms in by_value.items()]
+        spans = [Span(*s) for s in intervals([as_fraction(value)] + [v for _, v in distinct], e.tolerance)]
         found.append(Gap(part, value, spans[0], tuple((m, s) for (m, _), s in zip(distinct, spans[1:]))))
     if parts:  # every value on the way counts one mark
         return found
     return [replace(g, weight=w) for g, w in zip(found, weights([g.exact for g in found]))]
+
+
+def _value_key(value, tolerance) -> Fraction:
+    """A value as one wrong answer of a gap: exact, or where its kind states a tolerance (values
+    through sigmoids, one value written two ways may differ in its 40th digit) to 30 places."""
+    key = as_fraction(value)
+    return key if tolerance is None else Fraction(round(key * 10**30), 10**30)
+
+
+def _together(mistakes: list[Mistake]) -> Mistake:
+    """One mistake, or several that give one wrong value as one whose label names them all."""
+    if len(mistakes) == 1:
+        return mistakes[0]
+    return Mistake(" ".join(m.name for m in mistakes), "; or ".join(m.label for m in mistakes), mistakes[0].answer)
+
+
+def how_given(gaps: list[Gap]) -> str:
+    """How a question of several numbers asks for them, from what they are: ``"exact"`` where
+    every one terminates (each is typed exactly), ``"fractions"`` where some are rounded but all
+    are rational (work in exact fractions, round only what is typed), ``"irrational"`` where some
+    are irrational (no fraction holds them: exact expressions, or every digit, until typed)."""
+    if all(g.span.exact for g in gaps):
+        return "exact"
+    return "fractions" if all(sympy.sympify(g.exact).is_Rational for g in gaps) else "irrational"
 
 
 def weights(values) -> list[int]:

@@ -7,7 +7,7 @@ from ..exercises.sheet import Exercise, Sheet
 from .documents import render_svg
 from .env import render_document
 from .html import exercise_html
-from .lms import Gap, category, gaps, question_name
+from .lms import Gap, category, gaps, how_given, question_name
 from .options import RenderOptions
 from .sheets import describe
 
@@ -30,6 +30,11 @@ class Question:
     @property
     def cloze(self) -> bool:
         return len(self.gaps) > 1
+
+    @property
+    def given(self) -> str:
+        """How a cloze question asks for its numbers (see :func:`~.lms.how_given`)."""
+        return how_given(list(self.gaps))
 
 
 def question(e: Exercise, options: RenderOptions = RenderOptions(), parts: bool = False,

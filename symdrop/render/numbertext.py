@@ -1,5 +1,9 @@
 """Exact numbers as text: ``-13/20``, exact decimals ``-0.65``, and 15-digit decimals of irrational values."""
 
+from fractions import Fraction
+from functools import lru_cache
+from math import floor
+
 import mpmath
 import sympy
 
@@ -15,6 +19,16 @@ def exact_text(value, decimals: bool = False) -> str:
     if decimals and value.q != 1 and decimal_places(value.q) is not None:
         return exact_decimal(value.p, value.q)
     return str(value)
+
+
+def answer_text(value, decimals: bool = False) -> str:
+    """An answer as key.json and key.csv write it: :func:`exact_text` where it is rational; an
+    irrational one (a sigmoid's mean) exactly as :func:`plain` writes it, or with ``decimals`` as
+    its 15-digit :func:`decimal`."""
+    value = to_sympy(value)
+    if value.is_Rational:
+        return exact_text(value, decimals)
+    return decimal(value) if decimals else plain(value)
 
 
 def plain(expr) -> str:
@@ -48,11 +62,12 @@ def scalars(expr) -> tuple:
     return entries(expr) if isinstance(expr, sympy.MatrixBase) else (sympy.sympify(expr),)
 
 
+@lru_cache(maxsize=8192)  # a sheet's values are written in every format: a sigmoid's evaluated once
 def decimal(expr) -> str:
     """An exact number to 15 significant digits, the same text on every machine: ``0.952574126822433``."""
-    if sympy.sympify(expr).is_zero:  # an exact 0 is 0, not 0.0
-        return "0"
     value = sympy.N(expr, DIGITS)
+    if value == 0:  # an exact 0 is 0, not 0.0 (asked of the decimal: SymPy's is_zero evaluates nested sigmoids again)
+        return "0"
     if not value.is_Float:
         value = sympy.Float(value, DIGITS)
     return mpmath.nstr(mpmath.mpf(value._mpf_), DIGITS, min_fixed=-6, max_fixed=DIGITS)
@@ -66,16 +81,44 @@ def decimals(expr) -> list[str]:
 SHOWN_DIGITS = 6  # significant digits of a decimal that stands in a document for an expression too long to show
 
 
-def rounded(expr, always: bool = False):
+def rounded(expr, always: bool = False, digits: int | None = None):
     """``expr`` (a number or a matrix) with each irrational entry replaced by its decimal to
-    :data:`SHOWN_DIGITS` digits (a table or a formula too wide for the exact expressions, which
-    JSON gives with 15-digit decimals beside them); with ``always`` every entry that is not an
-    integer (a fraction too wide to read)."""
+    :data:`SHOWN_DIGITS` digits, or to ``digits`` places (a table or a formula too wide for the
+    exact expressions, which JSON gives with 15-digit decimals beside them); with ``always`` every
+    entry that is not an integer (a fraction too wide to read)."""
     def as_decimal(e):
         if e.free_symbols or e.is_Integer or (e.is_Rational and not always):
             return e
-        return sympy.Float(sympy.N(e, 30), SHOWN_DIGITS)
+        return sympy.Float(sympy.N(e, 30), SHOWN_DIGITS) if digits is None else to_places(e, digits)
 
     if isinstance(expr, sympy.MatrixBase):
         return expr.applyfunc(as_decimal)
     return as_decimal(sympy.sympify(expr))
+
+
+class Rounded(sympy.Symbol):
+    """A value rounded to a fixed number of places as it is written, ``0.5770``: shown in place of
+    an irrational value with ``--digits``, never computed with."""
+
+
+@lru_cache(maxsize=8192)  # as decimal: every format of a sheet shows the same values
+def to_places(expr, places: int) -> sympy.Expr:
+    """An irrational ``expr`` rounded half up to ``places`` decimals (``σ(31/100)`` to 4: 0.5769),
+    as a :class:`Rounded`; an integer stays itself."""
+    expr = sympy.sympify(expr)
+    if expr.is_Integer:
+        return expr
+    value = Fraction(expr.p, expr.q) if expr.is_Rational else Fraction(str(sympy.N(expr, places + 30)))
+    scaled = floor(abs(value) * 10**places + Fraction(1, 2))
+    digits = str(scaled).rjust(places + 1, "0")
+    text = digits[: len(digits) - places] + ("." + digits[-places:] if places else "")
+    return Rounded(("-" if value < 0 and scaled else "") + text)
+
+
+def shown_decimal(expr, digits: int | None = None) -> sympy.Expr:
+    """An irrational value as the decimal a document shows in its place: ``digits`` places, else
+    :data:`SHOWN_DIGITS` significant digits, as a :class:`Rounded`."""
+    if digits is not None:
+        return to_places(expr, digits)
+    value = sympy.N(expr, 30)
+    return Rounded(mpmath.nstr(mpmath.mpf(value._mpf_), SHOWN_DIGITS, min_fixed=-6, max_fixed=SHOWN_DIGITS))

@@ -11,10 +11,13 @@ class RenderOptions:
     ``decimals``: exact decimals printed as decimals (0.25, not 1/4). ``diagram``: the picture of
     the network; ``edge_weights``: with the weights on its connections. ``figures``: where
     Markdown documents link pictures (``figures/CODE.svg``). ``templates``: folders whose
-    templates replace the built-in ones of the same name, the first folder first.
+    templates replace the built-in ones of the same name, the first folder first. ``digits``:
+    irrational values shown rounded to this many places (``--digits``), each standing by its
+    name in later sums; None shows 15 significant digits beside the exact forms.
     """
 
     decimals: bool = False
+    digits: int | None = None
     diagram: bool = True
     edge_weights: bool = False
     figures: str = "figures/"

@@ -1,7 +1,7 @@
 """The notation: a SymPy LaTeX printer for vectors, masks, fractions, ReLU and our symbols."""
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import sympy
 from sympy.printing.latex import LatexPrinter
@@ -9,7 +9,7 @@ from sympy.printing.precedence import PRECEDENCE
 
 from ..model.activations import LeakyReLUName
 from ..sympy_internals import entries
-from .numbertext import DIGITS, decimal, decimal_places, exact_decimal, needs_decimal, scalars
+from .numbertext import DIGITS, decimal, decimal_places, exact_decimal, needs_decimal, scalars, to_places
 from .texwidth import LINE_EM, width
 
 # Plain symbol names (w1_1_2, b1_1, a1_1, mu0_1, x_1) as the notation writes them.
@@ -42,8 +42,29 @@ def _rank(factor) -> int:
     return 6
 
 
+def _logistic(expr):
+    """``(c, u)`` when ``expr`` is SymPy's form of a scaled sigmoid, 1/(c + c e^{-u}) = sigma(u)/c
+    with a rational c > 0; else None."""
+    if not (expr.is_Pow and expr.exp == -1 and expr.base.is_Add and len(expr.base.args) == 2):
+        return None
+    for c, other in (expr.base.args, expr.base.args[::-1]):
+        if c.is_Rational and c.is_positive:
+            k, e = other.as_coeff_Mul()
+            if k == c and isinstance(e, sympy.exp):
+                return c, -e.args[0]
+            if k == c and e is sympy.E:  # SymPy's e^1: 1/(1 + e) = sigma(-1)
+                return c, sympy.S.NegativeOne
+    return None
+
+
 def _pair(i: str, j: str) -> str:
     return f"{i}{j}" if len(i) == len(j) == 1 else f"{i},{j}"
+
+
+# amsmath's MaxMatrixCols: a pmatrix has at most 10 columns. Raising the limit in the preamble
+# makes every matrix of a document build a preamble of that many columns, 13 times slower to set
+# (most of a class set's TeX time); a wider matrix is an array instead, as SymPy prints it.
+PMATRIX_COLUMNS = 10
 
 
 class SymdropLatexPrinter(LatexPrinter):
@@ -84,6 +105,9 @@ class SymdropLatexPrinter(LatexPrinter):
                 return spell(*match.groups())
         return super()._print_Symbol(expr, style)
 
+    def _print_Rounded(self, expr):
+        return expr.name  # a decimal to fixed places as written: 0.5770
+
     def _print_MatrixSymbol(self, expr):
         return expr.name  # names are written in LaTeX already: W^{(1)}, \tilde{a}^{(0)}
 
@@ -102,6 +126,8 @@ class SymdropLatexPrinter(LatexPrinter):
     def _print_Mul(self, expr):
         if not expr.is_Mul:  # the parent prints 1/x through here too
             return super()._print_Mul(expr)
+        if any(_logistic(f) for f in expr.args):
+            return self._print_logistic(expr.args)
         # Factors in the order a student writes them: 2 w mu a, not SymPy's a mu w.
         factors = sorted(expr.args, key=_rank)
         wide = [f for f in factors if isinstance(f, _BREAKABLE)]
@@ -113,6 +139,29 @@ class SymdropLatexPrinter(LatexPrinter):
                 rest = [f for f in factors if not isinstance(f, _BREAKABLE)]
                 return self._print(sympy.Mul(*rest, evaluate=False)) + " " + text
         return super()._print_Mul(sympy.Mul(*factors, evaluate=False))
+
+    def _print_Pow(self, expr):
+        if _logistic(expr):
+            return self._print_logistic((expr,))
+        return super()._print_Pow(expr)
+
+    def _print_logistic(self, factors) -> str:
+        """A product holding SymPy's forms of sigmoids, 1/(c + c e^{-u}), as written: (1/c) sigma(u)
+        (inverted dropout's 5/4 sigma(31/100), not 5/(4/e^{31/100} + 4))."""
+        coefficient, rest = sympy.S.One, []
+        for f in factors:
+            form = _logistic(f)
+            if form:
+                coefficient /= form[0]
+                rest.append(r"\sigma(%s)" % self._print(form[1]))
+            elif f.is_Rational:
+                coefficient *= f
+            else:
+                rest.append(self.parenthesize(f, PRECEDENCE["Mul"]))
+        text = " ".join(rest)
+        if coefficient == 1:
+            return text
+        return ("- " + text) if coefficient == -1 else self._print(coefficient) + " " + text
 
     def _print_MatMul(self, expr):
         scalar, *matrices = expr.args
@@ -198,12 +247,13 @@ class SymdropLatexPrinter(LatexPrinter):
             return _dense(expr, self._settings["marked"], self._settings["decimals"])
         if expr.shape == (1, 1):  # a single unit reads as a number: y = 7, not (7)
             return self._print(entries(expr)[0])
-        if expr.cols != 1 or not self._settings["marked"]:
+        if (expr.cols != 1 or not self._settings["marked"]) and expr.cols <= PMATRIX_COLUMNS:
             return self._print_MatrixBase(expr)  # other settings (mat_str, mat_delim) as SymPy has them
         return self._print_entries(entries(expr), expr.cols)
 
     def _print_entries(self, values, cols: int) -> str:
-        """A matrix of ``values`` (row by row) with ``cols`` columns as a pmatrix."""
+        """A matrix of ``values`` (row by row) with ``cols`` columns as a pmatrix, or wider than
+        a pmatrix may be as an array in parentheses (as SymPy prints a matrix of more than 10)."""
         marked = _marked_in(self._settings["marked"], cols)
         flat = [self._print(v) for v in values]
         rows = [flat[i : i + cols] for i in range(0, len(flat), cols)]
@@ -211,7 +261,10 @@ class SymdropLatexPrinter(LatexPrinter):
             red = (lambda i, j: i in marked) if cols == 1 else (lambda i, j: (i, j) in marked)  # noqa: E731
             rows = [[rf"\textcolor{{red}}{{{v}}}" if red(i, j) else v for j, v in enumerate(row)]
                     for i, row in enumerate(rows)]
-        return r"\begin{pmatrix}%s\end{pmatrix}" % r"\\".join(" & ".join(row) for row in rows)
+        body = r"\\".join(" & ".join(row) for row in rows)
+        if cols <= PMATRIX_COLUMNS:
+            return r"\begin{pmatrix}%s\end{pmatrix}" % body
+        return r"\left(\begin{array}{%s}%s\end{array}\right)" % ("c" * cols, body)
 
 
 def latex(expr, **settings) -> str:
@@ -320,9 +373,10 @@ def operand(expr, decimals: bool = False) -> str:
     return latex(expr, decimals=decimals)
 
 
-def approx(expr, always: bool = False, **settings) -> str:
+def approx(expr, always: bool = False, digits: int | None = None, **settings) -> str:
     """`` \\approx`` and the decimals of ``expr`` when it has an irrational entry (or, with
-    ``always``, any entry that is not an integer); else nothing. Never for expressions in symbols."""
+    ``always``, any entry that is not an integer); else nothing. Never for expressions in symbols.
+    The decimals have 15 significant digits, or ``digits`` places."""
     values = scalars(expr)
     if all(e.is_Integer for e in values) or (not always and all(e.is_Rational for e in values)):
         return ""  # the common case, decided without looking for symbols
@@ -332,5 +386,7 @@ def approx(expr, always: bool = False, **settings) -> str:
         return ""
     # An integer entry beside irrational ones stays an integer: (0.1517..., 0), not 0.0.
     as_decimal = lambda e: e if e.is_Integer else sympy.Float(decimal(e), DIGITS)  # noqa: E731
+    if digits is not None:
+        as_decimal = partial(to_places, places=digits)
     shown = expr.applyfunc(as_decimal) if isinstance(expr, sympy.MatrixBase) else as_decimal(sympy.sympify(expr))
     return r" \approx " + latex(shown, **settings)

@@ -3,16 +3,18 @@
 import re
 from dataclasses import replace
 
+from ..exercises.kind import Quantity, answer_quantities
 from ..exercises.sheet import Exercise, Sheet
-from ..exercises.options import format_shape
+from ..exercises.options import format_shape, smooth_shaped
 from ..exercises.roster import Student
+from ..grading.keys import digest
 from ..model.spec import to_spec
 from .diagram import Diagram
 from .documents import Math, diagram_of, render_figure, render_math
-from .env import render_document
+from .env import make_env, render_document
 from .escape import csv_cell, placeholder_warning, spreadsheet_csv
 from .formats import get
-from .numbertext import exact_text
+from .numbertext import answer_text, exact_text, needs_decimal
 from .options import RenderOptions
 
 def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptions(), *,
@@ -34,7 +36,9 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
     kinds = sheet.kinds
     common = dict(seed=sheet.seed, options=sheet.options, class_set=sheet.class_set, kinds=kinds,
                   described=describe(sheet.options, kinds))
-    rows = [(e, list(e.answer)) for e in sheet.exercises]
+    rows = [(e, list(e.answer)) for e in sheet.exercises]  # (kept for templates written against it)
+    key_rows = [(e, key_answer(e)) for e in sheet.exercises]
+    common["heading"] = key_heading([answer for _, answer in key_rows])
     for fmt in map(get, formats):
         before = set(documents)
         saving = fmt.figure == "inline"  # drawn in: each distinct picture once per document
@@ -47,8 +51,8 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
         groups = [(student, [(e, parts[id(e)]) for e in exercises]) for student, exercises in sheet.groups()]
         every = saved_pictures(drawn, sheet.exercises, name_of) if saving else []
         for name in fmt.documents:
-            documents[f"{name}.{fmt.suffix}"] = render_document(name, fmt.name, options, groups=groups,
-                                                                rows=rows, pictures=every, **common)
+            documents[f"{name}.{fmt.suffix}"] = render_document(name, fmt.name, options, groups=groups, rows=rows,
+                                                                key_rows=key_rows, pictures=every, **common)
         if split and sheet.class_set:
             for student, items in groups:
                 if fmt.figure == "file" and options.diagram:  # students/ is one folder down from figures/
@@ -84,6 +88,7 @@ def saved_pictures(drawn: dict[str, Diagram], exercises, name_of: dict) -> list[
 
 def describe(options, kinds) -> str:
     """The options in words, as a sheet states them; a kind that draws another shape says so."""
+    options = smooth_shaped(options)  # a smooth sheet's own shape, where --shape is left at the default
     text = options.describe(keep=any(k.uses_keep for k in kinds))
     for kind in kinds:
         own = kind.drawn_with(options).shape
@@ -126,16 +131,19 @@ def key_json(sheet: Sheet) -> dict:
     """``{"seed", "options", "problems": [{"code", "number", "kind", "spec", "answer", "mistakes"}]}``:
     each spec is what ``symdrop solve`` (``--mode test`` for a test-time entry) or ``symdrop
     expect`` (an ensemble entry) reads, each answer an exact string (``"-506/25"``, the form of
-    every JSON symdrop writes), each mistake ``{"id", "label", "answer"}``. Where the options ask
-    for decimals, every answer also has its ``_decimal`` copy (``"answer_decimal": ["-20.24"]``);
+    every JSON symdrop writes), each mistake ``{"id", "label", "answer"}``, and last its
+    ``digest`` (:func:`.grading.keys.digest`: of the problem, answers and mistakes). Where the
+    options ask for decimals, every answer also has its ``_decimal`` copy (``"answer_decimal":
+    ["-20.24"]``), as has an irrational answer (15 digits), whose entry states the ``tolerance``
+    it is right within;
     class sets add each entry's student (id and name)."""
     entries = []
     decimals = sheet.options.decimals
 
     def put(entry: dict, name: str, values) -> None:
-        entry[name] = [exact_text(v) for v in values]
-        if decimals:  # the number as the sheet asks for it, beside the one exact form
-            entry[f"{name}_decimal"] = [exact_text(v, decimals=True) for v in values]
+        entry[name] = [answer_text(v) for v in values]
+        if decimals or any(needs_decimal(v) for v in values):  # as the sheet asks for it, or beside an irrational value
+            entry[f"{name}_decimal"] = [answer_text(v, decimals=True) for v in values]
 
     for e in sheet.exercises:
         entry = {"code": e.code, "number": e.number, "kind": e.kind.name}
@@ -143,6 +151,8 @@ def key_json(sheet: Sheet) -> dict:
             entry["student"] = e.student.id
             entry["name"] = e.student.name
         entry["spec"] = to_spec(e.network)  # the problem as drawn: a batch's every example
+        if e.tolerance is not None:  # irrational answers: right within it
+            entry["tolerance"] = exact_text(e.tolerance)
         put(entry, "answer", e.answer)
         for name, values in e.kind.key_values(e.derivation).items():  # what else its question asks for
             put(entry, name, values)
@@ -150,19 +160,47 @@ def key_json(sheet: Sheet) -> dict:
         for m, answer in e.wrong_answers():
             entry["mistakes"].append({"id": m.name, "label": m.label})
             put(entry["mistakes"][-1], "answer", answer)
+        entry["digest"] = digest(entry)  # grade and check refuse the entry if it is edited
         entries.append(entry)
     return {"seed": sheet.seed, "options": sheet.options.as_json(), "problems": entries}
 
 
-def key_csv(sheet: Sheet) -> str:
-    """The class set's key table: id, name, problem, variant, kind, and the answer (a vector's
-    entries joined by "; ", as a teaching assistant types them back; decimals where the sheet
-    asks for them), after a UTF-8 byte-order mark."""
+def key_answer(e: Exercise) -> list[tuple[Quantity, list]]:
+    """Each quantity of exercise ``e``'s answer with its numbers, a matrix's as its rows."""
+    answer = e.answer
+    found = []
+    for q in answer_quantities(e.kind.parts(e.derivation)):
+        values = [answer[k] for k in q.numbers]
+        columns = q.shape[1]
+        found.append((q, [values[i:i + columns] for i in range(0, len(values), columns)] if q.matrix else values))
+    return found
+
+
+def key_heading(answers: list[list[tuple[Quantity, list]]]) -> list[Quantity] | None:
+    """The quantities that head a key's answer column: those of every answer where all are the
+    same quantities (one kind's, ŷ or dL/dW^(1)), else None (each answer then names its own)."""
+    same = lambda q: (q.part.name, q.part.l, q.part.index, q.shape)  # noqa: E731
+    signatures = {tuple(same(q) for q, _ in answer) for answer in answers}
+    return [q for q, _ in answers[0]] if len(signatures) == 1 else None
+
+
+def key_csv(sheet: Sheet, options: RenderOptions = RenderOptions()) -> str:
+    """The class set's key table: id, name, problem, variant, kind, what the answer is
+    (``quantity``: dL/dW^(1), or E[S]; Var(S)) and the answer, as a teaching assistant types it
+    back and ``grade`` reads it: numbers joined by "; ", a matrix row by row, its rows joined by
+    "; " and the numbers of a row by a space (``0 2; 0 24; 0 0``: 3 rows of 2); decimals where the
+    sheet asks for them. After a UTF-8 byte-order mark."""
     decimals = sheet.options.decimals
-    rows = [["id", "name", "problem", "variant", "kind", "answer"]]
+    labels = make_env(options.for_sheet(sheet)).get_template("moodle/labels.j2").module
+    rows = [["id", "name", "problem", "variant", "kind", "quantity", "answer"]]
     for e in sheet.exercises:
-        rows.append([csv_cell(e.student.id), csv_cell(e.student.name), e.number, e.code, e.kind.name,
-                     csv_cell("; ".join(exact_text(v, decimals) for v in e.answer), numbers=True)])
+        answer = key_answer(e)
+        quantity = "; ".join(str(labels.text_label(q.part)) for q, _ in answer)
+        numbers = "; ".join(" ".join(answer_text(v, decimals or needs_decimal(v)) for v in row) if q.matrix
+                            else answer_text(row, decimals or needs_decimal(row))
+                            for q, values in answer for row in values)
+        rows.append([csv_cell(e.student.id), csv_cell(e.student.name), e.number, e.code, e.kind.name, quantity,
+                     csv_cell(numbers, numbers=True)])
     return spreadsheet_csv(rows)
 
 

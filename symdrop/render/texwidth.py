@@ -69,6 +69,8 @@ def _measure(tokens, i: int, scale: float, display: bool) -> tuple[float, int]:
             w += 0.8
         elif token == r"\begin":
             environment, i = _group(tokens, i)
+            if environment == ("array",):  # its columns' alignments, not a cell
+                _, i = _group(tokens, i)
             body, i = _environment(tokens, i)
             w = _table_width(body, "".join(environment), scale)
         elif token.startswith("\\"):

@@ -1,0 +1,152 @@
+"""How long ``symdrop grade`` takes for a class of 300 students, three problems each.
+
+Usage: python3 benchmarks/grade_speed.py [--runs N] [--students N]
+
+The class set is ``sheet --seed 21 --kinds forward,inverted,test-time --problems 3`` for a roster
+of 300; its answers (written once, the same every run) are a mix as a class hands them in: right
+answers, each mistake's answer (from tests/reference.py), noise, unreadable cells, blanks, and
+for a third of the rows the working z1, a1, ... (right, with a slip carried forward, or with a
+forgotten ReLU carried forward). Each run is ``symdrop grade`` in this process, writing
+grades.csv, grades.json, the report and a feedback page per student (no PDF); best and median
+of the runs, beside a fixed Python loop timed in every run (how steady the machine was).
+"""
+
+import argparse
+import contextlib
+import csv
+import io
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from symdrop.cli import main as symdrop  # noqa: E402
+from tests.reference import Spec, answer, expected_mistakes, forward_mistakes  # noqa: E402
+
+
+def quiet(args) -> int:
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        return symdrop(args)
+
+
+def class_set(folder: Path, students: int) -> Path:
+    roster = folder / "roster.csv"
+    roster.write_text("id,name\n" + "".join(f"s{i:03d},Student {i}\n" for i in range(students)), encoding="utf-8")
+    assert quiet(["sheet", "--seed", "21", "--roster", str(roster), "--kinds", "forward,inverted,test-time",
+                  "--problems", "3", "--format", "markdown", "--no-diagram", "--out", str(folder / "sheet")]) == 0
+    return folder / "sheet" / "key.json"
+
+
+def text(values) -> str:
+    return "; ".join(str(v) for v in values)
+
+
+def working(p: Spec, mode: str, how: str) -> dict:
+    """z1, a1, ... as a student writes them: right, a slip in z1 carried forward, or the ReLU of
+    layer 1 forgotten and carried forward (the reference's pass with the student's values)."""
+    layers = p.layers
+    if how == "forgot_relu":
+        layers = [(W, b, "identity" if l == 0 else g) for l, (W, b, g) in enumerate(p.layers)]
+    values = p.run(layers=layers, mode=mode)
+    if how == "slip":  # z1's first entry off by one, everything after computed from it
+        z1 = [values[0][1][0] + 1] + list(values[0][1][1:])
+        values = _from_layer_1(p, layers, mode, z1)
+    return {f"{n}{l}": text(v) for l, (_, z, a) in enumerate(values, start=1) for n, v in (("z", z), ("a", a))}
+
+
+def _from_layer_1(p: Spec, layers, mode: str, z1) -> list:
+    """The pass with z1 replaced: a1 = g(z1), then every later layer from it (the reference's layers)."""
+    from tests.reference import forward, g
+
+    a1 = [g(layers[0][2], v) for v in z1]
+    first = p.run(layers=layers, mode=mode)[0]
+    rest = forward(a1, layers[1:], p.masks[1:], p.convention, p.keep[1:] if p.keep else None, mode)
+    return [(first[0], z1, a1)] + rest
+
+
+def answers(key_path: Path, folder: Path) -> Path:
+    key = json.loads(key_path.read_text())
+    rng = random.Random(5)
+    depth = max(len(e["spec"]["layers"]) for e in key["problems"])
+    columns = ["student", "code", "y"] + [f"{n}{l}" for l in range(1, depth) for n in ("z", "a")]
+    rows = []
+    for entry in key["problems"]:
+        p = Spec(entry["spec"])
+        kind, mode = entry["kind"], "test" if entry["kind"] == "test-time" else "train"
+        right = answer(kind, p)
+        how = rng.choice(["correct", "mistake", "noise", "garbage", "blank"])
+        mistakes = forward_mistakes(p) if kind == "forward" else expected_mistakes(kind, p)
+        listed = [m["id"] for m in entry["mistakes"] if m["id"] in mistakes]
+        y = {"correct": lambda: text(right), "mistake": lambda: text(mistakes[rng.choice(listed)]),
+             "noise": lambda: text([v + Fraction(rng.randint(1, 9), 7) for v in right]),
+             "garbage": lambda: "=cmd|' /C calc'!A0", "blank": lambda: ""}[how]()
+        row = {"student": entry["student"], "code": entry["code"], "y": y}
+        if rng.random() < 1 / 3:
+            shown = rng.choice(["right", "slip", "forgot_relu"])
+            values = working(p, mode, shown)
+            row.update({k: v for k, v in values.items() if k in columns})
+            if shown != "right":
+                row["y"] = text(_last(values))
+        rows.append([row.get(c, "") for c in columns])
+    path = folder / "answers.csv"
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    return path
+
+
+def _last(values: dict) -> list:
+    depth = max(int(k[1:]) for k in values)
+    return [Fraction(v) for v in values[f"a{depth}"].split("; ")]
+
+
+def loop() -> int:
+    """A fixed pure-Python loop, timed beside the runs: how steady the machine was meanwhile."""
+    total = 0
+    for i in range(1_000_000):
+        total += i * i
+    return total
+
+
+def seconds(run) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of ``run()`` (CPU time is less disturbed by other work)."""
+    start, cpu = time.perf_counter(), time.process_time()
+    run()
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--students", type=int, default=300)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="symdrop-grade-") as name:
+        folder = Path(name)
+        key = class_set(folder, args.students)
+        table = answers(key, folder)
+        times, cpus, steady = [], [], []
+        for run in range(args.runs):
+            out = folder / f"grades{run}"
+            wall, cpu = seconds(lambda: quiet(["grade", "--key", str(key), "--answers", str(table),
+                                               "--out", str(out)]))
+            times.append(wall)
+            cpus.append(cpu)
+            steady.append(seconds(loop)[0] * 1000)
+        data = json.loads((folder / "grades0" / "grades.json").read_text())
+    print(f"grade, {args.students} students x 3 problems (forward, inverted, test-time), {len(data['ungraded'])} "
+          f"rows listed: best {min(times):.2f} s, median {statistics.median(times):.2f} s; CPU best "
+          f"{min(cpus):.2f} s, median {statistics.median(cpus):.2f} s ({args.runs} runs)")
+    print(f"machine: a fixed 1e6-step Python loop, once per run: best {min(steady):.1f} ms, "
+          f"median {statistics.median(steady):.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,244 @@
+"""Sheets of sigmoid and tanh networks (sheet --activation) of the kinds forward, inverted and
+test-time: every answer and every listed mistake against tests/reference.py (50-digit mpmath values
+from the spec's plain numbers), the tolerance against students who carry rounded values (simulated
+with the reference), the rules (each able to fail), and a sheet's key through check, grade, --stats
+and the LMS exports (GIFT read back by the real parser, QTI graded as 1.2 says, Moodle's rules)."""
+
+import json
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import replace
+from fractions import Fraction
+from math import floor
+
+import pytest
+import sympy
+
+from symdrop.cli import main
+from symdrop.exercises.generate import generate, stream
+from symdrop.exercises.kinds import get
+from symdrop.exercises.options import Options
+from symdrop.model.spec import to_spec
+
+from . import backprop_reference, lms_rules
+from .reference import Spec, answer, expected_mistakes, forward, forward_mistakes, g
+from .test_gift import parse_gift
+from .test_moodle import numerical_answers
+from .test_qti import Q, assessment_of, grade as qti_grade, qti_errors, unpack
+from .test_rules_fail import keep_every_unit, large_input
+
+KINDS = ("forward", "inverted", "test-time", "backprop")
+CASES = [(kind, activation) for kind in KINDS for activation in ("sigmoid", "tanh")]
+CLOSE = Fraction(1, 10**25)  # symdrop's exact values (to 40 digits) against the reference's 50-digit ones
+
+
+def decimal(value) -> Fraction:
+    return Fraction(str(sympy.N(value, 40))) if isinstance(value, sympy.Basic) else Fraction(str(value))
+
+
+def problems(kind: str, activation: str, seeds=None):
+    """Problems of ``kind`` drawn with ``activation``: 6 (backprop, some 4 times dearer: 3)."""
+    seeds = seeds or range(3 if kind == "backprop" else 6)
+    k = get(kind)
+    options = Options(activation=activation)
+    for seed in seeds:
+        network = generate(stream(seed, "smooth", kind), options, k)
+        yield k, network, Spec(to_spec(network))
+
+
+def reference_answer(kind: str, p: Spec) -> list:
+    return backprop_reference.gradients(p) if kind == "backprop" else answer(kind, p)
+
+
+def reference_mistakes(kind: str, p: Spec) -> dict:
+    if kind == "backprop":
+        return backprop_reference.expected_mistakes(p)
+    return forward_mistakes(p) if kind == "forward" else expected_mistakes(kind, p)
+
+
+def mode_of(kind: str) -> str:
+    return "test" if kind == "test-time" else "train"
+
+
+@pytest.mark.parametrize("kind, activation", CASES)
+def test_answers_and_mistakes_are_the_references_and_lie_apart(kind, activation):
+    for k, network, p in problems(kind, activation):
+        right = [decimal(v) for v in reference_answer(kind, p)]
+        assert len(right) == len(k.compute_answer(network))
+        assert all(abs(decimal(v) - r) < CLOSE for v, r in zip(k.compute_answer(network), right))
+        expected = {name: [decimal(v) for v in values] for name, values in reference_mistakes(kind, p).items()}
+        listed = {m.name: [decimal(v) for v in m.answer] for m in k.mistakes(network)}
+        # every mistake the reference knows whose answer is not the right one, and no other
+        assert set(listed) == {n for n, v in expected.items() if any(abs(a - b) > CLOSE for a, b in zip(v, right))}
+        for name, values in listed.items():
+            assert all(abs(a - b) < CLOSE for a, b in zip(values, expected[name])), name
+        tolerance = k.tolerance_for(network)
+        assert network.digits == 4 and tolerance is not None and tolerance < Fraction(1, 100)
+        for i in range(len(right)):  # any two different values of an entry: more than 3 tolerances apart
+            values = sorted({right[i], *(v[i] for v in listed.values())})
+            values = [v for k, v in enumerate(values) if k == 0 or v - values[k - 1] > CLOSE]  # one value, two ways
+            assert all(b - a > 3 * tolerance for a, b in zip(values, values[1:])), (network, values)
+        for masked, z, a in p.run(mode=mode_of(kind))[:-1]:  # sigma and tanh not flat: |z| <= 4
+            assert all(abs(decimal(v)) <= 4 for v in z)
+
+
+def rounding(places: int, half_even: bool):
+    """Rounding to ``places`` decimals, half up or half to even, of an exact or a 50-digit value."""
+    def rounded(v):
+        v = decimal(v)
+        return round(v, places) if half_even else Fraction(floor(v * 10**places + Fraction(1, 2)), 10**places)
+
+    return rounded
+
+
+def student_pass(p: Spec, mode: str, rounded, round_z: bool) -> list:
+    """Every layer's (a~, z, a) of a student who computes layer by layer from rounded values (a~
+    where it is scaled, z with ``round_z``, a): the reference's pass, one layer at a time."""
+    a, values = p.x, []
+    for l, ((W, b, activation), mu) in enumerate(zip(p.layers, p.masks)):
+        q = [p.keep[l]] if p.keep else None
+        [(masked, z, _)] = forward(a, [(W, b, "identity")], [mu], p.convention, q, mode)
+        if mode == "train" and p.convention == "inverted" and q[0] != 1:  # a~ = mu a / q: a new number, rounded
+            masked = [rounded(v) for v in masked]
+            [(_, z, _)] = forward(masked, [(W, b, "identity")], [[1] * len(mu)], "plain", None, "train")
+        if activation != "identity":
+            z = [rounded(v) for v in z] if round_z else z
+            a = [rounded(g(activation, v)) for v in z]
+        else:
+            a = [rounded(v) for v in z]
+        values.append((masked, z, a))
+    return values
+
+
+def student_gradient(p: Spec, rounded, round_z: bool) -> list:
+    """dL/dW^(1) of a student who goes back from their rounded forward values, rounding each
+    dL/dy, g' (from their a), delta, W^T delta and masked (and scaled) gradient they write."""
+    values = student_pass(p, "train", rounded, round_z)
+    incoming = [rounded(y - Fraction(t)) for y, t in zip(values[-1][2], p.spec["target"])]
+    for l in range(len(p.layers) - 1, -1, -1):
+        W, _, activation = p.layers[l]
+        masked, _, a = values[l]
+        slope = [1 if activation == "identity" else rounded(v * (1 - v) if activation == "sigmoid" else 1 - v * v)
+                 for v in a]
+        delta = [rounded(u * s) for u, s in zip(incoming, slope)]
+        if l == 0:
+            return [rounded(d * x) for d in delta for x in masked]
+        upstream = [rounded(sum(W[i][j] * delta[i] for i in range(len(delta)))) for j in range(len(masked))]
+        q = p.keep[l] if p.convention == "inverted" else 1
+        incoming = [rounded(m * u / q) for m, u in zip(p.masks[l], upstream)]
+
+
+@pytest.mark.parametrize("kind, activation", CASES)
+def test_the_tolerance_accepts_students_who_carry_rounded_values(kind, activation):
+    for k, network, p in problems(kind, activation, range(10, 13 if kind == "backprop" else 16)):
+        right = [decimal(v) for v in reference_answer(kind, p)]
+        for places in (4, 2):
+            tolerance = k.tolerance_for(replace(network, digits=places))
+            for round_z in (False, True):
+                for half_even in (False, True):
+                    rounded = rounding(places, half_even)
+                    given = (student_gradient(p, rounded, round_z) if kind == "backprop"
+                             else student_pass(p, mode_of(kind), rounded, round_z)[-1][2])
+                    assert all(abs(s - r) <= tolerance for s, r in zip(given, right)), (places, round_z, half_even)
+
+
+def no_dropout(network, kind):
+    """Every keep probability 1 and every mask all ones: neither the masks nor the convention matter."""
+    ones = tuple(sympy.ImmutableMatrix.ones(m.rows, 1) for m in network.masks)
+    keep = None if network.dropout.keep is None else tuple(sympy.Integer(1) for _ in network.dropout.keep)
+    return replace(network, masks=ones, dropout=replace(network.dropout, keep=keep))
+
+
+def zero_first_weights(network, kind):
+    """W^(2) all 0: no gradient reaches the first layer."""
+    layer = network.layers[1]
+    return replace(network, layers=(network.layers[0], replace(layer, W=layer.W * 0), *network.layers[2:]))
+
+
+BY_HAND = {"hand_computable": large_input, "masks_drop_units": keep_every_unit, "dropout_matters": no_dropout,
+           "convention_matters": no_dropout, "gradient_reaches_the_first_layer": zero_first_weights}
+RULES = [(kind, rule) for kind in KINDS
+         for rule in get(kind).rules_for(Options(activation="sigmoid")) if rule != "keep_not_half"]
+
+
+@pytest.mark.parametrize("kind, rule", RULES)
+def test_each_smooth_rule_can_fail(kind, rule):
+    k, options = get(kind), Options(activation="tanh")
+    check = k.rules_for(options)[rule]
+    if rule in BY_HAND:  # rules the draw meets by construction: a drawn problem changed by hand
+        network = generate(stream(1, "break", rule), options, k)
+        assert check(network, options) and not check(BY_HAND[rule](network, kind), options)
+        return
+    for seed in range(300):
+        network = k.draw(stream(seed, "rule", rule), options, Counter(), False)
+        if network is not None and not check(network, options):
+            return
+    pytest.fail(f"{kind}: rule {rule} accepted 300 candidates")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--kinds", "forward,variance"], "--activation sigmoid: the kind variance draws ReLU networks only"),
+    (["--answers", "decimal"], "--answers decimal: sigmoid answers are irrational"),
+    (["--digits", "6"], "--digits 6: a sigmoid sheet's answers are given to 2 to 5 decimal places"),
+    (["--shape", "2-3-3-3-1"], "--shape 2-3-3-3-1: a sigmoid sheet's networks have at most 2 hidden layers of at most 3"),
+    (["--shape", "2-4-1"], "--shape 2-4-1: a sigmoid sheet's networks have at most 2 hidden layers of at most 3"),
+])
+def test_a_smooth_sheet_refuses_what_it_cannot_draw_in_one_line(tmp_path, capsys, args, message):
+    assert main(["sheet", "--activation", "sigmoid", "--out", str(tmp_path / "o"), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow  # some 2.5 s: a sheet in four formats, a check per mistake, grade, --stats
+def test_a_sheet_through_its_key_check_grade_stats_and_lms_exports(tmp_path, capsys):
+    out = tmp_path / "sheet"
+    assert main(["sheet", "--kinds", ",".join(KINDS), "--activation", "sigmoid", "--problems", "4",
+                 "--seed", "5", "--out", str(out), "--format", "markdown,moodle,gift,qti"]) == 0
+    key = json.loads((out / "key.json").read_text(encoding="utf-8"))
+    assert key["options"]["activation"] == "sigmoid" and key["options"]["digits"] == 4
+    gift = [q for q in parse_gift(out / "questions.gift") if q["type"] == "Numerical"]
+    moodle = ET.fromstring((out / "moodle.xml").read_bytes())
+    assert lms_rules.moodle_errors(ET.tostring(moodle)) == []
+    qti = assessment_of(unpack((out / "qti.zip").read_bytes()))
+    assert qti_errors(qti) == []
+    answers = ["student,code,y"]
+    for n, entry in enumerate(key["problems"]):
+        p, kind, code = Spec(entry["spec"]), entry["kind"], entry["code"]
+        right = [decimal(v) for v in reference_answer(kind, p)]
+        wrong = {name: [decimal(v) for v in values] for name, values in reference_mistakes(kind, p).items()}
+        tolerance = Fraction(entry["tolerance"])
+        assert entry["spec"]["digits"] == 4 and len(entry["answer"]) == len(right)
+        assert all(abs(Fraction(v) - r) < Fraction(1, 10**14) for v, r in zip(entry["answer_decimal"], right))
+        assert all(abs(decimal(sympy.sympify(v)) - r) < CLOSE for v, r in zip(entry["answer"], right))  # exact, read back
+        typed = lambda values: "; ".join(f"{float(v):.4f}" for v in values)  # noqa: E731
+        capsys.readouterr()
+        assert main(["check", "--key", str(out / "key.json"), "--code", code, "--answer", typed(right)]) == 0
+        assert f"Correct within the tolerance {float(tolerance):g}" in capsys.readouterr().out
+        for m in entry["mistakes"]:  # each mistake, rounded to 4 places, names itself and no other
+            assert main(["check", "--key", str(out / "key.json"), "--code", code, "--format", "json",
+                         "--answer", typed(wrong[m["id"]])]) == 1
+            assert [x["id"] for x in json.loads(capsys.readouterr().out)["mistakes"]] == [m["id"]]
+        answers += [f"s{n},{code},\"{typed(right)}\"", f"t{n},{code},\"{typed(wrong[entry['mistakes'][0]['id']])}\""]
+        mine = [q for q in gift if f"({code})" in q["title"]]  # GIFT: a question per number, each within the tolerance
+        items = [i for i in qti.iter(Q + "item") if i.get("ident").startswith(code + "_")]
+        assert len(mine) == len(items) == len(right)
+        for i, (q, item) in enumerate(zip(mine, items)):
+            spans = [(Fraction(repr(c["text"]["number"])), Fraction(repr(c["text"]["range"])), c["weight"]) for c in q["choices"]]
+            assert all(r == tolerance for _, r, _ in spans) and [w for v, r, w in spans if abs(v - right[i]) <= r] == [None]
+            for values in wrong.values():
+                if abs(values[i] - right[i]) > CLOSE:  # a mistake's value in this entry: a 0% answer alone holds it
+                    assert [w for v, r, w in spans if abs(v - values[i]) <= r] == [0]
+            assert qti_grade(item, right[i])[0] == "100" and qti_grade(item, right[i] + 3 * tolerance)[0] == "0"
+        if len(right) == 1:
+            [question] = [x for x in moodle.findall("question") if f"({code})" in (x.findtext("name/text") or "")]
+            assert lms_rules.grade_numerical(numerical_answers(question), right[0])[0] == "100"
+    csv = tmp_path / "answers.csv"
+    csv.write_text("\n".join(answers) + "\n", encoding="utf-8")
+    assert main(["grade", "--key", str(out / "key.json"), "--answers", str(csv), "--out", str(tmp_path / "g")]) == 0
+    graded = json.loads((tmp_path / "g" / "grades.json").read_text(encoding="utf-8"))["students"]
+    assert all(s["points"] == ("4" if s["student"].startswith("s") else "0") for s in graded) and len(graded) == 8
+    capsys.readouterr()
+    assert main(["sheet", "--kinds", "test-time", "--activation", "tanh", "--stats", "8", "--seed", "1"]) == 0
+    stats = capsys.readouterr().out
+    assert "tanh hidden layers, answers to 4 decimal places" in stats and "irrational (right within ±0.0" in stats
+    assert "mistakes_outside_tolerance" in stats and "tolerances apart" in stats
