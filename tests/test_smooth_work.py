@@ -17,7 +17,9 @@ from symdrop.core.backward import backward
 from symdrop.core.forward import forward, layer_values
 from symdrop.io.progress import Progress
 from symdrop.limits import MAX_CLOSED_FORM
+from symdrop.errors import SymdropError
 from symdrop.model import closedform
+from symdrop.model.activations import sign
 from symdrop.render.printer import latex
 
 
@@ -119,14 +121,19 @@ def test_memoized_functions_give_sympys_digits_and_print_as_sympys(prec):
     assert closedform.exponential(sympy.S.Zero) == 1 and closedform.hyperbolic_tangent(sympy.S.Zero) == 0
 
 
-def test_signs_decided_by_bounds_agree_with_50_digits_and_leave_the_undecidable_to_sympy():
+def test_signs_decided_by_bounds_agree_with_50_digits_and_the_undecidable_are_refused():
     passes = forward(parse_spec(NESTED))
     values = [v for p in passes for v in (*p.z, *p.a)] + [-v for p in passes for v in p.z]
     for value in values:
         truth = sympy.N(value, 50)
         assert closedform.enclosed_sign(value) == (1 if truth > 0 else -1)
-    assert closedform.enclosed_sign(1 - sympy.tanh(228)) is None  # 2e-198: beyond 256 bits, SymPy decides
-    assert closedform.enclosed_sign(sympy.sqrt(2) - 1) is None  # a function it does not enclose
+    assert closedform.enclosed_sign(1 - sympy.tanh(228)) == 1  # 2e-198: decided at 1024 bits
+    assert closedform.enclosed_sign(sympy.sqrt(2) - 1) is None  # a function it does not enclose: SymPy decides
+    tiny = 1 / (1 + sympy.exp(-10000)) - 1  # -e^-10000, about -10^-4343: beyond 4096 bits
+    with pytest.raises(closedform.Undecided):
+        closedform.enclosed_sign(tiny)
+    with pytest.raises(SymdropError, match=r"cannot decide the sign of .*: it is within 2\^-4000 of 0"):
+        sign(tiny)  # refused in one line, where SymPy's evaluation would raise its precision without end
 
 
 def prec_to_dps(prec: int) -> int:

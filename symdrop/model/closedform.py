@@ -149,14 +149,19 @@ def nested(expr) -> bool:
     return False
 
 
+PRECISIONS = (64, 256, 1024, 4096)  # bits of the bounds enclosed_sign tries, one after another
+
+
 def enclosed_sign(expr) -> int | None:
     """The sign of an exact number, decided by interval arithmetic (mpmath's ``iv``: bounds that
-    hold the exact value, rounded outward) at 64 bits, then 256: 1 or -1, or None when the
-    interval still holds 0 or the number holds a function not known here. Each distinct node is
-    enclosed once per precision (kept), so the sums of one layer after another share the work of
-    their common values: a ReLU layer of 16 units after a sigmoid layer decides its signs in a
-    tenth of the time SymPy's evaluation takes."""
-    for prec in (64, 256):
+    hold the exact value, rounded outward) at 64 bits, then more (:data:`PRECISIONS`): 1 or -1,
+    or None when the number holds a function not known here. Each distinct node is enclosed once
+    per precision (kept), so the sums of one layer after another share the work of their common
+    values: a ReLU layer of 16 units after a sigmoid layer decides its signs in a tenth of the
+    time SymPy's evaluation takes. A number whose bounds at 4096 bits still hold 0 raises
+    :class:`Undecided`: it is within 2^-4000 of 0 (sums whose leading terms cancel exactly, leaving
+    e^(-10^8)), where SymPy's evaluation would raise its precision without end."""
+    for prec in PRECISIONS:
         saved, iv.prec = iv.prec, prec
         try:
             interval = _enclosure(expr, _ENCLOSURES.setdefault(prec, {}))
@@ -168,7 +173,11 @@ def enclosed_sign(expr) -> int | None:
             return 1
         if interval.b < 0:
             return -1
-    return None
+    raise Undecided(expr)
+
+
+class Undecided(ValueError):
+    """An exact number within 2^-4000 of 0 whose sign :func:`enclosed_sign` cannot decide."""
 
 
 class _Unknown(Exception):
