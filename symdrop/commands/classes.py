@@ -10,7 +10,7 @@ from .. import load_spec
 from ..errors import SymdropError, quote
 from ..limits import MAX_PROBLEMS, MAX_SHEET_PROBLEMS, MAX_STATS
 from ..render import formats
-from .common import batch_of, print_written, read_values_text, render_options, single
+from .common import batch_of, print_written, read_values_text, render_options, single, step, working
 
 
 def sheet(args) -> int:
@@ -126,7 +126,10 @@ def check(args) -> int:
         from ..core.rounding import carried
         tolerance = carried(network, kind.mode, network.digits)[1]
     values = None if args.values is None else _values(args.values)
-    result = check_answer(kind, network, parse_vector(args.answer, "--answer"), values, tolerance)
+    answer = parse_vector(args.answer, "--answer")
+    with working("check", 1) as bar:
+        result = step(bar, "symdrop check: the key and every mistake's answer", check_answer)(
+            kind, network, answer, values, tolerance)
     if args.format == "json":
         sys.stdout.write(json.dumps(check_json(result, hide=args.hide_answer), indent=2) + "\n")
     else:

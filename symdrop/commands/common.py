@@ -109,3 +109,23 @@ def read_values_text(path: Path) -> str:
     from ..textfiles import read_text
 
     return read_text(path, MAX_SPEC_BYTES, "a values file")
+
+
+def working(command: str, steps: int):
+    """The bar of a command whose exact work may take seconds (sigmoid and tanh of values through
+    sigmoid and tanh, the documents that write them): on a terminal, drawn only once the command
+    has run for :data:`~symdrop.io.progress.SLOW` seconds, naming the step under way."""
+    from ..io.progress import SLOW, Progress, on_terminal
+
+    return Progress(steps, f"symdrop {command}", enabled=on_terminal(), after=SLOW)
+
+
+def step(bar, label: str, function):
+    """``function`` as one step of ``bar``: the bar names ``label`` while it runs, and counts it."""
+    def run(*args, **kwargs):
+        bar.stage(label)
+        result = function(*args, **kwargs)
+        bar.advance()
+        return result
+
+    return run
