@@ -1,6 +1,7 @@
 """The command line: argument parsing and dispatch; symdrop/commands/ does the work."""
 
 import argparse
+import os
 import re
 import sys
 from functools import lru_cache
@@ -17,8 +18,8 @@ from .render import formats
 def main(argv=None) -> int:
     """Run ``symdrop`` with ``argv``; returns the exit status (2 for bad input)."""
     parser = _parser()
-    args = parser.parse_args(_signed_values(sys.argv[1:] if argv is None else list(argv), _option_strings()))
     try:
+        args = parser.parse_args(_signed_values(sys.argv[1:] if argv is None else list(argv), _option_strings()))
         module, command = args.run.rsplit(".", 1)
         return getattr(import_module(f"{__package__}.commands.{module}"), command)(args)
     except SymdropError as error:
@@ -62,6 +63,14 @@ def _integer(text: str) -> int:
     return int(text)
 
 
+def _file(text: str) -> Path:
+    """``-o``'s file: a name ending in "/" names a folder (Path would drop the slash and write a
+    file of the folder's name)."""
+    if text.endswith(("/", os.sep)):  # refused as main's errors are (argparse's would print its usage)
+        raise SymdropError(f"-o {text}: is a folder; expected a file name (-o FOLDER/FILE)")
+    return Path(text)
+
+
 @lru_cache(maxsize=1)  # built once per process: the CLI runs many times in one test process
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -85,7 +94,7 @@ def _add_example(commands) -> None:
     ex.add_argument("--pdf", action="store_true", help="also compile the LaTeX to PDF")
     ex.add_argument("--spec", action="store_true",
                     help="write the example's problem spec (YAML) instead, to start a spec of your own")
-    ex.add_argument("-o", "--output", type=Path, help="with --spec: write it here instead of standard output")
+    ex.add_argument("-o", "--output", type=_file, help="with --spec: write it here instead of standard output")
     _diagram_flags(ex)
     _templates_flag(ex)
     ex.set_defaults(run="documents.example")
@@ -240,7 +249,7 @@ def _output_flags(command, name: str) -> None:
     command.add_argument("--format", choices=written,
                          help="output format (default: from -o's suffix, else markdown)"
                               + (f"; {' and '.join(exports)}: {formats.LMS_QUESTION}" if exports else ""))
-    command.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+    command.add_argument("-o", "--output", type=_file, help="write here instead of standard output")
     command.add_argument("--pdf", action="store_true", help="also write the compiled PDF beside -o")
 
 
