@@ -11,7 +11,7 @@ from ..sympy_internals import entries
 from .escape import escape_cloze, escape_html, escape_ident, escape_markdown, escape_tex, escape_xml, escape_xml_text, markdown_code
 from .formats import get
 from .linebreak import boxable, chain, fits, lines, nested, rows, short, shown, together, wide
-from .numbertext import decimal, exact_text, needs_decimal, plain, rounded
+from .numbertext import decimal, estimate, exact_text, needs_decimal, plain, rounded
 from .options import RenderOptions
 from ..numbers import to_sympy
 from .usertemplates import FolderLoader, UserTemplates
@@ -92,7 +92,7 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
     env.filters.update(
         latex=partial(latex, decimals=decimals), factor=partial(factor, decimals=decimals), base=partial(base, decimals=decimals),
         inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), compact=partial(compact, decimals=decimals),
-        plain=plain, decimal=decimal, tex=escape_tex, ident=escape_ident, md=escape_markdown, md_code=markdown_code, html=escape_html, cloze=escape_cloze, xml=escape_xml, xml_text=escape_xml_text,
+        plain=plain, decimal=decimal, estimate=estimate, tex=escape_tex, ident=escape_ident, md=escape_markdown, md_code=markdown_code, html=escape_html, cloze=escape_cloze, xml=escape_xml, xml_text=escape_xml_text,
         capitalize_first=capitalize_first, cm=cm, approx=partial(approx, digits=digits), clipped=clipped,
         points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines, rounded=partial(rounded, digits=digits), shown=partial(shown, digits=digits),
         sympify=to_sympy, column=column_of, matrix=matrix_of,
