@@ -140,6 +140,13 @@ def gaps(e: Exercise, parts: bool = False) -> list[Gap]:
     return [replace(g, weight=w) for g, w in zip(found, weights([g.exact for g in found]))]
 
 
+def telling(found: list[Gap]) -> Gap:
+    """The one number a question that holds one number asks for (GIFT's numerical question): of
+    an answer's numbers, the one the most known mistakes get wrong (the first of those on a tie),
+    so that its feedback names the most mistakes; the answer itself where it is one number."""
+    return max(found, key=lambda g: len(g.mistakes))
+
+
 def _value_key(value, tolerance) -> Fraction:
     """A value as one wrong answer of a gap: exact, or where its kind states a tolerance (values
     through sigmoids, one value written two ways may differ in its 40th digit) to 30 places."""
