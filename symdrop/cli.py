@@ -144,6 +144,9 @@ def _sheet_output_flags(sheet) -> None:
     sheet.add_argument("--parts", action="store_true",
                        help=f"with --format {' or '.join(formats.cloze())}: cloze questions with a gap for every value a student "
                             "computes, not only the answer")
+    sheet.add_argument("--rubric", type=Path, metavar="FILE",
+                       help="grade's rubric (YAML): the points of Moodle's cloze gaps (--parts) and the share a known "
+                            "mistake's number earns in QTI 2.1 (default: grade's default rubric)")
     sheet.add_argument("--pdf", action="store_true", help="also compile the LaTeX to PDF")
     sheet.add_argument("--out", type=Path, default=Path("output"), help="directory (default: output/)")
     sheet.add_argument("--roster", type=Path, metavar="FILE.csv",

@@ -78,7 +78,7 @@ HTML = Format("html", "html", escape_html, "file", macros="html/macros.j2")
 # The LMS exports: a body of their own each, no macros.
 LMS_QUESTION = "the problem as an LMS question with feedback for each known mistake"
 MOODLE = Format("moodle", "xml", None, None, bodies="moodle", commands=("solve",), export="moodle.xml",
-                writer="symdrop.render.moodle.sheet_moodle", cloze=True, title="Moodle")
+                writer="symdrop.render.moodle.sheet_moodle", cloze=True, scored=True, title="Moodle")
 GIFT = Format("gift", "gift", None, None, bodies="gift", commands=("solve",), export="questions.gift",
               writer="symdrop.render.gift.sheet_gift", title="GIFT")
 QTI = Format("qti", "zip", None, None, bodies="qti", export="qti.zip", writer="symdrop.render.qti.sheet_qti",
