@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version, help="show the version and exit")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     for add in (_add_example, _add_solve, _add_sheet, _add_backprop, _add_check, _add_grade, _add_expect, _add_moments,
-                _add_verify, _add_templates):
+                _add_verify, _add_templates, _add_lint_export):
         add(commands)
     # A value that starts with "-" and a digit is a number, not an option: --answer -3/4,
     # --range -3..3, --answer "-1; 2" (argparse itself knows only -3 and -0.75).
@@ -153,6 +153,9 @@ def _sheet_output_flags(sheet) -> None:
     sheet.add_argument("--parts", action="store_true",
                        help=f"with --format {' or '.join(formats.cloze())}: cloze questions with a gap for every value a student "
                             "computes, not only the answer")
+    sheet.add_argument("--rubric", type=Path, metavar="FILE",
+                       help="grade's rubric (YAML): the points of Moodle's cloze gaps (--parts) and the share a known "
+                            "mistake's number earns in QTI 2.1 (default: grade's default rubric)")
     sheet.add_argument("--pdf", action="store_true", help="also compile the LaTeX to PDF")
     sheet.add_argument("--out", type=Path, default=Path("output"), help="directory (default: output/)")
     sheet.add_argument("--roster", type=Path, metavar="FILE.csv",
@@ -241,6 +244,15 @@ def _add_templates(commands) -> None:
     copy = commands.add_parser("templates", help="write the built-in templates into a folder, to change them")
     copy.add_argument("--out", type=Path, required=True, help="the folder (pass it to --templates afterwards)")
     copy.set_defaults(run="documents.templates")
+
+
+def _add_lint_export(commands) -> None:
+    lint = commands.add_parser("lint-export", help="grade every item of the LMS exports in a folder as the LMS would: "
+                                                   "the key full marks, each known mistake its feedback")
+    lint.add_argument("folder", type=Path, help="the folder symdrop sheet wrote (its key.json and exports)")
+    lint.add_argument("--rubric", type=Path, metavar="FILE", help="grade's rubric: the share a mistake's number earns "
+                                                                  "(default 0)")
+    lint.set_defaults(run="lint.lint_export")
 
 
 def _output_flags(command, name: str) -> None:

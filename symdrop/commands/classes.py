@@ -46,7 +46,7 @@ def sheet(args) -> int:
         else:
             built = build_sheet(seed, options, problems, kinds=kinds, progress=progress)
         files = sheet_files(built, args.out, chosen, shown, pdf=args.pdf, split=args.split,
-                            parts=args.parts, progress=progress)
+                            parts=args.parts, rubric=_rubric(args), progress=progress)
     print_written(files)
     if any(formats.get(f).engine for f in chosen) or args.pdf:
         from ..render.sheets import placeholder_warnings
@@ -55,6 +55,14 @@ def sheet(args) -> int:
     if args.seed is None:
         print(f"symdrop: seed {seed} (pass --seed {seed} to make the same files again)", file=sys.stderr)
     return 0
+
+
+def _rubric(args):
+    """``--rubric FILE`` read (grade's rubric), or None: the exports' own default."""
+    if args.rubric is None:
+        return None
+    from ..grading.grade import read_rubric
+    return read_rubric(args.rubric)
 
 
 def _sheet_formats(args) -> tuple[str, ...]:

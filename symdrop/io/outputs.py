@@ -14,12 +14,12 @@ from .tex import compile_pdf, end_running
 
 
 def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = RenderOptions(),
-                *, pdf: bool = False, split: bool = False, parts: bool = False, progress=None) -> dict[Path, str | bytes]:
+                *, pdf: bool = False, split: bool = False, parts: bool = False, rubric=None, progress=None) -> dict[Path, str | bytes]:
     """Every file of ``sheet`` under ``out``: its documents in each format (and PDF), key.json,
     for a class set key.csv and, with ``split``, one sheet per student; with ``options.diagram``,
     each network's picture where a format links it (``figures/CODE.svg`` for Markdown); and the
     LMS exports asked for (``moodle.xml``, ``questions.gift``, ``qti.zip``; ``parts``: Moodle's
-    questions as cloze with a gap per value)."""
+    questions as cloze with a gap per value; ``rubric``: grade's, for the exports that score by one)."""
     out = Path(out)
     formats = sheet_formats() if formats is None else formats
     options = options.for_sheet(sheet)
@@ -44,7 +44,7 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
                 if svg is not None:
                     files[out / options.figures / f"{e.code}.svg"] = svg  # where the documents link it
         for export in exports:
-            files[out / export.export] = export.write_sheet(sheet, options, parts=parts)
+            files[out / export.export] = export.write_sheet(sheet, options, parts=parts, rubric=rubric)
         files[out / "key.json"] = json.dumps(key_json(sheet), indent=2, ensure_ascii=False) + "\n"
         if sheet.class_set:
             files[out / "key.csv"] = key_csv(sheet, options)

@@ -44,6 +44,7 @@ class Format:
     # imported when used, as the exports render through this registry themselves.
     writer: str | None = None
     cloze: bool = False  # takes --parts: a gap for every value a student computes
+    scored: bool = False  # takes a rubric (grade's, --rubric): its points and its mistake share
     data: bool = False  # written from data (render/values.py), not from templates
     title: str = ""
     note: str = ""
@@ -52,14 +53,16 @@ class Format:
         """The name of this format's template of ``document``: ``documents/solution.j2``."""
         return f"{self.bodies}/{document}.j2"
 
-    def write_sheet(self, sheet, options, *, parts: bool = False, name: str | None = None) -> str | bytes:
+    def write_sheet(self, sheet, options, *, parts: bool = False, name: str | None = None, rubric=None) -> str | bytes:
         """``sheet`` as this LMS export's file (``parts``: cloze questions, where it has them;
-        ``name``: a spec's problem, named so)."""
+        ``name``: a spec's problem, named so; ``rubric``: grade's, where it scores by one)."""
         module, function = self.writer.rsplit(".", 1)
         write = getattr(import_module(module), function)
         asked = {"parts": parts} if self.cloze else {}
         if name is not None:
             asked["name"] = name
+        if rubric is not None and self.scored:
+            asked["rubric"] = rubric
         return write(sheet, options, **asked)
 
 
@@ -75,13 +78,16 @@ HTML = Format("html", "html", escape_html, "file", macros="html/macros.j2")
 # The LMS exports: a body of their own each, no macros.
 LMS_QUESTION = "the problem as an LMS question with feedback for each known mistake"
 MOODLE = Format("moodle", "xml", None, None, bodies="moodle", commands=("solve",), export="moodle.xml",
-                writer="symdrop.render.moodle.sheet_moodle", cloze=True, title="Moodle")
+                writer="symdrop.render.moodle.sheet_moodle", cloze=True, scored=True, title="Moodle")
 GIFT = Format("gift", "gift", None, None, bodies="gift", commands=("solve",), export="questions.gift",
               writer="symdrop.render.gift.sheet_gift", title="GIFT")
 QTI = Format("qti", "zip", None, None, bodies="qti", export="qti.zip", writer="symdrop.render.qti.sheet_qti",
              title="QTI", note="Canvas")
+# QTI 2.1 (a content package of one item per problem): Canvas New Quizzes, OpenOlat, ILIAS, D2L, Inspera.
+QTI21 = Format("qti21", "zip", None, None, bodies="qti21", commands=("solve",), export="qti21.zip",
+               writer="symdrop.render.qti21.sheet_qti21", scored=True, title="QTI 2.1", note="New Quizzes, OpenOlat, ILIAS")
 
-FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON, HTML, MOODLE, GIFT, QTI)}
+FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON, HTML, MOODLE, GIFT, QTI, QTI21)}
 DEFAULT = MARKDOWN.name  # what a command writes when neither --format nor -o's suffix says
 
 
