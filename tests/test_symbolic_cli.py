@@ -89,7 +89,7 @@ def test_masks_through_three_smooth_layers_are_written_in_the_layer_before(capsy
     md = capsys.readouterr().out
     output = md[md.index("## The output layer"):]
     assert r"a^{(4)}_{1} = \frac{5 \mu^{(3)}_{1} a^{(3)}_{1}}{2} - \frac{10 \mu^{(3)}_{2} a^{(3)}_{2}}{9} + \frac{5 \mu^{(3)}_{3} a^{(3)}_{3}}{12} + \frac{1}{7}" in output
-    assert "as an expression in the masks alone it is too wide for a page" in output
+    assert "as an expression in the masks alone it is too wide to read as one formula" in output
     assert main(["solve", str(spec), "--symbolic", "masks", "--format", "json"]) == 0
     prediction = sympy.sympify(json.loads(capsys.readouterr().out)["prediction"][0])
     assert not any(s.name.startswith("a") for s in prediction.free_symbols)
