@@ -136,11 +136,12 @@ def _add_sheet(commands) -> None:
 
 
 def _sheet_output_flags(sheet) -> None:
-    documents_ = ",".join(formats.sheet_formats())
+    documents_ = ",".join(formats.default_sheet_formats())
     exports = ", ".join(f"{name} ({', '.join(filter(None, (formats.get(name).export, formats.get(name).note)))})"
                         for name in formats.exports())
     sheet.add_argument("--format", default=documents_, metavar="FORMATS",
-                       help=f"formats of the documents, comma-separated (default {documents_}); LMS exports: {exports}")
+                       help=f"formats of the documents, comma-separated (default {documents_}; also html: pages and a self-check page); "
+                            f"LMS exports: {exports}")
     sheet.add_argument("--parts", action="store_true",
                        help=f"with --format {' or '.join(formats.cloze())}: cloze questions with a gap for every value a student "
                             "computes, not only the answer")

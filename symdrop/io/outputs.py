@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..exercises.sheet import Sheet
 from ..render.documents import render_svg
-from ..render.formats import compiled, get, sheet_formats
+from ..render.formats import compiled, default_sheet_formats, get
 from ..render.options import RenderOptions
 from ..render.sheets import key_csv, key_json, render_documents
 from .tex import compile_pdf, end_running
@@ -21,7 +21,7 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
     LMS exports asked for (``moodle.xml``, ``questions.gift``, ``qti.zip``; ``parts``: Moodle's
     questions as cloze with a gap per value)."""
     out = Path(out)
-    formats = sheet_formats() if formats is None else formats
+    formats = default_sheet_formats() if formats is None else formats
     options = options.for_sheet(sheet)
     exports = [get(f) for f in formats if get(f).export]
     formats = tuple(f for f in formats if not get(f).export)

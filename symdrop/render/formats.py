@@ -47,6 +47,10 @@ class Format:
     data: bool = False  # written from data (render/values.py), not from templates
     title: str = ""
     note: str = ""
+    # "package.module.function" that makes a whole rendered document the file (a page's
+    # paragraphs and MathML): imported when used.
+    finish: str | None = None
+    by_default: bool = True  # among the documents ``symdrop sheet`` writes without --format
 
     def template(self, document: str) -> str:
         """The name of this format's template of ``document``: ``documents/solution.j2``."""
@@ -68,10 +72,16 @@ LATEX = Format("latex", "tex", escape_tex, "inline", SHEET_DOCUMENTS, macros="la
 MARKDOWN = Format("markdown", "md", escape_markdown, "file", SHEET_DOCUMENTS, macros="markdown/macros.j2",
                   commands=DOCUMENT_COMMANDS)
 JSON = Format("json", "json", None, None, commands=DOCUMENT_COMMANDS, data=True)
+# --- html: standalone pages (issue 27) ---
+# A page a browser opens from a file: the shared bodies through page/macros.j2, then
+# render/page.py (paragraphs, MathML); the picture inline SVG; nothing fetched.
+PAGE = Format("html", "html", escape_html, "inline", SHEET_DOCUMENTS, macros="page/macros.j2",
+              commands=DOCUMENT_COMMANDS, finish="symdrop.render.page.finish", by_default=False)
 # The HTML an LMS shows (questions, worked solutions as feedback): the shared bodies through
 # html/macros.j2, then render/html.py; pictures are files stored with the question. No documents
 # of its own: it serves the LMS exports.
-HTML = Format("html", "html", escape_html, "file", macros="html/macros.j2")
+HTML = Format("lms-html", "html", escape_html, "file", macros="html/macros.j2")
+# --- end html ---
 # The LMS exports: a body of their own each, no macros.
 LMS_QUESTION = "the problem as an LMS question with feedback for each known mistake"
 MOODLE = Format("moodle", "xml", None, None, bodies="moodle", commands=("solve",), export="moodle.xml",
@@ -81,7 +91,7 @@ GIFT = Format("gift", "gift", None, None, bodies="gift", commands=("solve",), ex
 QTI = Format("qti", "zip", None, None, bodies="qti", export="qti.zip", writer="symdrop.render.qti.sheet_qti",
              title="QTI", note="Canvas")
 
-FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON, HTML, MOODLE, GIFT, QTI)}
+FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON, PAGE, HTML, MOODLE, GIFT, QTI)}
 DEFAULT = MARKDOWN.name  # what a command writes when neither --format nor -o's suffix says
 
 
@@ -112,6 +122,11 @@ def written_by(command: str) -> tuple[str, ...]:
 def sheet_formats() -> tuple[str, ...]:
     """The formats ``symdrop sheet`` writes documents in."""
     return tuple(name for name, f in FORMATS.items() if f.documents)
+
+
+def default_sheet_formats() -> tuple[str, ...]:
+    """The formats ``symdrop sheet`` writes without ``--format``."""
+    return tuple(name for name in sheet_formats() if FORMATS[name].by_default)
 
 
 def exports() -> tuple[str, ...]:
