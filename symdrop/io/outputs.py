@@ -43,6 +43,8 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
                 svg = render_svg(e.derivation, options)
                 if svg is not None:
                     files[out / options.figures / f"{e.code}.svg"] = svg  # where the documents link it
+        for f in formats:  # the self-check pages beside the HTML pages
+            files.update({out / name: text for name, text in get(f).write_companions(sheet, options).items()})
         for export in exports:
             files[out / export.export] = export.write_sheet(sheet, options, parts=parts)
         files[out / "key.json"] = json.dumps(key_json(sheet), indent=2, ensure_ascii=False) + "\n"

@@ -51,10 +51,20 @@ class Format:
     # paragraphs and MathML): imported when used.
     finish: str | None = None
     by_default: bool = True  # among the documents ``symdrop sheet`` writes without --format
+    # "package.module.function" that writes more files of a sheet, (sheet, options) -> {name: text}:
+    # the pages' self-check pages.
+    companions: str | None = None
 
     def template(self, document: str) -> str:
         """The name of this format's template of ``document``: ``documents/solution.j2``."""
         return f"{self.bodies}/{document}.j2"
+
+    def write_companions(self, sheet, options) -> dict[str, str]:
+        """The files this format writes beside a sheet's documents (none without ``companions``)."""
+        if not self.companions:
+            return {}
+        module, function = self.companions.rsplit(".", 1)
+        return getattr(import_module(module), function)(sheet, options)
 
     def write_sheet(self, sheet, options, *, parts: bool = False, name: str | None = None) -> str | bytes:
         """``sheet`` as this LMS export's file (``parts``: cloze questions, where it has them;
@@ -76,7 +86,8 @@ JSON = Format("json", "json", None, None, commands=DOCUMENT_COMMANDS, data=True)
 # A page a browser opens from a file: the shared bodies through page/macros.j2, then
 # render/page.py (paragraphs, MathML); the picture inline SVG; nothing fetched.
 PAGE = Format("html", "html", escape_html, "inline", SHEET_DOCUMENTS, macros="page/macros.j2",
-              commands=DOCUMENT_COMMANDS, finish="symdrop.render.page.finish", by_default=False)
+              commands=DOCUMENT_COMMANDS, finish="symdrop.render.page.finish", by_default=False,
+              companions="symdrop.render.selfcheck.selfcheck_pages")
 # The HTML an LMS shows (questions, worked solutions as feedback): the shared bodies through
 # html/macros.j2, then render/html.py; pictures are files stored with the question. No documents
 # of its own: it serves the LMS exports.

@@ -10,6 +10,7 @@ from ..errors import RenderError
 
 # A blank line ends a paragraph in every body; a chunk that is a block of its own stays as it is.
 _BLOCK = re.compile(r"^\s*</?(h[1-6]|table|p|div|ul|ol|hr|figure|section|form|script|noscript)\b")
+_SCRIPT = re.compile(r"<script>.*?</script>", re.S)
 _TABLE = re.compile(r"<table\b.*?</table>", re.S)
 _BODY = re.compile(r"(<!-- body -->\n)(.*)(\n?<!-- end body -->)", re.S)
 # Math as the bodies write it (LaTeX's notation): display \[ ... \], inline $...$. Users' text
@@ -41,11 +42,15 @@ def finish(document: str) -> str:
     match = _BODY.search(document)
     if not match:
         return document
-    body = _TABLE.sub(lambda m: re.sub(r"\n\s*\n", "\n", m.group(0)), match.group(2))  # a table is one block
+    scripts = _SCRIPT.findall(match.group(2))  # kept as they are: no paragraphs, no math
+    body = _SCRIPT.sub("<script></script>", match.group(2))
+    body = _TABLE.sub(lambda m: re.sub(r"\n\s*\n", "\n", m.group(0)), body)  # a table is one block
     chunks = [c.strip() for c in re.split(r"\n\s*\n", body) if c.strip()]
     body = "\n".join(c if _BLOCK.match(c) else f"<p>{c}</p>" for c in chunks)
     body = _DISPLAY.sub(lambda m: mathml(m.group(1), True), body)
     body = _INLINE.sub(lambda m: mathml(m.group(1)), body)
+    parts = body.split("<script></script>")
+    body = "".join(part + (scripts[k] if k < len(scripts) else "") for k, part in enumerate(parts))
     page = document[:match.start()] + body + "\n" + document[match.end(3):].lstrip("\n")
     heading = _H1.search(body)
     if heading:
