@@ -110,7 +110,8 @@ def test_every_sheet_choice_writes_its_files(tmp_path):
         assert main(["sheet", "--seed", "1", "--problems", "1", "--format", name, "--no-diagram", "--out", str(out)]) == 0
         expected = ({formats.get(name).export} if formats.get(name).export
                     else {f"{document}.{formats.get(name).suffix}" for document in formats.get(name).documents})
-        assert {p.name for p in out.iterdir()} == expected | {"key.json"}, name
+        companions = {"html": {"selfcheck.html"}}.get(name, set())  # the pages' self-check page
+        assert {p.name for p in out.iterdir()} == expected | companions | {"key.json"}, name
 
 
 def test_an_unknown_format_is_refused_naming_every_format():
