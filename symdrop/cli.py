@@ -196,6 +196,8 @@ def _add_grade(commands) -> None:
                                                       "replaces the tolerance of a kind with irrational answers (nwgm: 1/1000)")
     gr.add_argument("--out", type=Path, required=True, help="the folder for grades, feedback and the report")
     gr.add_argument("--pdf", action="store_true", help="also compile the feedback pages and the report to PDF")
+    gr.add_argument("--format", choices=("markdown", "html"), default="markdown",
+                    help="the feedback pages' format (default markdown; html: standalone pages)")
     gr.set_defaults(run="classes.grade")
 
 

@@ -181,7 +181,8 @@ def grade(args) -> int:
              out / "report.tex": report(students, ungraded, "latex")}
     sources = {out / "report.pdf": files[out / "report.tex"]}
     for s, name in zip(students, feedback_names([s.student for s in students])):
-        files[out / "feedback" / f"{name}.md"] = feedback(s, "markdown")
+        fmt = formats.get(args.format)  # --format html: feedback pages as standalone HTML (issue 27)
+        files[out / "feedback" / f"{name}.{fmt.suffix}"] = feedback(s, fmt.name)
         if args.pdf:
             sources[out / "feedback" / f"{name}.pdf"] = feedback(s, "latex")
     if args.pdf:
