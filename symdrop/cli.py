@@ -146,6 +146,8 @@ def _sheet_output_flags(sheet) -> None:
                        help=f"with --format {' or '.join(formats.cloze())}: cloze questions with a gap for every value a student "
                             "computes, not only the answer")
     sheet.add_argument("--pdf", action="store_true", help="also compile the LaTeX to PDF")
+    sheet.add_argument("--tagged", action="store_true",
+                       help="with --pdf: tagged PDFs (LuaLaTeX and LaTeX's tagging code, TeX Live 2022 or later)")
     sheet.add_argument("--out", type=Path, default=Path("output"), help="directory (default: output/)")
     sheet.add_argument("--roster", type=Path, metavar="FILE.csv",
                        help="a class set: one variant per student of this CSV (columns id,name)")
@@ -245,6 +247,8 @@ def _output_flags(command, name: str) -> None:
                               + (f"; {' and '.join(exports)}: {formats.LMS_QUESTION}" if exports else ""))
     command.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
     command.add_argument("--pdf", action="store_true", help="also write the compiled PDF beside -o")
+    command.add_argument("--tagged", action="store_true",
+                         help="with --pdf: a tagged PDF (LuaLaTeX and LaTeX's tagging code, TeX Live 2022 or later)")
 
 
 def _diagram_flags(command) -> None:

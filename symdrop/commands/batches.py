@@ -18,7 +18,7 @@ def solve(args, batch, fmt: str, options) -> int:
     derivation = derive_batch(batch, mode=args.mode)
     warn_title(batch, fmt, args)
     text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_batch_solution(derivation, fmt, options),
-                                 lambda: documents.batch_solution_json(derivation), pdf=args.pdf)
+                                 lambda: documents.batch_solution_json(derivation), pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 
@@ -30,7 +30,7 @@ def backprop(args, batch, fmt: str, options, rate) -> int:
     result = derive_batch_backprop(batch, rate)
     warn_title(batch, fmt, args)
     text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_batch_backprop(result, fmt, options),
-                                 lambda: documents.batch_backprop_json(result), pdf=args.pdf)
+                                 lambda: documents.batch_backprop_json(result), pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 
@@ -43,7 +43,7 @@ def expect(args, batch, fmt: str, options) -> int:
     ensemble = expect_batch(batch)
     warn_title(batch, fmt, args)
     text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_batch_expect(ensemble, fmt, options),
-                                 lambda: documents.batch_expect_json(ensemble), pdf=args.pdf)
+                                 lambda: documents.batch_expect_json(ensemble), pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 

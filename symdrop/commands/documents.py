@@ -49,7 +49,7 @@ def solve(args) -> int:
     text, files = solution_files(
         fmt, args.output, lambda fmt, svg: documents.render_solution(derivation, fmt, options, svg=svg),
         lambda: values.solution_json(derivation),
-        picture=(lambda: documents.render_svg(derivation, options)) if options.diagram else None, pdf=args.pdf)
+        picture=(lambda: documents.render_svg(derivation, options)) if options.diagram else None, pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 
@@ -91,7 +91,7 @@ def backprop(args) -> int:
     text, files = solution_files(
         fmt, args.output, lambda fmt, svg: documents.render_backprop(result, fmt, options, svg=svg),
         lambda: values.backprop_json(result),
-        picture=(lambda: documents.render_svg(result.forward, options)) if options.diagram else None, pdf=args.pdf)
+        picture=(lambda: documents.render_svg(result.forward, options)) if options.diagram else None, pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 
@@ -110,7 +110,7 @@ def expect(args) -> int:
     options = with_spec_digits(options, network)
     warn_title(ensemble.network, fmt, args)
     text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_expect(ensemble, fmt, options),
-                                 lambda: values.expect_json(ensemble), pdf=args.pdf)
+                                 lambda: values.expect_json(ensemble), pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 
@@ -124,7 +124,7 @@ def moments(args) -> int:
     statistics = derive_statistics(network)
     warn_title(statistics.network, fmt, args)
     text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_moments(statistics, fmt, options),
-                                 lambda: values.moments_json(statistics), pdf=args.pdf)
+                                 lambda: values.moments_json(statistics), pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 

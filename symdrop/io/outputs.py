@@ -10,11 +10,13 @@ from ..render.documents import render_svg
 from ..render.formats import compiled, default_sheet_formats, get
 from ..render.options import RenderOptions
 from ..render.sheets import key_csv, key_json, render_documents
+from .tagging import tagged as tag
 from .tex import compile_pdf, end_running
 
 
 def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = RenderOptions(),
-                *, pdf: bool = False, split: bool = False, parts: bool = False, progress=None) -> dict[Path, str | bytes]:
+                *, pdf: bool = False, split: bool = False, parts: bool = False, progress=None,
+                tagged: bool = False) -> dict[Path, str | bytes]:
     """Every file of ``sheet`` under ``out``: its documents in each format (and PDF), key.json,
     for a class set key.csv and, with ``split``, one sheet per student; with ``options.diagram``,
     each network's picture where a format links it (``figures/CODE.svg`` for Markdown); and the
@@ -27,7 +29,8 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
     formats = tuple(f for f in formats if not get(f).export)
     with Compiling() as compiling:
         def ready(documents: dict[str, str]) -> None:  # the LaTeX is done: its PDFs compile meanwhile
-            sources = {name: text for name, text in documents.items() if name.endswith(f".{compiled().suffix}")}
+            sources = {name: tag(text) if tagged else text for name, text in documents.items()
+                       if name.endswith(f".{compiled().suffix}")}
             if pdf and sources and not compiling.started:
                 compiling.start(sources)
 

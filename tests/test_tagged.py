@@ -1,0 +1,31 @@
+"""--tagged: the PDF compiled by LuaLaTeX with LaTeX's tagging code (TeX Live 2022's phase-II),
+which pdfinfo reports as tagged; without --pdf it is refused in one line."""
+
+import subprocess
+
+import pytest
+
+from symdrop.cli import main
+from symdrop.io.tagging import _tagging_installed
+
+from .conftest import missing, require, require_pdflatex
+from .test_page import SPEC
+
+
+def test_tagged_without_a_pdf_is_refused(tmp_path, capsys):
+    assert main(["solve", str(SPEC), "-o", str(tmp_path / "s.md"), "--tagged"]) == 2
+    assert capsys.readouterr().err == "symdrop: error: --tagged: expected --pdf (or -o FILE.pdf): it tags the PDF\n"
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.slow
+def test_a_tagged_pdf_is_tagged(tmp_path):
+    require_pdflatex()
+    require("pdfinfo", install="apt-get install poppler-utils")
+    if not _tagging_installed():
+        missing("LaTeX's tagging code (tagpdf.sty)", "apt-get install texlive-luatex texlive-latex-extra")
+    assert main(["solve", str(SPEC), "-o", str(tmp_path / "s.pdf"), "--tagged"]) == 0
+    info = subprocess.run(["pdfinfo", str(tmp_path / "s.pdf")], capture_output=True, text=True, check=True).stdout
+    assert "Tagged:          yes" in info.splitlines()
+    structure = subprocess.run(["pdfinfo", "-struct", str(tmp_path / "s.pdf")], capture_output=True, text=True).stdout
+    assert structure.startswith("Document\n  P (block)")  # paragraphs tagged (TeX Live 2022: no headings, no math)
