@@ -5,6 +5,7 @@ self-check's feedback to a right answer, a known mistake's and garbage, typed wi
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 from decimal import ROUND_HALF_UP, Decimal
@@ -93,7 +94,7 @@ def test_every_kind_of_page_in_chromium(tmp_path):
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({"chromium": chromium, "profile": str(tmp_path / "profile"), "pages": pages}))
     done = subprocess.run(["node", str(SCRIPT), str(plan)], capture_output=True, text=True, timeout=240,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SYMDROP_NODE_MODULES": str(MODULES)})
+                          env={**os.environ, "HOME": str(tmp_path), "SYMDROP_NODE_MODULES": str(MODULES)})
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads(done.stdout)
     assert len(results) == 9  # solve, expect, backprop, moments, sheet, key, solutions, self-check, feedback
