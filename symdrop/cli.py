@@ -145,11 +145,12 @@ def _add_sheet(commands) -> None:
 
 
 def _sheet_output_flags(sheet) -> None:
-    documents_ = ",".join(formats.sheet_formats())
+    documents_ = ",".join(formats.default_sheet_formats())
     exports = ", ".join(f"{name} ({', '.join(filter(None, (formats.get(name).export, formats.get(name).note)))})"
                         for name in formats.exports())
     sheet.add_argument("--format", default=documents_, metavar="FORMATS",
-                       help=f"formats of the documents, comma-separated (default {documents_}); LMS exports: {exports}")
+                       help=f"formats of the documents, comma-separated (default {documents_}; also html: pages and a self-check page); "
+                            f"LMS exports: {exports}")
     sheet.add_argument("--parts", action="store_true",
                        help=f"with --format {' or '.join(formats.cloze())}: cloze questions with a gap for every value a student "
                             "computes, not only the answer")
@@ -157,6 +158,8 @@ def _sheet_output_flags(sheet) -> None:
                        help="grade's rubric (YAML): the points of Moodle's cloze gaps (--parts) and the share a known "
                             "mistake's number earns in QTI 2.1 (default: grade's default rubric)")
     sheet.add_argument("--pdf", action="store_true", help="also compile the LaTeX to PDF")
+    sheet.add_argument("--tagged", action="store_true",
+                       help="with --pdf: tagged PDFs (LuaLaTeX and LaTeX's tagging code, TeX Live 2022 or later)")
     sheet.add_argument("--out", type=Path, default=Path("output"), help="directory (default: output/)")
     sheet.add_argument("--roster", type=Path, metavar="FILE.csv",
                        help="a class set: one variant per student of this CSV (columns id,name)")
@@ -207,6 +210,8 @@ def _add_grade(commands) -> None:
                                                       "replaces the tolerance of a kind with irrational answers (nwgm: 1/1000)")
     gr.add_argument("--out", type=Path, required=True, help="the folder for grades, feedback and the report")
     gr.add_argument("--pdf", action="store_true", help="also compile the feedback pages and the report to PDF")
+    gr.add_argument("--format", choices=("markdown", "html"), default="markdown",
+                    help="the feedback pages' format (default markdown; html: standalone pages)")
     gr.set_defaults(run="classes.grade")
 
 
@@ -263,6 +268,8 @@ def _output_flags(command, name: str) -> None:
                               + (f"; {' and '.join(exports)}: {formats.LMS_QUESTION}" if exports else ""))
     command.add_argument("-o", "--output", type=_file, help="write here instead of standard output")
     command.add_argument("--pdf", action="store_true", help="also write the compiled PDF beside -o")
+    command.add_argument("--tagged", action="store_true",
+                         help="with --pdf: a tagged PDF (LuaLaTeX and LaTeX's tagging code, TeX Live 2022 or later)")
 
 
 def _diagram_flags(command) -> None:

@@ -93,7 +93,7 @@ def test_sheet_writes_questions_gift_beside_the_documents(tmp_path):
     assert main(["sheet", "--seed", "2", "--problems", "2", "--kinds", "ensemble", "--format", "markdown,gift",
                  "--out", str(tmp_path)]) == 0
     assert (tmp_path / "questions.gift").read_text().startswith("$CATEGORY: symdrop/seed 2")
-    assert main(["sheet", "--format", "gift,html", "--out", str(tmp_path / "x")]) == 2
+    assert main(["sheet", "--format", "gift,htm", "--out", str(tmp_path / "x")]) == 2
 
 
 def test_hostile_names_come_back_literally(tmp_path):

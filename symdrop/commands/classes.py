@@ -10,7 +10,7 @@ from .. import load_spec
 from ..errors import SymdropError, quote
 from ..limits import MAX_PROBLEMS, MAX_SHEET_PROBLEMS, MAX_STATS
 from ..render import formats
-from .common import batch_of, print_written, read_values_text, render_options, single, step, working
+from .common import batch_of, print_written, read_values_text, render_options, single, step, tagged_pdf, working
 
 
 def sheet(args) -> int:
@@ -23,6 +23,7 @@ def sheet(args) -> int:
     from ..io.progress import Progress
 
     chosen = _sheet_formats(args)
+    tagged_pdf(args)
     kinds = parse_kinds(args.kinds)
     shown = render_options(args)
     options = Options(parse_shape(args.shape), args.values, *parse_range(args.range), keep=parse_keep(args.keep),
@@ -46,7 +47,7 @@ def sheet(args) -> int:
         else:
             built = build_sheet(seed, options, problems, kinds=kinds, progress=progress)
         files = sheet_files(built, args.out, chosen, shown, pdf=args.pdf, split=args.split,
-                            parts=args.parts, rubric=_rubric(args), progress=progress)
+                            parts=args.parts, rubric=_rubric(args), progress=progress, tagged=args.tagged)
     print_written(files)
     if any(formats.get(f).engine for f in chosen) or args.pdf:
         from ..render.sheets import placeholder_warnings
@@ -192,7 +193,8 @@ def grade(args) -> int:
              out / "report.tex": report(students, ungraded, "latex")}
     sources = {out / "report.pdf": files[out / "report.tex"]}
     for s, name in zip(students, feedback_names([s.student for s in students])):
-        files[out / "feedback" / f"{name}.md"] = feedback(s, "markdown")
+        fmt = formats.get(args.format)  # --format html: feedback pages as standalone HTML (issue 27)
+        files[out / "feedback" / f"{name}.{fmt.suffix}"] = feedback(s, fmt.name)
         if args.pdf:
             sources[out / "feedback" / f"{name}.pdf"] = feedback(s, "latex")
     if args.pdf:
