@@ -115,6 +115,22 @@ def test_a_widened_tolerance_fails_naming_the_item(exported, tmp_path, capsys, e
     assert {re.search(r"mistake (\S+)", line).group(1) for line in failed} == mistakes
 
 
+def test_moodle_and_gift_grade_a_mistake_the_rubrics_share_as_moodle_allows(tmp_path, capsys):
+    """A rubric's mistake share of 0.45: Moodle allows 40% (its grades go 50, 40, ...), in both
+    files; lint-export with the rubric passes, without it (a mistake then scores 0) fails."""
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text("mistake: 0.45\n", encoding="utf-8")
+    out = tmp_path / "sheet"
+    assert main(["sheet", "--seed", "4", "--problems", "1", "--kinds", "forward", "--format", "moodle,gift",
+                 "--rubric", str(rubric), "--out", str(out)]) == 0
+    assert 'fraction="40"' in (out / "moodle.xml").read_text(encoding="utf-8")
+    assert "=%40%" in (out / "questions.gift").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["lint-export", str(out), "--rubric", str(rubric)]) == 0
+    status, failed = lint(out, capsys)
+    assert status == 1 and {line.split()[0] for line in failed} == {"moodle.xml", "questions.gift"}
+
+
 def test_a_cloze_question_graded_by_hand():
     from symdrop.lint.moodle import _cloze, allowed_share, grade
 
