@@ -1,6 +1,6 @@
 """lint-export reads the exports back and grades them as their targets do: a good sheet's exports
 pass; a tolerance widened to take a mistake, a changed key and a repeated variant each fail,
-naming the item (QTI 2.1; Moodle XML, GIFT and QTI 1.2 a widened tolerance each); a cloze
+naming the item (QTI 2.1; Moodle XML, GIFT and QTI 1.2 a widened tolerance and a repeated variant each); a cloze
 question graded by hand; unreadable input is one line."""
 
 import io
@@ -96,9 +96,10 @@ def widen_qti12(folder) -> None:
 
 
 @pytest.mark.parametrize("export", ["moodle.xml", "questions.gift", "qti.zip"])
-def test_a_widened_tolerance_fails_naming_the_item(exported, tmp_path, capsys, export):
+def test_a_widened_tolerance_and_a_repeated_variant_fail_naming_the_item(exported, tmp_path, capsys, export):
     """The key's first problem (a forward pass: one number, six mistakes) asked with a tolerance
-    that takes every mistake's number: each mistake fails, in that export, naming the item."""
+    that takes every mistake's number: each mistake fails, in that export, naming the item; the
+    second problem's question made the first's: "distinct" fails naming both."""
     folder = tmp_path / "x"
     shutil.copytree(exported, folder)
     first = json.loads((folder / "key.json").read_text(encoding="utf-8"))["problems"][0]
@@ -113,6 +114,22 @@ def test_a_widened_tolerance_fails_naming_the_item(exported, tmp_path, capsys, e
     assert status == 1 and {line.split()[0] for line in failed} == {export}
     assert all(f"({first['code']})" in line for line in failed)
     assert {re.search(r"mistake (\S+)", line).group(1) for line in failed} == mistakes
+    # A repeated variant: the second problem's question made the first's, its own code kept.
+    shutil.rmtree(folder)
+    shutil.copytree(exported, folder)
+    codes = [p["code"] for p in json.loads((folder / "key.json").read_text(encoding="utf-8"))["problems"][:2]]
+    block = {"moodle.xml": r"  <!-- variant .*?</question>\n", "questions.gift": r"// variant .*?\n}\n",
+             "qti.zip": r"<item ident=.*?</item>"}[export]
+
+    def repeat(text):
+        first, second = re.findall(block, text, re.S)[:2]
+        return text.replace(second, first.replace(codes[0], codes[1]))
+    if export == "qti.zip":
+        rewrite_zip(folder / export, lambda n: not n.endswith("imsmanifest.xml"), lambda n, text, f: repeat(text))
+    else:
+        (folder / export).write_text(repeat((folder / export).read_text(encoding="utf-8")), encoding="utf-8")
+    status, failed = lint(folder, capsys)
+    assert status == 1 and any("distinct" in line and line.count(f"({codes[0]})") == line.count(f"({codes[1]})") == 1 for line in failed)
 
 
 def test_moodle_and_gift_grade_a_mistake_the_rubrics_share_as_moodle_allows(tmp_path, capsys):

@@ -3,7 +3,8 @@ Node.js) and each numerical question ``{#=v:t#fb =%G%v:t#fb ...}`` graded as Moo
 numerical question it imports: the first answer, in order, whose interval holds the response.
 
 A GIFT question holds one number: of an answer of several, the one with the most distinct wrong
-values among key.json's mistakes (the first on a tie), as the export asks it.
+values among key.json's mistakes (the first on a tie), as the export asks it. Two questions are the same variant where their text, but for the variant
+code, and their right answers are (two problems may well ask the same one number).
 """
 
 import json
@@ -69,7 +70,8 @@ def lint_gift(path, key, share) -> list[Result]:
             continue
         k = asked_number(problem)
         one = Problem(problem.code, (problem.answer[k],), tuple((i, label, (m[k],)) for i, label, m in problem.mistakes))
-        asked[name] = tuple((a.value, a.tolerance) for a in answers if a.grade == 100)
+        text = str((q.get("stem") or {}).get("text", "")).replace(problem.code, "")  # the same problem: the same text but its code
+        asked[name] = (text, tuple((a.value, a.tolerance) for a in answers if a.grade == 100))
         results += mistake_results(EXPORT, name, one, allowed_share(share), lambda values, answers=answers: _grade(answers, values))
     return results + duplicates(EXPORT, asked)
 

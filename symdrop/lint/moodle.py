@@ -4,7 +4,8 @@ A numerical question: the first of its answers, in order, whose interval holds t
 gives its grade and feedback. A cloze question: each NUMERICAL gap ``{W:NUMERICAL:=v:t#fb~%G%v:t#fb~*#fb}``
 graded the same way, the question's grade the gaps' grades weighed by their weights W. A gap's
 row ``<tr data-answer="K">`` says which number of the answer it asks (``--parts``: the other gaps,
-values on the way that key.json does not hold, are given their own right value).
+values on the way that key.json does not hold, are given their own right value). Two questions
+are the same variant where their text, but for the variant code, and their right answers are.
 """
 
 import html
@@ -48,11 +49,12 @@ def lint_moodle(path, key, share) -> list[Result]:
         except ValueError as error:
             results.append(Result(EXPORT, name, "read", f"cannot read: {error}"))
             continue
+        text = (q.findtext("questiontext/text") or "").replace(problem.code, "")  # the same problem: the same text but its code
+        asked[name] = (text, tuple((k, a.value, a.tolerance) for _, k, answers in gaps for a in answers if a.grade == 100))
         numbers = sorted(k for _, k, _ in gaps if k is not None)
         if numbers != list(range(len(problem.answer))):
             results.append(Result(EXPORT, name, "key", f"gaps for numbers {[k + 1 for k in numbers]} of {len(problem.answer)}"))
             continue
-        asked[name] = tuple((k, a.value, a.tolerance) for _, k, answers in gaps if k is not None for a in answers if a.grade == 100)
         results += mistake_results(EXPORT, name, problem, allowed_share(share), lambda values, gaps=gaps: grade(gaps, values))
     return results + duplicates(EXPORT, asked)
 

@@ -5,7 +5,8 @@ runs it, from the file: the ``respcondition``s in order, each whose ``conditionv
 
 Canvas takes every scoring condition of a numerical item for a right answer, so the export has
 none for a mistake: a mistake's number scores 0 (whatever the rubric says) and the feedback
-that names it is the item's general feedback, which every response shows.
+that names it is the item's general feedback, which every response shows. Two items are the
+same variant where their text, but for the variant code, and their conditions are.
 """
 
 import xml.etree.ElementTree as ET
@@ -39,10 +40,11 @@ def lint_qti12(path, key, share) -> list[Result]:
             results.append(Result(EXPORT, name, "key", "no problem of key.json has its ident"))
             continue
         responses = [r.get("ident") for r in item.iter(Q + "response_str")] + [r.get("ident") for r in item.iter(Q + "response_num")]
+        text = "".join(m.text or "" for p in item.findall(Q + "presentation") for m in p.iter(Q + "mattext")).replace(problem.code, "")
+        asked[name] = (text, tuple((c.tag, c.get("respident"), c.text) for c in item.iter() if c.tag in (Q + "varequal", Q + "vargte", Q + "varlte")))
         if len(responses) != len(problem.answer):
             results.append(Result(EXPORT, name, "key", f"{len(responses)} responses for {len(problem.answer)} numbers"))
             continue
-        asked[name] = tuple((c.tag, c.get("respident"), c.text) for c in item.iter() if c.tag in (Q + "varequal", Q + "vargte", Q + "varlte"))
         try:
             results += mistake_results(EXPORT, name, problem, Fraction(0), lambda values, item=item, responses=responses:
                                        run(item, dict(zip(responses, values))))
