@@ -156,7 +156,8 @@ def _sheet_output_flags(sheet) -> None:
                             "computes, not only the answer")
     sheet.add_argument("--rubric", type=Path, metavar="FILE",
                        help="grade's rubric (YAML): the points of Moodle's cloze gaps (--parts) and the share a known "
-                            "mistake's number earns in QTI 2.1 (default: grade's default rubric)")
+                            "mistake's number earns in QTI 2.1, Moodle and GIFT (Moodle: the nearest grade it allows not above) "
+                            "(default: grade's default rubric)")
     sheet.add_argument("--pdf", action="store_true", help="also compile the LaTeX to PDF")
     sheet.add_argument("--tagged", action="store_true",
                        help="with --pdf: tagged PDFs (LuaLaTeX and LaTeX's tagging code, TeX Live 2022 or later)")
@@ -256,7 +257,7 @@ def _add_lint_export(commands) -> None:
                                                    "the key full marks, each known mistake its feedback")
     lint.add_argument("folder", type=Path, help="the folder symdrop sheet wrote (its key.json and exports)")
     lint.add_argument("--rubric", type=Path, metavar="FILE", help="grade's rubric: the share a mistake's number earns "
-                                                                  "(default 0)")
+                                                                  "(default 0; QTI 1.2 always 0)")
     lint.set_defaults(run="lint.lint_export")
 
 

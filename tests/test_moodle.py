@@ -85,7 +85,7 @@ def test_parts_ask_every_value_and_each_is_the_references():
     root = ET.fromstring(sheet_moodle(sheet, parts=True).encode("utf-8"))
     assert lms_rules.moodle_errors(ET.tostring(root)) == []
     entries = {e["code"]: e for e in key_json(sheet)["problems"]}
-    row = re.compile(r"<tr><td>\\\((.*?)\\\)</td><td>(\{(\d+):NUMERICAL:.*?[^\\]\})</td>")
+    row = re.compile(r"<tr[^>]*><td>\\\((.*?)\\\)</td><td>(\{(\d+):NUMERICAL:.*?[^\\]\})</td>")
     for q, e in zip(root.findall("question")[1:], sheet.exercises):
         assert q.get("type") == "cloze"
         p = Spec(entries[e.code]["spec"])
@@ -117,7 +117,7 @@ def test_cloze_weights_follow_a_rubric_file(tmp_path):
     args = ["sheet", "--seed", "5", "--problems", "1", "--format", "moodle", "--parts"]
     assert main([*args, "--rubric", str(rubric), "--out", str(tmp_path / "r")]) == 0
     text = ET.fromstring((tmp_path / "r" / "moodle.xml").read_bytes()).findall("question")[1].findtext("questiontext/text")
-    weights = {label: int(w) for label, w in re.findall(r"<tr><td>\\\((.*?)\\\)</td><td>\{(\d+):NUMERICAL:", text)}
+    weights = {label: int(w) for label, w in re.findall(r"<tr[^>]*><td>\\\((.*?)\\\)</td><td>\{(\d+):NUMERICAL:", text)}
     # z^(1)'s numbers 2 points together, a^(1)'s 1, y 10: scaled to whole numbers
     z, a = (sum(w for label, w in weights.items() if label.startswith(f"{s}^{{(1)}}")) for s in "za")
     assert weights[r"\hat{y}"] * 2 == 10 * z and z == 2 * a, weights

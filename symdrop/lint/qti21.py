@@ -32,7 +32,9 @@ def lint_qti21(path, key, share) -> list[Result]:
             results.append(Result(EXPORT, name, "key", "no problem of key.json has its code"))
             continue
         responses = [d.get("identifier") for d in item.findall(Q + "responseDeclaration")]
-        asked[name] = tuple(d.findtext(f"{Q}correctResponse/{Q}value") for d in item.findall(Q + "responseDeclaration"))
+        # The same variant: the same text but its code, and the same numbers (two problems may ask the same one number).
+        text = "".join(t for b in item.findall(Q + "itemBody") for t in b.itertext()).replace(problem.code, "")
+        asked[name] = (text, tuple(d.findtext(f"{Q}correctResponse/{Q}value") for d in item.findall(Q + "responseDeclaration")))
         if len(responses) != len(problem.answer):
             results.append(Result(EXPORT, name, "key", f"{len(responses)} responses for {len(problem.answer)} numbers"))
             continue

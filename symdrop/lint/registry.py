@@ -19,6 +19,9 @@ from ..errors import SymdropError
 # What lint-export looks for in the folder: the file (or folder) an export writes, and the
 # "module.function" that lints it: function(path, key, share) -> list[Result].
 LINTERS: dict[str, str] = {
+    "moodle.xml": "symdrop.lint.moodle.lint_moodle",
+    "questions.gift": "symdrop.lint.gift.lint_gift",
+    "qti.zip": "symdrop.lint.qti12.lint_qti12",
     "qti21.zip": "symdrop.lint.qti21.lint_qti21",
 }
 

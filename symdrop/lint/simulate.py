@@ -2,6 +2,7 @@
 full marks; each known mistake shows its feedback and scores the rubric's mistake share of what it
 gets wrong."""
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 from .registry import Result
@@ -30,3 +31,39 @@ def mistake_results(export: str, item: str, problem, share: Fraction, score) -> 
             failure.append("no feedback names it")
         results.append(Result(export, item, f"mistake {ident}", "; ".join(failure)))
     return results
+
+
+def visible(html_text: str) -> str:
+    """The words an LMS shows of HTML: tags dropped, character references read."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]*>", "", html_text))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer of a Moodle numerical question (or cloze gap, or GIFT numerical question): its
+    grade in percent, its value (None: ``*``, any response), its tolerance and its feedback's words."""
+
+    grade: Fraction
+    value: Fraction | None
+    tolerance: Fraction
+    feedback: str
+
+
+# Moodle widens a nominal tolerance by 10^-precision (PHP's precision, 14) times max(1, |answer|):
+# qtype_numerical_answer::get_tolerance_interval.
+MOODLE_SLACK = Fraction(1, 10**14)
+
+
+def moodle_numerical(answers: list[Answer], given: Fraction | None) -> tuple[Fraction, str]:
+    """(grade in percent, feedback) Moodle gives the response ``given`` (None: no response): the
+    first answer, in the file's order, whose interval holds it (``*`` holds every response);
+    0 and no feedback where none does."""
+    if given is None:
+        return Fraction(0), ""
+    for a in answers:
+        if a.value is None or abs(given - a.value) <= a.tolerance + MOODLE_SLACK * max(1, abs(a.value)):
+            return a.grade, a.feedback
+    return Fraction(0), ""

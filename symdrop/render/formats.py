@@ -101,7 +101,7 @@ LMS_QUESTION = "the problem as an LMS question with feedback for each known mist
 MOODLE = Format("moodle", "xml", None, None, bodies="moodle", commands=("solve",), export="moodle.xml",
                 writer="symdrop.render.moodle.sheet_moodle", cloze=True, scored=True, title="Moodle")
 GIFT = Format("gift", "gift", None, None, bodies="gift", commands=("solve",), export="questions.gift",
-              writer="symdrop.render.gift.sheet_gift", title="GIFT")
+              writer="symdrop.render.gift.sheet_gift", scored=True, title="GIFT")
 QTI = Format("qti", "zip", None, None, bodies="qti", export="qti.zip", writer="symdrop.render.qti.sheet_qti",
              title="QTI", note="Canvas")
 # QTI 2.1 (a content package of one item per problem): Canvas New Quizzes, OpenOlat, ILIAS, D2L, Inspera.

@@ -219,3 +219,15 @@ def category(sheet, name: str | None = None) -> str:
         return "symdrop/" + name.replace("/", "//")
     described = sheet.options.describe(keep=True).replace("/", "//")  # Moodle: "//" is a slash in a name
     return f"symdrop/seed {sheet.seed}, {described}"
+
+
+# The grades Moodle allows an answer (question_bank::fraction_options), in percent, highest first.
+MOODLE_GRADES = ("100", "90", "83.33333", "80", "75", "70", "66.66667", "60", "50", "40", "33.33333", "30", "25", "20",
+                 "16.66667", "14.28571", "12.5", "11.11111", "10", "5", "0")
+
+
+def moodle_grade(share: Fraction) -> str:
+    """The grade (percent, as Moodle writes it) of a known mistake's answer that earns ``share``
+    (grade's rubric, ``mistake``, 0 to 1) of its points: the nearest of Moodle's grades not above
+    it (a third is 33.33333; 0.45 is 40)."""
+    return next(g for g in MOODLE_GRADES if Fraction(g) <= share * 100)

@@ -7,7 +7,7 @@ from ..exercises.sheet import Exercise, Sheet
 from .documents import render_svg
 from .env import render_document
 from .html import exercise_html
-from .lms import Gap, category, gaps, how_given, question_name, rubric_weights
+from .lms import Gap, category, gaps, how_given, moodle_grade, question_name, rubric_weights
 from .options import RenderOptions
 from .sheets import describe
 
@@ -54,7 +54,8 @@ def sheet_moodle(sheet: Sheet, options: RenderOptions = RenderOptions(), parts: 
                  rubric=None) -> str:
     """``moodle.xml``: the sheet's category (``name``: a category of that name instead, for a
     spec's problem), then each exercise's question; a cloze question's gaps weighted by
-    ``rubric`` (grade's; its default rubric when None)."""
+    ``rubric`` (grade's; its default rubric when None), a known mistake's answer graded its
+    ``mistake`` share (:func:`~.lms.moodle_grade`)."""
     from ..grading.grade import Rubric
 
     rubric = Rubric() if rubric is None else rubric
@@ -62,4 +63,5 @@ def sheet_moodle(sheet: Sheet, options: RenderOptions = RenderOptions(), parts: 
     options = options.for_sheet(sheet)
     questions = [question(e, options, parts, name, points) for e in sheet.exercises]
     info = f"symdrop solve: {name}" if name else f"symdrop sheet, seed {sheet.seed}: {describe(sheet.options, sheet.kinds)}"
-    return render_document("quiz", "moodle", options, questions=questions, category=category(sheet, name), info=info)
+    return render_document("quiz", "moodle", options, questions=questions, category=category(sheet, name), info=info,
+                           mistake=moodle_grade(rubric.mistake))
