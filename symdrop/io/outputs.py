@@ -44,7 +44,11 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
                 if svg is not None:
                     files[out / options.figures / f"{e.code}.svg"] = svg  # where the documents link it
         for export in exports:
-            files[out / export.export] = export.write_sheet(sheet, options, parts=parts)
+            written = export.write_sheet(sheet, options, parts=parts)
+            if export.folder:  # a folder of files (PrairieLearn's course folder)
+                files.update({out / export.export / path: text for path, text in written.items()})
+            else:
+                files[out / export.export] = written
         files[out / "key.json"] = json.dumps(key_json(sheet), indent=2, ensure_ascii=False) + "\n"
         if sheet.class_set:
             files[out / "key.csv"] = key_csv(sheet, options)

@@ -47,6 +47,7 @@ class Format:
     data: bool = False  # written from data (render/values.py), not from templates
     title: str = ""
     note: str = ""
+    folder: bool = False  # the export is a folder, ``export`` its name: the writer gives {path inside: text}
 
     def template(self, document: str) -> str:
         """The name of this format's template of ``document``: ``documents/solution.j2``."""
@@ -81,7 +82,11 @@ GIFT = Format("gift", "gift", None, None, bodies="gift", commands=("solve",), ex
 QTI = Format("qti", "zip", None, None, bodies="qti", export="qti.zip", writer="symdrop.render.qti.sheet_qti",
              title="QTI", note="Canvas")
 
-FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON, HTML, MOODLE, GIFT, QTI)}
+# PrairieLearn (issue 28): a course folder, one question per kind, graded by symdrop in server.py.
+PRAIRIELEARN = Format("prairielearn", "json", None, None, bodies="prairielearn", export="prairielearn", folder=True,
+                      writer="symdrop.render.prairielearn.sheet_prairielearn", title="PrairieLearn")
+
+FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON, HTML, MOODLE, GIFT, QTI, PRAIRIELEARN)}
 DEFAULT = MARKDOWN.name  # what a command writes when neither --format nor -o's suffix says
 
 
