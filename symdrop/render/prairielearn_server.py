@@ -21,9 +21,11 @@ from ..exercises.sheet import Exercise, Sheet, make_exercise
 from ..grading.grade import Row, Rubric, grade as grade_rows
 from ..limits import MAX_DIGITS
 from ..model.spec import parse_spec
+from ..numbers import to_sympy
 from .documents import diagram_of, render_svg
 from .env import make_env
 from .html import exercise_html
+from .numbertext import answer_text
 from .options import RenderOptions
 from .sheets import key_json
 
@@ -118,10 +120,15 @@ def generate(data: dict, config: dict) -> None:
         "labels": {i.name: rf"\({labels.label(part)} =\)" for i, part in found},
         "entry": entry,
     })
-    exact = [str(v) for v in entry["answer"]]
-    values = dict(zip(_layer_entries(found), _layer_values(e, found)))
-    values.update(zip([n for i, _ in found if i.part == "y" for n in i.entries], exact))
-    data["correct_answers"][EXACT] = values
+    entries = [n for i, _ in found for n in i.entries]
+    values = [typed(part.value) for i, part in found if i.part != "y"] + [typed(v) for v in e.answer]
+    data["correct_answers"][EXACT] = dict(zip(entries, values))
+
+
+def typed(value) -> str:
+    """An exact value as a student types it: ``-3/4``; an irrational one (through a sigmoid) as
+    its 15-digit decimal, right within the problem's tolerance."""
+    return answer_text(value, decimals=not to_sympy(value).is_Rational)
 
 
 def alt_text(code: str, picture) -> str:
@@ -131,16 +138,6 @@ def alt_text(code: str, picture) -> str:
     return (f"The network of variant {code}: layers of {sizes} units, inputs on the left, output on the right, "
             f"each unit connected to every unit of the next layer; "
             + (f"dropped units, crossed out: {', '.join(dropped)}." if dropped else "no unit crossed out."))
-
-
-def _layer_entries(found) -> list[str]:
-    return [i.name for i, _ in found if i.part != "y"]
-
-
-def _layer_values(e: Exercise, found) -> list[str]:
-    from .numbertext import exact_text
-
-    return [exact_text(part.value) for i, part in found if i.part != "y"]
 
 
 def read_exact(text) -> Fraction:
