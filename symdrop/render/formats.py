@@ -83,7 +83,7 @@ QTI = Format("qti", "zip", None, None, bodies="qti", export="qti.zip", writer="s
              title="QTI", note="Canvas")
 
 # PrairieLearn (issue 28): a course folder, one question per kind, graded by symdrop in server.py.
-PRAIRIELEARN = Format("prairielearn", "json", None, None, bodies="prairielearn", export="prairielearn", folder=True,
+PRAIRIELEARN = Format("prairielearn", "prairielearn", None, None, bodies="prairielearn", export="prairielearn", folder=True,
                       writer="symdrop.render.prairielearn.sheet_prairielearn", title="PrairieLearn")
 
 FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON, HTML, MOODLE, GIFT, QTI, PRAIRIELEARN)}
