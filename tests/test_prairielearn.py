@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from symdrop.cli import main
+from symdrop.errors import SymdropError
 from symdrop.exercises.kinds import parse_kinds
 from symdrop.exercises.options import Options
 from symdrop.exercises.sheet import build_sheet
@@ -165,6 +166,12 @@ def test_generate_is_deterministic_per_seed_and_garbage_is_a_format_error(course
                                          ("\u22123/4", Fraction(-3, 4)), ("2.5/3", Fraction(5, 6)), (" .5 ", Fraction(1, 2))])
 def test_typed_numbers_read_exactly(text, value):
     assert read_exact(text) == value
+
+
+@pytest.mark.parametrize("text", ["abc", "1e41", "1/0", "0,5", "1/2/3", ""])
+def test_other_typed_text_is_refused(text):
+    with pytest.raises(SymdropError):
+        read_exact(text)
 
 
 def test_hostile_title_stays_data(tmp_path):

@@ -84,7 +84,8 @@ QTI = Format("qti", "zip", None, None, bodies="qti", export="qti.zip", writer="s
 
 # PrairieLearn (issue 28): a course folder, one question per kind, graded by symdrop in server.py.
 PRAIRIELEARN = Format("prairielearn", "prairielearn", None, None, bodies="prairielearn", export="prairielearn", folder=True,
-                      writer="symdrop.render.prairielearn.sheet_prairielearn", title="PrairieLearn")
+                      writer="symdrop.render.prairielearn.sheet_prairielearn", title="PrairieLearn",
+                      note="a course folder")
 
 FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON, HTML, MOODLE, GIFT, QTI, PRAIRIELEARN)}
 DEFAULT = MARKDOWN.name  # what a command writes when neither --format nor -o's suffix says

@@ -19,7 +19,7 @@ from ..exercises.kinds import get
 from ..exercises.options import Options, parse_keep
 from ..exercises.sheet import Exercise, Sheet, make_exercise
 from ..grading.grade import Row, Rubric, grade as grade_rows
-from ..limits import MAX_DIGITS
+from ..limits import MAX_DIGITS, MAX_EXPONENT
 from ..model.spec import parse_spec
 from ..numbers import to_sympy
 from .documents import diagram_of, render_svg
@@ -150,6 +150,9 @@ def read_exact(text) -> Fraction:
     digits = sum(c.isdigit() for c in item)
     if digits > MAX_DIGITS:
         raise SymdropError(f"{quote(item)} has {digits} digits; the limit is {MAX_DIGITS} digits per number")
+    exponents = [int(e[1:]) for e in re.findall(r"[eE][+-]?\d+", item)]
+    if any(abs(e) > MAX_EXPONENT for e in exponents):
+        raise SymdropError(f"{quote(item)}: its exponent is beyond the limit of exponents from -{MAX_EXPONENT} to {MAX_EXPONENT}")
     value = Fraction(match["num"])
     if match["den"] is not None:
         if Fraction(match["den"]) == 0:
