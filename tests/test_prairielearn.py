@@ -19,7 +19,7 @@ from symdrop.exercises.kinds import parse_kinds
 from symdrop.exercises.options import Options
 from symdrop.exercises.sheet import build_sheet
 from symdrop.render.prairielearn import sheet_prairielearn
-from symdrop.render.prairielearn_lint import simulate, submission
+from symdrop.render.prairielearn_lint import is_course, simulate, submission
 from symdrop.render.prairielearn_server import read_exact
 
 from .reference import Spec, forward, g
@@ -195,6 +195,7 @@ def test_lint_passes_the_export_and_fails_a_server_that_accepts_everything(tmp_p
     assert main(["sheet", "--kinds", "variance:alone", "--problems", "1", "--seed", "4", "--format", "prairielearn",
                  "--out", str(tmp_path)]) == 0
     course = tmp_path / "prairielearn"
+    assert is_course(course) and not is_course(tmp_path)
     results = simulate(course, seeds=(1, 2))
     assert results and all(r.ok for r in results) and {r.case for r in results} > {"key"}
     path = course / "questions" / "symdrop-variance-alone-seed-4" / "server.py"

@@ -38,6 +38,12 @@ class Result:
         return not self.problem
 
 
+def is_course(folder) -> bool:
+    """Whether ``folder`` is a course folder ``--format prairielearn`` wrote (``prairielearn/``
+    of a sheet's output): a question folder with ``symdrop.json`` under ``questions/``."""
+    return any(Path(folder, "questions").glob(f"*/{CONFIG}"))
+
+
 def simulate(folder, seeds=SEEDS) -> list[Result]:
     """Every question under ``folder``/questions (one with ``symdrop.json`` and ``server.py``),
     graded as PrairieLearn would: per variant seed, the key (it must score 1 with the feedback
