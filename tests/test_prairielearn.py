@@ -11,6 +11,7 @@ from fractions import Fraction
 from html.parser import HTMLParser
 from pathlib import Path
 
+import mpmath
 import pytest
 
 from symdrop.cli import main
@@ -49,6 +50,12 @@ def write(files: dict, root: Path) -> Path:
 def course(tmp_path_factory):
     sheet = build_sheet(11, Options(), 3, kinds=parse_kinds("forward,backprop,variance"))
     return write(sheet_prairielearn(sheet), tmp_path_factory.mktemp("course"))
+
+
+@pytest.fixture(scope="module")
+def smooth_course(tmp_path_factory):
+    sheet = build_sheet(11, Options(shape=(2, 3, 2, 1), activation="sigmoid", digits=4), 1, kinds=parse_kinds("forward"))
+    return write(sheet_prairielearn(sheet), tmp_path_factory.mktemp("smooth"))
 
 
 def server(course: Path, kind: str):
@@ -127,11 +134,15 @@ def values_of(spec: dict, carried: bool = False) -> dict:
 
 
 def typed(data: dict, values: dict) -> dict:
-    return {name: str(values[name]) for name in data["correct_answers"]["symdrop"]}
+    """The reference's values as typed: a Fraction as such, a sigmoid's (mpmath) to 15 digits."""
+    text = lambda v: str(v) if isinstance(v, (int, Fraction)) else mpmath.nstr(v, 15)  # noqa: E731
+    return {name: text(values[name]) for name in data["correct_answers"]["symdrop"]}
 
 
-def test_forward_grades_the_key_a_mistake_and_error_carried_forward(course):
-    module, data = server(course, "forward"), generated(course, "forward", 7)
+@pytest.mark.parametrize("smooth", [False, True], ids=["relu", "sigmoid"])
+def test_forward_grades_the_key_a_mistake_and_error_carried_forward(course, smooth_course, smooth):
+    where = smooth_course if smooth else course
+    module, data = server(where, "forward"), generated(where, "forward", 7)
     names = list(data["correct_answers"]["symdrop"])
     parts = {n.split("_")[0] for n in names if n != "y1"}
     most = len(parts) + 4  # symdrop grade's rubric: 1 point each z^(l) and a^(l), 4 the answer
@@ -140,7 +151,7 @@ def test_forward_grades_the_key_a_mistake_and_error_carried_forward(course):
     module.grade(key)
     assert key["score"] == 1 and key["feedback"]["symdrop"] == ["Right."] and not key["format_errors"]
     mistake = data["params"]["entry"]["mistakes"][0]
-    wrong = submission(data, {**typed(data, right), "y1": mistake["answer"][0]})
+    wrong = submission(data, {**typed(data, right), "y1": mistake.get("answer_decimal", mistake["answer"])[0]})
     module.grade(wrong)
     assert wrong["score"] == float(Fraction(most - 4, most))  # PrairieLearn takes a float: the exact score, rounded once
     assert mistake["label"] in wrong["feedback"]["symdrop"][0] and wrong["partial_scores"]["y1"]["score"] == 0
