@@ -58,8 +58,8 @@ def smooth_course(tmp_path_factory):
     return write(sheet_prairielearn(sheet), tmp_path_factory.mktemp("smooth"))
 
 
-def server(course: Path, kind: str):
-    path = course / "questions" / f"symdrop-{kind}-seed-11" / "server.py"
+def server(course: Path, kind: str, seed: int = 11):
+    path = course / "questions" / f"symdrop-{kind}-seed-{seed}" / "server.py"
     spec = importlib.util.spec_from_file_location(f"server_{kind}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -204,11 +204,15 @@ def test_hostile_title_stays_data(tmp_path):
 
 def test_lint_passes_the_export_and_fails_a_server_that_accepts_everything(tmp_path):
     assert main(["sheet", "--kinds", "variance:alone", "--problems", "1", "--seed", "4", "--format", "prairielearn",
-                 "--out", str(tmp_path)]) == 0
+                 "--no-diagram", "--out", str(tmp_path)]) == 0
     course = tmp_path / "prairielearn"
     assert is_course(course) and not is_course(tmp_path)
     results = simulate(course, seeds=(1, 2))
     assert results and all(r.ok for r in results) and {r.case for r in results} > {"key"}
+    data = {"params": {}, "correct_answers": {}, "variant_seed": 1,
+            "options": {"question_path": str(course / "questions" / "symdrop-variance-alone-seed-4")}}
+    server(course, "variance-alone", seed=4).generate(data)
+    assert data["params"]["figure"] is False  # --no-diagram: no pl-figure shown
     path = course / "questions" / "symdrop-variance-alone-seed-4" / "server.py"
     path.write_text(path.read_text(encoding="utf-8") + "\n\ndef grade(data):\n    data['score'] = 1.0\n", encoding="utf-8")
     broken = simulate(course, seeds=(1,))

@@ -31,7 +31,8 @@ def question_config(sheet: Sheet, kind, options: RenderOptions, title: str) -> d
         "options": {"shape": list(o.shape), "values": o.values, "low": o.low, "high": o.high,
                     "keep": [str(q) for q in o.keep], "answers": o.answers, "activation": o.activation,
                     "digits": o.digits},
-        "render": {"decimals": options.decimals, "digits": options.digits, "edge_weights": options.edge_weights},
+        "render": {"decimals": options.decimals, "digits": options.digits, "diagram": options.diagram,
+                   "edge_weights": options.edge_weights},
         "rubric": rubric_json(),
         "inputs": [i.as_json() for i, _ in inputs_of(e)],
     }

@@ -116,7 +116,7 @@ def generate(data: dict, config: dict) -> None:
     entry = key_json(Sheet(config["seed"], options_of(config), (e,)))["problems"][0]
     data["params"].update({
         "title": config["title"], "code": e.code, "statement": html["question"], "answer": html["answer"],
-        "solution": html["solution"], "figure": False if picture.too_large else {"alt": alt_text(e.code, picture)},
+        "solution": html["solution"], "figure": bool(config["render"]["diagram"]) and not picture.too_large and {"alt": alt_text(e.code, picture)},
         "labels": {i.name: rf"\({labels.label(part)} =\)" for i, part in found},
         "entry": entry,
     })
@@ -248,7 +248,7 @@ def rubric_json(rubric: Rubric = Rubric()) -> dict:
 
 def file(data: dict, config: dict):
     """PrairieLearn's ``file``: the variant's picture (SVG text) for pl-figure; "" for any other name."""
-    if data.get("filename") != FIGURE:
+    if data.get("filename") != FIGURE or not config["render"]["diagram"]:
         return ""
     kind = get(data["params"]["entry"]["kind"])
     network = parse_spec(data["params"]["entry"]["spec"])
