@@ -12,7 +12,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..exercises.kinds import get
-from .prairielearn_server import CONFIG, EXACT, FEEDBACK, Input, RIGHT, rubric_of
+from .lms import decimal_text
+from .prairielearn_server import CONFIG, EXACT, FEEDBACK, PLACES, Input, RIGHT, rubric_of
 
 SEEDS = (1, 2, 3)  # the variant seeds simulated per question
 
@@ -100,7 +101,7 @@ def _cases(server, config: dict, name: str, data: dict) -> list[Result]:
     most = sum(rubric.points(p) for p in dict.fromkeys(spec["part"] for spec in config["inputs"]))
     found = [_graded(server, data, key, name, "key", Fraction(1), (RIGHT,))]
     for m in entry["mistakes"]:
-        typed = m.get("answer_decimal", m["answer"])
+        typed = [decimal_text(Fraction(v), PLACES) for v in m["answer_decimal"]] if "answer_decimal" in m else m["answer"]
         share = rubric.mistake
         if kind.graded_by_entry:  # each quantity right earns its share
             share = max(share, Fraction(sum(a == b for a, b in zip(m["answer"], entry["answer"])), len(typed)))

@@ -25,6 +25,7 @@ from ..numbers import to_sympy
 from .documents import diagram_of, render_svg
 from .env import make_env
 from .html import exercise_html
+from .lms import as_fraction, decimal_text
 from .numbertext import answer_text
 from .options import RenderOptions
 from .sheets import key_json
@@ -36,6 +37,7 @@ EXACT = "symdrop"  # data["correct_answers"][EXACT]: every input's exact answer 
 STREAM = "prairielearn"  # a variant's random stream: (seed, STREAM, kind, variant seed)
 _DECIMAL = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?"
 _NUMBER = re.compile(rf"(?P<num>{_DECIMAL})(/(?P<den>{_DECIMAL}))?", re.ASCII)
+PLACES = 15  # the places an irrational value is typed to (tolerances are 10^-2 or more)
 RIGHT = "Right."
 CARRIED = "Right given your own earlier values (error carried forward)."
 WRONG = "Not right: see the worked solution."
@@ -127,8 +129,11 @@ def generate(data: dict, config: dict) -> None:
 
 def typed(value) -> str:
     """An exact value as a student types it: ``-3/4``; an irrational one (through a sigmoid) as
-    its 15-digit decimal, right within the problem's tolerance."""
-    return answer_text(value, decimals=not to_sympy(value).is_Rational)
+    a decimal of :data:`PLACES` places (no exponent: ``6.5e-142`` is ``0``), right within the
+    problem's tolerance."""
+    if to_sympy(value).is_Rational:
+        return answer_text(value)
+    return decimal_text(as_fraction(value), PLACES)
 
 
 def alt_text(code: str, picture) -> str:
