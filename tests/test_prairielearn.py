@@ -20,7 +20,7 @@ from symdrop.exercises.kinds import parse_kinds
 from symdrop.exercises.options import Options
 from symdrop.exercises.sheet import build_sheet
 from symdrop.render.prairielearn import sheet_prairielearn
-from symdrop.render.prairielearn_lint import is_course, simulate, submission
+from symdrop.render.prairielearn_lint import is_course, lint_prairielearn, simulate, submission
 from symdrop.render.prairielearn_server import read_exact
 
 from .reference import Spec, forward, g
@@ -209,6 +209,7 @@ def test_lint_passes_the_export_and_fails_a_server_that_accepts_everything(tmp_p
     assert is_course(course) and not is_course(tmp_path)
     results = simulate(course, seeds=(1, 2))
     assert results and all(r.ok for r in results) and {r.case for r in results} > {"key"}
+    assert {(r.export, r.check) for r in lint_prairielearn(course)} >= {("prairielearn", "key")}  # lint-export's fields
     data = {"params": {}, "correct_answers": {}, "variant_seed": 1,
             "options": {"question_path": str(course / "questions" / "symdrop-variance-alone-seed-4")}}
     server(course, "variance-alone", seed=4).generate(data)

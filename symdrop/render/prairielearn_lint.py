@@ -16,6 +16,7 @@ from .lms import decimal_text
 from .prairielearn_server import CONFIG, EXACT, FEEDBACK, PLACES, Input, RIGHT, rubric_of
 
 SEEDS = (1, 2, 3)  # the variant seeds simulated per question
+EXPORT = "prairielearn"  # the folder --format prairielearn writes
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,31 @@ class Result:
     @property
     def ok(self) -> bool:
         return not self.problem
+
+    # The fields of lint-export's results (symdrop/lint/registry.py's Result), so its table and
+    # exit status take these as they are: export, item, check, failure.
+    export = EXPORT
+
+    @property
+    def item(self) -> str:
+        return f"{self.question} seed {self.variant_seed}" + (f" ({self.code})" if self.code else "")
+
+    @property
+    def check(self) -> str:
+        return self.case if self.case in ("key", "distinct") else f"mistake {self.case}"
+
+    @property
+    def failure(self) -> str:
+        return self.problem
+
+
+def lint_prairielearn(path, key=None, share=None) -> list[Result]:
+    """lint-export's linter of the course folder (``register("prairielearn",
+    "symdrop.render.prairielearn_lint.lint_prairielearn")`` in symdrop/lint/registry.py): the
+    results of :func:`simulate`. It takes no ``key`` nor ``share``: PrairieLearn's variants are
+    drawn by its variant seeds, not the sheet's problems, and graded by the rubric in each
+    question's symdrop.json."""
+    return simulate(path)
 
 
 def is_course(folder) -> bool:
