@@ -21,7 +21,7 @@ def qid(kind, seed: int) -> str:
     return f"symdrop-{kind.name.replace(':', '-')}-seed-{seed}"
 
 
-def question_config(sheet: Sheet, kind, options: RenderOptions, title: str) -> dict:
+def question_config(sheet: Sheet, kind, options: RenderOptions, title: str, rubric=None) -> dict:
     """``symdrop.json``: all server.py needs, as data: the kind, the seed and options its variants
     are drawn with, how they render, the rubric, the inputs question.html has, the title."""
     e = next(e for e in sheet.exercises if e.kind is kind)
@@ -33,15 +33,15 @@ def question_config(sheet: Sheet, kind, options: RenderOptions, title: str) -> d
                     "digits": o.digits},
         "render": {"decimals": options.decimals, "digits": options.digits, "diagram": options.diagram,
                    "edge_weights": options.edge_weights},
-        "rubric": rubric_json(),
+        "rubric": rubric_json() if rubric is None else rubric_json(rubric),
         "inputs": [i.as_json() for i, _ in inputs_of(e)],
     }
 
 
 def question_uuid(config: dict) -> str:
     """uuid5 of :data:`NAMESPACE` and what draws the variants: the same kind, seed and options
-    give the same uuid on every run (the title and inputs follow from them, or are words)."""
-    drawn = {k: config[k] for k in ("kind", "seed", "options", "render", "rubric")}
+    give the same uuid on every run, whatever the rubric, title or rendering."""
+    drawn = {k: config[k] for k in ("kind", "seed", "options")}
     return str(uuid.uuid5(NAMESPACE, json.dumps(drawn, sort_keys=True, separators=(",", ":"))))
 
 
@@ -52,16 +52,18 @@ def info_json(config: dict, kind) -> dict:
             "partialCredit": True, "singleVariant": False}
 
 
-def sheet_prairielearn(sheet: Sheet, options: RenderOptions = RenderOptions(), name: str | None = None) -> dict[str, str]:
+def sheet_prairielearn(sheet: Sheet, options: RenderOptions = RenderOptions(), name: str | None = None,
+                       rubric=None) -> dict[str, str]:
     """The course folder's files, by path inside it: for each kind of the sheet,
     ``questions/<qid>/`` with ``info.json``, ``question.html``, ``server.py`` and ``symdrop.json``
-    (``name``: the questions' title, else the kind's own). Users' text is data: JSON-escaped in
+    (``name``: the questions' title, else the kind's own; ``rubric``: grade's Rubric the
+    questions score by, else its default). Users' text is data: JSON-escaped in
     the JSON files, shown through PrairieLearn's escaping Mustache, never in server.py."""
     options = replace(options.for_sheet(sheet), templates=())
     files = {}
     for kind in sheet.kinds:
         title = name or f"symdrop: {kind.title} (seed {sheet.seed})"
-        config = question_config(sheet, kind, options, title)
+        config = question_config(sheet, kind, options, title, rubric)
         folder = f"questions/{qid(kind, sheet.seed)}/"
         groups = {}
         for spec in config["inputs"]:
