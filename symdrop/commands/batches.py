@@ -3,10 +3,11 @@
 import sys
 
 from ..core.batch import derive_batch, derive_batch_backprop, expect_batch
+from ..core.forward import check_mean
 from ..errors import SymdropError
 from ..io.solutions import solution_files
 from ..render import batch as documents
-from .common import output, warn_title
+from .common import output, step, warn_title, working
 
 
 def solve(args, batch, fmt: str, options) -> int:
@@ -15,10 +16,13 @@ def solve(args, batch, fmt: str, options) -> int:
     if args.symbolic:
         raise SymdropError(f"--symbolic {args.symbolic}: expected a spec of one example (input a list of numbers), "
                            f"got a batch of {batch.size}")
-    derivation = derive_batch(batch, mode=args.mode)
-    warn_title(batch, fmt, args)
-    text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_batch_solution(derivation, fmt, options),
-                                 lambda: documents.batch_solution_json(derivation), pdf=args.pdf)
+    with working("solve", 2 + args.pdf) as bar:
+        derivation = step(bar, "symdrop solve: every example's exact pass", derive_batch)(batch, mode=args.mode)
+        warn_title(batch, fmt, args)
+        text, files = solution_files(
+            fmt, args.output, step(bar, "symdrop solve: the document",
+                                   lambda fmt, svg: documents.render_batch_solution(derivation, fmt, options)),
+            step(bar, "symdrop solve: the JSON", lambda: documents.batch_solution_json(derivation)), pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 
@@ -27,10 +31,13 @@ def backprop(args, batch, fmt: str, options, rate) -> int:
     _no_picture_flags(args)
     if batch.target is None:
         raise SymdropError(f"{args.spec}: target: missing (the backward pass needs one target row per example)")
-    result = derive_batch_backprop(batch, rate)
-    warn_title(batch, fmt, args)
-    text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_batch_backprop(result, fmt, options),
-                                 lambda: documents.batch_backprop_json(result), pdf=args.pdf)
+    with working("backprop", 2 + args.pdf) as bar:
+        result = step(bar, "symdrop backprop: every example's exact passes", derive_batch_backprop)(batch, rate)
+        warn_title(batch, fmt, args)
+        text, files = solution_files(
+            fmt, args.output, step(bar, "symdrop backprop: the document",
+                                   lambda fmt, svg: documents.render_batch_backprop(result, fmt, options)),
+            step(bar, "symdrop backprop: the JSON", lambda: documents.batch_backprop_json(result)), pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 
@@ -40,10 +47,11 @@ def expect(args, batch, fmt: str, options) -> int:
         if given:
             raise SymdropError(f"{flag}: expected a spec of one example (input a list of numbers), "
                                f"got a batch of {batch.size}")
+    check_mean(*batch.examples)  # sigmoid and tanh through sigmoid and tanh: refused before the means start
     ensemble = expect_batch(batch)
     warn_title(batch, fmt, args)
     text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_batch_expect(ensemble, fmt, options),
-                                 lambda: documents.batch_expect_json(ensemble), pdf=args.pdf)
+                                 lambda: documents.batch_expect_json(ensemble), pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 

@@ -10,7 +10,7 @@ from .. import load_spec
 from ..errors import SymdropError, quote
 from ..limits import MAX_PROBLEMS, MAX_SHEET_PROBLEMS, MAX_STATS
 from ..render import formats
-from .common import batch_of, print_written, read_values_text, render_options, single
+from .common import batch_of, print_written, read_values_text, render_options, single, step, tagged_pdf, working
 
 
 def sheet(args) -> int:
@@ -23,6 +23,7 @@ def sheet(args) -> int:
     from ..io.progress import Progress
 
     chosen = _sheet_formats(args)
+    tagged_pdf(args)
     kinds = parse_kinds(args.kinds)
     shown = render_options(args)
     options = Options(parse_shape(args.shape), args.values, *parse_range(args.range), keep=parse_keep(args.keep),
@@ -47,7 +48,7 @@ def sheet(args) -> int:
         else:
             built = build_sheet(seed, options, problems, kinds=kinds, progress=progress)
         files = sheet_files(built, args.out, chosen, shown, pdf=args.pdf, split=args.split,
-                            parts=args.parts, progress=progress)
+                            parts=args.parts, rubric=_rubric(args), progress=progress, tagged=args.tagged)
     print_written(files)
     if any(formats.get(f).engine for f in chosen) or args.pdf:
         from ..render.sheets import placeholder_warnings
@@ -56,6 +57,14 @@ def sheet(args) -> int:
     if args.seed is None:
         print(f"symdrop: seed {seed} (pass --seed {seed} to make the same files again)", file=sys.stderr)
     return 0
+
+
+def _rubric(args):
+    """``--rubric FILE`` read (grade's rubric), or None: the exports' own default."""
+    if args.rubric is None:
+        return None
+    from ..grading.grade import read_rubric
+    return read_rubric(args.rubric)
 
 
 def _sheet_formats(args) -> tuple[str, ...]:
@@ -139,7 +148,10 @@ def check(args) -> int:
         from ..core.rounding import carried
         tolerance = carried(network, kind.mode, network.digits)[1]
     values = None if args.values is None else _values(args.values)
-    result = check_answer(kind, network, parse_vector(args.answer, "--answer"), values, tolerance)
+    answer = parse_vector(args.answer, "--answer")
+    with working("check", 1) as bar:
+        result = step(bar, "symdrop check: the key and every mistake's answer", check_answer)(
+            kind, network, answer, values, tolerance)
     if args.format == "json":
         sys.stdout.write(json.dumps(check_json(result, hide=args.hide_answer), indent=2) + "\n")
     else:
@@ -194,7 +206,8 @@ def grade(args) -> int:
              out / "report.tex": report(students, ungraded, "latex")}
     sources = {out / "report.pdf": files[out / "report.tex"]}
     for s, name in zip(students, feedback_names([s.student for s in students])):
-        files[out / "feedback" / f"{name}.md"] = feedback(s, "markdown")
+        fmt = formats.get(args.format)  # --format html: feedback pages as standalone HTML (issue 27)
+        files[out / "feedback" / f"{name}.{fmt.suffix}"] = feedback(s, fmt.name)
         if args.pdf:
             sources[out / "feedback" / f"{name}.pdf"] = feedback(s, "latex")
     if args.pdf:

@@ -47,11 +47,24 @@ def chosen_format(args, command: str) -> str:
         raise SymdropError("--pdf: expected -o FILE (the PDF is written beside it)")
     if args.output is not None and args.output.suffix.lower() == ".pdf":
         args.pdf = True
+    tagged_pdf(args)
+    if args.output is not None and args.output.suffix.lower() == ".pdf":
+        args.pdf = True
         return args.format or formats.compiled().name
     if args.format:
         return args.format
     found = formats.by_suffix(args.output.suffix if args.output else "").name
     return found if found in formats.written_by(command) else formats.DEFAULT
+
+
+def tagged_pdf(args) -> None:
+    """``--tagged`` checked: it asks for a PDF, and LaTeX's tagging code must be installed."""
+    if getattr(args, "tagged", False):
+        from ..io.tagging import require_tagging
+
+        if not args.pdf:
+            raise SymdropError("--tagged: expected --pdf (or -o FILE.pdf): it tags the PDF")
+        require_tagging()
 
 
 def output(args, text: str, files: dict) -> int:
@@ -109,3 +122,23 @@ def read_values_text(path: Path) -> str:
     from ..textfiles import read_text
 
     return read_text(path, MAX_SPEC_BYTES, "a values file")
+
+
+def working(command: str, steps: int):
+    """The bar of a command whose exact work may take seconds (sigmoid and tanh of values through
+    sigmoid and tanh, the documents that write them): on a terminal, drawn only once the command
+    has run for :data:`~symdrop.io.progress.SLOW` seconds, naming the step under way."""
+    from ..io.progress import SLOW, Progress, on_terminal
+
+    return Progress(steps, f"symdrop {command}", enabled=on_terminal(), after=SLOW)
+
+
+def step(bar, label: str, function):
+    """``function`` as one step of ``bar``: the bar names ``label`` while it runs, and counts it."""
+    def run(*args, **kwargs):
+        bar.stage(label)
+        result = function(*args, **kwargs)
+        bar.advance()
+        return result
+
+    return run

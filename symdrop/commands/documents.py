@@ -4,6 +4,7 @@ import sys
 from importlib import resources
 
 from .. import example as tutorial, load_spec
+from ..core.forward import check_mean
 from ..core.derive import derive
 from ..core.ensemble import expect as ensemble_mean
 from ..errors import SymdropError
@@ -12,7 +13,8 @@ from ..model.batch import Batch
 from ..io.tex import compile_pdf
 from ..render import documents, formats, values
 from . import batches
-from .common import chosen_format, output, print_written, render_options, single, warn_title, with_spec_digits
+from .common import (chosen_format, output, print_written, render_options, single, step, warn_title,
+                     with_spec_digits, working)
 
 
 def example(args) -> int:
@@ -43,13 +45,16 @@ def solve(args) -> int:
     network = load_spec(args.spec)
     if isinstance(network, Batch):
         return batches.solve(args, network, fmt, options)
-    derivation = derive(network, symbolic=args.symbolic, mode=args.mode)
     options = with_spec_digits(options, network)
-    warn_title(derivation.network, fmt, args)
-    text, files = solution_files(
-        fmt, args.output, lambda fmt, svg: documents.render_solution(derivation, fmt, options, svg=svg),
-        lambda: values.solution_json(derivation),
-        picture=(lambda: documents.render_svg(derivation, options)) if options.diagram else None, pdf=args.pdf)
+    with working("solve", 2 + args.pdf) as bar:
+        derivation = step(bar, "symdrop solve: the exact pass", derive)(network, args.symbolic, args.mode)
+        warn_title(derivation.network, fmt, args)
+        text, files = solution_files(
+            fmt, args.output,
+            step(bar, "symdrop solve: the document", lambda fmt, svg: documents.render_solution(derivation, fmt, options,
+                                                                                                svg=svg)),
+            step(bar, "symdrop solve: the JSON", lambda: values.solution_json(derivation)),
+            picture=(lambda: documents.render_svg(derivation, options)) if options.diagram else None, pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 
@@ -85,13 +90,16 @@ def backprop(args) -> int:
         return batches.backprop(args, network, fmt, options, rate)
     if network.target is None:
         raise SymdropError(f"{args.spec}: target: missing (the backward pass needs one target value per output)")
-    result = derive_backprop(network, rate)
     options = with_spec_digits(options, network)
-    warn_title(network, fmt, args)
-    text, files = solution_files(
-        fmt, args.output, lambda fmt, svg: documents.render_backprop(result, fmt, options, svg=svg),
-        lambda: values.backprop_json(result),
-        picture=(lambda: documents.render_svg(result.forward, options)) if options.diagram else None, pdf=args.pdf)
+    with working("backprop", 2 + args.pdf) as bar:
+        result = step(bar, "symdrop backprop: the exact passes", derive_backprop)(network, rate)
+        warn_title(network, fmt, args)
+        text, files = solution_files(
+            fmt, args.output,
+            step(bar, "symdrop backprop: the document", lambda fmt, svg: documents.render_backprop(result, fmt, options,
+                                                                                                   svg=svg)),
+            step(bar, "symdrop backprop: the JSON", lambda: values.backprop_json(result)),
+            picture=(lambda: documents.render_svg(result.forward, options)) if options.diagram else None, pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 
@@ -104,13 +112,14 @@ def expect(args) -> int:
     network = load_spec(args.spec, require_masks=False)
     if isinstance(network, Batch):
         return batches.expect(args, network, fmt, options)
+    check_mean(network)  # sigmoid and tanh through sigmoid and tanh: refused before the mean starts
     with Progress(0, "symdrop expect", enabled=on_terminal()) as bar:  # on a terminal, for long layers only
         ensemble = ensemble_mean(network, symbolic_q=args.symbolic_q, samples=args.samples, seed=args.seed,
                                  progress=lambda label, done, total: bar.show(f"symdrop expect: {label}", done, total))
     options = with_spec_digits(options, network)
     warn_title(ensemble.network, fmt, args)
     text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_expect(ensemble, fmt, options),
-                                 lambda: values.expect_json(ensemble), pdf=args.pdf)
+                                 lambda: values.expect_json(ensemble), pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 
@@ -121,10 +130,14 @@ def moments(args) -> int:
     fmt = chosen_format(args, "moments")
     network = load_spec(args.spec, require_masks=False)
     options = with_spec_digits(render_options(args), network)
-    statistics = derive_statistics(network)
-    warn_title(statistics.network, fmt, args)
-    text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_moments(statistics, fmt, options),
-                                 lambda: values.moments_json(statistics), pdf=args.pdf)
+    check_mean(*(network.examples if isinstance(network, Batch) else (network,)))  # before the statistics start
+    with working("moments", 2 + args.pdf) as bar:
+        statistics = step(bar, "symdrop moments: the statistics over every mask", derive_statistics)(network)
+        warn_title(statistics.network, fmt, args)
+        text, files = solution_files(
+            fmt, args.output, step(bar, "symdrop moments: the document",
+                                   lambda fmt, svg: documents.render_moments(statistics, fmt, options)),
+            step(bar, "symdrop moments: the JSON", lambda: values.moments_json(statistics)), pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 
@@ -135,7 +148,8 @@ def verify(args) -> int:
     network = load_spec(args.spec)
     if isinstance(network, Batch):
         return batches.verify(args, network)
-    report = against_torch(network, seed=args.seed)
+    with working("verify", 1) as bar:
+        report = step(bar, "symdrop verify: the exact passes and PyTorch's", against_torch)(network, seed=args.seed)
     sys.stdout.write(report.table(str(args.spec)))
     return 0 if report.ok else 1
 

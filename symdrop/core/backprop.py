@@ -132,17 +132,18 @@ def _from(network: Network, gradients: Gradients, rate) -> Backprop:
     if rate is not None:
         rate = exact(rate, "rate")  # "1/10" as the command line gives it, or a number
         after = step(gradients, rate)
-        after_prediction = values_matrix(after_step(after))
+        after_prediction = values_matrix(after_step(after)[0])
     return Backprop(network, forward, network.target, to_sympy(gradients.loss), tuple(steps),
                     values_matrix(gradients.grad_input), rate, after, after_prediction)
 
 
-def after_step(network: Network) -> tuple:
-    """The prediction of ``network`` after a step, its written size counted with its new weights
-    (what the step writes: its layers between are never written, so they are not counted)."""
-    predicted = forward(network, terms=False, count=False)[-1].a
-    budget = Budget("the step")
-    for layer in network.layers:
+def after_step(*networks) -> list[tuple]:
+    """The prediction of each of ``networks`` (one, or a batch's examples, which share their
+    layers) after a step, counted against the limit on a step's exact values (:mod:`.budget`)
+    with the new weights that make it: the weights first, then every layer of each pass after
+    the step (written only in part, the prediction: cheaper a part than a pass written whole,
+    hence a limit of its own)."""
+    budget = Budget("the step", "MAX_STEP_CLOSED_FORM")
+    for layer in networks[0].layers:
         budget.count((*entries(layer.W), *entries(layer.b)), "--step")
-    budget.count(predicted, "--step")
-    return predicted
+    return [forward(network, terms=False, count=budget)[-1].a for network in networks]

@@ -177,7 +177,7 @@ def _step(result: BatchBackprop, rate) -> BatchBackprop:
     prediction after it with the same masks."""
     layers = stepped(result.batch.layers, [(s.grad_weights, s.grad_bias) for s in result.by_layer], rate)
     after = Batch(tuple(replace(network, layers=layers) for network in result.batch.examples), result.batch.title)
-    predicted = columns([values_matrix(after_step(network)) for network in after.examples])
+    predicted = columns([values_matrix(y) for y in after_step(*after.examples)])
     return replace(result, rate=rate, after_step=after, prediction_after_step=predicted)
 
 

@@ -13,7 +13,7 @@ and the documents would all grow with it.
 import sympy
 
 from ..errors import SymdropError
-from ..limits import MAX_CLOSED_FORM
+from .. import limits
 
 
 def written_size(expr, sizes: dict) -> int:
@@ -40,10 +40,11 @@ def written_size(expr, sizes: dict) -> int:
 
 
 class Budget:
-    """The nodes a pass has written so far (see the module); :meth:`count` refuses past the limit."""
+    """The nodes a pass has written so far (see the module); :meth:`count` refuses past the limit
+    (:data:`~symdrop.limits.MAX_CLOSED_FORM`, or ``limit``: the name of another in limits.py)."""
 
-    def __init__(self, what: str = "the forward pass"):
-        self.what, self.total, self.sizes = what, 0, {}
+    def __init__(self, what: str = "the forward pass", limit: str = "MAX_CLOSED_FORM"):
+        self.what, self.total, self.sizes, self.limit = what, 0, {}, limit
 
     def count(self, values, where: str) -> None:
         """Add the written size of ``values`` (exact numbers, or rows of them); refuse, naming
@@ -52,8 +53,15 @@ class Budget:
             for entry in value if isinstance(value, tuple) else (value,):
                 if isinstance(entry, sympy.Basic) and not entry.is_Rational:  # a fraction costs nothing to write
                     self.total += written_size(entry, self.sizes)
-        if self.total > MAX_CLOSED_FORM:
+        limit = getattr(limits, self.limit)  # read when counting: a test may set it
+        if self.total > limit:
             raise SymdropError(
-                f"{where}: the exact values of {self.what} would be written out with more than {MAX_CLOSED_FORM:,} "
-                f"parts ({self.total:,} up to here: sigmoid or tanh of values through sigmoid or tanh, exponentials "
-                f"in exponents); the limit on a pass's exact values is {MAX_CLOSED_FORM:,} parts")
+                f"{where}: the exact values of {self.what} would be written out with more than {limit:,} parts "
+                f"({self.total:,} up to here: sigmoid or tanh of values through sigmoid or tanh, exponentials in "
+                f"exponents); {LIMITS[self.limit]} is {limit:,} parts")
+
+
+# What each limit bounds, as its refusal names it.
+LIMITS = {"MAX_CLOSED_FORM": "the limit on a pass's exact values",
+          "MAX_STEP_CLOSED_FORM": "the limit on a step's new weights and the pass after it",
+          "MAX_MEAN_CLOSED_FORM": "the limit on that pass for expect and moments (they carry it for every mask)"}

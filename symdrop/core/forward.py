@@ -14,6 +14,8 @@ from ..model.network import Network
 from .budget import Budget
 from ..sympy_internals import entries
 
+PASSES = {"train": "the forward pass", "off": "the pass without dropout", "test": "the test-time pass"}  # refusals
+
 # Exact numbers only, a float never: Python's int and Fraction where every number of a network is
 # rational and every activation piecewise linear (most networks, every generated problem: their
 # arithmetic is some 25 times faster than SymPy's); SymPy numbers otherwise (sigmoid, tanh).
@@ -53,7 +55,8 @@ class NetworkNumbers:
 
 def forward(network: Network, mode: str = "train", *, masks=None, activations=None,
             masks_on: str = "input", scale_bias: bool = False, inputs=None, zs=None,
-            terms: bool = True, numeric: bool = False, depth: int | None = None, count: bool = True) -> tuple[LayerValues, ...]:
+            terms: bool = True, numeric: bool = False, depth: int | None = None,
+            count: "bool | Budget" = True) -> tuple[LayerValues, ...]:
     """Every layer's values of ``network`` in ``mode``: "train" (its masks, with its convention's
     scaling), "test" (the convention's test-time pass) or "off" (no dropout at all).
 
@@ -71,8 +74,9 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
     a third of the work. ``numeric`` computes with 40-digit decimals (:func:`numeric_numbers`):
     what the rules of a sigmoid or tanh network compare, some 20 times faster than its exact
     values; ``depth`` stops after that many layers.
-    With SymPy numbers the activations' written size is counted layer by layer (``count``; see
-    :mod:`.budget`): past :data:`~symdrop.limits.MAX_CLOSED_FORM` the pass stops in one line.
+    With SymPy numbers the activations' written size is counted layer by layer (see :mod:`.budget`;
+    ``count`` False counts nothing, a :class:`.budget.Budget` counts on from what it holds): past
+    :data:`~symdrop.limits.MAX_CLOSED_FORM` the pass stops in one line.
     """
     values = numeric_numbers(network) if numeric else network_numbers(network)
     masks = values.masks if masks is None else masks
@@ -80,7 +84,7 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
     rules = layer_rules(network.dropout, network.depth, mode)
     a, out = values.x, []
     kept = None if values.python or values.numeric else {}  # SymPy numbers: the nodes closed() has seen (see below)
-    budget = Budget() if count and kept is not None else None
+    budget = (count if isinstance(count, Budget) else Budget(PASSES[mode])) if count and kept is not None else None
     for l, ((W, b), rule, g) in enumerate(zip(values.layers[:depth], rules, functions), start=1):
         mu = masks[l - 1]
         if inputs is not None and l in inputs:
@@ -233,13 +237,16 @@ def _mask(a, mu, rule, values: NetworkNumbers, l: int):
 
 
 def _scaled(factor, value):
-    """A kept SymPy value times its scale: the product expanded, 5/(4 e^{-3} + 4) rather than
-    5/(4 (e^{-3} + 1)), as before, an exponent kept whole (e^{-a-b}, not e^{-a} e^{-b}); a value
-    through two or more sigmoid or tanh layers kept as the product (expanding it would rewrite its
-    whole closed form, some 100 s for the second layer after a --step of a 3-4-4-2 network)."""
+    """A kept SymPy value times its scale: one term expanded, 5/(4 e^{-3} + 4) rather than
+    5/(4 (e^{-3} + 1)), as before, an exponent kept whole (e^{-a-b}, not e^{-a} e^{-b}). A sum
+    only multiplied term by term, its terms kept (expanding them would give each a denominator
+    of its own, which the next layers' sums can no longer collect: 139 terms a value after seven
+    ReLU layers of 16 behind a sigmoid layer, instead of 16); a value through two or more sigmoid
+    or tanh layers kept as the product (expanding it would rewrite its whole closed form, some
+    100 s for the second layer after a --step of a 3-4-4-2 network)."""
     if factor == 0:
         return sympy.S.Zero
-    if not value.is_Rational and nested(value):
+    if value.is_Add or (not value.is_Rational and nested(value)):
         return factor * value
     return sympy.expand(factor * value, power_exp=False)
 
@@ -305,3 +312,14 @@ def _rows(W, number) -> tuple[tuple[Number, ...], ...]:
 
 def _to_python(value: sympy.Rational) -> int | Fraction:
     return int(value.p) if value.q == 1 else Fraction(int(value.p), int(value.q))
+
+
+def check_mean(*networks) -> None:
+    """Refuse, before the ensemble mean or the statistics over every mask start, networks (one,
+    or a batch's examples together) whose passes with every unit kept (what each mask's pass is
+    at most) pass :data:`~symdrop.limits.MAX_MEAN_CLOSED_FORM` parts (see :mod:`.budget`): the
+    mean carries such values through every layer for every mask, at some 1.4 ms a part."""
+    budget = Budget("the pass with every unit kept", "MAX_MEAN_CLOSED_FORM")
+    for e, network in enumerate(networks):
+        budget.what = "the pass with every unit kept" + (f" (input[{e}])" if len(networks) > 1 else "")
+        forward(network, "off", terms=False, count=budget)

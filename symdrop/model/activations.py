@@ -9,7 +9,7 @@ import sympy
 from sympy.core.evalf import PrecisionExhausted
 
 from ..errors import SymdropError
-from .closedform import exponential, hyperbolic_tangent
+from .closedform import Undecided, enclosed_sign, exponential, hyperbolic_tangent
 
 
 class Written(sympy.Basic):
@@ -111,6 +111,15 @@ def sign(z: sympy.Expr) -> int:
     where SymPy's comparisons give up: evaluated to more and more digits until they decide."""
     if z.is_Rational:
         return (z.p > 0) - (z.p < 0)
+    try:
+        decided = enclosed_sign(z)  # bounds of the exact value, without SymPy's evaluation
+    except Undecided:
+        text = str(z)
+        raise SymdropError(f"cannot decide the sign of {text[:200] + ' ...' if len(text) > 200 else text}: it is "
+                           f"within 2^-4000 of 0 (its leading terms cancel), beyond the precision symdrop decides "
+                           f"signs to (4096 bits)") from None
+    if decided is not None:
+        return decided
     for digits in (15, 60, 400):
         try:
             value = sympy.N(z, digits, strict=True)

@@ -10,7 +10,7 @@ from ..exercises.sheet import Sheet
 from .env import render_document
 from .escape import printable
 from .html import exercise_html
-from .lms import category, gaps, question_name
+from .lms import category, gaps, question_name, telling
 from .options import RenderOptions
 
 GIFT_SPECIAL = "\\~=#{}:"  # backslash first: each is written with a backslash before it
@@ -24,14 +24,15 @@ def escape_gift(text: str) -> str:
 
 
 def sheet_gift(sheet: Sheet, options: RenderOptions = RenderOptions(), name: str | None = None) -> str:
-    """``questions.gift``: a category for the sheet, then one numerical question per number of
-    each exercise's answer, its text the question as HTML and its general feedback the worked
-    solution."""
+    """``questions.gift``: a category for the sheet, then one numerical question per exercise
+    (a GIFT numerical question holds one number): for an answer of several numbers, the one the
+    most known mistakes get wrong (:func:`~.lms.telling`), named; its text the question as HTML
+    and its general feedback the worked solution."""
     options = replace(options.for_sheet(sheet), diagram=False)
     items = []
     for e in sheet.exercises:
         html = exercise_html(e, options)
-        items.append((e, html["question"].strip(), html["solution"].strip(), gaps(e), question_name(e, name)))
+        items.append((e, html["question"].strip(), html["solution"].strip(), telling(gaps(e)), question_name(e, name)))
     # $CATEGORY's line is read as it is (Moodle does not undo GIFT's escapes there): one line, unescaped.
     return render_document("questions", "gift", options, items=items, category=" ".join(printable(category(sheet, name)).split()),
                            esc=escape_gift)
