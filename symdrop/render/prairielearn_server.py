@@ -22,6 +22,7 @@ from ..grading.grade import Row, Rubric, grade as grade_rows
 from ..limits import MAX_DIGITS, MAX_EXPONENT
 from ..model.spec import parse_spec
 from ..numbers import to_sympy
+from .alttext import describe
 from .documents import diagram_of, render_svg
 from .env import make_env
 from .html import exercise_html
@@ -114,11 +115,11 @@ def generate(data: dict, config: dict) -> None:
     shown = render_options(config)
     html = exercise_html(e, shown)
     labels = make_env(shown).get_template("moodle/labels.j2").make_module()
-    picture = diagram_of(e.derivation)
+    picture = diagram_of(e.derivation, shown.edge_weights)
     entry = key_json(Sheet(config["seed"], options_of(config), (e,)))["problems"][0]
     data["params"].update({
         "title": config["title"], "code": e.code, "statement": html["question"], "answer": html["answer"],
-        "solution": html["solution"], "figure": bool(config["render"]["diagram"]) and not picture.too_large and {"alt": alt_text(e.code, picture)},
+        "solution": html["solution"], "figure": bool(config["render"]["diagram"]) and not picture.too_large and {"alt": describe(picture)},
         "labels": {i.name: rf"\({labels.label(part)} =\)" for i, part in found},
         "entry": entry,
     })
@@ -134,15 +135,6 @@ def typed(value) -> str:
     if to_sympy(value).is_Rational:
         return answer_text(value)
     return decimal_text(as_fraction(value), PLACES)
-
-
-def alt_text(code: str, picture) -> str:
-    """The picture's text alternative: what it shows, in words (the masks are in the text too)."""
-    dropped = [u.text for u in picture.units if u.mask is not None and u.mask == 0]
-    sizes = " to ".join(str(n) for n in picture.sizes)
-    return (f"The network of variant {code}: layers of {sizes} units, inputs on the left, output on the right, "
-            f"each unit connected to every unit of the next layer; "
-            + (f"dropped units, crossed out: {', '.join(dropped)}." if dropped else "no unit crossed out."))
 
 
 def read_exact(text) -> Fraction:
