@@ -37,6 +37,7 @@ def sheet(args) -> int:
     students = read_roster(args.roster) if args.roster is not None else ()
     seed = random.SystemRandom().randrange(1_000_000) if args.seed is None else args.seed
     problems = args.problems or (1 if students else 5)
+    _per_kind(chosen, args, kinds, problems)
     count = problems * (len(students) or 1)
     if count > MAX_PROBLEMS:
         raise SymdropError(f"--roster {args.roster}: {len(students)} students x {problems} problems = {count} problems; "
@@ -87,6 +88,18 @@ def _sheet_formats(args) -> tuple[str, ...]:
     if args.seed is not None and args.seed < 0:
         raise SymdropError(f"--seed: expected a non-negative integer, got {args.seed}")
     return chosen
+
+
+def _per_kind(chosen, args, kinds, problems: int) -> None:
+    """An export of a question per kind, whose variants its LMS draws (PrairieLearn), takes each
+    kind from the sheet's problems: refused without a problem of every kind, or with a roster."""
+    folders = [formats.get(f).title for f in chosen if formats.get(f).folder]
+    if folders and args.roster is not None:
+        raise SymdropError(f"--roster: {folders[0]} draws each student's variants itself; leave out --roster "
+                           f"for --format {chosen[[formats.get(f).folder for f in chosen].index(True)]}")
+    if folders and problems < len(set(kinds)):
+        raise SymdropError(f"--problems: expected at least {len(set(kinds))} (a problem of each kind of --kinds, whose "
+                           f"{folders[0]} question it gives), got {problems}")
 
 
 def _listed(names: list[str]) -> str:

@@ -49,7 +49,11 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
         for f in formats:  # the self-check pages beside the HTML pages
             files.update({out / name: text for name, text in get(f).write_companions(sheet, options).items()})
         for export in exports:
-            files[out / export.export] = export.write_sheet(sheet, options, parts=parts, rubric=rubric)
+            written = export.write_sheet(sheet, options, parts=parts, rubric=rubric)
+            if export.folder:  # a folder of files (PrairieLearn's course folder)
+                files.update({out / export.export / path: text for path, text in written.items()})
+            else:
+                files[out / export.export] = written
         files[out / "key.json"] = json.dumps(key_json(sheet), indent=2, ensure_ascii=False) + "\n"
         if sheet.class_set:
             files[out / "key.csv"] = key_csv(sheet, options)

@@ -55,6 +55,7 @@ class Format:
     # "package.module.function" that writes more files of a sheet, (sheet, options) -> {name: text}:
     # the pages' self-check pages.
     companions: str | None = None
+    folder: bool = False  # the export is a folder, ``export`` its name: the writer gives {path inside: text}
 
     def template(self, document: str) -> str:
         """The name of this format's template of ``document``: ``documents/solution.j2``."""
@@ -108,7 +109,12 @@ QTI = Format("qti", "zip", None, None, bodies="qti", export="qti.zip", writer="s
 QTI21 = Format("qti21", "zip", None, None, bodies="qti21", commands=("solve",), export="qti21.zip",
                writer="symdrop.render.qti21.sheet_qti21", scored=True, title="QTI 2.1", note="New Quizzes, OpenOlat, ILIAS")
 
-FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON, PAGE, HTML, MOODLE, GIFT, QTI, QTI21)}
+# PrairieLearn (issue 28): a course folder, one question per kind, graded by symdrop in server.py.
+PRAIRIELEARN = Format("prairielearn", "prairielearn", None, None, bodies="prairielearn", export="prairielearn", folder=True,
+                      writer="symdrop.render.prairielearn.sheet_prairielearn", scored=True, title="PrairieLearn",
+                      note="a course folder")
+
+FORMATS = {f.name: f for f in (LATEX, MARKDOWN, JSON, PAGE, HTML, MOODLE, GIFT, QTI, QTI21, PRAIRIELEARN)}
 DEFAULT = MARKDOWN.name  # what a command writes when neither --format nor -o's suffix says
 
 
