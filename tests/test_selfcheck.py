@@ -159,6 +159,17 @@ def test_the_page_carries_a_students_values_forward_as_the_reference(tmp_path):
     assert node_results(tmp_path, calls) == expected
 
 
+def test_a_sigmoid_problem_checks_each_value_on_its_own(tmp_path):
+    """Sigmoid layers: each layer value right within the tolerance (a grid's hashes), no data to
+    carry values forward with, and the page says so."""
+    assert main(["sheet", "--seed", "3", "--problems", "1", "--activation", "sigmoid", "--format", "html",
+                 "--no-diagram", "--out", str(tmp_path)]) == 0
+    page = (tmp_path / "selfcheck.html").read_text(encoding="utf-8")
+    assert "data-network=" not in page and "it does not\nsay whether a value follows from your own earlier ones" in page
+    form = re.search(r'<form class="check"[^>]*data-name="answer-1-z2"[^>]*>', page).group(0)
+    assert 'data-step="' in form and 'data-layer="2"' in form
+
+
 @pytest.mark.parametrize("tex, text", [
     (r"\hat{y}", "ŷ"), (r"\hat{y}_{2}", "ŷ₂"), (r"z^{(1)}", "z⁽¹⁾"), (r"\tilde{a}^{(2)}_{3}", "ã⁽²⁾₃"),
     (r"\partial L / \partial W^{(1)}", "∂L / ∂W⁽¹⁾"), (r"E[\sigma(S)]", "E[σ(S)]"), (r"\operatorname{NWGM}", "NWGM"),
