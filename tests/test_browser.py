@@ -16,8 +16,12 @@ import yaml
 
 from symdrop.cli import main
 
+from symdrop.render.canonical import canonical
+
+from . import reference_model as ref
 from .conftest import ROOT, missing
 from .test_page import HOSTILE, SPEC
+from .test_selfcheck import expected_z
 
 MODULES = ROOT / ".ci" / "node" / "node_modules"
 SCRIPT = ROOT / "tests" / "browser" / "pages.js"
@@ -65,9 +69,27 @@ def sheet(tmp_path) -> tuple[list[dict], dict]:
     typed = [("answer-1", f"{2 * right.numerator}/{2 * right.denominator}"),
              ("answer-1", mistake["answer"][0]), ("answer-1", "1/0 apples"), ("answer-1", "(12345/7)"),
              ("answer-2", nwgm_typed)]
+    typed += layer_values(forward)
     selfcheck = next(out.glob("selfcheck-*.html"))
     pages.append({"file": str(selfcheck), "type": typed, "hint": "#hint-1", "reveal": "answer-1"})
     return pages, {"forward": forward, "mistake": mistake}
+
+
+def layer_values(forward: dict) -> list[tuple[str, str]]:
+    """The forward problem's values on the way, by the plain-Fraction reference: a right z^(1),
+    the a^(1) of forgetting the first ReLU (a^(1) = z^(1), a known mistake), the z^(2) that
+    follows from it (carried forward), and the prediction that follows from that z^(2)."""
+    model = ref.read(forward["spec"])
+    steps = ref.forward(model)
+    z1 = steps[0].z
+    assert "forgot_relu_1" in [m["id"] for m in forward["mistakes"]] and steps[0].a != z1
+    z2 = expected_z(model, 2, "train", z1)
+    a = [model.layers[1].g(v) for v in z2]
+    for l in range(3, len(steps) + 1):
+        a = [model.layers[l - 1].g(v) for v in expected_z(model, l, "train", a)]
+    assert tuple(z2) != steps[1].z and tuple(a) != steps[-1].a  # wrong, both
+    return [("answer-1-z1", canonical(z1)), ("answer-1-a1", canonical(z1)), ("answer-1-z2", canonical(z2)),
+            ("answer-1", canonical(a))]
 
 
 def feedback_page(tmp_path) -> dict:
@@ -104,8 +126,12 @@ def test_every_kind_of_page_in_chromium(tmp_path):
         assert r["javascriptLinks"] == 0 and r["hostileElements"] == 0, r["file"]
     assert [r["scripts"] for r in results] == [0] * 7 + [1, 0]  # the self-check's own script alone
     check = results[7]
-    right, wrong, garbage, other, nwgm = (text for _, _, text in check["typed"])
-    assert right == "Right." and nwgm == "Right."
+    right, wrong, garbage, other, nwgm, z1, a1, z2, carried = (text for _, _, text in check["typed"])
+    assert right == "Right." and nwgm == "Right." and z1 == "Right."
+    relu = next(m["label"] for m in key["forward"]["mistakes"] if m["id"] == "forgot_relu_1")
+    assert a1.startswith("Not right. It is the value a known mistake gives here: ") and relu in a1
+    assert z2 == "Not right, but it follows from your a⁽¹⁾ (error carried forward): your a⁽¹⁾ is not right."
+    assert carried.startswith("Not right, but it follows from your z⁽²⁾ (error carried forward): your z⁽²⁾ is not right.")
     assert wrong.startswith("Not right. It is the answer of a known mistake: ") and key["mistake"]["label"] in wrong
     assert garbage.startswith("This cannot be read. Type whole numbers (-3), fractions (3/4), decimals (0.75)")
     assert other == "Not right. A hint, the first step of the worked solution, is shown below."
