@@ -6,6 +6,7 @@ from sympy import ImmutableMatrix
 
 from ..errors import SpecError, describe
 from ..numbers import exact
+from ..sympy_internals import entries
 from .conventions import DROPCONNECT, SCHEMES, PLAIN, UNITS, Dropout, convention as named_convention
 from .fields import matrix, no_unknown_keys, probability, vector
 
@@ -160,7 +161,7 @@ def _shape(data, field: str, rows: int, l: int) -> None:
 
 
 def _zeros_and_ones(values: ImmutableMatrix, field: str) -> None:
-    for k, value in enumerate(values):
+    for k, value in enumerate(entries(values)):
         if value not in (0, 1):
             where = f"[{k}]" if values.cols == 1 else f"[{k // values.cols}][{k % values.cols}]"
             raise SpecError(f"{field}{where}", f"expected 0 or 1, got {value}")

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from ..exercises.kinds import get
 from ..grading.grade import StudentGrade, Ungraded
-from .documents import render_math
+from .documents import step_rows
 from .env import make_env, render_document
 from .escape import csv_cell, spreadsheet_csv
 from .numbertext import exact_text, plain
@@ -76,7 +76,7 @@ def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOpt
             layer = network.depth if wrong.part == "y" else int(wrong.part[1:])
             # Only the answer given: where the student went off track is not known.
             located = wrong.part != "y" or len(answered) > 1
-            lines = (layer, render_math(derivation, options).steps[layer - 1], located)
+            lines = (layer, step_rows(derivation.steps[layer - 1], options), located)
         labels = {m.name: m.label for m in (*checked.mistakes, *(m for p in checked.parts for m in p.mistakes))}
         problems.append((entry, parts, labels, lines))
     return render_document("feedback", fmt, options, s=student, problems=problems)
