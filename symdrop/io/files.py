@@ -24,11 +24,12 @@ def write_files(files: dict) -> list[Path]:
         _check_target(path)
     staged: list[tuple[str, Path]] = []
     mode = 0o666 & ~_umask()  # what open() would give; mkstemp alone gives 0600
+    listings: dict[Path, list[str]] = {}  # each folder's names, listed once (a class's feedback: 300 files)
     try:
         for path, content in files.items():
             path = Path(path)
             _make_folder(path.parent)
-            _remove_stale(path)
+            _remove_stale(path, listings)
             data = content.encode("utf-8") if isinstance(content, str) else content
             temporary = _create_staged(path, staged)
             with open(temporary, "wb") as stream:
@@ -94,12 +95,15 @@ def _remove(staged) -> None:
             pass
 
 
-def _remove_stale(path: Path) -> None:
-    """Remove staged files of ``path`` that a killed symdrop left (their process is gone)."""
-    try:
-        names = [n for n in os.listdir(path.parent) if n.startswith(f".{path.name}.") and n.endswith(SUFFIX)]
-    except OSError:
-        return
+def _remove_stale(path: Path, listings: dict) -> None:
+    """Remove staged files of ``path`` that a killed symdrop left (their process is gone);
+    ``listings`` holds the staged names of each folder listed so far."""
+    if path.parent not in listings:
+        try:
+            listings[path.parent] = [n for n in os.listdir(path.parent) if n.endswith(SUFFIX)]
+        except OSError:
+            listings[path.parent] = []
+    names = [n for n in listings[path.parent] if n.startswith(f".{path.name}.")]
     for name in names:
         pid = name[len(path.name) + 2:].split(".", 1)[0]
         if pid.isdigit() and not alive(int(pid)):

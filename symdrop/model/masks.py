@@ -170,7 +170,7 @@ def _zeros_and_ones(values: ImmutableMatrix, field: str) -> None:
 def _no_drop_where_kept(masks, dropout: Dropout, *, single: bool) -> None:
     """A mask entry 0 where its keep probability is 1 cannot be drawn: refuse it."""
     for l, mask in enumerate(masks):
-        for k, (m, q) in enumerate(zip(mask, dropout.keep_of(l, mask.shape))):
+        for k, (m, q) in enumerate(zip(entries(mask), entries(dropout.keep_of(l, mask.shape)))):
             if m != 0 or q != 1:
                 continue
             if dropout.connections:

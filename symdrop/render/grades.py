@@ -120,12 +120,14 @@ def chart(students: list[StudentGrade]) -> dict:
     """The report's numbers: students per tenth of the maximum (the last bin holds full marks)
     and students per mistake id, most frequent first (ties by id)."""
     bins = [0] * BINS
+    shares = []  # each student's share of the maximum (None: a maximum of 0), summed once
     for s in students:
-        share = s.points / s.max_points if s.max_points else Fraction(0)
-        bins[min(BINS - 1, max(0, int(share * BINS)))] += 1
+        most = s.max_points
+        shares.append(s.points / most if most else None)
+        bins[min(BINS - 1, max(0, int((shares[-1] or Fraction(0)) * BINS)))] += 1
     made = Counter(m for s in students for m in {m for p in s.parts for m in p.mistakes})
     mistakes = sorted(made.items(), key=lambda item: (-item[1], item[0]))
-    mean = sum((s.points / s.max_points for s in students if s.max_points), Fraction(0)) / max(1, len(students))
+    mean = sum((share for share in shares if share is not None), Fraction(0)) / max(1, len(students))
     return {"bins": bins, "labels": [f"{10 * k}–{10 * k + 10}%" for k in range(BINS)], "mistakes": mistakes,
             "most": max([*bins, *(c for _, c in mistakes), 1]), "students": len(students),
             "mean": _percent(mean)}
