@@ -6,6 +6,7 @@ import stat
 from pathlib import Path
 
 from ..errors import SymdropError
+from .spool import Spooled
 
 # A staged file is named .NAME.PID.XXXXXX.symdrop-tmp beside its target: the process id lets a
 # later run remove what a killed one left behind (its own kind only, never another's).
@@ -13,7 +14,7 @@ SUFFIX = ".symdrop-tmp"
 
 
 def write_files(files: dict) -> list[Path]:
-    """Write ``{path: text or bytes}``; each file appears whole, and none if any write fails.
+    """Write ``{path: text, bytes or Spooled}``; each file appears whole, and none if any write fails.
 
     Every target is checked before anything is written: a folder, a file in the place of a
     folder, an unwritable folder, or a target that is not a regular file (a device, a symlink, a
@@ -30,10 +31,12 @@ def write_files(files: dict) -> list[Path]:
             path = Path(path)
             _make_folder(path.parent)
             _remove_stale(path, listings)
-            data = content.encode("utf-8") if isinstance(content, str) else content
             temporary = _create_staged(path, staged)
             with open(temporary, "wb") as stream:
-                stream.write(data)
+                if isinstance(content, Spooled):  # kept on disk until now (a class set's documents)
+                    content.copy_to(stream)
+                else:
+                    stream.write(content.encode("utf-8") if isinstance(content, str) else content)
             os.chmod(temporary, mode)
         for temporary, path in staged:
             os.replace(temporary, path)

@@ -10,6 +10,7 @@ from ..render.documents import render_svg
 from ..render.formats import compiled, get, sheet_formats
 from ..render.options import RenderOptions
 from ..render.sheets import key_csv, key_json, render_documents
+from .spool import Spool
 from .tex import compile_pdf, end_running
 
 
@@ -25,6 +26,7 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
     options = options.for_sheet(sheet)
     exports = [get(f) for f in formats if get(f).export]
     formats = tuple(f for f in formats if not get(f).export)
+    spool = Spool()  # the documents, key and pictures wait on disk, not in memory, to be written
     with Compiling() as compiling:
         def ready(documents: dict[str, str]) -> None:  # the LaTeX is done: its PDFs compile meanwhile
             sources = {name: text for name, text in documents.items() if name.endswith(f".{compiled().suffix}")}
@@ -33,7 +35,8 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
 
         # LaTeX first: pdflatex runs (separate processes) while Python renders the other formats.
         ordered = tuple(sorted(formats, key=lambda f: get(f).engine is None))
-        documents = render_documents(sheet, ordered, options, split=split, progress=progress, ready=ready)
+        documents = render_documents(sheet, ordered, options, split=split, progress=progress,
+                                     ready=ready if pdf else None, hold=spool.add)
         documents = {name: documents[name] for f in formats for name in documents if _of(name, f)}
         if pdf and not compiling.started:  # the PDF still comes from the LaTeX, which is then not kept
             ready(render_documents(sheet, (compiled().name,), options, split=split))
@@ -42,10 +45,10 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
             for e in sheet.exercises:
                 svg = render_svg(e.derivation, options)
                 if svg is not None:
-                    files[out / options.figures / f"{e.code}.svg"] = svg  # where the documents link it
+                    files[out / options.figures / f"{e.code}.svg"] = spool.add(svg)  # where the documents link it
         for export in exports:
             files[out / export.export] = export.write_sheet(sheet, options, parts=parts)
-        files[out / "key.json"] = json.dumps(key_json(sheet), indent=2, ensure_ascii=False) + "\n"
+        files[out / "key.json"] = spool.add(json.dumps(key_json(sheet), indent=2, ensure_ascii=False) + "\n")
         if sheet.class_set:
             files[out / "key.csv"] = key_csv(sheet, options)
         if progress and compiling.started:

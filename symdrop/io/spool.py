@@ -1,0 +1,55 @@
+"""Texts kept on disk until they are written out: a class set's documents need not all be held in memory at once."""
+
+import tempfile
+from dataclasses import dataclass
+
+CHUNK = 1 << 20  # bytes copied at a time from the spool to the file written
+
+
+class Spool:
+    """One anonymous temporary file (gone when closed or when the process ends) to which texts
+    are appended, UTF-8 encoded, as they are made; each comes back as a :class:`Spooled` piece
+    that :func:`symdrop.io.files.write_files` copies into its file."""
+
+    def __init__(self):
+        self.file = tempfile.TemporaryFile()
+
+    def add(self, text) -> "Spooled":
+        """``text``: a str, bytes, or str pieces one after another (a document as it is rendered)."""
+        offset = self.file.seek(0, 2)
+        if isinstance(text, bytes):
+            self.file.write(text)
+        else:  # encoded a piece at a time: a document's text and all its bytes are never held together
+            for piece in (text,) if isinstance(text, str) else text:
+                for start in range(0, len(piece), CHUNK):
+                    self.file.write(piece[start:start + CHUNK].encode("utf-8"))
+        return Spooled(self, offset, self.file.tell() - offset)
+
+
+@dataclass(frozen=True, eq=False)
+class Spooled:
+    """A file's content in a :class:`Spool`: ``size`` bytes from ``offset``."""
+
+    spool: Spool
+    offset: int
+    size: int
+
+    def copy_to(self, stream) -> None:
+        source = self.spool.file
+        source.flush()
+        source.seek(self.offset)
+        left = self.size
+        while left:
+            data = source.read(min(CHUNK, left))
+            if not data:
+                raise OSError(f"the spooled text ended {left} bytes short")
+            stream.write(data)
+            left -= len(data)
+
+    def read(self) -> bytes:
+        """The content as bytes (a test, or a caller that wants the text)."""
+        source = self.spool.file
+        source.flush()
+        source.seek(self.offset)
+        return source.read(self.size)
+
