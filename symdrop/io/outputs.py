@@ -1,5 +1,6 @@
 """The files of a sheet: documents in each format, pictures, exports, keys and compiled PDFs."""
 
+import itertools
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -48,7 +49,9 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
                     files[out / options.figures / f"{e.code}.svg"] = spool.add(svg)  # where the documents link it
         for export in exports:
             files[out / export.export] = export.write_sheet(sheet, options, parts=parts)
-        files[out / "key.json"] = spool.add(json.dumps(key_json(sheet), indent=2, ensure_ascii=False) + "\n")
+        # json.dumps's text, in the pieces its encoder makes (json.dumps with an indent lists them all first)
+        pieces = json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(key_json(sheet))
+        files[out / "key.json"] = spool.add(itertools.chain(pieces, ("\n",)))
         if sheet.class_set:
             files[out / "key.csv"] = key_csv(sheet, options)
         if progress and compiling.started:

@@ -19,10 +19,18 @@ class Spool:
         offset = self.file.seek(0, 2)
         if isinstance(text, bytes):
             self.file.write(text)
-        else:  # encoded a piece at a time: a document's text and all its bytes are never held together
-            for piece in (text,) if isinstance(text, str) else text:
-                for start in range(0, len(piece), CHUNK):
-                    self.file.write(piece[start:start + CHUNK].encode("utf-8"))
+        elif isinstance(text, str):  # encoded a piece at a time: the text and all its bytes are never held together
+            for start in range(0, len(text), CHUNK):
+                self.file.write(text[start:start + CHUNK].encode("utf-8"))
+        else:  # small pieces (JSON's tokens) gathered up to CHUNK characters, then written
+            gathered, size = [], 0
+            for piece in text:
+                gathered.append(piece)
+                size += len(piece)
+                if size >= CHUNK:
+                    self.file.write("".join(gathered).encode("utf-8"))
+                    gathered, size = [], 0
+            self.file.write("".join(gathered).encode("utf-8"))
         return Spooled(self, offset, self.file.tell() - offset)
 
 
