@@ -1,6 +1,7 @@
 """Texts kept on disk until they are written out: a class set's documents need not all be held in memory at once."""
 
 import tempfile
+import weakref
 from dataclasses import dataclass
 
 CHUNK = 1 << 20  # bytes copied at a time from the spool to the file written
@@ -13,6 +14,7 @@ class Spool:
 
     def __init__(self):
         self.file = tempfile.TemporaryFile()
+        weakref.finalize(self, self.file.close)  # closed with the last piece that reads from it
 
     def add(self, text) -> "Spooled":
         """``text``: a str, bytes, or str pieces one after another (a document as it is rendered)."""
