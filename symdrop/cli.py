@@ -2,6 +2,7 @@
 
 import argparse
 import gc
+import os
 import re
 import sys
 from contextlib import contextmanager
@@ -19,8 +20,8 @@ from .render import formats
 def main(argv=None) -> int:
     """Run ``symdrop`` with ``argv``; returns the exit status (2 for bad input)."""
     parser = _parser()
-    args = parser.parse_args(_signed_values(sys.argv[1:] if argv is None else list(argv), _option_strings()))
     try:
+        args = parser.parse_args(_signed_values(sys.argv[1:] if argv is None else list(argv), _option_strings()))
         module, command = args.run.rsplit(".", 1)
         with _fewer_collections():
             return getattr(import_module(f"{__package__}.commands.{module}"), command)(args)
@@ -82,6 +83,14 @@ def _integer(text: str) -> int:
     return int(text)
 
 
+def _file(text: str) -> Path:
+    """``-o``'s file: a name ending in "/" names a folder (Path would drop the slash and write a
+    file of the folder's name)."""
+    if text.endswith(("/", os.sep)):  # refused as main's errors are (argparse's would print its usage)
+        raise SymdropError(f"-o {text}: is a folder; expected a file name (-o FOLDER/FILE)")
+    return Path(text)
+
+
 @lru_cache(maxsize=1)  # built once per process: the CLI runs many times in one test process
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -90,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version, help="show the version and exit")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     for add in (_add_example, _add_solve, _add_sheet, _add_backprop, _add_check, _add_grade, _add_expect, _add_moments,
-                _add_verify, _add_templates):
+                _add_verify, _add_templates, _add_lint_export):
         add(commands)
     # A value that starts with "-" and a digit is a number, not an option: --answer -3/4,
     # --range -3..3, --answer "-1; 2" (argparse itself knows only -3 and -0.75).
@@ -105,7 +114,7 @@ def _add_example(commands) -> None:
     ex.add_argument("--pdf", action="store_true", help="also compile the LaTeX to PDF")
     ex.add_argument("--spec", action="store_true",
                     help="write the example's problem spec (YAML) instead, to start a spec of your own")
-    ex.add_argument("-o", "--output", type=Path, help="with --spec: write it here instead of standard output")
+    ex.add_argument("-o", "--output", type=_file, help="with --spec: write it here instead of standard output")
     _diagram_flags(ex)
     _templates_flag(ex)
     ex.set_defaults(run="documents.example")
@@ -156,15 +165,22 @@ def _add_sheet(commands) -> None:
 
 
 def _sheet_output_flags(sheet) -> None:
-    documents_ = ",".join(formats.sheet_formats())
+    documents_ = ",".join(formats.default_sheet_formats())
     exports = ", ".join(f"{name} ({', '.join(filter(None, (formats.get(name).export, formats.get(name).note)))})"
                         for name in formats.exports())
     sheet.add_argument("--format", default=documents_, metavar="FORMATS",
-                       help=f"formats of the documents, comma-separated (default {documents_}); LMS exports: {exports}")
+                       help=f"formats of the documents, comma-separated (default {documents_}; also html: pages and a self-check page); "
+                            f"LMS exports: {exports}")
     sheet.add_argument("--parts", action="store_true",
                        help=f"with --format {' or '.join(formats.cloze())}: cloze questions with a gap for every value a student "
                             "computes, not only the answer")
+    sheet.add_argument("--rubric", type=Path, metavar="FILE",
+                       help="grade's rubric (YAML): the points of Moodle's cloze gaps (--parts) and the share a known "
+                            "mistake's number earns in QTI 2.1, Moodle and GIFT (Moodle: the nearest grade it allows not above) "
+                            "(default: grade's default rubric)")
     sheet.add_argument("--pdf", action="store_true", help="also compile the LaTeX to PDF")
+    sheet.add_argument("--tagged", action="store_true",
+                       help="with --pdf: tagged PDFs (LuaLaTeX and LaTeX's tagging code, TeX Live 2022 or later)")
     sheet.add_argument("--out", type=Path, default=Path("output"), help="directory (default: output/)")
     sheet.add_argument("--roster", type=Path, metavar="FILE.csv",
                        help="a class set: one variant per student of this CSV (columns id,name)")
@@ -215,6 +231,8 @@ def _add_grade(commands) -> None:
                                                       "replaces the tolerance of a kind with irrational answers (nwgm: 1/1000)")
     gr.add_argument("--out", type=Path, required=True, help="the folder for grades, feedback and the report")
     gr.add_argument("--pdf", action="store_true", help="also compile the feedback pages and the report to PDF")
+    gr.add_argument("--format", choices=("markdown", "html"), default="markdown",
+                    help="the feedback pages' format (default markdown; html: standalone pages)")
     gr.set_defaults(run="classes.grade")
 
 
@@ -254,14 +272,25 @@ def _add_templates(commands) -> None:
     copy.set_defaults(run="documents.templates")
 
 
+def _add_lint_export(commands) -> None:
+    lint = commands.add_parser("lint-export", help="grade every item of the LMS exports in a folder as the LMS would: "
+                                                   "the key full marks, each known mistake its feedback")
+    lint.add_argument("folder", type=Path, help="the folder symdrop sheet wrote (its key.json and exports)")
+    lint.add_argument("--rubric", type=Path, metavar="FILE", help="grade's rubric: the share a mistake's number earns "
+                                                                  "(default 0; QTI 1.2 always 0)")
+    lint.set_defaults(run="lint.lint_export")
+
+
 def _output_flags(command, name: str) -> None:
     written = formats.written_by(name)
     exports = [f for f in written if formats.get(f).export]
     command.add_argument("--format", choices=written,
                          help="output format (default: from -o's suffix, else markdown)"
                               + (f"; {' and '.join(exports)}: {formats.LMS_QUESTION}" if exports else ""))
-    command.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+    command.add_argument("-o", "--output", type=_file, help="write here instead of standard output")
     command.add_argument("--pdf", action="store_true", help="also write the compiled PDF beside -o")
+    command.add_argument("--tagged", action="store_true",
+                         help="with --pdf: a tagged PDF (LuaLaTeX and LaTeX's tagging code, TeX Live 2022 or later)")
 
 
 def _diagram_flags(command) -> None:

@@ -28,6 +28,8 @@ def describe(value) -> str:
     60 characters (a longer text is cut, with its length), an enormous integer by its size."""
     if value is None:
         return "nothing"
+    if isinstance(value, bool):  # as YAML and JSON write it
+        return "true" if value else "false"
     if isinstance(value, str):
         return quote(value)
     if isinstance(value, numbers.Rational) and not isinstance(value, bool):  # int and Fraction

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from fractions import Fraction
 from pathlib import Path
 from typing import NoReturn
@@ -52,11 +53,18 @@ def require_pdflatex():
 
 
 def pdf_text(pdf: bytes, tmp_path) -> str:
-    """The text of a PDF in content order, as pdftotext -raw reads it (what a reader copies)."""
+    """The text of a PDF in content order, as pdftotext -raw reads it (what a reader copies), math
+    italic letters as plain ones: where TeX Live maps its math fonts to Unicode (some packages'
+    installs do), a formula's q copies out as U+1D45E."""
     require("pdftotext", install="apt-get install poppler-utils")
     path = tmp_path / "text-of.pdf"
     path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return MATH_LETTER.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+
+
+# Unicode's mathematical alphanumeric symbols, and the italic h (Planck's constant) they leave out.
+MATH_LETTER = re.compile("[\U0001D400-\U0001D7FF\u210E]")
 
 
 def require_torch():

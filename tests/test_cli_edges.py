@@ -74,7 +74,7 @@ def test_help_and_argument_errors_load_neither_sympy_nor_templates():
     commands = list(_parser()._subparsers._group_actions[0].choices)
     done = subprocess.run([sys.executable, "-c", HELP_ONLY, *commands], capture_output=True, text=True, check=True)
     seen = json.loads(done.stdout)
-    assert seen["statuses"] == [0] * (1 + len(commands)) + [2, 2] and len(commands) == 10
+    assert seen["statuses"] == [0] * (1 + len(commands)) + [2, 2] and len(commands) == 11
     assert seen["heavy"] == []
     assert all(name in " ".join(seen["help"].split()) for name in KINDS)
 

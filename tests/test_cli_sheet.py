@@ -67,7 +67,7 @@ BAD = {
     "impossible shape": (["--shape", "1-1-1"], "--shape 1-1-1: hidden layer 1 has 1 unit"),
     "no candidate": (["--shape", "1-2-1"], "cannot generate problem 1 of kind forward: no candidate met the rules in 1000 attempts"),
     "bad range": (["--range", "3..1"], "--range: expected LOW..HIGH with integers LOW < HIGH"),
-    "bad format": (["--format", "latex,html"], "--format: expected some of latex, markdown, moodle, gift, qti, comma-separated, got 'latex,html'"),
+    "bad format": (["--format", "latex,htm"], "--format: expected some of latex, markdown, html, moodle, gift, qti, qti21, prairielearn, comma-separated, got 'latex,htm'"),
     "parts": (["--parts"], "--parts: expected --format moodle"),
     "split alone": (["--split"], "--split: expected --roster FILE.csv"),
     "no roster": (["--roster", "nope.csv"], "nope.csv: no such file"),

@@ -214,7 +214,12 @@ def test_latex_picture_draws_each_zero_as_dropped():
 
 def test_markdown_links_the_svg_right_after_the_heading():
     md = derive(symdrop.example()).to_markdown(svg="my solution.svg")
-    image = "![The network, layer sizes 2 → 3 → 3 → 2 → 1, dropped units crossed out](my%20solution.svg)"
+    # The example's masks (1, 1), (1, 0, 1), (0, 1, 1), (0, 1): every dropped unit named in the alt text.
+    image = ("![The network, layer sizes 2 → 3 → 3 → 2 → 1 (input first), each layer fed by a bias node, which is never "
+             "dropped. Masks of the input layer: (1, 1), no unit dropped. Masks of hidden layer 1: (1, 0, 1), dropped, "
+             "crossed out: unit 2 (a⁽¹⁾₂). Masks of hidden layer 2: (0, 1, 1), dropped, crossed out: unit 1 (a⁽²⁾₁). "
+             "Masks of hidden layer 3: (0, 1), dropped, crossed out: unit 1 (a⁽³⁾₁). The output layer is never masked. "
+             "The weights and biases are not in the picture: they are given in the text.](my%20solution.svg)")
     assert f"## The network\n\n{image}\n" in md
     assert "](" not in derive(symdrop.example()).to_markdown()
 
@@ -223,7 +228,7 @@ def test_hostile_title_is_escaped_in_the_svg():
     spec = spec_of((2, 1))
     spec["title"] = "<b>&amp; \"x\" ]]> </title>"
     root = ET.fromstring(render_svg(derive(parse_spec(spec))))
-    assert root.find(f"{SVG}title").text.startswith(spec["title"] + ":")
+    assert root.find(f"{SVG}title").text.startswith(spec["title"] + ". The network, layer sizes 2 → 1")
 
 
 @pytest.mark.parametrize("name, edge_weights", [("tutorial-edge-weights.svg", True)])

@@ -148,3 +148,16 @@ def test_check_takes_the_tolerance_of_the_specs_digits(spec, capsys):
     assert main(["check", str(spec), "--answer", f"{_y():.4f}"]) == 0
     assert capsys.readouterr().out.startswith("Correct within the tolerance 0.0003")
     assert main(["check", str(spec), "--answer", f"{_y() + 0.0005:.4f}"]) == 1
+
+
+@pytest.mark.parametrize("args", [["solve"], ["solve", "--symbolic", "masks"], ["expect"]])
+def test_markdown_says_a_formula_is_too_wide_to_read_never_for_a_page(spec, capsys, args):
+    """Markdown has no pages: where LaTeX says a closed form is too wide for a page, Markdown says
+    it is too wide to read (the same spec, both formats)."""
+    command, *rest = args
+    assert main([command, str(spec), *rest, "--format", "markdown"]) == 0
+    md = capsys.readouterr().out
+    assert main([command, str(spec), *rest, "--format", "latex"]) == 0
+    tex = capsys.readouterr().out
+    assert "too wide for a page" in tex or "wider than a page" in tex
+    assert "page" not in md.lower() and "too wide to read" in md

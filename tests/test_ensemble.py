@@ -305,3 +305,14 @@ def test_the_mean_counts_the_vectors_it_carries_and_refuses_beyond_the_limit(mon
     with pytest.raises(symdrop.SymdropError, match=r"^expect: more than 3,069 vectors carried over the masks "
                                                    r"\(at layer 2 of 2\); the limit is 3,069 \(fewer"):
         expect(network)
+
+
+def test_the_documents_standard_error_has_three_significant_digits(tmp_path, capsys):
+    path = write_spec(tmp_path, GAP)
+    assert main(["expect", str(path), "--format", "markdown", "--samples", "1000", "--seed", "1"]) == 0
+    md = capsys.readouterr().out
+    assert main(["expect", str(path), "--format", "json", "--samples", "1000", "--seed", "1"]) == 0
+    mc = json.loads(capsys.readouterr().out)["monte_carlo"]
+    variance = Fraction(mc["estimated_variance_of_mean"][0])
+    assert f"\\text{{standard error}} \\approx {float(f'{math.sqrt(variance):.3g}')}." in md
+    assert len(mc["standard_error"][0].rstrip("0").split(".")[1]) > 6  # JSON keeps its 15 digits

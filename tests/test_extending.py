@@ -83,4 +83,4 @@ def test_a_new_export_is_a_format_in_the_registry(monkeypatch, tmp_path, capsys)
     assert main(["sheet", "--problems", "1", "--seed", "2", "--out", str(tmp_path / "parts"),
                  "--format", "answers", "--parts"]) == 2  # no cloze in it: --parts is refused
     # the refusal names the exports as the registry has them, the new one among those without cloze
-    assert "GIFT, QTI and answers ask for the answer" in capsys.readouterr().err
+    assert "GIFT, QTI, QTI 2.1, PrairieLearn and answers ask for the answer" in capsys.readouterr().err

@@ -219,16 +219,18 @@ def test_a_sheet_through_its_key_check_grade_stats_and_lms_exports(tmp_path, cap
                          "--answer", typed(wrong[m["id"]])]) == 1
             assert [x["id"] for x in json.loads(capsys.readouterr().out)["mistakes"]] == [m["id"]]
         answers += [f"s{n},{code},\"{typed(right)}\"", f"t{n},{code},\"{typed(wrong[entry['mistakes'][0]['id']])}\""]
-        mine = [q for q in gift if f"({code})" in q["title"]]  # GIFT: a question per number, each within the tolerance
-        items = [i for i in qti.iter(Q + "item") if i.get("ident").startswith(code + "_")]
-        assert len(mine) == len(items) == len(right)
-        for i, (q, item) in enumerate(zip(mine, items)):
-            spans = [(Fraction(repr(c["text"]["number"])), Fraction(repr(c["text"]["range"])), c["weight"]) for c in q["choices"]]
-            assert all(r == tolerance for _, r, _ in spans) and [w for v, r, w in spans if abs(v - right[i]) <= r] == [None]
-            for values in wrong.values():
-                if abs(values[i] - right[i]) > CLOSE:  # a mistake's value in this entry: a 0% answer alone holds it
-                    assert [w for v, r, w in spans if abs(v - values[i]) <= r] == [0]
-            assert qti_grade(item, right[i])[0] == "100" and qti_grade(item, right[i] + 3 * tolerance)[0] == "0"
+        [q] = [q for q in gift if f"({code})" in q["title"]]  # GIFT: one question, one number, within the tolerance
+        [item] = [i for i in qti.iter(Q + "item") if i.get("ident") == code]  # QTI: one item, a response per number
+        spans = [(Fraction(repr(c["text"]["number"])), Fraction(repr(c["text"]["range"])), c["weight"]) for c in q["choices"]]
+        [i] = [k for k, r in enumerate(right) if [w for v, t, w in spans if abs(v - r) <= t] == [None]]
+        assert all(r == tolerance for _, r, _ in spans)
+        for values in wrong.values():
+            if abs(values[i] - right[i]) > CLOSE:  # a mistake's value in the entry asked: a 0% answer alone holds it
+                assert [w for v, r, w in spans if abs(v - values[i]) <= r] == [0]
+        responses = [r.get("ident") for r in item.iter(Q + "response_str")]
+        assert len(responses) == len(right)
+        assert qti_grade(item, dict(zip(responses, right)))[0] == "100"
+        assert qti_grade(item, {r: v + 3 * tolerance for r, v in zip(responses, right)})[0] == "0"
         if len(right) == 1:
             [question] = [x for x in moodle.findall("question") if f"({code})" in (x.findtext("name/text") or "")]
             assert lms_rules.grade_numerical(numerical_answers(question), right[0])[0] == "100"

@@ -85,23 +85,44 @@ def test_parts_ask_every_value_and_each_is_the_references():
     root = ET.fromstring(sheet_moodle(sheet, parts=True).encode("utf-8"))
     assert lms_rules.moodle_errors(ET.tostring(root)) == []
     entries = {e["code"]: e for e in key_json(sheet)["problems"]}
-    row = re.compile(r"<tr><td>\\\((.*?)\\\)</td><td>(\{1:NUMERICAL:.*?[^\\]\})</td>")  # every gap one mark
+    row = re.compile(r"<tr[^>]*><td>\\\((.*?)\\\)</td><td>(\{(\d+):NUMERICAL:.*?[^\\]\})</td>")
     for q, e in zip(root.findall("question")[1:], sheet.exercises):
         assert q.get("type") == "cloze"
         p = Spec(entries[e.code]["spec"])
         values = p.run(mode="test" if e.kind.name == "test-time" else "train")
         rows = row.findall(q.findtext("questiontext/text"))
         assert len(rows) > 5
-        for label, gap in rows:
+        marks: dict[str, int] = {}  # the gaps' weights by what they are: y, z^(1), a^(1), ...
+        for label, gap, weight in rows:
             [answers] = lms_rules.cloze_gaps(gap)
             m = re.fullmatch(r"(\\tilde\{a\}|z|a)\^\{\((\d+)\)\}_\{(\d+)\}", label)
             if label == r"\hat{y}":
                 expected = values[-1][2][0]
+                marks["y"] = int(weight)
             else:
                 symbol, l, j = m.group(1), int(m.group(2)), int(m.group(3)) - 1
                 expected = values[l][0][j] if symbol.startswith("\\tilde") else values[l - 1][1 if symbol == "z" else 2][j]
+                marks[f"{symbol}{l}"] = marks.get(f"{symbol}{l}", 0) + int(weight)
             grade, _ = lms_rules.grade_numerical([(g, *a.partition(":")[::2], f) for g, a, f in answers], expected)
             assert grade == "100", (e.code, label)
+        # grade's default rubric: y 4 points, each layer's z 1 and a 1 (README, grading)
+        assert marks["y"] == 4 * marks["z1"] and marks["a1"] == marks["z1"] == marks["z2"], (e.code, marks)
+
+
+def test_cloze_weights_follow_a_rubric_file(tmp_path):
+    from symdrop.cli import main
+
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text("points: {y: 10, z: 2, a: 1}\n", encoding="utf-8")
+    args = ["sheet", "--seed", "5", "--problems", "1", "--format", "moodle", "--parts"]
+    assert main([*args, "--rubric", str(rubric), "--out", str(tmp_path / "r")]) == 0
+    text = ET.fromstring((tmp_path / "r" / "moodle.xml").read_bytes()).findall("question")[1].findtext("questiontext/text")
+    weights = {label: int(w) for label, w in re.findall(r"<tr[^>]*><td>\\\((.*?)\\\)</td><td>\{(\d+):NUMERICAL:", text)}
+    # z^(1)'s numbers 2 points together, a^(1)'s 1, y 10: scaled to whole numbers
+    z, a = (sum(w for label, w in weights.items() if label.startswith(f"{s}^{{(1)}}")) for s in "za")
+    assert weights[r"\hat{y}"] * 2 == 10 * z and z == 2 * a, weights
+    rubric.write_text("points: {y: -1}\n", encoding="utf-8")
+    assert main([*args, "--rubric", str(rubric), "--out", str(tmp_path / "bad")]) == 2 and not (tmp_path / "bad").exists()
 
 
 def test_broken_files_fail_the_import_rules():

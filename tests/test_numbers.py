@@ -35,7 +35,7 @@ def test_exact_reads_numbers_as_written(value, expected):
     [
         ("1/0", "input[0]: division by zero in '1/0'"),
         ("abc", "input[0]: expected a number such as 2, \"-3/4\" or 0.1, got 'abc'"),
-        (True, "input[0]: expected a number, got True"),
+        (True, "input[0]: expected a number, got true"),
         (None, "input[0]: expected a number, got nothing"),
         ([1], "input[0]: expected a number, got a list"),
         (float("nan"), "input[0]: expected a number such as 2, \"-3/4\" or 0.1, got nan"),

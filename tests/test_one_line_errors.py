@@ -14,7 +14,7 @@ from .conftest import TUTORIAL
 # (0, 0, 3); a3 = (0, 2), masked (0, 2); y = -1*0 + 3*2 + 1 = 7.
 ONE_LINE = [
     (["solve", str(TUTORIAL), "-o", ""], 2, "", "symdrop: error: -o .: is a folder; expected a file name\n"),
-    (["backprop", str(TUTORIAL), "-o", "/"], 2, "", "symdrop: error: -o /: is a folder; expected a file name\n"),
+    (["backprop", str(TUTORIAL), "-o", "/"], 2, "", "symdrop: error: -o /: is a folder; expected a file name (-o FOLDER/FILE)\n"),
     (["check", str(TUTORIAL), "--answer", "-inf"], 2, "",
      "symdrop: error: --answer: expected a number like 7, -3/4, -0.75 or -0,75, got '-inf'\n"),
     (["check", str(TUTORIAL), "--answer", "--53"], 2, "",
@@ -46,3 +46,10 @@ def test_a_key_entry_of_an_unknown_kind_is_one_line_naming_it(tmp_path, capsys):
     assert capsys.readouterr().err == (f"symdrop: error: {tmp_path / 'key.json'}: problems[0] (code {code}): unknown "
                                        f"exercise kind 'forwards' (expected one of {expected()})\n")
     assert not (tmp_path / "g").exists()
+
+
+def test_an_output_name_ending_in_a_slash_is_a_folder_and_nothing_is_written(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["solve", str(TUTORIAL), "-o", "out/"]) == 2  # pathlib alone would write the file out, out.svg
+    assert capsys.readouterr().err == "symdrop: error: -o out/: is a folder; expected a file name (-o FOLDER/FILE)\n"
+    assert list(tmp_path.iterdir()) == []

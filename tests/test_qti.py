@@ -49,9 +49,10 @@ def qti_errors(root: ET.Element) -> list[str]:
     for item in root.iter(Q + "item"):
         where = f"item {item.get('ident')}"
         fields = {f.findtext(Q + "fieldlabel"): f.findtext(Q + "fieldentry") for f in item.iter(Q + "qtimetadatafield")}
-        if fields.get("question_type") != "numerical_question":
-            errors.append(f"{where}: question_type is {fields.get('question_type')!r}")
         responses = {r.get("ident") for r in item.iter(Q + "response_str")}
+        expected = "numerical_question" if len(responses) == 1 else "fill_in_multiple_blanks_question"
+        if fields.get("question_type") != expected:
+            errors.append(f"{where}: question_type is {fields.get('question_type')!r}")
         feedback = {f.get("ident") for f in item.iter(Q + "itemfeedback")}
         scores = []
         for condition in item.iter(Q + "respcondition"):
@@ -63,24 +64,26 @@ def qti_errors(root: ET.Element) -> list[str]:
             for link in condition.iter(Q + "displayfeedback"):
                 if link.get("linkrefid") not in feedback:
                     errors.append(f"{where}: feedback {link.get('linkrefid')!r} is not in the item")
-            scores += [s.text for s in condition.iter(Q + "setvar")]
-        if "100" not in scores:
+            scores += [(s.get("action"), s.text) for s in condition.iter(Q + "setvar")]
+        added = sum(Fraction(v) for a, v in scores if a == "Add")
+        if ("Set", "100") not in scores and added != 100:
             errors.append(f"{where}: no condition scores 100")
     return errors
 
 
-def grade(item: ET.Element, response: Fraction) -> tuple[str, list[str]]:
+def grade(item: ET.Element, response: dict) -> tuple[str, list[str]]:
     """QTI's response processing, as 1.2 defines it: conditions in order, each that holds sets
-    its SCORE and shows its feedback; one with continue="No" ends it (<other/> holds always)."""
-    score, shown = "0", []
+    (or adds to) its SCORE and shows its feedback; one with continue="No" ends it (<other/> holds
+    always). ``response``: the number given for each response ident."""
+    score, shown = Fraction(0), []
     for condition in item.iter(Q + "respcondition"):
         if holds(next(iter(condition.find(Q + "conditionvar"))), response):
             for s in condition.iter(Q + "setvar"):
-                score = s.text
+                score = Fraction(s.text) + (score if s.get("action") == "Add" else 0)
             shown += [d.get("linkrefid") for d in condition.iter(Q + "displayfeedback")]
             if condition.get("continue") == "No":
                 break
-    return score, shown
+    return str(score), shown
 
 
 def feedback_text(item: ET.Element, ident: str) -> str:
@@ -96,15 +99,15 @@ def canvas_answers(item: ET.Element) -> int:
                if c.find(Q + "conditionvar/" + Q + "or") is not None or c.find(Q + "conditionvar/" + Q + "and") is not None)
 
 
-def holds(test: ET.Element, x: Fraction) -> bool:
+def holds(test: ET.Element, given: dict) -> bool:
     tag = test.tag.removeprefix(Q)
     if tag == "other":
         return True
     if tag == "or":
-        return any(holds(t, x) for t in test)
+        return any(holds(t, given) for t in test)
     if tag == "and":
-        return all(holds(t, x) for t in test)
-    value = Fraction(test.text)
+        return all(holds(t, given) for t in test)
+    value, x = Fraction(test.text), given[test.get("respident")]
     return {"varequal": x == value, "vargte": x >= value, "varlte": x <= value}[tag]
 
 
@@ -119,24 +122,30 @@ def test_the_package_imports_and_grades_as_the_references_say(answers):
     entries = {e["code"]: e for e in key_json(sheet)["problems"]}
     for e in sheet.exercises:
         right, wrong = references(entries[e.code])
-        mine = [i for i in items if i.get("ident").startswith(e.code + "_")]
-        assert len(mine) == len(right)
-        zeros = sum(1 for v in right if v == 0)
-        for k, item in enumerate(mine):
-            assert canvas_answers(item) == 1
-            assert grade(item, right[k]) == ("100", ["general_fb", "correct_fb"])
-            assert grade(item, right[k] + 1000) == ("0", ["general_fb", "general_incorrect_fb"])
-            # The zeros of an answer together weigh as much as one other number.
-            points = next(f.findtext(Q + "fieldentry") for f in item.iter(Q + "qtimetadatafield")
-                          if f.findtext(Q + "fieldlabel") == "points_possible")
-            assert points == str(zeros if 0 < zeros < len(right) and right[k] != 0 else 1)
-            general = html.unescape(feedback_text(item, "general_fb"))  # HTML, as the browser reads it
-            for m in e.mistakes:
-                value = Fraction(m.answer[k]) if wrong is None else wrong[m.name][k]
-                if value == right[k]:
-                    continue
-                assert grade(item, value) == ("0", ["general_fb", "general_incorrect_fb"]), (e.code, m.name)
-                assert m.label in general and m.name in general  # the table names each mistake
+        [item] = [i for i in items if i.get("ident") == e.code]  # one item per problem
+        responses = [r.get("ident") for r in item.iter(Q + "response_str")]
+        assert len(responses) == len(right)
+        assert canvas_answers(item) == len(right)
+        general = html.unescape(feedback_text(item, "general_fb"))  # HTML, as the browser reads it
+        key = dict(zip(responses, right))
+        if len(right) == 1:
+            assert grade(item, key) == ("100", ["general_fb", "correct_fb"])
+            assert grade(item, {r: v + 1000 for r, v in key.items()}) == ("0", ["general_fb", "general_incorrect_fb"])
+        else:  # each number its share of 100 by its weight: the zeros together weigh as much as one other number
+            assert grade(item, key) == ("100", ["general_fb"])
+            zeros = sum(1 for v in right if v == 0)
+            for k, r in enumerate(responses):
+                weight = zeros if 0 < zeros < len(right) and right[k] != 0 else 1
+                total = sum(zeros if 0 < zeros < len(right) and v != 0 else 1 for v in right)
+                score, _ = grade(item, {**key, r: right[k] + 1000})
+                assert abs(Fraction(score) - (100 - Fraction(100 * weight, total))) < Fraction(1, 1000)
+        for m in e.mistakes:
+            values = [Fraction(v) for v in m.answer] if wrong is None else wrong[m.name]
+            if values == list(right):
+                continue
+            score, _ = grade(item, dict(zip(responses, values)))
+            assert Fraction(score) < 100, (e.code, m.name)
+            assert m.label in general and m.name in general  # the table names each mistake
 
 
 def test_broken_items_fail_the_rules():
@@ -147,7 +156,8 @@ def test_broken_items_fail_the_rules():
     next(item.iter(Q + "displayfeedback")).set("linkrefid", "missing")
     assert len(qti_errors(root)) == 2
     second = list(root.iter(Q + "item"))[1]
-    next(second.iter(Q + "setvar")).text = "50"
+    for setvar in second.iter(Q + "setvar"):
+        setvar.text = "50"
     assert "no condition scores 100" in qti_errors(root)[-1]
 
 

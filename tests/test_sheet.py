@@ -386,8 +386,8 @@ def test_a_class_set_spooled_is_the_class_set_rendered_whole():
 
     students = [Student("s1", "Ada"), Student("s2", "Bö"), Student("s3", "Cy")]
     built = build_class_set(4, Options(), students, 2, kinds=parse_kinds("forward,inverted"))
-    files = sheet_files(built, Path("out"), ("latex", "markdown"))
-    whole = render_documents(built, ("latex", "markdown"))
+    files = sheet_files(built, Path("out"), ("latex", "markdown", "html"))
+    whole = render_documents(built, ("latex", "markdown", "html"))
     for name, text in whole.items():
         assert files[Path("out") / name].read() == text.encode("utf-8")
     key = json.dumps(key_json(built), indent=2, ensure_ascii=False) + "\n"

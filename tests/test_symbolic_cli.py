@@ -53,7 +53,7 @@ def test_all_through_two_sigmoids_is_the_closed_form_in_sigmas(capsys, tmp_path)
 
 
 def test_values_through_three_smooth_layers_are_named_in_the_sums_with_their_decimals(capsys, tmp_path):
-    """Through three sigmoid/tanh layers the exact values are too wide for a page: the third
+    """Through three sigmoid/tanh layers the exact values are too wide to show: the third
     layer's sums name the earlier values (ã^(2)_j, a dropped one 0), and the prediction is its
     decimal, which a plain float pass of the network, written here, matches."""
     import math
@@ -66,7 +66,7 @@ def test_values_through_three_smooth_layers_are_named_in_the_sums_with_their_dec
     assert main(["solve", str(spec), "--format", "markdown"]) == 0
     md = capsys.readouterr().out
     assert r"z^{(3)}_{1} &= 1 \cdot \tilde{a}^{(2)}_{1} + \left(- \frac{1}{2}\right) \cdot \tilde{a}^{(2)}_{2} + \frac{3}{4} \cdot 0 + 0" in md
-    assert "(Exactly, the formulas above put together, too wide for a page: " in md
+    assert "(Exactly, the formulas above put together, too wide to read as one formula: " in md
 
     data = yaml.safe_load(THREE_SMOOTH)
     g = {"sigmoid": lambda v: 1 / (1 + math.exp(-v)), "tanh": math.tanh, None: lambda v: v}
@@ -89,7 +89,7 @@ def test_masks_through_three_smooth_layers_are_written_in_the_layer_before(capsy
     md = capsys.readouterr().out
     output = md[md.index("## The output layer"):]
     assert r"a^{(4)}_{1} = \frac{5 \mu^{(3)}_{1} a^{(3)}_{1}}{2} - \frac{10 \mu^{(3)}_{2} a^{(3)}_{2}}{9} + \frac{5 \mu^{(3)}_{3} a^{(3)}_{3}}{12} + \frac{1}{7}" in output
-    assert "as an expression in the masks alone it is too wide for a page" in output
+    assert "as an expression in the masks alone it is too wide to read as one formula" in output
     assert main(["solve", str(spec), "--symbolic", "masks", "--format", "json"]) == 0
     prediction = sympy.sympify(json.loads(capsys.readouterr().out)["prediction"][0])
     assert not any(s.name.startswith("a") for s in prediction.free_symbols)

@@ -22,7 +22,7 @@ def solve(args, batch, fmt: str, options) -> int:
         text, files = solution_files(
             fmt, args.output, step(bar, "symdrop solve: the document",
                                    lambda fmt, svg: documents.render_batch_solution(derivation, fmt, options)),
-            step(bar, "symdrop solve: the JSON", lambda: documents.batch_solution_json(derivation)), pdf=args.pdf)
+            step(bar, "symdrop solve: the JSON", lambda: documents.batch_solution_json(derivation)), pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 
@@ -37,7 +37,7 @@ def backprop(args, batch, fmt: str, options, rate) -> int:
         text, files = solution_files(
             fmt, args.output, step(bar, "symdrop backprop: the document",
                                    lambda fmt, svg: documents.render_batch_backprop(result, fmt, options)),
-            step(bar, "symdrop backprop: the JSON", lambda: documents.batch_backprop_json(result)), pdf=args.pdf)
+            step(bar, "symdrop backprop: the JSON", lambda: documents.batch_backprop_json(result)), pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 
@@ -51,7 +51,7 @@ def expect(args, batch, fmt: str, options) -> int:
     ensemble = expect_batch(batch)
     warn_title(batch, fmt, args)
     text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_batch_expect(ensemble, fmt, options),
-                                 lambda: documents.batch_expect_json(ensemble), pdf=args.pdf)
+                                 lambda: documents.batch_expect_json(ensemble), pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 

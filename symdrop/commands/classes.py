@@ -10,7 +10,7 @@ from .. import load_spec
 from ..errors import SymdropError, quote
 from ..limits import MAX_PROBLEMS, MAX_SHEET_PROBLEMS, MAX_STATS
 from ..render import formats
-from .common import batch_of, print_written, read_values_text, render_options, single, step, working
+from .common import batch_of, print_written, read_values_text, render_options, single, step, tagged_pdf, working
 
 
 def sheet(args) -> int:
@@ -23,6 +23,7 @@ def sheet(args) -> int:
     from ..io.progress import Progress
 
     chosen = _sheet_formats(args)
+    tagged_pdf(args)
     kinds = parse_kinds(args.kinds)
     shown = render_options(args)
     options = Options(parse_shape(args.shape), args.values, *parse_range(args.range), keep=parse_keep(args.keep),
@@ -36,6 +37,7 @@ def sheet(args) -> int:
     students = read_roster(args.roster) if args.roster is not None else ()
     seed = random.SystemRandom().randrange(1_000_000) if args.seed is None else args.seed
     problems = args.problems or (1 if students else 5)
+    _per_kind(chosen, args, kinds, problems)
     count = problems * (len(students) or 1)
     if count > MAX_PROBLEMS:
         raise SymdropError(f"--roster {args.roster}: {len(students)} students x {problems} problems = {count} problems; "
@@ -46,7 +48,7 @@ def sheet(args) -> int:
         else:
             built = build_sheet(seed, options, problems, kinds=kinds, progress=progress)
         files = sheet_files(built, args.out, chosen, shown, pdf=args.pdf, split=args.split,
-                            parts=args.parts, progress=progress)
+                            parts=args.parts, rubric=_rubric(args), progress=progress, tagged=args.tagged)
     print_written(files)
     if any(formats.get(f).engine for f in chosen) or args.pdf:
         from ..render.sheets import placeholder_warnings
@@ -55,6 +57,14 @@ def sheet(args) -> int:
     if args.seed is None:
         print(f"symdrop: seed {seed} (pass --seed {seed} to make the same files again)", file=sys.stderr)
     return 0
+
+
+def _rubric(args):
+    """``--rubric FILE`` read (grade's rubric), or None: the exports' own default."""
+    if args.rubric is None:
+        return None
+    from ..grading.grade import read_rubric
+    return read_rubric(args.rubric)
 
 
 def _sheet_formats(args) -> tuple[str, ...]:
@@ -78,6 +88,18 @@ def _sheet_formats(args) -> tuple[str, ...]:
     if args.seed is not None and args.seed < 0:
         raise SymdropError(f"--seed: expected a non-negative integer, got {args.seed}")
     return chosen
+
+
+def _per_kind(chosen, args, kinds, problems: int) -> None:
+    """An export of a question per kind, whose variants its LMS draws (PrairieLearn), takes each
+    kind from the sheet's problems: refused without a problem of every kind, or with a roster."""
+    folders = [formats.get(f).title for f in chosen if formats.get(f).folder]
+    if folders and args.roster is not None:
+        raise SymdropError(f"--roster: {folders[0]} draws each student's variants itself; leave out --roster "
+                           f"for --format {chosen[[formats.get(f).folder for f in chosen].index(True)]}")
+    if folders and problems < len(set(kinds)):
+        raise SymdropError(f"--problems: expected at least {len(set(kinds))} (a problem of each kind of --kinds, whose "
+                           f"{folders[0]} question it gives), got {problems}")
 
 
 def _listed(names: list[str]) -> str:
@@ -184,7 +206,8 @@ def grade(args) -> int:
              out / "report.tex": report(students, ungraded, "latex")}
     sources = {out / "report.pdf": files[out / "report.tex"]}
     for s, name in zip(students, feedback_names([s.student for s in students])):
-        files[out / "feedback" / f"{name}.md"] = feedback(s, "markdown")
+        fmt = formats.get(args.format)  # --format html: feedback pages as standalone HTML (issue 27)
+        files[out / "feedback" / f"{name}.{fmt.suffix}"] = feedback(s, fmt.name)
         if args.pdf:
             sources[out / "feedback" / f"{name}.pdf"] = feedback(s, "latex")
     if args.pdf:

@@ -47,11 +47,24 @@ def chosen_format(args, command: str) -> str:
         raise SymdropError("--pdf: expected -o FILE (the PDF is written beside it)")
     if args.output is not None and args.output.suffix.lower() == ".pdf":
         args.pdf = True
+    tagged_pdf(args)
+    if args.output is not None and args.output.suffix.lower() == ".pdf":
+        args.pdf = True
         return args.format or formats.compiled().name
     if args.format:
         return args.format
     found = formats.by_suffix(args.output.suffix if args.output else "").name
     return found if found in formats.written_by(command) else formats.DEFAULT
+
+
+def tagged_pdf(args) -> None:
+    """``--tagged`` checked: it asks for a PDF, and LaTeX's tagging code must be installed."""
+    if getattr(args, "tagged", False):
+        from ..io.tagging import require_tagging
+
+        if not args.pdf:
+            raise SymdropError("--tagged: expected --pdf (or -o FILE.pdf): it tags the PDF")
+        require_tagging()
 
 
 def output(args, text: str, files: dict) -> int:

@@ -54,7 +54,7 @@ def solve(args) -> int:
             step(bar, "symdrop solve: the document", lambda fmt, svg: documents.render_solution(derivation, fmt, options,
                                                                                                 svg=svg)),
             step(bar, "symdrop solve: the JSON", lambda: values.solution_json(derivation)),
-            picture=(lambda: documents.render_svg(derivation, options)) if options.diagram else None, pdf=args.pdf)
+            picture=(lambda: documents.render_svg(derivation, options)) if options.diagram else None, pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 
@@ -99,7 +99,7 @@ def backprop(args) -> int:
             step(bar, "symdrop backprop: the document", lambda fmt, svg: documents.render_backprop(result, fmt, options,
                                                                                                    svg=svg)),
             step(bar, "symdrop backprop: the JSON", lambda: values.backprop_json(result)),
-            picture=(lambda: documents.render_svg(result.forward, options)) if options.diagram else None, pdf=args.pdf)
+            picture=(lambda: documents.render_svg(result.forward, options)) if options.diagram else None, pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 
@@ -119,7 +119,7 @@ def expect(args) -> int:
     options = with_spec_digits(options, network)
     warn_title(ensemble.network, fmt, args)
     text, files = solution_files(fmt, args.output, lambda fmt, svg: documents.render_expect(ensemble, fmt, options),
-                                 lambda: values.expect_json(ensemble), pdf=args.pdf)
+                                 lambda: values.expect_json(ensemble), pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 
@@ -137,7 +137,7 @@ def moments(args) -> int:
         text, files = solution_files(
             fmt, args.output, step(bar, "symdrop moments: the document",
                                    lambda fmt, svg: documents.render_moments(statistics, fmt, options)),
-            step(bar, "symdrop moments: the JSON", lambda: values.moments_json(statistics)), pdf=args.pdf)
+            step(bar, "symdrop moments: the JSON", lambda: values.moments_json(statistics)), pdf=args.pdf, tagged=args.tagged)
     return output(args, text, files)
 
 

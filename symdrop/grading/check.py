@@ -85,8 +85,8 @@ def _by_rule(rule, values: dict, name: str) -> tuple:
     student gave before it put in place of the pass's own."""
     network, mode, changes = rule
     l = network.depth if name == "y" else int(name[1:])
-    inputs = {k + 1: values[f"a{k}"] for k in range(1, l) if f"a{k}" in values}
-    zs = {k: values[f"z{k}"] for k in range(1, l if name[0] == "z" else l + 1) if f"z{k}" in values}
+    inputs = {k + 1: _exact(values[f"a{k}"]) for k in range(1, l) if f"a{k}" in values}
+    zs = {k: _exact(values[f"z{k}"]) for k in range(1, l if name[0] == "z" else l + 1) if f"z{k}" in values}
     layer = forward(network, mode, inputs=inputs or None, zs=zs or None, terms=False, depth=l,
                     **dict(changes))[l - 1]
     return layer.z if name[0] == "z" else layer.a
@@ -109,13 +109,13 @@ def carried(kind: Kind, network: Network, values: dict, tolerance) -> tuple[Part
         z = _given(values, f"z{l}", len(layer.z))
         if z is not None:
             parts.append(_part(f"z{l}", z, layer.z, own_z, tolerance))
-            own_z = z
+            own_z = _exact(z)
         own_a_l = forward(network, mode, inputs=inputs, zs={l: own_z}, terms=False, depth=l)[l - 1].a  # g(their z)
         for name in (f"a{l}",) + (("y",) if l == network.depth else ()):
             a = _given(values, name, len(layer.a))
             if a is not None:
                 parts.append(_part(name, a, layer.a, own_a_l, tolerance))
-                own_a_l = a
+                own_a_l = _exact(a)
         own_a = own_a_l
     return tuple(parts)
 
@@ -133,6 +133,11 @@ def _part(name, given, expected, own, tolerance) -> Part:
     correct = equal(given, expected, tolerance)
     forward_ok = not correct and equal(given, own, tolerance)
     return Part(name, given, tuple(expected), correct, forward_ok, None if equal(own, expected, None) else tuple(own))
+
+
+def _exact(values) -> tuple:
+    """A student's numbers as SymPy's, as the core's pass takes them (a sigmoid of a Fraction fails)."""
+    return tuple(map(_sym, values))
 
 
 def _sym(value) -> sympy.Expr:

@@ -8,29 +8,32 @@ from pathlib import Path
 
 from ..exercises.sheet import Sheet
 from ..render.documents import render_svg
-from ..render.formats import compiled, get, sheet_formats
+from ..render.formats import compiled, default_sheet_formats, get
 from ..render.options import RenderOptions
 from ..render.sheets import key_csv, key_json, render_documents
 from .spool import Spool
+from .tagging import tagged as tag
 from .tex import compile_pdf, end_running
 
 
 def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = RenderOptions(),
-                *, pdf: bool = False, split: bool = False, parts: bool = False, progress=None) -> dict[Path, str | bytes]:
+                *, pdf: bool = False, split: bool = False, parts: bool = False, rubric=None, progress=None,
+                tagged: bool = False) -> dict[Path, str | bytes]:
     """Every file of ``sheet`` under ``out``: its documents in each format (and PDF), key.json,
     for a class set key.csv and, with ``split``, one sheet per student; with ``options.diagram``,
     each network's picture where a format links it (``figures/CODE.svg`` for Markdown); and the
     LMS exports asked for (``moodle.xml``, ``questions.gift``, ``qti.zip``; ``parts``: Moodle's
-    questions as cloze with a gap per value)."""
+    questions as cloze with a gap per value; ``rubric``: grade's, for the exports that score by one)."""
     out = Path(out)
-    formats = sheet_formats() if formats is None else formats
+    formats = default_sheet_formats() if formats is None else formats
     options = options.for_sheet(sheet)
     exports = [get(f) for f in formats if get(f).export]
     formats = tuple(f for f in formats if not get(f).export)
     spool = Spool()  # the documents, key and pictures wait on disk, not in memory, to be written
     with Compiling() as compiling:
         def ready(documents: dict[str, str]) -> None:  # the LaTeX is done: its PDFs compile meanwhile
-            sources = {name: text for name, text in documents.items() if name.endswith(f".{compiled().suffix}")}
+            sources = {name: tag(text) if tagged else text for name, text in documents.items()
+                       if name.endswith(f".{compiled().suffix}")}
             if pdf and sources and not compiling.started:
                 compiling.start(sources)
 
@@ -47,8 +50,14 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
                 svg = render_svg(e.derivation, options)
                 if svg is not None:
                     files[out / options.figures / f"{e.code}.svg"] = spool.add(svg)  # where the documents link it
+        for f in formats:  # the self-check pages beside the HTML pages
+            files.update({out / name: text for name, text in get(f).write_companions(sheet, options).items()})
         for export in exports:
-            files[out / export.export] = export.write_sheet(sheet, options, parts=parts)
+            written = export.write_sheet(sheet, options, parts=parts, rubric=rubric)
+            if export.folder:  # a folder of files (PrairieLearn's course folder)
+                files.update({out / export.export / path: text for path, text in written.items()})
+            else:
+                files[out / export.export] = written
         # json.dumps's text, in the pieces its encoder makes (json.dumps with an indent lists them all first)
         pieces = json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(key_json(sheet))
         files[out / "key.json"] = spool.add(itertools.chain(pieces, ("\n",)))

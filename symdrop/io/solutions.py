@@ -6,12 +6,13 @@ from typing import Callable
 
 from ..errors import SymdropError
 from ..render.formats import compiled, get
+from .tagging import tagged as tag
 from .tex import compile_pdf
 
 
 def solution_files(fmt: str, output: Path | None, render: Callable[[str, str | None], str],
                    data: Callable[[], dict], picture: Callable[[], str | None] | None = None,
-                   pdf: bool = False) -> tuple[str, dict[Path, str | bytes]]:
+                   pdf: bool = False, tagged: bool = False) -> tuple[str, dict[Path, str | bytes]]:
     """One problem's document in ``fmt`` and the files beside ``-o output``: the picture, where
     the format links one (``picture()``, an SVG, as FILE.svg), and with ``pdf`` the PDF compiled
     from the LaTeX (FILE.pdf). ``render(fmt, svg)`` renders the document (linking the picture
@@ -28,5 +29,5 @@ def solution_files(fmt: str, output: Path | None, render: Callable[[str, str | N
     files: dict[Path, str | bytes] = {output.with_suffix(".svg"): svg} if svg else {}
     if pdf:
         source = text if format_.engine else render(compiled().name, None)
-        files[output.with_suffix(".pdf")] = compile_pdf(source)
+        files[output.with_suffix(".pdf")] = compile_pdf(tag(source) if tagged else source)
     return text, files

@@ -1,6 +1,7 @@
 """The one Jinja environment factory: delimiters, filters and the template search path of RenderOptions."""
 
 from functools import lru_cache, partial
+from importlib import import_module
 from importlib import resources
 from pathlib import Path
 
@@ -8,10 +9,11 @@ import jinja2
 import sympy
 
 from ..sympy_internals import entries
+from .alttext import describe
 from .escape import escape_cloze, escape_html, escape_ident, escape_markdown, escape_tex, escape_xml, escape_xml_text, markdown_code
 from .formats import get
 from .linebreak import boxable, chain, fits, lines, nested, rows, short, shown, together, wide
-from .numbertext import decimal, exact_text, needs_decimal, plain, rounded
+from .numbertext import decimal, estimate, exact_text, needs_decimal, plain, rounded
 from .options import RenderOptions
 from ..numbers import to_sympy
 from .usertemplates import FolderLoader, UserTemplates
@@ -47,18 +49,22 @@ def render_document(document: str, fmt: str, options: RenderOptions = RenderOpti
         if needed != engine:
             body, macros = _document(env, document, fmt, needed)
             text = body.render(fmt=fmt, m=macros, **context)
+    if format_.finish and context.get("standalone", True):
+        module, function = format_.finish.rsplit(".", 1)
+        text = getattr(import_module(module), function)(text)
     return text
 
 
 def document_pieces(document: str, fmt: str, options: RenderOptions = RenderOptions(), /, **context):
     """:func:`render_document`'s text in the pieces Jinja makes it of, one after another: written
-    out as they come, a class set's document is never held whole. (A format that compiles is
-    rendered whole: which engine it needs is read from its whole text.)"""
+    out as they come, a class set's document is never held whole. (A format that compiles, or
+    that is finished on its whole text, is rendered whole: which engine it needs is read from
+    its whole text.)"""
     format_ = get(fmt)
-    if format_.engine:
+    if format_.engine or format_.finish:
         yield render_document(document, fmt, options, **context)
         return
-    body, macros = _document(make_env(options), document, fmt, None)
+    body, macros = _document(make_env(options), document, fmt, format_.engines[0] if format_.engines else None)
     yield from body.generate(fmt=fmt, m=macros, **context)
 
 
@@ -104,10 +110,10 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
     env.filters.update(
         latex=partial(latex, decimals=decimals), factor=partial(factor, decimals=decimals), base=partial(base, decimals=decimals),
         inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), compact=partial(compact, decimals=decimals),
-        plain=plain, decimal=decimal, tex=escape_tex, ident=escape_ident, md=escape_markdown, md_code=markdown_code, html=escape_html, cloze=escape_cloze, xml=escape_xml, xml_text=escape_xml_text,
+        plain=plain, decimal=decimal, estimate=estimate, tex=escape_tex, ident=escape_ident, md=escape_markdown, md_code=markdown_code, html=escape_html, cloze=escape_cloze, xml=escape_xml, xml_text=escape_xml_text,
         capitalize_first=capitalize_first, cm=cm, approx=partial(approx, digits=digits), clipped=clipped,
         points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines, rounded=partial(rounded, digits=digits), shown=partial(shown, digits=digits),
-        sympify=to_sympy, column=column_of, matrix=matrix_of,
+        sympify=to_sympy, column=column_of, matrix=matrix_of, described=describe,
     )
     env.globals.update(layer_noun=layer_noun, chain=chain, digits=digits)
     named = partial(wide, every_irrational=digits is not None)

@@ -130,6 +130,8 @@ def tex_engine(source: str) -> str:
     """The TeX engine a LaTeX document needs: ``"pdflatex"`` (fast) when its encodings print
     every character of ``source`` so that it copies out as typed, else ``"lualatex"`` (Unicode
     fonts, every script of :mod:`.scripts`)."""
+    if "\\DocumentMetadata" in source:  # a tagged PDF (io/tagging.py): LuaLaTeX's tagging
+        return "lualatex"
     needs = (c for c in set(source) if not c.isascii() and (ord(c) in _PDFLATEX_MISCOPIES or not _printable(ord(c))))
     return "lualatex" if any(needs) else "pdflatex"
 

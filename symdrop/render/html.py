@@ -15,6 +15,7 @@ _BLOCK = re.compile(r"^\s*<(h[1-6]|table|p|div|ul|ol|hr|figure)\b")
 # \( ... \). Users' text never holds a $ (render/escape.py writes it &#36;), nor do printed numbers.
 _TABLE = re.compile(r"<table\b.*?</table>", re.S)
 _INLINE = re.compile(r"\$([^$]+)\$")
+LMS = "lms-html"  # the format's name (render/formats.py)
 
 
 def finish(body: str) -> str:
@@ -33,7 +34,7 @@ def exercise_html(e: Exercise, options: RenderOptions, figures: str = "") -> dic
     ``options.diagram`` is off."""
     options = replace(options, figures=figures)
     picture = diagram_of(e.derivation) if options.diagram else None
-    parts = render_parts(e, "html", options, picture)
-    intro = render_document(e.kind.intro, "html", options, kinds=(e.kind,))
+    parts = render_parts(e, LMS, options, picture)
+    intro = render_document(e.kind.intro, LMS, options, kinds=(e.kind,))
     return {"question": finish(intro + "\n\n" + parts["problem"]), "answer": finish(parts["answer"]),
             "solution": finish(parts["solution"])}

@@ -7,6 +7,7 @@ a kind whose answers are irrational states its tolerance, and every value is rig
 GIFT, Moodle XML and QTI are written from these (``gift.py``, ``moodle.py``, ``qti.py``).
 """
 
+import math
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import lru_cache
@@ -140,6 +141,13 @@ def gaps(e: Exercise, parts: bool = False) -> list[Gap]:
     return [replace(g, weight=w) for g, w in zip(found, weights([g.exact for g in found]))]
 
 
+def telling(found: list[Gap]) -> Gap:
+    """The one number a question that holds one number asks for (GIFT's numerical question): of
+    an answer's numbers, the one the most known mistakes get wrong (the first of those on a tie),
+    so that its feedback names the most mistakes; the answer itself where it is one number."""
+    return max(found, key=lambda g: len(g.mistakes))
+
+
 def _value_key(value, tolerance) -> Fraction:
     """A value as one wrong answer of a gap: exact, or where its kind states a tolerance (values
     through sigmoids, one value written two ways may differ in its 40th digit) to 30 places."""
@@ -175,6 +183,26 @@ def weights(values) -> list[int]:
     return [1 if v == 0 else zeros for v in values]
 
 
+def rubric_weights(found: list[Gap], points: dict[str, Fraction]) -> list[Gap]:
+    """The gaps of a cloze question (``--parts``) weighted as grade's rubric weighs them:
+    ``points`` of ``y`` (the answer's numbers together), ``z`` (each layer's z^(l) together) and
+    ``a`` (each layer's a^(l) together, and as much for each other vector on the way: the masked
+    values, deltas, gradients, losses); within one, each number by :func:`weights`. Moodle's gap
+    weights are whole numbers: all are scaled by the least common denominator."""
+    groups: dict[tuple, list[int]] = {}
+    for k, g in enumerate(found):
+        group = ("y",) if g.part.answer is not None else (g.part.name, g.part.l)
+        groups.setdefault(group, []).append(k)
+    shares = [Fraction(0)] * len(found)
+    for group, members in groups.items():
+        total = points["y"] if group == ("y",) else points["z"] if group[0] == "z" else points["a"]
+        ws = weights([found[k].exact for k in members])
+        for k, w in zip(members, ws):
+            shares[k] = total * w / sum(ws)
+    scale = math.lcm(*(s.denominator for s in shares))
+    return [replace(g, weight=int(s * scale)) for g, s in zip(found, shares)]
+
+
 def question_name(e: Exercise, title: str | None = None) -> str:
     """``Problem 3 (K7QX2M)``, with the student's name in a class set; a spec's problem is named
     by its ``title``: the variant code in every name, on one line (Moodle keeps a name's tabs and
@@ -191,3 +219,15 @@ def category(sheet, name: str | None = None) -> str:
         return "symdrop/" + name.replace("/", "//")
     described = sheet.options.describe(keep=True).replace("/", "//")  # Moodle: "//" is a slash in a name
     return f"symdrop/seed {sheet.seed}, {described}"
+
+
+# The grades Moodle allows an answer (question_bank::fraction_options), in percent, highest first.
+MOODLE_GRADES = ("100", "90", "83.33333", "80", "75", "70", "66.66667", "60", "50", "40", "33.33333", "30", "25", "20",
+                 "16.66667", "14.28571", "12.5", "11.11111", "10", "5", "0")
+
+
+def moodle_grade(share: Fraction) -> str:
+    """The grade (percent, as Moodle writes it) of a known mistake's answer that earns ``share``
+    (grade's rubric, ``mistake``, 0 to 1) of its points: the nearest of Moodle's grades not above
+    it (a third is 33.33333; 0.45 is 40)."""
+    return next(g for g in MOODLE_GRADES if Fraction(g) <= share * 100)

@@ -80,6 +80,17 @@ def decimal(expr) -> str:
     return mpmath.nstr(mpmath.mpf(value._mpf_), DIGITS, min_fixed=-6, max_fixed=DIGITS)
 
 
+ESTIMATE_DIGITS = 3  # significant digits of a statistical estimate's spread (MC's standard error)
+
+
+def estimate(expr) -> str:
+    """A standard error to :data:`ESTIMATE_DIGITS` significant digits (0.00668): an estimate of
+    a spread, whose later digits the sample does not determine."""
+    value = sympy.N(expr, DIGITS)
+    return "0" if value == 0 else mpmath.nstr(mpmath.mpf(sympy.Float(value, DIGITS)._mpf_), ESTIMATE_DIGITS,
+                                              min_fixed=-6, max_fixed=DIGITS)
+
+
 def decimals(expr) -> list[str]:
     """Every entry of a matrix (or one number) as :func:`decimal` text."""
     return [decimal(e) for e in scalars(expr)]

@@ -1,42 +1,45 @@
 """A sheet as a QTI 1.2 package (``qti.zip``) that Canvas Classic Quizzes imports: manifest and one assessment."""
 
-import zipfile
 from dataclasses import replace
-from io import BytesIO
+from fractions import Fraction
 
 from ..exercises.sheet import Sheet
 from .env import render_document
 from .html import exercise_html
-from .lms import gaps, question_name
+from .lms import decimal_text, gaps, how_given, question_name
 from .options import RenderOptions
+from .package import zip_package
 
-# Every entry of the zip gets this time stamp (zip's earliest): the same sheet gives the same bytes.
-EPOCH = (1980, 1, 1, 0, 0, 0)
+SHARE_PLACES = 4  # a number's share of an item's 100 points, as the item adds it up
 
 
 def sheet_qti(sheet: Sheet, options: RenderOptions = RenderOptions()) -> bytes:
-    """``qti.zip``: ``imsmanifest.xml`` and the assessment, one numerical item per number of each
-    exercise's answer, right for its interval; the general feedback names the mistakes' answers
-    (Canvas reads every scoring condition of a numerical item as a right answer). No pictures: the
-    item's text gives the network as W, b and x."""
+    """``qti.zip``: ``imsmanifest.xml`` and the assessment, one item per exercise with a response
+    per number of its answer, each right for its interval (an answer of one number a numerical
+    item); the general feedback names the mistakes' answers (Canvas reads every scoring condition
+    of a numerical item as a right answer). No pictures: the item's text gives the network as W,
+    b and x."""
     options = replace(options.for_sheet(sheet), diagram=False)
     ident = f"symdrop_seed_{sheet.seed}"
-    items, names = [], {}
+    items, names, shares, givens = [], {}, {}, {}
     for e in sheet.exercises:
         html = exercise_html(e, options)
-        items.append((e, html["question"].strip(), html["answer"].strip(), html["solution"].strip(), gaps(e)))
-        names[e.code] = question_name(e)
+        found = gaps(e)
+        items.append((e, html["question"].strip(), html["answer"].strip(), html["solution"].strip(), found))
+        names[e.code], shares[e.code], givens[e.code] = question_name(e), _shares([g.weight for g in found]), how_given(found)
     assessment = f"{ident}/{ident}.xml"
     title = f"symdrop, seed {sheet.seed}"
     files = {
         "imsmanifest.xml": render_document("manifest", "qti", options, ident=ident, assessment=assessment),
-        assessment: render_document("assessment", "qti", options, ident=ident, title=title, items=items, names=names),
+        assessment: render_document("assessment", "qti", options, ident=ident, title=title, items=items, names=names,
+                                    shares=shares, givens=givens),
     }
-    buffer = BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in files.items():
-            info = zipfile.ZipInfo(name, date_time=EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, text.encode("utf-8"))
-    return buffer.getvalue()
+    return zip_package(files)
+
+
+def _shares(weights: list[int]) -> list[str]:
+    """Each number's share of 100 points by its weight, to SHARE_PLACES places, the last what
+    the others leave (so that they add up to 100)."""
+    total = sum(weights)
+    shares = [decimal_text(Fraction(100 * w, total), SHARE_PLACES) for w in weights[:-1]]
+    return shares + [decimal_text(100 - sum(map(Fraction, shares)), SHARE_PLACES)]

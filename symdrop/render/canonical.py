@@ -1,0 +1,46 @@
+"""What a self-check page compares, in Python as its script does it: a typed answer read exactly
+(integers, fractions, decimals, vectors of them) and written one canonical way, salted and hashed.
+templates/page/selfcheck.js.j2 does the same in the browser; tests/test_selfcheck.py holds the two
+to one table of inputs."""
+
+import hashlib
+import re
+from fractions import Fraction
+
+# One number: an integer, a decimal (.5, 1., -0.25) or a fraction of two integers; U+2212 is a minus.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:/[+-]?[0-9]+)?")
+_SEPARATORS = re.compile(r"[,;\s]+")
+FORMS = "whole numbers (-3), fractions (3/4), decimals (0.75), a vector as numbers separated by commas ((1, -3/2))"
+
+
+def read(text: str) -> list[Fraction] | None:
+    """The exact numbers typed in ``text``, or None where it cannot be read."""
+    text = text.replace("\N{MINUS SIGN}", "-").strip()
+    if text[:1] in "([" and text[-1:] in ")]":
+        text = text[1:-1]
+    tokens = [t for t in _SEPARATORS.split(text) if t]
+    if not tokens or len(tokens) > 64 or not all(_NUMBER.fullmatch(t) for t in tokens):
+        return None
+    values = []
+    for token in tokens:
+        top, _, bottom = token.partition("/")
+        if bottom and int(bottom) == 0:
+            return None
+        values.append(Fraction(top) / (Fraction(bottom) if bottom else 1))
+    return values
+
+
+def canonical(values) -> str:
+    """Exact numbers written one way: ``-3/2,4`` (lowest terms, the sign on the numerator)."""
+    return ",".join(str(Fraction(v)) for v in values)
+
+
+def grid(value: Fraction, step: Fraction) -> int:
+    """The point of the grid of ``step`` nearest ``value`` (a half rounds up): what a page hashes
+    for an answer right within a tolerance."""
+    return (Fraction(value) / step + Fraction(1, 2)).__floor__()
+
+
+def digest(salt: str, name: str, text: str) -> str:
+    """The SHA-256 of ``salt|name|text`` in hex: what a page holds instead of an answer."""
+    return hashlib.sha256(f"{salt}|{name}|{text}".encode()).hexdigest()

@@ -1,0 +1,144 @@
+"""A student's self-check page (``sheet --format html``): each problem with an input per quantity
+of its answer. The page holds no answer in clear text: the salted hash of each right answer's
+canonical form (render/canonical.py), each known mistake's the same way with its label, and the
+answer itself encrypted by a key the page derives (its "Show answer" button)."""
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from ..exercises.kind import answer_quantities
+from ..exercises.sheet import Exercise, Sheet
+from .canonical import FORMS, canonical, digest, grid
+from .diagram import Diagram
+from .documents import diagram_of
+from .env import layer_noun, make_env
+from .layercheck import WORDS, asked, carry
+from .lms import as_fraction
+from .numbertext import answer_text
+from .options import RenderOptions
+from .page import finish
+from .plainmath import plain_label
+from .sheets import render_parts, student_file
+
+GRID = 10  # a value right within a tolerance t is hashed on the grid of t/GRID; the page checks
+# the typed value's grid point and the GRID - 1 on either side: every value within 0.9 t is
+# right, none farther than t.
+TRIES = 2  # wrong tries before the hint
+
+
+@dataclass(frozen=True)
+class Check:
+    """One input: its name (``answer-3``), what it asks for, how many numbers, the hashes."""
+
+    name: str
+    label: str
+    size: int
+    step: str | None  # the grid's step (a fraction) where the answer is right within a tolerance
+    right: tuple[str, ...]  # one hash of the whole canonical answer; on a grid, one per number
+    mistakes: tuple[tuple[str, tuple[str, ...]], ...]  # (label, hashes) per distinct wrong value
+    reveal: str  # the answer as the key writes it, encrypted (base64)
+    shape: tuple[int, int] = (1, 1)  # a matrix's rows and columns, typed row by row
+    math: str = ""  # its math name alone (z⁽¹⁾), as the feedback names it
+    # (l, "z" or "a", which entries): the layer vector it is (part of), where the page carries a
+    # student's own values forward (render/layercheck.py); None elsewhere
+    layer: tuple[int, str, tuple[int, ...]] | None = None
+
+
+def salt(e: Exercise) -> str:
+    """The page's salt for exercise ``e``: from its seed and variant (the same files each time)."""
+    return hashlib.sha256(f"symdrop self-check|{e.seed}|{e.code}".encode()).hexdigest()[:16]
+
+
+def hashes(s: str, name: str, values, step: Fraction | None) -> tuple[str, ...]:
+    exact = [as_fraction(v) for v in values]
+    if step is None:
+        return (digest(s, name, canonical(exact)),)
+    return tuple(digest(s, f"{name}#{i}", f"g{grid(v, step)}") for i, v in enumerate(exact))
+
+
+def encrypt(s: str, name: str, text: str) -> str:
+    """``text`` XOR a keystream of SHA-256 blocks of ``salt|name|reveal|counter`` (the page's
+    script derives the same): not in clear text, but anyone who reads the script can undo it."""
+    data = text.encode()
+    stream = b"".join(hashlib.sha256(f"{s}|{name}|reveal|{k}".encode()).digest() for k in range(len(data) // 32 + 1))
+    return base64.b64encode(bytes(a ^ b for a, b in zip(data, stream))).decode()
+
+
+def checks(e: Exercise, labels) -> list[Check]:
+    """An input per value ``e`` asks: first each layer value of a kind that has them,
+    ``answer-N-z1``, ``answer-N-a1``, ... (named as ``check --values`` names them); then each
+    quantity of the answer, the last ``answer-N``, the ones before it ``answer-N-1``, ... (a kind
+    that asks for values on the way: E[S] before Var(S); a prediction's entries)."""
+    s = salt(e)
+    step = Fraction(e.tolerance) / GRID if e.tolerance is not None else None
+    found = [_check(s, f"answer-{e.number}-{v.key}", _label(labels, v.part, e), v.right, v.wrong, step,
+                    layer=(v.part.l, v.part.name, tuple(range(len(v.right))))) for v in asked(e)]
+    quantities = answer_quantities(e.kind.parts(e.derivation))
+    answer, wrong = e.answer, e.wrong_answers()
+    for k, q in enumerate(quantities, start=1):
+        name = f"answer-{e.number}" if k == len(quantities) else f"answer-{e.number}-{k}"
+        mistakes = tuple((m.label, tuple(values[i] for i in q.numbers)) for m, values in wrong)
+        layer = (e.network.depth, "a", q.numbers) if e.kind.has_layer_values else None
+        found.append(_check(s, name, _label(labels, q.part, e), tuple(answer[i] for i in q.numbers), mistakes, step,
+                            q.shape, layer))
+    return found
+
+
+def _check(s: str, name: str, label: tuple[str, str], right: tuple, wrong, step: Fraction | None,
+           shape: tuple[int, int] = (1, 1), layer: tuple | None = None) -> Check:
+    """The input ``name``: the hashes of its right numbers and of each mistake's that differ
+    (mistakes with one value named together), the answer encrypted."""
+    own = hashes(s, name, right, step)
+    by_hash: dict[tuple[str, ...], list[str]] = {}
+    for mistake, values in wrong:
+        got = hashes(s, name, values, step)
+        if got != own and mistake not in by_hash.get(got, []):
+            by_hash.setdefault(got, []).append(mistake)
+    text = ", ".join(answer_text(v, step is not None) for v in right)
+    return Check(name, label[0], len(right), None if step is None else str(step), own,
+                 tuple(("; or ".join(ls), h) for h, ls in by_hash.items()), encrypt(s, name, text), shape, label[1], layer)
+
+
+def _label(labels, part, e: Exercise) -> tuple[str, str]:
+    """What an input asks, its math name as the key's (``z⁽¹⁾``; key.csv's where it has no plain
+    form) with words where it is a layer's value: ("z⁽¹⁾ (the first hidden layer's
+    pre-activations)", "z⁽¹⁾")."""
+    math = plain_label(labels.label(part)) or str(labels.text_label(part))
+    if part.name in WORDS:
+        return f"{math} ({layer_noun(part.l, e.network.depth)}'s {WORDS[part.name]})", math
+    if part.name == "prediction" and e.kind.has_layer_values:
+        return f"{math} (the prediction)", math
+    return math, math
+
+
+_SECTION = re.compile(r"<h2>(?!The network)(.*?)(?=<h2>|\Z)", re.S)
+
+
+def first_step(solution: str) -> str:
+    """The worked solution's first step (its first section after the network), or "" where the
+    solution has no second step (its first would show the answer)."""
+    sections = _SECTION.findall(solution)
+    return "<h3>" + sections[0].replace("</h2>", "</h3>", 1) if len(sections) > 1 else ""
+
+
+def selfcheck_pages(sheet: Sheet, options: RenderOptions = RenderOptions()) -> dict[str, str]:
+    """``{file name: page}``: one self-check page for the sheet, or one per student of a class set."""
+    options = options.for_sheet(sheet)
+    env = make_env(options)
+    macros = env.get_template("page/macros.j2").make_module({"engine": None})
+    labels = env.get_template("moodle/labels.j2").module
+    template = env.get_template("page/selfcheck.j2")
+    pages = {}
+    for student, exercises in sheet.groups():
+        items = []
+        for e in exercises:
+            picture: Diagram | None = diagram_of(e.derivation) if options.diagram else None
+            parts = render_parts(e, "html", options, picture)
+            items.append((e, parts["problem"], first_step(parts["solution"]), checks(e, labels), salt(e), carry(e)))
+        name = f"selfcheck-{student_file(student, exercises[0].code)}.html" if student else "selfcheck.html"
+        pages[name] = finish(template.render(m=macros, student=student, seed=sheet.seed, items=items, forms=FORMS,
+                                             tries=TRIES, grid=GRID, kinds=sheet.kinds))
+    return pages

@@ -1,0 +1,139 @@
+"""Every kind of page in a real browser, launched once: Debian's chromium driven by puppeteer-core,
+axe-core's WCAG 2.1 A and AA rules (no violation), hostile text that runs no script, and the
+self-check's feedback to a right answer, a known mistake's and garbage, typed with the keyboard.
+.ci/run installs chromium and the npm packages (into .ci/node); elsewhere the test skips without them."""
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+import pytest
+import yaml
+
+from symdrop.cli import main
+
+from symdrop.render.canonical import canonical
+
+from . import reference_model as ref
+from .conftest import ROOT, missing
+from .test_page import HOSTILE, SPEC
+from .test_selfcheck import expected_z
+
+MODULES = ROOT / ".ci" / "node" / "node_modules"
+SCRIPT = ROOT / "tests" / "browser" / "pages.js"
+
+
+def tools() -> str:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None or shutil.which("node") is None:
+        missing("chromium or node", "apt-get install chromium nodejs")
+    if not all((MODULES / name).is_dir() for name in ("puppeteer-core", "axe-core")):
+        missing("puppeteer-core and axe-core (in .ci/node)", "npm install --prefix .ci/node puppeteer-core axe-core")
+    return chromium
+
+
+def documents(tmp_path) -> list[dict]:
+    """solve, expect, backprop and moments of a spec whose title is hostile."""
+    spec = yaml.safe_load(SPEC.read_text())
+    spec["title"] = HOSTILE
+    path = tmp_path / "hostile.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    pages = []
+    for command in ("solve", "expect", "backprop", "moments"):
+        out = tmp_path / f"{command}.html"
+        assert main([command, str(path), "--format", "html", "-o", str(out)]) == 0
+        pages.append({"file": str(out)})
+    return pages
+
+
+def sheet(tmp_path) -> tuple[list[dict], dict]:
+    """A class set of one student with a hostile name: sheet, key, solutions and the self-check."""
+    roster = tmp_path / "roster.csv"
+    with roster.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows([["id", "name"], ["s1", HOSTILE]])
+    out = tmp_path / "sheet"
+    assert main(["sheet", "--seed", "7", "--roster", str(roster), "--kinds", "forward,nwgm", "--problems", "2",
+                 "--format", "html", "--out", str(out)]) == 0
+    key = json.loads((out / "key.json").read_text())
+    pages = [{"file": str(out / f"{name}.html")} for name in ("sheet", "key", "solutions")]
+    forward, nwgm = key["problems"]
+    assert (forward["kind"], nwgm["kind"]) == ("forward", "nwgm")
+    mistake = forward["mistakes"][0]
+    # nwgm: right within 1/1000; its last quantity typed to 4 places, rounded from the key's decimal.
+    nwgm_typed = str(Decimal(nwgm["answer_decimal"][-1]).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+    right = Fraction(forward["answer"][0])  # typed as a fraction not in lowest terms: read exactly
+    typed = [("answer-1", f"{2 * right.numerator}/{2 * right.denominator}"),
+             ("answer-1", mistake["answer"][0]), ("answer-1", "1/0 apples"), ("answer-1", "(12345/7)"),
+             ("answer-2", nwgm_typed)]
+    typed += layer_values(forward)
+    selfcheck = next(out.glob("selfcheck-*.html"))
+    pages.append({"file": str(selfcheck), "type": typed, "hint": "#hint-1", "reveal": "answer-1"})
+    return pages, {"forward": forward, "mistake": mistake}
+
+
+def layer_values(forward: dict) -> list[tuple[str, str]]:
+    """The forward problem's values on the way, by the plain-Fraction reference: a right z^(1),
+    the a^(1) of forgetting the first ReLU (a^(1) = z^(1), a known mistake), the z^(2) that
+    follows from it (carried forward), and the prediction that follows from that z^(2)."""
+    model = ref.read(forward["spec"])
+    steps = ref.forward(model)
+    z1 = steps[0].z
+    assert "forgot_relu_1" in [m["id"] for m in forward["mistakes"]] and steps[0].a != z1
+    z2 = expected_z(model, 2, "train", z1)
+    a = [model.layers[1].g(v) for v in z2]
+    for l in range(3, len(steps) + 1):
+        a = [model.layers[l - 1].g(v) for v in expected_z(model, l, "train", a)]
+    assert tuple(z2) != steps[1].z and tuple(a) != steps[-1].a  # wrong, both
+    return [("answer-1-z1", canonical(z1)), ("answer-1-a1", canonical(z1)), ("answer-1-z2", canonical(z2)),
+            ("answer-1", canonical(a))]
+
+
+def feedback_page(tmp_path) -> dict:
+    """grade's feedback page for a student whose id is hostile (a slip in z1, then carried)."""
+    from symdrop import example
+    from symdrop.model.spec import to_spec
+
+    key = {"seed": 0, "problems": [{"code": "TUTORL", "number": 1, "kind": "forward", "spec": to_spec(example()),
+                                    "answer": ["7"], "mistakes": []}]}
+    (tmp_path / "key.json").write_text(json.dumps(key), encoding="utf-8")
+    with (tmp_path / "answers.csv").open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows([["student", "code", "y", "z1"], [HOSTILE, "TUTORL", "1", "3; 1; 2"]])
+    out = tmp_path / "grades"
+    assert main(["grade", "--key", str(tmp_path / "key.json"), "--answers", str(tmp_path / "answers.csv"),
+                 "--format", "html", "--out", str(out)]) == 0
+    return {"file": str(next((out / "feedback").glob("*.html")))}
+
+
+@pytest.mark.slow
+def test_every_kind_of_page_in_chromium(tmp_path):
+    chromium = tools()
+    pages, key = sheet(tmp_path)
+    pages = documents(tmp_path) + pages + [feedback_page(tmp_path)]
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"chromium": chromium, "profile": str(tmp_path / "profile"), "pages": pages}))
+    done = subprocess.run(["node", str(SCRIPT), str(plan)], capture_output=True, text=True, timeout=240,
+                          env={**os.environ, "HOME": str(tmp_path), "SYMDROP_NODE_MODULES": str(MODULES)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads(done.stdout)
+    assert len(results) == 9  # solve, expect, backprop, moments, sheet, key, solutions, self-check, feedback
+    for r in results:
+        assert r["violations"] == [], r["file"]
+        assert r["passes"] > 3 and r["dialogs"] == [] and r["requests"] == [], r["file"]
+        assert r["javascriptLinks"] == 0 and r["hostileElements"] == 0, r["file"]
+    assert [r["scripts"] for r in results] == [0] * 7 + [1, 0]  # the self-check's own script alone
+    check = results[7]
+    right, wrong, garbage, other, nwgm, z1, a1, z2, carried = (text for _, _, text in check["typed"])
+    assert right == "Right." and nwgm == "Right." and z1 == "Right."
+    relu = next(m["label"] for m in key["forward"]["mistakes"] if m["id"] == "forgot_relu_1")
+    assert a1.startswith("Not right. It is the value a known mistake gives here: ") and relu in a1
+    assert z2 == "Not right, but it follows from your a⁽¹⁾ (error carried forward): your a⁽¹⁾ is not right."
+    assert carried.startswith("Not right, but it follows from your z⁽²⁾ (error carried forward): your z⁽²⁾ is not right.")
+    assert wrong.startswith("Not right. It is the answer of a known mistake: ") and key["mistake"]["label"] in wrong
+    assert garbage.startswith("This cannot be read. Type whole numbers (-3), fractions (3/4), decimals (0.75)")
+    assert other == "Not right. A hint, the first step of the worked solution, is shown below."
+    assert check["hint"] is True  # after two wrong tries (what cannot be read is no try)
+    assert check["revealed"] == {"focused": "Show answer", "text": f"The answer: {key['forward']['answer'][0]}."}

@@ -1,0 +1,84 @@
+"""--format html: one self-contained page per document, math as MathML, the picture inline SVG
+whose label names the dropped units, headings in order, users' text literal."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+import yaml
+
+from symdrop.cli import main
+
+from .conftest import ROOT, TUTORIAL
+
+SPEC = ROOT / "examples" / "keep-per-unit.yaml"  # masks (1, 0, 1) and (1, 1, 0), a target, keep probabilities
+
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)> <a href=\"javascript:alert(3)\">x</a>"
+
+
+class Page(HTMLParser):
+    """What the tests read from a page: headings, tags, attributes, and the text of <script>."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.tags, self.headings, self.attrs, self.scripts = [], [], [], []
+        self._in_script = False
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend((tag, name, value or "") for name, value in attrs)
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def check_page(text: str) -> Page:
+    page = Page(text)
+    assert text.startswith("<!DOCTYPE html>\n<html lang=\"en\">")
+    assert "<math" in text and "$" not in text.replace("&#36;", "") and "\\[" not in text  # every formula MathML
+    assert page.headings[0] == 1 and all(b <= a + 1 for a, b in zip(page.headings, page.headings[1:]))  # none skipped
+    assert re.search(r"<title>[^<]+</title>", text)
+    # Nothing fetched: no source, link or import of anything outside the page.
+    assert not [a for a in page.attrs if a[1] in ("src", "href") or "url(" in a[2]] and "@import" not in text
+    return page
+
+
+@pytest.mark.parametrize("command", ["solve", "expect", "backprop", "moments"])
+def test_a_document_is_one_page_with_mathml_and_a_described_picture(command, tmp_path):
+    out = tmp_path / "page.html"
+    assert main([command, str(SPEC), "--format", "html", "-o", str(out)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.html"]  # the picture is in the page
+    text = out.read_text(encoding="utf-8")
+    page = check_page(text)
+    if command in ("solve", "backprop"):  # pictures with the masks
+        label = next(v for tag, name, v in page.attrs if tag == "svg" and name == "aria-label")
+        assert "input layer: (1, 0, 1), dropped, crossed out: input 2 (x₂)." in label
+        assert "hidden layer 1: (1, 1, 0), dropped, crossed out: unit 3 (a⁽¹⁾₃)." in label
+
+
+def test_a_sheet_writes_sheet_key_and_solutions_pages(tmp_path):
+    assert main(["sheet", "--seed", "5", "--problems", "2", "--kinds", "forward,nwgm", "--format", "html",
+                 "--out", str(tmp_path)]) == 0
+    for name in ("sheet", "key", "solutions"):
+        check_page((tmp_path / f"{name}.html").read_text(encoding="utf-8"))
+
+
+def test_hostile_title_is_text_not_markup(tmp_path):
+    spec = yaml.safe_load(TUTORIAL.read_text())
+    spec["title"] = HOSTILE
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    out = tmp_path / "page.html"
+    assert main(["solve", str(path), "--format", "html", "-o", str(out)]) == 0
+    page = Page(out.read_text(encoding="utf-8"))
+    assert "script" not in page.tags and "img" not in page.tags and "a" not in page.tags
+    assert not [a for a in page.attrs if a[1].startswith("on") or "javascript:" in a[2]]
+    assert "&#60;script&#62;alert(1)&#60;/script&#62;" in out.read_text(encoding="utf-8")

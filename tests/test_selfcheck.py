@@ -1,0 +1,180 @@
+"""The self-check page's answers: read and written one canonical way by Python and by the page's
+script alike (a table of inputs, each expected value written by hand), hashed, never in clear text."""
+
+import base64
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from fractions import Fraction
+
+import pytest
+
+from symdrop.cli import main
+from symdrop.exercises.kinds import KINDS, parse_kinds
+from symdrop.exercises.options import Options
+from symdrop.exercises.sheet import build_sheet, spec_sheet
+from symdrop.model.spec import parse_spec, to_spec
+from symdrop.render.canonical import FORMS, canonical, digest, grid, read
+from symdrop.render.env import make_env
+from symdrop.render.layercheck import carry
+from symdrop.render.plainmath import plain_label
+
+from . import reference_model as ref
+
+# (typed, canonical form or None where it cannot be read), by hand.
+TABLE = [
+    ("3", "3"), ("-3/4", "-3/4"), ("6/8", "3/4"), ("0.75", "3/4"), (".5", "1/2"), ("-.5", "-1/2"), ("1.", "1"),
+    ("+2", "2"), ("(1, -3/2)", "1,-3/2"), ("[1; 2]", "1,2"), ("1 2", "1,2"), ("  ( 1 , 2 )  ", "1,2"),
+    ("\N{MINUS SIGN}2", "-2"), ("0/5", "0"), ("-0", "0"), ("1/-2", "-1/2"), ("2/+4", "1/2"), ("-0.125", "-1/8"),
+    ("10/4, 0.1", "5/2,1/10"), ("123456789012345678901234567890/2", "61728394506172839450617283945"),
+    ("1/0", None), ("abc", None), ("", None), ("1e3", None), ("1.2.3", None), ("\u0661\u0662", None),
+    ("1 - 2", None), ("()", None), ("1/2/3", None), ("0.5/2", "1/4"), ("--1", None), ("1,,2", "1,2"),
+]
+# (value, step, nearest grid point: floor(value/step + 1/2)), by hand.
+GRIDS = [("0.65405", "1/10000", 6541), ("-0.65405", "1/10000", -6540), ("1/3", "1/100", 33), ("-1/3", "1/100", -33),
+         ("0.005", "1/100", 1), ("-0.005", "1/100", 0), ("7", "1/2", 14)]
+
+
+def node_results(tmp_path, calls: list) -> list:
+    """The page's script run in Node on ``calls`` ([function, args...]): what each returns."""
+    if shutil.which("node") is None:
+        pytest.skip("node not installed (Debian: nodejs)")
+    script = make_env().get_template("page/selfcheck.js.j2").render(tries=2, grid=10, forms=FORMS)
+    driver = """
+const calls = JSON.parse(process.argv[2]);
+(async () => {
+  const out = [];
+  for (const [f, ...args] of calls) {
+    if (f === "read") { const v = read(args[0]); out.push(v === null ? null : canonical(v)); }
+    else if (f === "grid") { const [v] = read(args[0]), [s] = read(args[1]); out.push(String(grid(v, s))); }
+    else if (f === "carried") {  // [network, {typed name: text}, l, vector]: what the typed values give
+      const [network, typed, l, vector] = args;
+      const got = carried(network, (k, v) => typed[v + k] ? {values: read(typed[v + k]), from: v + k} : null, l, vector);
+      out.push(got && [canonical(got.values), got.from]);
+    }
+    else out.push(await digest(...args));
+  }
+  console.log(JSON.stringify(out));
+})();
+"""
+    path = tmp_path / "selfcheck.js"
+    path.write_text(script + driver, encoding="utf-8")
+    done = subprocess.run(["node", str(path), json.dumps(calls)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_python_and_the_page_read_and_hash_alike(tmp_path):
+    python = [None if read(t) is None else canonical(read(t)) for t, _ in TABLE]
+    assert python == [c for _, c in TABLE]
+    assert [grid(read(v)[0], Fraction(s)) for v, s, _ in GRIDS] == [k for _, _, k in GRIDS]
+    hashes = [("a1b2", "answer-3", "-3/4"), ("s", "answer-1#0", "g-6540"), ("ü", "x", "1,2")]
+    calls = [["read", t] for t, _ in TABLE] + [["grid", v, s] for v, s, _ in GRIDS] + [["digest", *h] for h in hashes]
+    js = node_results(tmp_path, calls)
+    assert js[:len(TABLE)] == python
+    assert js[len(TABLE):len(TABLE) + len(GRIDS)] == [str(k) for _, _, k in GRIDS]
+    assert js[len(TABLE) + len(GRIDS):] == [hashlib.sha256(f"{s}|{n}|{t}".encode()).hexdigest() for s, n, t in hashes]
+    assert [digest(*h) for h in hashes] == js[len(TABLE) + len(GRIDS):]
+
+
+def test_the_page_holds_hashes_not_answers(tmp_path):
+    """Each input's hash is the key's answer (key.json, read here as Fractions), the known
+    mistakes' hashes are there with their labels, and Show answer decrypts to the answer."""
+    assert main(["sheet", "--seed", "11", "--problems", "2", "--kinds", "forward,variance", "--format", "html",
+                 "--no-diagram", "--out", str(tmp_path)]) == 0
+    page = (tmp_path / "selfcheck.html").read_text(encoding="utf-8")
+    key = json.loads((tmp_path / "key.json").read_text())["problems"]
+    forms = {m.group(2): m.group(1) for m in re.finditer(r'(<form class="check"[^>]*data-name="([^"]+)"[^>]*>)', page)}
+    steps = ref.forward(ref.read(key[0]["spec"]))  # forward: z^(l), a^(l) of each hidden layer, then y
+    layers = [f"answer-1-{v}{l}" for l in range(1, len(steps)) for v in "za"]
+    assert set(forms) == {*layers, "answer-1", "answer-2-1", "answer-2"}  # variance: E[S], then Var(S)
+    salt = salt_of(key_seed(tmp_path), key[0]["code"])
+    for name, values in zip(layers, (v for step in steps[:-1] for v in (step.z, step.a))):
+        assert f'data-right="{hashlib.sha256(f"{salt}|{name}|{canonical(values)}".encode()).hexdigest()}"' in forms[name]
+    # forgetting the first ReLU gives a^(1) = z^(1): named at a^(1), with the key's words
+    assert "forgot_relu_1" in [m["id"] for m in key[0]["mistakes"]] and steps[0].a != steps[0].z
+    block = page.split('data-name="answer-1-a1"')[1].split("</form>")[0]
+    forgot = hashlib.sha256(f"{salt}|answer-1-a1|{canonical(steps[0].z)}".encode()).hexdigest()
+    assert re.search(f'data-hash="{forgot}">forgot the ReLU on hidden layer 1[;<]', block)
+    for entry, names in zip(key, (["answer-1"], ["answer-2-1", "answer-2"])):
+        salt = salt_of(key_seed(tmp_path), entry["code"])  # an exercise's seed is its sheet's
+        for name, value in zip(names, entry["answer"]):
+            form = forms[name]
+            text = str(Fraction(value))
+            assert f'data-right="{hashlib.sha256(f"{salt}|{name}|{text}".encode()).hexdigest()}"' in form
+            assert f'data-salt="{salt}"' in form
+            secret = base64.b64decode(re.search(r'data-reveal="([^"]*)"', form).group(1))
+            stream = hashlib.sha256(f"{salt}|{name}|reveal|0".encode()).digest()
+            assert bytes(a ^ b for a, b in zip(secret, stream)).decode() == value
+            assert f'"{value}"' not in page and f">{value}<" not in page.split("<form")[1]
+    first = key[0]
+    for mistake in first["mistakes"]:
+        text = str(Fraction(mistake["answer"][0]))
+        assert hashlib.sha256(f"{salt_of(key_seed(tmp_path), first['code'])}|answer-1|{text}".encode()).hexdigest() in page
+
+
+def key_seed(tmp_path) -> int:
+    return json.loads((tmp_path / "key.json").read_text())["seed"]
+
+
+def salt_of(seed, code) -> str:
+    return hashlib.sha256(f"symdrop self-check|{seed}|{code}".encode()).hexdigest()[:16]
+
+
+# A student's typed values (by hand; negative entries, so that ReLU clips), by layer size.
+TYPED = {2: "-1/2, 3", 3: "2, -1, 1/3"}
+
+
+def expected_z(model, l: int, mode: str, a) -> list:
+    """z^(l) from a student's own a^(l-1) by the plain-Fraction reference: (F . W)(s . a) + b."""
+    masks = None if mode == "test" else model.masks[0]
+    s, F = ref.layer_noise(model, l, masks, mode)
+    layer = model.layers[l - 1]
+    return [sum((f * w * sj * aj for f, w, sj, aj in zip(frow, row, s, a)), Fraction(0)) + b
+            for frow, row, b in zip(F, layer.W, layer.b)]
+
+
+def test_the_page_carries_a_students_values_forward_as_the_reference(tmp_path):
+    """z^(l) from the student's a^(l-1), a^(l) from their z^(l), and a^(l) from their a^(l-1)
+    through z^(l) not typed: the page's script on the page's data against tests/reference_model."""
+    sheet = build_sheet(5, Options(), 4, kinds=parse_kinds("forward,inverted,test-time,dropconnect:forward"))
+    spec = to_spec(sheet.exercises[0].network)
+    spec["layers"][1]["activation"] = {"leaky_relu": "1/10"}
+    exercises = [*sheet.exercises, spec_sheet(parse_spec(spec), KINDS["forward"]).exercises[0]]
+    calls, expected = [], []
+    for e in exercises:
+        network, model = json.loads(carry(e)), ref.read(to_spec(e.network))
+        for l in range(2, e.network.depth + 1):
+            typed = TYPED[model.sizes[l - 1]]
+            z = expected_z(model, l, e.kind.mode, read(typed))
+            a = [model.layers[l - 1].g(v) for v in z]
+            calls += [["carried", network, {f"a{l - 1}": typed}, l, "z"], ["carried", network, {f"z{l}": canonical(z)}, l, "a"],
+                      ["carried", network, {f"a{l - 1}": typed}, l, "a"]]
+            expected += [[canonical(z), f"a{l - 1}"], [canonical(a), f"z{l}"], [canonical(a), f"a{l - 1}"]]
+        calls.append(["carried", network, {"a2": "1"}, 1, "z"])  # z^(1) follows from x alone: nothing carried
+        expected.append(None)
+    assert len(calls) == 4 * 3 * 3 + 3 + 5  # four networks of 4 layers, a DropConnect one of 2
+    assert node_results(tmp_path, calls) == expected
+
+
+def test_a_sigmoid_problem_checks_each_value_on_its_own(tmp_path):
+    """Sigmoid layers: each layer value right within the tolerance (a grid's hashes), no data to
+    carry values forward with, and the page says so."""
+    assert main(["sheet", "--seed", "3", "--problems", "1", "--activation", "sigmoid", "--format", "html",
+                 "--no-diagram", "--out", str(tmp_path)]) == 0
+    page = (tmp_path / "selfcheck.html").read_text(encoding="utf-8")
+    assert "data-network=" not in page and "it does not\nsay whether a value follows from your own earlier ones" in page
+    form = re.search(r'<form class="check"[^>]*data-name="answer-1-z2"[^>]*>', page).group(0)
+    assert 'data-step="' in form and 'data-layer="2"' in form
+
+
+@pytest.mark.parametrize("tex, text", [
+    (r"\hat{y}", "ŷ"), (r"\hat{y}_{2}", "ŷ₂"), (r"z^{(1)}", "z⁽¹⁾"), (r"\tilde{a}^{(2)}_{3}", "ã⁽²⁾₃"),
+    (r"\partial L / \partial W^{(1)}", "∂L / ∂W⁽¹⁾"), (r"E[\sigma(S)]", "E[σ(S)]"), (r"\operatorname{NWGM}", "NWGM"),
+    (r"\hat{y}_{\text{test}}", "ŷ_test"), (r"\operatorname{Cov}(z_{1}, z_{2})", "Cov(z₁, z₂)"), (r"w_{1,2}", "w₁,₂"),
+    (r"\begin{pmatrix}1\end{pmatrix}", None),
+])
+def test_the_keys_names_in_plain_text(tex, text):
+    assert plain_label(tex) == text

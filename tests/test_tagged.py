@@ -1,0 +1,40 @@
+"""--tagged: the PDF compiled by LuaLaTeX with LaTeX's tagging code (TeX Live 2022's phase-II),
+which pdfinfo reports as tagged; without --pdf it is refused in one line."""
+
+import subprocess
+
+import pytest
+
+from symdrop.cli import main
+from symdrop.io import tagging
+
+from .conftest import require, require_pdflatex
+from .test_page import SPEC
+
+
+def test_tagged_without_a_pdf_is_refused(tmp_path, capsys):
+    assert main(["solve", str(SPEC), "-o", str(tmp_path / "s.md"), "--tagged"]) == 2
+    assert capsys.readouterr().err == "symdrop: error: --tagged: expected --pdf (or -o FILE.pdf): it tags the PDF\n"
+    assert not list(tmp_path.iterdir())
+
+
+def test_tagged_without_the_tagging_code_is_refused(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(tagging, "_tagging_installed", lambda: False)
+    assert main(["sheet", "--seed", "1", "--problems", "1", "--format", "latex", "--pdf", "--tagged",
+                 "--out", str(tmp_path / "x")]) == 2
+    assert capsys.readouterr().err == ("symdrop: error: --tagged: needs LuaLaTeX and LaTeX's tagging code (tagpdf.sty, "
+                                       "TeX Live 2022 or later; Debian: apt-get install texlive-luatex texlive-latex-extra)\n")
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.slow
+def test_a_tagged_pdf_is_tagged(tmp_path):
+    require_pdflatex()
+    require("pdfinfo", install="apt-get install poppler-utils")
+    if not tagging._tagging_installed():  # also in CI: .ci/run leaves texlive-latex-extra out (README)
+        pytest.skip("LaTeX's tagging code (tagpdf.sty) not installed (apt-get install texlive-latex-extra)")
+    assert main(["solve", str(SPEC), "-o", str(tmp_path / "s.pdf"), "--tagged"]) == 0
+    info = subprocess.run(["pdfinfo", str(tmp_path / "s.pdf")], capture_output=True, text=True, check=True).stdout
+    assert "Tagged:          yes" in info.splitlines()
+    structure = subprocess.run(["pdfinfo", "-struct", str(tmp_path / "s.pdf")], capture_output=True, text=True).stdout
+    assert structure.startswith("Document\n  P (block)")  # paragraphs tagged (TeX Live 2022: no headings, no math)
