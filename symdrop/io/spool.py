@@ -21,19 +21,28 @@ class Spool:
         offset = self.file.seek(0, 2)
         if isinstance(text, bytes):
             self.file.write(text)
-        elif isinstance(text, str):  # encoded a piece at a time: the text and all its bytes are never held together
-            for start in range(0, len(text), CHUNK):
-                self.file.write(text[start:start + CHUNK].encode("utf-8"))
+        elif isinstance(text, str):
+            self._write(text)
         else:  # small pieces (JSON's tokens) gathered up to CHUNK characters, then written
             gathered, size = [], 0
             for piece in text:
+                if len(piece) >= CHUNK:  # a whole document: written as it is, not copied
+                    self._write("".join(gathered))
+                    self._write(piece)
+                    gathered, size = [], 0
+                    continue
                 gathered.append(piece)
                 size += len(piece)
                 if size >= CHUNK:
-                    self.file.write("".join(gathered).encode("utf-8"))
+                    self._write("".join(gathered))
                     gathered, size = [], 0
-            self.file.write("".join(gathered).encode("utf-8"))
+            self._write("".join(gathered))
         return Spooled(self, offset, self.file.tell() - offset)
+
+    def _write(self, text: str) -> None:
+        """Encoded a slice at a time: a text and all its bytes are never held together."""
+        for start in range(0, len(text), CHUNK):
+            self.file.write(text[start:start + CHUNK].encode("utf-8"))
 
 
 @dataclass(frozen=True, eq=False)
