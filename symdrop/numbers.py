@@ -37,7 +37,17 @@ def exact(value, field: str) -> sympy.Rational:
         text = value.strip()
     else:
         raise SpecError(field, f"expected a number, got {describe(value)}")
-    return _read(text, value, field)
+    number = _READ.get(text)
+    if number is None:
+        number = _read(text, value, field)
+        if len(text) <= 24 and len(_READ) < 4096:
+            _READ[text] = number
+    return number
+
+
+# Short texts read before, and their rationals (a class's keys repeat the same few numbers, and a
+# SymPy rational is immutable): only a text read without error is kept.
+_READ: dict[str, sympy.Rational] = {}
 
 
 def _read(text: str, value, field: str) -> sympy.Rational:

@@ -98,3 +98,25 @@ def test_a_regular_file_is_replaced_whole_with_the_mode_open_gives(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_spooled_texts_are_written_as_given(tmp_path):
+    """A class set's documents wait on disk (io/spool.py): text, bytes, or a document's pieces as
+    they are rendered (split in the middle of a character's bytes by the chunking) come out as
+    the same UTF-8 a str would give."""
+    from symdrop.io import spool as spool_module
+
+    spool = spool_module.Spool()
+    text = "µ = 1/2 – ã^{(1)}\n" * 3 + "\U0001f600 end"
+    pieces = [text[:7], text[7:30], text[30:]]
+    given = {tmp_path / "a.md": spool.add(text), tmp_path / "b.md": spool.add(text.encode("utf-8")),
+             tmp_path / "c.md": spool.add(iter(pieces)), tmp_path / "d.md": spool.add("")}
+    original = spool_module.CHUNK
+    try:
+        spool_module.CHUNK = 5  # pieces copied back 5 bytes at a time: across characters' bytes
+        write_files(given)
+    finally:
+        spool_module.CHUNK = original
+    for name in ("a.md", "b.md", "c.md"):
+        assert (tmp_path / name).read_bytes() == text.encode("utf-8")
+    assert (tmp_path / "d.md").read_bytes() == b""

@@ -47,3 +47,14 @@ def test_exact_rejects_non_numbers(value, message):
         exact(value, "input[0]")
     assert str(caught.value) == message
 
+
+
+def test_exact_reads_a_text_again_as_it_read_it_and_still_refuses_a_bad_one():
+    """A short text read once is remembered (a class's keys repeat their numbers): read again,
+    in either form, it is the same rational; a refused text is never remembered."""
+    first = exact("-7/12", "w")
+    assert exact(" -7/12 ", "w") is first and (first.p, first.q) == (-7, 12)
+    assert exact("0.25", "w") == exact(0.25, "w") == sympy.Rational(1, 4)
+    for _ in range(2):
+        with pytest.raises(SpecError, match="division by zero"):
+            exact("3/0", "w")

@@ -42,3 +42,11 @@ def test_only_irrational_numbers_need_a_decimal():
     assert needs_decimal(ImmutableMatrix([1, sympy.sqrt(2)]))
     assert not needs_decimal(Rational(1, 3)) and not needs_decimal(sympy.sqrt(Symbol("q1")))
     assert decimal_places(3) is None
+
+
+@pytest.mark.parametrize("value", [0, 1, -1, 7, -13, 10**30 + 1, Rational(1, 2), Rational(-13, 20),
+                                   Rational(7, 3), Rational(-1, 10**12), Rational(10**20 + 3, 7)])
+def test_rational_text_is_sympys_text_of_a_rational(value):
+    """exact_text and plain write a rational themselves (sympy's printer is slow): SymPy's text."""
+    value = sympy.Integer(value) if isinstance(value, int) else value
+    assert exact_text(value) == plain(value) == str(value) == sympy.sstr(value)

@@ -376,3 +376,20 @@ def test_the_key_heads_each_answer_by_what_it_is_and_key_csv_keeps_a_matrix_shap
     one = build_class_set(5, Options(), [Student("s1", "Ann")], 1, kinds=parse_kinds("backprop"))
     key = render_documents(one, ("markdown",), RenderOptions(diagram=False))["key.md"]
     assert r"| variant | $\partial L / \partial W^{(1)}$ |" in key and r"\hat{y}$ |" not in key
+
+
+def test_a_class_set_spooled_is_the_class_set_rendered_whole():
+    """sheet_files spools a class set's documents (Markdown in Jinja's pieces), pictures and
+    key.json (json's encoder's pieces) to disk: each file is the text rendered whole, and
+    json.dumps's key."""
+    import json
+
+    students = [Student("s1", "Ada"), Student("s2", "Bö"), Student("s3", "Cy")]
+    built = build_class_set(4, Options(), students, 2, kinds=parse_kinds("forward,inverted"))
+    files = sheet_files(built, Path("out"), ("latex", "markdown", "html"))
+    whole = render_documents(built, ("latex", "markdown", "html"))
+    for name, text in whole.items():
+        assert files[Path("out") / name].read() == text.encode("utf-8")
+    key = json.dumps(key_json(built), indent=2, ensure_ascii=False) + "\n"
+    assert files[Path("out") / "key.json"].read() == key.encode("utf-8")
+    assert any(p.suffix == ".svg" for p in files)

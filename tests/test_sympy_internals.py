@@ -70,3 +70,27 @@ def test_formulas_are_the_ones_sympys_checked_constructors_build(data, mode, sym
             for formula in (q.symbolic, q.substituted):
                 again = checked(formula)
                 assert again == formula and type(again) is type(formula) and again.args == formula.args
+
+
+def same_matrix(fast, plain) -> bool:
+    return type(fast) is type(plain) and fast.args == plain.args and fast._rep == plain._rep \
+        and fast._rep.domain == plain._rep.domain and hash(fast) == hash(plain)
+
+
+@settings(max_examples=30, deadline=None)
+@given(networks(max_maskable=6, max_depth=3))
+def test_a_specs_matrices_are_the_ones_sympys_constructor_builds(data):
+    """parse_spec builds x, W, b, masks and one q repeated (keep_of) past ImmutableMatrix's
+    constructor: each is the matrix the constructor builds from the spec's numbers."""
+    x, layers, keep, convention, masks = data
+    network = parse_spec(spec_of(x, layers, keep, convention, masks))
+    rational = lambda v: sympy.Rational(v.numerator, v.denominator)  # noqa: E731
+    assert same_matrix(network.x, sympy.ImmutableMatrix([rational(v) for v in x]))
+    for layer, (W, b, _) in zip(network.layers, layers):
+        assert same_matrix(layer.W, sympy.ImmutableMatrix([[rational(w) for w in row] for row in W]))
+        assert same_matrix(layer.b, sympy.ImmutableMatrix([rational(v) for v in b]))
+    for mask, given_mask in zip(network.masks, masks):
+        assert same_matrix(mask, sympy.ImmutableMatrix([sympy.Integer(m) for m in given_mask]))
+    for l, q in enumerate(network.dropout.keep or ()):
+        shape = (network.masks[l].rows, 1)
+        assert same_matrix(network.dropout.keep_of(l, shape), sympy.ImmutableMatrix(*shape, lambda i, j: q))

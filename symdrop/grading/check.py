@@ -87,7 +87,8 @@ def _by_rule(rule, values: dict, name: str) -> tuple:
     l = network.depth if name == "y" else int(name[1:])
     inputs = {k + 1: _exact(values[f"a{k}"]) for k in range(1, l) if f"a{k}" in values}
     zs = {k: _exact(values[f"z{k}"]) for k in range(1, l if name[0] == "z" else l + 1) if f"z{k}" in values}
-    layer = forward(network, mode, inputs=inputs or None, zs=zs or None, terms=False, **dict(changes))[l - 1]
+    layer = forward(network, mode, inputs=inputs or None, zs=zs or None, terms=False, depth=l,
+                    **dict(changes))[l - 1]
     return layer.z if name[0] == "z" else layer.a
 
 
@@ -104,12 +105,12 @@ def carried(kind: Kind, network: Network, values: dict, tolerance) -> tuple[Part
     own_a = None  # the student's a^(l-1) as far as they gave it (None: the pass's own)
     for l, layer in enumerate(right, start=1):
         inputs = None if own_a is None else {l: own_a}
-        own_z = forward(network, mode, inputs=inputs, terms=False)[l - 1].z  # z^(l) from their a^(l-1)
+        own_z = forward(network, mode, inputs=inputs, terms=False, depth=l)[l - 1].z  # z^(l) from their a^(l-1)
         z = _given(values, f"z{l}", len(layer.z))
         if z is not None:
             parts.append(_part(f"z{l}", z, layer.z, own_z, tolerance))
             own_z = _exact(z)
-        own_a_l = forward(network, mode, inputs=inputs, zs={l: own_z}, terms=False)[l - 1].a  # g(their z)
+        own_a_l = forward(network, mode, inputs=inputs, zs={l: own_z}, terms=False, depth=l)[l - 1].a  # g(their z)
         for name in (f"a{l}",) + (("y",) if l == network.depth else ()):
             a = _given(values, name, len(layer.a))
             if a is not None:

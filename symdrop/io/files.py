@@ -6,6 +6,7 @@ import stat
 from pathlib import Path
 
 from ..errors import SymdropError
+from .spool import Spooled
 
 # A staged file is named .NAME.PID.XXXXXX.symdrop-tmp beside its target: the process id lets a
 # later run remove what a killed one left behind (its own kind only, never another's).
@@ -13,7 +14,7 @@ SUFFIX = ".symdrop-tmp"
 
 
 def write_files(files: dict) -> list[Path]:
-    """Write ``{path: text or bytes}``; each file appears whole, and none if any write fails.
+    """Write ``{path: text, bytes or Spooled}``; each file appears whole, and none if any write fails.
 
     Every target is checked before anything is written: a folder, a file in the place of a
     folder, an unwritable folder, or a target that is not a regular file (a device, a symlink, a
@@ -24,15 +25,18 @@ def write_files(files: dict) -> list[Path]:
         _check_target(path)
     staged: list[tuple[str, Path]] = []
     mode = 0o666 & ~_umask()  # what open() would give; mkstemp alone gives 0600
+    listings: dict[Path, list[str]] = {}  # each folder's names, listed once (a class's feedback: 300 files)
     try:
         for path, content in files.items():
             path = Path(path)
             _make_folder(path.parent)
-            _remove_stale(path)
-            data = content.encode("utf-8") if isinstance(content, str) else content
+            _remove_stale(path, listings)
             temporary = _create_staged(path, staged)
             with open(temporary, "wb") as stream:
-                stream.write(data)
+                if isinstance(content, Spooled):  # kept on disk until now (a class set's documents)
+                    content.copy_to(stream)
+                else:
+                    stream.write(content.encode("utf-8") if isinstance(content, str) else content)
             os.chmod(temporary, mode)
         for temporary, path in staged:
             os.replace(temporary, path)
@@ -94,12 +98,15 @@ def _remove(staged) -> None:
             pass
 
 
-def _remove_stale(path: Path) -> None:
-    """Remove staged files of ``path`` that a killed symdrop left (their process is gone)."""
-    try:
-        names = [n for n in os.listdir(path.parent) if n.startswith(f".{path.name}.") and n.endswith(SUFFIX)]
-    except OSError:
-        return
+def _remove_stale(path: Path, listings: dict) -> None:
+    """Remove staged files of ``path`` that a killed symdrop left (their process is gone);
+    ``listings`` holds the staged names of each folder listed so far."""
+    if path.parent not in listings:
+        try:
+            listings[path.parent] = [n for n in os.listdir(path.parent) if n.endswith(SUFFIX)]
+        except OSError:
+            listings[path.parent] = []
+    names = [n for n in listings[path.parent] if n.startswith(f".{path.name}.")]
     for name in names:
         pid = name[len(path.name) + 2:].split(".", 1)[0]
         if pid.isdigit() and not alive(int(pid)):

@@ -1,5 +1,6 @@
 """The files of a sheet: documents in each format, pictures, exports, keys and compiled PDFs."""
 
+import itertools
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +11,7 @@ from ..render.documents import render_svg
 from ..render.formats import compiled, default_sheet_formats, get
 from ..render.options import RenderOptions
 from ..render.sheets import key_csv, key_json, render_documents
+from .spool import Spool
 from .tagging import tagged as tag
 from .tex import compile_pdf, end_running
 
@@ -27,6 +29,7 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
     options = options.for_sheet(sheet)
     exports = [get(f) for f in formats if get(f).export]
     formats = tuple(f for f in formats if not get(f).export)
+    spool = Spool()  # the documents, key and pictures wait on disk, not in memory, to be written
     with Compiling() as compiling:
         def ready(documents: dict[str, str]) -> None:  # the LaTeX is done: its PDFs compile meanwhile
             sources = {name: tag(text) if tagged else text for name, text in documents.items()
@@ -36,7 +39,8 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
 
         # LaTeX first: pdflatex runs (separate processes) while Python renders the other formats.
         ordered = tuple(sorted(formats, key=lambda f: get(f).engine is None))
-        documents = render_documents(sheet, ordered, options, split=split, progress=progress, ready=ready)
+        documents = render_documents(sheet, ordered, options, split=split, progress=progress,
+                                     ready=ready if pdf else None, hold=spool.add)
         documents = {name: documents[name] for f in formats for name in documents if _of(name, f)}
         if pdf and not compiling.started:  # the PDF still comes from the LaTeX, which is then not kept
             ready(render_documents(sheet, (compiled().name,), options, split=split))
@@ -45,7 +49,7 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
             for e in sheet.exercises:
                 svg = render_svg(e.derivation, options)
                 if svg is not None:
-                    files[out / options.figures / f"{e.code}.svg"] = svg  # where the documents link it
+                    files[out / options.figures / f"{e.code}.svg"] = spool.add(svg)  # where the documents link it
         for f in formats:  # the self-check pages beside the HTML pages
             files.update({out / name: text for name, text in get(f).write_companions(sheet, options).items()})
         for export in exports:
@@ -54,7 +58,9 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
                 files.update({out / export.export / path: text for path, text in written.items()})
             else:
                 files[out / export.export] = written
-        files[out / "key.json"] = json.dumps(key_json(sheet), indent=2, ensure_ascii=False) + "\n"
+        # json.dumps's text, in the pieces its encoder makes (json.dumps with an indent lists them all first)
+        pieces = json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(key_json(sheet))
+        files[out / "key.json"] = spool.add(itertools.chain(pieces, ("\n",)))
         if sheet.class_set:
             files[out / "key.csv"] = key_csv(sheet, options)
         if progress and compiling.started:

@@ -6,6 +6,7 @@ import sympy
 
 from ..errors import SpecError, describe
 from ..names import MODES  # the passes a user asks for
+from ..sympy_internals import rational_matrix
 
 PASSES = MODES + ("off",)  # and the pass without dropout, every mask all ones and no scaling
 # What a mask drops: units (a mask per layer's input, Srivastava et al. 2014), or connections
@@ -120,7 +121,11 @@ class Dropout:
     def keep_of(self, l: int, shape: tuple[int, int]) -> sympy.ImmutableMatrix:
         """The q of every entry of mask ``l`` (of the given shape), one q repeated where one is given."""
         q = self.keep[l]
-        return q if isinstance(q, sympy.MatrixBase) else sympy.ImmutableMatrix(*shape, lambda i, j: q)
+        if isinstance(q, sympy.MatrixBase):
+            return q
+        if isinstance(q, sympy.Rational):  # the same matrix, built directly (and memoized)
+            return rational_matrix(*shape, (q,) * (shape[0] * shape[1]))
+        return sympy.ImmutableMatrix(*shape, lambda i, j: q)
 
     def require_keep(self, purpose: str) -> tuple[sympy.Expr, ...]:
         if self.keep is None:

@@ -7,6 +7,7 @@ from sympy import ImmutableMatrix
 from ..errors import SpecError, describe, quote
 from ..limits import MAX_UNITS
 from ..numbers import exact
+from ..sympy_internals import rational_matrix
 
 
 def matrix(data, field: str, columns: int) -> ImmutableMatrix:
@@ -27,16 +28,15 @@ def matrix(data, field: str, columns: int) -> ImmutableMatrix:
             field,
             f"expected {columns} columns (the previous layer has {columns} units), got {len(data[0])}",
         )
-    return ImmutableMatrix(
-        [[exact(value, f"{field}[{i}][{j}]") for j, value in enumerate(row)] for i, row in enumerate(data)]
-    )
+    return rational_matrix(len(data), columns, [exact(value, f"{field}[{i}][{j}]")
+                                                for i, row in enumerate(data) for j, value in enumerate(row)])
 
 
 def vector(data, field: str) -> ImmutableMatrix:
     if not isinstance(data, list) or not data:
         raise SpecError(field, f"expected a non-empty list of numbers, got {describe(data)}")
     units(len(data), field, "entries")
-    return ImmutableMatrix([exact(value, f"{field}[{j}]") for j, value in enumerate(data)])
+    return rational_matrix(len(data), 1, [exact(value, f"{field}[{j}]") for j, value in enumerate(data)])
 
 
 def units(count: int, field: str, what: str) -> None:

@@ -6,6 +6,7 @@ from sympy import ImmutableMatrix
 
 from ..errors import SpecError, describe
 from ..numbers import exact
+from ..sympy_internals import entries
 from .conventions import DROPCONNECT, SCHEMES, PLAIN, UNITS, Dropout, convention as named_convention
 from .fields import matrix, no_unknown_keys, probability, vector
 
@@ -160,7 +161,7 @@ def _shape(data, field: str, rows: int, l: int) -> None:
 
 
 def _zeros_and_ones(values: ImmutableMatrix, field: str) -> None:
-    for k, value in enumerate(values):
+    for k, value in enumerate(entries(values)):
         if value not in (0, 1):
             where = f"[{k}]" if values.cols == 1 else f"[{k // values.cols}][{k % values.cols}]"
             raise SpecError(f"{field}{where}", f"expected 0 or 1, got {value}")
@@ -169,7 +170,7 @@ def _zeros_and_ones(values: ImmutableMatrix, field: str) -> None:
 def _no_drop_where_kept(masks, dropout: Dropout, *, single: bool) -> None:
     """A mask entry 0 where its keep probability is 1 cannot be drawn: refuse it."""
     for l, mask in enumerate(masks):
-        for k, (m, q) in enumerate(zip(mask, dropout.keep_of(l, mask.shape))):
+        for k, (m, q) in enumerate(zip(entries(mask), entries(dropout.keep_of(l, mask.shape)))):
             if m != 0 or q != 1:
                 continue
             if dropout.connections:

@@ -32,10 +32,13 @@ def render_math(derivation: Derivation | Ensemble, options: RenderOptions = Rend
     """The shared formulas of ``derivation`` (of an ensemble: the network's rows alone)."""
     steps = ()
     if isinstance(derivation, Derivation) and not derivation.symbolic:
-        template = make_env(options).get_template("math/step-rows.j2")
-        steps = tuple(template.render(step=step).removesuffix("\n")
-                      for step in derivation.steps)
+        steps = tuple(step_rows(step, options) for step in derivation.steps)
     return Math(network_rows(derivation.network, options), steps)
+
+
+def step_rows(step, options: RenderOptions = RenderOptions()) -> str:
+    """One step's equations, as :class:`Math` holds them (a feedback page shows one step alone)."""
+    return make_env(options).get_template("math/step-rows.j2").render(step=step).removesuffix("\n")
 
 
 def diagram_of(derivation, edge_weights: bool = False) -> Diagram:

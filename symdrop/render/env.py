@@ -55,6 +55,19 @@ def render_document(document: str, fmt: str, options: RenderOptions = RenderOpti
     return text
 
 
+def document_pieces(document: str, fmt: str, options: RenderOptions = RenderOptions(), /, **context):
+    """:func:`render_document`'s text in the pieces Jinja makes it of, one after another: written
+    out as they come, a class set's document is never held whole. (A format that compiles, or
+    that is finished on its whole text, is rendered whole: which engine it needs is read from
+    its whole text.)"""
+    format_ = get(fmt)
+    if format_.engine or format_.finish:
+        yield render_document(document, fmt, options, **context)
+        return
+    body, macros = _document(make_env(options), document, fmt, format_.engines[0] if format_.engines else None)
+    yield from body.generate(fmt=fmt, m=macros, **context)
+
+
 @lru_cache(maxsize=None)
 def _document(env: jinja2.Environment, document: str, fmt: str, engine: str | None):
     # The body and the macros of a document, looked up once per environment and engine

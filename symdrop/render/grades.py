@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from ..exercises.kinds import get
 from ..grading.grade import StudentGrade, Ungraded
-from .documents import render_math
+from .documents import step_rows
 from .env import make_env, render_document
 from .escape import csv_cell, spreadsheet_csv
 from .numbertext import exact_text, plain
@@ -76,7 +76,7 @@ def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOpt
             layer = network.depth if wrong.part == "y" else int(wrong.part[1:])
             # Only the answer given: where the student went off track is not known.
             located = wrong.part != "y" or len(answered) > 1
-            lines = (layer, render_math(derivation, options).steps[layer - 1], located)
+            lines = (layer, step_rows(derivation.steps[layer - 1], options), located)
         labels = {m.name: m.label for m in (*checked.mistakes, *(m for p in checked.parts for m in p.mistakes))}
         problems.append((entry, parts, labels, lines))
     return render_document("feedback", fmt, options, s=student, problems=problems)
@@ -120,12 +120,14 @@ def chart(students: list[StudentGrade]) -> dict:
     """The report's numbers: students per tenth of the maximum (the last bin holds full marks)
     and students per mistake id, most frequent first (ties by id)."""
     bins = [0] * BINS
+    shares = []  # each student's share of the maximum (None: a maximum of 0), summed once
     for s in students:
-        share = s.points / s.max_points if s.max_points else Fraction(0)
-        bins[min(BINS - 1, max(0, int(share * BINS)))] += 1
+        most = s.max_points
+        shares.append(s.points / most if most else None)
+        bins[min(BINS - 1, max(0, int((shares[-1] or Fraction(0)) * BINS)))] += 1
     made = Counter(m for s in students for m in {m for p in s.parts for m in p.mistakes})
     mistakes = sorted(made.items(), key=lambda item: (-item[1], item[0]))
-    mean = sum((s.points / s.max_points for s in students if s.max_points), Fraction(0)) / max(1, len(students))
+    mean = sum((share for share in shares if share is not None), Fraction(0)) / max(1, len(students))
     return {"bins": bins, "labels": [f"{10 * k}–{10 * k + 10}%" for k in range(BINS)], "mistakes": mistakes,
             "most": max([*bins, *(c for _, c in mistakes), 1]), "students": len(students),
             "mean": _percent(mean)}

@@ -11,20 +11,21 @@ from ..grading.keys import digest
 from ..model.spec import to_spec
 from .diagram import Diagram
 from .documents import Math, diagram_of, render_figure, render_math
-from .env import make_env, render_document
+from .env import document_pieces, make_env, render_document
 from .escape import csv_cell, placeholder_warning, spreadsheet_csv
 from .formats import get
 from .numbertext import answer_text, exact_text, needs_decimal
 from .options import RenderOptions
 
 def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptions(), *,
-                     split: bool = False, progress=None, ready=None) -> dict[str, str]:
+                     split: bool = False, progress=None, ready=None, hold=None) -> dict[str, str]:
     """``{file name: text}``: each exercise's parts are rendered once and laid out by the
     document templates (all students together, and one sheet per student with ``split``).
     ``progress`` (anything with ``advance()``) counts the exercises rendered, per format;
     ``ready``, if given, is called with each format's documents as soon as they are rendered (so
-    that PDFs compile while the next format renders). A sheet of decimals prints its exact
-    decimals as decimals, whatever ``options`` say."""
+    that PDFs compile while the next format renders); ``hold``, if given, is what is kept of each
+    document once rendered (and given to ``ready``): a class set's documents go to disk at once.
+    A sheet of decimals prints its exact decimals as decimals, whatever ``options`` say."""
     options = options.for_sheet(sheet)
     documents = {}
     pictures = {id(e): diagram_of(e.derivation) if options.diagram else None for e in sheet.exercises}
@@ -39,8 +40,13 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
     rows = [(e, list(e.answer)) for e in sheet.exercises]  # (kept for templates written against it)
     key_rows = [(e, key_answer(e)) for e in sheet.exercises]
     common["heading"] = key_heading([answer for _, answer in key_rows])
+    late = hold if ready else None  # what a PDF compiles from stays text until ready has it
+    now = hold if hold and not ready else (lambda text: text)
+    # Held at once, a document goes to ``hold`` in pieces as they are rendered (see document_pieces).
+    render = (lambda *args, **context: now(document_pieces(*args, **context))) if hold and not ready else \
+        (lambda *args, **context: render_document(*args, **context))
     for fmt in map(get, formats):
-        before = set(documents)
+        documents, done = {}, documents  # this format's, and those of the formats before
         saving = fmt.figure == "inline"  # drawn in: each distinct picture once per document
         parts = {}  # by id(exercise): each exercise is rendered once, whatever documents hold it
         for e in sheet.exercises:
@@ -51,8 +57,8 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
         groups = [(student, [(e, parts[id(e)]) for e in exercises]) for student, exercises in sheet.groups()]
         every = saved_pictures(drawn, sheet.exercises, name_of) if saving else []
         for name in fmt.documents:
-            documents[f"{name}.{fmt.suffix}"] = render_document(name, fmt.name, options, groups=groups, rows=rows,
-                                                                key_rows=key_rows, pictures=every, **common)
+            documents[f"{name}.{fmt.suffix}"] = render(name, fmt.name, options, groups=groups, rows=rows,
+                                                       key_rows=key_rows, pictures=every, **common)
         if split and sheet.class_set:
             for student, items in groups:
                 if fmt.figure == "file" and options.diagram:  # students/ is one folder down from figures/
@@ -60,10 +66,11 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
                     items = [(e, render_parts(e, fmt.name, linked, pictures[id(e)], maths[id(e)])) for e, _ in items]
                 path = f"students/{student_file(student, items[0][0].code)}.{fmt.suffix}"
                 own = saved_pictures(drawn, [e for e, _ in items], name_of) if saving else []
-                documents[path] = render_document("sheet", fmt.name, options, groups=[(student, items)],
-                                                  pictures=own, **common)
+                documents[path] = render("sheet", fmt.name, options, groups=[(student, items)], pictures=own, **common)
+        del parts, groups, every  # this format's parts: freed before the next format's are rendered
         if ready:
-            ready({name: text for name, text in documents.items() if name not in before})
+            ready(documents)
+        documents = {**done, **({name: late(text) for name, text in documents.items()} if late else documents)}
     return documents
 
 
