@@ -169,3 +169,15 @@ def test_unreadable_input_is_one_line(tmp_path, capsys):
     assert main(["lint-export", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 2 and "key.json" in err
+
+
+def test_a_truncated_gift_file_fails_with_the_parsers_own_message(exported, tmp_path, capsys):
+    folder = tmp_path / "cut"
+    folder.mkdir()
+    (folder / "key.json").write_bytes((exported / "key.json").read_bytes())
+    text = (exported / "questions.gift").read_text(encoding="utf-8")
+    (folder / "questions.gift").write_text(text[: text.index("{#", text.index("::Problem 2")) + 4], encoding="utf-8")
+    capsys.readouterr()
+    assert main(["lint-export", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL: cannot parse with gift-pegjs: Expected" in out and "Node.js" not in out

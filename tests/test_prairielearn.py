@@ -228,3 +228,29 @@ def test_sheet_refuses_a_roster_or_too_few_problems_for_prairielearn(tmp_path, c
     roster.write_text("id,name\ns1,Ana\n", encoding="utf-8")
     assert main(["sheet", "--roster", str(roster), "--format", "prairielearn", "--out", str(tmp_path)]) == 2
     assert "--roster" in capsys.readouterr().err and not (tmp_path / "prairielearn").exists()
+
+
+@pytest.mark.parametrize("damage, said", [
+    ("config not json", "symdrop.json is not JSON (line 1"),
+    ("no server.py", "it has no server.py"),
+    ("server raises", "its server.py failed: boom"),
+    ("no questions", "no question folder: an empty course"),
+])
+def test_lint_fails_a_damaged_course_in_words_never_a_traceback(tmp_path, capsys, damage, said):
+    assert main(["sheet", "--kinds", "variance:alone", "--problems", "1", "--seed", "4", "--format", "prairielearn",
+                 "--no-diagram", "--out", str(tmp_path)]) == 0
+    question = tmp_path / "prairielearn" / "questions" / "symdrop-variance-alone-seed-4"
+    if damage == "config not json":
+        (question / "symdrop.json").write_text("{broken", encoding="utf-8")
+    elif damage == "no server.py":
+        (question / "server.py").unlink()
+    elif damage == "server raises":
+        (question / "server.py").write_text('raise RuntimeError("boom")\n', encoding="utf-8")
+    else:
+        for path in sorted(question.rglob("*"), reverse=True):
+            path.unlink()
+        question.rmdir()
+    capsys.readouterr()
+    assert main(["lint-export", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"FAIL: {'' if damage == 'no questions' else 'cannot be graded: '}{said}" in out and "0 passed, 1 failed" in out

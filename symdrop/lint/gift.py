@@ -19,8 +19,11 @@ from .registry import Problem, Result, duplicates
 from .simulate import Answer, moodle_numerical, mistake_results, visible
 
 EXPORT = "questions.gift"
-PARSE = ("const {parse} = require('gift-pegjs'); const fs = require('fs');"
-         "process.stdout.write(JSON.stringify(parse(fs.readFileSync(process.argv[1], 'utf8'))));")
+# The parser's own message on a parse error (Node's uncaught error ends its report with its version).
+PARSE = ("const {parse} = require('gift-pegjs'); const fs = require('fs'); let questions;"
+         "try { questions = parse(fs.readFileSync(process.argv[1], 'utf8')); }"
+         "catch (e) { process.stderr.write('PARSE: ' + String(e && e.message || e).split('\\n')[0]); process.exit(1); }"
+         "process.stdout.write(JSON.stringify(questions));")
 CHECKOUT_MODULES = Path(__file__).resolve().parents[2] / ".ci" / "node" / "node_modules"  # .ci/run installs it there
 
 
@@ -35,7 +38,8 @@ def parse(path: Path) -> list:
     if "Cannot find module 'gift-pegjs'" in done.stderr:
         raise OSError("gift-pegjs not found (npm install gift-pegjs; NODE_PATH its node_modules)")
     if done.returncode != 0:
-        raise OSError(([line for line in done.stderr.splitlines() if line.strip()] or ["node failed"])[-1][:200])
+        said = [line for line in done.stderr.splitlines() if line.startswith("PARSE: ")]
+        raise OSError((said[0][len("PARSE: "):] if said else "node failed: " + done.stderr.strip()[:120])[:200])
     return json.loads(done.stdout)
 
 

@@ -76,7 +76,8 @@ def read_key(folder: Path) -> dict[str, Problem]:
             problems[p["code"]] = Problem(p["code"], tuple(map(exact, p["answer"])), mistakes)
         return problems
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise SymdropError(f"{path}: expected the key.json symdrop sheet wrote beside the exports ({type(error).__name__})") from None
+        why = "no such file" if isinstance(error, FileNotFoundError) else " ".join(str(error).split())[:80]
+        raise SymdropError(f"{path}: expected the key.json symdrop sheet wrote beside the exports ({why})") from None
 
 
 def lint_folder(folder: Path, share: Fraction = Fraction(0)) -> list[Result]:

@@ -45,6 +45,8 @@ class Result:
 
     @property
     def item(self) -> str:
+        if not self.variant_seed:  # a question that could not be graded at all
+            return self.question
         return f"{self.question} seed {self.variant_seed}" + (f" ({self.code})" if self.code else "")
 
     @property
@@ -78,20 +80,44 @@ def simulate(folder, seeds=SEEDS) -> list[Result]:
     (it must score what the rubric gives the answer part, and the feedback must name the mistake);
     and, per question, a result whose case is ``distinct`` if two seeds drew the same variant.
     Returns the results in order: questions by name, then seed, then key before the mistakes."""
+    questions = Path(folder, "questions")
+    found = sorted(p for p in questions.iterdir() if p.is_dir()) if questions.is_dir() else []
+    if not found:
+        return [Result("questions/", 0, "", "key", Fraction(1), None, (), "no question folder: an empty course")]
     results = []
-    for question in sorted(p for p in Path(folder, "questions").iterdir() if (p / CONFIG).is_file()):
-        server = _load(question / "server.py")
-        config = json.loads((question / CONFIG).read_text(encoding="utf-8"))
-        codes = {}
-        for seed in seeds:
-            data = _data(question, seed)
-            server.generate(data)
-            codes.setdefault(data["params"]["code"], seed)
-            results += _cases(server, config, question.name, data)
-        if len(codes) < len(seeds):
-            results.append(Result(question.name, seeds[-1], "", "distinct", Fraction(1), None, (),
-                                  f"{len(seeds)} variant seeds drew {len(codes)} variants"))
+    for question in found:
+        try:
+            results += _question(question, seeds)
+        except Exception as error:  # a damaged question is a failed item, never a traceback
+            results.append(Result(question.name, 0, "", "key", Fraction(1), None, (), _broken(question, error)))
     return results
+
+
+def _question(question: Path, seeds) -> list[Result]:
+    """The results of one question folder (see :func:`simulate`)."""
+    server = _load(question / "server.py")
+    config = json.loads((question / CONFIG).read_text(encoding="utf-8"))
+    codes, results = {}, []
+    for seed in seeds:
+        data = _data(question, seed)
+        server.generate(data)
+        codes.setdefault(data["params"]["code"], seed)
+        results += _cases(server, config, question.name, data)
+    if len(codes) < len(seeds):
+        results.append(Result(question.name, seeds[-1], "", "distinct", Fraction(1), None, (),
+                              f"{len(seeds)} variant seeds drew {len(codes)} variants"))
+    return results
+
+
+def _broken(question: Path, error: Exception) -> str:
+    """What is wrong with a question folder that could not be graded, in words."""
+    for name in ("server.py", CONFIG):
+        if not (question / name).is_file():
+            return f"cannot be graded: it has no {name}"
+    if isinstance(error, json.JSONDecodeError):
+        return f"cannot be graded: {CONFIG} is not JSON (line {error.lineno}: {error.msg})"
+    text = " ".join(str(error).split())
+    return f"cannot be graded: its server.py failed: {text[:120] or 'no message'}"
 
 
 def _load(path: Path):
