@@ -384,5 +384,25 @@ def test_feedback_is_named_after_the_student_and_shows_answers_as_typed(tmp_path
     for student, name in zip(ids, expected):
         text = (tmp_path / "g" / "feedback" / f"{name}.md").read_text(encoding="utf-8")
         assert f"Student id {student}: " in text  # these ids hold nothing Markdown acts on
-        assert "you wrote `-26.0`." in text and "you wrote `[3 0 -2]`." in text
+        assert "you wrote `-26.0`." in text and "you wrote `[3 0 -2]`, which cannot be read as 1 number" in text
         assert "\\-" not in text and "\\." not in text
+
+
+@pytest.mark.parametrize("text, size, numbers", [
+    ("4,-4;0,0;0,0", 6, "4 -4 0 0 0 0"),  # commas separate, as the self-check reads a matrix row by row
+    ("0,0;0,0;-18,0", 6, "0 0 0 0 -18 0"),
+    ("0,5; 1,25", 2, "1/2 5/4"),  # decimal commas where ";" separates
+    ("-0,75", 1, "-3/4"), ("1,5", 1, "3/2"), ("1,5", 2, "1 5"), ("(3, 0, -2)", 3, "3 0 -2"),
+])
+def test_commas_are_read_the_way_that_gives_the_parts_count(text, size, numbers):
+    from symdrop.grading.answers import parse_vector
+    assert parse_vector(text, "y", size) == tuple(Fraction(n) for n in numbers.split())
+
+
+def test_feedback_says_an_unreadable_answer_cannot_be_read(tmp_path):
+    """The tutorial's answer is 7 (by hand): "7,0" is 7 with a decimal comma; "seven" is no number."""
+    data, out = graded(tmp_path, [["ada", "TUTORL", "7,0"], ["bob", "TUTORL", "seven"]])
+    assert [s["points"] for s in data["students"]] == ["4", "0"]
+    bob = (out / "feedback" / "bob.md").read_text(encoding="utf-8")
+    assert "you wrote `seven`, which cannot be read as 1 number" in bob
+    assert "cannot be read" not in (out / "feedback" / "ada.md").read_text(encoding="utf-8")

@@ -30,8 +30,12 @@ TABLE = [
     ("\N{MINUS SIGN}2", "-2"), ("0/5", "0"), ("-0", "0"), ("1/-2", "-1/2"), ("2/+4", "1/2"), ("-0.125", "-1/8"),
     ("10/4, 0.1", "5/2,1/10"), ("123456789012345678901234567890/2", "61728394506172839450617283945"),
     ("1/0", None), ("abc", None), ("", None), ("1e3", None), ("1.2.3", None), ("\u0661\u0662", None),
-    ("1 - 2", None), ("()", None), ("1/2/3", None), ("0.5/2", "1/4"), ("--1", None), ("1,,2", "1,2"),
+    ("1 - 2", None), ("()", None), ("1/2/3", None), ("0.5/2", "1/4"), ("--1", None), ("1,,2", None), ("1, ;2", None),
 ]
+# (typed, the count expected, canonical form): a comma between digits is a decimal comma only where
+# reading it as a separator gives another count than the answer has, as grade reads answers. By hand.
+SIZED = [("-25,78125", 1, "-825/32"), ("1,5", 1, "3/2"), ("1,5", 2, "1,5"), ("0,5; 2", 2, "1/2,2"),
+         ("4,-4;0,0;0,0", 6, "4,-4,0,0,0,0"), ("1,5", 3, "1,5"), ("x,5", 1, None)]
 # (value, step, nearest grid point: floor(value/step + 1/2)), by hand.
 GRIDS = [("0.65405", "1/10000", 6541), ("-0.65405", "1/10000", -6540), ("1/3", "1/100", 33), ("-1/3", "1/100", -33),
          ("0.005", "1/100", 1), ("-0.005", "1/100", 0), ("7", "1/2", 14)]
@@ -47,7 +51,7 @@ const calls = JSON.parse(process.argv[2]);
 (async () => {
   const out = [];
   for (const [f, ...args] of calls) {
-    if (f === "read") { const v = read(args[0]); out.push(v === null ? null : canonical(v)); }
+    if (f === "read") { const v = read(...args); out.push(v === null ? null : canonical(v)); }
     else if (f === "grid") { const [v] = read(args[0]), [s] = read(args[1]); out.push(String(grid(v, s))); }
     else if (f === "carried") {  // [network, {typed name: text}, l, vector]: what the typed values give
       const [network, typed, l, vector] = args;
@@ -69,10 +73,13 @@ const calls = JSON.parse(process.argv[2]);
 def test_python_and_the_page_read_and_hash_alike(tmp_path):
     python = [None if read(t) is None else canonical(read(t)) for t, _ in TABLE]
     assert python == [c for _, c in TABLE]
+    assert [None if read(t, n) is None else canonical(read(t, n)) for t, n, _ in SIZED] == [c for _, _, c in SIZED]
     assert [grid(read(v)[0], Fraction(s)) for v, s, _ in GRIDS] == [k for _, _, k in GRIDS]
     hashes = [("a1b2", "answer-3", "-3/4"), ("s", "answer-1#0", "g-6540"), ("ü", "x", "1,2")]
     calls = [["read", t] for t, _ in TABLE] + [["grid", v, s] for v, s, _ in GRIDS] + [["digest", *h] for h in hashes]
-    js = node_results(tmp_path, calls)
+    js = node_results(tmp_path, calls + [["read", t, n] for t, n, _ in SIZED])
+    assert js[len(calls):] == [c for _, _, c in SIZED]
+    js = js[:len(calls)]
     assert js[:len(TABLE)] == python
     assert js[len(TABLE):len(TABLE) + len(GRIDS)] == [str(k) for _, _, k in GRIDS]
     assert js[len(TABLE) + len(GRIDS):] == [hashlib.sha256(f"{s}|{n}|{t}".encode()).hexdigest() for s, n, t in hashes]

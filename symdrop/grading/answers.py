@@ -20,10 +20,36 @@ def parse_number(text: str, what: str = "answer") -> Fraction:
     return Fraction(item.replace(",", "."))
 
 
-def parse_vector(text: str, what: str = "answer") -> tuple[Fraction, ...]:
+def parse_vector(text: str, what: str = "answer", size: int | None = None) -> tuple[Fraction, ...]:
     """``"3; 0; -2"``, ``"(3, 0, -2)"``, ``"[3 0 -2]"``, a matrix row by row ``"0 2; 0 24; 0 0"``
     or one number -> the numbers (a matrix's row by row). Inside brackets a comma separates
-    entries unless ``;`` does (then ``0,5`` is a decimal comma)."""
+    entries unless ``;`` does (then ``0,5`` is a decimal comma). Where ``size`` numbers are
+    expected and that reading gives another count, commas that separate (``4,-4;0,0`` as a
+    matrix of 2 x 2, as the self-check pages read it) or that are decimal commas (``-0,75`` as
+    one number) are taken as such: the reading that gives ``size`` numbers (:func:`readings`)."""
+    if size is not None:
+        for reading in readings(text):
+            try:
+                found = _parse_vector(reading, what)
+            except SymdropError:
+                continue
+            if len(found) == size:
+                return found
+    return _parse_vector(text, what)
+
+
+# A comma between two digits: a decimal comma in one reading of a text, a separator in the other.
+_DIGIT_COMMA = re.compile(r"(?<=[0-9]),(?=[0-9])", re.ASCII)
+
+
+def readings(text: str) -> tuple[str, ...]:
+    """The ways to read ``text``'s commas: as written (the rules of :func:`parse_vector`), every
+    comma a separator, every comma between digits a decimal point."""
+    text = str(text)
+    return (text, "; ".join(text.replace(";", ",").split(",")), _DIGIT_COMMA.sub(".", text))
+
+
+def _parse_vector(text: str, what: str) -> tuple[Fraction, ...]:
     body = str(text).strip()
     bracketed = body[:1] in "([" and body[-1:] in ")]"
     if bracketed:

@@ -102,6 +102,7 @@ class GradedPart:
     points: Fraction
     max_points: Fraction
     after_mistake: bool = False  # after the step where the student made a named mistake
+    unread: bool = False  # written, but not readable as the numbers the part has
 
 
 @dataclass
@@ -292,7 +293,8 @@ def _grade_problem(entry: dict, problem: tuple, given: dict, rubric: Rubric, tol
                                     tuple(m.name for m in p.mistakes), p.carried_forward, points, full, part in after))
         else:  # not answered (or not readable): no points, the maximum all the same
             right = expected if part == "y" else _right(network, kind, part)
-            parts.append(GradedPart(entry["code"], part, text, exact(right), False, (), False, -rubric.penalty, full))
+            parts.append(GradedPart(entry["code"], part, text, exact(right), False, (), False, -rubric.penalty, full,
+                                    unread=bool(text.strip())))
     return parts, checked, listed
 
 
@@ -302,7 +304,7 @@ def _last_readable(what: str, cells: list, size: int):
     read = []
     for row, text in cells:
         try:
-            value = parse_vector(text, what)
+            value = parse_vector(text, what, size)
             if len(value) != size:
                 raise SymdropError(f"{what}: expected {_count(size)}, got {len(value)}")
             read.append((row, text, value, None))

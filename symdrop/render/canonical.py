@@ -13,11 +13,29 @@ _SEPARATORS = re.compile(r"[,;\s]+")
 FORMS = "whole numbers (-3), fractions (3/4), decimals (0.75), a vector as numbers separated by commas ((1, -3/2))"
 
 
-def read(text: str) -> list[Fraction] | None:
-    """The exact numbers typed in ``text``, or None where it cannot be read."""
+def read(text: str, size: int | None = None) -> list[Fraction] | None:
+    """The exact numbers typed in ``text``, or None where it cannot be read. Commas separate
+    numbers; where ``size`` numbers are expected and that gives another count, a comma between
+    two digits is read as a decimal comma (``-0,75``), as symdrop grade reads answers."""
     text = text.replace("\N{MINUS SIGN}", "-").strip()
     if text[:1] in "([" and text[-1:] in ")]":
         text = text[1:-1]
+    if _EMPTY_ENTRY.search(text):
+        return None
+    values = _numbers(text)
+    if size is not None and (values is None or len(values) != size):
+        other = _numbers(_DIGIT_COMMA.sub(".", text))
+        if other is not None and len(other) == size:
+            return other
+    return values
+
+
+# Two separators with nothing between them (1,,2): an entry left out, not read as one separator.
+_EMPTY_ENTRY = re.compile(r"[,;]\s*[,;]")
+_DIGIT_COMMA = re.compile(r"(?<=[0-9]),(?=[0-9])")
+
+
+def _numbers(text: str) -> list[Fraction] | None:
     tokens = [t for t in _SEPARATORS.split(text) if t]
     if not tokens or len(tokens) > 64 or not all(_NUMBER.fullmatch(t) for t in tokens):
         return None
