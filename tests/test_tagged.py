@@ -33,8 +33,13 @@ def test_a_tagged_pdf_is_tagged(tmp_path):
     require("pdfinfo", install="apt-get install poppler-utils")
     if not tagging._tagging_installed():  # a failure in CI, which installs it
         missing("LaTeX's tagging code (tagpdf.sty)", install="apt-get install texlive-latex-extra")
-    assert main(["solve", str(SPEC), "-o", str(tmp_path / "s.pdf"), "--tagged"]) == 0
+    spec = tmp_path / "spec.yaml"  # a title LuaTeX would join into ligatures: -- to an en dash, << to a guillemet
+    lines = [line for line in SPEC.read_text(encoding="utf-8").splitlines() if not line.startswith("title:")]
+    spec.write_text("\n".join(["title: Ana--Maria <<x>> a---b", *lines]) + "\n", encoding="utf-8")
+    assert main(["solve", str(spec), "-o", str(tmp_path / "s.pdf"), "--tagged"]) == 0
     info = subprocess.run(["pdfinfo", str(tmp_path / "s.pdf")], capture_output=True, text=True, check=True).stdout
     assert "Tagged:          yes" in info.splitlines()
     structure = subprocess.run(["pdfinfo", "-struct", str(tmp_path / "s.pdf")], capture_output=True, text=True).stdout
     assert structure.startswith("Document\n  P (block)")  # paragraphs tagged (TeX Live 2022: no headings, no math)
+    text = subprocess.run(["pdftotext", str(tmp_path / "s.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Ana--Maria <<x>> a---b" in text  # users' text as typed

@@ -10,6 +10,9 @@ from ..errors import SymdropError
 # TeX Live 2022's tagging: phase-II tags paragraphs, sections and the document structure (math
 # and tables are tagged as text by later TeX Lives only); lang sets the PDF's language.
 METADATA = r"\DocumentMetadata{testphase={phase-II}, lang=en}"
+# LuaTeX joins -{}- and <{}< into ligatures (pdfTeX does not): no ligatures in T1, the encoding of
+# users' text and identifiers (latex/preamble.tex.j2), so "Ana--Maria" prints as typed.
+LITERAL = "\\usepackage{microtype}\\DisableLigatures{encoding = T1}\n"
 PACKAGE = "tagpdf.sty"  # Debian: texlive-latex-extra (TeX Live 2022 or later)
 
 
@@ -31,4 +34,5 @@ def require_tagging() -> None:
 def tagged(source: str) -> str:
     """``source`` with the tagging switched on: the metadata before ``\\documentclass``, which makes
     render.escape.tex_engine choose LuaLaTeX."""
-    return source.replace(r"\documentclass", METADATA + "\n" + r"\documentclass", 1)
+    source = source.replace(r"\documentclass", METADATA + "\n" + r"\documentclass", 1)
+    return source.replace(r"\begin{document}", LITERAL + r"\begin{document}", 1)
