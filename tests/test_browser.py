@@ -78,7 +78,8 @@ def sheet(tmp_path) -> tuple[list[dict], dict]:
 def layer_values(forward: dict) -> list[tuple[str, str]]:
     """The forward problem's values on the way, by the plain-Fraction reference: a right z^(1),
     the a^(1) of forgetting the first ReLU (a^(1) = z^(1), a known mistake), the z^(2) that
-    follows from it (carried forward), and the prediction that follows from that z^(2)."""
+    follows from it (carried forward from a known mistake: no credit), and the prediction that
+    follows from that z^(2)."""
     model = ref.read(forward["spec"])
     steps = ref.forward(model)
     z1 = steps[0].z
@@ -130,8 +131,10 @@ def test_every_kind_of_page_in_chromium(tmp_path):
     assert right == "Right." and nwgm == "Right." and z1 == "Right."
     relu = next(m["label"] for m in key["forward"]["mistakes"] if m["id"] == "forgot_relu_1")
     assert a1.startswith("Not right. It is the value a known mistake gives here: ") and relu in a1
-    assert z2 == "Not right, but it follows from your a⁽¹⁾ (error carried forward): your a⁽¹⁾ is not right."
-    assert carried.startswith("Not right, but it follows from your z⁽²⁾ (error carried forward): your z⁽²⁾ is not right.")
+    # Carried forward from a known mistake's value earns nothing (grade's default rubric), and says so.
+    assert z2.startswith(f"Not right. It follows from your a⁽¹⁾, which is the value a known mistake gives there ({relu}")
+    assert z2.endswith("): a value carried forward from a known mistake earns no credit.")
+    assert carried.startswith(f"Not right. It follows from your z⁽²⁾, which is the value a known mistake gives there ({relu}")
     assert wrong.startswith("Not right. It is the answer of a known mistake: ") and key["mistake"]["label"] in wrong
     assert garbage.startswith("This cannot be read. Type whole numbers (-3), fractions (3/4), decimals (0.75)")
     assert other == "Not right. A hint, the first step of the worked solution, is shown below."
