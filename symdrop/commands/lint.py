@@ -13,4 +13,7 @@ def lint_export(args) -> int:
     print(table(results))
     failed = sum(1 for r in results if not r.ok)
     print(f"{len(results) - failed} passed, {failed} failed")
+    if args.rubric is None and any(r.check.startswith("mistake") and "scores" in r.failure for r in results if not r.ok):
+        print("Mistakes scored other than the default rubric's 0: if the sheet was made with --rubric FILE, "
+              "give lint-export the same --rubric FILE.")
     return 1 if failed else 0
