@@ -22,6 +22,18 @@ _H1 = re.compile(r"<h1>(.*?)</h1>", re.S)
 _TAG = re.compile(r"<[^>]*>")
 # MathML Core has no aligned environment; an array of right and left columns sets the same rows.
 _ALIGNED = (("\\begin{aligned}", "\\begin{array}{rlrlrlrl}"), ("\\end{aligned}", "\\end{array}"))
+# A minus or plus right after an operator, a comma or an opening bracket is a sign (MathML Core
+# spaces an <mo> that is not first in its row as a binary operator: "( − 3"); a relation first in
+# an aligned row's right cell is still a relation ("a = b", not "a =b").
+_SIGN = re.compile(r"(<mo[^>]*>(?:&#x0003D;|&#x0002C;|&#x00028;|&#x0005B;|&#x0002B;|&#x02212;|&#x000B7;|&#x000D7;"
+                   r"|&#x02248;|&#x0003B;|&#x02299;)</mo>)<mo>(&#x02212;|&#x0002B;)</mo>")
+# \left( ... \right) around what is one line high: a bracket that need not stretch (Chromium
+# spaces a stretchy one: "( −1 )"); around a matrix or a fraction it stretches.
+_FENCES = re.compile(r'<mo stretchy="true" fence="true" form="prefix">([^<]*)</mo>'
+                     r'((?:(?!<mo stretchy="true" fence="true" form="prefix">).)*?)'
+                     r'<mo stretchy="true" fence="true" form="postfix">([^<]*)</mo>', re.S)
+_TALL = ("<mtable", "<mfrac", "<munderover", "<msubsup")
+_RELATION = re.compile(r'(<mtd columnalign="left">)<mo>(&#x0003D;|&#x02248;|&#x02264;|&#x02265;)</mo>')
 
 
 @lru_cache(maxsize=4096)
@@ -33,8 +45,25 @@ def mathml(tex: str, display: bool = False) -> str:
         element = convert(tex.strip(), display="block" if display else "inline")
     except Exception as error:  # noqa: BLE001 -- the converter's own errors name no field
         raise RenderError(f"HTML: cannot write {tex.strip()[:60]!r} as MathML ({error})") from None
+    element = _flat_fences(element)
+    element = _RELATION.sub(r'\1<mo form="infix">\2</mo>', _SIGN.sub(r'\1<mo form="prefix">\2</mo>', element))
     # Red as the PDF's, dark enough to read on white (WCAG 2.1 AA asks 4.5:1; #ff0000 has 4.0:1).
     return element.replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "").replace('mathcolor="red"', 'mathcolor="#b30000"')
+
+
+def _flat_fences(element: str) -> str:
+    """Each innermost \\left( ... \\right) pair around one line of math made a bracket that does
+    not stretch, inside out (a pair around a tall one stays: see :data:`_FENCES`)."""
+    def flat(match):
+        if any(tall in match.group(2) for tall in _TALL):
+            return match.group(0).replace('fence="true" form="prefix"', 'fence="true" form="prefix" data-tall="1"', 1)
+        return f'<mo stretchy="false">{match.group(1)}</mo>{match.group(2)}<mo stretchy="false">{match.group(3)}</mo>'
+    for _ in range(32):  # nesting depth of brackets in one formula
+        done = _FENCES.sub(flat, element)
+        if done == element:
+            break
+        element = done
+    return element.replace(' data-tall="1"', "")
 
 
 def finish(document: str) -> str:
