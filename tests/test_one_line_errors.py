@@ -3,6 +3,8 @@ folder), an answer starting with "-" (--answer -inf, --answer --53), a key entry
 
 import json
 
+import pytest
+
 from symdrop.cli import main
 from symdrop.exercises.kinds import expected
 
@@ -53,3 +55,15 @@ def test_an_output_name_ending_in_a_slash_is_a_folder_and_nothing_is_written(tmp
     assert main(["solve", str(TUTORIAL), "-o", "out/"]) == 2  # pathlib alone would write the file out, out.svg
     assert capsys.readouterr().err == "symdrop: error: -o out/: is a folder; expected a file name (-o FOLDER/FILE)\n"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--format", "html", "-o", "q.pdf"], "-o q.pdf: a PDF is compiled from latex, not --format html (for both: -o FILE.html --pdf)"),
+    (["--format", "json", "-o", "q.pdf"], "-o q.pdf: a PDF is compiled from latex, not --format json (for both: -o FILE.json --pdf)"),
+    (["--format", "qti21", "-o", "q.xml"], "-o q.xml: --format qti21 writes a .zip file"),
+    (["--format", "moodle", "-o", "q.gift"], "-o q.gift: --format moodle writes a .xml file"),
+])
+def test_a_format_and_an_output_name_that_disagree_are_refused(tmp_path, capsys, monkeypatch, args, said):
+    monkeypatch.chdir(tmp_path)
+    assert main(["solve", str(TUTORIAL), *args]) == 2
+    assert capsys.readouterr().err == f"symdrop: error: {said}\n" and list(tmp_path.iterdir()) == []

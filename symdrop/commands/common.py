@@ -48,10 +48,17 @@ def chosen_format(args, command: str) -> str:
     if args.output is not None and args.output.suffix.lower() == ".pdf":
         args.pdf = True
     tagged_pdf(args)
-    if args.output is not None and args.output.suffix.lower() == ".pdf":
+    suffix = args.output.suffix.lower().lstrip(".") if args.output is not None else ""
+    if suffix == "pdf":
         args.pdf = True
-        return args.format or formats.compiled().name
+        if args.format and args.format != formats.compiled().name:
+            raise SymdropError(f"-o {args.output}: a PDF is compiled from {formats.compiled().name}, not --format "
+                               f"{args.format} (for both: -o FILE.{formats.get(args.format).suffix} --pdf)")
+        return formats.compiled().name
     if args.format:
+        written = formats.get(args.format).suffix
+        if suffix and suffix != written and formats.get(args.format).export:  # an LMS's file: imported by its kind
+            raise SymdropError(f"-o {args.output}: --format {args.format} writes a .{written} file")
         return args.format
     found = formats.by_suffix(args.output.suffix if args.output else "").name
     return found if found in formats.written_by(command) else formats.DEFAULT
