@@ -219,7 +219,7 @@ def test_expect_when_the_approximation_is_exact(tmp_path, capsys):
 @pytest.mark.parametrize(
     "args, message",
     [
-        ([], "dropout.keep: missing (required for the ensemble mean)"),
+        ([], "spec.json: dropout.keep: missing (the ensemble mean needs the keep probabilities)"),  # naming the file
         (["--samples", "1"], "--samples: expected at least 2"),
     ],
 )

@@ -103,13 +103,22 @@ def backprop(args) -> int:
     return output(args, text, files)
 
 
+def _with_keep(path, purpose: str):
+    """The spec at ``path`` (masks not needed), refused naming its file where it gives no keep
+    probabilities, as the other commands' missing fields are."""
+    network = load_spec(path, require_masks=False)
+    if network.dropout.keep is None:
+        raise SymdropError(f"{path}: dropout.keep: missing ({purpose} the keep probabilities)")
+    return network
+
+
 def expect(args) -> int:
     """A spec's exact ensemble mean over every mask (a progress bar on a terminal)."""
     from ..io.progress import Progress, on_terminal
 
     fmt = chosen_format(args, "expect")
     options = render_options(args)
-    network = load_spec(args.spec, require_masks=False)
+    network = _with_keep(args.spec, "the ensemble mean needs")
     if isinstance(network, Batch):
         return batches.expect(args, network, fmt, options)
     check_mean(network)  # sigmoid and tanh through sigmoid and tanh: refused before the mean starts
@@ -128,7 +137,7 @@ def moments(args) -> int:
     from ..core.statistics import derive_statistics
 
     fmt = chosen_format(args, "moments")
-    network = load_spec(args.spec, require_masks=False)
+    network = _with_keep(args.spec, "the statistics over every mask need")
     options = with_spec_digits(render_options(args), network)
     check_mean(*(network.examples if isinstance(network, Batch) else (network,)))  # before the statistics start
     with working("moments", 2 + args.pdf) as bar:
