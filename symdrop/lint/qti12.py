@@ -9,29 +9,19 @@ that names it is the item's general feedback, which every response shows. Two it
 same variant where their text, but for the variant code, and their conditions are.
 """
 
-import xml.etree.ElementTree as ET
-import zipfile
 from fractions import Fraction
 
 from .registry import Result, duplicates
-from .simulate import mistake_results, visible
+from .simulate import Unsupported, mistake_results, package_resources, visible
 
 Q = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
-CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
 EXPORT = "qti.zip"
 
 
-class Unsupported(Exception):
-    """An element of response processing this linter does not run."""
-
-
 def lint_qti12(path, key, share) -> list[Result]:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            manifest = ET.fromstring(archive.read("imsmanifest.xml"))
-            tests = [ET.fromstring(archive.read(r.get("href"))) for r in manifest.iter(CP + "resource")]
-    except (OSError, KeyError, TypeError, zipfile.BadZipFile, ET.ParseError) as error:
-        return [Result(EXPORT, "-", "read", f"unreadable package: {error}")]
+    tests = package_resources(path, EXPORT)
+    if isinstance(tests, Result):
+        return [tests]
     results, asked = [], {}
     for item in (i for t in tests for i in t.iter(Q + "item")):
         name = f"{item.get('title', '?')}"

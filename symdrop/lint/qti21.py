@@ -1,29 +1,19 @@
 """Lint a QTI 2.1 package (qti21.zip): each item's response processing run as a QTI 2.1
 delivery engine runs it, on the key's numbers and on each known mistake's."""
 
-import xml.etree.ElementTree as ET
-import zipfile
 from fractions import Fraction
 
 from .registry import Result, duplicates
-from .simulate import mistake_results
+from .simulate import Unsupported, mistake_results, package_resources
 
 Q = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
-CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
 EXPORT = "qti21.zip"
 
 
-class Unsupported(Exception):
-    """An element of response processing this linter does not run."""
-
-
 def lint_qti21(path, key, share) -> list[Result]:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            manifest = ET.fromstring(archive.read("imsmanifest.xml"))
-            items = [ET.fromstring(archive.read(r.get("href"))) for r in manifest.iter(CP + "resource")]
-    except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError) as error:
-        return [Result(EXPORT, "-", "read", f"unreadable package: {error}")]
+    items = package_resources(path, EXPORT)
+    if isinstance(items, Result):
+        return [items]
     results, asked = [], {}
     for item in items:
         name = item.get("identifier", "?")

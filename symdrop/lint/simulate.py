@@ -2,10 +2,29 @@
 full marks; each known mistake shows its feedback and scores the rubric's mistake share of what it
 gets wrong."""
 
+import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import dataclass
 from fractions import Fraction
 
 from .registry import Result
+
+CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"  # IMS content packaging: a QTI package's manifest
+
+
+class Unsupported(Exception):
+    """An element of response processing a linter does not run."""
+
+
+def package_resources(path, export: str) -> list[ET.Element] | Result:
+    """The XML resources a QTI package (``imsmanifest.xml`` and the files it lists) holds, or
+    the failed Result of an unreadable package."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = ET.fromstring(archive.read("imsmanifest.xml"))
+            return [ET.fromstring(archive.read(r.get("href"))) for r in manifest.iter(CP + "resource")]
+    except (OSError, KeyError, TypeError, zipfile.BadZipFile, ET.ParseError) as error:
+        return Result(export, "-", "read", f"unreadable package: {error}")
 
 CLOSE = Fraction(1, 10**6)  # scores as a target adds them up, in decimals
 
