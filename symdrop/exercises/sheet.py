@@ -45,8 +45,13 @@ class Exercise:
 
     def wrong_answers(self) -> list[tuple[Mistake, tuple[sympy.Expr, ...]]]:
         """Every applicable mistake with its answer (exact SymPy numbers), for the key: each a
-        different answer (the kinds' rule mistakes_distinct)."""
-        return [(m, tuple(map(to_sympy, m.answer))) for m in self.mistakes]
+        different answer (the kinds' rule mistakes_distinct). Made once (the key entry asks
+        twice in each format, key.json once); a new list each time."""
+        found = self.__dict__.get("_wrong_answers")
+        if found is None:
+            found = tuple((m, tuple(map(to_sympy, m.answer))) for m in self.mistakes)
+            object.__setattr__(self, "_wrong_answers", found)
+        return list(found)
 
 
 @dataclass(frozen=True)
