@@ -1,6 +1,6 @@
 """Every fast path of a worked problem against its plain path: the same numbers, the same bytes.
 
-The fast paths (README, "How fast"): ``render.texwidth.width`` (one regex, environments found in C,
+The fast paths (README, at benchmarks/sheet_speed.py): ``render.texwidth.width`` (one regex, environments found in C,
 a table's width memoized) against ``plain_width``; ``exercises.drawing.choices`` against
 ``random.Random.choice``. A seeded sheet of several kinds is rendered both ways."""
 
