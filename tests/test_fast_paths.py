@@ -7,12 +7,14 @@ a table's width memoized) against ``plain_width``; ``exercises.drawing.choices``
 import random
 
 import pytest
+import sympy
 
 from symdrop.exercises import drawing
 from symdrop.exercises.kinds import get
 from symdrop.exercises.options import Options
 from symdrop.exercises.sheet import build_sheet
 from symdrop.render import linebreak, printer, texwidth
+from symdrop.render.numbertext import rounded, rounded_each
 from symdrop.render.sheets import render_documents
 from symdrop.render.texwidth import plain_width, width
 
@@ -72,3 +74,10 @@ def test_a_seeded_sheet_is_the_same_bytes_with_and_without_the_fast_paths(monkey
     assert len(measured) > 200  # the plain path did the measuring
     assert slow == fast
     assert all(width(t) == plain_width(t) for t in measured)
+
+
+@pytest.mark.parametrize("digits", [None, 4])
+def test_a_key_rows_numbers_are_rounded_each_as_map_rounded_rounds_them(digits):
+    values = (sympy.Integer(-3), sympy.Rational(7, 2), 1 / (1 + sympy.exp(-sympy.Rational(1, 3))), sympy.Symbol("q1"))
+    assert rounded_each(values, digits=digits) == [rounded(v, digits=digits) for v in values]
+    assert str(rounded_each(values[2:3])[0]) == "0.582570"  # sigma(1/3) = 0.58257..., by a calculator

@@ -114,6 +114,12 @@ def rounded(expr, always: bool = False, digits: int | None = None):
     return as_decimal(sympy.sympify(expr))
 
 
+def rounded_each(values, always: bool = False, digits: int | None = None) -> list:
+    """:func:`rounded` of each of ``values`` (a key's row of numbers), as ``map("rounded") | list``
+    gives it in a template, without a filter call per number."""
+    return [rounded(v, always, digits) for v in values]
+
+
 class Rounded(sympy.Symbol):
     """A value rounded to a fixed number of places as it is written, ``0.5770``: shown in place of
     an irrational value with ``--digits``, never computed with."""
