@@ -45,13 +45,9 @@ class Exercise:
 
     def wrong_answers(self) -> list[tuple[Mistake, tuple[sympy.Expr, ...]]]:
         """Every applicable mistake with its answer (exact SymPy numbers), for the key: each a
-        different answer (the kinds' rule mistakes_distinct). Made once (the key entry asks
-        twice in each format, key.json once); a new list each time."""
-        found = self.__dict__.get("_wrong_answers")
-        if found is None:
-            found = tuple((m, tuple(map(to_sympy, m.answer))) for m in self.mistakes)
-            object.__setattr__(self, "_wrong_answers", found)
-        return list(found)
+        different answer (the kinds' rule mistakes_distinct). Made again when asked, not kept:
+        a class set holds thousands of exercises (kept, 3 MiB more at 2,000 students)."""
+        return [(m, tuple(map(to_sympy, m.answer))) for m in self.mistakes]
 
 
 @dataclass(frozen=True)

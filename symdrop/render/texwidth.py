@@ -178,5 +178,5 @@ _SIMPLE = {**{c: 0.5 for c in "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM
            **{"\\" + name: em for name, em in _COMMAND_EM.items()}}
 _PLAIN = _How(_environment, _table_width, {})
 _FAST = _How(_found_environment,
-             lru_cache(maxsize=8192)(lambda body, environment, scale: _table_width(body, environment, scale, _FAST)),
+             lru_cache(maxsize=2048)(lambda body, environment, scale: _table_width(body, environment, scale, _FAST)),
              _SIMPLE)
