@@ -45,8 +45,7 @@ class Exercise:
 
     def wrong_answers(self) -> list[tuple[Mistake, tuple[sympy.Expr, ...]]]:
         """Every applicable mistake with its answer (exact SymPy numbers), for the key: each a
-        different answer (the kinds' rule mistakes_distinct). Made again when asked, not kept:
-        a class set holds thousands of exercises (kept, 3 MiB more at 2,000 students)."""
+        different answer (the kinds' rule mistakes_distinct)."""
         return [(m, tuple(map(to_sympy, m.answer))) for m in self.mistakes]
 
 
