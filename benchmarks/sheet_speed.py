@@ -17,7 +17,14 @@ Reports, in one run:
    and median of ``--repeat``), its CPU time, and how it splits (build, .tex, .md, SVGs, each
    PDF's pdflatex alone). The load average is shown: the machine is shared.
 
-``--class-set`` runs 3 and 4 only.
+``--class-set`` runs 3 and 4 only. Beside 1 and 2, the floor: the same problems generated, then
+every number a worked problem shows (each layer's values, every mistake's answer) computed with
+int and Fraction and written with str() in two formats, without SymPy or templates. Rates are CPU
+time of the process (of 2 processes: wall time).
+
+``--only worked N`` (or ``floor``) warms up, makes N problems and stops: run it under
+``valgrind --tool=callgrind`` with N and with 0, and the difference over N is the instructions a
+problem takes, which repeat to about 1% however busy the machine is.
 """
 
 import argparse
@@ -38,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sympy  # noqa: E402
 from sympy import ImmutableMatrix  # noqa: E402
 
+from symdrop.core.forward import forward as forward_pass  # noqa: E402
 from symdrop.exercises.forward import KIND, draw as draw_candidate  # noqa: E402
 from symdrop.exercises.generate import generate, stream  # noqa: E402
 from symdrop.exercises.options import Options  # noqa: E402
@@ -71,6 +79,27 @@ def worked(numbers) -> int:
     for k in numbers:
         problem = generate(stream(2024, "bench", k), OPTIONS, KIND)
         size += render_parts(make_exercise(2024, k, problem, OPTIONS))
+    return size
+
+
+# --- The floor: the same problems, their numbers written plainly --------------------------------
+
+
+def floor(numbers) -> int:
+    """What no worked problem can cost less than: the same problems drawn and checked (symdrop's
+    generate, whose candidates and rules are plain int and Fraction arithmetic), then every
+    number a worked problem shows, each layer's masked input, products, z and a and every
+    mistake's answer, computed with int and Fraction and written with str() twice (a LaTeX-like
+    and a Markdown-like line): no derivation, no SymPy, no template."""
+    size = 0
+    for k in numbers:
+        network = generate(stream(2024, "bench", k), OPTIONS, KIND)
+        values = forward_pass(network)
+        answers = [m.answer for m in KIND.mistakes(network)]
+        numbers_ = [v for layer in values for part in (layer.masked, *layer.terms, layer.z, layer.a) for v in part]
+        numbers_ += [v for answer in answers for v in answer]
+        for fmt in ("$%s$", "`%s`"):
+            size += len(" & ".join(fmt % v for v in numbers_))
     return size
 
 
@@ -135,10 +164,12 @@ def _use(options: Options) -> None:
     OPTIONS = options
 
 
-def seconds(run) -> float:
-    start = time.perf_counter()
+def seconds(run, clock=time.process_time) -> float:
+    """The time ``run`` takes: CPU time of this process (what other work on a shared machine
+    disturbs least), or with ``clock=time.perf_counter`` wall time (the pool's processes)."""
+    start = clock()
     run()
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def loop() -> int:
@@ -166,7 +197,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs of each rate (best and median shown)")
     parser.add_argument("--no-pdf", action="store_true")
     parser.add_argument("--class-set", action="store_true", help="the class set and the end-to-end run only")
+    parser.add_argument("--only", nargs=2, metavar=("WORK", "N"), help="warm up, then N problems of WORK "
+                        "(worked or floor) and nothing else: for valgrind --tool=callgrind")
     args = parser.parse_args()
+    if args.only:
+        work, n = {"worked": worked, "floor": floor}[args.only[0]], int(args.only[1])
+        worked(range(5))
+        floor(range(5))
+        work(range(1000, 1000 + n))
+        return
     global OPTIONS
     OPTIONS = Options(values=args.values)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, options: {OPTIONS.describe()}, "
@@ -183,15 +222,16 @@ def rates(args) -> None:
     worked(range(5))  # templates compiled, caches warm: what a long run sees
 
     n, m, w = args.problems, max(20, args.problems // 10), args.workers
-    one, many, plain, steady = [], [], [], []
+    one, many, plain, steady, least = [], [], [], [], []
     with ProcessPoolExecutor(w, initializer=_use, initargs=(OPTIONS,)) as pool:
         list(pool.map(worked, [range(5)] * w))  # start the workers
         for r in range(args.repeat):  # the three interleaved, so that each run sees the same machine
             first = 1000 + r * n  # new problems every run: no run reuses another's caches
             one.append(seconds(lambda: worked(range(first, first + n))))
             chunks = [range(first + i, first + n, w * 4) for i in range(w * 4)]
-            many.append(seconds(lambda: sum(pool.map(worked, chunks))))
+            many.append(seconds(lambda: sum(pool.map(worked, chunks)), time.perf_counter))
             plain.append(seconds(lambda: baseline(range(r * m, (r + 1) * m))))
+            least.append(seconds(lambda: floor(range(first + 100_000, first + 100_000 + n))))  # not the problems above
             steady.append(seconds(loop) * 1000)
     steady.sort()
     print(f"{'machine: a fixed 1e6-step Python loop, once per run':<62} best {steady[0]:6.1f} ms, "
@@ -199,6 +239,7 @@ def rates(args) -> None:
     report("worked problems, 1 process", n, one)
     report(f"worked problems, {w} processes", n, many)
     report("baseline: candidates checked in plain SymPy matrices, 1 process", m, plain)
+    report("floor: the same problems, their numbers written plainly, 1 process", n, least)
 
 
 def class_set(args) -> None:

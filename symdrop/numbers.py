@@ -91,8 +91,15 @@ def _check_size(numerator: int, denominator: int, value, field: str) -> None:
     _check_digits(len(str(abs(numerator))) + (len(str(denominator)) if denominator != 1 else 0), value, field)
 
 
+# The integers every problem writes, made once: looked up, not built through SymPy's cache (its
+# constructor and cache wrapper cost some ten times more; a worked problem converts ~140 numbers).
+_SMALL = {v: sympy.Integer(v) for v in range(-1024, 1025)}
+
+
 def to_sympy(value) -> sympy.Expr:
     """An exact number as SymPy keeps it: an int or Fraction becomes a SymPy rational."""
+    if type(value) is int and value in _SMALL:
+        return _SMALL[value]
     if isinstance(value, int):
         return sympy.Integer(value)
     if isinstance(value, Fraction):

@@ -94,7 +94,7 @@ def draw_network(rng: random.Random, options: Options, failures: Counter, flow: 
     depth = len(sizes) - 1
     masked = range(1, depth) if masked is None else masked
     keep = (Fraction(1),) * depth if keep is None else tuple(keep)
-    x = tuple(rng.choice(grids.x) for _ in range(sizes[0]))
+    x = tuple(choices(rng, grids.x, sizes[0]))
     masks = [tuple(1 for _ in x)]  # mu^(0): the input is kept, as in the tutorial
     if drop_input and len(x) > 1:
         dropped = rng.randrange(len(x))
@@ -110,8 +110,9 @@ def draw_network(rng: random.Random, options: Options, failures: Counter, flow: 
         scale = q if mode == "test" and convention.scales_weights and q != 1 else None
         weights = grids.w_first if l == 1 else grids.w
         for _ in range(LAYER_TRIES):
-            W = tuple(tuple(rng.choice(weights) for _ in range(sizes[l - 1])) for _ in range(sizes[l]))
-            b = tuple(rng.choice(grids.b) for _ in range(sizes[l]))
+            drawn, n = choices(rng, weights, sizes[l] * sizes[l - 1]), sizes[l - 1]  # W row by row
+            W = tuple([tuple(drawn[i : i + n]) for i in range(0, len(drawn), n)])
+            b = tuple(choices(rng, grids.b, sizes[l]))
             used = W if scale is None else tuple(tuple(scale * w for w in row) for row in W)
             terms, z = affine(used, b, inputs)
             reason = _redraw(terms, z, b, hidden, 2 if flow or l == depth - 1 else 1, options, scaled,
@@ -127,6 +128,25 @@ def draw_network(rng: random.Random, options: Options, failures: Counter, flow: 
             masks.append(draw_mask(rng, a, zero=0 if g.smooth else None) if l in masked else tuple(1 for _ in a))
     network = build(x, layers, masks, dropout=dropout(convention, keep) if scaled else Dropout())
     return replace(network, digits=options.places) if g.smooth else network
+
+
+def choices(rng: random.Random, values, n: int) -> list:
+    """``[rng.choice(values) for _ in range(n)]``: the same draws, the stream left where
+    ``rng.choice`` leaves it. The fast path (tests/test_generate.py checks it against
+    ``rng.choice``): the bits ``random.Random.choice`` asks for, asked here at once without its two
+    calls per number (most of the numbers a sheet draws: every entry of every W and b drawn again)."""
+    if type(rng) is not random.Random or random.Random._randbelow is not random.Random._randbelow_with_getrandbits:
+        return [rng.choice(values) for _ in range(n)]  # a stream of another kind draws its own way
+    size = len(values)
+    if not size:
+        raise IndexError("Cannot choose from an empty sequence")
+    bits, k, found = rng.getrandbits, size.bit_length(), []
+    for _ in range(n):
+        r = bits(k)
+        while r >= size:
+            r = bits(k)
+        found.append(values[r])
+    return found
 
 
 def _inputs(a, mu, q, convention: Convention, mode: str) -> tuple:

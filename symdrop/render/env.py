@@ -13,7 +13,7 @@ from .alttext import describe
 from .escape import escape_cloze, escape_html, escape_ident, escape_markdown, escape_tex, escape_xml, escape_xml_text, markdown_code
 from .formats import get
 from .linebreak import boxable, chain, fits, lines, nested, rows, short, shown, together, wide
-from .numbertext import decimal, estimate, exact_text, needs_decimal, plain, rounded
+from .numbertext import decimal, estimate, exact_text, needs_decimal, plain, rounded, rounded_each
 from .options import RenderOptions
 from ..numbers import to_sympy
 from .usertemplates import FolderLoader, UserTemplates
@@ -112,7 +112,7 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
         inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), compact=partial(compact, decimals=decimals),
         plain=plain, decimal=decimal, estimate=estimate, tex=escape_tex, ident=escape_ident, md=escape_markdown, md_code=markdown_code, html=escape_html, cloze=escape_cloze, xml=escape_xml, xml_text=escape_xml_text,
         capitalize_first=capitalize_first, cm=cm, approx=partial(approx, digits=digits), clipped=clipped,
-        points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines, rounded=partial(rounded, digits=digits), shown=partial(shown, digits=digits),
+        points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines, rounded=partial(rounded, digits=digits), rounded_each=partial(rounded_each, digits=digits), shown=partial(shown, digits=digits),
         sympify=to_sympy, column=column_of, matrix=matrix_of, described=describe,
     )
     env.globals.update(layer_noun=layer_noun, chain=chain, digits=digits)

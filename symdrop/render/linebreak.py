@@ -1,6 +1,7 @@
 """Where a long formula breaks into rows that fit the page, and whether a value or a block fits."""
 
 import re
+from functools import lru_cache
 
 import sympy
 
@@ -90,6 +91,7 @@ TOGETHER_LINES = 20
 _STRUCTURE = re.compile(r"\\begin\b|\\end\b|\\\\")
 
 
+@lru_cache(maxsize=256)  # asked of the same rows by the question and the solution, in every format
 def together(text: str) -> bool:
     """Whether the aligned rows ``text`` are few enough to keep on one page: set as one display,
     once (LaTeX's align*, which may break across pages, sets every row twice, to measure it).

@@ -105,13 +105,19 @@ def rounded(expr, always: bool = False, digits: int | None = None):
     exact expressions, which JSON gives with 15-digit decimals beside them); with ``always`` every
     entry that is not an integer (a fraction too wide to read)."""
     def as_decimal(e):
-        if e.free_symbols or e.is_Integer or (e.is_Rational and not always):
+        if e.is_Integer or (e.is_Rational and not always) or e.free_symbols:  # the common case asked first
             return e
         return sympy.Float(sympy.N(e, 30), SHOWN_DIGITS) if digits is None else to_places(e, digits)
 
     if isinstance(expr, sympy.MatrixBase):
         return expr.applyfunc(as_decimal)
     return as_decimal(sympy.sympify(expr))
+
+
+def rounded_each(values, always: bool = False, digits: int | None = None) -> list:
+    """:func:`rounded` of each of ``values`` (a key's row of numbers), as ``map("rounded") | list``
+    gives it in a template, without a filter call per number."""
+    return [rounded(v, always, digits) for v in values]
 
 
 class Rounded(sympy.Symbol):

@@ -329,6 +329,8 @@ def finalizer(decimals: bool = False):
     (Called for every ``\\VAR{}`` of every document: explicit matrices go straight to their memo.)"""
 
     def finalize(value):
+        if type(value) is str:  # most of what a template prints: its own text and the macros'
+            return value
         if type(value) is sympy.ImmutableDenseMatrix:
             return _dense(value, _NONE, decimals)
         return _latex(value, _NONE, decimals) if isinstance(value, sympy.Basic) else value
