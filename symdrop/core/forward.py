@@ -56,7 +56,7 @@ class NetworkNumbers:
 def forward(network: Network, mode: str = "train", *, masks=None, activations=None,
             masks_on: str = "input", scale_bias: bool = False, inputs=None, zs=None,
             terms: bool = True, numeric: bool = False, depth: int | None = None,
-            count: "bool | Budget" = True) -> tuple[LayerValues, ...]:
+            count: "bool | Budget" = True, start: int = 1) -> tuple[LayerValues | None, ...]:
     """Every layer's values of ``network`` in ``mode``: "train" (its masks, with its convention's
     scaling), "test" (the convention's test-time pass) or "off" (no dropout at all).
 
@@ -77,6 +77,10 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
     With SymPy numbers the activations' written size is counted layer by layer (see :mod:`.budget`;
     ``count`` False counts nothing, a :class:`.budget.Budget` counts on from what it holds): past
     :data:`~symdrop.limits.MAX_CLOSED_FORM` the pass stops in one line.
+    ``start`` (a layer l whose a^(l-1) ``inputs`` gives) leaves the layers before it uncomputed,
+    None in the result: what grading asks of a student's own values, one layer at a time. In
+    SymPy numbers every layer is computed all the same (a value's closed form follows the forms
+    the layers before it wrote).
     """
     values = numeric_numbers(network) if numeric else network_numbers(network)
     masks = values.masks if masks is None else masks
@@ -85,7 +89,11 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
     a, out = values.x, []
     kept = None if values.python or values.numeric else {}  # SymPy numbers: the nodes closed() has seen (see below)
     budget = (count if isinstance(count, Budget) else Budget(PASSES[mode])) if count and kept is not None else None
+    skip = start - 1 if kept is None and inputs is not None and start in inputs else 0
     for l, ((W, b), rule, g) in enumerate(zip(values.layers[:depth], rules, functions), start=1):
+        if l <= skip:
+            out.append(None)
+            continue
         mu = masks[l - 1]
         if inputs is not None and l in inputs:
             a = inputs[l]
