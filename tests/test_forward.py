@@ -101,3 +101,20 @@ def test_a_students_own_values_go_through_the_core_pass():
     assert forward(network, inputs={2: (3, 1, 2)})[1].masked == (3, 0, 2)
     assert forward(network, zs={2: (-1, 5, 0)})[1].a == (0, 5, 0)
     assert forward(network, inputs={2: (3, 1, 2)})[0] == layer_values(network)[0]  # layer 1 unchanged
+
+
+@settings(max_examples=60, deadline=None)
+@given(networks(max_maskable=12), st.sampled_from(["train", "test"]), st.data())
+def test_start_computes_the_layers_from_a_given_input_as_the_whole_pass(data, mode, draw):
+    """``start=l`` with a^(l-1) given (grading's one layer at a time) leaves the layers before l
+    None and gives every later layer as the pass from x does with that input."""
+    x, layers, keep, convention, masks = data
+    if mode == "test" and convention == "plain":
+        mode = "train"
+    network = parse_spec(spec_of(x, layers, keep, convention, masks))
+    l = draw.draw(st.integers(1, network.depth))
+    given = {l: tuple(Fraction(i - 1, 2) for i in range(network.layers[l - 1].W.cols))}
+    whole, started = forward(network, mode, inputs=given, terms=False), forward(network, mode, inputs=given,
+                                                                               terms=False, start=l)
+    assert started[:l - 1] == (None,) * (l - 1)
+    assert started[l - 1:] == whole[l - 1:]

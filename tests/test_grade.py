@@ -406,3 +406,21 @@ def test_feedback_says_an_unreadable_answer_cannot_be_read(tmp_path):
     bob = (out / "feedback" / "bob.md").read_text(encoding="utf-8")
     assert "you wrote `seven`, which cannot be read as 1 number" in bob
     assert "cannot be read" not in (out / "feedback" / "ada.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_a_feedback_pages_step_is_the_step_of_the_kinds_derivation(activation):
+    """A feedback page derives the one step it shows (core.derive.numeric_step in the kind's
+    mode): for every kind with layer values, each step reads as the kind's whole derivation has it."""
+    from symdrop.core.derive import numeric_step
+    from symdrop.exercises.kinds import KINDS
+    from symdrop.exercises.options import Options
+    from symdrop.exercises.sheet import build_sheet
+    from symdrop.render.documents import step_rows
+
+    kinds = [k for k in KINDS.values() if k.has_layer_values and (activation == "relu" or k.smooth is not None)]
+    assert len(kinds) >= 3
+    for kind in kinds:
+        e = build_sheet(2, Options(activation=activation), 1, kinds=(kind,)).exercises[0]
+        for l in range(1, e.network.depth + 1):
+            assert step_rows(numeric_step(e.network, l, kind.mode)) == step_rows(e.derivation.steps[l - 1]), (kind.name, l)

@@ -250,17 +250,26 @@ def _symbolic_steps(network: Network, *, simplify=lambda e: e, local: bool = Fal
     return tuple(steps)
 
 
-def _numeric_steps(network: Network, mode: str) -> tuple[Step, ...]:
+def numeric_step(network: Network, l: int, mode: str = "train") -> Step:
+    """Step ``l`` of ``derive(network, mode=mode)`` (a network of numbers) alone, the same step: what
+    a feedback page shows, without the other steps nor the passes without dropout and at test time."""
+    return _numeric_steps(network, mode, only=l)[0]
+
+
+def _numeric_steps(network: Network, mode: str, only: int | None = None) -> tuple[Step, ...]:
     """The steps of a network of numbers: the core's pass (:func:`.forward.forward`), each
-    layer's values as the matrices the formulas print."""
+    layer's values as the matrices the formulas print (``only``: step ``only`` alone)."""
     steps = []
     a = network.x
-    for l, (layer, values) in enumerate(zip(network.layers, layer_values(network, mode)), start=1):
+    for l, (layer, values) in enumerate(zip(network.layers[:only], layer_values(network, mode)), start=1):
+        z = values_matrix(values.z)
+        if only is not None and l < only:  # its activation is the next step's input, no more
+            a = values_matrix(values.a, like=z)
+            continue
         rule = network.dropout.rule(l, mode)
         mu = network.masks[l - 1] if rule.masked else _ones(layer.W.cols)
         changed = rule.weight_scale is not None or rule.weights_masked
         W = values_matrix(values.weights, layer.W.cols) if changed else layer.W
-        z = values_matrix(values.z)
         computed = (mu, values_matrix(values.masked, like=a), W, z, values_matrix(values.a, like=z))
         steps.append(_step(network, l, a, computed, rule))
         a = steps[-1].activation.value

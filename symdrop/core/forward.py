@@ -56,36 +56,36 @@ class NetworkNumbers:
 def forward(network: Network, mode: str = "train", *, masks=None, activations=None,
             masks_on: str = "input", scale_bias: bool = False, inputs=None, zs=None,
             terms: bool = True, numeric: bool = False, depth: int | None = None,
-            count: "bool | Budget" = True) -> tuple[LayerValues, ...]:
+            count: "bool | Budget" = True, start: int = 1) -> tuple[LayerValues | None, ...]:
     """Every layer's values of ``network`` in ``mode``: "train" (its masks, with its convention's
     scaling), "test" (the convention's test-time pass) or "off" (no dropout at all).
 
-    The other arguments are the changes a mistake makes (each a student's wrong pass):
-    ``masks`` replaces mu^(0) .. mu^(L-1) (with DropConnect M^(1) .. M^(L), as rows), and an
-    L+1-th mask multiplies the output a^(L); ``activations`` replaces each layer's activation
-    (names, as ``Layer.activation``); ``masks_on="z"`` applies mu^(l) to z^(l) of the layer it
-    belongs to, bias and all, instead of to the next layer's input (mu^(0) still masks x; units
-    only); ``scale_bias`` scales each bias as the convention scales that layer (b/q with inverted
-    training, q b with weight scaling at test time), in a layer with one q only (a bias has no
-    unit or weight whose q it could take). ``inputs`` and ``zs`` map a layer l to the a^(l-1) it
-    takes and the z^(l) it passes on instead of the computed ones: a student's own values,
-    carried forward when grading.
-    ``terms=False`` keeps no products (they are then empty): what a mistake's answer needs, and
-    a third of the work. ``numeric`` computes with 40-digit decimals (:func:`numeric_numbers`):
-    what the rules of a sigmoid or tanh network compare, some 20 times faster than its exact
-    values; ``depth`` stops after that many layers.
-    With SymPy numbers the activations' written size is counted layer by layer (see :mod:`.budget`;
-    ``count`` False counts nothing, a :class:`.budget.Budget` counts on from what it holds): past
-    :data:`~symdrop.limits.MAX_CLOSED_FORM` the pass stops in one line.
+    The other arguments are the changes a mistake makes (each a student's wrong pass): ``masks`` replaces mu^(0) ..
+    mu^(L-1) (with DropConnect M^(1) .. M^(L), as rows), and an L+1-th mask multiplies the output a^(L);
+    ``activations`` replaces each layer's activation (names, as ``Layer.activation``); ``masks_on="z"`` applies
+    mu^(l) to z^(l) of the layer it belongs to, bias and all, instead of to the next layer's input (mu^(0) still
+    masks x; units only); ``scale_bias`` scales each bias as the convention scales that layer (b/q with inverted
+    training, q b with weight scaling at test time), in a layer with one q only (a bias has no unit or weight whose
+    q it could take). ``inputs`` and ``zs`` map a layer l to the a^(l-1) it takes and the z^(l) it passes on instead
+    of the computed ones: a student's own values, carried forward when grading. ``terms=False`` keeps no products
+    (they are then empty): what a mistake's answer needs, and a third of the work. ``numeric`` computes with
+    40-digit decimals (:func:`numeric_numbers`): what the rules of a sigmoid or tanh network compare, some 20 times
+    faster than its exact values; ``depth`` stops after that many layers. With SymPy numbers the activations'
+    written size is counted layer by layer (see :mod:`.budget`; ``count`` False counts nothing, a
+    :class:`.budget.Budget` counts on from what it holds): past :data:`~symdrop.limits.MAX_CLOSED_FORM` the pass
+    stops in one line. ``start``, a layer whose a^(l-1) ``inputs`` gives: the layers before it are None, uncomputed
+    in Python numbers (a student's values checked one layer at a time; SymPy's closed forms follow the layers
+    before).
     """
     values = numeric_numbers(network) if numeric else network_numbers(network)
     masks = values.masks if masks is None else masks
     functions = _functions(network, "numeric" if numeric else values.python, activations)
     rules = layer_rules(network.dropout, network.depth, mode)
-    a, out = values.x, []
     kept = None if values.python or values.numeric else {}  # SymPy numbers: the nodes closed() has seen (see below)
     budget = (count if isinstance(count, Budget) else Budget(PASSES[mode])) if count and kept is not None else None
-    for l, ((W, b), rule, g) in enumerate(zip(values.layers[:depth], rules, functions), start=1):
+    skip = start - 1 if kept is None and start in (inputs or ()) else 0  # layers left None
+    a, out = values.x, [None] * skip
+    for l, ((W, b), rule, g) in enumerate(zip(values.layers[skip:depth], rules[skip:], functions[skip:]), skip + 1):
         mu = masks[l - 1]
         if inputs is not None and l in inputs:
             a = inputs[l]

@@ -88,7 +88,7 @@ def _by_rule(rule, values: dict, name: str) -> tuple:
     inputs = {k + 1: _exact(values[f"a{k}"]) for k in range(1, l) if f"a{k}" in values}
     zs = {k: _exact(values[f"z{k}"]) for k in range(1, l if name[0] == "z" else l + 1) if f"z{k}" in values}
     layer = forward(network, mode, inputs=inputs or None, zs=zs or None, terms=False, depth=l,
-                    **dict(changes))[l - 1]
+                    start=max(inputs, default=1), **dict(changes))[l - 1]
     return layer.z if name[0] == "z" else layer.a
 
 
@@ -104,13 +104,17 @@ def carried(kind: Kind, network: Network, values: dict, tolerance) -> tuple[Part
     parts = []
     own_a = None  # the student's a^(l-1) as far as they gave it (None: the pass's own)
     for l, layer in enumerate(right, start=1):
-        inputs = None if own_a is None else {l: own_a}
-        own_z = forward(network, mode, inputs=inputs, terms=False, depth=l)[l - 1].z  # z^(l) from their a^(l-1)
+        # Layer l alone, from their a^(l-1) (the right one where they gave none): the same values
+        # as the pass from x (see forward's start).
+        before = own_a if own_a is not None or l == 1 else right[l - 2].a
+        inputs = None if before is None else {l: before}
+        one = dict(inputs=inputs, terms=False, depth=l, start=l)
+        own_z = forward(network, mode, **one)[l - 1].z  # z^(l) from their a^(l-1)
         z = _given(values, f"z{l}", len(layer.z))
         if z is not None:
             parts.append(_part(f"z{l}", z, layer.z, own_z, tolerance))
             own_z = _exact(z)
-        own_a_l = forward(network, mode, inputs=inputs, zs={l: own_z}, terms=False, depth=l)[l - 1].a  # g(their z)
+        own_a_l = forward(network, mode, zs={l: own_z}, **one)[l - 1].a  # g(their z)
         for name in (f"a{l}",) + (("y",) if l == network.depth else ()):
             a = _given(values, name, len(layer.a))
             if a is not None:

@@ -1,6 +1,5 @@
 """The files of a sheet: documents in each format, pictures, exports, keys and compiled PDFs."""
 
-import itertools
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -10,7 +9,7 @@ from ..exercises.sheet import Sheet
 from ..render.documents import render_svg
 from ..render.formats import compiled, default_sheet_formats, get
 from ..render.options import RenderOptions
-from ..render.sheets import key_csv, key_json, render_documents
+from ..render.sheets import key_csv, key_entries, render_documents
 from .spool import Spool
 from .tagging import tagged as tag
 from .tex import compile_pdf, end_running
@@ -58,9 +57,7 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
                 files.update({out / export.export / path: text for path, text in written.items()})
             else:
                 files[out / export.export] = written
-        # json.dumps's text, in the pieces its encoder makes (json.dumps with an indent lists them all first)
-        pieces = json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(key_json(sheet))
-        files[out / "key.json"] = spool.add(itertools.chain(pieces, ("\n",)))
+        files[out / "key.json"] = spool.add(key_pieces(sheet))
         if sheet.class_set:
             files[out / "key.csv"] = key_csv(sheet, options)
         if progress and compiling.started:
@@ -68,6 +65,19 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
         for name, data in compiling.results().items():
             files[out / Path(name).with_suffix(".pdf")] = data
     return files
+
+
+def key_pieces(sheet: Sheet):
+    """key.json's text, ``json.dumps(key_json(sheet), indent=2, ensure_ascii=False)`` and a newline,
+    an entry at a time: a class set's entries are made and encoded one by one, never all held
+    (2,000 students' took 12 MiB, at the class set's peak)."""
+    encode = json.JSONEncoder(indent=2, ensure_ascii=False).encode
+    head = encode({"seed": sheet.seed, "options": sheet.options.as_json()})
+    yield head.removesuffix("\n}") + ',\n  "problems": ['
+    for n, entry in enumerate(key_entries(sheet)):
+        # An entry two levels down: its lines indented 4 more (JSON text holds a newline only between tokens).
+        yield ("," if n else "") + "\n    " + encode(entry).replace("\n", "\n    ")
+    yield "\n  ]\n}\n"
 
 
 def _of(name: str, fmt: str) -> bool:

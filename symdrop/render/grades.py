@@ -5,6 +5,7 @@ import re
 from collections import Counter
 from fractions import Fraction
 
+from ..core.derive import numeric_step
 from ..exercises.kinds import get
 from ..grading.grade import StudentGrade, Ungraded
 from .documents import step_rows
@@ -72,11 +73,11 @@ def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOpt
         kind = get(entry["kind"])
         if wrong is not None and kind.has_layer_values:
             network = checked.network  # the problem as grade read it
-            derivation = kind.derive(network)
             layer = network.depth if wrong.part == "y" else int(wrong.part[1:])
             # Only the answer given: where the student went off track is not known.
             located = wrong.part != "y" or len(answered) > 1
-            lines = (layer, step_rows(derivation.steps[layer - 1], options), located)
+            # The step of the kind's derivation (the core's pass in the kind's mode), alone.
+            lines = (layer, step_rows(numeric_step(network, layer, kind.mode), options), located)
         labels = {m.name: m.label for m in (*checked.mistakes, *(m for p in checked.parts for m in p.mistakes))}
         problems.append((entry, parts, labels, lines))
     return render_document("feedback", fmt, options, s=student, problems=problems)
