@@ -181,7 +181,25 @@ def test_a_sigmoid_problem_checks_each_value_on_its_own(tmp_path):
     (r"\hat{y}", "ŷ"), (r"\hat{y}_{2}", "ŷ₂"), (r"z^{(1)}", "z⁽¹⁾"), (r"\tilde{a}^{(2)}_{3}", "ã⁽²⁾₃"),
     (r"\partial L / \partial W^{(1)}", "∂L / ∂W⁽¹⁾"), (r"E[\sigma(S)]", "E[σ(S)]"), (r"\operatorname{NWGM}", "NWGM"),
     (r"\hat{y}_{\text{test}}", "ŷ_test"), (r"\operatorname{Cov}(z_{1}, z_{2})", "Cov(z₁, z₂)"), (r"w_{1,2}", "w₁,₂"),
-    (r"\begin{pmatrix}1\end{pmatrix}", None),
+    (r"\begin{pmatrix}1\end{pmatrix}", None), (r"E[L] - L(E[\hat{y}])", "E[L] \N{MINUS SIGN} L(E[ŷ])"), ("-3", "-3"),
 ])
 def test_the_keys_names_in_plain_text(tex, text):
     assert plain_label(tex) == text
+
+
+def test_an_ensemble_problem_asks_the_test_time_value_and_the_gap_too(tmp_path):
+    """The ensemble question asks E[y], y_test and their gap: an input each, hashed from key.json's
+    values (recomputed here by brute force over every mask, tests/reference_model.py)."""
+    assert main(["sheet", "--seed", "7", "--problems", "1", "--kinds", "ensemble", "--format", "html",
+                 "--no-diagram", "--out", str(tmp_path)]) == 0
+    page = (tmp_path / "selfcheck.html").read_text(encoding="utf-8")
+    entry = json.loads((tmp_path / "key.json").read_text())["problems"][0]
+    model = ref.read(entry["spec"])
+    mean, test = ref.ensemble_mean(model), ref.forward(model, mode="test")[-1].a
+    assert [Fraction(v) for v in entry["answer"]] == list(mean)
+    salt = salt_of(key_seed(tmp_path), entry["code"])
+    for name, values in (("answer-1-test_time", test), ("answer-1-gap", [m - t for m, t in zip(mean, test)]),
+                         ("answer-1", mean)):
+        right = hashlib.sha256(f"{salt}|{name}|{canonical(values)}".encode()).hexdigest()
+        assert re.search(f'<form class="check"[^>]*data-name="{name}"[^>]*data-right="{right}"', page), name
+    assert '<label for="answer-1-gap">Problem 1: E[ŷ] \N{MINUS SIGN} ŷ_test (the gap)' in page

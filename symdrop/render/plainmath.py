@@ -38,4 +38,5 @@ def plain_label(tex: str) -> str | None:
     text = re.sub(r"([\^_])(\w)", lambda m: _SCRIPT.sub(_script, f"{m.group(1)}{{{m.group(2)}}}"), text)
     if any(c in text for c in "\\{}"):
         return None
+    text = re.sub(r"(?<=\s)-(?=\s)", "\N{MINUS SIGN}", text)  # a binary minus, as math sets it
     return re.sub(r"\s+", " ", text).strip()

@@ -27,6 +27,10 @@ GRID = 10  # a value right within a tolerance t is hashed on the grid of t/GRID;
 # the typed value's grid point and the GRID - 1 on either side: every value within 0.9 t is
 # right, none farther than t.
 TRIES = 2  # wrong tries before the hint
+# The values of a kind's key entry (Kind.key_values, as key.json names them) that its question asks
+# for beside the answer: each an input of its own, named in math and in words. (variance:alone's
+# key holds E[S], penalty's L(E[ŷ]): values on the way, which their questions do not ask.)
+KEY_VALUES = {"test_time": ("ŷ_test", "the test-time prediction"), "gap": ("E[ŷ] − ŷ_test", "the gap")}
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,10 @@ def checks(e: Exercise, labels) -> list[Check]:
     step = Fraction(e.tolerance) / GRID if e.tolerance is not None else None
     found = [_check(s, f"answer-{e.number}-{v.key}", _label(labels, v.part, e), v.right, v.wrong, step,
                     layer=(v.part.l, v.part.name, tuple(range(len(v.right))))) for v in asked(e)]
+    for key, values in e.kind.key_values(e.derivation).items():
+        if key in KEY_VALUES:
+            math, words = KEY_VALUES[key]
+            found.append(_check(s, f"answer-{e.number}-{key}", (f"{math} ({words})", math), tuple(values), (), step))
     quantities = answer_quantities(e.kind.parts(e.derivation))
     answer, wrong = e.answer, e.wrong_answers()
     for k, q in enumerate(quantities, start=1):
