@@ -139,4 +139,5 @@ def test_every_kind_of_page_in_chromium(tmp_path):
     assert garbage.startswith("This cannot be read. Type whole numbers (-3), fractions (3/4), decimals (0.75)")
     assert other == "Not right. A hint, the first step of the worked solution, is shown below."
     assert check["hint"] is True  # after two wrong tries (what cannot be read is no try)
+    assert check["hintHeading"].startswith("Hint: ")  # the worked solution's first step, headed as a hint
     assert check["revealed"] == {"focused": "Show answer", "text": f"The answer: {key['forward']['answer'][0]}."}

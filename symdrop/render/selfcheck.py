@@ -129,7 +129,7 @@ def first_step(solution: str) -> str:
     """The worked solution's first step (its first section after the network), or "" where the
     solution has no second step (its first would show the answer)."""
     sections = _SECTION.findall(solution)
-    return "<h3>" + sections[0].replace("</h2>", "</h3>", 1) if len(sections) > 1 else ""
+    return "<h3>Hint: " + sections[0].replace("</h2>", "</h3>", 1) if len(sections) > 1 else ""
 
 
 def selfcheck_pages(sheet: Sheet, options: RenderOptions = RenderOptions()) -> dict[str, str]:

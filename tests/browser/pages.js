@@ -52,7 +52,10 @@ async function reveal(page, name) {  // from the input: Tab to Check, Tab to Sho
       await page.goto("file://" + item.file, {waitUntil: "load"});
       const result = {file: item.file, typed: [], revealed: null};
       for (const [name, typed] of item.type || []) result.typed.push([name, typed, await feedback(page, name, typed)]);
-      if (item.hint) result.hint = await page.$eval(item.hint, el => !el.hidden);
+      if (item.hint) {
+        result.hint = await page.$eval(item.hint, el => !el.hidden);
+        result.hintHeading = await page.$eval(item.hint + " h3", el => el.textContent);
+      }
       if (item.reveal) result.revealed = await reveal(page, item.reveal);
       await page.evaluate(axeSource);
       const axe = await page.evaluate(() => axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}));
