@@ -5,6 +5,7 @@ import json
 from fractions import Fraction
 
 import pytest
+import sympy
 
 from symdrop.cli import main
 from symdrop.errors import SymdropError
@@ -217,3 +218,20 @@ def test_hide_answer_names_the_mistake_but_shows_no_right_value(tmp_path, capsys
     main(["check", str(TUTORIAL), *args])
     shown = capsys.readouterr().out
     assert "7" in shown.replace("7.001", "")  # without --hide-answer the answer is shown
+
+
+PAIRS = [(Fraction(1, 2), Fraction(1, 2)), (Fraction(1, 2), Fraction(2, 4)), (1, Fraction(1)), (0, Fraction(0)),
+         (Fraction(1, 3), Fraction(1, 2)), (-2, 2), (Fraction(-7, 3), sympy.Rational(-7, 3)),
+         (sympy.Integer(5), 5), (sympy.Rational(1, 3), sympy.Rational(1, 3)), (sympy.Rational(2, 3), Fraction(1, 3)),
+         (Fraction(10**30 + 1, 10**30), 1)]
+
+
+@pytest.mark.parametrize("tolerance", [None, Fraction(0), Fraction(1, 1000), Fraction(1, 6)])
+@pytest.mark.parametrize("g, e", PAIRS)
+def test_equal_fast_path_agrees_with_plain_path(g, e, tolerance):
+    """check.equal's path for two rationals (no sympify) gives the plain path's verdict, both ways round."""
+    from symdrop.grading.check import _equal_plain, _equal_rationals
+
+    for a, b in ((g, e), (e, g)):
+        assert _equal_rationals(a, b, tolerance) is _equal_plain(a, b, tolerance)
+    assert _equal_rationals(sympy.sqrt(2), Fraction(1), tolerance) is None  # irrational: the plain path's

@@ -155,17 +155,41 @@ def equal(given, exact, tolerance: Fraction | None = None) -> bool:
     if len(given) != len(exact):
         return False
     for g, e in zip(given, exact):
-        e = sympy.sympify(e) if not isinstance(e, (int, Fraction)) else e
-        g = sympy.sympify(g) if not isinstance(g, (int, Fraction)) else g
-        if any(isinstance(v, sympy.Basic) and not v.is_Rational for v in (g, e)):
-            # An irrational value on either side (a key's, or a student's own values recomputed
-            # through a sigmoid): within the tolerance, or without one equal to 50 digits.
-            off = abs(sympy.N(_sym(e) - _sym(g), 50))
-            if off > (sympy.Rational(1, 10**40) if tolerance is None else tolerance):
+        fast = _equal_rationals(g, e, tolerance)
+        if fast is not None:
+            if not fast:
                 return False
             continue
-        g = Fraction(int(g.p), int(g.q)) if isinstance(g, sympy.Basic) else g
-        e = Fraction(int(e.p), int(e.q)) if isinstance(e, sympy.Basic) else Fraction(e)
-        if (g != e) if tolerance is None else abs(Fraction(g) - e) > tolerance:
+        if not _equal_plain(g, e, tolerance):
             return False
     return True
+
+
+def _rational(value) -> int | Fraction | None:
+    """``value`` as an int or Fraction where it is one (or a SymPy rational), else None."""
+    if type(value) is int or type(value) is Fraction:
+        return value
+    return Fraction(int(value.p), int(value.q)) if isinstance(value, sympy.Rational) else None
+
+
+def _equal_rationals(g, e, tolerance) -> bool | None:
+    """:func:`_equal_plain` for two rationals without SymPy's sympify (the most of grading's
+    comparisons: a student's Fractions against the pass's); None where either is not one."""
+    g, e = _rational(g), _rational(e)
+    if g is None or e is None:
+        return None
+    return g == e if tolerance is None else abs(g - e) <= tolerance
+
+
+def _equal_plain(g, e, tolerance) -> bool:
+    """One entry of :func:`equal`: ``g`` equals ``e``, within ``tolerance`` where one is given."""
+    e = sympy.sympify(e) if not isinstance(e, (int, Fraction)) else e
+    g = sympy.sympify(g) if not isinstance(g, (int, Fraction)) else g
+    if any(isinstance(v, sympy.Basic) and not v.is_Rational for v in (g, e)):
+        # An irrational value on either side (a key's, or a student's own values recomputed
+        # through a sigmoid): within the tolerance, or without one equal to 50 digits.
+        off = abs(sympy.N(_sym(e) - _sym(g), 50))
+        return not off > (sympy.Rational(1, 10**40) if tolerance is None else tolerance)
+    g = Fraction(int(g.p), int(g.q)) if isinstance(g, sympy.Basic) else g
+    e = Fraction(int(e.p), int(e.q)) if isinstance(e, sympy.Basic) else Fraction(e)
+    return not ((g != e) if tolerance is None else abs(Fraction(g) - e) > tolerance)
