@@ -66,7 +66,8 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
         values = {**values, "y": answer}
         parts = carried(kind, network, values, tolerance)
         if any(not (p.correct or p.carried_forward) for p in parts):  # a step off track: which mistake?
-            parts = tuple(_named(p, values, kind.mistakes(network), tolerance) for p in parts)
+            named = kind.mistakes(network)  # asked once, not once a part
+            parts = tuple(_named(p, values, named, tolerance) for p in parts)
     return Check(kind, answer, expected, right, mistakes, parts, tolerance, network)
 
 
