@@ -2,6 +2,7 @@
 reference's wrong answer, error carried forward on hand-made slips, the command line."""
 
 import json
+import random
 from fractions import Fraction
 
 import pytest
@@ -235,3 +236,32 @@ def test_equal_fast_path_agrees_with_plain_path(g, e, tolerance):
     for a, b in ((g, e), (e, g)):
         assert _equal_rationals(a, b, tolerance) is _equal_plain(a, b, tolerance)
     assert _equal_rationals(sympy.sqrt(2), Fraction(1), tolerance) is None  # irrational: the plain path's
+
+
+@pytest.mark.parametrize("kind", ["forward", "inverted", "test-time"])
+def test_carried_fast_path_agrees_with_plain_path(kind):
+    """check.carried taking the pass's own values where the student is on track gives the verdicts
+    of computing every layer from the student's values: right working, an entry off by one in
+    some layers (carried on or not), a forgotten activation (a = z)."""
+    from symdrop.core.forward import forward
+    from symdrop.grading.check import carried, equal
+
+    rng = random.Random(3)
+    for seed in range(12):
+        network = generate(stream(seed, "carried"), Options(), KINDS[kind])
+        right = forward(network, KINDS[kind].mode)
+        for how in ("right", "slips", "no_activation"):
+            values = {}
+            for l, layer in enumerate(right, start=1):
+                z, a = list(layer.z), list(layer.a)
+                if how == "slips" and rng.random() < 0.5:
+                    (z if rng.random() < 0.5 else a)[0] += 1
+                if how == "no_activation" and l == 1:
+                    a = z
+                values.update({f"z{l}": tuple(z), f"a{l}": tuple(a)})
+            values["y"] = values.pop(f"a{network.depth}")
+            fast, plain = (carried(KINDS[kind], network, values, None, fast=f) for f in (True, False))
+            assert [(p.name, p.correct, p.carried_forward) for p in fast] == \
+                [(p.name, p.correct, p.carried_forward) for p in plain], (seed, how)
+            assert all((f.given_own is None) == (p.given_own is None) and
+                       (f.given_own is None or equal(f.given_own, p.given_own)) for f, p in zip(fast, plain))
