@@ -24,6 +24,17 @@ def exact(value, field: str) -> sympy.Rational:
     :data:`~symdrop.limits.MAX_DIGITS` digits and an exponent within
     :data:`~symdrop.limits.MAX_EXPONENT`. Raises :class:`SpecError` naming ``field`` for anything else.
     """
+    if type(value) is str:  # fast path: a text read before, as written (a key's entries: some 40,000 numbers)
+        number = _READ.get(value)
+        if number is not None:
+            return number
+    elif type(value) is int and -1024 <= value <= 1024:  # fast path: a small int (masks, YAML's integers)
+        return _SMALL[value]
+    return _exact(value, field)
+
+
+def _exact(value, field: str) -> sympy.Rational:
+    """:func:`exact` without its fast paths (tests/test_numbers.py checks that both agree)."""
     if isinstance(value, bool):
         raise SpecError(field, f"expected a number, got {describe(value)}")
     if isinstance(value, sympy.Rational):

@@ -2,9 +2,11 @@
 reference's wrong answer, error carried forward on hand-made slips, the command line."""
 
 import json
+import random
 from fractions import Fraction
 
 import pytest
+import sympy
 
 from symdrop.cli import main
 from symdrop.errors import SymdropError
@@ -217,3 +219,49 @@ def test_hide_answer_names_the_mistake_but_shows_no_right_value(tmp_path, capsys
     main(["check", str(TUTORIAL), *args])
     shown = capsys.readouterr().out
     assert "7" in shown.replace("7.001", "")  # without --hide-answer the answer is shown
+
+
+PAIRS = [(Fraction(1, 2), Fraction(1, 2)), (Fraction(1, 2), Fraction(2, 4)), (1, Fraction(1)), (0, Fraction(0)),
+         (Fraction(1, 3), Fraction(1, 2)), (-2, 2), (Fraction(-7, 3), sympy.Rational(-7, 3)),
+         (sympy.Integer(5), 5), (sympy.Rational(1, 3), sympy.Rational(1, 3)), (sympy.Rational(2, 3), Fraction(1, 3)),
+         (Fraction(10**30 + 1, 10**30), 1)]
+
+
+@pytest.mark.parametrize("tolerance", [None, Fraction(0), Fraction(1, 1000), Fraction(1, 6)])
+@pytest.mark.parametrize("g, e", PAIRS)
+def test_equal_fast_path_agrees_with_plain_path(g, e, tolerance):
+    """check.equal's path for two rationals (no sympify) gives the plain path's verdict, both ways round."""
+    from symdrop.grading.check import _equal_plain, _equal_rationals
+
+    for a, b in ((g, e), (e, g)):
+        assert _equal_rationals(a, b, tolerance) is _equal_plain(a, b, tolerance)
+    assert _equal_rationals(sympy.sqrt(2), Fraction(1), tolerance) is None  # irrational: the plain path's
+
+
+@pytest.mark.parametrize("kind", ["forward", "inverted", "test-time"])
+def test_carried_fast_path_agrees_with_plain_path(kind):
+    """check.carried taking the pass's own values where the student is on track gives the verdicts
+    of computing every layer from the student's values: right working, an entry off by one in
+    some layers (carried on or not), a forgotten activation (a = z)."""
+    from symdrop.core.forward import forward
+    from symdrop.grading.check import carried, equal
+
+    rng = random.Random(3)
+    for seed in range(12):
+        network = generate(stream(seed, "carried"), Options(), KINDS[kind])
+        right = forward(network, KINDS[kind].mode)
+        for how in ("right", "slips", "no_activation"):
+            values = {}
+            for l, layer in enumerate(right, start=1):
+                z, a = list(layer.z), list(layer.a)
+                if how == "slips" and rng.random() < 0.5:
+                    (z if rng.random() < 0.5 else a)[0] += 1
+                if how == "no_activation" and l == 1:
+                    a = z
+                values.update({f"z{l}": tuple(z), f"a{l}": tuple(a)})
+            values["y"] = values.pop(f"a{network.depth}")
+            fast, plain = (carried(KINDS[kind], network, values, None, fast=f) for f in (True, False))
+            assert [(p.name, p.correct, p.carried_forward) for p in fast] == \
+                [(p.name, p.correct, p.carried_forward) for p in plain], (seed, how)
+            assert all((f.given_own is None) == (p.given_own is None) and
+                       (f.given_own is None or equal(f.given_own, p.given_own)) for f, p in zip(fast, plain))

@@ -424,3 +424,14 @@ def test_a_feedback_pages_step_is_the_step_of_the_kinds_derivation(activation):
         e = build_sheet(2, Options(activation=activation), 1, kinds=(kind,)).exercises[0]
         for l in range(1, e.network.depth + 1):
             assert step_rows(numeric_step(e.network, l, kind.mode)) == step_rows(e.derivation.steps[l - 1]), (kind.name, l)
+
+
+@pytest.mark.parametrize("values", [[], [Fraction(4)], [Fraction(1, 2), Fraction(1, 3), Fraction(-5, 6)],
+                                    [Fraction(4), Fraction(0), Fraction(-1, 4), Fraction(10, 3), 2],
+                                    [Fraction(7, 10**20), Fraction(-7, 10**20)], [Fraction(2, 3)] * 21])
+def test_total_is_the_plain_sum(values):
+    """grade.total (points summed over one common denominator) against the plain Fraction sum."""
+    from symdrop.grading.grade import total
+
+    got, plain = total(values), sum(values, Fraction(0))
+    assert type(got) is Fraction and (got.numerator, got.denominator) == (plain.numerator, plain.denominator)

@@ -58,3 +58,16 @@ def test_exact_reads_a_text_again_as_it_read_it_and_still_refuses_a_bad_one():
     for _ in range(2):
         with pytest.raises(SpecError, match="division by zero"):
             exact("3/0", "w")
+
+
+@pytest.mark.parametrize("value", [0, 1, -1, 7, -1024, 1024, 1025, -1025, 10**30, "2", "-3/4", "0.1", " 2 ", "1e-3",
+                                   "+5", Fraction(3, 4), 0.25])
+def test_exact_fast_paths_agree_with_the_plain_path(value):
+    """numbers.exact (a text read before, a small int looked up) against numbers._exact."""
+    from symdrop.numbers import _exact, exact
+
+    for _ in range(2):  # the second time a text is read, it is looked up
+        got, plain = exact(value, "f"), _exact(value, "f")
+        assert got == plain and type(got) is type(plain)
+    with pytest.raises(SpecError):
+        exact(True, "f")

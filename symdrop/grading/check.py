@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import sympy
 
-from ..core.forward import forward
+from ..core.forward import forward, layer_values
 from ..errors import SymdropError, quote
 from ..exercises.kind import Kind
 from ..model.network import Network
@@ -66,7 +66,8 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
         values = {**values, "y": answer}
         parts = carried(kind, network, values, tolerance)
         if any(not (p.correct or p.carried_forward) for p in parts):  # a step off track: which mistake?
-            parts = tuple(_named(p, values, kind.mistakes(network), tolerance) for p in parts)
+            named = kind.mistakes(network)  # asked once, not once a part
+            parts = tuple(_named(p, values, named, tolerance) for p in parts)
     return Check(kind, answer, expected, right, mistakes, parts, tolerance, network)
 
 
@@ -92,15 +93,17 @@ def _by_rule(rule, values: dict, name: str) -> tuple:
     return layer.z if name[0] == "z" else layer.a
 
 
-def carried(kind: Kind, network: Network, values: dict, tolerance) -> tuple[Part, ...]:
+def carried(kind: Kind, network: Network, values: dict, tolerance, fast: bool = True) -> tuple[Part, ...]:
     """Every part the student gave, in order, checked against the right value and against what
     the student's own earlier values give (error carried forward): z^(l) from their a^(l-1)
-    (the right one where they gave none), a^(l) = g(their z^(l))."""
+    (the right one where they gave none), a^(l) = g(their z^(l)). ``fast``: where the student's
+    a^(l-1) (or z^(l)) is the right one, rational entry by entry, the pass's own z^(l) (or a^(l))
+    is taken rather than computed again (the same verdicts: tests/test_check.py)."""
     names, mode = kind.part_names(network), kind.mode
     unknown = [name for name in values if name not in names]
     if unknown:
         raise SymdropError(f"values: unknown part {quote(unknown[0])} (expected {', '.join(names)})")
-    right = forward(network, mode)
+    right = layer_values(network, mode)
     parts = []
     own_a = None  # the student's a^(l-1) as far as they gave it (None: the pass's own)
     for l, layer in enumerate(right, start=1):
@@ -109,12 +112,18 @@ def carried(kind: Kind, network: Network, values: dict, tolerance) -> tuple[Part
         before = own_a if own_a is not None or l == 1 else right[l - 2].a
         inputs = None if before is None else {l: before}
         one = dict(inputs=inputs, terms=False, depth=l, start=l)
-        own_z = forward(network, mode, **one)[l - 1].z  # z^(l) from their a^(l-1)
+        if fast and (l == 1 or _same(before, right[l - 2].a)):  # on track so far: the pass's own
+            own_z = layer.z
+        else:
+            own_z = forward(network, mode, **one)[l - 1].z  # z^(l) from their a^(l-1)
         z = _given(values, f"z{l}", len(layer.z))
         if z is not None:
             parts.append(_part(f"z{l}", z, layer.z, own_z, tolerance))
             own_z = _exact(z)
-        own_a_l = forward(network, mode, zs={l: own_z}, **one)[l - 1].a  # g(their z)
+        if fast and _same(own_z, layer.z):
+            own_a_l = layer.a
+        else:
+            own_a_l = forward(network, mode, zs={l: own_z}, **one)[l - 1].a  # g(their z)
         for name in (f"a{l}",) + (("y",) if l == network.depth else ()):
             a = _given(values, name, len(layer.a))
             if a is not None:
@@ -122,6 +131,19 @@ def carried(kind: Kind, network: Network, values: dict, tolerance) -> tuple[Part
                 own_a_l = _exact(a)
         own_a = own_a_l
     return tuple(parts)
+
+
+def _same(mine, right) -> bool:
+    """Whether ``mine`` are the pass's values ``right``: rationals, equal entry by entry."""
+    if mine is right:
+        return True
+    if len(mine) != len(right):
+        return False
+    for m, r in zip(mine, right):
+        m, r = _rational(m), _rational(r)
+        if m is None or r is None or m != r:
+            return False
+    return True
 
 
 def _given(values: dict, name: str, size: int):
@@ -155,17 +177,41 @@ def equal(given, exact, tolerance: Fraction | None = None) -> bool:
     if len(given) != len(exact):
         return False
     for g, e in zip(given, exact):
-        e = sympy.sympify(e) if not isinstance(e, (int, Fraction)) else e
-        g = sympy.sympify(g) if not isinstance(g, (int, Fraction)) else g
-        if any(isinstance(v, sympy.Basic) and not v.is_Rational for v in (g, e)):
-            # An irrational value on either side (a key's, or a student's own values recomputed
-            # through a sigmoid): within the tolerance, or without one equal to 50 digits.
-            off = abs(sympy.N(_sym(e) - _sym(g), 50))
-            if off > (sympy.Rational(1, 10**40) if tolerance is None else tolerance):
+        fast = _equal_rationals(g, e, tolerance)
+        if fast is not None:
+            if not fast:
                 return False
             continue
-        g = Fraction(int(g.p), int(g.q)) if isinstance(g, sympy.Basic) else g
-        e = Fraction(int(e.p), int(e.q)) if isinstance(e, sympy.Basic) else Fraction(e)
-        if (g != e) if tolerance is None else abs(Fraction(g) - e) > tolerance:
+        if not _equal_plain(g, e, tolerance):
             return False
     return True
+
+
+def _rational(value) -> int | Fraction | None:
+    """``value`` as an int or Fraction where it is one (or a SymPy rational), else None."""
+    if type(value) is int or type(value) is Fraction:
+        return value
+    return Fraction(int(value.p), int(value.q)) if isinstance(value, sympy.Rational) else None
+
+
+def _equal_rationals(g, e, tolerance) -> bool | None:
+    """:func:`_equal_plain` for two rationals without SymPy's sympify (the most of grading's
+    comparisons: a student's Fractions against the pass's); None where either is not one."""
+    g, e = _rational(g), _rational(e)
+    if g is None or e is None:
+        return None
+    return g == e if tolerance is None else abs(g - e) <= tolerance
+
+
+def _equal_plain(g, e, tolerance) -> bool:
+    """One entry of :func:`equal`: ``g`` equals ``e``, within ``tolerance`` where one is given."""
+    e = sympy.sympify(e) if not isinstance(e, (int, Fraction)) else e
+    g = sympy.sympify(g) if not isinstance(g, (int, Fraction)) else g
+    if any(isinstance(v, sympy.Basic) and not v.is_Rational for v in (g, e)):
+        # An irrational value on either side (a key's, or a student's own values recomputed
+        # through a sigmoid): within the tolerance, or without one equal to 50 digits.
+        off = abs(sympy.N(_sym(e) - _sym(g), 50))
+        return not off > (sympy.Rational(1, 10**40) if tolerance is None else tolerance)
+    g = Fraction(int(g.p), int(g.q)) if isinstance(g, sympy.Basic) else g
+    e = Fraction(int(e.p), int(e.q)) if isinstance(e, sympy.Basic) else Fraction(e)
+    return not ((g != e) if tolerance is None else abs(Fraction(g) - e) > tolerance)

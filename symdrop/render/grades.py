@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from ..core.derive import numeric_step
 from ..exercises.kinds import get
-from ..grading.grade import StudentGrade, Ungraded
+from ..grading.grade import StudentGrade, Ungraded, total
 from .documents import step_rows
 from .env import make_env, render_document
 from .escape import csv_cell, spreadsheet_csv
@@ -37,7 +37,7 @@ def grades_csv(students: list[StudentGrade]) -> str:
         for entry, _ in s.problems:
             parts = [p for p in s.parts if p.code == entry["code"]]
             ids = sorted({m for p in parts for m in p.mistakes})
-            row += [entry["code"], points_text(sum((p.points for p in parts), Fraction(0))), " ".join(ids)]
+            row += [entry["code"], points_text(total([p.points for p in parts])), " ".join(ids)]
         rows.append(row)
     return spreadsheet_csv(rows)
 
