@@ -20,7 +20,7 @@ from symdrop.exercises.kinds import parse_kinds
 from symdrop.exercises.options import Options
 from symdrop.exercises.sheet import build_sheet
 from symdrop.render.prairielearn import sheet_prairielearn
-from symdrop.render.prairielearn_lint import is_course, lint_prairielearn, simulate, submission
+from symdrop.lint.prairielearn import is_course, lint_prairielearn, simulate, submission
 from symdrop.render.prairielearn_server import read_exact
 
 from .reference import Spec, forward, g

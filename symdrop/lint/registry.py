@@ -23,7 +23,7 @@ LINTERS: dict[str, str] = {
     "questions.gift": "symdrop.lint.gift.lint_gift",
     "qti.zip": "symdrop.lint.qti12.lint_qti12",
     "qti21.zip": "symdrop.lint.qti21.lint_qti21",
-    "prairielearn": "symdrop.render.prairielearn_lint.lint_prairielearn",  # each question's server.py, run
+    "prairielearn": "symdrop.lint.prairielearn.lint_prairielearn",  # each question's server.py, run
 }
 
 

@@ -12,8 +12,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..exercises.kinds import get
-from .lms import decimal_text
-from .prairielearn_server import CONFIG, EXACT, FEEDBACK, PLACES, Input, RIGHT, rubric_of
+from ..render.lms import decimal_text
+from ..render.prairielearn_server import CONFIG, EXACT, FEEDBACK, PLACES, Input, RIGHT, rubric_of
 
 SEEDS = (1, 2, 3)  # the variant seeds simulated per question
 EXPORT = "prairielearn"  # the folder --format prairielearn writes
@@ -60,7 +60,7 @@ class Result:
 
 def lint_prairielearn(path, key=None, share=None) -> list[Result]:
     """lint-export's linter of the course folder (``register("prairielearn",
-    "symdrop.render.prairielearn_lint.lint_prairielearn")`` in symdrop/lint/registry.py): the
+    "symdrop.lint.prairielearn.lint_prairielearn")`` in symdrop/lint/registry.py): the
     results of :func:`simulate`. It takes no ``key`` nor ``share``: PrairieLearn's variants are
     drawn by its variant seeds, not the sheet's problems, and graded by the rubric in each
     question's symdrop.json."""
