@@ -7,12 +7,6 @@ from functools import lru_cache
 
 from ..errors import SymdropError
 
-# TeX Live 2022's tagging: phase-II tags paragraphs, sections and the document structure (math
-# and tables are tagged as text by later TeX Lives only); lang sets the PDF's language.
-METADATA = r"\DocumentMetadata{testphase={phase-II}, lang=en}"
-# LuaTeX joins -{}- and <{}< into ligatures (pdfTeX does not): no ligatures in T1, the encoding of
-# users' text and identifiers (latex/preamble.tex.j2), so "Ana--Maria" prints as typed.
-LITERAL = "\\usepackage{microtype}\\DisableLigatures{encoding = T1}\n"
 PACKAGE = "tagpdf.sty"  # Debian: texlive-latex-extra (TeX Live 2022 or later)
 
 
@@ -32,7 +26,11 @@ def require_tagging() -> None:
 
 
 def tagged(source: str) -> str:
-    """``source`` with the tagging switched on: the metadata before ``\\documentclass``, which makes
-    render.escape.tex_engine choose LuaLaTeX."""
-    source = source.replace(r"\documentclass", METADATA + "\n" + r"\documentclass", 1)
-    return source.replace(r"\begin{document}", LITERAL + r"\begin{document}", 1)
+    """``source`` with the tagging switched on (templates/latex/tagged.tex.j2: the metadata before
+    ``\\documentclass``, which makes render.escape.tex_engine choose LuaLaTeX, and users' text
+    kept as typed before ``\\begin{document}``)."""
+    from ..render.env import make_env
+
+    parts = make_env().get_template("latex/tagged.tex.j2").module
+    source = source.replace(r"\documentclass", f"{parts.metadata()}\n" + r"\documentclass", 1)
+    return source.replace(r"\begin{document}", f"{parts.literal()}\n" + r"\begin{document}", 1)
