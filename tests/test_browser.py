@@ -19,7 +19,7 @@ from symdrop.cli import main
 from symdrop.render.canonical import canonical
 
 from . import reference_model as ref
-from .conftest import ROOT, missing
+from .conftest import ROOT, missing, references
 from .test_page import HOSTILE, SPEC
 from .test_selfcheck import expected_z
 
@@ -66,6 +66,10 @@ def sheet(tmp_path) -> tuple[list[dict], dict]:
     # nwgm: right within 1/1000; its last quantity typed to 4 places, rounded from the key's decimal.
     nwgm_typed = str(Decimal(nwgm["answer_decimal"][-1]).quantize(Decimal("0.0001"), ROUND_HALF_UP))
     right = Fraction(forward["answer"][0])  # typed as a fraction not in lowest terms: read exactly
+    # The key's answers are the references' (plain Fractions; nwgm's to some 1e-15), so "Right." is
+    # said of right values, not only of the key's.
+    assert (right,) == tuple(ref.forward(ref.read(forward["spec"]))[-1].a)
+    assert all(abs(Fraction(d) - r) < Fraction(1, 10**12) for d, r in zip(nwgm["answer_decimal"], references(nwgm)[0]))
     typed = [("answer-1", f"{2 * right.numerator}/{2 * right.denominator}"),
              ("answer-1", mistake["answer"][0]), ("answer-1", "1/0 apples"), ("answer-1", "(12345/7)"),
              ("answer-2", nwgm_typed)]

@@ -22,6 +22,7 @@ from symdrop.render.layercheck import carry
 from symdrop.render.plainmath import plain_label
 
 from . import reference_model as ref
+from .conftest import missing, references
 
 # (typed, canonical form or None where it cannot be read), by hand.
 TABLE = [
@@ -44,7 +45,7 @@ GRIDS = [("0.65405", "1/10000", 6541), ("-0.65405", "1/10000", -6540), ("1/3", "
 def node_results(tmp_path, calls: list) -> list:
     """The page's script run in Node on ``calls`` ([function, args...]): what each returns."""
     if shutil.which("node") is None:
-        pytest.skip("node not installed (Debian: nodejs)")
+        missing("node", install="apt-get install nodejs")  # a failure in CI
     script = make_env().get_template("page/selfcheck.js.j2").render(tries=2, grid=10, forms=FORMS)
     driver = """
 const calls = JSON.parse(process.argv[2]);
@@ -105,6 +106,13 @@ def test_the_page_holds_hashes_not_answers(tmp_path):
     block = page.split('data-name="answer-1-a1"')[1].split("</form>")[0]
     forgot = hashlib.sha256(f"{salt}|answer-1-a1|{canonical(steps[0].z)}".encode()).hexdigest()
     assert re.search(f'data-hash="{forgot}">forgot the ReLU on hidden layer 1[;<]', block)
+    # The key's answers are the references' (by brute force over the masks, plain Fractions), so the
+    # hashes below are of right values, not only of the key's.
+    assert [Fraction(v) for v in key[0]["answer"]] == list(steps[-1].a)
+    variance, variance_mistakes = references(key[1])
+    assert [Fraction(v) for v in key[1]["answer"]] == list(variance)
+    assert {m["id"]: tuple(map(Fraction, m["answer"])) for m in key[1]["mistakes"]} == \
+        {k: tuple(v) for k, v in variance_mistakes.items() if k in {m["id"] for m in key[1]["mistakes"]}}
     for entry, names in zip(key, (["answer-1"], ["answer-2-1", "answer-2"])):
         salt = salt_of(key_seed(tmp_path), entry["code"])  # an exercise's seed is its sheet's
         for name, value in zip(names, entry["answer"]):

@@ -89,6 +89,7 @@ def test_a_specs_matrices_are_the_ones_sympys_constructor_builds(data):
     for layer, (W, b, _) in zip(network.layers, layers):
         assert same_matrix(layer.W, sympy.ImmutableMatrix([[rational(w) for w in row] for row in W]))
         assert same_matrix(layer.b, sympy.ImmutableMatrix([rational(v) for v in b]))
+    assert len(network.masks) == len(masks) > 0  # every mask compared below
     for mask, given_mask in zip(network.masks, masks):
         assert same_matrix(mask, sympy.ImmutableMatrix([sympy.Integer(m) for m in given_mask]))
     for l, q in enumerate(network.dropout.keep or ()):
