@@ -13,10 +13,21 @@ from fractions import Fraction
 import pytest
 
 from symdrop.cli import main
+from symdrop.lint.gift import CHECKOUT_MODULES
+
+from .conftest import missing
+
+
+def require_gift_parser() -> None:
+    """node and npm's gift-pegjs, which lint-export reads GIFT with: a skip on a developer's
+    machine without them, a failure in CI (.ci/run installs them)."""
+    if shutil.which("node") is None or not (CHECKOUT_MODULES / "gift-pegjs").is_dir():
+        missing("gift-pegjs (in .ci/node) or node", "npm install --prefix .ci/node gift-pegjs@1.0.2")
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
+    require_gift_parser()
     out = tmp_path_factory.mktemp("lint") / "sheet"
     assert main(["sheet", "--seed", "4", "--problems", "3", "--kinds", "forward,backprop,ensemble",
                  "--format", "qti21,moodle,gift,qti", "--out", str(out)]) == 0
@@ -134,6 +145,7 @@ def test_a_widened_tolerance_and_a_repeated_variant_fail_naming_the_item(exporte
 def test_moodle_and_gift_grade_a_mistake_the_rubrics_share_as_moodle_allows(tmp_path, capsys):
     """A rubric's mistake share of 0.45: Moodle allows 40% (its grades go 50, 40, ...), in both
     files; lint-export with the rubric passes, without it (a mistake then scores 0) fails."""
+    require_gift_parser()
     rubric = tmp_path / "rubric.yaml"
     rubric.write_text("mistake: 0.45\n", encoding="utf-8")
     out = tmp_path / "sheet"
