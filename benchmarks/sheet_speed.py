@@ -17,7 +17,8 @@ Reports, in one run:
    and median of ``--repeat``), its CPU time, and how it splits (build, .tex, .md, SVGs, each
    PDF's pdflatex alone). The load average is shown: the machine is shared.
 
-``--class-set`` runs 3 and 4 only. Beside 1 and 2, the floor: the same problems generated, then
+Every timed run has Python's garbage collector set as a ``symdrop`` command sets it
+(``symdrop.cli.fewer_collections``): the rates are those of the command. ``--class-set`` runs 3 and 4 only. Beside 1 and 2, the floor: the same problems generated, then
 every number a worked problem shows (each layer's values, every mistake's answer) computed with
 int and Fraction and written with str() in two formats, without SymPy or templates. Rates are CPU
 time of the process (of 2 processes: wall time).
@@ -45,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sympy  # noqa: E402
 from sympy import ImmutableMatrix  # noqa: E402
 
+from symdrop.cli import fewer_collections  # noqa: E402
 from symdrop.core.forward import forward as forward_pass  # noqa: E402
 from symdrop.exercises.forward import KIND, draw as draw_candidate  # noqa: E402
 from symdrop.exercises.generate import generate, stream  # noqa: E402
@@ -75,6 +77,11 @@ def render_parts(exercise) -> int:
 
 def worked(numbers) -> int:
     """Complete worked problems for ``numbers`` (each its own stream), as symdrop sheet makes them."""
+    with fewer_collections():  # as a command runs (the pool's workers too)
+        return _worked(numbers)
+
+
+def _worked(numbers) -> int:
     size = 0
     for k in numbers:
         problem = generate(stream(2024, "bench", k), OPTIONS, KIND)
@@ -166,10 +173,12 @@ def _use(options: Options) -> None:
 
 def seconds(run, clock=time.process_time) -> float:
     """The time ``run`` takes: CPU time of this process (what other work on a shared machine
-    disturbs least), or with ``clock=time.perf_counter`` wall time (the pool's processes)."""
-    start = clock()
-    run()
-    return clock() - start
+    disturbs least), or with ``clock=time.perf_counter`` wall time (the pool's processes). Each
+    run with the garbage collector set as a ``symdrop`` command sets it (every measurement alike)."""
+    with fewer_collections():
+        start = clock()
+        run()
+        return clock() - start
 
 
 def loop() -> int:
@@ -204,7 +213,8 @@ def main() -> None:
         work, n = {"worked": worked, "floor": floor}[args.only[0]], int(args.only[1])
         worked(range(5))
         floor(range(5))
-        work(range(1000, 1000 + n))
+        with fewer_collections():
+            work(range(1000, 1000 + n))
         return
     global OPTIONS
     OPTIONS = Options(values=args.values)

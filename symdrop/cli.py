@@ -23,7 +23,7 @@ def main(argv=None) -> int:
     try:
         args = parser.parse_args(_signed_values(sys.argv[1:] if argv is None else list(argv), _option_strings()))
         module, command = args.run.rsplit(".", 1)
-        with _fewer_collections():
+        with fewer_collections():
             return getattr(import_module(f"{__package__}.commands.{module}"), command)(args)
     except SymdropError as error:
         # One line, always: a message that quotes a file name or a key with a line break in it.
@@ -41,7 +41,8 @@ YOUNG = 20_000
 
 
 @contextmanager
-def _fewer_collections():
+def fewer_collections():
+    """Python's collector set as a command runs (benchmarks time the library's functions so)."""
     thresholds = gc.get_threshold()
     gc.set_threshold(max(YOUNG, thresholds[0]), *thresholds[1:])
     try:
