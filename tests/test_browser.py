@@ -97,8 +97,9 @@ def layer_values(forward: dict) -> list[tuple[str, str]]:
             ("answer-1", canonical(a))]
 
 
-def feedback_page(tmp_path) -> dict:
-    """grade's feedback page for a student whose id is hostile (a slip in z1, then carried)."""
+def grade_pages(tmp_path) -> list[dict]:
+    """grade's feedback page for a student whose id is hostile (a slip in z1, then carried), and
+    the class report with its chart."""
     from symdrop import example
     from symdrop.model.spec import to_spec
 
@@ -110,26 +111,26 @@ def feedback_page(tmp_path) -> dict:
     out = tmp_path / "grades"
     assert main(["grade", "--key", str(tmp_path / "key.json"), "--answers", str(tmp_path / "answers.csv"),
                  "--format", "html", "--out", str(out)]) == 0
-    return {"file": str(next((out / "feedback").glob("*.html")))}
+    return [{"file": str(next((out / "feedback").glob("*.html")))}, {"file": str(out / "report.html")}]
 
 
 @pytest.mark.slow
 def test_every_kind_of_page_in_chromium(tmp_path):
     chromium = tools()
     pages, key = sheet(tmp_path)
-    pages = documents(tmp_path) + pages + [feedback_page(tmp_path)]
+    pages = documents(tmp_path) + pages + grade_pages(tmp_path)
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({"chromium": chromium, "profile": str(tmp_path / "profile"), "pages": pages}))
     done = subprocess.run(["node", str(SCRIPT), str(plan)], capture_output=True, text=True, timeout=240,
                           env={**os.environ, "HOME": str(tmp_path), "SYMDROP_NODE_MODULES": str(MODULES)})
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads(done.stdout)
-    assert len(results) == 9  # solve, expect, backprop, moments, sheet, key, solutions, self-check, feedback
+    assert len(results) == 10  # solve, expect, backprop, moments, sheet, key, solutions, self-check, feedback, report
     for r in results:
         assert r["violations"] == [], r["file"]
         assert r["passes"] > 3 and r["dialogs"] == [] and r["requests"] == [], r["file"]
         assert r["javascriptLinks"] == 0 and r["hostileElements"] == 0, r["file"]
-    assert [r["scripts"] for r in results] == [0] * 7 + [1, 0]  # the self-check's own script alone
+    assert [r["scripts"] for r in results] == [0] * 7 + [1, 0, 0]  # the self-check's own script alone
     check = results[7]
     right, wrong, garbage, other, nwgm, z1, a1, z2, carried = (text for _, _, text in check["typed"])
     assert right == "Right." and nwgm == "Right." and z1 == "Right."

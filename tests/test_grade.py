@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import random
+import re
 from fractions import Fraction
 
 import pytest
@@ -86,7 +87,7 @@ def test_a_simulated_class_of_300_is_graded_exactly(tmp_path, capsys):
     answers = tmp_path / "answers.csv"
     write_answers(answers, rows)
     assert main(["grade", "--key", str(key_path), "--answers", str(answers), "--rubric", str(rubric),
-                 "--out", str(tmp_path / "grades")]) == 0
+                 "--format", "html", "--out", str(tmp_path / "grades")]) == 0
     err = capsys.readouterr().err
     data = json.loads((tmp_path / "grades" / "grades.json").read_text())
     got = {s["student"]: Fraction(s["points"]) for s in data["students"]}
@@ -108,7 +109,16 @@ def test_a_simulated_class_of_300_is_graded_exactly(tmp_path, capsys):
     table = list(csv.reader(io.StringIO(written.removeprefix("\ufeff"))))
     assert table[0][:4] == ["id", "name", "points", "max_points"] and len(table) == len(got) + 1
     assert (tmp_path / "grades" / "report.svg").read_text().startswith("<svg")
-    assert len(list((tmp_path / "grades" / "feedback").iterdir())) == len(got)
+    assert len(list((tmp_path / "grades" / "feedback").glob("*.html"))) == len(got)
+    # The class report as a page (--format html): students per tenth of the maximum, from the
+    # points computed above (full marks in the last tenth), the chart inline.
+    page = (tmp_path / "grades" / "report.html").read_text(encoding="utf-8")
+    bins = [0] * 10
+    for points in expected.values():
+        bins[min(9, int(points / 4 * 10))] += 1
+    shown = [int(n) for n in re.findall(r"\d+–\d+%</span></td><td>(\d+)</td>", page)]
+    assert shown == bins and sum(bins) == len(got) == 300 - len([r for r in reasons.values() if r == "no answers"])
+    assert f"{len(got)} students graded" in page and page.count("<svg") == 1 and 'role="img"' in page
 
 
 def test_error_carried_forward_earns_the_later_steps(tmp_path):

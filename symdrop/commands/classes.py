@@ -205,8 +205,10 @@ def grade(args) -> int:
              out / "report.svg": report_svg(students),
              out / "report.tex": report(students, ungraded, "latex")}
     sources = {out / "report.pdf": files[out / "report.tex"]}
+    fmt = formats.get(args.format)  # --format html: feedback pages and the report as standalone HTML (issue 27)
+    if fmt.suffix != "md":
+        files[out / f"report.{fmt.suffix}"] = report(students, ungraded, fmt.name)
     for s, name in zip(students, feedback_names([s.student for s in students])):
-        fmt = formats.get(args.format)  # --format html: feedback pages as standalone HTML (issue 27)
         files[out / "feedback" / f"{name}.{fmt.suffix}"] = feedback(s, fmt.name)
         if args.pdf:
             sources[out / "feedback" / f"{name}.pdf"] = feedback(s, "latex")
