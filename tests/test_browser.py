@@ -75,7 +75,7 @@ def sheet(tmp_path) -> tuple[list[dict], dict]:
              ("answer-2", nwgm_typed)]
     typed += layer_values(forward)
     selfcheck = next(out.glob("selfcheck-*.html"))
-    pages.append({"file": str(selfcheck), "type": typed, "hint": "#hint-1", "reveal": "answer-1"})
+    pages.append({"file": str(selfcheck), "type": typed, "hint": "#hint-1-3", "reveal": "answer-1"})
     return pages, {"forward": forward, "mistake": mistake}
 
 
@@ -83,7 +83,9 @@ def layer_values(forward: dict) -> list[tuple[str, str]]:
     """The forward problem's values on the way, by the plain-Fraction reference: a right z^(1),
     the a^(1) of forgetting the first ReLU (a^(1) = z^(1), a known mistake), the z^(2) that
     follows from it (carried forward from a known mistake: no credit), and the prediction that
-    follows from that z^(2)."""
+    follows from that z^(2); then for the hints: the right a^(1), a wrong prediction (the first
+    layer not right is now the second), z^(3) wrong twice (its own layer's step), every hidden
+    layer right and a wrong prediction again."""
     model = ref.read(forward["spec"])
     steps = ref.forward(model)
     z1 = steps[0].z
@@ -93,8 +95,12 @@ def layer_values(forward: dict) -> list[tuple[str, str]]:
     for l in range(3, len(steps) + 1):
         a = [model.layers[l - 1].g(v) for v in expected_z(model, l, "train", a)]
     assert tuple(z2) != steps[1].z and tuple(a) != steps[-1].a  # wrong, both
+    assert len(steps) == 4  # three hidden layers
+    wrong = ", ".join(["12345/7"] * len(steps[2].z))
+    right = [(f"answer-1-{v}{l}", canonical(getattr(steps[l - 1], v))) for l in (2, 3) for v in "za"]
     return [("answer-1-z1", canonical(z1)), ("answer-1-a1", canonical(z1)), ("answer-1-z2", canonical(z2)),
-            ("answer-1", canonical(a))]
+            ("answer-1", canonical(a)), ("answer-1-a1", canonical(steps[0].a)), ("answer-1", "12345/7"),
+            ("answer-1-z3", wrong), ("answer-1-z3", wrong), *right, ("answer-1", "12345/7")]
 
 
 def grade_pages(tmp_path) -> list[dict]:
@@ -132,7 +138,9 @@ def test_every_kind_of_page_in_chromium(tmp_path):
         assert r["javascriptLinks"] == 0 and r["hostileElements"] == 0, r["file"]
     assert [r["scripts"] for r in results] == [0] * 7 + [1, 0, 0]  # the self-check's own script alone
     check = results[7]
-    right, wrong, garbage, other, nwgm, z1, a1, z2, carried = (text for _, _, text in check["typed"])
+    (right, wrong, garbage, other, nwgm, z1, a1, z2, carried, a1_right, second, z3_once, z3_twice, *layers,
+     last) = (text for _, _, text, _ in check["typed"])
+    shown = [hints for _, _, _, hints in check["typed"]]
     assert right == "Right." and nwgm == "Right." and z1 == "Right."
     relu = next(m["label"] for m in key["forward"]["mistakes"] if m["id"] == "forgot_relu_1")
     assert a1.startswith("Not right. It is the value a known mistake gives here: ") and relu in a1
@@ -142,7 +150,15 @@ def test_every_kind_of_page_in_chromium(tmp_path):
     assert carried.startswith(f"Not right. It follows from your z⁽²⁾, which is the value a known mistake gives there ({relu}")
     assert wrong.startswith("Not right. It is the answer of a known mistake: ") and key["mistake"]["label"] in wrong
     assert garbage.startswith("This cannot be read. Type whole numbers (-3), fractions (3/4), decimals (0.75)")
-    assert other == "Not right. A hint, the first step of the worked solution, is shown below."
-    assert check["hint"] is True  # after two wrong tries (what cannot be read is no try)
-    assert check["hintHeading"].startswith("Hint: ")  # the worked solution's first step, headed as a hint
+    # The hint after two wrong tries at a value (what cannot be read is no try): the step of the
+    # value's own layer, or for the answer the first hidden layer not yet right; one at a time.
+    assert shown[:3] == [[], [], []] and other == "Not right. A hint, the step of the first hidden layer, is shown below."
+    assert shown[3] == ["hint-1-1"] and carried.endswith(" A hint, the step of the first hidden layer, is shown below.")
+    assert a1_right == "Right." and second == "Not right. A hint, the step of the second hidden layer, is shown below."
+    assert shown[10] == ["hint-1-2"] and z3_once == "Not right." and shown[11] == ["hint-1-2"]
+    assert z3_twice == "Not right. A hint, the step of the third hidden layer, is shown below." and shown[12] == ["hint-1-3"]
+    assert layers == ["Right."] * 4
+    assert last == "Not right. Your hidden layers' values are right: look again at the output layer's step."
+    assert check["hint"] is True  # the last hint shown stays
+    assert check["hintHeading"] == "Hint: The third hidden layer"
     assert check["revealed"] == {"focused": "Show answer", "text": f"The answer: {key['forward']['answer'][0]}."}

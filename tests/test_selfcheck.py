@@ -211,3 +211,21 @@ def test_an_ensemble_problem_asks_the_test_time_value_and_the_gap_too(tmp_path):
         right = hashlib.sha256(f"{salt}|{name}|{canonical(values)}".encode()).hexdigest()
         assert re.search(f'<form class="check"[^>]*data-name="{name}"[^>]*data-right="{right}"', page), name
     assert '<label for="answer-1-gap">Problem 1: E[ŷ] \N{MINUS SIGN} ŷ_test (the gap)' in page
+
+
+def test_a_hint_per_hidden_layer_where_the_kind_asks_layer_values(tmp_path):
+    """Kinds with layer values get the step of each hidden layer as a hint (the page's script
+    picks one: tests/test_browser.py); another kind the solution's first step; none shows the
+    output layer's step, which holds the answer. Shapes and headings by hand."""
+    assert main(["sheet", "--seed", "3", "--problems", "3", "--kinds", "forward,dropconnect:forward,nwgm",
+                 "--format", "html", "--no-diagram", "--out", str(tmp_path)]) == 0
+    page = (tmp_path / "selfcheck.html").read_text(encoding="utf-8")
+    found = re.findall(r'<div class="hint" id="(hint-\d-\d)"[^>]*data-name="([^"]*)" hidden>\n<h3>Hint: ([^<]*)', page)
+    shapes = [len(e["spec"]["layers"]) for e in json.loads((tmp_path / "key.json").read_text())["problems"]]
+    assert shapes[:2] == [4, 2]  # forward: three hidden layers; dropconnect:forward: one
+    ordinal = ["first", "second", "third"]
+    expected = [(f"hint-1-{l}", f"the {ordinal[l - 1]} hidden layer", f"The {ordinal[l - 1]} hidden layer") for l in (1, 2, 3)]
+    expected += [("hint-2-1", "the first hidden layer", "The first hidden layer")]
+    assert found[:4] == expected and len(found) == 5
+    assert found[4][:2] == ("hint-3-0", "the first step of the worked solution")
+    assert "Hint: The output layer" not in page and "Hint: The prediction" not in page

@@ -14,7 +14,7 @@ from ..exercises.sheet import Exercise, Sheet
 from .canonical import FORMS, canonical, digest, grid
 from .diagram import Diagram
 from .documents import diagram_of
-from .env import layer_noun, make_env
+from .env import capitalize_first, layer_noun, make_env
 from .layercheck import WORDS, asked, carry
 from .lms import as_fraction
 from .numbertext import answer_text
@@ -125,11 +125,34 @@ def _label(labels, part, e: Exercise) -> tuple[str, str]:
 _SECTION = re.compile(r"<h2>(?!The network)(.*?)(?=<h2>|\Z)", re.S)
 
 
-def first_step(solution: str) -> str:
-    """The worked solution's first step (its first section after the network), or "" where the
-    solution has no second step (its first would show the answer)."""
+@dataclass(frozen=True)
+class Hint:
+    """A step of the worked solution shown after wrong tries: that of hidden layer ``layer`` (0:
+    the solution's first step, of a kind without layer values), named ``name`` in the feedback."""
+
+    layer: int
+    name: str
+    html: str
+
+
+def hints(e: Exercise, solution: str) -> list[Hint]:
+    """The hints of exercise ``e``: of a kind with layer values, the step of each hidden layer
+    (the script shows the one of a wrong value's own layer, or for the answer the first layer
+    not yet right); else the solution's first step. None where a step would show the answer (the
+    solution has no second step; a network without hidden layers)."""
     sections = _SECTION.findall(solution)
-    return "<h3>Hint: " + sections[0].replace("</h2>", "</h3>", 1) if len(sections) > 1 else ""
+    if len(sections) < 2:
+        return []
+    if not e.kind.has_layer_values:
+        return [Hint(0, "the first step of the worked solution", _hint(sections[0]))]
+    depth = e.network.depth
+    steps = {section.partition("</h2>")[0]: section for section in sections}
+    return [Hint(l, layer_noun(l, depth), _hint(steps[capitalize_first(layer_noun(l, depth))]))
+            for l in range(1, depth)]
+
+
+def _hint(section: str) -> str:
+    return "<h3>Hint: " + section.replace("</h2>", "</h3>", 1)
 
 
 def selfcheck_pages(sheet: Sheet, options: RenderOptions = RenderOptions()) -> dict[str, str]:
@@ -145,7 +168,7 @@ def selfcheck_pages(sheet: Sheet, options: RenderOptions = RenderOptions()) -> d
         for e in exercises:
             picture: Diagram | None = diagram_of(e.derivation) if options.diagram else None
             parts = render_parts(e, "html", options, picture)
-            items.append((e, parts["problem"], first_step(parts["solution"]), checks(e, labels), salt(e), carry(e)))
+            items.append((e, parts["problem"], hints(e, parts["solution"]), checks(e, labels), salt(e), carry(e)))
         name = f"selfcheck-{student_file(student, exercises[0].code)}.html" if student else "selfcheck.html"
         pages[name] = finish(template.render(m=macros, student=student, seed=sheet.seed, items=items, forms=FORMS,
                                              tries=TRIES, grid=GRID, kinds=sheet.kinds))

@@ -17,7 +17,8 @@ async function feedback(page, name, typed) {
   await page.keyboard.type(typed);
   await page.keyboard.press("Enter");
   await page.waitForFunction(sel => document.querySelector(sel).textContent !== "", {timeout: 10000}, out);
-  return page.$eval(out, el => el.textContent);
+  const hints = await page.$$eval(".hint", els => els.filter(el => !el.hidden).map(el => el.id));
+  return [await page.$eval(out, el => el.textContent), hints];
 }
 
 async function reveal(page, name) {  // from the input: Tab to Check, Tab to Show answer, Enter
@@ -51,7 +52,7 @@ async function reveal(page, name) {  // from the input: Tab to Check, Tab to Sho
       requests.length = 0;
       await page.goto("file://" + item.file, {waitUntil: "load"});
       const result = {file: item.file, typed: [], revealed: null};
-      for (const [name, typed] of item.type || []) result.typed.push([name, typed, await feedback(page, name, typed)]);
+      for (const [name, typed] of item.type || []) result.typed.push([name, typed, ...await feedback(page, name, typed)]);
       if (item.hint) {
         result.hint = await page.$eval(item.hint, el => !el.hidden);
         result.hintHeading = await page.$eval(item.hint + " h3", el => el.textContent);
