@@ -188,6 +188,9 @@ def _sheet_output_flags(sheet) -> None:
     sheet.add_argument("--split", action="store_true", help="with --roster: also one sheet per student")
     sheet.add_argument("--no-diagram", dest="diagram", action="store_false",
                        help="no pictures of the networks (default: TikZ in LaTeX, SVGs in figures/ for Markdown)")
+    sheet.add_argument("--no-reveal", dest="reveal", action="store_false",
+                       help="with --format html: self-check pages without \"Show answer\" (the answers are not on "
+                            "the page, not even encrypted; hints still show)")
     _digits_flag(sheet)
     _templates_flag(sheet)
 

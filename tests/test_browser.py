@@ -120,23 +120,35 @@ def grade_pages(tmp_path) -> list[dict]:
     return [{"file": str(next((out / "feedback").glob("*.html")))}, {"file": str(out / "report.html")}]
 
 
+def unrevealed(tmp_path) -> dict:
+    """A self-check page made with --no-reveal, its answer typed right (the reference's)."""
+    out = tmp_path / "unrevealed"
+    assert main(["sheet", "--seed", "2", "--problems", "1", "--format", "html", "--no-reveal", "--no-diagram",
+                 "--out", str(out)]) == 0
+    entry = json.loads((out / "key.json").read_text())["problems"][0]
+    right = ref.forward(ref.read(entry["spec"]))[-1].a
+    return {"file": str(out / "selfcheck.html"), "type": [("answer-1", canonical(right))]}
+
+
 @pytest.mark.slow
 def test_every_kind_of_page_in_chromium(tmp_path):
     chromium = tools()
     pages, key = sheet(tmp_path)
-    pages = documents(tmp_path) + pages + grade_pages(tmp_path)
+    pages = documents(tmp_path) + pages + grade_pages(tmp_path) + [unrevealed(tmp_path)]
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({"chromium": chromium, "profile": str(tmp_path / "profile"), "pages": pages}))
     done = subprocess.run(["node", str(SCRIPT), str(plan)], capture_output=True, text=True, timeout=240,
                           env={**os.environ, "HOME": str(tmp_path), "SYMDROP_NODE_MODULES": str(MODULES)})
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads(done.stdout)
-    assert len(results) == 10  # solve, expect, backprop, moments, sheet, key, solutions, self-check, feedback, report
+    assert len(results) == 11  # solve, expect, backprop, moments, sheet, key, solutions, self-check, feedback, report,
+    # and a self-check without "Show answer"
     for r in results:
         assert r["violations"] == [], r["file"]
         assert r["passes"] > 3 and r["dialogs"] == [] and r["requests"] == [], r["file"]
         assert r["javascriptLinks"] == 0 and r["hostileElements"] == 0, r["file"]
-    assert [r["scripts"] for r in results] == [0] * 7 + [1, 0, 0]  # the self-check's own script alone
+    assert [r["scripts"] for r in results] == [0] * 7 + [1, 0, 0, 1]  # the self-check's own script alone
+    assert [text for _, _, text, _ in results[10]["typed"]] == ["Right."]  # its script runs without the button
     check = results[7]
     (right, wrong, garbage, other, nwgm, z1, a1, z2, carried, a1_right, second, z3_once, z3_twice, *layers,
      last) = (text for _, _, text, _ in check["typed"])

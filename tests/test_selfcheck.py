@@ -229,3 +229,18 @@ def test_a_hint_per_hidden_layer_where_the_kind_asks_layer_values(tmp_path):
     assert found[:4] == expected and len(found) == 5
     assert found[4][:2] == ("hint-3-0", "the first step of the worked solution")
     assert "Hint: The output layer" not in page and "Hint: The prediction" not in page
+
+
+def test_no_reveal_leaves_the_answers_off_the_page(tmp_path, capsys):
+    """--no-reveal: no "Show answer" and no answer on the page, encrypted or not (the hashes stay);
+    refused without --format html, where it would do nothing."""
+    assert main(["sheet", "--seed", "2", "--problems", "2", "--format", "html", "--no-reveal", "--no-diagram",
+                 "--out", str(tmp_path / "a")]) == 0
+    assert main(["sheet", "--seed", "2", "--problems", "2", "--format", "html", "--no-diagram",
+                 "--out", str(tmp_path / "b")]) == 0
+    hidden, shown = ((tmp_path / d / "selfcheck.html").read_text(encoding="utf-8") for d in "ab")
+    assert "data-reveal=" not in hidden and "Show answer" not in hidden
+    assert hidden.count("data-right=") == shown.count("data-right=") > 2
+    assert shown.count("data-reveal=") == shown.count("data-right=") and '"Show answer" shows the answer' in shown
+    assert main(["sheet", "--seed", "2", "--no-reveal", "--out", str(tmp_path / "c")]) == 2
+    assert "--no-reveal: expected --format html" in capsys.readouterr().err and not (tmp_path / "c").exists()

@@ -81,6 +81,8 @@ def _sheet_formats(args) -> tuple[str, ...]:
     if args.split and not any(f in formats.sheet_formats() for f in chosen):
         raise SymdropError(f"--split: expected a document format in --format ({' or '.join(formats.sheet_formats())}): "
                            "LMS files hold every student already")
+    if not args.reveal and "html" not in chosen:
+        raise SymdropError("--no-reveal: expected --format html (it leaves the answers off the self-check pages)")
     if args.split and args.roster is None:
         raise SymdropError("--split: expected --roster FILE.csv (it splits a class set by student)")
     if args.problems is not None and not 1 <= args.problems <= MAX_SHEET_PROBLEMS:

@@ -13,7 +13,8 @@ class RenderOptions:
     Markdown documents link pictures (``figures/CODE.svg``). ``templates``: folders whose
     templates replace the built-in ones of the same name, the first folder first. ``digits``:
     irrational values shown rounded to this many places (``--digits``), each standing by its
-    name in later sums; None shows 15 significant digits beside the exact forms.
+    name in later sums; None shows 15 significant digits beside the exact forms. ``reveal``: a
+    self-check page has "Show answer" (the answer encrypted on the page); False: no answer on it.
     """
 
     decimals: bool = False
@@ -22,6 +23,7 @@ class RenderOptions:
     edge_weights: bool = False
     figures: str = "figures/"
     templates: tuple[Path, ...] = ()
+    reveal: bool = True
 
     def for_sheet(self, sheet) -> "RenderOptions":
         """The options a sheet's documents render with: a sheet of decimals prints its exact

@@ -6,7 +6,7 @@ answer itself encrypted by a key the page derives (its "Show answer" button)."""
 import base64
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from ..exercises.kind import answer_quantities
@@ -43,7 +43,7 @@ class Check:
     step: str | None  # the grid's step (a fraction) where the answer is right within a tolerance
     right: tuple[str, ...]  # one hash of the whole canonical answer; on a grid, one per number
     mistakes: tuple[tuple[str, tuple[str, ...]], ...]  # (label, hashes) per distinct wrong value
-    reveal: str  # the answer as the key writes it, encrypted (base64)
+    reveal: str  # the answer as the key writes it, encrypted (base64); "" with --no-reveal
     shape: tuple[int, int] = (1, 1)  # a matrix's rows and columns, typed row by row
     math: str = ""  # its math name alone (z⁽¹⁾), as the feedback names it
     # (l, "z" or "a", which entries): the layer vector it is (part of), where the page carries a
@@ -168,8 +168,9 @@ def selfcheck_pages(sheet: Sheet, options: RenderOptions = RenderOptions()) -> d
         for e in exercises:
             picture: Diagram | None = diagram_of(e.derivation) if options.diagram else None
             parts = render_parts(e, "html", options, picture)
-            items.append((e, parts["problem"], hints(e, parts["solution"]), checks(e, labels), salt(e), carry(e)))
+            found = [c if options.reveal else replace(c, reveal="") for c in checks(e, labels)]  # --no-reveal
+            items.append((e, parts["problem"], hints(e, parts["solution"]), found, salt(e), carry(e)))
         name = f"selfcheck-{student_file(student, exercises[0].code)}.html" if student else "selfcheck.html"
         pages[name] = finish(template.render(m=macros, student=student, seed=sheet.seed, items=items, forms=FORMS,
-                                             tries=TRIES, grid=GRID, kinds=sheet.kinds))
+                                             tries=TRIES, grid=GRID, kinds=sheet.kinds, reveal=options.reveal))
     return pages
