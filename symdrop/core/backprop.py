@@ -58,6 +58,22 @@ class BackStep:
         return tuple(found)
 
     @cached_property
+    def input_row(self) -> ImmutableMatrix:
+        """(a~^(l-1))^T, the row dL/dW^(l) multiplies delta^(l) by (see :func:`transposed`)."""
+        return transposed(self.masked_input)
+
+    @cached_property
+    def W_T(self) -> ImmutableMatrix:
+        """(W^(l))^T, and with DropConnect (W~^(l))^T: what delta^(l) goes back through."""
+        return transposed(self.W if self.masked_weights is None else self.masked_weights)
+
+    @cached_property
+    def grad_weight_rows(self) -> tuple[ImmutableMatrix, ...]:
+        """dL/dW^(l) row by row, each a 1-row matrix (as ``grad_weights.row(i)``)."""
+        values, n = entries(self.grad_weights), self.grad_weights.cols
+        return tuple(values_matrix(values[i * n:(i + 1) * n], n) for i in range(self.grad_weights.rows))
+
+    @cached_property
     def dropped_inputs(self) -> tuple[int, ...]:
         """Units j of layer l-1 the mask mu^(l-1) drops: column j of dL/dW^(l) is 0."""
         return tuple(j for j, m in enumerate(self.mask) if m == 0)
@@ -92,6 +108,14 @@ class Backprop:
     def by_layer(self) -> tuple[BackStep, ...]:
         """The steps first hidden layer first (as JSON lists them)."""
         return tuple(reversed(self.steps))
+
+
+def transposed(matrix: ImmutableMatrix) -> ImmutableMatrix:
+    """``matrix.T``, made from its entries as :func:`.derive.values_matrix` makes a pass's
+    matrices (SymPy's transpose goes through its internal form, most of the time of writing a
+    backward pass's rows; tests/test_fast_paths.py checks that both give the same matrix)."""
+    values, rows, cols = entries(matrix), matrix.rows, matrix.cols
+    return values_matrix([values[i * cols + j] for j in range(cols) for i in range(rows)], rows)
 
 
 def derive_backprop(network: Network, rate=None) -> Backprop:

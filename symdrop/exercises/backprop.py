@@ -174,7 +174,7 @@ def check_options(options: Options) -> None:
 
 
 def _answer(backprop: Backprop) -> tuple:
-    return tuple(backprop.by_layer[0].grad_weights)
+    return entries(backprop.by_layer[0].grad_weights)
 
 
 def parts(backprop: Backprop) -> tuple[Part, ...]:
