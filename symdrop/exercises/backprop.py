@@ -17,7 +17,7 @@ from ..model.network import Network
 from ..numbers import to_sympy
 from ..sympy_internals import entries
 from . import rules, smooth
-from .drawing import allowed, draw_keep, draw_network
+from .drawing import allowed, draw_keep, draw_with_output
 from .kind import Kind, Part, Smooth, layer_parts, spec_text
 from .mistakes import Mistake, applicable, mask_changes, ones, unit_masks
 from .options import SHAPE, Options, check_hidden_layers, check_keep, check_values, smooth_shaped
@@ -147,21 +147,27 @@ def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = T
         keep = draw_keep(rng, options, len(options.shape) - 1, avoid_half=True)
         keep = (keep[1],) + keep[1:]  # the inputs may be dropped too: q^(0) = q^(1)
     # Half the problems drop an input, so that a~^(0) is not x and dL/dW^(1) shows it.
-    network = draw_network(rng, options, failures, flow, convention=convention, keep=keep,
-                           drop_input=rng.random() < 0.5)
-    if network is None:
+    drawn = draw_with_output(rng, options, failures, flow, convention=convention, keep=keep,
+                             drop_input=rng.random() < 0.5)
+    if drawn is None:
         return None
+    network, output = drawn
     # t = y - d; with sigmoid or tanh layers y is irrational, and t = round(y) - d, dL/dy within 1/2 of d.
     if smooth.is_smooth(network):
         y = [Fraction(int(DECIMALS.nint(v))) for v in prediction(network, numeric=True)]
-    else:
-        y = [Fraction(v) for v in prediction(network)]
+    else:  # y as the draw computed it: the training pass's (tests/test_fast_paths.py)
+        y = [Fraction(v) for v in output]
     target = [to_sympy(v - rng.choice(TARGET_OFFSETS)) for v in y]
     return replace(network, target=ImmutableMatrix(target))
 
 
 def code_text(network: Network, options: Options) -> str:
     """The text a variant code hashes: the kind and the problem's spec (target included)."""
+    return _code_text(network, network.title, network.digits)
+
+
+@lru_cache(maxsize=64)  # asked when drawn, when kept and for the exercise; equal networks may differ in these two
+def _code_text(network: Network, title: str, digits: int | None) -> str:
     return spec_text("backprop", network)
 
 
