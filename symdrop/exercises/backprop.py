@@ -6,8 +6,6 @@ from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache
 
-from sympy import ImmutableMatrix
-
 from ..core import rounding
 from ..core.backprop import Backprop, derive_backprop
 from ..core.backward import backward
@@ -15,7 +13,7 @@ from ..core.forward import DECIMALS, network_numbers, prediction
 from ..model.conventions import INVERTED, PLAIN
 from ..model.network import Network
 from ..numbers import to_sympy
-from ..sympy_internals import entries
+from ..sympy_internals import entries, rational_matrix
 from . import rules, smooth
 from .drawing import allowed, draw_keep, draw_with_output
 from .kind import Kind, Part, Smooth, layer_parts, spec_text
@@ -158,7 +156,7 @@ def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = T
     else:  # y as the draw computed it: the training pass's (tests/test_fast_paths.py)
         y = [Fraction(v) for v in output]
     target = [to_sympy(v - rng.choice(TARGET_OFFSETS)) for v in y]
-    return replace(network, target=ImmutableMatrix(target))
+    return replace(network, target=rational_matrix(len(target), 1, target))
 
 
 def code_text(network: Network, options: Options) -> str:
