@@ -153,3 +153,22 @@ def test_backprop_rows_and_transposes_are_sympys():
         assert step.grad_weight_rows == tuple(step.grad_weights.row(i) for i in range(step.grad_weights.rows))
     M = sympy.ImmutableMatrix([[1, sympy.Rational(1, 2), 0], [sympy.exp(-1), -3, 2]])  # not every entry rational
     assert transposed(M) == M.T and transposed(M.T) == M
+
+
+@pytest.mark.parametrize("kinds, values", [("backprop", "half"), ("dropconnect", "int")])
+def test_first_weights_are_those_of_the_whole_pass_back_with_every_mistakes_changes(kinds, values):
+    from symdrop.core.backward import backward, first_weights
+    from symdrop.exercises.mistakes import ones
+
+    changes = [{}, {"mask_backward": False}, {"scale_backward": False}, {"unmasked_input": True},
+               {"unmasked_weights": True}, {"relu_derivative_one": True}, {"sign_flipped": True}]
+    for e in build_sheet(2, Options(values=values), 4, kinds=(get(kinds),)).exercises:
+        network = e.network if e.network.target is not None else _with_target(e.network)
+        for change in changes + [{"masks": ones(network)}]:
+            assert first_weights(network, **change) == backward(network, **change).layers[0].grad_weights
+
+
+def _with_target(network):
+    from dataclasses import replace
+
+    return replace(network, target=sympy.ImmutableMatrix([1] * network.layers[-1].W.rows))

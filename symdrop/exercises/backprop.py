@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from ..core import rounding
 from ..core.backprop import Backprop, derive_backprop
-from ..core.backward import backward
+from ..core.backward import backward, first_weights
 from ..core.forward import DECIMALS, network_numbers, prediction
 from ..model.conventions import INVERTED, PLAIN
 from ..model.network import Network
@@ -82,7 +82,7 @@ def candidates(network: Network, numeric: bool = False) -> list[Mistake]:
     answers as 40-digit decimals). With sigmoid or tanh hidden layers, two mistakes of g' stand
     for ReLU' = 1: g' taken as 1, and g' taken as g itself (sigma'(z) = sigma(z))."""
     connections = network.dropout.connections
-    back = lambda **changes: _first_weights(backward(network, numeric=numeric, **changes))  # noqa: E731
+    back = lambda **changes: tuple(v for row in first_weights(network, numeric=numeric, **changes) for v in row)  # noqa: E731
     if connections:  # DropConnect masks no input (a~ is a), but going back W~ may be taken for W
         unmasked = Mistake("backward_unmasked_weights", "used W instead of the masked weights W~ going back",
                            back(unmasked_weights=True))
