@@ -120,8 +120,8 @@ def _backward(network: Network, masks, mask_backward, scale_backward, unmasked_i
             slope = tuple(1 for _ in slope) if smooth_slope == "one" else values_l.a
         if l == network.depth and objective.delta is not None:  # g'(z) folded in: bce's y - t, softmax(z) - t
             delta = sign(objective.delta(values_l.z, y, t))
-        else:
-            delta = tuple(d * s for d, s in zip(incoming, slope))
+        else:  # (a slope of 1 leaves dL/da as it is: the same number, one product fewer)
+            delta = tuple(d if s == 1 else d * s for d, s in zip(incoming, slope))
         inputs = values_l.masked
         if unmasked_input:
             inputs = values.x if l == 1 else passes[l - 2].a
@@ -148,7 +148,7 @@ def _through_mask(upstream, mu, rule, keep, l, mask_backward, scale_backward):
     """dL/da^(l-1) from dL/da~^(l-1): the mask (and inverted dropout's 1/q) as the forward pass had them."""
     out = upstream
     if rule.masked and mask_backward:
-        out = tuple(m * v for m, v in zip(mu, out))
+        out = tuple(v if m == 1 else m * v for m, v in zip(mu, out))
     if rule.input_scale is not None and scale_backward:
         q = keep[l - 1]
         out = tuple(v / qj for v, qj in zip(out, q)) if isinstance(q, tuple) else tuple(v / q for v in out)
