@@ -5,8 +5,11 @@ A round makes a sheet of 300 problems of one kind (drawn and checked against eve
 with every mistake) and renders its documents in LaTeX and Markdown, as ``symdrop sheet`` does,
 first of kind forward (the reference), then backprop, each on new seeds; CPU time of this
 process, best and median over the rounds, with the machine's load. ``--root DIR`` measures the
-symdrop of another checkout (another branch) instead, for a before and after in one sitting.
-``--profile`` prints cProfile's top functions of one backprop round instead.
+symdrop of another checkout (another branch) instead, for a before and after in one sitting; its
+templates are those of the symdrop the Python running this has installed (package data: with an
+editable install, those of the checkout installed), so run it with the other checkout's own
+install (its venv's python) where the templates differ. ``--profile`` prints cProfile's top
+functions of one backprop round instead.
 """
 
 import argparse

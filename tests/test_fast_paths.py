@@ -2,7 +2,10 @@
 
 The fast paths (README, at benchmarks/sheet_speed.py): ``render.texwidth.width`` (one regex, environments found in C,
 a table's width memoized) against ``plain_width``; ``exercises.drawing.choices`` against
-``random.Random.choice``. A seeded sheet of several kinds is rendered both ways."""
+``random.Random.choice``. A seeded sheet of several kinds is rendered both ways. Backprop's (README, at
+benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_layer_z``, the output
+``drawing.draw_with_output`` hands back against the core's pass, ``core.backward.first_weights`` against
+``backward``, and ``core.backprop.transposed`` and a step's rows against SymPy's."""
 
 import random
 from collections import Counter

@@ -101,8 +101,9 @@ def _backward(network: Network, masks, mask_backward, scale_backward, unmasked_i
     """The pass back (``first``: only as far as dL/dW^(1) needs, the rest left empty)."""
     values = numeric_numbers(network) if numeric else network_numbers(network)
     first = first and values.python  # SymPy's values: each layer's counted against the budget, as backward counts them
-    passes = (layer_values(network, "train", numeric) if masks is None
-              else forward(network, "train", masks=masks, terms=False, numeric=numeric))
+    passes = (forward(network, "train", masks=masks, terms=False, numeric=numeric) if masks is not None
+              else layer_values(network, "train", True) if numeric
+              else layer_values(network, "train"))  # asked as the rules and the derivation ask: one memo entry
     masks = values.masks if masks is None else masks
     rules = layer_rules(network.dropout, network.depth, "train")
     t = values.target

@@ -6,10 +6,10 @@ from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache
 
-from ..core import rounding
+from ..core import losses, rounding
 from ..core.backprop import Backprop, derive_backprop
 from ..core.backward import backward, first_weights
-from ..core.forward import DECIMALS, network_numbers, prediction
+from ..core.forward import DECIMALS, layer_values, network_numbers, prediction
 from ..model.conventions import INVERTED, PLAIN
 from ..model.network import Network
 from ..numbers import to_sympy
@@ -43,9 +43,14 @@ def _first_weights(gradients) -> tuple:
 
 def hand_computable(network: Network, options: Options) -> bool:
     """Every forward value and every gradient is small: within +-99, denominators at most 8
-    (inverted dropout's 1/q) or as the forward kind allows."""
-    g = backward(network)
+    (inverted dropout's 1/q) or as the forward kind allows. The loss is asked first: of the
+    forward pass alone, it is what most candidates break (on an int sheet with plain masks, an
+    odd sum of squares of y - t halves to a fraction), and then no gradient is needed."""
     scaled = network.dropout.convention.divides
+    y, t = layer_values(network, "train")[-1].a, network_numbers(network).target
+    if not allowed(losses.named(network.loss).value(y, t), options, scaled):
+        return False
+    g = backward(network)
     values = [v for layer in g.forward for v in (*layer.masked, *layer.z, *layer.a)]
     values += [v for layer in g.layers for v in (*layer.incoming, *layer.delta, *layer.upstream, *layer.grad_bias,
                                                    *(w for row in layer.grad_weights for w in row))]
@@ -55,7 +60,7 @@ def hand_computable(network: Network, options: Options) -> bool:
 
 def masks_matter_backward(network: Network, options: Options) -> bool:
     """Some mask drops a unit that was active (a > 0), so the mask matters going back."""
-    values, passes = network_numbers(network), backward(network).forward
+    values, passes = network_numbers(network), layer_values(network, "train")  # the passes backward goes back through
     return any(m == 0 and a > 0 for l in range(1, network.depth) for m, a in zip(values.masks[l], passes[l - 1].a))
 
 
