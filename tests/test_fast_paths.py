@@ -73,6 +73,7 @@ def test_a_seeded_sheet_is_the_same_bytes_with_and_without_the_fast_paths(monkey
     for module in (linebreak, printer):
         monkeypatch.setattr(module, "width", plain)
     monkeypatch.setattr(drawing, "choices", lambda rng, values, n: [rng.choice(values) for _ in range(n)])
+    monkeypatch.setattr(drawing, "layer_z", drawing.plain_layer_z)
     printer._latex.cache_clear()  # its memo may hold text the fast width laid out
     texwidth.width.cache_clear()
     slow = _rendered(build_sheet(5, options, 4, kinds=kinds))

@@ -122,13 +122,8 @@ def draw_with_output(rng: random.Random, options: Options, failures: Counter, fl
             W = tuple([tuple(drawn[i : i + n]) for i in range(0, len(drawn), n)])
             b = tuple(choices(rng, grids.b, sizes[l]))
             used = W if scale is None else tuple(tuple(scale * w for w in row) for row in W)
-            need, smooth = 2 if flow or l == depth - 1 else 1, g if g.smooth and hidden else None
-            if g.smooth and l > 1:  # decimals
-                terms, z = affine(used, b, inputs)
-                reason = _redraw(terms, z, b, hidden, need, options, scaled, smooth, decimals=True)
-            else:
-                z = layer_z(used, b, inputs, options, scaled)
-                reason = "hand_computable" if z is None else _unit_reason(z, b, hidden, need, smooth)
+            z, reason = _checked(used, b, inputs, hidden, 2 if flow or l == depth - 1 else 1, options, scaled,
+                                 g if g.smooth and hidden else None, decimals=g.smooth and l > 1)
             if reason is None:
                 break
             failures[reason] += 1
@@ -176,6 +171,18 @@ def _activations(z, g) -> tuple:
     if not g.smooth:
         return tuple(map(RELU, z))
     return tuple(g.decimal(to_decimal(v)) for v in z)
+
+
+def _checked(W, b, inputs, hidden: bool, need: int, options: Options, scaled: bool, smooth=None,
+             decimals: bool = False) -> tuple:
+    """A drawn layer's z and why it is drawn again (None: kept), as :func:`_redraw` tells: exact
+    numbers through :func:`layer_z` (no product made where they are too large), decimals (a
+    sigmoid or tanh sheet's later layers) through :func:`affine`."""
+    if decimals:
+        terms, z = affine(W, b, inputs)
+        return z, _redraw(terms, z, b, hidden, need, options, scaled, smooth, decimals=True)
+    z = layer_z(W, b, inputs, options, scaled)
+    return z, "hand_computable" if z is None else _unit_reason(z, b, hidden, need, smooth)
 
 
 def _redraw(terms, z, b, hidden: bool, need: int, options: Options, scaled: bool, smooth=None,
