@@ -49,7 +49,7 @@ class BackStep:
     def zero_reasons(self) -> tuple[tuple[int, str], ...]:
         """``(i, reason)`` for every unit whose delta is 0 because of dropout or ReLU."""
         found = []
-        for i, (d, z) in enumerate(zip(self.delta, self.derivative)):
+        for i, (d, z) in enumerate(zip(entries(self.delta), entries(self.derivative))):
             if d != 0:
                 continue
             dropped, clipped = i in self.dropped_by_next, self.activation == "relu" and z == 0
@@ -76,13 +76,13 @@ class BackStep:
     @cached_property
     def dropped_inputs(self) -> tuple[int, ...]:
         """Units j of layer l-1 the mask mu^(l-1) drops: column j of dL/dW^(l) is 0."""
-        return tuple(j for j, m in enumerate(self.mask) if m == 0)
+        return tuple(j for j, m in enumerate(entries(self.mask)) if m == 0)
 
     @cached_property
     def zero_inputs(self) -> tuple[int, ...]:
         """Kept units j of layer l-1 whose value is 0 (a ReLU clipped them): column j of
         dL/dW^(l) is 0 too, though the mask kept them."""
-        return tuple(j for j, (m, v) in enumerate(zip(self.mask, self.masked_input)) if m != 0 and v == 0)
+        return tuple(j for j, (m, v) in enumerate(zip(entries(self.mask), entries(self.masked_input))) if m != 0 and v == 0)
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def _from(network: Network, gradients: Gradients, rate) -> Backprop:
         incoming_prev = gradients.layers[l - 2].incoming if l > 1 else gradients.grad_input
         connections = network.dropout.connections
         units_next = l < L and not connections
-        dropped_by_next = tuple(i for i, m in enumerate(masks[l]) if m == 0) if units_next else ()
+        dropped_by_next = tuple(i for i, m in enumerate(entries(masks[l])) if m == 0) if units_next else ()
         weights = {}
         if connections:
             weights = dict(weight_mask=masks[l - 1], masked_weights=forward.steps[l - 1].W,

@@ -194,10 +194,10 @@ def parts(backprop: Backprop) -> tuple[Part, ...]:
     found.append(Part("loss", backprop.loss))
     for step in backprop.steps:
         found += [Part("delta", v, step.l, (j,)) for j, v in enumerate(entries(step.delta), 1)]
-        W = step.grad_weights
+        W, values = step.grad_weights, entries(step.grad_weights)
         first = step.l == 1
-        found += [Part("grad_weights", W[i, j], step.l, (i + 1, j + 1), answer=i * W.cols + j if first else None)
-                  for i in range(W.rows) for j in range(W.cols)]
+        found += [Part("grad_weights", values[i * W.cols + j], step.l, (i + 1, j + 1),
+                       answer=i * W.cols + j if first else None) for i in range(W.rows) for j in range(W.cols)]
         found += [Part("grad_bias", v, step.l, (j,)) for j, v in enumerate(entries(step.grad_bias), 1)]
     return tuple(found)
 
