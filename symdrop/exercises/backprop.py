@@ -169,8 +169,8 @@ def code_text(network: Network, options: Options) -> str:
     return _code_text(network, network.title, network.digits)
 
 
-@lru_cache(maxsize=64)  # asked when drawn, when kept and for the exercise; equal networks may differ in these two
-def _code_text(network: Network, title: str, digits: int | None) -> str:
+@lru_cache(maxsize=1024)  # asked when drawn, when kept, and for the exercise once a sheet's 300 (or more) are drawn
+def _code_text(network: Network, title: str, digits: int | None) -> str:  # (equal networks may differ in these two)
     return spec_text("backprop", network)
 
 
