@@ -2,9 +2,14 @@
 
 The fast paths (README, at benchmarks/sheet_speed.py): ``render.texwidth.width`` (one regex, environments found in C,
 a table's width memoized) against ``plain_width``; ``exercises.drawing.choices`` against
-``random.Random.choice``. A seeded sheet of several kinds is rendered both ways."""
+``random.Random.choice``. A seeded sheet of several kinds is rendered both ways. Backprop's (README, at
+benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_layer_z``, the output
+``drawing.draw_with_output`` hands back against the core's pass, ``core.backward.first_weights`` against
+``backward``, and ``core.backprop.transposed`` and a step's rows against SymPy's."""
 
 import random
+from collections import Counter
+from fractions import Fraction
 
 import pytest
 import sympy
@@ -68,6 +73,7 @@ def test_a_seeded_sheet_is_the_same_bytes_with_and_without_the_fast_paths(monkey
     for module in (linebreak, printer):
         monkeypatch.setattr(module, "width", plain)
     monkeypatch.setattr(drawing, "choices", lambda rng, values, n: [rng.choice(values) for _ in range(n)])
+    monkeypatch.setattr(drawing, "layer_z", drawing.plain_layer_z)
     printer._latex.cache_clear()  # its memo may hold text the fast width laid out
     texwidth.width.cache_clear()
     slow = _rendered(build_sheet(5, options, 4, kinds=kinds))
@@ -81,3 +87,92 @@ def test_a_key_rows_numbers_are_rounded_each_as_map_rounded_rounds_them(digits):
     values = (sympy.Integer(-3), sympy.Rational(7, 2), 1 / (1 + sympy.exp(-sympy.Rational(1, 3))), sympy.Symbol("q1"))
     assert rounded_each(values, digits=digits) == [rounded(v, digits=digits) for v in values]
     assert str(rounded_each(values[2:3])[0]) == "0.582570"  # sigma(1/3) = 0.58257..., by a calculator
+
+
+# Backprop's (README, at benchmarks/backprop_speed.py): ``drawing.layer_z`` against ``plain_layer_z``,
+# the output ``drawing.draw_with_output`` hands back against the core's pass, and the rows and
+# transposes of ``core.backprop`` against SymPy's.
+@pytest.mark.parametrize("values", ["int", "half", "decimal"])
+@pytest.mark.parametrize("scaled", [False, True])
+def test_layer_z_keeps_and_refuses_the_layers_plain_layer_z_does(values, scaled):
+    rng, options = random.Random(f"{values}{scaled}"), Options(values=values, low=-9, high=9)
+    grids = drawing.grids_of(options)
+    kept = 0
+    for _ in range(400):
+        q = rng.choice((Fraction(1), Fraction(2, 3), Fraction(3, 4), Fraction(5, 9), Fraction(7, 10), Fraction(16, 25)))
+        inputs = tuple(rng.choice((0, 1)) * v / q for v in rng.choices(grids.x, k=rng.randint(1, 5)))
+        W = tuple(tuple(rng.choices(grids.w_first, k=len(inputs))) for _ in range(rng.randint(1, 3)))
+        if rng.random() < 0.3:  # weights scaled by q (weight scaling's test pass)
+            W = tuple(tuple(q * w for w in row) for row in W)
+        b = tuple(rng.choices(grids.b, k=len(W)))
+        fast, plain = drawing.layer_z(W, b, inputs, options, scaled), drawing.plain_layer_z(W, b, inputs, options, scaled)
+        assert fast == plain
+        kept += fast is not None
+    assert 20 < kept < 380  # both ways taken
+
+
+F = Fraction
+
+
+@pytest.mark.parametrize("values, W, b, inputs, kept", [
+    ("int", ((F(5, 9), F(4, 9)),), (0,), (1, 1), False),  # a product over 9 (z = 1)
+    ("int", ((F(5, 8), F(3, 8)),), (0,), (1, 1), True),  # over 8
+    ("int", ((1, 1, 1),), (0,), (F(1, 8), F(1, 3), F(-1, 3)), False),  # a running sum over 24 (z = 1/8)
+    ("int", ((11, 1),), (0,), (9, F(-1, 2)), True),  # 99, then 98.5
+    ("int", ((11, 1),), (1,), (9, F(1, 2)), False),  # a running sum of 99.5
+    ("int", ((11, 0),), (1,), (9, 1), False),  # z = 100
+    ("int", ((-10, 0),), (0,), (F(10, 1), 1), False),  # a product of -100
+    ("decimal", ((1, 1),), (0,), (F(5, 32), F(27, 32)), False),  # a denominator of 10^6, not of 10^4
+    ("decimal", ((1, 1),), (0,), (F(5, 16), F(11, 16)), True),  # 0.3125
+    ("half", ((1, 2),), (F(1, 2),), (F(1, 7), F(2, 7)), False),  # z over 14
+])
+def test_layer_z_at_the_edges_of_small(values, W, b, inputs, kept):
+    options = Options(values=values)
+    plain = drawing.plain_layer_z(W, b, inputs, options, True)
+    assert (plain is not None) == kept  # the case is what its comment says
+    assert drawing.layer_z(W, b, inputs, options, True) == plain
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_drawn_output_is_the_training_pass_of_the_drawn_network(seed):
+    from symdrop.core.forward import prediction
+    from symdrop.model.conventions import INVERTED, PLAIN
+
+    rng, options = random.Random(seed), Options(values="half", shape=(3, 3, 2, 2))
+    for convention in (PLAIN, INVERTED):
+        keep = (Fraction(3, 4), Fraction(3, 4), Fraction(2, 3)) if convention.divides else None
+        drawn = None
+        while drawn is None:  # a candidate may be given up
+            drawn = drawing.draw_with_output(rng, options, Counter(), convention=convention, keep=keep, drop_input=True)
+        network, output = drawn
+        assert output == prediction(network)
+
+
+def test_backprop_rows_and_transposes_are_sympys():
+    from symdrop.core.backprop import derive_backprop, transposed
+
+    network = build_sheet(3, Options(values="half"), 1, kinds=(get("backprop"),)).exercises[0].network
+    for step in derive_backprop(network).steps:
+        assert step.input_row == step.masked_input.T and step.W_T == step.W.T
+        assert step.grad_weight_rows == tuple(step.grad_weights.row(i) for i in range(step.grad_weights.rows))
+    M = sympy.ImmutableMatrix([[1, sympy.Rational(1, 2), 0], [sympy.exp(-1), -3, 2]])  # not every entry rational
+    assert transposed(M) == M.T and transposed(M.T) == M
+
+
+@pytest.mark.parametrize("kinds, values", [("backprop", "half"), ("dropconnect", "int")])
+def test_first_weights_are_those_of_the_whole_pass_back_with_every_mistakes_changes(kinds, values):
+    from symdrop.core.backward import backward, first_weights
+    from symdrop.exercises.mistakes import ones
+
+    changes = [{}, {"mask_backward": False}, {"scale_backward": False}, {"unmasked_input": True},
+               {"unmasked_weights": True}, {"relu_derivative_one": True}, {"sign_flipped": True}]
+    for e in build_sheet(2, Options(values=values), 4, kinds=(get(kinds),)).exercises:
+        network = e.network if e.network.target is not None else _with_target(e.network)
+        for change in changes + [{"masks": ones(network)}]:
+            assert first_weights(network, **change) == backward(network, **change).layers[0].grad_weights
+
+
+def _with_target(network):
+    from dataclasses import replace
+
+    return replace(network, target=sympy.ImmutableMatrix([1] * network.layers[-1].W.rows))

@@ -49,7 +49,7 @@ class BackStep:
     def zero_reasons(self) -> tuple[tuple[int, str], ...]:
         """``(i, reason)`` for every unit whose delta is 0 because of dropout or ReLU."""
         found = []
-        for i, (d, z) in enumerate(zip(self.delta, self.derivative)):
+        for i, (d, z) in enumerate(zip(entries(self.delta), entries(self.derivative))):
             if d != 0:
                 continue
             dropped, clipped = i in self.dropped_by_next, self.activation == "relu" and z == 0
@@ -58,15 +58,31 @@ class BackStep:
         return tuple(found)
 
     @cached_property
+    def input_row(self) -> ImmutableMatrix:
+        """(a~^(l-1))^T, the row dL/dW^(l) multiplies delta^(l) by (see :func:`transposed`)."""
+        return transposed(self.masked_input)
+
+    @cached_property
+    def W_T(self) -> ImmutableMatrix:
+        """(W^(l))^T, and with DropConnect (W~^(l))^T: what delta^(l) goes back through."""
+        return transposed(self.W if self.masked_weights is None else self.masked_weights)
+
+    @cached_property
+    def grad_weight_rows(self) -> tuple[ImmutableMatrix, ...]:
+        """dL/dW^(l) row by row, each a 1-row matrix (as ``grad_weights.row(i)``)."""
+        values, n = entries(self.grad_weights), self.grad_weights.cols
+        return tuple(values_matrix(values[i * n:(i + 1) * n], n) for i in range(self.grad_weights.rows))
+
+    @cached_property
     def dropped_inputs(self) -> tuple[int, ...]:
         """Units j of layer l-1 the mask mu^(l-1) drops: column j of dL/dW^(l) is 0."""
-        return tuple(j for j, m in enumerate(self.mask) if m == 0)
+        return tuple(j for j, m in enumerate(entries(self.mask)) if m == 0)
 
     @cached_property
     def zero_inputs(self) -> tuple[int, ...]:
         """Kept units j of layer l-1 whose value is 0 (a ReLU clipped them): column j of
         dL/dW^(l) is 0 too, though the mask kept them."""
-        return tuple(j for j, (m, v) in enumerate(zip(self.mask, self.masked_input)) if m != 0 and v == 0)
+        return tuple(j for j, (m, v) in enumerate(zip(entries(self.mask), entries(self.masked_input))) if m != 0 and v == 0)
 
 
 @dataclass(frozen=True)
@@ -94,6 +110,14 @@ class Backprop:
         return tuple(reversed(self.steps))
 
 
+def transposed(matrix: ImmutableMatrix) -> ImmutableMatrix:
+    """``matrix.T``, made from its entries as :func:`.derive.values_matrix` makes a pass's
+    matrices (SymPy's transpose goes through its internal form, most of the time of writing a
+    backward pass's rows; tests/test_fast_paths.py checks that both give the same matrix)."""
+    values, rows, cols = entries(matrix), matrix.rows, matrix.cols
+    return values_matrix([values[i * cols + j] for j in range(cols) for i in range(rows)], rows)
+
+
 def derive_backprop(network: Network, rate=None) -> Backprop:
     """The exact backward pass of ``network`` (which has a target), and one step of size ``rate``."""
     gradients = backward(network)
@@ -112,7 +136,7 @@ def _from(network: Network, gradients: Gradients, rate) -> Backprop:
         incoming_prev = gradients.layers[l - 2].incoming if l > 1 else gradients.grad_input
         connections = network.dropout.connections
         units_next = l < L and not connections
-        dropped_by_next = tuple(i for i, m in enumerate(masks[l]) if m == 0) if units_next else ()
+        dropped_by_next = tuple(i for i, m in enumerate(entries(masks[l])) if m == 0) if units_next else ()
         weights = {}
         if connections:
             weights = dict(weight_mask=masks[l - 1], masked_weights=forward.steps[l - 1].W,

@@ -83,17 +83,33 @@ def _unchanged(network: Network, numeric: bool = False) -> Gradients:
     return _backward(network, None, True, True, False, False, False, False, None, numeric)
 
 
+def first_weights(network: Network, *, masks=None, mask_backward: bool = True, scale_backward: bool = True,
+                  unmasked_input: bool = False, unmasked_weights: bool = False, relu_derivative_one: bool = False,
+                  sign_flipped: bool = False, smooth_slope: str | None = None, numeric: bool = False) -> tuple:
+    """dL/dW^(1) of :func:`backward` with the same changes, row by row: what a mistake's answer
+    is. The fast path (tests/test_fast_paths.py checks it against :func:`backward`): the same
+    pass back, without what dL/dW^(1) does not need (the loss, dL/dW of the later layers, dL/dx)."""
+    changes = (masks, mask_backward, scale_backward, unmasked_input, unmasked_weights, relu_derivative_one, sign_flipped,
+               smooth_slope)
+    if changes == (None, True, True, False, False, False, False, None):
+        return _unchanged(network, numeric).layers[0].grad_weights
+    return _backward(network, *changes, numeric, first=True).layers[0].grad_weights
+
+
 def _backward(network: Network, masks, mask_backward, scale_backward, unmasked_input, unmasked_weights,
-              relu_derivative_one, sign_flipped, smooth_slope, numeric) -> Gradients:
+              relu_derivative_one, sign_flipped, smooth_slope, numeric, first: bool = False) -> Gradients:
+    """The pass back (``first``: only as far as dL/dW^(1) needs, the rest left empty)."""
     values = numeric_numbers(network) if numeric else network_numbers(network)
-    passes = (layer_values(network, "train", numeric) if masks is None
-              else forward(network, "train", masks=masks, terms=False, numeric=numeric))
+    first = first and values.python  # SymPy's values: each layer's counted against the budget, as backward counts them
+    passes = (forward(network, "train", masks=masks, terms=False, numeric=numeric) if masks is not None
+              else layer_values(network, "train", True) if numeric
+              else layer_values(network, "train"))  # asked as the rules and the derivation ask: one memo entry
     masks = values.masks if masks is None else masks
     rules = layer_rules(network.dropout, network.depth, "train")
     t = values.target
     y = passes[-1].a
     objective = losses.named(network.loss)
-    loss = objective.value(y, t)
+    loss = None if first else objective.value(y, t)
     sign = (lambda v: tuple(-e for e in v)) if sign_flipped else (lambda v: v)
     incoming = sign(objective.gradient(y, t))
     layers, kept, budget = [], {}, Budget("the backward pass")
@@ -105,24 +121,26 @@ def _backward(network: Network, masks, mask_backward, scale_backward, unmasked_i
             slope = tuple(1 for _ in slope) if smooth_slope == "one" else values_l.a
         if l == network.depth and objective.delta is not None:  # g'(z) folded in: bce's y - t, softmax(z) - t
             delta = sign(objective.delta(values_l.z, y, t))
-        else:
-            delta = tuple(d * s for d, s in zip(incoming, slope))
+        else:  # (a slope of 1 leaves dL/da as it is: the same number, one product fewer)
+            delta = tuple(d if s == 1 else d * s for d, s in zip(incoming, slope))
         inputs = values_l.masked
         if unmasked_input:
             inputs = values.x if l == 1 else passes[l - 2].a
         W = values.layers[l - 1][0]
-        grad_weights = tuple(tuple(d * v for v in inputs) for d in delta)
+        grad_weights = () if first and l > 1 else tuple(tuple(d * v for v in inputs) for d in delta)
         if rules[l - 1].weights_masked:  # DropConnect: through the weights' mask (and 1/q) instead
             W = W if unmasked_weights else values_l.weights
             factors = _weight_factors(masks[l - 1], rules[l - 1], values.keep, l, mask_backward, scale_backward)
             grad_weights = tuple(tuple(g * f for g, f in zip(row, frow)) for row, frow in zip(grad_weights, factors))
-        upstream = tuple(objective.tidy(sum((W[i][j] * delta[i] for i in range(len(delta))), 0 * delta[0]))
-                         for j in range(len(inputs)))
+        upstream = () if first and l == 1 else tuple(
+            objective.tidy(sum((W[i][j] * delta[i] for i in range(len(delta))), 0 * delta[0])) for j in range(len(inputs)))
         if not values.python:  # products of exact values SymPy rewrote with its own exponentials: made cheap again
             slope, delta, upstream = (closed(v, kept) for v in (slope, delta, upstream))
             grad_weights = tuple(closed(row, kept) for row in grad_weights)
             budget.count((*delta, *grad_weights), f"layers[{l - 1}]")
         layers.append(LayerGradients(incoming, slope, delta, grad_weights, delta, upstream))
+        if first and l == 1:
+            break
         incoming = _through_mask(upstream, masks[l - 1], rules[l - 1], values.keep, l, mask_backward, scale_backward)
     return Gradients(network, passes, loss, tuple(reversed(layers)), incoming)
 
@@ -131,7 +149,7 @@ def _through_mask(upstream, mu, rule, keep, l, mask_backward, scale_backward):
     """dL/da^(l-1) from dL/da~^(l-1): the mask (and inverted dropout's 1/q) as the forward pass had them."""
     out = upstream
     if rule.masked and mask_backward:
-        out = tuple(m * v for m, v in zip(mu, out))
+        out = tuple(v if m == 1 else m * v for m, v in zip(mu, out))
     if rule.input_scale is not None and scale_backward:
         q = keep[l - 1]
         out = tuple(v / qj for v, qj in zip(out, q)) if isinstance(q, tuple) else tuple(v / q for v in out)

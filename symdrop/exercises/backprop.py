@@ -6,18 +6,16 @@ from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache
 
-from sympy import ImmutableMatrix
-
-from ..core import rounding
+from ..core import losses, rounding
 from ..core.backprop import Backprop, derive_backprop
-from ..core.backward import backward
-from ..core.forward import DECIMALS, network_numbers, prediction
+from ..core.backward import backward, first_weights
+from ..core.forward import DECIMALS, layer_values, network_numbers, prediction
 from ..model.conventions import INVERTED, PLAIN
 from ..model.network import Network
 from ..numbers import to_sympy
-from ..sympy_internals import entries
+from ..sympy_internals import entries, rational_matrix
 from . import rules, smooth
-from .drawing import allowed, draw_keep, draw_network
+from .drawing import allowed, draw_keep, draw_with_output
 from .kind import Kind, Part, Smooth, layer_parts, spec_text
 from .mistakes import Mistake, applicable, mask_changes, ones, unit_masks
 from .options import SHAPE, Options, check_hidden_layers, check_keep, check_values, smooth_shaped
@@ -45,9 +43,14 @@ def _first_weights(gradients) -> tuple:
 
 def hand_computable(network: Network, options: Options) -> bool:
     """Every forward value and every gradient is small: within +-99, denominators at most 8
-    (inverted dropout's 1/q) or as the forward kind allows."""
-    g = backward(network)
+    (inverted dropout's 1/q) or as the forward kind allows. The loss is asked first: of the
+    forward pass alone, it is what most candidates break (on an int sheet with plain masks, an
+    odd sum of squares of y - t halves to a fraction), and then no gradient is needed."""
     scaled = network.dropout.convention.divides
+    y, t = layer_values(network, "train")[-1].a, network_numbers(network).target
+    if not allowed(losses.named(network.loss).value(y, t), options, scaled):
+        return False
+    g = backward(network)
     values = [v for layer in g.forward for v in (*layer.masked, *layer.z, *layer.a)]
     values += [v for layer in g.layers for v in (*layer.incoming, *layer.delta, *layer.upstream, *layer.grad_bias,
                                                    *(w for row in layer.grad_weights for w in row))]
@@ -57,7 +60,7 @@ def hand_computable(network: Network, options: Options) -> bool:
 
 def masks_matter_backward(network: Network, options: Options) -> bool:
     """Some mask drops a unit that was active (a > 0), so the mask matters going back."""
-    values, passes = network_numbers(network), backward(network).forward
+    values, passes = network_numbers(network), layer_values(network, "train")  # the passes backward goes back through
     return any(m == 0 and a > 0 for l in range(1, network.depth) for m, a in zip(values.masks[l], passes[l - 1].a))
 
 
@@ -84,7 +87,7 @@ def candidates(network: Network, numeric: bool = False) -> list[Mistake]:
     answers as 40-digit decimals). With sigmoid or tanh hidden layers, two mistakes of g' stand
     for ReLU' = 1: g' taken as 1, and g' taken as g itself (sigma'(z) = sigma(z))."""
     connections = network.dropout.connections
-    back = lambda **changes: _first_weights(backward(network, numeric=numeric, **changes))  # noqa: E731
+    back = lambda **changes: tuple(v for row in first_weights(network, numeric=numeric, **changes) for v in row)  # noqa: E731
     if connections:  # DropConnect masks no input (a~ is a), but going back W~ may be taken for W
         unmasked = Mistake("backward_unmasked_weights", "used W instead of the masked weights W~ going back",
                            back(unmasked_weights=True))
@@ -147,21 +150,27 @@ def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = T
         keep = draw_keep(rng, options, len(options.shape) - 1, avoid_half=True)
         keep = (keep[1],) + keep[1:]  # the inputs may be dropped too: q^(0) = q^(1)
     # Half the problems drop an input, so that a~^(0) is not x and dL/dW^(1) shows it.
-    network = draw_network(rng, options, failures, flow, convention=convention, keep=keep,
-                           drop_input=rng.random() < 0.5)
-    if network is None:
+    drawn = draw_with_output(rng, options, failures, flow, convention=convention, keep=keep,
+                             drop_input=rng.random() < 0.5)
+    if drawn is None:
         return None
+    network, output = drawn
     # t = y - d; with sigmoid or tanh layers y is irrational, and t = round(y) - d, dL/dy within 1/2 of d.
     if smooth.is_smooth(network):
         y = [Fraction(int(DECIMALS.nint(v))) for v in prediction(network, numeric=True)]
-    else:
-        y = [Fraction(v) for v in prediction(network)]
+    else:  # y as the draw computed it: the training pass's (tests/test_fast_paths.py)
+        y = [Fraction(v) for v in output]
     target = [to_sympy(v - rng.choice(TARGET_OFFSETS)) for v in y]
-    return replace(network, target=ImmutableMatrix(target))
+    return replace(network, target=rational_matrix(len(target), 1, target))
 
 
 def code_text(network: Network, options: Options) -> str:
     """The text a variant code hashes: the kind and the problem's spec (target included)."""
+    return _code_text(network, network.title, network.digits)
+
+
+@lru_cache(maxsize=1024)  # asked when drawn, when kept, and for the exercise once a sheet's 300 (or more) are drawn
+def _code_text(network: Network, title: str, digits: int | None) -> str:  # (equal networks may differ in these two)
     return spec_text("backprop", network)
 
 
@@ -174,7 +183,7 @@ def check_options(options: Options) -> None:
 
 
 def _answer(backprop: Backprop) -> tuple:
-    return tuple(backprop.by_layer[0].grad_weights)
+    return entries(backprop.by_layer[0].grad_weights)
 
 
 def parts(backprop: Backprop) -> tuple[Part, ...]:
@@ -185,10 +194,10 @@ def parts(backprop: Backprop) -> tuple[Part, ...]:
     found.append(Part("loss", backprop.loss))
     for step in backprop.steps:
         found += [Part("delta", v, step.l, (j,)) for j, v in enumerate(entries(step.delta), 1)]
-        W = step.grad_weights
+        W, values = step.grad_weights, entries(step.grad_weights)
         first = step.l == 1
-        found += [Part("grad_weights", W[i, j], step.l, (i + 1, j + 1), answer=i * W.cols + j if first else None)
-                  for i in range(W.rows) for j in range(W.cols)]
+        found += [Part("grad_weights", values[i * W.cols + j], step.l, (i + 1, j + 1),
+                       answer=i * W.cols + j if first else None) for i in range(W.rows) for j in range(W.cols)]
         found += [Part("grad_bias", v, step.l, (j,)) for j, v in enumerate(entries(step.grad_bias), 1)]
     return tuple(found)
 

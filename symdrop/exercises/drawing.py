@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import lru_cache
+from math import gcd, lcm
 
 import sympy
 
@@ -72,10 +73,17 @@ def dropout(convention: Convention, keep) -> Dropout:
     return Dropout(convention, tuple(sympy.Rational(q.numerator, q.denominator) for q in map(Fraction, keep)))
 
 
-def draw_network(rng: random.Random, options: Options, failures: Counter, flow: bool = True, *,
-                 convention: Convention = PLAIN, keep=None, mode: str = "train", masked=None,
-                 drop_input: bool = False) -> Network | None:
-    """One candidate, layer by layer, for the pass a student computes (``mode`` under
+def draw_network(rng: random.Random, options: Options, failures: Counter, flow: bool = True, **how) -> Network | None:
+    """One candidate, layer by layer (see :func:`draw_with_output`)."""
+    drawn = draw_with_output(rng, options, failures, flow, **how)
+    return None if drawn is None else drawn[0]
+
+
+def draw_with_output(rng: random.Random, options: Options, failures: Counter, flow: bool = True, *,
+                     convention: Convention = PLAIN, keep=None, mode: str = "train", masked=None,
+                     drop_input: bool = False) -> tuple[Network, tuple] | None:
+    """One candidate and the output a^(L) of its pass as drawn (exact; 40-digit decimals on a
+    smooth sheet), layer by layer, for the pass a student computes (``mode`` under
     ``convention`` with keep probabilities ``keep``, q^(0) first; none for plain masks).
 
     A layer's W and b are redrawn (a few times) until its values are small and, for a hidden
@@ -114,9 +122,8 @@ def draw_network(rng: random.Random, options: Options, failures: Counter, flow: 
             W = tuple([tuple(drawn[i : i + n]) for i in range(0, len(drawn), n)])
             b = tuple(choices(rng, grids.b, sizes[l]))
             used = W if scale is None else tuple(tuple(scale * w for w in row) for row in W)
-            terms, z = affine(used, b, inputs)
-            reason = _redraw(terms, z, b, hidden, 2 if flow or l == depth - 1 else 1, options, scaled,
-                             g if g.smooth and hidden else None, decimals=g.smooth and l > 1)
+            z, reason = _checked(used, b, inputs, hidden, 2 if flow or l == depth - 1 else 1, options, scaled,
+                                 g if g.smooth and hidden else None, decimals=g.smooth and l > 1)
             if reason is None:
                 break
             failures[reason] += 1
@@ -127,7 +134,7 @@ def draw_network(rng: random.Random, options: Options, failures: Counter, flow: 
         if hidden:
             masks.append(draw_mask(rng, a, zero=0 if g.smooth else None) if l in masked else tuple(1 for _ in a))
     network = build(x, layers, masks, dropout=dropout(convention, keep) if scaled else Dropout())
-    return replace(network, digits=options.places) if g.smooth else network
+    return (replace(network, digits=options.places) if g.smooth else network), a
 
 
 def choices(rng: random.Random, values, n: int) -> list:
@@ -166,6 +173,18 @@ def _activations(z, g) -> tuple:
     return tuple(g.decimal(to_decimal(v)) for v in z)
 
 
+def _checked(W, b, inputs, hidden: bool, need: int, options: Options, scaled: bool, smooth=None,
+             decimals: bool = False) -> tuple:
+    """A drawn layer's z and why it is drawn again (None: kept), as :func:`_redraw` tells: exact
+    numbers through :func:`layer_z` (no product made where they are too large), decimals (a
+    sigmoid or tanh sheet's later layers) through :func:`affine`."""
+    if decimals:
+        terms, z = affine(W, b, inputs)
+        return z, _redraw(terms, z, b, hidden, need, options, scaled, smooth, decimals=True)
+    z = layer_z(W, b, inputs, options, scaled)
+    return z, "hand_computable" if z is None else _unit_reason(z, b, hidden, need, smooth)
+
+
 def _redraw(terms, z, b, hidden: bool, need: int, options: Options, scaled: bool, smooth=None,
             decimals: bool = False) -> str | None:
     """Why a drawn layer is drawn again (the rule it would break), or None to keep it. ``smooth``:
@@ -174,6 +193,11 @@ def _redraw(terms, z, b, hidden: bool, need: int, options: Options, scaled: bool
     denominators to check."""
     if not (within(terms, z) if decimals else small(terms, z, options, scaled)):
         return "hand_computable"
+    return _unit_reason(z, b, hidden, need, smooth, decimals)
+
+
+def _unit_reason(z, b, hidden: bool, need: int, smooth=None, decimals: bool = False) -> str | None:
+    """:func:`_redraw` once the layer's values are small: why its units make it drawn again."""
     if smooth is not None:
         if any(abs(v) > Z_MAX for v in z):
             return "hand_computable"
@@ -209,6 +233,45 @@ def small(terms, z, options: Options, scaled: bool = False) -> bool:
             if scaled and not (allowed(t, options, True) and allowed(partial, options, True)):
                 return False
     return all(abs(v) <= MAX_MAGNITUDE and (not scaled or allowed(v, options, True)) for v in z)
+
+
+def layer_z(W, b, inputs, options: Options, scaled: bool = False) -> tuple | None:
+    """z = W a~ + b of a drawn layer of ints and Fractions, or None where :func:`small` rejects
+    its products, running sums or z. The fast path (tests/test_fast_paths.py checks it against
+    :func:`plain_layer_z`): every product and running sum an integer over one denominator P (the
+    weights' common denominator times the inputs'; 1 in most layers), its checks integer
+    comparisons, so that a layer drawn again (most of those drawn) makes no Fraction."""
+    dv = lcm(*(v.denominator for v in inputs))
+    dw = lcm(*(w.denominator for row in W for w in row))
+    values = [v.numerator * (dv // v.denominator) for v in inputs]
+    P, found = dv * dw, []
+    limit = MAX_MAGNITUDE * P
+    for row, bias in zip(W, b):
+        partial = 0
+        for w, v in zip(row, values):
+            t = w.numerator * (dw // w.denominator) * v
+            partial += t
+            if not -limit <= t <= limit or not -limit <= partial <= limit:
+                return None
+            if scaled and not (_fits(t, P, options) and _fits(partial, P, options)):
+                return None
+        z = (partial if P == 1 else Fraction(partial, P)) + bias
+        if abs(z) > MAX_MAGNITUDE or (scaled and not allowed(z, options, True)):
+            return None
+        found.append(z)
+    return tuple(found)
+
+
+def _fits(numerator: int, denominator: int, options: Options) -> bool:
+    """:func:`allowed`'s denominator check (where a kind scales) of numerator / denominator."""
+    reduced = denominator // gcd(numerator, denominator)
+    return 10**DECIMAL_PLACES % reduced == 0 if options.values == "decimal" else reduced <= MAX_DENOMINATOR
+
+
+def plain_layer_z(W, b, inputs, options: Options, scaled: bool = False) -> tuple | None:
+    """:func:`layer_z` the plain way: every product and sum made, then :func:`small` asked."""
+    terms, z = affine(W, b, inputs)
+    return z if small(terms, z, options, scaled) else None
 
 
 def within(terms, z) -> bool:

@@ -29,10 +29,15 @@ class Math:
 
 
 def render_math(derivation: Derivation | Ensemble, options: RenderOptions = RenderOptions()) -> Math:
-    """The shared formulas of ``derivation`` (of an ensemble: the network's rows alone)."""
+    """The shared formulas of ``derivation`` (of an ensemble: the network's rows alone; of a
+    backward pass: each layer's rows going back, the output layer first)."""
     steps = ()
     if isinstance(derivation, Derivation) and not derivation.symbolic:
         steps = tuple(step_rows(step, options) for step in derivation.steps)
+    elif isinstance(derivation, Backprop):  # each layer going back, the output first
+        template = make_env(options).get_template("math/backprop-rows.j2")
+        steps = tuple(template.render(s=s, d=derivation, network=derivation.network).removesuffix("\n")
+                      for s in derivation.steps)
     return Math(network_rows(derivation.network, options), steps)
 
 
@@ -168,7 +173,7 @@ def render_backprop(backprop: Backprop, fmt: str, options: RenderOptions = Rende
     network = backprop.network
     picture = diagram_of(backprop, options.edge_weights) if options.diagram else None
     return render_document("backprop", fmt, options, d=backprop, network=network,
-                           math=Math(network_rows(network, options)), figure=render_figure(picture, fmt, options, svg=svg))
+                           math=render_math(backprop, options), figure=render_figure(picture, fmt, options, svg=svg))
 
 
 def render_moments(statistics, fmt: str, options: RenderOptions = RenderOptions()) -> str:
