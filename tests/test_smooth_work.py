@@ -14,7 +14,7 @@ from symdrop.cli import main
 from symdrop import limits
 from symdrop.core import budget
 from symdrop.core.backward import backward
-from symdrop.core.forward import forward, layer_values
+from symdrop.core.forward import forward
 from symdrop.io.progress import Progress
 from symdrop.limits import MAX_CLOSED_FORM
 from symdrop.errors import SymdropError
@@ -164,9 +164,9 @@ def _parts(values) -> int:
 
 def forgotten() -> None:
     """The memoized passes of this process forgotten, so that a command counts them again."""
-    from symdrop.core import backward as backward_module
+    from symdrop.core import backward as backward_module, forward as forward_module
 
-    layer_values.cache_clear()
+    forward_module._layer_values.cache_clear()
     backward_module._unchanged.cache_clear()
 
 

@@ -158,11 +158,17 @@ def prediction(network: Network, mode: str = "train", numeric: bool = False, **c
     return forward(network, mode, terms=False, numeric=numeric, **changes)[-1].a
 
 
-@lru_cache(maxsize=2048)
 def layer_values(network: Network, mode: str = "train", numeric: bool = False) -> tuple[LayerValues, ...]:
     """``forward(network, mode, numeric=numeric)``, memoized: a problem's rules, mistakes,
     derivation and key all ask for it. 2,048 passes: grade's 300 students make some 1,800 (two
-    modes of 900 problems), and a feedback page asks again for one of them."""
+    modes of 900 problems), and a feedback page asks again for one of them. (The memo is keyed
+    by all three, however they are passed: ``layer_values(n)`` and ``layer_values(n, "train",
+    False)`` are one pass, not two.)"""
+    return _layer_values(network, mode, bool(numeric))
+
+
+@lru_cache(maxsize=2048)
+def _layer_values(network: Network, mode: str, numeric: bool) -> tuple[LayerValues, ...]:
     return forward(network, mode, numeric=numeric)
 
 
