@@ -11,6 +11,7 @@ from ..grading.grade import StudentGrade, Ungraded, total
 from .documents import step_rows
 from .env import make_env, render_document
 from .escape import csv_cell, spreadsheet_csv
+from .jsontext import indented_json
 from .numbertext import exact_text, plain
 from .options import RenderOptions
 
@@ -59,6 +60,11 @@ def grades_json(students: list[StudentGrade], ungraded: list[Ungraded]) -> dict:
         ],
         "ungraded": [{"row": u.row, "student": u.student, "reason": u.reason} for u in ungraded],
     }
+
+
+def grades_json_text(students: list[StudentGrade], ungraded: list[Ungraded]) -> str:
+    """grades.json's text: :func:`grades_json` indented by 2, non-ASCII as it is, and a newline."""
+    return indented_json(grades_json(students, ungraded)) + "\n"
 
 
 def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOptions()) -> str:
