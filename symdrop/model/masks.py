@@ -7,7 +7,7 @@ from sympy import ImmutableMatrix
 from ..errors import SpecError, describe
 from ..numbers import exact
 from ..sympy_internals import entries
-from .conventions import DROPCONNECT, SCHEMES, PLAIN, UNITS, Dropout, convention as named_convention
+from .conventions import DROPCONNECT, SCHEMES, PLAIN, UNITS, Dropout, convention as named_convention, interned
 from .fields import matrix, no_unknown_keys, probability, vector
 
 DROPOUT_KEYS = ("kind", "convention", "keep", "alpha")
@@ -52,7 +52,7 @@ def read_dropout(data, masks, shapes) -> Dropout:
         keep = _weight_keep(data["keep"], shapes)
     else:
         keep = _unit_keep(data["keep"], [shapes[0][1]] + [rows for rows, _ in shapes[:-1]])
-    dropout = Dropout(convention, keep, scheme, alpha)
+    dropout = interned(Dropout(convention, keep, scheme, alpha))
     _no_drop_where_kept(masks, dropout, single=not isinstance(data["keep"], list))
     return dropout
 
