@@ -1,10 +1,8 @@
 """The commands of a class: sheet (and its --stats), check one answer, grade a class."""
 
-import gc
 import json
 import random
 import sys
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -189,27 +187,6 @@ def _key_entry(path: Path, code: str) -> tuple[dict, str | None]:
 
 def grade(args) -> int:
     """A class's answers against its key: grades, a feedback page per student, the class report."""
-    with collector_paused():
-        return _grade(args)
-
-
-@contextmanager
-def collector_paused():
-    """Python's cyclic garbage collector paused (reference counting still frees everything but
-    cycles). Grading a class makes some million objects that live to its end (numbers, networks,
-    pages) and almost no cycles (some 5,000 objects for 300 students): the collector's passes
-    over the young objects took a sixth of grade's time and freed next to nothing; peak memory
-    is the same (README, at benchmarks/grade_speed.py)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _grade(args) -> int:
     from ..grading.answers import parse_number
     from ..grading.grade import Rubric, grade as grade_class, read_answers, read_rubric
     from ..grading.keys import legacy_warning, read_key, undigested
