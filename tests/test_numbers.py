@@ -71,3 +71,17 @@ def test_exact_fast_paths_agree_with_the_plain_path(value):
         assert got == plain and type(got) is type(plain)
     with pytest.raises(SpecError):
         exact(True, "f")
+
+
+def test_exact_list_reads_what_exact_reads_and_names_the_field_of_a_bad_number():
+    """numbers.exact_list (each number looked up first, the field named only where needed) against exact."""
+    from symdrop.numbers import exact, exact_list
+
+    values = [0, 1, -1025, 10**30, "2", "-3/4", "0.1", " 2 ", "+5", Fraction(3, 4), 0.25, "2"]
+    for _ in range(2):
+        got = exact_list(values, lambda k: f"f[{k}]")
+        plain = [exact(v, f"f[{k}]") for k, v in enumerate(values)]
+        assert got == plain and [type(v) for v in got] == [type(v) for v in plain]
+    for bad in (True, "x", [1], None, "1/0"):
+        with pytest.raises(SpecError, match=r"^f\[1\]: "):
+            exact_list(["1", bad], lambda k: f"f[{k}]")

@@ -6,7 +6,7 @@ from sympy import ImmutableMatrix
 
 from ..errors import SpecError, describe, quote
 from ..limits import MAX_UNITS
-from ..numbers import exact
+from ..numbers import exact, exact_list
 from ..sympy_internals import rational_matrix
 
 
@@ -28,15 +28,15 @@ def matrix(data, field: str, columns: int) -> ImmutableMatrix:
             field,
             f"expected {columns} columns (the previous layer has {columns} units), got {len(data[0])}",
         )
-    return rational_matrix(len(data), columns, [exact(value, f"{field}[{i}][{j}]")
-                                                for i, row in enumerate(data) for j, value in enumerate(row)])
+    return rational_matrix(len(data), columns, exact_list([value for row in data for value in row],
+                                                          lambda k: f"{field}[{k // columns}][{k % columns}]"))
 
 
 def vector(data, field: str) -> ImmutableMatrix:
     if not isinstance(data, list) or not data:
         raise SpecError(field, f"expected a non-empty list of numbers, got {describe(data)}")
     units(len(data), field, "entries")
-    return rational_matrix(len(data), 1, [exact(value, f"{field}[{j}]") for j, value in enumerate(data)])
+    return rational_matrix(len(data), 1, exact_list(data, lambda j: f"{field}[{j}]"))
 
 
 def units(count: int, field: str, what: str) -> None:
@@ -62,7 +62,7 @@ def no_unknown_keys(data: dict, known, field: str) -> None:
 
 def probability(value, field: str) -> sympy.Rational:
     q = exact(value, field)
-    if not 0 < q <= 1:
+    if not 0 < q.p <= q.q:  # 0 < q <= 1 (a rational's q is positive), without SymPy's comparisons
         raise SpecError(field, f"expected a probability 0 < q <= 1, got {q}")
     return q
 
