@@ -42,11 +42,14 @@ def parse_vector(text: str, what: str = "answer", size: int | None = None) -> tu
 _DIGIT_COMMA = re.compile(r"(?<=[0-9]),(?=[0-9])", re.ASCII)
 
 
-def readings(text: str) -> tuple[str, ...]:
-    """The ways to read ``text``'s commas: as written (the rules of :func:`parse_vector`), every
-    comma a separator, every comma between digits a decimal point."""
+def readings(text: str):
+    """The ways to read ``text``'s commas, one after another: as written (the rules of
+    :func:`parse_vector`), every comma a separator, every comma between digits a decimal point
+    (the others made only where the first is not the one: most answers are read as written)."""
     text = str(text)
-    return (text, "; ".join(text.replace(";", ",").split(",")), _DIGIT_COMMA.sub(".", text))
+    yield text
+    yield "; ".join(text.replace(";", ",").split(","))
+    yield _DIGIT_COMMA.sub(".", text)
 
 
 def _parse_vector(text: str, what: str) -> tuple[Fraction, ...]:
