@@ -293,3 +293,13 @@ def test_check_fast_path_names_the_mistakes_the_plain_path_names(kind):
             assert [m.name for m in fast.mistakes] == [m.name for m in plain.mistakes]
             named += any(p.mistakes for p in fast.parts)
     assert named >= 6  # the mistakes were named at their steps, not only compared
+
+
+@pytest.mark.parametrize("text", ["7", "-7", "+7", "0", "-0", "007", "3/4", "-3/4", "+3/4", "6/8", "-10/5", "0/3",
+                                  "-0.75", "-0,75", ".5", "5.", "+1,25", "12345678901234567890/3"])
+def test_a_numbers_fraction_is_the_one_fraction_reads_from_its_text(text):
+    """answers._fraction (integers read as int) against Fraction's reading of the text."""
+    from symdrop.grading.answers import _fraction
+
+    got, plain = _fraction(text), Fraction(text.replace(",", "."))
+    assert got == plain and type(got) is Fraction and (got.numerator, got.denominator) == (plain.numerator, plain.denominator)
