@@ -161,8 +161,8 @@ def _shape(data, field: str, rows: int, l: int) -> None:
 
 
 def _zeros_and_ones(values: ImmutableMatrix, field: str) -> None:
-    for k, value in enumerate(entries(values)):
-        if value not in (0, 1):
+    for k, value in enumerate(entries(values)):  # rationals (vector, matrix): 0 or 1 is p 0 or 1 over q 1
+        if value.q != 1 or value.p not in (0, 1):
             where = f"[{k}]" if values.cols == 1 else f"[{k // values.cols}][{k % values.cols}]"
             raise SpecError(f"{field}{where}", f"expected 0 or 1, got {value}")
 
@@ -171,7 +171,7 @@ def _no_drop_where_kept(masks, dropout: Dropout, *, single: bool) -> None:
     """A mask entry 0 where its keep probability is 1 cannot be drawn: refuse it."""
     for l, mask in enumerate(masks):
         for k, (m, q) in enumerate(zip(entries(mask), entries(dropout.keep_of(l, mask.shape)))):
-            if m != 0 or q != 1:
+            if m.p != 0 or q != 1:  # a mask's entries are the integers 0 and 1 (_zeros_and_ones)
                 continue
             if dropout.connections:
                 i, j = divmod(k, mask.cols)
