@@ -68,27 +68,27 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
         values = {**values, "y": answer}
         parts = carried(kind, network, values, tolerance, fast)
         if any(not (p.correct or p.carried_forward) for p in parts):  # a step off track: which mistake?
-            named = kind.mistakes(network)  # asked once, not once a part
-            parts = tuple(_named(p, values, named, tolerance, fast) for p in parts)
+            # asked once, not once a part: the mistakes, and whether each one's pass is of Python's numbers
+            ruled = [(m, fast and _python(m.rule[0])) for m in kind.mistakes(network) if m.rule is not None]
+            parts = tuple(_named(p, values, ruled, tolerance) for p in parts)
     return Check(kind, answer, expected, right, mistakes, parts, tolerance, network)
 
 
-def _named(part: Part, values: dict, mistakes, tolerance, fast: bool = True) -> Part:
+def _named(part: Part, values: dict, ruled, tolerance) -> Part:
     """``part`` with the mistakes made at its step: where it is wrong and not carried forward,
-    those whose pass, with the student's own earlier values put in, gives the value written."""
+    those whose pass, with the student's own earlier values put in, gives the value written
+    (``ruled``: each mistake with a rule, and the ``python`` of :func:`_by_rule`)."""
     if part.correct or part.carried_forward:
         return part
-    found = tuple(m for m in mistakes if m.rule is not None
-                  and equal(part.given, _by_rule(m.rule, values, part.name, fast), tolerance))
+    found = tuple(m for m, python in ruled if equal(part.given, _by_rule(m.rule, values, part.name, python), tolerance))
     return replace(part, mistakes=found) if found else part
 
 
-def _by_rule(rule, values: dict, name: str, fast: bool = True) -> tuple:
+def _by_rule(rule, values: dict, name: str, python: bool = False) -> tuple:
     """Part ``name`` of a mistake's pass (network, mode, changes), every a^(k) and z^(k) the
-    student gave before it put in place of the pass's own (``fast``: see :func:`_exact`)."""
+    student gave before it put in place of the pass's own (``python``: as they are, see :func:`_exact`)."""
     network, mode, changes = rule
     l = network.depth if name == "y" else int(name[1:])
-    python = fast and _python(network)
     inputs = {k + 1: _exact(values[f"a{k}"], python) for k in range(1, l) if f"a{k}" in values}
     zs = {k: _exact(values[f"z{k}"], python) for k in range(1, l if name[0] == "z" else l + 1) if f"z{k}" in values}
     layer = forward(network, mode, inputs=inputs or None, zs=zs or None, terms=False, depth=l,
