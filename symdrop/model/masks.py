@@ -170,6 +170,9 @@ def _zeros_and_ones(values: ImmutableMatrix, field: str) -> None:
 def _no_drop_where_kept(masks, dropout: Dropout, *, single: bool) -> None:
     """A mask entry 0 where its keep probability is 1 cannot be drawn: refuse it."""
     for l, mask in enumerate(masks):
+        one = dropout.keep[l]
+        if isinstance(one, sympy.Rational) and one.p != one.q:  # one q below 1 for the whole mask: any entry may be 0
+            continue
         for k, (m, q) in enumerate(zip(entries(mask), entries(dropout.keep_of(l, mask.shape)))):
             if m.p != 0 or q != 1:  # a mask's entries are the integers 0 and 1 (_zeros_and_ones)
                 continue
