@@ -82,20 +82,3 @@ def test_a_key_rows_numbers_are_rounded_each_as_map_rounded_rounds_them(digits):
     assert rounded_each(values, digits=digits) == [rounded(v, digits=digits) for v in values]
     assert str(rounded_each(values[2:3])[0]) == "0.582570"  # sigma(1/3) = 0.58257..., by a calculator
 
-
-JSON_VALUES = [
-    {}, [], "", 0, -7, 10**40, True, False, None, [[]], {"a": {}}, {"a": []},
-    {"students": [{"student": "s\u00e9 \"q\" \\ \n\t\u2028\x00\x1f\ud800", "points": "7/2", "parts": [
-        {"expected": ["-65", "1/3"], "correct": False, "mistakes": [], "row": None}]}], "ungraded": []},
-    ["a", ["b", ["c", {"d": [1, 2, {"e": None}]}]]],
-    {"float": 0.5}, {1: "a key that is no text"}, ("a", "tuple"), [float("nan")],  # left to json.dumps
-]
-
-
-@pytest.mark.parametrize("value", JSON_VALUES)
-def test_indented_json_writes_what_json_dumps_writes(value):
-    import json
-
-    from symdrop.render.jsontext import indented_json
-
-    assert indented_json(value) == json.dumps(value, indent=2, ensure_ascii=False)
