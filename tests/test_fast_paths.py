@@ -81,4 +81,3 @@ def test_a_key_rows_numbers_are_rounded_each_as_map_rounded_rounds_them(digits):
     values = (sympy.Integer(-3), sympy.Rational(7, 2), 1 / (1 + sympy.exp(-sympy.Rational(1, 3))), sympy.Symbol("q1"))
     assert rounded_each(values, digits=digits) == [rounded(v, digits=digits) for v in values]
     assert str(rounded_each(values[2:3])[0]) == "0.582570"  # sigma(1/3) = 0.58257..., by a calculator
-
