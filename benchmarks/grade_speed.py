@@ -9,6 +9,10 @@ for a third of the rows the working z1, a1, ... (right, with a slip carried forw
 forgotten ReLU carried forward). Each run is ``symdrop grade`` in this process, writing
 grades.csv, grades.json, the report and a feedback page per student (no PDF); best and median
 of the runs, beside a fixed Python loop timed in every run (how steady the machine was).
+
+A run after the first finds symdrop's memos holding the problems of the run before (equal
+networks: their passes and mistakes are looked up, not computed); a new process finds them
+empty. The second line times runs with every memo emptied first (``--runs`` of each).
 """
 
 import argparse
@@ -115,6 +119,20 @@ def loop() -> int:
     return total
 
 
+def empty_memos() -> int:
+    """Empty every memo (functools.lru_cache) of symdrop's modules, as a new process has them;
+    how many."""
+    emptied = 0
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] != "symdrop" or module is None:
+            continue
+        for value in list(vars(module).values()):
+            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
+                value.cache_clear()
+                emptied += 1
+    return emptied
+
+
 def seconds(run) -> tuple[float, float]:
     """Wall-clock and CPU seconds of ``run()`` (CPU time is less disturbed by other work)."""
     start, cpu = time.perf_counter(), time.process_time()
@@ -131,7 +149,7 @@ def main() -> int:
         folder = Path(name)
         key = class_set(folder, args.students)
         table = answers(key, folder)
-        times, cpus, steady = [], [], []
+        times, cpus, steady, empty = [], [], [], []
         for run in range(args.runs):
             out = folder / f"grades{run}"
             wall, cpu = seconds(lambda: quiet(["grade", "--key", str(key), "--answers", str(table),
@@ -139,10 +157,16 @@ def main() -> int:
             times.append(wall)
             cpus.append(cpu)
             steady.append(seconds(loop)[0] * 1000)
+        for run in range(args.runs):
+            empty_memos()
+            empty.append(seconds(lambda: quiet(["grade", "--key", str(key), "--answers", str(table),
+                                                "--out", str(folder / f"empty{run}")]))[1])
         data = json.loads((folder / "grades0" / "grades.json").read_text())
     print(f"grade, {args.students} students x 3 problems (forward, inverted, test-time), {len(data['ungraded'])} "
           f"rows listed: best {min(times):.2f} s, median {statistics.median(times):.2f} s; CPU best "
           f"{min(cpus):.2f} s, median {statistics.median(cpus):.2f} s ({args.runs} runs)")
+    print(f"every memo emptied before each run, as a new process has them: CPU best {min(empty):.2f} s, "
+          f"median {statistics.median(empty):.2f} s")
     print(f"machine: a fixed 1e6-step Python loop, once per run: best {min(steady):.1f} ms, "
           f"median {statistics.median(steady):.1f} ms")
     return 0

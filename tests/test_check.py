@@ -265,3 +265,41 @@ def test_carried_fast_path_agrees_with_plain_path(kind):
                 [(p.name, p.correct, p.carried_forward) for p in plain], (seed, how)
             assert all((f.given_own is None) == (p.given_own is None) and
                        (f.given_own is None or equal(f.given_own, p.given_own)) for f, p in zip(fast, plain))
+
+
+@pytest.mark.parametrize("kind", ["forward", "inverted", "test-time"])
+def test_check_fast_path_names_the_mistakes_the_plain_path_names(kind):
+    """check with the student's rationals put into a pass of Python's numbers as they are (fast)
+    names, part by part, the mistakes that putting them in as SymPy's names: working that follows
+    each mistake's own pass, with a slip in z1 in every other problem."""
+    from symdrop.core.forward import forward
+
+    named = 0
+    for seed in range(6):
+        network = generate(stream(seed, "check-fast"), Options(), KINDS[kind])
+        for mistake in KINDS[kind].mistakes(network):
+            if mistake.rule is None:
+                continue
+            _, mode, changes = mistake.rule
+            passed = forward(network, mode, terms=False, **dict(changes))
+            values = {f"{n}{l}": tuple(getattr(layer, n)) for l, layer in enumerate(passed, start=1) for n in "za"}
+            if seed % 2:
+                values["z1"] = (values["z1"][0] + 1,) + values["z1"][1:]
+            answer = values.pop(f"a{network.depth}")
+            fast, plain = (check(KINDS[kind], network, answer, values, fast=f) for f in (True, False))
+            verdicts = [[(p.name, p.correct, p.carried_forward, tuple(m.name for m in p.mistakes)) for p in c.parts]
+                        for c in (fast, plain)]
+            assert verdicts[0] == verdicts[1], (seed, mistake.name)
+            assert [m.name for m in fast.mistakes] == [m.name for m in plain.mistakes]
+            named += any(p.mistakes for p in fast.parts)
+    assert named >= 6  # the mistakes were named at their steps, not only compared
+
+
+@pytest.mark.parametrize("text", ["7", "-7", "+7", "0", "-0", "007", "3/4", "-3/4", "+3/4", "6/8", "-10/5", "0/3",
+                                  "-0.75", "-0,75", ".5", "5.", "+1,25", "12345678901234567890/3"])
+def test_a_numbers_fraction_is_the_one_fraction_reads_from_its_text(text):
+    """answers._fraction (integers read as int) against Fraction's reading of the text."""
+    from symdrop.grading.answers import _fraction
+
+    got, plain = _fraction(text), Fraction(text.replace(",", "."))
+    assert got == plain and type(got) is Fraction and (got.numerator, got.denominator) == (plain.numerator, plain.denominator)

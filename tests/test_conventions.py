@@ -251,3 +251,20 @@ def test_a_template_copy_that_compares_the_name_still_renders_its_convention(tmp
     assert main(["solve", str(spec_file), "--templates", str(tmp_path / "mine"), "--format", "markdown"]) == 0
     out = capsys.readouterr().out
     assert "OLD-INVERTED" in out and "OLD-PLAIN" not in out and "NAMED-WIDE" not in out
+
+
+def test_equal_dropouts_read_from_specs_are_one_object_and_hash_as_their_fields():
+    """Two specs with the same dropout give one Dropout object (the memos then find it by
+    identity); its memoized hash is the hash of its fields, as an equal one built anew has."""
+    from symdrop.model.conventions import Dropout
+    from symdrop.model.spec import parse_spec
+
+    def spec(title):
+        return {"title": title, "input": ["1", "2"], "layers": [{"weights": [["1", "-1"]], "bias": ["0"]}],
+                "masks": [[1, 0]], "dropout": {"convention": "inverted", "keep": ["1/2"]}}
+
+    first, second = parse_spec(spec("a")).dropout, parse_spec(spec("b")).dropout
+    assert first is second
+    built = Dropout("inverted", (sympy.Rational(1, 2),))
+    assert built == first and hash(built) == hash(first) == hash((first.convention, first.keep, first.scheme, None))
+    assert parse_spec({**spec("c"), "dropout": {"convention": "inverted", "keep": ["1/4"]}}).dropout != first

@@ -445,3 +445,18 @@ def test_total_is_the_plain_sum(values):
 
     got, plain = total(values), sum(values, Fraction(0))
     assert type(got) is Fraction and (got.numerator, got.denominator) == (plain.numerator, plain.denominator)
+
+
+def test_a_students_points_are_summed_again_after_the_parts_change():
+    """StudentGrade keeps its sums while its parts are the same, and sums again where they change."""
+    from symdrop.grading.grade import GradedPart, StudentGrade
+
+    def part(points, most):
+        return GradedPart("A1", "y", "1", (), False, (), False, Fraction(points), Fraction(most))
+
+    s = StudentGrade("s1", "", [part(1, 4), part(Fraction(1, 2), 1)])
+    assert (s.points, s.max_points) == (Fraction(3, 2), 5)
+    s.parts.append(part(Fraction(1, 3), 2))
+    assert (s.points, s.max_points) == (Fraction(11, 6), 7)
+    s.parts[0] = part(4, 4)
+    assert (s.points, s.max_points) == (Fraction(29, 6), 7)

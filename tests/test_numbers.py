@@ -71,3 +71,37 @@ def test_exact_fast_paths_agree_with_the_plain_path(value):
         assert got == plain and type(got) is type(plain)
     with pytest.raises(SpecError):
         exact(True, "f")
+
+
+def test_exact_list_reads_what_exact_reads_and_names_the_field_of_a_bad_number():
+    """numbers.exact_list (each number looked up first, the field named only where needed) against exact."""
+    from symdrop.numbers import exact, exact_list
+
+    values = [0, 1, -1025, 10**30, "2", "-3/4", "0.1", " 2 ", "+5", Fraction(3, 4), 0.25, "2"]
+    for _ in range(2):
+        got = exact_list(values, lambda k: f"f[{k}]")
+        plain = [exact(v, f"f[{k}]") for k, v in enumerate(values)]
+        assert got == plain and [type(v) for v in got] == [type(v) for v in plain]
+    for bad in (True, "x", [1], None, "1/0"):
+        with pytest.raises(SpecError, match=r"^f\[1\]: "):
+            exact_list(["1", bad], lambda k: f"f[{k}]")
+
+
+def test_a_spec_matrix_read_again_by_its_text_is_the_matrix_read_plainly_and_a_bad_entry_is_named():
+    """fields.matrix and vector look up numbers written as text or ints by how they are written
+    (fields._written): the matrix rational_matrix makes of exact's numbers; a bad entry is still
+    named, the second time too."""
+    from symdrop.model.fields import _written, matrix, vector
+    from symdrop.numbers import exact
+    from symdrop.sympy_internals import rational_matrix
+
+    rows = [["1", "-3/4", 2], ["0.5", " 7 ", "1e-3"]]
+    plain = rational_matrix(2, 3, [exact(v, "w") for row in rows for v in row])
+    for _ in range(2):
+        assert matrix(rows, "w", 3) == plain and vector(rows[0], "b") == rational_matrix(3, 1, plain[0, :])
+    assert _written.cache_info().hits >= 2
+    for _ in range(2):
+        with pytest.raises(SpecError, match=r"^w\[1\]\[2\]: "):
+            matrix([["1", "2", "3"], ["4", "5", "x"]], "w", 3)
+        with pytest.raises(SpecError, match=r"^b\[1\]: "):
+            vector([1, True], "b")

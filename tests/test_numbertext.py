@@ -1,5 +1,7 @@
 """Numbers as text (render.numbertext): exact values, exact decimals, and fixed decimals of irrational ones."""
 
+from fractions import Fraction
+
 import pytest
 import sympy
 from sympy import ImmutableMatrix, Rational, Symbol
@@ -50,3 +52,12 @@ def test_rational_text_is_sympys_text_of_a_rational(value):
     """exact_text and plain write a rational themselves (sympy's printer is slow): SymPy's text."""
     value = sympy.Integer(value) if isinstance(value, int) else value
     assert exact_text(value) == plain(value) == str(value) == sympy.sstr(value)
+
+
+@pytest.mark.parametrize("value", [0, 1, -7, 10**30 + 1, Fraction(1, 2), Fraction(-13, 20), Fraction(7, 3),
+                                   Fraction(-1, 10**12), Fraction(10**20 + 3, 7), Fraction(3, 1), Fraction(-1, 8)])
+@pytest.mark.parametrize("decimals", [False, True])
+def test_exact_text_of_an_int_or_fraction_is_that_of_its_sympy_rational(value, decimals):
+    """exact_text writes an int or a Fraction from its numerator and denominator (no SymPy): the
+    text of the same SymPy rational."""
+    assert exact_text(value, decimals) == exact_text(Rational(value.numerator, value.denominator), decimals)

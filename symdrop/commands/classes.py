@@ -193,7 +193,7 @@ def grade(args) -> int:
     from ..grading.grade import Rubric, grade as grade_class, read_answers, read_rubric
     from ..grading.keys import legacy_warning, read_key, undigested
     from ..io.outputs import compile_all
-    from ..render.grades import feedback, feedback_names, grades_csv, grades_json, report, report_svg
+    from ..render.grades import feedback, feedback_names, grades_csv, grades_json_text, report, report_svg
 
     key = read_key(args.key)
     rubric = read_rubric(args.rubric) if args.rubric is not None else Rubric()
@@ -202,7 +202,7 @@ def grade(args) -> int:
     students, ungraded = grade_class(key, rows, rubric, tolerance, columns)
     out = args.out
     files = {out / "grades.csv": grades_csv(students),
-             out / "grades.json": json.dumps(grades_json(students, ungraded), indent=2, ensure_ascii=False) + "\n",
+             out / "grades.json": grades_json_text(students, ungraded),
              out / "report.md": report(students, ungraded, "markdown", svg="report.svg"),
              out / "report.svg": report_svg(students),
              out / "report.tex": report(students, ungraded, "latex")}

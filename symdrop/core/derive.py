@@ -15,7 +15,7 @@ from ..names import SYMBOLIC_MODES
 from ..sympy_internals import entries, rational_matrix, unchecked
 from ..numbers import to_sympy
 from .formulas import Equation, input_equation, masked_weights
-from .forward import layer_values
+from .forward import layer_rules, layer_values
 from .forward import prediction as output_of
 
 # Why a dropped unit j of a^(l-1) matters or not, as Step.dropped_reasons gives it: an input x_j
@@ -261,12 +261,13 @@ def _numeric_steps(network: Network, mode: str, only: int | None = None) -> tupl
     layer's values as the matrices the formulas print (``only``: step ``only`` alone)."""
     steps = []
     a = network.x
+    rules = layer_rules(network.dropout, network.depth, mode)
     for l, (layer, values) in enumerate(zip(network.layers[:only], layer_values(network, mode)), start=1):
-        z = values_matrix(values.z)
         if only is not None and l < only:  # its activation is the next step's input, no more
-            a = values_matrix(values.a, like=z)
+            a = values_matrix(values.a)
             continue
-        rule = network.dropout.rule(l, mode)
+        z = values_matrix(values.z)
+        rule = rules[l - 1]
         mu = network.masks[l - 1] if rule.masked else _ones(layer.W.cols)
         changed = rule.weight_scale is not None or rule.weights_masked
         W = values_matrix(values.weights, layer.W.cols) if changed else layer.W

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import sympy
 
-from ..core.forward import forward, layer_values
+from ..core.forward import forward, layer_values, network_numbers
 from ..errors import SymdropError, quote
 from ..exercises.kind import Kind
 from ..model.network import Network
@@ -47,10 +47,12 @@ class Check:
         return next((p for p in self.parts if not p.correct), None)
 
 
-def check(kind: Kind, network: Network, answer, values: dict | None = None, tolerance=None) -> Check:
+def check(kind: Kind, network: Network, answer, values: dict | None = None, tolerance=None,
+          fast: bool = True) -> Check:
     """Check ``answer`` (numbers) to ``network`` as a problem of ``kind``; ``values`` maps part
     names to the student's vectors (forward, inverted and test-time problems); ``tolerance``, if
-    given, replaces the kind's own (a kind with irrational answers is graded within one)."""
+    given, replaces the kind's own (a kind with irrational answers is graded within one).
+    ``fast``: :func:`carried`'s and :func:`_by_rule`'s (the same verdicts: tests/test_check.py)."""
     tolerance = kind.tolerance_for(network) if tolerance is None else tolerance
     expected = tuple(kind.compute_answer(network))
     answer = tuple(answer)
@@ -64,30 +66,31 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
         if not kind.has_layer_values:
             raise SymdropError(f"--values: the kind {kind.name} has no layer values to check (give --answer only)")
         values = {**values, "y": answer}
-        parts = carried(kind, network, values, tolerance)
+        parts = carried(kind, network, values, tolerance, fast)
         if any(not (p.correct or p.carried_forward) for p in parts):  # a step off track: which mistake?
-            named = kind.mistakes(network)  # asked once, not once a part
-            parts = tuple(_named(p, values, named, tolerance) for p in parts)
+            # asked once, not once a part: the mistakes, and whether each one's pass is of Python's numbers
+            ruled = [(m, fast and _python(m.rule[0])) for m in kind.mistakes(network) if m.rule is not None]
+            parts = tuple(_named(p, values, ruled, tolerance) for p in parts)
     return Check(kind, answer, expected, right, mistakes, parts, tolerance, network)
 
 
-def _named(part: Part, values: dict, mistakes, tolerance) -> Part:
+def _named(part: Part, values: dict, ruled, tolerance) -> Part:
     """``part`` with the mistakes made at its step: where it is wrong and not carried forward,
-    those whose pass, with the student's own earlier values put in, gives the value written."""
+    those whose pass, with the student's own earlier values put in, gives the value written
+    (``ruled``: each mistake with a rule, and the ``python`` of :func:`_by_rule`)."""
     if part.correct or part.carried_forward:
         return part
-    found = tuple(m for m in mistakes if m.rule is not None
-                  and equal(part.given, _by_rule(m.rule, values, part.name), tolerance))
+    found = tuple(m for m, python in ruled if equal(part.given, _by_rule(m.rule, values, part.name, python), tolerance))
     return replace(part, mistakes=found) if found else part
 
 
-def _by_rule(rule, values: dict, name: str) -> tuple:
+def _by_rule(rule, values: dict, name: str, python: bool = False) -> tuple:
     """Part ``name`` of a mistake's pass (network, mode, changes), every a^(k) and z^(k) the
-    student gave before it put in place of the pass's own."""
+    student gave before it put in place of the pass's own (``python``: as they are, see :func:`_exact`)."""
     network, mode, changes = rule
     l = network.depth if name == "y" else int(name[1:])
-    inputs = {k + 1: _exact(values[f"a{k}"]) for k in range(1, l) if f"a{k}" in values}
-    zs = {k: _exact(values[f"z{k}"]) for k in range(1, l if name[0] == "z" else l + 1) if f"z{k}" in values}
+    inputs = {k + 1: _exact(values[f"a{k}"], python) for k in range(1, l) if f"a{k}" in values}
+    zs = {k: _exact(values[f"z{k}"], python) for k in range(1, l if name[0] == "z" else l + 1) if f"z{k}" in values}
     layer = forward(network, mode, inputs=inputs or None, zs=zs or None, terms=False, depth=l,
                     start=max(inputs, default=1), **dict(changes))[l - 1]
     return layer.z if name[0] == "z" else layer.a
@@ -98,12 +101,14 @@ def carried(kind: Kind, network: Network, values: dict, tolerance, fast: bool = 
     the student's own earlier values give (error carried forward): z^(l) from their a^(l-1)
     (the right one where they gave none), a^(l) = g(their z^(l)). ``fast``: where the student's
     a^(l-1) (or z^(l)) is the right one, rational entry by entry, the pass's own z^(l) (or a^(l))
-    is taken rather than computed again (the same verdicts: tests/test_check.py)."""
+    is taken rather than computed again, and the student's numbers go into a pass of Python's
+    numbers as they are (:func:`_exact`): the same verdicts (tests/test_check.py)."""
     names, mode = kind.part_names(network), kind.mode
     unknown = [name for name in values if name not in names]
     if unknown:
         raise SymdropError(f"values: unknown part {quote(unknown[0])} (expected {', '.join(names)})")
     right = layer_values(network, mode)
+    python = fast and _python(network)
     parts = []
     own_a = None  # the student's a^(l-1) as far as they gave it (None: the pass's own)
     for l, layer in enumerate(right, start=1):
@@ -119,7 +124,7 @@ def carried(kind: Kind, network: Network, values: dict, tolerance, fast: bool = 
         z = _given(values, f"z{l}", len(layer.z))
         if z is not None:
             parts.append(_part(f"z{l}", z, layer.z, own_z, tolerance))
-            own_z = _exact(z)
+            own_z = _exact(z, python)
         if fast and _same(own_z, layer.z):
             own_a_l = layer.a
         else:
@@ -128,7 +133,7 @@ def carried(kind: Kind, network: Network, values: dict, tolerance, fast: bool = 
             a = _given(values, name, len(layer.a))
             if a is not None:
                 parts.append(_part(name, a, layer.a, own_a_l, tolerance))
-                own_a_l = _exact(a)
+                own_a_l = _exact(a, python)
         own_a = own_a_l
     return tuple(parts)
 
@@ -161,9 +166,17 @@ def _part(name, given, expected, own, tolerance) -> Part:
     return Part(name, given, tuple(expected), correct, forward_ok, None if equal(own, expected, None) else tuple(own))
 
 
-def _exact(values) -> tuple:
-    """A student's numbers as SymPy's, as the core's pass takes them (a sigmoid of a Fraction fails)."""
-    return tuple(map(_sym, values))
+def _exact(values, python: bool = False) -> tuple:
+    """A student's numbers as the core's pass takes them: SymPy's (a sigmoid of a Fraction
+    fails); with ``python``, a pass in int and Fraction (:func:`_python`), as they are (int and
+    Fraction: the same values, some 25 times faster to compute with)."""
+    return tuple(values) if python else tuple(map(_sym, values))
+
+
+def _python(network: Network) -> bool:
+    """Whether the core's pass of ``network`` computes in int and Fraction (every number rational,
+    every activation piecewise linear): a student's rationals then go in as they are."""
+    return network_numbers(network).python
 
 
 def _sym(value) -> sympy.Expr:

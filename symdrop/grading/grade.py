@@ -8,6 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..errors import SpecError, SymdropError, quote
+from ..core.forward import layer_values
 from ..exercises.kinds import get
 from ..limits import MAX_SPEC_BYTES, MAX_TABLE_BYTES
 from ..textfiles import csv_rows, header_text, read_text
@@ -115,11 +116,21 @@ class StudentGrade:
 
     @property
     def points(self) -> Fraction:
-        return total([p.points for p in self.parts])
+        return self._totals()[0]
 
     @property
     def max_points(self) -> Fraction:
-        return total([p.max_points for p in self.parts])
+        return self._totals()[1]
+
+    def _totals(self) -> tuple[Fraction, Fraction]:
+        """Points and maximum, summed again only where the parts changed (every file of a class
+        asks each student's several times: some 4,000 sums for 300 students)."""
+        parts = tuple(self.parts)
+        kept = self.__dict__.get("_summed")
+        if kept is None or kept[0] != parts:
+            kept = (parts, (total([p.points for p in parts]), total([p.max_points for p in parts])))
+            self.__dict__["_summed"] = kept
+        return kept[1]
 
 
 def total(values: list) -> Fraction:
@@ -223,8 +234,8 @@ def grade(key: dict, rows: list[Row], rubric: Rubric = Rubric(), tolerance: Frac
 
 
 def _problem(known: dict, entry: dict) -> tuple:
-    """A key entry's kind, network, parts, answer and each part's size, worked out once (a
-    sheet's problem may be answered by a whole class). A spec that cannot be read refuses the
+    """A key entry's kind, network, parts, and each part's right value and size, worked out once
+    (a sheet's problem may be answered by a whole class). A spec that cannot be read refuses the
     key, naming the entry."""
     code = entry["code"]
     if code not in known:
@@ -235,8 +246,10 @@ def _problem(known: dict, entry: dict) -> tuple:
             raise SymdropError(f"key entry {code}: spec: {error}") from None
         names = kind.part_names(network)
         expected = tuple(kind.compute_answer(network))
-        sizes = {n: len(expected) if n == "y" else network.layers[int(n[1:]) - 1].units for n in names}
-        known[code] = (kind, network, names, expected, sizes)
+        layers = layer_values(network, kind.mode) if kind.has_layer_values else ()
+        right = {n: expected if n == "y" else getattr(layers[int(n[1:]) - 1], n[0]) for n in names}
+        sizes = {n: len(values) for n, values in right.items()}
+        known[code] = (kind, network, names, right, sizes)
     return known[code]
 
 
@@ -264,7 +277,8 @@ def _grade_problem(entry: dict, problem: tuple, given: dict, rubric: Rubric, tol
     """The graded parts of one problem, its check, and (row, reason) for every cell that is not
     graded: unreadable, superseded by a later readable answer, or of a part the kind has not
     (an unanswered part counts no points, so the maximum stays the same)."""
-    kind, network, names, expected, sizes = problem
+    kind, network, names, right, sizes = problem
+    expected = right["y"]
     tolerance = kind.tolerance_for(network) if tolerance is None else tolerance  # irrational answers: the kind's own
     listed, values, written = [], {}, {}
     for part, cells in given.items():
@@ -301,8 +315,7 @@ def _grade_problem(entry: dict, problem: tuple, given: dict, rubric: Rubric, tol
             parts.append(GradedPart(entry["code"], part, text, exact(p.expected), p.correct,
                                     tuple(m.name for m in p.mistakes), p.carried_forward, points, full, part in after))
         else:  # not answered (or not readable): no points, the maximum all the same
-            right = expected if part == "y" else _right(network, kind, part)
-            parts.append(GradedPart(entry["code"], part, text, exact(right), False, (), False, -rubric.penalty, full,
+            parts.append(GradedPart(entry["code"], part, text, exact(right[part]), False, (), False, -rubric.penalty, full,
                                     unread=bool(text.strip())))
     return parts, checked, listed
 
@@ -317,8 +330,8 @@ def _last_readable(what: str, cells: list, size: int):
             if len(value) != size:
                 raise SymdropError(f"{what}: expected {_count(size)}, got {len(value)}")
             read.append((row, text, value, None))
-        except SymdropError as error:
-            read.append((row, text, None, error))
+        except SymdropError as error:  # its message, not the error: its traceback holds the grader's frames
+            read.append((row, text, None, str(error)))
     readable = [r for r in read if r[2] is not None]
     chosen = readable[-1] if readable else None
     others = []
@@ -339,13 +352,6 @@ def _after_mistake(names: tuple, by_part: dict) -> set[str]:
     values): what they write there follows from the mistake."""
     made = next((i for i, n in enumerate(names) if n in by_part and by_part[n].mistakes), None)
     return set() if made is None else set(names[made + 1:])
-
-
-def _right(network, kind, part: str) -> tuple:
-    from ..core.forward import layer_values
-
-    layer = layer_values(network, kind.mode)[int(part[1:]) - 1]
-    return layer.z if part[0] == "z" else layer.a
 
 
 def _count(n: int) -> str:

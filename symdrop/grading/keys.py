@@ -3,6 +3,7 @@
 import hashlib
 import json
 import re
+from functools import partial
 from pathlib import Path
 
 from ..errors import SymdropError, quote
@@ -22,8 +23,11 @@ def digest(entry: dict) -> str:
     (keys sorted, no spaces, ASCII with \\u escapes), everything but :data:`UNDIGESTED`. Sheet writes it into
     each entry; grade and check refuse an entry whose digest differs (edited since)."""
     problem = {k: v for k, v in entry.items() if k not in UNDIGESTED}
-    text = json.dumps(problem, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(text.encode("ascii")).hexdigest()
+    return hashlib.sha256(_CANONICAL(problem).encode("ascii")).hexdigest()
+
+
+# json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True), its encoder made once
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode
 
 
 def read_key(path) -> dict:
@@ -37,7 +41,7 @@ def read_key(path) -> dict:
     text = read_text(path, MAX_KEY_BYTES, "a key.json")
     twice: list = []  # the objects that hold a key twice (json.loads would keep the last)
     try:
-        key = json.loads(text, object_pairs_hook=lambda pairs: _pairs(pairs, twice), parse_float=str,
+        key = json.loads(text, object_pairs_hook=partial(_pairs, twice), parse_float=str,
                          parse_constant=_constant)
     except (ValueError, RecursionError):
         raise SymdropError(f"{path}: expected a key.json that symdrop sheet wrote (not valid JSON)") from None
@@ -100,7 +104,7 @@ def _check_entries(path: Path, problems: list) -> None:
                                f"after symdrop sheet wrote it (restore it, or write the key again with symdrop sheet)")
 
 
-def _pairs(pairs: list, twice: list) -> dict:
+def _pairs(twice: list, pairs: list) -> dict:
     """A JSON object; one that holds a key twice is a :class:`_Twice` and is noted in ``twice``."""
     data = dict(pairs)
     if len(data) == len(pairs):

@@ -103,6 +103,12 @@ class Dropout:
         if isinstance(self.convention, str):  # the API's Dropout("inverted", keep), as a spec writes it
             object.__setattr__(self, "convention", convention(self.convention))
 
+    def __hash__(self) -> int:
+        # Memoized, as Network's: a dropout keys the core's memos (layer_rules), asked every pass.
+        if "_hash" not in self.__dict__:
+            object.__setattr__(self, "_hash", hash((self.convention, self.keep, self.scheme, self.alpha)))
+        return self.__dict__["_hash"]
+
     @property
     def connections(self) -> bool:
         """Whether the masks drop weights (DropConnect) rather than units."""
@@ -169,6 +175,19 @@ class Dropout:
         purpose = ("for the test-time pass of plain masks, which scales each W by its input's q (weight scaling)"
                    if not self.convention.has_test_pass else f"for the {self.convention.name} convention")
         self.require_keep(purpose)
+
+
+# One object for equal dropouts read from specs (a class's problems share a few), at most this
+# many kept: the core's memos then find a problem's by identity rather than field by field.
+_INTERNED: dict = {}
+INTERNED = 256
+
+
+def interned(dropout: Dropout) -> Dropout:
+    """The one object equal to ``dropout`` read before (or ``dropout`` itself): the same values."""
+    if len(_INTERNED) < INTERNED:
+        return _INTERNED.setdefault(dropout, dropout)
+    return _INTERNED.get(dropout, dropout)
 
 
 def _map(q, f):

@@ -1,12 +1,14 @@
 """Reading the fields of a spec: vectors, matrices, probabilities, required and unknown keys;
 every error names its field and what was expected."""
 
+from functools import lru_cache
+
 import sympy
 from sympy import ImmutableMatrix
 
 from ..errors import SpecError, describe, quote
 from ..limits import MAX_UNITS
-from ..numbers import exact
+from ..numbers import exact, exact_list
 from ..sympy_internals import rational_matrix
 
 
@@ -28,15 +30,35 @@ def matrix(data, field: str, columns: int) -> ImmutableMatrix:
             field,
             f"expected {columns} columns (the previous layer has {columns} units), got {len(data[0])}",
         )
-    return rational_matrix(len(data), columns, [exact(value, f"{field}[{i}][{j}]")
-                                                for i, row in enumerate(data) for j, value in enumerate(row)])
+    return _numbers(len(data), columns, [value for row in data for value in row],
+                    lambda k: f"{field}[{k // columns}][{k % columns}]")
 
 
 def vector(data, field: str) -> ImmutableMatrix:
     if not isinstance(data, list) or not data:
         raise SpecError(field, f"expected a non-empty list of numbers, got {describe(data)}")
     units(len(data), field, "entries")
-    return rational_matrix(len(data), 1, [exact(value, f"{field}[{j}]") for j, value in enumerate(data)])
+    return _numbers(len(data), 1, data, lambda j: f"{field}[{j}]")
+
+
+def _numbers(rows: int, cols: int, values: list, where) -> ImmutableMatrix:
+    """The matrix of ``values`` (row by row), each read by :func:`exact` (``where(k)`` names a
+    bad one); numbers written as text or ints looked up by how they are written (a class's masks,
+    inputs and biases recur: a text's hash is kept, a SymPy number's computed again each time)."""
+    if set(map(type, values)) <= _WRITTEN:
+        try:
+            return _written(rows, cols, tuple(values))
+        except SpecError:
+            pass  # read again below, to name the entry
+    return rational_matrix(rows, cols, exact_list(values, where))
+
+
+_WRITTEN = {str, int}
+
+
+@lru_cache(maxsize=4096)
+def _written(rows: int, cols: int, values: tuple) -> ImmutableMatrix:
+    return rational_matrix(rows, cols, exact_list(values, str))
 
 
 def units(count: int, field: str, what: str) -> None:
@@ -62,7 +84,7 @@ def no_unknown_keys(data: dict, known, field: str) -> None:
 
 def probability(value, field: str) -> sympy.Rational:
     q = exact(value, field)
-    if not 0 < q <= 1:
+    if not 0 < q.p <= q.q:  # 0 < q <= 1 (a rational's q is positive), without SymPy's comparisons
         raise SpecError(field, f"expected a probability 0 < q <= 1, got {q}")
     return q
 

@@ -7,7 +7,7 @@ from sympy import ImmutableMatrix
 from ..errors import SpecError, describe
 from ..numbers import exact
 from ..sympy_internals import entries
-from .conventions import DROPCONNECT, SCHEMES, PLAIN, UNITS, Dropout, convention as named_convention
+from .conventions import DROPCONNECT, SCHEMES, PLAIN, UNITS, Dropout, convention as named_convention, interned
 from .fields import matrix, no_unknown_keys, probability, vector
 
 DROPOUT_KEYS = ("kind", "convention", "keep", "alpha")
@@ -52,7 +52,7 @@ def read_dropout(data, masks, shapes) -> Dropout:
         keep = _weight_keep(data["keep"], shapes)
     else:
         keep = _unit_keep(data["keep"], [shapes[0][1]] + [rows for rows, _ in shapes[:-1]])
-    dropout = Dropout(convention, keep, scheme, alpha)
+    dropout = interned(Dropout(convention, keep, scheme, alpha))
     _no_drop_where_kept(masks, dropout, single=not isinstance(data["keep"], list))
     return dropout
 
@@ -161,8 +161,8 @@ def _shape(data, field: str, rows: int, l: int) -> None:
 
 
 def _zeros_and_ones(values: ImmutableMatrix, field: str) -> None:
-    for k, value in enumerate(entries(values)):
-        if value not in (0, 1):
+    for k, value in enumerate(entries(values)):  # rationals (vector, matrix): 0 or 1 is p 0 or 1 over q 1
+        if value.q != 1 or value.p not in (0, 1):
             where = f"[{k}]" if values.cols == 1 else f"[{k // values.cols}][{k % values.cols}]"
             raise SpecError(f"{field}{where}", f"expected 0 or 1, got {value}")
 
@@ -170,8 +170,11 @@ def _zeros_and_ones(values: ImmutableMatrix, field: str) -> None:
 def _no_drop_where_kept(masks, dropout: Dropout, *, single: bool) -> None:
     """A mask entry 0 where its keep probability is 1 cannot be drawn: refuse it."""
     for l, mask in enumerate(masks):
+        one = dropout.keep[l]
+        if isinstance(one, sympy.Rational) and one.p != one.q:  # one q below 1 for the whole mask: any entry may be 0
+            continue
         for k, (m, q) in enumerate(zip(entries(mask), entries(dropout.keep_of(l, mask.shape)))):
-            if m != 0 or q != 1:
+            if m.p != 0 or q != 1:  # a mask's entries are the integers 0 and 1 (_zeros_and_ones)
                 continue
             if dropout.connections:
                 i, j = divmod(k, mask.cols)

@@ -8,7 +8,7 @@ from sympy import ImmutableMatrix
 from ..core import losses
 from .activations import NAMES, PARAMETRIZED
 from .batch import Batch, batch_spec, is_batch, parse_batch
-from .conventions import UNITS, Dropout
+from .conventions import UNITS, Dropout, interned
 from ..errors import SpecError, describe
 from .fields import key_name as _key, matrix as _matrix, no_unknown_keys as _no_unknown_keys
 from .fields import required as _required, vector as _vector
@@ -106,7 +106,7 @@ def parse_spec(data, *, require_masks: bool = True) -> Network | Batch:
     scheme = dropout_scheme(data["dropout"]) if "dropout" in data else UNITS
     given = _required(data, "masks", "") if "masks" in data or require_masks else None
     masks = read_masks(given, shapes, scheme)
-    dropout = read_dropout(data["dropout"], masks, shapes) if "dropout" in data else Dropout()
+    dropout = read_dropout(data["dropout"], masks, shapes) if "dropout" in data else interned(Dropout())
     target, loss = _target(data, built[-1])
     return Network(x=x, layers=tuple(built), masks=masks, title=title.strip(), dropout=dropout, target=target,
                    loss=loss, digits=shown_places(data["digits"], "digits") if "digits" in data else None)

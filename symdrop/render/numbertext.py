@@ -14,7 +14,14 @@ DIGITS = 15  # significant digits of the decimals printed beside exact irrationa
 
 
 def exact_text(value, decimals: bool = False) -> str:
-    """An exact number as text: ``7``, ``-13/20``, or with ``decimals`` ``-0.65`` where exact."""
+    """An exact number as text: ``7``, ``-13/20``, or with ``decimals`` ``-0.65`` where exact.
+    An int or Fraction (a grade's points: some 20,000 for 300 students) is written from its own
+    numerator and denominator, the same as SymPy's rational's (tests/test_numbertext.py)."""
+    if type(value) is int or type(value) is Fraction:
+        p, q = value.numerator, value.denominator
+        if decimals and q != 1 and decimal_places(q) is not None:
+            return exact_decimal(p, q)
+        return str(p) if q == 1 else f"{p}/{q}"
     value = to_sympy(value)
     if decimals and value.q != 1 and decimal_places(value.q) is not None:
         return exact_decimal(value.p, value.q)
