@@ -1,8 +1,8 @@
 """Every fast path of a worked problem against its plain path: the same numbers, the same bytes.
 
-The fast paths (README, at benchmarks/sheet_speed.py): ``render.texwidth.width`` (one regex, environments found in C,
+The fast paths (docs/performance.md, at benchmarks/sheet_speed.py): ``render.texwidth.width`` (one regex, environments found in C,
 a table's width memoized) against ``plain_width``; ``exercises.drawing.choices`` against
-``random.Random.choice``. A seeded sheet of several kinds is rendered both ways. Backprop's (README, at
+``random.Random.choice``. A seeded sheet of several kinds is rendered both ways. Backprop's (docs/performance.md, at
 benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_layer_z``, the output
 ``drawing.draw_with_output`` hands back against the core's pass, ``core.backward.first_weights`` against
 ``backward``, and ``core.backprop.transposed`` and a step's rows against SymPy's."""
