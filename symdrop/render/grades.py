@@ -84,9 +84,13 @@ def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOpt
             located = wrong.part != "y" or len(answered) > 1
             # The step of the kind's derivation (the core's pass in the kind's mode), alone.
             lines = (layer, step_rows(numeric_step(network, layer, kind.mode), options), located)
-        labels = {m.name: m.label for m in (*checked.mistakes, *(m for p in checked.parts for m in p.mistakes))}
-        problems.append((entry, parts, labels, lines))
+        problems.append((entry, parts, mistake_labels(checked), lines))
     return render_document("feedback", fmt, options, s=student, problems=problems, right=right_values(student, options))
+
+
+def mistake_labels(checked) -> dict[str, str]:
+    """``{id: label}`` of every mistake a check named, at the answer or at a step."""
+    return {m.name: m.label for m in (*checked.mistakes, *(m for p in checked.parts for m in p.mistakes))}
 
 
 def right_values(student: StudentGrade, options: RenderOptions = RenderOptions()) -> dict:
@@ -133,7 +137,8 @@ def report_svg(students: list[StudentGrade], options: RenderOptions = RenderOpti
 
 def chart(students: list[StudentGrade]) -> dict:
     """The report's numbers: students per tenth of the maximum (the last bin holds full marks)
-    and students per mistake id, most frequent first (ties by id)."""
+    and students per mistake id, most frequent first (ties by id), with each mistake's words
+    (``labels``: as the first check that named it words it)."""
     bins = [0] * BINS
     shares = []  # each student's share of the maximum (None: a maximum of 0), summed once
     for s in students:
@@ -141,9 +146,15 @@ def chart(students: list[StudentGrade]) -> dict:
         shares.append(s.points / most if most else None)
         bins[min(BINS - 1, max(0, int((shares[-1] or Fraction(0)) * BINS)))] += 1
     made = Counter(m for s in students for m in {m for p in s.parts for m in p.mistakes})
+    labels = {}
+    for s in students:
+        for _, checked in s.problems:
+            for name, label in mistake_labels(checked).items():
+                labels.setdefault(name, label)
     mistakes = sorted(made.items(), key=lambda item: (-item[1], item[0]))
     mean = sum((share for share in shares if share is not None), Fraction(0)) / max(1, len(students))
     return {"bins": bins, "labels": [f"{10 * k}–{10 * k + 10}%" for k in range(BINS)], "mistakes": mistakes,
+            "words": {name: labels.get(name, "") for name, _ in mistakes},
             "most": max([*bins, *(c for _, c in mistakes), 1]), "students": len(students),
             "mean": _percent(mean)}
 
