@@ -69,6 +69,13 @@ def test_a_sheet_writes_sheet_key_and_solutions_pages(tmp_path):
                  "--out", str(tmp_path)]) == 0
     for name in ("sheet", "key", "solutions"):
         check_page((tmp_path / f"{name}.html").read_text(encoding="utf-8"))
+    # Every table's first row is its column headers, as screen readers announce them.
+    key = (tmp_path / "key.html").read_text(encoding="utf-8")
+    tables = re.findall(r"<table>\s*<tr>(.*?)</tr>", key, re.S)
+    assert len(tables) >= 3 and "<!--head-->" not in key and key.count("<tr><th") == len(tables)  # one header row each
+    for first in tables:
+        assert first.startswith('<th scope="col">') and "<td" not in first
+    assert '<th scope="col">common wrong answer</th><th scope="col">mistake</th><th scope="col">id</th>' in key
 
 
 def test_hostile_title_is_text_not_markup(tmp_path):

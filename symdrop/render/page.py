@@ -66,6 +66,15 @@ def _flat_fences(element: str) -> str:
     return element.replace(' data-tall="1"', "")
 
 
+# A table's first row, which the templates mark as its header (page/macros.j2's header_rule).
+_HEAD = re.compile(r"(<table>\s*)<tr>(.*?)</tr>\s*<!--head-->", re.S)
+
+
+def _header_row(match) -> str:
+    cells = match.group(2).replace("<td>", '<th scope="col">').replace("</td>", "</th>")
+    return f"{match.group(1)}<tr>{cells}</tr>"
+
+
 def finish(document: str) -> str:
     """``document`` (rendered through page/macros.j2) as the page: each paragraph of its body in
     ``<p>``, every formula MathML, and the page's title its first heading where none was given."""
@@ -75,6 +84,7 @@ def finish(document: str) -> str:
     scripts = _SCRIPT.findall(match.group(2))  # kept as they are: no paragraphs, no math
     body = _SCRIPT.sub("<script></script>", match.group(2))
     body = _TABLE.sub(lambda m: re.sub(r"\n\s*\n", "\n", m.group(0)), body)  # a table is one block
+    body = _HEAD.sub(_header_row, body)
     chunks = [c.strip() for c in re.split(r"\n\s*\n", body) if c.strip()]
     body = "\n".join(c if _BLOCK.match(c) else f"<p>{c}</p>" for c in chunks)
     body = _DISPLAY.sub(lambda m: mathml(m.group(1), True), body)
