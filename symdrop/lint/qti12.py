@@ -10,9 +10,10 @@ same variant where their text, but for the variant code, and their conditions ar
 """
 
 from fractions import Fraction
+from functools import partial
 
 from .registry import Result, duplicates
-from .simulate import Unsupported, mistake_results, package_resources, visible
+from .simulate import Unsupported, package_item_results, package_resources, visible
 
 Q = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
 EXPORT = "qti.zip"
@@ -32,14 +33,8 @@ def lint_qti12(path, key, share) -> list[Result]:
         responses = [r.get("ident") for r in item.iter(Q + "response_str")] + [r.get("ident") for r in item.iter(Q + "response_num")]
         text = "".join(m.text or "" for p in item.findall(Q + "presentation") for m in p.iter(Q + "mattext")).replace(problem.code, "")
         asked[name] = (text, tuple((c.tag, c.get("respident"), c.text) for c in item.iter() if c.tag in (Q + "varequal", Q + "vargte", Q + "varlte")))
-        if len(responses) != len(problem.answer):
-            results.append(Result(EXPORT, name, "key", f"{len(responses)} responses for {len(problem.answer)} numbers"))
-            continue
-        try:
-            results += mistake_results(EXPORT, name, problem, Fraction(0), lambda values, item=item, responses=responses:
-                                       run(item, dict(zip(responses, values))))
-        except (Unsupported, ValueError, ZeroDivisionError) as error:
-            results.append(Result(EXPORT, name, "read", f"cannot run: {error}"))
+        results += package_item_results(EXPORT, name, problem, responses, Fraction(0), partial(run, item),
+                                        (Unsupported, ValueError, ZeroDivisionError))
     return results + duplicates(EXPORT, asked)
 
 

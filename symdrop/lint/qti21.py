@@ -2,9 +2,10 @@
 delivery engine runs it, on the key's numbers and on each known mistake's."""
 
 from fractions import Fraction
+from functools import partial
 
 from .registry import Result, duplicates
-from .simulate import Unsupported, mistake_results, package_resources
+from .simulate import Unsupported, package_item_results, package_resources
 
 Q = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
 EXPORT = "qti21.zip"
@@ -25,14 +26,7 @@ def lint_qti21(path, key, share) -> list[Result]:
         # The same variant: the same text but its code, and the same numbers (two problems may ask the same one number).
         text = "".join(t for b in item.findall(Q + "itemBody") for t in b.itertext()).replace(problem.code, "")
         asked[name] = (text, tuple(d.findtext(f"{Q}correctResponse/{Q}value") for d in item.findall(Q + "responseDeclaration")))
-        if len(responses) != len(problem.answer):
-            results.append(Result(EXPORT, name, "key", f"{len(responses)} responses for {len(problem.answer)} numbers"))
-            continue
-        try:
-            results += mistake_results(EXPORT, name, problem, share, lambda values, item=item, responses=responses:
-                                       run(item, dict(zip(responses, values))))
-        except Unsupported as error:
-            results.append(Result(EXPORT, name, "read", f"cannot run: {error}"))
+        results += package_item_results(EXPORT, name, problem, responses, share, partial(run, item))
     return results + duplicates(EXPORT, asked)
 
 

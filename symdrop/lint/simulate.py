@@ -52,6 +52,19 @@ def mistake_results(export: str, item: str, problem, share: Fraction, score) -> 
     return results
 
 
+def package_item_results(export: str, item: str, problem, responses: list, share: Fraction, run,
+                         errors: tuple = (Unsupported,)) -> list[Result]:
+    """:func:`mistake_results` of a QTI item whose ``responses`` (identifiers) take the problem's
+    numbers in order, ``run(given)`` scoring a dict of them; a failed row where their count is
+    not the problem's, or where running raises one of ``errors``."""
+    if len(responses) != len(problem.answer):
+        return [Result(export, item, "key", f"{len(responses)} responses for {len(problem.answer)} numbers")]
+    try:
+        return mistake_results(export, item, problem, share, lambda values: run(dict(zip(responses, values))))
+    except errors as error:
+        return [Result(export, item, "read", f"cannot run: {error}")]
+
+
 def visible(html_text: str) -> str:
     """The words an LMS shows of HTML: tags dropped, character references read."""
     import html
