@@ -455,8 +455,8 @@ def test_total_is_the_plain_sum(values):
     assert type(got) is Fraction and (got.numerator, got.denominator) == (plain.numerator, plain.denominator)
 
 
-def test_a_students_points_are_summed_again_after_the_parts_change():
-    """StudentGrade keeps its sums while its parts are the same, and sums again where they change."""
+def test_a_students_points_are_the_sums_of_its_parts_as_they_change():
+    """StudentGrade's points and maximum: its parts' sums, by hand, after each change of them."""
     from symdrop.grading.grade import GradedPart, StudentGrade
 
     def part(points, most):
