@@ -1,8 +1,6 @@
 """Reading the fields of a spec: vectors, matrices, probabilities, required and unknown keys;
 every error names its field and what was expected."""
 
-from functools import lru_cache
-
 import sympy
 from sympy import ImmutableMatrix
 
@@ -43,22 +41,8 @@ def vector(data, field: str) -> ImmutableMatrix:
 
 def _numbers(rows: int, cols: int, values: list, where) -> ImmutableMatrix:
     """The matrix of ``values`` (row by row), each read by :func:`exact` (``where(k)`` names a
-    bad one); numbers written as text or ints looked up by how they are written (a class's masks,
-    inputs and biases recur: a text's hash is kept, a SymPy number's computed again each time)."""
-    if set(map(type, values)) <= _WRITTEN:
-        try:
-            return _written(rows, cols, tuple(values))
-        except SpecError:
-            pass  # read again below, to name the entry
+    bad one)."""
     return rational_matrix(rows, cols, exact_list(values, where))
-
-
-_WRITTEN = {str, int}
-
-
-@lru_cache(maxsize=4096)
-def _written(rows: int, cols: int, values: tuple) -> ImmutableMatrix:
-    return rational_matrix(rows, cols, exact_list(values, str))
 
 
 def units(count: int, field: str, what: str) -> None:
