@@ -21,23 +21,29 @@ def write_files(files: dict) -> list[Path]:
     pipe: symdrop replaces regular files only, and never writes through a link) is refused in one
     line. A failed write (a full disk) is one line too, with every staged file removed."""
     targets = [Path(path) for path in files]
+    folders: dict[Path, None] = {}  # each folder checked (and then made) once: a class's feedback is 300 files
     for path in targets:
-        _check_target(path)
+        _check_target(path, folders)
     staged: list[tuple[str, Path]] = []
-    mode = 0o666 & ~_umask()  # what open() would give; mkstemp alone gives 0600
-    listings: dict[Path, list[str]] = {}  # each folder's names, listed once (a class's feedback: 300 files)
+    listings: dict[Path, list[str]] = {}  # each folder's names, listed once
     try:
-        for path, content in files.items():
-            path = Path(path)
-            _make_folder(path.parent)
+        for path in folders:
+            _make_folder(path)
+        for path, content in zip(targets, files.values()):
             _remove_stale(path, listings)
-            temporary = _create_staged(path, staged)
-            with open(temporary, "wb") as stream:
+            # the staged file is made with the mode open() gives (0666 less the umask), and written
+            # through the descriptor that made it: one open a file
+            descriptor = _create_staged(path, staged)
+            try:
+                stream = open(descriptor, "wb")
+            except BaseException:
+                os.close(descriptor)
+                raise
+            with stream:
                 if isinstance(content, Spooled):  # kept on disk until now (a class set's documents)
                     content.copy_to(stream)
                 else:
                     stream.write(content.encode("utf-8") if isinstance(content, str) else content)
-            os.chmod(temporary, mode)
         for temporary, path in staged:
             os.replace(temporary, path)
     except OSError as error:
@@ -50,14 +56,21 @@ def write_files(files: dict) -> list[Path]:
     return [path for _, path in staged]
 
 
-def _check_target(path: Path) -> None:
-    if path.is_symlink():
-        raise SymdropError(f"{path}: is a symbolic link; symdrop replaces only regular files (remove it first)")
-    if path.exists():
-        if path.is_dir():
+def _check_target(path: Path, folders: dict) -> None:
+    """Refuse ``path`` (see :func:`write_files`); its folder is checked once and added to ``folders``."""
+    try:
+        mode = os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):  # not there (a file in the way of its folder: below)
+        mode = None
+    if mode is not None:
+        if stat.S_ISLNK(mode):
+            raise SymdropError(f"{path}: is a symbolic link; symdrop replaces only regular files (remove it first)")
+        if stat.S_ISDIR(mode):
             raise SymdropError(f"{path}: is a folder; expected a file name")
-        if not stat.S_ISREG(path.stat().st_mode):
+        if not stat.S_ISREG(mode):
             raise SymdropError(f"{path}: is not a regular file (a device or a pipe); symdrop replaces only regular files")
+    if path.parent in folders:
+        return
     folder = path.parent
     while not folder.exists():  # the nearest folder that is there must be a folder, and writable
         if folder.is_symlink():  # a dangling link in the way
@@ -67,6 +80,7 @@ def _check_target(path: Path) -> None:
         raise SymdropError(f"{folder}: is a file, not a folder (it is in the way of {path})")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise SymdropError(f"{folder}: cannot write in this folder (permission denied)")
+    folders[path.parent] = None
 
 
 def _make_folder(folder: Path) -> None:
@@ -76,15 +90,15 @@ def _make_folder(folder: Path) -> None:
         raise SymdropError(f"{folder}: a file is in the way of this folder") from None
 
 
-def _create_staged(path: Path, staged: list) -> str:
+def _create_staged(path: Path, staged: list) -> int:
+    """A new staged file beside ``path``, open for writing: its descriptor."""
     # The name is registered before the file exists, so an interrupt between the two leaves
     # nothing behind (the clean-up skips a name that was never created).
     for _ in range(100):
         name = os.path.join(path.parent, f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{SUFFIX}")
         staged.append((name, path))
         try:
-            os.close(os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-            return name
+            return os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_CLOEXEC, 0o666)
         except FileExistsError:
             staged.pop()
     raise SymdropError(f"{path.parent}: cannot create a temporary file")
@@ -127,9 +141,3 @@ def alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
