@@ -134,7 +134,13 @@ def _total(terms, bias) -> Number:
     one, which takes a sum of sums of 16 terms apart 16 times over), Python numbers one by one."""
     if isinstance(bias, sympy.Basic):
         return sympy.Add(bias, *terms)
-    return sum(terms, bias)
+    return whole(sum(terms, bias))
+
+
+def whole(value: Number) -> Number:
+    """``value``, a Fraction that is a whole number as an int (the same number): the next layer's
+    products are then of ints where its weights are, some five times faster than of Fractions."""
+    return value.numerator if type(value) is Fraction and value.denominator == 1 else value
 
 
 def _combination(row, values, bias) -> sympy.Expr:
@@ -237,9 +243,9 @@ def _mask(a, mu, rule, values: NetworkNumbers, l: int):
             return tuple([v if m == 1 else m * v for m, v in zip(mu, a)])
         return tuple([v if m == 1 else sympy.S.Zero if m == 0 else m * v for m, v in zip(mu, a)])
     q = values.keep[l - 1]
-    scales = [1 / v for v in q] if isinstance(q, tuple) else [1 / q] * len(a)
+    scales = [whole(1 / v) for v in q] if isinstance(q, tuple) else [whole(1 / q)] * len(a)  # 1/q = 2: ints
     if values.python or values.numeric:
-        return tuple([scale * m * v for scale, m, v in zip(scales, mu, a)])
+        return tuple([whole(scale * m * v) for scale, m, v in zip(scales, mu, a)])
     return tuple(_scaled(scale * m, v) for scale, m, v in zip(scales, mu, a))
 
 
