@@ -1,12 +1,14 @@
 """Shared helpers: the repository's paths, golden files, specs on disk, the CLI in a process, key
 entries by the test references, and TeX and PyTorch checks that fail in CI instead of skipping."""
 
+import atexit
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import unicodedata
 from fractions import Fraction
 from pathlib import Path
@@ -26,6 +28,12 @@ TUTORIAL = ROOT / "symdrop" / "data" / "tutorial.yaml"  # the built-in example's
 GOLDEN = ROOT / "tests" / "golden"
 REFRESH = os.environ.get("SYMDROP_REFRESH_GOLDEN") == "1"  # SYMDROP_REFRESH_GOLDEN=1 pytest: rewrite them
 ALL_KINDS = ",".join(KINDS)  # --kinds of a sheet with a problem of every kind
+
+# Compiled templates (symdrop/render/bytecode.py) go to a folder of this run, not the user's
+# ~/.cache: made by the first process (pytest-xdist's workers inherit it) and removed at its end.
+if "SYMDROP_TEST_CACHE" not in os.environ:
+    os.environ["SYMDROP_TEST_CACHE"] = os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="symdrop-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["SYMDROP_TEST_CACHE"], ignore_errors=True)
 
 
 def missing(what: str, install: str = "") -> NoReturn:

@@ -10,6 +10,7 @@ import sympy
 
 from ..sympy_internals import entries
 from .alttext import describe
+from .bytecode import template_cache
 from .escape import escape_cloze, escape_html, escape_ident, escape_markdown, escape_tex, escape_xml, escape_xml_text, markdown_code
 from .formats import get
 from .linebreak import boxable, chain, fits, lines, nested, rows, short, shown, together, wide
@@ -105,8 +106,8 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
     if folders:
         env = UserTemplates(folders, builtin_templates(),
                             loader=jinja2.ChoiceLoader([*(FolderLoader(f) for f in folders), builtin]), **settings)
-    else:
-        env = jinja2.Environment(loader=builtin, **settings)
+    else:  # symdrop's own templates: compiled once, kept between runs (see bytecode.py)
+        env = jinja2.Environment(loader=builtin, bytecode_cache=template_cache(settings), **settings)
     env.filters.update(
         latex=partial(latex, decimals=decimals), factor=partial(factor, decimals=decimals), base=partial(base, decimals=decimals),
         inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), compact=partial(compact, decimals=decimals),
