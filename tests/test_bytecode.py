@@ -57,6 +57,29 @@ def test_cold_warm_and_damaged_caches_give_the_files_of_no_cache(cache_home, tmp
     capsys.readouterr()
 
 
+@pytest.mark.parametrize("broken", ["write", "read"])
+def test_a_cache_that_cannot_be_written_or_read_is_passed_by(broken, cache_home, tmp_path, monkeypatch, capsys):
+    """A full disk, or a folder made read-only (root writes in it all the same: the failure is
+    made), costs the compiling, not the command."""
+    monkeypatch.setenv(bytecode.OFF, "1")
+    plain = sheet(tmp_path / "plain")
+    monkeypatch.delenv(bytecode.OFF)
+    fresh()
+    if broken == "read":
+        sheet(tmp_path / "filled")  # the cache filled, then every file unreadable
+        fresh()
+        monkeypatch.setattr(bytecode.jinja2.bccache, "open", disk_error, raising=False)
+    else:
+        monkeypatch.setattr(bytecode.jinja2.bccache.tempfile, "NamedTemporaryFile", disk_error)
+    assert sheet(tmp_path / "out") == plain
+    assert (compiled(cache_home) != []) == (broken == "read")
+    capsys.readouterr()
+
+
+def disk_error(*args, **kwargs):
+    raise OSError(28, "No space left on device")
+
+
 def test_a_folder_others_may_write_in_is_not_used(cache_home):
     settings = {"trim_blocks": True}
     assert isinstance(bytecode.template_cache(settings), bytecode.jinja2.FileSystemBytecodeCache)

@@ -54,7 +54,25 @@ def template_cache(settings: dict) -> jinja2.BytecodeCache | None:
                 return None
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return KeptTemplates(str(folder))
+
+
+class KeptTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache in a folder, where a file that cannot be read or written (a full disk, a
+    folder made read-only) is as if it were not there: the template is compiled, and the command
+    goes on."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 def _own(folder: Path) -> bool:
