@@ -5,7 +5,8 @@ a table's width memoized) against ``plain_width``; ``exercises.drawing.choices``
 ``random.Random.choice``. A seeded sheet of several kinds is rendered both ways. Backprop's (docs/performance.md, at
 benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_layer_z``, the output
 ``drawing.draw_with_output`` hands back against the core's pass, ``core.backward.first_weights`` against
-``backward``, and ``core.backprop.transposed`` and a step's rows against SymPy's."""
+``backward``, and ``core.backprop.transposed`` and a step's rows against SymPy's, ``numbers.number_text`` (spec texts, the pictures' text alternatives) against ``str`` and ``sstr``,
+and ``sympy_internals.all_rational`` (which ``wide``, ``nested`` and ``needs_decimal`` ask first) against the entries."""
 
 import random
 from collections import Counter
@@ -176,3 +177,37 @@ def _with_target(network):
     from dataclasses import replace
 
     return replace(network, target=sympy.ImmutableMatrix([1] * network.layers[-1].W.rows))
+
+
+_RATIONALS = [(0, 1), (1, 1), (-1, 1), (1, 2), (-1, 2), (7, 2), (-37, 8), (3, 10), (2000, 1), (-5000, 3), (10**30 + 1, 7)]
+
+
+@pytest.mark.parametrize("value", [sympy.Rational(p, q) for p, q in _RATIONALS]
+                         + [sympy.Symbol("q1"), 1 / (1 + sympy.exp(-sympy.Rational(1, 3))), sympy.Float("0.25")])
+def test_number_text_is_str(value):
+    from symdrop.numbers import number_text
+
+    assert number_text(value) == str(value) == sympy.sstr(value)
+
+
+@pytest.mark.parametrize("expr", [
+    sympy.Rational(-7, 2), sympy.Integer(3), sympy.S.Half, sympy.Float("0.5"), sympy.Symbol("q1"), sympy.exp(-1), 7,
+    sympy.ImmutableMatrix([1, 2]), sympy.ImmutableMatrix([[sympy.Rational(1, 2), 0], [3, -1]]),
+    sympy.ImmutableMatrix([sympy.Rational(1, 3), sympy.exp(-1)]), sympy.ImmutableMatrix([sympy.Symbol("x"), 1]),
+    sympy.ImmutableMatrix([sympy.Float("0.25"), 1]), sympy.Matrix([1, sympy.Rational(1, 2)]),
+    sympy.MatrixSymbol("W", 2, 2), sympy.zeros(0, 1),
+])
+def test_all_rational_is_every_entry_rational(expr):
+    from symdrop.render.linebreak import nested, wide
+    from symdrop.render.numbertext import needs_decimal, scalars
+    from symdrop.sympy_internals import all_rational, rational_matrix
+
+    plain = all(e.is_Rational for e in scalars(expr)) if not isinstance(expr, sympy.MatrixSymbol) else False
+    # a Python number is left to the entry-by-entry path (False: ask each entry), a SymPy value answered
+    assert all_rational(expr) == (plain and isinstance(expr, (sympy.Basic, sympy.MatrixBase)))
+    if plain:  # the three questions it answers at once, asked entry by entry
+        values = scalars(expr)
+        assert not any(not e.is_Rational for e in values) and not wide(expr) and not nested(expr)
+        assert not needs_decimal(expr)
+        if isinstance(expr, sympy.ImmutableMatrix) and values:
+            assert all_rational(rational_matrix(expr.rows, expr.cols, values))
