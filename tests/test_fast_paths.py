@@ -211,3 +211,22 @@ def test_all_rational_is_every_entry_rational(expr):
         assert not needs_decimal(expr)
         if isinstance(expr, sympy.ImmutableMatrix) and values:
             assert all_rational(rational_matrix(expr.rows, expr.cols, values))
+
+
+@pytest.mark.parametrize("values", ["int", "half", "decimal"])
+@pytest.mark.parametrize("scaled", [False, True])
+def test_allowed_bounds_magnitudes_in_integers_as_abs_does(values, scaled):
+    from symdrop.exercises.drawing import MAX_MAGNITUDE, allowed
+
+    M = MAX_MAGNITUDE
+    table = [0, 1, -1, M, -M, M + 1, -M - 1, Fraction(2 * M + 1, 2), Fraction(-2 * M - 1, 2), Fraction(2 * M - 1, 2),
+             Fraction(1, 2), Fraction(-7, 4), Fraction(3, 100), Fraction(M * 8 + 1, 8), Fraction(-M * 8 + 1, 8)]
+    options = Options(values=values)
+    for v in table:
+        if abs(v) > M:  # the plain check: what allowed refuses first
+            assert not allowed(v, options, scaled)
+        else:
+            d = Fraction(v).denominator
+            expected = ((10**4 % d == 0 if values == "decimal" else d <= 8) if scaled else
+                        d == 1 if values == "int" else d <= 2 if values == "half" else 100 % d == 0)
+            assert allowed(v, options, scaled) == expected
