@@ -6,7 +6,8 @@ a table's width memoized) against ``plain_width``; ``exercises.drawing.choices``
 benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_layer_z``, the output
 ``drawing.draw_with_output`` hands back against the core's pass, ``core.backward.first_weights`` against
 ``backward``, and ``core.backprop.transposed`` and a step's rows against SymPy's, ``numbers.number_text`` (spec texts, the pictures' text alternatives) against ``str`` and ``sstr``,
-and ``sympy_internals.all_rational`` (which ``wide``, ``nested`` and ``needs_decimal`` ask first) against the entries."""
+``sympy_internals.all_rational`` (which ``wide``, ``nested`` and ``needs_decimal`` ask first) against the entries, and
+``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types."""
 
 import random
 from collections import Counter
@@ -230,3 +231,43 @@ def test_allowed_bounds_magnitudes_in_integers_as_abs_does(values, scaled):
             expected = ((10**4 % d == 0 if values == "decimal" else d <= 8) if scaled else
                         d == 1 if values == "int" else d <= 2 if values == "half" else 100 % d == 0)
             assert allowed(v, options, scaled) == expected
+
+
+_NUMBERS = [0, 1, -2, 3, True, False, Fraction(0), Fraction(3, 2), Fraction(-1, 4), Fraction(5)]
+
+
+@pytest.mark.parametrize("a", _NUMBERS)
+@pytest.mark.parametrize("b", _NUMBERS)
+def test_times_is_the_product_of_its_type(a, b):
+    from symdrop.core.forward import times
+
+    assert times(a, b) == a * b and type(times(a, b)) is type(a * b)
+
+
+@pytest.mark.parametrize("kinds, values", [("backprop", "int"), ("backprop", "half"), ("dropconnect", "int")])
+def test_passes_with_times_are_those_with_star(kinds, values, monkeypatch):
+    import operator
+
+    from symdrop.core import backward as core_backward, forward as core_forward
+    from symdrop.exercises.mistakes import ones
+
+    def passes(network):  # unmemoized: the forward pass and the pass back with every mistake's change
+        found = [core_forward.forward(network, "train", terms=False)]
+        for change in [(None, True, True, False, False, False, False, None), (None, False, True, True, False, True, True, None),
+                       (None, True, False, False, True, False, False, None), (ones(network), True, True, False, False, False, False, None)]:
+            found.append(core_backward._backward(network, *change, False))
+        return found
+
+    def typed(value):  # every number with its type: 0 and Fraction(0) are not the same result here
+        if isinstance(value, (tuple, list)):
+            return tuple(typed(v) for v in value)
+        if hasattr(value, "__dataclass_fields__") or hasattr(value, "_fields"):
+            return typed(tuple(getattr(value, f) for f in (value._fields if hasattr(value, "_fields") else value.__dataclass_fields__) if f != "network"))
+        return (type(value).__name__, value)
+
+    networks = [e.network for e in build_sheet(5, Options(values=values), 4, kinds=(get(kinds),)).exercises]
+    networks = [n if n.target is not None else _with_target(n) for n in networks]
+    fast = [typed(passes(n)) for n in networks]
+    monkeypatch.setattr(core_forward, "times", operator.mul)
+    monkeypatch.setattr(core_backward, "times", operator.mul)
+    assert [typed(passes(n)) for n in networks] == fast
