@@ -135,7 +135,7 @@ def _backward(network: Network, masks, mask_backward, scale_backward, unmasked_i
             factors = _weight_factors(masks[l - 1], rules[l - 1], values.keep, l, mask_backward, scale_backward)
             grad_weights = tuple(tuple(g * f for g, f in zip(row, frow)) for row, frow in zip(grad_weights, factors))
         upstream = () if first and l == 1 else tuple(
-            objective.tidy(sum((mul(W[i][j], delta[i]) for i in range(len(delta))), 0 * delta[0])) for j in range(len(inputs)))
+            objective.tidy(sum((mul(W[i][j], delta[i]) for i in range(len(delta))), mul(0, delta[0]))) for j in range(len(inputs)))
         if not values.python:  # products of exact values SymPy rewrote with its own exponentials: made cheap again
             slope, delta, upstream = (closed(v, kept) for v in (slope, delta, upstream))
             grad_weights = tuple(closed(row, kept) for row in grad_weights)
