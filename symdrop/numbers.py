@@ -135,3 +135,12 @@ def to_fraction(value) -> Fraction:
     """An exact rational (SymPy, int or Fraction) as a :class:`fractions.Fraction`, faster to add."""
     value = sympy.Rational(value)
     return Fraction(int(value.p), int(value.q))
+
+
+def number_text(value) -> str:
+    """``str(value)``: a SymPy rational written at once, as SymPy's printer writes it (``-3/2``,
+    ``4``; tests/test_fast_paths.py checks it against ``str``), anything else by ``str``. A
+    variant code reads every drawn problem's spec, and SymPy's printer took most of it."""
+    if isinstance(value, sympy.Rational):
+        return str(value.p) if value.q == 1 else f"{value.p}/{value.q}"
+    return str(value)

@@ -19,6 +19,16 @@ def entries(matrix) -> tuple[sympy.Expr, ...]:
     return tuple(matrix)
 
 
+def all_rational(expr) -> bool:
+    """Whether ``expr`` is a SymPy rational, or an explicit matrix whose every entry is one: SymPy
+    holds such a matrix over ZZ or QQ (and any other over a wider domain), so the domain answers
+    without a look at each entry. ``tests/test_fast_paths.py`` checks it against the entries."""
+    if isinstance(expr, sympy.Rational):
+        return True
+    domain = getattr(getattr(expr, "_rep", None), "domain", None)
+    return (domain is ZZ or domain is QQ) and isinstance(expr, sympy.MatrixBase)
+
+
 def rational_matrix(rows: int, cols: int, values) -> sympy.ImmutableMatrix:
     """An ``ImmutableMatrix`` of exact rationals (SymPy ``Rational``), row by row.
 

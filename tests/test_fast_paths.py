@@ -5,7 +5,9 @@ a table's width memoized) against ``plain_width``; ``exercises.drawing.choices``
 ``random.Random.choice``. A seeded sheet of several kinds is rendered both ways. Backprop's (docs/performance.md, at
 benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_layer_z``, the output
 ``drawing.draw_with_output`` hands back against the core's pass, ``core.backward.first_weights`` against
-``backward``, and ``core.backprop.transposed`` and a step's rows against SymPy's."""
+``backward``, and ``core.backprop.transposed`` and a step's rows against SymPy's, ``numbers.number_text`` (spec texts, the pictures' text alternatives) against ``str`` and ``sstr``,
+``sympy_internals.all_rational`` (which ``wide``, ``nested`` and ``needs_decimal`` ask first) against the entries, and
+``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types."""
 
 import random
 from collections import Counter
@@ -176,3 +178,96 @@ def _with_target(network):
     from dataclasses import replace
 
     return replace(network, target=sympy.ImmutableMatrix([1] * network.layers[-1].W.rows))
+
+
+_RATIONALS = [(0, 1), (1, 1), (-1, 1), (1, 2), (-1, 2), (7, 2), (-37, 8), (3, 10), (2000, 1), (-5000, 3), (10**30 + 1, 7)]
+
+
+@pytest.mark.parametrize("value", [sympy.Rational(p, q) for p, q in _RATIONALS]
+                         + [sympy.Symbol("q1"), 1 / (1 + sympy.exp(-sympy.Rational(1, 3))), sympy.Float("0.25")])
+def test_number_text_is_str(value):
+    from symdrop.numbers import number_text
+
+    assert number_text(value) == str(value) == sympy.sstr(value)
+
+
+@pytest.mark.parametrize("expr", [
+    sympy.Rational(-7, 2), sympy.Integer(3), sympy.S.Half, sympy.Float("0.5"), sympy.Symbol("q1"), sympy.exp(-1), 7,
+    sympy.ImmutableMatrix([1, 2]), sympy.ImmutableMatrix([[sympy.Rational(1, 2), 0], [3, -1]]),
+    sympy.ImmutableMatrix([sympy.Rational(1, 3), sympy.exp(-1)]), sympy.ImmutableMatrix([sympy.Symbol("x"), 1]),
+    sympy.ImmutableMatrix([sympy.Float("0.25"), 1]), sympy.Matrix([1, sympy.Rational(1, 2)]),
+    sympy.MatrixSymbol("W", 2, 2), sympy.zeros(0, 1),
+])
+def test_all_rational_is_every_entry_rational(expr):
+    from symdrop.render.linebreak import nested, wide
+    from symdrop.render.numbertext import needs_decimal, scalars
+    from symdrop.sympy_internals import all_rational, rational_matrix
+
+    plain = all(e.is_Rational for e in scalars(expr)) if not isinstance(expr, sympy.MatrixSymbol) else False
+    # a Python number is left to the entry-by-entry path (False: ask each entry), a SymPy value answered
+    assert all_rational(expr) == (plain and isinstance(expr, (sympy.Basic, sympy.MatrixBase)))
+    if plain:  # the three questions it answers at once, asked entry by entry
+        values = scalars(expr)
+        assert not any(not e.is_Rational for e in values) and not wide(expr) and not nested(expr)
+        assert not needs_decimal(expr)
+        if isinstance(expr, sympy.ImmutableMatrix) and values:
+            assert all_rational(rational_matrix(expr.rows, expr.cols, values))
+
+
+@pytest.mark.parametrize("values", ["int", "half", "decimal"])
+@pytest.mark.parametrize("scaled", [False, True])
+def test_allowed_bounds_magnitudes_in_integers_as_abs_does(values, scaled):
+    from symdrop.exercises.drawing import MAX_MAGNITUDE, allowed
+
+    M = MAX_MAGNITUDE
+    table = [0, 1, -1, M, -M, M + 1, -M - 1, Fraction(2 * M + 1, 2), Fraction(-2 * M - 1, 2), Fraction(2 * M - 1, 2),
+             Fraction(1, 2), Fraction(-7, 4), Fraction(3, 100), Fraction(M * 8 + 1, 8), Fraction(-M * 8 + 1, 8)]
+    options = Options(values=values)
+    for v in table:
+        if abs(v) > M:  # the plain check: what allowed refuses first
+            assert not allowed(v, options, scaled)
+        else:
+            d = Fraction(v).denominator
+            expected = ((10**4 % d == 0 if values == "decimal" else d <= 8) if scaled else
+                        d == 1 if values == "int" else d <= 2 if values == "half" else 100 % d == 0)
+            assert allowed(v, options, scaled) == expected
+
+
+_NUMBERS = [0, 1, -2, 3, True, False, Fraction(0), Fraction(3, 2), Fraction(-1, 4), Fraction(5)]
+
+
+def test_times_is_the_product_of_its_type():
+    from symdrop.core.forward import times
+
+    for a in _NUMBERS:
+        for b in _NUMBERS:
+            assert (times(a, b), type(times(a, b))) == (a * b, type(a * b)), (a, b)
+
+
+@pytest.mark.parametrize("kinds, values", [("backprop", "int"), ("backprop", "half"), ("dropconnect", "int")])
+def test_passes_with_times_are_those_with_star(kinds, values, monkeypatch):
+    import operator
+
+    from symdrop.core import backward as core_backward, forward as core_forward
+    from symdrop.exercises.mistakes import ones
+
+    def passes(network):  # unmemoized: the forward pass and the pass back with every mistake's change
+        found = [core_forward.forward(network, "train", terms=False)]
+        for change in [(None, True, True, False, False, False, False, None), (None, False, True, True, False, True, True, None),
+                       (None, True, False, False, True, False, False, None), (ones(network), True, True, False, False, False, False, None)]:
+            found.append(core_backward._backward(network, *change, False))
+        return found
+
+    def typed(value):  # every number with its type: 0 and Fraction(0) are not the same result here
+        if isinstance(value, (tuple, list)):
+            return tuple(typed(v) for v in value)
+        if hasattr(value, "__dataclass_fields__") or hasattr(value, "_fields"):
+            return typed(tuple(getattr(value, f) for f in (value._fields if hasattr(value, "_fields") else value.__dataclass_fields__) if f != "network"))
+        return (type(value).__name__, value)
+
+    networks = [e.network for e in build_sheet(5, Options(values=values), 4, kinds=(get(kinds),)).exercises]
+    networks = [n if n.target is not None else _with_target(n) for n in networks]
+    fast = [typed(passes(n)) for n in networks]
+    monkeypatch.setattr(core_forward, "times", operator.mul)
+    monkeypatch.setattr(core_backward, "times", operator.mul)
+    assert [typed(passes(n)) for n in networks] == fast

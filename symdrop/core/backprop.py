@@ -9,7 +9,7 @@ from sympy import ImmutableMatrix
 from ..model.network import Network
 from ..numbers import exact, to_sympy
 from .backward import Gradients, backward, step
-from ..sympy_internals import entries
+from ..sympy_internals import all_rational, entries, rational_matrix
 from .budget import Budget
 from .derive import Derivation, derive, values_matrix
 from .forward import forward
@@ -115,7 +115,9 @@ def transposed(matrix: ImmutableMatrix) -> ImmutableMatrix:
     matrices (SymPy's transpose goes through its internal form, most of the time of writing a
     backward pass's rows; tests/test_fast_paths.py checks that both give the same matrix)."""
     values, rows, cols = entries(matrix), matrix.rows, matrix.cols
-    return values_matrix([values[i * cols + j] for j in range(cols) for i in range(rows)], rows)
+    flipped = [values[i * cols + j] for j in range(cols) for i in range(rows)]
+    # rational entries (SymPy's own: nothing to convert) straight to their matrix
+    return rational_matrix(cols, rows, flipped) if all_rational(matrix) else values_matrix(flipped, rows)
 
 
 def derive_backprop(network: Network, rate=None) -> Backprop:
@@ -129,11 +131,14 @@ def _from(network: Network, gradients: Gradients, rate) -> Backprop:
     steps = []
     masks = network.masks
     L = network.depth
+    # dL/da^(l) of each layer and dL/dx, each made once: a layer's dL/da^(l-1) through the mask
+    # is the next step's incoming (the same values, so the same matrix)
+    incoming = [values_matrix(g.incoming) for g in gradients.layers]
+    grad_input = values_matrix(gradients.grad_input)
     for l in range(L, 0, -1):
         g = gradients.layers[l - 1]
         n_in = network.layers[l - 1].W.cols
         rule = network.dropout.rule(l, "train")
-        incoming_prev = gradients.layers[l - 2].incoming if l > 1 else gradients.grad_input
         connections = network.dropout.connections
         units_next = l < L and not connections
         dropped_by_next = tuple(i for i, m in enumerate(entries(masks[l])) if m == 0) if units_next else ()
@@ -141,11 +146,13 @@ def _from(network: Network, gradients: Gradients, rate) -> Backprop:
         if connections:
             weights = dict(weight_mask=masks[l - 1], masked_weights=forward.steps[l - 1].W,
                            weight_keep=network.dropout.keep[l - 1] if rule.weight_scale is not None else None)
+        delta = values_matrix(g.delta)
         steps.append(BackStep(
             l=l, output=l == L,
-            incoming=values_matrix(g.incoming), derivative=values_matrix(g.derivative), delta=values_matrix(g.delta),
-            grad_weights=values_matrix(g.grad_weights, n_in), grad_bias=values_matrix(g.grad_bias),
-            upstream=values_matrix(g.upstream), through_mask=values_matrix(incoming_prev),
+            incoming=incoming[l - 1], derivative=values_matrix(g.derivative), delta=delta,
+            grad_weights=values_matrix(g.grad_weights, n_in),
+            grad_bias=delta if g.grad_bias is g.delta else values_matrix(g.grad_bias),  # dL/db^(l) = delta^(l)
+            upstream=values_matrix(g.upstream), through_mask=incoming[l - 2] if l > 1 else grad_input,
             mask=forward.steps[l - 1].mask if connections else masks[l - 1],
             masked_input=forward.steps[l - 1].masked_input.value, W=network.layers[l - 1].W,
             activation=network.layers[l - 1].activation,
@@ -158,7 +165,7 @@ def _from(network: Network, gradients: Gradients, rate) -> Backprop:
         after = step(gradients, rate)
         after_prediction = values_matrix(after_step(after)[0])
     return Backprop(network, forward, network.target, to_sympy(gradients.loss), tuple(steps),
-                    values_matrix(gradients.grad_input), rate, after, after_prediction)
+                    grad_input, rate, after, after_prediction)
 
 
 def after_step(*networks) -> list[tuple]:

@@ -9,6 +9,7 @@ W~ the masked (and scaled) weights of the forward pass. dL/dy, and dL/dz where a
 come from :mod:`.losses`. The keyword arguments are the changes a mistake makes.
 """
 
+import operator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import NamedTuple
@@ -22,7 +23,7 @@ from ..model.network import Network
 from ..numbers import to_sympy
 from . import losses
 from .budget import Budget
-from .forward import LayerValues, Number, forward, layer_rules, layer_values, network_numbers, numeric_numbers
+from .forward import LayerValues, Number, forward, layer_rules, layer_values, network_numbers, numeric_numbers, times
 
 
 class LayerGradients(NamedTuple):
@@ -113,6 +114,7 @@ def _backward(network: Network, masks, mask_backward, scale_backward, unmasked_i
     sign = (lambda v: tuple(-e for e in v)) if sign_flipped else (lambda v: v)
     incoming = sign(objective.gradient(y, t))
     layers, kept, budget = [], {}, Budget("the backward pass")
+    mul = times if values.python else operator.mul  # Python numbers: a zero factor's product at once
     for l in range(network.depth, 0, -1):
         layer, values_l = network.layers[l - 1], passes[l - 1]
         g = activation("identity") if relu_derivative_one and layer.activation == "relu" else layer.g
@@ -122,18 +124,18 @@ def _backward(network: Network, masks, mask_backward, scale_backward, unmasked_i
         if l == network.depth and objective.delta is not None:  # g'(z) folded in: bce's y - t, softmax(z) - t
             delta = sign(objective.delta(values_l.z, y, t))
         else:  # (a slope of 1 leaves dL/da as it is: the same number, one product fewer)
-            delta = tuple(d if s == 1 else d * s for d, s in zip(incoming, slope))
+            delta = tuple(d if s == 1 else mul(d, s) for d, s in zip(incoming, slope))
         inputs = values_l.masked
         if unmasked_input:
             inputs = values.x if l == 1 else passes[l - 2].a
         W = values.layers[l - 1][0]
-        grad_weights = () if first and l > 1 else tuple(tuple(d * v for v in inputs) for d in delta)
+        grad_weights = () if first and l > 1 else tuple(tuple(mul(d, v) for v in inputs) for d in delta)
         if rules[l - 1].weights_masked:  # DropConnect: through the weights' mask (and 1/q) instead
             W = W if unmasked_weights else values_l.weights
             factors = _weight_factors(masks[l - 1], rules[l - 1], values.keep, l, mask_backward, scale_backward)
             grad_weights = tuple(tuple(g * f for g, f in zip(row, frow)) for row, frow in zip(grad_weights, factors))
         upstream = () if first and l == 1 else tuple(
-            objective.tidy(sum((W[i][j] * delta[i] for i in range(len(delta))), 0 * delta[0])) for j in range(len(inputs)))
+            objective.tidy(sum((mul(W[i][j], delta[i]) for i in range(len(delta))), mul(0, delta[0]))) for j in range(len(inputs)))
         if not values.python:  # products of exact values SymPy rewrote with its own exponentials: made cheap again
             slope, delta, upstream = (closed(v, kept) for v in (slope, delta, upstream))
             grad_weights = tuple(closed(row, kept) for row in grad_weights)
@@ -141,15 +143,15 @@ def _backward(network: Network, masks, mask_backward, scale_backward, unmasked_i
         layers.append(LayerGradients(incoming, slope, delta, grad_weights, delta, upstream))
         if first and l == 1:
             break
-        incoming = _through_mask(upstream, masks[l - 1], rules[l - 1], values.keep, l, mask_backward, scale_backward)
+        incoming = _through_mask(upstream, masks[l - 1], rules[l - 1], values.keep, l, mask_backward, scale_backward, mul)
     return Gradients(network, passes, loss, tuple(reversed(layers)), incoming)
 
 
-def _through_mask(upstream, mu, rule, keep, l, mask_backward, scale_backward):
+def _through_mask(upstream, mu, rule, keep, l, mask_backward, scale_backward, mul=operator.mul):
     """dL/da^(l-1) from dL/da~^(l-1): the mask (and inverted dropout's 1/q) as the forward pass had them."""
     out = upstream
     if rule.masked and mask_backward:
-        out = tuple(v if m == 1 else m * v for m, v in zip(mu, out))
+        out = tuple(v if m == 1 else mul(m, v) for m, v in zip(mu, out))
     if rule.input_scale is not None and scale_backward:
         q = keep[l - 1]
         out = tuple(v / qj for v, qj in zip(out, q)) if isinstance(q, tuple) else tuple(v / q for v in out)

@@ -244,9 +244,24 @@ def _mask(a, mu, rule, values: NetworkNumbers, l: int):
         return tuple([v if m == 1 else sympy.S.Zero if m == 0 else m * v for m, v in zip(mu, a)])
     q = values.keep[l - 1]
     scales = [whole(1 / v) for v in q] if isinstance(q, tuple) else [whole(1 / q)] * len(a)  # 1/q = 2: ints
-    if values.python or values.numeric:
-        return tuple([whole(scale * m * v) for scale, m, v in zip(scales, mu, a)])
+    if values.python:
+        return tuple([whole(times(times(scale, m), v)) for scale, m, v in zip(scales, mu, a)])
+    if values.numeric:
+        return tuple([scale * m * v for scale, m, v in zip(scales, mu, a)])
     return tuple(_scaled(scale * m, v) for scale, m, v in zip(scales, mu, a))
+
+
+_ZERO = Fraction(0)
+
+
+def times(a, b):
+    """``a * b`` of two Python numbers (int, Fraction): a zero factor gives the product's own zero
+    at once (0 of two ints, else Fraction(0), as ``*`` gives it) without Fraction's arithmetic.
+    The fast path of a pass's products (tests/test_fast_paths.py checks it against ``*``): most
+    of them have a zero factor, a dropped or clipped unit, a zero weight or delta."""
+    if a and b:
+        return a * b
+    return 0 if isinstance(a, int) and isinstance(b, int) else _ZERO
 
 
 def _scaled(factor, value):

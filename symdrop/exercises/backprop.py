@@ -189,8 +189,7 @@ def _answer(backprop: Backprop) -> tuple:
 def parts(backprop: Backprop) -> tuple[Part, ...]:
     """The forward pass's values, the loss, then from the output back each layer's delta,
     dL/dW and dL/db; dL/dW^(1) is the answer."""
-    found = list(layer_parts(backprop.forward))
-    found = [replace(p, answer=None) for p in found]
+    found = [p if p.answer is None else replace(p, answer=None) for p in layer_parts(backprop.forward)]
     found.append(Part("loss", backprop.loss))
     for step in backprop.steps:
         found += [Part("delta", v, step.l, (j,)) for j, v in enumerate(entries(step.delta), 1)]

@@ -256,7 +256,7 @@ def layer_z(W, b, inputs, options: Options, scaled: bool = False) -> tuple | Non
             if scaled and not (_fits(t, P, options) and _fits(partial, P, options)):
                 return None
         z = (partial if P == 1 else Fraction(partial, P)) + bias
-        if abs(z) > MAX_MAGNITUDE or (scaled and not allowed(z, options, True)):
+        if abs(z.numerator) > MAX_MAGNITUDE * z.denominator or (scaled and not allowed(z, options, True)):
             return None
         found.append(z)
     return tuple(found)
@@ -292,9 +292,9 @@ def allowed(value: Number, options: Options, scaled: bool = False) -> bool:
     """Rule 1 for one number: within +-MAX_MAGNITUDE, and integers (int), denominators at most 2
     (half) or at most two decimal places (decimal); where a kind scales by q or 1/q, denominators
     at most MAX_DENOMINATOR (int, half) or at most DECIMAL_PLACES places (decimal)."""
-    if abs(value) > MAX_MAGNITUDE:
+    denominator = value.denominator  # int and Fraction alike (d > 0)
+    if abs(value.numerator) > MAX_MAGNITUDE * denominator:  # |n/d| > M, in integers: no Fraction made
         return False
-    denominator = value.denominator  # int and Fraction alike
     if scaled:
         if options.values == "decimal":
             return 10**DECIMAL_PLACES % denominator == 0

@@ -16,7 +16,7 @@ from ..limits import MAX_LAYERS, MAX_NESTING, MAX_SHOWN_PLACES, MAX_SPEC_BYTES
 from .yamlread import load_yaml
 from .masks import dropout_scheme, read_dropout, read_masks
 from .network import Layer, Network
-from ..numbers import exact
+from ..numbers import exact, number_text as text
 from ..sympy_internals import entries
 from ..textfiles import read_text
 
@@ -153,11 +153,11 @@ def to_spec(network: Network | Batch) -> dict:
         return {"title": network.title, **spec} if network.title and "title" not in spec else spec
     spec = {"title": network.title} if network.title else {}
     # entries, not indexing: a variant code reads every candidate's spec
-    spec["input"] = [str(v) for v in entries(network.x)]
+    spec["input"] = [text(v) for v in entries(network.x)]
     spec["layers"] = [
         {
-            "weights": _plain(layer.W, str, True),
-            "bias": [str(v) for v in entries(layer.b)],
+            "weights": _plain(layer.W, text, True),
+            "bias": [text(v) for v in entries(layer.b)],
             "activation": {layer.activation: str(layer.slope)} if layer.slope is not None else layer.activation,
         }
         for layer in network.layers
@@ -170,10 +170,10 @@ def to_spec(network: Network | Batch) -> dict:
         if dropout.alpha is not None:
             spec["dropout"]["alpha"] = str(dropout.alpha)
         if dropout.keep is not None:
-            spec["dropout"]["keep"] = [_plain(q, str, dropout.connections) if isinstance(q, ImmutableMatrix) else str(q)
+            spec["dropout"]["keep"] = [_plain(q, text, dropout.connections) if isinstance(q, ImmutableMatrix) else text(q)
                                        for q in dropout.keep]
     if network.target is not None:
-        spec["target"] = [str(v) for v in entries(network.target)]
+        spec["target"] = [text(v) for v in entries(network.target)]
         if network.loss != losses.DEFAULT:
             spec["loss"] = network.loss
     if network.digits is not None:

@@ -4,6 +4,7 @@ and whether the weights are written in the picture or given beside it."""
 
 import sympy
 
+from ..numbers import number_text
 from .diagram import Diagram
 
 
@@ -43,10 +44,15 @@ def _masks(dia: Diagram) -> list[str]:
     sentences = []
     for l in range(dia.depth):
         units = {u.j: u for u in masked if u.l == l}
-        values = [sympy.sstr(units[j].mask) if j in units else "1" for j in range(dia.sizes[l])]
+        values = [_text(units[j].mask) if j in units else "1" for j in range(dia.sizes[l])]
         noun = "input" if l == 0 else "unit"
         dropped = [f"{noun} {j + 1} ({units[j].text})" for j in sorted(units) if units[j].dropped]
         said = f"dropped, crossed out: {', '.join(dropped)}" if dropped else "no unit dropped"
         sentences.append(f"Masks of {_noun(l, dia.depth)}: ({', '.join(values)}), {said}.")
     sentences.append("The output layer is never masked.")
     return sentences
+
+
+def _text(value) -> str:
+    """``sympy.sstr(value)``; a rational mask value (0, 1, 5/4) written at once (numbers.number_text)."""
+    return number_text(value) if isinstance(value, sympy.Rational) else sympy.sstr(value)

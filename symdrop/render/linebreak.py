@@ -5,7 +5,7 @@ from functools import lru_cache
 
 import sympy
 
-from ..sympy_internals import entries
+from ..sympy_internals import all_rational, entries
 from .numbertext import scalars, shown_decimal
 from .printer import approx, latex
 from .texwidth import LINE_EM, TOKEN, width
@@ -162,6 +162,8 @@ def wide(expr, every_irrational: bool = False) -> bool:
     wider than a third of a line, or through a sigmoid or tanh of a sigmoid or tanh (exponentials
     in exponents, set in scripts too small to read). It is written by its name there, its
     decimal beside. With ``every_irrational`` (``--digits``) every irrational value is."""
+    if all_rational(expr):  # most values: none is irrational, none wide (asked at once)
+        return False
     return any(not e.is_Rational and ((every_irrational and not e.free_symbols) or nested(e) or width(latex(e)) > LINE_EM / 3)
                for e in scalars(expr))
 
@@ -182,6 +184,8 @@ _SMOOTH = (sympy.exp, sympy.tanh)
 def nested(expr) -> bool:
     """Whether ``expr`` (or an entry of a matrix) holds a sigmoid or tanh of a value that holds
     one: the values from a network's second smooth layer on."""
+    if all_rational(expr):
+        return False
     return any(not e.is_Rational and any(f.args[0].has(*_SMOOTH) for f in e.atoms(*_SMOOTH)) for e in scalars(expr))
 
 

@@ -8,7 +8,7 @@ import mpmath
 import sympy
 
 from ..numbers import to_sympy
-from ..sympy_internals import entries
+from ..sympy_internals import all_rational, entries
 
 DIGITS = 15  # significant digits of the decimals printed beside exact irrational values
 
@@ -68,12 +68,16 @@ def exact_decimal(p: int, q: int) -> str:
 
 def needs_decimal(expr) -> bool:
     """Whether ``expr`` (a number or a matrix of them) has an irrational entry without symbols."""
+    if all_rational(expr):  # most values, asked at once
+        return False
     return any(not e.is_Rational and not e.free_symbols for e in scalars(expr))
 
 
 def scalars(expr) -> tuple:
     """The entries of a matrix, row by row, or ``expr`` alone: SymPy expressions, one each."""
-    return entries(expr) if isinstance(expr, sympy.MatrixBase) else (sympy.sympify(expr),)
+    if isinstance(expr, sympy.MatrixBase):
+        return entries(expr)
+    return (expr if isinstance(expr, sympy.Basic) else sympy.sympify(expr),)  # (sympify leaves SymPy's as they are)
 
 
 @lru_cache(maxsize=8192)  # a sheet's values are written in every format: a sigmoid's evaluated once
@@ -123,8 +127,8 @@ def rounded(expr, always: bool = False, digits: int | None = None):
 
 def rounded_each(values, always: bool = False, digits: int | None = None) -> list:
     """:func:`rounded` of each of ``values`` (a key's row of numbers), as ``map("rounded") | list``
-    gives it in a template, without a filter call per number."""
-    return [rounded(v, always, digits) for v in values]
+    gives it in a template, without a filter call per number (a rational left as it is at once)."""
+    return [v if not always and isinstance(v, sympy.Rational) else rounded(v, always, digits) for v in values]
 
 
 class Rounded(sympy.Symbol):
