@@ -30,6 +30,8 @@ def one_line_error(capsys, *args) -> str:
     ("svg is a folder", "is a folder; expected a file name"),
     ("symlink", "is a symbolic link"),
     ("device", "is not a regular file"),
+    ("symlink loop", "is a broken symbolic link"),
+    ("name too long", "File name too long"),
 ])
 def test_a_bad_target_is_one_line_and_nothing_is_written(case, message, tmp_path, capsys):
     out = tmp_path / "out.md"
@@ -45,6 +47,11 @@ def test_a_bad_target_is_one_line_and_nothing_is_written(case, message, tmp_path
         out.symlink_to(tmp_path / "real.md")
     elif case == "device":
         out = Path("/dev/null")
+    elif case == "symlink loop":
+        (tmp_path / "loop").symlink_to("loop")
+        out = tmp_path / "loop" / "out.md"
+    elif case == "name too long":
+        out = tmp_path / ("a" * 300 + ".md")
     err = one_line_error(capsys, "solve", str(TUTORIAL), "-o", str(out))
     assert message in err
     assert not (tmp_path / "out.md").is_file() or case == "symlink"
@@ -75,7 +82,7 @@ def test_a_failed_write_is_one_line_and_leaves_nothing(error, tmp_path, capsys, 
 
     monkeypatch.setattr(files_module, "open", failing_open, raising=False)
     err = one_line_error(capsys, "solve", str(TUTORIAL), "-o", str(tmp_path / "out.md"))
-    assert os.strerror(error) in err
+    assert os.strerror(error) in err and "out." in err and SUFFIX not in err  # the target named, not its staged file
     assert list(tmp_path.iterdir()) == []  # neither the document, nor its picture, nor a temporary file
 
 

@@ -1,5 +1,6 @@
 """Writing output files atomically: every target checked first, then all of them written, or none."""
 
+import errno
 import os
 import secrets
 import stat
@@ -26,9 +27,10 @@ def write_files(files: dict) -> list[Path]:
         _check_target(path, folders)
     staged: list[tuple[str, Path]] = []
     listings: dict[Path, list[str]] = {}  # each folder's names, listed once
+    path = None  # the file being written or put in place: a failed write's message names it
     try:
-        for path in folders:
-            _make_folder(path)
+        for folder in folders:
+            _make_folder(folder)
         for path, content in zip(targets, files.values()):
             _remove_stale(path, listings)
             # the staged file is made with the mode open() gives (0666 less the umask), and written
@@ -48,7 +50,8 @@ def write_files(files: dict) -> list[Path]:
             os.replace(temporary, path)
     except OSError as error:
         _remove(staged)
-        target = error.filename or "a file"
+        named = isinstance(error.filename, (str, Path)) and not str(error.filename).endswith(SUFFIX)
+        target = error.filename if named else path or "a file"  # the target, not its staged file
         raise SymdropError(f"cannot write {target}: {error.strerror or error}") from None
     except BaseException:
         _remove(staged)
@@ -60,8 +63,10 @@ def _check_target(path: Path, folders: dict) -> None:
     """Refuse ``path`` (see :func:`write_files`); its folder is checked once and added to ``folders``."""
     try:
         mode = os.lstat(path).st_mode
-    except (FileNotFoundError, NotADirectoryError):  # not there (a file in the way of its folder: below)
-        mode = None
+    except OSError as error:
+        if error.errno not in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+            raise SymdropError(f"{path}: {error.strerror or error}") from None  # a name too long, no access
+        mode = None  # not there; a file or a link (a loop) in the way of its folder: said below
     if mode is not None:
         if stat.S_ISLNK(mode):
             raise SymdropError(f"{path}: is a symbolic link; symdrop replaces only regular files (remove it first)")
