@@ -31,7 +31,7 @@ ALL_KINDS = ",".join(KINDS)  # --kinds of a sheet with a problem of every kind
 
 # Compiled templates (symdrop/render/bytecode.py) go to a folder of this run, not the user's
 # ~/.cache: made by the first process (pytest-xdist's workers inherit it) and removed at its end.
-if "SYMDROP_TEST_CACHE" not in os.environ:
+if "SYMDROP_TEST_CACHE" not in os.environ or os.environ.get("XDG_CACHE_HOME") != os.environ["SYMDROP_TEST_CACHE"]:
     os.environ["SYMDROP_TEST_CACHE"] = os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="symdrop-test-cache-")
     atexit.register(shutil.rmtree, os.environ["SYMDROP_TEST_CACHE"], ignore_errors=True)
 

@@ -1,14 +1,20 @@
 """Compiled templates kept between runs (symdrop/render/bytecode.py): the same files with the cache
 as without it, whether it is cold, warm or damaged; a folder others could write in is not used."""
 
+import marshal
 import os
+import pickle
 import stat
 
+import jinja2
 import pytest
+from jinja2.bccache import bc_magic
 
 from symdrop.cli import main
 from symdrop.render import bytecode
 from symdrop.render import env as env_module
+
+SETTINGS = {"trim_blocks": True}
 
 
 @pytest.fixture
@@ -37,6 +43,27 @@ def compiled(home) -> list:
     return sorted(p for p in home.rglob("*") if p.is_file())
 
 
+def compiles(monkeypatch) -> list:
+    """The names of the templates Jinja compiles from now on (not loaded from the cache)."""
+    names, compile_ = [], jinja2.Environment.compile
+
+    def counted(self, source, name=None, *args, **kwargs):
+        names.append(name)
+        return compile_(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    return names
+
+
+def damaged(data: bytes, how: str) -> bytes:
+    """A cache file's bytes as a disk error or a killed writer may leave them."""
+    header = len(bc_magic)
+    checksum_end = header + len(pickle.dumps(pickle.loads(data[header:]), 2))
+    return {"empty": b"", "other": b"j2 not a compiled template", "header only": data[:header],
+            "checksum cut": data[:header + 5], "code cut": data[:checksum_end + 10],
+            "not code": data[:checksum_end] + marshal.dumps(42)}[how]
+
+
 def test_cold_warm_and_damaged_caches_give_the_files_of_no_cache(cache_home, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(bytecode.OFF, "1")
     plain = sheet(tmp_path / "plain")
@@ -49,11 +76,17 @@ def test_cold_warm_and_damaged_caches_give_the_files_of_no_cache(cache_home, tmp
     (folder,) = {f.parent for f in files}
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700 and stat.S_IMODE(cache_home.stat().st_mode) == 0o700
     fresh()
+    names = compiles(monkeypatch)
     assert sheet(tmp_path / "warm") == plain
-    for f in files:  # damaged (a disk error, a killed writer): compiled again from the source
-        f.write_bytes(b"j2 not a compiled template")
-    fresh()
-    assert sheet(tmp_path / "damaged") == plain
+    assert names == []  # every template loaded from the cache
+    kept = {f: f.read_bytes() for f in files}
+    for how in ("empty", "other", "header only", "checksum cut", "code cut", "not code"):
+        for f, data in kept.items():
+            f.write_bytes(damaged(data, how))
+        fresh()
+        names.clear()
+        assert sheet(tmp_path / how) == plain, how
+        assert len(names) == len(files), how  # each compiled again from its source (and kept again)
     capsys.readouterr()
 
 
@@ -80,38 +113,63 @@ def disk_error(*args, **kwargs):
     raise OSError(28, "No space left on device")
 
 
-def test_a_folder_others_may_write_in_is_not_used(cache_home):
-    settings = {"trim_blocks": True}
-    assert isinstance(bytecode.template_cache(settings), bytecode.jinja2.FileSystemBytecodeCache)
-    cache_home.chmod(0o777)
-    assert bytecode.template_cache(settings) is None
-    cache_home.chmod(0o700)
+def test_a_folder_others_may_write_in_is_not_used(cache_home, tmp_path, monkeypatch):
+    assert isinstance(bytecode.template_cache(SETTINGS), bytecode.KeptTemplates)
     (folder,) = cache_home.iterdir()
+    folder.chmod(0o755)  # others may read: made the user's alone
+    assert bytecode.template_cache(SETTINGS) is not None and stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for writable in (cache_home, folder):
+        writable.chmod(0o777)
+        assert bytecode.template_cache(SETTINGS) is None
+        writable.chmod(0o700)
     folder.rmdir()
     folder.symlink_to(cache_home.parent)  # a link in its place: not followed
-    assert bytecode.template_cache(settings) is None
+    assert bytecode.template_cache(SETTINGS) is None
+    for mode, used in ((0o777, False), (0o1777, True)):  # a folder above: others may rename entries, unless sticky
+        shared = tmp_path / f"shared{mode:o}"
+        shared.mkdir()
+        shared.chmod(mode)
+        monkeypatch.setenv("XDG_CACHE_HOME", str(shared / "mine"))
+        assert (bytecode.template_cache(SETTINGS) is not None) == used
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root can give a folder away")
 def test_a_folder_of_another_user_is_not_used(cache_home):
-    settings = {"trim_blocks": True}
-    assert bytecode.template_cache(settings) is not None
+    assert bytecode.template_cache(SETTINGS) is not None
     (folder,) = cache_home.iterdir()
     os.chown(folder, 65534, 65534)  # nobody's
-    assert bytecode.template_cache(settings) is None
+    assert bytecode.template_cache(SETTINGS) is None
+    os.chown(folder, 0, 0)
+    os.chown(cache_home.parent, 65534, 65534)  # a folder above it
+    assert bytecode.template_cache(SETTINGS) is None
 
 
 @pytest.mark.parametrize("variable, value", [(bytecode.OFF, "1"), ("XDG_CACHE_HOME", "relative/cache")])
 def test_turned_off_or_a_relative_cache_home_means_no_cache(variable, value, cache_home, monkeypatch):
     monkeypatch.setenv(variable, value)
-    assert bytecode.template_cache({"trim_blocks": True}) is None
+    assert bytecode.template_cache(SETTINGS) is None
     assert not cache_home.exists()
 
 
-def test_the_folder_changes_with_what_compiled_code_depends_on():
+def test_another_fingerprint_starts_a_new_folder_and_the_old_one_goes(cache_home):
+    bytecode.template_cache(SETTINGS)
+    (old,) = cache_home.iterdir()
+    (old / "planted").write_text("x")
+    bytecode.template_cache(SETTINGS, (True, 3))  # other options: another folder
+    (new,) = cache_home.iterdir()
+    assert new != old and not old.exists()
+
+
+def test_the_fingerprint_changes_with_what_compiled_code_depends_on():
     base = {"block_start_string": r"\BLOCK{", "trim_blocks": True, "finalize": print}
-    prints = {**base, "finalize": repr}  # another function: the same compiled code
-    assert bytecode.fingerprint(base) == bytecode.fingerprint(prints)
-    assert bytecode.fingerprint(base) != bytecode.fingerprint({**base, "block_start_string": "{%"})
-    assert bytecode.fingerprint(base) != bytecode.fingerprint({**base, "trim_blocks": False})
-    assert bytecode.fingerprint(base) != bytecode.fingerprint({k: v for k, v in base.items() if k != "finalize"})
+    code = (("numbers.py", 100, 1),)
+    same = bytecode.fingerprint(base, (False, None), code)
+    assert same == bytecode.fingerprint({**base, "finalize": repr}, (False, None), code)  # which function: its code says
+    assert len({same,
+                bytecode.fingerprint({**base, "block_start_string": "{%"}, (False, None), code),
+                bytecode.fingerprint({**base, "trim_blocks": False}, (False, None), code),
+                bytecode.fingerprint({k: v for k, v in base.items() if k != "finalize"}, (False, None), code),
+                bytecode.fingerprint(base, (True, None), code),
+                bytecode.fingerprint(base, (False, 3), code),
+                bytecode.fingerprint(base, (False, None), (("numbers.py", 100, 2),))}) == 7
+    assert bytecode.package_state() == bytecode.package_state() != ()

@@ -107,7 +107,7 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
         env = UserTemplates(folders, builtin_templates(),
                             loader=jinja2.ChoiceLoader([*(FolderLoader(f) for f in folders), builtin]), **settings)
     else:  # symdrop's own templates: compiled once, kept between runs (see bytecode.py)
-        env = jinja2.Environment(loader=builtin, bytecode_cache=template_cache(settings), **settings)
+        env = jinja2.Environment(loader=builtin, bytecode_cache=template_cache(settings, (decimals, digits)), **settings)
     env.filters.update(
         latex=partial(latex, decimals=decimals), factor=partial(factor, decimals=decimals), base=partial(base, decimals=decimals),
         inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), compact=partial(compact, decimals=decimals),
