@@ -289,3 +289,13 @@ def test_sparse_rep_is_the_plain_sparse_rep(values, rows):
     assert [type(e) for row in fast.rep.values() for e in row.values()] == \
         [plain.domain.dtype for row in plain.rep.values() for _ in row]
     assert fast.to_Matrix() == sympy.Matrix(rows, 6 // rows, values)
+
+
+@pytest.mark.parametrize("seed, options", [(3, Options()), (4, Options(values="half", shape=(3, 4, 3, 2))),
+                                           (5, Options(activation="sigmoid"))])
+def test_the_answer_parts_of_backprop_are_those_of_its_parts(seed, options):
+    """backprop.answer_parts: the parts of backprop.parts with an answer, the same, in its order."""
+    kind = get("backprop")
+    for e in build_sheet(seed, options, 3, kinds=(kind,)).exercises:
+        plain = tuple(p for p in kind.parts(e.derivation) if p.answer is not None)
+        assert kind.parts_of_answer(e.derivation) == plain and len(plain) == len(e.answer)
