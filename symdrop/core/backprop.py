@@ -71,7 +71,8 @@ class BackStep:
     def grad_weight_rows(self) -> tuple[ImmutableMatrix, ...]:
         """dL/dW^(l) row by row, each a 1-row matrix (as ``grad_weights.row(i)``)."""
         values, n = entries(self.grad_weights), self.grad_weights.cols
-        return tuple(values_matrix(values[i * n:(i + 1) * n], n) for i in range(self.grad_weights.rows))
+        row = (lambda v: rational_matrix(1, n, v)) if all_rational(self.grad_weights) else (lambda v: values_matrix(v, n))
+        return tuple(row(values[i * n:(i + 1) * n]) for i in range(self.grad_weights.rows))
 
     @cached_property
     def dropped_inputs(self) -> tuple[int, ...]:
