@@ -12,7 +12,7 @@ from .backward import Gradients, backward, step
 from ..sympy_internals import all_rational, entries, rational_matrix
 from .budget import Budget
 from .derive import Derivation, derive, values_matrix
-from .forward import forward
+from .forward import forward, network_numbers
 
 # Why a unit's delta^(l)_i is 0, as BackStep.zero_reasons gives it: the next layer's mask dropped
 # it ("dropped"), its ReLU clipped it ("clipped"), or both.
@@ -71,7 +71,8 @@ class BackStep:
     def grad_weight_rows(self) -> tuple[ImmutableMatrix, ...]:
         """dL/dW^(l) row by row, each a 1-row matrix (as ``grad_weights.row(i)``)."""
         values, n = entries(self.grad_weights), self.grad_weights.cols
-        return tuple(values_matrix(values[i * n:(i + 1) * n], n) for i in range(self.grad_weights.rows))
+        row = (lambda v: rational_matrix(1, n, v)) if all_rational(self.grad_weights) else (lambda v: values_matrix(v, n))
+        return tuple(row(values[i * n:(i + 1) * n]) for i in range(self.grad_weights.rows))
 
     @cached_property
     def dropped_inputs(self) -> tuple[int, ...]:
@@ -127,7 +128,9 @@ def derive_backprop(network: Network, rate=None) -> Backprop:
 
 
 def _from(network: Network, gradients: Gradients, rate) -> Backprop:
-    forward = derive(network)
+    # The predictions without dropout and at test time are not shown: left out where they are
+    # plain numbers; SymPy's closed forms (sigmoid, tanh) keep them, as their size may refuse a network.
+    forward = derive(network, beside=not network_numbers(network).python)
     steps = []
     masks = network.masks
     L = network.depth

@@ -193,12 +193,23 @@ def parts(backprop: Backprop) -> tuple[Part, ...]:
     found.append(Part("loss", backprop.loss))
     for step in backprop.steps:
         found += [Part("delta", v, step.l, (j,)) for j, v in enumerate(entries(step.delta), 1)]
-        W, values = step.grad_weights, entries(step.grad_weights)
-        first = step.l == 1
-        found += [Part("grad_weights", values[i * W.cols + j], step.l, (i + 1, j + 1),
-                       answer=i * W.cols + j if first else None) for i in range(W.rows) for j in range(W.cols)]
+        found += _grad_weights_parts(step)
         found += [Part("grad_bias", v, step.l, (j,)) for j, v in enumerate(entries(step.grad_bias), 1)]
     return tuple(found)
+
+
+def answer_parts(backprop: Backprop) -> tuple[Part, ...]:
+    """The parts of :func:`parts` that are the answer, dL/dW^(1)'s, made alone (the key asks for
+    them; tests/test_fast_paths.py checks them against those of :func:`parts`)."""
+    return tuple(_grad_weights_parts(backprop.steps[-1]))
+
+
+def _grad_weights_parts(step) -> list[Part]:
+    """dL/dW^(l)'s entries, row by row; those of dL/dW^(1) are the answer."""
+    W, values = step.grad_weights, entries(step.grad_weights)
+    first = step.l == 1
+    return [Part("grad_weights", values[i * W.cols + j], step.l, (i + 1, j + 1),
+                 answer=i * W.cols + j if first else None) for i in range(W.rows) for j in range(W.cols)]
 
 
 KIND = Kind(
@@ -217,5 +228,6 @@ KIND = Kind(
     uses_keep=True,
     drawn_with=shaped,
     parts=parts,
+    answer_parts=answer_parts,
     smooth=SMOOTH,
 )

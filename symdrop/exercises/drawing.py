@@ -249,7 +249,7 @@ def layer_z(W, b, inputs, options: Options, scaled: bool = False) -> tuple | Non
     for row, bias in zip(W, b):
         partial = 0
         for w, v in zip(row, values):
-            t = w.numerator * (dw // w.denominator) * v
+            t = w.numerator * v if dw == 1 else w.numerator * (dw // w.denominator) * v
             partial += t
             if not -limit <= t <= limit or not -limit <= partial <= limit:
                 return None

@@ -126,6 +126,8 @@ class Kind:
     # The options its problems are drawn with (a kind may keep a shape of its own, see backprop.py).
     drawn_with: Callable[[Options], Options] = lambda options: options
     parts: Callable[[Derivation | Ensemble], tuple[Part, ...]] = lambda derivation: layer_parts(derivation)
+    # the parts that are the answer, as ``parts`` has them, made alone (None: read off ``parts``)
+    answer_parts: Callable[[Derivation | Ensemble], tuple[Part, ...]] | None = None
     mode: str = "train"
     has_layer_values: bool = False
     key_values: Callable[[Derivation | Ensemble], dict[str, tuple]] = lambda derivation: {}
@@ -155,6 +157,12 @@ class Kind:
         if not any(layer.g.smooth for layer in network.layers):
             return None
         return self.smooth.tolerance(network)
+
+    def parts_of_answer(self, derivation) -> tuple[Part, ...]:
+        """The parts of ``derivation`` that are its answer (``answer`` set), in ``parts``' order."""
+        if self.answer_parts is not None:
+            return self.answer_parts(derivation)
+        return tuple(p for p in self.parts(derivation) if p.answer is not None)
 
     def part_names(self, network: Network) -> tuple[str, ...]:
         """The values a student can give, in the order they are computed: z1, a1, ..., y (only y

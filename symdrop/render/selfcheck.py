@@ -84,7 +84,7 @@ def checks(e: Exercise, labels) -> list[Check]:
         if key in KEY_VALUES:
             math, words = KEY_VALUES[key]
             found.append(_check(s, f"answer-{e.number}-{key}", (f"{math} ({words})", math), tuple(values), (), step))
-    quantities = answer_quantities(e.kind.parts(e.derivation))
+    quantities = answer_quantities(e.kind.parts_of_answer(e.derivation))
     answer, wrong = e.answer, e.wrong_answers()
     for k, q in enumerate(quantities, start=1):
         name = f"answer-{e.number}" if k == len(quantities) else f"answer-{e.number}-{k}"

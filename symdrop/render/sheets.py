@@ -203,7 +203,7 @@ def key_answer(e: Exercise) -> list[tuple[Quantity, list]]:
     """Each quantity of exercise ``e``'s answer with its numbers, a matrix's as its rows."""
     answer = e.answer
     found = []
-    for q in answer_quantities(e.kind.parts(e.derivation)):
+    for q in answer_quantities(e.kind.parts_of_answer(e.derivation)):
         values = [answer[k] for k in q.numbers]
         columns = q.shape[1]
         found.append((q, [values[i:i + columns] for i in range(0, len(values), columns)] if q.matrix else values))
