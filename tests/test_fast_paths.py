@@ -299,14 +299,3 @@ def test_the_answer_parts_of_backprop_are_those_of_its_parts(seed, options):
     for e in build_sheet(seed, options, 3, kinds=(kind,)).exercises:
         plain = tuple(p for p in kind.parts(e.derivation) if p.answer is not None)
         assert kind.parts_of_answer(e.derivation) == plain and len(plain) == len(e.answer)
-
-
-def test_a_derivation_without_the_predictions_beside_has_the_same_pass():
-    """core.derive(beside=False), as a backward pass derives its forward pass: the same steps and
-    prediction as the whole derivation, the predictions without dropout and at test time left out."""
-    from symdrop.core.derive import derive
-
-    for e in build_sheet(6, Options(), 3, kinds=(get("backprop"),)).exercises:
-        whole, alone = derive(e.network), derive(e.network, beside=False)
-        assert alone.steps == whole.steps and alone.prediction == whole.prediction
-        assert whole.without_dropout is not None and alone.without_dropout is None and alone.at_test_time is None
