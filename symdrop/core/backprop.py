@@ -12,7 +12,7 @@ from .backward import Gradients, backward, step
 from ..sympy_internals import all_rational, entries, rational_matrix
 from .budget import Budget
 from .derive import Derivation, derive, values_matrix
-from .forward import forward, network_numbers
+from .forward import forward
 
 # Why a unit's delta^(l)_i is 0, as BackStep.zero_reasons gives it: the next layer's mask dropped
 # it ("dropped"), its ReLU clipped it ("clipped"), or both.
@@ -128,9 +128,7 @@ def derive_backprop(network: Network, rate=None) -> Backprop:
 
 
 def _from(network: Network, gradients: Gradients, rate) -> Backprop:
-    # The predictions without dropout and at test time are not shown: left out where they are
-    # plain numbers; SymPy's closed forms (sigmoid, tanh) keep them, as their size may refuse a network.
-    forward = derive(network, beside=not network_numbers(network).python)
+    forward = derive(network)
     steps = []
     masks = network.masks
     L = network.depth

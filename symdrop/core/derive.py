@@ -146,12 +146,11 @@ class Derivation:
         return self.input_mask_is_ones and self.steps[0].rule.input_scale is None
 
 
-def derive(network: Network, symbolic: str | None = None, mode: str = "train", *, beside: bool = True) -> Derivation:
+def derive(network: Network, symbolic: str | None = None, mode: str = "train") -> Derivation:
     """Derive the exact forward pass of ``network`` (``symbolic``: None, "all" or "masks").
 
     ``mode`` is "train" (the masks, with the convention's scaling) or "test" (the convention's
-    test-time pass: no masks; weight scaling multiplies W by q). ``beside`` False leaves out the
-    predictions without dropout and at test time (None) of a training pass of numbers.
+    test-time pass: no masks; weight scaling multiplies W by q).
     """
     if symbolic not in (None,) + SYMBOLIC_MODES:
         raise ValueError(f"symbolic must be one of {SYMBOLIC_MODES}, not {symbolic!r}")
@@ -163,7 +162,7 @@ def derive(network: Network, symbolic: str | None = None, mode: str = "train", *
             raise SymdropError("--symbolic masks: the test-time pass has no masks (use --symbolic all)")
     if symbolic is None:
         steps = _numeric_steps(network, mode)
-        if mode == "test" or not beside:
+        if mode == "test":
             return Derivation(network, steps, steps[-1].activation.value, mode=mode)
         test = network.dropout.keep is not None  # plain masks too: tested as weight scaling
         return Derivation(
