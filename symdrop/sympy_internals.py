@@ -4,9 +4,7 @@ from functools import lru_cache
 
 import sympy
 from sympy.polys.domains import QQ, ZZ
-from sympy.external.pythonmpq import PythonMPQ
 from sympy.polys.matrices import DomainMatrix
-from sympy.polys.matrices.sdm import SDM
 
 
 def entries(matrix) -> tuple[sympy.Expr, ...]:
@@ -53,50 +51,19 @@ def _rational_matrix(rows: int, cols: int, values: tuple) -> sympy.ImmutableMatr
     if len(values) != rows * cols or not all(isinstance(v, sympy.Rational) for v in values):
         raise ValueError(f"expected {rows * cols} SymPy rationals, got {values!r}")
     integers = all(v.q == 1 for v in values)
-    matrix = sympy.Basic.__new__(
-        sympy.ImmutableMatrix, sympy.Integer(rows), sympy.Integer(cols), sympy.Basic.__new__(sympy.Tuple, *values)
-    )
-    matrix._rows, matrix._cols = rows, cols
-    matrix._rep = (sparse_rep if PYTHON_GROUND_TYPES else plain_sparse_rep)(rows, cols, values, integers)
-    return matrix
-
-
-# SymPy's domains hold Python ints (ZZ) and PythonMPQ (QQ), not gmpy2's: sparse_rep may make them itself.
-PYTHON_GROUND_TYPES = ZZ.dtype is int and QQ.dtype is PythonMPQ
-
-
-def plain_sparse_rep(rows: int, cols: int, values: tuple, integers: bool) -> DomainMatrix:
-    """SymPy's sparse form of a matrix of rationals ``values`` (row by row; ``integers``: all
-    whole): nonzero entries only, rows without any left out, over ZZ or QQ."""
     domain = ZZ if integers else QQ
     convert = (lambda v: ZZ(v.p)) if integers else (lambda v: QQ(v.p, v.q))
     elements: dict[int, dict[int, object]] = {}
-    for i in range(rows):
+    for i in range(rows):  # SymPy's sparse form: nonzero entries only, rows without any left out
         row = {j: convert(v) for j, v in enumerate(values[i * cols : (i + 1) * cols]) if v.p}
         if row:
             elements[i] = row
-    return DomainMatrix(elements, (rows, cols), domain)
-
-
-def sparse_rep(rows: int, cols: int, values: tuple, integers: bool) -> DomainMatrix:
-    """:func:`plain_sparse_rep` past SymPy's input checks, with Python's ground types: a SymPy
-    rational's p (an int) is ZZ's element, its p and q (coprime, q > 0) make QQ's; the rows and
-    columns are in range by construction (tests/test_fast_paths.py checks both the same)."""
-    new = PythonMPQ._new
-    elements = {}
-    for i in range(rows):
-        if integers:
-            row = {j: v.p for j, v in enumerate(values[i * cols : (i + 1) * cols]) if v.p}
-        else:
-            row = {j: new(v.p, v.q) for j, v in enumerate(values[i * cols : (i + 1) * cols]) if v.p}
-        if row:
-            elements[i] = row
-    rep = dict.__new__(SDM)
-    dict.update(rep, elements)
-    rep.shape = (rows, cols)
-    rep.rows, rep.cols = rows, cols
-    rep.domain = ZZ if integers else QQ
-    return DomainMatrix.from_rep(rep)
+    matrix = sympy.Basic.__new__(
+        sympy.ImmutableMatrix, sympy.Integer(rows), sympy.Integer(cols), sympy.Tuple(*values, sympify=False)
+    )
+    matrix._rows, matrix._cols = rows, cols
+    matrix._rep = DomainMatrix(elements, (rows, cols), domain)
+    return matrix
 
 
 def unchecked(cls, *args):

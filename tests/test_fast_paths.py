@@ -16,7 +16,6 @@ from fractions import Fraction
 import pytest
 import sympy
 
-from symdrop import sympy_internals
 from symdrop.exercises import drawing
 from symdrop.exercises.kinds import get
 from symdrop.exercises.options import Options
@@ -272,23 +271,6 @@ def test_passes_with_times_are_those_with_star(kinds, values, monkeypatch):
     monkeypatch.setattr(core_forward, "times", operator.mul)
     monkeypatch.setattr(core_backward, "times", operator.mul)
     assert [typed(passes(n)) for n in networks] == fast
-
-
-@pytest.mark.parametrize("values", [(0, 3, -2, 0, 0, 0), (Fraction(1, 2), 0, -7, Fraction(-9, 4), 0, 5), (0,) * 6])
-@pytest.mark.parametrize("rows", [1, 2, 3])
-def test_sparse_rep_is_the_plain_sparse_rep(values, rows):
-    """sympy_internals.sparse_rep: the DomainMatrix SymPy's checked constructor builds, element by
-    element of the domain's own type, in every attribute SymPy's sparse form keeps."""
-    values = tuple(sympy.Rational(v.numerator, v.denominator) for v in map(Fraction, values))
-    integers = all(v.q == 1 for v in values)
-    fast, plain = (f(rows, 6 // rows, values, integers) for f in (sympy_internals.sparse_rep, sympy_internals.plain_sparse_rep))
-    assert fast == plain and fast.domain == plain.domain and fast.shape == plain.shape
-    assert dict(fast.rep) == dict(plain.rep) and type(fast.rep) is type(plain.rep)
-    assert (fast.rep.shape, fast.rep.rows, fast.rep.cols, fast.rep.domain) == \
-        (plain.rep.shape, plain.rep.rows, plain.rep.cols, plain.rep.domain)
-    assert [type(e) for row in fast.rep.values() for e in row.values()] == \
-        [plain.domain.dtype for row in plain.rep.values() for _ in row]
-    assert fast.to_Matrix() == sympy.Matrix(rows, 6 // rows, values)
 
 
 @pytest.mark.parametrize("seed, options", [(3, Options()), (4, Options(values="half", shape=(3, 4, 3, 2))),
