@@ -2,8 +2,6 @@
 (WCAG 2.1, 1.1.1): the layer sizes, each layer's masks and the units or connections they drop,
 and whether the weights are written in the picture or given beside it."""
 
-import sympy
-
 from ..numbers import number_text
 from .diagram import Diagram
 
@@ -44,15 +42,10 @@ def _masks(dia: Diagram) -> list[str]:
     sentences = []
     for l in range(dia.depth):
         units = {u.j: u for u in masked if u.l == l}
-        values = [_text(units[j].mask) if j in units else "1" for j in range(dia.sizes[l])]
+        values = [number_text(units[j].mask) if j in units else "1" for j in range(dia.sizes[l])]  # SymPy's str is sstr
         noun = "input" if l == 0 else "unit"
         dropped = [f"{noun} {j + 1} ({units[j].text})" for j in sorted(units) if units[j].dropped]
         said = f"dropped, crossed out: {', '.join(dropped)}" if dropped else "no unit dropped"
         sentences.append(f"Masks of {_noun(l, dia.depth)}: ({', '.join(values)}), {said}.")
     sentences.append("The output layer is never masked.")
     return sentences
-
-
-def _text(value) -> str:
-    """``sympy.sstr(value)``; a rational mask value (0, 1, 5/4) written at once (numbers.number_text)."""
-    return number_text(value) if isinstance(value, sympy.Rational) else sympy.sstr(value)

@@ -52,8 +52,8 @@ def fingerprint(settings: dict, options: tuple = (), code: tuple = ()) -> str:
 def package_state() -> tuple:
     """Each of symdrop's modules with its size and time of change: what an upgrade or an edit
     changes (a hundred-odd ``stat`` calls, some 0.3 ms, once an environment)."""
-    return tuple((str(p.relative_to(PACKAGE)), p.stat().st_size, p.stat().st_mtime_ns)
-                 for p in sorted(PACKAGE.rglob("*.py")))
+    return tuple((str(p.relative_to(PACKAGE)), info.st_size, info.st_mtime_ns)
+                 for p in sorted(PACKAGE.rglob("*.py")) for info in (p.stat(),))
 
 
 def template_cache(settings: dict, options: tuple = ()) -> jinja2.BytecodeCache | None:
