@@ -6,12 +6,14 @@ activations), never a pass of its own; docs/dropout.md explains each in words.
 
 from dataclasses import dataclass, field, replace
 
+import sympy
 from sympy import ImmutableMatrix, MatrixBase
 
 from ..core.forward import network_numbers, layer_values, prediction
 from ..model.conventions import Convention
 from ..model.network import Network
 from ..numbers import to_sympy
+from ..sympy_internals import entries, rational_matrix
 
 
 @dataclass(frozen=True)
@@ -258,7 +260,11 @@ def receiving(network: Network) -> Network:
     layers = []
     for l, layer in enumerate(network.layers, start=1):
         q = keep[l] if l < network.depth else 1
-        scales = q if isinstance(q, MatrixBase) else ImmutableMatrix([q] * layer.units)
-        layers.append(replace(layer, W=ImmutableMatrix(layer.W.rows, layer.W.cols,
-                                                       lambda i, j: scales[i] * layer.W[i, j])))
+        scales = entries(q) if isinstance(q, MatrixBase) else (sympy.sympify(q),) * layer.units
+        rows, cols = layer.W.rows, layer.W.cols
+        scaled = [scales[i] * w for i in range(rows) for w in entries(layer.W)[i * cols:(i + 1) * cols]]
+        # Rationals (every generated problem) made as SymPy holds them (SymPy's general constructor
+        # took 2 ms a network); a symbol q the general way.
+        W = rational_matrix(rows, cols, scaled) if all(v.is_Rational for v in scaled) else ImmutableMatrix(rows, cols, scaled)
+        layers.append(replace(layer, W=W))
     return replace(network, layers=tuple(layers))
