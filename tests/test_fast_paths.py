@@ -7,7 +7,7 @@ benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_lay
 ``drawing.draw_with_output`` hands back against the core's pass, ``core.backward.first_weights`` against
 ``backward``, and ``core.backprop.transposed`` and a step's rows against SymPy's, ``numbers.number_text`` (spec texts, the pictures' text alternatives) against ``str`` and ``sstr``,
 ``sympy_internals.all_rational`` (which ``wide``, ``nested`` and ``needs_decimal`` ask first) against the entries, and
-``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types."""
+``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types; grade's (docs/performance.md, at benchmarks/grade_speed.py): a mistake's pass from ``core.forward.first_changed`` against the whole changed pass."""
 
 import random
 from collections import Counter
@@ -281,3 +281,39 @@ def test_the_answer_parts_of_backprop_are_those_of_its_parts(seed, options):
     for e in build_sheet(seed, options, 3, kinds=(kind,)).exercises:
         plain = tuple(p for p in kind.parts(e.derivation) if p.answer is not None)
         assert kind.parts_of_answer(e.derivation) == plain and len(plain) == len(e.answer)
+
+
+@pytest.mark.parametrize("kinds, options", [("forward", Options()), ("inverted", Options(values="half")),
+                                            ("test-time", Options()), ("dropconnect:forward", Options()),
+                                            ("forward,inverted", Options(activation="sigmoid"))])
+def test_a_mistakes_pass_from_its_first_changed_layer_is_the_whole_pass(kinds, options):
+    """core.forward.prediction goes on from the memoized pass at first_changed: every mistake's
+    answer (exact, and as decimals) the same, entry and type, as the whole changed pass."""
+    from symdrop.core.forward import first_changed, forward, prediction
+
+    later = 0
+    for e in build_sheet(7, options, 4, kinds=tuple(map(get, kinds.split(",")))).exercises:
+        rules = [m.rule for m in e.kind.mistakes(e.network) if m.rule is not None]
+        for network, mode, changes in rules:
+            for numeric in (False, True):
+                whole = forward(network, mode, terms=False, numeric=numeric, **dict(changes))[-1].a
+                fast = prediction(network, mode, numeric=numeric, **dict(changes))
+                assert [(type(v), v) for v in fast] == [(type(v), v) for v in whole], (e.kind.name, changes)
+            later += first_changed(network, numeric=True, **dict(changes)) > 1
+    assert later  # some mistakes' passes did start late
+
+
+def test_first_changed_is_the_layer_of_the_first_mask_or_activation_that_differs():
+    from symdrop import example
+    from symdrop.core.forward import first_changed, network_numbers
+
+    network = example()  # 2-3-3-2-1, masks mu^(0) .. mu^(3): layer l reads mu^(l-1)
+    masks = network_numbers(network).masks
+    other = lambda l: tuple(tuple(1 - m for m in mask) if k == l else mask for k, mask in enumerate(masks))  # noqa: E731
+    relu = ("relu", "relu", "relu", "identity")
+    assert [first_changed(network, masks=other(k)) for k in range(4)] == [1, 2, 3, 4]
+    assert first_changed(network, masks=masks + ((0,),)) == 4  # a mask on the output: the last layer
+    assert first_changed(network, masks=masks[:2]) == 1  # fewer masks: no mistake's, the whole pass
+    assert first_changed(network, activations=relu[:2] + ("identity", "identity")) == 3
+    assert first_changed(network, masks=other(3), activations=("relu", "identity", "relu", "identity")) == 2
+    assert first_changed(network, scale_bias=True) == first_changed(network, masks=other(3), zs={4: (0,)}) == 1

@@ -161,7 +161,31 @@ def prediction(network: Network, mode: str = "train", numeric: bool = False, **c
     """The output of :func:`forward`: a^(L) (of the memoized pass when nothing is changed)."""
     if not changes:
         return layer_values(network, mode, numeric)[-1].a
+    start = first_changed(network, numeric, **changes)
+    if start > 1:  # the layers before are the memoized pass's: the changed pass goes on from its a^(start-1)
+        changes.update(inputs={start: layer_values(network, mode, numeric)[start - 2].a}, start=start)
     return forward(network, mode, terms=False, numeric=numeric, **changes)[-1].a
+
+
+def first_changed(network: Network, numeric: bool = False, masks=None, activations=None, **others) -> int:
+    """The first layer whose values ``changes`` (of :func:`forward`) can change, where they are
+    only masks and activations and the pass is of Python numbers or decimals (else 1): the layer
+    of the first mask or activation that differs. The fast path of a mistake's pass (most change
+    a late layer: a ReLU forgotten, the output's mask); ``tests/test_fast_paths.py`` checks it
+    against the whole pass."""
+    values = numeric_numbers(network) if numeric else network_numbers(network)
+    if others or not (values.python or values.numeric):
+        return 1
+    first = network.depth
+    if masks is not None:
+        own = values.masks
+        first = next((l for l, (m, o) in enumerate(zip(masks, own), start=1) if m != o), first)
+        if len(masks) < len(own):  # not a change a mistake makes: the whole pass
+            return 1
+    if activations is not None:
+        names = tuple(layer.activation for layer in network.layers)
+        first = min(first, next((l for l, (a, o) in enumerate(zip(activations, names), start=1) if a != o), first))
+    return first
 
 
 def layer_values(network: Network, mode: str = "train", numeric: bool = False) -> tuple[LayerValues, ...]:
@@ -180,26 +204,44 @@ def _layer_values(network: Network, mode: str, numeric: bool) -> tuple[LayerValu
 
 @lru_cache(maxsize=1024)
 def network_numbers(network: Network) -> NetworkNumbers:
-    """The numbers of ``network`` as the pass computes with them (see :data:`Number`), read once."""
+    """The numbers of ``network`` as the pass computes with them (see :data:`Number`), read once
+    (each matrix once: a mistake's network, with other keep probabilities or another convention,
+    has the same weights, masks and input)."""
     python = _python(network)
-    number = _to_python if python else (lambda v: v)
-    fraction = (lambda v: Fraction(int(v.p), int(v.q))) if python else number
-    layers = tuple(
-        (_rows(layer.W, number), tuple(number(v) for v in entries(layer.b))) for layer in network.layers
-    )
     keep = network.dropout.keep
-    bit = lambda m: int(m) if m.is_Integer else m  # noqa: E731 (a mask symbol stays one)
-    matrix = (lambda M, f: _rows(M, f)) if network.dropout.connections else (lambda M, f: tuple(map(f, entries(M))))
+    connections = network.dropout.connections
     return NetworkNumbers(
-        x=tuple(number(v) for v in entries(network.x)),
-        layers=layers,
-        masks=tuple(matrix(mask, bit) for mask in network.masks),
+        x=_numbers(network.x, python),
+        layers=tuple((_numbers(layer.W, python, rows=True), _numbers(layer.b, python)) for layer in network.layers),
+        masks=tuple(_numbers(mask, "mask", rows=connections) for mask in network.masks),
         # q's per unit or per weight as Fractions, 1 too: a kept value is divided by its own q
-        keep=None if keep is None else tuple(matrix(q, fraction) if isinstance(q, sympy.MatrixBase) else number(q)
-                                             for q in keep),
+        keep=None if keep is None else tuple(_numbers(q, python and "fraction", rows=connections)
+                                             if isinstance(q, sympy.MatrixBase) else _scalar(q, python) for q in keep),
         python=python,
-        target=None if network.target is None else tuple(number(v) for v in entries(network.target)),
+        target=None if network.target is None else _numbers(network.target, python),
     )
+
+
+@lru_cache(maxsize=4096)
+def _numbers(matrix, how, rows: bool = False) -> tuple:
+    """A matrix's entries as the pass computes with them, a vector's as a tuple, a matrix's (or with
+    ``rows`` any) as rows: ``how`` True int and Fraction, False as SymPy holds them, "fraction"
+    every entry a Fraction, "mask" an integer as an int (a mask symbol stays one)."""
+    values = entries(matrix)
+    if how == "mask":
+        values = tuple(int(m) if m.is_Integer else m for m in values)
+    elif how == "fraction":
+        values = tuple(Fraction(int(v.p), int(v.q)) for v in values)
+    elif how:
+        values = tuple(map(_to_python, values))
+    if not rows:
+        return tuple(values)
+    n = matrix.cols
+    return tuple(tuple(values[i * n:(i + 1) * n]) for i in range(matrix.rows))
+
+
+def _scalar(value, python: bool):
+    return _to_python(value) if python else value
 
 
 @lru_cache(maxsize=1024)
@@ -327,15 +369,15 @@ def _python(network: Network) -> bool:
     piecewise linear."""
     if any(layer.g.negative_slope is None for layer in network.layers):
         return False
-    keep = tuple(v for q in network.dropout.keep or () for v in (q if isinstance(q, sympy.MatrixBase) else (q,)))
-    values = (*entries(network.x), *keep, *(v for layer in network.layers for m in (layer.W, layer.b)
-                                          for v in entries(m)))
-    return all(isinstance(v, sympy.Rational) for v in values)
+    keep = network.dropout.keep or ()
+    return (all(_rational(q) if isinstance(q, sympy.MatrixBase) else isinstance(q, sympy.Rational) for q in keep)
+            and _rational(network.x) and all(_rational(layer.W) and _rational(layer.b) for layer in network.layers))
 
 
-def _rows(W, number) -> tuple[tuple[Number, ...], ...]:
-    values, n = entries(W), W.cols
-    return tuple(tuple(number(v) for v in values[i * n : (i + 1) * n]) for i in range(W.rows))
+@lru_cache(maxsize=4096)
+def _rational(matrix) -> bool:
+    """Every entry of ``matrix`` is a SymPy rational (memoized as :func:`_numbers`)."""
+    return all(isinstance(v, sympy.Rational) for v in entries(matrix))
 
 
 def _to_python(value: sympy.Rational) -> int | Fraction:
