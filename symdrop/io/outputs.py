@@ -1,6 +1,5 @@
 """The files of a sheet: documents in each format, pictures, exports, keys and compiled PDFs."""
 
-import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -8,6 +7,7 @@ from pathlib import Path
 from ..exercises.sheet import Sheet
 from ..render.documents import render_svg
 from ..render.formats import compiled, default_sheet_formats, get
+from ..render.jsontext import indented
 from ..render.options import RenderOptions
 from ..render.sheets import key_csv, key_entries, render_documents
 from .spool import Spool
@@ -68,15 +68,14 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
 
 
 def key_pieces(sheet: Sheet):
-    """key.json's text, ``json.dumps(key_json(sheet), indent=2, ensure_ascii=False)`` and a newline,
+    """key.json's text, ``json.dumps(key_json(sheet), indent=2, ensure_ascii=False)`` and a newline
+    (:func:`~symdrop.render.jsontext.indented`),
     an entry at a time: a class set's entries are made and encoded one by one, never all held
     (2,000 students' took 12 MiB, at the class set's peak)."""
-    encode = json.JSONEncoder(indent=2, ensure_ascii=False).encode
-    head = encode({"seed": sheet.seed, "options": sheet.options.as_json()})
+    head = indented({"seed": sheet.seed, "options": sheet.options.as_json()})
     yield head.removesuffix("\n}") + ',\n  "problems": ['
     for n, entry in enumerate(key_entries(sheet)):
-        # An entry two levels down: its lines indented 4 more (JSON text holds a newline only between tokens).
-        yield ("," if n else "") + "\n    " + encode(entry).replace("\n", "\n    ")
+        yield ("," if n else "") + "\n    " + indented(entry, level=2)  # an entry two levels down
     yield "\n  ]\n}\n"
 
 

@@ -1,7 +1,6 @@
 """A graded class as files: grades.csv, grades.json, a feedback page per student, the class report."""
 
 import hashlib
-import json
 import re
 from collections import Counter
 from fractions import Fraction
@@ -12,6 +11,7 @@ from ..grading.grade import StudentGrade, Ungraded, total
 from .documents import step_rows
 from .env import compact, make_env, render_document
 from .escape import csv_cell, spreadsheet_csv
+from .jsontext import indented
 from .numbertext import exact_text, plain, rounded_each
 from .options import RenderOptions
 
@@ -64,7 +64,7 @@ def grades_json(students: list[StudentGrade], ungraded: list[Ungraded]) -> dict:
 
 def grades_json_text(students: list[StudentGrade], ungraded: list[Ungraded]) -> str:
     """grades.json's text: :func:`grades_json` indented by 2, non-ASCII as it is, and a newline."""
-    return json.dumps(grades_json(students, ungraded), indent=2, ensure_ascii=False) + "\n"
+    return indented(grades_json(students, ungraded)) + "\n"
 
 
 def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOptions()) -> str:

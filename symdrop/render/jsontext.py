@@ -1,0 +1,37 @@
+"""JSON text as symdrop writes its files (key.json, grades.json): indented by 2, non-ASCII as it is."""
+
+from json.encoder import encode_basestring
+
+
+def indented(value, level: int = 0) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, the same text, of what symdrop's files
+    hold: objects with text keys, lists (and tuples), text, int, true, false and null; a float, or
+    anything else, is refused (a number symdrop writes is exact: an int, or text). ``level``: the
+    indentation the value starts at, as nested that deep. Some twice as fast as ``json.dumps``, whose
+    indented text is made by a Python generator a token at a time (its C encoder does not indent):
+    grades.json for 300 students is 2 MB. ``tests/test_jsontext.py`` checks both give the same."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is dict:
+        if not value:
+            return "{}"
+        inner = "\n" + "  " * (level + 1)
+        items = (_key(k) + ": " + indented(v, level + 1) for k, v in value.items())
+        return "{" + inner + ("," + inner).join(items) + "\n" + "  " * level + "}"
+    if kind is list or kind is tuple:
+        if not value:
+            return "[]"
+        inner = "\n" + "  " * (level + 1)
+        return "[" + inner + ("," + inner).join(indented(v, level + 1) for v in value) + "\n" + "  " * level + "]"
+    if value is True or value is False or value is None:
+        return "true" if value else "false" if value is False else "null"
+    if kind is int:
+        return int.__repr__(value)
+    raise TypeError(f"JSON text of symdrop's files holds no {kind.__name__}: {value!r}")
+
+
+def _key(key) -> str:
+    if type(key) is not str:
+        raise TypeError(f"JSON text of symdrop's files has text keys only, got {key!r}")
+    return encode_basestring(key)
