@@ -7,7 +7,7 @@ benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_lay
 ``drawing.draw_with_output`` hands back against the core's pass, ``core.backward.first_weights`` against
 ``backward``, and ``core.backprop.transposed`` and a step's rows against SymPy's, ``numbers.number_text`` (spec texts, the pictures' text alternatives) against ``str`` and ``sstr``,
 ``sympy_internals.all_rational`` (which ``wide``, ``nested`` and ``needs_decimal`` ask first) against the entries, and
-``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types; grade's (docs/performance.md, at benchmarks/grade_speed.py): a mistake's pass from ``core.forward.first_changed`` against the whole changed pass."""
+``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types; grade's (docs/performance.md, at benchmarks/grade_speed.py): a mistake's pass from ``core.forward.first_changed`` against the whole changed pass, and ``render.printer.factor`` of a rational against the general rule."""
 
 import random
 from collections import Counter
@@ -317,3 +317,16 @@ def test_first_changed_is_the_layer_of_the_first_mask_or_activation_that_differs
     assert first_changed(network, activations=relu[:2] + ("identity", "identity")) == 3
     assert first_changed(network, masks=other(3), activations=("relu", "identity", "relu", "identity")) == 2
     assert first_changed(network, scale_bias=True) == first_changed(network, masks=other(3), zs={4: (0,)}) == 1
+
+
+@pytest.mark.parametrize("decimals", [False, True])
+def test_factor_of_a_rational_is_what_the_general_rule_gives(decimals):
+    """printer.factor reads a rational's sign off it; the general rule asks SymPy's assumptions."""
+    def plain(expr):
+        text = printer.latex(expr, decimals=decimals)
+        outside = expr.is_Add or (expr.is_number and expr.is_negative) or sympy.Expr.could_extract_minus_sign(expr)
+        return rf"\left({text}\right)" if outside else text
+
+    values = [sympy.Rational(p, q) for p, q in _RATIONALS] + [sympy.Integer(n) for n in (-12, -1, 0, 1, 40)]
+    assert [printer.factor.__wrapped__(v, decimals) for v in values] == [plain(v) for v in values]
+    assert printer.factor.__wrapped__(sympy.Rational(-3, 4)) == r"\left(- \frac{3}{4}\right)"

@@ -354,6 +354,8 @@ def _inline(vector: sympy.ImmutableMatrix, decimals: bool) -> str:
 def factor(expr, decimals: bool = False) -> str:
     """``expr`` ready to stand in a product: negatives and sums in parentheses."""
     text = latex(expr, decimals=decimals)
+    if isinstance(expr, sympy.Rational):  # a number's sign read off it (asking SymPy's assumptions: 50 us a number)
+        return rf"\left({text}\right)" if expr.p < 0 else text
     if expr.is_Add or (expr.is_number and expr.is_negative) or sympy.Expr.could_extract_minus_sign(expr):
         return rf"\left({text}\right)"
     return text
