@@ -99,7 +99,7 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
                 b = tuple(v / q for v in b)  # inverted training: kept values (DropConnect: weights) over q
             elif rule.weight_scale is not None:
                 b = tuple(q * v for v in b)
-        products, z = affine(W, b, masked) if terms else ((), _sums(W, b, masked))
+        products, z = affine(W, b, masked) if terms else ((), _sums(W, b, masked, values.python))
         if not values.python and not values.numeric:  # expressions in symbols (keep probabilities q) expanded, as a student sums them
             z = tuple(sympy.expand(v) if v.free_symbols else v for v in z)
         if masks_on == "z" and l < len(masks):
@@ -122,11 +122,17 @@ def affine(W, b, masked) -> tuple[tuple[tuple[Number, ...], ...], tuple[Number, 
     return terms, tuple([_total(t, bias) for t, bias in zip(terms, b)])
 
 
-def _sums(W, b, masked) -> tuple[Number, ...]:
-    """``z = W a~ + b`` as :func:`affine` computes it, without keeping the products."""
+def _sums(W, b, masked, python: bool = False) -> tuple[Number, ...]:
+    """``z = W a~ + b`` as :func:`affine` computes it, without keeping the products (``python``:
+    the numbers are int and Fraction)."""
     if b and isinstance(b[0], sympy.Basic) and all(w.is_Rational for row in W for w in row):
         return tuple([_combination(row, masked, bias) for row, bias in zip(W, b)])
-    return tuple([_total([w * v for w, v in zip(row, masked)], bias) for row, bias in zip(W, b)])
+    if not python:
+        return tuple([_total([w * v for w, v in zip(row, masked)], bias) for row, bias in zip(W, b)])
+    # An input that is 0 (dropped, or clipped by a ReLU) adds nothing, and is left out of every
+    # unit's sum: the same z (an integral sum is an int either way, see whole).
+    kept = [(j, v) for j, v in enumerate(masked) if v]
+    return tuple([whole(sum([row[j] * v for j, v in kept], bias)) for row, bias in zip(W, b)])
 
 
 def _total(terms, bias) -> Number:
