@@ -3,7 +3,7 @@
 import sys
 
 from ..core.batch import derive_batch, derive_batch_backprop, expect_batch
-from ..core.forward import check_mean
+from ..core.ensemble import check_mean
 from ..errors import SymdropError
 from ..io.solutions import solution_files
 from ..render import batch as documents

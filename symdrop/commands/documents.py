@@ -4,7 +4,7 @@ import sys
 from importlib import resources
 
 from .. import example as tutorial, load_spec
-from ..core.forward import check_mean
+from ..core.ensemble import check_mean
 from ..core.derive import derive
 from ..core.ensemble import expect as ensemble_mean
 from ..errors import SymdropError

@@ -388,14 +388,3 @@ def _rational(matrix) -> bool:
 
 def _to_python(value: sympy.Rational) -> int | Fraction:
     return int(value.p) if value.q == 1 else Fraction(int(value.p), int(value.q))
-
-
-def check_mean(*networks) -> None:
-    """Refuse, before the ensemble mean or the statistics over every mask start, networks (one,
-    or a batch's examples together) whose passes with every unit kept (what each mask's pass is
-    at most) pass :data:`~symdrop.limits.MAX_MEAN_CLOSED_FORM` parts (see :mod:`.budget`): the
-    mean carries such values through every layer for every mask, at some 1.4 ms a part."""
-    budget = Budget("the pass with every unit kept", "MAX_MEAN_CLOSED_FORM")
-    for e, network in enumerate(networks):
-        budget.what = "the pass with every unit kept" + (f" (input[{e}])" if len(networks) > 1 else "")
-        forward(network, "off", terms=False, count=budget)
