@@ -296,10 +296,14 @@ def _dense(matrix: sympy.ImmutableMatrix, marked: frozenset, decimals: bool) -> 
 def _marked_in(marked: frozenset, cols: int) -> frozenset:
     """The marks that concern a matrix of ``cols`` columns: units j of a vector, or (i, j) of a
     matrix of weights (DropConnect; of a single column, its rows)."""
-    if not marked:
-        return _NONE
+    return _marks(marked, cols == 1) if marked else _NONE
+
+
+@lru_cache(maxsize=1024)
+def _marks(marked: frozenset, vector: bool) -> frozenset:
+    # Memoized: a step's marks are asked again for every vector its equations print.
     pairs = frozenset(m for m in marked if isinstance(m, tuple))
-    if cols != 1:
+    if not vector:
         return pairs
     return frozenset(m for m in marked if not isinstance(m, tuple)) | frozenset(i for i, _ in pairs)
 
