@@ -293,7 +293,8 @@ def _mask(a, mu, rule, values: NetworkNumbers, l: int):
     q = values.keep[l - 1]
     scales = [whole(1 / v) for v in q] if isinstance(q, tuple) else [whole(1 / q)] * len(a)  # 1/q = 2: ints
     if values.python:
-        return tuple([whole(times(times(scale, m), v)) for scale, m, v in zip(scales, mu, a)])
+        # a kept unit's scale is 1/q itself (scale * 1, the same number and type, not made again)
+        return tuple([whole(times(scale if m == 1 else times(scale, m), v)) for scale, m, v in zip(scales, mu, a)])
     if values.numeric:
         return tuple([scale * m * v for scale, m, v in zip(scales, mu, a)])
     return tuple(_scaled(scale * m, v) for scale, m, v in zip(scales, mu, a))
