@@ -45,8 +45,11 @@ class Exercise:
 
     def wrong_answers(self) -> list[tuple[Mistake, tuple[sympy.Expr, ...]]]:
         """Every applicable mistake with its answer (exact SymPy numbers), for the key: each a
-        different answer (the kinds' rule mistakes_distinct)."""
-        return [(m, tuple(map(to_sympy, m.answer))) for m in self.mistakes]
+        different answer (the kinds' rule mistakes_distinct). Made once (each format's key
+        entry asks), a new list each time."""
+        if "_wrong" not in self.__dict__:
+            object.__setattr__(self, "_wrong", tuple((m, tuple(map(to_sympy, m.answer))) for m in self.mistakes))
+        return list(self.__dict__["_wrong"])
 
 
 @dataclass(frozen=True)
