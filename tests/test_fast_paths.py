@@ -20,7 +20,7 @@ from symdrop.exercises import drawing
 from symdrop.exercises.kinds import get
 from symdrop.exercises.options import Options
 from symdrop.exercises.sheet import build_sheet
-from symdrop.render import linebreak, printer, texwidth
+from symdrop.render import env, linebreak, printer, texwidth
 from symdrop.render.numbertext import rounded, rounded_each
 from symdrop.render.sheets import render_documents
 from symdrop.render.texwidth import plain_width, width
@@ -78,6 +78,7 @@ def test_a_seeded_sheet_is_the_same_bytes_with_and_without_the_fast_paths(monkey
     monkeypatch.setattr(drawing, "layer_z", drawing.plain_layer_z)
     printer._latex.cache_clear()  # its memo may hold text the fast width laid out
     texwidth.width.cache_clear()
+    env._mask_rows.cache_clear()  # the masks' rows, laid out in lines by the fast width
     slow = _rendered(build_sheet(5, options, 4, kinds=kinds))
     assert len(measured) > 200  # the plain path did the measuring
     assert slow == fast

@@ -116,11 +116,25 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
         points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines, rounded=partial(rounded, digits=digits), rounded_each=partial(rounded_each, digits=digits), shown=partial(shown, digits=digits),
         sympify=to_sympy, column=column_of, matrix=matrix_of, described=describe,
     )
-    env.globals.update(layer_noun=layer_noun, chain=chain, digits=digits)
+    env.globals.update(layer_noun=layer_noun, chain=chain, digits=digits, mask_rows=partial(mask_rows, env))
     named = partial(wide, every_irrational=digits is not None)
     env.tests.update(boxable=boxable, short=short, together=together, wide=named, fitting=fits,
                      named=named, nested=nested, irrational=needs_decimal)  # wide's name before, for users' copies of the templates
     return env
+
+
+def mask_rows(env: jinja2.Environment, network, steps=None) -> str:
+    """The rows of ``network``'s masks as ``math/mask-rows.j2`` sets them in display math (with
+    ``steps``, each mask's dropped entries marked as its step marks them). Rendered once for each
+    set of masks: a problem's question and solution show them in every format, and a sheet's
+    problems share a few sets."""
+    marked = None if steps is None else tuple(step.marked for step in steps[:len(network.masks)])
+    return _mask_rows(env, network.masks, network.dropout.connections, marked)
+
+
+@lru_cache(maxsize=1024)
+def _mask_rows(env: jinja2.Environment, masks: tuple, connections: bool, marked: tuple | None) -> str:
+    return env.get_template("math/mask-rows.j2").render(masks=masks, connections=connections, marked=marked)
 
 
 def clipped(text: str, limit: int) -> str:
