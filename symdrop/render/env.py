@@ -18,7 +18,7 @@ from .numbertext import decimal, estimate, exact_text, needs_decimal, plain, rou
 from .options import RenderOptions
 from ..numbers import to_sympy
 from .usertemplates import FolderLoader, UserTemplates
-from .printer import approx, base, factor, finalizer, inline, latex, operand
+from .printer import approx, base, factor, finalizer, inline, latex, latex_each, operand
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
@@ -165,9 +165,7 @@ def compact(vector, decimals: bool = False, breakable: bool = False) -> str:
     values = entries(vector) if isinstance(vector, sympy.MatrixBase) else list(vector)
     if len(values) == 1:
         return latex(values[0], decimals=decimals)
-    if breakable:
-        return "(%s)" % ",\\allowbreak ".join(latex(v, decimals=decimals) for v in values)
-    return inline(values, decimals=decimals)
+    return "(%s)" % (",\\allowbreak " if breakable else ", ").join(latex_each(values, decimals))  # (as inline joins them)
 
 
 def column_of(values) -> sympy.ImmutableMatrix:

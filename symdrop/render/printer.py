@@ -311,9 +311,8 @@ def _matrix(matrix: sympy.ImmutableMatrix, marked: frozenset, decimals: bool) ->
 
 @lru_cache(maxsize=4096)
 def _latex(expr: sympy.Basic, marked: frozenset, decimals: bool) -> str:
-    # Memoized: a document prints the same numbers, vectors and names many times, and the LaTeX
-    # and Markdown solutions print the same objects. SymPy's == is structural (no 1/2 == 0.5), so
-    # equal keys print equally.
+    # Memoized: a document prints the same numbers, vectors and names many times, and the LaTeX and
+    # Markdown solutions print the same objects. SymPy's == is structural (no 1/2 == 0.5).
     return _printer(marked, decimals).doprint(expr)
 
 
@@ -338,16 +337,23 @@ def finalizer(decimals: bool = False):
     return finalize
 
 
+def latex_each(values, decimals: bool = False) -> list[str]:
+    """``[latex(v, decimals=decimals) for v in values]``, SymPy's straight to their memo (a key's rows)."""
+    d = bool(decimals)
+    return [(_dense(v, _NONE, d) if type(v) is sympy.ImmutableDenseMatrix else _latex(v, _NONE, d))
+            if isinstance(v, sympy.Basic) else latex(v, decimals=d) for v in values]
+
+
 def inline(vector, decimals: bool = False) -> str:
     """A vector inside a sentence, as the tutorial writes it: ``(1, 1)``."""
     if isinstance(vector, sympy.ImmutableMatrix):
         return _inline(vector, decimals)  # memoized: the LaTeX and Markdown keys print the same
-    return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in vector)
+    return "(%s)" % ", ".join(latex_each(vector, decimals))
 
 
 @lru_cache(maxsize=4096)
 def _inline(vector: sympy.ImmutableMatrix, decimals: bool) -> str:
-    return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in entries(vector))
+    return "(%s)" % ", ".join(latex_each(entries(vector), decimals))
 
 
 @lru_cache(maxsize=4096)
