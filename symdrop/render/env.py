@@ -120,7 +120,8 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
                        escapes={"tex": escape_tex, "md": escape_markdown})  # the formats' m.text
     named = partial(wide, every_irrational=digits is not None)
     env.tests.update(boxable=boxable, short=short, together=together, wide=named, fitting=fits,
-                     named=named, nested=nested, irrational=needs_decimal)  # wide's name before, for users' copies of the templates
+                     named=named, nested=nested, irrational=needs_decimal,  # wide's name before, for users' copies of the templates
+                     some=lambda values, test: any(env.tests[test](v) for v in values))  # values | select(test) | list, at once
     return env
 
 
