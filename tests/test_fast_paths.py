@@ -5,7 +5,7 @@ a table's width memoized) against ``plain_width``; ``exercises.drawing.choices``
 ``random.Random.choice``. A seeded sheet of several kinds is rendered both ways. Backprop's (docs/performance.md, at
 benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_layer_z``, the output
 ``drawing.draw_with_output`` hands back against the core's pass, ``core.backward.first_weights`` against
-``backward``, and ``core.backprop.transposed`` and a step's rows against SymPy's, ``numbers.number_text`` (spec texts, the pictures' text alternatives) against ``str`` and ``sstr``,
+``backward`` (values and types; sign_flipped and unmasked_input read off the unchanged pass), and ``core.backprop.transposed`` and a step's rows against SymPy's, ``numbers.number_text`` (spec texts, the pictures' text alternatives) against ``str`` and ``sstr``,
 ``sympy_internals.all_rational`` (which ``wide``, ``nested`` and ``needs_decimal`` ask first) against the entries, and
 ``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types."""
 
@@ -162,7 +162,7 @@ def test_backprop_rows_and_transposes_are_sympys():
     assert transposed(M) == M.T and transposed(M.T) == M
 
 
-@pytest.mark.parametrize("kinds, values", [("backprop", "half"), ("dropconnect", "int")])
+@pytest.mark.parametrize("kinds, values", [("backprop", "half"), ("backprop", "int"), ("dropconnect", "int")])
 def test_first_weights_are_those_of_the_whole_pass_back_with_every_mistakes_changes(kinds, values):
     from symdrop.core.backward import backward, first_weights
     from symdrop.exercises.mistakes import ones
@@ -172,7 +172,10 @@ def test_first_weights_are_those_of_the_whole_pass_back_with_every_mistakes_chan
     for e in build_sheet(2, Options(values=values), 4, kinds=(get(kinds),)).exercises:
         network = e.network if e.network.target is not None else _with_target(e.network)
         for change in changes + [{"masks": ones(network)}]:
-            assert first_weights(network, **change) == backward(network, **change).layers[0].grad_weights
+            fast, plain = first_weights(network, **change), backward(network, **change).layers[0].grad_weights
+            assert fast == plain
+            # the same numbers, types too (sign_flipped and unmasked_input are read off the unchanged pass)
+            assert [type(v) for row in fast for v in row] == [type(v) for row in plain for v in row]
 
 
 def _with_target(network):
