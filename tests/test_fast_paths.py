@@ -285,3 +285,14 @@ def test_the_answer_parts_of_backprop_are_those_of_its_parts(seed, options):
     for e in build_sheet(seed, options, 3, kinds=(kind,)).exercises:
         plain = tuple(p for p in kind.parts(e.derivation) if p.answer is not None)
         assert kind.parts_of_answer(e.derivation) == plain and len(plain) == len(e.answer)
+
+
+@pytest.mark.parametrize("name, slope", [("relu", None), ("identity", None), ("leaky_relu", None),
+                                         ("leaky_relu", sympy.Rational(1, 10))])
+def test_number_derivative_is_derivative(name, slope):
+    from symdrop.model.activations import activation, derivative, number_derivative
+
+    g = activation(name, slope)
+    for z in (3, 0, -2, Fraction(7, 2), Fraction(0), Fraction(-1, 3)):
+        fast, plain = number_derivative(g.negative_slope)(z), derivative(g, z, g.number(z))
+        assert (fast, type(fast)) == (plain, type(plain))

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import sympy
 
 from ..errors import SymdropError
-from ..model.activations import activation, derivative
+from ..model.activations import activation, derivative, number_derivative
 from ..model.closedform import closed
 from ..model.network import Network
 from ..numbers import to_sympy
@@ -137,7 +137,8 @@ def _backward(network: Network, masks, mask_backward, scale_backward, unmasked_i
     for l in range(network.depth, 0, -1):
         layer, values_l = network.layers[l - 1], passes[l - 1]
         g = activation("identity") if relu_derivative_one and layer.activation == "relu" else layer.g
-        slope = tuple(derivative(g, z, a) for z, a in zip(values_l.z, values_l.a))
+        slope = (tuple(map(number_derivative(g.negative_slope), values_l.z)) if values.python
+                 else tuple(derivative(g, z, a) for z, a in zip(values_l.z, values_l.a)))
         if smooth_slope is not None and g.smooth:  # g' taken as 1, or as g(z) itself
             slope = tuple(1 for _ in slope) if smooth_slope == "one" else values_l.a
         if l == network.depth and objective.delta is not None:  # g'(z) folded in: bce's y - t, softmax(z) - t
