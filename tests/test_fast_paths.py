@@ -296,3 +296,21 @@ def test_number_derivative_is_derivative(name, slope):
     for z in (3, 0, -2, Fraction(7, 2), Fraction(0), Fraction(-1, 3)):
         fast, plain = number_derivative(g.negative_slope)(z), derivative(g, z, g.number(z))
         assert (fast, type(fast)) == (plain, type(plain))
+
+
+def _typed(value):
+    return tuple(_typed(v) for v in value) if isinstance(value, tuple) else (value, type(value))
+
+
+@pytest.mark.parametrize("kind", ["backprop", "inverted", "test-time"])
+@pytest.mark.parametrize("values", ["int", "half", "decimal"])
+def test_a_drawn_network_carries_the_numbers_read_back_from_sympy(kind, values):
+    from dataclasses import fields
+
+    from symdrop.core.forward import _network_numbers, carried
+
+    exercises = build_sheet(3, Options(values=values), 5, kinds=(get(kind),)).exercises
+    for e in exercises:
+        own, read = carried(e.network), _network_numbers.__wrapped__(e.network)
+        assert own is not None
+        assert all(_typed(getattr(own, f.name)) == _typed(getattr(read, f.name)) for f in fields(read))

@@ -178,9 +178,27 @@ def _layer_values(network: Network, mode: str, numeric: bool) -> tuple[LayerValu
     return forward(network, mode, numeric=numeric)
 
 
-@lru_cache(maxsize=1024)
 def network_numbers(network: Network) -> NetworkNumbers:
-    """The numbers of ``network`` as the pass computes with them (see :data:`Number`), read once."""
+    """The numbers of ``network`` as the pass computes with them (see :data:`Number`), read once
+    (a drawn network carries them as drawn: see :func:`carrying`)."""
+    return carried(network) or _network_numbers(network)
+
+
+def carrying(network: Network, numbers: NetworkNumbers) -> Network:
+    """``network``, carrying ``numbers``, its own as :func:`network_numbers` reads them (a drawn
+    candidate's, made from the Python numbers it was drawn in: tests/test_fast_paths.py checks
+    them against those read back from SymPy, values and types). Its rules then do not read them."""
+    object.__setattr__(network, "_numbers", numbers)
+    return network
+
+
+def carried(network: Network) -> NetworkNumbers | None:
+    """The numbers ``network`` carries (see :func:`carrying`), or None."""
+    return network.__dict__.get("_numbers")
+
+
+@lru_cache(maxsize=1024)
+def _network_numbers(network: Network) -> NetworkNumbers:
     python = _python(network)
     number = _to_python if python else (lambda v: v)
     fraction = (lambda v: Fraction(int(v.p), int(v.q))) if python else number

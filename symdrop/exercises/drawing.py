@@ -9,7 +9,7 @@ from math import gcd, lcm
 
 import sympy
 
-from ..core.forward import Number, affine, to_decimal
+from ..core.forward import Number, NetworkNumbers, affine, carrying, to_decimal, whole
 from ..model.activations import activation
 from ..model.conventions import PLAIN, Convention, Dropout
 from ..model.network import Network, build
@@ -135,7 +135,18 @@ def draw_with_output(rng: random.Random, options: Options, failures: Counter, fl
         if hidden:
             masks.append(draw_mask(rng, a, zero=0 if g.smooth else None) if l in masked else tuple(1 for _ in a))
     network = build(x, layers, masks, dropout=dropout(convention, keep) if scaled else Dropout())
-    return (replace(network, digits=options.places) if g.smooth else network), a
+    if g.smooth:
+        return replace(network, digits=options.places), a
+    return carrying(network, drawn_numbers(x, layers, masks, keep if scaled else None)), a
+
+
+def drawn_numbers(x, layers, masks, keep) -> NetworkNumbers:
+    """The numbers of a network of ints and Fractions drawn so (``layers`` as (W rows, b, g)), as
+    :func:`.core.forward.network_numbers` reads them back: a whole Fraction as an int."""
+    row = lambda values: tuple(map(whole, values))  # noqa: E731
+    return NetworkNumbers(x=row(x), layers=tuple((tuple(map(row, W)), row(b)) for W, b, _ in layers),
+                          masks=tuple(map(tuple, masks)), keep=None if keep is None else row(map(Fraction, keep)),
+                          python=True)
 
 
 def choices(rng: random.Random, values, n: int) -> list:
