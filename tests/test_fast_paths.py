@@ -5,7 +5,7 @@ a table's width memoized) against ``plain_width``; ``exercises.drawing.choices``
 ``random.Random.choice``. A seeded sheet of several kinds is rendered both ways. Backprop's (docs/performance.md, at
 benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_layer_z``, the output
 ``drawing.draw_with_output`` hands back against the core's pass, ``core.backward.first_weights`` against
-``backward``, and ``core.backprop.transposed`` and a step's rows against SymPy's, ``numbers.number_text`` (spec texts, the pictures' text alternatives) against ``str`` and ``sstr``,
+``backward`` (values and types; sign_flipped and unmasked_input read off the unchanged pass), and ``core.backprop.transposed`` and a step's rows against SymPy's, ``numbers.number_text`` (spec texts, the pictures' text alternatives) against ``str`` and ``sstr``,
 ``sympy_internals.all_rational`` (which ``wide``, ``nested`` and ``needs_decimal`` ask first) against the entries, and
 ``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types; grade's (docs/performance.md, at benchmarks/grade_speed.py): a mistake's pass from ``core.forward.first_changed`` against the whole changed pass, ``render.printer.factor`` of a rational against the general rule, and ``core.forward._sums`` (a 0 input left out) against ``affine``."""
 
@@ -20,7 +20,7 @@ from symdrop.exercises import drawing
 from symdrop.exercises.kinds import get
 from symdrop.exercises.options import Options
 from symdrop.exercises.sheet import build_sheet
-from symdrop.render import linebreak, printer, texwidth
+from symdrop.render import env, linebreak, printer, texwidth
 from symdrop.render.numbertext import rounded, rounded_each
 from symdrop.render.sheets import render_documents
 from symdrop.render.texwidth import plain_width, width
@@ -78,6 +78,7 @@ def test_a_seeded_sheet_is_the_same_bytes_with_and_without_the_fast_paths(monkey
     monkeypatch.setattr(drawing, "layer_z", drawing.plain_layer_z)
     printer._latex.cache_clear()  # its memo may hold text the fast width laid out
     texwidth.width.cache_clear()
+    env._mask_rows.cache_clear()  # the masks' rows, laid out in lines by the fast width
     slow = _rendered(build_sheet(5, options, 4, kinds=kinds))
     assert len(measured) > 200  # the plain path did the measuring
     assert slow == fast
@@ -161,7 +162,7 @@ def test_backprop_rows_and_transposes_are_sympys():
     assert transposed(M) == M.T and transposed(M.T) == M
 
 
-@pytest.mark.parametrize("kinds, values", [("backprop", "half"), ("dropconnect", "int")])
+@pytest.mark.parametrize("kinds, values", [("backprop", "half"), ("backprop", "int"), ("dropconnect", "int")])
 def test_first_weights_are_those_of_the_whole_pass_back_with_every_mistakes_changes(kinds, values):
     from symdrop.core.backward import backward, first_weights
     from symdrop.exercises.mistakes import ones
@@ -171,7 +172,10 @@ def test_first_weights_are_those_of_the_whole_pass_back_with_every_mistakes_chan
     for e in build_sheet(2, Options(values=values), 4, kinds=(get(kinds),)).exercises:
         network = e.network if e.network.target is not None else _with_target(e.network)
         for change in changes + [{"masks": ones(network)}]:
-            assert first_weights(network, **change) == backward(network, **change).layers[0].grad_weights
+            fast, plain = first_weights(network, **change), backward(network, **change).layers[0].grad_weights
+            assert fast == plain
+            # the same numbers, types too (sign_flipped and unmasked_input are read off the unchanged pass)
+            assert [type(v) for row in fast for v in row] == [type(v) for row in plain for v in row]
 
 
 def _with_target(network):
@@ -344,3 +348,32 @@ def test_sums_leaving_out_zero_inputs_are_the_sums_of_every_product(seed):
         W = tuple(tuple(number() for _ in range(4)) for _ in range(3))
         b, masked = tuple(number() for _ in range(3)), tuple(number() for _ in range(4))
         assert [(type(v), v) for v in _sums(W, b, masked, True)] == [(type(v), v) for v in affine(W, b, masked)[1]]
+
+
+@pytest.mark.parametrize("name, slope", [("relu", None), ("identity", None), ("leaky_relu", None),
+                                         ("leaky_relu", sympy.Rational(1, 10))])
+def test_number_derivative_is_derivative(name, slope):
+    from symdrop.model.activations import activation, derivative, number_derivative
+
+    g = activation(name, slope)
+    for z in (3, 0, -2, Fraction(7, 2), Fraction(0), Fraction(-1, 3)):
+        fast, plain = number_derivative(g.negative_slope)(z), derivative(g, z, g.number(z))
+        assert (fast, type(fast)) == (plain, type(plain))
+
+
+def _typed(value):
+    return tuple(_typed(v) for v in value) if isinstance(value, tuple) else (value, type(value))
+
+
+@pytest.mark.parametrize("kind", ["backprop", "inverted", "test-time"])
+@pytest.mark.parametrize("values", ["int", "half", "decimal"])
+def test_a_drawn_network_carries_the_numbers_read_back_from_sympy(kind, values):
+    from dataclasses import fields
+
+    from symdrop.core.passnumbers import _network_numbers, carried
+
+    exercises = build_sheet(3, Options(values=values), 5, kinds=(get(kind),)).exercises
+    for e in exercises:
+        own, read = carried(e.network), _network_numbers.__wrapped__(e.network)
+        assert own is not None
+        assert all(_typed(getattr(own, f.name)) == _typed(getattr(read, f.name)) for f in fields(read))

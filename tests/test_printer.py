@@ -5,7 +5,8 @@ import sympy
 from sympy import ImmutableMatrix, Rational, Symbol
 
 from symdrop.model.activations import LeakyReLU, LeakyReLUName, Sigmoid, Tanh
-from symdrop.render.printer import approx, factor, inline, latex
+from symdrop.render.forms import approx
+from symdrop.render.printer import factor, inline, latex
 
 
 @pytest.mark.parametrize(

@@ -147,7 +147,7 @@ def _from(network: Network, gradients: Gradients, rate) -> Backprop:
         if connections:
             weights = dict(weight_mask=masks[l - 1], masked_weights=forward.steps[l - 1].W,
                            weight_keep=network.dropout.keep[l - 1] if rule.weight_scale is not None else None)
-        delta = values_matrix(g.delta)
+        delta = values_matrix(g.delta, like=incoming[l - 1])  # where g' is 1 (the output), dL/da itself
         steps.append(BackStep(
             l=l, output=l == L,
             incoming=incoming[l - 1], derivative=values_matrix(g.derivative), delta=delta,

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import sympy
 
 from ..errors import SymdropError
-from ..model.activations import activation, derivative
+from ..model.activations import activation, derivative, number_derivative
 from ..model.closedform import closed
 from ..model.network import Network
 from ..numbers import to_sympy
@@ -94,7 +94,26 @@ def first_weights(network: Network, *, masks=None, mask_backward: bool = True, s
                smooth_slope)
     if changes == (None, True, True, False, False, False, False, None):
         return _unchanged(network, numeric).layers[0].grad_weights
+    if changes in _READ_OFF and not numeric and not network.dropout.connections and network_numbers(network).python:
+        return _read_off(network, unmasked_input)
     return _backward(network, *changes, numeric, first=True).layers[0].grad_weights
+
+
+# The two changes whose dL/dW^(1) the unchanged pass gives without a pass of its own: t - y for
+# y - t negates every gradient (each is linear in dL/dy), and a for a~ in dL/dW^(1) leaves
+# delta^(1) as it is (x for x~ only in its product).
+_READ_OFF = ((None, True, True, False, False, False, True, None), (None, True, True, True, False, False, False, None))
+
+
+def _read_off(network: Network, unmasked_input: bool) -> tuple:
+    """dL/dW^(1) of the change ``sign_flipped`` or (``unmasked_input``) ``unmasked_input`` of a
+    network of Python numbers without DropConnect, read off the memoized unchanged pass: the
+    same numbers (and types) as its own pass back (tests/test_fast_paths.py)."""
+    first = _unchanged(network, False).layers[0]
+    if unmasked_input:
+        x = network_numbers(network).x
+        return tuple(tuple(times(d, v) for v in x) for d in first.delta)
+    return tuple(tuple(-v for v in row) for row in first.grad_weights)
 
 
 def _backward(network: Network, masks, mask_backward, scale_backward, unmasked_input, unmasked_weights,
@@ -118,7 +137,8 @@ def _backward(network: Network, masks, mask_backward, scale_backward, unmasked_i
     for l in range(network.depth, 0, -1):
         layer, values_l = network.layers[l - 1], passes[l - 1]
         g = activation("identity") if relu_derivative_one and layer.activation == "relu" else layer.g
-        slope = tuple(derivative(g, z, a) for z, a in zip(values_l.z, values_l.a))
+        slope = (tuple(map(number_derivative(g.negative_slope), values_l.z)) if values.python
+                 else tuple(derivative(g, z, a) for z, a in zip(values_l.z, values_l.a)))
         if smooth_slope is not None and g.smooth:  # g' taken as 1, or as g(z) itself
             slope = tuple(1 for _ in slope) if smooth_slope == "one" else values_l.a
         if l == network.depth and objective.delta is not None:  # g'(z) folded in: bce's y - t, softmax(z) - t

@@ -136,6 +136,11 @@ class Derivation:
         return tuple(step.activation.value for step in _symbolic_steps(self.network, simplify=_binary(mu), local=True))
 
     @property
+    def activations(self) -> tuple[ImmutableMatrix, ...]:
+        """Each step's activation a^(l), the first layer's first (the prediction last)."""
+        return tuple(step.activation.value for step in self.steps)
+
+    @property
     def input_mask_is_ones(self) -> bool:
         return all(m == 1 for m in entries(self.network.masks[0]))
 

@@ -179,7 +179,7 @@ def thinned_networks(network: Network):
 def list_masks(network: Network, keep=None) -> tuple[tuple[tuple, object, tuple], ...]:
     """Every mask of the entries whose keep q < 1 (units, one q per mask or per unit; with
     DropConnect weights), one by one: (the masks, as the core's numbers give them (see
-    :func:`.forward.network_numbers`), their probability, the core's training pass's output).
+    :func:`.passnumbers.network_numbers`), their probability, the core's training pass's output).
     ``keep`` replaces the q's of the probabilities only (a student who weighs the masks wrongly),
     not of the pass; it has the shape of the core's keep probabilities."""
     return _list_masks(network, None if keep is None else tuple(keep))

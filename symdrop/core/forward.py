@@ -1,30 +1,18 @@
 """The one exact forward pass: every layer's masked input, products, pre-activation and activation."""
 
-from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
-import mpmath
 import sympy
 
 from ..model.activations import activation
 from ..model.closedform import closed, nested
 from ..model.network import Network
 from .budget import Budget
-from ..sympy_internals import entries
+from .passnumbers import NetworkNumbers, Number, network_numbers, numeric_numbers
 
 PASSES = {"train": "the forward pass", "off": "the pass without dropout", "test": "the test-time pass"}  # refusals
-
-# Exact numbers only, a float never: Python's int and Fraction where every number of a network is
-# rational and every activation piecewise linear (most networks, every generated problem: their
-# arithmetic is some 25 times faster than SymPy's); SymPy numbers otherwise (sigmoid, tanh).
-Number = Union[int, Fraction, sympy.Expr]
-# The decimals of a pass with ``numeric``: 40 digits in a context of their own (mpmath's global one
-# is left alone), what rules compare with a tolerance before any exact value is built.
-DECIMALS = mpmath.MPContext()
-DECIMALS.dps = 40
-
 
 class LayerValues(NamedTuple):
     """Layer l of a pass: its masked input a~^(l-1), the products w_ij a~_j of every unit, z^(l)
@@ -36,21 +24,6 @@ class LayerValues(NamedTuple):
     terms: tuple[tuple[Number, ...], ...]
     z: tuple[Number, ...]
     a: tuple[Number, ...]
-
-
-@dataclass(frozen=True)
-class NetworkNumbers:
-    """A network's numbers as the pass computes with them: x, each layer's W rows and b, each
-    mask (a weight mask of DropConnect as rows) and each keep probability (one number, one per
-    unit, or as rows one per weight)."""
-
-    x: tuple[Number, ...]
-    layers: tuple[tuple[tuple[tuple[Number, ...], ...], tuple[Number, ...]], ...]
-    masks: tuple[tuple, ...]
-    keep: tuple | None
-    python: bool  # int and Fraction (else SymPy numbers)
-    target: tuple[Number, ...] | None = None  # t, for the backward pass
-    numeric: bool = False  # 40-digit decimals (DECIMALS), masks as ints: see numeric_numbers
 
 
 def forward(network: Network, mode: str = "train", *, masks=None, activations=None,
@@ -208,71 +181,6 @@ def _layer_values(network: Network, mode: str, numeric: bool) -> tuple[LayerValu
     return forward(network, mode, numeric=numeric)
 
 
-@lru_cache(maxsize=1024)
-def network_numbers(network: Network) -> NetworkNumbers:
-    """The numbers of ``network`` as the pass computes with them (see :data:`Number`), read once
-    (each matrix once: a mistake's network, with other keep probabilities or another convention,
-    has the same weights, masks and input)."""
-    python = _python(network)
-    keep = network.dropout.keep
-    connections = network.dropout.connections
-    return NetworkNumbers(
-        x=_numbers(network.x, python),
-        layers=tuple((_numbers(layer.W, python, rows=True), _numbers(layer.b, python)) for layer in network.layers),
-        masks=tuple(_numbers(mask, "mask", rows=connections) for mask in network.masks),
-        # q's per unit or per weight as Fractions, 1 too: a kept value is divided by its own q
-        keep=None if keep is None else tuple(_numbers(q, python and "fraction", rows=connections)
-                                             if isinstance(q, sympy.MatrixBase) else _scalar(q, python) for q in keep),
-        python=python,
-        target=None if network.target is None else _numbers(network.target, python),
-    )
-
-
-@lru_cache(maxsize=4096)
-def _numbers(matrix, how, rows: bool = False) -> tuple:
-    """A matrix's entries as the pass computes with them, a vector's as a tuple, a matrix's (or with
-    ``rows`` any) as rows: ``how`` True int and Fraction, False as SymPy holds them, "fraction"
-    every entry a Fraction, "mask" an integer as an int (a mask symbol stays one)."""
-    values = entries(matrix)
-    if how == "mask":
-        values = tuple(int(m) if m.is_Integer else m for m in values)
-    elif how == "fraction":
-        values = tuple(Fraction(int(v.p), int(v.q)) for v in values)
-    elif how:
-        values = tuple(map(_to_python, values))
-    if not rows:
-        return tuple(values)
-    n = matrix.cols
-    return tuple(tuple(values[i * n:(i + 1) * n]) for i in range(matrix.rows))
-
-
-def _scalar(value, python: bool):
-    return _to_python(value) if python else value
-
-
-@lru_cache(maxsize=1024)
-def numeric_numbers(network: Network) -> NetworkNumbers:
-    """The numbers of ``network`` as 40-digit decimals (DECIMALS; masks as ints): a numeric pass's."""
-    exact = network_numbers(network)
-    decimal = lambda v: v if isinstance(v, int) else to_decimal(v)  # noqa: E731 (masks stay ints)
-    nested = lambda v: tuple(nested(u) for u in v) if isinstance(v, tuple) else decimal(v)  # noqa: E731
-    return NetworkNumbers(x=nested(exact.x), layers=nested(exact.layers), masks=exact.masks,
-                          keep=None if exact.keep is None else nested(exact.keep), python=False,
-                          target=None if exact.target is None else nested(exact.target), numeric=True)
-
-
-def to_decimal(value) -> mpmath.mpf:
-    """An exact number (int, Fraction, SymPy rational or not) as a 40-digit decimal (a decimal as it is)."""
-    if hasattr(value, "_mpf_"):
-        return value
-    if isinstance(value, sympy.Basic):
-        if not value.is_Rational:
-            return DECIMALS.mpf(str(sympy.N(value, DECIMALS.dps + 5)))
-        value = Fraction(int(value.p), int(value.q))
-    value = Fraction(value)
-    return DECIMALS.mpf(value.numerator) / value.denominator
-
-
 def input_scales(network: Network, mode: str = "train") -> tuple[tuple, ...]:
     """Each layer's s, with a~^(l-1) = s * a^(l-1) entry by entry in the pass of ``mode``: mu/q,
     mu or 1 (as 40-digit decimals)."""
@@ -369,23 +277,3 @@ def _activation_functions(layers: tuple, python: bool | str, names: tuple | None
     if python == "numeric":
         return tuple(g.decimal or g.number for g in gs)
     return tuple(g.number if python else g.apply for g in gs)
-
-
-def _python(network: Network) -> bool:
-    """Whether the pass may compute in int and Fraction: every number rational, every activation
-    piecewise linear."""
-    if any(layer.g.negative_slope is None for layer in network.layers):
-        return False
-    keep = network.dropout.keep or ()
-    return (all(_rational(q) if isinstance(q, sympy.MatrixBase) else isinstance(q, sympy.Rational) for q in keep)
-            and _rational(network.x) and all(_rational(layer.W) and _rational(layer.b) for layer in network.layers))
-
-
-@lru_cache(maxsize=4096)
-def _rational(matrix) -> bool:
-    """Every entry of ``matrix`` is a SymPy rational (memoized as :func:`_numbers`)."""
-    return all(isinstance(v, sympy.Rational) for v in entries(matrix))
-
-
-def _to_python(value: sympy.Rational) -> int | Fraction:
-    return int(value.p) if value.q == 1 else Fraction(int(value.p), int(value.q))

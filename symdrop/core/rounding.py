@@ -8,7 +8,8 @@ import sympy
 from ..model.activations import derivative
 from ..model.network import Network
 from .backward import backward
-from .forward import DECIMALS, forward, input_scales, layer_values
+from .forward import forward, input_scales, layer_values
+from .passnumbers import DECIMALS
 
 MARGIN = Fraction(1, 10**30)  # above a bound computed to 40 digits, for the digits it lacks
 

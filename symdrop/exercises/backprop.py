@@ -9,7 +9,8 @@ from functools import lru_cache
 from ..core import losses, rounding
 from ..core.backprop import Backprop, derive_backprop
 from ..core.backward import backward, first_weights
-from ..core.forward import DECIMALS, layer_values, network_numbers, prediction
+from ..core.forward import layer_values, network_numbers, prediction, whole
+from ..core.passnumbers import DECIMALS, carried, carrying
 from ..model.conventions import INVERTED, PLAIN
 from ..model.network import Network
 from ..numbers import to_sympy
@@ -160,8 +161,10 @@ def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = T
         y = [Fraction(int(DECIMALS.nint(v))) for v in prediction(network, numeric=True)]
     else:  # y as the draw computed it: the training pass's (tests/test_fast_paths.py)
         y = [Fraction(v) for v in output]
-    target = [to_sympy(v - rng.choice(TARGET_OFFSETS)) for v in y]
-    return replace(network, target=rational_matrix(len(target), 1, target))
+    target = [v - rng.choice(TARGET_OFFSETS) for v in y]
+    drawn = replace(network, target=rational_matrix(len(target), 1, [to_sympy(v) for v in target]))
+    numbers = carried(network)  # (a smooth sheet's carries none)
+    return drawn if numbers is None else carrying(drawn, replace(numbers, target=tuple(map(whole, target))))
 
 
 def code_text(network: Network, options: Options) -> str:

@@ -9,7 +9,8 @@ from math import gcd, lcm
 
 import sympy
 
-from ..core.forward import Number, affine, to_decimal
+from ..core.forward import affine, whole
+from ..core.passnumbers import Number, NetworkNumbers, carrying, to_decimal
 from ..model.activations import activation
 from ..model.conventions import PLAIN, Convention, Dropout
 from ..model.network import Network, build
@@ -115,6 +116,7 @@ def draw_with_output(rng: random.Random, options: Options, failures: Counter, fl
         hidden = l < depth
         q = keep[l - 1]
         inputs = _inputs(a, masks[-1], q, convention, mode)
+        common = None if g.smooth and l > 1 else integer_inputs(inputs)  # the same for every W drawn
         scale = q if mode == "test" and convention.scales_weights and q != 1 else None
         weights = grids.w_first if l == 1 else grids.w
         for _ in range(LAYER_TRIES):
@@ -123,7 +125,7 @@ def draw_with_output(rng: random.Random, options: Options, failures: Counter, fl
             b = tuple(choices(rng, grids.b, sizes[l]))
             used = W if scale is None else tuple(tuple(scale * w for w in row) for row in W)
             z, reason = _checked(used, b, inputs, hidden, 2 if flow or l == depth - 1 else 1, options, scaled,
-                                 g if g.smooth and hidden else None, decimals=g.smooth and l > 1)
+                                 g if g.smooth and hidden else None, decimals=g.smooth and l > 1, common=common)
             if reason is None:
                 break
             failures[reason] += 1
@@ -134,7 +136,18 @@ def draw_with_output(rng: random.Random, options: Options, failures: Counter, fl
         if hidden:
             masks.append(draw_mask(rng, a, zero=0 if g.smooth else None) if l in masked else tuple(1 for _ in a))
     network = build(x, layers, masks, dropout=dropout(convention, keep) if scaled else Dropout())
-    return (replace(network, digits=options.places) if g.smooth else network), a
+    if g.smooth:
+        return replace(network, digits=options.places), a
+    return carrying(network, drawn_numbers(x, layers, masks, keep if scaled else None)), a
+
+
+def drawn_numbers(x, layers, masks, keep) -> NetworkNumbers:
+    """The numbers of a network of ints and Fractions drawn so (``layers`` as (W rows, b, g)), as
+    :func:`.core.passnumbers.network_numbers` reads them back: a whole Fraction as an int."""
+    row = lambda values: tuple(map(whole, values))  # noqa: E731
+    return NetworkNumbers(x=row(x), layers=tuple((tuple(map(row, W)), row(b)) for W, b, _ in layers),
+                          masks=tuple(map(tuple, masks)), keep=None if keep is None else row(map(Fraction, keep)),
+                          python=True)
 
 
 def choices(rng: random.Random, values, n: int) -> list:
@@ -174,14 +187,15 @@ def _activations(z, g) -> tuple:
 
 
 def _checked(W, b, inputs, hidden: bool, need: int, options: Options, scaled: bool, smooth=None,
-             decimals: bool = False) -> tuple:
+             decimals: bool = False, common=None) -> tuple:
     """A drawn layer's z and why it is drawn again (None: kept), as :func:`_redraw` tells: exact
-    numbers through :func:`layer_z` (no product made where they are too large), decimals (a
-    sigmoid or tanh sheet's later layers) through :func:`affine`."""
+    numbers through :func:`layer_z` (no product made where they are too large; ``common``: the
+    inputs' :func:`integer_inputs`), decimals (a sigmoid or tanh sheet's later layers) through
+    :func:`affine`."""
     if decimals:
         terms, z = affine(W, b, inputs)
         return z, _redraw(terms, z, b, hidden, need, options, scaled, smooth, decimals=True)
-    z = layer_z(W, b, inputs, options, scaled)
+    z = layer_z(W, b, inputs, options, scaled, common)
     return z, "hand_computable" if z is None else _unit_reason(z, b, hidden, need, smooth)
 
 
@@ -235,15 +249,15 @@ def small(terms, z, options: Options, scaled: bool = False) -> bool:
     return all(abs(v) <= MAX_MAGNITUDE and (not scaled or allowed(v, options, True)) for v in z)
 
 
-def layer_z(W, b, inputs, options: Options, scaled: bool = False) -> tuple | None:
+def layer_z(W, b, inputs, options: Options, scaled: bool = False, common=None) -> tuple | None:
     """z = W a~ + b of a drawn layer of ints and Fractions, or None where :func:`small` rejects
     its products, running sums or z. The fast path (tests/test_fast_paths.py checks it against
     :func:`plain_layer_z`): every product and running sum an integer over one denominator P (the
     weights' common denominator times the inputs'; 1 in most layers), its checks integer
-    comparisons, so that a layer drawn again (most of those drawn) makes no Fraction."""
-    dv = lcm(*(v.denominator for v in inputs))
+    comparisons, so that a layer drawn again (most of those drawn) makes no Fraction. ``common``:
+    :func:`integer_inputs` of ``inputs``, where the caller has it (the same for every W drawn)."""
+    dv, values = common or integer_inputs(inputs)
     dw = lcm(*(w.denominator for row in W for w in row))
-    values = [v.numerator * (dv // v.denominator) for v in inputs]
     P, found = dv * dw, []
     limit = MAX_MAGNITUDE * P
     for row, bias in zip(W, b):
@@ -262,14 +276,21 @@ def layer_z(W, b, inputs, options: Options, scaled: bool = False) -> tuple | Non
     return tuple(found)
 
 
+def integer_inputs(inputs) -> tuple[int, list[int]]:
+    """A layer's inputs (ints and Fractions) as integers over their common denominator: ``(d, [v * d])``."""
+    dv = lcm(*(v.denominator for v in inputs))
+    return dv, [v.numerator * (dv // v.denominator) for v in inputs]
+
+
 def _fits(numerator: int, denominator: int, options: Options) -> bool:
     """:func:`allowed`'s denominator check (where a kind scales) of numerator / denominator."""
     reduced = denominator // gcd(numerator, denominator)
     return 10**DECIMAL_PLACES % reduced == 0 if options.values == "decimal" else reduced <= MAX_DENOMINATOR
 
 
-def plain_layer_z(W, b, inputs, options: Options, scaled: bool = False) -> tuple | None:
-    """:func:`layer_z` the plain way: every product and sum made, then :func:`small` asked."""
+def plain_layer_z(W, b, inputs, options: Options, scaled: bool = False, common=None) -> tuple | None:
+    """:func:`layer_z` the plain way: every product and sum made, then :func:`small` asked
+    (``common`` is not needed here)."""
     terms, z = affine(W, b, inputs)
     return z if small(terms, z, options, scaled) else None
 

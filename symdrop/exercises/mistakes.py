@@ -238,7 +238,7 @@ def drop_for_keep(network: Network) -> Network:
 
 
 def drop_numbers(keep: tuple) -> tuple:
-    """The keep/drop confusion on the core's keep probabilities (:func:`.core.forward.network_numbers`:
+    """The keep/drop confusion on the core's keep probabilities (:func:`.core.passnumbers.network_numbers`:
     one number, or a tuple per unit, or rows per weight): every q < 1 replaced by 1 - q."""
     return tuple(drop_numbers(q) if isinstance(q, tuple) else _drop(q) for q in keep)
 

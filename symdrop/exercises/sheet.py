@@ -6,6 +6,7 @@ import sympy
 
 from ..core.derive import Derivation
 from ..core.ensemble import Ensemble
+from ..core.passnumbers import carried, carrying
 from ..model.network import Network
 from ..numbers import to_sympy
 from .generate import generate, stream, variant_code
@@ -45,8 +46,11 @@ class Exercise:
 
     def wrong_answers(self) -> list[tuple[Mistake, tuple[sympy.Expr, ...]]]:
         """Every applicable mistake with its answer (exact SymPy numbers), for the key: each a
-        different answer (the kinds' rule mistakes_distinct)."""
-        return [(m, tuple(map(to_sympy, m.answer))) for m in self.mistakes]
+        different answer (the kinds' rule mistakes_distinct). Made once (each format's key
+        entry asks), a new list each time."""
+        if "_wrong" not in self.__dict__:
+            object.__setattr__(self, "_wrong", tuple((m, tuple(map(to_sympy, m.answer))) for m in self.mistakes))
+        return list(self.__dict__["_wrong"])
 
 
 @dataclass(frozen=True)
@@ -137,5 +141,7 @@ def make_exercise(seed: int, number: int, network: Network, options: Options, ki
     drawn title stays after a colon (the question a kind with several asks, see noise.py)."""
     code = variant_code(kind, network, options)
     asked = f": {network.title}" if network.title else ""
+    numbers = carried(network)  # a drawn network's numbers, which the title does not change
     network = replace(network, title=f"Problem {number} (variant {code}){asked}")
+    network = network if numbers is None else carrying(network, numbers)
     return Exercise(number, code, seed, kind, network, kind.derive(network), kind.mistakes(network), student)

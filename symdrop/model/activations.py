@@ -178,6 +178,17 @@ def activation(name: str, slope: sympy.Rational | None = None) -> Activation:
 NAMES = tuple(sorted((*ACTIVATIONS, *PARAMETRIZED)))
 
 
+@lru_cache(maxsize=None)
+def number_derivative(negative_slope: sympy.Rational) -> Callable:
+    """:func:`derivative` of a piecewise linear g (its ``negative_slope``) as a function of one
+    int or Fraction z: the same numbers and types, the slope's comparisons made once, not for
+    every unit of every pass back (tests/test_fast_paths.py)."""
+    if negative_slope == 1:
+        return lambda z: 1
+    low = 0 if negative_slope == 0 else Fraction(int(negative_slope.p), int(negative_slope.q))
+    return lambda z: 1 if z > 0 else low
+
+
 def derivative(g: Activation, z, a):
     """g'(z) of one exact number (int, Fraction or SymPy), given a = g(z): for the piecewise
     linear ones 1 for z > 0 and the slope otherwise (ReLU'(0) = 0, as PyTorch's autograd takes

@@ -121,8 +121,12 @@ class Dropout:
 
     @property
     def drop(self) -> tuple[sympy.Expr, ...] | None:
-        """PyTorch's ``p`` for every mask: the drop probability ``1 - q``."""
-        return None if self.keep is None else tuple(_map(q, lambda v: 1 - v) for q in self.keep)
+        """PyTorch's ``p`` for every mask: the drop probability ``1 - q`` (made once: each is
+        SymPy's arithmetic, and a problem's question and solution ask in every format)."""
+        if "_drop" not in self.__dict__:
+            drop = None if self.keep is None else tuple(_map(q, lambda v: 1 - v) for q in self.keep)
+            object.__setattr__(self, "_drop", drop)
+        return self.__dict__["_drop"]
 
     def keep_of(self, l: int, shape: tuple[int, int]) -> sympy.ImmutableMatrix:
         """The q of every entry of mask ``l`` (of the given shape), one q repeated where one is given."""

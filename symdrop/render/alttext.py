@@ -2,6 +2,8 @@
 (WCAG 2.1, 1.1.1): the layer sizes, each layer's masks and the units or connections they drop,
 and whether the weights are written in the picture or given beside it."""
 
+from functools import lru_cache
+
 from ..numbers import number_text
 from .diagram import Diagram
 
@@ -10,6 +12,7 @@ def _noun(l: int, depth: int) -> str:
     return "the input layer" if l == 0 else "the output layer" if l == depth else f"hidden layer {l}"
 
 
+@lru_cache(maxsize=256)  # a sheet's problems share a few pictures (equal pictures, equal text)
 def describe(dia: Diagram) -> str:
     """One paragraph of plain text: every fact the picture carries, none it does not."""
     if dia.too_large:

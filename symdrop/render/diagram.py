@@ -1,7 +1,7 @@
 """The picture of a network as geometry: units, biases, connections and labels, in centimetres."""
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 
 import sympy
@@ -149,6 +149,13 @@ class Diagram:
     too_large: bool = False
     max_depth: int = MAX_DEPTH
     max_places: int = MAX_PLACES
+
+    def __hash__(self) -> int:
+        # Memoized, as Network's: a picture keys its name among a sheet's pictures and the
+        # rendered pictures' memo, asked for each exercise in every format (all its units and edges).
+        if "_hash" not in self.__dict__:
+            object.__setattr__(self, "_hash", hash(tuple(getattr(self, f.name) for f in fields(self))))
+        return self.__dict__["_hash"]
 
     @property
     def depth(self) -> int:

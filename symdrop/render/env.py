@@ -18,7 +18,8 @@ from .numbertext import decimal, estimate, exact_text, needs_decimal, plain, rou
 from .options import RenderOptions
 from ..numbers import to_sympy
 from .usertemplates import FolderLoader, UserTemplates
-from .printer import approx, base, factor, finalizer, inline, latex, operand
+from .forms import approx, base, operand
+from .printer import factor, finalizer, inline, latex, latex_each
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
@@ -107,7 +108,7 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
         env = UserTemplates(folders, builtin_templates(),
                             loader=jinja2.ChoiceLoader([*(FolderLoader(f) for f in folders), builtin]), **settings)
     else:  # symdrop's own templates: compiled once, kept between runs (see bytecode.py)
-        env = jinja2.Environment(loader=builtin, bytecode_cache=template_cache(settings, (decimals, digits)), **settings)
+        env = _Environment(loader=builtin, bytecode_cache=template_cache(settings, (decimals, digits)), **settings)
     env.filters.update(
         latex=partial(latex, decimals=decimals), factor=partial(factor, decimals=decimals), base=partial(base, decimals=decimals),
         inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), compact=partial(compact, decimals=decimals),
@@ -116,11 +117,37 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
         points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines, rounded=partial(rounded, digits=digits), rounded_each=partial(rounded_each, digits=digits), shown=partial(shown, digits=digits),
         sympify=to_sympy, column=column_of, matrix=matrix_of, described=describe,
     )
-    env.globals.update(layer_noun=layer_noun, chain=chain, digits=digits)
+    env.globals.update(layer_noun=layer_noun, chain=chain, digits=digits, mask_rows=partial(mask_rows, env),
+                       escapes={"tex": escape_tex, "md": escape_markdown})  # the formats' m.text
     named = partial(wide, every_irrational=digits is not None)
     env.tests.update(boxable=boxable, short=short, together=together, wide=named, fitting=fits,
-                     named=named, nested=nested, irrational=needs_decimal)  # wide's name before, for users' copies of the templates
+                     named=named, nested=nested, irrational=needs_decimal,  # wide's name before, for users' copies of the templates
+                     some=lambda values, test: any(env.tests[test](v) for v in values))  # values | select(test) | list, at once
     return env
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment whose templates hold its globals as one dict, not as a ChainMap over
+    them (Jinja's make_globals): every render and include lists a template's globals twice, and a
+    ChainMap lists each of its maps anew, some 4% of a sheet's time. The same globals, as symdrop
+    sets them all before any template is loaded."""
+
+    def make_globals(self, d):
+        return {**self.globals, **(d or {})}
+
+
+def mask_rows(env: jinja2.Environment, network, steps=None) -> str:
+    """The rows of ``network``'s masks as ``math/mask-rows.j2`` sets them in display math (with
+    ``steps``, each mask's dropped entries marked as its step marks them). Rendered once for each
+    set of masks: a problem's question and solution show them in every format, and a sheet's
+    problems share a few sets."""
+    marked = None if steps is None else tuple(step.marked for step in steps[:len(network.masks)])
+    return _mask_rows(env, network.masks, network.dropout.connections, marked)
+
+
+@lru_cache(maxsize=1024)
+def _mask_rows(env: jinja2.Environment, masks: tuple, connections: bool, marked: tuple | None) -> str:
+    return env.get_template("math/mask-rows.j2").render(masks=masks, connections=connections, marked=marked)
 
 
 def clipped(text: str, limit: int) -> str:
@@ -151,9 +178,7 @@ def compact(vector, decimals: bool = False, breakable: bool = False) -> str:
     values = entries(vector) if isinstance(vector, sympy.MatrixBase) else list(vector)
     if len(values) == 1:
         return latex(values[0], decimals=decimals)
-    if breakable:
-        return "(%s)" % ",\\allowbreak ".join(latex(v, decimals=decimals) for v in values)
-    return inline(values, decimals=decimals)
+    return "(%s)" % (",\\allowbreak " if breakable else ", ").join(latex_each(values, decimals))  # (as inline joins them)
 
 
 def column_of(values) -> sympy.ImmutableMatrix:

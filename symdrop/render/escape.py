@@ -132,8 +132,14 @@ def tex_engine(source: str) -> str:
     fonts, every script of :mod:`.scripts`)."""
     if "\\DocumentMetadata" in source:  # a tagged PDF (io/tagging.py): LuaLaTeX's tagging
         return "lualatex"
-    needs = (c for c in set(source) if not c.isascii() and (ord(c) in _PDFLATEX_MISCOPIES or not _printable(ord(c))))
+    if source.isascii():  # most documents, asked at once (a set of every character took longer)
+        return "pdflatex"
+    # The characters past ASCII, found by the regex engine.
+    needs = (c for c in set(_NON_ASCII.findall(source)) if ord(c) in _PDFLATEX_MISCOPIES or not _printable(ord(c)))
     return "lualatex" if any(needs) else "pdflatex"
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def placeholders(text: str) -> str:
@@ -160,6 +166,11 @@ def placeholder_warning(what: str, text: str) -> str | None:
 def escape_markdown(text: str) -> str:
     """Users' text for Markdown, on one line: each character Markdown or the math renderer would
     act on where it stands escaped with a backslash, every other as typed (see ``_MD_ACTS``)."""
+    return _escape_markdown(str(text))
+
+
+@lru_cache(maxsize=4096)  # as _escape_tex: the same labels and names on every problem of a sheet
+def _escape_markdown(text: str) -> str:
     return _MD_ACTS.sub(lambda m: "\\" + m.group(0), " ".join(printable(text).split()))
 
 

@@ -7,7 +7,8 @@ import sympy
 
 from ..sympy_internals import all_rational, entries
 from .numbertext import scalars, shown_decimal
-from .printer import approx, latex
+from .forms import approx
+from .printer import latex
 from .texwidth import LINE_EM, TOKEN, width
 
 BOXED_ROWS = 6  # a boxed result of more rows is displayed unboxed, where it may break across pages (a box
@@ -92,6 +93,7 @@ _STRUCTURE = re.compile(r"\\begin\b|\\end\b|\\\\")
 
 
 @lru_cache(maxsize=256)  # asked of the same rows by the question and the solution, in every format
+@lru_cache(maxsize=1024)  # a question's rows of the network, asked again in every format
 def together(text: str) -> bool:
     """Whether the aligned rows ``text`` are few enough to keep on one page: set as one display,
     once (LaTeX's align*, which may break across pages, sets every row twice, to measure it).

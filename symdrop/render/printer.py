@@ -1,7 +1,7 @@
 """The notation: a SymPy LaTeX printer for vectors, masks, fractions, ReLU and our symbols."""
 
 import re
-from functools import lru_cache, partial
+from functools import lru_cache
 
 import sympy
 from sympy.printing.latex import LatexPrinter
@@ -9,7 +9,7 @@ from sympy.printing.precedence import PRECEDENCE
 
 from ..model.activations import LeakyReLUName
 from ..sympy_internals import entries
-from .numbertext import DIGITS, decimal, decimal_places, exact_decimal, needs_decimal, scalars, to_places
+from .numbertext import decimal_places, exact_decimal
 from .texwidth import LINE_EM, width
 
 # Plain symbol names (w1_1_2, b1_1, a1_1, mu0_1, x_1) as the notation writes them.
@@ -315,9 +315,8 @@ def _matrix(matrix: sympy.ImmutableMatrix, marked: frozenset, decimals: bool) ->
 
 @lru_cache(maxsize=4096)
 def _latex(expr: sympy.Basic, marked: frozenset, decimals: bool) -> str:
-    # Memoized: a document prints the same numbers, vectors and names many times, and the LaTeX
-    # and Markdown solutions print the same objects. SymPy's == is structural (no 1/2 == 0.5), so
-    # equal keys print equally.
+    # Memoized: a document prints the same numbers, vectors and names many times, and the LaTeX and
+    # Markdown solutions print the same objects. SymPy's == is structural (no 1/2 == 0.5).
     return _printer(marked, decimals).doprint(expr)
 
 
@@ -342,16 +341,23 @@ def finalizer(decimals: bool = False):
     return finalize
 
 
+def latex_each(values, decimals: bool = False) -> list[str]:
+    """``[latex(v, decimals=decimals) for v in values]``, SymPy's straight to their memo (a key's rows)."""
+    d = bool(decimals)
+    return [(_dense(v, _NONE, d) if type(v) is sympy.ImmutableDenseMatrix else _latex(v, _NONE, d))
+            if isinstance(v, sympy.Basic) else latex(v, decimals=d) for v in values]
+
+
 def inline(vector, decimals: bool = False) -> str:
     """A vector inside a sentence, as the tutorial writes it: ``(1, 1)``."""
     if isinstance(vector, sympy.ImmutableMatrix):
         return _inline(vector, decimals)  # memoized: the LaTeX and Markdown keys print the same
-    return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in vector)
+    return "(%s)" % ", ".join(latex_each(vector, decimals))
 
 
 @lru_cache(maxsize=4096)
 def _inline(vector: sympy.ImmutableMatrix, decimals: bool) -> str:
-    return "(%s)" % ", ".join(latex(v, decimals=decimals) for v in entries(vector))
+    return "(%s)" % ", ".join(latex_each(entries(vector), decimals))
 
 
 @lru_cache(maxsize=4096)
@@ -363,38 +369,3 @@ def factor(expr, decimals: bool = False) -> str:
     if expr.is_Add or (expr.is_number and expr.is_negative) or sympy.Expr.could_extract_minus_sign(expr):
         return rf"\left({text}\right)"
     return text
-
-
-def base(expr, decimals: bool = False) -> str:
-    """``expr`` ready to be raised to a power: all but a non-negative integer in parentheses
-    (``\\left(\\frac{1}{2}\\right)^2``, not ``\\frac{1}{2}^2``)."""
-    expr = sympy.sympify(expr)
-    text = latex(expr, decimals=decimals)
-    return text if expr.is_Integer and not expr.is_negative else rf"\left({text}\right)"
-
-
-def operand(expr, decimals: bool = False) -> str:
-    """A matrix as one factor of a product: a 1 x 1 matrix prints as its entry, in parentheses
-    where it is a sum or negative (``\\left(-1 + \\frac{1}{1 + e}\\right) (0 \\; 2)``)."""
-    if isinstance(expr, sympy.MatrixBase) and expr.shape == (1, 1):
-        return factor(expr[0, 0], decimals=decimals)
-    return latex(expr, decimals=decimals)
-
-
-def approx(expr, always: bool = False, digits: int | None = None, **settings) -> str:
-    """`` \\approx`` and the decimals of ``expr`` when it has an irrational entry (or, with
-    ``always``, any entry that is not an integer); else nothing. Never for expressions in symbols.
-    The decimals have 15 significant digits, or ``digits`` places."""
-    values = scalars(expr)
-    if all(e.is_Integer for e in values) or (not always and all(e.is_Rational for e in values)):
-        return ""  # the common case, decided without looking for symbols
-    if any(e.free_symbols for e in values):
-        return ""
-    if not (needs_decimal(expr) or (always and any(not e.is_Integer for e in values))):
-        return ""
-    # An integer entry beside irrational ones stays an integer: (0.1517..., 0), not 0.0.
-    as_decimal = lambda e: e if e.is_Integer else sympy.Float(decimal(e), DIGITS)  # noqa: E731
-    if digits is not None:
-        as_decimal = partial(to_places, places=digits)
-    shown = expr.applyfunc(as_decimal) if isinstance(expr, sympy.MatrixBase) else as_decimal(sympy.sympify(expr))
-    return r" \approx " + latex(shown, **settings)

@@ -1,0 +1,45 @@
+"""A value as a formula sets it beside others: as a power's base (``base``), a 1 x 1 matrix as one
+factor of a product (``operand``), and its decimals beside it (``approx``); in a product
+(``factor``) is the printer's own."""
+
+from functools import partial
+
+import sympy
+
+from .numbertext import DIGITS, decimal, needs_decimal, scalars, to_places
+from .printer import factor, latex
+
+
+def base(expr, decimals: bool = False) -> str:
+    """``expr`` ready to be raised to a power: all but a non-negative integer in parentheses
+    (``\\left(\\frac{1}{2}\\right)^2``, not ``\\frac{1}{2}^2``)."""
+    expr = sympy.sympify(expr)
+    text = latex(expr, decimals=decimals)
+    return text if expr.is_Integer and not expr.is_negative else rf"\left({text}\right)"
+
+
+def operand(expr, decimals: bool = False) -> str:
+    """A matrix as one factor of a product: a 1 x 1 matrix prints as its entry, in parentheses
+    where it is a sum or negative (``\\left(-1 + \\frac{1}{1 + e}\\right) (0 \\; 2)``)."""
+    if isinstance(expr, sympy.MatrixBase) and expr.shape == (1, 1):
+        return factor(expr[0, 0], decimals=decimals)
+    return latex(expr, decimals=decimals)
+
+
+def approx(expr, always: bool = False, digits: int | None = None, **settings) -> str:
+    """`` \\approx`` and the decimals of ``expr`` when it has an irrational entry (or, with
+    ``always``, any entry that is not an integer); else nothing. Never for expressions in symbols.
+    The decimals have 15 significant digits, or ``digits`` places."""
+    values = scalars(expr)
+    if all(e.is_Integer for e in values) or (not always and all(e.is_Rational for e in values)):
+        return ""  # the common case, decided without looking for symbols
+    if any(e.free_symbols for e in values):
+        return ""
+    if not (needs_decimal(expr) or (always and any(not e.is_Integer for e in values))):
+        return ""
+    # An integer entry beside irrational ones stays an integer: (0.1517..., 0), not 0.0.
+    as_decimal = lambda e: e if e.is_Integer else sympy.Float(decimal(e), DIGITS)  # noqa: E731
+    if digits is not None:
+        as_decimal = partial(to_places, places=digits)
+    shown = expr.applyfunc(as_decimal) if isinstance(expr, sympy.MatrixBase) else as_decimal(sympy.sympify(expr))
+    return r" \approx " + latex(shown, **settings)
