@@ -85,6 +85,30 @@ def test_a_seeded_sheet_is_the_same_bytes_with_and_without_the_fast_paths(monkey
     assert all(width(t) == plain_width(t) for t in measured)
 
 
+def test_documents_are_the_same_bytes_with_jinjas_own_globals_and_every_value_printed_alone(monkeypatch):
+    """render.env._Environment hands a template its globals as one dict, printer.latex_each writes
+    a row of values to their memo at once: Jinja's own ChainMap and latex called a value at a
+    time give the same documents."""
+    import collections
+
+    import jinja2
+
+    from symdrop.render.options import RenderOptions
+
+    sheet = build_sheet(6, Options(), 3, kinds=tuple(get(name) for name in ("forward", "test-time", "backprop")))
+    fast = render_documents(sheet, ("latex", "markdown"))
+    each = lambda values, decimals=False: [printer.latex(v, decimals=decimals) for v in values]  # noqa: E731
+    monkeypatch.setattr(env._Environment, "make_globals", jinja2.Environment.make_globals)
+    monkeypatch.setattr(env, "latex_each", each)
+    monkeypatch.setattr(printer, "latex_each", each)
+    for memo in (env._env, env._document, env._mask_rows, printer._inline):
+        memo.cache_clear()  # environments and text made the fast way
+    assert isinstance(env.make_env(RenderOptions()).get_template("math/step-rows.j2").globals, collections.ChainMap)
+    assert render_documents(sheet, ("latex", "markdown")) == fast
+    for memo in (env._env, env._document, env._mask_rows, printer._inline):
+        memo.cache_clear()  # the fast way again for the tests after
+
+
 @pytest.mark.parametrize("digits", [None, 4])
 def test_a_key_rows_numbers_are_rounded_each_as_map_rounded_rounds_them(digits):
     values = (sympy.Integer(-3), sympy.Rational(7, 2), 1 / (1 + sympy.exp(-sympy.Rational(1, 3))), sympy.Symbol("q1"))
@@ -169,8 +193,14 @@ def test_first_weights_are_those_of_the_whole_pass_back_with_every_mistakes_chan
 
     changes = [{}, {"mask_backward": False}, {"scale_backward": False}, {"unmasked_input": True},
                {"unmasked_weights": True}, {"relu_derivative_one": True}, {"sign_flipped": True}]
-    for e in build_sheet(2, Options(values=values), 4, kinds=(get(kinds),)).exercises:
-        network = e.network if e.network.target is not None else _with_target(e.network)
+    from pathlib import Path
+
+    from symdrop.model.spec import load_spec
+
+    examples = [load_spec(Path(__file__).parent.parent / "examples" / name)  # cross_entropy: a delta of its own
+                for name in ("cross-entropy.yaml", "keep-per-unit.yaml")]
+    for network in [e.network for e in build_sheet(2, Options(values=values), 4, kinds=(get(kinds),)).exercises] + examples:
+        network = network if network.target is not None else _with_target(network)
         for change in changes + [{"masks": ones(network)}]:
             fast, plain = first_weights(network, **change), backward(network, **change).layers[0].grad_weights
             assert fast == plain
@@ -309,7 +339,8 @@ def test_a_mistakes_pass_from_its_first_changed_layer_is_the_whole_pass(kinds, o
 
 def test_first_changed_is_the_layer_of_the_first_mask_or_activation_that_differs():
     from symdrop import example
-    from symdrop.core.forward import first_changed, network_numbers
+    from symdrop.core.forward import first_changed
+    from symdrop.core.passnumbers import network_numbers
 
     network = example()  # 2-3-3-2-1, masks mu^(0) .. mu^(3): layer l reads mu^(l-1)
     masks = network_numbers(network).masks
@@ -344,9 +375,10 @@ def test_sums_leaving_out_zero_inputs_are_the_sums_of_every_product(seed):
 
     rng = random.Random(seed)
     number = lambda: rng.choice([0, 0, Fraction(0), 1, -2, 3, Fraction(1, 2), Fraction(-3, 4), Fraction(4, 2)])  # noqa: E731
-    for _ in range(20):
+    given = lambda: rng.choice([sympy.S.Zero, sympy.Integer(2), sympy.Rational(-1, 3), 0, Fraction(5, 2)])  # noqa: E731
+    for k in range(40):  # the inputs a pass's own, or (the last 20) a student's put in as SymPy's
         W = tuple(tuple(number() for _ in range(4)) for _ in range(3))
-        b, masked = tuple(number() for _ in range(3)), tuple(number() for _ in range(4))
+        b, masked = tuple(number() for _ in range(3)), tuple((number if k < 20 else given)() for _ in range(4))
         assert [(type(v), v) for v in _sums(W, b, masked, True)] == [(type(v), v) for v in affine(W, b, masked)[1]]
 
 

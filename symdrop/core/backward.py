@@ -23,7 +23,8 @@ from ..model.network import Network
 from ..numbers import to_sympy
 from . import losses
 from .budget import Budget
-from .forward import LayerValues, Number, forward, layer_rules, layer_values, network_numbers, numeric_numbers, times
+from .forward import LayerValues, forward, layer_rules, layer_values, times
+from .passnumbers import Number, network_numbers, numeric_numbers
 
 
 class LayerGradients(NamedTuple):
@@ -94,7 +95,8 @@ def first_weights(network: Network, *, masks=None, mask_backward: bool = True, s
                smooth_slope)
     if changes == (None, True, True, False, False, False, False, None):
         return _unchanged(network, numeric).layers[0].grad_weights
-    if changes in _READ_OFF and not numeric and not network.dropout.connections and network_numbers(network).python:
+    if (changes in _READ_OFF and not numeric and not network.dropout.connections and network_numbers(network).python
+            and losses.named(network.loss).delta is None):  # a loss's own delta (softmax's) is SymPy's: its own pass
         return _read_off(network, unmasked_input)
     return _backward(network, *changes, numeric, first=True).layers[0].grad_weights
 
@@ -106,9 +108,11 @@ _READ_OFF = ((None, True, True, False, False, False, True, None), (None, True, T
 
 
 def _read_off(network: Network, unmasked_input: bool) -> tuple:
-    """dL/dW^(1) of the change ``sign_flipped`` or (``unmasked_input``) ``unmasked_input`` of a
-    network of Python numbers without DropConnect, read off the memoized unchanged pass: the
-    same numbers (and types) as its own pass back (tests/test_fast_paths.py)."""
+    """dL/dW^(1) of the change ``sign_flipped`` (or, with ``unmasked_input``, of that one) of a
+    network of Python numbers without DropConnect whose loss's delta is dL/dy g'(z), read off the
+    memoized unchanged pass: the same numbers (and types) as its own pass back
+    (tests/test_fast_paths.py). A loss with a delta of its own (cross_entropy's softmax, SymPy's)
+    is tidied going back, so -1 times it is the same value written otherwise: it has its own pass."""
     first = _unchanged(network, False).layers[0]
     if unmasked_input:
         x = network_numbers(network).x
