@@ -97,14 +97,15 @@ def affine(W, b, masked) -> tuple[tuple[tuple[Number, ...], ...], tuple[Number, 
 
 def _sums(W, b, masked, python: bool = False) -> tuple[Number, ...]:
     """``z = W a~ + b`` as :func:`affine` computes it, without keeping the products (``python``:
-    the numbers are int and Fraction)."""
+    the network's numbers are int and Fraction; the inputs may be a student's, of any kind)."""
     if b and isinstance(b[0], sympy.Basic) and all(w.is_Rational for row in W for w in row):
         return tuple([_combination(row, masked, bias) for row, bias in zip(W, b)])
     if not python:
         return tuple([_total([w * v for w, v in zip(row, masked)], bias) for row, bias in zip(W, b)])
     # An input that is 0 (dropped, or clipped by a ReLU) adds nothing, and is left out of every
-    # unit's sum: the same z (an integral sum is an int either way, see whole).
-    kept = [(j, v) for j, v in enumerate(masked) if v]
+    # unit's sum: the same z (an integral sum is an int either way, see whole). A SymPy 0 (a
+    # student's value put in as SymPy's) stays: its product makes the sum SymPy's, as affine's.
+    kept = [(j, v) for j, v in enumerate(masked) if v or (type(v) is not int and type(v) is not Fraction)]
     return tuple([whole(sum([row[j] * v for j, v in kept], bias)) for row, bias in zip(W, b)])
 
 
@@ -149,7 +150,7 @@ def prediction(network: Network, mode: str = "train", numeric: bool = False, **c
 def first_changed(network: Network, numeric: bool = False, masks=None, activations=None, **others) -> int:
     """The first layer whose values ``changes`` (of :func:`forward`) can change, where they are
     only masks and activations and the pass is of Python numbers or decimals (else 1): the layer
-    of the first mask or activation that differs. The fast path of a mistake's pass (most change
+    of the first mask or activation that differs (the output layer where none does). The fast path of a mistake's pass (most change
     a late layer: a ReLU forgotten, the output's mask); ``tests/test_fast_paths.py`` checks it
     against the whole pass."""
     values = numeric_numbers(network) if numeric else network_numbers(network)
