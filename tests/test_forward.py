@@ -7,7 +7,8 @@ from hypothesis import given, settings, strategies as st
 
 import symdrop
 from symdrop import parse_spec
-from symdrop.core.forward import forward, network_numbers, layer_values, prediction
+from symdrop.core.forward import forward, layer_values, prediction
+from symdrop.core.passnumbers import network_numbers
 
 from . import reference
 from .strategies import networks, spec_of

@@ -92,7 +92,7 @@ def test_fast_path_equals_the_carried_distribution(seed, connections):
 
 
 def network_input(network):
-    from symdrop.core.forward import network_numbers
+    from symdrop.core.passnumbers import network_numbers
     return network_numbers(network).x
 
 

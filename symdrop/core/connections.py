@@ -13,7 +13,7 @@ from sympy import ImmutableMatrix
 
 from ..model.network import Network
 from ..numbers import to_sympy
-from .forward import network_numbers
+from .passnumbers import network_numbers
 
 
 def connections_mean(network: Network) -> tuple[ImmutableMatrix, int]:

@@ -15,7 +15,7 @@ from ..errors import SymdropError
 from ..limits import MAX_DISTINCT_VALUES
 from ..model.activations import activation
 from ..model.network import Network
-from .forward import Number, network_numbers
+from .passnumbers import Number, network_numbers
 
 
 @dataclass(frozen=True)

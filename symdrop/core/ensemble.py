@@ -14,7 +14,8 @@ from ..numbers import to_sympy
 from .everymask import maskable_units
 from .fixedsigns import fixed_signs, mean_at_expected_masks
 from .budget import Budget
-from .forward import forward, network_numbers, prediction
+from .forward import forward, prediction
+from .passnumbers import network_numbers
 from .mean import exact_mean, tidy as _tidy
 from .montecarlo import MonteCarlo, monte_carlo
 from ..model.conventions import Convention

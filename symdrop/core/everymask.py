@@ -2,7 +2,7 @@
 what no shortcut gives (the loss's and the gradients' moments, a batch's expected loss)."""
 
 from ..model.network import Network
-from .forward import Number, network_numbers
+from .passnumbers import Number, network_numbers
 
 
 def maskable_units(network: Network) -> int:

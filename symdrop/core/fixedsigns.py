@@ -13,7 +13,8 @@ tanh, DropConnect, keep probabilities as symbols) takes the plain path, :func:`.
 from fractions import Fraction
 
 from ..model.network import Network
-from .forward import layer_rules, network_numbers, prediction
+from .forward import layer_rules, prediction
+from .passnumbers import network_numbers
 
 
 def fixed_signs(network: Network) -> bool:

@@ -22,7 +22,7 @@ from ..model.network import Network
 from .backward import backward
 from .distribution import carried, linear_moments, output_values
 from .everymask import mask_entries, maskable_units, masks_of
-from .forward import Number, network_numbers
+from .passnumbers import Number, network_numbers
 from .noise import Noise, input_noise
 from .penalty import Penalty, applies, penalty
 

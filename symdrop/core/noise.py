@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sympy
 
 from ..model.network import Network
-from .forward import Number, network_numbers
+from .passnumbers import Number, network_numbers
 
 # PyTorch's and Keras's alpha' = -scale * alpha of the SELU, as their sources write it; read as
 # written (a decimal is its exact value, 0.1 is 1/10), so a^2 is an exact rational.

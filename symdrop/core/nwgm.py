@@ -16,7 +16,7 @@ import sympy
 from ..errors import SymdropError
 from ..model.network import Network
 from ..numbers import to_fraction, to_sympy
-from .forward import network_numbers
+from .passnumbers import network_numbers
 from .statistics import Unit, first_units
 
 # The rules' decimals: 40 digits in a context of their own (mpmath's global one is left alone).

@@ -47,7 +47,8 @@ def network_numbers(network: Network) -> NetworkNumbers:
 
 
 def carrying(network: Network, numbers: NetworkNumbers) -> Network:
-    """``network``, carrying ``numbers``, its own as :func:`network_numbers` reads them (a drawn
+    """``network`` itself, made to carry ``numbers`` (in place: a new network, of
+    ``dataclasses.replace``, carries none), its own as :func:`network_numbers` reads them (a drawn
     candidate's, made from the Python numbers it was drawn in: tests/test_fast_paths.py checks
     them against those read back from SymPy, values and types). Its rules then do not read them."""
     object.__setattr__(network, "_numbers", numbers)

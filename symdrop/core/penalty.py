@@ -25,7 +25,7 @@ from ..model.network import Network
 from . import losses
 from .backward import backward
 from .everymask import mask_entries, masks_of
-from .forward import network_numbers
+from .passnumbers import network_numbers
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sympy import ImmutableMatrix
 from ..model.batch import Batch
 from ..model.network import Network
 from ..numbers import to_sympy
-from .forward import network_numbers
+from .passnumbers import network_numbers
 from .moments import Moments, moments as moments_of
 
 

@@ -143,7 +143,7 @@ def draw_with_output(rng: random.Random, options: Options, failures: Counter, fl
 
 def drawn_numbers(x, layers, masks, keep) -> NetworkNumbers:
     """The numbers of a network of ints and Fractions drawn so (``layers`` as (W rows, b, g)), as
-    :func:`.core.passnumbers.network_numbers` reads them back: a whole Fraction as an int."""
+    :func:`symdrop.core.passnumbers.network_numbers` reads them back: a whole Fraction as an int."""
     row = lambda values: tuple(map(whole, values))  # noqa: E731
     return NetworkNumbers(x=row(x), layers=tuple((tuple(map(row, W)), row(b)) for W, b, _ in layers),
                           masks=tuple(map(tuple, masks)), keep=None if keep is None else row(map(Fraction, keep)),

@@ -16,7 +16,8 @@ from dataclasses import replace
 import sympy
 
 from ..core.derive import derive
-from ..core.forward import layer_values, network_numbers
+from ..core.forward import layer_values
+from ..core.passnumbers import network_numbers
 from ..model.conventions import DROPCONNECT, INVERTED, PLAIN, Dropout
 from ..model.network import Network
 from ..sympy_internals import rational_matrix

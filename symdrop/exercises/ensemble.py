@@ -6,7 +6,8 @@ from fractions import Fraction
 from functools import lru_cache
 
 from ..core.ensemble import Ensemble, check_maskable, expect, list_masks, maskable_units
-from ..core.forward import forward, network_numbers, prediction
+from ..core.forward import forward, prediction
+from ..core.passnumbers import network_numbers
 from ..model.conventions import INVERTED, PLAIN, WEIGHT_SCALING
 from ..model.network import Network
 from . import rules

@@ -8,7 +8,8 @@ from functools import lru_cache
 import sympy
 
 from ..core.derive import derive
-from ..core.forward import network_numbers, prediction
+from ..core.forward import prediction
+from ..core.passnumbers import network_numbers
 from ..model.network import Network
 from . import rules, smooth
 from .drawing import draw_network

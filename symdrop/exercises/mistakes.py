@@ -9,7 +9,9 @@ from dataclasses import dataclass, field, replace
 import sympy
 from sympy import ImmutableMatrix, MatrixBase
 
-from ..core.forward import network_numbers, layer_values, prediction
+from ..core.forward import layer_values, prediction
+
+from ..core.passnumbers import network_numbers
 from ..model.conventions import Convention
 from ..model.network import Network
 from ..numbers import to_sympy
@@ -238,7 +240,7 @@ def drop_for_keep(network: Network) -> Network:
 
 
 def drop_numbers(keep: tuple) -> tuple:
-    """The keep/drop confusion on the core's keep probabilities (:func:`.core.passnumbers.network_numbers`:
+    """The keep/drop confusion on the core's keep probabilities (:func:`symdrop.core.passnumbers.network_numbers`:
     one number, or a tuple per unit, or rows per weight): every q < 1 replaced by 1 - q."""
     return tuple(drop_numbers(q) if isinstance(q, tuple) else _drop(q) for q in keep)
 

@@ -16,7 +16,7 @@ from typing import Callable
 
 import sympy
 
-from ..core.forward import network_numbers
+from ..core.passnumbers import network_numbers
 from ..core.noise import Noise, input_noise
 from ..errors import SpecError
 from ..model.conventions import INVERTED, PLAIN, Dropout

@@ -19,7 +19,7 @@ from functools import lru_cache
 import sympy
 
 from ..core import nwgm as core
-from ..core.forward import network_numbers
+from ..core.passnumbers import network_numbers
 from ..model.conventions import INVERTED, PLAIN, Dropout
 from ..model.network import Network, build
 from ..numbers import to_fraction

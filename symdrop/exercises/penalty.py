@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import sympy
 
-from ..core.forward import network_numbers
+from ..core.passnumbers import network_numbers
 from ..core.penalty import penalty as penalty_of
 from ..core.statistics import Statistics, derive_statistics, sym
 from ..model.batch import Batch

@@ -6,7 +6,9 @@ the pass a student computes take its mode ("train" or "test") and return the rul
 
 from fractions import Fraction
 
-from ..core.forward import network_numbers, layer_values
+from ..core.forward import layer_values
+
+from ..core.passnumbers import network_numbers
 from ..model.network import Network
 from .drawing import allowed, terminating
 from .mistakes import clipping_layers

@@ -14,8 +14,8 @@ from functools import lru_cache
 from typing import Callable
 
 from ..core import rounding
-from ..core.forward import forward, layer_values, network_numbers
-from ..core.passnumbers import to_decimal
+from ..core.forward import forward, layer_values
+from ..core.passnumbers import network_numbers, to_decimal
 from ..model.network import Network
 from .drawing import Z_MAX, allowed, within
 from .mistakes import Mistake

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import sympy
 
-from ..core.forward import network_numbers
+from ..core.passnumbers import network_numbers
 from .generate import generate, stream
 from .kind import Kind
 from .options import Options

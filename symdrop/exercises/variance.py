@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import sympy
 
-from ..core.forward import network_numbers
+from ..core.passnumbers import network_numbers
 from ..core.moments import moments
 from ..core.statistics import Statistics, derive_statistics
 from ..model.conventions import INVERTED, PLAIN, Dropout

@@ -6,7 +6,9 @@ from fractions import Fraction
 
 import sympy
 
-from ..core.forward import forward, layer_values, network_numbers
+from ..core.forward import forward, layer_values
+
+from ..core.passnumbers import network_numbers
 from ..errors import SymdropError, quote
 from ..exercises.kind import Kind
 from ..model.network import Network

@@ -7,7 +7,9 @@ import json
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..core.forward import forward, layer_values, network_numbers
+from ..core.forward import forward, layer_values
+
+from ..core.passnumbers import network_numbers
 from ..exercises.kind import Part
 from ..exercises.sheet import Exercise
 
