@@ -92,8 +92,7 @@ TOGETHER_LINES = 20
 _STRUCTURE = re.compile(r"\\begin\b|\\end\b|\\\\")
 
 
-@lru_cache(maxsize=256)  # asked of the same rows by the question and the solution, in every format
-@lru_cache(maxsize=1024)  # a question's rows of the network, asked again in every format
+@lru_cache(maxsize=1024)  # the same rows (a question's network) asked by the question and the solution, in every format
 def together(text: str) -> bool:
     """Whether the aligned rows ``text`` are few enough to keep on one page: set as one display,
     once (LaTeX's align*, which may break across pages, sets every row twice, to measure it).
