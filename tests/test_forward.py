@@ -119,3 +119,16 @@ def test_start_computes_the_layers_from_a_given_input_as_the_whole_pass(data, mo
                                                                                terms=False, start=l)
     assert started[:l - 1] == (None,) * (l - 1)
     assert started[l - 1:] == whole[l - 1:]
+
+
+def test_whole_makes_a_whole_fraction_an_int_and_leaves_every_other_number():
+    import sympy
+
+    from symdrop.core.forward import whole
+
+    assert (whole(Fraction(4, 2)), type(whole(Fraction(4, 2)))) == (2, int)
+    assert (whole(Fraction(-6, 3)), type(whole(Fraction(-6, 3)))) == (-2, int)
+    assert (whole(Fraction(0)), type(whole(Fraction(0)))) == (0, int)
+    assert type(whole(Fraction(1, 2))) is Fraction and whole(Fraction(1, 2)) == Fraction(1, 2)
+    for other in (7, sympy.Rational(4, 2), sympy.Rational(1, 3), True):
+        assert whole(other) is other
