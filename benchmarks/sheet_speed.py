@@ -25,7 +25,10 @@ time of the process (of 2 processes: wall time).
 
 ``--only worked N`` (or ``floor``) warms up, makes N problems and stops: run it under
 ``valgrind --tool=callgrind`` with N and with 0, and the difference over N is the instructions a
-problem takes, which repeat to about 1% however busy the machine is.
+problem takes, which repeat to about 1% however busy the machine is. Set ``SYMDROP_NO_CACHE=1`` in
+both runs (else one run may compile its templates where the other loads them: a run of another
+checkout prunes the template cache), and run another checkout by its own install (a
+``PYTHONPATH`` run reads the installed checkout's templates).
 """
 
 import argparse
