@@ -137,8 +137,14 @@ def _combination(row, values, bias) -> sympy.Expr:
     return sympy.Add(bias, *(c * term for term, c in coefficients.items() if c != 0))
 
 
-def prediction(network: Network, mode: str = "train", numeric: bool = False, **changes) -> tuple[Number, ...]:
-    """The output of :func:`forward`: a^(L) (of the memoized pass when nothing is changed)."""
+def prediction(network: Network, mode: str = "train", numeric: bool = False, memo: bool = True,
+               **changes) -> tuple[Number, ...]:
+    """The output of :func:`forward`: a^(L) (of the memoized pass when nothing is changed).
+    ``memo`` False: ``network`` is asked once (a mistake's network, made for it: other keep
+    probabilities or another convention), its pass computed alone, without its products, and not
+    memoized (where it would push out a problem's own pass)."""
+    if not memo:
+        return forward(network, mode, terms=False, numeric=numeric, **changes)[-1].a
     if not changes:
         return layer_values(network, mode, numeric)[-1].a
     start = first_changed(network, numeric, **changes)
