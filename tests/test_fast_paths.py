@@ -409,3 +409,25 @@ def test_a_drawn_network_carries_the_numbers_read_back_from_sympy(kind, values):
         own, read = carried(e.network), _network_numbers.__wrapped__(e.network)
         assert own is not None
         assert all(_typed(getattr(own, f.name)) == _typed(getattr(read, f.name)) for f in fields(read))
+
+
+@pytest.mark.parametrize("kind, values", [("inverted", "int"), ("test-time", "int"), ("test-time", "half"),
+                                          ("dropconnect", "int")])
+def test_a_mistakes_network_carries_the_numbers_read_back_from_sympy(kind, values):
+    """mistakes.with_keep's network (other keep probabilities, another convention) carries the
+    problem's numbers with its own keep probabilities (passnumbers.with_dropout): those read back
+    from its SymPy matrices, values and types."""
+    from dataclasses import fields
+
+    from symdrop.core.passnumbers import _network_numbers, carried
+    from symdrop.exercises.mistakes import drop_for_keep, with_keep
+    from symdrop.model.conventions import INVERTED, PLAIN, WEIGHT_SCALING
+
+    made = 0
+    for e in build_sheet(5, Options(values=values), 4, kinds=(get(kind),)).exercises:
+        keep = e.network.dropout.keep
+        for network in [drop_for_keep(e.network)] + [with_keep(e.network, keep, c) for c in (INVERTED, PLAIN, WEIGHT_SCALING)]:
+            own, read = carried(network), _network_numbers.__wrapped__(network)
+            made += own is not None
+            assert own is None or all(_typed(getattr(own, f.name)) == _typed(getattr(read, f.name)) for f in fields(read))
+    assert made  # the networks did carry their numbers

@@ -2,7 +2,7 @@
 numbers, or 40-digit decimals; read from the network's SymPy matrices once (or carried by a
 network drawn in them)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import lru_cache
 from typing import Union
@@ -70,12 +70,31 @@ def _network_numbers(network: Network) -> NetworkNumbers:
         layers=tuple((_matrix_numbers(layer.W, python, rows=True), _matrix_numbers(layer.b, python))
                      for layer in network.layers),
         masks=tuple(_matrix_numbers(mask, "mask", rows=connections) for mask in network.masks),
-        # q's per unit or per weight as Fractions, 1 too: a kept value is divided by its own q
-        keep=None if keep is None else tuple(_matrix_numbers(q, python and "fraction", rows=connections)
-                                             if isinstance(q, sympy.MatrixBase) else _scalar(q, python) for q in keep),
+        keep=_keep_numbers(keep, python, connections),
         python=python,
         target=None if network.target is None else _matrix_numbers(network.target, python),
     )
+
+
+def _keep_numbers(keep, python: bool, connections: bool) -> tuple | None:
+    # q's per unit or per weight as Fractions, 1 too: a kept value is divided by its own q
+    return None if keep is None else tuple(_matrix_numbers(q, python and "fraction", rows=connections)
+                                           if isinstance(q, sympy.MatrixBase) else _scalar(q, python) for q in keep)
+
+
+def with_dropout(network: Network, made: Network) -> Network:
+    """``made``, ``network`` with another dropout (keep probabilities, convention: a mistake's
+    network), made to carry ``network``'s numbers (see :func:`carrying`) with its own keep
+    probabilities: x, the weights, biases and masks are ``network``'s, not read again (a mistake's
+    network is read once, some 50 us; only where every number is rational and the pass of
+    Python's numbers, else read as it is). tests/test_fast_paths.py checks them against those read
+    back from SymPy, values and types."""
+    numbers = network_numbers(network)
+    keep = made.dropout.keep or ()
+    if not (numbers.python and all(_rational(q) if isinstance(q, sympy.MatrixBase) else isinstance(q, sympy.Rational)
+                                   for q in keep)):
+        return made  # SymPy's numbers (or symbols q): read as they are
+    return carrying(made, replace(numbers, keep=_keep_numbers(made.dropout.keep, True, made.dropout.connections)))
 
 
 @lru_cache(maxsize=4096)
