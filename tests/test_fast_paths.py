@@ -431,3 +431,47 @@ def test_a_mistakes_network_carries_the_numbers_read_back_from_sympy(kind, value
             made += own is not None
             assert own is None or all(_typed(getattr(own, f.name)) == _typed(getattr(read, f.name)) for f in fields(read))
     assert made  # the networks did carry their numbers
+
+
+@pytest.mark.parametrize("kinds, options", [("forward,inverted,test-time", Options()),
+                                            ("inverted,test-time", Options(values="half")),
+                                            ("inverted,test-time", Options(answers="decimal")),
+                                            ("dropconnect", Options()),
+                                            ("forward,inverted", Options(activation="sigmoid")),
+                                            ("examples", None)])
+def test_a_mistakes_answer_in_integers_is_the_whole_pass(kinds, options):
+    """core.forward.output (core.wholepass: integers over one common denominator) gives every
+    mistake's answer, from every layer on, as the whole pass of Python numbers gives it, entry
+    and type; or None where it does not apply (the examples: a q per unit, DropConnect, weight
+    scaling, sigmoid)."""
+    from pathlib import Path
+
+    from symdrop.core.forward import forward, layer_values, output
+    from symdrop.model.spec import load_spec
+
+    if kinds == "examples":
+        folder = Path(__file__).parent.parent / "examples"
+        problems = [(kind, load_spec(folder / name)) for name in ("keep-per-unit.yaml", "dropconnect.yaml",
+                                                                          "weight-scaling-gap.yaml", "inverted-sigmoid.yaml")
+                    for kind in map(get, ("forward", "inverted", "test-time"))]
+    else:
+        problems = [(e.kind, e.network) for e in build_sheet(11, options, 4, kinds=tuple(map(get, kinds.split(",")))).exercises]
+    applied = 0
+    for kind, problem in problems:
+        try:
+            rules = [m.rule for m in kind.mistakes(problem) if m.rule is not None]
+        except Exception:  # a kind the example is no problem of
+            continue
+        # and changes of their own, which a broken fast path cannot hide (a mistake that gives
+        # the right answer is no mistake: kind.mistakes leaves it out)
+        own = [(problem, mode, changes) for mode in (("train", "off", "test") if problem.dropout.keep else ("train",))
+               for changes in ((), (("scale_bias", True),))]
+        for network, mode, changes in rules + own:
+            for start in range(1, network.depth + 1):
+                a = layer_values(network, mode)[start - 2].a if start > 1 else None
+                fast = output(network, mode, a, start, **dict(changes))
+                inputs = {"inputs": {start: a}, "start": start} if a is not None else {}
+                whole = forward(network, mode, terms=False, **inputs, **dict(changes))[-1].a
+                assert fast is None or [(type(v), v) for v in fast] == [(type(v), v) for v in whole], changes
+                applied += fast is not None
+    assert applied or kinds in ("dropconnect", "forward,inverted")  # the integers gave most of them

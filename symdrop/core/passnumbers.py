@@ -4,7 +4,8 @@ network drawn in them)."""
 
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from math import lcm
 from typing import Union
 
 import mpmath
@@ -36,6 +37,38 @@ class NetworkNumbers:
     python: bool  # int and Fraction (else SymPy numbers)
     target: tuple[Number, ...] | None = None  # t, for the backward pass
     numeric: bool = False  # 40-digit decimals (DECIMALS), masks as ints: see numeric_numbers
+
+    @cached_property
+    def scales(self) -> tuple:
+        """Each layer's 1/q, as inverted dropout scales a kept input by it: one number, or a tuple
+        of one per unit (a whole number as an int: 1/q = 2), None for a keep of rows (DropConnect's,
+        which scales no input) or without keep probabilities. Made once per network's numbers,
+        not in every pass (a problem's mistakes make some ten)."""
+        if self.keep is None:
+            return None
+        return tuple(None if isinstance(q, tuple) and q and isinstance(q[0], tuple)
+                     else tuple(_whole(1 / v) for v in q) if isinstance(q, tuple) else _whole(1 / q) for q in self.keep)
+
+    @cached_property
+    def integer_layers(self) -> tuple:
+        """Each layer's numbers as a pass in integers takes them (``core.wholepass``): W's rows
+        where every weight is an int (else None), and b, 1/q and q each as integers over one
+        denominator (see :func:`integer_form`; None where there is none). Made once."""
+        depth = len(self.layers)
+        scales, keep = self.scales or (None,) * depth, self.keep or (None,) * depth
+        return tuple((W if all(type(w) is int for row in W for w in row) else None, integer_form(b),
+                      integer_form(s), integer_form(q)) for (W, b), s, q in zip(self.layers, scales, keep))
+
+
+def integer_form(value) -> tuple | None:
+    """An int or Fraction, or a tuple of them, as integers over one denominator: (numerator or
+    numerators, denominator); None for anything else (a float, SymPy's, rows of rows)."""
+    if type(value) is int or type(value) is Fraction:
+        return value.numerator, value.denominator
+    if isinstance(value, tuple) and all(type(v) is int or type(v) is Fraction for v in value):
+        common = lcm(*(v.denominator for v in value))
+        return tuple(v.numerator * (common // v.denominator) for v in value), common
+    return None
 
 
 def network_numbers(network: Network) -> NetworkNumbers:
@@ -156,6 +189,11 @@ def _python(network: Network) -> bool:
 def _rational(matrix) -> bool:
     """Every entry of ``matrix`` is a SymPy rational (memoized as :func:`_matrix_numbers`)."""
     return all(isinstance(v, sympy.Rational) for v in entries(matrix))
+
+
+def _whole(value):
+    """``value``, a Fraction that is a whole number as an int (as ``core.forward.whole``)."""
+    return value.numerator if type(value) is Fraction and value.denominator == 1 else value
 
 
 def _to_python(value: sympy.Rational) -> int | Fraction:
