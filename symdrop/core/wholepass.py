@@ -14,8 +14,9 @@ than ReLU and the identity, a mask that is not 0 and 1, anything but Python's nu
 
 from fractions import Fraction
 from math import gcd, lcm
+from operator import mul
 
-from .passnumbers import NetworkNumbers, integer_form
+from .passnumbers import NetworkNumbers
 
 _LARGE = 1 << 62  # a denominator past this is reduced (deep networks; most passes never reach it)
 
@@ -39,24 +40,24 @@ def integer_output(values: NetworkNumbers, rules: tuple, functions: tuple, masks
             mask = masks[l - 1]
             if not all(type(m) is int for m in mask):
                 return None
-            N = [n * m for n, m in zip(N, mask)]
+            N = list(map(mul, N, mask))
         for form, used in ((inverse, rule.input_scale is not None), (kept, rule.weight_scale is not None)):
             if used:  # 1/q (inverted dropout) or q (weight scaling): each input times its own
                 if form is None:
                     return None
                 numerators, under = form
-                N = [n * s for n, s in zip(N, numerators)] if type(numerators) is tuple else [n * numerators for n in N]
+                N = list(map(mul, N, numerators)) if type(numerators) is tuple else [n * numerators for n in N]
                 D *= under
-        if scale_bias:
-            bias = _scaled_bias(values, rule, l)
-            if bias is None:
-                return None
+        if scale_bias and bias is not None:
+            bias = _scaled_bias(values, rule, l, bias)
+        if bias is None:
+            return None
         numerators, under = bias
         if D % under:
             times = under // gcd(D, under)
             N, D = [n * times for n in N], D * times
         times = D // under
-        Z = [sum([w * n for w, n in zip(row, N)], nb * times) for row, nb in zip(W, numerators)]
+        Z = [sum(map(mul, row, N), nb * times) for row, nb in zip(W, numerators)]
         N = [z if z > 0 else 0 for z in Z] if slope == 0 else Z
         if D > _LARGE:
             common = gcd(D, *N)
@@ -67,13 +68,16 @@ def integer_output(values: NetworkNumbers, rules: tuple, functions: tuple, masks
     return out
 
 
-def _scaled_bias(values: NetworkNumbers, rule, l: int) -> tuple | None:
-    """Layer l's bias as a mistake scales it (``forward``'s ``scale_bias``: b/q where inputs are
-    divided by q, q b where weights are scaled by it), as integers over one denominator."""
-    b, q = values.layers[l - 1][1], None if values.keep is None else values.keep[l - 1]
-    if not isinstance(q, tuple):
-        if rule.input_scale is not None:
-            b = tuple(v / q for v in b)
-        elif rule.weight_scale is not None:
-            b = tuple(q * v for v in b)
-    return integer_form(b)
+def _scaled_bias(values: NetworkNumbers, rule, l: int, bias: tuple) -> tuple | None:
+    """Layer l's bias (``bias``, integers over a denominator) as a mistake scales it (``forward``'s
+    ``scale_bias``: b/q where inputs are divided by q, q b where weights are scaled by it; a q per
+    unit scales no bias), still integers over a denominator (not reduced: the same values)."""
+    q = None if values.keep is None else values.keep[l - 1]
+    if isinstance(q, tuple) or (rule.input_scale is None and rule.weight_scale is None):
+        return bias
+    if type(q) is not int and type(q) is not Fraction:
+        return None
+    (numerators, under), up, down = bias, q.numerator, q.denominator
+    if rule.input_scale is not None:  # b / q
+        up, down = down, up
+    return tuple(n * up for n in numerators), under * down
