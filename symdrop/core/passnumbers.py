@@ -56,8 +56,15 @@ class NetworkNumbers:
         denominator (see :func:`integer_form`; None where there is none). Made once."""
         depth = len(self.layers)
         scales, keep = self.scales or (None,) * depth, self.keep or (None,) * depth
-        return tuple((W if all(type(w) is int for row in W for w in row) else None, integer_form(b),
-                      integer_form(s), integer_form(q)) for (W, b), s, q in zip(self.layers, scales, keep))
+        return tuple(weights + (integer_form(s), integer_form(q))
+                     for weights, s, q in zip(self.integer_weights, scales, keep))
+
+    @cached_property
+    def integer_weights(self) -> tuple:
+        """The weights and biases of :attr:`integer_layers` (a mistake's network with other keep
+        probabilities has the problem's: see :func:`with_dropout`)."""
+        return tuple((W if all(type(w) is int for row in W for w in row) else None, integer_form(b))
+                     for W, b in self.layers)
 
 
 def integer_form(value) -> tuple | None:
@@ -127,7 +134,9 @@ def with_dropout(network: Network, made: Network) -> Network:
     if not (numbers.python and all(_rational(q) if isinstance(q, sympy.MatrixBase) else isinstance(q, sympy.Rational)
                                    for q in keep)):
         return made  # SymPy's numbers (or symbols q): read as they are
-    return carrying(made, replace(numbers, keep=_keep_numbers(made.dropout.keep, True, made.dropout.connections)))
+    own = replace(numbers, keep=_keep_numbers(made.dropout.keep, True, made.dropout.connections))
+    own.__dict__["integer_weights"] = numbers.integer_weights  # the same W and b (a cached_property's own place)
+    return carrying(made, own)
 
 
 @lru_cache(maxsize=4096)
