@@ -124,15 +124,18 @@ def feedback_names(ids: list[str]) -> list[str]:
 
 
 def report(students: list[StudentGrade], ungraded: list[Ungraded], fmt: str,
-           options: RenderOptions = RenderOptions(), svg: str | None = None) -> str:
-    """The class report: the score histogram and how many students made each mistake."""
-    return render_document("report", fmt, options, chart=chart(students), ungraded=ungraded,
+           options: RenderOptions = RenderOptions(), svg: str | None = None, counts: dict | None = None) -> str:
+    """The class report: the score histogram and how many students made each mistake
+    (``counts``: :func:`chart` of ``students``, where the caller has it: grade writes a class's
+    report in two or three formats and its picture)."""
+    return render_document("report", fmt, options, chart=counts or chart(students), ungraded=ungraded,
                            students=students, svg=svg)
 
 
-def report_svg(students: list[StudentGrade], options: RenderOptions = RenderOptions()) -> str:
-    """The class report's picture as an SVG document (beside report.md)."""
-    return make_env(options).get_template("svg/report.svg.j2").render(chart=chart(students))
+def report_svg(students: list[StudentGrade], options: RenderOptions = RenderOptions(),
+               counts: dict | None = None) -> str:
+    """The class report's picture as an SVG document (beside report.md; ``counts`` as for :func:`report`)."""
+    return make_env(options).get_template("svg/report.svg.j2").render(chart=counts or chart(students))
 
 
 def chart(students: list[StudentGrade]) -> dict:
