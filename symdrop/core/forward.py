@@ -58,10 +58,7 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
     kept = None if values.python or values.numeric else {}  # SymPy numbers: the nodes closed() has seen (see below)
     budget = (count if isinstance(count, Budget) else Budget(PASSES[mode])) if count and kept is not None else None
     skip = start - 1 if kept is None and start in (inputs or ()) else 0  # layers left None
-    a, out = values.x, [None] * skip
-    # read once, not once a layer (a pass is made some ten times for every problem a class's answers ask about)
-    keep, python, symbolic, last = values.keep, values.python, not values.python and not values.numeric, network.depth
-    output_mask = len(masks) > last
+    a, out, keep, python, last = values.x, [None] * skip, values.keep, values.python, network.depth  # read once a pass
     for l, ((W, b), rule, g) in enumerate(zip(values.layers[skip:depth], rules[skip:], functions[skip:]), skip + 1):
         mu = masks[l - 1]
         if inputs is not None and l in inputs:
@@ -77,14 +74,14 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
             elif rule.weight_scale is not None:
                 b = tuple(q * v for v in b)
         products, z = affine(W, b, masked) if terms else ((), _sums(W, b, masked, python))
-        if symbolic:  # expressions in symbols (keep probabilities q) expanded, as a student sums them
+        if kept is not None:  # expressions in symbols (keep probabilities q) expanded, as a student sums them
             z = tuple(sympy.expand(v) if v.free_symbols else v for v in z)
         if masks_on == "z" and l < len(masks):
             z = tuple(m * v for m, v in zip(masks[l], z))
         if zs is not None and l in zs:
             z = zs[l]
         a = tuple(map(g, z)) if kept is None else closed(tuple(map(g, z)), kept)
-        if l == last and output_mask:
+        if l == last and len(masks) > last:
             a = tuple(m * v for m, v in zip(masks[-1], a))
         if budget is not None:
             budget.count(a, f"layers[{l - 1}]")
