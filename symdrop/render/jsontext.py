@@ -17,9 +17,10 @@ def indented(value, level: int = 0) -> str:
         if not value:
             return "{}"
         inner = _inner(level + 1)
-        # a text value written at once, not through a call of indented (most of grades.json's values)
+        # a text, true, false or null written at once, not through a call of indented (most of grades.json's values)
         items = [(encode_basestring(k) if type(k) is str else _key(k)) + ": "
-                 + (encode_basestring(v) if type(v) is str else indented(v, level + 1)) for k, v in value.items()]
+                 + (encode_basestring(v) if type(v) is str else _LITERALS[v] if type(v) is bool or v is None
+                    else indented(v, level + 1)) for k, v in value.items()]
         return "{" + inner + ("," + inner).join(items) + _inner(level) + "}"
     if kind is list or kind is tuple:
         if not value:
@@ -34,6 +35,7 @@ def indented(value, level: int = 0) -> str:
     raise TypeError(f"JSON text of symdrop's files holds no {kind.__name__}: {value!r}")
 
 
+_LITERALS = {True: "true", False: "false", None: "null"}
 _INNER = ["\n" + "  " * level for level in range(16)]  # a new line and the indentation of each level
 
 
