@@ -85,7 +85,19 @@ def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOpt
             # The step of the kind's derivation (the core's pass in the kind's mode), alone.
             lines = (layer, step_rows(numeric_step(network, layer, kind.mode), options), located)
         problems.append((entry, parts, mistake_labels(checked), lines))
-    return render_document("feedback", fmt, options, s=student, problems=problems, right=right_values(student, options))
+    right = right_values(student, options)
+    return render_document("feedback", fmt, options, s=student, problems=problems, right=right,
+                           part_rows=[part_rows(parts, right) for _, parts, _, _ in problems])
+
+
+def part_rows(parts: list, right: dict) -> list[tuple]:
+    """What a feedback page says of each part, as a row its template unpacks (attributes and the
+    points filter, read in the template, were a Python call each: some 15 a part, 6,300 parts a
+    class): the part's name, the answer written, whether it is unreadable, how many numbers it
+    has, whether it is right, its right value (of ``right``, None where right), carried forward,
+    after a named mistake, the mistakes' ids, its points and its maximum (as grades.csv writes them)."""
+    return [(p.part, p.answer, p.unread, len(p.expected), p.correct, right.get((p.code, p.part)), p.carried_forward,
+             p.after_mistake, p.mistakes, points_text(p.points), points_text(p.max_points)) for p in parts]
 
 
 def mistake_labels(checked) -> dict[str, str]:
