@@ -7,7 +7,7 @@ benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_lay
 ``drawing.draw_with_output`` hands back against the core's pass, ``core.backward.first_weights`` against
 ``backward`` (values and types; sign_flipped and unmasked_input read off the unchanged pass), and ``core.backprop.transposed`` and a step's rows against SymPy's, ``numbers.number_text`` (spec texts, the pictures' text alternatives) against ``str`` and ``sstr``,
 ``sympy_internals.all_rational`` (which ``wide``, ``nested`` and ``needs_decimal`` ask first) against the entries, and
-``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types; grade's (docs/performance.md, at benchmarks/grade_speed.py): a mistake's pass from ``core.forward.first_changed`` against the whole changed pass, ``render.printer.factor`` of a rational against the general rule, and ``core.forward._sums`` (a 0 input left out) against ``affine``; a mistake's answer, and a layer of its pass from a student's own values, in integers over a common denominator (``core.forward.output``, ``core.wholepass``) against the whole pass, and a mistake's network carrying the problem's numbers (``passnumbers.with_dropout``) against those read back."""
+``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types; grade's (docs/performance.md, at benchmarks/grade_speed.py): a mistake's pass from ``core.forward.first_changed`` against the whole changed pass, ``render.printer.factor`` of a rational against the general rule, and ``core.forward._sums`` (a 0 input left out) against ``affine``; a mistake's answer in integers over a common denominator (``core.forward.output``, ``core.wholepass``) against the whole pass, and a mistake's network carrying the problem's numbers (``passnumbers.with_dropout``) against those read back."""
 
 import random
 from collections import Counter
@@ -475,30 +475,3 @@ def test_a_mistakes_answer_in_integers_is_the_whole_pass(kinds, options):
                 assert fast is None or [(type(v), v) for v in fast] == [(type(v), v) for v in whole], changes
                 applied += fast is not None
     assert applied or kinds in ("dropconnect", "forward,inverted")  # the integers gave most of them
-
-
-@pytest.mark.parametrize("kinds, options", [("forward,inverted,test-time", Options()),
-                                            ("inverted,test-time", Options(values="half"))])
-def test_a_mistakes_layer_from_a_students_values_in_integers_is_the_whole_passs(kinds, options):
-    """core.forward.output with a student's own a^(k-1) and z^(k) put in (check's _by_rule) gives
-    layer l's z or a as the whole pass does, the same values, or None where it does not apply."""
-    from symdrop.core.forward import forward, layer_values, output
-
-    applied = 0
-    for e in build_sheet(13, options, 3, kinds=tuple(map(get, kinds.split(",")))).exercises:
-        right = layer_values(e.network, e.kind.mode)
-        own = {l: (tuple(Fraction(v) + 1 for v in layer.a), tuple(Fraction(v) - Fraction(1, 2) for v in layer.z))
-               for l, layer in enumerate(right, start=1)}  # a student's values, off track
-        for network, mode, changes in [m.rule for m in e.kind.mistakes(e.network) if m.rule is not None]:
-            for l in range(1, network.depth + 1):
-                for start in range(1, l + 1):
-                    inputs = {start: own[start - 1][0]} if start > 1 else None
-                    zs = {k: own[k][1] for k in range(start, l)}
-                    for part, through in (("z", zs), ("z", {**zs, l: own[l][1]}), ("a", {**zs, l: own[l][1]}), ("a", zs)):
-                        fast = output(network, mode, inputs and inputs[start], start, zs=through or None, depth=l,
-                                      part=part, **dict(changes))
-                        layer = forward(network, mode, inputs=inputs, zs=through or None, terms=False, depth=l,
-                                        start=start, **dict(changes))[l - 1]
-                        assert fast is None or list(fast) == list(layer.z if part == "z" else layer.a), changes
-                        applied += fast is not None
-    assert applied

@@ -158,17 +158,16 @@ def prediction(network: Network, mode: str = "train", numeric: bool = False, mem
 
 
 def output(network: Network, mode: str, a, start: int, masks=None, activations=None, scale_bias: bool = False,
-           zs=None, depth: int | None = None, part: str = "a", **others) -> tuple | None:
+           **others) -> tuple | None:
     """a^(L) of :func:`forward`'s pass with these changes, from layer ``start`` whose input is
     ``a`` (None: x), in integers over a common denominator (:mod:`.wholepass`), or None where
-    that does not apply: the fast path of a mistake's answer (tests/test_fast_paths.py). With
-    ``depth`` (and ``zs``, ``part``), layer ``depth``'s a or z, as ``integer_output`` gives it."""
+    that does not apply: the fast path of a mistake's answer (tests/test_fast_paths.py)."""
     values = network_numbers(network)
     if others or not values.python:
         return None
     return integer_output(values, layer_rules(network.dropout, network.depth, mode),
                           _functions(network, True, activations), values.masks if masks is None else masks,
-                          values.x if a is None else a, start, scale_bias, zs, depth, part)
+                          values.x if a is None else a, start, scale_bias)
 
 
 def first_changed(network: Network, numeric: bool = False, masks=None, activations=None, **others) -> int:

@@ -22,21 +22,15 @@ _LARGE = 1 << 62  # a denominator past this is reduced (deep networks; most pass
 
 
 def integer_output(values: NetworkNumbers, rules: tuple, functions: tuple, masks: tuple, a: tuple, start: int,
-                   scale_bias: bool = False, zs: dict | None = None, depth: int | None = None,
-                   part: str = "a") -> tuple | None:
+                   scale_bias: bool = False) -> tuple | None:
     """a^(L) of the pass (``rules`` and ``functions`` each layer's, ``masks`` the pass's, an
-    L+1-th on the output) from layer ``start``, whose input is ``a``; None where it does not apply.
-    With ``depth``, layer ``depth``'s a (``part`` "z": its z) instead; ``zs`` maps a layer to the
-    z it passes on instead of its own (a student's, carried forward): then that layer's z is
-    ``zs``'s own, and the values after it are the same numbers, not always of the same type
-    (a student's 3 is a Fraction: what grading compares is their value)."""
-    if not values.python or not _rationals(a):
+    L+1-th on the output) from layer ``start``, whose input is ``a``; None where it does not apply."""
+    if not values.python or not all(type(v) is int or type(v) is Fraction for v in a):
         return None
     D = lcm(*(v.denominator for v in a))
     N = [v.numerator * (D // v.denominator) for v in a]
     layers = values.integer_layers
-    last = len(layers) if depth is None else depth
-    for l in range(start, last + 1):
+    for l in range(start, len(layers) + 1):
         rule, g = rules[l - 1], functions[l - 1]
         W, bias, inverse, kept = layers[l - 1]
         slope = getattr(g, "slope", None)  # ReLU's 0, the identity's 1 (model.activations.piecewise)
@@ -64,33 +58,14 @@ def integer_output(values: NetworkNumbers, rules: tuple, functions: tuple, masks
             N, D = [n * times for n in N], D * times
         times = D // under
         Z = [sum(map(mul, row, N), nb * times) for row, nb in zip(W, numerators)]
-        if zs is not None and l in zs:  # a student's own z^(l), carried forward
-            if not _rationals(zs[l]) or len(zs[l]) != len(Z):
-                return None
-            if l == last and part == "z":
-                return tuple(zs[l])
-            D = lcm(*(v.denominator for v in zs[l]))
-            Z = [v.numerator * (D // v.denominator) for v in zs[l]]
-        elif l == last and part == "z":
-            return _numbers(Z, D)
         N = [z if z > 0 else 0 for z in Z] if slope == 0 else Z
         if D > _LARGE:
             common = gcd(D, *N)
             N, D = [n // common for n in N], D // common
-    out = _numbers(N, D)
-    if last == len(layers) and len(masks) > last:  # a mask on the output, as the whole pass multiplies it
+    out = tuple(n // D if n % D == 0 else Fraction(n, D) for n in N)
+    if len(masks) > len(layers):  # a mask on the output, as the whole pass multiplies it
         out = tuple(m * v for m, v in zip(masks[-1], out))
     return out
-
-
-def _numbers(N: list, D: int) -> tuple:
-    """Integers over a denominator as the pass's numbers: an int where whole (as ``whole``), else
-    a Fraction, reduced."""
-    return tuple(n // D if n % D == 0 else Fraction(n, D) for n in N)
-
-
-def _rationals(values) -> bool:
-    return all(type(v) is int or type(v) is Fraction for v in values)
 
 
 def _scaled_bias(values: NetworkNumbers, rule, l: int, bias: tuple) -> tuple | None:

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import sympy
 
-from ..core.forward import forward, layer_values, output
+from ..core.forward import forward, layer_values
 
 from ..core.passnumbers import network_numbers
 from ..errors import SymdropError, quote
@@ -93,14 +93,8 @@ def _by_rule(rule, values: dict, name: str, python: bool = False) -> tuple:
     l = network.depth if name == "y" else int(name[1:])
     inputs = {k + 1: _exact(values[f"a{k}"], python) for k in range(1, l) if f"a{k}" in values}
     zs = {k: _exact(values[f"z{k}"], python) for k in range(1, l if name[0] == "z" else l + 1) if f"z{k}" in values}
-    start = max(inputs, default=1)
-    if python:  # in integers over a common denominator where the pass allows (core.wholepass): the same values
-        fast = output(network, mode, inputs.get(start), start, zs=zs or None, depth=l,
-                      part="z" if name[0] == "z" else "a", **dict(changes))
-        if fast is not None:
-            return fast
-    layer = forward(network, mode, inputs=inputs or None, zs=zs or None, terms=False, depth=l, start=start,
-                    **dict(changes))[l - 1]
+    layer = forward(network, mode, inputs=inputs or None, zs=zs or None, terms=False, depth=l,
+                    start=max(inputs, default=1), **dict(changes))[l - 1]
     return layer.z if name[0] == "z" else layer.a
 
 
