@@ -278,7 +278,7 @@ def _weights(W, rule, mask, q):
     return tuple(tuple(s * w for s, w in zip(srow, row)) for srow, row in zip(q, W))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=2048)
 def layer_rules(dropout, depth: int, mode: str) -> tuple:
     """The convention's rule for every layer's input in ``mode``: the one place the core asks it."""
     return tuple(dropout.rule(l, mode) for l in range(1, depth + 1))
