@@ -37,12 +37,13 @@ class Mistake:
 
 
 def passed(name: str, label: str, network: Network, mode: str = "train", *, distinct: bool = True,
-           numeric: bool = False, made: bool = False, **changes) -> Mistake:
+           numeric: bool = False, once: bool = False, **changes) -> Mistake:
     """A mistake that is the core's forward pass of ``network`` in ``mode`` with ``changes``
     (``numeric``: its answer as 40-digit decimals, what the rules of a sigmoid or tanh network
-    compare; ``made``: ``network`` is made for the mistake, by :func:`with_keep` or
-    :func:`receiving`, and its pass is not memoized: no one asks for it again)."""
-    return Mistake(name, label, prediction(network, mode, numeric=numeric, memo=not made, **changes),
+    compare; ``once``: no one asks for this pass again, a network made for the mistake by
+    :func:`with_keep` or :func:`receiving` or the problem's own in a mode it is not graded in, and
+    its exact pass is not memoized: it would push problems' own passes out of the memo)."""
+    return Mistake(name, label, prediction(network, mode, numeric=numeric, memo=numeric or not once, **changes),
                    (network, mode, tuple(changes.items())), distinct)
 
 
