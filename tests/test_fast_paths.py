@@ -7,7 +7,7 @@ benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_lay
 ``drawing.draw_with_output`` hands back against the core's pass, ``core.backward.first_weights`` against
 ``backward`` (values and types; sign_flipped and unmasked_input read off the unchanged pass), and ``core.backprop.transposed`` and a step's rows against SymPy's, ``numbers.number_text`` (spec texts, the pictures' text alternatives) against ``str`` and ``sstr``,
 ``sympy_internals.all_rational`` (which ``wide``, ``nested`` and ``needs_decimal`` ask first) against the entries, and
-``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types; grade's (docs/performance.md, at benchmarks/grade_speed.py): a mistake's pass from ``core.forward.first_changed`` against the whole changed pass, ``render.printer.factor`` of a rational against the general rule, and ``core.forward._sums`` (a 0 input left out) against ``affine``."""
+``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types; grade's (docs/performance.md, at benchmarks/grade_speed.py): a mistake's pass from ``core.forward.first_changed`` against the whole changed pass, ``render.printer.factor`` of a rational against the general rule, and ``core.forward._sums`` (a 0 input left out) against ``affine``; a mistake's answer in integers over a common denominator (``core.forward.output``, ``core.wholepass``) against the whole pass, and a mistake's network carrying the problem's numbers (``passnumbers.with_dropout``) against those read back."""
 
 import random
 from collections import Counter
@@ -409,3 +409,69 @@ def test_a_drawn_network_carries_the_numbers_read_back_from_sympy(kind, values):
         own, read = carried(e.network), _network_numbers.__wrapped__(e.network)
         assert own is not None
         assert all(_typed(getattr(own, f.name)) == _typed(getattr(read, f.name)) for f in fields(read))
+
+
+@pytest.mark.parametrize("kind, values", [("inverted", "int"), ("test-time", "int"), ("test-time", "half"),
+                                          ("dropconnect", "int")])
+def test_a_mistakes_network_carries_the_numbers_read_back_from_sympy(kind, values):
+    """mistakes.with_keep's network (other keep probabilities, another convention) carries the
+    problem's numbers with its own keep probabilities (passnumbers.with_dropout): those read back
+    from its SymPy matrices, values and types."""
+    from dataclasses import fields
+
+    from symdrop.core.passnumbers import _network_numbers, carried
+    from symdrop.exercises.mistakes import drop_for_keep, with_keep
+    from symdrop.model.conventions import INVERTED, PLAIN, WEIGHT_SCALING
+
+    made = 0
+    for e in build_sheet(5, Options(values=values), 4, kinds=(get(kind),)).exercises:
+        keep = e.network.dropout.keep
+        for network in [drop_for_keep(e.network)] + [with_keep(e.network, keep, c) for c in (INVERTED, PLAIN, WEIGHT_SCALING)]:
+            own, read = carried(network), _network_numbers.__wrapped__(network)
+            made += own is not None
+            assert own is None or all(_typed(getattr(own, f.name)) == _typed(getattr(read, f.name)) for f in fields(read))
+    assert made  # the networks did carry their numbers
+
+
+@pytest.mark.parametrize("kinds, options", [("forward,inverted,test-time", Options()),
+                                            ("inverted,test-time", Options(values="half")),
+                                            ("inverted,test-time", Options(answers="decimal")),
+                                            ("dropconnect", Options()),
+                                            ("forward,inverted", Options(activation="sigmoid")),
+                                            ("examples", None)])
+def test_a_mistakes_answer_in_integers_is_the_whole_pass(kinds, options):
+    """core.forward.output (core.wholepass: integers over one common denominator) gives every
+    mistake's answer, from every layer on, as the whole pass of Python numbers gives it, entry
+    and type; or None where it does not apply (the examples: a q per unit, DropConnect, weight
+    scaling, sigmoid)."""
+    from pathlib import Path
+
+    from symdrop.core.forward import forward, layer_values, output
+    from symdrop.model.spec import load_spec
+
+    if kinds == "examples":
+        folder = Path(__file__).parent.parent / "examples"
+        problems = [(kind, load_spec(folder / name)) for name in ("keep-per-unit.yaml", "dropconnect.yaml",
+                                                                          "weight-scaling-gap.yaml", "inverted-sigmoid.yaml")
+                    for kind in map(get, ("forward", "inverted", "test-time"))]
+    else:
+        problems = [(e.kind, e.network) for e in build_sheet(11, options, 4, kinds=tuple(map(get, kinds.split(",")))).exercises]
+    applied = 0
+    for kind, problem in problems:
+        try:
+            rules = [m.rule for m in kind.mistakes(problem) if m.rule is not None]
+        except Exception:  # a kind the example is no problem of
+            continue
+        # and changes of their own, which a broken fast path cannot hide (a mistake that gives
+        # the right answer is no mistake: kind.mistakes leaves it out)
+        own = [(problem, mode, changes) for mode in (("train", "off", "test") if problem.dropout.keep else ("train",))
+               for changes in ((), (("scale_bias", True),))]
+        for network, mode, changes in rules + own:
+            for start in range(1, network.depth + 1):
+                a = layer_values(network, mode)[start - 2].a if start > 1 else None
+                fast = output(network, mode, a, start, **dict(changes))
+                inputs = {"inputs": {start: a}, "start": start} if a is not None else {}
+                whole = forward(network, mode, terms=False, **inputs, **dict(changes))[-1].a
+                assert fast is None or [(type(v), v) for v in fast] == [(type(v), v) for v in whole], changes
+                applied += fast is not None
+    assert applied or kinds in ("dropconnect", "forward,inverted")  # the integers gave most of them

@@ -193,7 +193,7 @@ def grade(args) -> int:
     from ..grading.grade import Rubric, grade as grade_class, read_answers, read_rubric
     from ..grading.keys import legacy_warning, read_key, undigested
     from ..io.outputs import compile_all
-    from ..render.grades import feedback, feedback_names, grades_csv, grades_json_text, report, report_svg
+    from ..render.grades import chart, feedback, feedback_names, grades_csv, grades_json_text, report, report_svg
 
     key = read_key(args.key)
     rubric = read_rubric(args.rubric) if args.rubric is not None else Rubric()
@@ -201,15 +201,16 @@ def grade(args) -> int:
     rows, columns = read_answers(args.answers)
     students, ungraded = grade_class(key, rows, rubric, tolerance, columns)
     out = args.out
+    counts = chart(students)  # the report's numbers, made once for its formats and its picture
     files = {out / "grades.csv": grades_csv(students),
              out / "grades.json": grades_json_text(students, ungraded),
-             out / "report.md": report(students, ungraded, "markdown", svg="report.svg"),
-             out / "report.svg": report_svg(students),
-             out / "report.tex": report(students, ungraded, "latex")}
+             out / "report.md": report(students, ungraded, "markdown", svg="report.svg", counts=counts),
+             out / "report.svg": report_svg(students, counts=counts),
+             out / "report.tex": report(students, ungraded, "latex", counts=counts)}
     sources = {out / "report.pdf": files[out / "report.tex"]}
     fmt = formats.get(args.format)  # --format html: feedback pages and the report as standalone HTML (issue 27)
     if fmt.suffix != "md":
-        files[out / f"report.{fmt.suffix}"] = report(students, ungraded, fmt.name)
+        files[out / f"report.{fmt.suffix}"] = report(students, ungraded, fmt.name, counts=counts)
     for s, name in zip(students, feedback_names([s.student for s in students])):
         files[out / "feedback" / f"{name}.{fmt.suffix}"] = feedback(s, fmt.name)
         if args.pdf:

@@ -11,6 +11,7 @@ from ..model.closedform import closed, nested
 from ..model.network import Network
 from .budget import Budget
 from .passnumbers import NetworkNumbers, Number, network_numbers, numeric_numbers
+from .wholepass import integer_output
 
 PASSES = {"train": "the forward pass", "off": "the pass without dropout", "test": "the test-time pass"}  # refusals
 
@@ -57,7 +58,7 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
     kept = None if values.python or values.numeric else {}  # SymPy numbers: the nodes closed() has seen (see below)
     budget = (count if isinstance(count, Budget) else Budget(PASSES[mode])) if count and kept is not None else None
     skip = start - 1 if kept is None and start in (inputs or ()) else 0  # layers left None
-    a, out = values.x, [None] * skip
+    a, out, keep, python, last = values.x, [None] * skip, values.keep, values.python, network.depth  # read once a pass
     for l, ((W, b), rule, g) in enumerate(zip(values.layers[skip:depth], rules[skip:], functions[skip:]), skip + 1):
         mu = masks[l - 1]
         if inputs is not None and l in inputs:
@@ -65,22 +66,22 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
         masked = a if masks_on == "z" and l > 1 else _mask(a, mu, rule, values, l)
         if kept is not None:  # SymPy's expand may have written an exponential SymPy's way: made cheap again
             masked = closed(masked, kept)
-        q = None if values.keep is None else values.keep[l - 1]
+        q = None if keep is None else keep[l - 1]
         W = _weights(W, rule, mu, q)
         if scale_bias and not isinstance(q, tuple):  # a mistake of one q per layer
             if rule.input_scale is not None or (rule.weights_masked and rule.weight_scale is not None):
                 b = tuple(v / q for v in b)  # inverted training: kept values (DropConnect: weights) over q
             elif rule.weight_scale is not None:
                 b = tuple(q * v for v in b)
-        products, z = affine(W, b, masked) if terms else ((), _sums(W, b, masked, values.python))
-        if not values.python and not values.numeric:  # expressions in symbols (keep probabilities q) expanded, as a student sums them
+        products, z = affine(W, b, masked) if terms else ((), _sums(W, b, masked, python))
+        if kept is not None:  # expressions in symbols (keep probabilities q) expanded, as a student sums them
             z = tuple(sympy.expand(v) if v.free_symbols else v for v in z)
         if masks_on == "z" and l < len(masks):
             z = tuple(m * v for m, v in zip(masks[l], z))
         if zs is not None and l in zs:
             z = zs[l]
         a = tuple(map(g, z)) if kept is None else closed(tuple(map(g, z)), kept)
-        if l == network.depth and len(masks) > network.depth:
+        if l == last and len(masks) > last:
             a = tuple(m * v for m, v in zip(masks[-1], a))
         if budget is not None:
             budget.count(a, f"layers[{l - 1}]")
@@ -137,14 +138,36 @@ def _combination(row, values, bias) -> sympy.Expr:
     return sympy.Add(bias, *(c * term for term, c in coefficients.items() if c != 0))
 
 
-def prediction(network: Network, mode: str = "train", numeric: bool = False, **changes) -> tuple[Number, ...]:
-    """The output of :func:`forward`: a^(L) (of the memoized pass when nothing is changed)."""
-    if not changes:
+def prediction(network: Network, mode: str = "train", numeric: bool = False, memo: bool = True,
+               **changes) -> tuple[Number, ...]:
+    """The output of :func:`forward`: a^(L) (of the memoized pass when nothing is changed).
+    ``memo`` False: ``network`` is asked once (a mistake's network, made for it: other keep
+    probabilities or another convention), its pass computed alone, without its products, and not
+    memoized (where it would push out a problem's own pass)."""
+    if memo and not changes:
         return layer_values(network, mode, numeric)[-1].a
-    start = first_changed(network, numeric, **changes)
-    if start > 1:  # the layers before are the memoized pass's: the changed pass goes on from its a^(start-1)
-        changes.update(inputs={start: layer_values(network, mode, numeric)[start - 2].a}, start=start)
+    start = first_changed(network, numeric, **changes) if memo else 1
+    # the layers before are the memoized pass's: the changed pass goes on from its a^(start-1)
+    a = layer_values(network, mode, numeric)[start - 2].a if start > 1 else None
+    fast = None if numeric else output(network, mode, a, start, **changes)
+    if fast is not None:
+        return fast
+    if start > 1:
+        changes.update(inputs={start: a}, start=start)
     return forward(network, mode, terms=False, numeric=numeric, **changes)[-1].a
+
+
+def output(network: Network, mode: str, a, start: int, masks=None, activations=None, scale_bias: bool = False,
+           **others) -> tuple | None:
+    """a^(L) of :func:`forward`'s pass with these changes, from layer ``start`` whose input is
+    ``a`` (None: x), in integers over a common denominator (:mod:`.wholepass`), or None where
+    that does not apply: the fast path of a mistake's answer (tests/test_fast_paths.py)."""
+    values = network_numbers(network)
+    if others or not values.python:
+        return None
+    return integer_output(values, layer_rules(network.dropout, network.depth, mode),
+                          _functions(network, True, activations), values.masks if masks is None else masks,
+                          values.x if a is None else a, start, scale_bias)
 
 
 def first_changed(network: Network, numeric: bool = False, masks=None, activations=None, **others) -> int:
@@ -199,8 +222,8 @@ def _mask(a, mu, rule, values: NetworkNumbers, l: int):
         if values.python or values.numeric:
             return tuple([v if m == 1 else m * v for m, v in zip(mu, a)])
         return tuple([v if m == 1 else sympy.S.Zero if m == 0 else m * v for m, v in zip(mu, a)])
-    q = values.keep[l - 1]
-    scales = [whole(1 / v) for v in q] if isinstance(q, tuple) else [whole(1 / q)] * len(a)  # 1/q = 2: ints
+    scale = values.scales[l - 1]  # 1/q = 2: ints
+    scales = scale if isinstance(scale, tuple) else (scale,) * len(a)
     if values.python:
         # a kept unit's scale is 1/q itself (scale * 1, the same number and type, not made again)
         return tuple([whole(times(scale if m == 1 else times(scale, m), v)) for scale, m, v in zip(scales, mu, a)])
@@ -255,7 +278,7 @@ def _weights(W, rule, mask, q):
     return tuple(tuple(s * w for s, w in zip(srow, row)) for srow, row in zip(q, W))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=2048)
 def layer_rules(dropout, depth: int, mode: str) -> tuple:
     """The convention's rule for every layer's input in ``mode``: the one place the core asks it."""
     return tuple(dropout.rule(l, mode) for l in range(1, depth + 1))

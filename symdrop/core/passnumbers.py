@@ -2,9 +2,10 @@
 numbers, or 40-digit decimals; read from the network's SymPy matrices once (or carried by a
 network drawn in them)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from math import lcm
 from typing import Union
 
 import mpmath
@@ -36,6 +37,45 @@ class NetworkNumbers:
     python: bool  # int and Fraction (else SymPy numbers)
     target: tuple[Number, ...] | None = None  # t, for the backward pass
     numeric: bool = False  # 40-digit decimals (DECIMALS), masks as ints: see numeric_numbers
+
+    @cached_property
+    def scales(self) -> tuple:
+        """Each layer's 1/q, as inverted dropout scales a kept input by it: one number, or a tuple
+        of one per unit (a whole number as an int: 1/q = 2), None for a keep of rows (DropConnect's,
+        which scales no input) or without keep probabilities. Made once per network's numbers,
+        not in every pass (a problem's mistakes make some ten)."""
+        if self.keep is None:
+            return None
+        return tuple(None if isinstance(q, tuple) and q and isinstance(q[0], tuple)
+                     else tuple(_whole(1 / v) for v in q) if isinstance(q, tuple) else _whole(1 / q) for q in self.keep)
+
+    @cached_property
+    def integer_layers(self) -> tuple:
+        """Each layer's numbers as a pass in integers takes them (``core.wholepass``): W's rows
+        where every weight is an int (else None), and b, 1/q and q each as integers over one
+        denominator (see :func:`integer_form`; None where there is none). Made once."""
+        depth = len(self.layers)
+        scales, keep = self.scales or (None,) * depth, self.keep or (None,) * depth
+        return tuple(weights + (integer_form(s), integer_form(q))
+                     for weights, s, q in zip(self.integer_weights, scales, keep))
+
+    @cached_property
+    def integer_weights(self) -> tuple:
+        """The weights and biases of :attr:`integer_layers` (a mistake's network with other keep
+        probabilities has the problem's: see :func:`with_dropout`)."""
+        return tuple((W if all(type(w) is int for row in W for w in row) else None, integer_form(b))
+                     for W, b in self.layers)
+
+
+def integer_form(value) -> tuple | None:
+    """An int or Fraction, or a tuple of them, as integers over one denominator: (numerator or
+    numerators, denominator); None for anything else (a float, SymPy's, rows of rows)."""
+    if type(value) is int or type(value) is Fraction:
+        return value.numerator, value.denominator
+    if isinstance(value, tuple) and all(type(v) is int or type(v) is Fraction for v in value):
+        common = lcm(*(v.denominator for v in value))
+        return tuple(v.numerator * (common // v.denominator) for v in value), common
+    return None
 
 
 def network_numbers(network: Network) -> NetworkNumbers:
@@ -70,12 +110,33 @@ def _network_numbers(network: Network) -> NetworkNumbers:
         layers=tuple((_matrix_numbers(layer.W, python, rows=True), _matrix_numbers(layer.b, python))
                      for layer in network.layers),
         masks=tuple(_matrix_numbers(mask, "mask", rows=connections) for mask in network.masks),
-        # q's per unit or per weight as Fractions, 1 too: a kept value is divided by its own q
-        keep=None if keep is None else tuple(_matrix_numbers(q, python and "fraction", rows=connections)
-                                             if isinstance(q, sympy.MatrixBase) else _scalar(q, python) for q in keep),
+        keep=_keep_numbers(keep, python, connections),
         python=python,
         target=None if network.target is None else _matrix_numbers(network.target, python),
     )
+
+
+def _keep_numbers(keep, python: bool, connections: bool) -> tuple | None:
+    # q's per unit or per weight as Fractions, 1 too: a kept value is divided by its own q
+    return None if keep is None else tuple(_matrix_numbers(q, python and "fraction", rows=connections)
+                                           if isinstance(q, sympy.MatrixBase) else _scalar(q, python) for q in keep)
+
+
+def with_dropout(network: Network, made: Network) -> Network:
+    """``made``, ``network`` with another dropout (keep probabilities, convention: a mistake's
+    network), made to carry ``network``'s numbers (see :func:`carrying`) with its own keep
+    probabilities: x, the weights, biases and masks are ``network``'s, not read again (a mistake's
+    network is read once, some 50 us; only where every number is rational and the pass of
+    Python's numbers, else read as it is). tests/test_fast_paths.py checks them against those read
+    back from SymPy, values and types."""
+    numbers = network_numbers(network)
+    keep = made.dropout.keep or ()
+    if not (numbers.python and all(_rational(q) if isinstance(q, sympy.MatrixBase) else isinstance(q, sympy.Rational)
+                                   for q in keep)):
+        return made  # SymPy's numbers (or symbols q): read as they are
+    own = replace(numbers, keep=_keep_numbers(made.dropout.keep, True, made.dropout.connections))
+    own.__dict__["integer_weights"] = numbers.integer_weights  # the same W and b (a cached_property's own place)
+    return carrying(made, own)
 
 
 @lru_cache(maxsize=4096)
@@ -137,6 +198,11 @@ def _python(network: Network) -> bool:
 def _rational(matrix) -> bool:
     """Every entry of ``matrix`` is a SymPy rational (memoized as :func:`_matrix_numbers`)."""
     return all(isinstance(v, sympy.Rational) for v in entries(matrix))
+
+
+def _whole(value):
+    """``value``, a Fraction that is a whole number as an int (as ``core.forward.whole``)."""
+    return value.numerator if type(value) is Fraction and value.denominator == 1 else value
 
 
 def _to_python(value: sympy.Rational) -> int | Fraction:

@@ -54,7 +54,7 @@ def _mistakes(network: Network) -> tuple[Mistake, ...]:
 def candidates(network: Network, numeric: bool = False) -> list[Mistake]:
     """Every mistake of :func:`mistakes`, those that give the right answer too (``numeric``: the
     answers as 40-digit decimals)."""
-    found = [passed("forgot_masks", "forgot the masks, so no dropout", network, "off", numeric=numeric)]
+    found = [passed("forgot_masks", "forgot the masks, so no dropout", network, "off", numeric=numeric, once=True)]
     if network.dropout.connections:  # masks on weights: z has none to take, units none to drop
         found.append(masked_units(network, numeric))
     elif any(layer.g.apply(sympy.S.Zero) != 0 for layer in network.layers[:-1]):  # sigmoid: g(0) = 1/2

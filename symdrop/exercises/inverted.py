@@ -26,7 +26,7 @@ def dropout_matters(network: Network, options: Options) -> bool:
     """The answer differs from the answer without dropout and from the answer without the 1/q
     scale (plain masks): both the masks and the scale show in it."""
     right = answer(network)
-    return prediction(network, "off") != right and prediction(_plain(network)) != right
+    return prediction(network, "off") != right and prediction(_plain(network), memo=False) != right
 
 
 def mistakes(network: Network) -> tuple[Mistake, ...]:
@@ -48,10 +48,10 @@ def candidates(network: Network, numeric: bool = False) -> list[Mistake]:
     answers as 40-digit decimals)."""
     n = numeric
     found = [
-        passed("forgot_masks", "forgot the masks and the scale: no dropout", network, "off", numeric=n),
-        passed("forgot_scale", "forgot the 1/q scale: plain masks", _plain(network), numeric=n),
+        passed("forgot_masks", "forgot the masks and the scale: no dropout", network, "off", numeric=n, once=True),
+        passed("forgot_scale", "forgot the 1/q scale: plain masks", _plain(network), numeric=n, once=True),
         passed("scaled_by_drop", "divided by the drop probability p = 1 - q instead of q", drop_for_keep(network),
-               numeric=n),
+               numeric=n, once=True),
         passed("scaled_bias", "divided the bias by q too", network, scale_bias=True, numeric=n),
         passed("scaled_without_masks", "divided by q but forgot the masks", network, masks=ones(network), numeric=n),
     ]

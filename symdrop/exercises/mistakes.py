@@ -11,7 +11,7 @@ from sympy import ImmutableMatrix, MatrixBase
 
 from ..core.forward import layer_values, prediction
 
-from ..core.passnumbers import network_numbers
+from ..core.passnumbers import network_numbers, with_dropout
 from ..model.conventions import Convention
 from ..model.network import Network
 from ..numbers import to_sympy
@@ -37,10 +37,13 @@ class Mistake:
 
 
 def passed(name: str, label: str, network: Network, mode: str = "train", *, distinct: bool = True,
-           numeric: bool = False, **changes) -> Mistake:
+           numeric: bool = False, once: bool = False, **changes) -> Mistake:
     """A mistake that is the core's forward pass of ``network`` in ``mode`` with ``changes``
-    (``numeric``: its answer as 40-digit decimals, what the rules of a sigmoid or tanh network compare)."""
-    return Mistake(name, label, prediction(network, mode, numeric=numeric, **changes),
+    (``numeric``: its answer as 40-digit decimals, what the rules of a sigmoid or tanh network
+    compare; ``once``: no one asks for this pass again, a network made for the mistake by
+    :func:`with_keep` or :func:`receiving` or the problem's own in a mode it is not graded in, and
+    its exact pass is not memoized: it would push problems' own passes out of the memo)."""
+    return Mistake(name, label, prediction(network, mode, numeric=numeric, memo=numeric or not once, **changes),
                    (network, mode, tuple(changes.items())), distinct)
 
 
@@ -229,7 +232,7 @@ def with_keep(network: Network, keep, convention: Convention | None = None) -> N
     mixed them up computes with."""
     dropout = replace(network.dropout, keep=tuple(map(to_sympy, keep)),
                       convention=convention or network.dropout.convention)
-    return replace(network, dropout=dropout)
+    return with_dropout(network, replace(network, dropout=dropout))
 
 
 def drop_for_keep(network: Network) -> Network:

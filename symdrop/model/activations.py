@@ -90,11 +90,18 @@ class Activation:
 def piecewise(slope: sympy.Rational) -> Callable:
     """``g(v) = v`` for ``v > 0``, ``slope * v`` otherwise, on int and Fraction (ReLU: slope 0)."""
     if slope == 0:
-        return lambda v: v if v > 0 else 0
+        return _sloped(lambda v: v if v > 0 else 0, 0)
     if slope == 1:
-        return lambda v: v
+        return _sloped(lambda v: v, 1)
     c = Fraction(int(slope.p), int(slope.q))
     return lambda v: v if v > 0 else c * v
+
+
+def _sloped(g: Callable, slope: int) -> Callable:
+    """``g`` marked with its negative slope, 0 (ReLU) or 1 (the identity): what a pass in
+    integers (``core.wholepass``) asks of a layer's function."""
+    g.slope = slope
+    return g
 
 
 def _relu(z: sympy.Expr) -> sympy.Expr:

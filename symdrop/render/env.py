@@ -118,7 +118,7 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
         sympify=to_sympy, column=column_of, matrix=matrix_of, described=describe,
     )
     env.globals.update(layer_noun=layer_noun, chain=chain, digits=digits, mask_rows=partial(mask_rows, env),
-                       escapes={"tex": escape_tex, "md": escape_markdown})  # the formats' m.text
+                       escapes={"tex": escape_tex, "md": escape_markdown, "md_code": markdown_code})  # the formats' m.text, m.literal
     named = partial(wide, every_irrational=digits is not None)
     env.tests.update(boxable=boxable, short=short, together=together, wide=named, fitting=fits,
                      named=named, nested=nested, irrational=needs_decimal,  # wide's name before, for users' copies of the templates

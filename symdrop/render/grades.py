@@ -85,7 +85,19 @@ def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOpt
             # The step of the kind's derivation (the core's pass in the kind's mode), alone.
             lines = (layer, step_rows(numeric_step(network, layer, kind.mode), options), located)
         problems.append((entry, parts, mistake_labels(checked), lines))
-    return render_document("feedback", fmt, options, s=student, problems=problems, right=right_values(student, options))
+    right = right_values(student, options)
+    return render_document("feedback", fmt, options, s=student, problems=problems, right=right,
+                           part_rows=[part_rows(parts, right) for _, parts, _, _ in problems])
+
+
+def part_rows(parts: list, right: dict) -> list[tuple]:
+    """What a feedback page says of each part, as a row its template unpacks (attributes and the
+    points filter, read in the template, were a Python call each: some 15 a part, 6,300 parts a
+    class): the part's name, the answer written, whether it is unreadable, how many numbers it
+    has, whether it is right, its right value (of ``right``, None where right), carried forward,
+    after a named mistake, the mistakes' ids, its points and its maximum (as grades.csv writes them)."""
+    return [(p.part, p.answer, p.unread, len(p.expected), p.correct, right.get((p.code, p.part)), p.carried_forward,
+             p.after_mistake, p.mistakes, points_text(p.points), points_text(p.max_points)) for p in parts]
 
 
 def mistake_labels(checked) -> dict[str, str]:
@@ -124,15 +136,18 @@ def feedback_names(ids: list[str]) -> list[str]:
 
 
 def report(students: list[StudentGrade], ungraded: list[Ungraded], fmt: str,
-           options: RenderOptions = RenderOptions(), svg: str | None = None) -> str:
-    """The class report: the score histogram and how many students made each mistake."""
-    return render_document("report", fmt, options, chart=chart(students), ungraded=ungraded,
+           options: RenderOptions = RenderOptions(), svg: str | None = None, counts: dict | None = None) -> str:
+    """The class report: the score histogram and how many students made each mistake
+    (``counts``: :func:`chart` of ``students``, where the caller has it: grade writes a class's
+    report in two or three formats and its picture)."""
+    return render_document("report", fmt, options, chart=counts or chart(students), ungraded=ungraded,
                            students=students, svg=svg)
 
 
-def report_svg(students: list[StudentGrade], options: RenderOptions = RenderOptions()) -> str:
-    """The class report's picture as an SVG document (beside report.md)."""
-    return make_env(options).get_template("svg/report.svg.j2").render(chart=chart(students))
+def report_svg(students: list[StudentGrade], options: RenderOptions = RenderOptions(),
+               counts: dict | None = None) -> str:
+    """The class report's picture as an SVG document (beside report.md; ``counts`` as for :func:`report`)."""
+    return make_env(options).get_template("svg/report.svg.j2").render(chart=counts or chart(students))
 
 
 def chart(students: list[StudentGrade]) -> dict:

@@ -16,19 +16,31 @@ def indented(value, level: int = 0) -> str:
     if kind is dict:
         if not value:
             return "{}"
-        inner = "\n" + "  " * (level + 1)
-        items = (_key(k) + ": " + indented(v, level + 1) for k, v in value.items())
-        return "{" + inner + ("," + inner).join(items) + "\n" + "  " * level + "}"
+        inner = _inner(level + 1)
+        # a text, true, false or null written at once, not through a call of indented (most of grades.json's values)
+        items = [(encode_basestring(k) if type(k) is str else _key(k)) + ": "
+                 + (encode_basestring(v) if type(v) is str else _LITERALS[v] if type(v) is bool or v is None
+                    else indented(v, level + 1)) for k, v in value.items()]
+        return "{" + inner + ("," + inner).join(items) + _inner(level) + "}"
     if kind is list or kind is tuple:
         if not value:
             return "[]"
-        inner = "\n" + "  " * (level + 1)
-        return "[" + inner + ("," + inner).join(indented(v, level + 1) for v in value) + "\n" + "  " * level + "]"
+        inner = _inner(level + 1)
+        items = [encode_basestring(v) if type(v) is str else indented(v, level + 1) for v in value]
+        return "[" + inner + ("," + inner).join(items) + _inner(level) + "]"
     if value is True or value is False or value is None:
         return "true" if value else "false" if value is False else "null"
     if kind is int:
         return int.__repr__(value)
     raise TypeError(f"JSON text of symdrop's files holds no {kind.__name__}: {value!r}")
+
+
+_LITERALS = {True: "true", False: "false", None: "null"}
+_INNER = ["\n" + "  " * level for level in range(16)]  # a new line and the indentation of each level
+
+
+def _inner(level: int) -> str:
+    return _INNER[level] if level < 16 else "\n" + "  " * level
 
 
 def _key(key) -> str:
