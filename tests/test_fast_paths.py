@@ -7,7 +7,7 @@ benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_lay
 ``drawing.draw_with_output`` hands back against the core's pass, ``core.backward.first_weights`` against
 ``backward`` (values and types; sign_flipped and unmasked_input read off the unchanged pass), and ``core.backprop.transposed`` and a step's rows against SymPy's, ``numbers.number_text`` (spec texts, the pictures' text alternatives) against ``str`` and ``sstr``,
 ``sympy_internals.all_rational`` (which ``wide``, ``nested`` and ``needs_decimal`` ask first) against the entries, and
-``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types; grade's (docs/performance.md, at benchmarks/grade_speed.py): a mistake's pass from ``core.forward.first_changed`` against the whole changed pass, ``render.printer.factor`` of a rational against the general rule, and ``core.forward._sums`` (a 0 input left out) against ``affine``; a mistake's answer in integers over a common denominator (``core.forward.output``, ``core.wholepass``) against the whole pass, and a mistake's network carrying the problem's numbers (``passnumbers.with_dropout``) against those read back."""
+``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types; grade's (docs/performance.md, at benchmarks/grade_speed.py): a mistake's pass from ``core.forward.first_changed`` against the whole changed pass, and ``render.printer.factor`` of a rational against the general rule; a mistake's answer in integers over a common denominator (``core.forward.output``, ``core.wholepass``) against the whole pass, and a mistake's network carrying the problem's numbers (``passnumbers.with_dropout``) against those read back."""
 
 import random
 from collections import Counter
@@ -365,21 +365,6 @@ def test_factor_of_a_rational_is_what_the_general_rule_gives(decimals):
     values = [sympy.Rational(p, q) for p, q in _RATIONALS] + [sympy.Integer(n) for n in (-12, -1, 0, 1, 40)]
     assert [printer.factor.__wrapped__(v, decimals) for v in values] == [plain(v) for v in values]
     assert printer.factor.__wrapped__(sympy.Rational(-3, 4)) == r"\left(- \frac{3}{4}\right)"
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_sums_leaving_out_zero_inputs_are_the_sums_of_every_product(seed):
-    """core.forward._sums leaves a 0 input out of the sums of Python numbers: the z of affine,
-    which keeps every product, entry and type."""
-    from symdrop.core.forward import _sums, affine
-
-    rng = random.Random(seed)
-    number = lambda: rng.choice([0, 0, Fraction(0), 1, -2, 3, Fraction(1, 2), Fraction(-3, 4), Fraction(4, 2)])  # noqa: E731
-    given = lambda: rng.choice([sympy.S.Zero, sympy.Integer(2), sympy.Rational(-1, 3), 0, Fraction(5, 2)])  # noqa: E731
-    for k in range(40):  # the inputs a pass's own, or (the last 20) a student's put in as SymPy's
-        W = tuple(tuple(number() for _ in range(4)) for _ in range(3))
-        b, masked = tuple(number() for _ in range(3)), tuple((number if k < 20 else given)() for _ in range(4))
-        assert [(type(v), v) for v in _sums(W, b, masked, True)] == [(type(v), v) for v in affine(W, b, masked)[1]]
 
 
 @pytest.mark.parametrize("name, slope", [("relu", None), ("identity", None), ("leaky_relu", None),

@@ -58,7 +58,7 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
     kept = None if values.python or values.numeric else {}  # SymPy numbers: the nodes closed() has seen (see below)
     budget = (count if isinstance(count, Budget) else Budget(PASSES[mode])) if count and kept is not None else None
     skip = start - 1 if kept is None and start in (inputs or ()) else 0  # layers left None
-    a, out, keep, python, last = values.x, [None] * skip, values.keep, values.python, network.depth  # read once a pass
+    a, out, keep, last = values.x, [None] * skip, values.keep, network.depth  # read once a pass
     for l, ((W, b), rule, g) in enumerate(zip(values.layers[skip:depth], rules[skip:], functions[skip:]), skip + 1):
         mu = masks[l - 1]
         if inputs is not None and l in inputs:
@@ -73,7 +73,7 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
                 b = tuple(v / q for v in b)  # inverted training: kept values (DropConnect: weights) over q
             elif rule.weight_scale is not None:
                 b = tuple(q * v for v in b)
-        products, z = affine(W, b, masked) if terms else ((), _sums(W, b, masked, python))
+        products, z = affine(W, b, masked) if terms else ((), _sums(W, b, masked))
         if kept is not None:  # expressions in symbols (keep probabilities q) expanded, as a student sums them
             z = tuple(sympy.expand(v) if v.free_symbols else v for v in z)
         if masks_on == "z" and l < len(masks):
@@ -96,18 +96,11 @@ def affine(W, b, masked) -> tuple[tuple[tuple[Number, ...], ...], tuple[Number, 
     return terms, tuple([_total(t, bias) for t, bias in zip(terms, b)])
 
 
-def _sums(W, b, masked, python: bool = False) -> tuple[Number, ...]:
-    """``z = W a~ + b`` as :func:`affine` computes it, without keeping the products (``python``:
-    the network's numbers are int and Fraction; the inputs may be a student's, of any kind)."""
+def _sums(W, b, masked) -> tuple[Number, ...]:
+    """``z = W a~ + b`` as :func:`affine` computes it, without keeping the products."""
     if b and isinstance(b[0], sympy.Basic) and all(w.is_Rational for row in W for w in row):
         return tuple([_combination(row, masked, bias) for row, bias in zip(W, b)])
-    if not python:
-        return tuple([_total([w * v for w, v in zip(row, masked)], bias) for row, bias in zip(W, b)])
-    # An input that is 0 (dropped, or clipped by a ReLU) adds nothing, and is left out of every
-    # unit's sum: the same z (an integral sum is an int either way, see whole). A SymPy 0 (a
-    # student's value put in as SymPy's) stays: its product makes the sum SymPy's, as affine's.
-    kept = [(j, v) for j, v in enumerate(masked) if v or (type(v) is not int and type(v) is not Fraction)]
-    return tuple([whole(sum([row[j] * v for j, v in kept], bias)) for row, bias in zip(W, b)])
+    return tuple([_total([w * v for w, v in zip(row, masked)], bias) for row, bias in zip(W, b)])
 
 
 def _total(terms, bias) -> Number:
@@ -173,9 +166,9 @@ def output(network: Network, mode: str, a, start: int, masks=None, activations=N
 def first_changed(network: Network, numeric: bool = False, masks=None, activations=None, **others) -> int:
     """The first layer whose values ``changes`` (of :func:`forward`) can change, where they are
     only masks and activations and the pass is of Python numbers or decimals (else 1): the layer
-    of the first mask or activation that differs (the output layer where none does). The fast path of a mistake's pass (most change
-    a late layer: a ReLU forgotten, the output's mask); ``tests/test_fast_paths.py`` checks it
-    against the whole pass."""
+    of the first mask or activation that differs (the output layer where none does). The fast
+    path of a mistake's pass (most change a late layer: a ReLU forgotten, the output's mask);
+    ``tests/test_fast_paths.py`` checks it against the whole pass."""
     values = numeric_numbers(network) if numeric else network_numbers(network)
     if others or not (values.python or values.numeric):
         return 1
