@@ -124,7 +124,7 @@ def test_start_computes_the_layers_from_a_given_input_as_the_whole_pass(data, mo
 def test_whole_makes_a_whole_fraction_an_int_and_leaves_every_other_number():
     import sympy
 
-    from symdrop.core.forward import whole
+    from symdrop.core.passnumbers import whole
 
     assert (whole(Fraction(4, 2)), type(whole(Fraction(4, 2)))) == (2, int)
     assert (whole(Fraction(-6, 3)), type(whole(Fraction(-6, 3)))) == (-2, int)

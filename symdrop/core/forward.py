@@ -10,7 +10,7 @@ from ..model.activations import activation
 from ..model.closedform import closed, nested
 from ..model.network import Network
 from .budget import Budget
-from .passnumbers import NetworkNumbers, Number, network_numbers, numeric_numbers
+from .passnumbers import NetworkNumbers, Number, network_numbers, numeric_numbers, whole
 from .wholepass import integer_output
 
 PASSES = {"train": "the forward pass", "off": "the pass without dropout", "test": "the test-time pass"}  # refusals
@@ -109,12 +109,6 @@ def _total(terms, bias) -> Number:
     if isinstance(bias, sympy.Basic):
         return sympy.Add(bias, *terms)
     return whole(sum(terms, bias))
-
-
-def whole(value: Number) -> Number:
-    """``value``, a Fraction that is a whole number as an int (the same number): the next layer's
-    products are then of ints where its weights are, some five times faster than of Fractions."""
-    return value.numerator if type(value) is Fraction and value.denominator == 1 else value
 
 
 def _combination(row, values, bias) -> sympy.Expr:

@@ -47,7 +47,7 @@ class NetworkNumbers:
         if self.keep is None:
             return None
         return tuple(None if isinstance(q, tuple) and q and isinstance(q[0], tuple)
-                     else tuple(_whole(1 / v) for v in q) if isinstance(q, tuple) else _whole(1 / q) for q in self.keep)
+                     else tuple(whole(1 / v) for v in q) if isinstance(q, tuple) else whole(1 / q) for q in self.keep)
 
     @cached_property
     def integer_layers(self) -> tuple:
@@ -130,9 +130,7 @@ def with_dropout(network: Network, made: Network) -> Network:
     Python's numbers, else read as it is). tests/test_fast_paths.py checks them against those read
     back from SymPy, values and types."""
     numbers = network_numbers(network)
-    keep = made.dropout.keep or ()
-    if not (numbers.python and all(_rational(q) if isinstance(q, sympy.MatrixBase) else isinstance(q, sympy.Rational)
-                                   for q in keep)):
+    if not (numbers.python and _rational_keep(made.dropout.keep)):
         return made  # SymPy's numbers (or symbols q): read as they are
     own = replace(numbers, keep=_keep_numbers(made.dropout.keep, True, made.dropout.connections))
     own.__dict__["integer_weights"] = numbers.integer_weights  # the same W and b (a cached_property's own place)
@@ -189,9 +187,13 @@ def _python(network: Network) -> bool:
     piecewise linear."""
     if any(layer.g.negative_slope is None for layer in network.layers):
         return False
-    keep = network.dropout.keep or ()
-    return (all(_rational(q) if isinstance(q, sympy.MatrixBase) else isinstance(q, sympy.Rational) for q in keep)
-            and _rational(network.x) and all(_rational(layer.W) and _rational(layer.b) for layer in network.layers))
+    return (_rational_keep(network.dropout.keep) and _rational(network.x)
+            and all(_rational(layer.W) and _rational(layer.b) for layer in network.layers))
+
+
+def _rational_keep(keep) -> bool:
+    """Every keep probability (none, one a mask, or a matrix of them) is a SymPy rational."""
+    return all(_rational(q) if isinstance(q, sympy.MatrixBase) else isinstance(q, sympy.Rational) for q in keep or ())
 
 
 @lru_cache(maxsize=4096)
@@ -200,8 +202,9 @@ def _rational(matrix) -> bool:
     return all(isinstance(v, sympy.Rational) for v in entries(matrix))
 
 
-def _whole(value):
-    """``value``, a Fraction that is a whole number as an int (as ``core.forward.whole``)."""
+def whole(value: Number) -> Number:
+    """``value``, a Fraction that is a whole number as an int (the same number): the next layer's
+    products are then of ints where its weights are, some five times faster than of Fractions."""
     return value.numerator if type(value) is Fraction and value.denominator == 1 else value
 
 

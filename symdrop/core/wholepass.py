@@ -7,7 +7,7 @@ layer's values are integers N_j over one denominator D (a_j = N_j / D): a mask, 
 multiply N_j (and D by their denominator), W's integer weights and the bias sum in integers,
 ReLU keeps N_j > 0 (D > 0), and only a^(L) is made Fractions again, each reduced as the whole
 pass reduces it. The same numbers exactly, and the same types (an int where whole, as
-``core.forward.whole`` leaves it; the output's mask multiplied as the whole pass multiplies it).
+``core.passnumbers.whole`` leaves it; the output's mask multiplied as the whole pass multiplies it).
 None where it does not apply: a weight that is not an int, DropConnect, an activation other
 than ReLU and the identity, a mask that is not 0 and 1, anything but Python's numbers.
 """

@@ -9,8 +9,8 @@ from functools import lru_cache
 from ..core import losses, rounding
 from ..core.backprop import Backprop, derive_backprop
 from ..core.backward import backward, first_weights
-from ..core.forward import layer_values, prediction, whole
-from ..core.passnumbers import DECIMALS, carried, carrying, network_numbers
+from ..core.forward import layer_values, prediction
+from ..core.passnumbers import DECIMALS, carried, carrying, network_numbers, whole
 from ..model.conventions import INVERTED, PLAIN
 from ..model.network import Network
 from ..numbers import to_sympy

@@ -9,8 +9,8 @@ from math import gcd, lcm
 
 import sympy
 
-from ..core.forward import affine, whole
-from ..core.passnumbers import Number, NetworkNumbers, carrying, to_decimal
+from ..core.forward import affine
+from ..core.passnumbers import Number, NetworkNumbers, carrying, to_decimal, whole
 from ..model.activations import activation
 from ..model.conventions import PLAIN, Convention, Dropout
 from ..model.network import Network, build
