@@ -10,7 +10,6 @@ import sympy
 from sympy import ImmutableMatrix, MatrixBase
 
 from ..core.forward import layer_values, prediction
-
 from ..core.passnumbers import network_numbers, with_dropout
 from ..model.conventions import Convention
 from ..model.network import Network

@@ -7,7 +7,6 @@ the pass a student computes take its mode ("train" or "test") and return the rul
 from fractions import Fraction
 
 from ..core.forward import layer_values
-
 from ..core.passnumbers import network_numbers
 from ..model.network import Network
 from .drawing import allowed, terminating

@@ -7,7 +7,6 @@ from fractions import Fraction
 import sympy
 
 from ..core.forward import forward, layer_values
-
 from ..core.passnumbers import network_numbers
 from ..errors import SymdropError, quote
 from ..exercises.kind import Kind

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..core.forward import forward, layer_values
-
 from ..core.passnumbers import network_numbers
 from ..exercises.kind import Part
 from ..exercises.sheet import Exercise
