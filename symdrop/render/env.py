@@ -178,7 +178,9 @@ def compact(vector, decimals: bool = False, breakable: bool = False) -> str:
     values = entries(vector) if isinstance(vector, sympy.MatrixBase) else list(vector)
     if len(values) == 1:
         return latex(values[0], decimals=decimals)
-    return "(%s)" % (",\\allowbreak " if breakable else ", ").join(latex_each(values, decimals))  # (as inline joins them)
+    if breakable:
+        return "(%s)" % ",\\allowbreak ".join(latex_each(values, decimals))
+    return inline(values, decimals=decimals)
 
 
 def column_of(values) -> sympy.ImmutableMatrix:
