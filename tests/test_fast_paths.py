@@ -7,7 +7,8 @@ benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_lay
 ``drawing.draw_with_output`` hands back against the core's pass, ``core.backward.first_weights`` against
 ``backward`` (values and types; sign_flipped and unmasked_input read off the unchanged pass), and ``core.backprop.transposed`` and a step's rows against SymPy's, ``numbers.number_text`` (spec texts, the pictures' text alternatives) against ``str`` and ``sstr``,
 ``sympy_internals.all_rational`` (which ``wide``, ``nested`` and ``needs_decimal`` ask first) against the entries, and
-``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types; grade's (docs/performance.md, at benchmarks/grade_speed.py): a mistake's pass from ``core.forward.first_changed`` against the whole changed pass, and ``render.printer.factor`` of a rational against the general rule; a mistake's answer in integers over a common denominator (``core.forward.output``, ``core.wholepass``) against the whole pass, and a mistake's network carrying the problem's numbers (``passnumbers.with_dropout``) against those read back."""
+``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types; grade's (docs/performance.md, at benchmarks/grade_speed.py): a mistake's pass from ``core.forward.first_changed`` against the whole changed pass, and ``render.printer.factor`` of a rational against the general rule; a mistake's answer in integers over a common denominator (``core.forward.output``, ``core.wholepass``) against the whole pass, and a mistake's network carrying the problem's numbers (``passnumbers.with_dropout``) against those read back.
+The output side of grade's: a list's objects written into the first one's layout (``render.jsontext._objects``) against ``json.dumps``."""
 
 import random
 from collections import Counter
@@ -463,3 +464,27 @@ def test_a_mistakes_answer_in_integers_is_the_whole_pass(kinds, options):
     # the integers gave many of them (DropConnect's too, in a pass without its weights' masks);
     # none with sigmoid layers
     assert (applied == 0) == (kinds == "forward,inverted")
+
+
+@pytest.mark.parametrize("values", [
+    [{"code": "A", "points": "1/2", "correct": True, "mistakes": [], "expected": ["1", "-3/4"]},
+     {"code": "B", "points": "0", "correct": False, "mistakes": ["forgot_relu_1"], "expected": []},
+     {"points": "4", "code": "C", "correct": None, "mistakes": [], "expected": ["7"]},  # the keys in another order
+     {"code": "D"}, "text", 7, [], {}, None,
+     {"code": "E", "points": "1", "correct": True, "mistakes": [{"id": "x", "answer": ["1"]}, {"id": "y", "answer": []}],
+      "expected": ("2",)}],
+    [{"100% \"sure\"": "a %s %% b", "é\n": 10**30}, {"100% \"sure\"": "%(x)s", "é\n": -1}, {"100% \"sure\"": {"a": [1]}, "é\n": False}],
+    ({"a": {"b": [{"c": 1}, {"c": [{"d": None}]}]}}, {"a": {}}),
+])
+@pytest.mark.parametrize("level", [0, 2, 17])
+def test_objects_written_into_the_first_ones_layout_are_json_dumps_text(values, level):
+    """render.jsontext writes a list's objects with the first one's keys into its layout made once
+    (jsontext._objects): the text json.dumps gives, indented by 2 (also past 16 levels, and for
+    keys with % and quotes), for objects with those keys, with others, and other values between."""
+    import json
+
+    from symdrop.render.jsontext import indented
+
+    expected = json.dumps(values, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+    assert indented(values, level) == expected
+    assert indented(list(values), level) == expected
