@@ -8,7 +8,8 @@ benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_lay
 ``backward`` (values and types; sign_flipped and unmasked_input read off the unchanged pass), and ``core.backprop.transposed`` and a step's rows against SymPy's, ``numbers.number_text`` (spec texts, the pictures' text alternatives) against ``str`` and ``sstr``,
 ``sympy_internals.all_rational`` (which ``wide``, ``nested`` and ``needs_decimal`` ask first) against the entries, and
 ``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types; grade's (docs/performance.md, at benchmarks/grade_speed.py): a mistake's pass from ``core.forward.first_changed`` against the whole changed pass, and ``render.printer.factor`` of a rational against the general rule; a mistake's answer in integers over a common denominator (``core.forward.output``, ``core.wholepass``) against the whole pass, and a mistake's network carrying the problem's numbers (``passnumbers.with_dropout``) against those read back.
-The output side of grade's: a list's objects written into the first one's layout (``render.jsontext._objects``) against ``json.dumps``."""
+The output side of grade's: a list's objects written into the first one's layout (``render.jsontext._objects``) against ``json.dumps``;
+a braced group found in C (``render.texwidth._found_group``) against the walk of ``_group``."""
 
 import random
 from collections import Counter
@@ -488,3 +489,18 @@ def test_objects_written_into_the_first_ones_layout_are_json_dumps_text(values, 
     expected = json.dumps(values, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
     assert indented(values, level) == expected
     assert indented(list(values), level) == expected
+
+
+@pytest.mark.parametrize("text", [
+    r"\textcolor{red}{\frac{1}{2}} + \text{a {b} c} \begin{pmatrix}\textcolor{red}{0}\\1\end{pmatrix}",
+    r"\begin{array}{c{c}c}1 & 2 & 3\end{array} \mathrm{x}^{\text{y}}", r"\begin{pmatrix}1\end{pmat",
+    r"\text{a {b c", r"\textcolor{red", r"\begin{", r"\text{}{}", r"\begin{pmatrix}1\end{pmatrix}}}",
+])
+def test_a_group_found_in_c_is_the_group_the_walk_finds(text):
+    """texwidth._found_group (a braced group without groups inside found by a search in C) against
+    the walk of _group: the same width, groups nested, empty or left open."""
+    for style in ("display", "text", "script"):
+        assert width.__wrapped__(text, style) == plain_width(text, style)
+    tokens = tuple(texwidth._INK.findall(text))
+    assert [texwidth._found_group(tokens, i) for i in range(len(tokens) + 1)] == \
+        [texwidth._group(tokens, i) for i in range(len(tokens) + 1)]
