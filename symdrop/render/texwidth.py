@@ -181,8 +181,8 @@ def _found_group(tokens, i: int) -> tuple[tuple, int]:
 
 
 class _How(NamedTuple):
-    """How :func:`_measure` finds an environment's body, measures a table, and which tokens it
-    looks up at once."""
+    """How :func:`_measure` finds an environment's body, measures a table, finds a braced group,
+    and which tokens it looks up at once."""
 
     environment: Callable
     table: Callable
