@@ -7,7 +7,9 @@ benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_lay
 ``drawing.draw_with_output`` hands back against the core's pass, ``core.backward.first_weights`` against
 ``backward`` (values and types; sign_flipped and unmasked_input read off the unchanged pass), and ``core.backprop.transposed`` and a step's rows against SymPy's, ``numbers.number_text`` (spec texts, the pictures' text alternatives) against ``str`` and ``sstr``,
 ``sympy_internals.all_rational`` (which ``wide``, ``nested`` and ``needs_decimal`` ask first) against the entries, and
-``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types; grade's (docs/performance.md, at benchmarks/grade_speed.py): a mistake's pass from ``core.forward.first_changed`` against the whole changed pass, and ``render.printer.factor`` of a rational against the general rule; a mistake's answer in integers over a common denominator (``core.forward.output``, ``core.wholepass``) against the whole pass, and a mistake's network carrying the problem's numbers (``passnumbers.with_dropout``) against those read back."""
+``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types; grade's (docs/performance.md, at benchmarks/grade_speed.py): a mistake's pass from ``core.forward.first_changed`` against the whole changed pass, and ``render.printer.factor`` of a rational against the general rule; a mistake's answer in integers over a common denominator (``core.forward.output``, ``core.wholepass``) against the whole pass, and a mistake's network carrying the problem's numbers (``passnumbers.with_dropout``) against those read back.
+The output side of grade's: a list's objects written into the first one's layout (``render.jsontext._objects``) against ``json.dumps``;
+a braced group found in C (``render.texwidth._found_group``) against the walk of ``_group``."""
 
 import random
 from collections import Counter
@@ -463,3 +465,42 @@ def test_a_mistakes_answer_in_integers_is_the_whole_pass(kinds, options):
     # the integers gave many of them (DropConnect's too, in a pass without its weights' masks);
     # none with sigmoid layers
     assert (applied == 0) == (kinds == "forward,inverted")
+
+
+@pytest.mark.parametrize("values", [
+    [{"code": "A", "points": "1/2", "correct": True, "mistakes": [], "expected": ["1", "-3/4"]},
+     {"code": "B", "points": "0", "correct": False, "mistakes": ["forgot_relu_1"], "expected": []},
+     {"points": "4", "code": "C", "correct": None, "mistakes": [], "expected": ["7"]},  # the keys in another order
+     {"code": "D"}, "text", 7, [], {}, None,
+     {"code": "E", "points": "1", "correct": True, "mistakes": [{"id": "x", "answer": ["1"]}, {"id": "y", "answer": []}],
+      "expected": ("2",)}],
+    [{"100% \"sure\"": "a %s %% b", "é\n": 10**30}, {"100% \"sure\"": "%(x)s", "é\n": -1}, {"100% \"sure\"": {"a": [1]}, "é\n": False}],
+    ({"a": {"b": [{"c": 1}, {"c": [{"d": None}]}]}}, {"a": {}}),
+])
+@pytest.mark.parametrize("level", [0, 2, 17])
+def test_objects_written_into_the_first_ones_layout_are_json_dumps_text(values, level):
+    """render.jsontext writes a list's objects with the first one's keys into its layout made once
+    (jsontext._objects): the text json.dumps gives, indented by 2 (also past 16 levels, and for
+    keys with % and quotes), for objects with those keys, with others, and other values between."""
+    import json
+
+    from symdrop.render.jsontext import indented
+
+    expected = json.dumps(values, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+    assert indented(values, level) == expected
+    assert indented(list(values), level) == expected
+
+
+@pytest.mark.parametrize("text", [
+    r"\textcolor{red}{\frac{1}{2}} + \text{a {b} c} \begin{pmatrix}\textcolor{red}{0}\\1\end{pmatrix}",
+    r"\begin{array}{c{c}c}1 & 2 & 3\end{array} \mathrm{x}^{\text{y}}", r"\begin{pmatrix}1\end{pmat",
+    r"\text{a {b c", r"\textcolor{red", r"\begin{", r"\text{}{}", r"\begin{pmatrix}1\end{pmatrix}}}",
+])
+def test_a_group_found_in_c_is_the_group_the_walk_finds(text):
+    """texwidth._found_group (a braced group without groups inside found by a search in C) against
+    the walk of _group: the same width, groups nested, empty or left open."""
+    for style in ("display", "text", "script"):
+        assert width.__wrapped__(text, style) == plain_width(text, style)
+    tokens = tuple(texwidth._INK.findall(text))
+    assert [texwidth._found_group(tokens, i) for i in range(len(tokens) + 1)] == \
+        [texwidth._group(tokens, i) for i in range(len(tokens) + 1)]

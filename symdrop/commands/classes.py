@@ -193,7 +193,8 @@ def grade(args) -> int:
     from ..grading.grade import Rubric, grade as grade_class, read_answers, read_rubric
     from ..grading.keys import legacy_warning, read_key, undigested
     from ..io.outputs import compile_all
-    from ..render.grades import chart, feedback, feedback_names, grades_csv, grades_json_text, report, report_svg
+    from ..render.grades import (chart, feedback, feedback_names, grades_csv, grades_json_text, report, report_svg,
+                                 scores)
 
     key = read_key(args.key)
     rubric = read_rubric(args.rubric) if args.rubric is not None else Rubric()
@@ -201,9 +202,10 @@ def grade(args) -> int:
     rows, columns = read_answers(args.answers)
     students, ungraded = grade_class(key, rows, rubric, tolerance, columns)
     out = args.out
-    counts = chart(students)  # the report's numbers, made once for its formats and its picture
-    files = {out / "grades.csv": grades_csv(students),
-             out / "grades.json": grades_json_text(students, ungraded),
+    summed = scores(students)  # each student's points and maximum, summed once for every file
+    counts = chart(students, summed)  # the report's numbers, made once for its formats and its picture
+    files = {out / "grades.csv": grades_csv(students, summed),
+             out / "grades.json": grades_json_text(students, ungraded, summed),
              out / "report.md": report(students, ungraded, "markdown", svg="report.svg", counts=counts),
              out / "report.svg": report_svg(students, counts=counts),
              out / "report.tex": report(students, ungraded, "latex", counts=counts)}
@@ -211,10 +213,10 @@ def grade(args) -> int:
     fmt = formats.get(args.format)  # --format html: feedback pages and the report as standalone HTML (issue 27)
     if fmt.suffix != "md":
         files[out / f"report.{fmt.suffix}"] = report(students, ungraded, fmt.name, counts=counts)
-    for s, name in zip(students, feedback_names([s.student for s in students])):
-        files[out / "feedback" / f"{name}.{fmt.suffix}"] = feedback(s, fmt.name)
+    for s, name, score in zip(students, feedback_names([s.student for s in students]), summed):
+        files[out / "feedback" / f"{name}.{fmt.suffix}"] = feedback(s, fmt.name, score=score)
         if args.pdf:
-            sources[out / "feedback" / f"{name}.pdf"] = feedback(s, "latex")
+            sources[out / "feedback" / f"{name}.pdf"] = feedback(s, "latex", score=score)
     if args.pdf:
         files.update(zip(sources, compile_all(list(sources.values()))))
     print_written(files)

@@ -268,8 +268,9 @@ def _numeric_steps(network: Network, mode: str, only: int | None = None) -> tupl
     a = network.x
     rules = layer_rules(network.dropout, network.depth, mode)
     for l, (layer, values) in enumerate(zip(network.layers[:only], layer_values(network, mode)), start=1):
-        if only is not None and l < only:  # its activation is the next step's input, no more
-            a = values_matrix(values.a)
+        if only is not None and l < only:  # the one before's activation is the step's input, no more
+            if l == only - 1:
+                a = values_matrix(values.a)
             continue
         z = values_matrix(values.z)
         rule = rules[l - 1]

@@ -25,16 +25,24 @@ def points_text(value: Fraction) -> str:
     return exact_text(value, decimals=True)
 
 
-def grades_csv(students: list[StudentGrade]) -> str:
+def scores(students: list[StudentGrade]) -> list[tuple[Fraction, Fraction]]:
+    """Each student's points and maximum, summed once for every file that writes them (each is
+    a sum over the student's parts: grades.csv, grades.json, the report and the feedback pages
+    summed them four times)."""
+    return [(s.points, s.max_points) for s in students]
+
+
+def grades_csv(students: list[StudentGrade], summed: list | None = None) -> str:
     """One row per student: id, name, points, max points, then per problem code, points, mistakes;
-    after a UTF-8 byte-order mark, as key.csv (Excel then shows every name as written)."""
+    after a UTF-8 byte-order mark, as key.csv (Excel then shows every name as written).
+    ``summed``: :func:`scores` of ``students``, where the caller has them."""
     problems = max((len(s.problems) for s in students), default=0)
     header = ["id", "name", "points", "max_points"]
     for k in range(1, problems + 1):
         header += [f"code_{k}", f"points_{k}", f"mistakes_{k}"]
     rows = [header]
-    for s in students:
-        row = [csv_cell(s.student), csv_cell(s.name), points_text(s.points), points_text(s.max_points)]
+    for s, (points, most) in zip(students, summed or scores(students)):
+        row = [csv_cell(s.student), csv_cell(s.name), points_text(points), points_text(most)]
         for entry, _ in s.problems:
             parts = [p for p in s.parts if p.code == entry["code"]]
             ids = sorted({m for p in parts for m in p.mistakes})
@@ -43,33 +51,35 @@ def grades_csv(students: list[StudentGrade]) -> str:
     return spreadsheet_csv(rows)
 
 
-def grades_json(students: list[StudentGrade], ungraded: list[Ungraded]) -> dict:
+def grades_json(students: list[StudentGrade], ungraded: list[Ungraded], summed: list | None = None) -> dict:
     """``{"students": [{"student", "name", "points", "max_points", "parts": [...]}], "ungraded": [...]}``;
     a part: ``{"code", "part", "answer", "expected", "correct", "mistakes", "carried_forward",
-    "after_mistake", "points"}``."""
+    "after_mistake", "points"}`` (``summed`` as for :func:`grades_csv`)."""
     return {
         "students": [
-            {"student": s.student, "name": s.name, "points": points_text(s.points),
-             "max_points": points_text(s.max_points),
+            {"student": s.student, "name": s.name, "points": points_text(points),
+             "max_points": points_text(most),
              "parts": [{"code": p.code, "part": p.part, "answer": p.answer,
                         "expected": [plain(v) for v in p.expected], "correct": p.correct,
                         "mistakes": list(p.mistakes), "carried_forward": p.carried_forward,
                         "after_mistake": p.after_mistake,
                         "points": points_text(p.points)} for p in s.parts]}
-            for s in students
+            for s, (points, most) in zip(students, summed or scores(students))
         ],
         "ungraded": [{"row": u.row, "student": u.student, "reason": u.reason} for u in ungraded],
     }
 
 
-def grades_json_text(students: list[StudentGrade], ungraded: list[Ungraded]) -> str:
+def grades_json_text(students: list[StudentGrade], ungraded: list[Ungraded], summed: list | None = None) -> str:
     """grades.json's text: :func:`grades_json` indented by 2, non-ASCII as it is, and a newline."""
-    return indented(grades_json(students, ungraded)) + "\n"
+    return indented(grades_json(students, ungraded, summed)) + "\n"
 
 
-def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOptions()) -> str:
+def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOptions(),
+             score: tuple | None = None) -> str:
     """A student's feedback page: every part right or wrong, the mistake in plain words, and for
-    the first step off track the lines of the worked solution that compute it."""
+    the first step off track the lines of the worked solution that compute it (``score``: the
+    student's points and maximum, where the caller has them: :func:`scores`)."""
     problems = []
     for entry, checked in student.problems:
         parts = [p for p in student.parts if p.code == entry["code"]]
@@ -86,7 +96,8 @@ def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOpt
             lines = (layer, step_rows(numeric_step(network, layer, kind.mode), options), located)
         problems.append((entry, parts, mistake_labels(checked), lines))
     right = right_values(student, options)
-    return render_document("feedback", fmt, options, s=student, problems=problems, right=right,
+    earned, most = score or (student.points, student.max_points)
+    return render_document("feedback", fmt, options, s=student, earned=earned, most=most, problems=problems, right=right,
                            part_rows=[part_rows(parts, right) for _, parts, _, _ in problems])
 
 
@@ -150,15 +161,14 @@ def report_svg(students: list[StudentGrade], options: RenderOptions = RenderOpti
     return make_env(options).get_template("svg/report.svg.j2").render(chart=counts or chart(students))
 
 
-def chart(students: list[StudentGrade]) -> dict:
+def chart(students: list[StudentGrade], summed: list | None = None) -> dict:
     """The report's numbers: students per tenth of the maximum (the last bin holds full marks)
     and students per mistake id, most frequent first (ties by id), with each mistake's words
-    (``labels``: as the first check that named it words it)."""
+    (``labels``: as the first check that named it words it; ``summed`` as for :func:`grades_csv`)."""
     bins = [0] * BINS
     shares = []  # each student's share of the maximum (None: a maximum of 0), summed once
-    for s in students:
-        most = s.max_points
-        shares.append(s.points / most if most else None)
+    for points, most in summed or scores(students):
+        shares.append(points / most if most else None)
         bins[min(BINS - 1, max(0, int((shares[-1] or Fraction(0)) * BINS)))] += 1
     made = Counter(m for s in students for m in {m for p in s.parts for m in p.mistakes})
     labels = {}

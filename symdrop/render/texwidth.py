@@ -40,8 +40,9 @@ def width(text: str, style: str = "display") -> float:
 
     The fast path (checked against :func:`plain_width` by tests/test_fast_paths.py): the tokens
     found by one regex, a token of a fixed width looked up at once, each innermost environment
-    found by a search in C, and the width of a table (a matrix) memoized by its tokens. The
-    same numbers, added in the same order."""
+    and each group without groups inside (an environment's name, a colour) found by a search in
+    C, and the width of a table (a matrix) memoized by its tokens. The same numbers, added in
+    the same order."""
     return _measure(tuple(_INK.findall(text)), 0, *_STYLES[style], _FAST)[0]
 
 
@@ -78,18 +79,18 @@ def _measure(tokens, i: int, scale: float, display: bool, how) -> tuple[float, i
             bottom, i = _argument(tokens, i, inner, False, how)
             w = max(top, bottom) + 0.2 * scale
         elif token[1:] in _TEXT_ARGUMENT:
-            text, i = _group(tokens, i)
+            text, i = how.group(tokens, i)
             w = 0.55 * scale * sum(len(t) if not t.startswith("\\") else 1 for t in text)
         elif token == r"\textcolor":
-            _, i = _group(tokens, i)
+            _, i = how.group(tokens, i)
             w, i = _argument(tokens, i, scale, display, how)
         elif token == r"\boxed":
             w, i = _argument(tokens, i, scale, display, how)
             w += 0.8
         elif token == r"\begin":
-            environment, i = _group(tokens, i)
+            environment, i = how.group(tokens, i)
             if environment == ("array",):  # its columns' alignments, not a cell
-                _, i = _group(tokens, i)
+                _, i = how.group(tokens, i)
             body, i = how.environment(tokens, i)
             w = how.table(body, "".join(environment), scale)
         elif token.startswith("\\"):
@@ -137,7 +138,7 @@ def _found_environment(tokens, i: int) -> tuple[tuple, int]:
         return tokens[i:], len(tokens)
     if r"\begin" in tokens[i:j]:
         return _environment(tokens, i)
-    return tokens[i:j], _group(tokens, j + 1)[1]
+    return tokens[i:j], _found_group(tokens, j + 1)[1]
 
 
 def _table_width(body, environment: str, scale: float, how=None) -> float:
@@ -164,19 +165,35 @@ def _split(tokens, separator: str) -> list[tuple]:
     return parts + [tokens[start:]]
 
 
+def _found_group(tokens, i: int) -> tuple[tuple, int]:
+    """:func:`_group` of the fast path: where no group opens inside it (an environment's name,
+    a colour), its closing brace found in C; else the walk of :func:`_group`."""
+    if i >= len(tokens) or tokens[i] != "{":
+        return tokens[i : i + 1], i + 1
+    try:
+        j = tokens.index("}", i + 1)
+    except ValueError:
+        return _group(tokens, i)
+    inner = tokens[i + 1 : j]
+    if "{" in inner:
+        return _group(tokens, i)
+    return inner, j + 1
+
+
 class _How(NamedTuple):
-    """How :func:`_measure` finds an environment's body, measures a table, and which tokens it
-    looks up at once."""
+    """How :func:`_measure` finds an environment's body, measures a table, finds a braced group,
+    and which tokens it looks up at once."""
 
     environment: Callable
     table: Callable
+    group: Callable  # the tokens of a braced group, as _group finds them
     simple: dict  # tokens of a fixed width (a character, a command of no argument): their width at size 1
 
 
 # Every character and command of the tables, digits and Latin letters: none takes an argument.
 _SIMPLE = {**{c: 0.5 for c in "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"}, **_CHAR_EM,
            **{"\\" + name: em for name, em in _COMMAND_EM.items()}}
-_PLAIN = _How(_environment, _table_width, {})
+_PLAIN = _How(_environment, _table_width, _group, {})
 _FAST = _How(_found_environment,
              lru_cache(maxsize=2048)(lambda body, environment, scale: _table_width(body, environment, scale, _FAST)),
-             _SIMPLE)
+             _found_group, _SIMPLE)
