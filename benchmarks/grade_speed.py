@@ -6,17 +6,17 @@ The class set is ``sheet --seed 21 --kinds forward,inverted,test-time --problems
 of 300; its answers (written once, the same every run) are a mix as a class hands them in: right
 answers, each mistake's answer (from tests/reference.py), noise, unreadable cells, blanks, and
 for a third of the rows the working z1, a1, ... (right, with a slip carried forward, or with a
-forgotten ReLU carried forward). Each run is ``symdrop grade`` in this process, writing
-grades.csv, grades.json, the report and a feedback page per student (no PDF); best and median
-of the runs, beside a fixed Python loop timed in every run (how steady the machine was).
+forgotten ReLU carried forward). Each run is ``symdrop grade``, writing grades.csv,
+grades.json, the report and a feedback page per student (no PDF); best and median of the runs,
+beside a fixed Python loop timed in every run (how steady the machine was).
 
 The first line times ``symdrop grade`` as a user runs it: each run a new Python process, which
-imports symdrop and then grades, and the CPU time of the grading alone (the imports, timed by
-``startup.py``, left out): the figure the goal is for. Emptying symdrop's memos in this process
-is not the same: SymPy's own caches, warmed here by making the class set, made that figure some
-0.1 s lower than a new process measures. The second line times runs one after another in this
-process: a run after the first finds the memos holding the problems of the run before (equal
-networks: their passes and mistakes looked up, not computed), which no user's run does
+imports what grade uses (SymPy, Jinja2 and symdrop's modules: some 0.3 s of CPU, left out) and
+then grades; the CPU time of the grading alone is the figure the goal is for. (Emptying
+symdrop's memos in this process, as this script did before, leaves every other cache as making
+the class set left it, which no user's run finds.) The second line times runs one after another
+in this process: a run after the first finds the memos holding the problems of the run before
+(equal networks: their passes and mistakes looked up, not computed), which no user's run does
 (``--runs`` of each).
 """
 
@@ -131,9 +131,10 @@ import contextlib, io, sys, time
 from symdrop.cli import main
 import symdrop.commands.classes, symdrop.grading.grade, symdrop.grading.keys, symdrop.io.outputs, symdrop.render.grades
 start = time.process_time()
-with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+said = io.StringIO()
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(said):
     code = main(["grade", "--key", sys.argv[1], "--answers", sys.argv[2], "--out", sys.argv[3]])
-print(time.process_time() - start if code == 0 else "failed")
+print(time.process_time() - start if code == 0 else "failed " + said.getvalue())
 """
 
 
@@ -141,7 +142,9 @@ def new_process(key: Path, table: Path, out: Path) -> float:
     """CPU seconds of ``symdrop grade`` in a new Python process, its imports left out."""
     root = str(Path(__file__).resolve().parent.parent)
     result = subprocess.run([sys.executable, "-c", NEW_PROCESS, str(key), str(table), str(out)], cwd=root,
-                            capture_output=True, text=True, check=True)
+                            capture_output=True, text=True)
+    if result.returncode or result.stdout.startswith("failed"):
+        sys.exit(f"grade failed in a new process:\n{result.stderr or result.stdout}")
     return float(result.stdout)
 
 

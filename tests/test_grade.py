@@ -150,6 +150,30 @@ def test_error_carried_forward_earns_the_later_steps(tmp_path):
     assert (student["points"], student["max_points"]) == ("6", "7")
     feedback = next((tmp_path / "g" / "feedback").iterdir()).read_text()
     assert "right given your own earlier values" in feedback and "first went off track" in feedback
+    assert "Student id ada: 6 of 7 points." in feedback
+
+
+def test_each_feedback_page_shows_its_own_students_total(tmp_path):
+    """Three students, three totals of y's 4 points: the right answer 4, a known mistake's answer
+    half of them (the rubric's ``mistake: 1/2``), any other number 0: each page says its own
+    student's."""
+    key, key_path = class_set(tmp_path, 3, kinds="forward")
+    rows = []
+    for entry, given in zip(key["problems"], ("right", "mistake", "wrong")):
+        p = Spec(entry["spec"])
+        right = answer("forward", p)
+        mistaken = forward_mistakes(p)[entry["mistakes"][0]["id"]]
+        values = {"right": right, "mistake": mistaken, "wrong": [v + Fraction(1, 7) for v in right]}[given]
+        rows.append([entry["student"], entry["code"], "; ".join(map(str, values))])
+    answers = tmp_path / "answers.csv"
+    write_answers(answers, rows)
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text("mistake: 1/2\n", encoding="utf-8")
+    assert main(["grade", "--key", str(key_path), "--answers", str(answers), "--rubric", str(rubric),
+                 "--out", str(tmp_path / "g")]) == 0
+    for student, total in zip(("s000", "s001", "s002"), ("4 of 4", "2 of 4", "0 of 4")):
+        page = (tmp_path / "g" / "feedback" / f"{student}.md").read_text(encoding="utf-8")
+        assert f"Student id {student}: {total} points." in page
 
 
 def test_the_long_form_and_a_tolerance(tmp_path):

@@ -213,7 +213,7 @@ def grade(args) -> int:
     fmt = formats.get(args.format)  # --format html: feedback pages and the report as standalone HTML (issue 27)
     if fmt.suffix != "md":
         files[out / f"report.{fmt.suffix}"] = report(students, ungraded, fmt.name, counts=counts)
-    for s, name, score in zip(students, feedback_names([s.student for s in students]), summed):
+    for s, name, score in zip(students, feedback_names([s.student for s in students]), summed, strict=True):
         files[out / "feedback" / f"{name}.{fmt.suffix}"] = feedback(s, fmt.name, score=score)
         if args.pdf:
             sources[out / "feedback" / f"{name}.pdf"] = feedback(s, "latex", score=score)

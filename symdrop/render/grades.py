@@ -41,7 +41,7 @@ def grades_csv(students: list[StudentGrade], summed: list | None = None) -> str:
     for k in range(1, problems + 1):
         header += [f"code_{k}", f"points_{k}", f"mistakes_{k}"]
     rows = [header]
-    for s, (points, most) in zip(students, summed or scores(students)):
+    for s, (points, most) in zip(students, summed or scores(students), strict=True):
         row = [csv_cell(s.student), csv_cell(s.name), points_text(points), points_text(most)]
         for entry, _ in s.problems:
             parts = [p for p in s.parts if p.code == entry["code"]]
@@ -64,7 +64,7 @@ def grades_json(students: list[StudentGrade], ungraded: list[Ungraded], summed: 
                         "mistakes": list(p.mistakes), "carried_forward": p.carried_forward,
                         "after_mistake": p.after_mistake,
                         "points": points_text(p.points)} for p in s.parts]}
-            for s, (points, most) in zip(students, summed or scores(students))
+            for s, (points, most) in zip(students, summed or scores(students), strict=True)
         ],
         "ungraded": [{"row": u.row, "student": u.student, "reason": u.reason} for u in ungraded],
     }
@@ -167,7 +167,7 @@ def chart(students: list[StudentGrade], summed: list | None = None) -> dict:
     (``labels``: as the first check that named it words it; ``summed`` as for :func:`grades_csv`)."""
     bins = [0] * BINS
     shares = []  # each student's share of the maximum (None: a maximum of 0), summed once
-    for points, most in summed or scores(students):
+    for _, (points, most) in zip(students, summed or scores(students), strict=True):
         shares.append(points / most if most else None)
         bins[min(BINS - 1, max(0, int((shares[-1] or Fraction(0)) * BINS)))] += 1
     made = Counter(m for s in students for m in {m for p in s.parts for m in p.mistakes})

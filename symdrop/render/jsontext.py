@@ -27,7 +27,7 @@ def indented(value, level: int = 0) -> str:
         if not value:
             return "[]"
         inner = _inner(level + 1)
-        if type(value[0]) is dict and value[0]:  # objects (grades.json's parts): see _objects
+        if type(value[0]) is dict and value[0] and all(type(k) is str for k in value[0]):  # see _objects
             items = _objects(value, level + 1)
         else:
             items = [encode_basestring(v) if type(v) is str else indented(v, level + 1) for v in value]
@@ -40,10 +40,11 @@ def indented(value, level: int = 0) -> str:
 
 
 def _objects(values, level: int) -> list[str]:
-    """The texts of a list's ``values`` at ``level``, the first a non-empty object: each object
-    with the first one's keys, in its order, is written into the first one's layout (its keys
-    and indentation, made once: grades.json's 6,300 parts), its values alone made one by one;
-    any other value as :func:`indented` writes it."""
+    """The texts of a list's ``values`` at ``level``, the first a non-empty object whose keys are
+    all ``str`` (else :func:`indented` walks the list and refuses a key that is not): each
+    object with the first one's keys, in its order, is written into the first one's layout (its
+    keys and indentation, made once: grades.json's 6,300 parts), its values alone made one by
+    one; any other value as :func:`indented` writes it."""
     keys = tuple(values[0])
     layout = _layout(keys, level)
     deeper = level + 1
