@@ -5,6 +5,7 @@ from functools import lru_cache
 import sympy
 from sympy.polys.domains import QQ, ZZ
 from sympy.polys.matrices import DomainMatrix
+from sympy.polys.matrices.sdm import SDM
 
 
 def entries(matrix) -> tuple[sympy.Expr, ...]:
@@ -44,25 +45,40 @@ def rational_matrix(rows: int, cols: int, values) -> sympy.ImmutableMatrix:
     return _rational_matrix(rows, cols, tuple(values))
 
 
+# SymPy's types of an integer (0, 1 and -1 are singletons of their own) and of a rational
+_INTEGERS = frozenset({sympy.Integer, type(sympy.S.Zero), type(sympy.S.One), type(sympy.S.NegativeOne)})
+_RATIONALS = _INTEGERS | {sympy.Rational, type(sympy.S.Half)}
+
+
 @lru_cache(maxsize=4096)
 def _rational_matrix(rows: int, cols: int, values: tuple) -> sympy.ImmutableMatrix:
     # Memoized (the matrix is immutable): small vectors recur across problems, and a matrix made
     # once is also printed once (the printing memos meet the same object).
-    if len(values) != rows * cols or not all(isinstance(v, sympy.Rational) for v in values):
+    kinds = set(map(type, values))  # SymPy's own rational types, else each entry asked (a subclass)
+    if len(values) != rows * cols or not (kinds <= _RATIONALS or all(isinstance(v, sympy.Rational) for v in values)):
         raise ValueError(f"expected {rows * cols} SymPy rationals, got {values!r}")
-    integers = all(v.q == 1 for v in values)
-    domain = ZZ if integers else QQ
-    convert = (lambda v: ZZ(v.p)) if integers else (lambda v: QQ(v.p, v.q))
+    # SymPy's sparse form: nonzero entries only, rows without any left out; each entry made as
+    # ZZ(p) and QQ(p, q) make it (their dtype: a domain's call is its dtype's), a reading a spec's
+    # 3,000 new matrices make some 20,000 times
     elements: dict[int, dict[int, object]] = {}
-    for i in range(rows):  # SymPy's sparse form: nonzero entries only, rows without any left out
-        row = {j: convert(v) for j, v in enumerate(values[i * cols : (i + 1) * cols]) if v.p}
-        if row:
-            elements[i] = row
+    if kinds <= _INTEGERS or all(v.q == 1 for v in values):
+        domain, integer = ZZ, ZZ.dtype
+        for i in range(rows):
+            row = {j: integer(v.p) for j, v in enumerate(values[i * cols : (i + 1) * cols]) if v.p}
+            if row:
+                elements[i] = row
+    else:
+        domain, rational = QQ, QQ.dtype
+        for i in range(rows):
+            row = {j: rational(v.p, v.q) for j, v in enumerate(values[i * cols : (i + 1) * cols]) if v.p}
+            if row:
+                elements[i] = row
     matrix = sympy.Basic.__new__(
         sympy.ImmutableMatrix, sympy.Integer(rows), sympy.Integer(cols), sympy.Tuple(*values, sympify=False)
     )
     matrix._rows, matrix._cols = rows, cols
-    matrix._rep = DomainMatrix(elements, (rows, cols), domain)
+    # DomainMatrix(elements, shape, domain) makes this SDM and hands it to from_rep
+    matrix._rep = DomainMatrix.from_rep(SDM(elements, (rows, cols), domain))
     return matrix
 
 

@@ -9,7 +9,9 @@ benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_lay
 ``sympy_internals.all_rational`` (which ``wide``, ``nested`` and ``needs_decimal`` ask first) against the entries, and
 ``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types; grade's (docs/performance.md, at benchmarks/grade_speed.py): a mistake's pass from ``core.forward.first_changed`` against the whole changed pass, and ``render.printer.factor`` of a rational against the general rule; a mistake's answer in integers over a common denominator (``core.forward.output``, ``core.wholepass``) against the whole pass, and a mistake's network carrying the problem's numbers (``passnumbers.with_dropout``) against those read back.
 The output side of grade's: a list's objects written into the first one's layout (``render.jsontext._objects``) against ``json.dumps``;
-a braced group found in C (``render.texwidth._found_group``) against the walk of ``_group``."""
+a braced group found in C (``render.texwidth._found_group``) against the walk of ``_group``. The check side of
+grade's: a mistake that changes no layer of a step left out there (``grading.check._changed_layers``) against
+following every mistake."""
 
 import random
 from collections import Counter
@@ -504,3 +506,39 @@ def test_a_group_found_in_c_is_the_group_the_walk_finds(text):
     tokens = tuple(texwidth._INK.findall(text))
     assert [texwidth._found_group(tokens, i) for i in range(len(tokens) + 1)] == \
         [texwidth._group(tokens, i) for i in range(len(tokens) + 1)]
+
+
+@pytest.mark.parametrize("kind", ["forward", "inverted", "test-time"])
+def test_a_mistake_that_changes_no_layer_of_a_step_is_not_followed_there(kind):
+    """check._named leaves out a mistake whose pass changes none of the layers a z or a part is
+    computed from (check._changed_layers): every part names the mistakes that following each
+    mistake's pass names, for working that follows a mistake with values left out or off by one."""
+    from symdrop.core.forward import forward
+    from symdrop.grading.check import _changed_layers, _named, _python, carried
+
+    rng, problems = random.Random(5), get(kind)
+    compared = left_out = 0
+    for e in build_sheet(7, Options(), 8, kinds=(problems,)).exercises:
+        rules = [m for m in problems.mistakes(e.network) if m.rule is not None]
+        # the network the memoized mistakes were made for (an equal one: _changed_layers asks identity)
+        network = next((m.rule[0] for m in rules if m.rule[0] == e.network), e.network)
+        python = _python(network)
+        fast = [(m, python, _changed_layers(m.rule, network, problems.mode)) for m in rules]
+        every = [(m, python, None) for m in rules]
+        left_out += sum(changed is not None for *_, changed in fast)
+        for mistake in rules:
+            _, mode, changes = mistake.rule
+            passed = forward(network, mode, terms=False, **dict(changes))
+            values = {f"{n}{l}": tuple(getattr(layer, n)) for l, layer in enumerate(passed, start=1) for n in "za"}
+            for name in list(values):
+                if rng.random() < 0.3:
+                    del values[name]
+                elif rng.random() < 0.3:
+                    values[name] = (values[name][0] + 1,) + values[name][1:]
+            values["y"] = tuple(passed[-1].a)
+            for part in carried(problems, network, values, None):
+                fewer, all_of_them = (_named(part, values, ruled, None) for ruled in (fast, every))
+                assert [m.name for m in fewer.mistakes] == [m.name for m in all_of_them.mistakes], \
+                    (mistake.name, part.name)
+                compared += not (part.correct or part.carried_forward)
+    assert compared > 50 and left_out > 10

@@ -346,6 +346,20 @@ def test_a_zero_denominator_in_any_spelling_is_one_clear_error(text):
     assert parse_number("3/010") == Fraction(3, 10)  # a zero that is not the whole denominator
 
 
+@pytest.mark.parametrize("text, digits", [("9" * 40, None), ("-" + "9" * 40, None), ("+0." + "5" * 39, None),
+                                          ("1/" + "3" * 39, None), ("9" * 41, 41), ("-0," + "5" * 40, 41),
+                                          ("1/" + "3" * 40, 41), ("7" * 60 + "." + "7" * 60, 120)])
+def test_a_students_number_has_at_most_40_digits_signs_and_points_aside(text, digits):
+    from symdrop.errors import SymdropError
+    from symdrop.grading.answers import parse_number
+
+    if digits is None:
+        assert parse_number(text) == Fraction(text.replace(",", "."))
+    else:
+        with pytest.raises(SymdropError, match=f"has {digits} digits; the limit is 40 digits per number"):
+            parse_number(text)
+
+
 def test_an_enormous_fraction_is_described_by_its_size():
     from symdrop.errors import describe
 

@@ -12,7 +12,7 @@ import mpmath
 import sympy
 
 from ..model.network import Network
-from ..sympy_internals import entries
+from ..sympy_internals import all_rational, entries
 
 # Exact numbers only, a float never: Python's int and Fraction where every number of a network is
 # rational and every activation piecewise linear (most networks, every generated problem: their
@@ -196,10 +196,11 @@ def _rational_keep(keep) -> bool:
     return all(_rational(q) if isinstance(q, sympy.MatrixBase) else isinstance(q, sympy.Rational) for q in keep or ())
 
 
-@lru_cache(maxsize=4096)
 def _rational(matrix) -> bool:
-    """Every entry of ``matrix`` is a SymPy rational (memoized as :func:`_matrix_numbers`)."""
-    return all(isinstance(v, sympy.Rational) for v in entries(matrix))
+    """Every entry of ``matrix`` is a SymPy rational: a matrix SymPy holds over ZZ or QQ at once
+    (:func:`~symdrop.sympy_internals.all_rational`, no memo's look-up of a new matrix), any
+    other entry by entry."""
+    return all_rational(matrix) or all(isinstance(v, sympy.Rational) for v in entries(matrix))
 
 
 def whole(value: Number) -> Number:

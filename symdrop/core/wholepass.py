@@ -25,10 +25,10 @@ def integer_output(values: NetworkNumbers, rules: tuple, functions: tuple, masks
                    scale_bias: bool = False) -> tuple | None:
     """a^(L) of the pass (``rules`` and ``functions`` each layer's, ``masks`` the pass's, an
     L+1-th on the output) from layer ``start``, whose input is ``a``; None where it does not apply."""
-    if not values.python or not all(type(v) is int or type(v) is Fraction for v in a):
+    if not values.python or not _PYTHON.issuperset(map(type, a)):
         return None
-    D = lcm(*(v.denominator for v in a))
-    N = [v.numerator * (D // v.denominator) for v in a]
+    D = lcm(*[v.denominator for v in a])
+    N = [v.numerator * (D // v.denominator) for v in a] if D > 1 else [v.numerator for v in a]
     layers = values.integer_layers
     for l in range(start, len(layers) + 1):
         rule, g = rules[l - 1], functions[l - 1]
@@ -38,16 +38,18 @@ def integer_output(values: NetworkNumbers, rules: tuple, functions: tuple, masks
             return None
         if rule.masked:
             mask = masks[l - 1]
-            if not all(type(m) is int for m in mask):
+            if not _INT.issuperset(map(type, mask)):
                 return None
             N = list(map(mul, N, mask))
-        for form, used in ((inverse, rule.input_scale is not None), (kept, rule.weight_scale is not None)):
-            if used:  # 1/q (inverted dropout) or q (weight scaling): each input times its own
-                if form is None:
-                    return None
-                numerators, under = form
-                N = list(map(mul, N, numerators)) if type(numerators) is tuple else [n * numerators for n in N]
-                D *= under
+        # 1/q (inverted dropout) or q (weight scaling): each input times its own
+        if rule.input_scale is not None:
+            if inverse is None:
+                return None
+            N, D = _scaled(N, D, inverse)
+        if rule.weight_scale is not None:
+            if kept is None:
+                return None
+            N, D = _scaled(N, D, kept)
         if scale_bias and bias is not None:
             bias = _scaled_bias(values, rule, l, bias)
         if bias is None:
@@ -62,10 +64,19 @@ def integer_output(values: NetworkNumbers, rules: tuple, functions: tuple, masks
         if D > _LARGE:
             common = gcd(D, *N)
             N, D = [n // common for n in N], D // common
-    out = tuple(n // D if n % D == 0 else Fraction(n, D) for n in N)
+    out = tuple(N) if D == 1 else tuple([n // D if n % D == 0 else Fraction(n, D) for n in N])
     if len(masks) > len(layers):  # a mask on the output, as the whole pass multiplies it
-        out = tuple(m * v for m, v in zip(masks[-1], out))
+        out = tuple([m * v for m, v in zip(masks[-1], out)])
     return out
+
+
+_PYTHON, _INT = frozenset({int, Fraction}), frozenset({int})  # the types of a pass of Python numbers; of a mask
+
+
+def _scaled(N: list, D: int, form: tuple) -> tuple[list, int]:
+    """The values N / D times a scale (integers over a denominator: one, or one per value)."""
+    numerators, under = form
+    return (list(map(mul, N, numerators)) if type(numerators) is tuple else [n * numerators for n in N]), D * under
 
 
 def _scaled_bias(values: NetworkNumbers, rule, l: int, bias: tuple) -> tuple | None:

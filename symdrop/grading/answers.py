@@ -14,9 +14,10 @@ def parse_number(text: str, what: str = "answer") -> Fraction:
     item = str(text).strip().replace("\u2212", "-")
     if not _NUMBER.fullmatch(item) or ("/" in item and int(item.partition("/")[2]) == 0):
         raise SymdropError(f"{what}: expected a number like 7, -3/4, -0.75 or -0,75, got {quote(str(text))}")
-    digits = len(item) - sum(item.count(c) for c in "+-/.,")  # what the pattern lets stand beside the digits
-    if digits > MAX_DIGITS:
-        raise SymdropError(f"{what}: {quote(item)} has {digits} digits; the limit is {MAX_DIGITS} digits per number")
+    if len(item) > MAX_DIGITS:  # the digits are counted only where they can be too many (at most every character)
+        digits = len(item) - sum(item.count(c) for c in "+-/.,")  # what the pattern lets stand beside the digits
+        if digits > MAX_DIGITS:
+            raise SymdropError(f"{what}: {quote(item)} has {digits} digits; the limit is {MAX_DIGITS} digits per number")
     return _fraction(item)
 
 

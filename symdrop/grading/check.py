@@ -69,8 +69,11 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
         values = {**values, "y": answer}
         parts = carried(kind, network, values, tolerance, fast)
         if any(not (p.correct or p.carried_forward) for p in parts):  # a step off track: which mistake?
-            # asked once, not once a part: the mistakes, and whether each one's pass is of Python's numbers
-            ruled = [(m, fast and _python(m.rule[0])) for m in kind.mistakes(network) if m.rule is not None]
+            # asked once, not once a part: the mistakes, whether each one's pass is of Python's
+            # numbers, and (fast) the layers it changes
+            ruled = [(m, python, _changed_layers(m.rule, network, kind.mode) if python else None)
+                     for m in kind.mistakes(network) if m.rule is not None
+                     for python in (fast and _python(m.rule[0]),)]
             parts = tuple(_named(p, values, ruled, tolerance) for p in parts)
     return Check(kind, answer, expected, right, mistakes, parts, tolerance, network)
 
@@ -78,11 +81,44 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
 def _named(part: Part, values: dict, ruled, tolerance) -> Part:
     """``part`` with the mistakes made at its step: where it is wrong and not carried forward,
     those whose pass, with the student's own earlier values put in, gives the value written
-    (``ruled``: each mistake with a rule, and the ``python`` of :func:`_by_rule`)."""
+    (``ruled``: each mistake with a rule, the ``python`` of :func:`_by_rule`, and the layers
+    :func:`_changed_layers` finds it changes). A mistake that changes none of the layers its pass
+    computes for a z or a part, from the last a^(k) the student gave, is not followed: its pass is
+    then the problem's own from the student's values, which gives what :func:`carried` found,
+    not the value written (the part is not carried forward). tests/test_fast_paths.py checks
+    the mistakes named against following every one."""
     if part.correct or part.carried_forward:
         return part
-    found = tuple(m for m, python in ruled if equal(part.given, _by_rule(m.rule, values, part.name, python), tolerance))
+    l = None if part.name == "y" else int(part.name[1:])  # y: the pass's a^(L), not what carried compares
+    first = None if l is None else max((k + 1 for k in range(1, l) if f"a{k}" in values), default=1)
+    found = tuple(m for m, python, changed in ruled
+                  if (changed is None or l is None or any(first <= k <= l for k in changed))
+                  and equal(part.given, _by_rule(m.rule, values, part.name, python), tolerance))
     return replace(part, mistakes=found) if found else part
+
+
+def _changed_layers(rule, network: Network, mode: str) -> frozenset | None:
+    """The layers whose step a mistake's pass (network, mode, changes) does otherwise than the
+    problem's own pass of ``network`` in ``mode``: where it is that pass with other masks or
+    activations only, the layers whose input mask (or DropConnect's weight mask) or activation
+    differs, and the last where it masks the output; None (any layer) for another network (not
+    ``network`` itself: a mistake of the memo made for an equal one is followed), mode or change."""
+    own, own_mode, changes = rule
+    changes = dict(changes)
+    if own is not network or own_mode != mode or not changes.keys() <= {"masks", "activations"}:
+        return None
+    layers = set()
+    if "masks" in changes:
+        masks, mine = changes["masks"], network_numbers(network).masks
+        if len(masks) < len(mine):
+            return None
+        layers.update(l for l, (m, o) in enumerate(zip(masks, mine), start=1) if m != o)
+        if len(masks) > network.depth:
+            layers.add(network.depth)
+    if "activations" in changes:
+        layers.update(l for l, (a, layer) in enumerate(zip(changes["activations"], network.layers), start=1)
+                      if a != layer.activation)
+    return frozenset(layers)
 
 
 def _by_rule(rule, values: dict, name: str, python: bool = False) -> tuple:

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import SpecError, SymdropError, quote
 from ..core.forward import layer_values
@@ -92,8 +93,11 @@ class Ungraded:
     reason: str
 
 
-@dataclass(frozen=True)
-class GradedPart:
+class GradedPart(NamedTuple):
+    """One graded part of a student's problem. (A named tuple: a class makes one for every part
+    of every problem, some 6,300 for 300 students, and a frozen dataclass sets each of its eleven
+    fields through object.__setattr__.)"""
+
     code: str
     part: str
     answer: str  # as written
