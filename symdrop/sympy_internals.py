@@ -39,7 +39,7 @@ def rational_matrix(rows: int, cols: int, values) -> sympy.ImmutableMatrix:
     form through the expression domain and converts every entry there and back, which made up
     most of the time of deriving a generated problem (about 8 us against 45 us for a 3-vector).
     Memoized: equal vectors (masks, small inputs and biases) recur across problems.
-    ``tests/test_numbers.py`` checks that both give the same matrix, so a SymPy release that
+    ``tests/test_sympy_internals.py`` checks that both give the same matrix, so a SymPy release that
     changes this form is caught.
     """
     return _rational_matrix(rows, cols, tuple(values))

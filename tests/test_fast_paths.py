@@ -508,7 +508,7 @@ def test_a_group_found_in_c_is_the_group_the_walk_finds(text):
         [texwidth._group(tokens, i) for i in range(len(tokens) + 1)]
 
 
-@pytest.mark.parametrize("kind", ["forward", "inverted", "test-time"])
+@pytest.mark.parametrize("kind", ["forward", "inverted", "test-time", "dropconnect:forward"])  # masks of weights too
 def test_a_mistake_that_changes_no_layer_of_a_step_is_not_followed_there(kind):
     """check._named leaves out a mistake whose pass changes none of the layers a z or a part is
     computed from (check._changed_layers): every part names the mistakes that following each

@@ -12,12 +12,16 @@ _NUMBER = re.compile(r"[+-]?(\d+(/\d+)?|\d*[.,]\d+|\d+[.,])", re.ASCII)  # digit
 def parse_number(text: str, what: str = "answer") -> Fraction:
     """One number exactly as written; a decimal comma is a decimal point (``-0,75`` is -3/4)."""
     item = str(text).strip().replace("\u2212", "-")
-    if not _NUMBER.fullmatch(item) or ("/" in item and int(item.partition("/")[2]) == 0):
-        raise SymdropError(f"{what}: expected a number like 7, -3/4, -0.75 or -0,75, got {quote(str(text))}")
-    if len(item) > MAX_DIGITS:  # the digits are counted only where they can be too many (at most every character)
+    expected = f"{what}: expected a number like 7, -3/4, -0.75 or -0,75, got {quote(str(text))}"
+    if not _NUMBER.fullmatch(item):
+        raise SymdropError(expected)
+    # the digits counted (before any is read as an int) only where they can be too many: at most every character
+    if len(item) > MAX_DIGITS:
         digits = len(item) - sum(item.count(c) for c in "+-/.,")  # what the pattern lets stand beside the digits
         if digits > MAX_DIGITS:
             raise SymdropError(f"{what}: {quote(item)} has {digits} digits; the limit is {MAX_DIGITS} digits per number")
+    if "/" in item and int(item.partition("/")[2]) == 0:
+        raise SymdropError(expected)
     return _fraction(item)
 
 

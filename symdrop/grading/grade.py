@@ -96,7 +96,8 @@ class Ungraded:
 class GradedPart(NamedTuple):
     """One graded part of a student's problem. (A named tuple: a class makes one for every part
     of every problem, some 6,300 for 300 students, and a frozen dataclass sets each of its eleven
-    fields through object.__setattr__.)"""
+    fields through object.__setattr__. So it is a tuple: equal to a plain tuple of the same
+    values, changed by ``_replace``, not ``dataclasses.replace``.)"""
 
     code: str
     part: str
