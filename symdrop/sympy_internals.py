@@ -60,19 +60,15 @@ def _rational_matrix(rows: int, cols: int, values: tuple) -> sympy.ImmutableMatr
     # SymPy's sparse form: nonzero entries only, rows without any left out; each entry made as
     # ZZ(p) and QQ(p, q) make it (their dtype: a domain's call is its dtype's), a reading a spec's
     # 3,000 new matrices make some 20,000 times
+    integers = kinds <= _INTEGERS or all(v.q == 1 for v in values)
+    domain = ZZ if integers else QQ
+    make = domain.dtype
     elements: dict[int, dict[int, object]] = {}
-    if kinds <= _INTEGERS or all(v.q == 1 for v in values):
-        domain, integer = ZZ, ZZ.dtype
-        for i in range(rows):
-            row = {j: integer(v.p) for j, v in enumerate(values[i * cols : (i + 1) * cols]) if v.p}
-            if row:
-                elements[i] = row
-    else:
-        domain, rational = QQ, QQ.dtype
-        for i in range(rows):
-            row = {j: rational(v.p, v.q) for j, v in enumerate(values[i * cols : (i + 1) * cols]) if v.p}
-            if row:
-                elements[i] = row
+    for i in range(rows):
+        row = {j: make(v.p) if integers else make(v.p, v.q)
+               for j, v in enumerate(values[i * cols : (i + 1) * cols]) if v.p}
+        if row:
+            elements[i] = row
     matrix = sympy.Basic.__new__(
         sympy.ImmutableMatrix, sympy.Integer(rows), sympy.Integer(cols), sympy.Tuple(*values, sympify=False)
     )
