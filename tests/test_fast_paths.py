@@ -50,7 +50,15 @@ def test_choices_of_another_stream_draw_its_own_way():
         drawing.choices(random.Random(1), (), 1)
 
 
-@pytest.mark.parametrize("text", [
+# Braced groups nested, empty or left open (texwidth._found_group: below).
+_GROUPS = [
+    r"\textcolor{red}{\frac{1}{2}} + \text{a {b} c} \begin{pmatrix}\textcolor{red}{0}\\1\end{pmatrix}",
+    r"\begin{array}{c{c}c}1 & 2 & 3\end{array} \mathrm{x}^{\text{y}}", r"\begin{pmatrix}1\end{pmat",
+    r"\text{a {b c", r"\textcolor{red", r"\begin{", r"\text{}{}", r"\begin{pmatrix}1\end{pmatrix}}}",
+]
+
+
+@pytest.mark.parametrize("text", _GROUPS + [
     r"= \begin{pmatrix}1 & -2\\\textcolor{red}{3} & \frac{1}{2}\end{pmatrix} \begin{pmatrix}4\\5\end{pmatrix} + 7",
     r"\begin{aligned}&x + \begin{pmatrix}1\\2\end{pmatrix}\\&\quad y\end{aligned} = \begin{gathered}a\\bb\end{gathered}",
     r"x^\begin{pmatrix}1\\2\end{pmatrix} + \frac\begin{pmatrix}1\end{pmatrix}2",  # an argument without braces
@@ -88,6 +96,16 @@ def test_a_seeded_sheet_is_the_same_bytes_with_and_without_the_fast_paths(monkey
     assert len(measured) > 200  # the plain path did the measuring
     assert slow == fast
     assert all(width(t) == plain_width(t) for t in measured)
+
+
+@pytest.mark.parametrize("decimals", [False, True])
+def test_latex_each_prints_each_value_as_latex_does(decimals):
+    """printer.latex_each (SymPy's values straight to their memos) against ``latex`` of each value:
+    integers, rationals, a column, a 1 x 1 matrix, a symbol, an irrational value, a Python int."""
+    values = [sympy.Integer(0), sympy.Integer(-3), sympy.Rational(-7, 4), sympy.Rational(1, 8),
+              sympy.ImmutableMatrix([sympy.Rational(1, 2), -2, 0]), sympy.ImmutableMatrix([[sympy.Rational(3, 5)]]),
+              sympy.Symbol("q1"), 1 / (1 + sympy.exp(-sympy.Integer(3))), 5]
+    assert printer.latex_each(values, decimals) == [printer.latex(v, decimals=decimals) for v in values]
 
 
 def test_documents_are_the_same_bytes_with_jinjas_own_globals_and_every_value_printed_alone(monkeypatch):
@@ -203,7 +221,7 @@ def test_first_weights_are_those_of_the_whole_pass_back_with_every_mistakes_chan
     from symdrop.model.spec import load_spec
 
     examples = [load_spec(Path(__file__).parent.parent / "examples" / name)  # cross_entropy: a delta of its own
-                for name in ("cross-entropy.yaml", "keep-per-unit.yaml")]
+                for name in ("cross-entropy.yaml", "keep-per-unit.yaml", "inverted-sigmoid.yaml")]  # SymPy's numbers
     for network in [e.network for e in build_sheet(2, Options(values=values), 4, kinds=(get(kinds),)).exercises] + examples:
         network = network if network.target is not None else _with_target(network)
         for change in changes + [{"masks": ones(network)}]:
@@ -413,13 +431,21 @@ def test_a_mistakes_network_carries_the_numbers_read_back_from_sympy(kind, value
     from symdrop.exercises.mistakes import drop_for_keep, with_keep
     from symdrop.model.conventions import INVERTED, PLAIN, WEIGHT_SCALING
 
+    from pathlib import Path
+
+    from symdrop.model.spec import load_spec
+
+    folder = Path(__file__).parent.parent / "examples"  # a q per weight, a q per unit
+    examples = [load_spec(folder / name) for name in ("dropconnect.yaml", "keep-per-unit.yaml")]
     made = 0
-    for e in build_sheet(5, Options(values=values), 4, kinds=(get(kind),)).exercises:
-        keep = e.network.dropout.keep
-        for network in [drop_for_keep(e.network)] + [with_keep(e.network, keep, c) for c in (INVERTED, PLAIN, WEIGHT_SCALING)]:
+    for problem in [e.network for e in build_sheet(5, Options(values=values), 4, kinds=(get(kind),)).exercises] + examples:
+        keep = problem.dropout.keep
+        for network in [drop_for_keep(problem)] + [with_keep(problem, keep, c) for c in (INVERTED, PLAIN, WEIGHT_SCALING)]:
             own, read = carried(network), _network_numbers.__wrapped__(network)
             made += own is not None
-            assert own is None or all(_typed(getattr(own, f.name)) == _typed(getattr(read, f.name)) for f in fields(read))
+            assert own is None or [f.name for f in fields(read)
+                                   if _typed(getattr(own, f.name)) != _typed(getattr(read, f.name))] == []
+            assert own is None or own.integer_weights == read.integer_weights  # the problem's, kept
     assert made  # the networks did carry their numbers
 
 
@@ -437,6 +463,7 @@ def test_a_mistakes_answer_in_integers_is_the_whole_pass(kinds, options):
     from pathlib import Path
 
     from symdrop.core.forward import forward, layer_values, output
+    from symdrop.core.passnumbers import network_numbers
     from symdrop.model.spec import load_spec
 
     if kinds == "examples":
@@ -446,6 +473,9 @@ def test_a_mistakes_answer_in_integers_is_the_whole_pass(kinds, options):
                     for kind in map(get, ("forward", "inverted", "test-time"))]
     else:
         problems = [(e.kind, e.network) for e in build_sheet(11, options, 4, kinds=tuple(map(get, kinds.split(",")))).exercises]
+    # integer weights, ReLU layers, masks of units: the integers apply to every pass of the problem's
+    # own network (a mistake's network may scale its weights by q: receiving_q)
+    always = kinds in ("forward,inverted,test-time", "inverted,test-time")
     applied = 0
     for kind, problem in problems:
         try:
@@ -454,8 +484,9 @@ def test_a_mistakes_answer_in_integers_is_the_whole_pass(kinds, options):
             continue
         # and changes of their own, which a broken fast path cannot hide (a mistake that gives
         # the right answer is no mistake: kind.mistakes leaves it out)
+        output_mask = network_numbers(problem).masks + ((0,) * problem.layers[-1].units,)  # the output dropped
         own = [(problem, mode, changes) for mode in (("train", "off", "test") if problem.dropout.keep else ("train",))
-               for changes in ((), (("scale_bias", True),))]
+               for changes in ((), (("scale_bias", True),), (("masks", output_mask),))]
         for network, mode, changes in rules + own:
             for start in range(1, network.depth + 1):
                 a = layer_values(network, mode)[start - 2].a if start > 1 else None
@@ -463,6 +494,7 @@ def test_a_mistakes_answer_in_integers_is_the_whole_pass(kinds, options):
                 inputs = {"inputs": {start: a}, "start": start} if a is not None else {}
                 whole = forward(network, mode, terms=False, **inputs, **dict(changes))[-1].a
                 assert fast is None or [(type(v), v) for v in fast] == [(type(v), v) for v in whole], changes
+                assert fast is not None or not (always and network is problem), changes
                 applied += fast is not None
     # the integers gave many of them (DropConnect's too, in a pass without its weights' masks);
     # none with sigmoid layers
@@ -493,16 +525,10 @@ def test_objects_written_into_the_first_ones_layout_are_json_dumps_text(values, 
     assert indented(list(values), level) == expected
 
 
-@pytest.mark.parametrize("text", [
-    r"\textcolor{red}{\frac{1}{2}} + \text{a {b} c} \begin{pmatrix}\textcolor{red}{0}\\1\end{pmatrix}",
-    r"\begin{array}{c{c}c}1 & 2 & 3\end{array} \mathrm{x}^{\text{y}}", r"\begin{pmatrix}1\end{pmat",
-    r"\text{a {b c", r"\textcolor{red", r"\begin{", r"\text{}{}", r"\begin{pmatrix}1\end{pmatrix}}}",
-])
+@pytest.mark.parametrize("text", _GROUPS)
 def test_a_group_found_in_c_is_the_group_the_walk_finds(text):
     """texwidth._found_group (a braced group without groups inside found by a search in C) against
-    the walk of _group: the same width, groups nested, empty or left open."""
-    for style in ("display", "text", "script"):
-        assert width.__wrapped__(text, style) == plain_width(text, style)
+    the walk of _group at every token: groups nested, empty or left open (their widths: above)."""
     tokens = tuple(texwidth._INK.findall(text))
     assert [texwidth._found_group(tokens, i) for i in range(len(tokens) + 1)] == \
         [texwidth._group(tokens, i) for i in range(len(tokens) + 1)]
