@@ -183,6 +183,27 @@ def test_worked_solution_states_convention_keep_and_pytorch_p(convention, mode, 
         assert r"\mu^{(1)} = " not in md and "Dropped units" not in md
 
 
+@pytest.mark.parametrize(
+    "convention, mode, rows",
+    [
+        # no mask at test time: the input as it is, its numbers written once (not "= v = v")
+        ("inverted", "test", [r"\tilde{a}^{(0)} &= x = \begin{pmatrix}2\\1\end{pmatrix}\\",
+                              r"\tilde{a}^{(1)} &= a^{(1)} = \begin{pmatrix}1\\2\\1\end{pmatrix}\\"]),
+        ("weight-scaling", "test", [r"\tilde{a}^{(0)} &= x = \begin{pmatrix}2\\1\end{pmatrix}\\",
+                                    r"\tilde{a}^{(1)} &= a^{(1)} = \begin{pmatrix}1\\2\\1\end{pmatrix}\\"]),
+        # a mask, even one that keeps everything, is an operation: mask, values and result
+        ("plain", "train", [r"\tilde{a}^{(0)} &= \mu^{(0)} \odot x = \begin{pmatrix}1\\1\end{pmatrix} \odot "
+                            r"\begin{pmatrix}2\\1\end{pmatrix} = \begin{pmatrix}2\\1\end{pmatrix}\\",
+                            r"\tilde{a}^{(1)} &= \mu^{(1)} \odot a^{(1)} = \begin{pmatrix}1\\\textcolor{red}{0}\\1"
+                            r"\end{pmatrix} \odot \begin{pmatrix}1\\\textcolor{red}{2}\\1\end{pmatrix} = "
+                            r"\begin{pmatrix}1\\\textcolor{red}{0}\\1\end{pmatrix}\\"]),
+    ],
+)
+def test_an_unmasked_input_is_written_once(convention, mode, rows):
+    md = derive(parse_spec(spec([[1, 0, 1]], "4/5", convention)), mode=mode).to_markdown()
+    assert [line for line in md.splitlines() if line.startswith(r"\tilde{a}")] == rows
+
+
 def test_sigmoid_json_gives_exact_form_and_decimal(tmp_path, capsys):
     import json
     import math

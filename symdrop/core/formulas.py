@@ -20,6 +20,12 @@ class Equation:
     substituted: sympy.Basic
     value: ImmutableMatrix
 
+    @property
+    def as_is(self) -> bool:
+        """Whether the numbers put in are the value itself (an input no mask changes, as at test
+        time): a solution writes them once, ``lhs = symbolic = value``."""
+        return self.substituted == self.value
+
 
 class HadamardDivision(sympy.Basic):
     r"""``A \oslash Q``: entry by entry A over Q (a kept value over its own keep probability), as
