@@ -12,7 +12,12 @@ beside a fixed Python loop timed in every run (how steady the machine was).
 
 The first line times ``symdrop grade`` as a user runs it: each run a new Python process, which
 imports what grade uses (SymPy, Jinja2 and symdrop's modules: some 0.3 s of CPU, left out) and
-then grades; the CPU time of the grading alone is the figure the goal is for. (Emptying
+then grades; the CPU time of the grading alone is the figure the goal is for, with the kernel's
+share beside it. Making 305 files is most of that share, and on a disk it varies: ext4 passes over
+the inodes freed in the last minutes as it looks for a free one, so after many files were
+removed (a run of the tests, or the output folder emptied just before) the same grading took up
+to 0.2 s more than on a quiet disk (2026-12-05, this machine's ext4). The runs are therefore made twice, interleaved: into a folder on the disk, and into one in
+memory (/dev/shm, where there is one), which shows the cost of symdrop's own work. (Emptying
 symdrop's memos in this process, as this script did before, leaves every other cache as making
 the class set left it, which no user's run finds.) The second line times runs one after another
 in this process: a run after the first finds the memos holding the problems of the run before
@@ -25,6 +30,7 @@ import contextlib
 import csv
 import io
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -125,27 +131,37 @@ def loop() -> int:
     return total
 
 
-# A new process: imports symdrop and the modules grade uses, then grades and prints its CPU seconds.
+# A new process: imports symdrop and the modules grade uses, then grades and prints the CPU
+# seconds of the grading, in user space and in the kernel (os.times: the kernel's share is
+# sampled at the clock's ticks, so one run's split is rough; their sum is not).
 NEW_PROCESS = """
-import contextlib, io, sys, time
+import contextlib, io, os, sys
 from symdrop.cli import main
 import symdrop.commands.classes, symdrop.grading.grade, symdrop.grading.keys, symdrop.io.outputs, symdrop.render.grades
-start = time.process_time()
+start = os.times()
 said = io.StringIO()
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(said):
     code = main(["grade", "--key", sys.argv[1], "--answers", sys.argv[2], "--out", sys.argv[3]])
-print(time.process_time() - start if code == 0 else "failed " + said.getvalue())
+end = os.times()
+print(f"{end.user - start.user} {end.system - start.system}" if code == 0 else "failed " + said.getvalue())
 """
 
 
-def new_process(key: Path, table: Path, out: Path) -> float:
-    """CPU seconds of ``symdrop grade`` in a new Python process, its imports left out."""
+def new_process(key: Path, table: Path, out: Path) -> tuple[float, float]:
+    """CPU seconds (user, kernel) of ``symdrop grade`` in a new Python process, its imports left out."""
     root = str(Path(__file__).resolve().parent.parent)
     result = subprocess.run([sys.executable, "-c", NEW_PROCESS, str(key), str(table), str(out)], cwd=root,
                             capture_output=True, text=True)
     if result.returncode or result.stdout.startswith("failed"):
         sys.exit(f"grade failed in a new process:\n{result.stderr or result.stdout}")
-    return float(result.stdout)
+    user, kernel = map(float, result.stdout.split())
+    return user, kernel
+
+
+def ram_disk() -> Path | None:
+    """A folder in memory (Linux's /dev/shm, a tmpfs) to write the grades into, or None."""
+    shm = Path("/dev/shm")
+    return shm if shm.is_dir() and os.access(shm, os.W_OK) else None
 
 
 def seconds(run) -> tuple[float, float]:
@@ -164,7 +180,7 @@ def main() -> int:
         folder = Path(name)
         key = class_set(folder, args.students)
         table = answers(key, folder)
-        times, cpus, steady, empty = [], [], [], []
+        times, cpus, steady = [], [], []
         for run in range(args.runs):
             out = folder / f"grades{run}"
             wall, cpu = seconds(lambda: quiet(["grade", "--key", str(key), "--answers", str(table),
@@ -172,12 +188,24 @@ def main() -> int:
             times.append(wall)
             cpus.append(cpu)
             steady.append(seconds(loop)[0] * 1000)
-        for run in range(args.runs):
-            empty.append(new_process(key, table, folder / f"new{run}"))
+        ram = ram_disk()
+        disk, memory = [], []
+        with tempfile.TemporaryDirectory(prefix="symdrop-grade-", dir=ram) as shm:
+            for run in range(args.runs):  # interleaved: the two see the same machine
+                disk.append(new_process(key, table, folder / f"new{run}"))
+                if ram is not None:
+                    memory.append(new_process(key, table, Path(shm) / f"new{run}"))
         data = json.loads((folder / "grades0" / "grades.json").read_text())
+    cpu = [user + kernel for user, kernel in disk]
     print(f"grade, {args.students} students x 3 problems (forward, inverted, test-time), {len(data['ungraded'])} "
           f"rows listed, as a user runs it (a new process each run, its imports left out): CPU best "
-          f"{min(empty):.2f} s, median {statistics.median(empty):.2f} s ({args.runs} runs)")
+          f"{min(cpu):.2f} s, median {statistics.median(cpu):.2f} s ({args.runs} runs; the kernel's share, "
+          f"most of it making the {args.students + 5} files, median {statistics.median(k for _, k in disk):.2f} s)")
+    if memory:
+        cpu = [user + kernel for user, kernel in memory]
+        print(f"the same, its files in memory ({ram}, a tmpfs: no disk's inodes to find): CPU best {min(cpu):.2f} s, "
+              f"median {statistics.median(cpu):.2f} s (the kernel's share, median "
+              f"{statistics.median(k for _, k in memory):.2f} s)")
     print(f"run again in one process (the memos hold the same class's passes and mistakes): best {min(times):.2f} s, "
           f"median {statistics.median(times):.2f} s; CPU best {min(cpus):.2f} s, median {statistics.median(cpus):.2f} s")
     print(f"machine: a fixed 1e6-step Python loop, once per run: best {min(steady):.1f} ms, "
