@@ -3,6 +3,7 @@ from the key's spec by tests/reference_variance.py (every mask visited with Frac
 worked by hand, check and grade naming its mistakes, --stats, and the rule that keeps signs mixed."""
 
 import json
+import re
 from fractions import Fraction
 
 import pytest
@@ -165,12 +166,12 @@ def test_a_pair_is_graded_entry_by_entry(tmp_path):
 
 def test_the_worked_solutions_restate_each_question(tmp_path):
     """A statistics kind's solution starts from the method: the solutions document puts the
-    question (title, data) before it, and marks its variant once for the page header."""
+    question (title, data) before it, under a problem's heading, and marks its variant once for the page header."""
     out = tmp_path / "sheet"
     assert main(["sheet", "--kinds", "variance,nwgm", "--problems", "2", "--seed", "3", "--no-diagram",
                  "--format", "markdown,latex", "--out", str(out)]) == 0
     md = (out / "solutions.md").read_text(encoding="utf-8")
-    assert md.count("A unit computes") == 1 and md.count("## Problem ") == 2
+    assert md.count("A unit computes") == 1 and len(re.findall(r"^# Problem \d \(variant [0-9A-Z]+\)$", md, re.M)) == 2
     tex = (out / "solutions.tex").read_text(encoding="utf-8")
     codes = [e["code"] for e in json.loads((out / "key.json").read_text(encoding="utf-8"))["problems"]]
     assert all(tex.count(rf"\variant{{{code}}}") == 1 for code in codes)

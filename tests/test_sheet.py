@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from symdrop import derive, parse_spec
-from symdrop.exercises.kinds import parse_kinds
+from symdrop.exercises.kinds import KINDS, parse_kinds
 from symdrop.exercises.options import Options
 from symdrop.exercises.roster import Student
 from symdrop.exercises.sheet import build_class_set, build_sheet
@@ -25,7 +25,7 @@ from symdrop.render.options import RenderOptions
 from symdrop.render.sheets import key_csv, key_json, render_documents
 
 from . import reference
-from .conftest import HOSTILE, golden, pdf_text, require, require_pdflatex
+from .conftest import ALL_KINDS, HOSTILE, golden, pdf_text, require, require_pdflatex
 
 
 def resolve(spec: dict) -> list[Fraction]:
@@ -137,6 +137,29 @@ def test_documents_hold_no_values_they_should_not():
     assert "Prediction" not in docs["sheet.md"] and "| common wrong answer | mistake | id |" in docs["key.md"]
     decimal = render_documents(build_sheet(4, Options(values="decimal"), 2), ("latex", "markdown"))
     assert all(r"\frac" not in text for text in decimal.values())
+
+
+def test_every_worked_solution_opens_under_a_problem_heading_with_its_sections_below():
+    """In the worked solutions of a sheet of every kind, each problem has a top-level heading (a
+    statistics kind's question, restated there, too: it was a heading of the sections' level) and
+    its sections stand one level below; the sheet itself keeps its questions under its title."""
+    sheet = build_sheet(12, Options(), len(KINDS), kinds=parse_kinds(ALL_KINDS))
+    docs = render_documents(sheet, ("markdown", "latex", "html"))
+    tags = lambda text: re.sub(r"<[^>]+>", "", text)  # noqa: E731
+    headings = {
+        "solutions.md": [line[2:] for line in docs["solutions.md"].splitlines() if line.startswith("# ")],
+        "solutions.tex": [re.sub(r"\\usertext\{(.*)\}", r"\1", h)  # a forward pass's title is the spec's
+                          for h in re.findall(r"\\section\*\{(.*)\}", docs["solutions.tex"])],
+        "solutions.html": [tags(h) for h in re.findall(r"<h1>(.*?)</h1>", docs["solutions.html"])],
+    }
+    for document, found in headings.items():
+        assert len(found) == len(KINDS), (document, found)
+        for number, heading in enumerate(found, start=1):
+            assert re.search(rf"\bProblem {number}\b.*\(variant [0-9A-Z]+\)$", heading), (document, heading)
+    problems_below = [r"^## Problem", r"\\subsection\*\{Problem", r"<h2>Problem"]
+    for document, pattern in zip(headings, problems_below):
+        assert not re.search(pattern, docs[document], re.M), document
+    assert re.findall(r"^## Problem (\d+)", docs["sheet.md"], re.M) == [str(n) for n in range(1, len(KINDS) + 1)]
 
 
 def pages(pdf: bytes, tmp_path) -> list[str]:

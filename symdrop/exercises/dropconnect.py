@@ -214,6 +214,7 @@ KIND = Kind(
     code_text=code_text,
     check_options=check_options,
     templates={"problem": "problem-dropconnect", "answer": "answer-dropconnect", "solution": "solution-dropconnect"},
+    restates_question=True,
     intro="intro-dropconnect",
     uses_keep=True,
     parts=parts,

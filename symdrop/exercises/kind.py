@@ -133,6 +133,10 @@ class Kind:
     key_values: Callable[[Derivation | Ensemble], dict[str, tuple]] = lambda derivation: {}
     poses: Callable[[Network], bool] = lambda network: False  # by default never a spec's kind
     gives_masks: bool = True  # its problems give one training step's masks (the ensemble's are every mask)
+    # Its worked solution begins with its question, restated under a problem's heading (the
+    # question holds the data: one unit, a batch, a noise; a forward pass's solution states its
+    # network itself).
+    restates_question: bool = False
     batches: bool = False  # its problems are batches of examples (a Batch, its spec's input a list of rows)
     # its answer is several quantities (a mean and a variance): grade gives each right one its
     # share of the answer's points, where a vector of one quantity is right or wrong as a whole

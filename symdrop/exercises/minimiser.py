@@ -216,6 +216,7 @@ KIND = Kind(
     code_text=lambda batch, options: spec_text("penalty:minimiser", batch),
     check_options=check_options,
     templates={"problem": "problem-minimiser", "answer": "answer-minimiser", "solution": "solution-minimiser"},
+    restates_question=True,
     intro="intro-minimiser",
     uses_keep=True,
     parts=parts,

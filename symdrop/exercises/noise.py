@@ -327,6 +327,7 @@ KIND = Kind(
     code_text=code_text,
     check_options=check_options,
     templates={"problem": "problem-noise", "answer": "answer-noise", "solution": "solution-noise"},
+    restates_question=True,
     intro="intro-noise",
     uses_keep=True,
     parts=parts,

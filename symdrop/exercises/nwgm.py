@@ -249,6 +249,7 @@ KIND = Kind(
     code_text=code_text,
     check_options=check_options,
     templates={"problem": "problem-nwgm", "answer": "answer-nwgm", "solution": "solution-nwgm"},
+    restates_question=True,
     intro="intro-nwgm",
     uses_keep=True,
     parts=parts,

@@ -217,6 +217,7 @@ KIND = Kind(
     code_text=code_text,
     check_options=check_options,
     templates={"problem": "problem-penalty", "answer": "answer-penalty", "solution": "solution-penalty"},
+    restates_question=True,
     intro="intro-penalty",
     uses_keep=True,
     parts=parts,

@@ -180,6 +180,7 @@ KIND = Kind(
     code_text=code_text,
     check_options=check_options,
     templates={"problem": "problem-variance", "answer": "answer-variance", "solution": "solution-variance"},
+    restates_question=True,
     intro="intro-variance",
     uses_keep=True,
     parts=parts,

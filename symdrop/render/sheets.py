@@ -130,7 +130,8 @@ def describe(options, kinds) -> str:
 
 def render_parts(e: Exercise, fmt: str, options: RenderOptions = RenderOptions(), picture=None,
                  math: Math | None = None, *, saved: str | None = None) -> dict[str, str]:
-    """One exercise's question, key entry and worked solution in format ``fmt``, with its
+    """One exercise's question, key entry and worked solution in format ``fmt`` (and, for a kind
+    whose solution restates its question, the question under a problem's heading), with its
     ``picture`` (the network's geometry; linked as ``options.figures``/CODE.svg where the format
     links pictures; set as the document's saved picture ``saved`` where one is named) and its
     formulas (``math``, rendered here unless given: formats share them)."""
@@ -140,11 +141,15 @@ def render_parts(e: Exercise, fmt: str, options: RenderOptions = RenderOptions()
     d = e.derivation
     context = dict(e=e, d=d, network=d.network, steps=getattr(d, "steps", ()), figure=figure, math=math,
                    mode="test" if getattr(d, "mode", "train") == "test" else "train",
-                   explain_method=False)
-    return {
+                   explain_method=False, restated=False)
+    parts = {
         part: render_document(name, fmt, options, standalone=False, **context)
         for part, name in e.kind.templates.items()
     }
+    if e.kind.restates_question:  # the question again, under a problem's heading, to open its solution
+        parts["restated"] = render_document(e.kind.templates["problem"], fmt, options, standalone=False,
+                                            **{**context, "restated": True})
+    return parts
 
 
 def placeholder_warnings(sheet: Sheet) -> list[str]:
