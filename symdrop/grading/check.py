@@ -41,6 +41,9 @@ class Check:
     parts: tuple[Part, ...] = ()
     tolerance: Fraction | None = None
     network: Network | None = None  # the problem checked
+    # Why the answer was not compared with the mistakes (a mistake's pass refused where the
+    # problem's own did not), or None: the verdict stands, the diagnosis is left out.
+    undiagnosed: str | None = None
 
     @property
     def first_wrong(self) -> Part | None:
@@ -61,7 +64,8 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
         raise SymdropError(f"answer: expected {len(expected)} number{'s' if len(expected) > 1 else ''} for a problem of the "
                            f"kind {kind.name}, got {len(answer)} (another kind: --kind KIND)")
     right = equal(answer, expected, tolerance)
-    mistakes = () if right else tuple(m for m in kind.mistakes(network) if equal(answer, m.answer, tolerance))
+    known, undiagnosed = ((), None) if right else _mistakes(kind, network)
+    mistakes = tuple(m for m in known if equal(answer, m.answer, tolerance))
     parts = ()
     if values:
         if not kind.has_layer_values:
@@ -71,11 +75,23 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
         if any(not (p.correct or p.carried_forward) for p in parts):  # a step off track: which mistake?
             # asked once, not once a part: the mistakes, whether each one's pass is of Python's
             # numbers, and (fast) the layers it changes
+            if right:  # a right answer from wrong steps: the mistakes were not asked for it
+                known, undiagnosed = _mistakes(kind, network)
             ruled = [(m, python, _changed_layers(m.rule, network, kind.mode) if python else None)
-                     for m in kind.mistakes(network) if m.rule is not None
+                     for m in known if m.rule is not None
                      for python in (fast and _python(m.rule[0]),)]
             parts = tuple(_named(p, values, ruled, tolerance) for p in parts)
-    return Check(kind, answer, expected, right, mistakes, parts, tolerance, network)
+    return Check(kind, answer, expected, right, mistakes, parts, tolerance, network, undiagnosed)
+
+
+def _mistakes(kind: Kind, network: Network) -> tuple[tuple, str | None]:
+    """The kind's mistakes on ``network``, or none and the reason where following them refuses: a
+    mistake's pass may meet what the problem's own does not (forgetting a mask lets a value
+    through a ReLU whose sign is within 2^-4000 of 0). The verdict does not need them."""
+    try:
+        return tuple(kind.mistakes(network)), None
+    except SymdropError as error:
+        return (), str(error)
 
 
 def _named(part: Part, values: dict, ruled, tolerance) -> Part:

@@ -52,8 +52,10 @@ def check_text(result: Check, markdown: bool = False, typed: str | None = None, 
         if result.mistakes:
             for m in result.mistakes:
                 lines.append(f"It is the answer of the mistake {code(m.name)}: {m.label}.")
-        else:
+        elif result.undiagnosed is None:
             lines.append("It is not the answer of any mistake symdrop knows.")
+    if result.undiagnosed is not None and (not result.correct or result.first_wrong is not None):
+        lines.append(f"The mistakes symdrop knows could not be followed on this network: {result.undiagnosed}.")
     first = result.first_wrong
     if first is not None:
         lines.append(f"First step off track: {code(first.name)} = {vector(first.given)}"
@@ -73,7 +75,7 @@ def check_text(result: Check, markdown: bool = False, typed: str | None = None, 
 
 def check_json(result: Check, hide: bool = False) -> dict:
     """``{"kind", "correct", "answer", "expected", "tolerance", "mistakes": [{"id", "label"}],
-    "first_wrong", "parts": [{"part", "given", "expected", "correct", "carried_forward", "mistakes"}]}``,
+    "undiagnosed" (why no mistake was followed, or null), "first_wrong", "parts": [{"part", "given", "expected", "correct", "carried_forward", "mistakes"}]}``,
     exact strings; ``"expected_decimal"`` beside irrational expected values; with ``hide`` every
     ``expected`` is null (and no decimal is given)."""
     first = result.first_wrong
@@ -87,6 +89,7 @@ def check_json(result: Check, hide: bool = False) -> dict:
         **({"expected_decimal": [decimal(v) for v in result.expected]} if decimals else {}),
         "tolerance": None if result.tolerance is None else plain(result.tolerance),
         "mistakes": [{"id": m.name, "label": m.label} for m in result.mistakes],
+        "undiagnosed": result.undiagnosed,  # why the mistakes were not followed, or null
         "first_wrong": None if first is None else first.name,
         "parts": [{"part": p.name, "given": [plain(v) for v in p.given], "expected": shown(p.expected),
                    "correct": p.correct, "carried_forward": p.carried_forward, "mistakes": [m.name for m in p.mistakes]}
