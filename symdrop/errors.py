@@ -20,6 +20,12 @@ class RenderError(SymdropError):
     """A document that could not be rendered or compiled."""
 
 
+class BeyondExact(SymdropError):
+    """An exact value symdrop does not decide or write: the sign of one within 2^-4000 of 0, or a
+    pass whose exact values go past a limit on their size. A pass only mentioned beside a
+    solution, or a mistake's pass, is then left out with the reason; the problem's own refuses."""
+
+
 QUOTED = 60  # characters of a wrong text an error message quotes, so that it stays one short line
 
 

@@ -19,7 +19,7 @@ from symdrop.model.spec import load_spec, to_spec
 
 from .backprop_reference import expected_mistakes as backprop_mistakes
 from .backprop_reference import gradients
-from .conftest import TUTORIAL, write_spec
+from .conftest import TUTORIAL, UNDECIDED, write_spec
 from .reference import Spec, answer, expected_mistakes, forward_mistakes
 
 
@@ -107,15 +107,6 @@ def test_check_from_the_command_line(tmp_path, capsys):
     assert data["first_wrong"] == "z1" and data["parts"][1] == {
         "part": "a1", "given": ["3", "1", "2"], "expected": ["3", "1", "0"], "correct": False, "carried_forward": True,
         "mistakes": []}
-
-
-# A sigmoid unit at sigma(10000) feeds a ReLU with bias -1. Dropped (mu^(1) = 0), the ReLU gets -1
-# and y = 0 (by hand); a mistake that keeps the unit (forgot the masks) gives the ReLU
-# sigma(10000) - 1 = -e^-10000 / (1 + e^-10000), within 2^-4000 of 0: its sign is not decided.
-UNDECIDED = {"input": [100], "layers": [{"weights": [[100]], "bias": [0], "activation": "sigmoid"},
-                                        {"weights": [[1]], "bias": [-1], "activation": "relu"},
-                                        {"weights": [[1]], "bias": [0]}],
-             "masks": [[1], [0], [1]]}
 
 
 def test_the_verdict_stands_where_the_mistakes_cannot_be_followed(tmp_path, capsys):

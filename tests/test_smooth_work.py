@@ -22,7 +22,7 @@ from symdrop.model import closedform
 from symdrop.model.activations import sign
 from symdrop.render.printer import latex
 
-from .conftest import require_torch
+from .conftest import UNDECIDED, require_torch, write_spec
 
 
 def spec(sizes, activations, *, keep="4/5", target=True, masks=None):
@@ -185,7 +185,7 @@ def test_the_limit_on_exact_values_passes_just_inside_and_refuses_just_outside(c
     """Each pass a command makes is counted (the forward passes of training, without dropout and
     at test time; the backward pass; against limits of their own, the step's new weights and its
     pass, and expect's pass with every unit kept): at the limit the command passes, one part less
-    refuses in one line naming the limit."""
+    refuses in one line naming the limit (solve: at its own pass's)."""
     from symdrop.core.backward import step
 
     data = spec([2, 2, 2, 1], ["sigmoid", "tanh", "identity"], masks=[[1, 1], [1, 0], [1, 1]],
@@ -206,7 +206,10 @@ def test_the_limit_on_exact_values_passes_just_inside_and_refuses_just_outside(c
     path.write_text(json.dumps(data))
     argv = [COMMANDS[command][0], str(path), *COMMANDS[command][1:]]
     name, what = LIMITED[command]
-    limit = counted.pop() if command in ("step", "expect", "moments") else max(counted)
+    # solve's own pass is training's: those beside it (without dropout, at test time) are left
+    # out of the document past the limit, not refused (test_a_solution_leaves_out_...)
+    limit = counted.pop() if command in ("step", "expect", "moments") else counted[0] if command == "solve" \
+        else max(counted)
     monkeypatch.setattr(limits, "MAX_CLOSED_FORM", 10 ** 9 if command in ("expect", "moments") else max(counted))
     monkeypatch.setattr(limits, name, limit)
     forgotten()  # the passes are memoized in a process: counted again
@@ -305,3 +308,21 @@ def test_a_timed_bar_shows_the_step_under_way_only_once_the_work_is_slow():
     with Progress(2, "x", redirected, after=0) as bar:
         bar.stage("y")
     assert redirected.getvalue() == ""  # never into a file or a pipe
+
+
+def test_a_solution_leaves_out_a_pass_beside_it_that_refuses_and_says_why(tmp_path, capsys):
+    """The worked solution of UNDECIDED (y = 0 by hand: the sigmoid unit is dropped) is written;
+    the pass without dropout beside it, whose ReLU gets sigma(10000) - 1, is left out with the
+    reason. A batch of it and an example whose pass without dropout is decided (input 1:
+    sigma(100) - 1 = -e^-100 / (1 + e^-100) < 0, so y = 0 too) leaves out the batch's."""
+    spec = write_spec(tmp_path, UNDECIDED)
+    assert main(["solve", str(spec), "-o", str(tmp_path / "s.md")]) == 0
+    md = (tmp_path / "s.md").read_text(encoding="utf-8")
+    assert r"\boxed{\hat{y} = a^{(3)} = 0}" in md
+    assert "Without dropout (every mask all ones) the prediction is left out: cannot decide the sign of " in md
+    batch = {**UNDECIDED, "input": [[100], [1]], "masks": [UNDECIDED["masks"], [[1], [1], [1]]]}
+    assert main(["solve", str(write_spec(tmp_path, batch, "batch.json")), "-o", str(tmp_path / "b.md")]) == 0
+    md = (tmp_path / "b.md").read_text(encoding="utf-8")
+    assert "Without dropout (every mask all ones) the predictions are left out: cannot decide the sign of " in md
+    assert r"\hat{Y}_{\text{no dropout}}" not in md
+    capsys.readouterr()

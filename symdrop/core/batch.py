@@ -55,6 +55,13 @@ class BatchDerivation:
     at_test_time: ImmutableMatrix | None = None
 
     @property
+    def left_out(self) -> tuple[tuple[str, str], ...]:
+        """The passes beside the batch's left out, each with the first example's reason (see
+        :attr:`Derivation.left_out`)."""
+        reasons = dict(pair for d in reversed(self.examples) for pair in d.left_out)
+        return tuple((mode, reasons[mode]) for mode in ("off", "test") if mode in reasons)
+
+    @property
     def network(self) -> Batch:
         return self.batch
 
@@ -80,9 +87,10 @@ def derive_batch(batch: Batch, mode: str = "train") -> BatchDerivation:
             W=step.W, rule=step.rule, keep=step.keep,
         ))
     off = test = None
-    if mode == "train":
-        off = columns([d.without_dropout for d in examples])
-        if examples[0].at_test_time is not None:
+    if mode == "train":  # beside the batch's pass where every example's is there (see Derivation.left_out)
+        if all(d.without_dropout is not None for d in examples):
+            off = columns([d.without_dropout for d in examples])
+        if all(d.at_test_time is not None for d in examples):
             test = columns([d.at_test_time for d in examples])
     return BatchDerivation(batch, examples, tuple(layers), mode, off, test)
 

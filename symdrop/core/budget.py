@@ -12,7 +12,7 @@ and the documents would all grow with it.
 
 import sympy
 
-from ..errors import SymdropError
+from ..errors import BeyondExact
 from .. import limits
 
 
@@ -55,7 +55,7 @@ class Budget:
                     self.total += written_size(entry, self.sizes)
         limit = getattr(limits, self.limit)  # read when counting: a test may set it
         if self.total > limit:
-            raise SymdropError(
+            raise BeyondExact(
                 f"{where}: the exact values of {self.what} would be written out with more than {limit:,} parts "
                 f"({self.total:,} up to here: sigmoid or tanh of values through sigmoid or tanh, exponentials in "
                 f"exponents); {LIMITS[self.limit]} is {limit:,} parts")

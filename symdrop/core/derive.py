@@ -1,13 +1,13 @@
 """The forward pass as data: one Step per layer, each quantity as formula, numbers and value."""
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 import sympy
 from sympy import ImmutableMatrix, MatAdd, MatMul, MatrixSymbol
 
-from ..errors import SymdropError
+from ..errors import BeyondExact, SymdropError
 from ..limits import MAX_SYMBOLIC_PATHS
 from ..model.conventions import MODES, Rule
 from ..model.network import Layer, Network
@@ -16,6 +16,7 @@ from ..sympy_internals import entries, rational_matrix, unchecked
 from ..numbers import to_sympy
 from .formulas import Equation, input_equation, masked_weights
 from .forward import layer_rules, layer_values
+from .symbols import binary, symbolize
 from .forward import prediction as output_of
 
 # Why a dropped unit j of a^(l-1) matters or not, as Step.dropped_reasons gives it: an input x_j
@@ -125,6 +126,10 @@ class Derivation:
     # With symbolic "all": the prediction in terms of a^(k), for k = 0 (x: the closed form, the
     # prediction itself) to L - 1 (the output layer's formula).
     composed: tuple[ImmutableMatrix, ...] = ()
+    # The passes beside the solution left out, each with why: (("off", reason), ("test", reason))
+    # where the exact values of the pass without dropout or at test time go past a limit the
+    # pass itself keeps within (through sigmoids, or a ReLU input within 2^-4000 of 0).
+    left_out: tuple[tuple[str, str], ...] = ()
 
     @cached_property
     def local_values(self) -> tuple[ImmutableMatrix, ...]:
@@ -133,7 +138,7 @@ class Derivation:
         if self.symbolic != "masks":
             return ()
         mu = tuple(s for mask in self.network.masks for s in entries(mask))
-        return tuple(step.activation.value for step in _symbolic_steps(self.network, simplify=_binary(mu), local=True))
+        return tuple(step.activation.value for step in _symbolic_steps(self.network, simplify=binary(mu), local=True))
 
     @property
     def activations(self) -> tuple[ImmutableMatrix, ...]:
@@ -170,11 +175,9 @@ def derive(network: Network, symbolic: str | None = None, mode: str = "train") -
         if mode == "test":
             return Derivation(network, steps, steps[-1].activation.value, mode=mode)
         test = network.dropout.keep is not None  # plain masks too: tested as weight scaling
-        return Derivation(
-            network, steps, steps[-1].activation.value,
-            without_dropout=values_matrix(output_of(network, "off")),
-            at_test_time=values_matrix(output_of(network, "test")) if test else None,
-        )
+        off, test = _beside(network, "off"), _beside(network, "test") if test else (None, None)
+        return Derivation(network, steps, steps[-1].activation.value, without_dropout=off[0], at_test_time=test[0],
+                          left_out=tuple((mode, why) for mode, (_, why) in (("off", off), ("test", test)) if why))
     dropout = network.dropout
     if dropout.connections or dropout.per_unit:
         what = "DropConnect" if dropout.connections else "a keep probability per unit"
@@ -187,7 +190,7 @@ def derive(network: Network, symbolic: str | None = None, mode: str = "train") -
                            f"closed form; the limit is {MAX_SYMBOLIC_PATHS} paths")
     symbolic_network, mu = symbolize(network, symbolic)
     if symbolic == "masks":
-        steps = _symbolic_steps(symbolic_network, simplify=_binary(mu))
+        steps = _symbolic_steps(symbolic_network, simplify=binary(mu))
         prediction = steps[-1].activation.value
         values = dict(zip(mu, (v for mask in network.masks for v in mask)))
         return Derivation(
@@ -206,38 +209,14 @@ def derive(network: Network, symbolic: str | None = None, mode: str = "train") -
     return Derivation(symbolic_network, steps, composed[0], symbolic, mode=mode, composed=tuple(composed))
 
 
-def symbolize(network: Network, which: str) -> tuple[Network, tuple[sympy.Symbol, ...]]:
-    """``network`` with masks (and, for "all", weights, biases, inputs and keep probabilities
-    below 1) made symbols.
-
-    Also returns the mask symbols, mu^(0) first; they are nonnegative, as masks are 0 or 1.
-    """
-    mu = [
-        ImmutableMatrix(sympy.symbols(f"mu{l}_1:{m.rows + 1}", nonnegative=True))
-        for l, m in enumerate(network.masks)
-    ]
-    symbols = tuple(s for m in mu for s in m)
-    if which == "masks":
-        return replace(network, masks=tuple(mu)), symbols
-    layers = []
-    for l, layer in enumerate(network.layers, start=1):
-        W = ImmutableMatrix(
-            layer.W.rows, layer.W.cols, lambda i, j: sympy.Symbol(f"w{l}_{i + 1}_{j + 1}")
-        )
-        b = ImmutableMatrix(sympy.symbols(f"b{l}_1:{layer.units + 1}"))
-        layers.append(replace(layer, W=W, b=b))
-    x = ImmutableMatrix(sympy.symbols(f"x_1:{network.x.rows + 1}"))
-    dropout = network.dropout
-    if dropout.keep is not None:
-        dropout = replace(dropout, keep=keep_symbols(dropout))
-    return replace(network, x=x, layers=tuple(layers), masks=tuple(mu), dropout=dropout), symbols
-
-
-def keep_symbols(dropout) -> tuple[sympy.Expr, ...]:
-    """The keep probabilities with every q < 1 a positive symbol ``q^(l)``; q = 1 stays 1."""
-    return tuple(
-        sympy.Symbol(f"q{l}", positive=True) if dropout.maskable(l) else q for l, q in enumerate(dropout.keep)
-    )
+def _beside(network: Network, mode: str) -> tuple[ImmutableMatrix | None, str | None]:
+    """The prediction of the pass ``mode`` ("off": without dropout; "test") that a solution gives
+    beside its own, or None and the refusal that leaves it out: what a solution only mentions
+    does not refuse the solution."""
+    try:
+        return values_matrix(output_of(network, mode)), None
+    except BeyondExact as error:
+        return None, str(error)
 
 
 def _symbolic_steps(network: Network, *, simplify=lambda e: e, local: bool = False, mode: str = "train") -> tuple[Step, ...]:
@@ -380,16 +359,3 @@ def _expression_pass(layer: Layer, mu, a, rule: Rule, simplify):
 @lru_cache(maxsize=None)
 def _ones(n: int) -> ImmutableMatrix:
     return rational_matrix(n, 1, [sympy.S.One] * n)
-
-
-def _binary(mask_symbols):
-    """Simplify with what SymPy cannot know: a mask is 0 or 1, so mu**k = mu."""
-    masks = set(mask_symbols)
-
-    def simplify(expr):
-        return expr.replace(
-            lambda e: e.is_Pow and e.base in masks and e.exp.is_Integer and e.exp > 0,
-            lambda e: e.base,
-        )
-
-    return simplify

@@ -7,7 +7,7 @@ from itertools import product
 import sympy
 from sympy import ImmutableMatrix
 
-from .derive import keep_symbols
+from .symbols import keep_symbols
 from ..errors import SymdropError
 from ..limits import MAX_MASKABLE, MAX_MASKABLE_NESTED, MAX_MASKABLE_SYMBOLIC, MAX_MASKABLE_WEIGHTS, MAX_SAMPLES
 from ..numbers import to_sympy

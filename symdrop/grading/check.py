@@ -8,7 +8,7 @@ import sympy
 
 from ..core.forward import forward, layer_values
 from ..core.passnumbers import network_numbers
-from ..errors import SymdropError, quote
+from ..errors import BeyondExact, SymdropError, quote
 from ..exercises.kind import Kind
 from ..model.network import Network
 
@@ -90,7 +90,7 @@ def _mistakes(kind: Kind, network: Network) -> tuple[tuple, str | None]:
     through a ReLU whose sign is within 2^-4000 of 0). The verdict does not need them."""
     try:
         return tuple(kind.mistakes(network)), None
-    except SymdropError as error:
+    except BeyondExact as error:
         return (), str(error)
 
 

@@ -8,7 +8,7 @@ from typing import Callable
 import sympy
 from sympy.core.evalf import PrecisionExhausted
 
-from ..errors import SymdropError
+from ..errors import BeyondExact, SymdropError
 from .closedform import Undecided, enclosed_sign, exponential, hyperbolic_tangent
 
 
@@ -122,7 +122,7 @@ def sign(z: sympy.Expr) -> int:
         decided = enclosed_sign(z)  # bounds of the exact value, without SymPy's evaluation
     except Undecided:
         text = str(z)
-        raise SymdropError(f"cannot decide the sign of {text[:200] + ' ...' if len(text) > 200 else text}: it is "
+        raise BeyondExact(f"cannot decide the sign of {text[:200] + ' ...' if len(text) > 200 else text}: it is "
                            f"within 2^-4000 of 0 (its leading terms cancel), beyond the precision symdrop decides "
                            f"signs to (4096 bits)") from None
     if decided is not None:
@@ -136,7 +136,7 @@ def sign(z: sympy.Expr) -> int:
             return 1 if value > 0 else -1
     if z.is_zero:
         return 0
-    raise SymdropError(f"cannot decide the sign of {z} (equal to 0 to 400 digits)")
+    raise BeyondExact(f"cannot decide the sign of {z} (equal to 0 to 400 digits)")
 
 
 def _sigmoid(z):
