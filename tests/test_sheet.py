@@ -162,6 +162,23 @@ def test_every_worked_solution_opens_under_a_problem_heading_with_its_sections_b
     assert re.findall(r"^## Problem (\d+)", docs["sheet.md"], re.M) == [str(n) for n in range(1, len(KINDS) + 1)]
 
 
+def test_a_matrix_answer_is_written_row_by_row_in_the_key_as_students_write_it():
+    """backprop's answer dL/dW^(1) is a 3 x 2 matrix (its own shape 2-3-2-1): the key writes each
+    mistake's answer as three rows of two, as its table and a student's answer do; an answer of
+    one number or of several quantities stays one row."""
+    sheet = build_sheet(12, Options(), 3, kinds=parse_kinds("backprop,variance,forward"))
+    backprop, variance, forward = sheet.exercises
+    assert backprop.written_rows((1, 2, 3, 4, 5, 6)) == [(1, 2), (3, 4), (5, 6)]
+    assert variance.written_rows((1, 2)) == [(1, 2)] and forward.written_rows((7,)) == [(7,)]
+    key = render_documents(sheet, ("markdown",))["key.md"]
+    entry = key[key.index("## Problem 1"):key.index("## Problem 2")]
+    cells = re.findall(r"^\| \$(.*)\$ \| .* \| `(\w+)` \|$", entry, re.M)
+    assert {name for _, name in cells} == {m.name for m, _ in backprop.wrong_answers()}
+    for cell, _ in cells:
+        rows = cell.split("; ")
+        assert len(rows) == 3 and all(row.startswith("(") and row.count(",") == 1 for row in rows), cell
+
+
 def pages(pdf: bytes, tmp_path) -> list[str]:
     return pdf_text(pdf, tmp_path).split("\f")[:-1]
 

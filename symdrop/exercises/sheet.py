@@ -10,7 +10,7 @@ from ..core.passnumbers import carried, carrying
 from ..model.network import Network
 from ..numbers import to_sympy
 from .generate import generate, stream, variant_code
-from .kind import Kind
+from .kind import Kind, answer_quantities
 from .kinds import KINDS
 from .mistakes import Mistake
 from .options import Options
@@ -43,6 +43,19 @@ class Exercise:
     def tolerance(self):
         """What its answer is right within (None: exact), as the key and every export state it."""
         return self.kind.tolerance_for(self.network)
+
+    def written_rows(self, values) -> list[tuple]:
+        """An answer's ``values`` as a key writes them: an answer that is one matrix (backprop's
+        dL/dW^(1)) row by row, as its table and the students write it; any other as one row."""
+        if "_matrix" not in self.__dict__:
+            quantities = answer_quantities(self.kind.parts_of_answer(self.derivation))
+            only = quantities[0] if len(quantities) == 1 and quantities[0].matrix else None
+            object.__setattr__(self, "_matrix", only)
+        matrix, values = self.__dict__["_matrix"], list(values)
+        if matrix is None:
+            return [tuple(values)]
+        numbers, columns = [values[k] for k in matrix.numbers], matrix.shape[1]
+        return [tuple(numbers[i:i + columns]) for i in range(0, len(numbers), columns)]
 
     def wrong_answers(self) -> list[tuple[Mistake, tuple[sympy.Expr, ...]]]:
         """Every applicable mistake with its answer (exact SymPy numbers), for the key: each a

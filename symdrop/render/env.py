@@ -172,10 +172,13 @@ def cm(value: float) -> str:
 
 
 def compact(vector, decimals: bool = False, breakable: bool = False) -> str:
-    """A vector on one line, ``(1, -2)``; a single entry as a number, ``7`` (answer keys).
+    """A vector on one line, ``(1, -2)``; a single entry as a number, ``7``; rows of a matrix
+    each so, ``(0, 2); (0, 24)`` (answer keys).
     ``breakable``: TeX may break the line after each comma (a table cell of a long vector; TeX
     breaks inline math only after operators and relations by itself)."""
     values = entries(vector) if isinstance(vector, sympy.MatrixBase) else list(vector)
+    if values and isinstance(values[0], tuple):  # a matrix's rows (Exercise.written_rows): (0, 2); (0, 24)
+        return (";\\allowbreak " if breakable else "; ").join(compact(row, decimals, breakable) for row in values)
     if len(values) == 1:
         return latex(values[0], decimals=decimals)
     if breakable:
