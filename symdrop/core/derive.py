@@ -174,10 +174,11 @@ def derive(network: Network, symbolic: str | None = None, mode: str = "train") -
         steps = _numeric_steps(network, mode)
         if mode == "test":
             return Derivation(network, steps, steps[-1].activation.value, mode=mode)
-        test = network.dropout.keep is not None  # plain masks too: tested as weight scaling
-        off, test = _beside(network, "off"), _beside(network, "test") if test else (None, None)
+        tested = network.dropout.keep is not None  # plain masks too: tested as weight scaling
+        off, test = _beside(network, "off"), _beside(network, "test") if tested else (None, None)
+        left_out = tuple((which, why) for which, (_, why) in (("off", off), ("test", test)) if why)
         return Derivation(network, steps, steps[-1].activation.value, without_dropout=off[0], at_test_time=test[0],
-                          left_out=tuple((mode, why) for mode, (_, why) in (("off", off), ("test", test)) if why))
+                          left_out=left_out)
     dropout = network.dropout
     if dropout.connections or dropout.per_unit:
         what = "DropConnect" if dropout.connections else "a keep probability per unit"

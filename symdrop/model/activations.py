@@ -123,8 +123,8 @@ def sign(z: sympy.Expr) -> int:
     except Undecided:
         text = str(z)
         raise BeyondExact(f"cannot decide the sign of {text[:200] + ' ...' if len(text) > 200 else text}: it is "
-                           f"within 2^-4000 of 0 (its leading terms cancel), beyond the precision symdrop decides "
-                           f"signs to (4096 bits)") from None
+                          f"within 2^-4000 of 0 (its leading terms cancel), beyond the precision symdrop decides "
+                          f"signs to (4096 bits)") from None
     if decided is not None:
         return decided
     for digits in (15, 60, 400):

@@ -54,7 +54,7 @@ def check_text(result: Check, markdown: bool = False, typed: str | None = None, 
                 lines.append(f"It is the answer of the mistake {code(m.name)}: {m.label}.")
         elif result.undiagnosed is None:
             lines.append("It is not the answer of any mistake symdrop knows.")
-    if result.undiagnosed is not None and (not result.correct or result.first_wrong is not None):
+    if result.undiagnosed is not None:  # asked only where a mistake was to be named
         lines.append(f"The mistakes symdrop knows could not be followed on this network: {result.undiagnosed}.")
     first = result.first_wrong
     if first is not None:
@@ -75,7 +75,8 @@ def check_text(result: Check, markdown: bool = False, typed: str | None = None, 
 
 def check_json(result: Check, hide: bool = False) -> dict:
     """``{"kind", "correct", "answer", "expected", "tolerance", "mistakes": [{"id", "label"}],
-    "undiagnosed" (why no mistake was followed, or null), "first_wrong", "parts": [{"part", "given", "expected", "correct", "carried_forward", "mistakes"}]}``,
+    "undiagnosed" (why no mistake was followed, or null), "first_wrong", "parts": [{"part",
+    "given", "expected", "correct", "carried_forward", "mistakes"}]}``,
     exact strings; ``"expected_decimal"`` beside irrational expected values; with ``hide`` every
     ``expected`` is null (and no decimal is given)."""
     first = result.first_wrong
