@@ -369,3 +369,14 @@ def factor(expr, decimals: bool = False) -> str:
     if expr.is_Add or (expr.is_number and expr.is_negative) or sympy.Expr.could_extract_minus_sign(expr):
         return rf"\left({text}\right)"
     return text
+
+
+def unit_sum(pairs, bias, name: str | None = None, decimals: bool = False) -> str:
+    r"""A unit's sum as a layer's step writes it, ``w_1 \cdot a_1 + ... + b`` (each number as
+    :func:`factor` sets it in a product); with ``name`` (``\tilde{a}^{(1)}``), every input that is
+    not 0 by its name, ``\tilde{a}^{(1)}_{j}``, not its value. (A template's loop over the pairs,
+    two filter calls and a loop context each, was a third of a step's rows.)"""
+    text = [f"{factor(w, decimals=decimals)} \\cdot "
+            + (f"{name}_{{{j}}}" if name and a != 0 else factor(a, decimals=decimals)) + " + "
+            for j, (w, a) in enumerate(pairs, start=1)]
+    return "".join(text) + factor(bias, decimals=decimals)
