@@ -2,6 +2,7 @@
 
 from functools import lru_cache, partial
 from importlib import import_module
+from types import FunctionType, MethodType
 from importlib import resources
 from pathlib import Path
 
@@ -126,11 +127,34 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
     return env
 
 
+class _Context(jinja2.runtime.Context):
+    """Jinja's context whose ``call`` calls a plain Python function or method at once (most calls
+    in symdrop's templates: ``chain``, ``step.terms``, ``m.text``, ``layer_noun``): Jinja's own asks
+    the callable, and its ``__call__``, whether it wants the context passed in (for a method each
+    asking raises and catches an AttributeError), some 1 us a call, 10,000 calls in a class's
+    feedback pages. Jinja asks with ``hasattr``, which for a function reads its ``__dict__``; a
+    callable that is marked (``pass_context`` and the like) or of another type goes Jinja's way.
+    tests/test_fast_paths.py renders documents both ways."""
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own names: a keyword may be "self")
+        function = __obj.__func__ if type(__obj) is MethodType else __obj
+        if type(function) is not FunctionType or "jinja_pass_arg" in function.__dict__:
+            return super().call(__obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+
 class _Environment(jinja2.Environment):
     """Jinja's environment whose templates hold its globals as one dict, not as a ChainMap over
     them (Jinja's make_globals): every render and include lists a template's globals twice, and a
     ChainMap lists each of its maps anew, some 4% of a sheet's time. The same globals, as symdrop
     sets them all before any template is loaded."""
+
+    context_class = _Context
 
     def make_globals(self, d):
         return {**self.globals, **(d or {})}
