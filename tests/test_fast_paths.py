@@ -10,7 +10,8 @@ benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_lay
 ``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types; grade's (docs/performance.md, at benchmarks/grade_speed.py): a mistake's pass from ``core.forward.first_changed`` against the whole changed pass, and ``render.printer.factor`` of a rational against the general rule; a mistake's answer in integers over a common denominator (``core.forward.output``, ``core.wholepass``) against the whole pass, and a mistake's network carrying the problem's numbers (``passnumbers.with_dropout``) against those read back.
 The output side of grade's: a list's objects written into the first one's layout (``render.jsontext._objects``) against ``json.dumps``;
 a braced group found in C (``render.texwidth._found_group``) against the walk of ``_group``; a template's call of a
-plain function or method made at once (``render.env._Context``) against Jinja's own ``Context.call``. The check side of
+plain function or method made at once (``render.env._Context``) against Jinja's own ``Context.call``; grades.json's
+parts written as rows (``render.jsontext.rows_text``) against ``indented`` and ``json.dumps`` of dicts. The check side of
 grade's: a mistake that changes no layer of a step left out there (``grading.check._changed_layers``) against
 following every mistake."""
 
@@ -603,3 +604,27 @@ def test_templates_call_functions_as_jinjas_own_context_calls_them(monkeypatch):
     for memo in (env._document, env._mask_rows, printer._inline, printer._latex, texwidth.width):
         memo.cache_clear()  # text made the fast way
     assert [render_documents(sheet, ("latex", "markdown")) for sheet in sheets] == fast
+
+
+def test_rows_written_into_one_layout_are_the_dicts_indented():
+    """render.jsontext.rows_text (grades.json's parts as rows of values, no dict a row) against
+    ``indented`` of the dicts, and grade's whole grades.json against ``json.dumps`` of grades_json's
+    dicts, for students with parts of every kind of value, and none."""
+    import json
+
+    from symdrop.grading.grade import GradedPart, StudentGrade, Ungraded
+    from symdrop.render.grades import grades_json, grades_json_text
+    from symdrop.render.jsontext import indented, rows_text
+
+    keys = ("a", "b", "c", "d")
+    rows = [("x", ["1", "-3/4"], True, None), ("é\"\n", [], False, ["m1", "m2"]), ("", [["n"]], None, {"k": "v"})]
+    for level in (0, 1, 3):
+        assert rows_text(keys, rows, level) == indented([dict(zip(keys, row)) for row in rows], level)
+    assert rows_text(keys, [], 2) == "[]"
+    parts = [GradedPart("C1", "z1", "3; 0", (sympy.Integer(3), sympy.Rational(-1, 2)), False, ("relu-forgotten",), True,
+                        Fraction(1, 2), Fraction(1)),
+             GradedPart("C1", "y", "", (sympy.Integer(7),), True, (), False, Fraction(4), Fraction(4), after_mistake=True)]
+    students = [StudentGrade("s1", "Zoë \"Z\"", parts), StudentGrade("s2", "", [])]
+    ungraded = [Ungraded(3, "s3", "no such variant")]
+    expected = json.dumps(grades_json(students, ungraded), indent=2, ensure_ascii=False) + "\n"
+    assert grades_json_text(students, ungraded) == expected
