@@ -11,7 +11,8 @@ benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_lay
 The output side of grade's: a list's objects written into the first one's layout (``render.jsontext._objects``) against ``json.dumps``;
 a braced group found in C (``render.texwidth._found_group``) against the walk of ``_group``; a template's call of a
 plain function or method made at once (``render.env._Context``) against Jinja's own ``Context.call``; grades.json's
-parts written as rows (``render.jsontext.rows_text``) against ``indented`` and ``json.dumps`` of dicts. The check side of
+parts written as rows (``render.jsontext.rows_text``) against ``indented`` and ``json.dumps`` of dicts; the templates'
+``latex`` filter (``render.printer.latex_filter``) against ``latex``. The check side of
 grade's: a mistake that changes no layer of a step left out there (``grading.check._changed_layers``) against
 following every mistake."""
 
@@ -628,3 +629,20 @@ def test_rows_written_into_one_layout_are_the_dicts_indented():
     ungraded = [Ungraded(3, "s3", "no such variant")]
     expected = json.dumps(grades_json(students, ungraded), indent=2, ensure_ascii=False) + "\n"
     assert grades_json_text(students, ungraded) == expected
+
+
+@pytest.mark.parametrize("decimals", [False, True])
+def test_the_latex_filter_prints_what_latex_prints(decimals):
+    """render.printer.latex_filter (the templates' ``latex``, a SymPy value straight to its memo)
+    against ``latex`` with the same settings: marked or not, matrices, numbers, symbols, Python values."""
+    latex_ = printer.latex_filter(decimals)
+    values = [sympy.Integer(-3), sympy.Rational(-7, 4), sympy.Rational(1, 8), sympy.ImmutableMatrix([sympy.Rational(1, 2), -2, 0]),
+              sympy.ImmutableMatrix([[sympy.Rational(3, 5)]]), sympy.ImmutableMatrix([[1, -2], [sympy.Rational(1, 4), 0]]),
+              sympy.Symbol("q1"), 1 / (1 + sympy.exp(-sympy.Integer(3))), 5]
+    for value in values:
+        assert latex_(value) == printer.latex(value, decimals=decimals)
+        for marked in ((), (0,), (0, 2), ((1, 0),), ((0, 1), 1)):
+            if isinstance(value, sympy.Basic):
+                assert latex_(value, marked=marked) == printer.latex(value, decimals=decimals, marked=marked)
+    half = sympy.Rational(1, 2) * sympy.Symbol("x")
+    assert latex_(half, fold_short_frac=True) == printer.latex(half, decimals=decimals, fold_short_frac=True)

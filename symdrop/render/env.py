@@ -19,8 +19,8 @@ from .numbertext import decimal, estimate, exact_text, needs_decimal, plain, rou
 from .options import RenderOptions
 from ..numbers import to_sympy
 from .usertemplates import FolderLoader, UserTemplates
-from .forms import approx, base, operand
-from .printer import factor, finalizer, inline, latex, latex_each, unit_sum
+from .forms import approx, base, operand, unit_sum
+from .printer import factor, finalizer, inline, latex, latex_each, latex_filter
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
@@ -111,7 +111,7 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
     else:  # symdrop's own templates: compiled once, kept between runs (see bytecode.py)
         env = _Environment(loader=builtin, bytecode_cache=template_cache(settings, (decimals, digits)), **settings)
     env.filters.update(
-        latex=partial(latex, decimals=decimals), factor=partial(factor, decimals=decimals), base=partial(base, decimals=decimals),
+        latex=latex_filter(decimals), factor=partial(factor, decimals=decimals), base=partial(base, decimals=decimals),
         inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), compact=partial(compact, decimals=decimals),
         plain=plain, decimal=decimal, estimate=estimate, tex=escape_tex, ident=escape_ident, md=escape_markdown, md_code=markdown_code, html=escape_html, cloze=escape_cloze, xml=escape_xml, xml_text=escape_xml_text,
         capitalize_first=capitalize_first, cm=cm, approx=partial(approx, digits=digits), clipped=clipped,
