@@ -9,7 +9,10 @@ benchmarks/backprop_speed.py): ``exercises.drawing.layer_z`` against ``plain_lay
 ``sympy_internals.all_rational`` (which ``wide``, ``nested`` and ``needs_decimal`` ask first) against the entries, and
 ``core.forward.times`` (a pass's products of Python numbers) against ``*``, values and types; grade's (docs/performance.md, at benchmarks/grade_speed.py): a mistake's pass from ``core.forward.first_changed`` against the whole changed pass, and ``render.printer.factor`` of a rational against the general rule; a mistake's answer in integers over a common denominator (``core.forward.output``, ``core.wholepass``) against the whole pass, and a mistake's network carrying the problem's numbers (``passnumbers.with_dropout``) against those read back.
 The output side of grade's: a list's objects written into the first one's layout (``render.jsontext._objects``) against ``json.dumps``;
-a braced group found in C (``render.texwidth._found_group``) against the walk of ``_group``. The check side of
+a braced group found in C (``render.texwidth._found_group``) against the walk of ``_group``; a template's call of a
+plain function or method made at once (``render.env._Context``) against Jinja's own ``Context.call``; grades.json's
+parts written as rows (``render.jsontext.rows_text``) against ``indented`` and ``json.dumps`` of dicts; the templates'
+``latex`` filter (``render.printer.latex_filter``) against ``latex``. The check side of
 grade's: a mistake that changes no layer of a step left out there (``grading.check._changed_layers``) against
 following every mistake."""
 
@@ -568,3 +571,78 @@ def test_a_mistake_that_changes_no_layer_of_a_step_is_not_followed_there(kind):
                     (mistake.name, part.name)
                 compared += not (part.correct or part.carried_forward)
     assert compared > 50 and left_out > 10
+
+
+def test_templates_call_functions_as_jinjas_own_context_calls_them(monkeypatch):
+    """render.env._Context calls a plain function or method at once (chain, step.terms, m.text):
+    the same documents as Jinja's own Context gives, which asks each callable whether it wants the
+    context passed in; a callable marked pass_context, a class, a builtin and a macro go Jinja's way."""
+    import jinja2
+
+    from symdrop.render.options import RenderOptions
+
+    sheets = [build_sheet(8, Options(activation="sigmoid", shape=(2, 3, 3, 1)), 2, kinds=(get("forward"),)),
+              build_sheet(9, Options(), 3, kinds=tuple(get(name) for name in ("inverted", "test-time", "backprop")))]
+    fast = [render_documents(sheet, ("latex", "markdown")) for sheet in sheets]
+    environment = env.make_env(RenderOptions())
+    assert environment.context_class is env._Context
+    template = environment.from_string(
+        r"\VAR{ marked(1) } \VAR{ plain(2) } \VAR{ o.method(3) } \VAR{ range(2) | list } \VAR{ dict(a=4) }"
+        r" \BLOCK{ macro m(v) }<\VAR{ v }>\BLOCK{ endmacro }\VAR{ m(5) } \VAR{ stop() is undefined }")
+
+    class Holder:
+        def method(self, v):
+            return v * 10
+
+    def stop():
+        raise StopIteration
+
+    called = jinja2.pass_context(lambda context, v: f"{context['name']}{v}")
+    values = dict(marked=called, plain=lambda v: v + 1, o=Holder(), stop=stop, name="n")
+    assert template.render(values) == "n1 3 30 [0, 1] {'a': 4} <5> True"
+    monkeypatch.setattr(env._Context, "call", jinja2.runtime.Context.call)  # Jinja's own, for every call
+    assert template.render(values) == "n1 3 30 [0, 1] {'a': 4} <5> True"
+    for memo in (env._document, env._mask_rows, printer._inline, printer._latex, texwidth.width):
+        memo.cache_clear()  # text made the fast way
+    assert [render_documents(sheet, ("latex", "markdown")) for sheet in sheets] == fast
+
+
+def test_rows_written_into_one_layout_are_the_dicts_indented():
+    """render.jsontext.rows_text (grades.json's parts as rows of values, no dict a row) against
+    ``indented`` of the dicts, and grade's whole grades.json against ``json.dumps`` of grades_json's
+    dicts, for students with parts of every kind of value, and none."""
+    import json
+
+    from symdrop.grading.grade import GradedPart, StudentGrade, Ungraded
+    from symdrop.render.grades import grades_json, grades_json_text
+    from symdrop.render.jsontext import indented, rows_text
+
+    keys = ("a", "b", "c", "d")
+    rows = [("x", ["1", "-3/4"], True, None), ("é\"\n", [], False, ["m1", "m2"]), ("", [["n"]], None, {"k": "v"})]
+    for level in (0, 1, 3):
+        assert rows_text(keys, rows, level) == indented([dict(zip(keys, row)) for row in rows], level)
+    assert rows_text(keys, [], 2) == "[]"
+    parts = [GradedPart("C1", "z1", "3; 0", (sympy.Integer(3), sympy.Rational(-1, 2)), False, ("relu-forgotten",), True,
+                        Fraction(1, 2), Fraction(1)),
+             GradedPart("C1", "y", "", (sympy.Integer(7),), True, (), False, Fraction(4), Fraction(4), after_mistake=True)]
+    students = [StudentGrade("s1", "Zoë \"Z\"", parts), StudentGrade("s2", "", [])]
+    ungraded = [Ungraded(3, "s3", "no such variant")]
+    expected = json.dumps(grades_json(students, ungraded), indent=2, ensure_ascii=False) + "\n"
+    assert grades_json_text(students, ungraded) == expected
+
+
+@pytest.mark.parametrize("decimals", [False, True])
+def test_the_latex_filter_prints_what_latex_prints(decimals):
+    """render.printer.latex_filter (the templates' ``latex``, a SymPy value straight to its memo)
+    against ``latex`` with the same settings: marked or not, matrices, numbers, symbols, Python values."""
+    latex_ = printer.latex_filter(decimals)
+    values = [sympy.Integer(-3), sympy.Rational(-7, 4), sympy.Rational(1, 8), sympy.ImmutableMatrix([sympy.Rational(1, 2), -2, 0]),
+              sympy.ImmutableMatrix([[sympy.Rational(3, 5)]]), sympy.ImmutableMatrix([[1, -2], [sympy.Rational(1, 4), 0]]),
+              sympy.Symbol("q1"), 1 / (1 + sympy.exp(-sympy.Integer(3))), 5]
+    for value in values:
+        assert latex_(value) == printer.latex(value, decimals=decimals)
+        for marked in ((), (0,), (0, 2), ((1, 0),), ((0, 1), 1)):
+            if isinstance(value, sympy.Basic):
+                assert latex_(value, marked=marked) == printer.latex(value, decimals=decimals, marked=marked)
+    half = sympy.Rational(1, 2) * sympy.Symbol("x")
+    assert latex_(half, fold_short_frac=True) == printer.latex(half, decimals=decimals, fold_short_frac=True)

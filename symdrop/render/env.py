@@ -2,6 +2,7 @@
 
 from functools import lru_cache, partial
 from importlib import import_module
+from types import FunctionType, MethodType
 from importlib import resources
 from pathlib import Path
 
@@ -18,8 +19,8 @@ from .numbertext import decimal, estimate, exact_text, needs_decimal, plain, rou
 from .options import RenderOptions
 from ..numbers import to_sympy
 from .usertemplates import FolderLoader, UserTemplates
-from .forms import approx, base, operand
-from .printer import factor, finalizer, inline, latex, latex_each
+from .forms import approx, base, operand, unit_sum
+from .printer import factor, finalizer, inline, latex, latex_each, latex_filter
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
@@ -110,12 +111,12 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
     else:  # symdrop's own templates: compiled once, kept between runs (see bytecode.py)
         env = _Environment(loader=builtin, bytecode_cache=template_cache(settings, (decimals, digits)), **settings)
     env.filters.update(
-        latex=partial(latex, decimals=decimals), factor=partial(factor, decimals=decimals), base=partial(base, decimals=decimals),
+        latex=latex_filter(decimals), factor=partial(factor, decimals=decimals), base=partial(base, decimals=decimals),
         inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), compact=partial(compact, decimals=decimals),
         plain=plain, decimal=decimal, estimate=estimate, tex=escape_tex, ident=escape_ident, md=escape_markdown, md_code=markdown_code, html=escape_html, cloze=escape_cloze, xml=escape_xml, xml_text=escape_xml_text,
         capitalize_first=capitalize_first, cm=cm, approx=partial(approx, digits=digits), clipped=clipped,
         points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines, rounded=partial(rounded, digits=digits), rounded_each=partial(rounded_each, digits=digits), shown=partial(shown, digits=digits),
-        sympify=to_sympy, column=column_of, matrix=matrix_of, described=describe,
+        unit_sum=partial(unit_sum, decimals=decimals), sympify=to_sympy, column=column_of, matrix=matrix_of, described=describe,
     )
     env.globals.update(layer_noun=layer_noun, chain=chain, digits=digits, mask_rows=partial(mask_rows, env),
                        escapes={"tex": escape_tex, "md": escape_markdown, "md_code": markdown_code})  # the formats' m.text, m.literal
@@ -126,11 +127,34 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
     return env
 
 
+class _Context(jinja2.runtime.Context):
+    """Jinja's context whose ``call`` calls a plain Python function or method at once (most calls
+    in symdrop's templates: ``chain``, ``step.terms``, ``m.text``, ``layer_noun``): Jinja's own asks
+    the callable, and its ``__call__``, whether it wants the context passed in (for a method each
+    asking raises and catches an AttributeError), some 1 us a call, 10,000 calls in a class's
+    feedback pages. Jinja asks with ``hasattr``, which for a function reads its ``__dict__``; a
+    callable that is marked (``pass_context`` and the like) or of another type goes Jinja's way.
+    tests/test_fast_paths.py renders documents both ways."""
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own names: a keyword may be "self")
+        function = __obj.__func__ if type(__obj) is MethodType else __obj
+        if type(function) is not FunctionType or "jinja_pass_arg" in function.__dict__:
+            return super().call(__obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+
 class _Environment(jinja2.Environment):
     """Jinja's environment whose templates hold its globals as one dict, not as a ChainMap over
     them (Jinja's make_globals): every render and include lists a template's globals twice, and a
     ChainMap lists each of its maps anew, some 4% of a sheet's time. The same globals, as symdrop
     sets them all before any template is loaded."""
+
+    context_class = _Context
 
     def make_globals(self, d):
         return {**self.globals, **(d or {})}

@@ -1,6 +1,6 @@
 """A value as a formula sets it beside others: as a power's base (``base``), a 1 x 1 matrix as one
-factor of a product (``operand``), and its decimals beside it (``approx``); in a product
-(``factor``) is the printer's own."""
+factor of a product (``operand``), its decimals beside it (``approx``), and a unit's sum of products
+(``unit_sum``); in a product (``factor``) is the printer's own."""
 
 from functools import partial
 
@@ -43,3 +43,14 @@ def approx(expr, always: bool = False, digits: int | None = None, **settings) ->
         as_decimal = partial(to_places, places=digits)
     shown = expr.applyfunc(as_decimal) if isinstance(expr, sympy.MatrixBase) else as_decimal(sympy.sympify(expr))
     return r" \approx " + latex(shown, **settings)
+
+
+def unit_sum(pairs, bias, name: str | None = None, decimals: bool = False) -> str:
+    r"""A unit's sum as a layer's step writes it, ``w_1 \cdot a_1 + ... + b`` (each number as
+    :func:`factor` sets it in a product); with ``name`` (``\tilde{a}^{(1)}``), every input that is
+    not 0 by its name, ``\tilde{a}^{(1)}_{j}``, not its value. (Set by a template's loop over the
+    pairs before: two filter calls and a loop context a pair.)"""
+    text = [f"{factor(w, decimals=decimals)} \\cdot "
+            + (f"{name}_{{{j}}}" if name and a != 0 else factor(a, decimals=decimals)) + " + "
+            for j, (w, a) in enumerate(pairs, start=1)]
+    return "".join(text) + factor(bias, decimals=decimals)

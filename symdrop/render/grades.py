@@ -11,7 +11,7 @@ from ..grading.grade import StudentGrade, Ungraded, total
 from .documents import step_rows
 from .env import compact, make_env, render_document
 from .escape import csv_cell, spreadsheet_csv
-from .jsontext import indented
+from .jsontext import indented, rows_text
 from .numbertext import exact_text, plain, rounded_each
 from .options import RenderOptions
 
@@ -70,9 +70,22 @@ def grades_json(students: list[StudentGrade], ungraded: list[Ungraded], summed: 
     }
 
 
+# A part's fields in grades.json, in its order (as grades_json writes each part).
+PART_FIELDS = ("code", "part", "answer", "expected", "correct", "mistakes", "carried_forward", "after_mistake", "points")
+
+
 def grades_json_text(students: list[StudentGrade], ungraded: list[Ungraded], summed: list | None = None) -> str:
-    """grades.json's text: :func:`grades_json` indented by 2, non-ASCII as it is, and a newline."""
-    return indented(grades_json(students, ungraded, summed)) + "\n"
+    """grades.json's text: :func:`grades_json` indented by 2, non-ASCII as it is, and a newline;
+    each student's parts written as rows of their values (``jsontext.rows_text``), not as dicts."""
+    document = grades_json([], ungraded)
+    document["students"] = [
+        {"student": s.student, "name": s.name, "points": points_text(points), "max_points": points_text(most),
+         "parts": rows_text(PART_FIELDS, [(p.code, p.part, p.answer, [plain(v) for v in p.expected], p.correct,
+                                          list(p.mistakes), p.carried_forward, p.after_mistake, points_text(p.points))
+                                         for p in s.parts], 3)}
+        for s, (points, most) in zip(students, summed or scores(students), strict=True)
+    ]
+    return indented(document) + "\n"
 
 
 def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOptions(),

@@ -14,6 +14,8 @@ def indented(value, level: int = 0) -> str:
     kind = type(value)
     if kind is str:
         return encode_basestring(value)
+    if kind is Written:
+        return value
     if kind is dict:
         if not value:
             return "{}"
@@ -51,6 +53,23 @@ def _objects(values, level: int) -> list[str]:
     return [layout % tuple([encode_basestring(v) if type(v) is str else _LITERALS[v] if type(v) is bool or v is None
                             else indented(v, deeper) for v in d.values()])
             if type(d) is dict and tuple(d) == keys else indented(d, level) for d in values]
+
+
+class Written(str):
+    """JSON text written already (:func:`rows_text`): :func:`indented` sets it in as it is."""
+
+
+def rows_text(keys: tuple, rows: list, level: int) -> Written:
+    """``indented([dict(zip(keys, row)) for row in rows], level)`` without the dicts: each row a
+    tuple of its values in the order of ``keys``, written into the layout of ``keys`` at once
+    (grades.json's 6,300 parts, a dict each and its keys compared with the first one's, were a
+    third of its time). tests/test_fast_paths.py checks it against :func:`indented`."""
+    if not rows:
+        return Written("[]")
+    layout, inner, deeper = _layout(keys, level + 1), _inner(level + 1), level + 2
+    items = [layout % tuple([encode_basestring(v) if type(v) is str else _LITERALS[v] if type(v) is bool or v is None
+                             else indented(v, deeper) for v in row]) for row in rows]
+    return Written("[" + inner + ("," + inner).join(items) + _inner(level) + "]")
 
 
 @lru_cache(maxsize=64)

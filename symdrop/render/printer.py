@@ -282,6 +282,26 @@ def latex(expr, **settings) -> str:
 
 _MEMOIZED = frozenset({"marked", "decimals"})
 _NONE = frozenset()
+_UNSET = object()
+
+
+def latex_filter(decimals: bool = False):
+    """The templates' ``latex`` filter: ``latex(expr, decimals=decimals, **settings)``, a SymPy
+    object with no setting but ``marked`` straight to its memo (as :func:`latex` sends it there),
+    without a ``partial``'s keywords and :func:`latex`'s look at them: a class's feedback steps
+    call it some 7,500 times. tests/test_fast_paths.py checks it against :func:`latex`."""
+    d = bool(decimals)
+
+    def latex_(expr, marked=_UNSET, **settings):
+        if settings or not isinstance(expr, sympy.Basic):
+            given = settings if marked is _UNSET else {"marked": marked, **settings}
+            return latex(expr, decimals=decimals, **given)
+        marks = frozenset(marked) if marked is not _UNSET and marked else _NONE
+        if type(expr) is sympy.ImmutableDenseMatrix:
+            return _dense(expr, marks, d)
+        return _latex(expr, marks, d)
+
+    return latex_
 
 
 def _dense(matrix: sympy.ImmutableMatrix, marked: frozenset, decimals: bool) -> str:
@@ -369,3 +389,4 @@ def factor(expr, decimals: bool = False) -> str:
     if expr.is_Add or (expr.is_number and expr.is_negative) or sympy.Expr.could_extract_minus_sign(expr):
         return rf"\left({text}\right)"
     return text
+
