@@ -83,8 +83,14 @@ def network_numbers(network: Network) -> NetworkNumbers:
     """The numbers of ``network`` as the pass computes with them (see :data:`Number`), read once
     (a drawn network carries them as drawn: see :func:`carrying`; each matrix is read once: a
     mistake's network, with other keep probabilities or another convention, has the same weights,
-    masks and input)."""
-    return carried(network) or _network_numbers(network)
+    masks and input); a network read once keeps them (Network's hash, by which the memo finds them,
+    is a Python call, and every pass asks)."""
+    own = network.__dict__
+    numbers = own.get("_numbers") or own.get("_read")  # carried (see carried), or read before: asked at once
+    if numbers is None:
+        numbers = _network_numbers(network)
+        object.__setattr__(network, "_read", numbers)  # (not carried: carried() says what a network was drawn in)
+    return numbers
 
 
 def carrying(network: Network, numbers: NetworkNumbers) -> Network:
