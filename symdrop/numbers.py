@@ -66,12 +66,42 @@ def _exact(value, field: str) -> sympy.Rational:
         number = _read(text, value, field)
         if len(text) <= 24 and len(_READ) < 4096:
             _READ[text] = number
+            _PYTHON[text] = as_python(number)
     return number
 
 
 # Short texts read before, and their rationals (a class's keys repeat the same few numbers, and a
-# SymPy rational is immutable): only a text read without error is kept.
+# SymPy rational is immutable): only a text read without error is kept; and the same numbers as
+# Python's (see carry).
 _READ: dict[str, sympy.Rational] = {}
+_PYTHON: dict[str, int | Fraction] = {}
+
+
+def carry(matrix, values, read) -> None:
+    """Make ``matrix`` (of ``rational_matrix``, a spec's: ``model.fields``) carry its entries as
+    Python's int and Fraction, row by row, beside SymPy's (an equal matrix of its memo is the
+    same object, which carries them already: the caller asks :data:`CARRIED` first): the
+    numbers ``read`` (what :func:`exact_list` read of ``values``), as :func:`as_python` makes
+    them, a text read before looked up by its text, an int (JSON's, YAML's) as it is. ``core.passnumbers.network_numbers`` reads them there (see
+    :func:`carried`), not back from SymPy."""
+    texts = _PYTHON
+    found = [texts.get(v) if type(v) is str else v if type(v) is int else None for v in values]
+    if type(None) in set(map(type, found)):  # (not ``None in found``: a Fraction's == is a Python call)
+        found = [as_python(r) if f is None else f for f, r in zip(found, read)]
+    setattr(matrix, CARRIED, tuple(found))
+
+
+CARRIED = "_python"  # the attribute a matrix carries its Python numbers in (see carry)
+
+
+def carried(matrix) -> tuple | None:
+    """The entries ``matrix`` carries as Python's numbers (see :func:`carry`), or None."""
+    return getattr(matrix, CARRIED, None)
+
+
+def as_python(value: sympy.Rational) -> int | Fraction:
+    """A SymPy rational as Python's number: an int where it is whole, else a Fraction."""
+    return int(value.p) if value.q == 1 else Fraction(int(value.p), int(value.q))
 
 
 def _read(text: str, value, field: str) -> sympy.Rational:

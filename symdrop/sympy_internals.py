@@ -70,12 +70,30 @@ def _rational_matrix(rows: int, cols: int, values: tuple) -> sympy.ImmutableMatr
         if row:
             elements[i] = row
     matrix = sympy.Basic.__new__(
-        sympy.ImmutableMatrix, sympy.Integer(rows), sympy.Integer(cols), sympy.Tuple(*values, sympify=False)
+        sympy.ImmutableMatrix, _size(rows), _size(cols), sympy.Tuple(*values, sympify=False)
     )
     matrix._rows, matrix._cols = rows, cols
     # DomainMatrix(elements, shape, domain) makes this SDM and hands it to from_rep
-    matrix._rep = DomainMatrix.from_rep(SDM(elements, (rows, cols), domain))
+    matrix._rep = DomainMatrix.from_rep(_sdm(elements, (rows, cols), domain))
     return matrix
+
+
+def _sdm(elements: dict, shape: tuple, domain) -> SDM:
+    """``SDM(elements, shape, domain)`` as its ``__init__`` makes it, the dict of rows and the
+    shape, rows, columns and domain, without checking that every index is in range (two
+    generators over every entry; here they are by construction)."""
+    sdm = dict.__new__(SDM)
+    dict.update(sdm, elements)
+    sdm.shape = sdm.rows, sdm.cols = shape
+    sdm.domain = domain
+    return sdm
+
+
+_SIZES = {n: sympy.Integer(n) for n in range(129)}  # a matrix's rows and columns as SymPy's (made once)
+
+
+def _size(n: int) -> sympy.Integer:
+    return _SIZES[n] if n in _SIZES else sympy.Integer(n)
 
 
 def unchecked(cls, *args):

@@ -14,7 +14,7 @@ plain function or method made at once (``render.env._Context``) against Jinja's 
 parts written as rows (``render.jsontext.rows_text``) against ``indented`` and ``json.dumps`` of dicts; the templates'
 ``latex`` filter (``render.printer.latex_filter``) against ``latex``. The check side of
 grade's: a mistake that changes no layer of a step left out there (``grading.check._changed_layers``) against
-following every mistake."""
+following every mistake; a spec's network's numbers as read (``core.passnumbers.as_read``) against those read back."""
 
 import random
 from collections import Counter
@@ -413,11 +413,11 @@ def _typed(value):
 def test_a_drawn_network_carries_the_numbers_read_back_from_sympy(kind, values):
     from dataclasses import fields
 
-    from symdrop.core.passnumbers import _network_numbers, carried
+    from symdrop.core.passnumbers import carried, read_back
 
     exercises = build_sheet(3, Options(values=values), 5, kinds=(get(kind),)).exercises
     for e in exercises:
-        own, read = carried(e.network), _network_numbers.__wrapped__(e.network)
+        own, read = carried(e.network), read_back(e.network)
         assert own is not None
         assert [f.name for f in fields(read) if _typed(getattr(own, f.name)) != _typed(getattr(read, f.name))] == []
 
@@ -430,7 +430,7 @@ def test_a_mistakes_network_carries_the_numbers_read_back_from_sympy(kind, value
     from its SymPy matrices, values and types."""
     from dataclasses import fields
 
-    from symdrop.core.passnumbers import _network_numbers, carried
+    from symdrop.core.passnumbers import carried, read_back
     from symdrop.exercises.mistakes import drop_for_keep, with_keep
     from symdrop.model.conventions import INVERTED, PLAIN, WEIGHT_SCALING
 
@@ -444,7 +444,7 @@ def test_a_mistakes_network_carries_the_numbers_read_back_from_sympy(kind, value
     for problem in [e.network for e in build_sheet(5, Options(values=values), 4, kinds=(get(kind),)).exercises] + examples:
         keep = problem.dropout.keep
         for network in [drop_for_keep(problem)] + [with_keep(problem, keep, c) for c in (INVERTED, PLAIN, WEIGHT_SCALING)]:
-            own, read = carried(network), _network_numbers.__wrapped__(network)
+            own, read = carried(network), read_back(network)
             made += own is not None
             assert own is None or [f.name for f in fields(read)
                                    if _typed(getattr(own, f.name)) != _typed(getattr(read, f.name))] == []
@@ -646,3 +646,39 @@ def test_the_latex_filter_prints_what_latex_prints(decimals):
                 assert latex_(value, marked=marked) == printer.latex(value, decimals=decimals, marked=marked)
     half = sympy.Rational(1, 2) * sympy.Symbol("x")
     assert latex_(half, fold_short_frac=True) == printer.latex(half, decimals=decimals, fold_short_frac=True)
+
+@pytest.mark.parametrize("kinds, options", [("forward,inverted,test-time", Options()),
+                                            ("inverted,test-time,backprop", Options(values="half")),
+                                            ("inverted,test-time", Options(values="decimal")),
+                                            ("dropconnect", Options()),
+                                            ("forward,inverted", Options(activation="sigmoid")),
+                                            ("examples", None)])
+def test_a_spec_s_network_carries_the_numbers_read_back_from_sympy(kinds, options):
+    """A network read from a spec carries its numbers as read (numbers.carry, on each matrix:
+    Python's int and Fraction made from the spec's texts): passnumbers.as_read gives those
+    read back from its SymPy matrices (read_back), values and types; none with DropConnect or
+    sigmoid (read back), and every problem of a sheet read again from its spec otherwise."""
+    from dataclasses import fields
+    from pathlib import Path
+
+    from symdrop.core.passnumbers import as_read, read_back
+    from symdrop.model.spec import load_spec, parse_spec, to_spec
+
+    if options is None:
+        read = [load_spec(path) for path in sorted((Path(__file__).parent.parent / "examples").glob("*.yaml"))]
+        networks = [n for spec in read for n in getattr(spec, "examples", (spec,))]  # a batch's every example
+    else:
+        exercises = build_sheet(9, options, 6, kinds=tuple(get(k) for k in kinds.split(","))).exercises
+        networks = [parse_spec(to_spec(e.network)) for e in exercises]
+    carried = 0
+    for network in networks:
+        own, read = as_read(network), read_back(network)
+        if own is None:  # read back (DropConnect, sigmoid, a target given as a class index)
+            continue
+        carried += 1
+        assert [f.name for f in fields(read) if _typed(getattr(own, f.name)) != _typed(getattr(read, f.name))] == []
+    # every problem of ReLU units (a keep per unit among the examples), none of DropConnect or sigmoid
+    if kinds == "examples":
+        assert 0 < carried < len(networks)
+    else:
+        assert carried == {"dropconnect": 0, "forward,inverted": 0}.get(kinds, len(networks))

@@ -31,6 +31,8 @@ def test_rational_matrix_is_the_matrix_sympy_builds(data):
     assert fast.args == plain.args and hash(fast) == hash(plain) and fast == plain
     assert fast._rep == plain._rep and fast._rep.domain == plain._rep.domain
     assert fast._rep.rep.fmt == plain._rep.rep.fmt == "sparse"
+    assert type(fast._rep.rep) is type(plain._rep.rep) and vars(fast._rep.rep) == vars(plain._rep.rep)  # SDM's own
+    assert dict(fast._rep.rep) == dict(plain._rep.rep) and vars(fast._rep) == vars(plain._rep)
     assert fast.shape == plain.shape and fast.tolist() == plain.tolist()
     # And it computes the same: products, sums, entries.
     assert fast.T * fast == plain.T * plain and fast + plain == 2 * plain

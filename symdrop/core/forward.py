@@ -54,11 +54,11 @@ def forward(network: Network, mode: str = "train", *, masks=None, activations=No
     values = numeric_numbers(network) if numeric else network_numbers(network)
     masks = values.masks if masks is None else masks
     functions = _functions(network, "numeric" if numeric else values.python, activations)
-    rules = layer_rules(network.dropout, network.depth, mode)
+    rules = layer_rules(network.dropout, last := len(network.layers), mode)  # (len: the depth property is a call)
     kept = None if values.python or values.numeric else {}  # SymPy numbers: the nodes closed() has seen (see below)
     budget = (count if isinstance(count, Budget) else Budget(PASSES[mode])) if count and kept is not None else None
     skip = start - 1 if kept is None and start in (inputs or ()) else 0  # layers left None
-    a, out, keep, last = values.x, [None] * skip, values.keep, network.depth  # read once a pass
+    a, out, keep = values.x, [None] * skip, values.keep  # read once a pass
     for l, ((W, b), rule, g) in enumerate(zip(values.layers[skip:depth], rules[skip:], functions[skip:]), skip + 1):
         mu = masks[l - 1]
         if inputs is not None and l in inputs:
@@ -152,7 +152,7 @@ def output(network: Network, mode: str, a, start: int, masks=None, activations=N
     values = network_numbers(network)
     if others or not values.python:
         return None
-    return integer_output(values, layer_rules(network.dropout, network.depth, mode),
+    return integer_output(values, layer_rules(network.dropout, len(network.layers), mode),
                           _functions(network, True, activations), values.masks if masks is None else masks,
                           values.x if a is None else a, start, scale_bias)
 
@@ -166,7 +166,7 @@ def first_changed(network: Network, numeric: bool = False, masks=None, activatio
     values = numeric_numbers(network) if numeric else network_numbers(network)
     if others or not (values.python or values.numeric):
         return 1
-    first = network.depth
+    first = len(network.layers)
     if masks is not None:
         own = values.masks
         first = next((l for l, (m, o) in enumerate(zip(masks, own), start=1) if m != o), first)
@@ -274,7 +274,7 @@ def layer_rules(dropout, depth: int, mode: str) -> tuple:
 def _functions(network: Network, python: bool | str, names):
     """Each layer's activation as a function of one number (``names`` replacing the network's);
     ``python``: int and Fraction, SymPy numbers (False) or "numeric" decimals."""
-    layers = tuple((layer.activation, layer.slope) for layer in network.layers)
+    layers = tuple([(layer.activation, layer.slope) for layer in network.layers])
     return _activation_functions(layers, python, None if names is None else tuple(names))
 
 

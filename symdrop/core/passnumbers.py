@@ -12,6 +12,7 @@ import mpmath
 import sympy
 
 from ..model.network import Network
+from ..numbers import carried as python_entries
 from ..sympy_internals import all_rational, entries
 
 # Exact numbers only, a float never: Python's int and Fraction where every number of a network is
@@ -82,8 +83,14 @@ def network_numbers(network: Network) -> NetworkNumbers:
     """The numbers of ``network`` as the pass computes with them (see :data:`Number`), read once
     (a drawn network carries them as drawn: see :func:`carrying`; each matrix is read once: a
     mistake's network, with other keep probabilities or another convention, has the same weights,
-    masks and input)."""
-    return carried(network) or _network_numbers(network)
+    masks and input); a network read once keeps them (Network's hash, by which the memo finds them,
+    is a Python call, and every pass asks)."""
+    own = network.__dict__
+    numbers = own.get("_numbers") or own.get("_read")  # carried (see carried), or read before: asked at once
+    if numbers is None:
+        numbers = _network_numbers(network)
+        object.__setattr__(network, "_read", numbers)  # (not carried: carried() says what a network was drawn in)
+    return numbers
 
 
 def carrying(network: Network, numbers: NetworkNumbers) -> Network:
@@ -102,6 +109,36 @@ def carried(network: Network) -> NetworkNumbers | None:
 
 @lru_cache(maxsize=1024)
 def _network_numbers(network: Network) -> NetworkNumbers:
+    return as_read(network) or read_back(network)
+
+
+def as_read(network: Network) -> NetworkNumbers | None:
+    """The numbers of a network read from a spec, as its matrices carry them
+    (:func:`~symdrop.numbers.carried`: Python's numbers, made from the spec's texts
+    as they were read), not read back from SymPy; None where a matrix carries none (a network
+    not read from a spec) or the pass is not of Python's numbers, and with DropConnect. The fast
+    path of :func:`network_numbers` (tests/test_fast_paths.py checks it against :func:`read_back`,
+    values and types)."""
+    dropout = network.dropout
+    if dropout.connections or not _rational_keep(dropout.keep) or \
+            any(layer.g.negative_slope is None for layer in network.layers):
+        return None
+    x, target = python_entries(network.x), None if network.target is None else python_entries(network.target)
+    masks = tuple([python_entries(mask) for mask in network.masks])
+    layers = []
+    for layer in network.layers:
+        W, b, n = python_entries(layer.W), python_entries(layer.b), layer.W.cols
+        if W is None or b is None:
+            return None
+        layers.append((tuple([W[i:i + n] for i in range(0, len(W), n)]), b))
+    if x is None or None in masks or (target is None and network.target is not None):
+        return None
+    return NetworkNumbers(x=x, layers=tuple(layers), masks=masks, keep=_keep_numbers(dropout.keep, True, False),
+                          python=True, target=target)
+
+
+def read_back(network: Network) -> NetworkNumbers:
+    """The numbers of ``network`` read back from its SymPy matrices (the plain path)."""
     python = _python(network)
     keep = network.dropout.keep
     connections = network.dropout.connections

@@ -5,6 +5,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from functools import lru_cache
 from typing import Callable, Mapping
 
 import sympy
@@ -173,7 +174,7 @@ class Kind:
         where the kind has no layer values)."""
         if not self.has_layer_values:
             return ("y",)
-        return tuple(n for l in range(1, network.depth + 1) for n in (f"z{l}", f"a{l}")) + ("y",)
+        return _layer_parts(len(network.layers))
 
     def failed_rules(self, network: Network, options: Options) -> list[str]:
         """The names of the rules ``network`` breaks (empty: acceptable)."""
@@ -211,3 +212,9 @@ def layer_parts(derivation: Derivation) -> tuple[Part, ...]:
     prediction = tuple(derivation.prediction)
     return tuple(found) + tuple(Part("prediction", v, derivation.network.depth, (j,) if len(prediction) > 1 else (), answer=j - 1)
                                 for j, v in enumerate(prediction, 1))
+
+
+@lru_cache(maxsize=None)
+def _layer_parts(depth: int) -> tuple[str, ...]:
+    """z1, a1, ..., z<depth>, a<depth>, y: made once a depth (grade asks twice a problem)."""
+    return tuple(n for l in range(1, depth + 1) for n in (f"z{l}", f"a{l}")) + ("y",)

@@ -12,17 +12,21 @@ _NUMBER = re.compile(r"[+-]?(\d+(/\d+)?|\d*[.,]\d+|\d+[.,])", re.ASCII)  # digit
 def parse_number(text: str, what: str = "answer") -> Fraction:
     """One number exactly as written; a decimal comma is a decimal point (``-0,75`` is -3/4)."""
     item = str(text).strip().replace("\u2212", "-")
-    expected = f"{what}: expected a number like 7, -3/4, -0.75 or -0,75, got {quote(str(text))}"
     if not _NUMBER.fullmatch(item):
-        raise SymdropError(expected)
+        raise SymdropError(_expected(text, what))
     # the digits counted (before any is read as an int) only where they can be too many: at most every character
     if len(item) > MAX_DIGITS:
         digits = len(item) - sum(item.count(c) for c in "+-/.,")  # what the pattern lets stand beside the digits
         if digits > MAX_DIGITS:
             raise SymdropError(f"{what}: {quote(item)} has {digits} digits; the limit is {MAX_DIGITS} digits per number")
     if "/" in item and int(item.partition("/")[2]) == 0:
-        raise SymdropError(expected)
+        raise SymdropError(_expected(text, what))
     return _fraction(item)
+
+
+def _expected(text, what: str) -> str:
+    """The refusal of a text that is not a number (made only then: a class's answers hold some 9,000)."""
+    return f"{what}: expected a number like 7, -3/4, -0.75 or -0,75, got {quote(str(text))}"
 
 
 def _fraction(item: str) -> Fraction:
@@ -84,7 +88,7 @@ def _parse_vector(text: str, what: str) -> tuple[Fraction, ...]:
     if not items:
         raise SymdropError(f"{what}: expected a number or a vector like 3; 0; -2, got {quote(str(text))}")
     try:
-        return tuple(parse_number(i, what) for i in items)
+        return tuple([parse_number(i, what) for i in items])
     except SymdropError as error:
         if len(items) > 1 or "," in body:  # several numbers, written some other way: say how
             raise SymdropError(f"{error}; several numbers are written 3; 0; -2 or (3, 0, -2)") from None

@@ -198,6 +198,10 @@ def _same(mine, right) -> bool:
     if len(mine) != len(right):
         return False
     for m, r in zip(mine, right):
+        if type(m) in _PYTHON and type(r) in _PYTHON:  # ints and Fractions as they are (_rational's)
+            if m == r:
+                continue
+            return False
         m, r = _rational(m), _rational(r)
         if m is None or r is None or m != r:
             return False
@@ -243,6 +247,10 @@ def equal(given, exact, tolerance: Fraction | None = None) -> bool:
     if len(given) != len(exact):
         return False
     for g, e in zip(given, exact):
+        if tolerance is None and type(g) in _PYTHON and type(e) in _PYTHON:  # ints and Fractions: ==
+            if g == e:
+                continue
+            return False
         fast = _equal_rationals(g, e, tolerance)
         if fast is not None:
             if not fast:
@@ -251,6 +259,9 @@ def equal(given, exact, tolerance: Fraction | None = None) -> bool:
         if not _equal_plain(g, e, tolerance):
             return False
     return True
+
+
+_PYTHON = frozenset({int, Fraction})  # Python's rationals, compared as they are
 
 
 def _rational(value) -> int | Fraction | None:

@@ -132,8 +132,8 @@ def total(values: list) -> Fraction:
     """``sum(values, Fraction(0))`` of ints and Fractions, the same Fraction: the numerators over
     one common denominator, reduced once (Fraction's ``+`` reduces after every addition: a
     student's points summed some 3,600 times for 300 students' files)."""
-    common = math.lcm(*(v.denominator for v in values)) if values else 1
-    return Fraction(sum(v.numerator * (common // v.denominator) for v in values), common)
+    common = math.lcm(*[v.denominator for v in values]) if values else 1
+    return Fraction(sum([v.numerator * (common // v.denominator) for v in values]), common)
 
 
 def read_answers(path) -> tuple[list[Row], tuple[str, ...]]:

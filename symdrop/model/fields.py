@@ -6,7 +6,7 @@ from sympy import ImmutableMatrix
 
 from ..errors import SpecError, describe, quote
 from ..limits import MAX_UNITS
-from ..numbers import exact, exact_list
+from ..numbers import CARRIED, carry, exact, exact_list
 from ..sympy_internals import rational_matrix
 
 
@@ -41,8 +41,13 @@ def vector(data, field: str) -> ImmutableMatrix:
 
 def _numbers(rows: int, cols: int, values: list, where) -> ImmutableMatrix:
     """The matrix of ``values`` (row by row), each read by :func:`exact` (``where(k)`` names a
-    bad one)."""
-    return rational_matrix(rows, cols, exact_list(values, where))
+    bad one), carrying them as Python's numbers too (:func:`~symdrop.numbers.carry`: the
+    core's pass reads them there, not back from SymPy)."""
+    read = exact_list(values, where)
+    matrix = rational_matrix(rows, cols, read)
+    if getattr(matrix, CARRIED, None) is None:  # (a matrix of the memo, read before, carries them)
+        carry(matrix, values, read)
+    return matrix
 
 
 def units(count: int, field: str, what: str) -> None:
