@@ -5,6 +5,7 @@ the LMS exports), --stats, and symdrop moments re-solving a key entry."""
 
 import json
 import math
+import re
 from fractions import Fraction
 
 import pytest
@@ -13,9 +14,11 @@ import sympy
 from symdrop.cli import main
 from symdrop.exercises import nwgm
 from symdrop.exercises.generate import generate, stream
-from symdrop.exercises.kinds import KINDS
+from symdrop.exercises.kinds import KINDS, parse_kinds
 from symdrop.exercises.options import Options
+from symdrop.exercises.sheet import build_sheet
 from symdrop.model.spec import parse_spec, to_spec
+from symdrop.render.sheets import render_documents
 
 from .reference_nwgm import answer, law, masks, mistakes, read
 
@@ -164,3 +167,14 @@ def test_the_rules_by_hand():
     assert all(rule(network, options) for rule in nwgm.RULES.values())
     assert not nwgm.signs_balanced(parse_spec({**HAND, "input": [2, 1]}), options)
     assert not nwgm.hand_computable(parse_spec({**HAND, "input": [4, 1]}), options)
+
+
+def test_a_weighted_output_is_marked_as_a_decimal_where_it_is_one():
+    """The solution's table of every mask: P(mu) sigma(S) is rational only where S = 0 (sigma(0) =
+    1/2, P(mu) rational), and there it is exact; every other is a rounded decimal and says so."""
+    sheet = build_sheet(12, Options(), 3, kinds=parse_kinds("nwgm"))
+    md = render_documents(sheet, ("markdown",))["solutions.md"]
+    rows = re.findall(r"^\| \$\([01, ]+\)\$ \| \$[^$]+\$ \| \$([^$]+)\$ \| \$[^$]+\$ \| \$([^$]+)\$ \|$", md, re.M)
+    assert len(rows) == sum(2 ** e.network.x.rows for e in sheet.exercises) and any(s == "0" for s, _ in rows)
+    for s, product in rows:
+        assert product.startswith(r"\approx ") == (s != "0"), (s, product)
