@@ -646,6 +646,11 @@ def test_the_latex_filter_prints_what_latex_prints(decimals):
                 assert latex_(value, marked=marked) == printer.latex(value, decimals=decimals, marked=marked)
     half = sympy.Rational(1, 2) * sympy.Symbol("x")
     assert latex_(half, fold_short_frac=True) == printer.latex(half, decimals=decimals, fold_short_frac=True)
+    # a template that asks for decimals (or not) itself gets them, as from partial(latex, decimals=...)
+    tenth = sympy.ImmutableMatrix([sympy.Rational(1, 10), 2])
+    assert latex_(tenth, decimals=True) == r"\begin{pmatrix}0.1\\2\end{pmatrix}"
+    assert latex_(tenth, decimals=False, marked=()) == r"\begin{pmatrix}\frac{1}{10}\\2\end{pmatrix}"
+
 
 @pytest.mark.parametrize("kinds, options", [("forward,inverted,test-time", Options()),
                                             ("inverted,test-time,backprop", Options(values="half")),

@@ -3,6 +3,7 @@
 import sympy
 
 from ..grading.check import Check
+from .escape import escape_markdown
 from .numbertext import decimal, exact_text, needs_decimal, plain
 
 
@@ -55,7 +56,8 @@ def check_text(result: Check, markdown: bool = False, typed: str | None = None, 
         elif result.undiagnosed is None:
             lines.append("It is not the answer of any mistake symdrop knows.")
     if result.undiagnosed is not None:  # asked only where a mistake was to be named
-        lines.append(f"The mistakes symdrop knows could not be followed on this network: {result.undiagnosed}.")
+        reason = escape_markdown(result.undiagnosed) if markdown else result.undiagnosed  # 4*exp(...)*: no emphasis
+        lines.append(f"The mistakes symdrop knows could not be followed on this network: {reason}.")
     first = result.first_wrong
     if first is not None:
         lines.append(f"First step off track: {code(first.name)} = {vector(first.given)}"

@@ -295,7 +295,7 @@ def latex_filter(decimals: bool = False):
     def latex_(expr, marked=_UNSET, **settings):
         if settings or not isinstance(expr, sympy.Basic):
             given = settings if marked is _UNSET else {"marked": marked, **settings}
-            return latex(expr, decimals=decimals, **given)
+            return latex(expr, **{"decimals": decimals, **given})  # a template's own decimals= wins, as a partial's
         marks = frozenset(marked) if marked is not _UNSET and marked else _NONE
         if type(expr) is sympy.ImmutableDenseMatrix:
             return _dense(expr, marks, d)
@@ -389,4 +389,3 @@ def factor(expr, decimals: bool = False) -> str:
     if expr.is_Add or (expr.is_number and expr.is_negative) or sympy.Expr.could_extract_minus_sign(expr):
         return rf"\left({text}\right)"
     return text
-
