@@ -157,7 +157,7 @@ def test_the_page_carries_a_students_values_forward_as_the_reference(tmp_path):
     sheet = build_sheet(5, Options(), 4, kinds=parse_kinds("forward,inverted,test-time,dropconnect:forward"))
     spec = to_spec(sheet.exercises[0].network)
     spec["layers"][1]["activation"] = {"leaky_relu": "1/10"}
-    exercises = [*sheet.exercises, spec_sheet(parse_spec(spec), KINDS["forward"]).exercises[0]]
+    exercises = [*sheet.exercises, spec_sheet(parse_spec(spec), KINDS["forward"])[0].exercises[0]]
     calls, expected = [], []
     for e in exercises:
         network, model = json.loads(carry(e)), ref.read(to_spec(e.network))

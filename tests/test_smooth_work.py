@@ -339,3 +339,14 @@ def test_a_solution_leaves_out_a_pass_beside_it_that_refuses_and_says_why(tmp_pa
     assert "At test time (`symdrop solve --mode test`) the predictions are left out: cannot decide the sign of " in md
     assert r"\hat{Y}_{\text{test}}" not in md
     capsys.readouterr()
+
+
+def test_an_lms_question_of_a_spec_whose_mistakes_refuse_is_written_without_them(tmp_path, capsys):
+    """solve --format gift of UNDECIDED (y = 0 by hand): the question and its answer are written,
+    no mistake's feedback (forgetting the masks meets the undecided sign), and a warning says why."""
+    spec = write_spec(tmp_path, UNDECIDED)
+    assert main(["solve", str(spec), "--format", "gift", "-o", str(tmp_path / "q.gift")]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("symdrop: warning: --format gift: the question names no common mistake") and err.count("\n") == 1
+    gift = (tmp_path / "q.gift").read_text(encoding="utf-8")
+    assert "=0:0#Right" in gift and "=%0%" not in gift and "common mistake" not in gift

@@ -69,7 +69,10 @@ def _solve_export(args, fmt: str, options) -> int:
     if args.pdf:
         raise SymdropError(f"--format {fmt}: --pdf compiles LaTeX; write the PDF with --format latex")
     network = single(load_spec(args.spec), f"--format {fmt}")
-    sheet = spec_sheet(network, of_spec(network, args.mode))
+    sheet, left_out = spec_sheet(network, of_spec(network, args.mode))
+    if left_out:
+        print(f"symdrop: warning: --format {fmt}: the question names no common mistake (a mistake's pass refused: "
+              f"{left_out})", file=sys.stderr)
     return output(args, formats.get(fmt).write_sheet(sheet, options, name=network.title or args.spec.stem), {})
 
 

@@ -7,6 +7,7 @@ import sympy
 from ..core.derive import Derivation
 from ..core.ensemble import Ensemble
 from ..core.passnumbers import carried, carrying
+from ..errors import BeyondExact
 from ..model.network import Network
 from ..numbers import to_sympy
 from .generate import generate, stream, variant_code
@@ -139,13 +140,19 @@ def build_class_set(
     return Sheet(seed, options, tuple(exercises), tuple(students))
 
 
-def spec_sheet(network: Network, kind: Kind) -> Sheet:
+def spec_sheet(network: Network, kind: Kind) -> tuple[Sheet, str | None]:
     """A sheet of one exercise of ``kind``: the problem a spec gives, its title kept (``symdrop
-    solve --format moodle|gift``)."""
+    solve --format moodle|gift``); and why it has no mistakes, or None: where a mistake's pass
+    refuses though the problem's own does not (see :class:`~symdrop.errors.BeyondExact`), the
+    question is written without them."""
     options = Options()
     code = variant_code(kind, network, options)
-    exercise = Exercise(1, code, 0, kind, network, kind.derive(network), kind.mistakes(network))
-    return Sheet(0, options, (exercise,))
+    try:
+        mistakes, left_out = kind.mistakes(network), None
+    except BeyondExact as error:
+        mistakes, left_out = (), str(error)
+    exercise = Exercise(1, code, 0, kind, network, kind.derive(network), mistakes)
+    return Sheet(0, options, (exercise,)), left_out
 
 
 def make_exercise(seed: int, number: int, network: Network, options: Options, kind: Kind = FORWARD[0],
