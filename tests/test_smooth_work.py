@@ -323,7 +323,7 @@ def test_a_solution_leaves_out_a_pass_beside_it_that_refuses_and_says_why(tmp_pa
     batch = {**UNDECIDED, "input": [[100], [1]], "masks": [UNDECIDED["masks"], [[1], [1], [1]]]}
     assert main(["solve", str(write_spec(tmp_path, batch, "batch.json")), "-o", str(tmp_path / "b.md")]) == 0
     md = (tmp_path / "b.md").read_text(encoding="utf-8")
-    assert "Without dropout (every mask all ones) the predictions are left out: cannot decide the sign of " in md
+    assert "Without dropout (every mask all ones) the predictions are left out: example 1: cannot decide the sign of " in md
     assert r"\hat{Y}_{\text{no dropout}}" not in md
     # with keep 1/2 (inverted): at test time nothing is dropped or scaled, so the ReLU gets
     # sigma(10000) - 1 again and that pass is left out too; in a batch, even where the first
@@ -336,7 +336,7 @@ def test_a_solution_leaves_out_a_pass_beside_it_that_refuses_and_says_why(tmp_pa
     batch = {**kept, "input": [[1], [100]], "masks": [[[1], [1], [1]], UNDECIDED["masks"]]}
     assert main(["solve", str(write_spec(tmp_path, batch, "kept-batch.json")), "-o", str(tmp_path / "kb.md")]) == 0
     md = (tmp_path / "kb.md").read_text(encoding="utf-8")
-    assert "At test time (`symdrop solve --mode test`) the predictions are left out: cannot decide the sign of " in md
+    assert "At test time (`symdrop solve --mode test`) the predictions are left out: example 2: cannot decide the sign of " in md
     assert r"\hat{Y}_{\text{test}}" not in md
     capsys.readouterr()
 

@@ -56,9 +56,10 @@ class BatchDerivation:
 
     @property
     def left_out(self) -> tuple[tuple[str, str], ...]:
-        """The passes beside the batch's left out, each with the first example's reason (see
-        :attr:`Derivation.left_out`)."""
-        reasons = dict(pair for d in reversed(self.examples) for pair in d.left_out)
+        """The passes beside the batch's left out, each with the reason of the first example that
+        leaves it out, named (``example 2: layers[5]: ...``; see :attr:`Derivation.left_out`)."""
+        reasons = {mode: f"example {e}: {why}" for e, d in reversed(list(enumerate(self.examples, start=1)))
+                   for mode, why in d.left_out}
         return tuple((mode, reasons[mode]) for mode in ("off", "test") if mode in reasons)
 
     @property
