@@ -325,3 +325,20 @@ def test_a_numbers_fraction_is_the_one_fraction_reads_from_its_text(text):
 
     got, plain = _fraction(text), Fraction(text.replace(",", "."))
     assert got == plain and type(got) is Fraction and (got.numerator, got.denominator) == (plain.numerator, plain.denominator)
+
+
+# x = (1, 2), W1 = ((1, -1), (2, 1), (-1, 1)), b1 = (0, 1, 0): z1 = (-1, 5, 1), a1 = (0, 5, 1); mu1 = (1, 0, 1)
+# gives a~1 = (0, 0, 1), y = -1, and with t = 1 the squared loss's dL/dy = -2. Going back, dL/da~1 =
+# (-2, -2, 2), masked (-2, 0, 2), through ReLU' = (0, 1, 1): delta1 = (0, 0, 2), so dL/dW1 = delta1 x^T
+# has the rows (0, 0), (0, 0), (2, 4).
+BACKPROP_BY_HAND = {"input": [1, 2], "target": [1], "masks": [[1, 1], [1, 0, 1]],
+                    "layers": [{"weights": [[1, -1], [2, 1], [-1, 1]], "bias": [0, 1, 0], "activation": "relu"},
+                               {"weights": [[1, 1, -1]], "bias": [0]}]}
+
+
+def test_check_writes_a_matrix_answer_row_by_row(tmp_path, capsys):
+    spec = str(write_spec(tmp_path, BACKPROP_BY_HAND))
+    assert main(["check", spec, "--kind", "backprop", "--answer", "1 1; 1 1; 1 1"]) == 1
+    assert "; the answer is (0, 0); (0, 0); (2, 4).\n" in capsys.readouterr().out
+    assert main(["check", spec, "--kind", "backprop", "--answer", "0 0; 0 0; 2 4"]) == 0
+    assert capsys.readouterr().out == "Correct: (0 0; 0 0; 2 4) is the answer.\n"  # as typed

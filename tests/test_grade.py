@@ -153,6 +153,21 @@ def test_error_carried_forward_earns_the_later_steps(tmp_path):
     assert "Student id ada: 6 of 7 points." in feedback
 
 
+def test_a_feedback_page_writes_a_matrix_answer_row_by_row(tmp_path):
+    """backprop's answer dL/dW^(1) has a row per unit of the first layer and a column per input:
+    the feedback page writes the right value so, as the student writes it (its own shape 2-3-2-1)."""
+    key, key_path = class_set(tmp_path, 1, kinds="backprop")
+    entry = key["problems"][0]
+    rows, columns = len(entry["spec"]["layers"][0]["weights"]), len(entry["spec"]["input"])
+    assert (rows, columns) == (3, 2)
+    answers = tmp_path / "answers.csv"
+    write_answers(answers, [[entry["student"], entry["code"], "; ".join(["1 1"] * rows)]])
+    assert main(["grade", "--key", str(key_path), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 0
+    page = (tmp_path / "g" / "feedback" / "s000.md").read_text(encoding="utf-8")
+    written = re.search(r"The right value is \$(.*?)\$\.", page).group(1).split("; ")
+    assert len(written) == rows and all(row.startswith("(") and row.count(",") == columns - 1 for row in written)
+
+
 def test_each_feedback_page_shows_its_own_students_total(tmp_path):
     """Three students, three totals of y's 4 points: the right answer 4, a known mistake's answer
     half of them (the rubric's ``mistake: 1/2``), any other number 0: each page says its own

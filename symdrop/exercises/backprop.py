@@ -232,5 +232,6 @@ KIND = Kind(
     drawn_with=shaped,
     parts=parts,
     answer_parts=answer_parts,
+    answer_columns=lambda network: network.layers[0].W.cols,  # dL/dW^(1): a column per input
     smooth=SMOOTH,
 )

@@ -54,6 +54,16 @@ class Quantity:
         return len(self.numbers) > 1
 
 
+def written_rows(values, columns: int) -> list[tuple]:
+    """An answer's ``values`` as the key, a feedback page and ``check`` write them: an answer that
+    is one matrix (``columns``: :attr:`Kind.answer_columns`) row by row, ``[(0, 2), (0, 24)]``,
+    as students write it; any other (``columns`` 0) as one row."""
+    values = tuple(values)
+    if not columns:
+        return [values]
+    return [values[i:i + columns] for i in range(0, len(values), columns)]
+
+
 def answer_quantities(parts: tuple[Part, ...]) -> tuple[Quantity, ...]:
     """The quantities of an answer, from its parts (those with ``answer`` set), in the answer's
     order: the entries (i, j) of one matrix (a backprop's dL/dW^(1), every entry, row by row) are
@@ -138,6 +148,9 @@ class Kind:
     # question holds the data: one unit, a batch, a noise; a forward pass's solution states its
     # network itself).
     restates_question: bool = False
+    # The columns of an answer that is one matrix, written row by row as a student writes it
+    # (backprop's dL/dW^(1): as many as the network has inputs); 0 for any other answer.
+    answer_columns: Callable[[Network], int] = lambda network: 0
     batches: bool = False  # its problems are batches of examples (a Batch, its spec's input a list of rows)
     # its answer is several quantities (a mean and a variance): grade gives each right one its
     # share of the answer's points, where a vector of one quantity is right or wrong as a whole

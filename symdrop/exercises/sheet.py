@@ -11,7 +11,7 @@ from ..errors import BeyondExact
 from ..model.network import Network
 from ..numbers import to_sympy
 from .generate import generate, stream, variant_code
-from .kind import Kind, answer_quantities
+from .kind import Kind, written_rows
 from .kinds import KINDS
 from .mistakes import Mistake
 from .options import Options
@@ -46,17 +46,9 @@ class Exercise:
         return self.kind.tolerance_for(self.network)
 
     def written_rows(self, values) -> list[tuple]:
-        """An answer's ``values`` as a key writes them: an answer that is one matrix (backprop's
-        dL/dW^(1)) row by row, as its table and the students write it; any other as one row."""
-        if "_matrix" not in self.__dict__:
-            quantities = answer_quantities(self.kind.parts_of_answer(self.derivation))
-            only = quantities[0] if len(quantities) == 1 and quantities[0].matrix else None
-            object.__setattr__(self, "_matrix", only)
-        matrix, values = self.__dict__["_matrix"], list(values)
-        if matrix is None:
-            return [tuple(values)]
-        numbers, columns = [values[k] for k in matrix.numbers], matrix.shape[1]
-        return [tuple(numbers[i:i + columns]) for i in range(0, len(numbers), columns)]
+        """An answer's ``values`` as a key writes them (:func:`~.kind.written_rows`): a matrix
+        (backprop's dL/dW^(1)) row by row, as its table and the students write it."""
+        return written_rows(values, self.kind.answer_columns(self.network))
 
     def wrong_answers(self) -> list[tuple[Mistake, tuple[sympy.Expr, ...]]]:
         """Every applicable mistake with its answer (exact SymPy numbers), for the key: each a

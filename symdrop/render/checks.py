@@ -2,6 +2,7 @@
 
 import sympy
 
+from ..exercises.kind import written_rows
 from ..grading.check import Check
 from .escape import escape_markdown
 from .numbertext import decimal, exact_text, needs_decimal, plain
@@ -37,15 +38,17 @@ def check_text(result: Check, markdown: bool = False, typed: str | None = None, 
     ``hide`` no right value is shown (the answer's nor any step's): only the student's own."""
     code = (lambda s: f"`{s}`") if markdown else (lambda s: s)  # noqa: E731
     vector = lambda values: _vector(values, markdown)  # noqa: E731
-    given = _typed(typed, markdown) if typed is not None else vector(result.answer)
+    columns = result.kind.answer_columns(result.network) if result.network is not None else 0
+    answer = lambda values: "; ".join(map(vector, written_rows(values, columns)))  # noqa: E731  (a matrix row by row)
+    given = _typed(typed, markdown) if typed is not None else answer(result.answer)
     lines = []
     if result.correct and tuple(result.answer) != tuple(result.expected):
         lines.append(f"Correct within the tolerance {exact_text(result.tolerance, decimals=True)}"
-                     + ("." if hide else f": the exact answer is {vector(result.expected)}."))
+                     + ("." if hide else f": the exact answer is {answer(result.expected)}."))
     elif result.correct:
         lines.append(f"Correct: {given} is the answer.")
     else:
-        lines.append(f"Not correct: {given}" + ("." if hide else f"; the answer is {vector(result.expected)}."))
+        lines.append(f"Not correct: {given}" + ("." if hide else f"; the answer is {answer(result.expected)}."))
         if result.tolerance is None and _irrational(result.expected):
             lines.append("The answer is irrational (through a sigmoid or tanh), so no decimal equals it: "
                          f"to accept rounded answers give a tolerance, {code('--tolerance 0.0001')} for 4 places "

@@ -6,6 +6,7 @@ from collections import Counter
 from fractions import Fraction
 
 from ..core.derive import numeric_step
+from ..exercises.kind import written_rows
 from ..exercises.kinds import get
 from ..grading.grade import StudentGrade, Ungraded, total
 from .documents import step_rows
@@ -132,9 +133,17 @@ def mistake_labels(checked) -> dict[str, str]:
 def right_values(student: StudentGrade, options: RenderOptions = RenderOptions()) -> dict:
     """The right value of each part the student got wrong, by (code, part), as a feedback page
     sets it in a sentence: ``(1, -2)``, irrational entries as decimals (``map("rounded") | list |
-    compact`` in a template, a filter call per number: a tenth of a page's time)."""
-    return {(p.code, p.part): compact(rounded_each(p.expected, digits=options.digits), decimals=options.decimals)
-            for p in student.parts if not p.correct}
+    compact`` in a template, a filter call per number: a tenth of a page's time); an answer that is
+    one matrix row by row, ``(0, 0); (18, 18)``, as the student writes it."""
+    columns = {entry["code"]: checked.kind.answer_columns(checked.network) for entry, checked in student.problems}
+    right = {}
+    for p in student.parts:
+        if not p.correct:
+            values = rounded_each(p.expected, digits=options.digits)
+            if p.part == "y" and columns[p.code]:
+                values = written_rows(values, columns[p.code])
+            right[(p.code, p.part)] = compact(values, decimals=options.decimals)
+    return right
 
 
 def feedback_names(ids: list[str]) -> list[str]:
