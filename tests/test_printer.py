@@ -27,6 +27,13 @@ from symdrop.render.printer import factor, inline, latex
         (Symbol("x_2"), r"x_{2}"),
         (Symbol("a1_1") * Symbol("mu1_1") * Symbol("w2_1_1"), r"w^{(2)}_{11} \mu^{(1)}_{1} a^{(1)}_{1}"),
         (sympy.Max(0, Symbol("x_1") - 1), r"\max(0, x_{1} - 1)"),
+        # an ensemble's mean, P(mu) sigma(S) summed: in the order of S, the constant (sigma(0) = 1/2) last
+        (Rational(3, 64) / (1 + sympy.exp(2)) + Rational(9, 64) / (1 + sympy.E) + Rational(3, 64) / (1 + sympy.exp(-2))
+         + Rational(5, 64) + Rational(15, 32) / (1 + sympy.exp(-1)),
+         r"\frac{3}{64} \sigma(-2) + \frac{9}{64} \sigma(-1) + \frac{15}{32} \sigma(1) + \frac{3}{64} \sigma(2) + \frac{5}{64}"),
+        # one sigmoid: the constant last too (SymPy's order put it first); a symbol among them: SymPy's order
+        (Rational(1, 2) / (1 + sympy.exp(-1)) + Rational(1, 4), r"\frac{1}{2} \sigma(1) + \frac{1}{4}"),
+        (Rational(1, 2) / (1 + sympy.exp(-1)) + Symbol("x_1"), r"x_{1} + \frac{1}{2} \sigma(1)"),
     ],
 )
 def test_latex_notation(expr, expected):

@@ -9,6 +9,7 @@ from sympy.printing.precedence import PRECEDENCE
 
 from ..model.activations import LeakyReLUName
 from ..sympy_internals import entries
+from .logistic import by_sigmoid_argument, logistic
 from .numbertext import decimal_places, exact_decimal
 from .texwidth import LINE_EM, width
 
@@ -40,21 +41,6 @@ def _rank(factor) -> int:
         if name.startswith(prefix):
             return rank
     return 6
-
-
-def _logistic(expr):
-    """``(c, u)`` when ``expr`` is SymPy's form of a scaled sigmoid, 1/(c + c e^{-u}) = sigma(u)/c
-    with a rational c > 0; else None."""
-    if not (expr.is_Pow and expr.exp == -1 and expr.base.is_Add and len(expr.base.args) == 2):
-        return None
-    for c, other in (expr.base.args, expr.base.args[::-1]):
-        if c.is_Rational and c.is_positive:
-            k, e = other.as_coeff_Mul()
-            if k == c and isinstance(e, sympy.exp):
-                return c, -e.args[0]
-            if k == c and e is sympy.E:  # SymPy's e^1: 1/(1 + e) = sigma(-1)
-                return c, sympy.S.NegativeOne
-    return None
 
 
 def _pair(i: str, j: str) -> str:
@@ -120,13 +106,16 @@ class SymdropLatexPrinter(LatexPrinter):
             q = -(expr.args[0] if expr.args[1] == 1 else expr.args[1])
             if q.is_Symbol and _KEEP.fullmatch(q.name):  # a drop probability, as it is written: 1 - q^(l)
                 return "1 - " + self._print(q)
+        ordered = by_sigmoid_argument(expr.args)
+        if ordered is not None:  # an ensemble's mean, P sigma(S) summed: in the order of S, constant last
+            return super()._print_Add(sympy.Add(*ordered, evaluate=False), order="none")
         # Sums in the usual order, constant last (x_1 - 1); "none" is only for structure.
         return super()._print_Add(expr, order="lex")
 
     def _print_Mul(self, expr):
         if not expr.is_Mul:  # the parent prints 1/x through here too
             return super()._print_Mul(expr)
-        if any(_logistic(f) for f in expr.args):
+        if any(logistic(f) for f in expr.args):
             return self._print_logistic(expr.args)
         # Factors in the order a student writes them: 2 w mu a, not SymPy's a mu w.
         factors = sorted(expr.args, key=_rank)
@@ -141,7 +130,7 @@ class SymdropLatexPrinter(LatexPrinter):
         return super()._print_Mul(sympy.Mul(*factors, evaluate=False))
 
     def _print_Pow(self, expr):
-        if _logistic(expr):
+        if logistic(expr):
             return self._print_logistic((expr,))
         return super()._print_Pow(expr)
 
@@ -150,7 +139,7 @@ class SymdropLatexPrinter(LatexPrinter):
         (inverted dropout's 5/4 sigma(31/100), not 5/(4/e^{31/100} + 4))."""
         coefficient, rest = sympy.S.One, []
         for f in factors:
-            form = _logistic(f)
+            form = logistic(f)
             if form:
                 coefficient /= form[0]
                 rest.append(r"\sigma(%s)" % self._print(form[1]))
