@@ -97,3 +97,15 @@ def test_dropconnect_masks_no_input_so_no_value_is_named_a_tilde(fmt):
     solved = derive(parse_spec(DROPCONNECT_SIGMOIDS))
     text = solved.to_markdown() if fmt == "markdown" else solved.to_latex()
     assert "a^{(2)}_{1}" in text and "\\tilde{a}" not in text
+
+
+def test_the_bce_delta_writes_its_value_only_where_it_reads_otherwise():
+    """backprop-bce: z^(2) = 2 * 0 + 1 * 2 - 1 = 1, so delta = sigma(1) - 1, its own value: written
+    once (it read sigma(1) - 1 = -1 + sigma(1)). With b^(2) = -2, z^(2) = 0 and y = sigma(0) = 1/2:
+    delta = 1/2 - 1 = -1/2, written out."""
+    spec = CASES["backprop-bce"][0]
+    bce = render_backprop(derive_backprop(parse_spec(spec)), "markdown")
+    assert r"\delta^{(2)} &= \hat{y} - t = \sigma(1) - 1 \approx -0.268941421369995 \quad" in bce
+    half = {**spec, "layers": [spec["layers"][0], {**spec["layers"][1], "bias": [-2]}]}
+    text = render_backprop(derive_backprop(parse_spec(half)), "markdown")
+    assert r"\delta^{(2)} &= \hat{y} - t = \frac{1}{2} - 1 = - \frac{1}{2} \quad" in text
