@@ -83,7 +83,7 @@ def carry(matrix, values, read) -> None:
     same object, which carries them already: the caller asks :data:`CARRIED` first): the
     numbers ``read`` (what :func:`exact_list` read of ``values``), as :func:`as_python` makes
     them, a text read before looked up by its text, an int (JSON's, YAML's) as it is. ``core.passnumbers.network_numbers`` reads them there (see
-    :func:`carried`), not back from SymPy."""
+    :func:`python_entries`), not back from SymPy."""
     texts = _PYTHON
     found = [texts.get(v) if type(v) is str else v if type(v) is int else None for v in values]
     if type(None) in set(map(type, found)):  # (not ``None in found``: a Fraction's == is a Python call)
@@ -94,7 +94,7 @@ def carry(matrix, values, read) -> None:
 CARRIED = "_python"  # the attribute a matrix carries its Python numbers in (see carry)
 
 
-def carried(matrix) -> tuple | None:
+def python_entries(matrix) -> tuple | None:
     """The entries ``matrix`` carries as Python's numbers (see :func:`carry`), or None."""
     return getattr(matrix, CARRIED, None)
 

@@ -12,7 +12,7 @@ import mpmath
 import sympy
 
 from ..model.network import Network
-from ..numbers import carried as python_entries
+from ..numbers import as_python, python_entries
 from ..sympy_internals import all_rational, entries
 
 # Exact numbers only, a float never: Python's int and Fraction where every number of a network is
@@ -114,7 +114,7 @@ def _network_numbers(network: Network) -> NetworkNumbers:
 
 def as_read(network: Network) -> NetworkNumbers | None:
     """The numbers of a network read from a spec, as its matrices carry them
-    (:func:`~symdrop.numbers.carried`: Python's numbers, made from the spec's texts
+    (:func:`~symdrop.numbers.python_entries`: Python's numbers, made from the spec's texts
     as they were read), not read back from SymPy; None where a matrix carries none (a network
     not read from a spec) or the pass is not of Python's numbers, and with DropConnect. The fast
     path of :func:`network_numbers` (tests/test_fast_paths.py checks it against :func:`read_back`,
@@ -185,7 +185,7 @@ def _matrix_numbers(matrix, how, rows: bool = False) -> tuple:
     elif how == "fraction":
         values = tuple(Fraction(int(v.p), int(v.q)) for v in values)
     elif how:
-        values = tuple(map(_to_python, values))
+        values = tuple(map(as_python, values))
     if not rows:
         return tuple(values)
     n = matrix.cols
@@ -193,7 +193,7 @@ def _matrix_numbers(matrix, how, rows: bool = False) -> tuple:
 
 
 def _scalar(value, python: bool):
-    return _to_python(value) if python else value
+    return as_python(value) if python else value
 
 
 @lru_cache(maxsize=1024)
@@ -245,6 +245,3 @@ def whole(value: Number) -> Number:
     products are then of ints where its weights are, some five times faster than of Fractions."""
     return value.numerator if type(value) is Fraction and value.denominator == 1 else value
 
-
-def _to_python(value: sympy.Rational) -> int | Fraction:
-    return int(value.p) if value.q == 1 else Fraction(int(value.p), int(value.q))
