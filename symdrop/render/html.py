@@ -34,7 +34,7 @@ def exercise_html(e: Exercise, options: RenderOptions, figures: str = "") -> dic
     ``options.diagram`` is off."""
     options = replace(options, figures=figures)
     picture = diagram_of(e.derivation) if options.diagram else None
-    parts = render_parts(e, LMS, options, picture)
+    parts = render_parts(e, LMS, options, picture, solutions=False)
     intro = render_document(e.kind.intro, LMS, options, kinds=(e.kind,))
     return {"question": finish(intro + "\n\n" + parts["problem"]), "answer": finish(parts["answer"]),
             "solution": finish(parts["solution"])}

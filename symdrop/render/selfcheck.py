@@ -167,7 +167,7 @@ def selfcheck_pages(sheet: Sheet, options: RenderOptions = RenderOptions()) -> d
         items = []
         for e in exercises:
             picture: Diagram | None = diagram_of(e.derivation) if options.diagram else None
-            parts = render_parts(e, "html", options, picture)
+            parts = render_parts(e, "html", options, picture, solutions=False)
             found = [c if options.reveal else replace(c, reveal="") for c in checks(e, labels)]  # --no-reveal
             items.append((e, parts["problem"], hints(e, parts["solution"]), found, salt(e), carry(e)))
         name = f"selfcheck-{student_file(student, exercises[0].code)}.html" if student else "selfcheck.html"

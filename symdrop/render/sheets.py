@@ -4,7 +4,7 @@ import json
 import re
 from dataclasses import replace
 
-from ..exercises.kind import Quantity, answer_quantities
+from ..exercises.kind import Quantity, answer_quantities, written_rows
 from ..exercises.sheet import Exercise, Sheet
 from ..exercises.options import format_shape, smooth_shaped
 from ..exercises.roster import Student
@@ -129,9 +129,10 @@ def describe(options, kinds) -> str:
 
 
 def render_parts(e: Exercise, fmt: str, options: RenderOptions = RenderOptions(), picture=None,
-                 math: Math | None = None, *, saved: str | None = None) -> dict[str, str]:
-    """One exercise's question, key entry and worked solution in format ``fmt`` (and, for a kind
-    whose solution restates its question, the question under a problem's heading), with its
+                 math: Math | None = None, *, saved: str | None = None, solutions: bool = True) -> dict[str, str]:
+    """One exercise's question, key entry and worked solution in format ``fmt`` (and, for the
+    solutions document, ``solutions``, of a kind whose solution restates its question, the
+    question under a problem's heading), with its
     ``picture`` (the network's geometry; linked as ``options.figures``/CODE.svg where the format
     links pictures; set as the document's saved picture ``saved`` where one is named) and its
     formulas (``math``, rendered here unless given: formats share them)."""
@@ -146,7 +147,7 @@ def render_parts(e: Exercise, fmt: str, options: RenderOptions = RenderOptions()
         part: render_document(name, fmt, options, standalone=False, **context)
         for part, name in e.kind.templates.items()
     }
-    if e.kind.restates_question:  # the question again, under a problem's heading, to open its solution
+    if solutions and e.kind.restates_question:  # the question again, under a problem's heading, to open its solution
         parts["restated"] = render_document(e.kind.templates["problem"], fmt, options, standalone=False,
                                             **{**context, "restated": True})
     return parts
@@ -210,8 +211,7 @@ def key_answer(e: Exercise) -> list[tuple[Quantity, list]]:
     found = []
     for q in answer_quantities(e.kind.parts_of_answer(e.derivation)):
         values = [answer[k] for k in q.numbers]
-        columns = q.shape[1]
-        found.append((q, [values[i:i + columns] for i in range(0, len(values), columns)] if q.matrix else values))
+        found.append((q, [list(row) for row in written_rows(values, q.shape[1])] if q.matrix else values))
     return found
 
 
