@@ -97,13 +97,15 @@ def golden(name: str, current: str | bytes) -> str | bytes:
     return path.read_bytes() if isinstance(current, bytes) else path.read_text(encoding="utf-8")
 
 
-# A sigmoid unit at sigma(10000) feeds a ReLU with bias -1. Dropped (mu^(1) = 0), the ReLU gets -1
-# and y = 0 (by hand); a mistake that keeps the unit (forgot the masks) gives the ReLU
-# sigma(10000) - 1 = -e^-10000 / (1 + e^-10000), within 2^-4000 of 0: its sign is not decided.
+# A sigmoid unit at sigma(10000) feeds two ReLU units, with biases -1 and 0. Dropped (mu^(1) = 0),
+# they get -1 and 0, and y = 0 (by hand); a mistake that keeps the sigmoid unit (forgot the masks)
+# gives the first ReLU sigma(10000) - 1 = -e^-10000 / (1 + e^-10000), within 2^-4000 of 0, whose
+# sign is not decided, while its answer is near sigma(10000), about 1 (the second unit): a
+# mistake one can make, whose answer cannot be computed.
 UNDECIDED = {"input": [100], "layers": [{"weights": [[100]], "bias": [0], "activation": "sigmoid"},
-                                        {"weights": [[1]], "bias": [-1], "activation": "relu"},
-                                        {"weights": [[1]], "bias": [0]}],
-             "masks": [[1], [0], [1]]}
+                                        {"weights": [[1], [1]], "bias": [-1, 0], "activation": "relu"},
+                                        {"weights": [[1, 1]], "bias": [0]}],
+             "masks": [[1], [0], [1, 1]]}
 
 
 def write_spec(tmp_path: Path, data: dict, name: str = "spec.json") -> Path:

@@ -125,7 +125,8 @@ def test_the_verdict_stands_where_the_mistakes_cannot_be_followed(tmp_path, caps
     assert main(["check", spec, "--answer", "0", "--values", str(values)]) == 0
     out = capsys.readouterr().out
     assert "First step off track: z1 = 9, the right value is 10000." in out and "could not be followed" in out
-    halved = {**UNDECIDED, "layers": [UNDECIDED["layers"][0], {**UNDECIDED["layers"][1], "weights": [["1/2"]], "bias": ["-1/2"]},
+    halved = {**UNDECIDED, "layers": [UNDECIDED["layers"][0], {**UNDECIDED["layers"][1], "weights": [["1/2"], ["1/2"]],
+                                                               "bias": ["-1/2", "0"]},
                                       UNDECIDED["layers"][2]]}  # the ReLU gets sigma(10000)/2 - 1/2: 1/(2*(...)) in Markdown
     assert main(["check", str(write_spec(tmp_path, halved, "halved.json")), "--answer", "5", "--format", "markdown"]) == 1
     assert r"cannot decide the sign of -1/2 + 1/(2\*(exp(-10000) + 1))" in capsys.readouterr().out

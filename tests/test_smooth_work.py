@@ -320,7 +320,7 @@ def test_a_solution_leaves_out_a_pass_beside_it_that_refuses_and_says_why(tmp_pa
     md = (tmp_path / "s.md").read_text(encoding="utf-8")
     assert r"\boxed{\hat{y} = a^{(3)} = 0}" in md
     assert "Without dropout (every mask all ones) the prediction is left out: cannot decide the sign of " in md
-    batch = {**UNDECIDED, "input": [[100], [1]], "masks": [UNDECIDED["masks"], [[1], [1], [1]]]}
+    batch = {**UNDECIDED, "input": [[100], [1]], "masks": [UNDECIDED["masks"], [[1], [1], [1, 1]]]}
     assert main(["solve", str(write_spec(tmp_path, batch, "batch.json")), "-o", str(tmp_path / "b.md")]) == 0
     md = (tmp_path / "b.md").read_text(encoding="utf-8")
     assert "Without dropout (every mask all ones) the predictions are left out: example 1: cannot decide the sign of " in md
@@ -333,7 +333,7 @@ def test_a_solution_leaves_out_a_pass_beside_it_that_refuses_and_says_why(tmp_pa
     md = (tmp_path / "k.md").read_text(encoding="utf-8")
     assert r"\boxed{\hat{y} = a^{(3)} = 0}" in md
     assert "At test time (`symdrop solve --mode test`) the prediction is left out: cannot decide the sign of " in md
-    batch = {**kept, "input": [[1], [100]], "masks": [[[1], [1], [1]], UNDECIDED["masks"]]}
+    batch = {**kept, "input": [[1], [100]], "masks": [[[1], [1], [1, 1]], UNDECIDED["masks"]]}
     assert main(["solve", str(write_spec(tmp_path, batch, "kept-batch.json")), "-o", str(tmp_path / "kb.md")]) == 0
     md = (tmp_path / "kb.md").read_text(encoding="utf-8")
     assert "At test time (`symdrop solve --mode test`) the predictions are left out: example 2: cannot decide the sign of " in md

@@ -35,15 +35,42 @@ class Mistake:
     distinct: bool = field(default=True, compare=False)
 
 
+class Passed(Mistake):
+    """A :class:`Mistake` that is the core's forward pass with one change (its ``rule``), its
+    answer computed when first asked: grade follows a working's steps with the rules of the
+    mistakes its key lists, and asks none of their answers (``Kind.candidates``)."""
+
+    def __init__(self, name: str, label: str, rule: tuple, distinct: bool, numeric: bool, memo: bool):
+        for attribute, value in (("name", name), ("label", label), ("rule", rule), ("distinct", distinct),
+                                 ("_how", (numeric, memo))):
+            object.__setattr__(self, attribute, value)
+
+    @property
+    def answer(self) -> tuple:
+        if "_answer" not in self.__dict__:
+            network, mode, changes = self.rule
+            numeric, memo = self._how
+            object.__setattr__(self, "_answer", prediction(network, mode, numeric=numeric, memo=memo, **dict(changes)))
+        return self.__dict__["_answer"]
+
+
 def passed(name: str, label: str, network: Network, mode: str = "train", *, distinct: bool = True,
            numeric: bool = False, once: bool = False, **changes) -> Mistake:
     """A mistake that is the core's forward pass of ``network`` in ``mode`` with ``changes``
     (``numeric``: its answer as 40-digit decimals, what the rules of a sigmoid or tanh network
     compare; ``once``: no one asks for this pass again, a network made for the mistake by
     :func:`with_keep` or :func:`receiving` or the problem's own in a mode it is not graded in, and
-    its exact pass is not memoized: it would push problems' own passes out of the memo)."""
-    return Mistake(name, label, prediction(network, mode, numeric=numeric, memo=numeric or not once, **changes),
-                   (network, mode, tuple(changes.items())), distinct)
+    its exact pass is not memoized: it would push problems' own passes out of the memo). Its
+    answer is computed when first asked (:class:`Passed`)."""
+    return Passed(name, label, (network, mode, tuple(changes.items())), distinct, numeric, numeric or not once)
+
+
+def answered(mistakes) -> tuple[Mistake, ...]:
+    """``mistakes``, each one's answer computed now (:class:`Passed` computes it when asked):
+    a pass that refuses (``errors.BeyondExact``) refuses the kind's mistakes, where it is caught."""
+    for m in mistakes:
+        m.answer
+    return tuple(mistakes)
 
 
 def applicable(answer: tuple, candidates) -> tuple[Mistake, ...]:

@@ -18,7 +18,7 @@ from ..core.forward import forward, layer_values
 from ..core.passnumbers import network_numbers, to_decimal
 from ..model.network import Network
 from .drawing import Z_MAX, allowed, within
-from .mistakes import Mistake
+from .mistakes import Mistake, answered
 from .options import Options
 from .rules import written
 
@@ -53,7 +53,7 @@ class Passes:
     def mistakes(self, network: Network) -> tuple[Mistake, ...]:
         """The mistakes one can make, exact: those :meth:`numeric_mistakes` keeps."""
         names = {m.name for m in self.numeric_mistakes(network)}
-        return tuple(m for m in self.candidates(network, False) if m.name in names)
+        return answered([m for m in self.candidates(network, False) if m.name in names])
 
     def tolerance(self, network: Network) -> Fraction:
         """What the answer is right within: a student who carries values rounded to the network's
