@@ -14,7 +14,9 @@ plain function or method made at once (``render.env._Context``) against Jinja's 
 parts written as rows (``render.jsontext.rows_text``) against ``indented`` and ``json.dumps`` of dicts; the templates'
 ``latex`` filter (``render.printer.latex_filter``) against ``latex``. The check side of
 grade's: a mistake that changes no layer of a step left out there (``grading.check._changed_layers``) against
-following every mistake; a spec's network's numbers as read (``core.passnumbers.as_read``) against those read back."""
+following every mistake; a spec's network's numbers as read (``core.passnumbers.as_read``) against those read back;
+a final answer's mistakes as the key records them (``grading.keys.recorded_mistakes``), and a working's steps followed
+with those mistakes' rules alone (``Kind.candidates``), against every mistake computed from the spec."""
 
 import random
 from collections import Counter
@@ -687,3 +689,57 @@ def test_a_spec_s_network_carries_the_numbers_read_back_from_sympy(kinds, option
         assert 0 < carried < len(networks)
     else:
         assert carried == {"dropconnect": 0, "forward,inverted": 0}.get(kinds, len(networks))
+
+
+@pytest.mark.parametrize("kinds, options", [
+    ("forward,inverted,test-time,backprop,ensemble", Options()),
+    ("variance,dropconnect,penalty,noise,nwgm", Options()),
+    ("inverted,test-time,dropconnect", Options(values="decimal")),
+    ("forward,test-time", Options(activation="sigmoid")),
+])
+def test_a_final_answers_mistakes_as_the_key_records_them_are_those_its_spec_gives(kinds, options):
+    """grade(fast=True) names a final answer's mistakes from the key's own list (grading.keys.
+    recorded_mistakes) where grade(fast=False) computes every mistake from the spec: the same
+    grades, checks and reasons for answers that are each mistake's, the right one, one off it, and
+    (where a kind has layer values) working with a slip in z1, and each mistake's whole working
+    (its pass, every z and a: the step where it was made named from the key's mistakes' rules,
+    Kind.candidates, or from every mistake computed). Irrational entries (sigmoid) are not taken
+    from the key: computed both ways."""
+    from symdrop.core.forward import forward
+    from symdrop.grading.grade import Row, grade
+    from symdrop.grading.keys import recorded_mistakes
+    from symdrop.model.spec import parse_spec
+    from symdrop.render.numbertext import exact_text
+    from symdrop.render.sheets import key_json
+
+    key = key_json(build_sheet(3, options, 10, kinds=tuple(map(get, kinds.split(",")))))
+    rows, recorded, depth = [], 0, 1
+    for entry in key["problems"]:
+        listed = recorded_mistakes(entry)
+        recorded += listed is not None
+        assert (listed is None) == ("tolerance" in entry or not entry["mistakes"])
+        answers = [entry["answer"]] + [m["answer"] for m in entry["mistakes"]]
+        answers.append([f"{Fraction(answers[0][0]) + 1}"] + answers[0][1:] if "tolerance" not in entry else ["0"])
+        cells = [{"y": "; ".join(answer)} for answer in answers]
+        kind = get(entry["kind"])
+        if kind.has_layer_values and listed is not None:
+            cells[1]["z1"] = "; ".join(["100"] * len(entry["spec"]["layers"][0]["bias"]))  # a slip, the answer a mistake's
+            network = parse_spec(entry["spec"])
+            depth = max(depth, network.depth)
+            for m in kind.mistakes(network):
+                layers = forward(network, m.rule[1], terms=False, **dict(m.rule[2]))
+                cells.append({f"{n}{l}": "; ".join(map(exact_text, getattr(layer, n)))
+                              for l, layer in enumerate(layers, start=1) for n in "za"})
+                cells[-1]["y"] = cells[-1].pop(f"a{network.depth}")
+        rows += [Row(len(rows) + 2 + k, f"s{len(rows) + k}", entry["code"], c) for k, c in enumerate(cells)]
+    columns = ("y",) + tuple(f"{n}{l}" for l in range(1, depth + 1) for n in "za")
+    fast, plain = (grade(key, rows, columns=columns, fast=f) for f in (True, False))
+    assert recorded >= 5 if options.activation == "relu" else recorded == 0
+    assert fast[1] == plain[1]
+    assert [(s.student, s.parts) for s in fast[0]] == [(s.student, s.parts) for s in plain[0]]
+    named = [[(m.name, m.label, m.answer) for m in checked.mistakes] for s in fast[0] for _, checked in s.problems]
+    assert named == [[(m.name, m.label, m.answer) for m in checked.mistakes] for s in plain[0] for _, checked in s.problems]
+    assert sum(map(bool, named)) >= recorded
+    steps = [m.name for s in fast[0] for _, checked in s.problems for p in checked.parts if p.name != "y"
+             for m in p.mistakes]
+    assert len(steps) >= (recorded if kinds.startswith("forward") and options.activation == "relu" else 0)

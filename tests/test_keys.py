@@ -5,6 +5,7 @@ warning."""
 
 import hashlib
 import json
+from fractions import Fraction
 
 import pytest
 
@@ -113,3 +114,35 @@ def test_sheet_writes_a_digest_into_every_entry_and_an_edit_is_refused(tmp_path,
     assert main(["check", "--key", str(path), "--code", key["problems"][0]["code"], "--answer", "1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"problems[3] (code {code}): its spec or answers no longer match its digest" in err
+
+
+def test_a_final_answers_mistake_is_named_from_the_keys_own_list(tmp_path):
+    """A digested entry's list of common wrong answers is what grade names a final answer by (the
+    instructor's key; recorded_mistakes): 99, listed here, is named; 13, the tutorial's answer
+    with the ReLU of layer 1 forgotten (by hand in tests/test_grade.py) but not listed, is not."""
+    listed = [{"id": "forgot_masks", "label": "forgot the masks, so no dropout", "answer": ["99"]}]
+    key = json.dumps({"seed": 0, "problems": [entry(mistakes=listed)]})
+    assert grade(tmp_path, key, "student,code,y\nada,TUTORL,99\nbob,TUTORL,13\n") == 0
+    data = json.loads((tmp_path / "g" / "grades.json").read_text())
+    named = {s["student"]: s["parts"][0]["mistakes"] for s in data["students"]}
+    assert named == {"ada": ["forgot_masks"], "bob": []}
+
+
+@pytest.mark.parametrize("fields", [
+    {"tolerance": "1/1000"},  # irrational answers: compared within it, computed again
+    {"mistakes": []},  # none listed (a key written by hand)
+    {"mistakes": [{"id": "m", "label": "m", "answer": ["0.5"]}]},  # not as sheet writes a rational
+    {"mistakes": [{"id": "m", "label": "m", "answer": ["1/0"]}]},
+    {"mistakes": [{"id": "m", "label": "m", "answer": ["1/02"]}]},
+    {"mistakes": [{"id": "m", "label": "m", "answer": [7]}]},
+    {"mistakes": [{"id": "m", "answer": ["7"]}]},
+    {"mistakes": [{"id": "m", "label": "m", "answer": ["1" * 401]}]},
+])
+def test_an_entry_whose_mistakes_are_not_as_sheet_records_them_has_them_computed(fields):
+    from symdrop.grading.keys import recorded_mistakes
+
+    assert recorded_mistakes(entry(**fields)) is None
+    undigested = entry(mistakes=[{"id": "m", "label": "m", "answer": ["-3/4", "7"]}])
+    assert [(m.name, m.answer) for m in recorded_mistakes(undigested)] == [("m", (Fraction(-3, 4), 7))]
+    del undigested["digest"]
+    assert recorded_mistakes(undigested) is None

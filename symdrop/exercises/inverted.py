@@ -112,6 +112,7 @@ KIND = Kind(
     draw=draw,
     rules=RULES,
     mistakes=mistakes,
+    candidates=candidates,
     derive=derive,
     read_answer=prediction_answer,
     compute_answer=answer,

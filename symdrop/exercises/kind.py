@@ -160,6 +160,10 @@ class Kind:
     tolerance: Fraction | None = None
     # its problems with sigmoid or tanh hidden layers (None: ReLU only)
     smooth: Smooth | None = None
+    # Every mistake ``mistakes`` chooses from, those that give the right answer too, each a pass
+    # whose answer is computed when asked (mistakes.Passed): grade follows a working's steps with
+    # the rules of those its key lists, no answer computed (None: ``mistakes`` alone).
+    candidates: Callable[[Network], list[Mistake]] | None = None
 
     def rules_for(self, options: Options) -> Mapping[str, Callable[[Network, Options], bool]]:
         """The rules a problem drawn with ``options`` meets (a smooth sheet's own)."""

@@ -147,6 +147,7 @@ KIND = Kind(
     draw=draw,
     rules=RULES,
     mistakes=mistakes,
+    candidates=candidates,
     derive=_derive,
     read_answer=prediction_answer,
     compute_answer=answer,

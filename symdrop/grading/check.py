@@ -3,6 +3,7 @@ student went off track, and which later steps are right given the student's own 
 
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import Callable
 
 import sympy
 
@@ -52,11 +53,15 @@ class Check:
 
 
 def check(kind: Kind, network: Network, answer, values: dict | None = None, tolerance=None,
-          fast: bool = True) -> Check:
+          fast: bool = True, recorded: Callable[[], tuple | None] | None = None) -> Check:
     """Check ``answer`` (numbers) to ``network`` as a problem of ``kind``; ``values`` maps part
     names to the student's vectors (forward, inverted and test-time problems); ``tolerance``, if
     given, replaces the kind's own (a kind with irrational answers is graded within one).
-    ``fast``: :func:`carried`'s and :func:`_by_rule`'s (the same verdicts: tests/test_check.py)."""
+    ``fast``: :func:`carried`'s and :func:`_by_rule`'s (the same verdicts: tests/test_check.py).
+    ``recorded``: gives the kind's mistakes on ``network`` with their answers as a key recorded
+    them, or None (:func:`.keys.recorded_mistakes`; asked only where the answer is wrong or a
+    step off track): the answer is compared with those instead of computing them, and the steps
+    are followed with the passes of those alone."""
     tolerance = kind.tolerance_for(network) if tolerance is None else tolerance
     expected = tuple(kind.compute_answer(network))
     answer = tuple(answer)
@@ -64,7 +69,8 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
         raise SymdropError(f"answer: expected {len(expected)} number{'s' if len(expected) > 1 else ''} for a problem of the "
                            f"kind {kind.name}, got {len(answer)} (another kind: --kind KIND)")
     right = equal(answer, expected, tolerance)
-    known, undiagnosed = ((), None) if right else _mistakes(kind, network)
+    recorded = None if recorded is None or (right and not values) else recorded()
+    known, undiagnosed = ((), None) if right else (recorded, None) if recorded is not None else _mistakes(kind, network)
     mistakes = tuple(m for m in known if equal(answer, m.answer, tolerance))
     parts = ()
     if values:
@@ -75,8 +81,8 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
         if any(not (p.correct or p.carried_forward) for p in parts):  # a step off track: which mistake?
             # asked once, not once a part: the mistakes, whether each one's pass is of Python's
             # numbers, and (fast) the layers it changes
-            if right:  # a right answer from wrong steps: the mistakes were not asked for it
-                known, undiagnosed = _mistakes(kind, network)
+            if right or recorded is not None:  # the mistakes' passes were not asked for the answer
+                known, undiagnosed = _mistakes(kind, network, recorded)
             ruled = [(m, python, _changed_layers(m.rule, network, kind.mode) if python else None)
                      for m in known if m.rule is not None
                      for python in (fast and _python(m.rule[0]),)]
@@ -84,11 +90,16 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
     return Check(kind, answer, expected, right, mistakes, parts, tolerance, network, undiagnosed)
 
 
-def _mistakes(kind: Kind, network: Network) -> tuple[tuple, str | None]:
+def _mistakes(kind: Kind, network: Network, recorded: tuple | None = None) -> tuple[tuple, str | None]:
     """The kind's mistakes on ``network``, or none and the reason where following them refuses: a
     mistake's pass may meet what the problem's own does not (forgetting a mask lets a value
-    through a ReLU whose sign is within 2^-4000 of 0). The verdict does not need them."""
+    through a ReLU whose sign is within 2^-4000 of 0). The verdict does not need them. Where a
+    key ``recorded`` them and the kind has ``candidates``: those it records, their answers not
+    computed (their rules followed from the student's values)."""
     try:
+        if recorded is not None and kind.candidates is not None:
+            names = {m.name for m in recorded}
+            return tuple(m for m in kind.candidates(network) if m.name in names), None
         return tuple(kind.mistakes(network)), None
     except BeyondExact as error:
         return (), str(error)

@@ -5,6 +5,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cache, partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -17,6 +18,7 @@ from ..model.spec import parse_spec, read_document
 from ..numbers import to_sympy
 from .answers import parse_number, parse_vector
 from .check import check, equal
+from .keys import recorded_mistakes
 
 PART = re.compile(r"y|[za][1-9]\d?")  # y, z1, a1, z2, ...
 IGNORED = ("name",)  # columns a teaching assistant's sheet may hold beside the answers
@@ -176,14 +178,16 @@ def read_answers(path) -> tuple[list[Row], tuple[str, ...]]:
 
 
 def grade(key: dict, rows: list[Row], rubric: Rubric = Rubric(), tolerance: Fraction | None = None,
-          columns: tuple[str, ...] = ("y",)) -> tuple[list[StudentGrade], list[Ungraded]]:
+          columns: tuple[str, ...] = ("y",), fast: bool = True) -> tuple[list[StudentGrade], list[Ungraded]]:
     """Grade every row against the key (a class set's key.json, or a sheet's: then ``code``
     names the problem and ``student`` is whoever answered). Returns the students in key order
     (then in order of first row) and every row that was not graded, with the reason. Every
     problem of a student counts ``columns`` (the parts the answers file has) that its kind has,
     answered or not, so that every student of a problem has the same maximum. Where a student
     answers a part of a problem in several rows, the last readable answer is graded and every
-    other is listed."""
+    other is listed. ``fast``: a final answer's mistakes as the key records them
+    (:func:`.keys.recorded_mistakes`), not computed from the spec again: the same grades
+    (tests/test_fast_paths.py)."""
     entries = key["problems"]
     by_code = {e["code"]: e for e in entries}
     class_set = any("student" in e for e in entries)
@@ -217,7 +221,7 @@ def grade(key: dict, rows: list[Row], rubric: Rubric = Rubric(), tolerance: Frac
             ungraded.append(Ungraded(None, student, "no answers"))
             continue
         for code in codes:
-            parts, checked, listed = _grade_problem(by_code[code], _problem(known, by_code[code]),
+            parts, checked, listed = _grade_problem(by_code[code], _problem(known, by_code[code], fast),
                                                     answered.get((student, code), {}), rubric, tolerance, columns)
             ungraded += [Ungraded(row, student, reason) for row, reason in listed]
             grade_.parts += parts
@@ -228,10 +232,10 @@ def grade(key: dict, rows: list[Row], rubric: Rubric = Rubric(), tolerance: Frac
     return list(students.values()), ungraded
 
 
-def _problem(known: dict, entry: dict) -> tuple:
-    """A key entry's kind, network, parts, and each part's right value and size, worked out once
-    (a sheet's problem may be answered by a whole class). A spec that cannot be read refuses the
-    key, naming the entry."""
+def _problem(known: dict, entry: dict, fast: bool) -> tuple:
+    """A key entry's kind, network, parts, each part's right value and size, and (``fast``) the
+    mistakes it records, worked out once (a sheet's problem may be answered by a whole class). A
+    spec that cannot be read refuses the key, naming the entry."""
     code = entry["code"]
     if code not in known:
         kind = get(entry["kind"])  # a kind key.json's reader knows
@@ -244,7 +248,7 @@ def _problem(known: dict, entry: dict) -> tuple:
         layers = layer_values(network, kind.mode) if kind.has_layer_values else ()
         right = {n: expected if n == "y" else getattr(layers[int(n[1:]) - 1], n[0]) for n in names}
         sizes = {n: len(values) for n, values in right.items()}
-        known[code] = (kind, network, names, right, sizes)
+        known[code] = (kind, network, names, right, sizes, cache(partial(recorded_mistakes, entry)) if fast else None)
     return known[code]
 
 
@@ -272,7 +276,7 @@ def _grade_problem(entry: dict, problem: tuple, given: dict, rubric: Rubric, tol
     """The graded parts of one problem, its check, and (row, reason) for every cell that is not
     graded: unreadable, superseded by a later readable answer, or of a part the kind has not
     (an unanswered part counts no points, so the maximum stays the same)."""
-    kind, network, names, right, sizes = problem
+    kind, network, names, right, sizes, recorded = problem
     expected = right["y"]
     tolerance = kind.tolerance_for(network) if tolerance is None else tolerance  # irrational answers: the kind's own
     listed, values, written = [], {}, {}
@@ -286,7 +290,8 @@ def _grade_problem(entry: dict, problem: tuple, given: dict, rubric: Rubric, tol
         if chosen is not None:
             written[part], values[part] = chosen
     answer = values.pop("y", None)
-    checked = check(kind, network, answer if answer is not None else expected, values or None, tolerance)
+    checked = check(kind, network, answer if answer is not None else expected, values or None, tolerance,
+                    recorded=recorded)
     exact = lambda values: tuple(map(to_sympy, values))  # noqa: E731  (as the documents print them)
     by_part = {p.name: p for p in checked.parts}
     after = _after_mistake(names, by_part)

@@ -3,11 +3,13 @@
 import hashlib
 import json
 import re
+from fractions import Fraction
 from functools import partial
 from pathlib import Path
 
 from ..errors import SymdropError, quote
 from ..exercises.kinds import get
+from ..exercises.mistakes import Mistake
 from ..limits import MAX_KEY_BYTES, MAX_KEY_PROBLEMS
 from ..textfiles import read_text
 
@@ -16,6 +18,8 @@ from ..textfiles import read_text
 UNDIGESTED = ("digest", "student", "name", "number")
 WRITTEN = "an object {\"problems\": [...]} as symdrop sheet writes it"
 CODE = re.compile(r"[A-Za-z0-9]{1,40}", re.ASCII)  # a variant code: it names files and headings
+# A rational as sheet writes an exact answer (numbertext.exact_text): 7, -506/25
+RATIONAL = re.compile(r"-?[0-9]{1,400}(?:/[1-9][0-9]{0,399})?", re.ASCII)
 
 
 def digest(entry: dict) -> str:
@@ -67,6 +71,34 @@ def undigested(key: dict) -> bool:
 def legacy_warning(path) -> str:
     return (f"symdrop: warning: {path}: its entries carry no digest (written before symdrop keys had them): "
             f"graded as they stand, an entry edited since unnoticed")
+
+
+def recorded_mistakes(entry: dict) -> tuple[Mistake, ...] | None:
+    """The common wrong answers an entry of a digested key lists, as sheet computed them from its
+    spec (in the kind's order, each answer as ints and Fractions), or None where grade computes
+    them again: a key without digests (an entry edited unnoticed), an entry whose answers are
+    right within a tolerance (irrational), one that lists none (a key written by hand), or one
+    whose mistakes are not all ``{"id", "label", "answer": [exact rationals]}``. Grade names a final answer's mistake from this list, the one
+    the instructor's key shows (the fast path of grading; tests/test_fast_paths.py checks that it
+    names what computing the mistakes names); the steps of a student's working are followed from
+    the spec, with each mistake's pass."""
+    listed = entry.get("mistakes")
+    if "digest" not in entry or "tolerance" in entry or not isinstance(listed, list) or not listed:
+        return None
+    found = []
+    for m in listed:
+        answer = m.get("answer") if isinstance(m, dict) else None
+        if not (isinstance(answer, list) and isinstance(m.get("id"), str) and isinstance(m.get("label"), str)
+                and all(isinstance(v, str) and RATIONAL.fullmatch(v) for v in answer)):
+            return None
+        found.append(Mistake(m["id"], m["label"], tuple(map(_rational, answer))))
+    return tuple(found)
+
+
+def _rational(text: str) -> int | Fraction:
+    """A rational as :data:`RATIONAL` reads it: an int, or a Fraction (reduced)."""
+    numerator, _, denominator = text.partition("/")
+    return Fraction(int(numerator), int(denominator)) if denominator else int(numerator)
 
 
 def _check_entries(path: Path, problems: list) -> None:
