@@ -5,6 +5,7 @@ activations), never a pass of its own; docs/dropout.md explains each in words.
 """
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import sympy
 from sympy import ImmutableMatrix, MatrixBase
@@ -41,17 +42,13 @@ class Passed(Mistake):
     mistakes its key lists, and asks none of their answers (``Kind.candidates``)."""
 
     def __init__(self, name: str, label: str, rule: tuple, distinct: bool, numeric: bool, memo: bool):
-        for attribute, value in (("name", name), ("label", label), ("rule", rule), ("distinct", distinct),
-                                 ("_how", (numeric, memo))):
-            object.__setattr__(self, attribute, value)
+        self.__dict__.update(name=name, label=label, rule=rule, distinct=distinct, _how=(numeric, memo))  # frozen
 
-    @property
+    @cached_property  # kept in the instance once computed: later reads are an attribute's
     def answer(self) -> tuple:
-        if "_answer" not in self.__dict__:
-            network, mode, changes = self.rule
-            numeric, memo = self._how
-            object.__setattr__(self, "_answer", prediction(network, mode, numeric=numeric, memo=memo, **dict(changes)))
-        return self.__dict__["_answer"]
+        network, mode, changes = self.rule
+        numeric, memo = self._how
+        return prediction(network, mode, numeric=numeric, memo=memo, **dict(changes))
 
 
 def passed(name: str, label: str, network: Network, mode: str = "train", *, distinct: bool = True,
