@@ -343,3 +343,27 @@ def test_check_writes_a_matrix_answer_row_by_row(tmp_path, capsys):
     assert "; the answer is (0, 0); (0, 0); (2, 4).\n" in capsys.readouterr().out
     assert main(["check", spec, "--kind", "backprop", "--answer", "0 0; 0 0; 2 4"]) == 0
     assert capsys.readouterr().out == "Correct: (0 0; 0 0; 2 4) is the answer.\n"  # as typed
+
+
+def test_a_digested_key_of_a_sigmoid_network_without_a_tolerance_is_graded_as_its_spec_gives(tmp_path):
+    """A key that lists a mistake for UNDECIDED (whose forgot_masks pass cannot be decided) under a
+    digest written again, its tolerance left out: grade neither stops nor follows the key's
+    mistake at a step, as grading from the spec (fast=False) does not. By hand: z1 = 100 * 100 is
+    right (1 point); a2 = (0, 0) and y = 0 (the sigmoid unit dropped), so 5; 5 and 5 earn none."""
+    from symdrop.grading.grade import Row, grade
+    from symdrop.grading.keys import digest
+
+    entry = {"code": "UNDEC1", "number": 1, "kind": "forward", "spec": UNDECIDED, "answer": ["0"],
+             "mistakes": [{"id": "forgot_masks", "label": "forgot the masks, so no dropout", "answer": ["1"]}]}
+    entry["digest"] = digest(entry)
+    key = {"seed": 0, "problems": [entry]}
+    cells = [{"y": "5", "z1": "10000", "a2": "5; 5"},  # forgot_masks's pass from z1 meets sigma(10000) - 1
+             {"y": "5", "z1": "10000", "a1": "1/2", "z2": "-1/2; 1/2"}]  # forgot_masks's pass from a1 = 1/2 gives z2
+    rows = [Row(k + 2, f"s{k}", "UNDEC1", c) for k, c in enumerate(cells)]
+    columns = ("y", "z1", "a1", "z2", "a2")
+    fast, plain = (grade(key, rows, columns=columns, fast=f) for f in (True, False))
+    for student in fast[0]:  # a part not answered earns none either
+        assert {p.part: (p.points, p.mistakes) for p in student.parts} == {
+            "z1": (1, ()), "a1": (0, ()), "z2": (0, ()), "a2": (0, ()), "y": (0, ())}
+    for f, p in zip(fast[0], plain[0]):
+        assert f.parts == p.parts

@@ -743,3 +743,21 @@ def test_a_final_answers_mistakes_as_the_key_records_them_are_those_its_spec_giv
     steps = [m.name for s in fast[0] for _, checked in s.problems for p in checked.parts if p.name != "y"
              for m in p.mistakes]
     assert len(steps) >= (recorded if kinds.startswith("forward") and options.activation == "relu" else 0)
+
+
+def test_a_mistake_whose_answer_is_computed_when_asked_is_a_mistake_as_any_other():
+    """passed's mistake (mistakes.Passed) equals, hashes as and is replaced as the Mistake of its
+    name, label and answer: the tutorial without masks gives y = 27 (z1 = (3, 1, -2), a2 = (3, 0,
+    4), a3 = (1, 9), y = -1 + 27 + 1; by hand)."""
+    from dataclasses import replace
+
+    from symdrop import example
+    from symdrop.exercises.mistakes import Mistake, passed
+
+    label = "forgot the masks, so no dropout"
+    plain = Mistake("forgot_masks", label, (27,))
+    lazy = passed("forgot_masks", label, example(), "off")
+    assert lazy == plain and plain == lazy and {lazy} == {plain}
+    relabelled = replace(lazy, label="no dropout")
+    assert (relabelled.name, relabelled.label, relabelled.answer) == ("forgot_masks", "no dropout", (27,))
+    assert relabelled.rule == lazy.rule

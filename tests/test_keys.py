@@ -137,6 +137,7 @@ def test_a_final_answers_mistake_is_named_from_the_keys_own_list(tmp_path):
     {"mistakes": [{"id": "m", "label": "m", "answer": [7]}]},
     {"mistakes": [{"id": "m", "answer": ["7"]}]},
     {"mistakes": [{"id": "m", "label": "m", "answer": ["1" * 401]}]},
+    {"mistakes": [{"id": '=HYPERLINK("http://x.example")', "label": "m", "answer": ["7"]}]},  # no kind's id
 ])
 def test_an_entry_whose_mistakes_are_not_as_sheet_records_them_has_them_computed(fields):
     from symdrop.grading.keys import recorded_mistakes
@@ -146,3 +147,24 @@ def test_an_entry_whose_mistakes_are_not_as_sheet_records_them_has_them_computed
     assert [(m.name, m.answer) for m in recorded_mistakes(undigested)] == [("m", (Fraction(-3, 4), 7))]
     del undigested["digest"]
     assert recorded_mistakes(undigested) is None
+
+
+def test_a_mistake_id_a_key_forges_never_reaches_grades_csv_as_a_formula(tmp_path):
+    """The digest is no signature: a key can list a mistake under any id with its digest written
+    again. An id no kind writes is not taken from the key (the mistakes are computed from the
+    spec), and grades.csv quotes a mistakes cell as it does an id or a name."""
+    import csv
+    import io
+
+    from symdrop.grading.grade import GradedPart, StudentGrade
+    from symdrop.render.grades import grades_csv
+
+    forged = [{"id": '=HYPERLINK("http://x.example","x")', "label": "forgot the masks", "answer": ["99"]}]
+    key = json.dumps({"seed": 0, "problems": [entry(mistakes=forged)]})
+    assert grade(tmp_path, key, "student,code,y\nada,TUTORL,99\n") == 0
+    text = (tmp_path / "g" / "grades.csv").read_text(encoding="utf-8-sig")
+    assert "HYPERLINK" not in text
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in csv.reader(io.StringIO(text)) for cell in row)
+    part = GradedPart("C1", "y", "1", (7,), False, ("=1+1",), False, Fraction(0), Fraction(4))
+    rows = list(csv.reader(io.StringIO(grades_csv([StudentGrade("ada", "", [part], [({"code": "C1"}, None)])])[1:])))
+    assert rows[1] == ["ada", "", "0", "4", "C1", "0", "'=1+1"]

@@ -41,8 +41,20 @@ class Passed(Mistake):
     answer computed when first asked: grade follows a working's steps with the rules of the
     mistakes its key lists, and asks none of their answers (``Kind.candidates``)."""
 
-    def __init__(self, name: str, label: str, rule: tuple, distinct: bool, numeric: bool, memo: bool):
+    def __init__(self, name: str, label: str, rule: tuple, distinct: bool = True, numeric: bool = False,
+                 memo: bool = True, answer: tuple | None = None):
         self.__dict__.update(name=name, label=label, rule=rule, distinct=distinct, _how=(numeric, memo))  # frozen
+        if answer is not None:  # dataclasses.replace passes every field, the answer computed
+            self.__dict__["answer"] = answer
+
+    def __eq__(self, other):
+        """Equal to a :class:`Mistake` of the same name, label and answer, as ``passed`` made
+        before answers were computed when asked (a dataclass's ``__eq__`` wants one class)."""
+        if not isinstance(other, Mistake):
+            return NotImplemented
+        return (self.name, self.label, self.answer) == (other.name, other.label, other.answer)
+
+    __hash__ = Mistake.__hash__
 
     @cached_property  # kept in the instance once computed: later reads are an attribute's
     def answer(self) -> tuple:

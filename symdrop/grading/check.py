@@ -86,7 +86,10 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
             ruled = [(m, python, _changed_layers(m.rule, network, kind.mode) if python else None)
                      for m in known if m.rule is not None
                      for python in (fast and _python(m.rule[0]),)]
-            parts = tuple(_named(p, values, ruled, tolerance) for p in parts)
+            try:  # a mistake's pass from the student's own values may meet an undecidable sign
+                parts = tuple(_named(p, values, ruled, tolerance) for p in parts)
+            except BeyondExact as error:
+                undiagnosed = str(error)
     return Check(kind, answer, expected, right, mistakes, parts, tolerance, network, undiagnosed)
 
 

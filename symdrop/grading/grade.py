@@ -233,9 +233,10 @@ def grade(key: dict, rows: list[Row], rubric: Rubric = Rubric(), tolerance: Frac
 
 
 def _problem(known: dict, entry: dict, fast: bool) -> tuple:
-    """A key entry's kind, network, parts, each part's right value and size, and (``fast``) the
-    mistakes it records, worked out once (a sheet's problem may be answered by a whole class). A
-    spec that cannot be read refuses the key, naming the entry."""
+    """A key entry's kind, network, parts, each part's right value and size, and (``fast``, a
+    network without sigmoid or tanh layers) the mistakes it records, worked out once (a sheet's
+    problem may be answered by a whole class). A spec that cannot be read refuses the key, naming
+    the entry."""
     code = entry["code"]
     if code not in known:
         kind = get(entry["kind"])  # a kind key.json's reader knows
@@ -248,7 +249,10 @@ def _problem(known: dict, entry: dict, fast: bool) -> tuple:
         layers = layer_values(network, kind.mode) if kind.has_layer_values else ()
         right = {n: expected if n == "y" else getattr(layers[int(n[1:]) - 1], n[0]) for n in names}
         sizes = {n: len(values) for n, values in right.items()}
-        known[code] = (kind, network, names, right, sizes, cache(partial(recorded_mistakes, entry)) if fast else None)
+        # a sigmoid or tanh layer: irrational answers, whatever the entry says of its tolerance
+        exact = not any(layer.g.smooth for layer in network.layers)
+        known[code] = (kind, network, names, right, sizes,
+                       cache(partial(recorded_mistakes, entry)) if fast and exact else None)
     return known[code]
 
 

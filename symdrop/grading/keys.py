@@ -20,6 +20,9 @@ WRITTEN = "an object {\"problems\": [...]} as symdrop sheet writes it"
 CODE = re.compile(r"[A-Za-z0-9]{1,40}", re.ASCII)  # a variant code: it names files and headings
 # A rational as sheet writes an exact answer (numbertext.exact_text): 7, -506/25
 RATIONAL = re.compile(r"-?[0-9]{1,400}(?:/[1-9][0-9]{0,399})?", re.ASCII)
+# A mistake's id as the kinds name them (forgot_relu_2, swapped_masks_1_2): grades.csv, grades.json
+# and the report write it as it is, so an id of other characters is not taken from a key
+MISTAKE_ID = re.compile(r"[a-z][a-z0-9_]{0,63}", re.ASCII)
 
 
 def digest(entry: dict) -> str:
@@ -78,7 +81,9 @@ def recorded_mistakes(entry: dict) -> tuple[Mistake, ...] | None:
     spec (in the kind's order, each answer as ints and Fractions), or None where grade computes
     them again: a key without digests (an entry edited unnoticed), an entry whose answers are
     right within a tolerance (irrational), one that lists none (a key written by hand), or one
-    whose mistakes are not all ``{"id", "label", "answer": [exact rationals]}``. Grade names a final answer's mistake from this list, the one
+    whose mistakes are not all ``{"id", "label", "answer": [exact rationals]}``, each id as the
+    kinds write one (:data:`MISTAKE_ID`; the digest is no signature: whoever writes key.json can
+    write it). Grade names a final answer's mistake from this list, the one
     the instructor's key shows (the fast path of grading; tests/test_fast_paths.py checks that it
     names what computing the mistakes names); the steps of a student's working are followed from
     the spec, with each mistake's pass."""
@@ -89,7 +94,7 @@ def recorded_mistakes(entry: dict) -> tuple[Mistake, ...] | None:
     for m in listed:
         answer = m.get("answer") if isinstance(m, dict) else None
         if not (isinstance(answer, list) and isinstance(m.get("id"), str) and isinstance(m.get("label"), str)
-                and all(isinstance(v, str) and RATIONAL.fullmatch(v) for v in answer)):
+                and MISTAKE_ID.fullmatch(m["id"]) and all(isinstance(v, str) and RATIONAL.fullmatch(v) for v in answer)):
             return None
         found.append(Mistake(m["id"], m["label"], tuple(map(_rational, answer))))
     return tuple(found)

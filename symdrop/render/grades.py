@@ -47,7 +47,7 @@ def grades_csv(students: list[StudentGrade], summed: list | None = None) -> str:
         for entry, _ in s.problems:
             parts = [p for p in s.parts if p.code == entry["code"]]
             ids = sorted({m for p in parts for m in p.mistakes})
-            row += [entry["code"], points_text(total([p.points for p in parts])), " ".join(ids)]
+            row += [entry["code"], points_text(total([p.points for p in parts])), csv_cell(" ".join(ids))]
         rows.append(row)
     return spreadsheet_csv(rows)
 
