@@ -109,3 +109,15 @@ def test_the_bce_delta_writes_its_value_only_where_it_reads_otherwise():
     half = {**spec, "layers": [spec["layers"][0], {**spec["layers"][1], "bias": [-2]}]}
     text = render_backprop(derive_backprop(parse_spec(half)), "markdown")
     assert r"\delta^{(2)} &= \hat{y} - t = \frac{1}{2} - 1 = - \frac{1}{2} \quad" in text
+
+
+@pytest.mark.parametrize("loss, factor", [("squared", r"\frac{1}{2} "), ("sse", ""), ("mse", r"\frac{1}{1} ")])
+def test_a_negative_target_is_subtracted_in_parentheses_in_the_loss(loss, factor):
+    """The tutorial's y = 7 (by hand, tests/test_check.py) against t = -5: the loss line writes
+    7 - (-5), never 7 - -5 (L = 144/2 = 72 for the squared loss, 144 for sse and mse)."""
+    data = yaml.safe_load(TUTORIAL_PATH.read_text(encoding="utf-8"))
+    data.update(target=[-5], loss=loss)
+    md = render_backprop(derive_backprop(parse_spec(data)), "markdown")
+    line = next(line for line in md.splitlines() if line.startswith("L = "))
+    assert rf"{factor}\left\lVert 7 - \left(-5\right) \right\rVert^2 = {72 if loss == 'squared' else 144}." in line
+    assert "- -" not in md
