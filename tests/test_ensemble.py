@@ -316,3 +316,13 @@ def test_the_documents_standard_error_has_three_significant_digits(tmp_path, cap
     variance = Fraction(mc["estimated_variance_of_mean"][0])
     assert f"\\text{{standard error}} \\approx {float(f'{math.sqrt(variance):.3g}')}." in md
     assert len(mc["standard_error"][0].rstrip("0").split(".")[1]) > 6  # JSON keeps its 15 digits
+
+
+def test_expect_says_how_a_nonlinear_output_layer_is_taken(capsys):
+    """examples/inverted-sigmoid.yaml ends in a tanh unit: the method is not the linear output's."""
+    from .conftest import ROOT
+
+    assert main(["expect", str(ROOT / "examples" / "inverted-sigmoid.yaml")]) == 0
+    md = capsys.readouterr().out
+    assert "applies the output's tanh exactly once to each distinct value of its $z$." in md
+    assert "the output layer is linear" not in md
