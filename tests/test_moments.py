@@ -233,3 +233,15 @@ def test_random_spec_more_seeds(tmp_path, capsys, name, seed):
     if seed % 2:  # a spec may omit masks
         spec.pop("masks", None)
     check_moments(tmp_path, capsys, spec)
+
+
+def test_a_prediction_of_many_values_is_said_to_be_computed_from_every_mask(capsys):
+    """examples/inverted-sigmoid.yaml's prediction takes more than 16 values: its mean and
+    variance are shown as decimals (sums of sigmoids), and the page says they come from every
+    mask, without calling those decimals exact."""
+    from .conftest import ROOT
+
+    assert main(["moments", str(ROOT / "examples" / "inverted-sigmoid.yaml")]) == 0
+    md = capsys.readouterr().out
+    assert r"E[\hat{y}] \approx" in md and "exact all the same" not in md
+    assert "too many to list; its mean and variance above are still computed from every mask, not estimated." in md
