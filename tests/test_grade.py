@@ -510,9 +510,9 @@ def test_a_students_points_are_the_sums_of_its_parts_as_they_change():
 
 
 @pytest.mark.parametrize("shares, mean", [
-    ([(1, 3), (2, 6)], "33.3% (exactly 1/3 of the points)"),  # 333.33... tenths of a percent: rounded
+    ([(1, 3), (2, 6)], "33.3% (exactly 1/3)"),  # 333.33... tenths of a percent: rounded
     ([(1, 2), (4, 4)], "75.0%"),
-    ([(2, 3)], "66.7% (exactly 2/3 of the points)"),  # 666.66...: rounded up
+    ([(2, 3)], "66.7% (exactly 2/3)"),  # 666.66...: rounded up
     ([(1, 8)], "12.5%"),
 ])
 def test_the_reports_mean_score_gives_the_exact_share_where_its_percentage_is_rounded(shares, mean):

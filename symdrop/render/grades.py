@@ -208,7 +208,8 @@ def chart(students: list[StudentGrade], summed: list | None = None) -> dict:
 
 def _percent(share: Fraction) -> str:
     """A share as a percentage to one place, rounded exactly (no float), and the exact share beside
-    it where the percentage is rounded: 1/2 -> "50.0%", 1/3 -> "33.3% (exactly 1/3 of the points)"."""
+    it where the percentage is rounded: 1/2 -> "50.0%", 1/3 -> "33.3% (exactly 1/3)" (the mean of the
+    students' shares of their points, not a share of the class's points)."""
     tenths = round(share * 1000)
     text = f"{tenths // 10}.{tenths % 10}%"
-    return text if Fraction(tenths, 1000) == share else f"{text} (exactly {exact_text(share)} of the points)"
+    return text if Fraction(tenths, 1000) == share else f"{text} (exactly {exact_text(share)})"
