@@ -177,7 +177,9 @@ def test_each_smooth_rule_can_fail(kind, rule):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--kinds", "forward,variance"], "--activation sigmoid: the kind variance draws ReLU networks only"),
+    (["--kinds", "forward,ensemble"], "--activation sigmoid: the kind ensemble draws ReLU networks only"),
+    (["--kinds", "forward,nwgm"], "--activation sigmoid: the kind nwgm has no hidden layers (it draws a unit, a layer or "
+                                  "a batch of its own size), so --activation does not apply to it"),
     (["--answers", "decimal"], "--answers decimal: sigmoid answers are irrational"),
     (["--digits", "6"], "--digits 6: a sigmoid sheet's answers are given to 2 to 5 decimal places"),
     (["--shape", "2-3-3-3-1"], "--shape 2-3-3-3-1: a sigmoid sheet's networks have at most 2 hidden layers of at most 3"),

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from symdrop import derive, parse_spec
+from symdrop.cli import main
 from symdrop.exercises.kinds import KINDS, parse_kinds
 from symdrop.exercises.options import Options
 from symdrop.exercises.roster import Student
@@ -433,3 +434,16 @@ def test_a_class_set_spooled_is_the_class_set_rendered_whole():
     key = json.dumps(key_json(built), indent=2, ensure_ascii=False) + "\n"
     assert files[Path("out") / "key.json"].read() == key.encode("utf-8")
     assert any(p.suffix == ".svg" for p in files)
+
+
+@pytest.mark.parametrize("kinds, stated", [
+    ("variance,nwgm", "Seed 5, integers in -3..3, keep probabilities from 1/2, 2/3, 3/4, 4/5."),
+    ("forward,variance", "Seed 5, shape 2-3-3-2-1, integers in -3..3, keep probabilities from 1/2, 2/3, 3/4, 4/5."),
+])
+def test_a_sheet_states_a_shape_only_where_one_of_its_kinds_draws_networks_of_it(tmp_path, kinds, stated):
+    """The statistics kinds draw a unit, a layer or a batch of their own size: a sheet of them
+    alone states no --shape (the default 2-3-3-2-1 shapes nothing on it)."""
+    assert main(["sheet", "--seed", "5", "--kinds", kinds, "--problems", "2", "--format", "markdown",
+                 "--out", str(tmp_path / "o")]) == 0
+    for document in ("sheet.md", "key.md"):
+        assert (tmp_path / "o" / document).read_text(encoding="utf-8").splitlines()[2].startswith(stated)

@@ -205,6 +205,7 @@ def parts(statistics: Statistics) -> tuple[Part, ...]:
 KIND = Kind(
     name="dropconnect",
     title="the means, variances and covariance of a layer under DropConnect",
+    shaped=False,
     draw=draw,
     rules=RULES,
     mistakes=mistakes,

@@ -160,6 +160,10 @@ class Kind:
     tolerance: Fraction | None = None
     # its problems with sigmoid or tanh hidden layers (None: ReLU only)
     smooth: Smooth | None = None
+    # Its problems are networks of the sheet's --shape (or of ``drawn_with``'s) with hidden layers;
+    # False: a unit, a layer or a batch of its own size (the statistics kinds), for which the
+    # shape and the hidden layers' activation mean nothing.
+    shaped: bool = True
     # Every mistake ``mistakes`` chooses from, those that give the right answer too, each a pass
     # whose answer is computed when asked (mistakes.Passed): grade follows a working's steps with
     # the rules of those its key lists, no answer computed (None: ``mistakes`` alone).

@@ -54,6 +54,10 @@ def check_options(kinds: tuple[Kind, ...], options: Options) -> None:
     hidden layers where a kind draws ReLU networks only, a smooth sheet's shape beyond its limits,
     then what each kind refuses itself."""
     if options.smooth:
+        unshaped = [k.name for k in kinds if not k.shaped]
+        if unshaped:
+            raise SymdropError(f"--activation {options.activation}: the kind {unshaped[0]} has no hidden layers (it draws a "
+                               f"unit, a layer or a batch of its own size), so --activation does not apply to it")
         plain = [k.name for k in kinds if k.smooth is None]
         if plain:
             smooth = [k.name for k in KINDS.values() if k.smooth is not None]

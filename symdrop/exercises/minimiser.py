@@ -207,6 +207,7 @@ def parts(found: Minimising) -> tuple[Part, ...]:
 KIND = Kind(
     name="penalty:minimiser",
     title="the weights that minimise a linear model's expected loss under dropout",
+    shaped=False,
     draw=draw,
     rules=RULES,
     mistakes=mistakes,

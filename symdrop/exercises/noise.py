@@ -318,6 +318,7 @@ def parts(posed: Posed) -> tuple[Part, ...]:
 KIND = Kind(
     name="noise",
     title="dropout's other noise models on the input",
+    shaped=False,
     draw=draw,
     rules=RULES,
     mistakes=mistakes,

@@ -240,6 +240,7 @@ def parts(means: core.SigmoidMeans) -> tuple[Part, ...]:
 KIND = Kind(
     name="nwgm",
     title="a sigmoid unit's arithmetic mean over the masks against its NWGM",
+    shaped=False,
     draw=draw,
     rules=RULES,
     mistakes=mistakes,

@@ -56,10 +56,13 @@ class Options:
         or answers that are decimals."""
         return self.values == "decimal" or self.answers == "decimal"
 
-    def describe(self, keep: bool = False) -> str:
-        """The options in words; ``keep``: with the keep probabilities drawn from."""
+    def describe(self, keep: bool = False, shape: bool = True) -> str:
+        """The options in words; ``keep``: with the keep probabilities drawn from; ``shape``:
+        with the networks' shape."""
         kind = {"int": "integers", "half": "halves", "decimal": "decimals"}[self.values]
-        text = f"shape {format_shape(self.shape)}, {kind} in {self.low}..{self.high}"
+        text = f"{kind} in {self.low}..{self.high}"
+        if shape:
+            text = f"shape {format_shape(self.shape)}, {text}"
         if keep:
             text += f", keep probabilities from {format_keep(self.keep)}"
         if self.answers == "decimal":

@@ -208,6 +208,7 @@ def parts(statistics: Statistics) -> tuple[Part, ...]:
 KIND = Kind(
     name="penalty",
     title="a linear model's expected loss under dropout as a penalty",
+    shaped=False,
     draw=draw,
     rules=RULES,
     mistakes=mistakes,

@@ -171,6 +171,7 @@ def parts(statistics: Statistics) -> tuple[Part, ...]:
 KIND = Kind(
     name="variance",
     title="the mean and variance of a unit under dropout",
+    shaped=False,
     draw=draw,
     rules=RULES,
     mistakes=mistakes,

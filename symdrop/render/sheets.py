@@ -118,12 +118,13 @@ def saved_pictures(drawn: dict[str, Diagram], exercises, name_of: dict) -> list[
 
 
 def describe(options, kinds) -> str:
-    """The options in words, as a sheet states them; a kind that draws another shape says so."""
+    """The options in words, as a sheet states them; a kind that draws another shape says so,
+    and a sheet of kinds that draw no network of a shape (the statistics kinds) states none."""
     options = smooth_shaped(options)  # a smooth sheet's own shape, where --shape is left at the default
-    text = options.describe(keep=any(k.uses_keep for k in kinds))
+    text = options.describe(keep=any(k.uses_keep for k in kinds), shape=any(k.shaped for k in kinds))
     for kind in kinds:
         own = kind.drawn_with(options).shape
-        if own != options.shape:
+        if kind.shaped and own != options.shape:
             text += f" ({kind.name} problems: shape {format_shape(own)})"
     return text
 
