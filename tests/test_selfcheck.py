@@ -32,6 +32,8 @@ TABLE = [
     ("10/4, 0.1", "5/2,1/10"), ("123456789012345678901234567890/2", "61728394506172839450617283945"),
     ("1/0", None), ("abc", None), ("", None), ("1e3", None), ("1.2.3", None), ("\u0661\u0662", None),
     ("1 - 2", None), ("()", None), ("1/2/3", None), ("0.5/2", "1/4"), ("--1", None), ("1,,2", None), ("1, ;2", None),
+    ("(0, 0); (-0.0684, -0.1026); (0, 0)", "0,0,-171/2500,-513/5000,0,0"), ("[1 2]; [3 4]", "1,2,3,4"),
+    ("((1, 2); (3, 4))", "1,2,3,4"), ("(1, 2);; (3, 4)", None), ("(1, 2); ()", None),
 ]
 # (typed, the count expected, canonical form): a comma between digits is a decimal comma only where
 # reading it as a separator gives another count than the answer has, as grade reads answers. By hand.

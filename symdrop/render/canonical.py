@@ -10,16 +10,24 @@ from fractions import Fraction
 # One number: an integer, a decimal (.5, 1., -0.25) or a fraction of two integers; U+2212 is a minus.
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:/[+-]?[0-9]+)?")
 _SEPARATORS = re.compile(r"[,;\s]+")
-FORMS = "whole numbers (-3), fractions (3/4), decimals (0.75), a vector as numbers separated by commas ((1, -3/2))"
+FORMS = ("whole numbers (-3), fractions (3/4), decimals (0.75), a vector as numbers separated by commas ((1, -3/2)), "
+         "a matrix row by row, its rows separated by semicolons ((0, 2); (0, 24))")
 
 
 def read(text: str, size: int | None = None) -> list[Fraction] | None:
     """The exact numbers typed in ``text``, or None where it cannot be read. Commas separate
-    numbers; where ``size`` numbers are expected and that gives another count, a comma between
+    numbers, semicolons too (a matrix's rows, each may be in brackets); where ``size`` numbers are expected and that gives another count, a comma between
     two digits is read as a decimal comma (``-0,75``), as symdrop grade reads answers."""
     text = text.replace("\N{MINUS SIGN}", "-").strip()
     if text[:1] in "([" and text[-1:] in ")]":
         text = text[1:-1]
+    rows = [row.strip() for row in text.split(";")]
+    if len(rows) > 1 and any(row.startswith(_OPEN) or row.endswith(_CLOSE) for row in rows):
+        # a matrix row by row, each row in brackets: (0, 2); (0, 24), as the key writes it
+        rows = [row.strip("()[]").strip() for row in rows]
+        if not all(rows):
+            return None
+        text = ";".join(rows)
     if _EMPTY_ENTRY.search(text):
         return None
     values = _numbers(text)
@@ -30,6 +38,7 @@ def read(text: str, size: int | None = None) -> list[Fraction] | None:
     return values
 
 
+_OPEN, _CLOSE = ("(", "["), (")", "]")
 # Two separators with nothing between them (1,,2): an entry left out, not read as one separator.
 _EMPTY_ENTRY = re.compile(r"[,;]\s*[,;]")
 _DIGIT_COMMA = re.compile(r"(?<=[0-9]),(?=[0-9])")

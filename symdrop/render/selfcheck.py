@@ -171,6 +171,8 @@ def selfcheck_pages(sheet: Sheet, options: RenderOptions = RenderOptions()) -> d
             found = [c if options.reveal else replace(c, reveal="") for c in checks(e, labels)]  # --no-reveal
             items.append((e, parts["problem"], hints(e, parts["solution"]), found, salt(e), carry(e)))
         name = f"selfcheck-{student_file(student, exercises[0].code)}.html" if student else "selfcheck.html"
-        pages[name] = finish(template.render(m=macros, student=student, seed=sheet.seed, items=items, forms=FORMS,
-                                             tries=TRIES, grid=GRID, kinds=sheet.kinds, reveal=options.reveal))
+        # the sheet's options: the kinds' introductions say how values are given (a sigmoid sheet's rounded)
+        pages[name] = finish(template.render(m=macros, student=student, seed=sheet.seed, options=sheet.options,
+                                             items=items, forms=FORMS, tries=TRIES, grid=GRID, kinds=sheet.kinds,
+                                             reveal=options.reveal))
     return pages
