@@ -185,6 +185,8 @@ def test_a_sigmoid_problem_checks_each_value_on_its_own(tmp_path):
     assert "data-network=" not in page and "it does not\nsay whether a value follows from your own earlier ones" in page
     form = re.search(r'<form class="check"[^>]*data-name="answer-1-z2"[^>]*>', page).group(0)
     assert 'data-step="' in form and 'data-layer="2"' in form
+    # the introduction says what the sheet says: values rounded to its places, none exact
+    assert "give each rounded to 4 decimal places" in page and "Give every value exactly" not in page
 
 
 @pytest.mark.parametrize("tex, text", [
