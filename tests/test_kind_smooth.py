@@ -246,3 +246,27 @@ def test_a_sheet_through_its_key_check_grade_stats_and_lms_exports(tmp_path, cap
     stats = capsys.readouterr().out
     assert "tanh hidden layers, answers to 4 decimal places" in stats and "irrational (right within ±0.0" in stats
     assert "mistakes_outside_tolerance" in stats and "tolerances apart" in stats
+
+
+def test_a_feedback_page_marks_a_rounded_right_value_and_what_it_is_right_within(tmp_path):
+    """A sigmoid class set graded with blank answers: each right value on a feedback page is a
+    rounded decimal of an irrational value, so it reads ``\\approx ... \\pm T``, T the problem's
+    tolerance as key.json states it (1/2500 is written 0.0004)."""
+    import re
+    from fractions import Fraction
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\na1,Ann\n", encoding="utf-8")
+    assert main(["sheet", "--seed", "4", "--roster", str(roster), "--kinds", "forward,backprop", "--activation", "sigmoid",
+                 "--problems", "2", "--format", "markdown", "--out", str(tmp_path / "s")]) == 0
+    key = json.loads((tmp_path / "s" / "key.json").read_text(encoding="utf-8"))
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student,code,y\n" + "".join(f"a1,{e['code']},0\n" for e in key["problems"]), encoding="utf-8")
+    assert main(["grade", "--key", str(tmp_path / "s" / "key.json"), "--answers", str(answers),
+                 "--out", str(tmp_path / "g")]) == 0
+    page = (tmp_path / "g" / "feedback" / "a1.md").read_text(encoding="utf-8")
+    said = re.findall(r"The right value is \$(.*?)\$\.", page)
+    assert len(said) == 2
+    for text, entry in zip(said, key["problems"]):
+        value, _, tolerance = text.partition(r" \pm ")
+        assert value.startswith(r"\approx ") and Fraction(tolerance) == Fraction(entry["tolerance"])

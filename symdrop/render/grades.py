@@ -134,15 +134,22 @@ def right_values(student: StudentGrade, options: RenderOptions = RenderOptions()
     """The right value of each part the student got wrong, by (code, part), as a feedback page
     sets it in a sentence: ``(1, -2)``, irrational entries as decimals (``map("rounded") | list |
     compact`` in a template, a filter call per number: a tenth of a page's time); an answer that is
-    one matrix row by row, ``(0, 0); (18, 18)``, as the student writes it."""
+    one matrix row by row, ``(0, 0); (18, 18)``, as the student writes it. A value with an
+    irrational entry (through a sigmoid or tanh) is marked as rounded, with what an answer is
+    right within: ``\\approx 2.73848 \\pm 0.0003``."""
     columns = {entry["code"]: checked.kind.answer_columns(checked.network) for entry, checked in student.problems}
+    tolerances = {entry["code"]: checked.tolerance for entry, checked in student.problems}
     right = {}
     for p in student.parts:
         if not p.correct:
             values = rounded_each(p.expected, digits=options.digits)
             if p.part == "y" and columns[p.code]:
                 values = written_rows(values, columns[p.code])
-            right[(p.code, p.part)] = compact(values, decimals=options.decimals)
+            text = compact(values, decimals=options.decimals)
+            if not all(v.is_Rational for v in p.expected):
+                tolerance = tolerances[p.code]
+                text = rf"\approx {text}" + (rf" \pm {exact_text(tolerance, decimals=True)}" if tolerance else "")
+            right[(p.code, p.part)] = text
     return right
 
 
