@@ -178,3 +178,13 @@ def test_a_weighted_output_is_marked_as_a_decimal_where_it_is_one():
     assert len(rows) == sum(2 ** e.network.x.rows for e in sheet.exercises) and any(s == "0" for s, _ in rows)
     for s, product in rows:
         assert product.startswith(r"\approx ") == (s != "0"), (s, product)
+
+
+def test_the_keys_common_wrong_answers_through_a_sigmoid_are_marked_rounded(tmp_path):
+    """An nwgm key's wrong answers are sigmoid values, shown by decimals: each row says so
+    (``\\approx``), so 0.5 of a value near 1/2 is not read as exactly 1/2."""
+    assert main(["sheet", "--seed", "692994", "--kinds", "nwgm", "--problems", "5", "--format", "markdown",
+                 "--out", str(tmp_path / "o")]) == 0
+    rows = [line for line in (tmp_path / "o" / "key.md").read_text(encoding="utf-8").splitlines()
+            if line.startswith("| $") and line.endswith("` |")]
+    assert len(rows) >= 10 and all(line.startswith("| $\\approx (") for line in rows)
