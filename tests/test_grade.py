@@ -522,3 +522,19 @@ def test_the_reports_mean_score_gives_the_exact_share_where_its_percentage_is_ro
     students = [StudentGrade(f"s{i}", "") for i in range(len(shares))]
     summed = [(Fraction(points), Fraction(most)) for points, most in shares]
     assert chart(students, summed)["mean"] == mean
+
+
+def test_grade_gives_the_collector_back_every_object_it_froze(tmp_path):
+    """commands.common.untraced freezes what grade read while it grades, and unfreezes it after,
+    also when grading refuses (a process that grades twice, tests among them, keeps nothing frozen)."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    graded(tmp_path, [["ada", "TUTORL", "7"]])
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(ZeroDivisionError):
+        from symdrop.commands.common import untraced
+        with untraced():
+            assert gc.get_freeze_count() > 0
+            1 / 0
+    assert gc.get_freeze_count() == 0

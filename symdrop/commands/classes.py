@@ -10,7 +10,8 @@ from .. import load_spec
 from ..errors import SymdropError, quote
 from ..limits import MAX_PROBLEMS, MAX_SHEET_PROBLEMS, MAX_STATS
 from ..render import formats
-from .common import batch_of, print_written, read_values_text, render_options, single, step, tagged_pdf, working
+from .common import (batch_of, print_written, read_values_text, render_options, single, step, tagged_pdf, untraced,
+                     working)
 
 
 def sheet(args) -> int:
@@ -190,16 +191,31 @@ def _key_entry(path: Path, code: str) -> tuple[dict, str | None]:
 def grade(args) -> int:
     """A class's answers against its key: grades, a feedback page per student, the class report."""
     from ..grading.answers import parse_number
-    from ..grading.grade import Rubric, grade as grade_class, read_answers, read_rubric
+    from ..grading.grade import Rubric, read_answers, read_rubric
     from ..grading.keys import legacy_warning, read_key, undigested
-    from ..io.outputs import compile_all
-    from ..render.grades import (chart, feedback, feedback_names, grades_csv, grades_json_text, report, report_svg,
-                                 scores)
 
     key = read_key(args.key)
     rubric = read_rubric(args.rubric) if args.rubric is not None else Rubric()
     tolerance = None if args.tolerance is None else abs(parse_number(args.tolerance, "--tolerance"))
     rows, columns = read_answers(args.answers)
+    with untraced():  # the key and the answers live until grade ends: the collector need not walk them
+        ungraded = _grade_files(args, key, rows, rubric, tolerance, columns)
+    if undigested(key):
+        print(legacy_warning(args.key), file=sys.stderr)
+    for u in ungraded:
+        where = f"row {u.row}" if u.row is not None else "no row"
+        print(f"symdrop grade: not graded: {where}, student {quote(u.student)}: {u.reason}", file=sys.stderr)
+    return 0
+
+
+def _grade_files(args, key: dict, rows: list, rubric, tolerance, columns: tuple) -> list:
+    """``rows`` graded against ``key``, their grades, feedback pages and report written into
+    ``args.out``; returns the rows and students not graded."""
+    from ..grading.grade import grade as grade_class
+    from ..io.outputs import compile_all
+    from ..render.grades import (chart, feedback, feedback_names, grades_csv, grades_json_text, report, report_svg,
+                                 scores)
+
     students, ungraded = grade_class(key, rows, rubric, tolerance, columns)
     out = args.out
     summed = scores(students)  # each student's points and maximum, summed once for every file
@@ -220,9 +236,4 @@ def grade(args) -> int:
     if args.pdf:
         files.update(zip(sources, compile_all(list(sources.values()))))
     print_written(files)
-    if undigested(key):
-        print(legacy_warning(args.key), file=sys.stderr)
-    for u in ungraded:
-        where = f"row {u.row}" if u.row is not None else "no row"
-        print(f"symdrop grade: not graded: {where}, student {quote(u.student)}: {u.reason}", file=sys.stderr)
-    return 0
+    return ungraded
