@@ -218,7 +218,7 @@ class SymdropLatexPrinter(LatexPrinter):
         arg = self._print(expr.args[0])
         if exp is None and width(arg) > LINE_EM / 2:
             return r"\tanh\Bigl(%s\Bigr)" % arg
-        return self._hprint_Function("tanh") + (r"^{%s}" % exp if exp else "") + r"{\left(%s \right)}" % arg
+        return r"\tanh%s(%s)" % (r"^{%s}" % exp if exp else "", arg)  # as sigma(4) is written
 
     def _print_named(self, name, arg):
         if isinstance(arg, sympy.MatrixBase) and arg.shape != (1, 1):
