@@ -77,9 +77,10 @@ def passed(name: str, label: str, network: Network, mode: str = "train", *, dist
 def answered(mistakes) -> tuple[Mistake, ...]:
     """``mistakes``, each one's answer computed now (:class:`Passed` computes it when asked):
     a pass that refuses (``errors.BeyondExact``) refuses the kind's mistakes, where it is caught."""
-    for m in mistakes:
-        m.answer
-    return tuple(mistakes)
+    found = tuple(mistakes)
+    for m in found:
+        m.answer  # noqa: B018 (asked for its side: the pass computed here)
+    return found
 
 
 def applicable(answer: tuple, candidates) -> tuple[Mistake, ...]:

@@ -83,10 +83,10 @@ def recorded_mistakes(entry: dict) -> tuple[Mistake, ...] | None:
     right within a tolerance (irrational), one that lists none (a key written by hand), or one
     whose mistakes are not all ``{"id", "label", "answer": [exact rationals]}``, each id as the
     kinds write one (:data:`MISTAKE_ID`; the digest is no signature: whoever writes key.json can
-    write it). Grade names a final answer's mistake from this list, the one
-    the instructor's key shows (the fast path of grading; tests/test_fast_paths.py checks that it
-    names what computing the mistakes names); the steps of a student's working are followed from
-    the spec, with each mistake's pass."""
+    write it). Grade names a final answer's mistake from this list, the one the instructor's key
+    shows (the fast path of grading; tests/test_fast_paths.py checks that it names what computing
+    the mistakes names); the steps of a student's working are followed from the spec, with the
+    passes of these mistakes."""
     listed = entry.get("mistakes")
     if "digest" not in entry or "tolerance" in entry or not isinstance(listed, list) or not listed:
         return None

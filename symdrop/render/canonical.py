@@ -16,8 +16,9 @@ FORMS = ("whole numbers (-3), fractions (3/4), decimals (0.75), a vector as numb
 
 def read(text: str, size: int | None = None) -> list[Fraction] | None:
     """The exact numbers typed in ``text``, or None where it cannot be read. Commas separate
-    numbers, semicolons too (a matrix's rows, each may be in brackets); where ``size`` numbers are expected and that gives another count, a comma between
-    two digits is read as a decimal comma (``-0,75``), as symdrop grade reads answers."""
+    numbers, semicolons too (a matrix's rows, each may be in brackets: ``(0, 2); (0, 24)``); where
+    ``size`` numbers are expected and that gives another count, a comma between two digits is
+    read as a decimal comma (``-0,75``), as symdrop grade reads answers."""
     text = text.replace("\N{MINUS SIGN}", "-").strip()
     if text[:1] in "([" and text[-1:] in ")]":
         text = text[1:-1]
