@@ -326,3 +326,17 @@ def test_expect_says_how_a_nonlinear_output_layer_is_taken(capsys):
     md = capsys.readouterr().out
     assert "applies the output's tanh exactly once to each distinct value of its $z$." in md
     assert "the output layer is linear" not in md
+
+
+def test_expect_names_a_leaky_relu_output_in_words_latex_can_set(tmp_path, capsys):
+    """A leaky ReLU output layer: the method's sentence names it 'leaky ReLU', not the spec's key
+    leaky_relu, whose underscore is outside math in LaTeX ('Missing $ inserted')."""
+    spec = write_spec(tmp_path, {
+        "input": [1, -1],
+        "layers": [{"weights": [[1, 2], [-1, 1]], "bias": [0, 1], "activation": "relu"},
+                   {"weights": [[1, -1]], "bias": [0], "activation": {"leaky_relu": "1/10"}}],
+        "masks": [[0, 1], [1, 0]], "dropout": {"convention": "inverted", "keep": ["4/5", "1/2"]}})
+    assert main(["expect", str(spec), "--format", "latex"]) == 0
+    tex = capsys.readouterr().out
+    assert "applies the output's leaky ReLU exactly once" in tex
+    assert "leaky_relu" not in tex
