@@ -305,3 +305,16 @@ def test_streams_and_codes_are_fixed():
     assert stream(42, "problem", 1).random() != stream(42, "problem", 2).random()
     assert variant_code(KIND, TUTORIAL.network, Options()) == "9B5H9G"
     assert len(set(variant_code(KIND, p.network, Options()) for p in generated("int")[:300])) == 300
+
+
+def test_a_statistics_kind_that_cannot_be_drawn_is_not_told_to_try_another_shape():
+    """variance draws one unit of its own size: --shape changes none of its problems, so the
+    message neither states a shape nor suggests another (0..1: nothing negative, rule 1 fails)."""
+    from symdrop.exercises.variance import KIND as VARIANCE
+
+    with pytest.raises(SymdropError) as raised:
+        generate(stream(3, "problem", 1), Options(low=0, high=1), VARIANCE, what="problem 1")
+    message = str(raised.value)
+    assert message.startswith("cannot generate problem 1 of kind variance: no candidate met the rules in 1000 attempts "
+                              "with integers in 0..1, keep probabilities from ")
+    assert "shape" not in message and message.endswith("; try a wider --range or other --keep values")

@@ -130,3 +130,17 @@ def test_a_category_is_written_as_it_is(tmp_path):
     assert question["title"].startswith("Week 3: dropout = fun (")  # the spec's title names its question
     # y = 2 * 1 + 1 = 3 (the mask keeps the input)
     assert [c["text"]["number"] for c in question["choices"] if c["weight"] is None] == [3]
+
+
+@pytest.mark.parametrize("args, category", [
+    # the statistics kinds draw no network of a shape: the category states none, as their sheet does
+    (["--kinds", "variance,nwgm"], "$CATEGORY: symdrop/seed 3, integers in -3..3, keep probabilities from 1//2, 2//3, 3//4, 4//5\n"),
+    # a sigmoid sheet left at the default --shape draws 2-3-2-1 networks, as its sheet says
+    (["--kinds", "forward", "--activation", "sigmoid"], "$CATEGORY: symdrop/seed 3, shape 2-3-2-1, integers in -3..3, keep "
+     "probabilities from 1//2, 2//3, 3//4, 4//5, sigmoid hidden layers, answers to 4 decimal places\n"),
+])
+def test_the_category_states_the_shape_the_sheet_states(tmp_path, args, category):
+    from symdrop.cli import main
+
+    assert main(["sheet", "--seed", "3", "--problems", "2", *args, "--format", "gift", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "questions.gift").read_text().splitlines(keepends=True)[0] == category

@@ -72,8 +72,9 @@ def generate(rng: random.Random, options: Options, kind: Kind, *, taken=frozense
     rule, _ = failures.most_common(1)[0]
     names = list(kind.rules_for(options)) + ["distinct"]
     which = f"rule {names.index(rule) + 1}, {rule}" if rule in names else f"{rule}, while drawing"
-    hint = "a wider --range, another --shape or other --keep values" if kind.uses_keep else "a wider --range or another --shape"
+    others = ["a wider --range"] + (["another --shape"] if kind.shaped else []) + (["other --keep values"] if kind.uses_keep else [])
+    hint = ", ".join(others[:-1]) + " or " + others[-1] if len(others) > 1 else others[0]
     raise SymdropError(
         f"cannot generate {what} of kind {kind.name}: no candidate met the rules in {MAX_ATTEMPTS} attempts with "
-        f"{kind.drawn_with(options).describe(keep=kind.uses_keep)} (failed most often: {which}); try {hint}"
+        f"{kind.drawn_with(options).describe(keep=kind.uses_keep, shape=kind.shaped)} (failed most often: {which}); try {hint}"
     )

@@ -17,6 +17,7 @@ import sympy
 from ..exercises.drawing import terminating
 from ..exercises.kind import Part
 from ..exercises.mistakes import Mistake
+from ..exercises.options import smooth_shaped
 from ..exercises.sheet import Exercise
 from .escape import printable
 from .numbertext import exact_decimal
@@ -217,7 +218,9 @@ def category(sheet, name: str | None = None) -> str:
     and options inside one named symdrop (``/`` separates categories in Moodle's names)."""
     if name is not None:  # one problem of a spec: a category named by the caller
         return "symdrop/" + name.replace("/", "//")
-    described = sheet.options.describe(keep=True).replace("/", "//")  # Moodle: "//" is a slash in a name
+    # as the sheet states them: a smooth sheet's own shape, none for the statistics kinds alone
+    options = smooth_shaped(sheet.options)
+    described = options.describe(keep=True, shape=any(k.shaped for k in sheet.kinds)).replace("/", "//")  # Moodle: "//" is a slash in a name
     return f"symdrop/seed {sheet.seed}, {described}"
 
 
