@@ -538,3 +538,27 @@ def test_grade_gives_the_collector_back_every_object_it_froze(tmp_path):
             assert gc.get_freeze_count() > 0
             1 / 0
     assert gc.get_freeze_count() == 0
+
+
+def test_grade_leaves_frozen_what_its_caller_froze(tmp_path):
+    """A process that froze its own objects (gc.freeze, as a server does before it forks) and
+    then grades keeps them frozen: grade's untraced gives back only what it froze itself, and
+    gc.unfreeze cannot tell the two apart. (gc.get_objects lists no frozen object.)"""
+    import gc
+
+    from symdrop.commands.common import untraced
+
+    kept = [object()]  # an object the caller keeps, tracked by the collector
+    walked = lambda: any(o is kept for o in gc.get_objects())  # noqa: E731
+    assert walked()
+    gc.freeze()
+    try:
+        assert not walked()
+        graded(tmp_path, [["ada", "TUTORL", "7"]])
+        assert not walked()
+        with untraced(), untraced():  # nested: what the outer froze stays frozen after the inner
+            pass
+        assert not walked()
+    finally:
+        gc.unfreeze()
+    assert walked()

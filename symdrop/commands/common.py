@@ -160,6 +160,9 @@ def untraced():
     answers, and the modules loaded: some 106,000 objects for a class of 300) is not walked again
     by the collections of what it makes (grade's one middle collection walked them: 29 ms of its
     0.9 s, on a machine that runs benchmarks/grade_speed.py's loop in 70 ms)."""
+    if gc.get_freeze_count():  # the caller froze objects itself (a server before it forks, an outer untraced):
+        yield  # gc.unfreeze would give back those too, and it cannot give back only ours
+        return
     gc.freeze()
     try:
         yield
