@@ -270,3 +270,26 @@ def test_a_feedback_page_marks_a_rounded_right_value_and_what_it_is_right_within
     for text, entry in zip(said, key["problems"]):
         value, _, tolerance = text.partition(r" \pm ")
         assert value.startswith(r"\approx ") and Fraction(tolerance) == Fraction(entry["tolerance"])
+
+
+def test_a_feedback_pages_rounded_matrix_is_right_within_the_tolerance_in_each_number(tmp_path):
+    """A backprop answer through sigmoids is a 3 x 2 matrix written row by row; '(0, 0); (0.1, 0.2)
+    \\pm T' would read as T on its last row only, so the page says T is each number's. A forward
+    problem's one number reads '\\approx y \\pm T' as before."""
+    import re
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\na1,Ann\n", encoding="utf-8")
+    assert main(["sheet", "--seed", "4", "--roster", str(roster), "--kinds", "forward,backprop", "--activation", "sigmoid",
+                 "--problems", "2", "--format", "markdown", "--out", str(tmp_path / "s")]) == 0
+    key = json.loads((tmp_path / "s" / "key.json").read_text(encoding="utf-8"))
+    assert [e["kind"] for e in key["problems"]] == ["forward", "backprop"]
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student,code,y\n" + "".join(f"a1,{e['code']},0\n" for e in key["problems"]), encoding="utf-8")
+    assert main(["grade", "--key", str(tmp_path / "s" / "key.json"), "--answers", str(answers),
+                 "--out", str(tmp_path / "g")]) == 0
+    page = (tmp_path / "g" / "feedback" / "a1.md").read_text(encoding="utf-8")
+    forward, backprop = re.findall(r"The right value is \$(.*?)\$\.", page)
+    assert re.fullmatch(r"\\approx -?[0-9.]+ \\pm [0-9.]+", forward)
+    assert backprop.count(";") == 2 and r" \text{, each number within } \pm " in backprop
+    assert Fraction(backprop.rpartition(" ")[2]) == Fraction(key["problems"][1]["tolerance"])

@@ -136,7 +136,7 @@ def right_values(student: StudentGrade, options: RenderOptions = RenderOptions()
     compact`` in a template, a filter call per number: a tenth of a page's time); an answer that is
     one matrix row by row, ``(0, 0); (18, 18)``, as the student writes it. A value with an
     irrational entry (through a sigmoid or tanh) is marked as rounded, with what an answer is
-    right within: ``\\approx 2.73848 \\pm 0.0003``."""
+    right within: ``\\approx 2.73848 \\pm 0.0003``, each number's where there are several."""
     columns = {entry["code"]: checked.kind.answer_columns(checked.network) for entry, checked in student.problems}
     tolerances = {entry["code"]: checked.tolerance for entry, checked in student.problems}
     right = {}
@@ -148,7 +148,10 @@ def right_values(student: StudentGrade, options: RenderOptions = RenderOptions()
             text = compact(values, decimals=options.decimals)
             if not all(v.is_Rational for v in p.expected):
                 tolerance = tolerances[p.code]
-                text = rf"\approx {text}" + (rf" \pm {exact_text(tolerance, decimals=True)}" if tolerance else "")
+                # several numbers (a vector, a matrix row by row): the tolerance is each number's, not
+                # its last row's, as "(0, 0); (0.1, 0.2) \pm T" would read
+                within = r" \text{, each number within } " if len(p.expected) > 1 else " "
+                text = rf"\approx {text}" + (rf"{within}\pm {exact_text(tolerance, decimals=True)}" if tolerance else "")
             right[(p.code, p.part)] = text
     return right
 
