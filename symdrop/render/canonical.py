@@ -24,7 +24,10 @@ def read(text: str, size: int | None = None) -> list[Fraction] | None:
         text = text[1:-1]
     rows = [row.strip() for row in text.split(";")]
     if len(rows) > 1 and any(row.startswith(_OPEN) or row.endswith(_CLOSE) for row in rows):
-        # a matrix row by row, each row in brackets: (0, 2); (0, 24), as the key writes it
+        # a matrix row by row, each row in brackets: (0, 2); (0, 24), as the key writes it; one
+        # semicolon after the last row is read as after a row without brackets (0, 2; 0, 24;)
+        if not rows[-1]:
+            rows.pop()
         rows = [row.strip("()[]").strip() for row in rows]
         if not all(rows):
             return None
