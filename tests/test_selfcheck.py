@@ -35,6 +35,7 @@ TABLE = [
     ("(0, 0); (-0.0684, -0.1026); (0, 0)", "0,0,-171/2500,-513/5000,0,0"), ("[1 2]; [3 4]", "1,2,3,4"),
     ("((1, 2); (3, 4))", "1,2,3,4"), ("(1, 2);; (3, 4)", None), ("(1, 2); ()", None),
     ("(0, 2); (0, 24);", "0,2,0,24"), ("0, 2; 0, 24;", "0,2,0,24"), ("(1, 2);;", None), ("(1, 2); (3, 4);;", None),
+    ("1\x852", "1,2"), ("\ufeff1\u20032\x1c", "1,2"), ("(1, 2)\ufeff;\x85(3, 4)", "1,2,3,4"),
 ]
 # (typed, the count expected, canonical form): a comma between digits is a decimal comma only where
 # reading it as a separator gives another count than the answer has, as grade reads answers. By hand.

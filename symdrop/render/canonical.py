@@ -19,7 +19,9 @@ def read(text: str, size: int | None = None) -> list[Fraction] | None:
     numbers, semicolons too (a matrix's rows, each may be in brackets: ``(0, 2); (0, 24)``); where
     ``size`` numbers are expected and that gives another count, a comma between two digits is
     read as a decimal comma (``-0,75``), as symdrop grade reads answers."""
-    text = text.replace("\N{MINUS SIGN}", "-").strip()
+    # every character either reader takes for a space, one space (Python's \s has U+001C..U+001F
+    # and U+0085, JavaScript's U+FEFF): the page's script reads what Python reads
+    text = _SPACE.sub(" ", text.replace("\N{MINUS SIGN}", "-")).strip()
     if text[:1] in "([" and text[-1:] in ")]":
         text = text[1:-1]
     rows = [row.strip() for row in text.split(";")]
@@ -43,6 +45,7 @@ def read(text: str, size: int | None = None) -> list[Fraction] | None:
 
 
 _OPEN, _CLOSE = ("(", "["), (")", "]")
+_SPACE = re.compile(r"[\s\ufeff]")
 # Two separators with nothing between them (1,,2): an entry left out, not read as one separator.
 _EMPTY_ENTRY = re.compile(r"[,;]\s*[,;]")
 _DIGIT_COMMA = re.compile(r"(?<=[0-9]),(?=[0-9])")
