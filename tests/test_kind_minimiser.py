@@ -102,3 +102,13 @@ def test_sheet_key_check_grade_and_moments(tmp_path, capsys):
 def test_decimals_are_refused(tmp_path, capsys, flags):
     assert main(["sheet", "--kinds", "penalty:minimiser", "--out", str(tmp_path), *flags]) == 2
     assert "penalty:minimiser kind solves a 2 x 2 system" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("span", ["0..1", "5..9"])
+def test_a_range_with_no_bias_inside_or_no_input_is_refused_in_one_line(tmp_path, capsys, span):
+    """0..1 leaves no bias strictly inside the range; 5..9 no input from -2 to 2 (X_MAX): both
+    were a traceback (random.choice of an empty sequence)."""
+    assert main(["sheet", "--kinds", "penalty:minimiser", "--range", span, "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"symdrop: error: --range {span}: the penalty:minimiser kind draws its bias strictly inside")
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "o").exists()

@@ -184,9 +184,16 @@ def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = T
 
 
 def check_options(options: Options) -> None:
-    """Refuse, in one line, options under which no problem can meet the rules: a 2 x 2 system's
-    solution seldom terminates, and inputs in tenths make its denominators large."""
+    """Refuse, in one line, options under which no problem can meet the rules: a range with no
+    bias strictly inside it or no input to draw, a 2 x 2 system's solution seldom terminates, and
+    inputs in tenths make its denominators large."""
     check_values(options)
+    grids = grids_of(options)
+    if len(grids.b) < 3 or not any(0 < abs(v) <= X_MAX for v in grids.b):
+        raise SymdropError(f"--range {options.low}..{options.high}: the penalty:minimiser kind draws its bias strictly "
+                           f"inside the range, targets on both sides of it and inputs from -{X_MAX} to {X_MAX}: give a "
+                           f"range of at least 3 values that holds a nonzero number from -{X_MAX} to {X_MAX} "
+                           f"(the default is -3..3)")
     if options.values == "decimal" or options.answers == "decimal":
         raise SymdropError("the penalty:minimiser kind solves a 2 x 2 system, whose solution is a fraction that seldom "
                            "terminates: give it --values int or half and exact answers (leave out --values decimal "
