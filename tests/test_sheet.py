@@ -436,14 +436,19 @@ def test_a_class_set_spooled_is_the_class_set_rendered_whole():
     assert any(p.suffix == ".svg" for p in files)
 
 
-@pytest.mark.parametrize("kinds, stated", [
-    ("variance,nwgm", "Seed 5, integers in -3..3, keep probabilities from 1/2, 2/3, 3/4, 4/5."),
-    ("forward,variance", "Seed 5, shape 2-3-3-2-1, integers in -3..3, keep probabilities from 1/2, 2/3, 3/4, 4/5."),
+@pytest.mark.parametrize("kinds, stated, holds", [
+    ("variance,nwgm", "Seed 5, integers in -3..3, keep probabilities from 1/2, 2/3, 3/4, 4/5.",
+     "Every problem's answer and the values it is made of;"),
+    ("forward,variance", "Seed 5, shape 2-3-3-2-1, integers in -3..3, keep probabilities from 1/2, 2/3, 3/4, 4/5.",
+     "Every problem's answer, a network's with its values layer by layer;"),
+    ("forward,backprop", "Seed 5, shape 2-3-3-2-1,", "Every problem's values layer by layer;"),
 ])
-def test_a_sheet_states_a_shape_only_where_one_of_its_kinds_draws_networks_of_it(tmp_path, kinds, stated):
+def test_a_sheet_states_a_shape_only_where_one_of_its_kinds_draws_networks_of_it(tmp_path, kinds, stated, holds):
     """The statistics kinds draw a unit, a layer or a batch of their own size: a sheet of them
-    alone states no --shape (the default 2-3-3-2-1 shapes nothing on it)."""
+    alone states no --shape (the default 2-3-3-2-1 shapes nothing on it), and its key holds no
+    values layer by layer."""
     assert main(["sheet", "--seed", "5", "--kinds", kinds, "--problems", "2", "--format", "markdown",
                  "--out", str(tmp_path / "o")]) == 0
     for document in ("sheet.md", "key.md"):
         assert (tmp_path / "o" / document).read_text(encoding="utf-8").splitlines()[2].startswith(stated)
+    assert holds in (tmp_path / "o" / "key.md").read_text(encoding="utf-8").splitlines()[2]
