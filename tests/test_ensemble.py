@@ -324,13 +324,19 @@ def test_expect_says_how_a_nonlinear_output_layer_is_taken(capsys):
 
     assert main(["expect", str(ROOT / "examples" / "inverted-sigmoid.yaml")]) == 0
     md = capsys.readouterr().out
-    assert "applies the output's tanh exactly once to each distinct value of its $z$." in md
+    assert "applies the output's $\\tanh$ exactly once to each distinct value of its $z$." in md
     assert "the output layer is linear" not in md
 
 
 def test_expect_names_a_leaky_relu_output_in_words_latex_can_set(tmp_path, capsys):
-    """A leaky ReLU output layer: the method's sentence names it 'leaky ReLU', not the spec's key
-    leaky_relu, whose underscore is outside math in LaTeX ('Missing $ inserted')."""
+    """A leaky ReLU output layer: the method's sentence names it as the network's rows do, in math,
+    not by the spec's key leaky_relu, whose underscore was outside math ('Missing $ inserted'):
+    the document compiles."""
+    from symdrop.io.tex import compile_pdf
+
+    from .conftest import require_pdflatex
+
+    require_pdflatex()
     spec = write_spec(tmp_path, {
         "input": [1, -1],
         "layers": [{"weights": [[1, 2], [-1, 1]], "bias": [0, 1], "activation": "relu"},
@@ -338,5 +344,6 @@ def test_expect_names_a_leaky_relu_output_in_words_latex_can_set(tmp_path, capsy
         "masks": [[0, 1], [1, 0]], "dropout": {"convention": "inverted", "keep": ["4/5", "1/2"]}})
     assert main(["expect", str(spec), "--format", "latex"]) == 0
     tex = capsys.readouterr().out
-    assert "applies the output's leaky ReLU exactly once" in tex
+    assert r"applies the output's $\operatorname{LeakyReLU}_{\frac{1}{10}}$ exactly once" in tex
     assert "leaky_relu" not in tex
+    assert compile_pdf(tex).startswith(b"%PDF")
