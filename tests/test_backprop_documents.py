@@ -2,6 +2,9 @@
 target, of inverted dropout and of a sigmoid output with binary cross-entropy; what they point out."""
 
 
+import math
+import re
+
 import pytest
 import yaml
 
@@ -121,3 +124,85 @@ def test_a_negative_target_is_subtracted_in_parentheses_in_the_loss(loss, factor
     line = next(line for line in md.splitlines() if line.startswith("L = "))
     assert rf"{factor}\left\lVert 7 - \left(-5\right) \right\rVert^2 = {72 if loss == 'squared' else 144}." in line
     assert "- -" not in md
+
+
+SIGMOID_HIDDEN = {  # one sigmoid layer, both units kept: z^(1) = (0, 4), y = 2 sigma(4) + 1/2
+    "input": [1, 1], "masks": [[1, 1], [1, 1]], "target": [1],
+    "layers": [{"weights": [[1, -1], [2, 1]], "bias": [0, 1], "activation": "sigmoid"},
+               {"weights": [[1, 2]], "bias": [0]}],
+}
+NESTED = {  # a tanh of a sigmoid: every value from layer 2 on is too long to write out
+    "input": [1, 2], "masks": [[1, 1], [0, 1], [1, 1]], "target": [0, 1],
+    "layers": [{"weights": [[1, -1], ["1/2", 1]], "bias": [0, 1], "activation": "sigmoid"},
+               {"weights": [[1, 2], [-1, 1]], "bias": [1, 0], "activation": "tanh"},
+               {"weights": [[2, -1], [1, 1]], "bias": [0, "-1/2"]}],
+}
+DECIMAL = re.compile(r"(?<![\w.])-?\d+\.\d+")
+RELATION = re.compile(r"\\approx(?![a-z])|(?<![\\{_^<>!])=")
+
+
+def _math(markdown: str) -> list[str]:
+    """Every formula of a Markdown document: each line of a display, each inline formula."""
+    displays = re.findall(r"\$\$(.*?)\$\$", markdown, flags=re.S)
+    inline = re.findall(r"(?<!\$)\$([^$\n]+)\$(?!\$)", re.sub(r"\$\$.*?\$\$", "", markdown, flags=re.S))
+    return [line for block in displays for line in block.splitlines() if line.strip()] + inline
+
+
+def _equal_to_a_decimal(markdown: str) -> list[str]:
+    """The formulas (a box's equations each on its own) in which '=' stands beside a side that
+    shows a decimal."""
+    wrong = []
+    for formula in (part for whole in _math(markdown) for part in re.split(r"\\qquad", whole)):
+        sides, relations = RELATION.split(formula), RELATION.findall(formula)
+        for i, side in enumerate(sides):
+            beside = relations[max(i - 1, 0):i + 1]
+            if DECIMAL.search(side) and "=" in beside:
+                wrong.append(formula)
+    return wrong
+
+
+@pytest.mark.parametrize("spec", ["hidden", "hidden-sse", "hidden-mse", "nested", "nested-cross-entropy", "bce",
+                                  "dropconnect"])
+@pytest.mark.parametrize("digits", [None, 4])
+def test_a_decimal_standing_for_an_exact_value_is_never_said_equal_to_anything(spec, digits):
+    """A rounded value follows '≈' wherever a backward pass shows one: in the forward table, the
+    loss, each layer's rows, the gradients and a step (7 - 4 decimals: never '=')."""
+    data = {"hidden": SIGMOID_HIDDEN, "hidden-sse": {**SIGMOID_HIDDEN, "loss": "sse"},
+            "hidden-mse": {**SIGMOID_HIDDEN, "loss": "mse"}, "nested": NESTED,
+            "nested-cross-entropy": {**NESTED, "loss": "cross_entropy"}, "bce": CASES["backprop-bce"][0],
+            "dropconnect": {**DROPCONNECT_SIGMOIDS, "target": [1]}}[spec]
+    if digits:
+        data = {**data, "digits": digits}
+    text = render_backprop(derive_backprop(parse_spec(data), "1/10"), "markdown")
+    assert DECIMAL.search(text)  # the case shows decimals at all
+    assert _equal_to_a_decimal(text) == []
+
+
+def test_a_delta_too_wide_to_write_follows_approx_with_its_decimals():
+    """SIGMOID_HIDDEN by hand: dL/dy = y - t = 2 s - 1/2 with s = sigma(4); g'(z^(1)) = (1/4, s (1 - s)),
+    so delta^(1) = ((2 s - 1/2) / 4, (4 s - 1) s (1 - s)) = (0.366007, 0.0517174) to 6 digits."""
+    s = 1 / (1 + math.exp(-4))
+    delta = ((2 * s - 0.5) / 4, (4 * s - 1) * s * (1 - s))
+    text = render_backprop(derive_backprop(parse_spec(SIGMOID_HIDDEN)), "markdown")
+    row = next(line for line in text.splitlines() if line.startswith(r"\delta^{(1)} &="))
+    assert row.endswith(r"\approx \begin{pmatrix}%s\\%s\end{pmatrix}\\" % tuple(f"{v:.6g}" for v in delta))
+    assert r"\frac{\partial L}{\partial b^{(1)}} &= \delta^{(1)} \approx \begin{pmatrix}0.366007" in text
+    assert r"| $a^{(1)}$ | $\approx (\frac{1}{2}, %.6g)$ |" % s in text
+    assert _equal_to_a_decimal(text) == []
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_a_smooth_sheets_key_and_solutions_say_approx_of_every_decimal(activation, tmp_path):
+    """A sheet of sigmoid (tanh) networks, forward and backward: no '=' beside a rounded value in
+    its worked solutions or key, and every cell of the key's tables that shows one opens with '≈'."""
+    from symdrop.cli import main
+
+    assert main(["sheet", "--seed", "5", "--activation", activation, "--kinds", "forward,backprop", "--problems", "2",
+                 "--format", "markdown", "--no-diagram", "--out", str(tmp_path)]) == 0
+    for name in ("solutions.md", "key.md"):
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert DECIMAL.search(text) and _equal_to_a_decimal(text) == [], name
+    key = (tmp_path / "key.md").read_text(encoding="utf-8")
+    cells = [cell.strip() for line in key.splitlines() if line.startswith("| ") for cell in line.split(" | ")]
+    shown = [cell for cell in cells if cell.startswith("$") and DECIMAL.search(cell)]
+    assert len(shown) >= 12 and [cell for cell in shown if not cell.startswith(r"$\approx ")] == []

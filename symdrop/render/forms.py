@@ -1,12 +1,14 @@
 """A value as a formula sets it beside others: as a power's base (``base``), a 1 x 1 matrix as one
-factor of a product (``operand``), its decimals beside it (``approx``), and a unit's sum of products
-(``unit_sum``); in a product (``factor``) is the printer's own."""
+factor of a product (``operand``), its decimals beside it (``approx``), the relation before a side
+of an equation (``relation``, in a table's cell ``near``), and a unit's sum of products (``unit_sum``); in a product
+(``factor``) is the printer's own."""
 
 from functools import partial
 
 import sympy
 
-from .numbertext import DIGITS, decimal, needs_decimal, scalars, to_places
+from ..sympy_internals import all_rational
+from .numbertext import DIGITS, Rounded, decimal, needs_decimal, scalars, to_places
 from .printer import factor, latex
 
 
@@ -43,6 +45,28 @@ def approx(expr, always: bool = False, digits: int | None = None, **settings) ->
         as_decimal = partial(to_places, places=digits)
     shown = expr.applyfunc(as_decimal) if isinstance(expr, sympy.MatrixBase) else as_decimal(sympy.sympify(expr))
     return r" \approx " + latex(shown, **settings)
+
+
+def relation(side) -> str:
+    """The relation written before one side of an equation: ``=``, or ``\\approx`` where the side
+    (a value, or a list of the values it is made of) shows a decimal in place of an exact value
+    (:func:`~.linebreak.shown`, :func:`~.numbertext.rounded`): a rounded value is never said equal
+    to an exact one, nor to what is computed from it."""
+    values = side if isinstance(side, (list, tuple)) else (side,)
+    if all(all_rational(v) for v in values):  # most sides: exact rationals, decided at once
+        return "="
+    return r"\approx" if any(_stands_in(e) for v in values for e in scalars(v)) else "="
+
+
+def near(value) -> str:
+    """What a table's cell writes before a value that shows a decimal in place of an exact value,
+    ``\\approx `` (as :func:`relation`), else nothing."""
+    return "" if relation(value) == "=" else "\\approx "
+
+
+def _stands_in(entry) -> bool:
+    """Whether an entry as shown is a decimal standing in for its exact value."""
+    return not entry.is_Rational and (isinstance(entry, (Rounded, sympy.Float)) or entry.has(Rounded, sympy.Float))
 
 
 def unit_sum(pairs, bias, name: str | None = None, decimals: bool = False) -> str:
