@@ -161,7 +161,7 @@ def test_every_kind_of_page_in_chromium(tmp_path):
     assert z2.endswith("): a value carried forward from a known mistake earns no credit.")
     assert carried.startswith(f"Not right. It follows from your z⁽²⁾, which is the value a known mistake gives there ({relu}")
     assert wrong.startswith("Not right. It is the answer of a known mistake: ") and key["mistake"]["label"] in wrong
-    assert garbage.startswith("This cannot be read. Type whole numbers (-3), fractions (3/4), decimals (0.75)")
+    assert garbage.startswith("This cannot be read. Type whole numbers (-3), fractions (3/4), decimals (0.75 or 0,75)")
     # The hint after two wrong tries at a value (what cannot be read is no try): the step of the
     # value's own layer, or for the answer the first hidden layer not yet right; one at a time.
     assert shown[:3] == [[], [], []] and other == "Not right. A hint, the step of the first hidden layer, is shown below."

@@ -4,6 +4,7 @@ script alike (a table of inputs, each expected value written by hand), hashed, n
 import base64
 import hashlib
 import json
+import random
 import re
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 from symdrop.cli import main
 from symdrop.exercises.kinds import KINDS, parse_kinds
 from symdrop.exercises.options import Options
+from symdrop.limits import MAX_CSV_CELL, MAX_DIGITS
 from symdrop.exercises.sheet import build_sheet, spec_sheet
 from symdrop.model.spec import parse_spec, to_spec
 from symdrop.render.canonical import FORMS, canonical, digest, grid, read
@@ -24,23 +26,31 @@ from symdrop.render.plainmath import plain_label
 from . import reference_model as ref
 from .conftest import missing, references
 
-# (typed, canonical form or None where it cannot be read), by hand.
+# (typed, canonical form or None where it cannot be read), by hand, by grade's rules with no count
+# expected (grading/answers.py): brackets around the whole; semicolons separate, else inside
+# brackets commas do, else spaces; brackets around each part dropped; a number is 7, -3/4, 0.75,
+# .5, 1. or 0,75 (a comma before or after digits, as 1, in "1, 2", is a decimal comma there).
 TABLE = [
     ("3", "3"), ("-3/4", "-3/4"), ("6/8", "3/4"), ("0.75", "3/4"), (".5", "1/2"), ("-.5", "-1/2"), ("1.", "1"),
     ("+2", "2"), ("(1, -3/2)", "1,-3/2"), ("[1; 2]", "1,2"), ("1 2", "1,2"), ("  ( 1 , 2 )  ", "1,2"),
-    ("\N{MINUS SIGN}2", "-2"), ("0/5", "0"), ("-0", "0"), ("1/-2", "-1/2"), ("2/+4", "1/2"), ("-0.125", "-1/8"),
-    ("10/4, 0.1", "5/2,1/10"), ("123456789012345678901234567890/2", "61728394506172839450617283945"),
+    ("\N{MINUS SIGN}2", "-2"), ("0/5", "0"), ("-0", "0"), ("1/-2", None), ("2/+4", None), ("-0.125", "-1/8"),
+    ("10/4, 0.1", None), ("123456789012345678901234567890/2", "61728394506172839450617283945"),
     ("1/0", None), ("abc", None), ("", None), ("1e3", None), ("1.2.3", None), ("\u0661\u0662", None),
-    ("1 - 2", None), ("()", None), ("1/2/3", None), ("0.5/2", "1/4"), ("--1", None), ("1,,2", None), ("1, ;2", None),
-    ("(0, 0); (-0.0684, -0.1026); (0, 0)", "0,0,-171/2500,-513/5000,0,0"), ("[1 2]; [3 4]", "1,2,3,4"),
-    ("((1, 2); (3, 4))", "1,2,3,4"), ("(1, 2);; (3, 4)", None), ("(1, 2); ()", None),
-    ("(0, 2); (0, 24);", "0,2,0,24"), ("0, 2; 0, 24;", "0,2,0,24"), ("(1, 2);;", None), ("(1, 2); (3, 4);;", None),
+    ("1 - 2", None), ("()", None), ("1/2/3", None), ("0.5/2", None), ("--1", None), ("1,,2", None), ("1, ;2", "1,2"),
+    ("(0, 0); (-0.0684, -0.1026); (0, 0)", None), ("[1 2]; [3 4]", "1,2,3,4"),
+    ("((1, 2); (3, 4))", "1,2,3,4"), ("(1, 2);; (3, 4)", "1,2,3,4"), ("(1, 2); ()", "1,2"),
+    ("(0, 2); (0, 24);", "0,2,0,24"), ("0, 2; 0, 24;", "0,2,0,24"), ("(1, 2);;", "1,2"), ("(1, 2); (3, 4);;", "1,2,3,4"),
     ("1\x852", "1,2"), ("\ufeff1\u20032\x1c", "1,2"), ("(1, 2)\ufeff;\x85(3, 4)", "1,2,3,4"),
+    ("(0, 2), (0, 24)", "0,2,0,24"), ("[[0, 2], [0, 24]]", "0,2,0,24"), ("((0, 2), (0, 24))", "0,2,0,24"),
+    (",1", "1/10"), ("0,75", "3/4"), ("1" * 41, None), ("1" * 40, "1" * 40), ("(1, 2] ", "1,2"),
 ]
-# (typed, the count expected, canonical form): a comma between digits is a decimal comma only where
-# reading it as a separator gives another count than the answer has, as grade reads answers. By hand.
+# (typed, the count expected, canonical form): the first reading of the commas that gives that
+# many numbers (as written, every comma a separator, every comma between digits a decimal point),
+# as grade reads answers; else the text as written. By hand.
 SIZED = [("-25,78125", 1, "-825/32"), ("1,5", 1, "3/2"), ("1,5", 2, "1,5"), ("0,5; 2", 2, "1/2,2"),
-         ("4,-4;0,0;0,0", 6, "4,-4,0,0,0,0"), ("1,5", 3, "1,5"), ("x,5", 1, None)]
+         ("4,-4;0,0;0,0", 6, "4,-4,0,0,0,0"), ("1,5", 3, "3/2"), ("x,5", 1, None), ("10/4, 0.1", 2, "5/2,1/10"),
+         ("(0, 0); (-0.0684, -0.1026); (0, 0)", 6, "0,0,-171/2500,-513/5000,0,0"), ("(1.5, 2); (3, 4)", 4, "3/2,2,3,4"),
+         ("(0,2),(0,24)", 4, "0,2,0,24"), ("1,,2", 2, "1,2"), ("1,,2", 3, None)]
 # (value, step, nearest grid point: floor(value/step + 1/2)), by hand.
 GRIDS = [("0.65405", "1/10000", 6541), ("-0.65405", "1/10000", -6540), ("1/3", "1/100", 33), ("-1/3", "1/100", -33),
          ("0.005", "1/100", 1), ("-0.005", "1/100", 0), ("7", "1/2", 14)]
@@ -50,7 +60,7 @@ def node_results(tmp_path, calls: list) -> list:
     """The page's script run in Node on ``calls`` ([function, args...]): what each returns."""
     if shutil.which("node") is None:
         missing("node", install="apt-get install nodejs")  # a failure in CI
-    script = make_env().get_template("page/selfcheck.js.j2").render(tries=2, grid=10, forms=FORMS)
+    script = make_env().get_template("page/selfcheck.js.j2").render(tries=2, grid=10, forms=FORMS, max_digits=MAX_DIGITS, max_cell=MAX_CSV_CELL)
     driver = """
 const calls = JSON.parse(process.argv[2]);
 (async () => {
@@ -143,7 +153,7 @@ def salt_of(seed, code) -> str:
 
 
 # A student's typed values (by hand; negative entries, so that ReLU clips), by layer size.
-TYPED = {2: "-1/2, 3", 3: "2, -1, 1/3"}
+TYPED = {2: "(-1/2, 3)", 3: "(2, -1, 1/3)"}
 
 
 def expected_z(model, l: int, mode: str, a) -> list:
@@ -169,7 +179,7 @@ def test_the_page_carries_a_students_values_forward_as_the_reference(tmp_path):
             typed = TYPED[model.sizes[l - 1]]
             z = expected_z(model, l, e.kind.mode, read(typed))
             a = [model.layers[l - 1].g(v) for v in z]
-            calls += [["carried", network, {f"a{l - 1}": typed}, l, "z"], ["carried", network, {f"z{l}": canonical(z)}, l, "a"],
+            calls += [["carried", network, {f"a{l - 1}": typed}, l, "z"], ["carried", network, {f"z{l}": f"({canonical(z)})"}, l, "a"],
                       ["carried", network, {f"a{l - 1}": typed}, l, "a"]]
             expected += [[canonical(z), f"a{l - 1}"], [canonical(a), f"z{l}"], [canonical(a), f"a{l - 1}"]]
         calls.append(["carried", network, {"a2": "1"}, 1, "z"])  # z^(1) follows from x alone: nothing carried
@@ -250,3 +260,16 @@ def test_no_reveal_leaves_the_answers_off_the_page(tmp_path, capsys):
     assert shown.count("data-reveal=") == shown.count("data-right=") and '"Show answer" shows the answer' in shown
     assert main(["sheet", "--seed", "2", "--no-reveal", "--out", str(tmp_path / "c")]) == 2
     assert "--no-reveal: expected --format html" in capsys.readouterr().err and not (tmp_path / "c").exists()
+
+
+def test_the_page_and_grade_read_random_typing_alike(tmp_path):
+    """2,000 strings typed from the characters answers are made of (a fixed seed), each with no
+    count expected and with 1 to 4: the page's script finds the numbers grade finds, or none."""
+    rng = random.Random(20261205)
+    alphabet = "0123456789" * 3 + "-+/.,;()[] " * 2 + "\u2212\u00a0\ufeff\x85"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(2000)]
+    cases = [(t, n) for i, t in enumerate(texts) for n in ([None] if i % 2 else [None, 1 + i % 4])]
+    python = [None if read(t, n) is None else canonical(read(t, n)) for t, n in cases]
+    assert 0.1 < sum(p is not None for p in python) / len(python) < 0.9  # both readable and unreadable typing
+    js = node_results(tmp_path, [["read", t] if n is None else ["read", t, n] for t, n in cases])
+    assert [(t, n, p) for (t, n), p, j in zip(cases, python, js) if p != j] == []

@@ -47,7 +47,9 @@ def parse_vector(text: str, what: str = "answer", size: int | None = None) -> tu
     entries unless ``;`` does (then ``0,5`` is a decimal comma). Where ``size`` numbers are
     expected and that reading gives another count, commas that separate (``4,-4;0,0`` as a
     matrix of 2 x 2, as the self-check pages read it) or that are decimal commas (``-0,75`` as
-    one number) are taken as such: the reading that gives ``size`` numbers (:func:`readings`)."""
+    one number) are taken as such: the reading that gives ``size`` numbers (:func:`readings`).
+    A self-check page's script reads answers the same way (templates/page/selfcheck.js.j2)."""
+    text = _SPACE.sub(" ", str(text)).replace("\u2212", "-")
     if size is not None:
         for reading in readings(text):
             try:
@@ -59,6 +61,9 @@ def parse_vector(text: str, what: str = "answer", size: int | None = None) -> tu
     return _parse_vector(text, what)
 
 
+# Every character Python or a browser's script takes for a space (Python's \s has U+001C..U+001F
+# and U+0085, JavaScript's U+FEFF), one space: a self-check page reads what grade reads.
+_SPACE = re.compile(r"[\s\ufeff]")
 # A comma between two digits: a decimal comma in one reading of a text, a separator in the other.
 _DIGIT_COMMA = re.compile(r"(?<=[0-9]),(?=[0-9])", re.ASCII)
 

@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from ..exercises.kind import answer_quantities
 from ..exercises.sheet import Exercise, Sheet
+from ..limits import MAX_CSV_CELL, MAX_DIGITS
 from .canonical import FORMS, canonical, digest, grid
 from .diagram import Diagram
 from .documents import diagram_of
@@ -173,6 +174,6 @@ def selfcheck_pages(sheet: Sheet, options: RenderOptions = RenderOptions()) -> d
         name = f"selfcheck-{student_file(student, exercises[0].code)}.html" if student else "selfcheck.html"
         # the sheet's options: the kinds' introductions say how values are given (a sigmoid sheet's rounded)
         pages[name] = finish(template.render(m=macros, student=student, seed=sheet.seed, options=sheet.options,
-                                             items=items, forms=FORMS, tries=TRIES, grid=GRID, kinds=sheet.kinds,
+                                             items=items, forms=FORMS, max_digits=MAX_DIGITS, max_cell=MAX_CSV_CELL, tries=TRIES, grid=GRID, kinds=sheet.kinds,
                                              reveal=options.reveal))
     return pages
