@@ -111,6 +111,11 @@ def test_a_simulated_class_of_300_is_graded_exactly(tmp_path, capsys):
     assert table[0][:4] == ["id", "name", "points", "max_points"] and len(table) == len(got) + 1
     assert (tmp_path / "grades" / "report.svg").read_text().startswith("<svg")
     assert len(list((tmp_path / "grades" / "feedback").glob("*.html"))) == len(got)
+    # A feedback page lists a problem's answers as a list (<ul>, an <li> each), as screen readers announce one.
+    for page in (tmp_path / "grades" / "feedback").glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "•" not in html and "<br>" not in html and html.count("<li>") == html.count("</li>") >= 1
+        assert sum(block.count("<li>") for block in re.findall(r"<ul>\n(.*?)</ul>", html, re.S)) == html.count("<li>")
     # The class report as a page (--format html): students per tenth of the maximum, from the
     # points computed above (full marks in the last tenth), the chart inline.
     page = (tmp_path / "grades" / "report.html").read_text(encoding="utf-8")

@@ -46,6 +46,9 @@ def check_page(text: str) -> Page:
     assert "<math" in text and "$" not in text.replace("&#36;", "") and "\\[" not in text  # every formula MathML
     assert page.headings[0] == 1 and all(b <= a + 1 for a, b in zip(page.headings, page.headings[1:]))  # none skipped
     assert re.search(r"<title>[^<]+</title>", text)
+    # A list is a list (<ul>, each item an <li> in it), never bullets and line breaks in a paragraph.
+    assert "•" not in text and "<br>" not in text and text.count("<li>") == text.count("</li>")
+    assert sum(block.count("<li>") for block in re.findall(r"<ul>\n(.*?)</ul>", text, re.S)) == text.count("<li>")
     # Nothing fetched: no source, link or import of anything outside the page.
     assert not [a for a in page.attrs if a[1] in ("src", "href") or "url(" in a[2]] and "@import" not in text
     return page
@@ -89,3 +92,15 @@ def test_hostile_title_is_text_not_markup(tmp_path):
     assert "script" not in page.tags and "img" not in page.tags and "a" not in page.tags
     assert not [a for a in page.attrs if a[1].startswith("on") or "javascript:" in a[2]]
     assert "&#60;script&#62;alert(1)&#60;/script&#62;" in out.read_text(encoding="utf-8")
+
+
+def test_what_a_layer_drops_is_a_list(tmp_path):
+    """The tutorial's masks drop unit 2 of hidden layer 1, unit 1 of hidden layer 2 and unit 1 of
+    hidden layer 3 (by hand from tutorial.yaml): each said in an item of its layer's list."""
+    out = tmp_path / "page.html"
+    assert main(["solve", str(TUTORIAL), "--format", "html", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    check_page(text)
+    items = [re.sub(r"<math.*?</math>", "", item) for item in re.findall(r"<li>(.*?)</li>", text, re.S)]
+    assert [item.split(" is dropped")[0] for item in items] == [
+        "Unit 2 of the first hidden layer", "Unit 1 of the second hidden layer", "Unit 1 of the third hidden layer"]

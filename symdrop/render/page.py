@@ -75,6 +75,22 @@ def _header_row(match) -> str:
     return f"{match.group(1)}<tr>{cells}</tr>"
 
 
+def _paragraph(chunk: str) -> str:
+    """A paragraph of the body in ``<p>``; its lines from the first that opens with ``<li>`` on
+    (page/macros.j2's item, each item until the next) a list after it (lists side by side: one)."""
+    lines = chunk.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.startswith("<li>")), None)
+    if first is None:
+        return f"<p>{chunk}</p>"
+    items: list[list[str]] = []
+    for line in lines[first:]:
+        if line.startswith("<li>"):
+            items.append([])
+        items[-1].append(line)
+    text = "\n".join(lines[:first]).strip()
+    return (f"<p>{text}</p>\n" if text else "") + "<ul>\n" + "".join("\n".join(item) + "</li>\n" for item in items) + "</ul>"
+
+
 def finish(document: str) -> str:
     """``document`` (rendered through page/macros.j2) as the page: each paragraph of its body in
     ``<p>``, every formula MathML, and the page's title its first heading where none was given."""
@@ -86,7 +102,7 @@ def finish(document: str) -> str:
     body = _TABLE.sub(lambda m: re.sub(r"\n\s*\n", "\n", m.group(0)), body)  # a table is one block
     body = _HEAD.sub(_header_row, body)
     chunks = [c.strip() for c in re.split(r"\n\s*\n", body) if c.strip()]
-    body = "\n".join(c if _BLOCK.match(c) else f"<p>{c}</p>" for c in chunks)
+    body = "\n".join(c if _BLOCK.match(c) else _paragraph(c) for c in chunks).replace("</ul>\n<ul>\n", "")
     body = _DISPLAY.sub(lambda m: mathml(m.group(1), True), body)
     body = _INLINE.sub(lambda m: mathml(m.group(1)), body)
     parts = body.split("<script></script>")
