@@ -2,9 +2,9 @@
 target, of inverted dropout and of a sigmoid output with binary cross-entropy; what they point out."""
 
 
-import math
 import re
 
+import mpmath
 import pytest
 import yaml
 
@@ -178,16 +178,19 @@ def test_a_decimal_standing_for_an_exact_value_is_never_said_equal_to_anything(s
     assert _equal_to_a_decimal(text) == []
 
 
-def test_a_delta_too_wide_to_write_follows_approx_with_its_decimals():
+def test_a_sigmoids_delta_is_written_exactly_then_its_decimals():
     """SIGMOID_HIDDEN by hand: dL/dy = y - t = 2 s - 1/2 with s = sigma(4); g'(z^(1)) = (1/4, s (1 - s)),
-    so delta^(1) = ((2 s - 1/2) / 4, (4 s - 1) s (1 - s)) = (0.366007, 0.0517174) to 6 digits."""
-    s = 1 / (1 + math.exp(-4))
-    delta = ((2 * s - 0.5) / 4, (4 * s - 1) * s * (1 - s))
+    so delta^(1) = (s/2 - 1/8, s (1 - s) (4 s - 1)), exactly, then to 15 digits (mpmath at 30);
+    the forward table's a^(1) = (1/2, s) to 6 digits after its approx."""
+    mpmath.mp.dps = 30
+    s = 1 / (1 + mpmath.exp(-4))
+    delta = (s / 2 - mpmath.mpf(1) / 8, s * (1 - s) * (4 * s - 1))
     text = render_backprop(derive_backprop(parse_spec(SIGMOID_HIDDEN)), "markdown")
     row = next(line for line in text.splitlines() if line.startswith(r"\delta^{(1)} &="))
-    assert row.endswith(r"\approx \begin{pmatrix}%s\\%s\end{pmatrix}\\" % tuple(f"{v:.6g}" for v in delta))
-    assert r"\frac{\partial L}{\partial b^{(1)}} &= \delta^{(1)} \approx \begin{pmatrix}0.366007" in text
-    assert r"| $a^{(1)}$ | $\approx (\frac{1}{2}, %.6g)$ |" % s in text
+    exact = r"\begin{pmatrix}\frac{1}{2} \sigma(4) - \frac{1}{8}\\\sigma(4) \left(1 - \sigma(4)\right) \left(4 \sigma(4) - 1\right)\end{pmatrix}"
+    decimals = r"\approx \begin{pmatrix}%s\\%s\end{pmatrix}\\" % tuple(mpmath.nstr(v, 15) for v in delta)
+    assert row.endswith(f"= {exact} {decimals}")
+    assert r"| $a^{(1)}$ | $\approx (\frac{1}{2}, %s)$ |" % mpmath.nstr(s, 6) in text
     assert _equal_to_a_decimal(text) == []
 
 

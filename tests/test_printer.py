@@ -155,3 +155,12 @@ def test_a_layer_wider_than_a_pmatrix_compiles(tmp_path):
     assert r"\setcounter{MaxMatrixCols}" not in tex and r"\begin{array}{cccccccccccc}" in tex
     # by hand: a^(1)_j = 1 + 2j (j = 0..11), z^(2) = (144, 215), y = 144 + 2 * 215 = 574
     assert "y = a(3)\n= 574" in pdf_text((tmp_path / "wide.pdf").read_bytes(), tmp_path)
+
+
+def test_a_sigmoids_and_a_tanhs_derivative_read_as_written():
+    """sigma'(4) = sigma(4) (1 - sigma(4)) and tanh'(3) = 1 - tanh^2(3), as a student writes them
+    (SymPy orders the sums -sigma(4) + 1); a sum that is not 1 minus such a value keeps its order."""
+    s = 1 / (1 + sympy.exp(-4))
+    assert latex(s * (1 - s)) == r"\sigma(4) \left(1 - \sigma(4)\right)"
+    assert latex(1 - sympy.tanh(3) ** 2) == r"1 - \tanh^{2}(3)"
+    assert latex(1 - 2 * s) == r"-2 \sigma(4) + 1"

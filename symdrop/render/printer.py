@@ -106,6 +106,9 @@ class SymdropLatexPrinter(LatexPrinter):
             q = -(expr.args[0] if expr.args[1] == 1 else expr.args[1])
             if q.is_Symbol and _KEEP.fullmatch(q.name):  # a drop probability, as it is written: 1 - q^(l)
                 return "1 - " + self._print(q)
+            shape = logistic(q)
+            if (shape is not None and shape[0] == 1) or isinstance(q, sympy.tanh) or (q.is_Pow and isinstance(q.base, sympy.tanh)):
+                return "1 - " + self._print(q)  # a sigmoid's or tanh's derivative as written: 1 - sigma(4), 1 - tanh^2(3)
         ordered = by_sigmoid_argument(expr.args)
         if ordered is not None:  # an ensemble's mean, P sigma(S) summed: in the order of S, constant last
             return super()._print_Add(sympy.Add(*ordered, evaluate=False), order="none")
