@@ -104,3 +104,12 @@ def test_what_a_layer_drops_is_a_list(tmp_path):
     items = [re.sub(r"<math.*?</math>", "", item) for item in re.findall(r"<li>(.*?)</li>", text, re.S)]
     assert [item.split(" is dropped")[0] for item in items] == [
         "Unit 2 of the first hidden layer", "Unit 1 of the second hidden layer", "Unit 1 of the third hidden layer"]
+
+
+def test_plus_minus_is_an_operator():
+    """A feedback's right value within a tolerance, 2.73 ± 0.0003: ± is an operator (<mo>), spaced
+    and read as one, never an identifier (<mi>) as the converter writes it."""
+    from symdrop.render.page import mathml
+
+    element = mathml(r"\approx 2.73 \pm 0.0003")
+    assert "<mo>&#x000B1;</mo>" in element and "<mi>&#x000B1;" not in element

@@ -47,6 +47,7 @@ def mathml(tex: str, display: bool = False) -> str:
         raise RenderError(f"HTML: cannot write {tex.strip()[:60]!r} as MathML ({error})") from None
     element = _flat_fences(element)
     element = _RELATION.sub(r'\1<mo form="infix">\2</mo>', _SIGN.sub(r'\1<mo form="prefix">\2</mo>', element))
+    element = element.replace("<mi>&#x000B1;</mi>", "<mo>&#x000B1;</mo>")  # the converter makes \pm an identifier
     # Red as the PDF's, dark enough to read on white (WCAG 2.1 AA asks 4.5:1; #ff0000 has 4.0:1).
     return element.replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "").replace('mathcolor="red"', 'mathcolor="#b30000"')
 
