@@ -567,3 +567,24 @@ def test_grade_leaves_frozen_what_its_caller_froze(tmp_path):
     finally:
         gc.unfreeze()
     assert walked()
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_a_feedbacks_step_is_the_worked_solutions_step_to_its_places(activation, tmp_path):
+    """A sheet of sigmoid (tanh) networks shows its values to 4 places (the spec's digits): the
+    step a feedback page shows is the worked solution's own lines, not 15-digit decimals."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\ns1,Ann\n", encoding="utf-8")
+    assert main(["sheet", "--seed", "7", "--activation", activation, "--problems", "2", "--roster", str(roster),
+                 "--format", "markdown", "--no-diagram", "--out", str(tmp_path / "sheet")]) == 0
+    key = json.loads((tmp_path / "sheet" / "key.json").read_text(encoding="utf-8"))
+    write_answers(tmp_path / "answers.csv", [["s1", e["code"], "0.5"] for e in key["problems"]])
+    assert main(["grade", "--key", str(tmp_path / "sheet" / "key.json"), "--answers", str(tmp_path / "answers.csv"),
+                 "--out", str(tmp_path / "grades")]) == 0
+    page = (tmp_path / "grades" / "feedback" / "s1.md").read_text(encoding="utf-8")
+    solutions = (tmp_path / "sheet" / "solutions.md").read_text(encoding="utf-8").splitlines()
+    steps = re.findall(r"\\begin\{aligned\}\n(.*?)\n\\end\{aligned\}", page, re.S)
+    assert len(steps) == 2
+    for step in steps:
+        assert re.search(r"\\approx -?\d+\.\d{4}(?!\d)", step)  # 4 places, as the sheet says
+        assert all(line in solutions for line in step.splitlines()), step

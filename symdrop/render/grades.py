@@ -3,6 +3,7 @@
 import hashlib
 import re
 from collections import Counter
+from dataclasses import replace
 from fractions import Fraction
 
 from ..core.derive import numeric_step
@@ -106,8 +107,10 @@ def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOpt
             layer = network.depth if wrong.part == "y" else int(wrong.part[1:])
             # Only the answer given: where the student went off track is not known.
             located = wrong.part != "y" or len(answered) > 1
-            # The step of the kind's derivation (the core's pass in the kind's mode), alone.
-            lines = (layer, step_rows(numeric_step(network, layer, kind.mode), options), located)
+            # The step of the kind's derivation (the core's pass in the kind's mode), alone, its
+            # irrational values to the places the class's worked solutions show (the spec's digits).
+            shown = options if options.digits is not None or network.digits is None else replace(options, digits=network.digits)
+            lines = (layer, step_rows(numeric_step(network, layer, kind.mode), shown), located)
         problems.append((entry, parts, mistake_labels(checked), lines))
     right = right_values(student, options)
     earned, most = score or (student.points, student.max_points)
