@@ -182,9 +182,9 @@ def test_a_sigmoids_delta_is_written_exactly_then_its_decimals():
     """SIGMOID_HIDDEN by hand: dL/dy = y - t = 2 s - 1/2 with s = sigma(4); g'(z^(1)) = (1/4, s (1 - s)),
     so delta^(1) = (s/2 - 1/8, s (1 - s) (4 s - 1)), exactly, then to 15 digits (mpmath at 30);
     the forward table's a^(1) = (1/2, s) to 6 digits after its approx."""
-    mpmath.mp.dps = 30
-    s = 1 / (1 + mpmath.exp(-4))
-    delta = (s / 2 - mpmath.mpf(1) / 8, s * (1 - s) * (4 * s - 1))
+    with mpmath.workdps(30):  # (mpmath's precision is global: set here alone)
+        s = 1 / (1 + mpmath.exp(-4))
+        delta = (s / 2 - mpmath.mpf(1) / 8, s * (1 - s) * (4 * s - 1))
     text = render_backprop(derive_backprop(parse_spec(SIGMOID_HIDDEN)), "markdown")
     row = next(line for line in text.splitlines() if line.startswith(r"\delta^{(1)} &="))
     exact = r"\begin{pmatrix}\frac{1}{2} \sigma(4) - \frac{1}{8}\\\sigma(4) \left(1 - \sigma(4)\right) \left(4 \sigma(4) - 1\right)\end{pmatrix}"
