@@ -49,6 +49,9 @@ def check_page(text: str) -> Page:
     # A list is a list (<ul>, each item an <li> in it), never bullets and line breaks in a paragraph.
     assert "•" not in text and "<br>" not in text and text.count("<li>") == text.count("</li>")
     assert sum(block.count("<li>") for block in re.findall(r"<ul>\n(.*?)</ul>", text, re.S)) == text.count("<li>")
+    # A paragraph holds no block (a browser would close it before one) and an item no layer's step.
+    assert not re.search(r"<p>(?:(?!</p>).)*?<(table|div|ul|figure)\b", text, re.S)
+    assert not [item for item in re.findall(r"<li>(.*?)</li>", text, re.S) if re.search(r"\.\s*<math display=\"block\"", item)]
     # Nothing fetched: no source, link or import of anything outside the page.
     assert not [a for a in page.attrs if a[1] in ("src", "href") or "url(" in a[2]] and "@import" not in text
     return page
@@ -113,3 +116,33 @@ def test_plus_minus_is_an_operator():
 
     element = mathml(r"\approx 2.73 \pm 0.0003")
     assert "<mo>&#x000B1;</mo>" in element and "<mi>&#x000B1;" not in element
+
+
+def test_a_list_ends_where_its_last_item_ends_its_sentence():
+    """An item goes on until its text ends a sentence (a value "removed, is" and its display),
+    and what follows, a layer's step, is a block after the list (by hand)."""
+    from symdrop.render.page import _paragraph
+
+    chunk = "Before.\n<li>One, removed, is\n\\[ a = 0.5. \\]\n<li>Two is removed.\n\\[\\begin{aligned}z &= 1\\end{aligned}\\]"
+    assert _paragraph(chunk) == ("<p>Before.</p>\n<ul>\n<li>One, removed, is\n\\[ a = 0.5. \\]</li>\n<li>Two is removed.</li>\n"
+                                 "</ul>\n<p>\\[\\begin{aligned}z &= 1\\end{aligned}\\]</p>")
+
+
+@pytest.mark.parametrize("command", ["solve", "backprop", "moments"])
+def test_a_sigmoid_networks_page_keeps_its_steps_out_of_its_lists(command, tmp_path):
+    """A tanh of a sigmoid with unit 1 of hidden layer 1 dropped: the item says so, and the
+    layer's step follows the list (it was inside the item); the every-mask table of moments
+    stands after its sentence, not inside its paragraph."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump({
+        "input": [1, 2], "masks": [[1, 1], [0, 1], [1, 1]], **({} if command == "moments" else {"target": [1]}),
+        "layers": [{"weights": [[1, -1], ["1/2", 1]], "bias": [0, 1], "activation": "sigmoid"},
+                   {"weights": [[1, 2], [-1, 1]], "bias": [1, 0], "activation": "tanh"},
+                   {"weights": [[2, -1]], "bias": [0]}],
+        "dropout": {"convention": "inverted", "keep": "1/2"}}), encoding="utf-8")
+    out = tmp_path / "page.html"
+    assert main([command, str(spec), "--format", "html", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    check_page(text)
+    if command != "moments":
+        assert "<li>Unit 1 of the first hidden layer is dropped" in text

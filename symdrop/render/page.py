@@ -77,19 +77,30 @@ def _header_row(match) -> str:
 
 
 def _paragraph(chunk: str) -> str:
-    """A paragraph of the body in ``<p>``; its lines from the first that opens with ``<li>`` on
-    (page/macros.j2's item, each item until the next) a list after it (lists side by side: one)."""
+    """A paragraph of the body in ``<p>``; its lines from the first that opens with ``<li>``
+    (page/macros.j2's item) a list after it, each item until the next, or until the item's text
+    has ended a sentence: what follows then (a layer's step) is a block after the list."""
     lines = chunk.split("\n")
     first = next((i for i, line in enumerate(lines) if line.startswith("<li>")), None)
     if first is None:
         return f"<p>{chunk}</p>"
     items: list[list[str]] = []
-    for line in lines[first:]:
-        if line.startswith("<li>"):
-            items.append([])
-        items[-1].append(line)
-    text = "\n".join(lines[:first]).strip()
-    return (f"<p>{text}</p>\n" if text else "") + "<ul>\n" + "".join("\n".join(item) + "</li>\n" for item in items) + "</ul>"
+    rest: list[str] = []
+    for k in range(first, len(lines)):
+        if lines[k].startswith("<li>"):
+            items.append([lines[k]])
+        elif _ENDED.search(items[-1][-1]):
+            rest = lines[k:]
+            break
+        else:  # the item goes on: "its value, removed, is" and the display of it
+            items[-1].append(lines[k])
+    text, after = "\n".join(lines[:first]).strip(), "\n".join(rest).strip()
+    return ((f"<p>{text}</p>\n" if text else "") + "<ul>\n" + "".join("\n".join(item) + "</li>\n" for item in items)
+            + "</ul>" + (f"\n{_paragraph(after)}" if after else ""))
+
+
+# An item's line that ends its sentence: a full stop, after it perhaps a formula's end.
+_ENDED = re.compile(r"\.\s*(\$|\\end\{aligned\}|\\\]|\s)*$")
 
 
 def finish(document: str) -> str:
