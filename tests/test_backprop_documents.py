@@ -209,3 +209,16 @@ def test_a_smooth_sheets_key_and_solutions_say_approx_of_every_decimal(activatio
     cells = [cell.strip() for line in key.splitlines() if line.startswith("| ") for cell in line.split(" | ")]
     shown = [cell for cell in cells if cell.startswith("$") and DECIMAL.search(cell)]
     assert len(shown) >= 12 and [cell for cell in shown if not cell.startswith(r"$\approx ")] == []
+
+
+def test_cross_entropy_subtracts_a_negative_logit_in_parentheses():
+    """z = W x = (1 + 1, -1 - 2) = (2, -3) by hand, class 2: L = log(e^2 + e^-3) - (-3), never
+    '- -3'; its value 3 + log(e^2 + e^-3) (about 5.00672) to 15 digits, by mpmath."""
+    spec = {"input": [1, 1], "masks": [[1, 1]], "target": [0, 1], "loss": "cross_entropy",
+            "layers": [{"weights": [[1, 1], [-1, -2]], "bias": [0, 0]}]}
+    md = render_backprop(derive_backprop(parse_spec(spec)), "markdown")
+    line = next(line for line in md.splitlines() if line.startswith("L = "))
+    with mpmath.workdps(30):
+        value = mpmath.nstr(3 + mpmath.log(mpmath.e ** 2 + mpmath.e ** -3), 15)
+    assert r"\log\left(e^{2} + e^{-3}\right) - \left(-3\right) = " in line and line.endswith(rf"\approx {value}.")
+    assert "- -" not in md

@@ -164,3 +164,12 @@ def test_a_sigmoids_and_a_tanhs_derivative_read_as_written():
     assert latex(s * (1 - s)) == r"\sigma(4) \left(1 - \sigma(4)\right)"
     assert latex(1 - sympy.tanh(3) ** 2) == r"1 - \tanh^{2}(3)"
     assert latex(1 - 2 * s) == r"-2 \sigma(4) + 1"
+
+
+def test_a_negative_decimal_standing_for_a_value_is_a_factor_in_parentheses():
+    """A rounded value is a symbol to SymPy: its sign is read off its text, so that
+    (2, -1) (-2.91975) is never written (2, -1) -2.91975, a subtraction."""
+    from symdrop.render.numbertext import Rounded
+
+    assert factor(Rounded("-2.91975")) == r"\left(-2.91975\right)"
+    assert factor(Rounded("0.9335")) == "0.9335"

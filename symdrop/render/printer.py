@@ -10,7 +10,7 @@ from sympy.printing.precedence import PRECEDENCE
 from ..model.activations import LeakyReLUName
 from ..sympy_internals import entries
 from .logistic import by_sigmoid_argument, logistic
-from .numbertext import decimal_places, exact_decimal
+from .numbertext import Rounded, decimal_places, exact_decimal
 from .texwidth import LINE_EM, width
 
 # Plain symbol names (w1_1_2, b1_1, a1_1, mu0_1, x_1) as the notation writes them.
@@ -378,6 +378,8 @@ def factor(expr, decimals: bool = False) -> str:
     text = latex(expr, decimals=decimals)
     if isinstance(expr, sympy.Rational):  # a number's sign read off it (asking SymPy's assumptions: 50 us a number)
         return rf"\left({text}\right)" if expr.p < 0 else text
+    if isinstance(expr, Rounded):  # a decimal standing for a value: a symbol to SymPy, negative as written
+        return rf"\left({text}\right)" if expr.name.startswith("-") else text
     if expr.is_Add or (expr.is_number and expr.is_negative) or sympy.Expr.could_extract_minus_sign(expr):
         return rf"\left({text}\right)"
     return text
