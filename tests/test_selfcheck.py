@@ -42,6 +42,7 @@ TABLE = [
     ("(0, 2); (0, 24);", "0,2,0,24"), ("0, 2; 0, 24;", "0,2,0,24"), ("(1, 2);;", "1,2"), ("(1, 2); (3, 4);;", "1,2,3,4"),
     ("1\x852", "1,2"), ("\ufeff1\u20032\x1c", "1,2"), ("(1, 2)\ufeff;\x85(3, 4)", "1,2,3,4"),
     ("(0, 2), (0, 24)", "0,2,0,24"), ("[[0, 2], [0, 24]]", "0,2,0,24"), ("((0, 2), (0, 24))", "0,2,0,24"),
+    ("1" + " " * (MAX_CSV_CELL - 1), "1"), ("1" + " " * MAX_CSV_CELL, None), ("1" + "\U0001d7cf" * (MAX_CSV_CELL // 2), None),
     (",1", "1/10"), ("0,75", "3/4"), ("1" * 41, None), ("1" * 40, "1" * 40), ("(1, 2] ", "1,2"),
 ]
 # (typed, the count expected, canonical form): the first reading of the commas that gives that
@@ -62,7 +63,7 @@ def node_results(tmp_path, calls: list) -> list:
         missing("node", install="apt-get install nodejs")  # a failure in CI
     script = make_env().get_template("page/selfcheck.js.j2").render(tries=2, grid=10, forms=FORMS, max_digits=MAX_DIGITS, max_cell=MAX_CSV_CELL)
     driver = """
-const calls = JSON.parse(process.argv[2]);
+const calls = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"));  // (a file: texts of 131,072 characters)
 (async () => {
   const out = [];
   for (const [f, ...args] of calls) {
@@ -80,7 +81,8 @@ const calls = JSON.parse(process.argv[2]);
 """
     path = tmp_path / "selfcheck.js"
     path.write_text(script + driver, encoding="utf-8")
-    done = subprocess.run(["node", str(path), json.dumps(calls)], capture_output=True, text=True, timeout=60)
+    (tmp_path / "calls.json").write_text(json.dumps(calls), encoding="utf-8")
+    done = subprocess.run(["node", str(path), str(tmp_path / "calls.json")], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 

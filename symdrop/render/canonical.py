@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from ..errors import SymdropError
 from ..grading.answers import parse_vector
+from ..limits import MAX_CSV_CELL
 
 FORMS = ("whole numbers (-3), fractions (3/4), decimals (0.75 or 0,75), a vector as numbers separated by commas "
          "((1, -3/2)), a matrix row by row, its rows separated by semicolons ((0, 2); (0, 24))")
@@ -18,7 +19,10 @@ def read(text: str, size: int | None = None) -> list[Fraction] | None:
     """The exact numbers typed in ``text`` as ``symdrop grade`` reads them (where ``size``
     numbers are expected, the reading of the text's commas that gives that many:
     :func:`~symdrop.grading.answers.parse_vector`), or None where grade finds no number in it:
-    what the page says right is what grade counts right."""
+    what the page says right is what grade counts right. A text longer than a cell of
+    ``answers.csv`` may be (grade's reader refuses the file) is read by neither."""
+    if len(text) > MAX_CSV_CELL:
+        return None
     try:
         return list(parse_vector(text, "answer", size))
     except SymdropError:
