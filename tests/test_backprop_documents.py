@@ -222,3 +222,22 @@ def test_cross_entropy_subtracts_a_negative_logit_in_parentheses():
         value = mpmath.nstr(3 + mpmath.log(mpmath.e ** 2 + mpmath.e ** -3), 15)
     assert r"\log\left(e^{2} + e^{-3}\right) - \left(-3\right) = " in line and line.endswith(rf"\approx {value}.")
     assert "- -" not in md
+
+
+def test_what_is_said_once_is_said_where_it_holds(tmp_path):
+    """A sigmoid network (z^(1) = (2 + 2, 1 - 1 + 1) = (4, 1) by hand, y = sigma(4) + sigma(1), t = 1):
+    no word of ReLU's derivative, and dL/dy written once, sigma(1) + sigma(4) - 1 being its own
+    value; the tutorial (ReLU) says ReLU'(0) = 0; a batch's loss says what it is computed from."""
+    spec = {"input": [1, 1], "masks": [[1, 1], [1, 1]], "target": [1],
+            "layers": [{"weights": [[2, 2], [1, -1]], "bias": [0, 1], "activation": "sigmoid"},
+                       {"weights": [[1, 1]], "bias": [0]}]}
+    md = render_backprop(derive_backprop(parse_spec(spec)), "markdown")
+    assert "ReLU}^{\\prime}" not in md
+    assert "\\frac{\\partial L}{\\partial \\hat{y}} &= \\hat{y} - t = \\sigma(1) + \\sigma(4) - 1\\\\\n" in md
+    tutorial = render_backprop(derive_backprop(parse_spec(CASES["backprop-tutorial"][0])), "markdown")
+    assert "$\\operatorname{ReLU}^{\\prime}(z)$ is 1 for $z > 0$ and 0 otherwise" in tutorial
+    from symdrop.cli import main
+
+    assert main(["backprop", str(ROOT / "examples" / "batch.yaml"), "-o", str(tmp_path / "batch.md"), "--no-diagram"]) == 0
+    batch = (tmp_path / "batch.md").read_text(encoding="utf-8")
+    assert "$L_e = \\frac{1}{2} \\sum_i (\\hat{y}_i - t_i)^2$, from $\\hat{Y} - T$:\n" in batch
