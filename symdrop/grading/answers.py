@@ -41,6 +41,11 @@ def _fraction(item: str) -> Fraction:
     return Fraction(item.replace(",", "."))
 
 
+# Every character Python or a browser's script takes for a space (Python's \s has U+001C..U+001F
+# and U+0085, JavaScript's U+FEFF), one space: a self-check page reads what grade reads.
+_SPACE = re.compile(r"[\s\ufeff]")
+
+
 def parse_vector(text: str, what: str = "answer", size: int | None = None) -> tuple[Fraction, ...]:
     """``"3; 0; -2"``, ``"(3, 0, -2)"``, ``"[3 0 -2]"``, a matrix row by row ``"0 2; 0 24; 0 0"``
     or one number -> the numbers (a matrix's row by row). Inside brackets a comma separates
@@ -61,9 +66,6 @@ def parse_vector(text: str, what: str = "answer", size: int | None = None) -> tu
     return _parse_vector(text, what)
 
 
-# Every character Python or a browser's script takes for a space (Python's \s has U+001C..U+001F
-# and U+0085, JavaScript's U+FEFF), one space: a self-check page reads what grade reads.
-_SPACE = re.compile(r"[\s\ufeff]")
 # A comma between two digits: a decimal comma in one reading of a text, a separator in the other.
 _DIGIT_COMMA = re.compile(r"(?<=[0-9]),(?=[0-9])", re.ASCII)
 
