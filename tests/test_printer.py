@@ -173,3 +173,14 @@ def test_a_negative_decimal_standing_for_a_value_is_a_factor_in_parentheses():
 
     assert factor(Rounded("-2.91975")) == r"\left(-2.91975\right)"
     assert factor(Rounded("0.9335")) == "0.9335"
+
+
+def test_a_sums_number_comes_last_whatever_the_functions():
+    """SymPy's lex order puts a number after sigma's terms but before tanh's: the printer sets it
+    last in both, as a student writes x - 1 (by hand); 1 + e stays a sigmoid's denominator."""
+    t1, t4 = sympy.tanh(1), sympy.tanh(4)
+    s1, s4 = (1 / (1 + sympy.exp(-z)) for z in (1, 4))
+    assert latex(t1 + t4 - 1) == r"\tanh(1) + \tanh(4) - 1"
+    assert latex(s1 + s4 - 1) == r"\sigma(1) + \sigma(4) - 1"
+    assert latex(2 * t1 - Rational(1, 2)) == r"2 \tanh(1) - \frac{1}{2}"
+    assert latex(sympy.log(1 + sympy.E) - 1) == r"\log{\left(1 + e \right)} - 1"

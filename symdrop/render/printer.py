@@ -98,7 +98,7 @@ class SymdropLatexPrinter(LatexPrinter):
         return expr.name  # names are written in LaTeX already: W^{(1)}, \tilde{a}^{(0)}
 
     def _print_Add(self, expr, order=None):
-        if len(expr.args) == 2 and sympy.S.One in expr.args and any(isinstance(t, sympy.exp) for t in expr.args):
+        if len(expr.args) == 2 and sympy.S.One in expr.args and any(isinstance(t, sympy.exp) or t is sympy.E for t in expr.args):
             # The sigmoid's denominator as it is written: 1 + e^{-z}.
             other = expr.args[0] if expr.args[1] == 1 else expr.args[1]
             return "1 + " + self._print(other)
@@ -112,7 +112,10 @@ class SymdropLatexPrinter(LatexPrinter):
         ordered = by_sigmoid_argument(expr.args)
         if ordered is not None:  # an ensemble's mean, P sigma(S) summed: in the order of S, constant last
             return super()._print_Add(sympy.Add(*ordered, evaluate=False), order="none")
-        # Sums in the usual order, constant last (x_1 - 1); "none" is only for structure.
+        # Sums in the usual order, constant last (x_1 - 1, tanh(1) - 1); "none" is only for structure.
+        terms = self._as_ordered_terms(expr, order="lex")
+        if len(terms) > 1 and terms[0].is_Rational:  # (lex puts a number before tanh, after sigma)
+            return super()._print_Add(sympy.Add(*terms[1:], terms[0], evaluate=False), order="none")
         return super()._print_Add(expr, order="lex")
 
     def _print_Mul(self, expr):
