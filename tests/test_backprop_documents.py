@@ -225,15 +225,20 @@ def test_cross_entropy_subtracts_a_negative_logit_in_parentheses():
 
 
 def test_what_is_said_once_is_said_where_it_holds(tmp_path):
-    """A sigmoid network (z^(1) = (2 + 2, 1 - 1 + 1) = (4, 1) by hand, y = sigma(4) + sigma(1), t = 1):
-    no word of ReLU's derivative, and dL/dy written once, sigma(1) + sigma(4) - 1 being its own
-    value; the tutorial (ReLU) says ReLU'(0) = 0; a batch's loss says what it is computed from."""
+    """A sigmoid network (z^(1) = (2 + 2, 1 - 1 + 1) = (4, 1) by hand, t = 1): no word of ReLU's
+    derivative; with y = sigma(4), dL/dy written once, sigma(4) - 1 being its own value; with
+    y = sigma(4) + sigma(1), y a sum in parentheses before '- 1', then its value. The tutorial
+    (ReLU) says ReLU'(0) = 0; a batch's loss says what it is computed from."""
     spec = {"input": [1, 1], "masks": [[1, 1], [1, 1]], "target": [1],
             "layers": [{"weights": [[2, 2], [1, -1]], "bias": [0, 1], "activation": "sigmoid"},
-                       {"weights": [[1, 1]], "bias": [0]}]}
+                       {"weights": [[1, 0]], "bias": [0]}]}
     md = render_backprop(derive_backprop(parse_spec(spec)), "markdown")
     assert "ReLU}^{\\prime}" not in md
-    assert "\\frac{\\partial L}{\\partial \\hat{y}} &= \\hat{y} - t = \\sigma(1) + \\sigma(4) - 1\\\\\n" in md
+    assert "\\frac{\\partial L}{\\partial \\hat{y}} &= \\hat{y} - t = \\sigma(4) - 1\\\\\n" in md
+    spec["layers"][1]["weights"] = [[1, 1]]
+    md = render_backprop(derive_backprop(parse_spec(spec)), "markdown")
+    assert ("\\hat{y} - t = \\left(\\sigma(1) + \\sigma(4)\\right) - 1 = \\sigma(1) + \\sigma(4) - 1\\\\\n") in md
+    assert "\\left\\lVert \\left(\\sigma(1) + \\sigma(4)\\right) - 1 \\right\\rVert^2" in md
     tutorial = render_backprop(derive_backprop(parse_spec(CASES["backprop-tutorial"][0])), "markdown")
     assert "$\\operatorname{ReLU}^{\\prime}(z)$ is 1 for $z > 0$ and 0 otherwise" in tutorial
     from symdrop.cli import main

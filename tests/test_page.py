@@ -126,6 +126,10 @@ def test_a_list_ends_where_its_last_item_ends_its_sentence():
     chunk = "Before.\n<li>One, removed, is\n\\[ a = 0.5. \\]\n<li>Two is removed.\n\\[\\begin{aligned}z &= 1\\end{aligned}\\]"
     assert _paragraph(chunk) == ("<p>Before.</p>\n<ul>\n<li>One, removed, is\n\\[ a = 0.5. \\]</li>\n<li>Two is removed.</li>\n"
                                  "</ul>\n<p>\\[\\begin{aligned}z &= 1\\end{aligned}\\]</p>")
+    # the display's rows on lines of their own: its full stop ends no item while it is open
+    chunk = "<li>One, removed, is\n\\[\na = 0.5.\n\\]\n\\[\\begin{aligned}z &= 1\\end{aligned}\\]"
+    assert _paragraph(chunk) == ("<ul>\n<li>One, removed, is\n\\[\na = 0.5.\n\\]</li>\n</ul>\n"
+                                 "<p>\\[\\begin{aligned}z &= 1\\end{aligned}\\]</p>")
 
 
 @pytest.mark.parametrize("command", ["solve", "backprop", "moments"])
@@ -146,3 +150,21 @@ def test_a_sigmoid_networks_page_keeps_its_steps_out_of_its_lists(command, tmp_p
     check_page(text)
     if command != "moments":
         assert "<li>Unit 1 of the first hidden layer is dropped" in text
+
+
+def test_a_dropped_value_too_long_for_its_sentence_stays_in_its_item(tmp_path):
+    """A sigmoid layer's a^(2)_1 (of ReLU(5/4 sigma(1) + 7/3 sigma(1) - 2/9 sigma(5) + 1), dropped by
+    mu^(2) = (0, 1)) too long to stand in its sentence: 'its value, removed, is' and its display
+    are one item, closed, and no tag is read as math."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump({
+        "input": [1, 2], "masks": [[1, 1], [1, 1, 1], [0, 1]], "dropout": {"convention": "inverted", "keep": "1/2"},
+        "layers": [{"weights": [[1, 2], [-1, 1], [2, 1]], "bias": [0, 1, 2], "activation": "sigmoid"},
+                   {"weights": [["5/4", "7/3", "-2/9"], ["5/4", "7/3", "-2/9"]], "bias": [1, 0], "activation": "relu"},
+                   {"weights": [[2, -1]], "bias": [0]}]}), encoding="utf-8")
+    out = tmp_path / "page.html"
+    assert main(["solve", str(spec), "--format", "html", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    check_page(text)
+    item = re.search(r"<li>(.*?)</li>", text, re.S).group(1)
+    assert "its value, removed, is" in item and 'display="block"' in item and "&lt;" not in text

@@ -19,7 +19,7 @@ from .numbertext import decimal, estimate, exact_text, needs_decimal, plain, rou
 from .options import RenderOptions
 from ..numbers import to_sympy
 from .usertemplates import FolderLoader, UserTemplates
-from .forms import approx, base, near, operand, relation, unit_sum
+from .forms import approx, base, minuend, near, operand, relation, unit_sum
 from .printer import factor, finalizer, inline, latex, latex_each, latex_filter
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
@@ -112,7 +112,7 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
         env = _Environment(loader=builtin, bytecode_cache=template_cache(settings, (decimals, digits)), **settings)
     env.filters.update(
         latex=latex_filter(decimals), factor=partial(factor, decimals=decimals), base=partial(base, decimals=decimals),
-        inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), compact=partial(compact, decimals=decimals),
+        inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), minuend=partial(minuend, decimals=decimals), compact=partial(compact, decimals=decimals),
         plain=plain, decimal=decimal, estimate=estimate, tex=escape_tex, ident=escape_ident, md=escape_markdown, md_code=markdown_code, html=escape_html, cloze=escape_cloze, xml=escape_xml, xml_text=escape_xml_text,
         capitalize_first=capitalize_first, cm=cm, approx=partial(approx, digits=digits), clipped=clipped,
         points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines, rounded=partial(rounded, digits=digits), rounded_each=partial(rounded_each, digits=digits), shown=partial(shown, digits=digits), relation=relation, near=near,

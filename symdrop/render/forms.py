@@ -1,7 +1,7 @@
 """A value as a formula sets it beside others: as a power's base (``base``), a 1 x 1 matrix as one
-factor of a product (``operand``), its decimals beside it (``approx``), the relation before a side
-of an equation (``relation``, in a table's cell ``near``), and a unit's sum of products (``unit_sum``); in a product
-(``factor``) is the printer's own."""
+factor of a product (``operand``) or as what is subtracted from (``minuend``), its decimals beside
+it (``approx``), the relation before a side of an equation (``relation``, in a table's cell
+``near``), and a unit's sum of products (``unit_sum``); in a product (``factor``) is the printer's own."""
 
 from functools import partial
 
@@ -26,6 +26,15 @@ def operand(expr, decimals: bool = False) -> str:
     if isinstance(expr, sympy.MatrixBase) and expr.shape == (1, 1):
         return factor(expr[0, 0], decimals=decimals)
     return latex(expr, decimals=decimals)
+
+
+def minuend(expr, decimals: bool = False) -> str:
+    """A value that something is subtracted from: a 1 x 1 matrix as its entry, in parentheses
+    where that is a sum (``\\left(\\sigma(1) + \\sigma(4)\\right) - 1``; ``-\\frac{13}{3} - 1`` needs none)."""
+    if isinstance(expr, sympy.MatrixBase) and expr.shape == (1, 1):
+        expr = expr[0, 0]
+    text = latex(expr, decimals=decimals)
+    return rf"\left({text}\right)" if isinstance(expr, sympy.Add) else text
 
 
 def approx(expr, always: bool = False, digits: int | None = None, **settings) -> str:

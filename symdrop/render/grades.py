@@ -109,7 +109,8 @@ def feedback(student: StudentGrade, fmt: str, options: RenderOptions = RenderOpt
             located = wrong.part != "y" or len(answered) > 1
             # The step of the kind's derivation (the core's pass in the kind's mode), alone, its
             # irrational values to the places the class's worked solutions show (the spec's digits).
-            shown = options if options.digits is not None or network.digits is None else replace(options, digits=network.digits)
+            shown = options if options.digits is not None or network.digits is None \
+                else replace(options, digits=network.digits)
             lines = (layer, step_rows(numeric_step(network, layer, kind.mode), shown), located)
         problems.append((entry, parts, mistake_labels(checked), lines))
     right = right_values(student, options)

@@ -89,7 +89,7 @@ def _paragraph(chunk: str) -> str:
     for k in range(first, len(lines)):
         if lines[k].startswith("<li>"):
             items.append([lines[k]])
-        elif _ENDED.search(items[-1][-1]):
+        elif not _in_display(items[-1]) and _ENDED.search("\n".join(items[-1])):
             rest = lines[k:]
             break
         else:  # the item goes on: "its value, removed, is" and the display of it
@@ -97,6 +97,12 @@ def _paragraph(chunk: str) -> str:
     text, after = "\n".join(lines[:first]).strip(), "\n".join(rest).strip()
     return ((f"<p>{text}</p>\n" if text else "") + "<ul>\n" + "".join("\n".join(item) + "</li>\n" for item in items)
             + "</ul>" + (f"\n{_paragraph(after)}" if after else ""))
+
+
+def _in_display(lines: list[str]) -> bool:
+    """Whether ``lines`` open a display (``\\[``) they do not close: its rows are of the item."""
+    text = "\n".join(lines)
+    return text.count("\\[") > text.count("\\]")
 
 
 # An item's line that ends its sentence: a full stop, after it perhaps a formula's end.

@@ -98,7 +98,8 @@ class SymdropLatexPrinter(LatexPrinter):
         return expr.name  # names are written in LaTeX already: W^{(1)}, \tilde{a}^{(0)}
 
     def _print_Add(self, expr, order=None):
-        if len(expr.args) == 2 and sympy.S.One in expr.args and any(isinstance(t, sympy.exp) or t is sympy.E for t in expr.args):
+        if len(expr.args) == 2 and sympy.S.One in expr.args and any(isinstance(t, sympy.exp) or t is sympy.E
+                                                                    for t in expr.args):
             # The sigmoid's denominator as it is written: 1 + e^{-z}.
             other = expr.args[0] if expr.args[1] == 1 else expr.args[1]
             return "1 + " + self._print(other)
@@ -107,14 +108,18 @@ class SymdropLatexPrinter(LatexPrinter):
             if q.is_Symbol and _KEEP.fullmatch(q.name):  # a drop probability, as it is written: 1 - q^(l)
                 return "1 - " + self._print(q)
             shape = logistic(q)
-            if (shape is not None and shape[0] == 1) or isinstance(q, sympy.tanh) or (q.is_Pow and isinstance(q.base, sympy.tanh)):
-                return "1 - " + self._print(q)  # a sigmoid's or tanh's derivative as written: 1 - sigma(4), 1 - tanh^2(3)
+            # a sigmoid's or tanh's derivative as written: 1 - sigma(4), 1 - tanh^2(3)
+            tanh = isinstance(q, sympy.tanh) or (q.is_Pow and isinstance(q.base, sympy.tanh))
+            if (shape is not None and shape[0] == 1) or tanh:
+                return "1 - " + self._print(q)
         ordered = by_sigmoid_argument(expr.args)
         if ordered is not None:  # an ensemble's mean, P sigma(S) summed: in the order of S, constant last
             return super()._print_Add(sympy.Add(*ordered, evaluate=False), order="none")
         # Sums in the usual order, constant last (x_1 - 1, tanh(1) - 1); "none" is only for structure.
         terms = self._as_ordered_terms(expr, order="lex")
-        if len(terms) > 1 and terms[0].is_Rational:  # (lex puts a number before tanh, after sigma)
+        # (lex puts a number before tanh, after sigma; a sum of exponentials, a sigmoid's
+        # denominator 1 + e^{-z}, keeps its 1 first)
+        if len(terms) > 1 and terms[0].is_Rational and not any(t.has(sympy.exp) for t in terms[1:]):
             return super()._print_Add(sympy.Add(*terms[1:], terms[0], evaluate=False), order="none")
         return super()._print_Add(expr, order="lex")
 
