@@ -184,3 +184,16 @@ def test_a_sums_number_comes_last_whatever_the_functions():
     assert latex(s1 + s4 - 1) == r"\sigma(1) + \sigma(4) - 1"
     assert latex(2 * t1 - Rational(1, 2)) == r"2 \tanh(1) - \frac{1}{2}"
     assert latex(sympy.log(1 + sympy.E) - 1) == r"\log{\left(1 + e \right)} - 1"
+
+
+def test_a_sum_of_exponentials_keeps_its_one_first_and_a_sum_subtracted_from_is_bracketed():
+    """1 + e^{-x} e^{2y} (a sigmoid's denominator under --symbolic masks) keeps its 1 first; the
+    left side of a subtraction is bracketed only where it is a sum (by hand)."""
+    from symdrop.render.forms import minuend
+
+    x, y = Symbol("x"), Symbol("y")
+    assert latex(sympy.Add(1, sympy.exp(-x) * sympy.exp(2 * y))).startswith("1 + ")
+    s1, s4 = (1 / (1 + sympy.exp(-z)) for z in (1, 4))
+    assert minuend(ImmutableMatrix([[s1 + s4]])) == r"\left(\sigma(1) + \sigma(4)\right)"
+    assert minuend(ImmutableMatrix([[Rational(-13, 3)]])) == r"- \frac{13}{3}"
+    assert minuend(ImmutableMatrix([[Rational(1, 2)], [s1]])) == r"\begin{pmatrix}\frac{1}{2}\\\sigma(1)\end{pmatrix}"
