@@ -54,7 +54,9 @@ def parse_vector(text: str, what: str = "answer", size: int | None = None) -> tu
     matrix of 2 x 2, as the self-check pages read it) or that are decimal commas (``-0,75`` as
     one number) are taken as such: the reading that gives ``size`` numbers (:func:`readings`).
     A self-check page's script reads answers the same way (templates/page/selfcheck.js.j2)."""
-    text = _SPACE.sub(" ", str(text)).replace("\u2212", "-")
+    text = str(text)
+    if not (text.isascii() and text.isprintable()):  # (printable ASCII, most answers: no space but " ", no U+2212)
+        text = _SPACE.sub(" ", text).replace("\u2212", "-")
     if size is not None:
         for reading in readings(text):
             try:
