@@ -116,11 +116,12 @@ class SymdropLatexPrinter(LatexPrinter):
         if ordered is not None:  # an ensemble's mean, P sigma(S) summed: in the order of S, constant last
             return super()._print_Add(sympy.Add(*ordered, evaluate=False), order="none")
         # Sums in the usual order, constant last (x_1 - 1, tanh(1) - 1); "none" is only for structure.
-        terms = self._as_ordered_terms(expr, order="lex")
         # (lex puts a number before tanh, after sigma; a sum of exponentials, a sigmoid's
         # denominator 1 + e^{-z}, keeps its 1 first)
-        if len(terms) > 1 and terms[0].is_Rational and not any(t.has(sympy.exp) for t in terms[1:]):
-            return super()._print_Add(sympy.Add(*terms[1:], terms[0], evaluate=False), order="none")
+        if any(t.is_Rational for t in expr.args) and not expr.has(sympy.exp):
+            terms = self._as_ordered_terms(expr, order="lex")
+            if terms[0].is_Rational:
+                return super()._print_Add(sympy.Add(*terms[1:], terms[0], evaluate=False), order="none")
         return super()._print_Add(expr, order="lex")
 
     def _print_Mul(self, expr):
