@@ -174,6 +174,6 @@ def selfcheck_pages(sheet: Sheet, options: RenderOptions = RenderOptions()) -> d
         name = f"selfcheck-{student_file(student, exercises[0].code)}.html" if student else "selfcheck.html"
         # the sheet's options: the kinds' introductions say how values are given (a sigmoid sheet's rounded)
         pages[name] = finish(template.render(m=macros, student=student, seed=sheet.seed, options=sheet.options,
-                                             items=items, forms=FORMS, max_digits=MAX_DIGITS, max_cell=MAX_CSV_CELL, tries=TRIES, grid=GRID, kinds=sheet.kinds,
-                                             reveal=options.reveal))
+                                             items=items, forms=FORMS, max_digits=MAX_DIGITS, max_cell=MAX_CSV_CELL,
+                                             tries=TRIES, grid=GRID, kinds=sheet.kinds, reveal=options.reveal))
     return pages
