@@ -75,7 +75,7 @@ def near(value) -> str:
 
 def _stands_in(entry) -> bool:
     """Whether an entry as shown is a decimal standing in for its exact value."""
-    return not entry.is_Rational and (isinstance(entry, (Rounded, sympy.Float)) or entry.has(Rounded, sympy.Float))
+    return not entry.is_Rational and entry.has(Rounded, sympy.Float)  # (has: the entry itself too)
 
 
 def unit_sum(pairs, bias, name: str | None = None, decimals: bool = False) -> str:

@@ -89,7 +89,7 @@ def _paragraph(chunk: str) -> str:
     for k in range(first, len(lines)):
         if lines[k].startswith("<li>"):
             items.append([lines[k]])
-        elif not _in_display(items[-1]) and _ENDED.search("\n".join(items[-1])):
+        elif _ended("\n".join(items[-1])):
             rest = lines[k:]
             break
         else:  # the item goes on: "its value, removed, is" and the display of it
@@ -99,10 +99,10 @@ def _paragraph(chunk: str) -> str:
             + "</ul>" + (f"\n{_paragraph(after)}" if after else ""))
 
 
-def _in_display(lines: list[str]) -> bool:
-    """Whether ``lines`` open a display (``\\[``) they do not close: its rows are of the item."""
-    text = "\n".join(lines)
-    return text.count("\\[") > text.count("\\]")
+def _ended(item: str) -> bool:
+    """Whether an item's text so far has ended its sentence: a full stop, perhaps a formula's end
+    after it, and no display (``\\[``) left open (its rows, full stops and all, are of the item)."""
+    return item.count("\\[") <= item.count("\\]") and _ENDED.search(item) is not None
 
 
 # An item's line that ends its sentence: a full stop, after it perhaps a formula's end.
