@@ -130,6 +130,9 @@ def test_a_list_ends_where_its_last_item_ends_its_sentence():
     chunk = "<li>One, removed, is\n\\[\na = 0.5.\n\\]\n\\[\\begin{aligned}z &= 1\\end{aligned}\\]"
     assert _paragraph(chunk) == ("<ul>\n<li>One, removed, is\n\\[\na = 0.5.\n\\]</li>\n</ul>\n"
                                  "<p>\\[\\begin{aligned}z &= 1\\end{aligned}\\]</p>")
+    # a question (a user's template) ends its item as a full stop does
+    chunk = "<li>Which is removed?\n<li>Is it $a$?\nThen this."
+    assert _paragraph(chunk) == "<ul>\n<li>Which is removed?</li>\n<li>Is it $a$?</li>\n</ul>\n<p>Then this.</p>"
 
 
 @pytest.mark.parametrize("command", ["solve", "backprop", "moments"])

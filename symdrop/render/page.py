@@ -100,13 +100,14 @@ def _paragraph(chunk: str) -> str:
 
 
 def _ended(item: str) -> bool:
-    """Whether an item's text so far has ended its sentence: a full stop, perhaps a formula's end
-    after it, and no display (``\\[``) left open (its rows, full stops and all, are of the item)."""
+    """Whether an item's text so far has ended its sentence: a full stop (or ? or !), perhaps a
+    formula's end after it, and no display (``\\[``) left open (its rows, full stops and all, are of the item)."""
     return item.count("\\[") <= item.count("\\]") and _ENDED.search(item) is not None
 
 
-# An item's line that ends its sentence: a full stop, after it perhaps a formula's end.
-_ENDED = re.compile(r"\.\s*(\$|\\end\{aligned\}|\\\]|\s)*$")
+# An item's line that ends its sentence: a full stop, question or exclamation mark (a user's
+# template may ask), after it perhaps a formula's end.
+_ENDED = re.compile(r"[.?!]\s*(\$|\\end\{aligned\}|\\\]|\s)*$")
 
 
 def finish(document: str) -> str:
