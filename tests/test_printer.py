@@ -159,11 +159,12 @@ def test_a_layer_wider_than_a_pmatrix_compiles(tmp_path):
 
 def test_a_sigmoids_and_a_tanhs_derivative_read_as_written():
     """sigma'(4) = sigma(4) (1 - sigma(4)) and tanh'(3) = 1 - tanh^2(3), as a student writes them
-    (SymPy orders the sums -sigma(4) + 1); a sum that is not 1 minus such a value keeps its order."""
+    (SymPy orders the sums -sigma(4) + 1); 1 - 2 sigma(4) is read as written too (its positive
+    term first, by the rule of the next tests)."""
     s = 1 / (1 + sympy.exp(-4))
     assert latex(s * (1 - s)) == r"\sigma(4) \left(1 - \sigma(4)\right)"
     assert latex(1 - sympy.tanh(3) ** 2) == r"1 - \tanh^{2}(3)"
-    assert latex(1 - 2 * s) == r"-2 \sigma(4) + 1"
+    assert latex(1 - 2 * s) == r"1 - 2 \sigma(4)"
 
 
 def test_a_negative_decimal_standing_for_a_value_is_a_factor_in_parentheses():
@@ -173,6 +174,21 @@ def test_a_negative_decimal_standing_for_a_value_is_a_factor_in_parentheses():
 
     assert factor(Rounded("-2.91975")) == r"\left(-2.91975\right)"
     assert factor(Rounded("0.9335")) == "0.9335"
+
+
+def test_a_values_sum_starts_with_a_term_that_is_not_negative():
+    """A value's sum as it is read (by hand): a positive term first where SymPy's order starts with
+    a negative one, the number still last unless it is the only positive term; all negative, or a
+    formula with symbols (-x + 1, as --symbolic has always written it), as they were."""
+    t = sympy.tanh
+    s = [1 / (1 + sympy.exp(-z)) for z in range(-4, 3)]  # s[k] = sigma(k - 4)
+    assert latex(2 - s[2]) == r"2 - \sigma(-2)"
+    assert latex(-s[0] + s[5] - 3 * s[6] + 2) == r"\sigma(1) - \sigma(-4) - 3 \sigma(2) + 2"
+    assert latex(-t(3) + 1 + 3 * t(2)) == r"3 \tanh(2) - \tanh(3) + 1"
+    assert latex(-t(4) - t(1) - 2) == r"- \tanh(4) - \tanh(1) - 2"
+    assert latex(Rational(3, 2) - Rational(3, 2) * s[5]) == r"\frac{3}{2} - \frac{3}{2} \sigma(1)"
+    x = sympy.Symbol("x_1")
+    assert latex(1 - x) == r"- x_{1} + 1"
 
 
 def test_a_sums_number_comes_last_whatever_the_functions():

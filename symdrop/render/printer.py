@@ -11,6 +11,7 @@ from ..model.activations import LeakyReLUName
 from ..sympy_internals import entries
 from .logistic import by_sigmoid_argument, logistic
 from .numbertext import Rounded, decimal_places, exact_decimal
+from .termorder import positive_first, value_order
 from .texwidth import LINE_EM, width
 
 # Plain symbol names (w1_1_2, b1_1, a1_1, mu0_1, x_1) as the notation writes them.
@@ -114,15 +115,14 @@ class SymdropLatexPrinter(LatexPrinter):
                 return "1 - " + self._print(q)
         ordered = by_sigmoid_argument(expr.args)
         if ordered is not None:  # an ensemble's mean, P sigma(S) summed: in the order of S, constant last
-            return super()._print_Add(sympy.Add(*ordered, evaluate=False), order="none")
-        # Sums in the usual order, constant last (x_1 - 1, tanh(1) - 1); "none" is only for structure.
-        # (lex puts a number before tanh, after sigma; a sum of exponentials, a sigmoid's
-        # denominator 1 + e^{-z}, keeps its 1 first)
-        if any(t.is_Rational for t in expr.args) and not expr.has(sympy.exp):
-            terms = self._as_ordered_terms(expr, order="lex")
-            if terms[0].is_Rational:
-                return super()._print_Add(sympy.Add(*terms[1:], terms[0], evaluate=False), order="none")
-        return super()._print_Add(expr, order="lex")
+            return super()._print_Add(sympy.Add(*positive_first(ordered), evaluate=False), order="none")
+        if expr.free_symbols and not any(t.is_Rational for t in expr.args):
+            return super()._print_Add(expr, order="lex")  # ("none" is only for structure)
+        # In the order it is read (lex puts a number before tanh, after sigma); a formula's
+        # negative term stays first (- x_1 + 1, as SymPy writes it)
+        terms = value_order(self._as_ordered_terms(expr, order="lex"), number_last=not expr.has(sympy.exp),
+                            positive=not expr.free_symbols)
+        return super()._print_Add(sympy.Add(*terms, evaluate=False), order="none")
 
     def _print_Mul(self, expr):
         if not expr.is_Mul:  # the parent prints 1/x through here too
