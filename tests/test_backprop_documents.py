@@ -246,3 +246,12 @@ def test_what_is_said_once_is_said_where_it_holds(tmp_path):
     assert main(["backprop", str(ROOT / "examples" / "batch.yaml"), "-o", str(tmp_path / "batch.md"), "--no-diagram"]) == 0
     batch = (tmp_path / "batch.md").read_text(encoding="utf-8")
     assert "$L_e = \\frac{1}{2} \\sum_i (\\hat{y}_i - t_i)^2$, from $\\hat{Y} - T$:\n" in batch
+    # by hand: Y^ = (12, 10, -15) less T = (1, 0, 2), whole without brackets; in columns, each
+    # (tanh hidden layer: too wide to stand whole) names its column of the bracketed difference
+    assert "\n\\hat{Y} - T = \\begin{pmatrix}11 & 10 & -17\\end{pmatrix}\n" in batch
+    spec = yaml.safe_load((ROOT / "examples" / "batch.yaml").read_text(encoding="utf-8"))
+    spec["layers"][0]["activation"] = "tanh"
+    (tmp_path / "tanh.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    assert main(["backprop", str(tmp_path / "tanh.yaml"), "-o", str(tmp_path / "tanh.md"), "--no-diagram"]) == 0
+    columns = (tmp_path / "tanh.md").read_text(encoding="utf-8")
+    assert "\n\\left(\\hat{Y} - T\\right)[{:}, 3] = " in columns and "\n\\hat{Y} - T" not in columns
