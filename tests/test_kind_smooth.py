@@ -248,6 +248,32 @@ def test_a_sheet_through_its_key_check_grade_stats_and_lms_exports(tmp_path, cap
     assert "mistakes_outside_tolerance" in stats and "tolerances apart" in stats
 
 
+def test_a_class_sets_key_table_gives_each_answer_by_its_decimals(tmp_path):
+    """A sigmoid class set's key table: every row's answer follows \\approx, each number the
+    reference's value to 4 places (within half a unit of the last place), no sigma left in a cell
+    (its exact closed forms, sigmoids of sigmoids, ran off the page), in Markdown and LaTeX."""
+    import re
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\na1,Ann\nb2,Bo\nc3,Cy\n", encoding="utf-8")
+    assert main(["sheet", "--seed", "7", "--roster", str(roster), "--kinds", "forward,backprop", "--activation", "sigmoid",
+                 "--problems", "2", "--out", str(tmp_path / "s")]) == 0
+    key = json.loads((tmp_path / "s" / "key.json").read_text(encoding="utf-8"))
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| \w+ \| \w+ \| \d \| (\w+) \| \$(.*)\$ \|$",
+                                                         (tmp_path / "s" / "key.md").read_text(encoding="utf-8"), re.M)}
+    assert len(rows) == len(key["problems"]) == 6
+    for entry in key["problems"]:
+        cell = rows[entry["code"]]
+        assert "\\approx" in cell and "sigma" not in cell
+        numbers = [Fraction(v) for v in re.findall(r"-?\d+(?:\.\d+)?", cell.partition("\\approx")[2])]
+        right = [decimal(v) for v in reference_answer(entry["kind"], Spec(entry["spec"]))]
+        assert len(numbers) == len(right)
+        assert all(abs(n - r) <= Fraction(1, 2 * 10**4) for n, r in zip(numbers, right))
+    tex = (tmp_path / "s" / "key.tex").read_text(encoding="utf-8")
+    table = tex[tex.index("\\begin{longtable}"):tex.index("\\end{longtable}")]
+    assert table.count("\\approx") == 6 and "sigma" not in table
+
+
 def test_a_feedback_page_marks_a_rounded_right_value_and_what_it_is_right_within(tmp_path):
     """A sigmoid class set graded with blank answers: each right value on a feedback page is a
     rounded decimal of an irrational value, so it reads ``\\approx ... \\pm T``, T the problem's
