@@ -134,3 +134,26 @@ def test_expect_document_compiles(tmp_path):
     text = pdf_text(pdf, tmp_path)
     for heading in ("Exact ensemble mean", "The exact mean", "The approximation", "The gap", "Monte-Carlo estimate"):
         assert heading in text
+
+
+@pytest.mark.parametrize("depth, forward_masks, connect_masks", [
+    (1, r"dropout mask $\mu^{(0)}$.", r"DropConnect mask $M^{(1)}$ on"),
+    (2, r"dropout masks $\mu^{(0)}, \mu^{(1)}$.", r"DropConnect masks $M^{(1)}, M^{(2)}$ on"),
+    (3, r"dropout masks $\mu^{(0)}, \dots, \mu^{(2)}$.", r"DropConnect masks $M^{(1)}, \dots, M^{(3)}$ on"),
+])
+def test_a_networks_masks_are_named_as_many_as_it_has(depth, forward_masks, connect_masks):
+    """A network of one layer has the mask mu^(0), not "mu^(0), ..., mu^(0)"; two are both named;
+    three or more run with dots (written by hand). The same for DropConnect's M^(l) and the
+    backward pass's masks."""
+    from symdrop.core.backprop import derive_backprop
+    from symdrop.render.documents import render_backprop, render_solution
+
+    layers = [{"weights": [[1, 1], [1, -1]], "bias": [0, 1], "activation": "relu"}] * (depth - 1)
+    layers = layers + [{"weights": [[1, 2]], "bias": [1]}]
+    spec = {"input": [1, 2], "layers": layers, "masks": [[1, 0]] + [[0, 1]] * (depth - 1), "target": [1]}
+    joined = lambda text: " ".join(text.split())  # noqa: E731 (the sentences wrap)
+    assert forward_masks in joined(render_solution(derive(parse_spec(spec)), "markdown"))
+    assert forward_masks[:-1] + ":" in joined(render_backprop(derive_backprop(parse_spec(spec)), "markdown"))
+    connect = {**{k: v for k, v in spec.items() if k != "masks"}, "dropout": {"kind": "dropconnect"},
+               "masks": [[[1] * len(layer["weights"][0])] * len(layer["weights"]) for layer in layers]}
+    assert connect_masks in joined(render_solution(derive(parse_spec(connect)), "markdown"))
