@@ -58,6 +58,15 @@ class BackStep:
         return tuple(found)
 
     @cached_property
+    def zero_groups(self) -> tuple[tuple[str, tuple[int, ...]], ...]:
+        """``(reason, units)``: :attr:`zero_reasons` with the units of one reason together, the
+        reasons in the order their first unit comes (a document says each reason once)."""
+        groups: dict[str, list[int]] = {}
+        for i, reason in self.zero_reasons:
+            groups.setdefault(reason, []).append(i)
+        return tuple((reason, tuple(units)) for reason, units in groups.items())
+
+    @cached_property
     def input_row(self) -> ImmutableMatrix:
         """(a~^(l-1))^T, the row dL/dW^(l) multiplies delta^(l) by (see :func:`transposed`)."""
         return transposed(self.masked_input)
