@@ -452,3 +452,14 @@ def test_a_sheet_states_a_shape_only_where_one_of_its_kinds_draws_networks_of_it
     for document in ("sheet.md", "key.md"):
         assert (tmp_path / "o" / document).read_text(encoding="utf-8").splitlines()[2].startswith(stated)
     assert holds in (tmp_path / "o" / "key.md").read_text(encoding="utf-8").splitlines()[2]
+
+
+def test_kinds_of_other_shapes_are_said_in_one_bracket(tmp_path):
+    """A sheet whose kinds draw shapes of their own names each in one bracket after the options
+    (written by hand: backprop 2-3-2-1 and dropconnect:forward 2-3-1, the sheet's 2-3-3-2-1)."""
+    from symdrop.cli import main
+
+    assert main(["sheet", "--seed", "3", "--problems", "3", "--kinds", "forward,backprop,dropconnect:forward",
+                 "--format", "markdown", "--no-diagram", "--out", str(tmp_path)]) == 0
+    text = (tmp_path / "sheet.md").read_text(encoding="utf-8")
+    assert ("4/5 (backprop problems: shape 2-3-2-1; dropconnect:forward problems: shape 2-3-1).") in text

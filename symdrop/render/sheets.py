@@ -122,11 +122,9 @@ def describe(options, kinds) -> str:
     and a sheet of kinds that draw no network of a shape (the statistics kinds) states none."""
     options = smooth_shaped(options)  # a smooth sheet's own shape, where --shape is left at the default
     text = options.describe(keep=any(k.uses_keep for k in kinds), shape=any(k.shaped for k in kinds))
-    for kind in kinds:
-        own = kind.drawn_with(options).shape
-        if kind.shaped and own != options.shape:
-            text += f" ({kind.name} problems: shape {format_shape(own)})"
-    return text
+    own = [(kind.name, kind.drawn_with(options).shape) for kind in kinds if kind.shaped]
+    others = [f"{name} problems: shape {format_shape(shape)}" for name, shape in own if shape != options.shape]
+    return text + (f" ({'; '.join(others)})" if others else "")
 
 
 def render_parts(e: Exercise, fmt: str, options: RenderOptions = RenderOptions(), picture=None,
