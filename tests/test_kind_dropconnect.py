@@ -169,3 +169,19 @@ def test_mixed_sheets_take_it_beside_the_forward_kinds(tmp_path):
     key = json.loads((out / "key.json").read_text(encoding="utf-8"))
     assert [e["kind"] for e in key["problems"]] == ["forward", "variance", "dropconnect"]
     assert len(key["problems"][2]["answer"]) == 5
+
+
+def test_each_mistakes_formula_names_the_masks_variance_it_uses():
+    """A label's formula writes the mask's variance by its name, Var(m/q) (inverted) or Var(m)
+    (plain), never as a letter no text defines (it read "... x_j^2 v")."""
+    import re
+
+    names = set()
+    for network, _ in drawn(range(12), Options()):
+        named = "Var(m/q)" if network.dropout.convention.divides else "Var(m)"
+        for m in KIND.mistakes(network):
+            assert not re.search(r"\bv\b", m.label), m.label
+            if m.name in ("masked_units", "forgot_square", "forgot_x_squared"):
+                assert named in m.label
+                names.add(named)
+    assert names == {"Var(m/q)", "Var(m)"}

@@ -80,13 +80,14 @@ def _mistakes(network: Network) -> tuple[Mistake, ...]:
     divides = network.dropout.convention.divides
     q = _numbers(network)[3]
     second = (lambda q: 1 / q) if divides else (lambda q: q)  # E[(m s)^2] = q s^2  # noqa: E731
+    v = "Var(m/q)" if divides else "Var(m)"  # a mask's variance factor, as the labels name it
     found = [
         Mistake("masked_units", "masked the inputs (units) instead of the weights: one mask per input, shared "
-                "by both units, so Cov(z_1, z_2) = sum_j w_1j w_2j x_j^2 v", formula(network, units=True)),
+                f"by both units, so Cov(z_1, z_2) = sum_j w_1j w_2j x_j^2 {v}", formula(network, units=True)),
         Mistake("masked_bias", "masked the biases too, each with a mask of its own", formula(network, mask_bias=True)),
-        Mistake("forgot_square", "forgot to square w x: Var(z_i) = sum_j w_ij x_j v", formula(
+        Mistake("forgot_square", f"forgot to square w x: Var(z_i) = sum_j w_ij x_j {v}", formula(
             network, term=lambda w, x, v: w * x * v)),
-        Mistake("forgot_x_squared", "took the variance of the masked weight alone: Var(z_i) = sum_j w_ij^2 v "
+        Mistake("forgot_x_squared", f"took the variance of the masked weight alone: Var(z_i) = sum_j w_ij^2 {v} "
                 "(x_j^2 left out)", formula(network, term=lambda w, x, v: w * w * v)),
         Mistake("second_moment", "took E[(m/q)^2] = 1/q for Var(m/q): the mean's square, 1, not subtracted" if divides
                 else "took E[m^2] = q for Var(m): the mean's square, q^2, not subtracted", formula(network, factor=second)),
