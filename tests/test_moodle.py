@@ -244,10 +244,32 @@ def test_each_question_says_once_how_to_give_its_numbers(outputs, activation, gi
     sentences = re.findall(r"Give [^.]*\.", text)
     assert len(sentences) == 1 and "Give every value exactly" not in text, sentences
     words = {"exact": ("exactly: each one here terminates",), "fractions": ("exact fractions",),
-             "irrational": ("irrational", "exact expressions")}
+             "irrational": ("irrational", "within the tolerance it states")}
     for other, phrases in words.items():
         assert all((phrase in text) == (other == given) for phrase in phrases), (other, given)
     assert ("to the places its box says" in text) == (given in ("fractions", "irrational"))
     if given == "one":
         rounded = outputs != [["1"]] or activation == "sigmoid"  # 1/3 and sigma(1) do not terminate
         assert ("decimal places (within" in text) == rounded and "exactly" not in text
+
+
+def test_a_box_of_a_value_that_terminates_says_exactly_beside_irrational_ones(tmp_path):
+    """A tanh network's cloze question (by hand: y = (tanh 1, 5/2), digits 4): the box of 5/2 asks
+    for it exactly (within the tolerance every box of the question takes, as grade does), the box
+    of tanh 1 for 4 places; and the instruction no longer says a rounded value carried forward
+    makes the later ones wrong, which the tolerance is there to allow."""
+    import html
+
+    from symdrop.cli import main
+
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"input": ["1"], "masks": [["1"], ["1"]], "digits": 4, "layers": [
+        {"weights": [["1"]], "bias": ["0"], "activation": "tanh"},
+        {"weights": [["1"], ["0"]], "bias": ["0", "5/2"]}]}), encoding="utf-8")
+    assert main(["solve", str(spec), "--format", "moodle", "-o", str(tmp_path / "q.xml")]) == 0
+    [q] = ET.fromstring((tmp_path / "q.xml").read_bytes()).findall("question")[1:]
+    text = html.unescape(q.findtext("questiontext/text"))
+    rows = re.findall(r"NUMERICAL:=([-\d.]+):([\d.]+)#.*?</td><td>([^<]*)</td>", text)
+    assert [(value, how) for value, _, how in rows] == [
+        ("0.761594", "to at least 4 decimal places (within ±0.0002)"), ("2.5", "exactly (within ±0.0002)")]
+    assert "carried forward" not in text

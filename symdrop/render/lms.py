@@ -66,6 +66,13 @@ class Gap:
         return sympy.sstr(self.exact)
 
     @property
+    def terminates(self) -> bool:
+        """Whether the exact value is a decimal of at most EXACT_PLACES places (3, 0, 1/4): one
+        a student can give exactly, whatever tolerance the box takes."""
+        value = sympy.sympify(self.exact)
+        return value.is_Rational and terminating(Fraction(int(value.p), int(value.q)), EXACT_PLACES)
+
+    @property
     def places(self) -> int:
         """The places the span is written to (0: an integer), or that its kind's tolerance asks for."""
         if self.span.places is not None:
