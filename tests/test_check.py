@@ -1,6 +1,7 @@
 """symdrop check: numbers as students write them, every mistake of every kind diagnosed from the
 reference's wrong answer, error carried forward on hand-made slips, the command line."""
 
+import csv
 import json
 import random
 from fractions import Fraction
@@ -367,3 +368,55 @@ def test_a_digested_key_of_a_sigmoid_network_without_a_tolerance_is_graded_as_it
             "z1": (1, ()), "a1": (0, ()), "z2": (0, ()), "a2": (0, ()), "y": (0, ())}
     for f, p in zip(fast[0], plain[0]):
         assert f.parts == p.parts
+
+
+# BACKPROP_BY_HAND's answer dL/dW1 = (0, 0); (0, 0); (2, 4) (by hand, above); each text and the
+# numbers it means, read by hand: the reviewer's two (six numbers separated by commas; rows
+# separated by ";" with commas between the entries, -37.5 = -75/2), a decimal comma inside
+# brackets, a Unicode minus.
+READ_BY_HAND = [
+    ("0, 0, 0, -75/2, 0, 0", "0 0 0 -75/2 0 0"),
+    ("0,0;0,-37.5;0,0", "0 0 0 -75/2 0 0"),
+    ("0, 0, 0, 0, 2, 4", "0 0 0 0 2 4"),
+    ("0,0;0,0;2,4", "0 0 0 0 2 4"),
+    ("0 0; 0 0; 2 4", "0 0 0 0 2 4"),
+    ("(0, 0, 0, 0, 2, 4)", "0 0 0 0 2 4"),
+    ("0,0;0,0;2.0,4", "0 0 0 0 2 4"),
+    ("[0 0 0 0 2,5 4]", "0 0 0 0 5/2 4"),
+    ("\u22121, 0, 0, 0, 2, 4", "-1 0 0 0 2 4"),
+]
+
+
+def _hand_key(tmp_path):
+    from symdrop.grading.keys import digest
+
+    entry = {"code": "BPHAND", "number": 1, "kind": "backprop", "spec": BACKPROP_BY_HAND,
+             "answer": ["0", "0", "0", "0", "2", "4"], "mistakes": []}
+    entry["digest"] = digest(entry)
+    path = tmp_path / "key.json"
+    path.write_text(json.dumps({"seed": 0, "problems": [entry]}), encoding="utf-8")
+    return path
+
+
+def test_check_reads_an_answer_as_grade_reads_it(tmp_path, capsys):
+    """Every text of READ_BY_HAND: check (--answer) and grade (a cell of answers.csv, grade's reader
+    with the answer's count) read the numbers written beside it; check exits 0 and grade gives full
+    marks exactly where they are the answer (0 0 0 0 2 4), check exits 1 and grade gives less elsewhere."""
+    from symdrop.grading.grade import _last_readable
+
+    key = _hand_key(tmp_path)
+    right = ("0", "0", "0", "0", "2", "4")
+    for text, numbers in READ_BY_HAND:
+        numbers = tuple(numbers.split())
+        assert _last_readable("BPHAND part y", [(2, text)], 6)[0][1] == tuple(map(Fraction, numbers)), text
+        code = main(["check", "--key", str(key), "--code", "BPHAND", "--answer", text, "--format", "json"])
+        out = capsys.readouterr()
+        assert code == (0 if numbers == right else 1), (text, out.err)
+        out = json.loads(out.out)
+        assert (tuple(out["answer"]), out["correct"]) == (numbers, numbers == right)
+    answers = tmp_path / "answers.csv"
+    with answers.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([("student", "code", "y")] + [(f"s{i}", "BPHAND", t) for i, (t, _) in enumerate(READ_BY_HAND)])
+    assert main(["grade", "--key", str(key), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 0
+    grades = {s["student"]: s["points"] for s in json.loads((tmp_path / "g" / "grades.json").read_text())["students"]}
+    assert grades == {f"s{i}": "4" if n == "0 0 0 0 2 4" else "0" for i, (_, n) in enumerate(READ_BY_HAND)}

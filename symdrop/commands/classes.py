@@ -128,7 +128,7 @@ def _stats(args, options, kinds, shown) -> int:
 def check(args) -> int:
     """One student's answer: right or not, which mistake, where off track (exit 1 when wrong)."""
     from ..exercises.kinds import get, of_spec
-    from ..grading.answers import parse_number, parse_vector
+    from ..grading.answers import parse_number
     from ..grading.check import check as check_answer
     from ..model.spec import parse_spec
     from ..render.checks import check_json, check_text
@@ -151,10 +151,9 @@ def check(args) -> int:
         from ..core.rounding import carried
         tolerance = carried(network, kind.mode, network.digits)[1]
     values = None if args.values is None else _values(args.values)
-    answer = parse_vector(args.answer, "--answer")
-    with working("check", 1) as bar:
+    with working("check", 1) as bar:  # the answer read as grade reads it, with the count the problem's answer has
         result = step(bar, "symdrop check: the key and every mistake's answer", check_answer)(
-            kind, network, answer, values, tolerance)
+            kind, network, args.answer, values, tolerance, what="--answer")
     if args.format == "json":
         sys.stdout.write(json.dumps(check_json(result, hide=args.hide_answer), indent=2) + "\n")
     else:

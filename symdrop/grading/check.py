@@ -12,6 +12,7 @@ from ..core.passnumbers import network_numbers
 from ..errors import BeyondExact, SymdropError, quote
 from ..exercises.kind import Kind
 from ..model.network import Network
+from .answers import parse_vector
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,10 @@ class Check:
 
 
 def check(kind: Kind, network: Network, answer, values: dict | None = None, tolerance=None,
-          fast: bool = True, recorded: Callable[[], tuple | None] | None = None) -> Check:
-    """Check ``answer`` (numbers) to ``network`` as a problem of ``kind``; ``values`` maps part
+          fast: bool = True, recorded: Callable[[], tuple | None] | None = None, what: str = "answer") -> Check:
+    """Check ``answer`` (numbers, or the text a student typed: read as grade reads a cell, the
+    reading of its commas that gives the answer's count, :func:`.answers.parse_vector`; ``what``
+    names it in a refusal) to ``network`` as a problem of ``kind``; ``values`` maps part
     names to the student's vectors (forward, inverted and test-time problems); ``tolerance``, if
     given, replaces the kind's own (a kind with irrational answers is graded within one).
     ``fast``: :func:`carried`'s and :func:`_by_rule`'s (the same verdicts: tests/test_check.py).
@@ -64,7 +67,7 @@ def check(kind: Kind, network: Network, answer, values: dict | None = None, tole
     are followed with the passes of those alone."""
     tolerance = kind.tolerance_for(network) if tolerance is None else tolerance
     expected = tuple(kind.compute_answer(network))
-    answer = tuple(answer)
+    answer = parse_vector(answer, what, len(expected)) if isinstance(answer, str) else tuple(answer)
     if len(answer) != len(expected):
         raise SymdropError(f"answer: expected {len(expected)} number{'s' if len(expected) > 1 else ''} for a problem of the "
                            f"kind {kind.name}, got {len(answer)} (another kind: --kind KIND)")
