@@ -343,7 +343,29 @@ def test_check_writes_a_matrix_answer_row_by_row(tmp_path, capsys):
     assert main(["check", spec, "--kind", "backprop", "--answer", "1 1; 1 1; 1 1"]) == 1
     assert "; the answer is (0, 0); (0, 0); (2, 4).\n" in capsys.readouterr().out
     assert main(["check", spec, "--kind", "backprop", "--answer", "0 0; 0 0; 2 4"]) == 0
-    assert capsys.readouterr().out == "Correct: (0 0; 0 0; 2 4) is the answer.\n"  # as typed
+    assert capsys.readouterr().out == "Correct: (0, 0); (0, 0); (2, 4) is the answer.\n"  # as read, row by row
+
+
+# The tutorial's answer is 7 and BACKPROP_BY_HAND's (0, 0); (0, 0); (2, 4) (both by hand): what a
+# student typed, and check's first line, which echoes the numbers as read, each as typed (a
+# decimal comma as a point, a Unicode minus as "-"), laid out as the answer is.
+@pytest.mark.parametrize("spec, typed, line", [
+    (None, "7;", "Correct: 7 is the answer."),
+    (None, "(7)", "Correct: 7 is the answer."),
+    (None, " 7,0 ", "Correct: 7.0 is the answer."),
+    (None, "\u22120,75", "Not correct: -0.75; the answer is 7."),
+    (BACKPROP_BY_HAND, "0 0; 0 0; 2 4", "Correct: (0, 0); (0, 0); (2, 4) is the answer."),
+    (BACKPROP_BY_HAND, "0, 0, 0, 0, 2, 4", "Correct: (0, 0); (0, 0); (2, 4) is the answer."),
+    (BACKPROP_BY_HAND, "0,0;0,-37.5;0,0", "Not correct: (0, 0); (0, -37.5); (0, 0); the answer is (0, 0); (0, 0); (2, 4)."),
+])
+def test_check_echoes_the_answer_as_read(tmp_path, capsys, spec, typed, line):
+    where = str(TUTORIAL) if spec is None else str(write_spec(tmp_path, spec))
+    kind = [] if spec is None else ["--kind", "backprop"]
+    assert main(["check", where, *kind, "--answer", typed]) == (0 if line.startswith("Correct") else 1)
+    assert capsys.readouterr().out.split("\n")[0] == line
+    assert main(["check", where, *kind, "--answer", typed, "--format", "markdown"]) in (0, 1)
+    shown = line.partition(": ")[2].partition(" is the answer")[0].partition("; the answer")[0]
+    assert capsys.readouterr().out.startswith(f"{line.partition(':')[0]}: `{shown}`")
 
 
 def test_a_digested_key_of_a_sigmoid_network_without_a_tolerance_is_graded_as_its_spec_gives(tmp_path):

@@ -54,6 +54,12 @@ def parse_vector(text: str, what: str = "answer", size: int | None = None) -> tu
     matrix of 2 x 2, as the self-check pages read it) or that are decimal commas (``-0,75`` as
     one number) are taken as such: the reading that gives ``size`` numbers (:func:`readings`).
     A self-check page's script reads answers the same way (templates/page/selfcheck.js.j2)."""
+    return read_entries(text, what, size)[1]
+
+
+def read_entries(text: str, what: str = "answer", size: int | None = None) -> tuple[tuple[str, ...], tuple[Fraction, ...]]:
+    """The numbers' texts as :func:`parse_vector` reads ``text`` (each as written, in the reading
+    of its commas it takes) and the numbers: what ``symdrop check`` echoes is what it read."""
     text = str(text)
     if not (text.isascii() and text.isprintable()):  # (printable ASCII, most answers: no space but " ", no U+2212)
         text = _SPACE.sub(" ", text).replace("\u2212", "-")
@@ -63,7 +69,7 @@ def parse_vector(text: str, what: str = "answer", size: int | None = None) -> tu
                 found = _parse_vector(reading, what)
             except SymdropError:
                 continue
-            if len(found) == size:
+            if len(found[1]) == size:
                 return found
     return _parse_vector(text, what)
 
@@ -82,7 +88,7 @@ def readings(text: str):
     yield _DIGIT_COMMA.sub(".", text)
 
 
-def _parse_vector(text: str, what: str) -> tuple[Fraction, ...]:
+def _parse_vector(text: str, what: str) -> tuple[tuple[str, ...], tuple[Fraction, ...]]:
     body = str(text).strip()
     bracketed = body[:1] in "([" and body[-1:] in ")]"
     if bracketed:
@@ -97,7 +103,7 @@ def _parse_vector(text: str, what: str) -> tuple[Fraction, ...]:
     if not items:
         raise SymdropError(f"{what}: expected a number or a vector like 3; 0; -2, got {quote(str(text))}")
     try:
-        return tuple([parse_number(i, what) for i in items])
+        return tuple(items), tuple([parse_number(i, what) for i in items])
     except SymdropError as error:
         if len(items) > 1 or "," in body:  # several numbers, written some other way: say how
             raise SymdropError(f"{error}; several numbers are written 3; 0; -2 or (3, 0, -2)") from None

@@ -3,6 +3,7 @@
 import sympy
 
 from ..exercises.kind import written_rows
+from ..grading.answers import read_entries
 from ..grading.check import Check
 from .escape import escape_markdown
 from .numbertext import decimal, exact_text, needs_decimal, plain
@@ -24,23 +25,25 @@ def _vector(values, markdown: bool = False) -> str:
     return f"$\\approx {text}$" if markdown else f"≈ {text}"
 
 
-def _typed(text: str, markdown: bool) -> str:
-    """A student's answer as typed (``12.33``; several numbers in parentheses, ``(12.33; 1)``),
-    a code span in Markdown."""
-    text = " ".join(text.split())
-    text = f"({text})" if ";" in text and not text.startswith("(") else text
+def _typed(text: str, count: int, columns: int, markdown: bool) -> str:
+    """A student's answer as check read it (the reading of its commas that gives ``count``
+    numbers), each number as typed, a decimal comma as a point (``12.330``) and a bare one left
+    off (``0,`` of ``0, 2`` is 0), laid out as the answer is (a vector in parentheses, a matrix
+    row by row: ``(0, 2); (0, 24)``), a code span in Markdown."""
+    entries = [e.replace(",", ".").removesuffix(".") for e in read_entries(text, "answer", count)[0]]
+    text = "; ".join(row[0] if len(row) == 1 else "(" + ", ".join(row) + ")" for row in written_rows(entries, columns))
     return f"`{text}`" if markdown else text
 
 
 def check_text(result: Check, markdown: bool = False, typed: str | None = None, hide: bool = False) -> str:
     """Some lines a student reads: right or wrong, the mistake, where it went off track.
-    ``typed``: the answer as the student typed it, echoed so (else its exact value). With
+    ``typed``: the answer as the student typed it, echoed as read (else its exact value). With
     ``hide`` no right value is shown (the answer's nor any step's): only the student's own."""
     code = (lambda s: f"`{s}`") if markdown else (lambda s: s)  # noqa: E731
     vector = lambda values: _vector(values, markdown)  # noqa: E731
     columns = result.kind.answer_columns(result.network) if result.network is not None else 0
     answer = lambda values: "; ".join(map(vector, written_rows(values, columns)))  # noqa: E731  (a matrix row by row)
-    given = _typed(typed, markdown) if typed is not None else answer(result.answer)
+    given = _typed(typed, len(result.answer), columns, markdown) if typed is not None else answer(result.answer)
     lines = []
     if result.correct and tuple(result.answer) != tuple(result.expected):
         lines.append(f"Correct within the tolerance {exact_text(result.tolerance, decimals=True)}"
