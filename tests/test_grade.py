@@ -227,6 +227,8 @@ def test_hostile_names_are_neutralised_in_grades_csv(tmp_path):
     ("code,y\nX,1\n", "missing column 'student'"),
     ("student,y,colour\ns1,1,red\n", "unknown column 'colour'"),
     ("student,y,y\ns1,1,1\n", "column 'y' appears twice"),
+    ("student,code,y\n", "bad.csv: no answers (only a header row)"),
+    ("student,code,y\n\n , ,\n", "bad.csv: no answers (only a header row)"),  # blank rows are none
 ])
 def test_a_malformed_answers_file_is_one_line_exit_2_and_no_files(tmp_path, capsys, content, message):
     key, key_path = class_set(tmp_path, 2, kinds="forward")

@@ -140,8 +140,8 @@ def total(values: list) -> Fraction:
 
 def read_answers(path) -> tuple[list[Row], tuple[str, ...]]:
     """The rows of answers.csv (wide: student, code, y, z1, a1, ...; or long: student, code, part,
-    answer) and the part columns the class answers. A file without a header or a student column
-    is refused in one line; a bad row is returned for the grader to list."""
+    answer) and the part columns the class answers. A file without a header, a student column or
+    any row below the header is refused in one line; a bad row is returned for the grader to list."""
     path = Path(path)
     rows = csv_rows(read_text(path, MAX_TABLE_BYTES, "a CSV file"), str(path))
     if not rows or not any(c.strip() for c in rows[0]):
@@ -174,6 +174,8 @@ def read_answers(path) -> tuple[list[Row], tuple[str, ...]]:
         out.append(Row(number, values["student"], values.get("code", "").upper(),
                        {**by_part, **({"__extra__": "x"} if "__extra__" in values else {})}))
         parts += [p for p in by_part if p not in parts]
+    if not out:  # nothing to grade: refused, as a roster of no students is, before any file is written
+        raise SymdropError(f"{path}: no answers (only a header row)")
     return out, tuple(parts)
 
 
