@@ -59,12 +59,14 @@ def delimiter(text: str) -> str:
 
 def csv_rows(text: str, name: str) -> list[list[str]]:
     """The rows of spreadsheet CSV text, the separator found by :func:`delimiter`; a cell longer
-    than :data:`~symdrop.limits.MAX_CSV_CELL` characters is refused naming its row and column."""
+    than :data:`~symdrop.limits.MAX_CSV_CELL` characters is refused naming its row and column,
+    text that is not CSV (a quote never closed) naming the row where it goes wrong."""
     try:
         return _rows(text, MAX_CSV_CELL)
     except csv.Error as error:
         if "field limit" in str(error):
             _refuse_long_cell(text, name)
+        _refuse_bad_row(text, name)
         raise SpecError(name, f"not valid CSV: {error}") from None
 
 
@@ -85,6 +87,26 @@ def _refuse_long_cell(text: str, name: str) -> None:
                 heading = f" ({quote(rows[0][column - 1].strip())})" if number > 1 and column <= len(rows[0]) else ""
                 raise SpecError(name, f"row {number}, column {column}{heading}: a cell of {len(cell):,} characters; "
                                       f"the limit is {MAX_CSV_CELL:,} characters per cell")
+
+
+def _refuse_bad_row(text: str, name: str) -> None:
+    """The one line for the row where the CSV reader fails (the file read again row by row): its
+    number as the other errors count rows (a blank line is one), and the line it starts on where a
+    quoted cell of an earlier row spans lines. A row's first line is the one after the last line
+    of the row before (csv.reader's ``line_num``: the lines read so far), so a quote never closed,
+    which the reader follows to the end of the text, is named where it was opened."""
+    before = csv.field_size_limit(len(text) + 1)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text), strict=True)
+    row, line = 1, 1
+    try:
+        for _ in reader:
+            row, line = row + 1, reader.line_num + 1
+    except csv.Error as error:
+        where = f"row {row}" if row == line else f"row {row} (from line {line})"
+        unclosed = " (a quote opened in this row is not closed)" if "unexpected end of data" in str(error) else ""
+        raise SpecError(name, f"{where}: not valid CSV: {error}{unclosed}") from None
+    finally:
+        csv.field_size_limit(before)
 
 
 def header_text(header: list[str]) -> str:

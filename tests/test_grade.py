@@ -229,6 +229,7 @@ def test_hostile_names_are_neutralised_in_grades_csv(tmp_path):
     ("student,y,y\ns1,1,1\n", "column 'y' appears twice"),
     ("student,code,y\n", "bad.csv: no answers (only a header row)"),
     ("student,code,y\n\n , ,\n", "bad.csv: no answers (only a header row)"),  # blank rows are none
+    ('student,code,y\ns1,X,7\ns2,X,"1\n', "bad.csv: row 3: not valid CSV: unexpected end of data (a quote opened in this row"),
 ])
 def test_a_malformed_answers_file_is_one_line_exit_2_and_no_files(tmp_path, capsys, content, message):
     key, key_path = class_set(tmp_path, 2, kinds="forward")

@@ -32,7 +32,13 @@ def test_parse_roster(text, expected):
         ("id,name\ns1,\n", "r.csv: row 2, column name: empty"),
         ("id,name\ns1,Ada\ns2,Bob\ns1,Cy\n", "r.csv: row 4, column id: 's1' is already the id of row 2"),
         ("id,name,email\ns1,Ada\n", "r.csv: row 2: expected 3 columns like the header, got 2"),
-        ('id,name\ns1,"Ada\n', "r.csv: not valid CSV"),
+        # the row (and where a quoted cell spans lines, the line) where a bad quote starts
+        ('id,name\ns1,"Ada\n', "r.csv: row 2: not valid CSV: unexpected end of data (a quote opened in this row is not closed)"),
+        ('id,name\ns1,Ada\ns2,"Bob\ns3,Cy\n', "r.csv: row 3: not valid CSV: unexpected end of data (a quote opened"),
+        ('id,name\n\ns1,"Ada\n', "r.csv: row 3: not valid CSV: unexpected end of data"),  # a blank line is a row
+        ('id,name\ns1,"two\nlines"\ns2,"Bo\n', "r.csv: row 3 (from line 4): not valid CSV: unexpected end of data"),
+        ('id,name\r\ns1,"two\r\nlines"\r\ns2,"Bo"b\r\n', "r.csv: row 3 (from line 4): not valid CSV: ',' expected after '\"'"),
+        ('id,name\ns1,"Ada"x\n', "r.csv: row 2: not valid CSV: ',' expected after '\"'"),
     ],
 )
 def test_bad_roster_names_row_and_column(text, message):
