@@ -591,3 +591,33 @@ def test_a_feedbacks_step_is_the_worked_solutions_step_to_its_places(activation,
     for step in steps:
         assert re.search(r"\\approx -?\d+\.\d{4}(?!\d)", step)  # 4 places, as the sheet says
         assert all(line in solutions for line in step.splitlines()), step
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "latex"])
+def test_one_number_and_one_point_are_written_in_the_singular(tmp_path, fmt):
+    """The tutorial's y = 7 and z1 = (3, 1, -2) (by hand, above). ada types full-width digits, which
+    grade does not read (ASCII digits only): a one-number answer is asked for as one number, three
+    as several. Rubric y: 1 with a y column alone: every total 1, "1 point"; y: 2 with y and z1:
+    y 2 points, z1 1 point, the student's total 3."""
+    from symdrop.grading.grade import Rubric, grade, read_answers
+    from symdrop.grading.keys import read_key
+    from symdrop.render.grades import feedback
+
+    key = read_key(tutorial_key(tmp_path))
+    pages = {}
+    for y, text in ((1, "student,code,y\nada,TUTORL,\uff11\uff14\nbob,TUTORL,7\n"),
+                    (2, "student,code,y,z1\nada,TUTORL,\uff17,\uff13\nbob,TUTORL,7,3; 1; -2\n")):
+        (tmp_path / "a.csv").write_text(text, encoding="utf-8")
+        rows, columns = read_answers(tmp_path / "a.csv")
+        students, _ = grade(key, rows, Rubric(y=Fraction(y)), columns=columns)
+        pages[y] = {s.student: feedback(s, fmt) for s in students}
+    ada, bob = pages[1]["ada"], pages[1]["bob"]
+    assert "which cannot be read as 1 number: write it as 7, -3/2 or 0.25." in ada
+    assert "write them" not in ada and "3; 0; -2" not in ada
+    assert (ada.count("0 of 1 point."), bob.count("1 of 1 point."), "points." in ada + bob) == (2, 2, False)
+    ada, bob = pages[2]["ada"], pages[2]["bob"]
+    assert "which cannot be read as 1 number: write it as 7, -3/2 or 0.25." in ada
+    assert "which cannot be read as 3 numbers: write them as 3; 0; -2 or (3, 0, -2)" in ada
+    assert [ada.count(f"0 of {n}.") for n in ("3 points", "2 points", "1 point")] == [1, 1, 1]
+    assert [bob.count(f"{n} of {n}.") for n in ("3 points", "2 points", "1 point")] == [0, 0, 0]
+    assert [bob.count(f"{e} of {n}.") for e, n in (("3", "3 points"), ("2", "2 points"), ("1", "1 point"))] == [1, 1, 1]
