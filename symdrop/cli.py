@@ -218,6 +218,9 @@ def _add_check(commands) -> None:
                                                                 "{z1: [...], a1: [...], ..., y: [...]}")
     ch.add_argument("--tolerance", metavar="T", help="accept numbers within T of the exact ones (rounded decimals); "
                                                       "replaces the tolerance of a kind with irrational answers (nwgm: 1/1000)")
+    ch.add_argument("--digits", metavar="K", help="accept answers within the tolerance of a student who carries "
+                                                   "values rounded to K places, as solve --digits K states it "
+                                                   "(sigmoid, tanh; a spec's digits do the same)")
     ch.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="default text")
     ch.add_argument("--hide-answer", action="store_true", help="name the mistake, but show no right value "
                                                                "(for students checking before a deadline)")

@@ -150,6 +150,23 @@ def test_check_takes_the_tolerance_of_the_specs_digits(spec, capsys):
     assert main(["check", str(spec), "--answer", f"{_y() + 0.0005:.4f}"]) == 1
 
 
+def test_check_digits_takes_the_tolerance_solve_digits_states(spec, capsys):
+    # The same spec without digits: solve --digits 4 states +-0.0003 (by hand, as above) and names
+    # check --digits 4, which takes it; --digits with --tolerance is refused in one line.
+    assert main(["solve", str(spec), "--format", "markdown", "--digits", "4"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert r"\pm0.0003" in out and "`symdrop check --digits 4` takes this tolerance" in out
+    assert main(["check", str(spec), "--answer", f"{_y():.4f}", "--digits", "4"]) == 0
+    assert capsys.readouterr().out.startswith("Correct within the tolerance 0.0003")
+    assert main(["check", str(spec), "--answer", f"{_y() + 0.0005:.4f}", "--digits", "4"]) == 1
+    capsys.readouterr()
+    assert main(["check", str(spec), "--answer", f"{_y():.4f}"]) == 1  # without it: the hint names it
+    assert "--digits 4 takes the tolerance" in capsys.readouterr().out
+    assert main(["check", str(spec), "--answer", f"{_y():.4f}", "--digits", "4", "--tolerance", "0.1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--digits" in err and "--tolerance" in err
+
+
 @pytest.mark.parametrize("args", [["solve"], ["solve", "--symbolic", "masks"], ["expect"]])
 def test_markdown_says_a_formula_is_too_wide_to_read_never_for_a_page(spec, capsys, args):
     """Markdown has no pages: where LaTeX says a closed form is too wide for a page, Markdown says

@@ -130,7 +130,7 @@ def check(args) -> int:
     from ..exercises.kinds import get, of_spec
     from ..grading.answers import parse_number
     from ..grading.check import check as check_answer
-    from ..model.spec import parse_spec
+    from ..model.spec import parse_spec, shown_places
     from ..render.checks import check_json, check_text
 
     if (args.spec is None) == (args.key is None):
@@ -145,11 +145,15 @@ def check(args) -> int:
         kind = get(args.kind) if args.kind else of_spec(single(model, what))
     network = batch_of(model, what, kind.name) if kind.batches else single(model, what)
     tolerance = None if args.tolerance is None else abs(parse_number(args.tolerance, "--tolerance"))
-    if tolerance is None and getattr(network, "digits", None) is not None and kind.tolerance_for(network) is None:
-        # The spec's digits: the tolerance its worked solution states, for a student who carries
-        # values rounded to that many places (0 where the answer is rational: no rounding).
+    digits = getattr(network, "digits", None) if args.digits is None else shown_places(args.digits, "--digits")
+    if args.digits is not None and args.tolerance is not None:
+        raise SymdropError("--digits: give --digits or --tolerance, not both (--digits K takes the tolerance "
+                           "of a student who carries values rounded to K places)")
+    if tolerance is None and digits is not None and kind.tolerance_for(network) is None:
+        # --digits, or the spec's digits: the tolerance the worked solution states, for a student who
+        # carries values rounded to that many places (0 where the answer is rational: no rounding).
         from ..core.rounding import carried
-        tolerance = carried(network, kind.mode, network.digits)[1]
+        tolerance = carried(network, kind.mode, digits)[1]
     values = None if args.values is None else _values(args.values)
     with working("check", 1) as bar:  # the answer read as grade reads it, with the count the problem's answer has
         result = step(bar, "symdrop check: the key and every mistake's answer", check_answer)(

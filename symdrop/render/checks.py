@@ -54,8 +54,9 @@ def check_text(result: Check, markdown: bool = False, typed: str | None = None, 
         lines.append(f"Not correct: {given}" + ("." if hide else f"; the answer is {answer(result.expected)}."))
         if result.tolerance is None and _irrational(result.expected):
             lines.append("The answer is irrational (through a sigmoid or tanh), so no decimal equals it: "
-                         f"to accept rounded answers give a tolerance, {code('--tolerance 0.0001')} for 4 places "
-                         f"({code('--format json')} gives the exact form).")
+                         f"to accept rounded answers, {code('--digits 4')} takes the tolerance of a student who "
+                         f"carries values rounded to 4 places, as {code('symdrop solve --digits 4')} states it, or "
+                         f"give one, {code('--tolerance 0.0001')} ({code('--format json')} gives the exact form).")
         if result.mistakes:
             for m in result.mistakes:
                 lines.append(f"It is the answer of the mistake {code(m.name)}: {m.label}.")
