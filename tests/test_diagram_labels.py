@@ -1,16 +1,22 @@
-"""The picture's labels: whole inside the picture's box (TikZ and SVG), by the layout's numbers worked by hand."""
+"""The picture's labels: whole inside the picture's box (TikZ and SVG), by the layout's numbers
+worked by hand; the output named as the problem names it."""
 
 import re
 import subprocess
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 import pytest
+import sympy
 
 from symdrop import derive, parse_spec
+from symdrop.exercises.dropconnect import network_of
 from symdrop.exercises.kinds import parse_kinds
 from symdrop.exercises.options import Options
 from symdrop.exercises.sheet import build_sheet
 from symdrop.io.tex import compile_pdf
+from symdrop.render.alttext import describe
+from symdrop.render.diagram import draw
 from symdrop.render.documents import render_svg
 from symdrop.render.sheets import render_documents
 
@@ -102,3 +108,37 @@ def test_sheet_pictures_are_drawn_whole(tmp_path):
     saved, whole = _rows(compile_pdf(source), tmp_path, "saved"), _rows(compile_pdf(drawn), tmp_path, "drawn")
     assert len(saved) == len(whole) > 3000  # an A4 page at least
     assert [k for k, (a, b) in enumerate(zip(saved, whole)) if a != b] == []
+
+
+# The name each kind's question gives the output's value (templates/documents/problem-KIND.j2,
+# read by hand), as the question writes it, and the picture's output labels: in the TikZ (the
+# LaTeX printer's) and in the SVG (Unicode). A linear model's output is the question's y-hat.
+OUTPUTS = [
+    ("variance", r"Compute $E[S]$ and $\operatorname{Var}(S)$ over the masks.", ["S"], ["S"]),
+    ("variance:alone", r"Compute the variance $\operatorname{Var}(S)$ over the masks.", ["S"], ["S"]),
+    ("dropconnect", r"Compute $E[z_1]$, $E[z_2]$, $\operatorname{Var}(z_1)$", ["z_{1}", "z_{2}"], ["z₁", "z₂"]),
+    ("penalty", r"A linear model $\hat{y} = b + w_1", [r"\hat{y}"], ["ŷ"]),
+]
+
+
+@pytest.mark.parametrize("kind, asked, tex, svg", OUTPUTS)
+def test_the_output_is_labelled_as_the_question_names_it(kind, asked, tex, svg):
+    sheet = build_sheet(3, Options(), 1, kinds=parse_kinds(kind))
+    source = render_documents(sheet, ("latex",))["sheet.tex"]
+    assert asked in source
+    labels = re.findall(r"\\symdroplabel\{([\d.]+)\}\{[\d.]+\}\{\\small\$(.*?)\$\}", source)  # a unit's name
+    right = max(float(x) for x, _ in labels)  # the output column
+    assert [name for x, name in labels if float(x) == right] == tex
+    picture = ET.fromstring(render_svg(sheet.exercises[0].derivation))
+    depth = len(sheet.exercises[0].network.layers)
+    units = [g for g in picture.iter(f"{SVG}g") if g.get("id", "").startswith(f"u{depth}-")]
+    assert [g.find(f"{SVG}text").text for g in units] == svg
+
+
+def test_the_text_alternative_names_the_output_as_the_picture_does():
+    """A DropConnect layer's dropped connection, said in words, ends at the output's own name
+    (the weight of x_2 into the first unit dropped)."""
+    network = network_of((1, 2), ((1, 1), (1, 1)), (0, 0), 1)
+    network = replace(network, masks=(sympy.ImmutableMatrix([[1, 0], [1, 1]]),))
+    said = describe(draw(network, output="z"))
+    assert "Dropped connections (mask 0), dashed: x₂ to z₁." in said and "ŷ" not in said

@@ -88,6 +88,9 @@ class Statistics:
     loss: tuple[sympy.Expr, sympy.Expr] | None
     gradients: tuple[tuple[ImmutableMatrix, ImmutableMatrix, ImmutableMatrix, ImmutableMatrix], ...] | None
     batch: Batch | None = None  # a batch's examples (its statistics: the penalty identity)
+    # the name its problem gives the network's output (a kind's: S, a unit's sum; z, a layer's),
+    # as the printer's symbol: a picture labels the output units with it
+    output_name: str = "yhat"
     masks_given = False  # over every mask: a picture marks none (a class attribute, not a field)
 
     @property

@@ -10,6 +10,7 @@ means and variances. The answer is (E[z_1], E[z_2], Var(z_1), Var(z_2), Cov(z_1,
 
 import random
 from collections import Counter
+from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache
 
@@ -180,6 +181,11 @@ def network_of(x, W, b, q, convention=PLAIN) -> Network:
                    dropout=Dropout(convention, (sympy.Rational(q),), scheme=DROPCONNECT))
 
 
+def derive(network: Network) -> Statistics:
+    """The worked statistics, the outputs named z_1, z_2 as the problems name the units (their picture's labels)."""
+    return replace(derive_statistics(network), output_name="z")
+
+
 def code_text(network: Network, options: Options) -> str:
     """The text a variant code hashes: the kind and the problem's spec."""
     return spec_text("dropconnect", network)
@@ -210,7 +216,7 @@ KIND = Kind(
     draw=draw,
     rules=RULES,
     mistakes=mistakes,
-    derive=derive_statistics,
+    derive=derive,
     read_answer=_answer,
     compute_answer=answer,
     code_text=code_text,

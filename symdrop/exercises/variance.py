@@ -147,6 +147,11 @@ def draw(rng: random.Random, options: Options, failures: Counter, flow: bool = T
     return network
 
 
+def derive(network: Network) -> Statistics:
+    """The worked statistics, the output named S as the problems name the unit's sum (its picture's label)."""
+    return replace(derive_statistics(network), output_name="S")
+
+
 def code_text(network: Network, options: Options) -> str:
     """The text a variant code hashes: the kind and the problem's spec."""
     return spec_text("variance", network)
@@ -175,7 +180,7 @@ KIND = Kind(
     draw=draw,
     rules=RULES,
     mistakes=mistakes,
-    derive=derive_statistics,
+    derive=derive,
     read_answer=_answer,
     compute_answer=answer,
     code_text=code_text,

@@ -34,6 +34,7 @@ MARGIN = 0.7  # cm around everything, room for labels that stick out
 
 _SUPERSCRIPT = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_OUTPUT_TEXT = {"yhat": "ŷ"}  # an output's name in Unicode where it is not the name itself (S, z)
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ class Diagram:
         return tuple(u for u in self.units if u.dropped)
 
 
-def draw(network: Network, *, edge_weights: bool = False, mask_labels: bool = True) -> Diagram:
+def draw(network: Network, *, edge_weights: bool = False, mask_labels: bool = True, output: str = "yhat") -> Diagram:
     """Lay out ``network``: columns of units, bias squares above them, every connection.
 
     Layers of more than MAX_UNITS units leave kept units out behind an ellipsis (never a dropped
@@ -192,6 +193,7 @@ def draw(network: Network, *, edge_weights: bool = False, mask_labels: bool = Tr
     diagram with ``too_large`` set and nothing in it. Edge weights need a small network
     (WEIGHT_DEPTH layers of at most WEIGHT_UNITS units); otherwise a RenderError says why.
     Without ``mask_labels`` no unit shows a mask (a test-time pass, an ensemble's every mask).
+    ``output`` names the output units (see :func:`label`).
     """
     sizes = network.sizes
     depth = network.depth
@@ -212,7 +214,7 @@ def draw(network: Network, *, edge_weights: bool = False, mask_labels: bool = Tr
     if any(len(_places(keep, n)) > MAX_PLACES for keep, n in zip(shown, sizes)):
         return Diagram(sizes=sizes, width=0.0, height=0.0, too_large=True)
     symbols = mask_labels and any(not m.is_number for mask in masks for m in mask)
-    layout, connections, variants = _layout(sizes, edge_weights, shown, symbols)
+    layout, connections, variants = _layout(sizes, edge_weights, shown, symbols, output)
     # The layout depends on the sizes and the units shown; the network brings the masks (and the
     # weights). Units with a mask of 0 or 1, and connections without weights, are made once per layout.
     units = []
@@ -247,7 +249,8 @@ class _Variants:
 
 
 @lru_cache(maxsize=256)
-def _layout(sizes: tuple[int, ...], edge_weights: bool, shown: tuple[tuple[int, ...], ...], symbols: bool = False):
+def _layout(sizes: tuple[int, ...], edge_weights: bool, shown: tuple[tuple[int, ...], ...], symbols: bool = False,
+            output: str = "yhat"):
     """The geometry of every network of these ``sizes``, with no masks and no weights yet; for
     each connection (l, i, j): layer l, target unit i, source unit j (None for the bias); and
     the :class:`_Variants` of its units and connections. (Long, as one pass that places every
@@ -272,7 +275,7 @@ def _layout(sizes: tuple[int, ...], edge_weights: bool, shown: tuple[tuple[int, 
             if isinstance(j, tuple):  # units first..last (from 0) left out
                 gaps.append(Gap(l, x, y, j[0] + 1, j[1] + 1))
                 continue
-            symbol, text = label(l, j, sizes)
+            symbol, text = label(l, j, sizes, output)
             mask_y = _round(y + RADIUS + MASK_BELOW)
             units.append(Unit(f"u{l}-{j + 1}", l, j, x, y, symbol, text, None, mask_y))
         if l < depth:
@@ -324,19 +327,21 @@ def _edges(depth: int, units: list[Unit], biases: list[Bias], column: float):
     return tuple(edges), tuple(connections)
 
 
-def label(l: int, j: int, sizes: tuple[int, ...]) -> tuple[sympy.Symbol, str]:
+def label(l: int, j: int, sizes: tuple[int, ...], output: str = "yhat") -> tuple[sympy.Symbol, str]:
     """Unit ``j`` of layer ``l`` as a symbol for the LaTeX printer and as Unicode text.
 
     ``x_1`` (x₁) for inputs, ``a1_2`` (a⁽¹⁾₂) for hidden units, ``yhat`` (ŷ) for a single output,
-    ``yhat_2`` (ŷ₂) for one of several.
+    ``yhat_2`` (ŷ₂) for one of several; an ``output`` of another name, the name a problem gives
+    the value, in its place: ``S`` (a unit's sum), ``z_2`` (z₂).
     """
     index = str(j + 1)
     if l == 0:
         return sympy.Symbol(f"x_{index}"), "x" + index.translate(_SUBSCRIPT)
     if l == len(sizes) - 1:
+        text = _OUTPUT_TEXT.get(output, output)
         if sizes[-1] == 1:
-            return sympy.Symbol("yhat"), "ŷ"
-        return sympy.Symbol(f"yhat_{index}"), "ŷ" + index.translate(_SUBSCRIPT)
+            return sympy.Symbol(output), text
+        return sympy.Symbol(f"{output}_{index}"), text + index.translate(_SUBSCRIPT)
     return sympy.Symbol(f"a{l}_{index}"), f"a({l})".translate(_SUPERSCRIPT) + index.translate(_SUBSCRIPT)
 
 

@@ -49,10 +49,12 @@ def step_rows(step, options: RenderOptions = RenderOptions()) -> str:
 def diagram_of(derivation, edge_weights: bool = False) -> Diagram:
     """The picture of ``derivation``'s network: with its masks for a training pass; without any
     (no mask labels, nothing crossed out) at test time and for the ensemble, whose masks are
-    every mask."""
+    every mask. Its output is labelled with the name the derivation gives it (ŷ unless it says:
+    a unit's sum S, a layer's z)."""
     masks = not (isinstance(derivation, Ensemble) or getattr(derivation, "mode", "train") == "test"
                  or not getattr(derivation, "masks_given", True))  # the statistics: every mask
-    return draw(derivation.network, edge_weights=edge_weights, mask_labels=masks)
+    return draw(derivation.network, edge_weights=edge_weights, mask_labels=masks,
+                output=getattr(derivation, "output_name", "yhat"))
 
 
 def network_rows(network, options: RenderOptions = RenderOptions()) -> str:
