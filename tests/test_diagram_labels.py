@@ -117,6 +117,7 @@ OUTPUTS = [
     ("variance", r"Compute $E[S]$ and $\operatorname{Var}(S)$ over the masks.", ["S"], ["S"]),
     ("variance:alone", r"Compute the variance $\operatorname{Var}(S)$ over the masks.", ["S"], ["S"]),
     ("dropconnect", r"Compute $E[z_1]$, $E[z_2]$, $\operatorname{Var}(z_1)$", ["z_{1}", "z_{2}"], ["z₁", "z₂"]),
+    ("nwgm", r"A sigmoid unit $y = \sigma(S)$ computes", ["y"], ["y"]),
     ("penalty", r"A linear model $\hat{y} = b + w_1", [r"\hat{y}"], ["ŷ"]),
 ]
 

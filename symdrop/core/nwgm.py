@@ -47,6 +47,7 @@ class SigmoidMeans:
     network: Network
     rows: tuple[MaskRow, ...]
     masks_given = False  # over every mask: a picture marks none (a class attribute, not a field)
+    output_name = "y"  # the unit y = sigma(S), as its problems name it (a picture's label)
 
     @property
     def law(self) -> Law:
