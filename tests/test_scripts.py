@@ -83,8 +83,8 @@ def test_every_character_the_table_gives_a_font_is_in_each_of_its_faces(font):
 
 
 @pytest.mark.parametrize("char, font", [
-    ("e", "main"), ("é", "main"), ("Ł", "main"), ("ệ", "main"), ("Ħ", "main"), ("Σ", "main"), ("ώ", "main"),
-    ("Ж", "main"), ("ђ", "main"), ("→", "lm"), ("王", "cjk"), ("さ", "cjk"), ("カ", "cjk"), ("한", "cjk"),
+    ("e", "lm"), ("é", "lm"), ("Ł", "lm"), ("ệ", "lm"), ("Ħ", "lm"), ("→", "lm"),  # the document's Latin Modern
+    ("ĸ", "main"), ("ƀ", "main"), ("Σ", "main"), ("ώ", "main"), ("Ж", "main"), ("ђ", "main"),  # Noto Serif ("王", "cjk"), ("さ", "cjk"), ("カ", "cjk"), ("한", "cjk"),
     ("。", "cjk"), ("م", "arab"), ("ש", "hebr"), ("क", "deva"), ("\u094d", "deva"),
     ("😀", None), ("ก", None), ("\U00020000", None), ("ᚠ", None),
 ])
@@ -126,6 +126,24 @@ def test_plain_documents_still_use_pdflatex_with_vector_fonts(tmp_path):
     assert fonts and all(" Type 1 " in line for line in fonts), fonts
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert " ".join(text.split()).startswith(NAMES["latin"] + " ")  # the title, maybe on two lines
+
+
+@pytest.mark.parametrize("name, noto", [("Đorđe Ștefan", False), ("Đorđe Σωκράτης", True)])
+def test_a_lualatex_key_sets_its_own_words_and_latin_names_in_one_font(name, noto, tmp_path):
+    """A class set whose names need LuaLaTeX (Đ copies out wrong from pdflatex): its key's own
+    words (headings, mistake labels, ids) and a Latin name are Latin Modern, as in every other
+    document; Noto Serif comes in only for a name's Greek (pdffonts lists the fonts the PDF embeds)."""
+    require_fonts()
+    require("pdffonts")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"id,name\ns01,{name}\n", encoding="utf-8")
+    assert main(["sheet", "--seed", "2", "--roster", str(roster), "--format", "latex", "--pdf",
+                 "--out", str(tmp_path / "s")]) == 0
+    assert (tmp_path / "s" / "key.tex").read_text(encoding="utf-8").startswith("% !TeX program = lualatex\n")
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "s" / "key.pdf")], capture_output=True, text=True).stdout
+    names = {line.split()[0].partition("+")[2] for line in fonts.splitlines()[2:]}
+    assert names and all(n.startswith(("LMRoman", "LMMono", "LMMath", "CMSY", "CMMI", "CMR", "NotoSerif")) for n in names), names
+    assert any(n.startswith("NotoSerif") for n in names) == noto, names
 
 
 @pytest.mark.slow

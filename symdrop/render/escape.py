@@ -99,27 +99,28 @@ def _escape_tex(text: str) -> str:
         elif char.isspace() or unicodedata.category(char) == "Cc":
             pieces.append((None, " "))
         elif char.isascii():
-            pieces.append(("main" if char.isalnum() else None, char))
+            pieces.append(("lm" if char.isalnum() else None, char))
         elif _printable(ord(char)):
             pieces.append((font_of(char) or "main", char))
         elif font_of(char):
             pieces.append((font_of(char), char))
         else:
-            pieces.append(("main", f"[U+{ord(char):04X}]"))
+            pieces.append(("lm", f"[U+{ord(char):04X}]"))
     return r"\usertext{" + "".join(_script_runs(pieces)) + "}"
 
 
 def _script_runs(pieces):
     # Runs of one font each; spaces between two words of one script stay in their run (so an
-    # Arabic name's words read right to left), other neutral characters are the main font's.
+    # Arabic name's words read right to left), other neutral characters are the document's font's
+    # (Latin Modern's, "lm": as the text around them, no font switched).
     fonts = [font for font, _ in pieces]
     strong = [i for i, font in enumerate(fonts) if font is not None]
     for a, b in zip([-1] + strong, strong + [len(fonts)]):
-        between = fonts[a] if a >= 0 and b < len(fonts) and fonts[a] == fonts[b] else "main"
+        between = fonts[a] if a >= 0 and b < len(fonts) and fonts[a] == fonts[b] else "lm"
         fonts[a + 1:b] = [between] * (b - a - 1)
     for font, run in groupby(zip(fonts, pieces), key=lambda item: item[0]):
         text = [latex for _, (_, latex) in run]
-        if font == "main":
+        if font == "lm":
             yield "".join(text)
         else:  # CJK breaks between any two characters (no spaces tell TeX where)
             joined = (_CJK_BREAK if font == "cjk" else "").join(text)
