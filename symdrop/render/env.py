@@ -19,7 +19,7 @@ from .numbertext import decimal, estimate, exact_text, needs_decimal, plain, rou
 from .options import RenderOptions
 from ..numbers import to_sympy
 from .usertemplates import FolderLoader, UserTemplates
-from .forms import approx, base, minuend, near, operand, relation, unit_sum
+from .forms import approx, base, minuend, near, operand, relation, run, unit_sum
 from .printer import factor, finalizer, inline, latex, latex_each, latex_filter
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
@@ -118,7 +118,7 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
         points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines, rounded=partial(rounded, digits=digits), rounded_each=partial(rounded_each, digits=digits), shown=partial(shown, digits=digits), relation=relation, near=near,
         unit_sum=partial(unit_sum, decimals=decimals), sympify=to_sympy, column=column_of, matrix=matrix_of, described=describe,
     )
-    env.globals.update(layer_noun=layer_noun, chain=chain, digits=digits, mask_rows=partial(mask_rows, env),
+    env.globals.update(layer_noun=layer_noun, chain=chain, run=run, digits=digits, mask_rows=partial(mask_rows, env),
                        escapes={"tex": escape_tex, "md": escape_markdown, "md_code": markdown_code})  # the formats' m.text, m.literal
     named = partial(wide, every_irrational=digits is not None)
     env.tests.update(boxable=boxable, short=short, together=together, wide=named, fitting=fits,

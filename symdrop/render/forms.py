@@ -1,7 +1,8 @@
 """A value as a formula sets it beside others: as a power's base (``base``), a 1 x 1 matrix as one
 factor of a product (``operand``) or as what is subtracted from (``minuend``), its decimals beside
 it (``approx``), the relation before a side of an equation (``relation``, in a table's cell
-``near``), and a unit's sum of products (``unit_sum``); in a product (``factor``) is the printer's own."""
+``near``), a unit's sum of products (``unit_sum``), and the layers' names first to last (``run``);
+in a product (``factor``) is the printer's own."""
 
 from functools import partial
 
@@ -71,6 +72,16 @@ def near(value) -> str:
     """What a table's cell writes before a value that shows a decimal in place of an exact value,
     ``\\approx `` (as :func:`relation`), else nothing."""
     return "" if relation(value) == "=" else "\\approx "
+
+
+def run(pattern: str, first: int, last: int) -> str:
+    r"""The names of layers ``first`` to ``last`` (down when ``last`` < ``first``), ``pattern`` the
+    name with ``%s`` for the layer (``"%s"``: the numbers): three or more as the first, ``\dots``
+    and the last (``\mu^{(0)}, \dots, \mu^{(2)}``), two both, one alone (a one-layer network has
+    the mask ``\mu^{(0)}``, not ``\mu^{(0)}, \dots, \mu^{(0)}``)."""
+    if first == last:
+        return pattern % first
+    return ", ".join([pattern % first] + ["\\dots"] * (abs(last - first) > 1) + [pattern % last])
 
 
 def _stands_in(entry) -> bool:
