@@ -105,3 +105,18 @@ def test_the_api_takes_templates(tmp_path):
     (folder / "documents" / "solution.j2").write_text(r"y = \VAR{d.prediction | compact}" + "\n")
     assert derive(example()).to_latex(templates=[folder]) == "y = 7\n"
     assert render_solution(derive(example()), "latex", RenderOptions(templates=(folder,))) == "y = 7\n"
+
+
+def test_every_comment_ends_where_it_was_meant_to():
+    """A template comment, \\#{ ... }, ends at its first closing brace: one holding LaTeX with
+    braces (\\hat{Y}, \\begin{document}) ended early, and its tail was printed into the document
+    ("- T)[:, e] }" stopped pdflatex). No comment holds an opening brace."""
+    import re
+
+    early = []
+    for path in sorted(builtin_templates().rglob("*.j2")):
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"\\#\{", text):
+            if "{" in text[match.end():text.index("}", match.end())]:
+                early.append(f"{path.name}:{text.count(chr(10), 0, match.start()) + 1}")
+    assert early == []
