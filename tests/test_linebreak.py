@@ -7,6 +7,7 @@ from sympy import ImmutableMatrix, Rational, Symbol
 from symdrop.render.linebreak import chain, rows, short, terms, together
 from symdrop.render.linebreak import lines as mask_lines
 from symdrop.render.printer import latex
+from symdrop.render.texwidth import LINE_EM, width
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -15,6 +16,9 @@ from symdrop.render.printer import latex
     (r"- a + \max(0, - b + c)", ["- a", r"+ \max(0, - b", r"+ c)"]),
     (r"\frac{a + b}{2} + \left(c - d\right)", [r"\frac{a + b}{2}", r"+ \left(c - d\right)"]),
     (r"x^{-1} - 2", [r"x^{-1}", "- 2"]),
+    # A vector written as a row breaks after each comma; a max's arguments do not.
+    (r"= (1, - \tfrac{1}{2}, 3)^{\top} \odot (4, 5)^{\top}", ["= (1,", r"- \tfrac{1}{2},", r"3)^{\top} \odot (4,", r"5)^{\top}"]),
+    (r"\operatorname{ReLU}((1, \max(0, 2))^{\top})", [r"\operatorname{ReLU}((1,", r"\max(0, 2))^{\top})"]),
 ])
 def test_terms_cut_before_each_joining_operator(text, expected):
     assert terms(text) == expected
@@ -76,3 +80,15 @@ def test_a_block_is_kept_together_up_to_20_lines_a_matrix_counting_its_rows():
     # A matrix in a matrix's entry (an entry broken into aligned rows) is as tall as its rows.
     nested = r"\begin{pmatrix}\begin{aligned}&x\\&\quad y\end{aligned}\\3\end{pmatrix}"
     assert together(r" \\ ".join([f"a &= {nested}"] * 6 + ["b"] * 2)) and not together(r" \\ ".join([f"a &= {nested}"] * 7))
+
+
+def test_a_long_vector_breaks_entry_by_entry_into_rows_that_fit():
+    v = ImmutableMatrix([Rational(i, 7) for i in range(1, 65)])
+    lead = r"\tilde{a}^{(0)} ="
+    broken = rows(v, lead)
+    assert len(broken) > 1
+    assert all(width(row) <= LINE_EM - width(lead) for row in broken)
+    # The rows put back together are the row, every entry once and in order: (1/7, 2/7, ..., 64/7)^T.
+    joined = " ".join(row.replace(r"\quad ", "").removeprefix("{} ") for row in broken)
+    assert joined == "(" + ", ".join(rf"\tfrac{{{i}}}{{7}}" if i % 7 else str(i // 7) for i in range(1, 65)) + r")^{\top}"
+

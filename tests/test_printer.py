@@ -4,7 +4,7 @@ import pytest
 import sympy
 from sympy import ImmutableMatrix, Rational, Symbol
 
-from symdrop.model.activations import LeakyReLU, LeakyReLUName, Sigmoid, Tanh
+from symdrop.model.activations import LeakyReLU, LeakyReLUName, ReLU, Sigmoid, Tanh
 from symdrop.render.forms import approx
 from symdrop.render.printer import factor, inline, latex
 
@@ -213,3 +213,22 @@ def test_a_sum_of_exponentials_keeps_its_one_first_and_a_sum_subtracted_from_is_
     assert minuend(ImmutableMatrix([[s1 + s4]])) == r"\left(\sigma(1) + \sigma(4)\right)"
     assert minuend(ImmutableMatrix([[Rational(-13, 3)]])) == r"- \frac{13}{3}"
     assert minuend(ImmutableMatrix([[Rational(1, 2)], [s1]])) == r"\begin{pmatrix}\frac{1}{2}\\\sigma(1)\end{pmatrix}"
+
+
+@pytest.mark.parametrize("n, expected", [
+    # Ten entries: a column, as before; eleven: a row, transposed, its fractions text-sized.
+    (10, r"\begin{pmatrix}0\\\frac{1}{3}\\\frac{2}{3}\\1\\\frac{4}{3}\\\frac{5}{3}\\2\\\frac{7}{3}\\\frac{8}{3}\\3\end{pmatrix}"),
+    (11, r"(0, \tfrac{1}{3}, \tfrac{2}{3}, 1, \tfrac{4}{3}, \tfrac{5}{3}, 2, \tfrac{7}{3}, \tfrac{8}{3}, 3, \tfrac{10}{3})^{\top}"),
+])
+def test_a_long_column_vector_prints_as_a_row(n, expected):
+    assert latex(ImmutableMatrix([Rational(i, 3) for i in range(n)])) == expected
+
+
+@pytest.mark.parametrize("function, name", [(ReLU, r"\operatorname{ReLU}"), (Sigmoid, r"\sigma")])
+def test_a_long_row_keeps_its_marks_and_a_function_of_it_its_parentheses(function, name):
+    v = ImmutableMatrix([1, 0] * 6)
+    row = "(1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0)^{\\top}"
+    assert latex(v, marked={1, 3}) == row.replace("0", r"\textcolor{red}{0}", 2)
+    # A function of a column brings no parentheses: the column's own are its; a row's are not.
+    assert latex(function(v)) == f"{name}({row})"
+    assert latex(function(ImmutableMatrix([1, 0]))) == name + r"\begin{pmatrix}1\\0\end{pmatrix}"

@@ -8,7 +8,7 @@ import sympy
 from ..sympy_internals import all_rational, entries
 from .numbertext import scalars, shown_decimal
 from .forms import approx
-from .printer import latex
+from .printer import VECTOR_ROWS, latex
 from .texwidth import LINE_EM, TOKEN, width
 
 BOXED_ROWS = 6  # a boxed result of more rows is displayed unboxed, where it may break across pages (a box
@@ -20,12 +20,16 @@ _OPERAND_END = re.compile(r"[A-Za-z0-9)\]}|!']")
 
 def terms(text: str) -> list[str]:
     """The LaTeX of a sum cut before each + or - that joins two terms outside braces and
-    ``\\left ... \\right`` (inside plain parentheses too: ``\\max(0, a + b)`` is written so)."""
+    ``\\left ... \\right`` (inside plain parentheses too: ``\\max(0, a + b)`` is written so), and
+    after each comma of a vector written as a row, ``(1, 0, ...)^{\\top}`` (not of a function's arguments)."""
     pieces, depth, start, previous = [], 0, 0, ""
+    opened = []  # each plain parenthesis open: whether it holds a max's arguments (not cut at their commas)
     for match in TOKEN.finditer(text):
         token = match.group()
         if token.isspace():
             continue
+        if depth == 0 and token in ("(", ")"):
+            opened = opened + [previous in (r"\max", r"\min")] if token == "(" else opened[:-1]
         if token in ("{", r"\left", r"\begin"):
             depth += 1
         elif token in ("}", r"\right", r"\end"):
@@ -33,6 +37,9 @@ def terms(text: str) -> list[str]:
         elif token in ("+", "-") and depth == 0 and _OPERAND_END.fullmatch(previous[-1:] or " "):
             pieces.append(text[start : match.start()].strip())
             start = match.start()
+        elif token == "," and depth == 0 and opened and not opened[-1]:  # between a row's entries
+            pieces.append(text[start : match.end()].strip())
+            start = match.end()
         previous = token
     return [piece for piece in pieces if piece] + [text[start:].strip()]
 
@@ -46,7 +53,7 @@ def rows(expr, lead: str = "", tail: str = "", room: float = LINE_EM, **settings
     budget = room - width(lead)
     if width(text + tail) <= budget:
         return [text + tail]
-    if isinstance(expr, sympy.MatrixBase) and expr.cols == 1 and expr.rows > 1:
+    if isinstance(expr, sympy.MatrixBase) and expr.cols == 1 and 1 < expr.rows <= VECTOR_ROWS:
         entries_ = [_block(rows(e, "", "", budget - 1.5, **settings)) for e in entries(expr)]
         lines = [r"\begin{pmatrix}%s\end{pmatrix}" % r"\\".join(entries_)]
     else:

@@ -52,6 +52,10 @@ def _pair(i: str, j: str) -> str:
 # makes every matrix of a document build a preamble of that many columns, 13 times slower to set
 # (most of a class set's TeX time); a wider matrix is an array instead, as SymPy prints it.
 PMATRIX_COLUMNS = 10
+# A column vector of more entries is written as a row, transposed, (1, 0, ...)^T, its fractions
+# text-sized: TeX sets a matrix's rows a fixed distance apart (taller fractions touch), and cannot
+# break a matrix across lines or pages; render.linebreak breaks such a row after any comma.
+VECTOR_ROWS = 10
 
 
 class SymdropLatexPrinter(LatexPrinter):
@@ -203,17 +207,11 @@ class SymdropLatexPrinter(LatexPrinter):
         return r"\left(%s\right) \oslash %s" % (self._print(dividend), self._print(divisor))
 
     def _print_ReLU(self, expr):
-        arg = expr.args[0]
-        if isinstance(arg, sympy.MatrixBase) and arg.shape != (1, 1):
-            return r"\operatorname{ReLU}%s" % self._print(arg)  # the matrix brings its parentheses
-        return r"\operatorname{ReLU}(%s)" % self._print(arg)
+        return self._print_named(r"\operatorname{ReLU}", expr.args[0])
 
     def _print_LeakyReLU(self, expr):
         z, slope = expr.args
-        name = self._print(LeakyReLUName(slope))
-        if isinstance(z, sympy.MatrixBase) and z.shape != (1, 1):
-            return name + self._print(z)
-        return r"%s(%s)" % (name, self._print(z))
+        return self._print_named(self._print(LeakyReLUName(slope)), z)
 
     def _print_LeakyReLUName(self, expr):
         return r"\operatorname{LeakyReLU}_{%s}" % self._print(expr.args[0])
@@ -233,8 +231,8 @@ class SymdropLatexPrinter(LatexPrinter):
         return r"\tanh%s(%s)" % (r"^{%s}" % exp if exp else "", arg)  # as sigma(4) is written
 
     def _print_named(self, name, arg):
-        if isinstance(arg, sympy.MatrixBase) and arg.shape != (1, 1):
-            return name + self._print(arg)  # the matrix brings its parentheses
+        if isinstance(arg, sympy.MatrixBase) and arg.shape != (1, 1) and not (arg.cols == 1 and arg.rows > VECTOR_ROWS):
+            return name + self._print(arg)  # the matrix brings its parentheses (a row, below, does not)
         return r"%s(%s)" % (name, self._print(arg))
 
     def _print_Max(self, expr):
@@ -248,7 +246,7 @@ class SymdropLatexPrinter(LatexPrinter):
             return _dense(expr, self._settings["marked"], self._settings["decimals"])
         if expr.shape == (1, 1):  # a single unit reads as a number: y = 7, not (7)
             return self._print(entries(expr)[0])
-        if (expr.cols != 1 or not self._settings["marked"]) and expr.cols <= PMATRIX_COLUMNS:
+        if (expr.cols != 1 or not self._settings["marked"] and expr.rows <= VECTOR_ROWS) and expr.cols <= PMATRIX_COLUMNS:
             return self._print_MatrixBase(expr)  # other settings (mat_str, mat_delim) as SymPy has them
         return self._print_entries(entries(expr), expr.cols)
 
@@ -262,10 +260,17 @@ class SymdropLatexPrinter(LatexPrinter):
             red = (lambda i, j: i in marked) if cols == 1 else (lambda i, j: (i, j) in marked)  # noqa: E731
             rows = [[rf"\textcolor{{red}}{{{v}}}" if red(i, j) else v for j, v in enumerate(row)]
                     for i, row in enumerate(rows)]
+        if cols == 1 and len(rows) > VECTOR_ROWS:
+            return r"(%s)^{\top}" % ", ".join(text_sized(row[0], v) for row, v in zip(rows, values))
         body = r"\\".join(" & ".join(row) for row in rows)
         if cols <= PMATRIX_COLUMNS:
             return r"\begin{pmatrix}%s\end{pmatrix}" % body
         return r"\left(\begin{array}{%s}%s\end{array}\right)" % ("c" * cols, body)
+
+
+def text_sized(text: str, value) -> str:
+    """An entry of a vector written as a row: a fraction text-sized, as a sentence sets it."""
+    return text.replace(r"\frac{", r"\tfrac{", 1) if isinstance(value, sympy.Rational) else text
 
 
 def latex(expr, **settings) -> str:
