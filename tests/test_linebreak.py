@@ -92,3 +92,10 @@ def test_a_long_vector_breaks_entry_by_entry_into_rows_that_fit():
     joined = " ".join(row.replace(r"\quad ", "").removeprefix("{} ") for row in broken)
     assert joined == "(" + ", ".join(rf"\tfrac{{{i}}}{{7}}" if i % 7 else str(i // 7) for i in range(1, 65)) + r")^{\top}"
 
+
+def test_a_value_after_the_words_of_its_sentence_stays_on_their_line():
+    words = "Without dropout (every mask all ones) the prediction would be"
+    huge = Rational(-37101480936700498563055052394556057429889, 274298880109706035416228441056467456000)
+    assert short(huge)  # in half a line (14.4 em), but not after the 34 em of words that open the paragraph
+    assert not short(huge, words)
+    assert short(Rational(-3, 2), words)

@@ -124,10 +124,13 @@ def together(text: str) -> bool:
     return lines + tallest <= TOGETHER_LINES
 
 
-def short(expr) -> bool:
+def short(expr, words: str = "") -> bool:
     """Whether ``expr`` with its decimals is short enough to stand in a sentence, in half a line
-    (TeX breaks a formula in a paragraph only at its outermost operators)."""
-    return width(latex(expr) + approx(expr), "text") <= LINE_EM / 2
+    (TeX breaks a formula in a paragraph only at its outermost operators); after ``words`` that
+    open a paragraph, on their line (TeX cannot move it to the next line alone: the words would
+    be set too loose)."""
+    room = LINE_EM - width(r"\text{%s}" % words, "text") if words else LINE_EM / 2
+    return width(latex(expr) + approx(expr), "text") <= room
 
 
 def chain(lhs: str, parts: list[str], room: float = LINE_EM) -> list[str]:
