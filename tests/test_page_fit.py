@@ -3,7 +3,8 @@
 A few runs build the corpus: every example spec in every mode (training, test time, --symbolic
 masks and all), expect with sigmoid, tanh and leaky ReLU, with --samples and --symbolic-q, backprop,
 a network of 7 layers, two sigmoid layers of three units, and three, a 250-problem sheet (50 of each kind, without pictures: they cost most of the TeX time),
-a class set of 30 students, and a sheet of problems taller than a page (a layer of 9 units). Each PDF is then checked two ways, independently of the code that
+a class set of 30 students, a sheet of problems taller than a page (a layer of 9 units), and networks of 16 and
+64 units a layer (every entry of x and W must be in the PDF). Each PDF is then checked two ways, independently of the code that
 laid it out:
 
 - every word ``pdftotext -bbox`` finds lies inside the page's text area (the A4 page less the 2.2 cm
@@ -16,6 +17,7 @@ It needs pdflatex and pdftotext (CI installs both, and fails without them) and t
 """
 
 import json
+from fractions import Fraction
 from decimal import ROUND_HALF_UP, Context, Decimal
 import re
 import shutil
@@ -27,6 +29,7 @@ import pytest
 from symdrop.cli import main
 
 from .conftest import ROOT, THREE_SMOOTH, TUTORIAL, TWO_SIGMOIDS, pdf_text, require_pdflatex
+from .test_matrixfit import wide_spec
 
 pytestmark = pytest.mark.slow  # the corpus: dozens of PDFs, about a minute of TeX
 
@@ -312,16 +315,21 @@ def test_the_corpus_is_broad(corpus):
 def test_every_word_lies_in_the_text_area(corpus, document):
     assert document in corpus, f"{document}: the corpus has no such document"
     pdf, _ = corpus[document]
+    outside = _outside(pdf)
+    assert outside == [], f"{document}: words outside the text area (page, points beyond, word): {outside[:8]}"
+
+
+def _outside(pdf: Path) -> list[tuple[int, int, str]]:
+    """(page, points beyond, word) of each word of ``pdf`` outside the text area."""
     # Below the text area only the page number (the footer's one word) may stand, and the depth of
     # the last line (TeX's \\maxdepth, 5.5 pt at 11 pt, and a letter's descender); above it, the header.
     bottom = PAGE_HEIGHT - MARGIN + DEPTH
-    outside = [
+    return [
         (page, round(max(MARGIN - x0, x1 - (PAGE_WIDTH - MARGIN), y1 - bottom, -y0)), word)
         for page, x0, y0, x1, y1, word in _words(pdf)
         if x0 < MARGIN - TOLERANCE or x1 > PAGE_WIDTH - MARGIN + TOLERANCE or y0 < 0
         or (y1 > bottom + TOLERANCE and word != str(page))
     ]
-    assert outside == [], f"{document}: words outside the text area (page, points beyond, word): {outside[:8]}"
 
 
 @pytest.mark.parametrize("document", [
@@ -335,6 +343,40 @@ def test_every_word_lies_in_the_text_area(corpus, document):
 def test_every_value_of_the_json_is_in_the_pdf(corpus, document, tmp_path):
     pdf, wanted = corpus[document]
     assert wanted, f"{document}: no values to look for"
-    words = _numbers(pdf_text(pdf.read_bytes(), tmp_path))
-    missing = sorted({value for value in wanted if not _numbers(value) <= words})
+    missing = _missing(pdf, wanted, tmp_path)
     assert missing == [], f"{document}: values of the JSON output not in the PDF's text: {missing[:8]}"
+
+
+def _missing(pdf: Path, wanted: list[str], tmp_path) -> list[str]:
+    """The values of ``wanted`` whose numbers are not all words of ``pdf``'s text."""
+    words = _numbers(pdf_text(pdf.read_bytes(), tmp_path))
+    return sorted({value for value in wanted if not _numbers(value) <= words})
+
+
+@pytest.fixture(scope="module")
+def wide(tmp_path_factory) -> dict[str, tuple[Path, list[str]]]:
+    """Networks of 16 and 64 units a layer (the limit) of two-digit fractions: their PDFs and the
+    values each must hold: every entry of x and W, read from the spec (not from symdrop's output),
+    and the prediction (from the JSON output)."""
+    require_pdflatex()
+    folder = tmp_path_factory.mktemp("wide")
+    documents = {}
+    for n, seed in ((16, 3), (64, 5)):
+        spec, pdf, data = folder / f"wide-{n}.json", folder / f"solve-wide-{n}.pdf", folder / f"solve-wide-{n}.json"
+        drawn = wide_spec(n, seed)
+        spec.write_text(json.dumps(drawn), encoding="utf-8")
+        assert main(["solve", str(spec), "-o", str(pdf)]) == 0
+        assert main(["solve", str(spec), "--format", "json", "-o", str(data)]) == 0
+        entries = drawn["input"] + [v for layer in drawn["layers"] for row in layer["weights"] for v in row]
+        wanted = [str(Fraction(v)) for v in entries] + _values(json.loads(data.read_text(encoding="utf-8")), ["prediction"])
+        documents[n] = (pdf, wanted)
+    return documents
+
+
+@pytest.mark.parametrize("units", [16, 64])
+def test_a_wide_network_stays_on_the_page_with_every_number(wide, units, tmp_path):
+    pdf, wanted = wide[units]
+    outside = _outside(pdf)
+    assert outside == [], f"{units} units: words outside the text area (page, points beyond, word): {outside[:8]}"
+    missing = _missing(pdf, wanted, tmp_path)
+    assert missing == [], f"{units} units: entries of x and W or the prediction not in the PDF's text: {missing[:8]}"

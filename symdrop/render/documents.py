@@ -13,6 +13,7 @@ from .diagram import Diagram, draw
 from .env import make_env, render_document
 from .formats import get
 from .linebreak import fitting_rows, rows
+from .matrixfit import network_layout
 from .numbertext import needs_decimal, to_places
 from .options import RenderOptions
 from .texwidth import LINE_EM
@@ -59,7 +60,8 @@ def diagram_of(derivation, edge_weights: bool = False) -> Diagram:
 
 def network_rows(network, options: RenderOptions = RenderOptions()) -> str:
     """The rows x, W, b, g of ``network`` for an align* or aligned block."""
-    return make_env(options).get_template("math/network-rows.j2").render(network=network).removesuffix("\n")
+    layout = network_layout(network, options.decimals)
+    return make_env(options).get_template("math/network-rows.j2").render(network=network, layout=layout).removesuffix("\n")
 
 
 def render_solution(

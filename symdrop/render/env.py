@@ -15,6 +15,7 @@ from .bytecode import template_cache
 from .escape import escape_cloze, escape_html, escape_ident, escape_markdown, escape_tex, escape_xml, escape_xml_text, markdown_code
 from .formats import get
 from .linebreak import boxable, chain, fits, lines, nested, rows, short, shown, together, wide
+from .matrixfit import in_sentence, row_entry
 from .numbertext import decimal, estimate, exact_text, needs_decimal, plain, rounded, rounded_each
 from .options import RenderOptions
 from ..numbers import to_sympy
@@ -116,12 +117,12 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
         plain=plain, decimal=decimal, estimate=estimate, tex=escape_tex, ident=escape_ident, md=escape_markdown, md_code=markdown_code, html=escape_html, cloze=escape_cloze, xml=escape_xml, xml_text=escape_xml_text,
         capitalize_first=capitalize_first, cm=cm, approx=partial(approx, digits=digits), clipped=clipped,
         points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines, rounded=partial(rounded, digits=digits), rounded_each=partial(rounded_each, digits=digits), shown=partial(shown, digits=digits), relation=relation, near=near,
-        unit_sum=partial(unit_sum, decimals=decimals), sympify=to_sympy, column=column_of, matrix=matrix_of, described=describe,
+        unit_sum=partial(unit_sum, decimals=decimals), row_entry=partial(row_entry, decimals=decimals), sympify=to_sympy, column=column_of, matrix=matrix_of, described=describe,
     )
     env.globals.update(layer_noun=layer_noun, chain=chain, run=run, digits=digits, mask_rows=partial(mask_rows, env),
                        escapes={"tex": escape_tex, "md": escape_markdown, "md_code": markdown_code})  # the formats' m.text, m.literal
     named = partial(wide, every_irrational=digits is not None)
-    env.tests.update(boxable=boxable, short=short, together=together, wide=named, fitting=fits,
+    env.tests.update(boxable=boxable, short=short, together=together, wide=named, fitting=fits, in_sentence=partial(in_sentence, decimals=decimals),
                      named=named, nested=nested, irrational=needs_decimal,  # wide's name before, for users' copies of the templates
                      some=lambda values, test: any(env.tests[test](v) for v in values))  # values | select(test) | list, at once
     return env

@@ -1,0 +1,110 @@
+"""A wide network's x, W and b on the page (render.matrixfit): every number read back from the document."""
+
+import json
+import random
+import re
+from fractions import Fraction
+
+import pytest
+import yaml
+
+from symdrop.cli import main
+from symdrop.model.spec import load_spec, parse_spec
+from symdrop.render.matrixfit import EM_PER_CHARACTER, MATRIX_ROWS, network_layout
+from symdrop.render.texwidth import width
+
+from .conftest import TUTORIAL
+
+
+def wide_spec(n: int, seed: int) -> dict:
+    """An n-n-1 network of two-digit fractions, as a reviewer drew one (not every one reduced:
+    96/10 is written 48/5); every second hidden unit dropped."""
+    rng = random.Random(seed)
+
+    def number():
+        return f"{rng.randint(-99, 99)}/{rng.randint(1, 99)}"
+
+    return {"title": f"wide {n}", "input": [number() for _ in range(n)],
+            "layers": [{"weights": [[number() for _ in range(n)] for _ in range(n)], "bias": [number() for _ in range(n)]},
+                       {"weights": [[number() for _ in range(n)]], "bias": [number()], "activation": "identity"}],
+            "masks": [[1] * n, [1, 0] * (n // 2)]}
+
+
+# An entry as the document writes it: -\tfrac{65}{74}, \frac{3}{8}, -23.
+_ENTRY = re.compile(r"(-\s*)?\\t?frac\{(\d+)\}\{(\d+)\}|(-?\d+)")
+
+
+def _numbers(text: str) -> list[Fraction]:
+    out = []
+    for sign, p, q, whole in _ENTRY.findall(text):
+        out.append(Fraction(int(whole)) if whole else (-1 if sign else 1) * Fraction(int(p), int(q)))
+    return out
+
+
+def _network_rows(markdown: str) -> dict[str, list[Fraction]]:
+    """The numbers of each named piece of the network's rows (x, W^{(1)}_{:,\\,1\\ldots 8}, ...),
+    in the order written, from the Markdown's first aligned block."""
+    block = markdown.split("\\begin{aligned}\n", 1)[1].split("\\end{aligned}", 1)[0]
+    pieces = {}
+    for line in block.splitlines():
+        name, _, body = line.removeprefix("\\\\ ").partition(" &= ")
+        pieces[name] = _numbers(body.replace("^{\\top}", ""))
+    return pieces
+
+
+def _solve(tmp_path, spec: dict, fmt: str = "markdown") -> str:
+    path, out = tmp_path / "spec.json", tmp_path / f"out.{fmt}"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    assert main(["solve", str(path), "--format", fmt, "-o", str(out)]) == 0
+    return out.read_text(encoding="utf-8")
+
+
+def test_a_small_network_is_written_as_before_without_measuring():
+    assert network_layout(load_spec(TUTORIAL)) is None  # x, then W, b, g side by side
+    # Ten units of two-digit fractions: past the bound, measured, and still whole and side by side.
+    layout = network_layout(parse_spec(wide_spec(10, 2)))
+    assert layout is not None and [p.matrix is not None for p in layout.x] == [True]
+    assert [len(layer.W) for layer in layout.layers] == [1, 1]
+
+
+@pytest.mark.parametrize("text", ["-3", r"- \frac{65}{74}", "0.25", r"\textcolor{red}{0}", r"\sigma(\frac{1}{2})",
+                                  r"- \frac{2685309189445726798066201807}{27781609581519220665638400}", r"\frac{1}{1 + e^{-2}}"])
+def test_no_entry_is_wider_than_the_bound_per_character(text):
+    assert width(text, "text") <= EM_PER_CHARACTER * len(text)
+    assert width(text) <= EM_PER_CHARACTER * len(text)
+
+
+def test_sixteen_units_columns_in_two_blocks_and_x_as_a_row(tmp_path):
+    spec = wide_spec(16, 3)
+    text = _solve(tmp_path, spec)
+    pieces = _network_rows(text)
+    assert list(pieces) == ["x", r"W^{(1)}_{:,\,1\ldots 8}", r"W^{(1)}_{:,\,9\ldots 16}", "b^{(1)}", "g^{(1)}",
+                            "W^{(2)}", "b^{(2)}", "g^{(2)}"]
+    x = [Fraction(v) for v in spec["input"]]
+    W = [[Fraction(v) for v in row] for row in spec["layers"][0]["weights"]]
+    assert pieces["x"] == x
+    # Each block row by row: rows 1..16 of columns 1..8, then of columns 9..16.
+    assert pieces[r"W^{(1)}_{:,\,1\ldots 8}"] == [w for row in W for w in row[:8]]
+    assert pieces[r"W^{(1)}_{:,\,9\ldots 16}"] == [w for row in W for w in row[8:]]
+    assert pieces["b^{(1)}"] == [Fraction(v) for v in spec["layers"][0]["bias"]]
+    assert pieces["W^{(2)}"] == [Fraction(v) for v in spec["layers"][1]["weights"][0]]
+    # The first sentence refers to the rows instead of writing 16 entries TeX cannot break.
+    first = text.split("\n\n")[1]
+    assert "for the input $x$ (its 16 entries are given with the network)" in first.replace("\n", " ")
+    assert "x = (" not in first
+
+
+def test_sixty_four_units_row_by_row(tmp_path):
+    spec = wide_spec(64, 5)
+    pieces = _network_rows(_solve(tmp_path, spec))
+    W = [[Fraction(v) for v in row] for row in spec["layers"][0]["weights"]]
+    assert 64 > MATRIX_ROWS
+    for i in range(64):
+        assert pieces[f"W^{{(1)}}_{{{i + 1},:}}"] == W[i]
+    assert pieces["x"] == [Fraction(v) for v in spec["input"]]
+    assert pieces["b^{(1)}"] == [Fraction(v) for v in spec["layers"][0]["bias"]]
+
+
+def test_the_tutorial_still_writes_its_input_in_the_sentence(tmp_path):
+    text = _solve(tmp_path, yaml.safe_load(TUTORIAL.read_text(encoding="utf-8")))
+    assert "for the input $x = (1, 1)$" in text
