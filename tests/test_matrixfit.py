@@ -108,3 +108,22 @@ def test_sixty_four_units_row_by_row(tmp_path):
 def test_the_tutorial_still_writes_its_input_in_the_sentence(tmp_path):
     text = _solve(tmp_path, yaml.safe_load(TUTORIAL.read_text(encoding="utf-8")))
     assert "for the input $x = (1, 1)$" in text
+
+
+def test_the_backward_pass_refers_to_a_long_input_too(tmp_path):
+    """backprop's first sentence, as solve's: 16 inputs are given with the network's rows (read
+    back from them), the 2 of the tutorial-sized network in the sentence."""
+    from symdrop.cli import main
+
+    spec = {**wide_spec(16, 3), "target": ["1"]}
+    path = tmp_path / "wide.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    assert main(["backprop", str(path), "-o", str(tmp_path / "wide.md"), "--no-diagram"]) == 0
+    text = (tmp_path / "wide.md").read_text(encoding="utf-8")
+    first = " ".join(text.split("\n\n")[1].split())
+    assert "on the input $x$ (its 16 entries are given with the network) with target" in first
+    assert _network_rows(text)["x"] == [Fraction(v) for v in spec["input"]]
+    spec = {"input": [1, 2], "layers": [{"weights": [[1, 1]], "bias": [0]}], "masks": [[1, 1]], "target": [1]}
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    assert main(["backprop", str(path), "-o", str(tmp_path / "small.md"), "--no-diagram"]) == 0
+    assert "on the input $x = (1, 2)$ with target" in (tmp_path / "small.md").read_text(encoding="utf-8")
