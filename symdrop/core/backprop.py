@@ -20,6 +20,19 @@ ZERO_REASONS = ("dropped", "clipped", "both")
 
 
 @dataclass(frozen=True)
+class ZeroGroup:
+    """Units of one layer whose delta is 0 for one reason (:data:`ZERO_REASONS`), from 0."""
+
+    reason: str
+    units: tuple[int, ...]
+
+    @property
+    def numbers(self) -> str:
+        """The units as a sentence numbers them, from 1: ``1, 2``."""
+        return ", ".join(str(i + 1) for i in self.units)
+
+
+@dataclass(frozen=True)
 class BackStep:
     """Layer l going back: dL/da^(l) (dL/dy for the output), g'(z^(l)), delta^(l), dL/dW^(l),
     dL/db^(l), dL/da~^(l-1) = W^(l)T delta^(l) and dL/da^(l-1) through the mask mu^(l-1)."""
@@ -58,13 +71,13 @@ class BackStep:
         return tuple(found)
 
     @cached_property
-    def zero_groups(self) -> tuple[tuple[str, tuple[int, ...]], ...]:
-        """``(reason, units)``: :attr:`zero_reasons` with the units of one reason together, the
-        reasons in the order their first unit comes (a document says each reason once)."""
+    def zero_groups(self) -> tuple["ZeroGroup", ...]:
+        """:attr:`zero_reasons` with the units of one reason together, the reasons in the order
+        their first unit comes (a document says each reason once)."""
         groups: dict[str, list[int]] = {}
         for i, reason in self.zero_reasons:
             groups.setdefault(reason, []).append(i)
-        return tuple((reason, tuple(units)) for reason, units in groups.items())
+        return tuple(ZeroGroup(reason, tuple(units)) for reason, units in groups.items())
 
     @cached_property
     def input_row(self) -> ImmutableMatrix:
