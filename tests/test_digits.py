@@ -165,6 +165,28 @@ def test_check_digits_takes_the_tolerance_solve_digits_states(spec, capsys):
     assert main(["check", str(spec), "--answer", f"{_y():.4f}", "--digits", "4", "--tolerance", "0.1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--digits" in err and "--tolerance" in err
+    # A ReLU network's answers are exact: --digits is refused (the tutorial's y = 7, by hand, not 6.9999).
+    from .conftest import TUTORIAL
+    assert main(["check", str(TUTORIAL), "--answer", "6.9999", "--digits", "4"]) == 2
+    assert "no sigmoid or tanh layer" in capsys.readouterr().err
+
+
+def test_check_digits_replaces_a_keys_tolerance(tmp_path, capsys):
+    """With --key, --digits K takes K places' tolerance instead of the sheet's: the answer to 2
+    places (from the key's own decimal) is wrong within the sheet's 4 places, right within 2."""
+    import json
+    assert main(["sheet", "--seed", "3", "--problems", "1", "--activation", "sigmoid", "--format", "markdown",
+                 "--out", str(tmp_path)]) == 0
+    [entry] = json.loads((tmp_path / "key.json").read_text(encoding="utf-8"))["problems"]
+    typed = f"{float(entry['answer_decimal'][0]):.2f}"
+    exact = Fraction(entry["answer_decimal"][0])
+    assert abs(Fraction(typed) - exact) > Fraction(entry["tolerance"])  # so the sheet's tolerance refuses it
+    args = ["check", "--key", str(tmp_path / "key.json"), "--code", entry["code"], "--answer", typed]
+    capsys.readouterr()
+    assert main(args) == 1
+    capsys.readouterr()
+    assert main(args + ["--digits", "2"]) == 0
+    assert capsys.readouterr().out.startswith("Correct within the tolerance 0.0")
 
 
 @pytest.mark.parametrize("args", [["solve"], ["solve", "--symbolic", "masks"], ["expect"]])

@@ -145,15 +145,8 @@ def check(args) -> int:
         kind = get(args.kind) if args.kind else of_spec(single(model, what))
     network = batch_of(model, what, kind.name) if kind.batches else single(model, what)
     tolerance = None if args.tolerance is None else abs(parse_number(args.tolerance, "--tolerance"))
-    digits = getattr(network, "digits", None) if args.digits is None else shown_places(args.digits, "--digits")
-    if args.digits is not None and args.tolerance is not None:
-        raise SymdropError("--digits: give --digits or --tolerance, not both (--digits K takes the tolerance "
-                           "of a student who carries values rounded to K places)")
-    if tolerance is None and digits is not None and kind.tolerance_for(network) is None:
-        # --digits, or the spec's digits: the tolerance the worked solution states, for a student who
-        # carries values rounded to that many places (0 where the answer is rational: no rounding).
-        from ..core.rounding import carried
-        tolerance = carried(network, kind.mode, digits)[1]
+    if args.digits is not None:  # the tolerance of a student who carries K places, as solve --digits K states it
+        network = _with_digits(kind, network, shown_places(args.digits, "--digits"), args.tolerance)
     values = None if args.values is None else _values(args.values)
     with working("check", 1) as bar:  # the answer read as grade reads it, with the count the problem's answer has
         result = step(bar, "symdrop check: the key and every mistake's answer", check_answer)(
@@ -166,6 +159,23 @@ def check(args) -> int:
     if legacy:
         print(legacy, file=sys.stderr)
     return 0 if result.correct else 1
+
+
+def _with_digits(kind, network, digits: int, tolerance):
+    """``network`` with ``digits`` places, whose tolerance the kind then takes (``check --digits``);
+    refused in one line where no such tolerance is: beside --tolerance, for a network of no sigmoid
+    or tanh layer (its answers are exact), or for a kind that states a tolerance of its own."""
+    if tolerance is not None:
+        raise SymdropError("--digits: give --digits or --tolerance, not both (--digits K takes the tolerance "
+                           "of a student who carries values rounded to K places)")
+    if not any(layer.g.smooth for layer in network.layers):
+        raise SymdropError("--digits: the network has no sigmoid or tanh layer, so its answers are exact "
+                           "(--tolerance T accepts decimals within T)")
+    if kind.smooth is None or kind.tolerance is not None:
+        raise SymdropError(f"--digits: the kind {kind.name} does not take a tolerance from places"
+                           + (f"; it states its own, {kind.tolerance}" if kind.tolerance is not None else "")
+                           + " (--tolerance T replaces it)")
+    return replace(network, digits=digits)
 
 
 def _values(path: Path) -> dict:
