@@ -70,3 +70,11 @@ def test_sheet_key_check_and_grade(tmp_path, capsys):
     assert main(["grade", "--key", str(out / "key.json"), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 0
     graded = json.loads((tmp_path / "g" / "grades.json").read_text(encoding="utf-8"))["students"][0]
     assert graded["points"] == "4" and graded["max_points"] == "5"  # y right, z1 not given
+
+
+def test_the_question_asks_for_each_of_its_two_layers(tmp_path):
+    """A 2-3-1 network's question asks for l = 1, 2 (by hand), not "l = 1, ..., 2"."""
+    assert main(["sheet", "--kinds", "dropconnect:forward", "--seed", "1", "--problems", "1", "--format", "markdown",
+                 "--no-diagram", "--out", str(tmp_path)]) == 0
+    text = (tmp_path / "sheet.md").read_text(encoding="utf-8")
+    assert "$a^{(l)}$ for $l = 1, 2$, and the prediction" in text and "\\dots, 2$" not in text
