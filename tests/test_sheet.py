@@ -463,3 +463,17 @@ def test_kinds_of_other_shapes_are_said_in_one_bracket(tmp_path):
                  "--format", "markdown", "--no-diagram", "--out", str(tmp_path)]) == 0
     text = (tmp_path / "sheet.md").read_text(encoding="utf-8")
     assert ("4/5 (backprop problems: shape 2-3-2-1; dropconnect:forward problems: shape 2-3-1).") in text
+
+
+def test_a_sheet_states_only_the_shapes_its_problems_have(tmp_path):
+    """A sheet of kinds that never draw --shape's 2-3-3-2-1 states their own shapes instead
+    (by hand: backprop 2-3-2-1, dropconnect:forward 2-3-1)."""
+    from symdrop.cli import main
+
+    for kinds, said in [("backprop", "Seed 4, shape 2-3-2-1, integers"),
+                        ("backprop,dropconnect:forward", "Seed 4, shapes 2-3-2-1 (backprop), 2-3-1 (dropconnect:forward), integers")]:
+        out = tmp_path / kinds.replace(",", "_").replace(":", "_")
+        assert main(["sheet", "--seed", "4", "--problems", "2", "--kinds", kinds, "--format", "markdown",
+                     "--no-diagram", "--out", str(out)]) == 0
+        text = (out / "sheet.md").read_text(encoding="utf-8")
+        assert said in text and "2-3-3-2-1" not in text

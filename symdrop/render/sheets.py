@@ -121,10 +121,18 @@ def describe(options, kinds) -> str:
     """The options in words, as a sheet states them; a kind that draws another shape says so,
     and a sheet of kinds that draw no network of a shape (the statistics kinds) states none."""
     options = smooth_shaped(options)  # a smooth sheet's own shape, where --shape is left at the default
-    text = options.describe(keep=any(k.uses_keep for k in kinds), shape=any(k.shaped for k in kinds))
+    keep = any(k.uses_keep for k in kinds)
     own = [(kind.name, kind.drawn_with(options).shape) for kind in kinds if kind.shaped]
+    shapes: dict[tuple, list[str]] = {}  # each shape a problem has, with the kinds that draw it
+    for name, shape in own:
+        shapes.setdefault(shape, []).append(name)
+    if own and options.shape not in shapes:  # no problem has --shape: the shapes the problems have
+        if len(shapes) == 1:
+            return replace(options, shape=next(iter(shapes))).describe(keep=keep)
+        said = ", ".join(f"{format_shape(shape)} ({', '.join(names)})" for shape, names in shapes.items())
+        return f"shapes {said}, {options.describe(keep=keep, shape=False)}"
     others = [f"{name} problems: shape {format_shape(shape)}" for name, shape in own if shape != options.shape]
-    return text + (f" ({'; '.join(others)})" if others else "")
+    return options.describe(keep=keep, shape=bool(own)) + (f" ({'; '.join(others)})" if others else "")
 
 
 def render_parts(e: Exercise, fmt: str, options: RenderOptions = RenderOptions(), picture=None,
