@@ -258,7 +258,7 @@ def test_what_is_said_once_is_said_where_it_holds(tmp_path):
 
 
 def test_units_whose_delta_is_zero_for_one_reason_share_one_sentence():
-    """Two units dropped by mu^(1) are said once, in the plural, and the unit ReLU clipped after
+    """Two units dropped by mu^(1) are said once, in the plural ("1 and 2"), and the unit ReLU clipped after
     them (by hand: x = (1, 1), z^(1) = (1, 1, -2), mu^(1) = (0, 0, 1)); two both dropped and
     clipped likewise (z^(1) = (1, -1, -2), mu^(1) = (1, 0, 0))."""
     def said(weights, mask):
@@ -266,15 +266,19 @@ def test_units_whose_delta_is_zero_for_one_reason_share_one_sentence():
                                             {"weights": [[1, 1, 1]], "bias": [0]}],
                 "masks": [[1, 1], mask], "target": [1]}
         md = render_backprop(derive_backprop(parse_spec(spec)), "markdown")
-        return [line[2:] for line in md.splitlines() if line.startswith("- Unit")]
+        return [line[2:] for line in md.splitlines() if line.startswith(("- Unit", "- Columns"))]
 
-    assert said([[1, 0], [0, 1], [-1, -1]], [0, 0, 1]) == [
-        "Units 1, 2 of the first hidden layer are dropped by $\\mu^{(1)}$: no gradient comes back to them, their deltas "
-        "are 0, so their incoming weights (rows 1, 2 of $\\partial L / \\partial W^{(1)}$) and their biases get no update "
+    assert said([[1, 0], [0, 1], [-1, -1]], [0, 0, 1]) == [  # the output layer's first, then layer 1's
+        "Columns 1 and 2 of $\\partial L / \\partial W^{(2)}$ are 0: $\\mu^{(1)}$ dropped those units of the first "
+        "hidden layer, so their outgoing weights get no gradient.",
+        "Units 1 and 2 of the first hidden layer are dropped by $\\mu^{(1)}$: no gradient comes back to them, their deltas "
+        "are 0, so their incoming weights (rows 1 and 2 of $\\partial L / \\partial W^{(1)}$) and their biases get no update "
         "this step.",
         "Unit 3 of the first hidden layer was clipped by ReLU ($z^{(1)}_{3} < 0$, so $g' = 0$): it blocks the gradient "
         "as a dropped unit does; row 3 of $\\partial L / \\partial W^{(1)}$ is 0."]
     assert said([[1, 0], [0, -1], [-1, -1]], [1, 0, 0]) == [
-        "Units 2, 3 of the first hidden layer are dropped by $\\mu^{(1)}$ and their ReLU clipped them "
-        "($z^{(1)}_{2}, z^{(1)}_{3} < 0$): their deltas are 0 for both reasons, so rows 2, 3 of "
+        "Columns 2 and 3 of $\\partial L / \\partial W^{(2)}$ are 0: $\\mu^{(1)}$ dropped those units of the first "
+        "hidden layer, so their outgoing weights get no gradient.",
+        "Units 2 and 3 of the first hidden layer are dropped by $\\mu^{(1)}$ and their ReLU clipped them "
+        "($z^{(1)}_{2}, z^{(1)}_{3} < 0$): their deltas are 0 for both reasons, so rows 2 and 3 of "
         "$\\partial L / \\partial W^{(1)}$ and their biases get no gradient this step."]

@@ -26,11 +26,6 @@ class ZeroGroup:
     reason: str
     units: tuple[int, ...]
 
-    @property
-    def numbers(self) -> str:
-        """The units as a sentence numbers them, from 1: ``1, 2``."""
-        return ", ".join(str(i + 1) for i in self.units)
-
 
 @dataclass(frozen=True)
 class BackStep:

@@ -115,7 +115,7 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
         latex=latex_filter(decimals), factor=partial(factor, decimals=decimals), base=partial(base, decimals=decimals),
         inline=partial(inline, decimals=decimals), operand=partial(operand, decimals=decimals), minuend=partial(minuend, decimals=decimals), compact=partial(compact, decimals=decimals),
         plain=plain, decimal=decimal, estimate=estimate, tex=escape_tex, ident=escape_ident, md=escape_markdown, md_code=markdown_code, html=escape_html, cloze=escape_cloze, xml=escape_xml, xml_text=escape_xml_text,
-        capitalize_first=capitalize_first, cm=cm, approx=partial(approx, digits=digits), clipped=clipped,
+        capitalize_first=capitalize_first, counted=counted, cm=cm, approx=partial(approx, digits=digits), clipped=clipped,
         points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines, rounded=partial(rounded, digits=digits), rounded_each=partial(rounded_each, digits=digits), shown=partial(shown, digits=digits), relation=relation, near=near,
         unit_sum=partial(unit_sum, decimals=decimals), row_entry=partial(row_entry, decimals=decimals), sympify=to_sympy, column=column_of, matrix=matrix_of, described=describe,
     )
@@ -185,6 +185,12 @@ def layer_noun(l: int, depth: int) -> str:
     if l == depth:
         return "the output layer"
     return f"the {ORDINALS[l - 1]} hidden layer" if l <= len(ORDINALS) else f"hidden layer {l}"
+
+
+def counted(indices) -> str:
+    """Units or columns (from 0) as a sentence numbers them, from 1: ``1``, ``1 and 3``, ``1, 2 and 4``."""
+    numbers = [str(i + 1) for i in indices]
+    return numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " and " + numbers[-1]
 
 
 def capitalize_first(text: str) -> str:
