@@ -271,5 +271,5 @@ def test_a_box_of_a_value_that_terminates_says_exactly_beside_irrational_ones(tm
     text = html.unescape(q.findtext("questiontext/text"))
     rows = re.findall(r"NUMERICAL:=([-\d.]+):([\d.]+)#.*?</td><td>([^<]*)</td>", text)
     assert [(value, how) for value, _, how in rows] == [
-        ("0.761594", "to at least 4 decimal places (within ±0.0002)"), ("2.5", "exactly (within ±0.0002)")]
+        ("0.761594", "to at least 4 decimal places (within ±0.0002)"), ("2.5", "exactly, as it terminates (±0.0002 accepted)")]
     assert "carried forward" not in text
