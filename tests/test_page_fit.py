@@ -380,3 +380,31 @@ def test_a_wide_network_stays_on_the_page_with_every_number(wide, units, tmp_pat
     assert outside == [], f"{units} units: words outside the text area (page, points beyond, word): {outside[:8]}"
     missing = _missing(pdf, wanted, tmp_path)
     assert missing == [], f"{units} units: entries of x and W or the prediction not in the PDF's text: {missing[:8]}"
+
+
+# A backward pass whose rows a line cannot hold: a tanh network's loss written out beside its
+# closed form and decimals, and 12 inputs whose dL/dx = mu^(0) (.) dL/da~^(0) is two transposed rows
+# of 12 fractions (a reviewer's networks). Each equation breaks into rows that stay on the page.
+LONG_ROWS = {
+    "tanh-loss": {"input": [1, -2], "layers": [{"weights": [[1, 2], [-1, 1]], "bias": [0, 1], "activation": "tanh"},
+                                               {"weights": [[-1, 1]], "bias": [2]}],
+                  "masks": [[1, 1], [1, 1]], "target": [1]},
+    "twelve-inputs": {"input": ["-9/8", "7/4", "7/5", "4/2", "6/7", "9/5", "7/8", "6/7", "4/7", "-9/7", "5/2", "-2/4"],
+                      "layers": [{"activation": "relu", "bias": ["-4/8", "2/9", "-9/9"], "weights": [
+                          ["-5/3", "-1/3", "6/9", "6/8", "-3/3", "6/2", "3/8", "-9/9", "-1/5", "9/3", "1/2", "-9/2"],
+                          ["8/2", "3/5", "4/2", "7/5", "5/9", "8/5", "2/5", "-2/9", "0/2", "4/3", "-4/6", "-6/7"],
+                          ["7/8", "7/5", "0/6", "9/9", "7/8", "9/2", "6/5", "3/8", "-4/7", "8/7", "-7/9", "7/3"]]},
+                                 {"bias": ["7/5"], "weights": [["-8/6", "9/8", "-4/4"]]}],
+                      "masks": [[0, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1], [1, 1, 1]], "target": [1]},
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", LONG_ROWS)
+def test_a_backward_pass_breaks_its_long_rows(name, tmp_path):
+    require_pdflatex()
+    spec = tmp_path / f"{name}.json"
+    spec.write_text(json.dumps(LONG_ROWS[name]), encoding="utf-8")
+    assert main(["backprop", str(spec), "-o", str(tmp_path / f"{name}.pdf")]) == 0
+    outside = _outside(tmp_path / f"{name}.pdf")
+    assert outside == [], f"{name}: words outside the text area (page, points beyond, word): {outside[:8]}"
