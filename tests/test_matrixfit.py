@@ -127,3 +127,18 @@ def test_the_backward_pass_refers_to_a_long_input_too(tmp_path):
     path.write_text(json.dumps(spec), encoding="utf-8")
     assert main(["backprop", str(path), "-o", str(tmp_path / "small.md"), "--no-diagram"]) == 0
     assert "on the input $x = (1, 2)$ with target" in (tmp_path / "small.md").read_text(encoding="utf-8")
+
+
+def test_an_input_stays_in_its_sentence_only_where_its_line_has_room():
+    """x = (1, 1) after the first sentence's words fits its line; twelve one-digit fractions, some
+    16 em (a reviewer's PDF: past the margin by 18 pt after those words), do not, though a line of
+    their own would hold them."""
+    import sympy
+
+    from symdrop.render.matrixfit import in_sentence
+
+    lead = "We predict with the fully connected network below for the input"
+    twelve = sympy.ImmutableMatrix([sympy.Rational(v) for v in
+                                    ("-9/8", "7/4", "7/5", "2", "6/7", "9/5", "7/8", "6/7", "4/7", "-9/7", "5/2", "-1/2")])
+    assert in_sentence(sympy.ImmutableMatrix([1, 1]), lead)
+    assert not in_sentence(twelve, lead) and in_sentence(twelve)

@@ -384,7 +384,8 @@ def test_a_wide_network_stays_on_the_page_with_every_number(wide, units, tmp_pat
 
 # A backward pass whose rows a line cannot hold: a tanh network's loss written out beside its
 # closed form and decimals, and 12 inputs whose dL/dx = mu^(0) (.) dL/da~^(0) is two transposed rows
-# of 12 fractions (a reviewer's networks). Each equation breaks into rows that stay on the page.
+# of 12 fractions (a reviewer's networks). Each equation breaks into rows that stay on the page;
+# the forward pass's first sentence refers to the 12 inputs instead of running past the margin.
 LONG_ROWS = {
     "tanh-loss": {"input": [1, -2], "layers": [{"weights": [[1, 2], [-1, 1]], "bias": [0, 1], "activation": "tanh"},
                                                {"weights": [[-1, 1]], "bias": [2]}],
@@ -405,6 +406,8 @@ def test_a_backward_pass_breaks_its_long_rows(name, tmp_path):
     require_pdflatex()
     spec = tmp_path / f"{name}.json"
     spec.write_text(json.dumps(LONG_ROWS[name]), encoding="utf-8")
-    assert main(["backprop", str(spec), "-o", str(tmp_path / f"{name}.pdf")]) == 0
-    outside = _outside(tmp_path / f"{name}.pdf")
-    assert outside == [], f"{name}: words outside the text area (page, points beyond, word): {outside[:8]}"
+    for command in ("backprop", "solve"):
+        pdf = tmp_path / f"{command}-{name}.pdf"
+        assert main([command, str(spec), "-o", str(pdf)]) == 0
+        outside = _outside(pdf)
+        assert outside == [], f"{command} {name}: words outside the text area (page, points beyond, word): {outside[:8]}"

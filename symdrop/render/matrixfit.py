@@ -158,8 +158,10 @@ def row_entry(value, decimals: bool = False) -> str:
     return text_sized(latex(value, decimals=decimals), value)
 
 
-def in_sentence(vector, decimals: bool = False) -> bool:
-    """Whether ``vector`` written in a sentence, ``(1, 1)``, takes at most half a line (TeX
-    cannot break a formula in a paragraph between its entries); a longer one is referred to
-    where it is displayed."""
-    return width(inline(vector, decimals), "text") <= LINE_EM / 2
+def in_sentence(vector, words: str = "", decimals: bool = False) -> bool:
+    """Whether ``x = vector`` written in a sentence, ``x = (1, 1)``, fits the rest of the line
+    ``words`` (the sentence's words before it, from the start of its paragraph) leave: TeX cannot
+    break a formula in a paragraph between its entries, nor stretch the words enough to move it
+    whole to the next line. A longer one is referred to where it is displayed."""
+    lead = width(r"\text{%s} x = " % words, "text") if words else 0.0
+    return lead + width(inline(vector, decimals), "text") <= LINE_EM
