@@ -78,8 +78,9 @@ def test_sixteen_units_columns_in_two_blocks_and_x_as_a_row(tmp_path):
     spec = wide_spec(16, 3)
     text = _solve(tmp_path, spec)
     pieces = _network_rows(text)
+    # W^(2), one row of 16, in blocks too: a row, never a list that reads as a column
     assert list(pieces) == ["x", r"W^{(1)}_{:,\,1\ldots 8}", r"W^{(1)}_{:,\,9\ldots 16}", "b^{(1)}", "g^{(1)}",
-                            "W^{(2)}", "b^{(2)}", "g^{(2)}"]
+                            r"W^{(2)}_{:,\,1\ldots 8}", r"W^{(2)}_{:,\,9\ldots 16}", "b^{(2)}", "g^{(2)}"]
     x = [Fraction(v) for v in spec["input"]]
     W = [[Fraction(v) for v in row] for row in spec["layers"][0]["weights"]]
     assert pieces["x"] == x
@@ -87,7 +88,8 @@ def test_sixteen_units_columns_in_two_blocks_and_x_as_a_row(tmp_path):
     assert pieces[r"W^{(1)}_{:,\,1\ldots 8}"] == [w for row in W for w in row[:8]]
     assert pieces[r"W^{(1)}_{:,\,9\ldots 16}"] == [w for row in W for w in row[8:]]
     assert pieces["b^{(1)}"] == [Fraction(v) for v in spec["layers"][0]["bias"]]
-    assert pieces["W^{(2)}"] == [Fraction(v) for v in spec["layers"][1]["weights"][0]]
+    assert pieces[r"W^{(2)}_{:,\,1\ldots 8}"] + pieces[r"W^{(2)}_{:,\,9\ldots 16}"] == [
+        Fraction(v) for v in spec["layers"][1]["weights"][0]]
     # The first sentence refers to the rows instead of writing 16 entries TeX cannot break.
     first = text.split("\n\n")[1]
     assert "for the input $x$ (its 16 entries are given with the network)" in first.replace("\n", " ")

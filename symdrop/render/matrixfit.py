@@ -113,9 +113,9 @@ def _parts(matrix: sympy.ImmutableMatrix, rooms: tuple[float, float], decimals: 
     vector, room = matrix.cols == 1, rooms[1]
     if matrix.rows <= (VECTOR_ROWS if vector else MATRIX_ROWS) and _width(matrix, decimals) <= rooms[0]:
         return (Part(matrix=matrix),)
-    if vector or matrix.rows == 1:
-        return (Part(lines=_broken(tuple(entries(matrix)), room, decimals), transposed=vector),)
-    if matrix.rows <= MATRIX_ROWS:
+    if vector:
+        return (Part(lines=_broken(tuple(entries(matrix)), room, decimals), transposed=True),)
+    if matrix.rows <= MATRIX_ROWS:  # a row (1 x n) too: blocks of a row, never a list a column's notation writes
         blocks = _blocks(matrix, room, decimals)
         if blocks is not None:
             return blocks
