@@ -200,3 +200,18 @@ def test_markdown_says_a_formula_is_too_wide_to_read_never_for_a_page(spec, caps
     tex = capsys.readouterr().out
     assert "too wide for a page" in tex or "wider than a page" in tex
     assert "page" not in md.lower() and "too wide to read" in md
+
+
+def test_digits_says_a_short_values_exact_form_not_that_it_is_too_wide(tmp_path, capsys):
+    """With --digits every irrational value is shown by its decimal; where its exact form is short
+    the solution says it (by hand: z^(1) = (-1, -1), unit 2 dropped, y = 2 sigma(-1) + 1 ~ 1.5379), never that
+    it is too wide to read."""
+    import json
+    spec = tmp_path / "sig.json"
+    spec.write_text(json.dumps({"input": [1, -1], "masks": [[1, 1], [1, 0]], "layers": [
+        {"weights": [[1, 2], [-1, 1]], "bias": [0, 1], "activation": "sigmoid"},
+        {"weights": [[2, -1]], "bias": [1]}]}), encoding="utf-8")
+    assert main(["solve", str(spec), "--digits", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "(Exactly $2 \\sigma(-1) + 1$.)" in out and "(Exactly $\\sigma(-1) + 1$.)" in out  # y; y without dropout
+    assert "too wide" not in out

@@ -124,6 +124,7 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
     named = partial(wide, every_irrational=digits is not None)
     env.tests.update(boxable=boxable, short=short, together=together, wide=named, fitting=fits, in_sentence=partial(in_sentence, decimals=decimals),
                      named=named, nested=nested, irrational=needs_decimal,  # wide's name before, for users' copies of the templates
+                     long=wide,  # too wide to show, whatever --digits (which names every irrational value)
                      some=lambda values, test: any(env.tests[test](v) for v in values))  # values | select(test) | list, at once
     return env
 
