@@ -411,3 +411,19 @@ def test_a_backward_pass_breaks_its_long_rows(name, tmp_path):
         assert main([command, str(spec), "-o", str(pdf)]) == 0
         outside = _outside(pdf)
         assert outside == [], f"{command} {name}: words outside the text area (page, points beyond, word): {outside[:8]}"
+
+
+@pytest.mark.slow
+def test_a_gradients_mean_and_variance_share_a_line_only_where_it_holds_both(tmp_path):
+    """moments of the twelve inputs, the first layer kept and the hidden layer dropped with
+    q = 1/2: E[dL/dW^(2)] and its variance, rows of 20-digit fractions, each on its own line."""
+    require_pdflatex()
+    spec = {**LONG_ROWS["twelve-inputs"], "masks": [[1] * 12, [1, 1, 1]], "dropout": {"keep": ["1", "1/2"]}}
+    path = tmp_path / "twelve.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    assert main(["moments", str(path), "-o", str(tmp_path / "twelve.pdf")]) == 0
+    outside = _outside(tmp_path / "twelve.pdf")
+    assert outside == [], f"words outside the text area (page, points beyond, word): {outside[:8]}"
+    assert main(["moments", str(path), "-o", str(tmp_path / "twelve.md")]) == 0
+    assert "\\operatorname{Var}\\!\\left[\\frac{\\partial L}{\\partial W^{(2)}}\\right] = " in (
+        tmp_path / "twelve.md").read_text(encoding="utf-8")
