@@ -382,7 +382,7 @@ def test_a_wide_network_stays_on_the_page_with_every_number(wide, units, tmp_pat
     assert missing == [], f"{units} units: entries of x and W or the prediction not in the PDF's text: {missing[:8]}"
 
 
-# A backward pass whose rows a line cannot hold: a tanh network's loss written out beside its
+# A backward pass whose rows a line cannot hold: a tanh network's loss (and a cross-entropy's) written out beside its
 # closed form and decimals, and 12 inputs whose dL/dx = mu^(0) (.) dL/da~^(0) is two transposed rows
 # of 12 fractions (a reviewer's networks). Each equation breaks into rows that stay on the page;
 # the forward pass's first sentence refers to the 12 inputs instead of running past the margin.
@@ -397,6 +397,10 @@ LONG_ROWS = {
                           ["7/8", "7/5", "0/6", "9/9", "7/8", "9/2", "6/5", "3/8", "-4/7", "8/7", "-7/9", "7/3"]]},
                                  {"bias": ["7/5"], "weights": [["-8/6", "9/8", "-4/4"]]}],
                       "masks": [[0, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1], [1, 1, 1]], "target": [1]},
+    # cross-entropy over six classes of fractional logits: its loss line ran 6 pt past the margin
+    "six-classes": {"input": [1, 1], "masks": [[1, 1]], "target": [0, 0, 0, 0, 0, 1], "loss": "cross_entropy",
+                    "layers": [{"weights": [["1/3", "1/7"], ["-2/9", "5/11"], ["3/13", "-1/17"], ["4/19", "2/23"],
+                                            ["-5/29", "1/31"], ["2/37", "-3/41"]], "bias": [0, 0, 0, 0, 0, 0]}]},
 }
 
 
