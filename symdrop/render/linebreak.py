@@ -129,8 +129,14 @@ def short(expr, words: str = "") -> bool:
     (TeX breaks a formula in a paragraph only at its outermost operators); after ``words`` that
     open a paragraph, on their line (TeX cannot move it to the next line alone: the words would
     be set too loose)."""
-    room = LINE_EM - width(r"\text{%s}" % words, "text") if words else LINE_EM / 2
+    room = room_after(words) if words else LINE_EM / 2
     return width(latex(expr) + approx(expr), "text") <= room
+
+
+def room_after(words: str) -> float:
+    """The room (em) a line leaves after ``words`` that open its paragraph: TeX cannot set those
+    words looser to move a formula that follows them whole to the next line."""
+    return LINE_EM - width(r"\text{%s}" % words, "text")
 
 
 def chain(lhs: str, parts: list[str], room: float = LINE_EM) -> list[str]:

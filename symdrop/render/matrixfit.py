@@ -6,7 +6,7 @@ from functools import lru_cache
 import sympy
 
 from ..sympy_internals import entries
-from .linebreak import TOGETHER_LINES
+from .linebreak import TOGETHER_LINES, room_after
 from .printer import VECTOR_ROWS, inline, latex, latex_each, text_sized
 from .texwidth import LINE_EM, width
 
@@ -163,5 +163,4 @@ def in_sentence(vector, words: str = "", decimals: bool = False) -> bool:
     ``words`` (the sentence's words before it, from the start of its paragraph) leave: TeX cannot
     break a formula in a paragraph between its entries, nor stretch the words enough to move it
     whole to the next line. A longer one is referred to where it is displayed."""
-    lead = width(r"\text{%s} x = " % words, "text") if words else 0.0
-    return lead + width(inline(vector, decimals), "text") <= LINE_EM
+    return width("x = " + inline(vector, decimals), "text") <= (room_after(words) if words else LINE_EM)
