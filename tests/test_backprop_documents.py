@@ -280,5 +280,5 @@ def test_units_whose_delta_is_zero_for_one_reason_share_one_sentence():
         "Columns 2 and 3 of $\\partial L / \\partial W^{(2)}$ are 0: $\\mu^{(1)}$ dropped those units of the first "
         "hidden layer, so their outgoing weights get no gradient.",
         "Units 2 and 3 of the first hidden layer are dropped by $\\mu^{(1)}$ and their ReLU clipped them "
-        "($z^{(1)}_{2}, z^{(1)}_{3} < 0$): their deltas are 0 for both reasons, so rows 2 and 3 of "
+        "($z^{(1)}_{2}$, $z^{(1)}_{3} < 0$): their deltas are 0 for both reasons, so rows 2 and 3 of "
         "$\\partial L / \\partial W^{(1)}$ and their biases get no gradient this step."]

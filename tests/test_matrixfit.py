@@ -144,3 +144,56 @@ def test_an_input_stays_in_its_sentence_only_where_its_line_has_room():
                                     ("-9/8", "7/4", "7/5", "2", "6/7", "9/5", "7/8", "6/7", "4/7", "-9/7", "5/2", "-1/2")])
     assert in_sentence(sympy.ImmutableMatrix([1, 1]), lead)
     assert not in_sentence(twelve, lead) and in_sentence(twelve)
+
+
+# 16 outputs with fractional targets (a reviewer's network): t and each 16-entry vector of the
+# backward pass ran past the margin, t in the first sentence.
+SIXTEEN_OUTPUTS = {"input": [1, -1, 2], "masks": [[1, 1, 0], [1, 0, 1, 1]],
+                   "layers": [{"weights": [[-2, 1, 1], [-2, -1, 1], [0, 2, 1], [-3, 1, -3]], "bias": [1, 0, 2, -1]},
+                              {"weights": [[(i * 5 + j * 3) % 7 - 3 for j in range(4)] for i in range(16)],
+                               "bias": [i % 5 - 2 for i in range(16)], "activation": "identity"}],
+                   "target": [f"{(i * 7) % 19 - 9}/{i % 6 + 2}" for i in range(16)]}
+
+
+def _aligned(text: str, heading: str) -> dict[str, list[Fraction]]:
+    """The numbers of each row ``name &= ...`` (with its continued rows) of the first aligned
+    block after ``heading``."""
+    block = text.split(heading, 1)[1].split("\\begin{aligned}\n", 1)[1].split("\\end{aligned}", 1)[0]
+    rows, name = {}, None
+    for line in block.replace("\\\\ &", "\n&").splitlines():
+        head, _, body = line.removesuffix("\\\\").partition("&")
+        name = head.strip() or name
+        rows[name] = rows.get(name, []) + _numbers(body.replace("^{\\top}", "").lstrip("= "))
+    return rows
+
+
+def test_a_wide_target_is_given_with_the_loss_and_the_forward_pass_in_rows(tmp_path):
+    """backprop of 16 outputs: the first sentence refers to t, which the loss's section gives
+    (every entry read back); the forward pass, a table whose rows would leave the page, is a row
+    per vector, each read back and checked against the pass computed here with fractions."""
+    path = tmp_path / "wide.json"
+    path.write_text(json.dumps(SIXTEEN_OUTPUTS), encoding="utf-8")
+    assert main(["backprop", str(path), "-o", str(tmp_path / "wide.md"), "--no-diagram"]) == 0
+    text = (tmp_path / "wide.md").read_text(encoding="utf-8")
+    first = " ".join(text.split("\n\n")[1].split())
+    assert "with target $t$ (its 16 entries are given with the loss) and" in first
+    assert "t = (" not in first
+    target = [Fraction(v) for v in SIXTEEN_OUTPUTS["target"]]
+    loss = text.split("The target, one value per output:", 1)[1].split("$$", 2)[1]
+    assert _numbers(loss.replace("\\\\ &", " ").split("=", 1)[1]) == target
+    # the pass by hand: z1 = W1 (mu0 * x) + b1, a1 = ReLU(z1), z2 = W2 (mu1 * a1) + b2
+    (W1, b1), (W2, b2) = [([[Fraction(w) for w in row] for row in layer["weights"]], [Fraction(v) for v in layer["bias"]])
+                          for layer in SIXTEEN_OUTPUTS["layers"]]
+    mu0, mu1 = SIXTEEN_OUTPUTS["masks"]
+    a0 = [m * Fraction(v) for m, v in zip(mu0, SIXTEEN_OUTPUTS["input"])]
+    z1 = [sum(w * a for w, a in zip(row, a0)) + b for row, b in zip(W1, b1)]
+    a1 = [m * max(z, 0) for m, z in zip(mu1, z1)]
+    z2 = [sum(w * a for w, a in zip(row, a1)) + b for row, b in zip(W2, b2)]
+    rows = _aligned(text, "The forward pass")
+    assert rows == {r"\tilde{a}^{(0)}": a0, "z^{(1)}": z1, "a^{(1)}": [max(z, 0) for z in z1],
+                    r"\tilde{a}^{(1)}": a1, "z^{(2)}": z2, "a^{(2)}": z2}
+    # the tutorial's network with one output keeps its table and its t = (5) in the sentence
+    path.write_text(json.dumps({**yaml.safe_load(TUTORIAL.read_text(encoding="utf-8")), "target": [5]}), encoding="utf-8")
+    assert main(["backprop", str(path), "-o", str(tmp_path / "small.md"), "--no-diagram"]) == 0
+    small = (tmp_path / "small.md").read_text(encoding="utf-8")
+    assert "with target $t = (5)$ and" in " ".join(small.split()) and "| $l$ |" in small

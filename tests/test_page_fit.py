@@ -29,7 +29,7 @@ import pytest
 from symdrop.cli import main
 
 from .conftest import ROOT, THREE_SMOOTH, TUTORIAL, TWO_SIGMOIDS, pdf_text, require_pdflatex
-from .test_matrixfit import wide_spec
+from .test_matrixfit import SIXTEEN_OUTPUTS, wide_spec
 
 pytestmark = pytest.mark.slow  # the corpus: dozens of PDFs, about a minute of TeX
 
@@ -401,6 +401,16 @@ LONG_ROWS = {
     "six-classes": {"input": [1, 1], "masks": [[1, 1]], "target": [0, 0, 0, 0, 0, 1], "loss": "cross_entropy",
                     "layers": [{"weights": [["1/3", "1/7"], ["-2/9", "5/11"], ["3/13", "-1/17"], ["4/19", "2/23"],
                                             ["-5/29", "1/31"], ["2/37", "-3/41"]], "bias": [0, 0, 0, 0, 0, 0]}]},
+    # 16 hidden units: each layer's delta = dL/da (.) g'(z) is three rows of 16 entries; the forward pass's
+    # table of 16-entry vectors ran 30 pt past the margin
+    "sixteen-units": {**wide_spec(16, 3), "target": ["1"]},
+    # 16 outputs with fractional targets: t ran past the margin in the first sentence, as dL/dy did
+    "sixteen-outputs": SIXTEEN_OUTPUTS,
+    # twelve tanh units: the table of the forward pass's decimals, a row a vector, ran past the margin
+    "twelve-tanh": {"input": [1, -1], "masks": [[1, 1], [1] * 12], "target": ["1/2"],
+                    "layers": [{"weights": [[(i % 3) - 1, (i % 4) - 2] for i in range(12)], "bias": [i % 3 for i in range(12)],
+                                "activation": "tanh"},
+                               {"weights": [[(i % 5) - 2 for i in range(12)]], "bias": [1], "activation": "identity"}]},
 }
 
 

@@ -15,7 +15,7 @@ from .bytecode import template_cache
 from .escape import escape_cloze, escape_html, escape_ident, escape_markdown, escape_tex, escape_xml, escape_xml_text, markdown_code
 from .formats import get
 from .linebreak import boxable, chain, fits, lines, nested, rows, short, shown, together, wide
-from .matrixfit import in_sentence, row_entry
+from .matrixfit import forward_table, in_sentence, row_entry
 from .numbertext import decimal, estimate, exact_text, needs_decimal, plain, rounded, rounded_each
 from .options import RenderOptions
 from ..numbers import to_sympy
@@ -119,7 +119,8 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
         points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines, rounded=partial(rounded, digits=digits), rounded_each=partial(rounded_each, digits=digits), shown=partial(shown, digits=digits), relation=relation, near=near,
         unit_sum=partial(unit_sum, decimals=decimals), row_entry=partial(row_entry, decimals=decimals), sympify=to_sympy, column=column_of, matrix=matrix_of, described=describe,
     )
-    env.globals.update(layer_noun=layer_noun, chain=chain, run=run, digits=digits, mask_rows=partial(mask_rows, env),
+    env.globals.update(layer_noun=layer_noun, chain=chain, run=run, digits=digits,
+                       forward_table=partial(forward_table, decimals=decimals, digits=digits), mask_rows=partial(mask_rows, env),
                        escapes={"tex": escape_tex, "md": escape_markdown, "md_code": markdown_code})  # the formats' m.text, m.literal
     named = partial(wide, every_irrational=digits is not None)
     env.tests.update(boxable=boxable, short=short, together=together, wide=named, fitting=fits, in_sentence=partial(in_sentence, decimals=decimals),

@@ -1,4 +1,5 @@
-"""How a network's x, W and b are shown where one would leave the page: blocks of columns, rows."""
+"""How a network's x, W and b, and a backward pass's table of the forward values, are shown where
+one would leave the page: blocks of columns, rows."""
 
 from dataclasses import dataclass
 from functools import lru_cache
@@ -7,6 +8,7 @@ import sympy
 
 from ..sympy_internals import entries
 from .linebreak import TOGETHER_LINES, room_after
+from .numbertext import rounded
 from .printer import VECTOR_ROWS, inline, latex, latex_each, text_sized
 from .texwidth import LINE_EM, width
 
@@ -158,9 +160,31 @@ def row_entry(value, decimals: bool = False) -> str:
     return text_sized(latex(value, decimals=decimals), value)
 
 
-def in_sentence(vector, words: str = "", decimals: bool = False) -> bool:
-    """Whether ``x = vector`` written in a sentence, ``x = (1, 1)``, fits the rest of the line
-    ``words`` (the sentence's words before it, from the start of its paragraph) leave: TeX cannot
-    break a formula in a paragraph between its entries, nor stretch the words enough to move it
-    whole to the next line. A longer one is referred to where it is displayed."""
-    return width("x = " + inline(vector, decimals), "text") <= (room_after(words) if words else LINE_EM)
+def in_sentence(vector, words: str = "", decimals: bool = False, name: str = "x", room: float = 1.0) -> bool:
+    """Whether ``x = vector`` (``name``: another vector's, ``t``) written in a sentence, ``x = (1,
+    1)``, fits the rest of the line ``words`` (the sentence's words before it, from the start of
+    its paragraph) leave, or without ``words`` the fraction ``room`` of a line: TeX cannot break
+    a formula in a paragraph between its entries, nor stretch the words enough to move it whole
+    to the next line. A longer one is referred to where it is displayed."""
+    return width(f"{name} = " + inline(vector, decimals), "text") <= (room_after(words) if words else room * LINE_EM)
+
+
+# A table's columns stand two \tabcolsep (12 pt, 1.2 em) apart, and one from each edge (0.6 em).
+_TABLE_GAP = 1.2
+_LAYER = width("l", "text")  # the first column's cells: a layer's number, as wide as its head l
+_HEADS = tuple(width(head, "text") for head in (r"\tilde{a}^{(l-1)}", "z^{(l)}", "a^{(l)}"))  # the other columns' heads
+
+
+def forward_table(steps, irrational: bool, decimals: bool = False, digits: int | None = None) -> str:
+    """How a backward pass's table of the forward values (``steps``: the forward derivation's)
+    is set: ``"columns"``, a row a layer with its masked input, z and a side by side (exact
+    values); ``"rows"``, a row a vector (``irrational``: decimals after \\approx); or
+    ``"lines"`` where a row of the table would leave the page (a table's row cannot break):
+    aligned equations, each vector broken between its entries where it must be."""
+    vectors = [(s.masked_input.value, s.pre_activation.value, s.activation.value) for s in steps]
+    if irrational:  # a row's cells: the layer, the vector's name, the vector after \approx
+        name = max(width(r"\tilde{a}^{(%d)}" % (len(steps) - 1), "text"), width(r"z^{(%d)}" % len(steps), "text"))
+        shown = max(width(r"\approx " + inline(rounded(v, digits=digits), decimals), "text") for row in vectors for v in row)
+        return "rows" if _LAYER + name + shown + 3 * _TABLE_GAP <= LINE_EM else "lines"
+    columns = zip(_HEADS, *([width(inline(v, decimals), "text") for v in row] for row in vectors))
+    return "columns" if _LAYER + sum(map(max, columns)) + 4 * _TABLE_GAP <= LINE_EM else "lines"
