@@ -136,6 +136,34 @@ def test_the_output_is_labelled_as_the_question_names_it(kind, asked, tex, svg):
     assert [g.find(f"{SVG}text").text for g in units] == svg
 
 
+# The noise kind's questions (problem-noise-NAME.j2, read by hand): Gaussian dropout's unit is
+# z = b + sum_j w_j xi_j x_j (seed 2 draws one); spatial dropout's sum T = sum_j mu_j x_j has no
+# bias and no weights (seed 0 draws one), so a picture of a unit fed by a bias square (the
+# caption "The squares are the biases") would show what T has not: it has none, as alpha's and
+# the counts' questions, whose values are no network's.
+def test_a_gaussian_dropout_unit_is_labelled_z():
+    sheet = build_sheet(2, Options(), 1, kinds=parse_kinds("noise"))
+    assert sheet.exercises[0].derivation.question.name == "gaussian"
+    source = render_documents(sheet, ("latex",))["sheet.tex"]
+    assert r"a unit $z = b + \sum_j w_j \xi_j x_j$" in source
+    labels = re.findall(r"\\symdroplabel\{([\d.]+)\}\{[\d.]+\}\{\\small\$(.*?)\$\}", source)
+    right = max(float(x) for x, _ in labels)
+    assert [name for x, name in labels if float(x) == right] == ["z"]
+    picture = ET.fromstring(render_svg(sheet.exercises[0].derivation))
+    units = [g for g in picture.iter(f"{SVG}g") if g.get("id", "").startswith("u1-")]
+    assert [g.find(f"{SVG}text").text for g in units] == ["z"]
+
+
+def test_a_spatial_dropout_question_draws_no_unit_with_a_bias():
+    sheet = build_sheet(0, Options(), 1, kinds=parse_kinds("noise"))
+    assert sheet.exercises[0].derivation.question.name == "spatial"
+    documents = render_documents(sheet, ("latex", "markdown"))
+    for name in ("sheet.tex", "solutions.tex", "sheet.md", "solutions.md"):
+        assert "T = \\sum_j" in documents[name]
+        assert "The squares are the biases" not in documents[name]
+        assert not re.search(r"\\savedpicture\{|\\begin\{tikzpicture\}|figures/", documents[name])
+
+
 def test_the_text_alternative_names_the_output_as_the_picture_does():
     """A DropConnect layer's dropped connection, said in words, ends at the output's own name
     (the weight of x_2 into the first unit dropped)."""

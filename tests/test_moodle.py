@@ -76,8 +76,9 @@ def test_every_question_passes_the_import_rules_and_grades_as_the_references_say
         # The worked solution is the general feedback, with its picture stored beside it.
         feedback = q.findtext("generalfeedback/text")
         assert "<h4>" in feedback and "\\(" in feedback and "$" not in feedback
-        if e.kind.name != "noise" or noise.question(e.network) in (noise.GAUSSIAN, noise.SPATIAL):  # alpha, counts: no network
-            assert f"@@PLUGINFILE@@/{e.code}.svg" in q.findtext("questiontext/text")
+        # alpha, counts: no network; a channel's sum T: no bias, where a picture draws one
+        pictured = e.kind.name != "noise" or noise.question(e.network) is noise.GAUSSIAN
+        assert (f"@@PLUGINFILE@@/{e.code}.svg" in q.findtext("questiontext/text")) == pictured
 
 
 def test_parts_ask_every_value_and_each_is_the_references():

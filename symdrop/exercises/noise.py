@@ -286,6 +286,18 @@ class Posed:
     masks_given = False  # over every mask: a picture marks none (a class attribute, not a field)
 
     @property
+    def pictured(self) -> bool:
+        """Whether a picture of the network goes with the question: Gaussian dropout's unit only.
+        Alpha dropout and the counts ask of no network, and a channel's sum T has no bias, where
+        a picture draws a unit fed by a bias square ("The squares are the biases")."""
+        return self.question is GAUSSIAN
+
+    @property
+    def output_name(self) -> str:
+        """The name the question gives the pictured unit's value: z (Gaussian dropout)."""
+        return "z"
+
+    @property
     def terms(self) -> tuple:
         """(w_j, x_j) of the unit's inputs."""
         return tuple(zip(self.network.layers[0].W.row(0), self.network.x))

@@ -47,11 +47,14 @@ def step_rows(step, options: RenderOptions = RenderOptions()) -> str:
     return make_env(options).get_template("math/step-rows.j2").render(step=step).removesuffix("\n")
 
 
-def diagram_of(derivation, edge_weights: bool = False) -> Diagram:
+def diagram_of(derivation, edge_weights: bool = False) -> Diagram | None:
     """The picture of ``derivation``'s network: with its masks for a training pass; without any
     (no mask labels, nothing crossed out) at test time and for the ensemble, whose masks are
     every mask. Its output is labelled with the name the derivation gives it (ŷ unless it says:
-    a unit's sum S, a layer's z)."""
+    a unit's sum S, a layer's z). None for a derivation whose values are no network's to draw
+    (``pictured`` false: a noise problem's alpha dropout, counts, a channel's sum)."""
+    if not getattr(derivation, "pictured", True):
+        return None
     masks = not (isinstance(derivation, Ensemble) or getattr(derivation, "mode", "train") == "test"
                  or not getattr(derivation, "masks_given", True))  # the statistics: every mask
     return draw(derivation.network, edge_weights=edge_weights, mask_labels=masks,
@@ -148,7 +151,7 @@ def render_svg(derivation: Derivation, options: RenderOptions = RenderOptions(),
     """The picture of the network as an SVG document; None if it is too large to draw."""
     weights = options.edge_weights if edge_weights is None else edge_weights
     picture = diagram_of(derivation, weights)
-    if picture.too_large:
+    if picture is None or picture.too_large:
         return None
     title = derivation.network.title or "Dropout forward pass"
     return make_env(options).get_template("svg/diagram.svg.j2").render(dia=picture, title=title)

@@ -119,7 +119,8 @@ def generate(data: dict, config: dict) -> None:
     entry = key_json(Sheet(config["seed"], options_of(config), (e,)))["problems"][0]
     data["params"].update({
         "title": config["title"], "code": e.code, "statement": html["question"], "answer": html["answer"],
-        "solution": html["solution"], "figure": bool(config["render"]["diagram"]) and not picture.too_large and {"alt": describe(picture)},
+        "solution": html["solution"], "figure": bool(config["render"]["diagram"]) and picture is not None and not picture.too_large
+                  and {"alt": describe(picture)},
         "labels": {i.name: rf"\({labels.label(part)} =\)" for i, part in found},
         "entry": entry,
     })
