@@ -75,7 +75,7 @@ BAD_SPECS = {
     ),
     "too many masks": (
         changed(("masks",), [[1, 1], [1, 1, 1], [1]]),
-        "masks: expected 2 masks (mu^(0) .. mu^(1)) or 1 (mu^(1) .. mu^(1), mu^(0) all ones), got 3",
+        "masks: expected 2 masks (mu^(0) .. mu^(1)) or 1 (mu^(1), mu^(0) all ones), got 3",
     ),
     "unknown activation": (
         changed(("layers", 0, "activation"), "tanhh"),
@@ -101,7 +101,34 @@ BAD_SPECS = {
     ),
     "keep list length": (
         changed(("dropout",), {"keep": ["1/2", "1/2", "1/2"]}),
-        "dropout.keep: expected 2 keep probabilities (mu^(0) .. mu^(1)) or 1 (mu^(1) .. mu^(1), mu^(0) keeping everything), got 3",
+        "dropout.keep: expected 2 keep probabilities (mu^(0) .. mu^(1)) or 1 (mu^(1), mu^(0) keeping everything), got 3",
+    ),
+    "keep list length, two hidden layers": (
+        yaml.safe_dump({"input": [1, 2], "layers": [{"weights": [[1, 2], [0, 1]], "bias": [0, 0]},
+                                                     {"weights": [[1, 1], [1, 0]], "bias": [0, 0]},
+                                                     {"weights": [[1, -1]], "bias": [1]}],
+                        "masks": [[1, 1], [1, 1], [1, 1]], "dropout": {"keep": ["1/2", "1/2", "1/2", "1/2"]}}),
+        "dropout.keep: expected 3 keep probabilities (mu^(0) .. mu^(2)) or 2 (mu^(1) .. mu^(2), mu^(0) keeping "
+        "everything), got 4",
+    ),
+    "keep list length, no hidden layer": (
+        yaml.safe_dump({"input": [1, 2], "layers": [{"weights": [[1, 2]], "bias": [0]}], "masks": [[1, 1]],
+                        "dropout": {"convention": "inverted", "keep": ["1/2", "1/2"]}}),
+        "dropout.keep: expected 1 keep probability (the input's mask mu^(0): the network has no hidden layer), got 2",
+    ),
+    "keep per unit of a one-unit layer": (
+        yaml.safe_dump({"input": [1], "layers": [{"weights": [[1]], "bias": [0]}], "masks": [[1]],
+                        "dropout": {"keep": [["1/2", "1/2"]]}}),
+        "dropout.keep[0]: expected 1 keep probability, one per unit (the input has 1 unit), got 2",
+    ),
+    "mask list length, no hidden layer": (
+        yaml.safe_dump({"input": [1, 2], "layers": [{"weights": [[1, 2]], "bias": [0]}], "masks": [[1, 1], [1]]}),
+        "masks: expected 1 mask (mu^(0)) or 0 (mu^(0) all ones), got 2",
+    ),
+    "DropConnect keep of a one-row W": (
+        yaml.safe_dump({"input": [1, 2], "layers": [{"weights": [[1, 2]], "bias": [0]}], "masks": [[[1, 1]]],
+                        "dropout": {"kind": "dropconnect", "keep": [[["1/2", "1/2"], ["1/2", "1/2"]]]}}),
+        "dropout.keep[0]: expected 1 row (W(1) has 1 row), got 2",
     ),
     "unknown convention": (
         changed(("dropout",), {"convention": "pytorch", "keep": "1/2"}),

@@ -63,11 +63,12 @@ def _unit_keep(data, sizes) -> tuple:
     if not isinstance(data, list):
         return (ONE,) + (probability(data, "dropout.keep"),) * hidden
     if len(data) not in (hidden, hidden + 1) or not data:
-        raise SpecError(
-            "dropout.keep",
-            f"expected {hidden + 1} keep probabilities (mu^(0) .. mu^({hidden})) or {hidden} "
-            f"(mu^(1) .. mu^({hidden}), mu^(0) keeping everything), got {len(data)}",
-        )
+        if hidden == 0:
+            expected = "1 keep probability (the input's mask mu^(0): the network has no hidden layer)"
+        else:
+            expected = (f"{hidden + 1} keep probabilities ({_masks(0, hidden)}) or {hidden} "
+                        f"({_masks(1, hidden)}, mu^(0) keeping everything)")
+        raise SpecError("dropout.keep", f"expected {expected}, got {len(data)}")
     offset = hidden + 1 - len(data)
     values = [ONE] * offset
     for i, q in enumerate(data):
@@ -75,8 +76,8 @@ def _unit_keep(data, sizes) -> tuple:
         if isinstance(q, list):
             owner = "the input has" if l == 0 else f"layer {l} has"
             if len(q) != sizes[l]:
-                raise SpecError(field, f"expected {sizes[l]} keep probabilities, one per unit ({owner} "
-                                       f"{sizes[l]} units), got {len(q)}")
+                raise SpecError(field, f"expected {_count(sizes[l], 'keep probability', 'keep probabilities')}, "
+                                       f"one per unit ({owner} {_count(sizes[l], 'unit')}), got {len(q)}")
             values.append(_one_if_equal(ImmutableMatrix([probability(v, f"{field}[{j}]") for j, v in enumerate(q)])))
         else:
             values.append(probability(q, field))
@@ -119,11 +120,9 @@ def _unit_masks(data, sizes) -> tuple[ImmutableMatrix, ...]:
     if len(data) == hidden:
         data = [[1] * sizes[0]] + data
     elif len(data) != hidden + 1:
-        raise SpecError(
-            "masks",
-            f"expected {hidden + 1} masks (mu^(0) .. mu^({hidden})) or {hidden} "
-            f"(mu^(1) .. mu^({hidden}), mu^(0) all ones), got {len(data)}",
-        )
+        later = f"{_masks(1, hidden)}, mu^(0) all ones" if hidden else "mu^(0) all ones"
+        raise SpecError("masks", f"expected {_count(hidden + 1, 'mask')} ({_masks(0, hidden)}) or {hidden} ({later}), "
+                                 f"got {len(data)}")
     masks = []
     for l, mask in enumerate(data):
         field = f"masks[{l}]"
@@ -157,7 +156,7 @@ def _shape(data, field: str, rows: int, l: int) -> None:
     if not isinstance(data, list) or not all(isinstance(row, list) for row in data):
         raise SpecError(field, f"expected a matrix (a list of rows) the shape of W({l}), got {describe(data)}")
     if len(data) != rows:
-        raise SpecError(field, f"expected {rows} rows (W({l}) has {rows} rows), got {len(data)}")
+        raise SpecError(field, f"expected {_count(rows, 'row')} (W({l}) has {_count(rows, 'row')}), got {len(data)}")
 
 
 def _zeros_and_ones(values: ImmutableMatrix, field: str) -> None:
@@ -183,3 +182,13 @@ def _no_drop_where_kept(masks, dropout: Dropout, *, single: bool) -> None:
                     if l == 0 and single else "")
             what = f"mu^({l})_{k + 1}" if isinstance(dropout.keep[l], ImmutableMatrix) else f"mu^({l})"
             raise SpecError(f"masks[{l}][{k}]", f"expected 1: {what} has keep probability 1{hint}")
+
+
+def _count(n: int, noun: str, nouns: str = "") -> str:
+    """``n`` and the noun, singular for one: 1 row, 2 rows."""
+    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
+
+
+def _masks(first: int, last: int) -> str:
+    """The masks mu^(first) to mu^(last): one named, or a range."""
+    return f"mu^({first})" if first == last else f"mu^({first}) .. mu^({last})"
