@@ -175,3 +175,17 @@ def test_the_worked_solutions_restate_each_question(tmp_path):
     tex = (out / "solutions.tex").read_text(encoding="utf-8")
     codes = [e["code"] for e in json.loads((out / "key.json").read_text(encoding="utf-8"))["problems"]]
     assert all(tex.count(rf"\variant{{{code}}}") == 1 for code in codes)
+
+
+def test_the_solution_works_out_each_masks_variance_factor(tmp_path):
+    """Var(S) = sum w^2 x^2 v: the worked solution shows v for each q before the sum uses it.
+    Seed 7 (by hand): problem 1 is inverted with q = 2/3 for every input, v = (1 - q)/q = (1/3)/(2/3)
+    = 1/2; problem 3 plain with q = (3/4, 4/5, 3/4), v = q(1 - q) = 3/16 and 4/25."""
+    assert main(["sheet", "--seed", "7", "--kinds", "variance", "--problems", "3", "--out", str(tmp_path)]) == 0
+    text = (tmp_path / "solutions.md").read_text()
+    first, third = text.split("# Problem 1")[1].split("# Problem 2")[0], text.split("# Problem 3")[1]
+    first, third = first.replace("&=", "="), third.replace("&=", "=")  # an aligned row or not
+    assert r"\frac{1 - q}{q} = \frac{1 - \frac{2}{3}}{\frac{2}{3}} = \frac{1}{2}" in first
+    assert r"q (1 - q) = \frac{3}{4} \cdot \left(1 - \frac{3}{4}\right) = \frac{3}{16}" in third
+    assert r"q (1 - q) = \frac{4}{5} \cdot \left(1 - \frac{4}{5}\right) = \frac{4}{25}" in third
+    assert third.index(r"= \frac{3}{16}") < third.index(r"\operatorname{Var}(S) = 3^2")

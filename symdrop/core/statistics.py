@@ -62,6 +62,16 @@ class Unit:
     def variance(self) -> sympy.Expr:
         return sum((t.variance for t in self.terms), sympy.Integer(0))
 
+    @property
+    def factors(self) -> tuple[tuple[sympy.Expr, sympy.Expr], ...]:
+        """(q, v) for each distinct q of the terms a mask reaches, in the terms' order: the
+        variance factor v = Var(mu s) a worked solution works out before the sum uses it."""
+        seen = {}
+        for t in self.terms:
+            if t.v != 0:
+                seen.setdefault(t.q, t.v)
+        return tuple(seen.items())
+
 
 @dataclass(frozen=True)
 class Layer:
