@@ -274,3 +274,30 @@ def test_a_box_of_a_value_that_terminates_says_exactly_beside_irrational_ones(tm
     assert [(value, how) for value, _, how in rows] == [
         ("0.761594", "to at least 4 decimal places (within ±0.0002)"), ("2.5", "exactly, as it terminates (±0.0002 accepted)")]
     assert "carried forward" not in text
+
+
+def test_the_right_answers_feedback_gives_an_irrational_value_as_a_decimal(tmp_path):
+    """Moodle's and GIFT's feedback to the right answer of a sigmoid's output (by hand: y =
+    sigma(1) = 1/(1 + e^-1) = 0.731058578630005 to 15 digits) gives the value as a decimal, as
+    `check` does, not SymPy's text (``1/(1 + exp(-1))``, ``E`` for e); a rational stays exact
+    (by hand: y = 1/3)."""
+    import math
+
+    from symdrop.cli import main
+
+    def feedback(fmt, weights, activation):
+        spec = tmp_path / "spec.json"
+        spec.write_text(json.dumps({"input": ["1"], "masks": [["1"]], "layers": [
+            {"weights": [[weights]], "bias": ["0"], "activation": activation}]}), encoding="utf-8")
+        out = tmp_path / ("q.xml" if fmt == "moodle" else "q.gift")
+        assert main(["solve", str(spec), "--format", fmt, "-o", str(out)]) == 0
+        if fmt == "moodle":
+            [q] = ET.fromstring(out.read_bytes()).findall("question")[1:]
+            return [f for g, _, _, f in numerical_answers(q) if g == "100"][0]
+        return re.search(r"\{#\n=[^#]*#([^\n]*)\n", out.read_text(encoding="utf-8")).group(1).replace("\\:", ":")
+
+    sigma = f"{1 / (1 + math.exp(-1)):.15g}"
+    assert sigma == "0.731058578630005"
+    for fmt in ("moodle", "gift"):
+        assert feedback(fmt, "1", "sigmoid") == f"Right: the exact value is ≈ {sigma}."
+        assert feedback(fmt, "1/3", "identity") == "Right: the exact value is 1/3."

@@ -20,7 +20,7 @@ from ..exercises.mistakes import Mistake
 from ..exercises.options import smooth_shaped
 from ..exercises.sheet import Exercise
 from .escape import printable
-from .numbertext import exact_decimal
+from .numbertext import decimal, exact_decimal, rational_text
 
 EXACT_PLACES = 6  # a value that terminates within this many places is written exactly
 MIN_PLACES = 2  # a rounded value has at least two places: a tolerance of 0.1 lets slips through
@@ -63,7 +63,11 @@ class Gap:
 
     @property
     def exact_text(self) -> str:
-        return sympy.sstr(self.exact)
+        """The exact value as the right answer's feedback gives it: ``-145/3``; an irrational one
+        (a sigmoid's) as its 15-digit decimal, ``≈ 0.731058578630005``, as ``check`` gives it (SymPy's
+        text, ``1/(exp(-1) + 1)``, writes e as ``E``)."""
+        value = sympy.sympify(self.exact)
+        return rational_text(value) if value.is_Rational else "≈ " + decimal(value)
 
     @property
     def terminates(self) -> bool:
