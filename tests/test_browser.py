@@ -74,6 +74,7 @@ def sheet(tmp_path) -> tuple[list[dict], dict]:
              ("answer-1", mistake["answer"][0]), ("answer-1", "1/0 apples"), ("answer-1", "(12345/7)"),
              ("answer-2", nwgm_typed)]
     typed += layer_values(forward)
+    typed += [("answer-2", "12345/7")] * 2  # nwgm, a kind without layer values: its hint is the solution's first step
     selfcheck = next(out.glob("selfcheck-*.html"))
     pages.append({"file": str(selfcheck), "type": typed, "hint": "#hint-1-3", "reveal": "answer-1"})
     return pages, {"forward": forward, "mistake": mistake}
@@ -151,7 +152,7 @@ def test_every_kind_of_page_in_chromium(tmp_path):
     assert [text for _, _, text, _ in results[10]["typed"]] == ["Right."]  # its script runs without the button
     check = results[7]
     (right, wrong, garbage, other, nwgm, z1, a1, z2, carried, a1_right, second, z3_once, z3_twice, *layers,
-     last) = (text for _, _, text, _ in check["typed"])
+     last, nwgm_once, nwgm_twice) = (text for _, _, text, _ in check["typed"])
     shown = [hints for _, _, _, hints in check["typed"]]
     assert right == "Right." and nwgm == "Right." and z1 == "Right."
     relu = next(m["label"] for m in key["forward"]["mistakes"] if m["id"] == "forgot_relu_1")
@@ -171,6 +172,8 @@ def test_every_kind_of_page_in_chromium(tmp_path):
     assert z3_twice == "Not right. A hint, the step of the third hidden layer, is shown below." and shown[12] == ["hint-1-3"]
     assert layers == ["Right."] * 4
     assert last == "Not right. Your hidden layers' values are right: look again at the output layer's step."
+    assert (nwgm_once, nwgm_twice) == ("Not right.", "Not right. A hint, the first step of the worked solution, is shown below.")
+    assert shown[-1] == ["hint-1-3", "hint-2-0"]  # one hint per problem
     assert check["hint"] is True  # the last hint shown stays
     assert check["hintHeading"] == "Hint: The third hidden layer"
     assert check["revealed"] == {"focused": "Show answer", "text": f"The answer: {key['forward']['answer'][0]}."}

@@ -242,8 +242,9 @@ def test_a_hint_per_hidden_layer_where_the_kind_asks_layer_values(tmp_path):
     shapes = [len(e["spec"]["layers"]) for e in json.loads((tmp_path / "key.json").read_text())["problems"]]
     assert shapes[:2] == [4, 2]  # forward: three hidden layers; dropconnect:forward: one
     ordinal = ["first", "second", "third"]
-    expected = [(f"hint-1-{l}", f"the {ordinal[l - 1]} hidden layer", f"The {ordinal[l - 1]} hidden layer") for l in (1, 2, 3)]
-    expected += [("hint-2-1", "the first hidden layer", "The first hidden layer")]
+    expected = [(f"hint-1-{l}", f"the step of the {ordinal[l - 1]} hidden layer", f"The {ordinal[l - 1]} hidden layer")
+                for l in (1, 2, 3)]
+    expected += [("hint-2-1", "the step of the first hidden layer", "The first hidden layer")]
     assert found[:4] == expected and len(found) == 5
     assert found[4][:2] == ("hint-3-0", "the first step of the worked solution")
     assert "Hint: The output layer" not in page and "Hint: The prediction" not in page

@@ -129,7 +129,8 @@ _SECTION = re.compile(r"<h2>(?!The network)(.*?)(?=<h2>|\Z)", re.S)
 @dataclass(frozen=True)
 class Hint:
     """A step of the worked solution shown after wrong tries: that of hidden layer ``layer`` (0:
-    the solution's first step, of a kind without layer values), named ``name`` in the feedback."""
+    the solution's first step, of a kind without layer values), named ``name`` in the feedback
+    ("A hint, the step of the first hidden layer, is shown below.")."""
 
     layer: int
     name: str
@@ -148,7 +149,7 @@ def hints(e: Exercise, solution: str) -> list[Hint]:
         return [Hint(0, "the first step of the worked solution", _hint(sections[0]))]
     depth = e.network.depth
     steps = {section.partition("</h2>")[0]: section for section in sections}
-    return [Hint(l, layer_noun(l, depth), _hint(steps[capitalize_first(layer_noun(l, depth))]))
+    return [Hint(l, f"the step of {layer_noun(l, depth)}", _hint(steps[capitalize_first(layer_noun(l, depth))]))
             for l in range(1, depth)]
 
 
