@@ -72,7 +72,8 @@ def test_every_question_passes_the_import_rules_and_grades_as_the_references_say
                     continue
                 grade, feedback = lms_rules.grade_numerical(answers, value)
                 assert grade == "0" and "common mistake" in feedback, (e.code, m.name)
-            assert lms_rules.grade_numerical(answers, right[i] + 1000)[1].startswith("Not the exact value")
+            other = lms_rules.grade_numerical(answers, right[i] + 1000)[1]  # exact, or the stated tolerance
+            assert other.startswith("Not the exact value" if spans[0][1] == 0 else "Not within the tolerance, ±" + answers[0][2] + ":")
         # The worked solution is the general feedback, with its picture stored beside it.
         feedback = q.findtext("generalfeedback/text")
         assert "<h4>" in feedback and "\\(" in feedback and "$" not in feedback
@@ -301,3 +302,32 @@ def test_the_right_answers_feedback_gives_an_irrational_value_as_a_decimal(tmp_p
     for fmt in ("moodle", "gift"):
         assert feedback(fmt, "1", "sigmoid") == f"Right: the exact value is ≈ {sigma}."
         assert feedback(fmt, "1/3", "identity") == "Right: the exact value is 1/3."
+
+
+@pytest.mark.parametrize("weights, activation, tolerance", [
+    ("1/4", "identity", "0"),  # y = 1/4 = 0.25 terminates: asked exactly
+    ("1/3", "identity", "0.01"),  # y = 1/3: 0.33, two places, ±0.01
+    ("1", "sigmoid", None),  # y = sigma(1): the tolerance the question states
+])
+def test_a_wrong_answers_feedback_names_the_tolerance_where_the_question_has_one(weights, activation, tolerance, tmp_path):
+    """Moodle's feedback to any other answer (``*``) says "Not the exact value" only where the
+    question asks for the exact value; where it takes a tolerance it names it, as the question
+    does, and does not ask for an exact value the student was told to round."""
+    import html
+
+    from symdrop.cli import main
+
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"input": ["1"], "masks": [["1"]], "layers": [
+        {"weights": [[weights]], "bias": ["0"], "activation": activation}]}), encoding="utf-8")
+    assert main(["solve", str(spec), "--format", "moodle", "-o", str(tmp_path / "q.xml")]) == 0
+    [q] = ET.fromstring((tmp_path / "q.xml").read_bytes()).findall("question")[1:]
+    answers = numerical_answers(q)
+    stated = answers[0][2]
+    assert tolerance is None or stated == tolerance
+    assert answers[-1][1] == "*"
+    if stated == "0":
+        assert answers[-1][3] == "Not the exact value: see the worked solution."
+    else:
+        assert f"within ±{stated})" in html.unescape(q.findtext("questiontext/text"))  # what the question says
+        assert answers[-1][3] == f"Not within the tolerance, ±{stated}: see the worked solution."

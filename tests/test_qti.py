@@ -9,6 +9,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -131,6 +132,12 @@ def test_the_package_imports_and_grades_as_the_references_say(answers):
         if len(right) == 1:
             assert grade(item, key) == ("100", ["general_fb", "correct_fb"])
             assert grade(item, {r: v + 1000 for r, v in key.items()}) == ("0", ["general_fb", "general_incorrect_fb"])
+            # "exact" only where the item asks for the exact value, else the tolerance it states
+            low, high = ([Fraction(t.text) for t in item.iter(Q + tag)] for tag in ("vargte", "varlte"))
+            width = high[0] - low[0]  # 0: an exact value's interval
+            tolerance = str(Decimal(width.numerator) / 2 / width.denominator)
+            incorrect = feedback_text(item, "general_incorrect_fb").strip()
+            assert incorrect.startswith(f"Not within the tolerance, ±{tolerance}." if width else "Not the exact value."), incorrect
         else:  # each number its share of 100 by its weight: the zeros together weigh as much as one other number
             assert grade(item, key) == ("100", ["general_fb"])
             zeros = sum(1 for v in right if v == 0)
