@@ -110,6 +110,21 @@ def test_check_from_the_command_line(tmp_path, capsys):
         "mistakes": []}
 
 
+def test_values_are_read_with_their_layers_counts(tmp_path, capsys):
+    """--values reads a z1, a1, ... text as grade reads its cells, with the count of numbers the
+    layer has: "(0,5, 1)" for a layer of two units is (1/2, 1) (by hand: z1 = (1/2, 1), a1 = z1,
+    y = 2 * 1/2 + 1 = 2), not the three numbers 0, 5 and 1."""
+    spec = tmp_path / "two.yaml"
+    spec.write_text('input: [1]\nlayers:\n  - {weights: [["1/2"], [1]], bias: [0, 0]}\n'
+                    '  - {weights: [[2, 1]], bias: [0], activation: identity}\nmasks: [[1], [1, 1]]\n', encoding="utf-8")
+    values = tmp_path / "v.yaml"
+    values.write_text('z1: "(0,5, 1)"\na1: "(0,5, 1)"\n', encoding="utf-8")
+    assert main(["check", str(spec), "--answer", "2", "--values", str(values), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(p["part"], p["given"], p["correct"]) for p in data["parts"]] == [
+        ("z1", ["1/2", "1"], True), ("a1", ["1/2", "1"], True), ("y", ["2"], True)]
+
+
 def test_the_verdict_stands_where_the_mistakes_cannot_be_followed(tmp_path, capsys):
     spec = str(write_spec(tmp_path, UNDECIDED))
     assert main(["check", spec, "--answer", "5"]) == 1

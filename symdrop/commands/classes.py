@@ -147,7 +147,8 @@ def check(args) -> int:
     tolerance = None if args.tolerance is None else abs(parse_number(args.tolerance, "--tolerance"))
     if args.digits is not None:  # the tolerance of a student who carries K places, as solve --digits K states it
         network = _with_digits(kind, network, shown_places(args.digits, "--digits"), args.tolerance)
-    values = None if args.values is None else _values(args.values)
+    sizes = {f"{v}{l}": layer.units for l, layer in enumerate(getattr(network, "layers", ()), start=1) for v in "za"}
+    values = None if args.values is None else _values(args.values, sizes)
     with working("check", 1) as bar:  # the answer read as grade reads it, with the count the problem's answer has
         result = step(bar, "symdrop check: the key and every mistake's answer", check_answer)(
             kind, network, args.answer, values, tolerance, what="--answer")
@@ -178,8 +179,10 @@ def _with_digits(kind, network, digits: int, tolerance):
     return replace(network, digits=digits)
 
 
-def _values(path: Path) -> dict:
-    """A student's layer values from ``--values FILE`` (YAML or JSON): ``{z1: (...), ..., y: (...)}``."""
+def _values(path: Path, sizes: dict) -> dict:
+    """A student's layer values from ``--values FILE`` (YAML or JSON): ``{z1: (...), ..., y: (...)}``,
+    each text read as grade reads a z1, a1, ... cell, with the count of numbers its layer has
+    (``sizes``: ``"0,75"`` is one number of a one-unit layer)."""
     from ..grading.answers import parse_number, parse_vector
     from ..model.spec import read_document
 
@@ -187,7 +190,7 @@ def _values(path: Path) -> dict:
     if not isinstance(data, dict):
         raise SymdropError(f"{path}: expected a mapping like {{z1: [...], a1: [...], y: [...]}}")
     return {str(k): tuple(parse_number(str(x), f"{path}: {k}") for x in v) if isinstance(v, list)
-            else parse_vector(str(v), f"{path}: {k}") for k, v in data.items()}
+            else parse_vector(str(v), f"{path}: {k}", sizes.get(str(k))) for k, v in data.items()}
 
 
 def _key_entry(path: Path, code: str) -> tuple[dict, str | None]:
