@@ -93,3 +93,20 @@ def test_masks_through_three_smooth_layers_are_written_in_the_layer_before(capsy
     assert main(["solve", str(spec), "--symbolic", "masks", "--format", "json"]) == 0
     prediction = sympy.sympify(json.loads(capsys.readouterr().out)["prediction"][0])
     assert not any(s.name.startswith("a") for s in prediction.free_symbols)
+
+
+def test_a_wide_layers_weights_have_their_indices_apart(capsys, tmp_path):
+    """A layer of 10 or more units writes every weight's indices apart, w_{1,1} beside w_{1,10}
+    (w_{11} would read as unit 11 there); a layer of fewer units as the tutorial does, w_{11}.
+    The JSON's names, and the values, are those of any symbol."""
+    spec = tmp_path / "ten.json"
+    spec.write_text(json.dumps({"input": [1, 2], "layers": [
+        {"weights": [[1, 1]] * 10, "bias": [0] * 10},
+        {"weights": [[1] * 10], "bias": [0], "activation": "identity"}], "masks": [[1, 1], [1] * 10]}), encoding="utf-8")
+    assert main(["solve", str(spec), "--symbolic", "all", "--format", "markdown"]) == 0
+    md = capsys.readouterr().out
+    assert r"w^{(1)}_{1,1}" in md and r"w^{(1)}_{10,2}" in md and r"w^{(2)}_{1,10}" in md
+    assert not re.search(r"w\^\{\(\d\)\}_\{\d\d\}", md)
+    assert main(["solve", str(spec), "--symbolic", "all", "--format", "json"]) == 0
+    prediction = sympy.sympify(json.loads(capsys.readouterr().out)["prediction"][0])
+    assert {"w1_1_1", "w1_10_2", "w2_1_10"} <= {s.name for s in prediction.free_symbols}

@@ -25,9 +25,8 @@ def symbolize(network: Network, which: str) -> tuple[Network, tuple[sympy.Symbol
         return replace(network, masks=tuple(mu)), symbols
     layers = []
     for l, layer in enumerate(network.layers, start=1):
-        W = ImmutableMatrix(
-            layer.W.rows, layer.W.cols, lambda i, j: sympy.Symbol(f"w{l}_{i + 1}_{j + 1}")
-        )
+        weight = ApartWeight if max(layer.W.shape) >= 10 else sympy.Symbol
+        W = ImmutableMatrix(layer.W.rows, layer.W.cols, lambda i, j: weight(f"w{l}_{i + 1}_{j + 1}"))
         b = ImmutableMatrix(sympy.symbols(f"b{l}_1:{layer.units + 1}"))
         layers.append(replace(layer, W=W, b=b))
     x = ImmutableMatrix(sympy.symbols(f"x_1:{network.x.rows + 1}"))
@@ -35,6 +34,13 @@ def symbolize(network: Network, which: str) -> tuple[Network, tuple[sympy.Symbol
     if dropout.keep is not None:
         dropout = replace(dropout, keep=keep_symbols(dropout))
     return replace(network, x=x, layers=tuple(layers), masks=tuple(mu), dropout=dropout), symbols
+
+
+class ApartWeight(sympy.Symbol):
+    """A weight of a layer with 10 or more rows or columns, whose indices are written apart,
+    w_{1,1}, as w_{1,10} must be: w_{11} would read as a unit 11 there (render.printer)."""
+
+    indices_apart = True
 
 
 def keep_symbols(dropout) -> tuple[sympy.Expr, ...]:

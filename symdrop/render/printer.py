@@ -14,9 +14,10 @@ from .numbertext import Rounded, decimal_places, exact_decimal
 from .termorder import positive_first, value_order
 from .texwidth import LINE_EM, width
 
-# Plain symbol names (w1_1_2, b1_1, a1_1, mu0_1, x_1) as the notation writes them.
+# Plain symbol names (w1_1_2, b1_1, a1_1, mu0_1, x_1) as the notation writes them; a weight's indices
+# apart (w_{1,10}) where one has two digits or its layer 10 or more units (w_{11} would read as unit 11)
+_WEIGHT = re.compile(r"w(\d+)_(\d+)_(\d+)")
 _NAMED = [
-    (re.compile(r"w(\d+)_(\d+)_(\d+)"), lambda l, i, j: rf"w^{{({l})}}_{{{_pair(i, j)}}}"),
     (re.compile(r"(b|a)(\d+)_(\d+)"), lambda name, l, i: rf"{name}^{{({l})}}_{{{i}}}"),
     (re.compile(r"mu(\d+)_(\d+)"), lambda l, j: rf"\mu^{{({l})}}_{{{j}}}"),
     (re.compile(r"x_(\d+)"), lambda j: rf"x_{{{j}}}"),
@@ -42,10 +43,6 @@ def _rank(factor) -> int:
         if name.startswith(prefix):
             return rank
     return 6
-
-
-def _pair(i: str, j: str) -> str:
-    return f"{i}{j}" if len(i) == len(j) == 1 else f"{i},{j}"
 
 
 # amsmath's MaxMatrixCols: a pmatrix has at most 10 columns. Raising the limit in the preamble
@@ -90,6 +87,10 @@ class SymdropLatexPrinter(LatexPrinter):
         return super()._print(expr, **kwargs)
 
     def _print_Symbol(self, expr, style="plain"):
+        if match := _WEIGHT.fullmatch(expr.name):
+            l, i, j = match.groups()
+            pair = f"{i}{j}" if len(i) == len(j) == 1 and not getattr(expr, "indices_apart", False) else f"{i},{j}"
+            return rf"w^{{({l})}}_{{{pair}}}"
         for pattern, spell in _NAMED:
             match = pattern.fullmatch(expr.name)
             if match:
