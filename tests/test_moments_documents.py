@@ -163,3 +163,22 @@ def test_the_same_bytes_in_every_process(tmp_path):
             run_symdrop("moments", str(PER_UNIT), "--format", fmt, "-o", str(out), hashseed=hashseed, check=True)
             outputs.append(out.read_bytes())
     assert outputs[:3] == outputs[3:]
+
+
+DROPCONNECT = ROOT / "examples" / "dropconnect.yaml"
+
+
+@pytest.mark.parametrize("spec", ["example", "linear"])
+def test_dropconnect_names_its_masks_m_ij_throughout(tmp_path, capsys, spec):
+    """DropConnect's pass and the README name a weight's mask M_ij; the masks section, the sums and
+    (a linear model) the penalty's sum use that one name, never a unit's mu."""
+    path = DROPCONNECT
+    if spec == "linear":  # one identity layer with a target: the penalty section is written too
+        path = write_spec(tmp_path, {"input": [1, 2], "layers": [{"weights": [[1, -1]], "bias": [1], "activation": "identity"}],
+                                     "target": [1], "dropout": {"kind": "dropconnect", "convention": "inverted", "keep": ["1/2"]}})
+    text = run(capsys, "moments", str(path))
+    assert r"\mu" not in text
+    assert r"kept ($M_{ij} = 1$)" in text and r"E[M_{ij}] = E[M_{ij}^2] = q" in text
+    assert r"\operatorname{Var}\!\left(\frac{M_{ij}}{q}\right) = \frac{1 - q}{q}" in text
+    if spec == "linear":
+        assert r"\hat{y}_k = b_k + \sum_j w_{kj} M_{kj} x_j / q_{kj}" in text
