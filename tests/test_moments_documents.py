@@ -181,4 +181,22 @@ def test_dropconnect_names_its_masks_m_ij_throughout(tmp_path, capsys, spec):
     assert r"kept ($M_{ij} = 1$)" in text and r"E[M_{ij}] = E[M_{ij}^2] = q" in text
     assert r"\operatorname{Var}\!\left(\frac{M_{ij}}{q}\right) = \frac{1 - q}{q}" in text
     if spec == "linear":
-        assert r"\hat{y}_k = b_k + \sum_j w_{kj} M_{kj} x_j / q_{kj}" in text
+        assert r"\hat{y}_{k} = b_k + \sum_j w_{kj} M_{kj} x_{j} / q_{kj}" in text
+
+
+def test_penalty_of_a_batch_indexes_each_example(tmp_path, capsys):
+    """A batch's penalty section writes example i's output with i (x_ij, as its penalty sums), says
+    "of every example" only of a batch, and writes the one bias b = 1 as solve does, not (1)."""
+    text = run(capsys, "moments", str(PENALTY))
+    assert r"\hat{y}_{ik} = b_k + \sum_j w_{kj} \mu_{ij} x_{ij} / q_{j}" in text
+    assert r"E[\hat{y}_{ik}] = b_k + \sum_j w_{kj} x_{ij}" in text
+    assert r"\operatorname{Var}(\hat{y}_{ik}) = \sum_j w_{kj}^2 x_{ij}^2 v_{j}" in text
+    assert "the left one over every mask of every example:" in text
+    assert r"With the bias held at $b = 1$," in text and r"\hat{y}_k" not in text
+    # One example, x = (1, 2), W = (1, -1), b = 2, t = 1: its sums keep their subscripts k and j alone.
+    path = write_spec(tmp_path, {"input": [1, 2], "layers": [{"weights": [[1, -1]], "bias": [2], "activation": "identity"}],
+                                 "target": [1], "dropout": {"convention": "inverted", "keep": ["1/2"]}})
+    text = run(capsys, "moments", str(path))
+    assert r"\hat{y}_{k} = b_k + \sum_j w_{kj} \mu_{j} x_{j} / q_{j}" in text
+    assert "the left one over every mask:" in text and "every example" not in text
+    assert r"With the bias held at $b = 2$," in text
