@@ -185,3 +185,16 @@ def test_each_mistakes_formula_names_the_masks_variance_it_uses():
                 assert named in m.label
                 names.add(named)
     assert names == {"Var(m/q)", "Var(m)"}
+
+
+def test_the_solution_works_out_the_masks_variance_factor(tmp_path):
+    """Var(z_i) = sum w^2 x^2 v: the worked solution shows v = (1 - q)/q before the sums use it, as
+    the variance kind does. Seed 7 (by hand): every problem inverted, q = 1/2, 4/5, 3/4, so
+    v = (1/2)/(1/2) = 1, (1/5)/(4/5) = 1/4, (1/4)/(3/4) = 1/3."""
+    assert main(["sheet", "--seed", "7", "--kinds", "dropconnect", "--problems", "3", "--out", str(tmp_path)]) == 0
+    text = (tmp_path / "solutions.md").read_text().replace("&=", "=")  # an aligned row or not
+    problems = [text.split(f"# Problem {k}")[1].split("# Problem")[0] for k in (1, 2, 3)]
+    for problem, q, v in zip(problems, (r"\frac{1}{2}", r"\frac{4}{5}", r"\frac{3}{4}"), ("1", r"\frac{1}{4}", r"\frac{1}{3}")):
+        row = rf"v = \frac{{1 - q}}{{q}} = \frac{{1 - {q}}}{{{q}}} = {v}"
+        assert row in problem
+        assert problem.index(row) < problem.index(r"\operatorname{Var}(z_{1}) = ")

@@ -213,3 +213,19 @@ def test_alpha_dropouts_a_squared_too_long_to_show_is_its_decimal(tmp_path, caps
     path = write_spec(tmp_path, {"input": [1, 2], "layers": [{"weights": [[1, -1]], "bias": [3]}], "dropout": dropout})
     text = run(capsys, "moments", str(path))
     assert shown in text and "156250000000000000000000000000000" not in text
+
+
+def test_the_first_layer_works_out_each_masks_variance_factor(tmp_path, capsys):
+    """As the variance kind's solution: each distinct q's factor before the sums use it (a bare
+    "1" for q = 1/2 inverted said nothing). keep-per-unit.yaml, inverted, q = 1/2, 2/3, 4/5:
+    (1 - q)/q = 1, 1/2, 1/4. Plain q = 3/4 (x = (1, 2), W = (1, -1)): q(1 - q) = 3/16, and
+    Var(z_1) = 1 * 1 * 3/16 + 1 * 4 * 3/16 = 15/16."""
+    text = run(capsys, "moments", str(PER_UNIT)).replace("&=", "=")
+    for q, v in ((r"\frac{1}{2}", "1"), (r"\frac{2}{3}", r"\frac{1}{2}"), (r"\frac{4}{5}", r"\frac{1}{4}")):
+        row = rf"\frac{{1 - q}}{{q}} = \frac{{1 - {q}}}{{{q}}} = {v}"
+        assert row in text and text.index(row) < text.index(r"\operatorname{Var}(z^{(1)}_{1}) = 1^2")
+    path = write_spec(tmp_path, {"input": [1, 2], "layers": [{"weights": [[1, -1]], "bias": [0], "activation": "identity"}],
+                                 "dropout": {"convention": "plain", "keep": ["3/4"]}})
+    text = run(capsys, "moments", str(path)).replace("&=", "=")
+    row = r"q (1 - q) = \frac{3}{4} \cdot \left(1 - \frac{3}{4}\right) = \frac{3}{16}"
+    assert row in text and text.index(row) < text.index(r"= \frac{15}{16}")

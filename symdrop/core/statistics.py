@@ -66,11 +66,16 @@ class Unit:
     def factors(self) -> tuple[tuple[sympy.Expr, sympy.Expr], ...]:
         """(q, v) for each distinct q of the terms a mask reaches, in the terms' order: the
         variance factor v = Var(mu s) a worked solution works out before the sum uses it."""
-        seen = {}
-        for t in self.terms:
-            if t.v != 0:
-                seen.setdefault(t.q, t.v)
-        return tuple(seen.items())
+        return variance_factors(self.terms)
+
+
+def variance_factors(terms) -> tuple[tuple[sympy.Expr, sympy.Expr], ...]:
+    """(q, v = Var(mu s)) for each distinct q of ``terms`` a mask reaches, in their order."""
+    seen = {}
+    for t in terms:
+        if t.v != 0:
+            seen.setdefault(t.q, t.v)
+    return tuple(seen.items())
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,11 @@ class Statistics:
     @property
     def inverted(self) -> bool:
         return self.network.dropout.convention.divides
+
+    @property
+    def factors(self) -> tuple[tuple[sympy.Expr, sympy.Expr], ...]:
+        """(q, v) for each distinct q of the first layer's terms, unit by unit (Unit.factors)."""
+        return variance_factors(t for u in self.units for t in u.terms)
 
     @property
     def prediction(self) -> tuple[ImmutableMatrix, ImmutableMatrix]:
