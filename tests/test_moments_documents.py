@@ -229,3 +229,12 @@ def test_the_first_layer_works_out_each_masks_variance_factor(tmp_path, capsys):
     text = run(capsys, "moments", str(path)).replace("&=", "=")
     row = r"q (1 - q) = \frac{3}{4} \cdot \left(1 - \frac{3}{4}\right) = \frac{3}{16}"
     assert row in text and text.index(row) < text.index(r"= \frac{15}{16}")
+
+
+def test_dropconnects_mask_moments_break_where_the_line_is_full(tmp_path, capsys):
+    """E[M_ij], Var(M_ij), E[M_ij/q] and Var(M_ij/q) on one display ran 39pt past the margin
+    (pdflatex's Overfull hbox, examples/dropconnect.yaml): the inverted mask's moments go below."""
+    out = tmp_path / "m.tex"
+    assert main(["moments", str(DROPCONNECT), "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert "q\\,(1 - q),\n\\]\n\\[\nE\\!\\left[\\frac{M_{ij}}{q}\\right] = 1" in out.read_text()
