@@ -117,3 +117,14 @@ def test_check_and_grade_through_the_key(tmp_path, capsys):
     parts = {(p["code"], p["part"]): p for p in graded["students"][0]["parts"]}
     assert parts[first["code"], "y"]["correct"] and not parts[second["code"], "y"]["correct"]
     assert second["mistakes"][-1]["id"] in parts[second["code"], "y"]["mistakes"]
+
+
+def test_the_alpha_question_says_alpha_prime_is_the_problems_choice(tmp_path):
+    """Seed 7's problem 2 is alpha dropout with alpha' = -1/2 (key.json's spec): the question calls
+    -1/2 this problem's value and -1.7581 PyTorch's, not -1/2 "the SELU's saturation value"."""
+    assert main(["sheet", "--seed", "7", "--kinds", "noise", "--problems", "4", "--out", str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "key.json").read_text())["problems"][1]["spec"]["dropout"]["alpha"] == "-1/2"
+    text = (tmp_path / "sheet.md").read_text()
+    assert (r"sets a dropped input to a value $\alpha'$, here $\alpha' = - \frac{1}{2}$ (the value this problem "
+            r"chooses; PyTorch's `AlphaDropout` uses the SELU's saturation value, about $-1.7581$)") in text
+    assert "the SELU's saturation value;" not in text
