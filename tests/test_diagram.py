@@ -400,3 +400,16 @@ def test_edge_weights_turn_with_their_lines_on_the_page():
     rising = [float(r) > 0 for r, e in zip(labels, edges) if e.y2 < e.y1]
     falling = [float(r) < 0 for r, e in zip(labels, edges) if e.y2 > e.y1]
     assert rising and falling and all(rising) and all(falling)
+
+
+@pytest.mark.parametrize(("kind", "legend"), [
+    # variance: one unit S fed by one bias square (3 -> 1); forward: a square per layer (seed 7: 2 -> 3 -> 3 -> 2 -> 1)
+    ("variance", "The square is the bias (input $1$), which is never dropped."),
+    ("forward", "The squares are the biases (input $1$), which are never dropped."),
+])
+def test_the_legend_counts_the_bias_squares(tmp_path, kind, legend):
+    assert main(["sheet", "--seed", "7", "--kinds", kind, "--problems", "2", "--out", str(tmp_path)]) == 0
+    text = (tmp_path / "sheet.md").read_text()
+    assert text.count(legend) == 2
+    other = "The squares are the biases" if kind == "variance" else "The square is the bias"
+    assert other not in text

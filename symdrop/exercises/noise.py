@@ -289,7 +289,7 @@ class Posed:
     def pictured(self) -> bool:
         """Whether a picture of the network goes with the question: Gaussian dropout's unit only.
         Alpha dropout and the counts ask of no network, and a channel's sum T has no bias, where
-        a picture draws a unit fed by a bias square ("The squares are the biases")."""
+        a picture draws a unit fed by a bias square ("The square is the bias")."""
         return self.question is GAUSSIAN
 
     @property
