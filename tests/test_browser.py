@@ -177,3 +177,62 @@ def test_every_kind_of_page_in_chromium(tmp_path):
     assert check["hint"] is True  # the last hint shown stays
     assert check["hintHeading"] == "Hint: The third hidden layer"
     assert check["revealed"] == {"focused": "Show answer", "text": f"The answer: {key['forward']['answer'][0]}."}
+
+
+def edge_answers(answer, tolerance: Fraction) -> list[str]:
+    """Decimals just inside and just outside answer ± tolerance on both sides (6 and 12 places,
+    one unit of the last place from each bound), the reviewer's 0.8168 and 0.81678, and one typed
+    as a fraction and one with a decimal comma."""
+    typed = ["0.8168", "0.81678"]
+    for places in (6, 12):
+        unit = Fraction(1, 10**places)
+        for bound, inward in ((answer + tolerance, -1), (answer - tolerance, 1)):
+            near = Fraction(round(bound * 10**places), 10**places)  # within half a unit of the bound
+            inside = near if (near - bound) * inward > 0 else near + inward * unit
+            typed += [decimal(inside, places), decimal(inside - inward * unit, places)]
+    last = Fraction(typed[2])
+    typed += [f"{last.numerator * 3}/{last.denominator * 3}", typed[3].replace(".", ",")]
+    return typed
+
+
+def decimal(value: Fraction, places: int) -> str:
+    return str(Decimal(value.numerator) / Decimal(value.denominator)).ljust(places + 2, "0")[:places + 2]
+
+
+@pytest.mark.slow
+def test_a_sigmoid_answer_near_its_tolerance_is_right_where_check_says_so(tmp_path, capsys):
+    """The reviewer's sigmoid sheet (seed 12, problem CW7D3Q, ±0.0003): answers just inside and
+    just outside the tolerance on both sides get the self-check's "Right." exactly where
+    `symdrop check` says correct, and where the exact answer (mpmath, 50 digits, from the
+    problem's numbers by hand) says within."""
+    import mpmath
+    chromium = tools()
+    out = tmp_path / "s12"
+    assert main(["sheet", "--seed", "12", "--activation", "sigmoid", "--format", "html", "--no-diagram",
+                 "--out", str(out)]) == 0
+    entry = json.loads((out / "key.json").read_text())["problems"][0]
+    assert (entry["code"], entry["tolerance"]) == ("CW7D3Q", "3/10000")
+    # x = (1, -2), masks (1, 1), (0, 0, 1), (0, 1): z1 = (-1, -2, -1), only a1_3 = s(-1) = 1/(1 + e)
+    # passes; z2_2 = 1 * s(-1) - 3, and y = 3 * 0 - 3 * s(z2_2) + 1.
+    mpmath.mp.dps = 50
+    sigma = lambda v: 1 / (1 + mpmath.exp(-v))  # noqa: E731
+    exact = 1 - 3 * sigma(sigma(-1) - 3)
+    assert mpmath.almosteq(exact, mpmath.mpf("0.816503960202621"), 1e-14)
+    answer, tolerance = Fraction(mpmath.nstr(exact, 45, strip_zeros=False)), Fraction(entry["tolerance"])
+    typed = edge_answers(answer, tolerance)
+    within = [abs(Fraction(t.replace(",", ".")) - answer) <= tolerance for t in typed]
+    assert within[:2] == [True, True] and within[2:10] == [True, False] * 4  # inside, outside, by construction
+    capsys.readouterr()
+    checked = []
+    for t in typed:
+        main(["check", "--key", str(out / "key.json"), "--code", "CW7D3Q", "--answer", t, "--format", "json"])
+        checked.append(json.loads(capsys.readouterr().out)["correct"])
+    assert checked == within
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"chromium": chromium, "profile": str(tmp_path / "profile"),
+                                "pages": [{"file": str(out / "selfcheck.html"), "type": [("answer-1", t) for t in typed]}]}))
+    done = subprocess.run(["node", str(SCRIPT), str(plan)], capture_output=True, text=True, timeout=240,
+                          env={**os.environ, "HOME": str(tmp_path), "SYMDROP_NODE_MODULES": str(MODULES)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    page = [text == "Right." for _, _, text, _ in json.loads(done.stdout)[0]["typed"]]
+    assert list(zip(typed, page)) == list(zip(typed, within))

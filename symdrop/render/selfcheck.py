@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
+import sympy
+
 from ..exercises.kind import answer_quantities
 from ..exercises.sheet import Exercise, Sheet
 from ..limits import MAX_CSV_CELL, MAX_DIGITS
@@ -24,9 +26,12 @@ from .page import finish
 from .plainmath import plain_label
 from .sheets import render_parts, student_file
 
-GRID = 10  # a value right within a tolerance t is hashed on the grid of t/GRID; the page checks
-# the typed value's grid point and the GRID - 1 on either side: every value within 0.9 t is
-# right, none farther than t.
+GRID = 10  # a value right within a tolerance t is hashed on the grid of t/GRID; the page tries the
+# typed value's grid point and the GRID on either side (none farther can be within t), and where one
+# is the value's, compares the typed value exactly with the value's offset from that point (its
+# "edge", encrypted by the point): right exactly where ``check`` says within t.
+DIGITS = 60  # significant digits of an irrational value's edge: a typed number of at most
+# MAX_DIGITS digits lies within 10^-DIGITS of a bound t from it only by a freak coincidence
 TRIES = 2  # wrong tries before the hint
 # The values of a kind's key entry (Kind.key_values, as key.json names them) that its question asks
 # for beside the answer: each an input of its own, named in math and in words. (variance:alone's
@@ -43,13 +48,15 @@ class Check:
     size: int
     step: str | None  # the grid's step (a fraction) where the answer is right within a tolerance
     right: tuple[str, ...]  # one hash of the whole canonical answer; on a grid, one per number
-    mistakes: tuple[tuple[str, tuple[str, ...]], ...]  # (label, hashes) per distinct wrong value
+    # (label, hashes, edges) per distinct wrong value
+    mistakes: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
     reveal: str  # the answer as the key writes it, encrypted (base64); "" with --no-reveal
     shape: tuple[int, int] = (1, 1)  # a matrix's rows and columns, typed row by row
     math: str = ""  # its math name alone (z⁽¹⁾), as the feedback names it
     # (l, "z" or "a", which entries): the layer vector it is (part of), where the page carries a
     # student's own values forward (render/layercheck.py); None elsewhere
     layer: tuple[int, str, tuple[int, ...]] | None = None
+    edges: tuple[str, ...] = ()  # on a grid, per right number its edge (:func:`edges`)
 
 
 def salt(e: Exercise) -> str:
@@ -61,7 +68,25 @@ def hashes(s: str, name: str, values, step: Fraction | None) -> tuple[str, ...]:
     exact = [as_fraction(v) for v in values]
     if step is None:
         return (digest(s, name, canonical(exact)),)
-    return tuple(digest(s, f"{name}#{i}", f"g{grid(v, step)}") for i, v in enumerate(exact))
+    return tuple(digest(s, f"{name}#{i}", f"g{grid(v, step)}") for i, v in enumerate(_near(values)))
+
+
+def edges(s: str, name: str, values, step: Fraction | None) -> tuple[str, ...]:
+    """On a grid, per number v its edge: v - K step (K its grid point, v exact or to
+    :data:`DIGITS` digits) as a fraction, encrypted by K (``NAME#i|gK``): a page that finds K by
+    its hash reads it and compares a typed number with K step + edge exactly, as ``check`` does."""
+    if step is None:
+        return ()
+    found = []
+    for i, v in enumerate(_near(values)):
+        k = grid(v, step)
+        found.append(encrypt(s, f"{name}#{i}|g{k}", str(v - k * step)))
+    return tuple(found)
+
+
+def _near(values) -> list[Fraction]:
+    """Each value as a Fraction: exact where rational, else to :data:`DIGITS` significant digits."""
+    return [as_fraction(v) if sympy.sympify(v).is_Rational else Fraction(str(sympy.N(v, DIGITS))) for v in values]
 
 
 def encrypt(s: str, name: str, text: str) -> str:
@@ -101,14 +126,17 @@ def _check(s: str, name: str, label: tuple[str, str], right: tuple, wrong, step:
     """The input ``name``: the hashes of its right numbers and of each mistake's that differ
     (mistakes with one value named together), the answer encrypted."""
     own = hashes(s, name, right, step)
-    by_hash: dict[tuple[str, ...], list[str]] = {}
+    by_hash: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
     for mistake, values in wrong:
         got = hashes(s, name, values, step)
-        if got != own and mistake not in by_hash.get(got, []):
-            by_hash.setdefault(got, []).append(mistake)
+        if got != own:
+            found = by_hash.setdefault((got, edges(s, name, values, step)), [])
+            if mistake not in found:
+                found.append(mistake)
     text = ", ".join(answer_text(v, step is not None) for v in right)
     return Check(name, label[0], len(right), None if step is None else str(step), own,
-                 tuple(("; or ".join(ls), h) for h, ls in by_hash.items()), encrypt(s, name, text), shape, label[1], layer)
+                 tuple(("; or ".join(ls), h, e) for (h, e), ls in by_hash.items()), encrypt(s, name, text), shape,
+                 label[1], layer, edges(s, name, right, step))
 
 
 def _label(labels, part, e: Exercise) -> tuple[str, str]:
