@@ -174,12 +174,26 @@ def test_generate_is_deterministic_per_seed_and_garbage_is_a_format_error(course
 
 
 @pytest.mark.parametrize("text, value", [("7", 7), ("-0.75", Fraction(-3, 4)), ("1.5e-3", Fraction(3, 2000)),
-                                         ("\u22123/4", Fraction(-3, 4)), ("2.5/3", Fraction(5, 6)), (" .5 ", Fraction(1, 2))])
+                                         ("\u22123/4", Fraction(-3, 4)), ("2.5/3", Fraction(5, 6)), (" .5 ", Fraction(1, 2)),
+                                         # a decimal comma is a decimal point, as check and grade read it
+                                         ("0,75", Fraction(3, 4)), ("-0,75", Fraction(-3, 4)), (",5", Fraction(1, 2)),
+                                         ("1,", Fraction(1)), ("2,5/3", Fraction(5, 6)), ("1,5e-3", Fraction(3, 2000))])
 def test_typed_numbers_read_exactly(text, value):
     assert read_exact(text) == value
 
 
-@pytest.mark.parametrize("text", ["abc", "1e41", "1/0", "0,5", "1/2/3", ""])
+def test_a_decimal_comma_grades_as_a_decimal_point(smooth_course):
+    """The sigmoid forward question's right values, each decimal typed with a comma: all right."""
+    module, data = server(smooth_course, "forward"), generated(smooth_course, "forward", 7)
+    right = typed(data, values_of(data["params"]["entry"]["spec"]))
+    commas = {name: text.replace(".", ",") for name, text in right.items()}
+    assert sum("," in t for t in commas.values()) > 5
+    key = submission(data, commas)
+    module.grade(key)
+    assert not key["format_errors"] and key["score"] == 1
+
+
+@pytest.mark.parametrize("text", ["abc", "1e41", "1/0", "1,,5", "1,5,3", "1.5,3", ",", "1/2/3", ""])
 def test_other_typed_text_is_refused(text):
     with pytest.raises(SymdropError):
         read_exact(text)

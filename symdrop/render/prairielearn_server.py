@@ -36,7 +36,7 @@ FIGURE = "network.svg"  # the picture pl-figure asks file() for
 FEEDBACK = "symdrop"  # data["feedback"][FEEDBACK]: the lines of the whole answer's feedback
 EXACT = "symdrop"  # data["correct_answers"][EXACT]: every input's exact answer (no element grades them)
 STREAM = "prairielearn"  # a variant's random stream: (seed, STREAM, kind, variant seed)
-_DECIMAL = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?"
+_DECIMAL = r"[+-]?(\d+[.,]?\d*|[.,]\d+)([eE][+-]?\d{1,3})?"  # a decimal comma is a point, as grade reads it
 _NUMBER = re.compile(rf"(?P<num>{_DECIMAL})(/(?P<den>{_DECIMAL}))?", re.ASCII)
 PLACES = 15  # the places an irrational value is typed to (tolerances are 10^-2 or more)
 RIGHT = "Right."
@@ -140,22 +140,23 @@ def typed(value) -> str:
 
 def read_exact(text) -> Fraction:
     """A number as pl-number-input takes it, exactly: ``7``, ``-0.75``, ``1.5e-3``, ``-3/4``,
-    ``2.5/3`` (a minus sign and the division slashes as PrairieLearn reads them)."""
+    ``2.5/3`` (a minus sign and the division slashes as PrairieLearn reads them), and with a
+    decimal comma as ``check`` and ``grade`` take it: ``-0,75``."""
     item = str(text).strip().replace("\u2212", "-").replace("\u2215", "/").replace("\u00f7", "/")
     match = _NUMBER.fullmatch(item)
     if not match:
-        raise SymdropError(f"expected a number like 7, -3/4, -0.75 or 1.5e-3, got {quote(str(text))}")
+        raise SymdropError(f"expected a number like 7, -3/4, -0.75, -0,75 or 1.5e-3, got {quote(str(text))}")
     digits = sum(c.isdigit() for c in item)
     if digits > MAX_DIGITS:
         raise SymdropError(f"{quote(item)} has {digits} digits; the limit is {MAX_DIGITS} digits per number")
     exponents = [int(e[1:]) for e in re.findall(r"[eE][+-]?\d+", item)]
     if any(abs(e) > MAX_EXPONENT for e in exponents):
         raise SymdropError(f"{quote(item)}: its exponent is beyond the limit of exponents from -{MAX_EXPONENT} to {MAX_EXPONENT}")
-    value = Fraction(match["num"])
+    value = Fraction(match["num"].replace(",", "."))
     if match["den"] is not None:
-        if Fraction(match["den"]) == 0:
+        if Fraction(match["den"].replace(",", ".")) == 0:
             raise SymdropError(f"{quote(item)} divides by zero")
-        value /= Fraction(match["den"])
+        value /= Fraction(match["den"].replace(",", "."))
     return value
 
 
