@@ -331,3 +331,20 @@ def test_a_wrong_answers_feedback_names_the_tolerance_where_the_question_has_one
     else:
         assert f"within ±{stated})" in html.unescape(q.findtext("questiontext/text"))  # what the question says
         assert answers[-1][3] == f"Not within the tolerance, ±{stated}: see the worked solution."
+
+
+def test_a_list_in_lms_html_opens_no_paragraph_with_a_break(tmp_path):
+    """The reviewer's sheet (seed 11): the worked solution's list of dropped units opens its
+    paragraph with its first item, not with an empty line (``<p><br>• ...``), in Moodle XML and
+    GIFT alike. Problem 1's masks (key.json) drop unit 2, 3 and 1 of hidden layers 1, 2 and 3."""
+    from symdrop.cli import main
+    assert main(["sheet", "--seed", "11", "--format", "gift,moodle", "--out", str(tmp_path)]) == 0
+    masks = json.loads((tmp_path / "key.json").read_text())["problems"][0]["spec"]["masks"]
+    dropped = [[j for j, m in enumerate(mask, start=1) if m == 0] for mask in masks[1:]]
+    assert dropped == [[2], [3], [1]]
+    gift = (tmp_path / "questions.gift").read_text(encoding="utf-8")
+    feedback = [t.text for t in ET.parse(tmp_path / "moodle.xml").getroot().iter("text") if t.text]
+    for texts in ([gift], feedback):
+        assert not any(re.search(r"<p>\s*<br>", t) for t in texts)
+        for (j,), ordinal in zip(dropped, ("first", "second", "third")):
+            assert any(f"<p>• Unit {j} of the {ordinal} hidden layer is dropped" in t for t in texts)

@@ -15,6 +15,7 @@ _BLOCK = re.compile(r"^\s*<(h[1-6]|table|p|div|ul|ol|hr|figure)\b")
 # \( ... \). Users' text never holds a $ (render/escape.py writes it &#36;), nor do printed numbers.
 _TABLE = re.compile(r"<table\b.*?</table>", re.S)
 _INLINE = re.compile(r"\$([^$]+)\$")
+_OPENING_BREAK = re.compile(r"^(<br>\s*)+")
 LMS = "lms-html"  # the format's name (render/formats.py)
 
 
@@ -23,7 +24,8 @@ def finish(body: str) -> str:
     math in MathJax's ``\\( \\)``."""
     body = _TABLE.sub(lambda m: re.sub(r"\n\s*\n", "\n", m.group(0)), body)  # a table is one block
     chunks = [c.strip() for c in re.split(r"\n\s*\n", body) if c.strip()]
-    html = [c if _BLOCK.match(c) else f"<p>{c}</p>" for c in chunks]
+    # a paragraph opens with its first line: a list's first item (html/macros.j2's item) drops its break
+    html = [c if _BLOCK.match(c) else f"<p>{_OPENING_BREAK.sub('', c)}</p>" for c in chunks]
     return _INLINE.sub(r"\\(\1\\)", "\n".join(html)) + "\n"
 
 
