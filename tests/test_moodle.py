@@ -87,7 +87,7 @@ def test_parts_ask_every_value_and_each_is_the_references():
     root = ET.fromstring(sheet_moodle(sheet, parts=True).encode("utf-8"))
     assert lms_rules.moodle_errors(ET.tostring(root)) == []
     entries = {e["code"]: e for e in key_json(sheet)["problems"]}
-    row = re.compile(r"<tr[^>]*><td>\\\((.*?)\\\)</td><td>(\{(\d+):NUMERICAL:.*?[^\\]\})</td>")
+    row = re.compile(r"<tr[^>]*><th scope=\"row\">\\\((.*?)\\\)</th><td>(\{(\d+):NUMERICAL:.*?[^\\]\})</td>")
     for q, e in zip(root.findall("question")[1:], sheet.exercises):
         assert q.get("type") == "cloze"
         p = Spec(entries[e.code]["spec"])
@@ -119,7 +119,7 @@ def test_cloze_weights_follow_a_rubric_file(tmp_path):
     args = ["sheet", "--seed", "5", "--problems", "1", "--format", "moodle", "--parts"]
     assert main([*args, "--rubric", str(rubric), "--out", str(tmp_path / "r")]) == 0
     text = ET.fromstring((tmp_path / "r" / "moodle.xml").read_bytes()).findall("question")[1].findtext("questiontext/text")
-    weights = {label: int(w) for label, w in re.findall(r"<tr[^>]*><td>\\\((.*?)\\\)</td><td>\{(\d+):NUMERICAL:", text)}
+    weights = {label: int(w) for label, w in re.findall(r"<tr[^>]*><th scope=\"row\">\\\((.*?)\\\)</th><td>\{(\d+):NUMERICAL:", text)}
     # z^(1)'s numbers 2 points together, a^(1)'s 1, y 10: scaled to whole numbers
     z, a = (sum(w for label, w in weights.items() if label.startswith(f"{s}^{{(1)}}")) for s in "za")
     assert weights[r"\hat{y}"] * 2 == 10 * z and z == 2 * a, weights
@@ -348,3 +348,16 @@ def test_a_list_in_lms_html_opens_no_paragraph_with_a_break(tmp_path):
         assert not any(re.search(r"<p>\s*<br>", t) for t in texts)
         for (j,), ordinal in zip(dropped, ("first", "second", "third")):
             assert any(f"<p>• Unit {j} of the {ordinal} hidden layer is dropped" in t for t in texts)
+
+
+def test_a_cloze_questions_rows_are_headed_by_their_labels(tmp_path):
+    """Moodle cloze (--parts, seed 11): each row of a question's table of gaps is headed by what it
+    asks (``<th scope="row">`` z⁽¹⁾₁ ...), its gap and how to give it data cells."""
+    from symdrop.cli import main
+    assert main(["sheet", "--seed", "11", "--problems", "1", "--format", "moodle", "--parts", "--out", str(tmp_path)]) == 0
+    text = ET.parse(tmp_path / "moodle.xml").getroot().find("question[@type='cloze']/questiontext/text").text
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", text, re.S)
+    assert len(rows) == 3 * (3 + 3 + 2) + 1  # 2-3-3-2-1: z, a and ã of each hidden layer's units, then ŷ
+    assert rows[0].startswith(r'<th scope="row">\(z^{(1)}_{1}\)</th><td>{')
+    for row in rows:
+        assert re.fullmatch(r'<th scope="row">\\\(.*?\\\)</th><td>\{.*\}</td><td>[^<]*</td>', row, re.S), row

@@ -188,3 +188,21 @@ def test_sheet_writes_qti_zip(tmp_path):
     assert main(["sheet", "--seed", "2", "--problems", "2", "--format", "qti,gift,moodle", "--out", str(tmp_path)]) == 0
     assert qti_errors(assessment_of(unpack((tmp_path / "qti.zip").read_bytes()))) == []
     assert {p.name for p in tmp_path.iterdir()} == {"qti.zip", "questions.gift", "moodle.xml", "key.json"}
+
+
+def test_a_tables_header_row_is_column_headers(tmp_path):
+    """QTI 1.2's worked solution (seed 11): the key entry's table (l, ã⁽ˡ⁻¹⁾, z⁽ˡ⁾, a⁽ˡ⁾) and the
+    common-mistake table (common wrong answer, mistake, id) open with a row of
+    ``<th scope="col">``, as the HTML pages' do; every other row is data."""
+    from symdrop.cli import main
+    assert main(["sheet", "--seed", "11", "--problems", "1", "--format", "qti", "--out", str(tmp_path)]) == 0
+    with zipfile.ZipFile(tmp_path / "qti.zip") as z:
+        text = html.unescape("".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xml")))
+    tables = re.findall(r"<table[^>]*>(.*?)</table>", text, re.S)
+    assert len(tables) == 2
+    heads = [re.findall(r"<t([hd])[^>]*>(.*?)</t[hd]>", t.split("</tr>")[0]) for t in tables]
+    assert [[cell for _, cell in head] for head in heads][1] == ["common wrong answer", "mistake", "id"]
+    assert len(heads[0]) == 4 and r"\(l\)" == heads[0][0][1]
+    for table, head in zip(tables, heads):
+        assert {kind for kind, _ in head} == {"h"} and table.count('<th scope="col">') == len(head)
+        assert table.count("<th") == len(head)  # the rest are data cells

@@ -16,6 +16,8 @@ _BLOCK = re.compile(r"^\s*<(h[1-6]|table|p|div|ul|ol|hr|figure)\b")
 _TABLE = re.compile(r"<table\b.*?</table>", re.S)
 _INLINE = re.compile(r"\$([^$]+)\$")
 _OPENING_BREAK = re.compile(r"^(<br>\s*)+")
+# A table's first row, which the templates mark as its header (html/macros.j2's header_rule).
+_HEAD = re.compile(r"(<table\b[^>]*>\s*)<tr>(.*?)</tr>\s*<!--head-->", re.S)
 LMS = "lms-html"  # the format's name (render/formats.py)
 
 
@@ -23,10 +25,16 @@ def finish(body: str) -> str:
     """``body`` (documents/*.j2 in the HTML format) as HTML: each paragraph in ``<p>``, inline
     math in MathJax's ``\\( \\)``."""
     body = _TABLE.sub(lambda m: re.sub(r"\n\s*\n", "\n", m.group(0)), body)  # a table is one block
+    body = _HEAD.sub(_header_row, body)
     chunks = [c.strip() for c in re.split(r"\n\s*\n", body) if c.strip()]
     # a paragraph opens with its first line: a list's first item (html/macros.j2's item) drops its break
     html = [c if _BLOCK.match(c) else f"<p>{_OPENING_BREAK.sub('', c)}</p>" for c in chunks]
     return _INLINE.sub(r"\\(\1\\)", "\n".join(html)) + "\n"
+
+
+def _header_row(match) -> str:
+    cells = match.group(2).replace("<td>", '<th scope="col">').replace("</td>", "</th>")
+    return f"{match.group(1)}<tr>{cells}</tr>"
 
 
 def exercise_html(e: Exercise, options: RenderOptions, figures: str = "") -> dict[str, str]:
