@@ -171,3 +171,36 @@ def test_a_dropped_value_too_long_for_its_sentence_stays_in_its_item(tmp_path):
     check_page(text)
     item = re.search(r"<li>(.*?)</li>", text, re.S).group(1)
     assert "its value, removed, is" in item and 'display="block"' in item and "&lt;" not in text
+
+
+ARABIC = "ليلى الحسن"  # a name written right to left (Arabic letters)
+
+
+def test_a_users_name_or_title_sits_in_an_element_of_its_own_direction(tmp_path):
+    """An Arabic name (a class set: sheet, key, solutions, self-check) and title (solve), each time
+    it is printed, is the whole text of an element with dir="auto", so the browser sets it right to
+    left and the words around it stay left to right; the same of a grade feedback page's name."""
+    import csv
+    import json
+    roster = tmp_path / "roster.csv"
+    with roster.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows([["id", "name"], ["s1", ARABIC]])
+    assert main(["sheet", "--seed", "7", "--roster", str(roster), "--format", "html", "--no-diagram",
+                 "--out", str(tmp_path / "set")]) == 0
+    spec = yaml.safe_load(SPEC.read_text())
+    spec["title"] = ARABIC
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    assert main(["solve", str(tmp_path / "spec.yaml"), "--format", "html", "-o", str(tmp_path / "solve.html")]) == 0
+    key = json.loads((tmp_path / "set" / "key.json").read_text())["problems"][0]
+    with (tmp_path / "answers.csv").open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows([["student", "code", "y"], ["s1", key["code"], "0"]])
+    assert main(["grade", "--key", str(tmp_path / "set" / "key.json"), "--answers", str(tmp_path / "answers.csv"),
+                 "--format", "html", "--out", str(tmp_path / "grades")]) == 0
+    pages = [*(tmp_path / "set").glob("*.html"), tmp_path / "solve.html", *(tmp_path / "grades" / "feedback").glob("*.html")]
+    assert len(pages) == 6  # sheet, key, solutions, the self-check, solve and the feedback
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        body = text.split("<body>")[1]
+        found = body.count(ARABIC)
+        assert found >= 1, page.name
+        assert len(re.findall(f'<[a-z]+ [^>]*dir="auto"[^>]*>{ARABIC}</', body)) == found, page.name

@@ -229,13 +229,16 @@ def _printable(code: int) -> bool:
 _HTML_SPECIAL = {c: f"&#{ord(c)};" for c in "&<>\"'$\\{}~#`"}
 
 
-def escape_html(text: str) -> str:
+def escape_html(text: str, isolate: bool = False) -> str:
     """Users' text for HTML (Moodle, Canvas): printed literally inside a span MathJax skips, with
-    control characters (which XML cannot carry) and line breaks made spaces."""
+    control characters (which XML cannot carry) and line breaks made spaces. ``isolate`` (the HTML
+    pages' names and titles): the span takes its direction from its text (``dir="auto"``), so a
+    right-to-left name reads right to left and the words around it stay as they are."""
     out = []
     for char in printable(unicodedata.normalize("NFC", str(text))):
         out.append(_HTML_SPECIAL.get(char, " " if char.isspace() else char))
-    return '<span class="tex2jax_ignore mathjax_ignore">' + "".join(out) + "</span>"
+    direction = ' dir="auto"' if isolate else ""
+    return f'<span class="tex2jax_ignore mathjax_ignore"{direction}>' + "".join(out) + "</span>"
 
 
 def escape_cloze(text: str) -> str:
