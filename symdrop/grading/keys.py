@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import SymdropError, quote
 from ..exercises.kinds import get
+from ..exercises.labels import label_of
 from ..exercises.mistakes import Mistake
 from ..limits import MAX_KEY_BYTES, MAX_KEY_PROBLEMS
 from ..textfiles import read_text
@@ -96,7 +97,7 @@ def recorded_mistakes(entry: dict) -> tuple[Mistake, ...] | None:
         if not (isinstance(answer, list) and isinstance(m.get("id"), str) and isinstance(m.get("label"), str)
                 and MISTAKE_ID.fullmatch(m["id"]) and all(isinstance(v, str) and RATIONAL.fullmatch(v) for v in answer)):
             return None
-        found.append(Mistake(m["id"], m["label"], tuple(map(_rational, answer))))
+        found.append(Mistake(m["id"], label_of(m["label"], m.get("label_tex")), tuple(map(_rational, answer))))
     return tuple(found)
 
 

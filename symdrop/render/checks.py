@@ -2,6 +2,7 @@
 
 import sympy
 
+from ..exercises.labels import plain as label_text
 from ..exercises.kind import written_rows
 from ..grading.answers import read_entries
 from ..grading.check import Check
@@ -59,7 +60,7 @@ def check_text(result: Check, markdown: bool = False, typed: str | None = None, 
                          f"give one, {code('--tolerance 0.0001')} ({code('--format json')} gives the exact form).")
         if result.mistakes:
             for m in result.mistakes:
-                lines.append(f"It is the answer of the mistake {code(m.name)}: {m.label}.")
+                lines.append(f"It is the answer of the mistake {code(m.name)}: {label_text(m.label)}.")
         elif result.undiagnosed is None:
             lines.append("It is not the answer of any mistake symdrop knows.")
     if result.undiagnosed is not None:  # asked only where a mistake was to be named
@@ -71,7 +72,7 @@ def check_text(result: Check, markdown: bool = False, typed: str | None = None, 
                      + ("." if hide else f", the right value is {vector(first.expected)}."))
         for p in result.parts:
             for m in (m for m in p.mistakes if not (p.name == "y" and m in result.mistakes)):
-                lines.append(f"{code(p.name)} is the step of the mistake {code(m.name)}: {m.label}.")
+                lines.append(f"{code(p.name)} is the step of the mistake {code(m.name)}: {label_text(m.label)}.")
         later = [p.name for p in result.parts if p.carried_forward]
         if later:
             lines.append("Right given your own earlier values (error carried forward): "
@@ -98,7 +99,7 @@ def check_json(result: Check, hide: bool = False) -> dict:
         "expected": shown(result.expected),
         **({"expected_decimal": [decimal(v) for v in result.expected]} if decimals else {}),
         "tolerance": None if result.tolerance is None else plain(result.tolerance),
-        "mistakes": [{"id": m.name, "label": m.label} for m in result.mistakes],
+        "mistakes": [{"id": m.name, "label": label_text(m.label)} for m in result.mistakes],
         "undiagnosed": result.undiagnosed,  # why the mistakes were not followed, or null
         "first_wrong": None if first is None else first.name,
         "parts": [{"part": p.name, "given": [plain(v) for v in p.given], "expected": shown(p.expected),

@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 import sympy
 
+from ..exercises.labels import plain as label_plain, runs as label_runs
 from ..sympy_internals import entries
 from .alttext import describe
 from .bytecode import template_cache
@@ -117,7 +118,7 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
         plain=plain, decimal=decimal, estimate=estimate, tex=escape_tex, ident=escape_ident, md=escape_markdown, md_code=markdown_code, html=escape_html, cloze=escape_cloze, xml=escape_xml, xml_text=escape_xml_text,
         capitalize_first=capitalize_first, counted=counted, cm=cm, approx=partial(approx, digits=digits), clipped=clipped,
         points=partial(exact_text, decimals=True), rows=partial(rows, decimals=decimals), lines=lines, rounded=partial(rounded, digits=digits), rounded_each=partial(rounded_each, digits=digits), shown=partial(shown, digits=digits), relation=relation, near=near,
-        unit_sum=partial(unit_sum, decimals=decimals), row_entry=partial(row_entry, decimals=decimals), sympify=to_sympy, column=column_of, matrix=matrix_of, described=describe,
+        unit_sum=partial(unit_sum, decimals=decimals), row_entry=partial(row_entry, decimals=decimals), sympify=to_sympy, column=column_of, label_runs=label_runs, label_plain=label_plain, matrix=matrix_of, described=describe,
     )
     env.globals.update(layer_noun=layer_noun, chain=chain, run=run, digits=digits,
                        forward_table=partial(forward_table, decimals=decimals, digits=digits), mask_rows=partial(mask_rows, env),

@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from ..core.forward import forward, layer_values
 from ..core.passnumbers import network_numbers
+from ..exercises.labels import plain
 from ..exercises.kind import Part
 from ..exercises.sheet import Exercise
 
@@ -35,7 +36,7 @@ def asked(e: Exercise) -> list[Asked]:
     shown = {(p.name, p.l) for p in e.kind.parts(e.derivation) if p.name in WORDS}
     depth = e.network.depth
     right = layer_values(e.network, e.kind.mode)
-    passes = [(m.label, forward(*m.rule[:2], terms=False, **dict(m.rule[2]))) for m in e.mistakes if m.rule is not None]
+    passes = [(plain(m.label), forward(*m.rule[:2], terms=False, **dict(m.rule[2]))) for m in e.mistakes if m.rule is not None]
     found = []
     for l in range(1, depth + 1):
         for name in WORDS:

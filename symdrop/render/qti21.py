@@ -12,6 +12,7 @@ with its text alternative.
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
+from ..exercises.labels import plain
 from ..exercises.sheet import Exercise, Sheet
 from .documents import render_svg
 from .env import render_document
@@ -73,7 +74,7 @@ def item(e: Exercise, options: RenderOptions, mistake_share: Fraction, title: st
     for k, g in enumerate(gaps(e), 1):
         mistakes = []
         for m, span in g.mistakes:
-            feedback.setdefault(feedback_ident(m.name), m.label)
+            feedback.setdefault(feedback_ident(m.name), plain(m.label))
             mistakes.append((feedback_ident(m.name), span))
         entries.append(Entry(f"RESPONSE_{k}", g, score_text(g.weight), score_text(g.weight * mistake_share), tuple(mistakes)))
     ident = f"item_{e.code}" if e.student is None else f"item_{e.number}_{e.code}"

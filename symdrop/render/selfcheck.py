@@ -11,6 +11,7 @@ from fractions import Fraction
 
 import sympy
 
+from ..exercises.labels import plain
 from ..exercises.kind import answer_quantities
 from ..exercises.sheet import Exercise, Sheet
 from ..limits import MAX_CSV_CELL, MAX_DIGITS
@@ -114,7 +115,7 @@ def checks(e: Exercise, labels) -> list[Check]:
     answer, wrong = e.answer, e.wrong_answers()
     for k, q in enumerate(quantities, start=1):
         name = f"answer-{e.number}" if k == len(quantities) else f"answer-{e.number}-{k}"
-        mistakes = tuple((m.label, tuple(values[i] for i in q.numbers)) for m, values in wrong)
+        mistakes = tuple((plain(m.label), tuple(values[i] for i in q.numbers)) for m, values in wrong)
         layer = (e.network.depth, "a", q.numbers) if e.kind.has_layer_values else None
         found.append(_check(s, name, _label(labels, q.part, e), tuple(answer[i] for i in q.numbers), mistakes, step,
                             q.shape, layer))

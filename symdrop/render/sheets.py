@@ -4,6 +4,7 @@ import json
 import re
 from dataclasses import replace
 
+from ..exercises.labels import plain
 from ..exercises.kind import Quantity, answer_quantities, written_rows
 from ..exercises.sheet import Exercise, Sheet
 from ..exercises.options import format_shape, smooth_shaped
@@ -206,7 +207,9 @@ def key_entries(sheet: Sheet):
             put(entry, name, values)
         entry["mistakes"] = []
         for m, answer in e.wrong_answers():
-            entry["mistakes"].append({"id": m.name, "label": m.label})
+            entry["mistakes"].append({"id": m.name, "label": plain(m.label)})
+            if plain(m.label) != m.label:  # its formulas as TeX, for grade's pages (grading.keys reads it back)
+                entry["mistakes"][-1]["label_tex"] = m.label
             put(entry["mistakes"][-1], "answer", answer)
         entry["digest"] = digest(entry)  # grade and check refuse the entry if it is edited
         yield entry
