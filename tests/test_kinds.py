@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import pytest
 
+from symdrop.exercises.labels import plain
 from symdrop import derive, parse_spec
 from symdrop.core.ensemble import expect
 from symdrop.exercises.generate import generate, stream
@@ -170,7 +171,8 @@ def test_a_mixed_sheet_cycles_through_the_kinds_and_its_key_re_solves(tmp_path):
             assert [Fraction(str(v)) for v in derive(network, mode=mode).prediction] == answer(entry["kind"], p)
         expected = expected_mistakes(entry["kind"], p) if entry["kind"] != "forward" else None
         for m in entry["mistakes"]:
-            assert set(m) == {"id", "label", "answer"}
+            assert set(m) in ({"id", "label", "answer"}, {"id", "label", "label_tex", "answer"})
+            assert m["label"] == plain(m.get("label_tex", m["label"]))  # label_tex: the label with its formulas as TeX
             if expected is not None:
                 assert [Fraction(v) for v in m["answer"]] == expected[m["id"]]
 

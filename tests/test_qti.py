@@ -14,6 +14,7 @@ from fractions import Fraction
 
 import pytest
 
+from symdrop.exercises.labels import runs
 from symdrop.exercises.kinds import parse_kinds
 from symdrop.exercises.options import Options
 from symdrop.exercises.roster import Student
@@ -152,7 +153,8 @@ def test_the_package_imports_and_grades_as_the_references_say(answers):
                 continue
             score, _ = grade(item, dict(zip(responses, values)))
             assert Fraction(score) < 100, (e.code, m.name)
-            assert m.label in general and m.name in general  # the table names each mistake
+            # the table names each mistake: its words as text, its formulas as MathJax math
+            assert all((rf"\({run}\)" if math else run) in general for math, run in runs(m.label)) and m.name in general
 
 
 def test_broken_items_fail_the_rules():

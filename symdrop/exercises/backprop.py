@@ -90,32 +90,33 @@ def candidates(network: Network, numeric: bool = False) -> list[Mistake]:
     connections = network.dropout.connections
     back = lambda **changes: tuple(v for row in first_weights(network, numeric=numeric, **changes) for v in row)  # noqa: E731
     if connections:  # DropConnect masks no input (a~ is a), but going back W~ may be taken for W
-        unmasked = Mistake("backward_unmasked_weights", "used W instead of the masked weights W~ going back",
+        unmasked = Mistake("backward_unmasked_weights", r"used $W$ instead of the masked weights $\tilde{W}$ going back",
                            back(unmasked_weights=True))
     else:
-        unmasked = Mistake("unmasked_input", "used a instead of the masked input in dL/dW", back(unmasked_input=True))
+        unmasked = Mistake("unmasked_input", r"used $a$ instead of the masked input in $\partial L/\partial W$", back(unmasked_input=True))
     found = [
-        Mistake("backward_forgot_mask", "forgot the weights' mask in dL/dW going back" if connections
+        Mistake("backward_forgot_mask", r"forgot the weights' mask in $\partial L/\partial W$ going back" if connections
                 else "forgot the mask in the backward pass", back(mask_backward=False)),
         unmasked,
     ]
     smooth_names = [layer.activation for layer in network.layers if layer.g.smooth]
     if smooth_names:
         name = smooth_names[0]
-        found += [Mistake(f"{name}_derivative_one", f"took {name}' = 1, leaving the {name}'s derivative out",
+        g = rf"\operatorname{{{name}}}"  # the labels' math
+        found += [Mistake(f"{name}_derivative_one", f"took ${g}' = 1$, leaving the {name}'s derivative out",
                           back(smooth_slope="one")),
-                  Mistake(f"{name}_derivative_value", f"took {name}'(z) = {name}(z), the value for its derivative",
+                  Mistake(f"{name}_derivative_value", f"took ${g}'(z) = {g}(z)$, the value for its derivative",
                           back(smooth_slope="value"))]
     else:
-        found.append(Mistake("relu_derivative_one", "took ReLU' = 1 everywhere", back(relu_derivative_one=True)))
+        found.append(Mistake("relu_derivative_one", r"took $\operatorname{ReLU}' = 1$ everywhere", back(relu_derivative_one=True)))
     found += [
-        Mistake("sign_flipped", "used t - y instead of y - t", back(sign_flipped=True)),
+        Mistake("sign_flipped", "used $t - y$ instead of $y - t$", back(sign_flipped=True)),
         Mistake("forward_forgot_mask", "forgot the masks in the forward pass, and so going back", back(masks=ones(network))),
     ]
     found += [Mistake(name, f"{label}, forward and back", back(masks=masks), distinct=False)
               for name, label, masks in mask_changes(network)]
     if network.dropout.convention.divides:
-        found.append(Mistake("backward_forgot_scale", "forgot the 1/q in the backward pass", back(scale_backward=False)))
+        found.append(Mistake("backward_forgot_scale", "forgot the $1/q$ in the backward pass", back(scale_backward=False)))
     if connections:
         found.append(Mistake("masked_units", "masked the units instead of the weights, forward and back",
                              back(masks=unit_masks(network))))

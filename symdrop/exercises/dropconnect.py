@@ -81,26 +81,26 @@ def _mistakes(network: Network) -> tuple[Mistake, ...]:
     divides = network.dropout.convention.divides
     q = _numbers(network)[3]
     second = (lambda q: 1 / q) if divides else (lambda q: q)  # E[(m s)^2] = q s^2  # noqa: E731
-    v = "Var(m/q)" if divides else "Var(m)"  # a mask's variance factor, as the labels name it
+    v = r"\operatorname{Var}(m/q)" if divides else r"\operatorname{Var}(m)"  # a mask's variance factor, as the labels name it
     found = [
         Mistake("masked_units", "masked the inputs (units) instead of the weights: one mask per input, shared "
-                f"by both units, so Cov(z_1, z_2) = sum_j w_1j w_2j x_j^2 {v}", formula(network, units=True)),
+                r"by both units, so $\operatorname{Cov}(z_1, z_2) = \sum_j w_{1j} w_{2j} x_j^2 " + v + "$", formula(network, units=True)),
         Mistake("masked_bias", "masked the biases too, each with a mask of its own", formula(network, mask_bias=True)),
-        Mistake("forgot_square", f"forgot to square w x: Var(z_i) = sum_j w_ij x_j {v}", formula(
+        Mistake("forgot_square", r"forgot to square $w x$: $\operatorname{Var}(z_i) = \sum_j w_{ij} x_j " + v + "$", formula(
             network, term=lambda w, x, v: w * x * v)),
-        Mistake("forgot_x_squared", f"took the variance of the masked weight alone: Var(z_i) = sum_j w_ij^2 {v} "
-                "(x_j^2 left out)", formula(network, term=lambda w, x, v: w * w * v)),
-        Mistake("second_moment", "took E[(m/q)^2] = 1/q for Var(m/q): the mean's square, 1, not subtracted" if divides
-                else "took E[m^2] = q for Var(m): the mean's square, q^2, not subtracted", formula(network, factor=second)),
+        Mistake("forgot_x_squared", r"took the variance of the masked weight alone: $\operatorname{Var}(z_i) = \sum_j w_{ij}^2 " + v + "$ "
+                "($x_j^2$ left out)", formula(network, term=lambda w, x, v: w * w * v)),
+        Mistake("second_moment", r"took $E[(m/q)^2] = 1/q$ for $\operatorname{Var}(m/q)$: the mean's square, 1, not subtracted" if divides
+                else r"took $E[m^2] = q$ for $\operatorname{Var}(m)$: the mean's square, $q^2$, not subtracted", formula(network, factor=second)),
         Mistake("swapped_variance_factor",
-                "used q(1 - q), the variance of plain masks, for Var(m/q) = (1 - q)/q" if divides
-                else "used (1 - q)/q, inverted DropConnect's variance, for Var(m) = q(1 - q)",
+                r"used $q(1 - q)$, the variance of plain masks, for $\operatorname{Var}(m/q) = (1 - q)/q$" if divides
+                else r"used $(1 - q)/q$, inverted DropConnect's variance, for $\operatorname{Var}(m) = q(1 - q)$",
                 formula(network, factor=(lambda q: q * (1 - q)) if divides else (lambda q: (1 - q) / q))),
-        Mistake("drop_for_keep", "used the drop probability p = 1 - q for the keep probability",
+        Mistake("drop_for_keep", "used the drop probability $p = 1 - q$ for the keep probability",
                 formula(network, keep=1 - q)),
     ]
     if not divides:
-        found.append(Mistake("mean_without_q", "left q out of the means: E[z_i] = b_i + sum_j w_ij x_j",
+        found.append(Mistake("mean_without_q", r"left $q$ out of the means: $E[z_i] = b_i + \sum_j w_{ij} x_j$",
                              formula(network, mean_keep=False)))
     return applicable(answer(network), found)
 

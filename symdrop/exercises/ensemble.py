@@ -82,16 +82,16 @@ def _mistakes(network: Network) -> tuple[Mistake, ...]:
     found = [
         Mistake("weight_scaling_mean",
                 "took the test-time pass, no masks and no scaling, for the exact mean" if inverted
-                else "took the weight-scaling value q W for the exact mean",
+                else "took the weight-scaling value $q W$ for the exact mean",
                 prediction(with_keep(network, network.dropout.keep, network.dropout.convention.approximation), "test")),
         Mistake("unweighted_mean", "averaged the thinned networks without their probabilities",
                 mean(listed, [Fraction(1, len(listed))] * len(listed))),
-        Mistake("swapped_keep_drop", f"weighed each mask with p = 1 - q for a kept {what}, q for a dropped one",
+        Mistake("swapped_keep_drop", f"weighed each mask with $p = 1 - q$ for a kept {what}, $q$ for a dropped one",
                 mean(thinned(network, drop))),
     ]
     if inverted:
         plain = with_keep(network, network.dropout.keep, PLAIN)
-        found.append(Mistake("forgot_scale", "forgot the 1/q scale in the thinned networks", mean(thinned(plain))))
+        found.append(Mistake("forgot_scale", "forgot the $1/q$ scale in the thinned networks", mean(thinned(plain))))
     else:
         found.append(Mistake("forgot_masks", "ignored dropout: the pass without masks or scaling",
                              prediction(network, "off")))

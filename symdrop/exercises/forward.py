@@ -58,7 +58,7 @@ def candidates(network: Network, numeric: bool = False) -> list[Mistake]:
     if network.dropout.connections:  # masks on weights: z has none to take, units none to drop
         found.append(masked_units(network, numeric))
     elif any(layer.g.apply(sympy.S.Zero) != 0 for layer in network.layers[:-1]):  # sigmoid: g(0) = 1/2
-        found.append(passed("masked_z", "masked z instead of the input, dropping the bias too", network, masks_on="z",
+        found.append(passed("masked_z", "masked $z$ instead of the input, dropping the bias too", network, masks_on="z",
                             numeric=numeric))
     found += [passed(name, label, network, masks=masks, distinct=False, numeric=numeric)
               for name, label, masks in mask_changes(network)]

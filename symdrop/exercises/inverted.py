@@ -49,11 +49,11 @@ def candidates(network: Network, numeric: bool = False) -> list[Mistake]:
     n = numeric
     found = [
         passed("forgot_masks", "forgot the masks and the scale: no dropout", network, "off", numeric=n, once=True),
-        passed("forgot_scale", "forgot the 1/q scale: plain masks", _plain(network), numeric=n, once=True),
-        passed("scaled_by_drop", "divided by the drop probability p = 1 - q instead of q", drop_for_keep(network),
+        passed("forgot_scale", "forgot the $1/q$ scale: plain masks", _plain(network), numeric=n, once=True),
+        passed("scaled_by_drop", "divided by the drop probability $p = 1 - q$ instead of $q$", drop_for_keep(network),
                numeric=n, once=True),
-        passed("scaled_bias", "divided the bias by q too", network, scale_bias=True, numeric=n),
-        passed("scaled_without_masks", "divided by q but forgot the masks", network, masks=ones(network), numeric=n),
+        passed("scaled_bias", "divided the bias by $q$ too", network, scale_bias=True, numeric=n),
+        passed("scaled_without_masks", "divided by $q$ but forgot the masks", network, masks=ones(network), numeric=n),
     ]
     found += [passed(name, label, network, masks=masks, distinct=False, numeric=n)
               for name, label, masks in mask_changes(network)]

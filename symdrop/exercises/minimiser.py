@@ -90,18 +90,18 @@ def _mistakes(batch: Batch) -> tuple[Mistake, ...]:
     *_, b, q, divides = penalty._data(batch)
     found = [
         ("no_penalty", "minimised the mean model's loss alone: the penalty left out", formula(batch, sign=0)),
-        ("penalty_sign", "subtracted the penalty: A = m^2 G - v D", formula(batch, sign=-1)),
-        ("shared_mask", "took one mask shared by an example's inputs: the penalty's v D became v X^T X",
+        ("penalty_sign", "subtracted the penalty: $A = m^2 G - v D$", formula(batch, sign=-1)),
+        ("shared_mask", "took one mask shared by an example's inputs: the penalty's $v D$ became $v X^T X$",
          formula(batch, shared=True)),
         ("swapped_variance_factor",
-         "used q(1 - q), the variance of plain masks, for Var(mu/q) = (1 - q)/q" if divides
-         else "used (1 - q)/q, inverted dropout's variance, for Var(mu) = q(1 - q)",
+         r"used $q(1 - q)$, the variance of plain masks, for $\operatorname{Var}(\mu/q) = (1 - q)/q$" if divides
+         else r"used $(1 - q)/q$, inverted dropout's variance, for $\operatorname{Var}(\mu) = q(1 - q)$",
          formula(batch, factor=lambda q: penalty.factor_of(q, not divides))),
-        ("drop_for_keep", "used the drop probability p = 1 - q for the keep probability", formula(batch, keep=1 - q)),
-        ("forgot_bias", "left the bias out: X^T t for X^T (t - b)", formula(batch, bias=False)),
+        ("drop_for_keep", "used the drop probability $p = 1 - q$ for the keep probability", formula(batch, keep=1 - q)),
+        ("forgot_bias", "left the bias out: $X^T t$ for $X^T (t - b)$", formula(batch, bias=False)),
     ]
     if not divides:
-        found.append(("mean_without_q", "took w for the mean model's weights, not q w (plain masks)",
+        found.append(("mean_without_q", "took $w$ for the mean model's weights, not $q w$ (plain masks)",
                       formula(batch, mean_keep=False)))
     return applicable(answer(batch), [Mistake(name, label, w) for name, label, w in found if w is not None])
 

@@ -23,7 +23,7 @@ class Mistake:
     """A mistake on a problem and the answer it gives."""
 
     name: str  # stable identifier, e.g. "forgot_relu_2"
-    label: str  # how the answer key names it, in plain words
+    label: str  # how the answer key names it: words, its formulas as TeX between $ signs (exercises/labels.py)
     answer: tuple  # exact numbers
     # The student's pass where the mistake is one (network, mode, changes to the core's forward
     # pass): check follows it from a student's own values, to name the mistake at the step where
@@ -171,7 +171,7 @@ def smooth_mistakes(network: Network, mode: str = "train", **changes) -> list[Mi
     for l, name in enumerate(names[:-1]):
         if network.layers[l].g.smooth:
             skipped = names[:l] + ["identity"] + names[l + 1:]
-            found.append(passed(f"forgot_{name}_{l + 1}", f"forgot the {name} on hidden layer {l + 1} (took a = z)",
+            found.append(passed(f"forgot_{name}_{l + 1}", f"forgot the {name} on hidden layer {l + 1} (took $a = z$)",
                                 network, mode, activations=tuple(skipped), **changes))
     smooth = next((name for layer, name in zip(network.layers, names) if layer.g.smooth), None)
     if names[-1] == "identity":
@@ -193,7 +193,7 @@ def output_mistakes(network: Network, numeric: bool = False) -> list[Mistake]:
     outputs = network.layers[-1].units
     inputs = tuple(0 for _ in masks[-1])
     return [
-        passed("dropped_output", "dropped the output unit: y = 0", network, masks=masks + ((0,) * outputs,),
+        passed("dropped_output", "dropped the output unit: $y = 0$", network, masks=masks + ((0,) * outputs,),
                numeric=numeric),
         passed("dropped_output_bias", "dropped the output unit's inputs, its bias left", network,
                masks=masks[:-1] + (inputs,), numeric=numeric),

@@ -105,12 +105,12 @@ def _gaussian(network: Network) -> list[Mistake]:
     squares = sum((wj * xj) ** 2 for wj, xj in zip(w, x))
     plain = q * (1 - q)
     return [
-        Mistake("other_rate", "took rate/(1 - rate) with the keep probability as the rate (or (1 - rate)/rate "
-                "with the drop probability): q/(1 - q)", _flipped(network)),
-        Mistake("plain_mask_variance", "used q(1 - q), the variance of a plain mask, for the noise's (1 - q)/q",
+        Mistake("other_rate", r"took $\text{rate}/(1 - \text{rate})$ with the keep probability as the rate (or $(1 - \text{rate})/\text{rate}$ "
+                "with the drop probability): $q/(1 - q)$", _flipped(network)),
+        Mistake("plain_mask_variance", "used $q(1 - q)$, the variance of a plain mask, for the noise's $(1 - q)/q$",
                 (plain, squares * plain)),
-        Mistake("forgot_square", "forgot to square w x: sum w x (1 - q)/q", (v, v * sum(wj * xj for wj, xj in zip(w, x)))),
-        Mistake("shared_mask", "took one noise shared by every input: (sum w x)^2 (1 - q)/q",
+        Mistake("forgot_square", r"forgot to square $w x$: $\sum w x (1 - q)/q$", (v, v * sum(wj * xj for wj, xj in zip(w, x)))),
+        Mistake("shared_mask", r"took one noise shared by every input: $(\sum w x)^2 (1 - q)/q$",
                 (v, v * sum(wj * xj for wj, xj in zip(w, x)) ** 2)),
     ]
 
@@ -119,11 +119,11 @@ def _alpha(network: Network) -> list[Mistake]:
     q, alpha = _data(network)[0], fraction(network.dropout.alpha)
     a2, ratio = _answer(network)
     return [
-        Mistake("drop_for_keep", "used the drop probability p = 1 - q for the keep probability", _flipped(network)),
-        Mistake("second_moment", "took E[u^2] = q + alpha'^2 (1 - q) for Var(u), E[u]^2 not subtracted",
+        Mistake("drop_for_keep", "used the drop probability $p = 1 - q$ for the keep probability", _flipped(network)),
+        Mistake("second_moment", r"took $E[u^2] = q + {\alpha'}^2 (1 - q)$ for $\operatorname{Var}(u)$, $E[u]^2$ not subtracted",
                 (1 / (q + alpha**2 * (1 - q)), ratio)),
-        Mistake("not_inverted", "gave Var(u) for a^2 = 1/Var(u)", (1 / a2, ratio)),
-        Mistake("sign_of_b", "lost the sign of b: b = a alpha' (1 - q)", (a2, -ratio)),
+        Mistake("not_inverted", r"gave $\operatorname{Var}(u)$ for $a^2 = 1/\operatorname{Var}(u)$", (1 / a2, ratio)),
+        Mistake("sign_of_b", r"lost the sign of $b$: $b = a \alpha' (1 - q)$", (a2, -ratio)),
     ]
 
 
@@ -132,27 +132,27 @@ def _spatial(network: Network) -> list[Mistake]:
     elementwise, shared = _answer(network)
     other = ((1 - q) / q) / (q * (1 - q)) if not divides else (q * (1 - q)) / ((1 - q) / q)
     return [
-        Mistake("shared_for_elementwise", "took one shared mask for element-wise masks too: (sum x)^2 in both",
+        Mistake("shared_for_elementwise", r"took one shared mask for element-wise masks too: $(\sum x)^2$ in both",
                 (shared, shared)),
-        Mistake("elementwise_for_shared", "took independent masks under spatial dropout too: sum x^2 in both",
+        Mistake("elementwise_for_shared", r"took independent masks under spatial dropout too: $\sum x^2$ in both",
                 (elementwise, elementwise)),
-        Mistake("swapped", "swapped the two: (sum x)^2 for element-wise masks, sum x^2 for one mask", (shared, elementwise)),
+        Mistake("swapped", r"swapped the two: $(\sum x)^2$ for element-wise masks, $\sum x^2$ for one mask", (shared, elementwise)),
         Mistake("swapped_variance_factor",
-                "used q(1 - q), the variance of plain masks, for Var(mu/q) = (1 - q)/q" if divides
-                else "used (1 - q)/q, inverted dropout's variance, for Var(mu) = q(1 - q)",
+                r"used $q(1 - q)$, the variance of plain masks, for $\operatorname{Var}(\mu/q) = (1 - q)/q$" if divides
+                else r"used $(1 - q)/q$, inverted dropout's variance, for $\operatorname{Var}(\mu) = q(1 - q)$",
                 (elementwise * other, shared * other)),
-        Mistake("drop_for_keep", "used the drop probability p = 1 - q for the keep probability", _flipped(network)),
+        Mistake("drop_for_keep", "used the drop probability $p = 1 - q$ for the keep probability", _flipped(network)),
     ]
 
 
 def _counts(network: Network) -> list[Mistake]:
     q, n = _data(network)[0], len(network.x)
     return [
-        Mistake("drop_for_keep", "used the drop probability p = 1 - q for the keep probability: q^n and n(1 - q)",
+        Mistake("drop_for_keep", "used the drop probability $p = 1 - q$ for the keep probability: $q^n$ and $n(1 - q)$",
                 _flipped(network)),
-        Mistake("all_kept", "gave q^n, the probability that all are kept, for (1 - q)^n", (q**n, n * q)),
-        Mistake("expected_dropped", "gave n(1 - q), the expected number dropped, for n q", ((1 - q) ** n, n * (1 - q))),
-        Mistake("shared_mask", "took one mask for the whole layer: all dropped with probability 1 - q", (1 - q, n * q)),
+        Mistake("all_kept", "gave $q^n$, the probability that all are kept, for $(1 - q)^n$", (q**n, n * q)),
+        Mistake("expected_dropped", "gave $n(1 - q)$, the expected number dropped, for $n q$", ((1 - q) ** n, n * (1 - q))),
+        Mistake("shared_mask", "took one mask for the whole layer: all dropped with probability $1 - q$", (1 - q, n * q)),
     ]
 
 

@@ -60,28 +60,28 @@ def described(network: Network) -> tuple[tuple, dict[str, tuple[str, tuple]]]:
     divides = network.dropout.convention.divides
     q = core.keep_of(network)
     found = {
-        "mean_for_nwgm": ("took the NWGM to be the arithmetic mean: gave E[sigma(S)] for both",
+        "mean_for_nwgm": (r"took the NWGM to be the arithmetic mean: gave $E[\sigma(S)]$ for both",
                           (_mean(law), _mean(law))),
-        "nwgm_for_mean": ("took E[sigma(S)] to be sigma(E[S]), the test-time pass's output (true of a linear unit, "
-                          "not through sigma): gave sigma(E[S]) for both", (_nwgm(law), _nwgm(law))),
-        "swapped_means": ("gave sigma(E[S]) for the arithmetic mean and E[sigma(S)] for the NWGM",
+        "nwgm_for_mean": (r"took $E[\sigma(S)]$ to be $\sigma(E[S])$, the test-time pass's output (true of a linear unit, "
+                          r"not through $\sigma$): gave $\sigma(E[S])$ for both", (_nwgm(law), _nwgm(law))),
+        "swapped_means": (r"gave $\sigma(E[S])$ for the arithmetic mean and $E[\sigma(S)]$ for the NWGM",
                           (_nwgm(law), _mean(law))),
-        "unnormalised_geometric": ("gave the weighted geometric mean G = prod sigma(S)^P, not normalised by G + G', "
+        "unnormalised_geometric": (r"gave the weighted geometric mean $G = \prod \sigma(S)^P$, not normalised by $G + G'$, "
                                    "for the NWGM", (_mean(law), ("geometric", law))),
     }
     dropped = _law(network, keep=tuple(1 - v if v != 1 else v for v in q))
-    found["drop_for_keep"] = ("used the drop probability p = 1 - q for the keep probability",
+    found["drop_for_keep"] = ("used the drop probability $p = 1 - q$ for the keep probability",
                               (_mean(dropped), _nwgm(dropped)))
     uniform = _law(network, uniform=True)
     found["unweighted_masks"] = ("averaged over the masks with equal weights, not their probabilities",
                                  (_mean(uniform), _nwgm(uniform)))
     if divides:
         plain = _law(network, divides=False)
-        found["forgot_scale"] = ("forgot to divide the kept inputs by q (plain masks)", (_mean(plain), _nwgm(plain)))
+        found["forgot_scale"] = ("forgot to divide the kept inputs by $q$ (plain masks)", (_mean(plain), _nwgm(plain)))
     else:  # inverted: the pass with every input kept is sigma(E[S]) itself, no mistake of its own
         every = ("sigma", _kept(network))
-        found["forgot_masks"] = ("forgot the masks: sigma(S) with every input kept", (every, every))
-        found["mean_without_q"] = ("left q out of E[S]: sigma(b + sum w x) for the NWGM", (_mean(law), every))
+        found["forgot_masks"] = (r"forgot the masks: $\sigma(S)$ with every input kept", (every, every))
+        found["mean_without_q"] = (r"left $q$ out of $E[S]$: $\sigma(b + \sum w x)$ for the NWGM", (_mean(law), every))
     return right, {name: value for name, value in found.items() if value[1] != right}
 
 

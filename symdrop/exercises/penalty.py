@@ -106,18 +106,18 @@ def mistakes(batch: Batch) -> tuple[Mistake, ...]:
 def _mistakes(batch: Batch) -> tuple[Mistake, ...]:
     *_, q, divides = _data(batch)
     found = [
-        Mistake("forgot_half", "forgot the 1/2 of the squared loss", formula(batch, half=False)),
-        Mistake("summed_examples", "summed the examples' losses: no mean over the batch (1/B)", formula(batch, mean=False)),
-        Mistake("penalty_sign", "subtracted the penalty: E[L] = L(mean model) - penalty", formula(batch, sign=-1)),
+        Mistake("forgot_half", "forgot the $1/2$ of the squared loss", formula(batch, half=False)),
+        Mistake("summed_examples", "summed the examples' losses: no mean over the batch ($1/B$)", formula(batch, mean=False)),
+        Mistake("penalty_sign", r"subtracted the penalty: $E[L] = L(\text{mean model}) - \text{penalty}$", formula(batch, sign=-1)),
         Mistake("swapped_variance_factor",
-                "used q(1 - q), the variance of plain masks, for Var(mu/q) = (1 - q)/q" if divides
-                else "used (1 - q)/q, inverted dropout's variance, for Var(mu) = q(1 - q)",
+                r"used $q(1 - q)$, the variance of plain masks, for $\operatorname{Var}(\mu/q) = (1 - q)/q$" if divides
+                else r"used $(1 - q)/q$, inverted dropout's variance, for $\operatorname{Var}(\mu) = q(1 - q)$",
                 formula(batch, factor=lambda q: factor_of(q, not divides))),
-        Mistake("drop_for_keep", "used the drop probability p = 1 - q for the keep probability",
+        Mistake("drop_for_keep", "used the drop probability $p = 1 - q$ for the keep probability",
                 formula(batch, keep=1 - q)),
     ]
     if not divides:
-        found.append(Mistake("mean_without_q", "took w for the mean model's weights, not q w (plain masks)",
+        found.append(Mistake("mean_without_q", "took $w$ for the mean model's weights, not $q w$ (plain masks)",
                              formula(batch, mean_keep=False)))
     return applicable(formula(batch), found)
 

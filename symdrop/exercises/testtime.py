@@ -64,27 +64,27 @@ def candidates(network: Network, numeric: bool = False) -> list[Mistake]:
     n = numeric
     if network.dropout.convention.approximation.scales_weights:
         found = [
-            passed("forgot_scale", "forgot to scale the weights by q", network, "off", numeric=n, once=True),
+            passed("forgot_scale", "forgot to scale the weights by $q$", network, "off", numeric=n, once=True),
             passed("applied_masks", "applied the training masks at test time", network, numeric=n, once=True),
-            passed("scaled_bias", "scaled the bias by q too", network, "test", scale_bias=True, numeric=n),
+            passed("scaled_bias", "scaled the bias by $q$ too", network, "test", scale_bias=True, numeric=n),
         ]
         if not network.dropout.connections:  # DropConnect's q belong to the weights: no layer receives one
-            found.append(passed("receiving_q", "used the receiving layer's q, of the layer's own units",
+            found.append(passed("receiving_q", "used the receiving layer's $q$, of the layer's own units",
                                 receiving(network), "off", numeric=n, once=True))
         found += [
-            passed("scaled_by_drop", "scaled by the drop probability p = 1 - q instead of q", drop_for_keep(network),
+            passed("scaled_by_drop", "scaled by the drop probability $p = 1 - q$ instead of $q$", drop_for_keep(network),
                    "test", numeric=n, once=True),
-            passed("divided_by_keep", "divided by q, the inverted rule, instead of multiplying",
+            passed("divided_by_keep", "divided by $q$, the inverted rule, instead of multiplying",
                    _as(network, INVERTED), masks=ones(network), numeric=n, once=True),
         ]
     else:
         found = [
-            passed("scaled_twice", "scaled the weights by q at test time, though training already divided by q",
+            passed("scaled_twice", "scaled the weights by $q$ at test time, though training already divided by $q$",
                    _as(network, WEIGHT_SCALING), "test", numeric=n, once=True),
-            passed("divided_at_test", "divided by q at test time as in training", network, masks=ones(network),
+            passed("divided_at_test", "divided by $q$ at test time as in training", network, masks=ones(network),
                    numeric=n, once=True),
             passed("applied_masks", "applied the training masks at test time", network, numeric=n, once=True),
-            passed("applied_masks_unscaled", "applied the training masks at test time, without the 1/q",
+            passed("applied_masks_unscaled", "applied the training masks at test time, without the $1/q$",
                    _as(network, PLAIN), distinct=False, numeric=n, once=True),
         ]
     found += activation_mistakes(network, "test", numeric=n)

@@ -80,19 +80,19 @@ def _mistakes(network: Network) -> tuple[Mistake, ...]:
     one_q = len({q for _, _, q in terms}) == 1
     found = [
         Mistake("swapped_variance_factor",
-                "used q(1 - q), the variance of plain masks, for Var(mu/q) = (1 - q)/q" if divides
-                else "used (1 - q)/q, inverted dropout's variance, for Var(mu) = q(1 - q)",
+                r"used $q(1 - q)$, the variance of plain masks, for $\operatorname{Var}(\mu/q) = (1 - q)/q$" if divides
+                else r"used $(1 - q)/q$, inverted dropout's variance, for $\operatorname{Var}(\mu) = q(1 - q)$",
                 formula(network, factor=(lambda q: q * (1 - q)) if divides else (lambda q: (1 - q) / q))),
-        Mistake("forgot_square", "forgot to square w x: sum w x Var(mu)", formula(network, square=False)),
-        Mistake("drop_for_keep", "used the drop probability p = 1 - q for the keep probability",
+        Mistake("forgot_square", r"forgot to square $w x$: $\sum w x \operatorname{Var}(\mu)$", formula(network, square=False)),
+        Mistake("drop_for_keep", "used the drop probability $p = 1 - q$ for the keep probability",
                 formula(network, keep=tuple(1 - q for _, _, q in terms))),
     ]
     if one_q:  # with one q for all inputs, the bias masked "like the inputs" and one shared mask mean one thing each
         found += [Mistake("masked_bias", "masked the bias too", formula(network, mask_bias=True)),
-                  Mistake("shared_mask", "took one mask shared by every input: (sum w x)^2 Var(mu)",
+                  Mistake("shared_mask", r"took one mask shared by every input: $(\sum w x)^2 \operatorname{Var}(\mu)$",
                           formula(network, shared=True))]
     if not divides:
-        found.append(Mistake("mean_without_q", "left q out of the mean: E[S] = b + sum w x",
+        found.append(Mistake("mean_without_q", r"left $q$ out of the mean: $E[S] = b + \sum w x$",
                              formula(network, mean_keep=False)))
     return applicable(answer(network), found)
 
