@@ -66,11 +66,16 @@ def package_item_results(export: str, item: str, problem, responses: list, share
 
 
 def visible(html_text: str) -> str:
-    """The words an LMS shows of HTML: tags dropped, character references read."""
+    """The words an LMS shows of HTML: tags dropped, character references read, and the math
+    MathJax sets (``\\(y = 0\\)``, a mistake label's formula) read as its plain form (``y = 0``,
+    as key.json's label writes it)."""
     import html
     import re
 
-    return html.unescape(re.sub(r"<[^>]*>", "", html_text))
+    from ..exercises.labels import plain
+
+    text = html.unescape(re.sub(r"<[^>]*>", "", html_text))
+    return re.sub(r"\\\((.*?)\\\)", lambda m: plain(f"${m.group(1)}$"), text)
 
 
 @dataclass(frozen=True)
