@@ -202,19 +202,6 @@ def test_penalty_of_a_batch_indexes_each_example(tmp_path, capsys):
     assert r"With the bias held at $b = 2$," in text
 
 
-@pytest.mark.parametrize(("alpha", "shown"), [
-    # PyTorch's alpha' read as written: a^2 = 1/(q + alpha'^2 q (1 - q)) is a fraction of 33 digits over
-    # 33, too long to show: its decimal after approx, 1/(4/5 + 3.0909 * 4/25) = 1/1.29455 = 0.772472.
-    (None, r"a^2 \approx %s$" % f"{float(1 / (Fraction(4, 5) + Fraction('-1.7580993408473766') ** 2 * Fraction(4, 25))):.6g}"),
-    (-1, r"a^2 = \frac{25}{24}$"),  # 1/(4/5 + 4/25) = 25/24, short: exact
-])
-def test_alpha_dropouts_a_squared_too_long_to_show_is_its_decimal(tmp_path, capsys, alpha, shown):
-    dropout = {"convention": "inverted", "keep": ["4/5"]} | ({"alpha": alpha} if alpha is not None else {})
-    path = write_spec(tmp_path, {"input": [1, 2], "layers": [{"weights": [[1, -1]], "bias": [3]}], "dropout": dropout})
-    text = run(capsys, "moments", str(path))
-    assert shown in text and "156250000000000000000000000000000" not in text
-
-
 def test_the_first_layer_works_out_each_masks_variance_factor(tmp_path, capsys):
     """As the variance kind's solution: each distinct q's factor before the sums use it (a bare
     "1" for q = 1/2 inverted said nothing). keep-per-unit.yaml, inverted, q = 1/2, 2/3, 4/5:

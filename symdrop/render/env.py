@@ -21,7 +21,7 @@ from .numbertext import decimal, estimate, exact_text, needs_decimal, plain, rou
 from .options import RenderOptions
 from ..numbers import to_sympy
 from .usertemplates import FolderLoader, UserTemplates
-from .forms import approx, base, long_fraction, minuend, near, operand, relation, run, unit_sum
+from .forms import approx, base, minuend, near, operand, relation, run, unit_sum
 from .printer import factor, finalizer, inline, latex, latex_each, latex_filter
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
@@ -127,7 +127,6 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
     env.tests.update(boxable=boxable, short=short, together=together, wide=named, fitting=fits, in_sentence=partial(in_sentence, decimals=decimals),
                      named=named, nested=nested, irrational=needs_decimal,  # wide's name before, for users' copies of the templates
                      long=wide,  # too wide to show, whatever --digits (which names every irrational value)
-                     long_fraction=long_fraction,  # a rational too wide to show exactly: its decimal after approx
                      some=lambda values, test: any(env.tests[test](v) for v in values))  # values | select(test) | list, at once
     return env
 

@@ -2,7 +2,7 @@
 factor of a product (``operand``) or as what is subtracted from (``minuend``), its decimals beside
 it (``approx``), the relation before a side of an equation (``relation``, in a table's cell
 ``near``), a unit's sum of products (``unit_sum``), and the layers' names first to last (``run``);
-in a product (``factor``) is the printer's own; and whether a fraction is too long to show (``long_fraction``)."""
+in a product (``factor``) is the printer's own."""
 
 from functools import partial
 
@@ -11,14 +11,6 @@ import sympy
 from ..sympy_internals import all_rational
 from .numbertext import DIGITS, Rounded, decimal, needs_decimal, scalars, to_places
 from .printer import factor, latex
-from .texwidth import LINE_EM, width
-
-
-def long_fraction(expr) -> bool:
-    """Whether ``expr`` (or an entry of a matrix) is a fraction wider than a third of a line, the
-    width past which render.linebreak.wide writes an irrational value by its decimal: a document
-    writes it after \\approx too (alpha dropout's a^2 for PyTorch's alpha', 33 digits over 33)."""
-    return any(e.is_Rational and not e.is_Integer and width(latex(e)) > LINE_EM / 3 for e in scalars(expr))
 
 
 def base(expr, decimals: bool = False) -> str:
