@@ -125,11 +125,13 @@ def test_a_simulated_class_of_300_is_graded_exactly(tmp_path, capsys):
     shown = [int(n) for n in re.findall(r"\d+–\d+%</span></td><td>(\d+)</td>", page)]
     assert shown == bins and sum(bins) == len(got) == 300 - len([r for r in reasons.values() if r == "no answers"])
     assert f"{len(got)} students graded" in page and page.count("<svg") == 1 and 'role="img"' in page
-    # Its mistakes in the key's words (each id as key.json words it), with the students of each.
-    words = {m["id"]: m["label"] for e in key["problems"] for m in e["mistakes"]}
+    # Its mistakes in the key's words (each id as key.json words it, its formulas as math: "$y = 0$"
+    # is key.json's plain "y = 0"), with the students of each.
+    words = {m["id"]: m.get("label_tex", m["label"]) for e in key["problems"] for m in e["mistakes"]}
     report = (tmp_path / "grades" / "report.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| (.+?) \| `(\w+)` \| (\d+) \|$", report, re.M)
     assert rows and all(label == words[id_] for label, id_, _ in rows)
+    assert any("$" in label for label, _, _ in rows)
     made = Counter(m for s in data["students"] for m in {m for p in s["parts"] for m in p["mistakes"]})
     assert {id_: int(n) for _, id_, n in rows} == made
 
