@@ -441,3 +441,22 @@ def test_a_gradients_mean_and_variance_share_a_line_only_where_it_holds_both(tmp
     assert main(["moments", str(path), "-o", str(tmp_path / "twelve.md")]) == 0
     assert "\\operatorname{Var}\\!\\left[\\frac{\\partial L}{\\partial W^{(2)}}\\right] = " in (
         tmp_path / "twelve.md").read_text(encoding="utf-8")
+
+
+def test_a_class_keys_labels_stay_whole_in_its_narrow_answer_column(tmp_path):
+    """The key's answer column of a class set is 0.28 of the line: a label's formula keeps to one
+    line (E[L] - L(E[ŷ]) was split at its minus), the words after it may go to the next, and
+    nothing runs past the margin (Var(T) with element-wise masks, one unbreakable box, ran 30 pt
+    past it)."""
+    require_pdflatex()
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\n" + "".join(f"s{i},Student {i}\n" for i in range(1, 7)), encoding="utf-8")
+    out = tmp_path / "o"
+    # seed 1: of the six noise problems, one asks Var(T) with element-wise masks and with one mask
+    assert main(["sheet", "--seed", "1", "--kinds", "penalty,noise", "--problems", "2",
+                 "--roster", str(roster), "--pdf", "--out", str(out)]) == 0
+    lines = pdf_text((out / "key.pdf").read_bytes(), tmp_path).splitlines()
+    minus = [line for line in lines if "E[L] −" in line]
+    assert len(minus) == 6 and all("E[L] − L(E[" in line for line in minus), minus
+    assert any("Var(T)" in line for line in lines) and any("with one mask" in line for line in lines)
+    assert _outside(out / "key.pdf") == []

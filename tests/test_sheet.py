@@ -413,7 +413,7 @@ def test_the_key_heads_each_answer_by_what_it_is_and_key_csv_keeps_a_matrix_shap
     assert "| variant | answer |" in documents["key.md"]
     assert [line.split(" | ")[4].split(" = ")[0] for line in table] == [
         r"$\hat{y}", r"$\partial L / \partial W^{(1)}", r"$(E[S], \operatorname{Var}(S))"]
-    assert r"& $\partial L / \partial W^{(1)} = (" in documents["key.tex"]
+    assert r"& ${\partial L / \partial W^{(1)}} = (" in documents["key.tex"]
     one = build_class_set(5, Options(), [Student("s1", "Ann")], 1, kinds=parse_kinds("backprop"))
     key = render_documents(one, ("markdown",), RenderOptions(diagram=False))["key.md"]
     assert r"| variant | $\partial L / \partial W^{(1)}$ |" in key and r"\hat{y}$ |" not in key
