@@ -5,6 +5,7 @@ the LMS exports), --stats, and symdrop moments re-solving a key entry."""
 
 import json
 import math
+import xml.etree.ElementTree as ET
 import re
 from fractions import Fraction
 
@@ -188,3 +189,18 @@ def test_the_keys_common_wrong_answers_through_a_sigmoid_are_marked_rounded(tmp_
     rows = [line for line in (tmp_path / "o" / "key.md").read_text(encoding="utf-8").splitlines()
             if line.startswith("| $") and line.endswith("` |")]
     assert len(rows) >= 10 and all(line.startswith("| $\\approx (") for line in rows)
+
+
+def test_a_moodle_question_states_the_tolerance_by_its_boxes_alone(tmp_path):
+    """The tolerance 0.001 (3 places) is stated once per number: by each cloze box of a Moodle
+    question, not again in the problem's text above them; a paper sheet's problem states it."""
+    out = tmp_path / "sheet"
+    assert main(["sheet", "--kinds", "nwgm", "--problems", "1", "--seed", "2", "--out", str(out),
+                 "--format", "markdown,moodle"]) == 0
+    [text] = [t.text for t in ET.fromstring((out / "moodle.xml").read_bytes()).iter("questiontext")
+              for t in t.iter("text")]
+    problem, boxes = text.split("<table", 1)
+    assert "±" not in problem and "decimal places" not in problem and "NWGM over the masks." in problem
+    assert re.findall(r"to at least (\d) decimal places \(within ±([\d.]+)\)", boxes) == [("3", "0.001")] * 2
+    assert "each to at least 3 decimal places (an answer within $\\pm 0.001$ of the exact value is right)" in (
+        out / "sheet.md").read_text(encoding="utf-8")

@@ -5,6 +5,7 @@ with the reference), the rules (each able to fail), and a sheet's key through ch
 and the LMS exports (GIFT read back by the real parser, QTI graded as 1.2 says, Moodle's rules)."""
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import replace
@@ -319,3 +320,27 @@ def test_a_feedback_pages_rounded_matrix_is_right_within_the_tolerance_in_each_n
     assert re.fullmatch(r"\\approx -?[0-9.]+ \\pm [0-9.]+", forward)
     assert backprop.count(";") == 2 and r" \text{, each number within } \pm " in backprop
     assert Fraction(backprop.rpartition(" ")[2]) == Fraction(key["problems"][1]["tolerance"])
+
+
+def test_each_lms_question_says_once_how_to_give_its_irrational_answer(tmp_path):
+    """A sigmoid sheet's Moodle and GIFT questions say how to give ŷ once, the tolerance stated:
+    the sentence a paper sheet has ("Give each irrational value rounded to 4 decimal places; ŷ is
+    right within ...") is not said again before the question's own "Give ŷ as a decimal, to at
+    least 4 decimal places (within ±T)", whose T is the tolerance its answers take."""
+    out = tmp_path / "sheet"
+    assert main(["sheet", "--seed", "12", "--activation", "sigmoid", "--format", "moodle,gift,markdown",
+                 "--out", str(out)]) == 0
+    key = {e["code"]: Fraction(e["tolerance"]) for e in json.loads((out / "key.json").read_text(encoding="utf-8"))["problems"]}
+    moodle = ET.fromstring((out / "moodle.xml").read_bytes())
+    texts = {q.findtext("idnumber"): (q.findtext("questiontext/text"), q.findtext("answer/tolerance"))
+             for q in moodle.iter("question") if q.get("type") == "numerical"}
+    gift = (out / "questions.gift").read_text(encoding="utf-8").split("\n// variant ")[1:]
+    for code in key:
+        [text] = [q.split("{#")[0] for q in gift if q.startswith(code)]
+        for question in (texts[code][0], text.replace("\\", "")):
+            assert "rounded to" not in question and question.count("±") == 1, code
+            stated = re.search(r"to at least 4 decimal places \(within ±(0\.\d+)\)", question)[1]
+            assert Fraction(stated) == key[code] == Fraction(texts[code][1])
+    # on paper the sentence stays: the sheet asks for rounded values and states the tolerance
+    sheet = (out / "sheet.md").read_text(encoding="utf-8")
+    assert sheet.count("Give each irrational value rounded to 4 decimal places;") == len(key) == 5

@@ -268,3 +268,42 @@ def test_lint_fails_a_damaged_course_in_words_never_a_traceback(tmp_path, capsys
     assert main(["lint-export", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert f"FAIL: {'' if damage == 'no questions' else 'cannot be graded: '}{said}" in out and "0 passed, 1 failed" in out
+
+
+def mustache(template: str, view: dict) -> str:
+    """As much of Mustache as question.html's panel uses: sections, inverted sections, dotted names."""
+    def look(name):
+        value = view
+        for key in name.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+    section = re.compile(r"\{\{([#^])([\w.]+)\}\}(.*?)\{\{/\2\}\}", re.S)
+    while section.search(template):
+        template = section.sub(lambda m: m[3] if bool(look(m[2])) == (m[1] == "#") else "", template)
+    return re.sub(r"\{\{\{?([\w.]+)\}?\}\}", lambda m: str(look(m[1]) or ""), template)
+
+
+@pytest.mark.parametrize("smooth", [False, True], ids=["relu", "sigmoid"])
+def test_the_question_states_the_tolerance_it_grades_by_once(course, smooth_course, smooth):
+    """A sigmoid variant's statement leaves how to give its numbers to the question (as every LMS
+    export's boxes say it), whose panel states it once: the tolerance grading takes, ŷ right at
+    99% of it past the exact value and wrong at 101%. A ReLU variant's numbers are exact."""
+    where = smooth_course if smooth else course
+    data = generated(where, "forward", 7)
+    html = (where / "questions" / "symdrop-forward-seed-11" / "question.html").read_text(encoding="utf-8")
+    panel = mustache(html, data).split("</pl-question-panel>")[0]
+    statement = data["params"]["statement"]
+    assert "decimal places" not in statement and "±" not in statement and "tolerance" not in statement
+    stated = re.findall(r"to at least (\d+) decimal places: symdrop takes each number within ±(0\.\d+) of its exact value", panel)
+    if not smooth:
+        assert stated == [] and "symdrop checks them exactly." in panel and "±" not in panel
+        return
+    [(places, within)] = stated
+    assert panel.count("±") == 1 and "exactly" not in panel and int(places) == len(within) - 2
+    right = values_of(data["params"]["entry"]["spec"])
+    for share, score in ((Fraction(99, 100), 1), (Fraction(101, 100), 0)):
+        off = Fraction(within) * share
+        typed_y = mpmath.nstr(right["y1"] + mpmath.mpf(off.numerator) / off.denominator, 12)
+        graded = submission(data, {**typed(data, right), "y1": typed_y})
+        server(where, "forward").grade(graded)
+        assert graded["partial_scores"]["y1"]["score"] == score, (within, typed_y)

@@ -27,7 +27,7 @@ from .documents import diagram_of, render_svg
 from .env import make_env
 from .html import exercise_html
 from .lms import as_fraction, decimal_text
-from .numbertext import answer_text
+from .numbertext import answer_text, exact_text
 from .options import RenderOptions
 from .sheets import key_json
 
@@ -122,11 +122,22 @@ def generate(data: dict, config: dict) -> None:
         "solution": html["solution"], "figure": bool(config["render"]["diagram"]) and picture is not None and not picture.too_large
                   and {"alt": describe(picture)},
         "labels": {i.name: rf"\({labels.label(part)} =\)" for i, part in found},
-        "entry": entry,
+        "entry": entry, "tolerance": tolerance_of(e),
     })
     entries = [n for i, _ in found for n in i.entries]
     values = [typed(part.value) for i, part in found if i.part != "y"] + [typed(v) for v in e.answer]
     data["correct_answers"][EXACT] = dict(zip(entries, values))
+
+
+def tolerance_of(e: Exercise) -> dict | None:
+    """What question.html says the numbers are right within, as the LMS questions say it by their
+    boxes (the problem's statement says it only on paper): where values are irrational (a sigmoid
+    or tanh, an NWGM), the tolerance grading takes (``0.0003``) and the places it asks for, as
+    moodle/labels.j2's ``how`` gives them; else None, exact."""
+    if e.tolerance is None:
+        return None
+    within = exact_text(e.tolerance, decimals=True)
+    return {"places": len(within.partition(".")[2]), "within": within}
 
 
 def typed(value) -> str:
