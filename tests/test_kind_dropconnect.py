@@ -173,19 +173,42 @@ def test_mixed_sheets_take_it_beside_the_forward_kinds(tmp_path):
 
 
 def test_each_mistakes_formula_names_the_masks_variance_it_uses():
-    """A label's formula writes the mask's variance by its name, Var(m/q) (inverted) or Var(m)
-    (plain), never as a letter no text defines (it read "... x_j^2 v")."""
+    """A label's formula writes the mask's variance by its name, Var(M_ij/q) (inverted) or
+    Var(M_ij) (plain), never as a letter no text defines (it read "... x_j^2 v")."""
     import re
 
     names = set()
     for network, _ in drawn(range(12), Options()):
-        named = "Var(m/q)" if network.dropout.convention.divides else "Var(m)"
+        named = "Var(M_ij/q)" if network.dropout.convention.divides else "Var(M_ij)"
         for m in KIND.mistakes(network):
             assert not re.search(r"\bv\b", plain(m.label)), m.label
             if m.name in ("masked_units", "forgot_square", "forgot_x_squared"):
                 assert named in plain(m.label)
                 names.add(named)
-    assert names == {"Var(m/q)", "Var(m)"}
+    assert names == {"Var(M_ij/q)", "Var(M_ij)"}
+
+
+def test_the_masks_are_m_ij_in_question_solution_key_and_labels(tmp_path):
+    """One name for a weight's mask, M_ij, as the DropConnect pass, moments and the README write it:
+    no m_ij, m, m/q in the question, the solution or the key (Markdown and LaTeX), of either
+    convention; each mistake label's formula reads as plain text with it."""
+    import re
+
+    out = tmp_path / "o"
+    assert main(["sheet", "--kinds", "dropconnect", "--problems", "4", "--seed", "1", "--format", "markdown,latex",
+                 "--no-diagram", "--out", str(out)]) == 0
+    key = json.loads((out / "key.json").read_text(encoding="utf-8"))
+    assert {read(e["spec"])[4] for e in key["problems"]} == {True, False}  # inverted and plain
+    small = re.compile(r"(?<![A-Za-z\\{])m(_\{|\^2| ?/ ?q|\$|\))")  # m_{ij}, m^2, m/q, $m$, Var(m)
+    for name in ("sheet", "solutions", "key"):
+        for suffix in ("md", "tex"):
+            text = (out / f"{name}.{suffix}").read_text(encoding="utf-8")
+            assert not small.findall(text), (name, suffix, small.findall(text)[:3])
+            assert "M_{ij}" in text, (name, suffix)
+    labels = {m["label"] for e in key["problems"] for m in e["mistakes"]}
+    assert "took E[M_ij^2] = q for Var(M_ij): the mean's square, q^2, not subtracted" in labels
+    assert "took E[(M_ij/q)^2] = 1/q for Var(M_ij/q): the mean's square, 1, not subtracted" in labels
+    assert "forgot to square w x: Var(z_i) = sum_j w_ij x_j Var(M_ij/q)" in labels
 
 
 def test_the_solution_works_out_the_masks_variance_factor(tmp_path):

@@ -1,5 +1,5 @@
 """The kind "dropconnect": the means, variances and covariance of a layer of two units under
-DropConnect, z_i = b_i + sum_j m_ij w_ij x_j (each kept weight divided by q when inverted), x fixed.
+DropConnect, z_i = b_i + sum_j M_ij w_ij x_j (each kept weight divided by q when inverted), x fixed.
 
 Every weight has a mask of its own, so the terms are independent, within a unit and across the
 two: E[z_i] = b_i + sum_j q s w_ij x_j, Var(z_i) = sum_j w_ij^2 x_j^2 v with v = q(1 - q) (plain)
@@ -80,8 +80,8 @@ def mistakes(network: Network) -> tuple[Mistake, ...]:
 def _mistakes(network: Network) -> tuple[Mistake, ...]:
     divides = network.dropout.convention.divides
     q = _numbers(network)[3]
-    second = (lambda q: 1 / q) if divides else (lambda q: q)  # E[(m s)^2] = q s^2  # noqa: E731
-    v = r"\operatorname{Var}(m/q)" if divides else r"\operatorname{Var}(m)"  # a mask's variance factor, as the labels name it
+    second = (lambda q: 1 / q) if divides else (lambda q: q)  # E[(M_ij s)^2] = q s^2  # noqa: E731
+    v = r"\operatorname{Var}(M_{ij}/q)" if divides else r"\operatorname{Var}(M_{ij})"  # a mask's variance factor, as the labels name it
     found = [
         Mistake("masked_units", "masked the inputs (units) instead of the weights: one mask per input, shared "
                 r"by both units, so $\operatorname{Cov}(z_1, z_2) = \sum_j w_{1j} w_{2j} x_j^2 " + v + "$", formula(network, units=True)),
@@ -90,11 +90,11 @@ def _mistakes(network: Network) -> tuple[Mistake, ...]:
             network, term=lambda w, x, v: w * x * v)),
         Mistake("forgot_x_squared", r"took the variance of the masked weight alone: $\operatorname{Var}(z_i) = \sum_j w_{ij}^2 " + v + "$ "
                 "($x_j^2$ left out)", formula(network, term=lambda w, x, v: w * w * v)),
-        Mistake("second_moment", r"took $E[(m/q)^2] = 1/q$ for $\operatorname{Var}(m/q)$: the mean's square, 1, not subtracted" if divides
-                else r"took $E[m^2] = q$ for $\operatorname{Var}(m)$: the mean's square, $q^2$, not subtracted", formula(network, factor=second)),
+        Mistake("second_moment", r"took $E[(M_{ij}/q)^2] = 1/q$ for $\operatorname{Var}(M_{ij}/q)$: the mean's square, 1, not subtracted" if divides
+                else r"took $E[M_{ij}^2] = q$ for $\operatorname{Var}(M_{ij})$: the mean's square, $q^2$, not subtracted", formula(network, factor=second)),
         Mistake("swapped_variance_factor",
-                r"used $q(1 - q)$, the variance of plain masks, for $\operatorname{Var}(m/q) = (1 - q)/q$" if divides
-                else r"used $(1 - q)/q$, inverted DropConnect's variance, for $\operatorname{Var}(m) = q(1 - q)$",
+                r"used $q(1 - q)$, the variance of plain masks, for $\operatorname{Var}(M_{ij}/q) = (1 - q)/q$" if divides
+                else r"used $(1 - q)/q$, inverted DropConnect's variance, for $\operatorname{Var}(M_{ij}) = q(1 - q)$",
                 formula(network, factor=(lambda q: q * (1 - q)) if divides else (lambda q: (1 - q) / q))),
         Mistake("drop_for_keep", "used the drop probability $p = 1 - q$ for the keep probability",
                 formula(network, keep=1 - q)),
