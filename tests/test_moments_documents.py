@@ -225,3 +225,17 @@ def test_dropconnects_mask_moments_break_where_the_line_is_full(tmp_path, capsys
     assert main(["moments", str(DROPCONNECT), "-o", str(out)]) == 0
     capsys.readouterr()
     assert "q\\,(1 - q),\n\\]\n\\[\nE\\!\\left[\\frac{M_{ij}}{q}\\right] = 1" in out.read_text()
+
+
+def test_gaussian_dropout_writes_one_units_moments_as_numbers(tmp_path):
+    """One identity unit z = -2 + 2 x_1 xi_1 + 1 x_2 xi_2 at x = (1, 2), Gaussian noise of mean 1
+    and variance (1 - q)/q = 1 (q = 1/2): by hand E[z] = -2 + 2 + 2 = 2 and Var(z) = 2^2 1^2 + 1^2 2^2
+    = 8, written as numbers (as solve writes b = 1), not as the 1-entry vectors (2) and (8)."""
+    spec = tmp_path / "one.yaml"
+    spec.write_text("title: One unit\ninput: [1, 2]\nlayers:\n  - weights: [[2, 1]]\n    bias: [-2]\n"
+                    "    activation: identity\nmasks: [[1, 1]]\ndropout: {convention: inverted, keep: [\"1/2\"]}\n",
+                    encoding="utf-8")
+    for suffix in ("md", "tex"):
+        assert main(["moments", str(spec), "-o", str(tmp_path / f"one.{suffix}")]) == 0
+        text = (tmp_path / f"one.{suffix}").read_text(encoding="utf-8")
+        assert r"$E[z^{(1)}] = 2$ and $\operatorname{Var}(z^{(1)}) = 8$" in text, suffix
