@@ -84,7 +84,7 @@ def test_width_measures_what_the_plain_walk_measures(text, style):
 @pytest.mark.parametrize("style", ["display", "text", "script"])
 def test_a_formula_measures_as_its_shape_with_every_digit_made_another(text, style):
     """width is memoized by the formula with its digits made 0: the plain walk measures every
-    such change of digits alike (each digit to each other digit, and all at once)."""
+    such change of digits alike (each digit to each other digit)."""
     measured = plain_width(text, style)
     for digit in "0123456789":
         for other in "0123456789":
@@ -112,6 +112,7 @@ def test_a_seeded_sheet_is_the_same_bytes_with_and_without_the_fast_paths(monkey
     monkeypatch.setattr(drawing, "layer_z", drawing.plain_layer_z)
     printer._latex.cache_clear()  # its memo may hold text the fast width laid out
     texwidth.fast_width.cache_clear()
+    texwidth.width.cache_clear()
     env._mask_rows.cache_clear()  # the masks' rows, laid out in lines by the fast width
     slow = _rendered(build_sheet(5, options, 4, kinds=kinds))
     assert len(measured) > 200  # the plain path did the measuring
@@ -620,7 +621,7 @@ def test_templates_call_functions_as_jinjas_own_context_calls_them(monkeypatch):
     assert template.render(values) == "n1 3 30 [0, 1] {'a': 4} <5> True"
     monkeypatch.setattr(env._Context, "call", jinja2.runtime.Context.call)  # Jinja's own, for every call
     assert template.render(values) == "n1 3 30 [0, 1] {'a': 4} <5> True"
-    for memo in (env._document, env._mask_rows, printer._inline, printer._latex, texwidth.fast_width):
+    for memo in (env._document, env._mask_rows, printer._inline, printer._latex, texwidth.fast_width, texwidth.width):
         memo.cache_clear()  # text made the fast way
     assert [render_documents(sheet, ("latex", "markdown")) for sheet in sheets] == fast
 

@@ -37,12 +37,14 @@ _STYLES = {"display": (1.0, True), "text": (1.0, False), "script": (SCRIPT, Fals
 _ZEROS = str.maketrans("123456789", "000000000")
 
 
+@lru_cache(maxsize=8192)
 def width(text: str, style: str = "display") -> float:
     """The width in em that TeX gives the math ``text`` in ``style`` (a display: "display"),
     estimated from its LaTeX (fractions as wide as their wider part, scripts smaller, matrices by
-    their columns). Memoized by the formula's shape, its digits made 0 (:func:`fast_width`): a
-    class set measures the same formulas for every student, and formulas whose numbers differ
-    but are as long meet in the memo (``(1, -2)`` and ``(3, -5)``; tests/test_fast_paths.py)."""
+    their columns). Memoized twice: by the text (a class set measures the same formulas for every
+    student, and a string met again is looked up by the hash it keeps), then by the formula's
+    shape, its digits made 0 (:func:`fast_width`): formulas whose numbers differ but are as long
+    meet there (``(1, -2)`` and ``(3, -5)``; tests/test_fast_paths.py)."""
     return fast_width(text.translate(_ZEROS), style)
 
 
