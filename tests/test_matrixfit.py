@@ -112,17 +112,21 @@ def test_the_tutorial_still_writes_its_input_in_the_sentence(tmp_path):
     assert "for the input $x = (1, 1)$" in text
 
 
-def test_the_backward_pass_refers_to_a_long_input_too(tmp_path):
-    """backprop's first sentence, as solve's: 16 inputs are given with the network's rows (read
-    back from them), the 2 of the tutorial-sized network in the sentence."""
-    from symdrop.cli import main
-
-    spec = {**wide_spec(16, 3), "target": ["1"]}
+def _backprop(tmp_path, spec: dict) -> tuple[str, str]:
+    """backprop's Markdown of ``spec`` (no picture), and its first paragraph on one line."""
     path = tmp_path / "wide.json"
     path.write_text(json.dumps(spec), encoding="utf-8")
     assert main(["backprop", str(path), "-o", str(tmp_path / "wide.md"), "--no-diagram"]) == 0
     text = (tmp_path / "wide.md").read_text(encoding="utf-8")
-    first = " ".join(text.split("\n\n")[1].split())
+    return text, " ".join(text.split("\n\n")[1].split())
+
+
+def test_the_backward_pass_refers_to_a_long_input_too(tmp_path):
+    """backprop's first sentence, as solve's: 16 inputs are given with the network's rows (read
+    back from them), the 2 of the tutorial-sized network in the sentence."""
+    spec = {**wide_spec(16, 3), "target": ["1"]}
+    text, first = _backprop(tmp_path, spec)
+    path = tmp_path / "wide.json"
     assert "on the input $x$ (its 16 entries are given with the network) with target" in first
     assert _network_rows(text)["x"] == [Fraction(v) for v in spec["input"]]
     spec = {"input": [1, 2], "layers": [{"weights": [[1, 1]], "bias": [0]}], "masks": [[1, 1]], "target": [1]}
@@ -171,11 +175,8 @@ def test_a_wide_target_is_given_with_the_loss_and_the_forward_pass_in_rows(tmp_p
     """backprop of 16 outputs: the first sentence refers to t, which the loss's section gives
     (every entry read back); the forward pass, a table whose rows would leave the page, is a row
     per vector, each read back and checked against the pass computed here with fractions."""
+    text, first = _backprop(tmp_path, SIXTEEN_OUTPUTS)
     path = tmp_path / "wide.json"
-    path.write_text(json.dumps(SIXTEEN_OUTPUTS), encoding="utf-8")
-    assert main(["backprop", str(path), "-o", str(tmp_path / "wide.md"), "--no-diagram"]) == 0
-    text = (tmp_path / "wide.md").read_text(encoding="utf-8")
-    first = " ".join(text.split("\n\n")[1].split())
     assert "with target $t$ (its 16 entries are given with the loss) and" in first
     assert "t = (" not in first
     target = [Fraction(v) for v in SIXTEEN_OUTPUTS["target"]]
