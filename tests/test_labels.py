@@ -44,6 +44,10 @@ def test_a_label_is_words_and_math_runs():
 @pytest.mark.parametrize("label", [
     r"a $\input{/etc/passwd}$", r"$\write18{rm}$", "one $ alone", r"$x}{$", r"$x{$", "$a<b$", "$a & b$", r"$a\$b$",
     r"words \x", r"$\mu\\$",
+    # well formed characters that TeX reads otherwise or cannot set: ^^5c is a backslash to TeX
+    # (this one \input{/etc/hostname}), a script of nothing, \tilde without its argument, a script in \text
+    r"$x^^5cinput^^7b/etc/hostname^^7d$", "$y^$", r"$\sum_$", "$x^ ^y$", r"$\tilde$", r"$\operatorname Var$",
+    r"$\text{a_b}$",
 ])
 def test_a_label_whose_math_is_not_the_few_commands_labels_use_is_not_well_formed(label):
     assert not well_formed(label)
@@ -53,6 +57,7 @@ def test_a_keys_label_is_typeset_only_where_its_tex_is_well_formed_and_reads_as_
     assert label_of("forgot to square w x: Var(z_i) = sum_j w_ij x_j Var(m/q)", VARIANCE) == VARIANCE
     assert label_of("edited by hand", VARIANCE) == "edited by hand"  # label_tex left stale
     assert label_of("x inputa", r"x $\input{a}$") == "x inputa"
+    assert label_of("x^^5cinput^^7ba^^7d", "$x^^5cinput^^7ba^^7d$") == "x^^5cinput^^7ba^^7d"  # its words
     assert label_of("costs $5", None) == r"costs \$5"  # a hand-written key: its $ a dollar sign
     assert plain(label_of("costs $5", None)) == "costs $5"
 

@@ -20,6 +20,9 @@ _RUN = re.compile(r"((?:[^$\\]|\\[$\\])*)(?:\$((?:[^$\\]|\\[A-Za-z])*)\$)?")
 _WHOLE = re.compile(r"(?:(?:[^$\\]|\\[$\\])*\$(?:[^$\\]|\\[A-Za-z])*\$)*(?:[^$\\]|\\[$\\])*")
 _TILDE = re.compile(r"\\tilde\{(\w)\}")
 _SCRIPT = re.compile(r"([\^_])\{([^{}]*)\}")
+# What TeX cannot set or reads otherwise: ^^5c is TeX's code for a backslash (^^ any character), a
+# script with nothing to raise, a command of one argument without its braces, a script in \text.
+_UNSET = re.compile(r"[\^_] *(?:[\^_}]|$)|\\(?:tilde|operatorname|text)(?! ?\{)|\\text ?\{[^}]*[\^_]")
 
 
 @lru_cache(maxsize=4096)  # the same labels on every problem of a sheet
@@ -52,7 +55,7 @@ def _math_ok(tex: str) -> bool:
         if depth < 0:
             return False
         at = token.end()
-    return at == len(tex) and depth == 0
+    return at == len(tex) and depth == 0 and not _UNSET.search(tex)
 
 
 @lru_cache(maxsize=4096)
