@@ -48,9 +48,16 @@ def test_a_label_is_words_and_math_runs():
     # (this one \input{/etc/hostname}), a script of nothing, \tilde without its argument, a script in \text
     r"$x^^5cinput^^7b/etc/hostname^^7d$", "$y^$", r"$\sum_$", "$x^ ^y$", r"$\tilde$", r"$\operatorname Var$",
     r"$\text{a_b}$",
+    # a second script of one kind on one base (TeX stops: Double superscript), and | (a Markdown table's cell ends there)
+    "$x^a^b$", "$x_{i} _{j}$", r"$x^\mu^2$", "$|x|$ and $x$",
 ])
 def test_a_label_whose_math_is_not_the_few_commands_labels_use_is_not_well_formed(label):
     assert not well_formed(label)
+
+
+@pytest.mark.parametrize("label", ["$x_i^2$", "$w^{(l)}_{ij}$", "$x^{a^{b}}$", r"$\tilde{a}^{(0)}_j$", "$x_{i}^{2} y^2$"])
+def test_scripts_of_both_kinds_on_one_base_are_well_formed(label):
+    assert well_formed(label)
 
 
 def test_a_keys_label_is_typeset_only_where_its_tex_is_well_formed_and_reads_as_its_label():

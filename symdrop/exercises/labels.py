@@ -15,14 +15,16 @@ from functools import lru_cache
 # Each math command a label may use, and its plain form (a command's braces stay for _PLAIN).
 _COMMANDS = {"sum": "sum", "prod": "prod", "mu": "mu", "alpha": "alpha", "sigma": "sigma", "partial": "d",
              "operatorname": "", "text": "", "tilde": "", "ldots": "..."}
-_TOKEN = re.compile(r"\\([A-Za-z]+) ?|[A-Za-z0-9 ()\[\]+\-*/=,.'^_{}|]")
+_TOKEN = re.compile(r"\\([A-Za-z]+) ?|[A-Za-z0-9 ()\[\]+\-*/=,.'^_{}]")  # no | (a Markdown table's cell ends at it)
 _RUN = re.compile(r"((?:[^$\\]|\\[$\\])*)(?:\$((?:[^$\\]|\\[A-Za-z])*)\$)?")
 _WHOLE = re.compile(r"(?:(?:[^$\\]|\\[$\\])*\$(?:[^$\\]|\\[A-Za-z])*\$)*(?:[^$\\]|\\[$\\])*")
 _TILDE = re.compile(r"\\tilde\{(\w)\}")
 _SCRIPT = re.compile(r"([\^_])\{([^{}]*)\}")
 # What TeX cannot set or reads otherwise: ^^5c is TeX's code for a backslash (^^ any character), a
-# script with nothing to raise, a command of one argument without its braces, a script in \text.
-_UNSET = re.compile(r"[\^_] *(?:[\^_}]|$)|\\(?:tilde|operatorname|text)(?! ?\{)|\\text ?\{[^}]*[\^_]")
+# script with nothing to raise, a command of one argument without its braces, a script in \text, and
+# a second script of one kind on one base (x^a^b: TeX's "Double superscript").
+_UNSET = re.compile(r"[\^_] *(?:[\^_}]|$)|\\(?:tilde|operatorname|text)(?! ?\{)|\\text ?\{[^}]*[\^_]"
+                    r"|([\^_]) *(?:\{[^{}]*\}|\\[A-Za-z]+ ?(?:\{[^{}]*\})?|[^{\\ ]) *\1")
 
 
 @lru_cache(maxsize=4096)  # the same labels on every problem of a sheet
