@@ -147,8 +147,7 @@ def check(args) -> int:
     tolerance = None if args.tolerance is None else abs(parse_number(args.tolerance, "--tolerance"))
     if args.digits is not None:  # the tolerance of a student who carries K places, as solve --digits K states it
         network = _with_digits(kind, network, shown_places(args.digits, "--digits"), args.tolerance)
-    sizes = {f"{v}{l}": layer.units for l, layer in enumerate(getattr(network, "layers", ()), start=1) for v in "za"}
-    values = None if args.values is None else _values(args.values, sizes)
+    values = None if args.values is None else _values(args.values, network)
     with working("check", 1) as bar:  # the answer read as grade reads it, with the count the problem's answer has
         result = step(bar, "symdrop check: the key and every mistake's answer", check_answer)(
             kind, network, args.answer, values, tolerance, what="--answer")
@@ -179,12 +178,14 @@ def _with_digits(kind, network, digits: int, tolerance):
     return replace(network, digits=digits)
 
 
-def _values(path: Path, sizes: dict) -> dict:
+def _values(path: Path, network) -> dict:
     """A student's layer values from ``--values FILE`` (YAML or JSON): ``{z1: (...), ..., y: (...)}``,
-    each text read as grade reads a z1, a1, ... cell, with the count of numbers its layer has
-    (``sizes``: ``"0,75"`` is one number of a one-unit layer)."""
+    each text read as grade reads a z1, a1, ... cell, with the count of numbers its layer of
+    ``network`` has (``"(0,5, 1)"`` is two numbers of a two-unit layer)."""
     from ..grading.answers import parse_number, parse_vector
     from ..model.spec import read_document
+
+    sizes = {f"{v}{l}": layer.units for l, layer in enumerate(getattr(network, "layers", ()), start=1) for v in "za"}
 
     data = read_document(read_values_text(path), json_format=path.suffix.lower() == ".json", name=str(path))
     if not isinstance(data, dict):
