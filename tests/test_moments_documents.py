@@ -239,3 +239,24 @@ def test_gaussian_dropout_writes_one_units_moments_as_numbers(tmp_path):
         assert main(["moments", str(spec), "-o", str(tmp_path / f"one.{suffix}")]) == 0
         text = (tmp_path / f"one.{suffix}").read_text(encoding="utf-8")
         assert r"$E[z^{(1)}] = 2$ and $\operatorname{Var}(z^{(1)}) = 8$" in text, suffix
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex", "html"])
+def test_alpha_a_squared_too_long_is_written_after_approx(tmp_path, capsys, fmt):
+    # PyTorch's alpha' = -1.7580993408473766 read as written, q = 2/3: a^2 = 1/(q + alpha'^2 q (1 - q))
+    # is an exact fraction of 32 digits over 32 (a line of tiny digits on the page); a document
+    # writes such a value after "≈" to 6 significant digits, as the README says (JSON keeps it exact).
+    alpha = Fraction("-1.7580993408473766")
+    q = Fraction(2, 3)
+    a_squared = 1 / (q + alpha * alpha * q * (1 - q))
+    assert len(str(a_squared.numerator)) == 32  # the exact value that must not be printed
+    spec = write_spec(tmp_path, {"input": [1, -2, 3], "layers": [{"weights": [[2, 1, -1]], "bias": [1]}],
+                                 "dropout": {"convention": "plain", "keep": ["2/3"]}})
+    text = run(capsys, "moments", str(spec), "--format", fmt)
+    assert str(a_squared.numerator) not in text and str(a_squared.denominator) not in text
+    assert f"{float(a_squared):.6g}" == "0.738805"
+    assert "0.738805" in text
+    if fmt != "html":  # HTML writes MathML
+        assert "a^2 \\approx 0.738805" in text
+    data = json.loads(run(capsys, "moments", str(spec), "--format", "json"))
+    assert Fraction(data["noise"]["alpha"]["a_squared"]) == a_squared

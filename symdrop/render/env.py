@@ -15,7 +15,7 @@ from .alttext import describe
 from .bytecode import template_cache
 from .escape import escape_cloze, escape_html, escape_ident, escape_markdown, escape_tex, escape_xml, escape_xml_text, markdown_code
 from .formats import get
-from .linebreak import boxable, chain, fits, lines, nested, rows, short, shown, together, wide
+from .linebreak import boxable, chain, fits, lines, long_fraction, nested, rows, short, shown, together, wide
 from .matrixfit import forward_table, in_sentence, row_entry
 from .numbertext import decimal, estimate, exact_text, needs_decimal, plain, rounded, rounded_each
 from .options import RenderOptions
@@ -127,6 +127,7 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
     env.tests.update(boxable=boxable, short=short, together=together, wide=named, fitting=fits, in_sentence=partial(in_sentence, decimals=decimals),
                      named=named, nested=nested, irrational=needs_decimal,  # wide's name before, for users' copies of the templates
                      long=wide,  # too wide to show, whatever --digits (which names every irrational value)
+                     long_fraction=long_fraction,
                      some=lambda values, test: any(env.tests[test](v) for v in values))  # values | select(test) | list, at once
     return env
 

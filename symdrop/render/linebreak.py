@@ -185,6 +185,13 @@ def wide(expr, every_irrational: bool = False) -> bool:
                for e in scalars(expr))
 
 
+def long_fraction(expr) -> bool:
+    """Whether an exact fraction (or an entry of a matrix) is too wide to read where it stands
+    alone: wider than a third of a line (alpha dropout's a^2 from PyTorch's alpha' read as
+    written has 32 digits over 32). A document writes it after an approximately-equal sign."""
+    return any(e.is_Rational and not e.is_Integer and width(latex(e)) > LINE_EM / 3 for e in scalars(expr))
+
+
 def shown(expr, digits: int | None = None):
     """``expr`` as a document shows it where it is :func:`wide` (``--digits``: irrational): each
     irrational entry by its decimal (:func:`shown_decimal`); else ``expr`` itself."""
