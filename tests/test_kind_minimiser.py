@@ -112,3 +112,20 @@ def test_a_range_with_no_bias_inside_or_no_input_is_refused_in_one_line(tmp_path
     err = capsys.readouterr().err
     assert err.startswith(f"symdrop: error: --range {span}: the penalty:minimiser kind draws its bias strictly inside")
     assert len(err.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("convention, system", [
+    ("plain", "$(q^2 G - v D) w = q X^T (t - b)$"),  # the solution's (q^2 G + v D) w = q X^T (t - b), v = q(1 - q)
+    ("inverted", "$(G - v D) w = X^T (t - b)$"),     # the solution's (G + v D) w = X^T (t - b), v = (1 - q)/q
+])
+def test_penalty_sign_is_named_in_the_worked_solutions_symbols(convention, system):
+    # The key and grade's feedback name this mistake to a student, who has seen G, D, v and q in the
+    # worked solution but never an A or an m: the label writes the system as the solution does.
+    # Its value: plain, q = 1/2, v = 1/4, G = [[5, 1], [1, 3]], D = diag(5, 3), X^T (t - b) = (4, -2):
+    # (1/4 G - 1/4 D) w = 1/2 (4, -2) is [[0, 1/4], [1/4, 0]] w = (2, -1): w = (-4, 8).
+    spec = {**HAND, "dropout": {"convention": convention, "keep": ["1/2"]}}
+    found = {m.name: m for m in KIND.mistakes(parse_spec(spec))}
+    label = found["penalty_sign"].label
+    assert label == f"subtracted the penalty: {system}"
+    if convention == "plain":
+        assert found["penalty_sign"].answer == (-4, 8)

@@ -90,7 +90,9 @@ def _mistakes(batch: Batch) -> tuple[Mistake, ...]:
     *_, b, q, divides = penalty._data(batch)
     found = [
         ("no_penalty", "minimised the mean model's loss alone: the penalty left out", formula(batch, sign=0)),
-        ("penalty_sign", "subtracted the penalty: $A = m^2 G - v D$", formula(batch, sign=-1)),
+        ("penalty_sign", "subtracted the penalty: " + ("$(G - v D) w = X^T (t - b)$" if divides  # as the solution
+                                                        else "$(q^2 G - v D) w = q X^T (t - b)$"),  # writes its system
+         formula(batch, sign=-1)),
         ("shared_mask", "took one mask shared by an example's inputs: the penalty's $v D$ became $v X^T X$",
          formula(batch, shared=True)),
         ("swapped_variance_factor",
