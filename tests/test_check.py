@@ -20,7 +20,7 @@ from symdrop.model.spec import load_spec, to_spec
 
 from .backprop_reference import expected_mistakes as backprop_mistakes
 from .backprop_reference import gradients
-from .conftest import TUTORIAL, UNDECIDED, write_spec
+from .conftest import ROOT, TUTORIAL, UNDECIDED, write_spec
 from .reference import Spec, answer, expected_mistakes, forward_mistakes
 
 
@@ -457,3 +457,17 @@ def test_check_reads_an_answer_as_grade_reads_it(tmp_path, capsys):
     assert main(["grade", "--key", str(key), "--answers", str(answers), "--out", str(tmp_path / "g")]) == 0
     grades = {s["student"]: s["points"] for s in json.loads((tmp_path / "g" / "grades.json").read_text())["students"]}
     assert grades == {f"s{i}": "4" if n == "0 0 0 0 2 4" else "0" for i, (_, n) in enumerate(READ_BY_HAND)}
+
+
+def test_a_batch_without_kind_is_refused_naming_the_kinds_that_take_one(capsys):
+    # A batch is a problem of the kind penalty (or penalty:minimiser); check without --kind cannot
+    # tell which, and its refusal must point there, not say that check takes no batch.
+    # examples/linear-penalty.yaml: X = (1, 2), (2, -1), (0, 1), t = 1, 0, 2, W = (1, -1), b = 1,
+    # inverted q = 1/2 (v = 1): the mean model gives 0, 4, 0, L = (1 + 16 + 4)/6 = 7/2, the penalty
+    # (1/6)(1 (1 + 4) + 1 (4 + 1 + 1)) = 11/6, so E[L] = 16/3.
+    spec = str(ROOT / "examples" / "linear-penalty.yaml")
+    assert main(["check", spec, "--answer", "16/3; 11/6"]) == 2
+    line = capsys.readouterr().err.strip()
+    assert "--kind penalty" in line and "penalty:minimiser" in line
+    assert "batches work with solve" not in line
+    assert main(["check", spec, "--kind", "penalty", "--answer", "16/3; 11/6"]) == 0

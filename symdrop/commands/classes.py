@@ -125,6 +125,19 @@ def _stats(args, options, kinds, shown) -> int:
     return 0
 
 
+def _one_example(model):
+    """``model`` when it is one example; a batch is a problem of a kind that takes batches, which
+    check cannot guess (penalty or its minimiser): refused in one line that names them."""
+    from ..exercises.kinds import KINDS, OPTIONS
+    from ..model.batch import Batch
+
+    if isinstance(model, Batch):
+        names = [name for name, kind in {**KINDS, **OPTIONS}.items() if kind.batches]
+        raise SymdropError(f"check: the spec is a batch of {model.size} examples, a problem of the kind "
+                           f"{' or '.join(names)}: name it, e.g. --kind {names[0]}")
+    return model
+
+
 def check(args) -> int:
     """One student's answer: right or not, which mistake, where off track (exit 1 when wrong)."""
     from ..exercises.kinds import get, of_spec
@@ -142,7 +155,7 @@ def check(args) -> int:
         kind, model, what = get(entry["kind"]), parse_spec(entry["spec"]), f"--key {args.key}"
     else:
         model, what, legacy = load_spec(args.spec), "check", None
-        kind = get(args.kind) if args.kind else of_spec(single(model, what))
+        kind = get(args.kind) if args.kind else of_spec(_one_example(model))
     network = batch_of(model, what, kind.name) if kind.batches else single(model, what)
     tolerance = None if args.tolerance is None else abs(parse_number(args.tolerance, "--tolerance"))
     if args.digits is not None:  # the tolerance of a student who carries K places, as solve --digits K states it
