@@ -260,3 +260,13 @@ def test_alpha_a_squared_too_long_is_written_after_approx(tmp_path, capsys, fmt)
         assert "a^2 \\approx 0.738805" in text
     data = json.loads(run(capsys, "moments", str(spec), "--format", "json"))
     assert Fraction(data["noise"]["alpha"]["a_squared"]) == a_squared
+
+
+def test_linear_output_under_inverted_dropout_divides_by_q(capsys):
+    # examples/keep-per-unit.yaml is inverted: the output layer's terms are mu_j a_j w_j / q_j
+    # (q^(1) = 3/4), so the worked text's y = b + sum_j mu_j a_j w_.j must say, as the first
+    # layer's sum does, that each kept term is divided by its q.
+    text = run(capsys, "moments", str(PER_UNIT))
+    sentence = text[text.index("The output layer is linear"):]
+    sentence = sentence[:sentence.index("law of total variance")]
+    assert "(each kept term divided by its $q$)" in sentence
