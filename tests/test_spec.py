@@ -73,6 +73,16 @@ BAD_SPECS = {
         changed(("masks", 0), [1, 1, 1]),
         "masks[0]: expected 2 entries (the input has 2 units), got 3",
     ),
+    # mu^(0) left out: the spec's masks[0] is mu^(1), and an error names the entry as the file numbers it
+    "mask wrong length, mu^(0) left out": (
+        changed(("masks",), [[1, 0]]),
+        "masks[0]: expected 3 entries (layer 1 has 3 units), got 2",
+    ),
+    "mask not 0/1, mu^(0) left out": (changed(("masks",), [[1, 0, 2]]), "masks[0][2]: expected 0 or 1, got 2"),
+    "mask drops where q = 1, mu^(0) left out": (
+        changed(("masks",), [[1, 0, 1]]) + "dropout: {keep: ['1/2', 1]}\n",
+        "masks[0][1]: expected 1: mu^(1) has keep probability 1",
+    ),
     "too many masks": (
         changed(("masks",), [[1, 1], [1, 1, 1], [1]]),
         "masks: expected 2 masks (mu^(0) .. mu^(1)) or 1 (mu^(1), mu^(0) all ones), got 3",

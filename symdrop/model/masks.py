@@ -38,9 +38,9 @@ def read_masks(data, shapes, scheme: str) -> tuple[ImmutableMatrix, ...]:
     return _unit_masks(data, sizes)
 
 
-def read_dropout(data, masks, shapes) -> Dropout:
+def read_dropout(data, masks, shapes, given=None) -> Dropout:
     """The convention and the keep probabilities of the masks (checked against them: a mask may
-    drop only where its q is below 1)."""
+    drop only where its q is below 1); ``given``, the spec's own list of masks, numbers an error's entry."""
     scheme = dropout_scheme(data)
     convention = named_convention(data.get("convention", PLAIN.name))
     alpha = exact(data["alpha"], "dropout.alpha") if "alpha" in data else None
@@ -53,7 +53,7 @@ def read_dropout(data, masks, shapes) -> Dropout:
     else:
         keep = _unit_keep(data["keep"], [shapes[0][1]] + [rows for rows, _ in shapes[:-1]])
     dropout = interned(Dropout(convention, keep, scheme, alpha))
-    _no_drop_where_kept(masks, dropout, single=not isinstance(data["keep"], list))
+    _no_drop_where_kept(masks, dropout, single=not isinstance(data["keep"], list), first=_first_given(given, masks))
     return dropout
 
 
@@ -117,7 +117,8 @@ def _unit_masks(data, sizes) -> tuple[ImmutableMatrix, ...]:
     hidden = len(sizes) - 2
     if not isinstance(data, list):
         raise SpecError("masks", f"expected a list of 0/1 vectors, got {describe(data)}")
-    if len(data) == hidden:
+    first = 1 if len(data) == hidden else 0  # the spec's masks[0] is mu^(first)
+    if first:
         data = [[1] * sizes[0]] + data
     elif len(data) != hidden + 1:
         later = f"{_masks(1, hidden)}, mu^(0) all ones" if hidden else "mu^(0) all ones"
@@ -125,7 +126,7 @@ def _unit_masks(data, sizes) -> tuple[ImmutableMatrix, ...]:
                                  f"got {len(data)}")
     masks = []
     for l, mask in enumerate(data):
-        field = f"masks[{l}]"
+        field = f"masks[{l - first}]"
         values = vector(mask, field)
         if values.rows != sizes[l]:
             owner = "the input has" if l == 0 else f"layer {l} has"
@@ -166,8 +167,14 @@ def _zeros_and_ones(values: ImmutableMatrix, field: str) -> None:
             raise SpecError(f"{field}{where}", f"expected 0 or 1, got {value}")
 
 
-def _no_drop_where_kept(masks, dropout: Dropout, *, single: bool) -> None:
-    """A mask entry 0 where its keep probability is 1 cannot be drawn: refuse it."""
+def _first_given(given, masks) -> int:
+    """The mask the spec's ``masks[0]`` is: 1 where it left mu^(0) out, else 0."""
+    return len(masks) - len(given) if isinstance(given, list) else 0
+
+
+def _no_drop_where_kept(masks, dropout: Dropout, *, single: bool, first: int = 0) -> None:
+    """A mask entry 0 where its keep probability is 1 cannot be drawn: refuse it (named as the spec
+    numbers its masks, from mu^(``first``))."""
     for l, mask in enumerate(masks):
         one = dropout.keep[l]
         if isinstance(one, sympy.Rational) and one.p != one.q:  # one q below 1 for the whole mask: any entry may be 0
@@ -181,7 +188,7 @@ def _no_drop_where_kept(masks, dropout: Dropout, *, single: bool) -> None:
             hint = (" (one dropout.keep value keeps every input; give a list to drop inputs)"
                     if l == 0 and single else "")
             what = f"mu^({l})_{k + 1}" if isinstance(dropout.keep[l], ImmutableMatrix) else f"mu^({l})"
-            raise SpecError(f"masks[{l}][{k}]", f"expected 1: {what} has keep probability 1{hint}")
+            raise SpecError(f"masks[{l - first}][{k}]", f"expected 1: {what} has keep probability 1{hint}")
 
 
 def _count(n: int, noun: str, nouns: str = "") -> str:

@@ -106,7 +106,7 @@ def parse_spec(data, *, require_masks: bool = True) -> Network | Batch:
     scheme = dropout_scheme(data["dropout"]) if "dropout" in data else UNITS
     given = _required(data, "masks", "") if "masks" in data or require_masks else None
     masks = read_masks(given, shapes, scheme)
-    dropout = read_dropout(data["dropout"], masks, shapes) if "dropout" in data else interned(Dropout())
+    dropout = read_dropout(data["dropout"], masks, shapes, given) if "dropout" in data else interned(Dropout())
     target, loss = _target(data, built[-1])
     return Network(x=x, layers=tuple(built), masks=masks, title=title.strip(), dropout=dropout, target=target,
                    loss=loss, digits=shown_places(data["digits"], "digits") if "digits" in data else None)
