@@ -129,6 +129,18 @@ def test_a_link_out_of_the_folder_is_refused_naming_it(tmp_path, capsys):
     assert status == 0 and (tmp_path / "out" / "s.md").read_text() == "inside\n"
 
 
+def test_a_template_folder_that_is_not_there_is_refused_from_python_too(tmp_path):
+    # a mistyped folder was taken for an empty one: the built-in templates rendered, with no word
+    d = derive(example())
+    for folder in (tmp_path / "mien", tmp_path / "file.j2"):
+        if folder.suffix:
+            folder.write_text("not a folder\n")
+        with pytest.raises(RenderError, match=f"templates {folder}: expected a folder of templates"):
+            d.to_markdown(templates=[folder])
+        with pytest.raises(RenderError, match="expected a folder of templates"):
+            d.to_latex(templates=[str(folder)])
+
+
 def test_a_file_that_replaces_no_built_in_template_is_warned_about(tmp_path, capsys):
     folder, _ = folder_with(tmp_path, "\\def\\x{1}\n", name="sheet-preamble.tex.j2")  # not in latex/
     status, err = solve_with(tmp_path, capsys, folder)

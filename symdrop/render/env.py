@@ -19,6 +19,7 @@ from .linebreak import boxable, chain, fits, lines, long_fraction, nested, rows,
 from .matrixfit import forward_table, in_sentence, row_entry
 from .numbertext import decimal, estimate, exact_text, needs_decimal, plain, rounded, rounded_each
 from .options import RenderOptions
+from ..errors import RenderError
 from ..numbers import to_sympy
 from .usertemplates import FolderLoader, UserTemplates
 from .forms import approx, base, minuend, near, operand, relation, run, unit_sum
@@ -108,6 +109,9 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
         finalize=finalizer(decimals),
     )
     if folders:
+        for folder in folders:  # a mistyped folder is no empty one (the command line says so before)
+            if not folder.is_dir():
+                raise RenderError(f"templates {folder}: expected a folder of templates")
         env = UserTemplates(folders, builtin_templates(),
                             loader=jinja2.ChoiceLoader([*(FolderLoader(f) for f in folders), builtin]), **settings)
     else:  # symdrop's own templates: compiled once, kept between runs (see bytecode.py)
