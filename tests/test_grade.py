@@ -623,3 +623,23 @@ def test_one_number_and_one_point_are_written_in_the_singular(tmp_path, fmt):
     assert [ada.count(f"0 of {n}.") for n in ("3 points", "2 points", "1 point")] == [1, 1, 1]
     assert [bob.count(f"{n} of {n}.") for n in ("3 points", "2 points", "1 point")] == [0, 0, 0]
     assert [bob.count(f"{e} of {n}.") for e, n in (("3", "3 points"), ("2", "2 points"), ("1", "1 point"))] == [1, 1, 1]
+
+
+@pytest.mark.parametrize("rows, said", [
+    ([["bob", "TUTORL", "7"], ["eve", "TUTORL", "7"]], "1 student graded, mean score 100.0%; 1 row or student not graded"),
+    ([["bob", "TUTORL", "7"], ["eve", "TUTORL", "7"], ["bob", "NOCODE", "7"]],
+     "1 student graded, mean score 100.0%; 2 rows or students not graded"),
+])
+def test_the_reports_counts_are_singular_for_one(tmp_path, rows, said, capsys):
+    """The tutorial's key knows one student, bob (its entry's student); eve's row and bob's unknown
+    code are not graded. One student graded and one row not graded read as one, not '1 rows'."""
+    from .test_keys import entry
+
+    key = {"seed": 0, "problems": [entry() | {"student": "bob"}]}
+    (tmp_path / "key.json").write_text(json.dumps(key), encoding="utf-8")
+    write_answers(tmp_path / "answers.csv", rows)
+    out = tmp_path / "g"
+    assert main(["grade", "--key", str(tmp_path / "key.json"), "--answers", str(tmp_path / "answers.csv"),
+                 "--out", str(out), "--format", "html"]) == 0
+    for page in ("report.md", "report.html"):
+        assert said in re.sub(r"<[^>]*>", "", (out / page).read_text(encoding="utf-8")), page  # HTML's words
