@@ -21,7 +21,10 @@ def main(argv=None) -> int:
     """Run ``symdrop`` with ``argv``; returns the exit status (2 for bad input)."""
     parser = _parser()
     try:
-        args = parser.parse_args(_signed_values(sys.argv[1:] if argv is None else list(argv), _option_strings()))
+        args, unknown = parser.parse_known_args(_signed_values(sys.argv[1:] if argv is None else list(argv),
+                                                               _option_strings()))
+        if unknown:
+            _refuse_unknown(parser, args, unknown)
         module, command = args.run.rsplit(".", 1)
         with fewer_collections():
             return getattr(import_module(f"{__package__}.commands.{module}"), command)(args)
@@ -31,6 +34,19 @@ def main(argv=None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _refuse_unknown(parser: argparse.ArgumentParser, args, unknown: list[str]) -> None:
+    """Exit 2 with the usage of the command the arguments were for, not symdrop's (which lists no
+    option), and the option nearest to a mistyped one: ``--fromat (did you mean --format?)``."""
+    from difflib import get_close_matches
+
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices.values()
+    command = next(p for p in commands if p.get_default("run") == args.run)
+    message = f"unrecognized arguments: {' '.join(unknown)}"
+    typed = next((u.split("=", 1)[0] for u in unknown if u.startswith("--")), None)
+    near = get_close_matches(typed, [s for s in command._option_string_actions if s.startswith("--")], n=1) if typed else []
+    command.error(f"{message} (did you mean {near[0]}?)" if near else message)
 
 
 # A command makes many small objects that live long (SymPy's numbers, a class's key and networks):

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tomllib
 
+import pytest
 import yaml
 
 from symdrop.cli import main
@@ -152,3 +153,21 @@ def test_readme_names_every_file_and_folder_sheet_writes(tmp_path, capsys):
     for path in written:
         name = f"`{path.name}/" if path.is_dir() else f"`{path.name}`"
         assert name in section or f"`{path.stem}`" in section, name
+
+
+@pytest.mark.parametrize("args, usage, said", [
+    (["solve", "SPEC", "--fromat", "json"], "usage: symdrop solve ",
+     "symdrop solve: error: unrecognized arguments: --fromat json (did you mean --format?)\n"),
+    (["sheet", "--problmes", "3"], "usage: symdrop sheet ",
+     "symdrop sheet: error: unrecognized arguments: --problmes 3 (did you mean --problems?)\n"),
+    (["check", "SPEC", "--answer", "7", "--hide-anwser"], "usage: symdrop check ",
+     "symdrop check: error: unrecognized arguments: --hide-anwser (did you mean --hide-answer?)\n"),
+    (["solve", "SPEC", "extra.yaml"], "usage: symdrop solve ", "symdrop solve: error: unrecognized arguments: extra.yaml\n"),
+])
+def test_a_mistyped_option_is_refused_by_its_command_naming_the_nearest(args, usage, said, capsys):
+    """A typo in an option was refused with the top-level usage (symdrop [-h] [--version] COMMAND ...),
+    which lists no option: the command's own usage and the option meant are what a newcomer needs."""
+    with pytest.raises(SystemExit) as caught:
+        main([str(TUTORIAL) if a == "SPEC" else a for a in args])
+    err = capsys.readouterr().err
+    assert caught.value.code == 2 and err.startswith(usage) and err.endswith(said)
