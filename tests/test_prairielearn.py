@@ -193,6 +193,24 @@ def test_a_decimal_comma_grades_as_a_decimal_point(smooth_course):
     assert not key["format_errors"] and key["score"] == 1
 
 
+def test_a_long_decimal_grades_and_one_too_long_to_grade_is_a_format_error(smooth_course):
+    """A student who pastes a calculator's 21 significant digits (the reduced fraction of such a
+    decimal has more than 40 digits) is graded, not met by an error of the question; a number whose
+    exact value is too long to grade (1e-40, 10^-40) is a format error, as an over-long number is."""
+    module, data = server(smooth_course, "forward"), generated(smooth_course, "forward", 7)
+    right = values_of(data["params"]["entry"]["spec"])
+    with mpmath.workdps(40):
+        long = {name: mpmath.nstr(right[name], 21, min_fixed=-30, max_fixed=30) if not isinstance(right[name], (int, Fraction))
+                else str(right[name]) for name in data["correct_answers"]["symdrop"]}
+    assert max(len(t) for t in long.values()) >= 22
+    key = submission(data, long)
+    module.grade(key)
+    assert not key["format_errors"] and key["score"] == 1
+    tiny = submission(data, {**long, "y1": "1e-40"})
+    module.grade(tiny)
+    assert set(tiny["format_errors"]) == {"y1"} and tiny["score"] == 0
+
+
 @pytest.mark.parametrize("text", ["abc", "1e41", "1/0", "1,,5", "1,5,3", "1.5,3", ",", "1/2/3", ""])
 def test_other_typed_text_is_refused(text):
     with pytest.raises(SymdropError):

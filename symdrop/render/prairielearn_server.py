@@ -168,7 +168,23 @@ def read_exact(text) -> Fraction:
         if Fraction(match["den"].replace(",", ".")) == 0:
             raise SymdropError(f"{quote(item)} divides by zero")
         value /= Fraction(match["den"].replace(",", "."))
+    if sum(c.isdigit() for c in graded_text(value)) > MAX_DIGITS:  # 1e-40: its exact value is 41 digits long
+        raise SymdropError(f"{quote(item)} is {graded_text(value)} exactly, more than the {MAX_DIGITS} digits per number grading takes")
     return value
+
+
+def graded_text(value: Fraction) -> str:
+    """``value`` as symdrop grade reads it, in its shorter exact form: a decimal where it
+    terminates (a typed 0.731058578630004879251 is 21 places, its reduced fraction 43 digits),
+    else the fraction."""
+    rest, twos, fives = value.denominator, 0, 0
+    while rest % 2 == 0:
+        rest, twos = rest // 2, twos + 1
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    if rest != 1 or value.denominator == 1:
+        return str(value)
+    return decimal_text(value, max(twos, fives))
 
 
 def parse(data: dict, config: dict) -> dict | None:
@@ -200,7 +216,7 @@ def grade(data: dict, config: dict) -> None:
         return
     inputs = [Input(**spec) for spec in config["inputs"]]
     parts = list(dict.fromkeys(i.part for i in inputs))
-    cells = {part: "; ".join(str(values[n]) for i in inputs if i.part == part for n in i.entries) for part in parts}
+    cells = {part: "; ".join(graded_text(values[n]) for i in inputs if i.part == part for n in i.entries) for part in parts}
     entry = data["params"]["entry"]
     graded = graded_parts(entry, cells, rubric_of(config))
     labels = {m["id"]: m["label"] for m in entry["mistakes"]}
