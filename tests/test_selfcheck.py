@@ -68,6 +68,7 @@ const calls = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"));  
   const out = [];
   for (const [f, ...args] of calls) {
     if (f === "read") { const v = read(...args); out.push(v === null ? null : canonical(v)); }
+    else if (f === "unread") out.push(unread(...args));
     else if (f === "grid") { const [v] = read(args[0]), [s] = read(args[1]); out.push(String(grid(v, s))); }
     else if (f === "carried") {  // [network, {typed name: text}, l, vector]: what the typed values give
       const [network, typed, l, vector] = args;
@@ -276,3 +277,20 @@ def test_the_page_and_grade_read_random_typing_alike(tmp_path):
     assert 0.1 < sum(p is not None for p in python) / len(python) < 0.9  # both readable and unreadable typing
     js = node_results(tmp_path, [["read", t] if n is None else ["read", t, n] for t, n in cases])
     assert [(t, n, p) for (t, n), p, j in zip(cases, python, js) if p != j] == []
+
+
+# (typed, the count asked, what the page says), by hand: numbers separated by commas, as each
+# input's label asks, are counted as such (one too many or too few is a count, not "cannot be read").
+UNREAD = [("2,4,-1,0", 3, "This answer has 3 numbers; you typed 4."),
+          ("2,4", 3, "This answer has 3 numbers; you typed 2."),
+          ("1, 2, 3", 1, "This answer has 1 number; you typed 3."),
+          ("(0, 2); (0, 24); (1, 1)", 4, "This answer has 4 numbers; you typed 6."),
+          ("2;4", 3, "This answer has 3 numbers; you typed 2."), ("2 4 -1 0", 3, "This answer has 3 numbers; you typed 4."),
+          ("2,4,x", 3, f"This cannot be read. Type {FORMS}."), ("", 1, f"This cannot be read. Type {FORMS}.")]
+
+
+def test_a_wrong_count_of_numbers_is_told_as_typed(tmp_path):
+    """A student who types one number too many or too few, separated by commas as the label asks,
+    is told how many they typed, not that it cannot be read (nor a count of decimal commas)."""
+    assert all(read(t, n) is None or len(read(t, n)) != n for t, n, _ in UNREAD)
+    assert node_results(tmp_path, [["unread", t, n] for t, n, _ in UNREAD]) == [m for _, _, m in UNREAD]
