@@ -37,7 +37,7 @@ def tools() -> str:
 
 
 def documents(tmp_path) -> list[dict]:
-    """solve, expect, backprop and moments of a spec whose title is hostile."""
+    """solve, expect, backprop and moments of a spec whose title is hostile; a DropConnect backward pass."""
     spec = yaml.safe_load(SPEC.read_text())
     spec["title"] = HOSTILE
     path = tmp_path / "hostile.yaml"
@@ -47,6 +47,10 @@ def documents(tmp_path) -> list[dict]:
         out = tmp_path / f"{command}.html"
         assert main([command, str(path), "--format", "html", "-o", str(out)]) == 0
         pages.append({"file": str(out)})
+    # a step wider than the page's column (DropConnect's backward pass): it scrolls, and the keyboard reaches it
+    out = tmp_path / "backprop-dropconnect.html"
+    assert main(["backprop", str(ROOT / "examples" / "dropconnect.yaml"), "--format", "html", "-o", str(out)]) == 0
+    pages.append({"file": str(out)})
     return pages
 
 
@@ -142,15 +146,15 @@ def test_every_kind_of_page_in_chromium(tmp_path):
                           env={**os.environ, "HOME": str(tmp_path), "SYMDROP_NODE_MODULES": str(MODULES)})
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads(done.stdout)
-    assert len(results) == 11  # solve, expect, backprop, moments, sheet, key, solutions, self-check, feedback, report,
-    # and a self-check without "Show answer"
+    assert len(results) == 12  # solve, expect, backprop, moments, DropConnect's backprop, sheet, key, solutions,
+    # self-check, feedback, report, and a self-check without "Show answer"
     for r in results:
         assert r["violations"] == [], r["file"]
         assert r["passes"] > 3 and r["dialogs"] == [] and r["requests"] == [], r["file"]
         assert r["javascriptLinks"] == 0 and r["hostileElements"] == 0, r["file"]
-    assert [r["scripts"] for r in results] == [0] * 7 + [1, 0, 0, 1]  # the self-check's own script alone
-    assert [text for _, _, text, _ in results[10]["typed"]] == ["Right."]  # its script runs without the button
-    check = results[7]
+    assert [r["scripts"] for r in results] == [0] * 8 + [1, 0, 0, 1]  # the self-check's own script alone
+    assert [text for _, _, text, _ in results[11]["typed"]] == ["Right."]  # its script runs without the button
+    check = results[8]
     (right, wrong, garbage, other, nwgm, z1, a1, z2, carried, a1_right, second, z3_once, z3_twice, *layers,
      last, nwgm_once, nwgm_twice) = (text for _, _, text, _ in check["typed"])
     shown = [hints for _, _, _, hints in check["typed"]]

@@ -204,3 +204,27 @@ def test_a_users_name_or_title_sits_in_an_element_of_its_own_direction(tmp_path)
         found = body.count(ARABIC)
         assert found >= 1, page.name
         assert len(re.findall(f'<[a-z]+ [^>]*dir="auto"[^>]*>{ARABIC}</', body)) == found, page.name
+
+
+def test_a_formula_wider_than_the_column_scrolls_in_a_region_the_keyboard_reaches():
+    """A displayed formula that may be wider than the page's column (46rem) scrolls inside an
+    element that takes the keyboard's focus (WCAG 2.1.1: axe's scrollable-region-focusable), named
+    and inside its paragraph (a span: a div would end the <p>); a short one is no tab stop."""
+    from symdrop.render.page import finish
+
+    long = " + ".join(f"a_{{{i}}}" for i in range(1, 41))  # 40 terms: some 100 em, by any font
+    page = finish(f"<main><!-- body -->\nSo\n\\[ x = 1 \\]\nand\n\\[ {long} \\]\n<!-- end body -->\n</main>")
+    region = '<span class="wide" role="region" aria-label="formula" tabindex="0"><math display="block">'
+    assert page.count(region) == 1 and page.count('<math display="block">') == 2
+    assert page.index("<mi>x</mi>") < page.index(region) < page.index("<mn>40</mn>")
+    assert re.search(r"<p>So\n<math.*</math>\nand\n<span [^>]*><math .*</math></span></p>", page, re.S)
+
+
+def test_the_widest_step_of_a_dropconnect_backward_pass_is_reachable(tmp_path):
+    """examples/dropconnect.yaml's backward pass: its step from dL/dy to delta^(1) is some 780 px
+    wide in Chromium, more than the column's 736 px: it is in a focusable region."""
+    out = tmp_path / "backprop.html"
+    assert main(["backprop", str(ROOT / "examples" / "dropconnect.yaml"), "--format", "html", "-o", str(out)]) == 0
+    regions = re.findall(r'<span class="wide" role="region" aria-label="formula" tabindex="0">(.*?)</span>',
+                         out.read_text(encoding="utf-8"), re.S)
+    assert any("<mover accent=\"true\"><mrow><mi>y</mi>" in r and "&#x003B4;" in r for r in regions)

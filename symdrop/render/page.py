@@ -7,6 +7,7 @@ from functools import lru_cache
 from latex2mathml.converter import convert
 
 from ..errors import RenderError
+from .texwidth import width
 
 # A blank line ends a paragraph in every body; a chunk that is a block of its own stays as it is.
 _BLOCK = re.compile(r"^\s*</?(h[1-6]|table|p|div|ul|ol|hr|figure|section|form|script|noscript)\b")
@@ -34,6 +35,10 @@ _FENCES = re.compile(r'<mo stretchy="true" fence="true" form="prefix">([^<]*)</m
                      r'<mo stretchy="true" fence="true" form="postfix">([^<]*)</mo>', re.S)
 _TALL = ("<mtable", "<mfrac", "<munderover", "<msubsup")
 _RELATION = re.compile(r'(<mtd columnalign="left">)<mo>(&#x0003D;|&#x02248;|&#x02264;|&#x02265;)</mo>')
+# A displayed formula wider than this (in TeX's em, render/texwidth.py) may be wider than the page's
+# column, 46rem (Chromium sets up to some 22 px per em of the estimate, 736 px at 33 em): it scrolls
+# inside an element the keyboard reaches (WCAG 2.1.1), as a wide table does; narrower ones are no tab stop.
+WIDE_EM = 30.0
 
 
 @lru_cache(maxsize=4096)
@@ -50,6 +55,15 @@ def mathml(tex: str, display: bool = False) -> str:
     element = element.replace("<mi>&#x000B1;</mi>", "<mo>&#x000B1;</mo>")  # the converter makes \pm an identifier
     # Red as the PDF's, dark enough to read on white (WCAG 2.1 AA asks 4.5:1; #ff0000 has 4.0:1).
     return element.replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "").replace('mathcolor="red"', 'mathcolor="#b30000"')
+
+
+def _display(tex: str) -> str:
+    """A displayed formula; one that may be wider than the column in a focusable region that
+    scrolls (a span: a display sits inside its paragraph, which a div would end)."""
+    element = mathml(tex, True)
+    if width(tex) <= WIDE_EM:
+        return element
+    return f'<span class="wide" role="region" aria-label="formula" tabindex="0">{element}</span>'
 
 
 def _flat_fences(element: str) -> str:
@@ -122,7 +136,7 @@ def finish(document: str) -> str:
     body = _HEAD.sub(_header_row, body)
     chunks = [c.strip() for c in re.split(r"\n\s*\n", body) if c.strip()]
     body = "\n".join(c if _BLOCK.match(c) else _paragraph(c) for c in chunks).replace("</ul>\n<ul>\n", "")
-    body = _DISPLAY.sub(lambda m: mathml(m.group(1), True), body)
+    body = _DISPLAY.sub(lambda m: _display(m.group(1)), body)
     body = _INLINE.sub(lambda m: mathml(m.group(1)), body)
     parts = body.split("<script></script>")
     body = "".join(part + (scripts[k] if k < len(scripts) else "") for k, part in enumerate(parts))
