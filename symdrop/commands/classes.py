@@ -126,15 +126,16 @@ def _stats(args, options, kinds, shown) -> int:
 
 
 def _one_example(model):
-    """``model`` when it is one example; a batch is a problem of a kind that takes batches, which
-    check cannot guess (penalty or its minimiser): refused in one line that names them."""
+    """``model`` when it is one example. A batch is refused as :func:`.common.single` refuses it,
+    and the kinds whose problems are batches (penalty, its minimiser: check cannot guess one) named."""
     from ..exercises.kinds import KINDS, OPTIONS
     from ..model.batch import Batch
 
     if isinstance(model, Batch):
         names = [name for name, kind in {**KINDS, **OPTIONS}.items() if kind.batches]
-        raise SymdropError(f"check: the spec is a batch of {model.size} examples, a problem of the kind "
-                           f"{' or '.join(names)}: name it, e.g. --kind {names[0]}")
+        raise SymdropError(f"check: expected a spec of one example (input a list of numbers), got a batch of "
+                           f"{model.size} examples; a problem of the kind {' or '.join(names)} is a batch: "
+                           f"name its kind, e.g. --kind {names[0]}")
     return model
 
 
