@@ -127,3 +127,31 @@ def test_spooled_texts_are_written_as_given(tmp_path):
     for name in ("a.md", "b.md", "c.md"):
         assert (tmp_path / name).read_bytes() == text.encode("utf-8")
     assert (tmp_path / "d.md").read_bytes() == b""
+
+
+def test_a_piece_read_back_while_another_is_added_leaves_both_whole():
+    # A class set's document is spooled as Jinja renders it, and each exercise's formulas, spooled
+    # before, are read back meanwhile: the read moves the file's position, the document's next
+    # bytes must still go to its end. A text added while another is being added is refused.
+    from symdrop.io.spool import Spool
+
+    spool = Spool()
+    formulas = spool.add("z = W a + b")
+    other = spool.add("another exercise's formulas")
+
+    def document():
+        yield "part 1: "
+        yield formulas.read().decode("utf-8")
+        yield "; part 2"
+
+    whole = spool.add(document())
+    assert whole.read() == b"part 1: z = W a + b; part 2"
+    assert formulas.read() == b"z = W a + b" and other.read() == b"another exercise's formulas"
+
+    def nested():
+        yield "a"
+        spool.add("b")
+
+    with pytest.raises(RuntimeError, match="while another is being added"):
+        spool.add(nested())
+    assert spool.add("c").read() == b"c"  # the spool takes texts again after the refusal

@@ -14,10 +14,22 @@ class Spool:
 
     def __init__(self):
         self.file = tempfile.TemporaryFile()
+        self.adding = False
         weakref.finalize(self, self.file.close)  # closed with the last piece that reads from it
 
     def add(self, text) -> "Spooled":
-        """``text``: a str, bytes, or str pieces one after another (a document as it is rendered)."""
+        """``text``: a str, bytes, or str pieces one after another (a document as it is rendered).
+        Refused while another text is being added (its pieces still being made): the two would
+        interleave in the file."""
+        if self.adding:
+            raise RuntimeError("a text added to the spool while another is being added")
+        self.adding = True
+        try:
+            return self._add(text)
+        finally:
+            self.adding = False
+
+    def _add(self, text) -> "Spooled":
         offset = self.file.seek(0, 2)
         if isinstance(text, bytes):
             self.file.write(text)
@@ -40,7 +52,10 @@ class Spool:
         return Spooled(self, offset, self.file.tell() - offset)
 
     def _write(self, text: str) -> None:
-        """Encoded a slice at a time: a text and all its bytes are never held together."""
+        """Encoded a slice at a time: a text and all its bytes are never held together. At the
+        file's end, whatever a piece read meanwhile (a document's formulas, read back while the
+        document is added) left its position at."""
+        self.file.seek(0, 2)
         for start in range(0, len(text), CHUNK):
             self.file.write(text[start:start + CHUNK].encode("utf-8"))
 
