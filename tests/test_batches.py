@@ -258,3 +258,59 @@ def test_latex_compiles_and_stays_on_the_page(command, tmp_path):
     outside = [word for _, x0, _, x1, _, word in _words(out.with_suffix(".pdf"))
                if x0 < MARGIN - TOLERANCE or x1 > PAGE_WIDTH - MARGIN + TOLERANCE]
     assert outside == []
+
+
+# A keep per unit and DropConnect in a batch: verify ran each through the spec's masks as tensors
+# for one example, but crashed (TypeError, a traceback) on a batch. z2 of each example by hand:
+# KEEP_PER_UNIT example 2: x~ = (2/(1/2), 1/(2/3), 1/(4/5)) = (4, 3/2, 5/4), z1 = (5, 21/2, 7/4),
+# a~1 = (0, 21/2 / (3/4), 7/4 / (3/4)) = (0, 14, 7/3), z2 = 14 - 14/3 + 1 = 31/3 (example 1: 23/3).
+# DROPCONNECT example 1: W~1 = M1 . W1 / (1/2) = [[2, 0], [4, 2], [0, 2]], z1 = (2, 9, 3),
+# W~2 = (1/(1/2), 1/(2/3), 0) = (2, 3/2, 0), z2 = 4 + 27/2 + 1 = 37/2; example 2: W~1 = 2 W1,
+# z1 = (-2, 3, 1), a1 = (0, 3, 1), W~2 = (2, 0, -2/(3/4)), z2 = -8/3 + 1 = -5/3.
+BATCH_KEEP_PER_UNIT = {
+    "input": [[1, 2, -1], [2, 1, 1]],
+    "layers": [{"weights": [[1, -1, 2], [2, 1, 0], [0, 1, 1]], "bias": [0, 1, -1]},
+               {"weights": [[1, 1, -2]], "bias": [1]}],
+    "masks": [[[1, 0, 1], [1, 1, 0]], [[1, 1, 1], [0, 1, 1]]],
+    "dropout": {"convention": "inverted", "keep": [["1/2", "2/3", "4/5"], "3/4"]},
+    "target": [[1], [2]],
+}
+BATCH_DROPCONNECT = {
+    "input": [[1, 2], [0, 1]],
+    "layers": [{"weights": [[1, -1], [2, 1], [0, 1]], "bias": [0, 1, -1]},
+               {"weights": [[1, 1, -2]], "bias": [1]}],
+    "masks": [[[[1, 0], [1, 1], [0, 1]], [[1, 1, 0]]], [[[1, 1], [1, 1], [1, 1]], [[1, 0, 1]]]],
+    "dropout": {"kind": "dropconnect", "convention": "inverted", "keep": ["1/2", [["1/2", "2/3", "3/4"]]]},
+    "target": [[1], [0]],
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec, z2", [(BATCH_KEEP_PER_UNIT, ["23/3", "31/3"]), (BATCH_DROPCONNECT, ["37/2", "-5/3"])])
+@pytest.mark.parametrize("convention", ["inverted", "weight-scaling"])
+def test_verify_takes_a_batch_with_a_keep_per_unit_or_dropconnect(spec, z2, convention, tmp_path, capsys, monkeypatch):
+    torch = require_torch()
+    from symdrop.core import batchverify
+
+    path = write_spec(tmp_path, {**spec, "dropout": {**spec["dropout"], "convention": convention}})
+    assert main(["verify", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1].startswith("ok: all") and "autograd, spec masks (grad)" in out
+    assert ("test, q W" in out) == (convention == "weight-scaling")
+    if convention == "inverted":  # PyTorch's side of the comparison, against the values by hand
+        layers, _ = batchverify._pass(torch, load_spec(path), "train")
+        assert layers[-1][1].reshape(-1).tolist() == pytest.approx([float(Fraction(v)) for v in z2], rel=1e-15)
+    # and a wrong exact side is caught
+    monkeypatch.setattr(batchverify, "derive_batch_backprop", lambda batch: off_by_one(batch))
+    assert main(["verify", str(path)]) == 1
+    assert capsys.readouterr().out.splitlines()[-1].startswith("FAILED: ")
+
+
+def off_by_one(batch):
+    """The exact backward pass of ``batch`` with its loss off by 1."""
+    from dataclasses import replace
+
+    from symdrop.core.batch import derive_batch_backprop
+
+    exact = derive_batch_backprop(batch)
+    return replace(exact, loss=exact.loss + 1)

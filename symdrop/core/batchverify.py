@@ -9,10 +9,10 @@ from sympy import ImmutableMatrix
 
 from . import losses
 from ..model.batch import Batch
-from ..numbers import to_fraction, to_sympy
+from ..numbers import to_sympy
 from .batch import derive_batch, derive_batch_backprop
 from .verify import (_DIGITS, TOLERANCE, LayerError, Verification, _activation, _compare, _dropped, _linear, _modules,
-                     _mpf, _tensor, _torch)
+                     _mpf, _scale, _tensor, _torch)
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,10 @@ def verify_batch(batch: Batch, *, seed: int = 0, tolerance: float = TOLERANCE) -
         if convention.scales_weights:
             rows += _compare_batch("test, q W", derive_batch(batch, "test"), _pass(torch, batch, "test")[0])
     drawn = None
-    if convention.divides:
+    # nn.Dropout has one p for a whole tensor: a keep per unit, or DropConnect's per weight, is
+    # checked through the spec's masks as tensors only (as for one example)
+    modules_apply = not (batch.dropout.per_unit or batch.dropout.connections)
+    if convention.divides and modules_apply:
         modules = _modules(torch, batch)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -56,7 +59,7 @@ def verify_batch(batch: Batch, *, seed: int = 0, tolerance: float = TOLERANCE) -
         rows += _compare_batch("nn.Dropout, eval()", derive_batch(batch, "test"), layers)
     if batch.target is not None:
         rows += _compare_gradients("autograd, spec masks", batch, _autograd(torch, batch), exact)
-        if convention.divides:
+        if convention.divides and modules_apply:
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(seed)  # the same masks as the nn.Dropout run above
                 masks, computed = _autograd(torch, batch, _modules(torch, batch))
@@ -74,19 +77,24 @@ def _with_masks(batch: Batch, drawn) -> Batch:
 
 def _pass(torch, batch: Batch, mode: str, x=None):
     """The convention's pass with tensors over the whole batch (row e: example e), the spec's
-    masks as tensors: each layer's (masked input, z, a), and the Linear modules."""
+    masks as tensors (a keep per unit as a row of 1/q; DropConnect's M^(l) of each example on
+    its own copy of W): each layer's (masked input, z, a), and the Linear modules."""
     layers, linears = [], []
     a = _tensor(torch, batch.X.T) if x is None else x
-    for l, (layer, mask) in enumerate(zip(batch.layers, batch.masks), start=1):
+    for l, layer in enumerate(batch.layers, start=1):
         rule = batch.dropout.rule(l, mode)
-        masked = a * _tensor(torch, mask.T) if rule.masked else a
+        masked = a * _tensor(torch, batch.masks[l - 1].T) if rule.masked else a
         if rule.input_scale is not None:
-            masked = masked / float(to_fraction(batch.dropout.keep[l - 1]))
+            masked = masked * _scale(torch, rule.input_scale).reshape(1, -1)
         linears.append(_linear(torch, layer))
         weight = linears[-1].weight
-        if rule.weight_scale is not None:
-            weight = weight * float(to_fraction(rule.weight_scale))
-        z = torch.nn.functional.linear(masked, weight, linears[-1].bias)
+        if rule.weight_scale is not None:  # one q, a row of q's (one per input unit), or W's shape
+            weight = weight * _scale(torch, rule.weight_scale)
+        if rule.weights_masked:  # DropConnect: example e's z_e = (M_e . W~) a~_e + b
+            masks = torch.stack([_tensor(torch, network.masks[l - 1]) for network in batch.examples])
+            z = torch.einsum("eij,ej->ei", masks * weight, masked) + linears[-1].bias
+        else:
+            z = torch.nn.functional.linear(masked, weight, linears[-1].bias)
         a = _activation(torch, layer)(z)
         layers.append((masked, z, a))
     return layers, linears
