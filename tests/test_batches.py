@@ -314,3 +314,21 @@ def off_by_one(batch):
 
     exact = derive_batch_backprop(batch)
     return replace(exact, loss=exact.loss + 1)
+
+
+@pytest.mark.slow
+def test_verify_tests_a_plain_batch_with_a_keep_as_weight_scaling(tmp_path, capsys):
+    """Plain masks are tested with q W (as one example's verify does). examples/batch.yaml as
+    plain, keep 1/2 on mu^(1): z2 = (1/2) W2 relu(W1 x + b1) + b2 by hand, per example:
+    x = (1, 2): a1 = (0, 5, 11/2), z2 = (1/2)(-10 + 11/2) + 1 = -5/4; x = (-1, 1): a1 = (0, 0, 9/2),
+    z2 = 13/4; x = (2, 0): a1 = (2, 5, 0), z2 = (1/2)(2 - 10) + 1 = -3."""
+    torch = require_torch()
+    from symdrop.core import batchverify
+
+    spec = load_spec(EXAMPLE)
+    path = write_spec(tmp_path, {**to_spec(spec), "dropout": {"convention": "plain", "keep": "1/2"}})
+    assert main(["verify", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert [line.split()[-3] for line in out.splitlines() if line.startswith("test, q W")] == ["1", "2"]
+    layers, _ = batchverify._pass(torch, load_spec(path), "test")
+    assert layers[-1][1].reshape(-1).tolist() == [-1.25, 3.25, -3.0]

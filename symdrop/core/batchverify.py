@@ -31,7 +31,8 @@ class BatchVerification(Verification):
 
 def verify_batch(batch: Batch, *, seed: int = 0, tolerance: float = TOLERANCE) -> Verification:
     """Run ``batch`` in PyTorch (float64) as one tensor of B rows and compare every layer of every
-    example with the exact passes: the spec's masks in training; with weight scaling the test-time
+    example with the exact passes: the spec's masks in training; with weight scaling (and plain
+    masks with a keep) the test-time
     pass; with inverted dropout real ``nn.Dropout`` modules on the whole batch in train() (the
     masks they draw read back, the exact passes redone with them) and after eval(); with targets
     the mean loss (torch.nn's, reduction='mean') and autograd's gradients."""
@@ -41,7 +42,8 @@ def verify_batch(batch: Batch, *, seed: int = 0, tolerance: float = TOLERANCE) -
     convention = batch.dropout.convention
     with torch.no_grad():
         rows = _compare_batch("train, spec masks", derive_batch(batch), _pass(torch, batch, "train")[0])
-        if convention.scales_weights:
+        # plain masks are tested as weight scaling tests, with q W (as for one example)
+        if convention.approximation.scales_weights and batch.dropout.keep is not None:
             rows += _compare_batch("test, q W", derive_batch(batch, "test"), _pass(torch, batch, "test")[0])
     drawn = None
     # nn.Dropout has one p for a whole tensor: a keep per unit, or DropConnect's per weight, is
