@@ -208,3 +208,40 @@ def test_verify_measures_against_the_numbers_float64_summed(tmp_path, capsys):
     assert main(["verify", str(write_spec(tmp_path, spec))]) == 0
     out = capsys.readouterr().out
     assert "ok: all 2 checks within 1e-09 relative (1 pass, a check per pass and layer)" in out  # 2 layers
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("batch", [False, True])
+def test_verify_measures_gradients_against_the_numbers_float64_took(tmp_path, capsys, batch):
+    """A saturated tanh, the textbook vanishing gradient: z1 = -3 * 3 - 1 = -10, y = 2 tanh(-10),
+    dL/dx = W1 W2 (y - t) (1 - tanh(10)^2) = -3 * 2 * 2 tanh(-10) sech(10)^2, about 9.9e-8.
+    PyTorch takes tanh' as 1 - a^2 from a = tanh(-10) = -0.99999999588: float64's 1e-16 in terms
+    of size 1 is 1e-8 of that gradient. verify must compare it with the sizes float64 took, as it
+    does going forward, and not call PyTorch wrong; a gradient really off must still fail."""
+    torch = require_torch()
+    exact = -12 * mpmath.tanh(10) * mpmath.sech(10) ** 2 * -1
+    with torch.no_grad():
+        a = torch.tanh(torch.tensor(-10.0, dtype=torch.float64))
+        computed = -3 * 2 * 2 * a.item() * (1 - a.item() ** 2)  # autograd's formula
+    assert abs(computed - exact) / abs(exact) > 1e-9  # the case is real: float64 cannot do better
+    spec = {"input": [3], "layers": [{"weights": [[-3]], "bias": [-1], "activation": "tanh"},
+                                     {"weights": [[2]], "bias": [0], "activation": "identity"}],
+            "masks": [[1], [1]], "target": [0]}
+    if batch:
+        spec = {**spec, "input": [[3], [3]], "masks": [[[1], [1]], [[1], [1]]], "target": [[0], [0]]}
+    path = write_spec(tmp_path, spec)
+    assert main(["verify", str(path)]) == 0, capsys.readouterr().out
+    assert capsys.readouterr().out.splitlines()[-1].startswith("ok: all 6 checks")
+    spec["layers"][1]["weights"] = [["2.0000001"]]  # the exact side now 5e-8 off in every gradient
+    torch_spec = write_spec(tmp_path, spec, "other.json")
+    import symdrop.core.verify as module
+    import symdrop.core.batchverify as batch_module
+
+    target = batch_module if batch else module
+    real = target._autograd
+    wrong = symdrop.load_spec(torch_spec)
+    target_autograd = (lambda torch, network, *rest: real(torch, wrong, *rest))
+    import unittest.mock
+    with unittest.mock.patch.object(target, "_autograd", target_autograd):
+        assert main(["verify", str(path)]) == 1
+    assert capsys.readouterr().out.splitlines()[-1].startswith("FAILED: ")

@@ -10,7 +10,9 @@ from sympy import ImmutableMatrix
 from . import losses
 from ..model.batch import Batch
 from ..numbers import to_sympy
+from .backward import backward
 from .batch import derive_batch, derive_batch_backprop
+from .gradscale import gradient_sizes
 from .verify import (_DIGITS, TOLERANCE, LayerError, Verification, _activation, _compare, _dropped, _linear, _modules,
                      _mpf, _scale, _tensor, _torch)
 
@@ -153,18 +155,30 @@ def _autograd(torch, batch: Batch, modules=None):
 
 def _compare_gradients(check: str, batch: Batch, computed, exact=None) -> list[LayerError]:
     """The mean loss, every layer's mean dL/dW and dL/db, and dL/dX (as layer 0) against the
-    exact ones (``exact``, when made already); relative to the largest exact value (1 when all
-    are 0)."""
+    exact ones (``exact``, when made already); relative to the size of the numbers float64 took
+    for them (see :func:`_sizes`), at least the largest exact value (1 when all are 0)."""
     exact = derive_batch_backprop(batch) if exact is None else exact
     loss, layers, grad_x = computed
     groups = [("loss", batch.depth, [exact.loss], [loss]), ("grad", 0, list(exact.grad_input.T), grad_x.reshape(-1).tolist())]
     groups += [("grad", s.l, [*s.grad_weights, *s.grad_bias], [*W.reshape(-1).tolist(), *b.reshape(-1).tolist()])
                for s, (W, b) in zip(exact.by_layer, layers)]
     rows = []
-    for what, l, values, got in groups:
+    for (what, l, values, got), size in zip(groups, _sizes(batch), strict=True):
         with mpmath.workdps(_DIGITS):
             truth = [_mpf(to_sympy(v)) for v in values]
             absolute = max(abs(mpmath.mpf(c) - e) for c, e in zip(got, truth, strict=True))
-            scale = max(abs(e) for e in truth) or 1
+            scale = max(max(abs(e) for e in truth), size) or 1
             rows.append(LayerError(f"{check} ({what})", l, float(absolute), float(absolute / scale)))
     return rows
+
+
+def _sizes(batch: Batch) -> list[float]:
+    """The loss's (0: compared relative to the loss itself), dL/dX's and each layer's size of the
+    numbers float64 took, per :func:`.gradscale.gradient_sizes` of each example: the mean's is the
+    mean of the examples' sizes, dL/dx^(e)'s 1/B of example e's."""
+    per_example = [gradient_sizes(network, backward(network)) for network in batch.examples]
+    size = len(per_example)
+    sizes = [0.0, max(max(x) for x, _ in per_example) / size]
+    for l in range(batch.depth):
+        sizes.append(max(sum(entries) for entries in zip(*(layers[l] for _, layers in per_example))) / size)
+    return sizes

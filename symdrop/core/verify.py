@@ -10,6 +10,7 @@ from sympy import ImmutableMatrix
 from . import losses
 from .backward import backward
 from .derive import Step, derive
+from .gradscale import gradient_sizes
 from ..numbers import to_fraction, to_sympy
 from ..errors import SymdropError
 from ..model.network import Network
@@ -155,8 +156,9 @@ def _autograd_modules(torch, modules, network: Network):
 
 def _compare_gradients(check: str, network: Network, computed, exact=None) -> list[LayerError]:
     """The loss, then every layer's dL/dW and dL/db (and dL/dx as layer 0) against the exact
-    backward pass (``exact``, when made already); relative to the largest exact gradient of the
-    layer (1 when all are 0)."""
+    backward pass (``exact``, when made already); relative to the size of the numbers float64
+    took for the layer's gradients (:func:`.gradscale.gradient_sizes`), at least its largest
+    exact gradient (1 when all are 0)."""
     exact = backward(network) if exact is None else exact
     layers, grad_x, loss = computed
     with mpmath.workdps(_DIGITS):  # the loss as torch.nn computed it, shown as the output layer's
@@ -168,12 +170,13 @@ def _compare_gradients(check: str, network: Network, computed, exact=None) -> li
     pairs = [(0, [exact.grad_input], [grad_x])]
     pairs += [(l, [tuple(v for row in g.grad_weights for v in row), g.grad_bias], [W, b])
               for l, (g, (W, b)) in enumerate(zip(exact.layers, layers), start=1)]
-    for l, values, tensors in pairs:
+    sizes = gradient_sizes(network, exact)
+    for (l, values, tensors), size in zip(pairs, [sizes[0], *sizes[1]], strict=True):
         with mpmath.workdps(_DIGITS):
             truth = [_mpf(to_sympy(v)) for group in values for v in group]
             got = [mpmath.mpf(c) for t in tensors for c in t.reshape(-1).tolist()]
             absolute = max(abs(c - e) for c, e in zip(got, truth, strict=True))
-            scale = max(abs(e) for e in truth) or 1
+            scale = max(max(abs(e) for e in truth), max(size)) or 1
             rows.append(LayerError(f"{check} (grad)", l, float(absolute), float(absolute / scale)))
     return rows
 
