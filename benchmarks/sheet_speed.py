@@ -63,7 +63,7 @@ from symdrop.render.documents import render_svg  # noqa: E402
 from symdrop.render.documents import render_math  # noqa: E402
 from symdrop.render.options import RenderOptions  # noqa: E402
 from symdrop.render.sheets import render_documents  # noqa: E402
-from symdrop.render.sheets import render_parts as sheet_parts  # noqa: E402
+from symdrop.render.parts import render_parts as sheet_parts  # noqa: E402
 
 OPTIONS = Options()  # the defaults: the tutorial's shape, integers in -3..3 (--values changes the kind)
 

@@ -15,7 +15,8 @@ from symdrop.exercises.options import Options
 from symdrop.exercises.sheet import build_sheet
 from symdrop.model.spec import parse_spec, to_spec
 from symdrop.render.printer import latex
-from symdrop.render.sheets import key_json, render_parts
+from symdrop.render.parts import render_parts
+from symdrop.render.sheets import key_json
 
 from . import reference_kind_penalty as ref
 

@@ -7,7 +7,7 @@ from ..exercises.sheet import Exercise
 from .documents import diagram_of
 from .env import render_document
 from .options import RenderOptions
-from .sheets import render_parts
+from .parts import render_parts
 
 # A blank line ends a paragraph in every body; a chunk that is a block of its own stays as it is.
 _BLOCK = re.compile(r"^\s*<(h[1-6]|table|p|div|ul|ol|hr|figure)\b")

@@ -25,7 +25,8 @@ from .numbertext import answer_text
 from .options import RenderOptions
 from .page import finish
 from .plainmath import plain_label
-from .sheets import render_parts, student_file
+from .parts import render_parts
+from .sheets import student_file
 
 GRID = 10  # a value right within a tolerance t is hashed on the grid of t/GRID; the page tries the
 # typed value's grid point and the GRID on either side (none farther can be within t), and where one

@@ -12,12 +12,13 @@ from ..exercises.roster import Student
 from ..grading.keys import digest
 from ..model.spec import to_spec
 from .diagram import Diagram
-from .documents import Math, diagram_of, render_figure, render_math
+from .documents import Math, diagram_of, render_math
 from .env import document_pieces, make_env, render_document
 from .escape import csv_cell, placeholder_warning, spreadsheet_csv
 from .formats import get
 from .numbertext import answer_text, exact_text, needs_decimal
 from .options import RenderOptions
+from .parts import LazyParts
 
 def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptions(), *,
                      split: bool = False, progress=None, ready=None, hold=None) -> dict[str, str]:
@@ -37,6 +38,9 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
     name_of = {id(e): names.get(pictures[id(e)]) for e in sheet.exercises}
     drawn = {name: picture for picture, name in names.items()}
     maths = Formulas(options, hold)  # each exercise's, shared by every format
+    if hold:  # on disk before the first document: one spooled as it renders cannot spool them meanwhile
+        for e in sheet.exercises:
+            maths(e)
     kinds = sheet.kinds
     common = dict(seed=sheet.seed, options=sheet.options, class_set=sheet.class_set, kinds=kinds,
                   described=describe(sheet.options, kinds))
@@ -51,12 +55,11 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
     for fmt in map(get, formats):
         documents, done = {}, documents  # this format's, and those of the formats before
         saving = fmt.figure == "inline"  # drawn in: each distinct picture once per document
-        parts = {}  # by id(exercise): each exercise is rendered once, whatever documents hold it
-        for e in sheet.exercises:
-            parts[id(e)] = render_parts(e, fmt.name, options, pictures[id(e)], maths(e),
-                                        saved=name_of[id(e)] if saving else None)
-            if progress:
-                progress.advance()
+        parts = {}  # by id(exercise): whatever documents hold an exercise, each part is asked by one
+        for e in sheet.exercises:  # each part rendered as a document asks for it, not all held at once
+            parts[id(e)] = LazyParts(e, fmt.name, options, pictures[id(e)], maths,
+                                     saved=name_of[id(e)] if saving else None,
+                                     advance=progress.advance if progress else None)
         groups = [(student, [(e, parts[id(e)]) for e in exercises]) for student, exercises in sheet.groups()]
         every = saved_pictures(drawn, sheet.exercises, name_of) if saving else []
         for name in fmt.documents:
@@ -66,7 +69,7 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
             for student, items in groups:
                 if fmt.figure == "file" and options.diagram:  # students/ is one folder down from figures/
                     linked = replace(options, figures=f"../{options.figures}")
-                    items = [(e, render_parts(e, fmt.name, linked, pictures[id(e)], maths(e))) for e, _ in items]
+                    items = [(e, LazyParts(e, fmt.name, linked, pictures[id(e)], maths)) for e, _ in items]
                 path = f"students/{student_file(student, items[0][0].code)}.{fmt.suffix}"
                 own = saved_pictures(drawn, [e for e, _ in items], name_of) if saving else []
                 documents[path] = render("sheet", fmt.name, options, groups=[(student, items)], pictures=own, **common)
@@ -80,8 +83,8 @@ def render_documents(sheet: Sheet, formats, options: RenderOptions = RenderOptio
 class Formulas:
     """Each exercise's formulas (:class:`.documents.Math`), rendered the first time a format asks
     and the same for every later one. With ``hold`` (see :func:`render_documents`) they wait on
-    disk between formats, as JSON: 2,000 students' formulas held all at once took 23 MB, all of
-    them rendered before the first document was."""
+    disk, as JSON, each read back when a part asks for it: 2,000 students' formulas held all at
+    once took 23 MB."""
 
     def __init__(self, options: RenderOptions, hold=None):
         self.options, self.hold, self.kept = options, hold, {}
@@ -134,31 +137,6 @@ def describe(options, kinds) -> str:
         return f"shapes {said}, {options.describe(keep=keep, shape=False)}"
     others = [f"{name} problems: shape {format_shape(shape)}" for name, shape in own if shape != options.shape]
     return options.describe(keep=keep, shape=bool(own)) + (f" ({'; '.join(others)})" if others else "")
-
-
-def render_parts(e: Exercise, fmt: str, options: RenderOptions = RenderOptions(), picture=None,
-                 math: Math | None = None, *, saved: str | None = None, solutions: bool = True) -> dict[str, str]:
-    """One exercise's question, key entry and worked solution in format ``fmt`` (and, for the
-    solutions document, ``solutions``, of a kind whose solution restates its question, the
-    question under a problem's heading), with its
-    ``picture`` (the network's geometry; linked as ``options.figures``/CODE.svg where the format
-    links pictures; set as the document's saved picture ``saved`` where one is named) and its
-    formulas (``math``, rendered here unless given: formats share them)."""
-    if math is None:
-        math = render_math(e.derivation, options)
-    figure = render_figure(picture, fmt, options, svg=f"{options.figures}{e.code}.svg", saved=saved)
-    d = e.derivation
-    context = dict(e=e, d=d, network=d.network, steps=getattr(d, "steps", ()), figure=figure, math=math,
-                   mode="test" if getattr(d, "mode", "train") == "test" else "train",
-                   explain_method=False, restated=False)
-    parts = {
-        part: render_document(name, fmt, options, standalone=False, **context)
-        for part, name in e.kind.templates.items()
-    }
-    if solutions and e.kind.restates_question:  # the question again, under a problem's heading, to open its solution
-        parts["restated"] = render_document(e.kind.templates["problem"], fmt, options, standalone=False,
-                                            **{**context, "restated": True})
-    return parts
 
 
 def placeholder_warnings(sheet: Sheet) -> list[str]:
