@@ -421,7 +421,22 @@ READ_BY_HAND = [
     ("0,0;0,0;2.0,4", "0 0 0 0 2 4"),
     ("[0 0 0 0 2,5 4]", "0 0 0 0 5/2 4"),
     ("\u22121, 0, 0, 0, 2, 4", "-1 0 0 0 2 4"),
+    # spaces around "/" and after a sign that starts a number (4/2 = 2, 8/2 = 4)
+    ("0, 0, 0, 0, 4 / 2, 8/ 2", "0 0 0 0 2 4"),
+    ("0 0; 0 -75 / 2; 0 0", "0 0 0 -75/2 0 0"),
+    ("(- 1, 0, 0, 0, 2, 4)", "-1 0 0 0 2 4"),
+    ("0 0; - 0 0; 2 4", "0 0 0 0 2 4"),
 ]
+
+
+def test_a_sign_apart_after_a_number_is_refused_saying_how_to_write_two(capsys):
+    """ "3 - 2" is 3 and -2, or 3 minus 2: check refuses it (exit 2) and says how to write two
+    numbers; "- 14 / 2" (spaces around "/", the sign starting the number) is -7, not the answer 7."""
+    assert main(["check", str(TUTORIAL), "--answer", "3 - 2"]) == 2
+    err = capsys.readouterr().err
+    assert "'3 - 2'" in err and "3; -2 or 3 -2" in err
+    assert main(["check", str(TUTORIAL), "--answer", "- 14 / 2", "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)["answer"] == ["-7"]  # -14/2 = -7, by hand
 
 
 def _hand_key(tmp_path):

@@ -44,6 +44,15 @@ TABLE = [
     ("(0, 2), (0, 24)", "0,2,0,24"), ("[[0, 2], [0, 24]]", "0,2,0,24"), ("((0, 2), (0, 24))", "0,2,0,24"),
     ("1" + " " * (MAX_CSV_CELL - 1), "1"), ("1" + " " * MAX_CSV_CELL, None), ("1" + "\U0001d7cf" * (MAX_CSV_CELL // 2), None),
     (",1", "1/10"), ("0,75", "3/4"), ("1" * 41, None), ("1" * 40, "1" * 40), ("(1, 2] ", "1,2"),
+    # spaces around "/" join one fraction; a sign apart from its number is its sign where it starts
+    # a number (the text's start, after ";", "," or a bracket), never after a number ("3 - 2": 3 and
+    # -2, or 3 minus 2?); spaces still separate numbers ("1 / 2 3 / 4" is 1/2 and 3/4, "3 -2" two)
+    ("-245 / 3", "-245/3"), ("- 245/3", "-245/3"), ("-245/ 3", "-245/3"), ("-245 /3", "-245/3"),
+    ("- 245 / 3", "-245/3"), ("+ 6 / 8", "3/4"), ("\N{MINUS SIGN} 1/2", "-1/2"), ("-\u00a0245\u2003/ 3", "-245/3"),
+    ("- .5", "-1/2"), ("1 / 2 3 / 4", "1/2,3/4"), ("3 -2", "3,-2"), ("3 - 2", None), ("-3 - 4", None),
+    ("- 3 4", "-3,4"), ("(- 1, - 3/2)", "-1,-3/2"), ("- 1; - 2", "-1,-2"), ("(1 / 2, - 3 / 4)", "1/2,-3/4"),
+    ("[ - 1 ]", "-1"), ("1, - 2", "1,-2"), ("1 / 2 / 3", None), ("1 /", None), ("/ 2", None), ("- -2", None),
+    ("3/ -4", None), ("- (1, 2)", None), ("-", None), ("1 2 / 3", "1,2/3"),
 ]
 # (typed, the count expected, canonical form): the first reading of the commas that gives that
 # many numbers (as written, every comma a separator, every comma between digits a decimal point),
@@ -51,7 +60,8 @@ TABLE = [
 SIZED = [("-25,78125", 1, "-825/32"), ("1,5", 1, "3/2"), ("1,5", 2, "1,5"), ("0,5; 2", 2, "1/2,2"),
          ("4,-4;0,0;0,0", 6, "4,-4,0,0,0,0"), ("1,5", 3, "3/2"), ("x,5", 1, None), ("10/4, 0.1", 2, "5/2,1/10"),
          ("(0, 0); (-0.0684, -0.1026); (0, 0)", 6, "0,0,-171/2500,-513/5000,0,0"), ("(1.5, 2); (3, 4)", 4, "3/2,2,3,4"),
-         ("(0,2),(0,24)", 4, "0,2,0,24"), ("1,,2", 2, "1,2"), ("1,,2", 3, None)]
+         ("(0,2),(0,24)", 4, "0,2,0,24"), ("1,,2", 2, "1,2"), ("1,,2", 3, None),
+         ("- 1, - 2", 2, "-1,-2"), ("1 / 2, 3 / 4", 2, "1/2,3/4"), ("- 0,75", 1, "-3/4"), ("3 - 2", 2, None)]
 # (value, step, nearest grid point: floor(value/step + 1/2)), by hand.
 GRIDS = [("0.65405", "1/10000", 6541), ("-0.65405", "1/10000", -6540), ("1/3", "1/100", 33), ("-1/3", "1/100", -33),
          ("0.005", "1/100", 1), ("-0.005", "1/100", 0), ("7", "1/2", 14)]
@@ -286,6 +296,7 @@ UNREAD = [("2,4,-1,0", 3, "This answer has 3 numbers; you typed 4."),
           ("1, 2, 3", 1, "This answer has 1 number; you typed 3."),
           ("(0, 2); (0, 24); (1, 1)", 4, "This answer has 4 numbers; you typed 6."),
           ("2;4", 3, "This answer has 3 numbers; you typed 2."), ("2 4 -1 0", 3, "This answer has 3 numbers; you typed 4."),
+          ("1 / 2 3 / 4", 1, "This answer has 1 number; you typed 2."),
           ("2,4,x", 3, f"This cannot be read. Type {FORMS}."), ("", 1, f"This cannot be read. Type {FORMS}.")]
 
 

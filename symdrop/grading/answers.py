@@ -1,4 +1,4 @@
-"""Students' numbers as they write them: 7, -3/4, -0.75, -0,75, and vectors (3; 0; -2) or (3, 0, -2)."""
+"""Students' numbers as they write them: 7, -3/4, -0.75, -0,75, -245 / 3, and vectors (3; 0; -2) or (3, 0, -2)."""
 
 import re
 from fractions import Fraction
@@ -9,9 +9,31 @@ from ..limits import MAX_DIGITS
 _NUMBER = re.compile(r"[+-]?(\d+(/\d+)?|\d*[.,]\d+|\d+[.,])", re.ASCII)  # digits 0-9 only
 
 
+# Spaces inside one number, as students type them (and a spec file reads, numbers.py's _FRACTION):
+# around its "/" (``-245 / 3``), and after a sign that starts a number (``- 245/3``): at the
+# text's start or after ";", "," or an opening bracket, never after a number, where the sign could
+# as well be a minus between two numbers (``3 - 2``) or a negative one's (``3 -2`` is two numbers).
+# (Spaces: " " alone, as :func:`read_entries` leaves them; templates/page/selfcheck.js.j2's read
+# joins them with the same two patterns.)
+_SLASH = re.compile(r" */ *")
+_SIGN = re.compile(r"(^|[;,(\[])( *)([+-]) +(?=[0-9.,])")
+
+
+def join_numbers(text: str) -> str:
+    """``text`` with the spaces inside each number taken out (:data:`_SLASH`, :data:`_SIGN`):
+    ``"- 1 / 2 3 / 4"`` -> ``"-1/2 3/4"``; ``"3 - 2"`` as it is. A text they change had a lone
+    ``/`` or sign, which no reading could read before: the readings of every other are as they were."""
+    if " " not in text:
+        return text
+    return _SIGN.sub(r"\1\2\3", _SLASH.sub("/", text))
+
+
 def parse_number(text: str, what: str = "answer") -> Fraction:
-    """One number exactly as written; a decimal comma is a decimal point (``-0,75`` is -3/4)."""
+    """One number exactly as written; a decimal comma is a decimal point (``-0,75`` is -3/4);
+    spaces around its ``/`` and after its sign are allowed (``- 245 / 3``, :func:`join_numbers`)."""
     item = str(text).strip().replace("\u2212", "-")
+    if " " in item or not (item.isascii() and item.isprintable()):
+        item = join_numbers(_SPACE.sub(" ", item))
     if not _NUMBER.fullmatch(item):
         raise SymdropError(_expected(text, what))
     # the digits counted (before any is read as an int) only where they can be too many: at most every character
@@ -63,6 +85,7 @@ def read_entries(text: str, what: str = "answer", size: int | None = None) -> tu
     text = str(text)
     if not (text.isascii() and text.isprintable()):  # (printable ASCII, most answers: no space but " ", no U+2212)
         text = _SPACE.sub(" ", text).replace("\u2212", "-")
+    text = join_numbers(text)
     if size is not None:
         for reading in readings(text):
             try:
@@ -105,6 +128,9 @@ def _parse_vector(text: str, what: str) -> tuple[tuple[str, ...], tuple[Fraction
     try:
         return tuple(items), tuple([parse_number(i, what) for i in items])
     except SymdropError as error:
+        if any(i in ("+", "-") for i in items):  # "3 - 2": a sign apart from its number, after a number
+            raise SymdropError(f"{what}: in {quote(str(text))} a sign stands apart from its number after another "
+                               "number (a minus, or a negative number's sign?); write two numbers as 3; -2 or 3 -2") from None
         if len(items) > 1 or "," in body:  # several numbers, written some other way: say how
             raise SymdropError(f"{error}; several numbers are written 3; 0; -2 or (3, 0, -2)") from None
         raise
