@@ -177,7 +177,10 @@ def test_generate_is_deterministic_per_seed_and_garbage_is_a_format_error(course
                                          ("\u22123/4", Fraction(-3, 4)), ("2.5/3", Fraction(5, 6)), (" .5 ", Fraction(1, 2)),
                                          # a decimal comma is a decimal point, as check and grade read it
                                          ("0,75", Fraction(3, 4)), ("-0,75", Fraction(-3, 4)), (",5", Fraction(1, 2)),
-                                         ("1,", Fraction(1)), ("2,5/3", Fraction(5, 6)), ("1,5e-3", Fraction(3, 2000))])
+                                         ("1,", Fraction(1)), ("2,5/3", Fraction(5, 6)), ("1,5e-3", Fraction(3, 2000)),
+                                         # spaces around "/" and after the number's sign, as check and grade read them
+                                         ("-245 / 3", Fraction(-245, 3)), ("- 245/3", Fraction(-245, 3)),
+                                         ("-245/ 3", Fraction(-245, 3)), ("\u2212 2,5 / 3", Fraction(-5, 6))])
 def test_typed_numbers_read_exactly(text, value):
     assert read_exact(text) == value
 
@@ -189,6 +192,19 @@ def test_a_decimal_comma_grades_as_a_decimal_point(smooth_course):
     commas = {name: text.replace(".", ",") for name, text in right.items()}
     assert sum("," in t for t in commas.values()) > 5
     key = submission(data, commas)
+    module.grade(key)
+    assert not key["format_errors"] and key["score"] == 1
+
+
+def test_fractions_typed_with_spaces_grade_as_written_without(course):
+    """The forward question's right values (the plain-Fraction reference's), each typed as a
+    fraction over 2 with spaces around its "/" and after its minus sign, -13 as "- 26 / 2": all
+    right, no format error."""
+    module, data = server(course, "forward"), generated(course, "forward", 7)
+    right = values_of(data["params"]["entry"]["spec"])
+    spaced = {name: f"{'- ' if right[name] < 0 else ''}{abs(2 * right[name])} / 2" for name in data["correct_answers"]["symdrop"]}
+    assert sum(t.startswith("- ") for t in spaced.values()) >= 2
+    key = submission(data, spaced)
     module.grade(key)
     assert not key["format_errors"] and key["score"] == 1
 
@@ -211,7 +227,8 @@ def test_a_long_decimal_grades_and_one_too_long_to_grade_is_a_format_error(smoot
     assert set(tiny["format_errors"]) == {"y1"} and tiny["score"] == 0
 
 
-@pytest.mark.parametrize("text", ["abc", "1e41", "1/0", "1,,5", "1,5,3", "1.5,3", ",", "1/2/3", ""])
+@pytest.mark.parametrize("text", ["abc", "1e41", "1/0", "1,,5", "1,5,3", "1.5,3", ",", "1/2/3", "",
+                                  "1 / 2 3 / 4", "3 - 2", "3 -2", "1 / 2 / 3", "- -2", "1/ - 2"])
 def test_other_typed_text_is_refused(text):
     with pytest.raises(SymdropError):
         read_exact(text)

@@ -38,6 +38,7 @@ EXACT = "symdrop"  # data["correct_answers"][EXACT]: every input's exact answer 
 STREAM = "prairielearn"  # a variant's random stream: (seed, STREAM, kind, variant seed)
 _DECIMAL = r"[+-]?(\d+[.,]?\d*|[.,]\d+)([eE][+-]?\d{1,3})?"  # a decimal comma is a point, as grade reads it
 _NUMBER = re.compile(rf"(?P<num>{_DECIMAL})(/(?P<den>{_DECIMAL}))?", re.ASCII)
+_SLASH, _LEADING_SIGN = re.compile(r"\s*/\s*"), re.compile(r"^([+-])\s+(?=[0-9.,])")  # "- 245 / 3" is -245/3
 PLACES = 15  # the places an irrational value is typed to (tolerances are 10^-2 or more)
 RIGHT = "Right."
 CARRIED = "Right given your own earlier values (error carried forward)."
@@ -152,8 +153,10 @@ def typed(value) -> str:
 def read_exact(text) -> Fraction:
     """A number as pl-number-input takes it, exactly: ``7``, ``-0.75``, ``1.5e-3``, ``-3/4``,
     ``2.5/3`` (a minus sign and the division slashes as PrairieLearn reads them), and with a
-    decimal comma as ``check`` and ``grade`` take it: ``-0,75``."""
+    decimal comma and spaces as ``check`` and ``grade`` take them: ``-0,75``, ``- 245 / 3``
+    (spaces around ``/`` and after the leading sign: a box holds one number)."""
     item = str(text).strip().replace("\u2212", "-").replace("\u2215", "/").replace("\u00f7", "/")
+    item = _LEADING_SIGN.sub(r"\1", _SLASH.sub("/", item))
     match = _NUMBER.fullmatch(item)
     if not match:
         raise SymdropError(f"expected a number like 7, -3/4, -0.75, -0,75 or 1.5e-3, got {quote(str(text))}")
