@@ -439,6 +439,14 @@ def test_a_sign_apart_after_a_number_is_refused_saying_how_to_write_two(capsys):
     assert json.loads(capsys.readouterr().out)["answer"] == ["-7"]  # -14/2 = -7, by hand
 
 
+def test_a_tolerance_typed_with_spaces_reads_as_one_number(capsys):
+    """--tolerance "1 / 100" is 1/100, as an answer's "- 245 / 3" is one number: the tutorial's 7
+    (by hand) typed as 7.004 is within it, 7.02 is not."""
+    assert main(["check", str(TUTORIAL), "--answer", "7.004", "--tolerance", "1 / 100"]) == 0
+    assert main(["check", str(TUTORIAL), "--answer", "7.02", "--tolerance", "1 / 100"]) == 1
+    capsys.readouterr()
+
+
 def _hand_key(tmp_path):
     from symdrop.grading.keys import digest
 
