@@ -297,7 +297,10 @@ UNREAD = [("2,4,-1,0", 3, "This answer has 3 numbers; you typed 4."),
           ("(0, 2); (0, 24); (1, 1)", 4, "This answer has 4 numbers; you typed 6."),
           ("2;4", 3, "This answer has 3 numbers; you typed 2."), ("2 4 -1 0", 3, "This answer has 3 numbers; you typed 4."),
           ("1 / 2 3 / 4", 1, "This answer has 1 number; you typed 2."),
-          ("2,4,x", 3, f"This cannot be read. Type {FORMS}."), ("", 1, f"This cannot be read. Type {FORMS}.")]
+          ("2,4,x", 3, f"This cannot be read. Type {FORMS}."), ("", 1, f"This cannot be read. Type {FORMS}."),
+          # semicolons separate, so each comma is a decimal comma (as grade reads it): 0.5 and 2.5 are 2 numbers
+          ("0,5; 2,5", 3, "This answer has 3 numbers; you typed 2."), ("(0,5; -1,5)", 1, "This answer has 1 number; you typed 2."),
+          ("1,5; 2; 0,25; 4", 3, "This answer has 3 numbers; you typed 4.")]
 
 
 def test_a_wrong_count_of_numbers_is_told_as_typed(tmp_path):
