@@ -48,7 +48,10 @@ def test_a_class_sets_documents_are_laid_out_from_the_parts_rendered_beforehand(
         return part(e, name, fmt, options, context)
 
     monkeypatch.setattr(parts_module, "render_part", counted)
-    documents = render_documents(sheet, formats, split=split, hold=spool.add)
+    progress = _Steps(asked)
+    documents = render_documents(sheet, formats, split=split, hold=spool.add, progress=progress)
+    # a step of the progress bar for each exercise of each format, once its solution is rendered
+    assert progress.after == [(e.code, "solution") for fmt in formats for e in sheet.exercises]
     # Every part of every format (and figure) rendered once; with split, each question once more
     # for its student's own sheet (Markdown's links a folder up: another figure, so once each).
     assert {k: n for k, n in asked.items() if n != 1} == \
@@ -66,6 +69,16 @@ def _rendered_at_once(ask):
     """``LazyParts.__getitem__`` answered from every part rendered on the first question."""
     def answer(self, name):
         if not hasattr(self, "all"):
-            self.all = {n: ask(self, n) for n in self.names}
+            self.all = {n: ask(self, n) for n in self._names}
         return self.all[name]
     return answer
+
+
+class _Steps:
+    """A progress bar that notes the part rendered last at each step."""
+
+    def __init__(self, asked: Counter):
+        self.asked, self.after = asked, []
+
+    def advance(self):
+        self.after.append(next(reversed(self.asked))[:2])

@@ -50,24 +50,28 @@ class LazyParts(Mapping):
     format's parts held at once took some 40 MiB for 2,000 students (each part is asked by one
     document: the sheet its question, the key its answer, the solutions the rest). ``maths(e)``
     gives the formulas (:class:`.sheets.Formulas`); ``advance``, if given, is called when the
-    first part is rendered (a progress bar's step)."""
+    last of the kind's parts (its solution, the longest) is rendered: a progress bar's step. A
+    template reads the parts by name; the attributes are private (a sandboxed template's
+    ``part.x`` reads no attribute that starts with ``_``)."""
 
     def __init__(self, e: Exercise, fmt: str, options: RenderOptions, picture, maths, *,
                  saved: str | None = None, advance=None):
-        self.e, self.fmt, self.options, self.picture, self.maths = e, fmt, options, picture, maths
-        self.saved, self.advance, self.names = saved, advance, part_names(e)
+        self._e, self._fmt, self._options, self._picture, self._maths = e, fmt, options, picture, maths
+        self._saved, self._advance, self._names = saved, advance, part_names(e)
 
     def __getitem__(self, part: str) -> str:
-        if part not in self.names:
+        if part not in self._names:
             raise KeyError(part)
-        if self.advance is not None:
-            self.advance, advance = None, self.advance
+        e = self._e
+        context = _context(e, self._fmt, self._options, self._picture, self._maths(e), self._saved)
+        text = render_part(e, part, self._fmt, self._options, context)
+        if self._advance is not None and part == tuple(e.kind.templates)[-1]:
+            self._advance, advance = None, self._advance
             advance()
-        context = _context(self.e, self.fmt, self.options, self.picture, self.maths(self.e), self.saved)
-        return render_part(self.e, part, self.fmt, self.options, context)
+        return text
 
     def __iter__(self):
-        return iter(self.names)
+        return iter(self._names)
 
     def __len__(self) -> int:
-        return len(self.names)
+        return len(self._names)
