@@ -342,3 +342,15 @@ def test_the_question_states_the_tolerance_it_grades_by_once(course, smooth_cour
         graded = submission(data, {**typed(data, right), "y1": typed_y})
         server(where, "forward").grade(graded)
         assert graded["partial_scores"]["y1"]["score"] == score, (within, typed_y)
+
+
+def test_a_value_reaches_grade_in_its_shorter_exact_form():
+    # 2^-40 terminates, but its decimal has 40 places (0.0000000000009094947017729282379150390625):
+    # its fraction 1/1099511627776 is shorter and within grade's 40 digits; 0.731058578630004879251
+    # (21 places) reaches grade as typed, its reduced fraction having 43 digits.
+    from symdrop.render.prairielearn_server import graded_text
+
+    assert read_exact("1/1099511627776") == Fraction(1, 2**40)
+    assert graded_text(Fraction(1, 2**40)) == "1/1099511627776"
+    assert graded_text(Fraction(731058578630004879251, 10**21)) == "0.731058578630004879251"
+    assert graded_text(Fraction(-245, 3)) == "-245/3" and graded_text(Fraction(7)) == "7"

@@ -187,7 +187,7 @@ def graded_text(value: Fraction) -> str:
         rest, fives = rest // 5, fives + 1
     if rest != 1 or value.denominator == 1:
         return str(value)
-    return decimal_text(value, max(twos, fives))
+    return min(str(value), decimal_text(value, max(twos, fives)), key=len)  # 2^-40: its fraction is shorter
 
 
 def parse(data: dict, config: dict) -> dict | None:
