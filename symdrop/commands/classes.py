@@ -125,18 +125,13 @@ def _stats(args, options, kinds, shown) -> int:
     return 0
 
 
-def _one_example(model):
-    """``model`` when it is one example. A batch is refused as :func:`.common.single` refuses it,
-    and the kinds whose problems are batches (penalty, its minimiser: check cannot guess one) named."""
+def _batch_kinds() -> str:
+    """What check does with a batch: name its kind, one whose problems are batches (penalty, its
+    minimiser: check cannot guess which)."""
     from ..exercises.kinds import KINDS, OPTIONS
-    from ..model.batch import Batch
 
-    if isinstance(model, Batch):
-        names = [name for name, kind in {**KINDS, **OPTIONS}.items() if kind.batches]
-        raise SymdropError(f"check: expected a spec of one example (input a list of numbers), got a batch of "
-                           f"{model.size} examples; a problem of the kind {' or '.join(names)} is a batch: "
-                           f"name its kind, e.g. --kind {names[0]}")
-    return model
+    names = [name for name, kind in {**KINDS, **OPTIONS}.items() if kind.batches]
+    return f"a problem of the kind {' or '.join(names)} is a batch: name its kind, e.g. --kind {names[0]}"
 
 
 def check(args) -> int:
@@ -156,7 +151,7 @@ def check(args) -> int:
         kind, model, what = get(entry["kind"]), parse_spec(entry["spec"]), f"--key {args.key}"
     else:
         model, what, legacy = load_spec(args.spec), "check", None
-        kind = get(args.kind) if args.kind else of_spec(_one_example(model))
+        kind = get(args.kind) if args.kind else of_spec(single(model, what, _batch_kinds()))
     network = batch_of(model, what, kind.name) if kind.batches else single(model, what)
     tolerance = None if args.tolerance is None else abs(parse_number(args.tolerance, "--tolerance"))
     if args.digits is not None:  # the tolerance of a student who carries K places, as solve --digits K states it

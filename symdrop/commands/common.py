@@ -104,13 +104,14 @@ def warn_title(network, fmt: str, args) -> None:
         print(line, file=sys.stderr)
 
 
-def single(network, what: str):
-    """``network``, or a one-line refusal naming ``what`` when the spec is a batch of examples."""
+def single(network, what: str, instead: str = "batches work with solve, backprop, expect and verify"):
+    """``network``, or a one-line refusal naming ``what`` when the spec is a batch of examples,
+    saying what to do ``instead``."""
     from ..model.batch import Batch
 
     if isinstance(network, Batch):
         raise SymdropError(f"{what}: expected a spec of one example (input a list of numbers), got a batch of "
-                           f"{network.size} examples (batches work with solve, backprop, expect and verify)")
+                           f"{network.size} examples ({instead})")
     return network
 
 
