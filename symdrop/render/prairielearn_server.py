@@ -18,6 +18,7 @@ from ..exercises.kind import answer_quantities
 from ..exercises.kinds import get
 from ..exercises.options import Options, parse_keep
 from ..exercises.sheet import Exercise, Sheet, make_exercise
+from ..grading.answers import join_numbers
 from ..grading.grade import Row, Rubric, grade as grade_rows
 from ..limits import MAX_DIGITS, MAX_EXPONENT
 from ..model.spec import parse_spec
@@ -38,7 +39,6 @@ EXACT = "symdrop"  # data["correct_answers"][EXACT]: every input's exact answer 
 STREAM = "prairielearn"  # a variant's random stream: (seed, STREAM, kind, variant seed)
 _DECIMAL = r"[+-]?(\d+[.,]?\d*|[.,]\d+)([eE][+-]?\d{1,3})?"  # a decimal comma is a point, as grade reads it
 _NUMBER = re.compile(rf"(?P<num>{_DECIMAL})(/(?P<den>{_DECIMAL}))?", re.ASCII)
-_SLASH, _LEADING_SIGN = re.compile(r"\s*/\s*"), re.compile(r"^([+-])\s+(?=[0-9.,])")  # "- 245 / 3" is -245/3
 PLACES = 15  # the places an irrational value is typed to (tolerances are 10^-2 or more)
 RIGHT = "Right."
 CARRIED = "Right given your own earlier values (error carried forward)."
@@ -156,7 +156,7 @@ def read_exact(text) -> Fraction:
     decimal comma and spaces as ``check`` and ``grade`` take them: ``-0,75``, ``- 245 / 3``
     (spaces around ``/`` and after the leading sign: a box holds one number)."""
     item = str(text).strip().replace("\u2212", "-").replace("\u2215", "/").replace("\u00f7", "/")
-    item = _LEADING_SIGN.sub(r"\1", _SLASH.sub("/", item))
+    item = join_numbers(re.sub(r"\s", " ", item))  # "- 245 / 3" is -245/3, as grade reads it
     match = _NUMBER.fullmatch(item)
     if not match:
         raise SymdropError(f"expected a number like 7, -3/4, -0.75, -0,75 or 1.5e-3, got {quote(str(text))}")
