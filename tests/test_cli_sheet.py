@@ -206,3 +206,24 @@ def test_every_page_of_a_class_set_names_its_student_in_the_header(tmp_path):
         header, body = page.strip().split("\n", 1)
         shown = re.findall(r"[2-9A-HJKMNP-Z]{6}", header)
         assert "–" not in header and len(shown) <= 3 and all(c in body for c in shown), header
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine, name", [("pdflatex", "Maximiliane von Hohenzollern"), ("lualatex", "张伟 Zhang Wei")])
+def test_a_class_set_key_is_set_in_one_tex_run_within_its_columns(tmp_path, engine, name):
+    """The key's table breaks across pages (a longtable): its columns have fixed widths, so TeX
+    sets it in one run, which asks for no second (a column of natural width makes longtable ask
+    for one, the key's PDF taking twice as long), and nothing sticks out of a column: the header
+    "problem" over two-digit numbers, "variant" over the codes, in either engine."""
+    require_pdflatex()
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"id,name\nan-identifier-of-27-letters,{name}\ns2,Ann\n", encoding="utf-8")
+    assert main(["sheet", "--roster", str(roster), "--problems", "12", "--seed", "3", "--format", "latex",
+                 "--out", str(tmp_path / "o")]) == 0
+    (tmp_path / "doc.tex").write_text((tmp_path / "o" / "key.tex").read_text(encoding="utf-8"), encoding="utf-8")
+    subprocess.run([engine, "-no-shell-escape", "-interaction=nonstopmode", "doc.tex"], cwd=tmp_path,
+                   stdout=subprocess.DEVNULL, timeout=120, check=True)
+    log = (tmp_path / "doc.log").read_text(encoding="utf-8", errors="replace")
+    assert "\\begin{longtable}" in (tmp_path / "doc.tex").read_text(encoding="utf-8")
+    assert "Rerun" not in log and "widths have changed" not in log
+    assert "Overfull \\hbox" not in log
