@@ -34,8 +34,8 @@ def test_each_part_asked_is_the_part_rendered_at_once(fmt):
             lazy["no such part"]
 
 
-@pytest.mark.parametrize("split", [False, True])
-def test_a_class_sets_documents_are_laid_out_from_the_parts_rendered_beforehand(monkeypatch, split):
+@pytest.mark.parametrize("split, compiled", [(False, False), (True, False), (False, True), (True, True)])
+def test_a_class_sets_documents_are_laid_out_from_the_parts_rendered_beforehand(monkeypatch, split, compiled):
     students = [Student(f"s{i}", f"Student {i}") for i in range(3)]
     sheet = build_class_set(11, Options(), students, 2, kinds=parse_kinds(KINDS))
     formats = ("latex", "markdown", "html")
@@ -49,9 +49,19 @@ def test_a_class_sets_documents_are_laid_out_from_the_parts_rendered_beforehand(
 
     monkeypatch.setattr(parts_module, "render_part", counted)
     progress = _Steps(asked)
-    documents = render_documents(sheet, formats, split=split, hold=spool.add, progress=progress)
-    # a step of the progress bar for each exercise of each format, once its solution is rendered
-    assert progress.after == [(e.code, "solution") for fmt in formats for e in sheet.exercises]
+    handed = []  # with PDFs to make (``ready``), each document as it is done, the longest to compile first
+    documents = render_documents(sheet, formats, split=split, hold=spool.add, progress=progress,
+                                 ready=(lambda done: handed.extend(done)) if compiled else None)
+    # a step of the progress bar for each exercise of each format, once the last of its question,
+    # key entry and solution is rendered: the solution, or with PDFs the key entry (the key last)
+    last = "answer" if compiled else "solution"
+    assert progress.after == [(e.code, last) for fmt in formats for e in sheet.exercises]
+    students = [name for name in documents if name.startswith("students/")]
+    expected = []
+    for suffix in ("tex", "md", "html"):
+        expected += [f"solutions.{suffix}", f"sheet.{suffix}", f"key.{suffix}"]
+        expected += [s for s in students if s.endswith(f".{suffix}")]
+    assert handed == (expected if compiled else [])
     # Every part of every format (and figure) rendered once; with split, each question once more
     # for its student's own sheet (Markdown's links a folder up: another figure, so once each).
     assert {k: n for k, n in asked.items() if n != 1} == \

@@ -30,13 +30,13 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
     formats = tuple(f for f in formats if not get(f).export)
     spool = Spool()  # the documents, key and pictures wait on disk, not in memory, to be written
     with Compiling() as compiling:
-        def ready(documents: dict[str, str]) -> None:  # the LaTeX is done: its PDFs compile meanwhile
+        def ready(documents: dict[str, str]) -> None:  # a LaTeX document is done: its PDF compiles meanwhile
             sources = {name: tag(text) if tagged else text for name, text in documents.items()
                        if name.endswith(f".{compiled().suffix}")}
-            if pdf and sources and not compiling.started:
-                compiling.start(sources)
+            if sources:
+                compiling.add(sources)
 
-        # LaTeX first: pdflatex runs (separate processes) while Python renders the other formats.
+        # LaTeX first: pdflatex runs (separate processes) while Python renders the rest.
         ordered = tuple(sorted(formats, key=lambda f: get(f).engine is None))
         documents = render_documents(sheet, ordered, options, split=split, progress=progress,
                                      ready=ready if pdf else None, hold=spool.add)
@@ -62,8 +62,9 @@ def sheet_files(sheet: Sheet, out: Path, formats=None, options: RenderOptions = 
             files[out / "key.csv"] = key_csv(sheet, options)
         if progress and compiling.started:
             progress.stage(f"compiling {compiling.count} PDF{'s' if compiling.count > 1 else ''}")
-        for name, data in compiling.results().items():
-            files[out / Path(name).with_suffix(".pdf")] = data
+        made = compiling.results()
+        for name in _pdf_order(made):
+            files[out / Path(name).with_suffix(".pdf")] = made[name]
     return files
 
 
@@ -79,14 +80,22 @@ def key_pieces(sheet: Sheet):
     yield "\n  ]\n}\n"
 
 
+def _pdf_order(names) -> list[str]:
+    """The compiled documents as the LaTeX format lists them (sheet, key, solutions), whatever
+    order they compiled in; a student's own sheet after them, as added."""
+    listed = [f"{name}.{compiled().suffix}" for name in compiled().documents]
+    return sorted(names, key=lambda name: listed.index(name) if name in listed else len(listed))
+
+
 def _of(name: str, fmt: str) -> bool:
     return name.endswith(f".{get(fmt).suffix}")
 
 
 class Compiling:
     """LaTeX documents compiling to PDF in the background, at most one pdflatex per CPU (each a
-    separate process), the longest first: it is the one the others wait for. Leaving the
-    ``with`` block early (Ctrl-C, SIGTERM, an error) ends the runs and drops queued ones."""
+    separate process), in the order they are added (of those added together, the longest first:
+    it is the one the others wait for). Leaving the ``with`` block early (Ctrl-C, SIGTERM, an
+    error) ends the runs and drops queued ones."""
 
     def __init__(self):
         self.pool: ThreadPoolExecutor | None = None
@@ -100,12 +109,14 @@ class Compiling:
     def count(self) -> int:
         return len(self.futures)
 
-    def start(self, sources: dict[str, str]) -> None:
-        """Compile ``{name: LaTeX source}``; :meth:`results` waits for them."""
-        self.pool = ThreadPoolExecutor(max_workers=max(1, min(len(sources), os.cpu_count() or 1)))
+    def add(self, sources: dict[str, str], workers: int | None = None) -> None:
+        """Compile ``{name: LaTeX source}`` too; :meth:`results` waits for them. The first call
+        starts ``workers`` runs at most side by side (the CPUs)."""
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1))
         longest = sorted(sources, key=lambda name: -len(sources[name]))  # sorted is stable: deterministic
         submitted = {name: self.pool.submit(compile_pdf, sources[name]) for name in longest}
-        self.futures = {name: submitted[name] for name in sources}
+        self.futures.update((name, submitted[name]) for name in sources)
 
     def results(self) -> dict[str, bytes]:
         """``{name: PDF bytes}`` in the order the sources came; raises the first failure."""
@@ -126,5 +137,5 @@ class Compiling:
 def compile_all(sources: list[str]) -> list[bytes]:
     """Compile LaTeX documents to PDF; pdflatex runs are separate processes, run side by side."""
     with Compiling() as compiling:
-        compiling.start({str(i): text for i, text in enumerate(sources)})
+        compiling.add({str(i): text for i, text in enumerate(sources)}, min(len(sources), os.cpu_count() or 1))
         return list(compiling.results().values())

@@ -50,7 +50,8 @@ class LazyParts(Mapping):
     format's parts held at once took some 40 MiB for 2,000 students (each part is asked by one
     document: the sheet its question, the key its answer, the solutions the rest). ``maths(e)``
     gives the formulas (:class:`.sheets.Formulas`); ``advance``, if given, is called when the
-    last of the kind's parts (its solution, the longest) is rendered: a progress bar's step. A
+    last of the kind's parts not yet rendered is (the documents may ask in any order): a
+    progress bar's step. A
     template reads the parts by name; the attributes are private (a sandboxed template's
     ``part.x`` reads no attribute that starts with ``_``)."""
 
@@ -58,6 +59,7 @@ class LazyParts(Mapping):
                  saved: str | None = None, advance=None):
         self._e, self._fmt, self._options, self._picture, self._maths = e, fmt, options, picture, maths
         self._saved, self._advance, self._names = saved, advance, part_names(e)
+        self._pending = set(e.kind.templates) if advance is not None else set()  # parts a step waits for
 
     def __getitem__(self, part: str) -> str:
         if part not in self._names:
@@ -65,9 +67,10 @@ class LazyParts(Mapping):
         e = self._e
         context = _context(e, self._fmt, self._options, self._picture, self._maths(e), self._saved)
         text = render_part(e, part, self._fmt, self._options, context)
-        if self._advance is not None and part == tuple(e.kind.templates)[-1]:
-            self._advance, advance = None, self._advance
-            advance()
+        if part in self._pending:
+            self._pending.discard(part)
+            if not self._pending:
+                self._advance()
         return text
 
     def __iter__(self):
