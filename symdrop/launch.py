@@ -5,6 +5,7 @@ import signal
 import sys
 
 STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal's number, as shells report it
+CLOSED_PIPE = 141  # 128 + SIGPIPE's 13: the status of a program whose reader stopped early (``| head``)
 _running = False  # inside main's try: a signal becomes an exception, so clean-up runs
 
 
@@ -46,8 +47,22 @@ def main(argv=None) -> int:
         return 130
     except Terminated:
         return 143
+    except BrokenPipeError:  # standard output's reader has gone: nothing more to say there
+        _silence_stdout()
+        return CLOSED_PIPE
     finally:
         _running = False
+
+
+def _silence_stdout() -> None:
+    """Standard output to the null device: what Python still holds for the closed pipe is dropped
+    and the final flush writes nowhere (else it raises again, on the way out)."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # no file descriptor (stdout replaced in process): nothing to redirect
+        pass
 
 
 def console() -> None:

@@ -162,3 +162,15 @@ def test_a_signal_once_the_files_are_written(tmp_path, signum, status):
         process.send_signal(signum)
         code, err, _ = ended(process, time.monotonic())
         assert code in (0, status) and "Traceback" not in err, (code, err)
+
+
+def test_a_reader_that_stops_early_ends_the_listing_without_a_traceback(tmp_path):
+    """``symdrop sheet ... | head -1``: the reader has closed the pipe (here before symdrop
+    writes to it: whenever the reader stops, the next write finds it closed); symdrop has written
+    every file and stops listing them, with the status a process ended by SIGPIPE has (128 + 13,
+    as shells report it) and no traceback."""
+    process = start(tmp_path, "sheet", "--seed", "1", "--problems", "300", "--format", "markdown", "--out", "o")
+    process.stdout.close()
+    err = process.stderr.read()
+    assert process.wait(timeout=60) == 141 and "Traceback" not in err and err == "", err
+    assert len(list((tmp_path / "o" / "figures").iterdir())) == 300  # all written, before the listing
