@@ -22,7 +22,10 @@ symdrop's memos in this process, as this script did before, leaves every other c
 the class set left it, which no user's run finds.) The second line times runs one after another
 in this process: a run after the first finds the memos holding the problems of the run before
 (equal networks: their passes and mistakes looked up, not computed), which no user's run does
-(``--runs`` of each).
+(``--runs`` of each). Interleaved with the new processes, the reference issue 29 names: read
+key.json and the answers and compare each final answer with the key's, and a wrong one with each
+listed mistake's, as plain fractions (:func:`reference`); grade's goal of 0.5 s was 14 times that
+reference (0.035 s) where the goal was set.
 """
 
 import argparse
@@ -123,6 +126,27 @@ def _last(values: dict) -> list:
     return [Fraction(v) for v in values[f"a{depth}"].split("; ")]
 
 
+def reference(key_path: Path, table: Path) -> int:
+    """The issue's reference for grade: read key.json and the answers, and compare each answer
+    with its entry's right answer and, where wrong, each listed mistake's, as plain fractions (no
+    working checked, no feedback written): how many answers are right."""
+    entries = {e["code"]: e for e in json.loads(key_path.read_text(encoding="utf-8"))["problems"]}
+    right = 0
+    with table.open(encoding="utf-8", newline="") as stream:
+        for row in csv.DictReader(stream):
+            entry = entries.get(row["code"])
+            try:
+                given = [Fraction(v) for v in row["y"].split(";")]
+            except ValueError:
+                continue  # unreadable or blank: no answer
+            if entry is None or given != [Fraction(v) for v in entry["answer"]]:
+                next((m["id"] for m in (entry or {}).get("mistakes", ())
+                      if given == [Fraction(v) for v in m["answer"]]), None)
+            else:
+                right += 1
+    return right
+
+
 def loop() -> int:
     """A fixed pure-Python loop, timed beside the runs: how steady the machine was meanwhile."""
     total = 0
@@ -189,14 +213,16 @@ def main() -> int:
             cpus.append(cpu)
             steady.append(seconds(loop)[0] * 1000)
         ram = ram_disk()
-        disk, memory = [], []
+        disk, memory, plain = [], [], []
         with tempfile.TemporaryDirectory(prefix="symdrop-grade-", dir=ram) as shm:
-            for run in range(args.runs):  # interleaved: the two see the same machine
+            for run in range(args.runs):  # interleaved: the three see the same machine
                 disk.append(new_process(key, table, folder / f"new{run}"))
                 if ram is not None:
                     memory.append(new_process(key, table, Path(shm) / f"new{run}"))
+                plain.append(seconds(lambda: reference(key, table))[1])
         data = json.loads((folder / "grades0" / "grades.json").read_text())
-    cpu = [user + kernel for user, kernel in disk]
+        counted = reference(key, table)
+    cpu = cpu_disk = [user + kernel for user, kernel in disk]
     print(f"grade, {args.students} students x 3 problems (forward, inverted, test-time), {len(data['ungraded'])} "
           f"rows listed, as a user runs it (a new process each run, its imports left out): CPU best "
           f"{min(cpu):.2f} s, median {statistics.median(cpu):.2f} s ({args.runs} runs; the kernel's share, "
@@ -208,6 +234,10 @@ def main() -> int:
               f"{statistics.median(k for _, k in memory):.2f} s)")
     print(f"run again in one process (the memos hold the same class's passes and mistakes): best {min(times):.2f} s, "
           f"median {statistics.median(times):.2f} s; CPU best {min(cpus):.2f} s, median {statistics.median(cpus):.2f} s")
+    print(f"reference, in the same runs: read key.json and the answers, compare each answer's fractions with the "
+          f"key's and its mistakes' ({counted} right): CPU best {min(plain) * 1000:.1f} ms, "
+          f"median {statistics.median(plain) * 1000:.1f} ms; grade (a new process, on the disk) is "
+          f"{min(cpu_disk) / min(plain):.0f} times its best")
     print(f"machine: a fixed 1e6-step Python loop, once per run: best {min(steady):.1f} ms, "
           f"median {statistics.median(steady):.1f} ms")
     return 0
