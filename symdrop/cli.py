@@ -20,9 +20,10 @@ from .render import formats
 def main(argv=None) -> int:
     """Run ``symdrop`` with ``argv``; returns the exit status (2 for bad input)."""
     parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        args, unknown = parser.parse_known_args(_signed_values(sys.argv[1:] if argv is None else list(argv),
-                                                               _option_strings()))
+        _refuse_options_first(parser, argv)
+        args, unknown = parser.parse_known_args(_signed_values(argv, _option_strings()))
         if unknown:
             _refuse_unknown(parser, args, unknown)
         module, command = args.run.rsplit(".", 1)
@@ -34,6 +35,18 @@ def main(argv=None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _refuse_options_first(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """Exit 2 where an option comes before the command (``symdrop --seed 3 sheet``), saying where
+    it goes: argparse took the option's value for the command (``invalid choice: '3'``) or
+    blamed the command for it. Only -h, --help and --version come first."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    at = next((i for i, a in enumerate(argv) if a in commands), None)
+    early = [a for a in argv[:at] if a.startswith("-") and a not in ("-h", "--help", "--version")]
+    if at is not None and early:
+        parser.error(f"{early[0]} comes before the command; a command's options go after it: "
+                     f"symdrop {argv[at]} {' '.join(argv[:at])} ...")
 
 
 def _refuse_unknown(parser: argparse.ArgumentParser, args, unknown: list[str]) -> None:

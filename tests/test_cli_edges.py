@@ -171,3 +171,26 @@ def test_a_mistyped_option_is_refused_by_its_command_naming_the_nearest(args, us
         main([str(TUTORIAL) if a == "SPEC" else a for a in args])
     err = capsys.readouterr().err
     assert caught.value.code == 2 and err.startswith(usage) and err.endswith(said)
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--seed", "3", "sheet"], "--seed comes before the command; a command's options go after it: symdrop sheet --seed 3 ..."),
+    (["--bogus", "sheet", "--problems", "2"],
+     "--bogus comes before the command; a command's options go after it: symdrop sheet --bogus ..."),
+    (["-o", "x.md", "example"], "-o comes before the command; a command's options go after it: symdrop example -o x.md ..."),
+])
+def test_an_option_before_the_command_is_refused_saying_where_it_goes(args, said, capsys):
+    """symdrop --seed 3 sheet read "3" as the command ("invalid choice: '3'"), and symdrop --bogus
+    sheet blamed sheet, suggesting --out: the option is in the wrong place, and the message says so."""
+    with pytest.raises(SystemExit) as caught:
+        main(args)
+    err = capsys.readouterr().err
+    assert caught.value.code == 2 and err.startswith("usage: symdrop [-h] [--version] COMMAND")
+    assert err.endswith(f"symdrop: error: {said}\n"), err
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["-h", "sheet"]])
+def test_help_and_version_still_come_first(args, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(args)
+    assert caught.value.code == 0 and capsys.readouterr().out.startswith(("symdrop ", "usage: symdrop"))
