@@ -260,6 +260,6 @@ def _grade_files(args, key: dict, rows: list, rubric, tolerance, columns: tuple)
         if args.pdf:
             sources[out / "feedback" / f"{name}.pdf"] = feedback(s, "latex", score=score)
     if args.pdf:
-        files.update(zip(sources, compile_all(list(sources.values()))))
+        files.update(compile_all(sources))
     print_written(files)
     return ungraded

@@ -1,9 +1,11 @@
 """The files of a sheet: documents in each format, pictures, exports, keys and compiled PDFs."""
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 
+from ..errors import RenderError
 from ..exercises.sheet import Sheet
 from ..render.documents import render_svg
 from ..render.formats import compiled, default_sheet_formats, get
@@ -100,6 +102,7 @@ class Compiling:
     def __init__(self):
         self.pool: ThreadPoolExecutor | None = None
         self.futures: dict = {}
+        self.stop = threading.Event()  # set when leaving early: a run about to start does not
 
     @property
     def started(self) -> bool:
@@ -115,11 +118,16 @@ class Compiling:
         if self.pool is None:
             self.pool = ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1))
         longest = sorted(sources, key=lambda name: -len(sources[name]))  # sorted is stable: deterministic
-        submitted = {name: self.pool.submit(compile_pdf, sources[name]) for name in longest}
+        submitted = {name: self.pool.submit(_compile, name, sources[name], self.stop) for name in longest}
         self.futures.update((name, submitted[name]) for name in sources)
 
     def results(self) -> dict[str, bytes]:
-        """``{name: PDF bytes}`` in the order the sources came; raises the first failure."""
+        """``{name: PDF bytes}`` in the order the sources came; raises the first failure as soon as
+        it comes (whichever document it is: the others are then ended)."""
+        done, _ = wait(self.futures.values(), return_when=FIRST_EXCEPTION)
+        failed = [future for future in self.futures.values() if future in done and future.exception() is not None]
+        if failed:
+            raise failed[0].exception()
         return {name: future.result() for name, future in self.futures.items()}
 
     def __enter__(self):
@@ -128,14 +136,26 @@ class Compiling:
     def __exit__(self, kind, *exc):
         if self.pool is None:
             return
-        if kind is not None:  # end the other runs; queued ones never start
+        if kind is not None:  # end the other runs; queued ones never start, nor one about to
+            self.stop.set()
             self.pool.shutdown(wait=False, cancel_futures=True)
             end_running()
         self.pool.shutdown(wait=True)
 
 
-def compile_all(sources: list[str]) -> list[bytes]:
-    """Compile LaTeX documents to PDF; pdflatex runs are separate processes, run side by side."""
+def _compile(name: str, source: str, stop: threading.Event) -> bytes:
+    """:func:`compile_pdf` of the document ``name``, which its error names (of a class set's
+    several documents, which one failed)."""
+    try:
+        return compile_pdf(source, stop=stop)
+    except RenderError as error:
+        raise RenderError(f"{Path(name).name}: {error}") from None
+
+
+def compile_all(sources: dict) -> dict:
+    """``{name: LaTeX source}`` compiled to ``{name: PDF bytes}``; pdflatex runs are separate
+    processes, run side by side; an error names its document (the name's last part)."""
     with Compiling() as compiling:
-        compiling.add({str(i): text for i, text in enumerate(sources)}, min(len(sources), os.cpu_count() or 1))
-        return list(compiling.results().values())
+        compiling.add({str(name): text for name, text in sources.items()}, min(len(sources), os.cpu_count() or 1))
+        made = compiling.results()
+    return {name: made[str(name)] for name in sources}

@@ -1,6 +1,7 @@
 """Compiling LaTeX to PDF with a real TeX engine: no shell escape, nonstop, time-limited."""
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -27,10 +28,11 @@ _running: set[subprocess.Popen] = set()  # every TeX run going on now, to end th
 _lock = threading.Lock()
 
 
-def compile_pdf(source: str, *, timeout: float = TIMEOUT_SECONDS) -> bytes:
+def compile_pdf(source: str, *, timeout: float = TIMEOUT_SECONDS, stop: threading.Event | None = None) -> bytes:
     """Compile a standalone LaTeX document and return the PDF's bytes: with pdflatex, or with
     lualatex when the text holds characters pdflatex cannot print (render.escape.tex_engine);
-    run again while the log asks, so tables are aligned."""
+    run again while the log asks, so tables are aligned. Once ``stop`` is set (the caller is
+    ending, :func:`end_running` called or about to be), no TeX run starts: RenderError."""
     name = tex_engine(source)
     engine = shutil.which(name)
     if engine is None:
@@ -42,7 +44,7 @@ def compile_pdf(source: str, *, timeout: float = TIMEOUT_SECONDS) -> bytes:
         Path(tmp, "doc.tex").write_text(source, encoding="utf-8")
         log = Path(tmp, "doc.log")
         for _ in range(MAX_RUNS):
-            returncode = _run(name, engine, tmp, timeout)
+            returncode = _run(name, engine, tmp, timeout, stop)
             if returncode != 0 or not _asks_rerun(log):
                 break
         pdf = Path(tmp, "doc.pdf")
@@ -51,16 +53,18 @@ def compile_pdf(source: str, *, timeout: float = TIMEOUT_SECONDS) -> bytes:
         return pdf.read_bytes()
 
 
-def _run(name: str, engine: str, folder: str, timeout: float) -> int:
+def _run(name: str, engine: str, folder: str, timeout: float, stop: threading.Event | None = None) -> int:
     command = [
         engine, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
         "-file-line-error", "doc.tex",
     ]
     # openout_any=p: TeX may write only below the working directory.
     env = {**os.environ, "openout_any": "p", "openin_any": "p"}
-    process = subprocess.Popen(command, cwd=folder, env=env, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    with _lock:
+    with _lock:  # started and noted at once: end_running (which takes the lock) ends it, or it never starts
+        if stop is not None and stop.is_set():
+            raise RenderError(f"{name} not started: the command is ending")
+        process = subprocess.Popen(command, cwd=folder, env=env, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _running.add(process)
     try:
         return process.wait(timeout=timeout)
@@ -90,7 +94,7 @@ def _first_error(log: Path) -> str:
     for number, line in enumerate(lines):
         if line.startswith("!") or line.startswith("./doc.tex:"):
             detail = " ".join(l.strip() for l in lines[number : number + 3] if l.strip())
-            return detail[:300]
+            return re.sub(r"^\./doc\.tex:(\d+):", r"line \1:", detail)[:300]  # the document's line, not the file TeX read
     return "see the TeX log (no error line found)"
 
 
