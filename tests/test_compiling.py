@@ -3,12 +3,15 @@ is rendered, so the command may end (an error, Ctrl-C) while a run is about to s
 starts then, the first failure is raised as it comes, and an error names its document."""
 
 import re
+import subprocess
 import threading
 
 import pytest
 
+from symdrop.cli import main
 from symdrop.errors import RenderError
 from symdrop.io import outputs, tex
+from symdrop.render.env import builtin_templates
 
 from .conftest import require_pdflatex
 
@@ -82,3 +85,24 @@ def test_an_error_names_its_document_and_the_line():
     assert re.match(r"report\.pdf: pdflatex failed: line 4: Undefined control sequence", message), message
     assert "doc.tex" not in message
 
+
+@pytest.mark.slow
+def test_a_copy_of_latex_macros_from_before_the_keys_fixed_columns_still_sets_the_key(tmp_path):
+    """A template folder copied before the key's columns had fixed widths: its latex/macros.j2
+    knows no "n" or "k" column and no key_columns. The key is then set with natural widths (two
+    TeX runs), not refused by TeX (array's "Illegal pream-token")."""
+    require_pdflatex()
+    macros = (builtin_templates() / "latex" / "macros.j2").read_text(encoding="utf-8")
+    older = re.sub(r'\\BLOCK\{ set key_columns = "[a-z]+" \}\n', "", macros)
+    older = re.sub(r', "n": "[^"]+", "k": "[^"]+"', "", older)
+    assert "key_columns" not in older and "\"n\":" not in older
+    (tmp_path / "mine" / "latex").mkdir(parents=True)
+    (tmp_path / "mine" / "latex" / "macros.j2").write_text(older, encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\ns1,Ann\ns2,Bob\n", encoding="utf-8")
+    out = tmp_path / "o"
+    assert main(["sheet", "--roster", str(roster), "--seed", "2", "--format", "latex", "--pdf",
+                 "--templates", str(tmp_path / "mine"), "--out", str(out)]) == 0
+    assert "}rl>{" in (out / "key.tex").read_text(encoding="utf-8")
+    text = subprocess.run(["pdftotext", str(out / "key.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    assert "variant" in text and "Ann" in text and "Bob" in text
