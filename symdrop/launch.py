@@ -5,7 +5,7 @@ import signal
 import sys
 
 STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal's number, as shells report it
-CLOSED_PIPE = 141  # 128 + SIGPIPE's 13: the status of a program whose reader stopped early (``| head``)
+CLOSED_PIPE = 141  # 128 + SIGPIPE's 13: where a closed standard output ends a command (see main)
 _running = False  # inside main's try: a signal becomes an exception, so clean-up runs
 
 
@@ -23,7 +23,8 @@ def _signalled(signum, frame):
 def _flush() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:
+                stream.flush()
         except (OSError, ValueError):  # a closed pipe (symdrop ... | head -1): nothing more to say there
             pass
 
@@ -40,6 +41,11 @@ def main(argv=None) -> int:
     global _running
     try:
         _running = True
+        for name in ("stdout", "stderr"):
+            if getattr(sys, name) is None:  # closed by the caller (symdrop ... >&-): what goes there goes nowhere
+                setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
+        if not isinstance(sys.stdout, UntilClosed):
+            sys.stdout = UntilClosed(sys.stdout)
         from .cli import main as run
 
         return run(argv)
@@ -47,21 +53,47 @@ def main(argv=None) -> int:
         return 130
     except Terminated:
         return 143
-    except BrokenPipeError:  # standard output's reader has gone: nothing more to say there
+    except BrokenPipeError:  # a closed standard output that UntilClosed did not see (bytes written to its buffer)
         _silence_stdout()
         return CLOSED_PIPE
     finally:
         _running = False
 
 
+class UntilClosed:
+    """Standard output that stops at its reader's end: ``symdrop sheet ... | head -1`` lists one
+    file, and the command goes on as it would (every file written, its messages on standard
+    error, its own exit status), where the broken pipe raised in the middle of it. What is
+    written after the reader has gone goes nowhere."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            _silence_stdout()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+
+    def __getattr__(self, name):  # the rest as the stream has it (fileno, encoding, isatty, buffer)
+        return getattr(self._stream, name)
+
+
 def _silence_stdout() -> None:
-    """Standard output to the null device: what Python still holds for the closed pipe is dropped
-    and the final flush writes nowhere (else it raises again, on the way out)."""
+    """Standard output's file descriptor to the null device: what Python still holds for the
+    closed pipe, and all written after, goes nowhere (else each flush raises again)."""
     try:
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, sys.stdout.fileno())
         os.close(null)
-    except (OSError, ValueError):  # no file descriptor (stdout replaced in process): nothing to redirect
+    except (OSError, ValueError, AttributeError):  # no file descriptor (stdout replaced in process)
         pass
 
 

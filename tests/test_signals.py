@@ -164,13 +164,40 @@ def test_a_signal_once_the_files_are_written(tmp_path, signum, status):
         assert code in (0, status) and "Traceback" not in err, (code, err)
 
 
-def test_a_reader_that_stops_early_ends_the_listing_without_a_traceback(tmp_path):
-    """``symdrop sheet ... | head -1``: the reader has closed the pipe (here before symdrop
-    writes to it: whenever the reader stops, the next write finds it closed); symdrop has written
-    every file and stops listing them, with the status a process ended by SIGPIPE has (128 + 13,
-    as shells report it) and no traceback."""
-    process = start(tmp_path, "sheet", "--seed", "1", "--problems", "300", "--format", "markdown", "--out", "o")
+def test_a_reader_that_stops_early_loses_no_file_and_no_message(tmp_path):
+    """``symdrop grade ... | head -1``: the reader has closed the pipe (here before symdrop writes
+    to it: whenever the reader stops, the next write finds it closed). The listing stops there,
+    and nothing else does: every file is written, the rows not graded are still reported on
+    standard error, the status is grade's own, and there is no traceback."""
+    key, answers = _class(tmp_path)
+    process = start(tmp_path, "grade", "--key", str(key), "--answers", str(answers), "--out", "g")
     process.stdout.close()
     err = process.stderr.read()
-    assert process.wait(timeout=60) == 141 and "Traceback" not in err and err == "", err
-    assert len(list((tmp_path / "o" / "figures").iterdir())) == 300  # all written, before the listing
+    assert process.wait(timeout=60) == 0 and "Traceback" not in err, err
+    assert err == "symdrop grade: not graded: row 3, student 'nobody': unknown student 'nobody'\n"
+    assert sorted(p.name for p in (tmp_path / "g" / "feedback").iterdir()) == ["s1.md", "s2.md"]
+
+
+@pytest.mark.parametrize("closed", [">&-", "2>&-"])
+def test_a_closed_standard_output_or_error_is_no_failure(tmp_path, closed):
+    """Run with standard output (or error) closed by the caller: the command does its work and
+    exits with its status, 0 here and 2 for bad input, with no traceback."""
+    key, answers = _class(tmp_path)
+    command = f"{sys.executable} -m symdrop grade --key {key} --answers {answers} --out g {closed}"
+    done = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "Traceback" not in done.stderr + done.stdout, done.stderr
+    assert (tmp_path / "g" / "grades.csv").exists()
+    bad = subprocess.run(["bash", "-c", f"{sys.executable} -m symdrop grade --key nothing.json --answers {answers} "
+                                        f"--out h {closed}"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr + bad.stdout and not (tmp_path / "h").exists()
+
+
+def _class(tmp_path: Path) -> tuple[Path, Path]:
+    """A class set of two students and their answers, with a row of a student not in it."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\ns1,Ann\ns2,Bob\n", encoding="utf-8")
+    assert main(["sheet", "--roster", str(roster), "--seed", "4", "--format", "markdown", "--no-diagram",
+                 "--out", str(tmp_path / "sheet")]) == 0
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student,y\ns1,1\nnobody,2\ns2,3\n", encoding="utf-8")
+    return tmp_path / "sheet" / "key.json", answers
