@@ -2,6 +2,7 @@
 which pdfinfo reports as tagged; without --pdf it is refused in one line."""
 
 import subprocess
+import time
 
 import pytest
 
@@ -43,3 +44,20 @@ def test_a_tagged_pdf_is_tagged(tmp_path):
     assert structure.startswith("Document\n  P (block)")  # paragraphs tagged (TeX Live 2022: no headings, no math)
     text = subprocess.run(["pdftotext", str(tmp_path / "s.pdf"), "-"], capture_output=True, text=True, check=True).stdout
     assert "Ana--Maria <<x>> a---b" in text  # users' text as typed
+
+
+@pytest.mark.slow
+def test_a_tagged_pdf_is_the_same_bytes_every_run(tmp_path):
+    """LaTeX's tagging code writes XMP metadata: dates (taken from the clock, and from the time
+    TeX's log file was written) and an instance id made from them. symdrop gives the dates as
+    1970-01-01 and the id from the source, so two runs seconds apart write the same bytes."""
+    require_pdflatex()
+    if not tagging._tagging_installed():
+        missing("LaTeX's tagging code (tagpdf.sty)", install="apt-get install texlive-latex-extra")
+    made = []
+    for run in range(2):
+        assert main(["solve", str(SPEC), "-o", str(tmp_path / f"s{run}.pdf"), "--tagged"]) == 0
+        made.append((tmp_path / f"s{run}.pdf").read_bytes())
+        time.sleep(1.1)  # the clock's seconds move on between the runs
+    assert made[0] == made[1]
+    assert b"<xmp:CreateDate>1970-01-01T00:00:00Z</xmp:CreateDate>" in made[0]

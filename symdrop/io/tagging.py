@@ -1,8 +1,10 @@
 """Tagged PDF (``--tagged``): the LaTeX source with LaTeX's tagging code switched on
 (``\\DocumentMetadata``, the tagpdf package of TeX Live 2022 and later), compiled by LuaLaTeX."""
 
+import hashlib
 import shutil
 import subprocess
+import uuid
 from functools import lru_cache
 
 from ..errors import SymdropError
@@ -32,5 +34,6 @@ def tagged(source: str) -> str:
     from ..render.env import make_env
 
     parts = make_env().get_template("latex/tagged.tex.j2").module
-    source = source.replace(r"\documentclass", f"{parts.metadata()}\n" + r"\documentclass", 1)
+    instance = uuid.UUID(bytes=hashlib.sha256(source.encode("utf-8")).digest()[:16])  # the same source, the same id
+    source = source.replace(r"\documentclass", f"{parts.metadata(instance)}\n" + r"\documentclass", 1)
     return source.replace(r"\begin{document}", f"{parts.literal()}\n" + r"\begin{document}", 1)
