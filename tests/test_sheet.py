@@ -241,11 +241,14 @@ def test_hostile_roster_compiles_and_prints_names_literally(tmp_path, monkeypatc
 
 
 def test_split_writes_one_sheet_per_student(tmp_path):
-    students = [Student("a/b", "Ann"), Student("..", "Dot"), Student("c d", "Cid")]
+    """Named by the id's safe characters and the code; never starting with "-", which a shell's
+    commands would read as an option (an id "-7", or "ع-7" whose Arabic letter is not kept)."""
+    students = [Student("a/b", "Ann"), Student("..", "Dot"), Student("c d", "Cid"), Student("-7", "Neg"),
+                Student("ع-7", "Ali")]
     sheet = build_class_set(2, Options(), students)
     docs = render_documents(sheet, ("markdown",), split=True)
     split = sorted(n for n in docs if n.startswith("students/"))
-    expected = sorted(f"students/{p}{e.code}.md" for p, e in zip(["a_b-", "", "c_d-"], sheet.exercises))
+    expected = sorted(f"students/{p}{e.code}.md" for p, e in zip(["a_b-", "", "c_d-", "7-", "7-"], sheet.exercises))
     assert split == expected
     for student, e in zip(students, sheet.exercises):
         name = next(n for n in split if e.code in n)
@@ -477,3 +480,26 @@ def test_a_sheet_states_only_the_shapes_its_problems_have(tmp_path):
                      "--no-diagram", "--out", str(out)]) == 0
         text = (out / "sheet.md").read_text(encoding="utf-8")
         assert said in text and "2-3-3-2-1" not in text
+
+
+@pytest.mark.parametrize("formats", ["latex,moodle", "markdown,gift,qti", "latex,markdown,html", "moodle"])
+def test_a_sheets_progress_bar_ends_full_whatever_the_formats(tmp_path, monkeypatch, formats):
+    """The bar counts each problem once when it is built and once per document format it is
+    rendered in: the LMS exports render no documents, so they add no steps (with moodle, the bar
+    stopped at 80/120 of a 40-problem class set)."""
+    import symdrop.io.progress as progress_module
+
+    seen = []
+
+    class Noted(progress_module.Progress):
+        def close(self):
+            seen.append((self.done, self.total))
+            super().close()
+
+    monkeypatch.setattr(progress_module, "Progress", Noted)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\n" + "".join(f"s{i},S {i}\n" for i in range(40)), encoding="utf-8")
+    assert main(["sheet", "--roster", str(roster), "--seed", "1", "--format", formats, "--no-diagram",
+                 "--out", str(tmp_path / "o")]) == 0
+    documents = len([f for f in formats.split(",") if f in ("latex", "markdown", "html")])
+    assert seen == [(40 * (1 + documents), 40 * (1 + documents))]

@@ -43,7 +43,8 @@ def sheet(args) -> int:
     if count > MAX_PROBLEMS:
         raise SymdropError(f"--roster {args.roster}: {len(students)} students x {problems} problems = {count} problems; "
                            f"the limit is {MAX_PROBLEMS} problems per run (split the class into several runs)")
-    with Progress(count * (1 + len(chosen)), "symdrop sheet") as progress:
+    documents = [f for f in chosen if not formats.get(f).export]  # each problem a step in each (the exports none)
+    with Progress(count * (1 + len(documents)), "symdrop sheet") as progress:
         if students:
             built = build_class_set(seed, options, students, problems, kinds=kinds, progress=progress)
         else:

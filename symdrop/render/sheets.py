@@ -246,5 +246,5 @@ def key_csv(sheet: Sheet, options: RenderOptions = RenderOptions()) -> str:
 
 def student_file(student: Student, code: str) -> str:
     """A safe, unique file name for a student's own sheet: the id's safe characters and the code."""
-    safe = re.sub(r"[^A-Za-z0-9_-]+", "_", student.id).strip("_")[:40]
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "_", student.id).strip("_-")[:40]  # never "-" first: a shell would read an option
     return f"{safe}-{code}" if safe else code
