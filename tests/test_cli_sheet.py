@@ -3,6 +3,7 @@
 import json
 import re
 import subprocess
+import unicodedata
 from fractions import Fraction
 from pathlib import Path
 
@@ -227,3 +228,43 @@ def test_a_class_set_key_is_set_in_one_tex_run_within_its_columns(tmp_path, engi
     assert "\\begin{longtable}" in (tmp_path / "doc.tex").read_text(encoding="utf-8")
     assert "Rerun" not in log and "widths have changed" not in log
     assert "Overfull \\hbox" not in log
+
+
+def cropped_text(pdf, left, width):
+    """The text pdftotext -layout reads in a vertical strip of the PDF's first page (points from
+    the page's left), its lines joined, without spaces, bidi marks or presentation forms (NFKC:
+    Noto Naskh's isolated alef copies as U+FE8D, as it did before the key's columns broke)."""
+    text = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", "-x", str(left), "-y", "0", "-W", str(width),
+                           "-H", "842", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"[\s\u200e\u200f\u202a-\u202e]", "", unicodedata.normalize("NFKC", text))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine, students", [
+    ("pdflatex", {"verylongfirstname.lastname@university-example.edu": "Wolfeschlegelsteinhausenbergerdorff",
+                  "123456789012345678901234567890": "Zoë O'Brien", "s3": "Maximiliane von Hohenzollern-Sigmaringen"}),
+    ("lualatex", {"محمدبنعبدالرحمنالهاشميالقرشي": "张伟 Zhang Wei", "学生2023000000000000000001": "محمد عبد الرحمن",
+                  "s3": "Wolfeschlegelsteinhausenbergerdorffvonhausen"}),
+])
+def test_an_unbreakable_id_or_name_breaks_inside_its_column_of_the_key(tmp_path, engine, students):
+    """An id or a name without a break point wider than its column (an email address, a number of
+    30 digits, an Arabic word, a name of one long word) breaks between two of its characters,
+    inside its column (nothing overfull), and copies out of the PDF as typed (at most a line break
+    in it). The page is A4 with margins of 2.2 cm: a line of 595.28 - 2 * 62.36 = 470.56 pt, the id
+    column 0.16 of it (75.29 pt) from 62.36 pt, the name column 0.30 (141.17 pt) from
+    62.36 + 75.29 + 2 * 6 = 149.65 pt (a column's sides 6 pt each)."""
+    require_pdflatex()
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\n" + "".join(f'{i},"{n}"\n' for i, n in students.items()), encoding="utf-8")
+    assert main(["sheet", "--roster", str(roster), "--problems", "1", "--seed", "3", "--format", "latex",
+                 "--out", str(tmp_path / "o")]) == 0
+    source = (tmp_path / "o" / "key.tex").read_text(encoding="utf-8")
+    assert source.startswith(f"% !TeX program = {engine}\n")
+    (tmp_path / "doc.tex").write_text(source, encoding="utf-8")
+    subprocess.run([engine, "-no-shell-escape", "-interaction=nonstopmode", "doc.tex"], cwd=tmp_path,
+                   stdout=subprocess.DEVNULL, timeout=120, check=True)
+    log = (tmp_path / "doc.log").read_text(encoding="utf-8", errors="replace")
+    assert "Overfull \\hbox" not in log
+    ids, names = cropped_text(tmp_path / "doc.pdf", 60, 80), cropped_text(tmp_path / "doc.pdf", 148, 146)
+    for student_id, name in students.items():
+        assert student_id in ids and name.replace(" ", "") in names, (student_id, ids, name, names)

@@ -1,10 +1,12 @@
 """Users' text prints literally in LaTeX (checked in the PDF) and in Markdown."""
 
+import re
+
 import pytest
 
 import symdrop
 from symdrop import derive, parse_spec, to_spec
-from symdrop.render.escape import escape_markdown, escape_tex
+from symdrop.render.escape import escape_markdown, escape_tex, escape_tex_breaking
 from symdrop.io.tex import compile_pdf
 
 from .conftest import HOSTILE, pdf_text, require_pdflatex
@@ -31,6 +33,29 @@ from .conftest import HOSTILE, pdf_text, require_pdflatex
 )
 def test_escape_tex(text, expected):
     assert escape_tex(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("s1", r"\usertext{s1}"),
+    ("abcdef Ann", r"\usertext{abcdef Ann}"),  # six characters fit the narrowest column: as they are
+    ("Ann Abcdefg", r"\usertext{Ann \symdroprun{A\/b\/c\/d\/e\/f\/g}}"),  # seven: a run
+    # a hyphen ends a run (TeX breaks after it), TeX's specials are one character each
+    ("abc-defghij", r"\usertext{abc-{}\symdroprun{d\/e\/f\/g\/h\/i\/j}}"),
+    ("a_b&cdef", r"\usertext{\symdroprun{a\/\_\/b\/\&\/c\/d\/e\/f}}"),
+    ("محمدعلي", r"\usertext{\userscript{arab}{\symdroprun{م\/ح\/م\/د\/ع\/ل\/ي}}}"),
+    ("王小明王小明王", r"\usertext{\userscript{cjk}{王\allowbreak{}小\allowbreak{}明\allowbreak{}王\allowbreak{}小\allowbreak{}明\allowbreak{}王}}"),
+    # no break before a vowel sign or a virama, nor after a virama: a conjunct stays whole
+    ("धर्मेन्द्रकुमार", r"\usertext{\userscript{deva}{\symdroprun{ध\/र्मे\/न्द्र\/कु\/मा\/र}}}"),
+    ("😀😀", r"\usertext{\symdroprun{[U+1F600]\/[U+1F600]}}"),  # a placeholder counts its nine characters
+])
+def test_escape_tex_breaking_marks_long_runs_between_characters(text, expected):
+    assert escape_tex_breaking(text) == expected
+
+
+@pytest.mark.parametrize("text", HOSTILE + ["verylongfirstname.lastname@university-example.edu", "Ali محمد علي (2)"])
+def test_escape_tex_breaking_is_escape_tex_with_breaks(text):
+    marks = r"\\symdroprun\{|\\/|\}"  # the runs' braces, their breaks, and every closing brace
+    assert re.sub(marks, "", escape_tex_breaking(text)) == re.sub(marks, "", escape_tex(text))
 
 
 @pytest.mark.parametrize("text, expected", [

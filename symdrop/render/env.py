@@ -13,7 +13,7 @@ from ..exercises.labels import plain as label_plain, runs as label_runs
 from ..sympy_internals import entries
 from .alttext import describe
 from .bytecode import template_cache
-from .escape import escape_cloze, escape_html, escape_ident, escape_markdown, escape_tex, escape_xml, escape_xml_text, markdown_code
+from .escape import escape_cloze, escape_html, escape_ident, escape_markdown, escape_tex, escape_tex_breaking, escape_xml, escape_xml_text, markdown_code
 from .formats import get
 from .linebreak import boxable, chain, fits, lines, long_fraction, nested, rows, short, shown, together, wide
 from .matrixfit import forward_table, in_sentence, row_entry
@@ -126,7 +126,7 @@ def _env(decimals: bool, digits: int | None, folders: tuple[Path, ...]) -> jinja
     )
     env.globals.update(layer_noun=layer_noun, chain=chain, run=run, digits=digits,
                        forward_table=partial(forward_table, decimals=decimals, digits=digits), mask_rows=partial(mask_rows, env),
-                       escapes={"tex": escape_tex, "md": escape_markdown, "md_code": markdown_code})  # the formats' m.text, m.literal
+                       escapes={"tex": escape_tex, "tex_breaking": escape_tex_breaking, "md": escape_markdown, "md_code": markdown_code})  # the formats' m.text, m.cell_text, m.literal
     named = partial(wide, every_irrational=digits is not None)
     env.tests.update(boxable=boxable, short=short, together=together, wide=named, fitting=fits, in_sentence=partial(in_sentence, decimals=decimals),
                      named=named, nested=nested, irrational=needs_decimal,  # wide's name before, for users' copies of the templates

@@ -78,6 +78,17 @@ def escape_tex(text: str) -> str:
     return _escape_tex(str(text))
 
 
+def escape_tex_breaking(text: str) -> str:
+    """Users' text for a narrow column of LaTeX (the key's ids and names): as :func:`escape_tex`,
+    but each run of ``RUN`` characters or more with no break point (no space, no hyphen after which
+    TeX breaks: an email address, a number of 30 digits, an Arabic word, a name of one long word) is
+    ``\\symdroprun{...}``, a ``\\/`` between two of its characters (never before a
+    combining mark, after a virama or beside a joiner, which shape with their neighbours). The
+    preamble sets the run as it is where it fits its line, else breaking it between two characters
+    where nothing else breaks the line (and with no hyphen added: the text copies out as typed)."""
+    return _escape_tex(str(text), True)
+
+
 def escape_ident(text: str) -> str:
     """An identifier (a mistake's id) for LaTeX's typewriter type: letters, digits and ``_`` as
     they are (``\\_``), in the typewriter font of either engine; anything else as users' text."""
@@ -90,9 +101,12 @@ _IDENT = re.compile(r"[A-Za-z0-9_]+")
 
 
 @lru_cache(maxsize=4096)  # the same labels and names come back on every problem of a sheet
-def _escape_tex(text: str) -> str:
+def _escape_tex(text: str, breaking: bool = False) -> str:
     pieces = []  # (font, LaTeX); font None: spaces and ASCII punctuation, which join their neighbours' run
+    glued = []  # per piece: no break before it (a combining mark, after a virama, beside a joiner)
     for char in unicodedata.normalize("NFC", text):
+        glued.append(bool(pieces) and (unicodedata.category(char).startswith("M") or char in _JOINERS
+                                       or pieces[-1][1] in _JOINERS or _virama(pieces[-1][1])))
         char = _TEX_SUBSTITUTES.get(char, char)
         if char in _TEX_SPECIAL:
             pieces.append((None, _TEX_SPECIAL[char]))
@@ -106,10 +120,40 @@ def _escape_tex(text: str) -> str:
             pieces.append((font_of(char), char))
         else:
             pieces.append(("lm", f"[U+{ord(char):04X}]"))
-    return r"\usertext{" + "".join(_script_runs(pieces)) + "}"
+    return r"\usertext{" + "".join(_script_runs(pieces, glued if breaking else None)) + "}"
 
 
-def _script_runs(pieces):
+_JOINERS = ("\u200c", "\u200d")
+# A run of fewer characters fits the narrowest wrapped column (the key's ids, 0.16 of a 470.56 pt
+# line: 75.29 pt): 6 of the widest (W, M, an ideograph, about 1 em of 10.95 pt) are 66 pt.
+RUN = 7
+
+
+def _virama(latex: str) -> bool:
+    return len(latex) == 1 and unicodedata.combining(latex) == 9
+
+
+def _breaking_runs(latex: list[str], glued: list[bool]):
+    # The pieces of one font's run, each run of RUN characters or more between its spaces (and
+    # after each hyphen) as \symdroprun, a \/ before each character not glued (\symdroprun's
+    # break: short, as a class set's key holds every id and name once per problem).
+    start = 0
+    for end in range(len(latex) + 1):
+        if end < len(latex) and latex[end] != " " and latex[end - 1:end] != ["-{}"]:
+            continue
+        run = latex[start:end]
+        if sum(len(piece) if piece.startswith("[U+") else 1 for piece in run) >= RUN:
+            yield r"\symdroprun{" + "".join((r"\/" if i and not glued[start + i] else "") + piece
+                                             for i, piece in enumerate(run)) + "}"
+        else:
+            yield "".join(run)
+        if end < len(latex) and latex[end] == " ":
+            yield " "
+            end += 1
+        start = end
+
+
+def _script_runs(pieces, glued=None):
     # Runs of one font each; spaces between two words of one script stay in their run (so an
     # Arabic name's words read right to left), other neutral characters are the document's font's
     # (Latin Modern's, "lm": as the text around them, no font switched).
@@ -118,8 +162,12 @@ def _script_runs(pieces):
     for a, b in zip([-1] + strong, strong + [len(fonts)]):
         between = fonts[a] if a >= 0 and b < len(fonts) and fonts[a] == fonts[b] else "lm"
         fonts[a + 1:b] = [between] * (b - a - 1)
+    at = 0
     for font, run in groupby(zip(fonts, pieces), key=lambda item: item[0]):
         text = [latex for _, (_, latex) in run]
+        at += len(text)
+        if glued is not None and font != "cjk":  # CJK breaks between any two characters already
+            text = list(_breaking_runs(text, glued[at - len(text):at]))
         if font == "lm":
             yield "".join(text)
         else:  # CJK breaks between any two characters (no spaces tell TeX where)
