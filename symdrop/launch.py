@@ -4,6 +4,8 @@ import os
 import signal
 import sys
 
+from .errors import SymdropError
+
 STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal's number, as shells report it
 CLOSED_PIPE = 141  # 128 + SIGPIPE's 13: where a closed standard output ends a command (see main)
 _running = False  # inside main's try: a signal becomes an exception, so clean-up runs
@@ -42,58 +44,72 @@ def main(argv=None) -> int:
     try:
         _running = True
         for name in ("stdout", "stderr"):
-            if getattr(sys, name) is None:  # closed by the caller (symdrop ... >&-): what goes there goes nowhere
-                setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
-        if not isinstance(sys.stdout, UntilClosed):
-            sys.stdout = UntilClosed(sys.stdout)
+            stream = getattr(sys, name)
+            if stream is None:  # closed by the caller (symdrop ... >&-): what goes there goes nowhere
+                stream = open(os.devnull, "w", encoding="utf-8")
+            if not isinstance(stream, UntilClosed):
+                setattr(sys, name, UntilClosed(stream, name))
         from .cli import main as run
 
-        return run(argv)
+        status = run(argv)
+        sys.stdout.flush()  # what standard output still holds: a full disk is this command's error, said here
+        return status
+    except SymdropError as error:  # standard output that could not be written (its flush, after the command)
+        print(f"symdrop: error: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except Terminated:
         return 143
-    except BrokenPipeError:  # a closed standard output that UntilClosed did not see (bytes written to its buffer)
-        _silence_stdout()
+    except BrokenPipeError:  # a closed output that UntilClosed did not see (bytes written to its buffer)
+        for name in ("stdout", "stderr"):
+            _silence(name)
         return CLOSED_PIPE
     finally:
         _running = False
 
 
 class UntilClosed:
-    """Standard output that stops at its reader's end: ``symdrop sheet ... | head -1`` lists one
-    file, and the command goes on as it would (every file written, its messages on standard
-    error, its own exit status), where the broken pipe raised in the middle of it. What is
-    written after the reader has gone goes nowhere."""
+    """Standard output or error that stops at its reader's end: ``symdrop sheet ... | head -1``
+    lists one file, and the command goes on as it would (every file written, its messages, its
+    own exit status), where the broken pipe raised in the middle of it; what is written after the
+    reader has gone goes nowhere. Standard output that cannot be written for another reason (a
+    full disk: ``> /dev/full``) is the command's error, one line on standard error (status 2);
+    standard error that cannot be written has nowhere to say so, and goes nowhere."""
 
-    def __init__(self, stream):
-        self._stream = stream
+    def __init__(self, stream, name: str):
+        self._stream, self._name = stream, name
 
     def write(self, text: str) -> int:
         try:
             return self._stream.write(text)
-        except BrokenPipeError:
-            _silence_stdout()
+        except OSError as error:
+            self._failed(error)
             return len(text)
 
     def flush(self) -> None:
         try:
             self._stream.flush()
-        except BrokenPipeError:
-            _silence_stdout()
+        except OSError as error:
+            self._failed(error)
+
+    def _failed(self, error: OSError) -> None:
+        _silence(self._name)
+        if self._name == "stdout" and not isinstance(error, BrokenPipeError):
+            raise SymdropError(f"cannot write to standard output: {error.strerror or error}") from None
 
     def __getattr__(self, name):  # the rest as the stream has it (fileno, encoding, isatty, buffer)
         return getattr(self._stream, name)
 
 
-def _silence_stdout() -> None:
-    """Standard output's file descriptor to the null device: what Python still holds for the
+def _silence(name: str) -> None:
+    """The file descriptor of ``sys.<name>`` to the null device: what Python still holds for the
     closed pipe, and all written after, goes nowhere (else each flush raises again)."""
     try:
         null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, sys.stdout.fileno())
+        os.dup2(null, getattr(sys, name).fileno())
         os.close(null)
-    except (OSError, ValueError, AttributeError):  # no file descriptor (stdout replaced in process)
+    except (OSError, ValueError, AttributeError):  # no file descriptor (replaced in process)
         pass
 
 

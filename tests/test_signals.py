@@ -201,3 +201,24 @@ def _class(tmp_path: Path) -> tuple[Path, Path]:
     answers = tmp_path / "answers.csv"
     answers.write_text("student,y\ns1,1\nnobody,2\ns2,3\n", encoding="utf-8")
     return tmp_path / "sheet" / "key.json", answers
+
+
+def test_a_closed_standard_error_loses_no_file(tmp_path):
+    """``symdrop sheet ... 2>&1 | true``: a warning comes before the files are written (a template
+    that replaces none) and its reader has gone; the files are written all the same, status 0."""
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "extra.j2").write_text("hi\n", encoding="utf-8")
+    command = f"{sys.executable} -m symdrop sheet --seed 1 --problems 2 --templates mine --out o 2>&1 | true; " \
+              "echo ${PIPESTATUS[0]}"
+    done = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.stdout == "0\n" and "Traceback" not in done.stderr, done.stderr
+    assert {"key.json", "sheet.md", "sheet.tex"} <= {p.name for p in (tmp_path / "o").iterdir()}
+
+
+def test_a_full_disk_under_standard_output_is_one_line_and_status_2(tmp_path):
+    """``symdrop example --spec > /dev/full``: what it prints cannot be written; one line says so
+    (standard output's flush comes at the end, where it is still said), no traceback."""
+    done = subprocess.run(["bash", "-c", f"{sys.executable} -m symdrop example --spec > /dev/full"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "symdrop: error: cannot write to standard output: No space left on device\n"
