@@ -76,6 +76,21 @@ def test_the_first_failure_is_raised_as_it_comes_not_after_the_documents_before_
         release.set()
 
 
+def test_a_failure_is_raised_when_the_next_document_is_handed_over(monkeypatch):
+    """A document that failed while the next rendered ends the command there (with --split, the
+    students' sheets would otherwise all render, and compile, before the error is said)."""
+    def fake(name, source, stop):
+        raise RenderError(f"{name}: pdflatex failed: line 1: bad")
+
+    monkeypatch.setattr(outputs, "_compile", fake)
+    with pytest.raises(RenderError, match="solutions.tex: pdflatex failed"):
+        with outputs.Compiling() as compiling:
+            compiling.add({"solutions.tex": "bad"})
+            outputs.wait(compiling.futures.values())
+            compiling.add({"sheet.tex": "good"})
+    assert list(compiling.futures) == ["solutions.tex"]  # the sheet was never handed over
+
+
 def test_an_error_names_its_document_and_the_line():
     require_pdflatex()
     with pytest.raises(RenderError) as caught:

@@ -114,7 +114,9 @@ class Compiling:
 
     def add(self, sources: dict[str, str], workers: int | None = None) -> None:
         """Compile ``{name: LaTeX source}`` too; :meth:`results` waits for them. The first call
-        starts ``workers`` runs at most side by side (the CPUs)."""
+        starts ``workers`` runs at most side by side (the CPUs). A document that has failed
+        meanwhile is raised here: the command ends while it still renders the rest."""
+        self._raise_failed()
         if self.pool is None:
             self.pool = ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1))
         longest = sorted(sources, key=lambda name: -len(sources[name]))  # sorted is stable: deterministic
@@ -123,12 +125,17 @@ class Compiling:
 
     def results(self) -> dict[str, bytes]:
         """``{name: PDF bytes}`` in the order the sources came; raises the first failure as soon as
-        it comes (whichever document it is: the others are then ended)."""
-        done, _ = wait(self.futures.values(), return_when=FIRST_EXCEPTION)
-        failed = [future for future in self.futures.values() if future in done and future.exception() is not None]
-        if failed:
-            raise failed[0].exception()
+        it comes (of several, the first to fail, which may depend on the machine: the others are
+        then ended)."""
+        wait(self.futures.values(), return_when=FIRST_EXCEPTION)
+        self._raise_failed()
         return {name: future.result() for name, future in self.futures.items()}
+
+    def _raise_failed(self) -> None:
+        """Raise the error of the first document (in the order added) that has failed so far."""
+        for future in self.futures.values():
+            if future.done() and not future.cancelled() and future.exception() is not None:
+                raise future.exception()
 
     def __enter__(self):
         return self
