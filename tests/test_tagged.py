@@ -61,3 +61,15 @@ def test_a_tagged_pdf_is_the_same_bytes_every_run(tmp_path):
         time.sleep(1.1)  # the clock's seconds move on between the runs
     assert made[0] == made[1]
     assert b"<xmp:CreateDate>1970-01-01T00:00:00Z</xmp:CreateDate>" in made[0]
+
+
+def test_tagging_keeps_every_line_where_it_was():
+    """The tagging code goes on the lines of \\documentclass and \\begin{document}, so a TeX error's
+    line number in a tagged run is that of the .tex file symdrop writes (it was 4 lines on)."""
+    source = "% a comment\n\\documentclass{article}\n\\usepackage{x}\n\\begin{document}\nhello\n\\end{document}\n"
+    made = tagging.tagged(source)
+    assert made.count("\n") == source.count("\n")
+    lines = made.splitlines()
+    assert lines[1].startswith("\\DocumentMetadata{") and lines[1].endswith("\\documentclass{article}")
+    assert lines[3].endswith("\\begin{document}") and lines[4] == "hello"
+    assert made == tagging.tagged(source)  # its ids are the source's: the same every time

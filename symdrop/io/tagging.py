@@ -34,6 +34,8 @@ def tagged(source: str) -> str:
     from ..render.env import make_env
 
     parts = make_env().get_template("latex/tagged.tex.j2").module
-    instance = uuid.UUID(bytes=hashlib.sha256(source.encode("utf-8")).digest()[:16])  # the same source, the same id
-    source = source.replace(r"\documentclass", f"{parts.metadata(instance)}\n" + r"\documentclass", 1)
-    return source.replace(r"\begin{document}", f"{parts.literal()}\n" + r"\begin{document}", 1)
+    instance = uuid.uuid5(uuid.NAMESPACE_OID, hashlib.sha256(source.encode("utf-8")).hexdigest())  # the same source, the same id
+    # on the lines of \documentclass and \begin{document}: a TeX error's line is the written .tex file's
+    metadata, literal = (str(text).replace("\n", "") for text in (parts.metadata(instance), parts.literal()))
+    source = source.replace(r"\documentclass", metadata + r"\documentclass", 1)
+    return source.replace(r"\begin{document}", literal + r"\begin{document}", 1)
