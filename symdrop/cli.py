@@ -43,10 +43,12 @@ def _refuse_options_first(parser: argparse.ArgumentParser, argv: list[str]) -> N
     blamed the command for it. Only -h, --help and --version come first."""
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
     at = next((i for i, a in enumerate(argv) if a in commands), None)
-    early = [a for a in argv[:at] if a.startswith("-") and a not in ("-h", "--help", "--version")]
-    if at is not None and early:
+    early = [a for a in argv[:at] if a.startswith("-") and a not in ("-h", "--help", "--version", "--")]
+    if early and "--" not in argv[:at]:  # (after "--", the command's name is an argument)
+        command = argv[at] if at is not None else "COMMAND"
+        where = "" if at is not None else f" (a command: {', '.join(commands)})"
         parser.error(f"{early[0]} comes before the command; a command's options go after it: "
-                     f"symdrop {argv[at]} {' '.join(argv[:at])} ...")
+                     f"symdrop {command} {' '.join(argv[:at])} ...{where}")
 
 
 def _refuse_unknown(parser: argparse.ArgumentParser, args, unknown: list[str]) -> None:

@@ -178,6 +178,8 @@ def test_a_mistyped_option_is_refused_by_its_command_naming_the_nearest(args, us
     (["--bogus", "sheet", "--problems", "2"],
      "--bogus comes before the command; a command's options go after it: symdrop sheet --bogus ..."),
     (["-o", "x.md", "example"], "-o comes before the command; a command's options go after it: symdrop example -o x.md ..."),
+    (["--seed", "3"], "--seed comes before the command; a command's options go after it: symdrop COMMAND --seed 3 ... "
+     "(a command: example, solve, sheet, backprop, check, grade, expect, moments, verify, templates, lint-export)"),
 ])
 def test_an_option_before_the_command_is_refused_saying_where_it_goes(args, said, capsys):
     """symdrop --seed 3 sheet read "3" as the command ("invalid choice: '3'"), and symdrop --bogus

@@ -83,9 +83,10 @@ def escape_tex_breaking(text: str) -> str:
     but each run of ``RUN`` characters or more with no break point (no space, no hyphen after which
     TeX breaks: an email address, a number of 30 digits, an Arabic word, a name of one long word) is
     ``\\symdroprun{...}``, a ``\\/`` between two of its characters (never before a
-    combining mark, after a virama or beside a joiner, which shape with their neighbours). The
-    preamble sets the run as it is where it fits its line, else breaking it between two characters
-    where nothing else breaks the line (and with no hyphen added: the text copies out as typed)."""
+    combining mark, after a virama or beside a joiner, which shape with their neighbours).
+    ``latex/macros.j2``'s ``cell_breaks``, written before the key's table, sets the run as it is
+    where it fits its line, else breaks it between two characters where no space or hyphen breaks
+    the line (TeX then hyphenates no such word; no hyphen is added: the text copies out as typed)."""
     return _escape_tex(str(text), True)
 
 
