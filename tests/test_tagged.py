@@ -73,3 +73,22 @@ def test_tagging_keeps_every_line_where_it_was():
     assert lines[1].startswith("\\DocumentMetadata{") and lines[1].endswith("\\documentclass{article}")
     assert lines[3].endswith("\\begin{document}") and lines[4] == "hello"
     assert made == tagging.tagged(source)  # its ids are the source's: the same every time
+
+
+@pytest.mark.slow
+def test_a_tagged_class_set_prints_every_letter_of_its_names(tmp_path):
+    """A tagged PDF is LuaLaTeX's: its documents are rendered for LuaLaTeX, whose fonts hold every
+    letter of Latin. (Rendered for pdflatex, the users' text was T1, which LuaLaTeX takes by
+    Unicode's numbers: past Latin-1 a letter had no glyph, and "Łukasiewicz" printed "ukasiewicz".)"""
+    require_pdflatex()
+    if not tagging._tagging_installed():
+        missing("LaTeX's tagging code (tagpdf.sty)", install="apt-get install texlive-latex-extra")
+    names = ["Jan Łukasiewicz", "Dvořák Šárka", "Őrs Ŭlo ÆØÅ"]
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\n" + "".join(f"s{i},{n}\n" for i, n in enumerate(names)), encoding="utf-8")
+    assert main(["sheet", "--roster", str(roster), "--seed", "2", "--format", "latex", "--pdf", "--tagged",
+                 "--out", str(tmp_path / "o")]) == 0
+    text = subprocess.run(["pdftotext", str(tmp_path / "o" / "key.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for name in names:
+        assert name in text, (name, text[:600])

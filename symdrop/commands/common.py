@@ -30,7 +30,8 @@ def render_options(args) -> RenderOptions:
     digits = getattr(args, "digits", None)
     digits = shown_places(digits, "--digits") if digits is not None else None
     return RenderOptions(diagram=getattr(args, "diagram", True), edge_weights=getattr(args, "edge_weights", False),
-                         templates=tuple(args.templates), digits=digits, reveal=getattr(args, "reveal", True))
+                         templates=tuple(args.templates), digits=digits, reveal=getattr(args, "reveal", True),
+                         tagged=getattr(args, "tagged", False))
 
 
 def with_spec_digits(options: RenderOptions, network) -> RenderOptions:

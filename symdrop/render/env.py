@@ -51,7 +51,7 @@ def render_document(document: str, fmt: str, options: RenderOptions = RenderOpti
     body, macros = _document(env, document, fmt, engine)
     text = body.render(fmt=fmt, m=macros, **context)
     if format_.engine and context.get("standalone", True):
-        needed = format_.engine(text)
+        needed = format_.engine(text, tagged=options.tagged)
         if needed != engine:
             body, macros = _document(env, document, fmt, needed)
             text = body.render(fmt=fmt, m=macros, **context)

@@ -176,14 +176,19 @@ def _script_runs(pieces, glued=None):
             yield rf"\userscript{{{font}}}{{{joined}}}"
 
 
-def tex_engine(source: str) -> str:
+def tex_engine(source: str, tagged: bool = False) -> str:
     """The TeX engine a LaTeX document needs: ``"pdflatex"`` (fast) when its encodings print
     every character of ``source`` so that it copies out as typed, else ``"lualatex"`` (Unicode
-    fonts, every script of :mod:`.scripts`)."""
+    fonts, every script of :mod:`.scripts`). ``tagged``: for a tagged PDF, which LuaLaTeX
+    compiles whatever the document: one for pdflatex there prints what Latin-1 has alone (its
+    users' text is T1, which LuaLaTeX reads by Unicode's numbers), so a letter past it asks
+    for LuaLaTeX's document."""
     if "\\DocumentMetadata" in source:  # a tagged PDF (io/tagging.py): LuaLaTeX's tagging
         return "lualatex"
     if source.isascii():  # most documents, asked at once (a set of every character took longer)
         return "pdflatex"
+    if tagged and any(ord(c) > 0xFF for c in set(_NON_ASCII.findall(source))):
+        return "lualatex"
     # The characters past ASCII, found by the regex engine.
     needs = (c for c in set(_NON_ASCII.findall(source)) if ord(c) in _PDFLATEX_MISCOPIES or not _printable(ord(c)))
     return "lualatex" if any(needs) else "pdflatex"

@@ -15,6 +15,9 @@ class RenderOptions:
     irrational values shown rounded to this many places (``--digits``), each standing by its
     name in later sums; None shows 15 significant digits beside the exact forms. ``reveal``: a
     self-check page has "Show answer" (the answer encrypted on the page); False: no answer on it.
+    ``tagged``: the LaTeX is for a tagged PDF, which LuaLaTeX compiles: a document whose text
+    holds a letter past Latin-1 is rendered for LuaLaTeX (a document for pdflatex sets users'
+    text in T1, which LuaLaTeX reads by Unicode's numbers: Ł had no glyph there).
     """
 
     decimals: bool = False
@@ -24,6 +27,7 @@ class RenderOptions:
     figures: str = "figures/"
     templates: tuple[Path, ...] = ()
     reveal: bool = True
+    tagged: bool = False
 
     def for_sheet(self, sheet) -> "RenderOptions":
         """The options a sheet's documents render with: a sheet of decimals prints its exact
