@@ -104,10 +104,11 @@ _IDENT = re.compile(r"[A-Za-z0-9_]+")
 @lru_cache(maxsize=4096)  # the same labels and names come back on every problem of a sheet
 def _escape_tex(text: str, breaking: bool = False) -> str:
     pieces = []  # (font, LaTeX); font None: spaces and ASCII punctuation, which join their neighbours' run
-    glued = []  # per piece: no break before it (a combining mark, after a virama, beside a joiner)
+    glued = []  # breaking: per piece, no break before it (a combining mark, after a virama, beside a joiner)
     for char in unicodedata.normalize("NFC", text):
-        glued.append(bool(pieces) and (unicodedata.category(char).startswith("M") or char in _JOINERS
-                                       or pieces[-1][1] in _JOINERS or _virama(pieces[-1][1])))
+        if breaking:
+            glued.append(bool(pieces) and (unicodedata.category(char).startswith("M") or char in _JOINERS
+                                           or pieces[-1][1] in _JOINERS or _virama(pieces[-1][1])))
         char = _TEX_SUBSTITUTES.get(char, char)
         if char in _TEX_SPECIAL:
             pieces.append((None, _TEX_SPECIAL[char]))
@@ -187,10 +188,10 @@ def tex_engine(source: str, tagged: bool = False) -> str:
         return "lualatex"
     if source.isascii():  # most documents, asked at once (a set of every character took longer)
         return "pdflatex"
-    if tagged and any(ord(c) > 0xFF for c in set(_NON_ASCII.findall(source))):
+    found = set(_NON_ASCII.findall(source))  # the characters past ASCII, found by the regex engine
+    if tagged and any(ord(c) > 0xFF for c in found):
         return "lualatex"
-    # The characters past ASCII, found by the regex engine.
-    needs = (c for c in set(_NON_ASCII.findall(source)) if ord(c) in _PDFLATEX_MISCOPIES or not _printable(ord(c)))
+    needs = (c for c in found if ord(c) in _PDFLATEX_MISCOPIES or not _printable(ord(c)))
     return "lualatex" if any(needs) else "pdflatex"
 
 
